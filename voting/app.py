@@ -1,0 +1,76 @@
+"""The application factory: configuration, extensions, blueprints, security headers."""
+
+from pathlib import Path
+
+from flask import Flask, request, session
+from flask_babel import get_locale
+
+from voting.config import load_config
+from voting.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+
+
+def select_locale() -> str:
+    choice = session.get("lang") or request.accept_languages.best_match(["zh_CN", "zh", "en"])
+    return "en" if choice == "en" else "zh_CN"
+
+
+def build_app(overrides: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        static_folder="static",
+        template_folder=str(PROJECT_ROOT / "templates"),
+        instance_path=str(PROJECT_ROOT / "instance"),
+    )
+    app.config.update(load_config(Path(app.instance_path), overrides))
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(PROJECT_ROOT / "translations"),
+    )
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+
+    from voting import models  # noqa: F401  (every table registered before migrations run)
+    from voting.audit.views import blueprint as audit_blueprint
+    from voting.auth.views import blueprint as auth_blueprint
+    from voting.cli import register_cli
+    from voting.estates.views import blueprint as estates_blueprint
+    from voting.public.views import blueprint as public_blueprint
+    from voting.roster.views import blueprint as roster_blueprint
+    from voting.templating import register_filters
+
+    for blueprint in (
+        auth_blueprint,
+        estates_blueprint,
+        roster_blueprint,
+        audit_blueprint,
+        public_blueprint,
+    ):
+        app.register_blueprint(blueprint)
+    register_cli(app)
+    register_filters(app)
+
+    app.jinja_env.globals["current_locale"] = get_locale
+
+    @app.after_request
+    def set_security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        if app.config["SESSION_COOKIE_SECURE"]:
+            response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        return response
+
+    return app

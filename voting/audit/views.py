@@ -1,0 +1,19 @@
+from flask import Blueprint, render_template
+from flask_login import login_required
+from sqlalchemy import select
+
+from voting.audit.models import AuditEvent
+from voting.auth.access import Permission, estate_for
+from voting.extensions import db
+
+blueprint = Blueprint("audit", __name__)
+
+
+@blueprint.get("/estates/<code>/audit")
+@login_required
+def log(code: str):
+    estate = estate_for(code, Permission.VIEW_AUDIT)
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.estate_id == estate.id).order_by(AuditEvent.id.desc()).limit(500)
+    ).all()
+    return render_template("audit/log.html", estate=estate, events=events)

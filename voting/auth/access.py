@@ -1,0 +1,92 @@
+"""Who may see and do what: the one place where staff scope and permissions are decided.
+
+Views never filter estates themselves; they ask :func:`estate_for` (or
+:func:`visible_estates`), which 404s an estate outside the user's scope, so a foreign estate's
+existence is not revealed, and 403s an action the role may not take.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import Select, false, select
+
+from voting.auth.models import Role, Staff
+from voting.estates.models import Community, Estate
+from voting.extensions import db
+
+
+class Permission(StrEnum):
+    VIEW_ROLL = "view_roll"
+    IMPORT_ROLL = "import_roll"
+    EDIT_ESTATE = "edit_estate"
+    PUBLISH_ROLL = "publish_roll"
+    EXPORT_ROLL = "export_roll"
+    MANAGE_STAFF = "manage_staff"
+    VIEW_AUDIT = "view_audit"
+
+
+_ESTATE_WORK = {
+    Permission.VIEW_ROLL,
+    Permission.IMPORT_ROLL,
+    Permission.EDIT_ESTATE,
+    Permission.PUBLISH_ROLL,
+    Permission.EXPORT_ROLL,
+    Permission.VIEW_AUDIT,
+}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.PLATFORM_ADMIN: frozenset(Permission),
+    Role.STREET_OFFICE: frozenset(Permission),
+    Role.COMMUNITY: frozenset({Permission.VIEW_ROLL, Permission.VIEW_AUDIT}),
+    Role.PREP_GROUP: frozenset(_ESTATE_WORK),
+    Role.CLERK: frozenset({Permission.VIEW_ROLL}),
+}
+
+# Which roles each role may create accounts for.
+ASSIGNABLE_ROLES: dict[Role, tuple[Role, ...]] = {
+    Role.PLATFORM_ADMIN: tuple(Role),
+    Role.STREET_OFFICE: (Role.STREET_OFFICE, Role.COMMUNITY, Role.PREP_GROUP, Role.CLERK),
+}
+
+
+def can(user: Staff, permission: Permission) -> bool:
+    return permission in ROLE_PERMISSIONS[Role(user.role)]
+
+
+def scope_filter(user: Staff, query: Select) -> Select:
+    """Restrict a query over Estate to the estates within the user's scope."""
+    role = Role(user.role)
+    if role is Role.PLATFORM_ADMIN:
+        return query
+    if role is Role.STREET_OFFICE:
+        return query.join(Community, Estate.community_id == Community.id).where(
+            Community.street_office_id == user.street_office_id
+        )
+    if role is Role.COMMUNITY:
+        return query.where(Estate.community_id == user.community_id)
+    if role in (Role.PREP_GROUP, Role.CLERK):
+        return query.where(Estate.id == user.estate_id)
+    return query.where(false())
+
+
+def visible_estates(user: Staff) -> list[Estate]:
+    return list(db.session.scalars(scope_filter(user, select(Estate)).order_by(Estate.code)))
+
+
+def estate_for(code: str, permission: Permission) -> Estate:
+    """The estate with this code if the current user may act on it with this permission."""
+    estate = db.session.scalar(scope_filter(current_user, select(Estate)).where(Estate.code == code))
+    if estate is None:
+        abort(404)
+    if not can(current_user, permission):
+        abort(403)
+    return estate
+
+
+def require(permission: Permission) -> None:
+    """For actions not tied to one estate (e.g. managing staff)."""
+    if not can(current_user, permission):
+        abort(403)

@@ -1,0 +1,60 @@
+"""Staff accounts. Owners have no accounts: they vote with the credential on their notice."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from voting.estates.models import Community, Estate, StreetOffice
+from voting.extensions import db, one_of
+from voting.timeutil import UTCDateTime, utcnow
+
+
+class Role(StrEnum):
+    PLATFORM_ADMIN = "platform_admin"
+    STREET_OFFICE = "street_office"
+    COMMUNITY = "community"
+    PREP_GROUP = "prep_group"
+    CLERK = "clerk"
+
+
+class Staff(UserMixin, db.Model):
+    """A staff account, scoped to exactly the part of the organisation its role works in."""
+
+    __tablename__ = "staff"
+    __table_args__ = (
+        one_of("role", tuple(Role)),
+        # The scope column that the role needs is set, and no other.
+        CheckConstraint(
+            "(role = 'platform_admin' AND street_office_id IS NULL AND community_id IS NULL"
+            " AND estate_id IS NULL)"
+            " OR (role = 'street_office' AND street_office_id IS NOT NULL"
+            " AND community_id IS NULL AND estate_id IS NULL)"
+            " OR (role = 'community' AND community_id IS NOT NULL"
+            " AND street_office_id IS NULL AND estate_id IS NULL)"
+            " OR (role IN ('prep_group', 'clerk') AND estate_id IS NOT NULL"
+            " AND street_office_id IS NULL AND community_id IS NULL)",
+            name="scope_matches_role",
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(60), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    street_office_id: Mapped[int | None] = mapped_column(ForeignKey("street_office.id"))
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("community.id"))
+    estate_id: Mapped[int | None] = mapped_column(ForeignKey("estate.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    street_office: Mapped[StreetOffice | None] = relationship()
+    community: Mapped[Community | None] = relationship()
+    estate: Mapped[Estate | None] = relationship()
+
+    @property
+    def is_active(self) -> bool:
+        return self.active

@@ -1,0 +1,134 @@
+"""Log in and out, choose the language, manage staff accounts."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from voting.auth.access import ASSIGNABLE_ROLES, Permission, require, scope_filter, visible_estates
+from voting.auth.forms import LoginForm, StaffForm
+from voting.auth.models import Role, Staff
+from voting.auth.operations import AccountError, authenticate, create_staff
+from voting.estates.models import Community, Estate, StreetOffice
+from voting.extensions import db, limiter, login_manager
+
+blueprint = Blueprint("auth", __name__)
+
+ROLE_NAMES = {
+    Role.PLATFORM_ADMIN: _l("Platform administrator"),
+    Role.STREET_OFFICE: _l("Street office officer"),
+    Role.COMMUNITY: _l("Community staff"),
+    Role.PREP_GROUP: _l("Preparation group member"),
+    Role.CLERK: _l("Clerk"),
+}
+
+
+@login_manager.user_loader
+def load_staff(staff_id: str) -> Staff | None:
+    return db.session.get(Staff, int(staff_id))
+
+
+@blueprint.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        staff = authenticate(form.username.data, form.password.data)
+        if staff is not None:
+            db.session.commit()
+            login_user(staff)
+            return redirect(url_for("estates.dashboard"))
+        flash(_("Wrong username or password."), "error")
+    return render_template("auth/login.html", form=form)
+
+
+@blueprint.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    return redirect(url_for("auth.login"))
+
+
+@blueprint.post("/lang/<code>")
+def set_language(code: str):
+    if code not in ("zh_CN", "en"):
+        abort(404)
+    session["lang"] = code
+    target = request.form.get("next", "")
+    return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+
+
+def _scope_choices(user: Staff) -> list[tuple[str, str]]:
+    """Places the user may assign a new account to, as form values 'kind:id'."""
+    estates = visible_estates(user)
+    if Role(user.role) is Role.PLATFORM_ADMIN:
+        offices = db.session.scalars(select(StreetOffice).order_by(StreetOffice.code)).all()
+        communities = db.session.scalars(select(Community).order_by(Community.code)).all()
+    else:
+        offices = [user.street_office]
+        communities = db.session.scalars(
+            select(Community).where(Community.street_office_id == user.street_office_id).order_by(Community.code)
+        ).all()
+    choices = [("platform:0", _("Whole platform"))] if Role(user.role) is Role.PLATFORM_ADMIN else []
+    choices += [(f"street_office:{o.id}", o.name) for o in offices]
+    choices += [(f"community:{c.id}", c.name) for c in communities]
+    choices += [(f"estate:{e.id}", e.name) for e in estates]
+    return choices
+
+
+SCOPE_KIND_FOR_ROLE = {
+    Role.PLATFORM_ADMIN: "platform",
+    Role.STREET_OFFICE: "street_office",
+    Role.COMMUNITY: "community",
+    Role.PREP_GROUP: "estate",
+    Role.CLERK: "estate",
+}
+
+
+def _staff_in_scope(user: Staff) -> list[Staff]:
+    query = select(Staff).order_by(Staff.username)
+    if Role(user.role) is not Role.PLATFORM_ADMIN:
+        estate_ids = select(Estate.id).select_from(Estate)
+        estate_ids = scope_filter(user, estate_ids)
+        community_ids = select(Community.id).where(Community.street_office_id == user.street_office_id)
+        query = query.where(
+            (Staff.street_office_id == user.street_office_id)
+            | Staff.community_id.in_(community_ids)
+            | Staff.estate_id.in_(estate_ids)
+        )
+    return list(db.session.scalars(query))
+
+
+@blueprint.route("/staff", methods=["GET", "POST"])
+@login_required
+def staff():
+    require(Permission.MANAGE_STAFF)
+    form = StaffForm()
+    form.role.choices = [(r.value, ROLE_NAMES[r]) for r in ASSIGNABLE_ROLES[Role(current_user.role)]]
+    form.scope.choices = _scope_choices(current_user)
+    if form.validate_on_submit():
+        role = Role(form.role.data)
+        kind, _sep, scope_id = form.scope.data.partition(":")
+        if kind != SCOPE_KIND_FOR_ROLE[role]:
+            flash(_("A %(role)s account must be assigned to a matching place.", role=ROLE_NAMES[role]), "error")
+        else:
+            try:
+                create_staff(
+                    current_user.username,
+                    form.username.data,
+                    form.display_name.data,
+                    form.password.data,
+                    role,
+                    **({f"{kind}_id": int(scope_id)} if kind != "platform" else {}),
+                )
+            except AccountError as error:
+                db.session.rollback()
+                flash(str(error), "error")
+            else:
+                db.session.commit()
+                flash(_("Account %(name)s created.", name=form.username.data), "success")
+                return redirect(url_for("auth.staff"))
+    return render_template(
+        "auth/staff.html", form=form, accounts=_staff_in_scope(current_user), role_names=ROLE_NAMES
+    )

@@ -1,0 +1,74 @@
+"""Configuration, read from the environment and checked before the app starts.
+
+GONGZHI_ENV selects the mode: ``development`` (the default, used by ./scripts/run),
+``testing`` or ``production``. Outside development and testing a missing or weak secret
+is a start-up error, never a silent default.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+ENVIRONMENTS = ("development", "testing", "production")
+MIN_SECRET_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unsafe or incomplete; the app refuses to start."""
+
+
+def _instance_secret(instance_path: Path, name: str) -> str:
+    """A random secret kept in instance/ so a development install survives restarts."""
+    path = instance_path / name
+    if not path.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
+    overrides = dict(overrides or {})
+    env = overrides.pop("ENV", None) or os.environ.get("GONGZHI_ENV", "development")
+    if env not in ENVIRONMENTS:
+        raise ConfigError(f"GONGZHI_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
+    production = env == "production"
+
+    config = {
+        "GONGZHI_ENV": env,
+        "TESTING": env == "testing",
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL")
+        or f"sqlite:///{instance_path / 'gongzhi.sqlite'}",
+        "REDIS_URL": os.environ.get("REDIS_URL"),
+        "SECRET_KEY": os.environ.get("SECRET_KEY"),
+        "DATA_KEY": os.environ.get("DATA_KEY"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": production,
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+        "BABEL_DEFAULT_LOCALE": "zh_CN",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "LANGUAGES": ("zh_CN", "en"),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "RATELIMIT_ENABLED": env != "testing",
+    }
+    config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"] or "memory://"
+    config.update(overrides)
+
+    for name in ("SECRET_KEY", "DATA_KEY"):
+        if config[name]:
+            if production and len(config[name]) < MIN_SECRET_LENGTH:
+                raise ConfigError(f"{name} must be at least {MIN_SECRET_LENGTH} characters")
+        elif production:
+            raise ConfigError(f"{name} must be set in production (a random string of 32+ characters)")
+        else:
+            config[name] = _instance_secret(instance_path, name.lower())
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql://"):
+        # psycopg 3 is the driver we ship; the bare scheme would ask for psycopg2.
+        config["SQLALCHEMY_DATABASE_URI"] = config["SQLALCHEMY_DATABASE_URI"].replace(
+            "postgresql://", "postgresql+psycopg://", 1
+        )
+    return config

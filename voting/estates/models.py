@@ -1,0 +1,98 @@
+"""The organisation: street office → community → estate → building → unit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from voting.extensions import db, one_of
+from voting.timeutil import UTCDateTime, utcnow
+
+UNIT_USES = ("住宅", "商业", "办公", "车位", "储藏室")
+AREA_SOURCES = ("登记", "实测", "合同")
+UNIT_STATUSES = ("已交付", "未交付", "未售")
+
+
+class StreetOffice(db.Model):
+    __tablename__ = "street_office"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    communities: Mapped[list[Community]] = relationship(back_populates="street_office")
+
+
+class Community(db.Model):
+    __tablename__ = "community"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    street_office_id: Mapped[int] = mapped_column(ForeignKey("street_office.id"), index=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    street_office: Mapped[StreetOffice] = relationship(back_populates="communities")
+    estates: Mapped[list[Estate]] = relationship(back_populates="community")
+
+
+class Estate(db.Model):
+    """A property management area (物业管理区域): the electorate of one owners' assembly."""
+
+    __tablename__ = "estate"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # An estate made from the command line may not be placed yet; only platform admins see it.
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("community.id"), index=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    # A titled parking space is an exclusive part (法释〔2009〕7号 art. 2); local rules may exclude it.
+    count_parking: Mapped[bool] = mapped_column(default=True)
+    roll_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    community: Mapped[Community | None] = relationship(back_populates="estates")
+    buildings: Mapped[list[Building]] = relationship(
+        back_populates="estate", cascade="all, delete-orphan", order_by="Building.name"
+    )
+
+    @property
+    def street_office_id(self) -> int | None:
+        return self.community.street_office_id if self.community else None
+
+
+class Building(db.Model):
+    __tablename__ = "building"
+    __table_args__ = (UniqueConstraint("estate_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), index=True)
+    name: Mapped[str] = mapped_column(String(40))
+    estate: Mapped[Estate] = relationship(back_populates="buildings")
+    units: Mapped[list[Unit]] = relationship(
+        back_populates="building", cascade="all, delete-orphan", order_by="Unit.label"
+    )
+
+
+class Unit(db.Model):
+    """An exclusive part (专有部分): a room, shop, office or titled parking space."""
+
+    __tablename__ = "unit"
+    __table_args__ = (
+        UniqueConstraint("estate_id", "label"),
+        CheckConstraint("area > 0", name="area_positive"),
+        one_of("use", UNIT_USES),
+        one_of("area_source", AREA_SOURCES),
+        one_of("status", UNIT_STATUSES),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), index=True)
+    building_id: Mapped[int] = mapped_column(ForeignKey("building.id"), index=True)
+    voter_id: Mapped[int | None] = mapped_column(ForeignKey("voter.id"), index=True)
+    entrance: Mapped[str] = mapped_column(String(20), default="")
+    room: Mapped[str] = mapped_column(String(40))
+    label: Mapped[str] = mapped_column(String(120))
+    use: Mapped[str] = mapped_column(String(10))
+    area: Mapped[int]  # 0.01 m²
+    area_source: Mapped[str] = mapped_column(String(4))
+    status: Mapped[str] = mapped_column(String(4))
+    source_row: Mapped[int]  # spreadsheet row it came from, for messages and audits
+    building: Mapped[Building] = relationship(back_populates="units")
+    owners: Mapped[list["UnitOwner"]] = relationship(
+        back_populates="unit", cascade="all, delete-orphan", order_by="UnitOwner.position"
+    )
+    voter: Mapped["Voter | None"] = relationship(back_populates="units")

@@ -1,0 +1,56 @@
+"""Creating places in the organisation and changing an estate's settings."""
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from voting.audit.operations import record_event
+from voting.estates.models import Community, Estate, StreetOffice
+from voting.extensions import db
+
+
+class PlaceError(ValueError):
+    pass
+
+
+def _require_new_code(model, code: str) -> None:
+    if db.session.scalar(select(model.id).where(model.code == code)) is not None:
+        raise PlaceError(_("The code %(code)s is already in use.", code=code))
+
+
+def create_street_office(actor: str, code: str, name: str) -> StreetOffice:
+    _require_new_code(StreetOffice, code)
+    office = StreetOffice(code=code, name=name)
+    db.session.add(office)
+    record_event(actor, "street_office.create", f"street_office:{code}", name=name)
+    return office
+
+
+def create_community(actor: str, office: StreetOffice, code: str, name: str) -> Community:
+    _require_new_code(Community, code)
+    community = Community(street_office=office, code=code, name=name)
+    db.session.add(community)
+    record_event(actor, "community.create", f"community:{code}", name=name, street_office=office.code)
+    return community
+
+
+def create_estate(actor: str, code: str, name: str, community: Community | None = None) -> Estate:
+    _require_new_code(Estate, code)
+    estate = Estate(code=code, name=name, community=community)
+    db.session.add(estate)
+    db.session.flush()
+    record_event(
+        actor, "estate.create", f"estate:{code}", estate_id=estate.id,
+        name=name, community=community.code if community else None,
+    )
+    return estate
+
+
+def change_parking_rule(actor: str, estate: Estate, count_parking: bool) -> None:
+    """Parking in or out of the weights is a local rule; the voters are recomputed at once."""
+    from voting.roster.operations import rebuild_voters
+
+    if estate.count_parking == count_parking:
+        return
+    estate.count_parking = count_parking
+    rebuild_voters(estate)
+    record_event(actor, "estate.settings", f"estate:{estate.code}", estate_id=estate.id, count_parking=count_parking)

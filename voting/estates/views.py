@@ -1,0 +1,105 @@
+"""Staff pages for the organisation and each estate."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from voting.auth.access import Permission, estate_for, require, visible_estates
+from voting.auth.models import Role
+from voting.estates.forms import ChildPlaceForm, EstateSettingsForm, PlaceForm
+from voting.estates.models import Community, StreetOffice
+from voting.estates.operations import (
+    PlaceError,
+    change_parking_rule,
+    create_community,
+    create_estate,
+    create_street_office,
+)
+from voting.extensions import db
+from voting.roster.operations import roll_summary
+
+blueprint = Blueprint("estates", __name__)
+
+
+@blueprint.get("/")
+@login_required
+def dashboard():
+    estates = visible_estates(current_user)
+    return render_template(
+        "estates/dashboard.html", estates=[(e, roll_summary(e)) for e in estates]
+    )
+
+
+@blueprint.get("/estates/<code>")
+@login_required
+def estate(code: str):
+    estate = estate_for(code, Permission.VIEW_ROLL)
+    form = EstateSettingsForm(count_parking=estate.count_parking)
+    return render_template("estates/estate.html", estate=estate, summary=roll_summary(estate), form=form)
+
+
+@blueprint.post("/estates/<code>/settings")
+@login_required
+def settings(code: str):
+    estate = estate_for(code, Permission.EDIT_ESTATE)
+    form = EstateSettingsForm()
+    if form.validate_on_submit():
+        change_parking_rule(current_user.username, estate, form.count_parking.data)
+        db.session.commit()
+        flash(_("Settings saved; voting rights recomputed."), "success")
+    return redirect(url_for("estates.estate", code=code))
+
+
+def _place_forms():
+    """The forms a user may use on the organisation page, each with its parent choices."""
+    role = Role(current_user.role)
+    forms = {}
+    if role is Role.PLATFORM_ADMIN:
+        forms["street_office"] = PlaceForm(prefix="so")
+        forms["community"] = ChildPlaceForm(prefix="co")
+        forms["community"].parent.choices = [
+            (o.id, o.name) for o in db.session.scalars(select(StreetOffice).order_by(StreetOffice.code))
+        ]
+        communities = db.session.scalars(select(Community).order_by(Community.code)).all()
+    else:
+        communities = db.session.scalars(
+            select(Community).where(Community.street_office_id == current_user.street_office_id)
+        ).all()
+    forms["estate"] = ChildPlaceForm(prefix="es")
+    forms["estate"].parent.choices = [(c.id, c.name) for c in communities]
+    return forms
+
+
+@blueprint.route("/organisation", methods=["GET", "POST"])
+@login_required
+def organisation():
+    require(Permission.MANAGE_STAFF)
+    forms = _place_forms()
+    for kind, form in forms.items():
+        if form.code.name in request.form and form.validate_on_submit():
+            try:
+                _create_place(kind, form)
+            except PlaceError as error:
+                db.session.rollback()
+                flash(str(error), "error")
+            else:
+                db.session.commit()
+                flash(_("%(name)s created.", name=form.name.data), "success")
+                return redirect(url_for("estates.organisation"))
+    offices = db.session.scalars(select(StreetOffice).order_by(StreetOffice.code)).all()
+    if Role(current_user.role) is not Role.PLATFORM_ADMIN:
+        offices = [current_user.street_office]
+    return render_template(
+        "estates/organisation.html", forms=forms, offices=offices, estates=visible_estates(current_user)
+    )
+
+
+def _create_place(kind: str, form: PlaceForm | ChildPlaceForm) -> None:
+    actor = current_user.username
+    if kind == "street_office":
+        create_street_office(actor, form.code.data, form.name.data)
+    elif kind == "community":
+        create_community(actor, db.session.get(StreetOffice, form.parent.data), form.code.data, form.name.data)
+    else:
+        create_estate(actor, form.code.data, form.name.data, db.session.get(Community, form.parent.data))

@@ -1,0 +1,284 @@
+"""Importing the owner roll and deriving the voters from it.
+
+An import is all or nothing: the file is parsed and checked completely first; only a file
+without a single fault replaces the estate's roll, in one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import bindparam, delete, select, update
+
+from voting.audit.operations import record_event
+from voting.core import weights
+from voting.estates.models import Building, Estate, Unit
+from voting.extensions import db
+from voting.privacy import PersonalData
+from voting.roster.models import Owner, RosterImport, RosterUpload, UnitOwner, Voter
+from voting.roster.parsing import ParseResult, RosterRow, RowError, parse_roster
+from voting.timeutil import utcnow
+
+DEVELOPER_KEY = "developer"
+
+
+class RosterRejected(ValueError):
+    """The file has faults; nothing was saved."""
+
+    def __init__(self, errors: tuple[RowError, ...]):
+        super().__init__(f"{len(errors)} fault(s) in the roster")
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class RosterPreview:
+    filename: str
+    sha256: str
+    parsed: ParseResult
+    summary: dict | None  # the roll this file would give; None when it has faults
+
+
+def personal_data() -> PersonalData:
+    return PersonalData(current_app.config["DATA_KEY"])
+
+
+def preview_roster(estate: Estate, data: bytes, filename: str) -> RosterPreview:
+    parsed = parse_roster(data, filename)
+    summary = None
+    if parsed.ok:
+        roll = weights.voters((row.to_unit() for row in parsed.rows), count_parking=estate.count_parking)
+        summary = weights.summarize(roll)
+    return RosterPreview(filename, hashlib.sha256(data).hexdigest(), parsed, summary)
+
+
+def stage_upload(estate: Estate, data: bytes, filename: str, staff_id: int) -> RosterUpload:
+    upload = RosterUpload(
+        estate_id=estate.id,
+        filename=filename,
+        content=data,
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by_id=staff_id,
+    )
+    db.session.add(upload)
+    db.session.flush()
+    return upload
+
+
+def import_roster(actor: str, estate: Estate, data: bytes, filename: str) -> dict:
+    """Replace the estate's roll with this file's; returns the summary. Raises RosterRejected."""
+    preview = preview_roster(estate, data, filename)
+    if not preview.parsed.ok:
+        raise RosterRejected(preview.parsed.errors)
+    _replace_units(estate, preview.parsed.rows)
+    summary = rebuild_voters(estate)
+    db.session.add(
+        RosterImport(
+            estate_id=estate.id,
+            filename=filename,
+            sha256=preview.sha256,
+            summary_json=json.dumps(summary),
+            imported_by=actor,
+        )
+    )
+    db.session.execute(delete(RosterUpload).where(RosterUpload.estate_id == estate.id))
+    record_event(actor, "roster.import", f"estate:{estate.code}", estate_id=estate.id,
+                 filename=filename, sha256=preview.sha256, **summary)
+    return summary
+
+
+def _clear_roll(estate: Estate) -> None:
+    unit_ids = select(Unit.id).where(Unit.estate_id == estate.id)
+    db.session.execute(delete(UnitOwner).where(UnitOwner.unit_id.in_(unit_ids)))
+    db.session.execute(delete(Unit).where(Unit.estate_id == estate.id))
+    db.session.execute(delete(Voter).where(Voter.estate_id == estate.id))
+    db.session.execute(delete(Owner).where(Owner.estate_id == estate.id))
+    db.session.execute(delete(Building).where(Building.estate_id == estate.id))
+    db.session.expire(estate, ["buildings"])
+
+
+def _replace_units(estate: Estate, rows: tuple[RosterRow, ...]) -> None:
+    """Write units, owners and buildings with bulk inserts (thousands of rows per estate)."""
+    _clear_roll(estate)
+    protect = personal_data()
+
+    building_names = sorted({row.building for row in rows})
+    db.session.execute(
+        Building.__table__.insert(), [{"estate_id": estate.id, "name": name} for name in building_names]
+    )
+    building_ids = dict(
+        db.session.execute(select(Building.name, Building.id).where(Building.estate_id == estate.id)).all()
+    )
+
+    owners: dict[str, dict] = {}
+    for row in rows:
+        for position, (name, id_number) in enumerate(zip(row.owner_names, row.owner_ids)):
+            match = protect.match_hash(id_number)
+            if match not in owners:
+                phone = row.phones[position] if position < len(row.phones) else None
+                owners[match] = {
+                    "estate_id": estate.id,
+                    "name": name,
+                    "id_hash": match,
+                    "id_number_enc": protect.encrypt(id_number),
+                    "phone_enc": protect.encrypt(phone) if phone else None,
+                }
+    if owners:
+        db.session.execute(Owner.__table__.insert(), list(owners.values()))
+    owner_ids = dict(db.session.execute(select(Owner.id_hash, Owner.id).where(Owner.estate_id == estate.id)).all())
+
+    db.session.execute(
+        Unit.__table__.insert(),
+        [
+            {
+                "estate_id": estate.id,
+                "building_id": building_ids[row.building],
+                "entrance": row.entrance,
+                "room": row.room,
+                "label": row.label,
+                "use": row.use,
+                "area": row.area,
+                "area_source": row.area_source,
+                "status": row.status,
+                "source_row": row.row,
+            }
+            for row in rows
+        ],
+    )
+    unit_ids = dict(db.session.execute(select(Unit.label, Unit.id).where(Unit.estate_id == estate.id)).all())
+    links = [
+        {"unit_id": unit_ids[row.label], "owner_id": owner_ids[protect.match_hash(id_number)], "position": position}
+        for row in rows
+        for position, id_number in enumerate(row.owner_ids)
+    ]
+    if links:
+        db.session.execute(UnitOwner.__table__.insert(), links)
+
+
+def _owner_set_key(id_hashes: frozenset[str]) -> str:
+    return hashlib.sha256(",".join(sorted(id_hashes)).encode()).hexdigest()
+
+
+def _stored_roll(estate: Estate) -> tuple[list[weights.Voter], dict[str, int]]:
+    """The voters as the weights module derives them from the stored units, and unit ids."""
+    hashes_by_unit: dict[int, list[str]] = {}
+    for unit_id, id_hash in db.session.execute(
+        select(UnitOwner.unit_id, Owner.id_hash)
+        .join(Owner, UnitOwner.owner_id == Owner.id)
+        .where(Owner.estate_id == estate.id)
+        .order_by(UnitOwner.unit_id, UnitOwner.position)
+    ):
+        hashes_by_unit.setdefault(unit_id, []).append(id_hash)
+    units = db.session.execute(
+        select(Unit.id, Unit.label, Unit.area, Unit.use, Unit.status).where(Unit.estate_id == estate.id)
+    ).all()
+    roll = weights.voters(
+        (weights.Unit(u.label, u.area, u.use, u.status, tuple(hashes_by_unit.get(u.id, ()))) for u in units),
+        count_parking=estate.count_parking,
+    )
+    return roll, {u.label: u.id for u in units}
+
+
+def rebuild_voters(estate: Estate) -> dict:
+    """Derive the voters from the stored units (法释〔2009〕7号 art. 9); returns the summary."""
+    db.session.execute(update(Unit).where(Unit.estate_id == estate.id).values(voter_id=None))
+    db.session.execute(delete(Voter).where(Voter.estate_id == estate.id))
+    roll, unit_ids = _stored_roll(estate)
+    # Public voter ids follow the units' order, so they read naturally next to the roll.
+    codes = {id(voter): f"v{number:05d}" for number, voter in enumerate(sorted(roll, key=lambda v: min(v.units)), 1)}
+    if roll:
+        db.session.execute(
+            Voter.__table__.insert(),
+            [
+                {
+                    "estate_id": estate.id,
+                    "code": codes[id(voter)],
+                    "owner_key": DEVELOPER_KEY if voter.is_developer else _owner_set_key(voter.owners),
+                    "is_developer": voter.is_developer,
+                    "area": voter.area,
+                    "heads": voter.heads,
+                }
+                for voter in roll
+            ],
+        )
+        voter_ids = dict(db.session.execute(select(Voter.code, Voter.id).where(Voter.estate_id == estate.id)).all())
+        db.session.execute(
+            update(Unit.__table__).where(Unit.__table__.c.id == bindparam("unit")).values(voter_id=bindparam("voter")),
+            [{"unit": unit_ids[label], "voter": voter_ids[codes[id(voter)]]} for voter in roll for label in voter.units],
+        )
+    return weights.summarize(roll)
+
+
+def roll_summary(estate: Estate) -> dict:
+    """The estate's roll totals in the shape of ``roster summary --json``."""
+    return weights.summarize(_stored_roll(estate)[0])
+
+
+@dataclass(frozen=True)
+class RollUnit:
+    label: str
+    use: str
+    area: int
+    area_source: str
+    status: str
+    owner_names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RollVoter:
+    code: str
+    is_developer: bool
+    area: int
+    units: tuple[RollUnit, ...]
+
+    @property
+    def owner_names(self) -> tuple[str, ...]:
+        return () if self.is_developer else self.units[0].owner_names
+
+
+@dataclass(frozen=True)
+class RollView:
+    voters: tuple[RollVoter, ...]
+    uncounted: tuple[RollUnit, ...]  # parking spaces where the estate leaves them out
+
+    @property
+    def developer(self) -> RollVoter | None:
+        return next((v for v in self.voters if v.is_developer), None)
+
+    @property
+    def multi_unit_voters(self) -> tuple[RollVoter, ...]:
+        return tuple(v for v in self.voters if not v.is_developer and len(v.units) > 1)
+
+    @property
+    def co_owned_units(self) -> tuple[RollUnit, ...]:
+        return tuple(u for v in self.voters if not v.is_developer for u in v.units if len(u.owner_names) > 1)
+
+
+def roll_view(estate: Estate) -> RollView:
+    """Everything the roll pages and the export show, loaded in three queries."""
+    names_by_unit: dict[int, list[str]] = {}
+    for unit_id, name in db.session.execute(
+        select(UnitOwner.unit_id, Owner.name)
+        .join(Owner, UnitOwner.owner_id == Owner.id)
+        .where(Owner.estate_id == estate.id)
+        .order_by(UnitOwner.unit_id, UnitOwner.position)
+    ):
+        names_by_unit.setdefault(unit_id, []).append(name)
+    units_by_voter: dict[int | None, list[RollUnit]] = {}
+    for unit in db.session.scalars(select(Unit).where(Unit.estate_id == estate.id).order_by(Unit.label)):
+        units_by_voter.setdefault(unit.voter_id, []).append(
+            RollUnit(unit.label, unit.use, unit.area, unit.area_source, unit.status,
+                     tuple(names_by_unit.get(unit.id, ())))
+        )
+    voters = tuple(
+        RollVoter(v.code, v.is_developer, v.area, tuple(units_by_voter.get(v.id, ())))
+        for v in db.session.scalars(select(Voter).where(Voter.estate_id == estate.id).order_by(Voter.code))
+    )
+    return RollView(voters, tuple(units_by_voter.get(None, ())))
+
+
+def publish_roll(actor: str, estate: Estate) -> None:
+    estate.roll_published_at = utcnow()
+    record_event(actor, "roster.publish", f"estate:{estate.code}", estate_id=estate.id)

@@ -1,0 +1,27 @@
+"""Jinja filters: exact areas, Shanghai time, translated import faults, masked names."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+from flask_babel import gettext
+
+from voting.formatting import format_area
+from voting.privacy import mask_name
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def format_datetime(value: datetime) -> str:
+    return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+
+def translate_fault(fault) -> str:
+    """A parser fault (template + params) in the reader's language."""
+    return gettext(fault.template, **fault.params)
+
+
+def register_filters(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        area=format_area, datetime=format_datetime, fault=translate_fault, mask_name=mask_name
+    )
