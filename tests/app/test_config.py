@@ -1,0 +1,59 @@
+import pytest
+
+from voting import create_app
+from voting.config import ConfigError, load_config
+
+
+def test_production_refuses_missing_secret_key(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("DATA_KEY", "d" * 40)
+    with pytest.raises(ConfigError, match="SECRET_KEY must be set"):
+        load_config(tmp_path, {"ENV": "production"})
+
+
+def test_production_refuses_short_data_key(tmp_path, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("DATA_KEY", "short")
+    with pytest.raises(ConfigError, match="DATA_KEY must be at least"):
+        load_config(tmp_path, {"ENV": "production"})
+
+
+def test_production_with_secrets_has_secure_cookies(tmp_path, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("DATA_KEY", "d" * 40)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u@h/db")
+    config = load_config(tmp_path, {"ENV": "production"})
+    assert config["SESSION_COOKIE_SECURE"] and config["REMEMBER_COOKIE_SECURE"]
+    assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/db"
+
+
+def test_development_keeps_a_random_secret_in_instance(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    first = load_config(tmp_path, {"ENV": "development"})["SECRET_KEY"]
+    again = load_config(tmp_path, {"ENV": "development"})["SECRET_KEY"]
+    assert first == again and len(first) >= 48
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_unknown_environment_is_refused(tmp_path):
+    with pytest.raises(ConfigError, match="GONGZHI_ENV"):
+        load_config(tmp_path, {"ENV": "staging"})
+
+
+def test_security_headers_and_csrf(app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = app.test_client()
+    response = client.get("/login")
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    refused = client.post("/login", data={"username": "x", "password": "y"})
+    assert refused.status_code == 400  # no CSRF token
+
+
+def test_production_app_sends_hsts(tmp_path, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("DATA_KEY", "d" * 40)
+    app = create_app({"ENV": "production", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite"})
+    response = app.test_client().get("/login")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")

@@ -1,0 +1,76 @@
+"""The roll in the browser: upload, preview with faults, confirm, publish, export."""
+
+import io
+
+from openpyxl import load_workbook
+
+from tests.factories import login, resident_id, roster_csv, small_roster
+from voting.auth.models import Role
+from voting.roster.operations import roll_summary
+
+
+def upload(client, estate, data: bytes, name="roster.csv"):
+    return client.post(
+        f"/estates/{estate.code}/roll/import",
+        data={"file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def test_preview_then_confirm(app, factory):
+    estate = factory.estate()
+    client = login(app.test_client(), factory.staff(Role.PREP_GROUP, estate))
+    response = upload(client, estate, small_roster())
+    assert response.status_code == 302
+    preview = client.get(response.headers["Location"])
+    page = preview.get_data(as_text=True)
+    assert "1幢-1-101" in page and "张三、李四" in page
+    assert roll_summary(estate)["units"] == 0  # nothing saved before confirmation
+    confirmed = client.post(response.headers["Location"])
+    assert confirmed.status_code == 302
+    assert roll_summary(estate)["units"] == 5
+
+
+def test_preview_lists_faults_with_rows_and_offers_no_save(app, factory):
+    estate = factory.estate()
+    client = login(app.test_client(), factory.staff(Role.PREP_GROUP, estate))
+    bad = roster_csv([
+        ["1幢", "", "101", "住宅", "-5", "登记", "张三", resident_id(1), "", "已交付"],
+        ["1幢", "", "102", "住宅", "10", "登记", "李四", resident_id(2), "", "已出租"],
+    ])
+    location = upload(client, estate, bad).headers["Location"]
+    page = client.get(location).get_data(as_text=True)
+    assert "第 2 行" in page and "第 3 行" in page and "已出租" in page
+    assert "保存此名册" not in page
+    client.post(location)  # a forced confirmation still saves nothing
+    assert roll_summary(estate)["units"] == 0
+
+
+def test_public_roll_is_masked_and_only_after_publication(app, factory):
+    estate = factory.estate(roster=small_roster())
+    assert app.test_client().get(f"/p/{estate.code}/roll").status_code == 404
+    client = login(app.test_client(), factory.staff(Role.PREP_GROUP, estate))
+    assert client.post(f"/estates/{estate.code}/roll/publish").status_code == 302
+    page = app.test_client().get(f"/p/{estate.code}/roll").get_data(as_text=True)
+    assert "张*" in page and "王*" in page and "1幢-1-101" in page and "89.56" in page
+    for secret in ("张三", "王五", resident_id(3), "13800000000", resident_id(3)[-4:]):
+        assert secret not in page
+
+
+def test_export_to_xlsx(app, factory):
+    estate = factory.estate(roster=small_roster())
+    client = login(app.test_client(), factory.staff(Role.PREP_GROUP, estate))
+    response = client.get(f"/estates/{estate.code}/roll/export.xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data)).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    wang = next(r for r in rows if r[1] == "王五")
+    assert wang[2] == "1幢-1-102、1幢-1-201" and wang[3] == "180.00"
+
+
+def test_english_interface(app, factory):
+    estate = factory.estate(roster=small_roster())
+    client = login(app.test_client(), factory.staff(Role.PREP_GROUP, estate))
+    client.post("/lang/en", data={"next": "/"})
+    page = client.get(f"/estates/{estate.code}/roll/").get_data(as_text=True)
+    assert "Owner roll" in page and "Co-owned units" in page
