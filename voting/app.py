@@ -6,7 +6,7 @@ from flask import Flask, request, session
 from flask_babel import get_locale
 
 from voting.config import load_config
-from voting.extensions import babel, csrf, db, limiter, login_manager, migrate
+from voting.extensions import babel, csrf, db, limiter, login_manager, migrate, serialise_sqlite_writes
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,6 +31,9 @@ def build_app(overrides: dict | None = None) -> Flask:
     app.config.update(load_config(Path(app.instance_path), overrides))
 
     db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            serialise_sqlite_writes(db.engine)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     babel.init_app(

@@ -1,0 +1,598 @@
+"""Build and verify an election record, format ``gongzhi-record/1`` (spec §2 and §3).
+
+``verify`` is the project's verifier: it checks a record in the order of the document (election,
+roll, log, tree head, tally, certifications) and raises RecordInvalid naming the first fault.
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from voting.core import merkle, rules, signing
+from voting.core.canonical import H, b64d, b64e, b64h, canon, check_json, is_int, parse_time
+
+FORMAT = "gongzhi-record/1"
+MIN_NONCE_BYTES = 16
+REVOTE_RULES = ("first", "last")
+OFFICER_ROLES = ("clerk", "street_office")
+
+# Key sets the spec fixes; every one of these objects may also carry "ext" (spec preamble).
+RECORD_KEYS = frozenset(
+    {"format", "election", "roll", "log", "tree_head", "tally", "certifications"}
+)
+ELECTION_KEYS = frozenset(
+    {
+        "election_id", "community", "title", "opens_at", "closes_at", "revote",
+        "nonvoters_follow_majority", "motions", "officers", "election_public_key", "roll_hash",
+    }
+)
+COMMUNITY_KEYS = frozenset({"code", "name"})
+QUESTION_KEYS = frozenset({"motion_id", "kind", "title"})
+COMMITTEE_KEYS = QUESTION_KEYS | {"seats", "candidates"}
+CANDIDATE_KEYS = frozenset({"candidate_id", "name"})
+OFFICER_KEYS = frozenset({"officer_id", "role", "public_key"})
+ROLL_KEYS = frozenset({"voters", "total_area", "total_heads"})
+VOTER_KEYS = frozenset({"voter_id", "area", "heads", "public_key"})
+VOTER_OPTIONAL_KEYS = frozenset({"units"})
+ENTRY_KEYS = frozenset({"seq", "received_at", "ballot", "signatures"})
+ONLINE_BALLOT_KEYS = frozenset({"election_hash", "voter_id", "channel", "nonce", "choices"})
+PAPER_BALLOT_KEYS = ONLINE_BALLOT_KEYS | {"paper_scan_sha256"}
+SIGNATURE_KEYS = frozenset({"signer", "signature"})
+SIGNED_KEYS = frozenset({"body", "signature"})
+TREE_HEAD_BODY_KEYS = frozenset({"election_hash", "size", "root", "timestamp"})
+CERTIFICATION_BODY_KEYS = frozenset(
+    {"election_hash", "tree_root", "tree_size", "tally_hash", "certified_at", "officer_id"}
+)
+
+
+class RecordInvalid(Exception):
+    """The record fails verification; the message is the first fault found."""
+
+
+# --- building -------------------------------------------------------------------------------
+
+
+def election_hash(election: dict) -> str:
+    return b64h(election)
+
+
+def roll_hash(roll: dict) -> str:
+    return b64h(roll)
+
+
+def entry_leaf_hash(entry: dict) -> bytes:
+    """The Merkle leaf hash of a log entry: H(0x00 ‖ canon(entry))."""
+    return merkle.leaf_hash(canon(entry))
+
+
+def sign_tree_head(
+    private_key: Ed25519PrivateKey, election_hash: str, size: int, root_b64: str, timestamp: str
+) -> dict:
+    body = {"election_hash": election_hash, "size": size, "root": root_b64, "timestamp": timestamp}
+    return {"body": body, "signature": signing.sign(private_key, "tree-head", body)}
+
+
+def certification_body(tree_head: dict, tally: dict, officer_id: str, certified_at: str) -> dict:
+    """What a street-office officer signs: this tree head and this tally."""
+    return {
+        "election_hash": tree_head["body"]["election_hash"],
+        "tree_root": tree_head["body"]["root"],
+        "tree_size": tree_head["body"]["size"],
+        "tally_hash": b64h(tally),
+        "certified_at": certified_at,
+        "officer_id": officer_id,
+    }
+
+
+def sign_certification(private_key: Ed25519PrivateKey, body: dict) -> dict:
+    return {"body": body, "signature": signing.sign(private_key, "certification", body)}
+
+
+def build(
+    election: dict,
+    roll: dict,
+    log: list,
+    tree_head: dict,
+    tally: dict,
+    certifications: list | tuple = (),
+) -> dict:
+    return {
+        "format": FORMAT,
+        "election": election,
+        "roll": roll,
+        "log": list(log),
+        "tree_head": tree_head,
+        "tally": tally,
+        "certifications": list(certifications),
+    }
+
+
+# --- verifying ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Motion:
+    kind: str
+    seats: int
+    candidate_ids: frozenset
+
+
+@dataclass(frozen=True)
+class _Election:
+    """What the checks of later sections need to know about a checked ``election``."""
+
+    hash: str
+    opens_at: datetime
+    closes_at: datetime
+    revote: str
+    public_key: str
+    motions: dict  # motion_id -> _Motion
+    officers: dict  # officer_id -> officer object
+
+
+def verify(record, workers: int = 1) -> dict:
+    """Check a record as spec §3 requires and return the recounted tally.
+
+    ``workers`` > 1 spreads the ballot signatures over that many processes.
+    """
+    if type(record) is not dict:
+        raise RecordInvalid("record is not an object")
+    if record.get("format") != FORMAT:
+        raise RecordInvalid(f"format is {_show(record.get('format'))}, not {FORMAT}")
+    _object(record, "record", RECORD_KEYS)
+    election = _check_election(record["election"])
+    voters = _check_roll(record["roll"])
+    if record["election"]["roll_hash"] != _canon_hash(record["roll"], "roll"):
+        raise RecordInvalid("election: roll_hash does not match the roll")
+    leaf_hashes = _check_log(record["log"], election, voters, workers)
+    tree_head_body = _check_tree_head(record["tree_head"], election, leaf_hashes)
+    recount = rules.tally(record["election"], record["roll"], record["log"])
+    _check_tally(record["tally"], recount)
+    _check_certifications(record["certifications"], election, tree_head_body, record["tally"])
+    return recount
+
+
+def _check_election(election) -> _Election:
+    _object(election, "election", ELECTION_KEYS)
+    _identifier(election, "election_id", "election")
+    community = _object(election["community"], "election community", COMMUNITY_KEYS)
+    _text(community, "code", "election community")
+    _text(community, "name", "election community")
+    _text(election, "title", "election")
+    if election["revote"] not in REVOTE_RULES:
+        raise RecordInvalid('election: revote is not "first" or "last"')
+    if election["nonvoters_follow_majority"] is not False:
+        raise RecordInvalid("election: nonvoters_follow_majority must be false in format 1")
+    opens_at = _timestamp(election, "opens_at", "election")
+    closes_at = _timestamp(election, "closes_at", "election")
+    motions = _check_motions(election["motions"])
+    officers = _check_officers(election["officers"])
+    public_key = _public_key(election, "election_public_key", "election")
+    return _Election(
+        hash=_canon_hash(election, "election"),
+        opens_at=opens_at,
+        closes_at=closes_at,
+        revote=election["revote"],
+        public_key=public_key,
+        motions=motions,
+        officers=officers,
+    )
+
+
+def _check_motions(motions) -> dict:
+    if type(motions) is not list:
+        raise RecordInvalid("election: motions is not a list")
+    checked = {}
+    for index, motion in enumerate(motions):
+        where = f"election motion {index}"
+        kind = _kind(motion, where)
+        _object(motion, where, COMMITTEE_KEYS if kind == "committee" else QUESTION_KEYS)
+        motion_id = _identifier(motion, "motion_id", where)
+        if motion_id in checked:
+            raise RecordInvalid(f"{where}: duplicate motion_id {_show(motion_id)}")
+        _text(motion, "title", where)
+        if kind == "committee":
+            checked[motion_id] = _Motion(
+                kind,
+                _integer(motion, "seats", where, minimum=1),
+                _check_candidates(motion["candidates"], where),
+            )
+        else:
+            checked[motion_id] = _Motion(kind, 0, frozenset())
+    return checked
+
+
+def _kind(motion, where: str) -> str:
+    if type(motion) is not dict:
+        raise RecordInvalid(f"{where} is not an object")
+    if "kind" not in motion:
+        raise RecordInvalid(f"{where}: missing key 'kind'")
+    if motion["kind"] not in ("ordinary", "major", "committee"):
+        raise RecordInvalid(f"{where}: unknown kind {_show(motion['kind'])}")
+    return motion["kind"]
+
+
+def _check_candidates(candidates, where: str) -> frozenset:
+    if type(candidates) is not list:
+        raise RecordInvalid(f"{where}: candidates is not a list")
+    candidate_ids = set()
+    for index, candidate in enumerate(candidates):
+        candidate_where = f"{where} candidate {index}"
+        _object(candidate, candidate_where, CANDIDATE_KEYS)
+        candidate_id = _identifier(candidate, "candidate_id", candidate_where)
+        if candidate_id in candidate_ids:
+            raise RecordInvalid(f"{candidate_where}: duplicate candidate_id {_show(candidate_id)}")
+        _text(candidate, "name", candidate_where)
+        candidate_ids.add(candidate_id)
+    return frozenset(candidate_ids)
+
+
+def _check_officers(officers) -> dict:
+    if type(officers) is not list:
+        raise RecordInvalid("election: officers is not a list")
+    checked = {}
+    for index, officer in enumerate(officers):
+        where = f"election officer {index}"
+        _object(officer, where, OFFICER_KEYS)
+        officer_id = _identifier(officer, "officer_id", where)
+        if officer_id in checked:
+            raise RecordInvalid(f"{where}: duplicate officer_id {_show(officer_id)}")
+        if officer["role"] not in OFFICER_ROLES:
+            raise RecordInvalid(f"{where}: role is {_show(officer['role'])}, not clerk or street_office")
+        _public_key(officer, "public_key", where)
+        checked[officer_id] = officer
+    return checked
+
+
+def _check_roll(roll) -> dict:
+    """voter_id -> voter, after checking order, weights, keys and totals."""
+    _object(roll, "roll", ROLL_KEYS)
+    if type(roll["voters"]) is not list:
+        raise RecordInvalid("roll: voters is not a list")
+    voters = {}
+    previous_id = None
+    area = heads = 0
+    for index, voter in enumerate(roll["voters"]):
+        where = f"roll voter {index}"
+        _object(voter, where, VOTER_KEYS, VOTER_OPTIONAL_KEYS)
+        voter_id = _identifier(voter, "voter_id", where)
+        if previous_id is not None and voter_id == previous_id:
+            raise RecordInvalid(f"{where}: duplicate voter_id {_show(voter_id)}")
+        if previous_id is not None and voter_id < previous_id:
+            raise RecordInvalid(f"{where}: voters are not sorted by voter_id")
+        area += _integer(voter, "area", where, minimum=0)
+        heads += _integer(voter, "heads", where, minimum=0)
+        if voter["public_key"] is not None:
+            _public_key(voter, "public_key", where)
+        units = voter.get("units", [])
+        if type(units) is not list or any(type(unit) is not str for unit in units):
+            raise RecordInvalid(f"{where}: units is not a list of strings")
+        voters[voter_id] = voter
+        previous_id = voter_id
+    for total, summed in (("total_area", area), ("total_heads", heads)):
+        if _integer(roll, total, "roll", minimum=0) != summed:
+            raise RecordInvalid(f"roll: {total} is {roll[total]}, the voters sum to {summed}")
+    return voters
+
+
+def _check_log(log, election: _Election, voters: dict, workers: int) -> list[bytes]:
+    """Check every entry and its signatures; return the Merkle leaf hashes.
+
+    Signatures are verified as one batch after the other checks. When an entry fails another
+    check, the signatures of the entries before it are verified first, so the fault reported is
+    the one earliest in the log either way.
+    """
+    if type(log) is not list:
+        raise RecordInvalid("log is not a list")
+    leaf_hashes = []
+    signature_checks = []  # (public key, message, signature) in log order
+    entry_of_check = []
+    try:
+        for index, (leaf_hash, entry_checks) in enumerate(_checked_entries(log, election, voters)):
+            leaf_hashes.append(leaf_hash)
+            signature_checks.extend(entry_checks)
+            entry_of_check.extend([index] * len(entry_checks))
+    except RecordInvalid:
+        _raise_bad_signature(signature_checks, entry_of_check, workers)
+        raise
+    _raise_bad_signature(signature_checks, entry_of_check, workers)
+    return leaf_hashes
+
+
+def _raise_bad_signature(signature_checks: list, entry_of_check: list, workers: int) -> None:
+    failure = signing.first_failure(signature_checks, workers)
+    if failure is not None:
+        raise RecordInvalid(f"entry {entry_of_check[failure]}: bad signature")
+
+
+def _checked_entries(log: list, election: _Election, voters: dict):
+    """For each entry, once its other checks pass: its leaf hash and its signature checks."""
+    ballot_prefix = signing.prefix("ballot")
+    nonces = set()
+    voted = set()
+    previous_time = None
+    for index, entry in enumerate(log):
+        where = f"entry {index}"
+        _object(entry, where, ENTRY_KEYS)
+        if type(entry["seq"]) is not int or entry["seq"] != index:
+            raise RecordInvalid(f"log entry {index}: seq is {_show(entry['seq'])}")
+        received_at = _timestamp(entry, "received_at", where)
+        if not election.opens_at <= received_at <= election.closes_at:
+            raise RecordInvalid(f"{where}: received outside the voting period")
+        if previous_time is not None and received_at < previous_time:
+            raise RecordInvalid(f"{where}: received before entry {index - 1}")
+        previous_time = received_at
+
+        ballot = entry["ballot"]
+        voter = _check_ballot(ballot, where, election, voters)
+        voter_id = ballot["voter_id"]
+        if (voter_id, ballot["nonce"]) in nonces:
+            raise RecordInvalid(f"{where}: nonce already used by voter {_show(voter_id)}")
+        nonces.add((voter_id, ballot["nonce"]))
+        if election.revote == "first" and voter_id in voted:
+            raise RecordInvalid(
+                f'{where}: second ballot of voter {_show(voter_id)} although revote is "first"'
+            )
+        voted.add(voter_id)
+        signatures = _signatures(entry, where, ballot["channel"], voter, election.officers)
+
+        leaf_hash, ballot_bytes = _leaf_hash_and_ballot_bytes(entry, where)
+        signed = ballot_prefix + ballot_bytes
+        yield leaf_hash, [(public_key, signed, signature) for public_key, signature in signatures]
+
+
+def _check_ballot(ballot, where: str, election: _Election, voters: dict) -> dict:
+    """Check a ballot's fields and choices; return its voter."""
+    if type(ballot) is not dict:
+        raise RecordInvalid(f"{where}: ballot is not an object")
+    channel = ballot.get("channel")
+    if channel not in ("online", "paper"):
+        raise RecordInvalid(f"{where}: unknown channel {_show(channel)}")
+    ballot_where = f"{where} ballot"
+    _object(ballot, ballot_where, ONLINE_BALLOT_KEYS if channel == "online" else PAPER_BALLOT_KEYS)
+    if ballot["election_hash"] != election.hash:
+        raise RecordInvalid(f"{where}: ballot is for another election (election_hash differs)")
+    voter_id = ballot["voter_id"]
+    voter = voters.get(voter_id) if type(voter_id) is str else None
+    if voter is None:
+        raise RecordInvalid(f"{where}: voter {_show(voter_id)} is not on the roll")
+    if len(_binary(ballot, "nonce", ballot_where)) < MIN_NONCE_BYTES:
+        raise RecordInvalid(f"{where}: nonce is shorter than {MIN_NONCE_BYTES} bytes")
+    if channel == "paper":
+        _binary(ballot, "paper_scan_sha256", ballot_where, size=32)
+    _check_choices(ballot["choices"], where, election.motions)
+    return voter
+
+
+def _check_choices(choices, where: str, motions: dict) -> None:
+    if type(choices) is not dict:
+        raise RecordInvalid(f"{where}: choices is not an object")
+    for motion_id, choice in choices.items():
+        motion = motions.get(motion_id)
+        if motion is None:
+            raise RecordInvalid(f"{where}: choice for unknown motion {_show(motion_id)}")
+        fault = _choice_fault(choice, motion)
+        if fault:
+            raise RecordInvalid(f"{where}: choice for motion {_show(motion_id)} {fault}")
+
+
+def _choice_fault(choice, motion: _Motion) -> str | None:
+    if motion.kind != "committee":
+        return None if choice in rules.CHOICES else "is not yes, no or abstain"
+    if type(choice) is not list:
+        return "is not a list of candidates"
+    for candidate_id in choice:
+        if type(candidate_id) is not str or candidate_id not in motion.candidate_ids:
+            return f"names unknown candidate {_show(candidate_id)}"
+    if len(set(choice)) != len(choice):
+        return "names a candidate twice"
+    if len(choice) > motion.seats:
+        return f"names more candidates than the {motion.seats} seats"
+    return None
+
+
+def _signatures(entry: dict, where: str, channel: str, voter: dict, officers: dict) -> list:
+    """(public key, signature) pairs the entry must carry for its channel."""
+    signatures = entry["signatures"]
+    if type(signatures) is not list:
+        raise RecordInvalid(f"{where}: signatures is not a list")
+    signers = []
+    for index, signature in enumerate(signatures):
+        signature_where = f"{where} signature {index}"
+        _object(signature, signature_where, SIGNATURE_KEYS)
+        signers.append(_identifier(signature, "signer", signature_where))
+    if channel == "online":
+        if signers != [voter["voter_id"]]:
+            raise RecordInvalid(f"{where}: online ballot needs exactly one signature, by its voter")
+        if voter["public_key"] is None:
+            raise RecordInvalid(f"{where}: voter {_show(voter['voter_id'])} has no credential key")
+        public_keys = [voter["public_key"]]
+    else:
+        clerks = [officers.get(signer) for signer in signers]
+        if (
+            len(clerks) != 2
+            or signers[0] == signers[1]
+            or any(clerk is None or clerk["role"] != "clerk" for clerk in clerks)
+        ):
+            raise RecordInvalid(f"{where}: paper ballot needs two distinct clerks' signatures")
+        public_keys = [clerk["public_key"] for clerk in clerks]
+    return [(key, signature["signature"]) for key, signature in zip(public_keys, signatures)]
+
+
+def _leaf_hash_and_ballot_bytes(entry: dict, where: str) -> tuple[bytes, bytes]:
+    """canon(ballot) for its signatures, and the leaf hash of canon(entry) built around it.
+
+    "ballot" sorts before every other key an entry may hold, so canon(entry) is
+    '{"ballot":' + canon(ballot) + ',' + canon(the rest) without its '{'. Building it that way
+    serialises each ballot once, which matters for large logs.
+    """
+    ballot_bytes = _canon(entry["ballot"], where)
+    rest = {key: value for key, value in entry.items() if key != "ballot"}
+    leaf = b'{"ballot":' + ballot_bytes + b"," + _canon(rest, where)[1:]
+    return merkle.leaf_hash(leaf), ballot_bytes
+
+
+def _check_tree_head(tree_head, election: _Election, leaf_hashes: list[bytes]) -> dict:
+    _object(tree_head, "tree head", SIGNED_KEYS)
+    body = _object(tree_head["body"], "tree head body", TREE_HEAD_BODY_KEYS)
+    if body["election_hash"] != election.hash:
+        raise RecordInvalid("tree head: election_hash does not match the election")
+    size = _integer(body, "size", "tree head", minimum=0)
+    if size != len(leaf_hashes):
+        raise RecordInvalid(f"tree head: size is {size}, the log holds {len(leaf_hashes)} entries")
+    _timestamp(body, "timestamp", "tree head")
+    if body["root"] != b64e(merkle.root(leaf_hashes)):
+        raise RecordInvalid("tree head: root does not match the log")
+    if not signing.verify(election.public_key, "tree-head", body, tree_head["signature"]):
+        raise RecordInvalid("tree head: bad signature")
+    return body
+
+
+def _check_tally(published, recount: dict) -> None:
+    try:
+        check_json(published, "tally")
+    except ValueError as error:
+        raise RecordInvalid(str(error)) from None
+    # ext carries additions a verifier does not recount (spec preamble).
+    if _canon(_without_ext(published), "tally") != canon(recount):
+        raise RecordInvalid("published tally differs from the recount")
+
+
+def _without_ext(value):
+    if type(value) is dict:
+        return {key: _without_ext(item) for key, item in value.items() if key != "ext"}
+    if type(value) is list:
+        return [_without_ext(item) for item in value]
+    return value
+
+
+def _check_certifications(certifications, election: _Election, tree_head_body: dict, tally) -> None:
+    if type(certifications) is not list:
+        raise RecordInvalid("certifications is not a list")
+    tally_hash = _canon_hash(tally, "tally")
+    for index, certification in enumerate(certifications):
+        where = f"certification {index}"
+        _object(certification, where, SIGNED_KEYS)
+        body = _object(certification["body"], f"{where} body", CERTIFICATION_BODY_KEYS)
+        if body["election_hash"] != election.hash:
+            raise RecordInvalid(f"{where}: election_hash does not match the election")
+        if (
+            body["tree_root"] != tree_head_body["root"]
+            or _integer(body, "tree_size", where, minimum=0) != tree_head_body["size"]
+        ):
+            raise RecordInvalid(f"{where}: certifies another tree head")
+        if body["tally_hash"] != tally_hash:
+            raise RecordInvalid(f"{where}: tally_hash does not match the published tally")
+        _timestamp(body, "certified_at", where)
+        officer_id = _identifier(body, "officer_id", where)
+        officer = election.officers.get(officer_id)
+        if officer is None or officer["role"] != "street_office":
+            raise RecordInvalid(f"{where}: {_show(officer_id)} is not a street office officer")
+        if not signing.verify(officer["public_key"], "certification", body, certification["signature"]):
+            raise RecordInvalid(f"{where}: bad signature")
+
+
+# --- field checks: each raises RecordInvalid naming where the fault is -----------------------
+
+
+def _object(value, where: str, required: frozenset, optional: frozenset = frozenset()) -> dict:
+    """``value`` must be an object with exactly the required keys, some optional ones and ext."""
+    if type(value) is not dict:
+        raise RecordInvalid(f"{where} is not an object")
+    if value.keys() != required:
+        missing = required - value.keys()
+        if missing:
+            raise RecordInvalid(f"{where}: missing key {min(missing)!r}")
+        unexpected = value.keys() - required - optional - {"ext"}
+        if unexpected:
+            raise RecordInvalid(f"{where}: unexpected key {min(unexpected)!r}")
+        if "ext" in value:
+            try:
+                check_json(value["ext"], f"{where}: ext")
+            except ValueError as error:
+                raise RecordInvalid(str(error)) from None
+    return value
+
+
+def _text(obj: dict, key: str, where: str) -> str:
+    if type(obj[key]) is not str:
+        raise RecordInvalid(f"{where}: {key} is not a string")
+    return obj[key]
+
+
+def _identifier(obj: dict, key: str, where: str) -> str:
+    if not _text(obj, key, where):
+        raise RecordInvalid(f"{where}: {key} is empty")
+    return obj[key]
+
+
+def _integer(obj: dict, key: str, where: str, minimum: int) -> int:
+    value = obj[key]
+    if type(value) is float:
+        raise RecordInvalid(f"{where}: {key} is a floating-point number")
+    if not is_int(value):
+        raise RecordInvalid(f"{where}: {key} is not an integer within ±2^53")
+    if value < minimum:
+        raise RecordInvalid(f"{where}: {key} is less than {minimum}")
+    return value
+
+
+def _timestamp(obj: dict, key: str, where: str) -> datetime:
+    try:
+        return parse_time(obj[key])
+    except ValueError as error:
+        raise RecordInvalid(f"{where}: {key}: {error}") from None
+
+
+def _binary(obj: dict, key: str, where: str, size: int | None = None) -> bytes:
+    try:
+        data = b64d(obj[key])
+    except ValueError:
+        raise RecordInvalid(f"{where}: {key} is not unpadded base64url") from None
+    if size is not None and len(data) != size:
+        raise RecordInvalid(f"{where}: {key} is not {size} bytes")
+    return data
+
+
+def _public_key(obj: dict, key: str, where: str) -> str:
+    try:
+        signing.public_key_bytes(obj[key])
+    except ValueError:
+        raise RecordInvalid(f"{where}: {key} is not an Ed25519 public key") from None
+    return obj[key]
+
+
+def _canon(value, where: str) -> bytes:
+    try:
+        return canon(value)
+    except ValueError:
+        raise RecordInvalid(f"{where}: text that is not valid Unicode") from None
+
+
+def _canon_hash(value, where: str) -> str:
+    """b64h, with a fault instead of an exception for text that cannot be encoded."""
+    return b64e(H(_canon(value, where)))
+
+
+def _show(value) -> str:
+    """A value from the record as JSON, for fault messages."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def check_entry(election: dict, roll: dict, ballot, signatures) -> None:
+    """Check one ballot and its signatures as the verifier will check it in the log.
+
+    For a server deciding whether to accept a ballot: fields, election hash, voter, nonce
+    length, choices and signatures. Order, time and re-vote rules are the server's own
+    business (they depend on the log it holds).
+    """
+    checked = _check_election(election)
+    voters = {voter["voter_id"]: voter for voter in roll["voters"]}
+    where = "ballot"
+    voter = _check_ballot(ballot, where, checked, voters)
+    entry = {"seq": 0, "received_at": election["opens_at"], "ballot": ballot, "signatures": signatures}
+    for public_key, signature in _signatures(entry, where, ballot["channel"], voter, checked.officers):
+        if not signing.verify_message(public_key, signing.prefix("ballot") + _canon(ballot, where), signature):
+            raise RecordInvalid(f"{where}: bad signature")

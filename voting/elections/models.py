@@ -1,0 +1,163 @@
+"""A vote of the owners' assembly: its motions, officers, frozen roll and credentials."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from voting.estates.models import Estate
+from voting.extensions import db, one_of
+from voting.timeutil import UTCDateTime, utcnow
+
+
+class State(StrEnum):
+    DRAFT = "draft"  # motions and officers may change
+    OPEN = "open"  # frozen: definition, roll and credentials fixed; ballots accepted in the period
+    CLOSED = "closed"  # the period is over, no more ballots
+    TALLIED = "tallied"  # the tally is computed and the record can be exported
+
+
+MOTION_KINDS = ("ordinary", "major", "committee")
+REVOTE_POLICIES = ("first", "last")
+OFFICER_ROLES = ("clerk", "street_office")
+
+
+class Election(db.Model):
+    __tablename__ = "election"
+    __table_args__ = (
+        one_of("state", tuple(State)),
+        one_of("revote", REVOTE_POLICIES),
+        CheckConstraint("closes_at > opens_at", name="period_positive"),
+        CheckConstraint("log_size >= 0", name="log_size_natural"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(60), unique=True)  # election_id in the record
+    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revote: Mapped[str] = mapped_column(String(5), default="last")
+    state: Mapped[str] = mapped_column(String(10), default=State.DRAFT.value)
+    require_id_last4: Mapped[bool] = mapped_column(default=False)
+    publish_units: Mapped[bool] = mapped_column(default=True)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Fixed when the election opens:
+    definition_json: Mapped[str | None] = mapped_column(Text)  # the record's `election`, canonical
+    election_hash: Mapped[str | None] = mapped_column(String(44))
+    roll_json: Mapped[str | None] = mapped_column(Text)  # the record's `roll`, canonical
+    public_key: Mapped[str | None] = mapped_column(String(44))  # signs tree heads
+    key_enc: Mapped[bytes | None] = mapped_column(LargeBinary)  # its seed, encrypted at rest
+    # The log's Merkle frontier, updated under the election's row lock with every append.
+    log_size: Mapped[int] = mapped_column(Integer, default=0)
+    frontier_json: Mapped[str] = mapped_column(Text, default='{"size": 0, "nodes": []}')
+    tally_json: Mapped[str | None] = mapped_column(Text)
+    estate: Mapped[Estate] = relationship()
+    motions: Mapped[list[Motion]] = relationship(
+        back_populates="election", cascade="all, delete-orphan", order_by="Motion.position"
+    )
+    officers: Mapped[list[Officer]] = relationship(
+        back_populates="election", cascade="all, delete-orphan", order_by="Officer.officer_id"
+    )
+
+
+class Motion(db.Model):
+    __tablename__ = "motion"
+    __table_args__ = (
+        UniqueConstraint("election_id", "motion_id"),
+        UniqueConstraint("election_id", "position"),
+        one_of("kind", MOTION_KINDS),
+        CheckConstraint("(kind = 'committee') = (seats IS NOT NULL AND seats >= 1)", name="seats_for_committee"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
+    position: Mapped[int]
+    motion_id: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(10))
+    title: Mapped[str] = mapped_column(String(300))
+    seats: Mapped[int | None]
+    election: Mapped[Election] = relationship(back_populates="motions")
+    candidates: Mapped[list[Candidate]] = relationship(
+        back_populates="motion", cascade="all, delete-orphan", order_by="Candidate.position"
+    )
+
+
+class Candidate(db.Model):
+    __tablename__ = "candidate"
+    __table_args__ = (UniqueConstraint("motion_id", "candidate_id"), UniqueConstraint("motion_id", "position"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    motion_id: Mapped[int] = mapped_column(ForeignKey("motion.id"), index=True)
+    position: Mapped[int]
+    candidate_id: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(100))
+    motion: Mapped[Motion] = relationship(back_populates="candidates")
+
+
+class Officer(db.Model):
+    """A clerk or street-office officer whose browser-held key is registered for this vote."""
+
+    __tablename__ = "officer"
+    __table_args__ = (
+        UniqueConstraint("election_id", "officer_id"),
+        UniqueConstraint("election_id", "public_key"),
+        one_of("role", OFFICER_ROLES),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    officer_id: Mapped[str] = mapped_column(String(60))
+    role: Mapped[str] = mapped_column(String(15))
+    public_key: Mapped[str] = mapped_column(String(44))
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    election: Mapped[Election] = relationship(back_populates="officers")
+
+
+class ElectionVoter(db.Model):
+    """A voter of the frozen roll, with the public half of the credential on their notice."""
+
+    __tablename__ = "election_voter"
+    __table_args__ = (UniqueConstraint("election_id", "voter_code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
+    voter_code: Mapped[str] = mapped_column(String(20))
+    area: Mapped[int]
+    heads: Mapped[int]
+    units_json: Mapped[str] = mapped_column(Text)  # unit labels, for notices and the record
+    public_key: Mapped[str | None] = mapped_column(String(44))  # None: paper only
+    key_revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Keyed hashes of the last four ID characters of each owner, for estates that ask for them.
+    id_last4_hashes: Mapped[str] = mapped_column(Text, default="[]")
+
+
+class CredentialEvent(db.Model):
+    """Issued and revoked credential keys: the history behind each voter's current key."""
+
+    __tablename__ = "credential_event"
+    __table_args__ = (one_of("action", ("issued", "revoked")),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    election_voter_id: Mapped[int] = mapped_column(ForeignKey("election_voter.id"), index=True)
+    action: Mapped[str] = mapped_column(String(10))
+    public_key: Mapped[str] = mapped_column(String(44))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    actor: Mapped[str] = mapped_column(String(100))
+
+
+class NoticeBatch(db.Model):
+    """Voting notices being rendered in the background; the PDF holds secrets, so it is kept
+    encrypted only until it is downloaded, then deleted."""
+
+    __tablename__ = "notice_batch"
+    __table_args__ = (one_of("status", ("queued", "running", "ready", "downloaded", "failed")),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default="queued")
+    done: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column(default=0)
+    secrets_enc: Mapped[bytes | None] = mapped_column(LargeBinary)  # until rendered
+    pdf_enc: Mapped[bytes | None] = mapped_column(LargeBinary)  # until downloaded
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(100))

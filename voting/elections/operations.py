@@ -1,0 +1,296 @@
+"""The life of a vote: draft → open (frozen, credentials issued) → closed → tallied."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from voting.audit.operations import record_event
+from voting.ballots.models import LogEntry, TreeHead
+from voting.core import record as record_format
+from voting.core import rules, signing
+from voting.core.canonical import b64d, b64e, canon, format_time
+from voting.elections.models import (
+    Candidate,
+    CredentialEvent,
+    Election,
+    ElectionVoter,
+    Motion,
+    NoticeBatch,
+    Officer,
+    State,
+)
+from voting.estates.models import Estate, Unit
+from voting.extensions import db
+from voting.roster.models import Owner, UnitOwner, Voter
+from voting.roster.operations import personal_data
+from voting.timeutil import utcnow
+
+
+class ElectionError(ValueError):
+    """A request the election's state or rules do not allow; the message says why."""
+
+
+def _require_state(election: Election, *states: State) -> None:
+    if election.state not in states:
+        raise ElectionError(_("This vote is %(state)s; that is not possible now.", state=election.state))
+
+
+def create_election(
+    actor: str, estate: Estate, title: str, opens_at: datetime, closes_at: datetime, revote: str = "last",
+    *, require_id_last4: bool = False, publish_units: bool = True,
+) -> Election:
+    if closes_at <= opens_at:
+        raise ElectionError(_("The vote must close after it opens."))
+    if revote not in ("first", "last"):
+        raise ElectionError(_("Unknown re-vote policy."))
+    number = db.session.scalar(select(func.count()).select_from(Election).where(Election.estate_id == estate.id)) + 1
+    election = Election(
+        public_id=f"{estate.code}-{number}", estate=estate, title=title, opens_at=opens_at, closes_at=closes_at,
+        revote=revote, require_id_last4=require_id_last4, publish_units=publish_units, created_by=actor,
+    )
+    db.session.add(election)
+    db.session.flush()
+    record_event(actor, "election.create", f"election:{election.public_id}", estate_id=estate.id, title=title)
+    return election
+
+
+def add_motion(actor: str, election: Election, kind: str, title: str, *, seats: int | None = None,
+               candidates: list[str] = ()) -> Motion:
+    _require_state(election, State.DRAFT)
+    if kind not in ("ordinary", "major", "committee"):
+        raise ElectionError(_("Unknown kind of motion."))
+    if kind == "committee":
+        if not seats or seats < 1:
+            raise ElectionError(_("A committee election needs at least one seat."))
+        if len(candidates) < seats:
+            raise ElectionError(_("A committee election needs at least as many candidates as seats."))
+    position = len(election.motions) + 1
+    motion = Motion(
+        election=election, position=position, motion_id=f"m{position}", kind=kind, title=title,
+        seats=seats if kind == "committee" else None,
+        candidates=[Candidate(position=i, candidate_id=f"c{position}-{i}", name=name)
+                    for i, name in enumerate(candidates, start=1)] if kind == "committee" else [],
+    )
+    db.session.add(motion)
+    record_event(actor, "election.motion", f"election:{election.public_id}", estate_id=election.estate_id,
+                 kind=kind, title=title, seats=seats, candidates=list(candidates))
+    return motion
+
+
+def register_officer(actor: str, election: Election, staff, role: str, public_key: str) -> Officer:
+    """Register the public key a clerk's or officer's browser generated and keeps."""
+    _require_state(election, State.DRAFT)
+    signing.public_key_bytes(public_key)  # raises ValueError on a malformed key
+    if any(o.public_key == public_key for o in election.officers):
+        raise ElectionError(_("This key is already registered."))
+    officer = Officer(election=election, staff_id=staff.id, role=role, public_key=public_key,
+                      officer_id=f"{role}-{staff.username}-{len(election.officers) + 1}")
+    db.session.add(officer)
+    record_event(actor, "election.officer", f"election:{election.public_id}", estate_id=election.estate_id,
+                 officer_id=officer.officer_id, role=role, public_key=public_key)
+    return officer
+
+
+def definition(election: Election, roll_hash: str) -> dict:
+    """The record's `election` object (spec §2.1)."""
+    estate = election.estate
+    motions = []
+    for motion in election.motions:
+        entry = {"motion_id": motion.motion_id, "kind": motion.kind, "title": motion.title}
+        if motion.kind == "committee":
+            entry["seats"] = motion.seats
+            entry["candidates"] = [{"candidate_id": c.candidate_id, "name": c.name} for c in motion.candidates]
+        motions.append(entry)
+    return {
+        "election_id": election.public_id,
+        "community": {"code": estate.code, "name": estate.name},
+        "title": election.title,
+        "opens_at": format_time(election.opens_at),
+        "closes_at": format_time(election.closes_at),
+        "revote": election.revote,
+        "nonvoters_follow_majority": False,
+        "motions": motions,
+        "officers": [{"officer_id": o.officer_id, "role": o.role, "public_key": o.public_key}
+                     for o in election.officers],
+        "election_public_key": election.public_key,
+        "roll_hash": roll_hash,
+    }
+
+
+def roll_document(election: Election) -> dict:
+    """The record's `roll` object (spec §2.2) from the election's frozen voters."""
+    voters = db.session.scalars(
+        select(ElectionVoter).where(ElectionVoter.election_id == election.id).order_by(ElectionVoter.voter_code)
+    ).all()
+    entries = []
+    for voter in voters:
+        entry = {"voter_id": voter.voter_code, "area": voter.area, "heads": voter.heads, "public_key": voter.public_key}
+        if election.publish_units:
+            entry["units"] = json.loads(voter.units_json)
+        entries.append(entry)
+    return {"voters": entries, "total_area": sum(v.area for v in voters), "total_heads": sum(v.heads for v in voters)}
+
+
+def _freeze(election: Election) -> None:
+    """Fix the roll and the definition; their hashes bind every ballot from now on."""
+    roll = roll_document(election)
+    election.roll_json = canon(roll).decode()
+    document = definition(election, record_format.roll_hash(roll))
+    election.definition_json = canon(document).decode()
+    election.election_hash = record_format.election_hash(document)
+
+
+@dataclass(frozen=True)
+class IssuedCredential:
+    """A secret on its way into a notice; it is never stored in the clear."""
+
+    voter_code: str
+    secret: bytes
+
+
+def _id_last4_hashes(election: Election, protect) -> dict[int, list[str]]:
+    """Per voter, keyed hashes of the last four ID characters of each of its owners."""
+    if not election.require_id_last4:
+        return {}
+    found: dict[int, set[str]] = {}
+    for voter_id, number in db.session.execute(
+        select(Unit.voter_id, Owner.id_number_enc).join(UnitOwner, UnitOwner.unit_id == Unit.id)
+        .join(Owner, Owner.id == UnitOwner.owner_id).where(Unit.estate_id == election.estate_id)
+    ):
+        found.setdefault(voter_id, set()).add(last4_hash(protect, protect.decrypt(number)[-4:]))
+    return {voter_id: sorted(hashes) for voter_id, hashes in found.items()}
+
+
+def last4_hash(protect, last4: str) -> str:
+    return protect.match_hash("last4:" + last4)
+
+
+def open_election(actor: str, election: Election) -> NoticeBatch:
+    """Freeze the vote, issue every voter a credential, and queue their notices."""
+    _require_state(election, State.DRAFT)
+    if not election.motions:
+        raise ElectionError(_("Add at least one motion before opening the vote."))
+    voters = db.session.scalars(
+        select(Voter).where(Voter.estate_id == election.estate_id).order_by(Voter.code)
+        .options(selectinload(Voter.units))
+    ).all()
+    if not voters:
+        raise ElectionError(_("The estate has no owner roll yet."))
+    protect = personal_data()
+    seed, election.public_key = signing.generate_keypair()
+    election.key_enc = protect.encrypt(b64e(seed))
+    last4 = _id_last4_hashes(election, protect)
+    keys = {voter.code: signing.generate_keypair() for voter in voters}
+    db.session.execute(ElectionVoter.__table__.insert(), [
+        {"election_id": election.id, "voter_code": voter.code, "area": voter.area, "heads": voter.heads,
+         "units_json": json.dumps([u.label for u in voter.units], ensure_ascii=False),
+         "public_key": keys[voter.code][1], "id_last4_hashes": json.dumps(last4.get(voter.id, []))}
+        for voter in voters
+    ])
+    holder_ids = dict(db.session.execute(
+        select(ElectionVoter.voter_code, ElectionVoter.id).where(ElectionVoter.election_id == election.id)).all())
+    db.session.execute(CredentialEvent.__table__.insert(), [
+        {"election_voter_id": holder_ids[code], "action": "issued", "public_key": public_key, "actor": actor,
+         "at": utcnow()}
+        for code, (_seed, public_key) in keys.items()
+    ])
+    _freeze(election)
+    election.state = State.OPEN.value
+    batch = NoticeBatch(
+        election_id=election.id, total=len(keys), created_by=actor,
+        secrets_enc=protect.encrypt(json.dumps({code: b64e(secret) for code, (secret, _k) in keys.items()})),
+    )
+    db.session.add(batch)
+    record_event(actor, "election.open", f"election:{election.public_id}", estate_id=election.estate_id,
+                 election_hash=election.election_hash, voters=len(keys))
+    return batch
+
+
+def reissue_credential(actor: str, election: Election, voter_code: str) -> IssuedCredential | None:
+    """Replace a lost notice's key. Before the first ballot the roll can still take the new key
+    (the hashes are fixed again); afterwards the old key is only revoked and the owner votes
+    on paper, since the roll that ballots are bound to cannot change."""
+    _require_state(election, State.OPEN)
+    holder = db.session.scalar(select(ElectionVoter).where(
+        ElectionVoter.election_id == election.id, ElectionVoter.voter_code == voter_code))
+    if holder is None:
+        raise ElectionError(_("No voter %(code)s in this vote.", code=voter_code))
+    if holder.public_key:
+        db.session.add(CredentialEvent(election_voter_id=holder.id, action="revoked",
+                                       public_key=holder.public_key, actor=actor))
+    replacement = None
+    if election.log_size == 0:
+        secret, holder.public_key = signing.generate_keypair()
+        holder.key_revoked_at = None
+        db.session.add(CredentialEvent(election_voter_id=holder.id, action="issued",
+                                       public_key=holder.public_key, actor=actor))
+        db.session.flush()
+        _freeze(election)
+        replacement = IssuedCredential(voter_code, secret)
+    else:
+        holder.key_revoked_at = utcnow()
+    record_event(actor, "credential.reissue" if replacement else "credential.revoke",
+                 f"election:{election.public_id}", estate_id=election.estate_id, voter=voter_code,
+                 election_hash=election.election_hash)
+    return replacement
+
+
+def election_key(election: Election):
+    """The key that signs tree heads, decrypted only for the moment it is needed."""
+    return signing.private_key_from_seed(b64d(personal_data().decrypt(election.key_enc)))
+
+
+def close_election(actor: str, election: Election, now: datetime | None = None) -> None:
+    """Close once the period is over (or early by the group only if the period has not begun)."""
+    _require_state(election, State.OPEN)
+    now = now or utcnow()
+    if now < election.closes_at:
+        raise ElectionError(_("The voting period runs until %(time)s.", time=format_time(election.closes_at)))
+    election.state = State.CLOSED.value
+    record_event(actor, "election.close", f"election:{election.public_id}", estate_id=election.estate_id,
+                 log_size=election.log_size)
+
+
+def log_entries(election: Election) -> list[dict]:
+    return [json.loads(text) for text in db.session.scalars(
+        select(LogEntry.entry_json).where(LogEntry.election_id == election.id).order_by(LogEntry.seq))]
+
+
+def latest_tree_head(election: Election) -> dict | None:
+    head = db.session.scalar(select(TreeHead).where(TreeHead.election_id == election.id)
+                             .order_by(TreeHead.size.desc()).limit(1))
+    return {"body": json.loads(head.body_json), "signature": head.signature} if head else None
+
+
+def tally_election(actor: str, election: Election) -> dict:
+    _require_state(election, State.CLOSED)
+    tally = rules.tally(json.loads(election.definition_json), json.loads(election.roll_json), log_entries(election))
+    election.tally_json = canon(tally).decode()
+    election.state = State.TALLIED.value
+    record_event(actor, "election.tally", f"election:{election.public_id}", estate_id=election.estate_id,
+                 counted=tally["counted"])
+    return tally
+
+
+def final_tree_head(election: Election) -> dict:
+    """The tree head over the whole log; an empty log gets one signed at tally time."""
+    from voting.ballots.operations import sign_head
+
+    head = latest_tree_head(election)
+    if head is None:
+        head = sign_head(election, election.log_size, json.loads(election.frontier_json), election.closes_at)
+    return head
+
+
+def export_record(election: Election) -> dict:
+    _require_state(election, State.TALLIED)
+    return record_format.build(
+        json.loads(election.definition_json), json.loads(election.roll_json), log_entries(election),
+        final_tree_head(election), json.loads(election.tally_json), [],
+    )
