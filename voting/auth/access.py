@@ -26,6 +26,9 @@ class Permission(StrEnum):
     EXPORT_ROLL = "export_roll"
     MANAGE_STAFF = "manage_staff"
     VIEW_AUDIT = "view_audit"
+    VIEW_ELECTION = "view_election"
+    MANAGE_ELECTION = "manage_election"  # draft, open, notices, close, tally
+    ENTER_PAPER = "enter_paper"  # key and check paper ballots, register a clerk key
 
 
 _ESTATE_WORK = {
@@ -35,14 +38,17 @@ _ESTATE_WORK = {
     Permission.PUBLISH_ROLL,
     Permission.EXPORT_ROLL,
     Permission.VIEW_AUDIT,
+    Permission.VIEW_ELECTION,
+    Permission.MANAGE_ELECTION,
+    Permission.ENTER_PAPER,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PLATFORM_ADMIN: frozenset(Permission),
     Role.STREET_OFFICE: frozenset(Permission),
-    Role.COMMUNITY: frozenset({Permission.VIEW_ROLL, Permission.VIEW_AUDIT}),
+    Role.COMMUNITY: frozenset({Permission.VIEW_ROLL, Permission.VIEW_AUDIT, Permission.VIEW_ELECTION}),
     Role.PREP_GROUP: frozenset(_ESTATE_WORK),
-    Role.CLERK: frozenset({Permission.VIEW_ROLL}),
+    Role.CLERK: frozenset({Permission.VIEW_ROLL, Permission.VIEW_ELECTION, Permission.ENTER_PAPER}),
 }
 
 # Which roles each role may create accounts for.
@@ -84,6 +90,19 @@ def estate_for(code: str, permission: Permission) -> Estate:
     if not can(current_user, permission):
         abort(403)
     return estate
+
+
+def election_for(code: str, election_id: int, permission: Permission):
+    """The estate and its election, with the same scope rules as :func:`estate_for`."""
+    from voting.elections.models import Election
+
+    estate = estate_for(code, permission)
+    election = db.session.scalar(
+        select(Election).where(Election.id == election_id, Election.estate_id == estate.id)
+    )
+    if election is None:
+        abort(404)
+    return estate, election
 
 
 def require(permission: Permission) -> None:
