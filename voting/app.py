@@ -49,10 +49,14 @@ def build_app(overrides: dict | None = None) -> Flask:
     from voting.audit.views import blueprint as audit_blueprint
     from voting.auth.views import blueprint as auth_blueprint
     from voting.cli import register_cli
+    from voting.elections.views import blueprint as elections_blueprint
     from voting.estates.views import blueprint as estates_blueprint
+    from voting.notices.views import blueprint as notices_blueprint
+    from voting.paper.views import blueprint as paper_blueprint
     from voting.public.views import blueprint as public_blueprint
     from voting.roster.views import blueprint as roster_blueprint
     from voting.templating import register_filters
+    from voting.vote.views import blueprint as vote_blueprint
 
     for blueprint in (
         auth_blueprint,
@@ -60,6 +64,10 @@ def build_app(overrides: dict | None = None) -> Flask:
         roster_blueprint,
         audit_blueprint,
         public_blueprint,
+        elections_blueprint,
+        notices_blueprint,
+        paper_blueprint,
+        vote_blueprint,
     ):
         app.register_blueprint(blueprint)
     register_cli(app)

@@ -50,11 +50,11 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
-@blueprint.post("/lang/<code>")
-def set_language(code: str):
-    if code not in ("zh_CN", "en"):
+@blueprint.post("/lang/<lang>")
+def set_language(lang: str):
+    if lang not in ("zh_CN", "en"):
         abort(404)
-    session["lang"] = code
+    session["lang"] = lang
     target = request.form.get("next", "")
     return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
 

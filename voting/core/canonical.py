@@ -1,0 +1,132 @@
+"""Encodings of the election record (spec §1): canonical JSON, base64url, SHA-256, timestamps."""
+
+import base64
+import binascii
+import hashlib
+import json
+import re
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+
+MAX_INT = 2**53
+SHANGHAI = timezone(timedelta(hours=8))
+
+# Records are trees parsed from JSON, so the cycle check would only cost time.
+_ENCODER = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, check_circular=False
+)
+_B64_DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+_B64_ALPHABET = re.compile(r"[A-Za-z0-9_-]*", re.ASCII)
+_TO_STANDARD_B64 = bytes.maketrans(b"-_", b"+/")
+_RFC3339 = re.compile(
+    r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.(?P<fraction>\d+))?"
+    r"(?:[Zz]|[+-]\d{2}:(?P<offset_minutes>\d{2}))",
+    re.ASCII,
+)
+
+
+def canon(value) -> bytes:
+    """Canonical JSON: sorted keys, no whitespace, UTF-8 without \\u escapes.
+
+    Raises ValueError for strings that are not valid Unicode (lone surrogates).
+    """
+    return _ENCODER.encode(value).encode("utf-8")
+
+
+def H(data: bytes) -> bytes:
+    """SHA-256."""
+    return hashlib.sha256(data).digest()
+
+
+def b64e(data: bytes) -> str:
+    """base64url without padding."""
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def b64d(text: str) -> bytes:
+    """Strict inverse of b64e: no padding, no other characters, no stray bits.
+
+    Stray bits matter: a lenient decoder accepts several spellings of the same bytes, and then a
+    record could be altered without breaking any hash or signature.
+    """
+    if type(text) is not str or len(text) % 4 == 1 or not _B64_ALPHABET.fullmatch(text):
+        raise ValueError("not unpadded base64url")
+    padding = -len(text) % 4
+    # The last character of a padded group carries 4 (or 2) bits that encode nothing.
+    if padding and _B64_DIGITS.index(text[-1]) & (0b1111 if padding == 2 else 0b11):
+        raise ValueError("not the canonical base64url spelling")
+    return binascii.a2b_base64(text.encode("ascii").translate(_TO_STANDARD_B64) + b"=" * padding)
+
+
+def b64h(value) -> str:
+    """b64(H(canon(value))), the hash the record uses for the election, roll and tally."""
+    return b64e(H(canon(value)))
+
+
+def parse_time(text: str) -> datetime:
+    """Parse an RFC 3339 timestamp that carries an offset into an aware datetime.
+
+    Aware datetimes compare as instants. Python resolves microseconds, so a timestamp with
+    non-zero digits beyond them is refused rather than silently rounded; so is a leap second.
+    """
+    match = _RFC3339.fullmatch(text) if type(text) is str else None
+    if match is None:
+        raise ValueError("not an RFC 3339 timestamp with an offset")
+    fraction, offset_minutes = match.group("fraction", "offset_minutes")
+    if fraction and fraction[6:].strip("0"):
+        raise ValueError("timestamp is finer than a microsecond")
+    if offset_minutes and int(offset_minutes) > 59:
+        raise ValueError("timestamp offset out of range")
+    # The pattern fixes the syntax; fromisoformat checks the calendar and clock ranges.
+    return datetime.fromisoformat(text.upper())
+
+
+def format_time(moment: datetime) -> str:
+    """RFC 3339 in Beijing time, e.g. ``2026-12-01T08:00:00+08:00``."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: give an aware one")
+    return moment.astimezone(SHANGHAI).isoformat()
+
+
+def is_int(value) -> bool:
+    """A JSON integer within ±2^53; ``bool`` does not count although Python makes it an int."""
+    return type(value) is int and -MAX_INT <= value <= MAX_INT
+
+
+def check_json(value, path: str = "") -> None:
+    """Raise ValueError naming the path of a float, an integer beyond ±2^53, or a non-JSON type."""
+    stack = [(value, path)]
+    while stack:
+        item, where = stack.pop()
+        if type(item) is dict:
+            stack.extend((child, f"{where}.{key}") for key, child in item.items())
+        elif type(item) is list:
+            stack.extend((child, f"{where}[{index}]") for index, child in enumerate(item))
+        elif type(item) is float:
+            raise ValueError(f"{where or 'value'} is a floating-point number")
+        elif type(item) is int and not is_int(item):
+            raise ValueError(f"{where or 'value'} is an integer beyond ±2^53")
+        elif item is not None and type(item) not in (str, bool, int):
+            raise ValueError(f"{where or 'value'} is not a JSON value")
+
+
+def parse_json(data: bytes | str):
+    """json.loads that refuses what a record may not hold: floats, NaN/Infinity, duplicate keys."""
+    return json.loads(
+        data,
+        parse_float=_refuse_float,
+        parse_constant=_refuse_float,
+        object_pairs_hook=_object_without_duplicates,
+    )
+
+
+def _refuse_float(text: str):
+    raise ValueError(f"floating-point number {text} in a record")
+
+
+def _object_without_duplicates(pairs: list) -> dict:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        duplicate, _ = Counter(key for key, _ in pairs).most_common(1)[0]
+        raise ValueError(f"duplicate key {duplicate!r}")
+    return result
