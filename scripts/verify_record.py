@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         return _invalid(f"cannot read {args.file}: {error.strerror}")
     try:
         record = parse_json(data)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:  # RecursionError: nesting too deep
         return _invalid(f"not a JSON record: {error}")
     try:
         tally = verify(record, workers=args.workers)

@@ -24,8 +24,17 @@ RECORD_KEYS = frozenset(
 )
 ELECTION_KEYS = frozenset(
     {
-        "election_id", "community", "title", "opens_at", "closes_at", "revote",
-        "nonvoters_follow_majority", "motions", "officers", "election_public_key", "roll_hash",
+        "election_id",
+        "community",
+        "title",
+        "opens_at",
+        "closes_at",
+        "revote",
+        "nonvoters_follow_majority",
+        "motions",
+        "officers",
+        "election_public_key",
+        "roll_hash",
     }
 )
 COMMUNITY_KEYS = frozenset({"code", "name"})
@@ -120,6 +129,12 @@ class _Motion:
 
 
 @dataclass(frozen=True)
+class _Officer:
+    role: str
+    public_key: bytes
+
+
+@dataclass(frozen=True)
 class _Election:
     """What the checks of later sections need to know about a checked ``election``."""
 
@@ -127,9 +142,9 @@ class _Election:
     opens_at: datetime
     closes_at: datetime
     revote: str
-    public_key: str
+    public_key: bytes
     motions: dict  # motion_id -> _Motion
-    officers: dict  # officer_id -> officer object
+    officers: dict  # officer_id -> _Officer
 
 
 def verify(record, workers: int = 1) -> dict:
@@ -143,10 +158,10 @@ def verify(record, workers: int = 1) -> dict:
         raise RecordInvalid(f"format is {_show(record.get('format'))}, not {FORMAT}")
     _object(record, "record", RECORD_KEYS)
     election = _check_election(record["election"])
-    voters = _check_roll(record["roll"])
+    credentials = _check_roll(record["roll"])
     if record["election"]["roll_hash"] != _canon_hash(record["roll"], "roll"):
         raise RecordInvalid("election: roll_hash does not match the roll")
-    leaf_hashes = _check_log(record["log"], election, voters, workers)
+    leaf_hashes = _check_log(record["log"], election, credentials, workers)
     tree_head_body = _check_tree_head(record["tree_head"], election, leaf_hashes)
     recount = rules.tally(record["election"], record["roll"], record["log"])
     _check_tally(record["tally"], recount)
@@ -240,18 +255,19 @@ def _check_officers(officers) -> dict:
         if officer_id in checked:
             raise RecordInvalid(f"{where}: duplicate officer_id {_show(officer_id)}")
         if officer["role"] not in OFFICER_ROLES:
-            raise RecordInvalid(f"{where}: role is {_show(officer['role'])}, not clerk or street_office")
-        _public_key(officer, "public_key", where)
-        checked[officer_id] = officer
+            raise RecordInvalid(
+                f"{where}: role is {_show(officer['role'])}, not clerk or street_office"
+            )
+        checked[officer_id] = _Officer(officer["role"], _public_key(officer, "public_key", where))
     return checked
 
 
 def _check_roll(roll) -> dict:
-    """voter_id -> voter, after checking order, weights, keys and totals."""
+    """voter_id -> credential key (raw, or None), after checking order, weights and totals."""
     _object(roll, "roll", ROLL_KEYS)
     if type(roll["voters"]) is not list:
         raise RecordInvalid("roll: voters is not a list")
-    voters = {}
+    credentials = {}
     previous_id = None
     area = heads = 0
     for index, voter in enumerate(roll["voters"]):
@@ -264,20 +280,22 @@ def _check_roll(roll) -> dict:
             raise RecordInvalid(f"{where}: voters are not sorted by voter_id")
         area += _integer(voter, "area", where, minimum=0)
         heads += _integer(voter, "heads", where, minimum=0)
-        if voter["public_key"] is not None:
-            _public_key(voter, "public_key", where)
+        credentials[voter_id] = _credential(voter, where)
         units = voter.get("units", [])
         if type(units) is not list or any(type(unit) is not str for unit in units):
             raise RecordInvalid(f"{where}: units is not a list of strings")
-        voters[voter_id] = voter
         previous_id = voter_id
     for total, summed in (("total_area", area), ("total_heads", heads)):
         if _integer(roll, total, "roll", minimum=0) != summed:
             raise RecordInvalid(f"roll: {total} is {roll[total]}, the voters sum to {summed}")
-    return voters
+    return credentials
 
 
-def _check_log(log, election: _Election, voters: dict, workers: int) -> list[bytes]:
+def _credential(voter: dict, where: str) -> bytes | None:
+    return None if voter["public_key"] is None else _public_key(voter, "public_key", where)
+
+
+def _check_log(log, election: _Election, credentials: dict, workers: int) -> list[bytes]:
     """Check every entry and its signatures; return the Merkle leaf hashes.
 
     Signatures are verified as one batch after the other checks. When an entry fails another
@@ -290,7 +308,8 @@ def _check_log(log, election: _Election, voters: dict, workers: int) -> list[byt
     signature_checks = []  # (public key, message, signature) in log order
     entry_of_check = []
     try:
-        for index, (leaf_hash, entry_checks) in enumerate(_checked_entries(log, election, voters)):
+        entries = _checked_entries(log, election, credentials)
+        for index, (leaf_hash, entry_checks) in enumerate(entries):
             leaf_hashes.append(leaf_hash)
             signature_checks.extend(entry_checks)
             entry_of_check.extend([index] * len(entry_checks))
@@ -307,7 +326,7 @@ def _raise_bad_signature(signature_checks: list, entry_of_check: list, workers: 
         raise RecordInvalid(f"entry {entry_of_check[failure]}: bad signature")
 
 
-def _checked_entries(log: list, election: _Election, voters: dict):
+def _checked_entries(log: list, election: _Election, credentials: dict):
     """For each entry, once its other checks pass: its leaf hash and its signature checks."""
     ballot_prefix = signing.prefix("ballot")
     nonces = set()
@@ -326,7 +345,7 @@ def _checked_entries(log: list, election: _Election, voters: dict):
         previous_time = received_at
 
         ballot = entry["ballot"]
-        voter = _check_ballot(ballot, where, election, voters)
+        _check_ballot(ballot, where, election, credentials)
         voter_id = ballot["voter_id"]
         if (voter_id, ballot["nonce"]) in nonces:
             raise RecordInvalid(f"{where}: nonce already used by voter {_show(voter_id)}")
@@ -336,15 +355,15 @@ def _checked_entries(log: list, election: _Election, voters: dict):
                 f'{where}: second ballot of voter {_show(voter_id)} although revote is "first"'
             )
         voted.add(voter_id)
-        signatures = _signatures(entry, where, ballot["channel"], voter, election.officers)
+        signers = _signers(entry["signatures"], where, ballot, credentials[voter_id], election)
 
         leaf_hash, ballot_bytes = _leaf_hash_and_ballot_bytes(entry, where)
         signed = ballot_prefix + ballot_bytes
-        yield leaf_hash, [(public_key, signed, signature) for public_key, signature in signatures]
+        yield leaf_hash, [(key, signed, signature) for key, signature in signers]
 
 
-def _check_ballot(ballot, where: str, election: _Election, voters: dict) -> dict:
-    """Check a ballot's fields and choices; return its voter."""
+def _check_ballot(ballot, where: str, election: _Election, voter_ids) -> None:
+    """Check a ballot's fields, its voter's place on the roll and its choices."""
     if type(ballot) is not dict:
         raise RecordInvalid(f"{where}: ballot is not an object")
     channel = ballot.get("channel")
@@ -355,15 +374,13 @@ def _check_ballot(ballot, where: str, election: _Election, voters: dict) -> dict
     if ballot["election_hash"] != election.hash:
         raise RecordInvalid(f"{where}: ballot is for another election (election_hash differs)")
     voter_id = ballot["voter_id"]
-    voter = voters.get(voter_id) if type(voter_id) is str else None
-    if voter is None:
+    if type(voter_id) is not str or voter_id not in voter_ids:
         raise RecordInvalid(f"{where}: voter {_show(voter_id)} is not on the roll")
     if len(_binary(ballot, "nonce", ballot_where)) < MIN_NONCE_BYTES:
         raise RecordInvalid(f"{where}: nonce is shorter than {MIN_NONCE_BYTES} bytes")
     if channel == "paper":
         _binary(ballot, "paper_scan_sha256", ballot_where, size=32)
     _check_choices(ballot["choices"], where, election.motions)
-    return voter
 
 
 def _check_choices(choices, where: str, motions: dict) -> None:
@@ -393,9 +410,8 @@ def _choice_fault(choice, motion: _Motion) -> str | None:
     return None
 
 
-def _signatures(entry: dict, where: str, channel: str, voter: dict, officers: dict) -> list:
-    """(public key, signature) pairs the entry must carry for its channel."""
-    signatures = entry["signatures"]
+def _signers(signatures, where: str, ballot: dict, credential, election: _Election) -> list:
+    """(raw public key, signature) of each signature the ballot's channel requires."""
     if type(signatures) is not list:
         raise RecordInvalid(f"{where}: signatures is not a list")
     signers = []
@@ -403,21 +419,21 @@ def _signatures(entry: dict, where: str, channel: str, voter: dict, officers: di
         signature_where = f"{where} signature {index}"
         _object(signature, signature_where, SIGNATURE_KEYS)
         signers.append(_identifier(signature, "signer", signature_where))
-    if channel == "online":
-        if signers != [voter["voter_id"]]:
+    if ballot["channel"] == "online":
+        if signers != [ballot["voter_id"]]:
             raise RecordInvalid(f"{where}: online ballot needs exactly one signature, by its voter")
-        if voter["public_key"] is None:
-            raise RecordInvalid(f"{where}: voter {_show(voter['voter_id'])} has no credential key")
-        public_keys = [voter["public_key"]]
+        if credential is None:
+            raise RecordInvalid(f"{where}: voter {_show(ballot['voter_id'])} has no credential key")
+        public_keys = [credential]
     else:
-        clerks = [officers.get(signer) for signer in signers]
+        clerks = [election.officers.get(signer) for signer in signers]
         if (
             len(clerks) != 2
             or signers[0] == signers[1]
-            or any(clerk is None or clerk["role"] != "clerk" for clerk in clerks)
+            or any(clerk is None or clerk.role != "clerk" for clerk in clerks)
         ):
             raise RecordInvalid(f"{where}: paper ballot needs two distinct clerks' signatures")
-        public_keys = [clerk["public_key"] for clerk in clerks]
+        public_keys = [clerk.public_key for clerk in clerks]
     return [(key, signature["signature"]) for key, signature in zip(public_keys, signatures)]
 
 
@@ -445,7 +461,7 @@ def _check_tree_head(tree_head, election: _Election, leaf_hashes: list[bytes]) -
     _timestamp(body, "timestamp", "tree head")
     if body["root"] != b64e(merkle.root(leaf_hashes)):
         raise RecordInvalid("tree head: root does not match the log")
-    if not signing.verify(election.public_key, "tree-head", body, tree_head["signature"]):
+    if not _signed(election.public_key, "tree-head", body, tree_head["signature"], "tree head"):
         raise RecordInvalid("tree head: bad signature")
     return body
 
@@ -488,9 +504,11 @@ def _check_certifications(certifications, election: _Election, tree_head_body: d
         _timestamp(body, "certified_at", where)
         officer_id = _identifier(body, "officer_id", where)
         officer = election.officers.get(officer_id)
-        if officer is None or officer["role"] != "street_office":
+        if officer is None or officer.role != "street_office":
             raise RecordInvalid(f"{where}: {_show(officer_id)} is not a street office officer")
-        if not signing.verify(officer["public_key"], "certification", body, certification["signature"]):
+        if not _signed(
+            officer.public_key, "certification", body, certification["signature"], where
+        ):
             raise RecordInvalid(f"{where}: bad signature")
 
 
@@ -556,12 +574,18 @@ def _binary(obj: dict, key: str, where: str, size: int | None = None) -> bytes:
     return data
 
 
-def _public_key(obj: dict, key: str, where: str) -> str:
+def _public_key(obj: dict, key: str, where: str) -> bytes:
+    """The raw key of a b64 Ed25519 public key."""
     try:
-        signing.public_key_bytes(obj[key])
+        return signing.public_key_bytes(obj[key])
     except ValueError:
         raise RecordInvalid(f"{where}: {key} is not an Ed25519 public key") from None
-    return obj[key]
+
+
+def _signed(public_key: bytes, purpose: str, body, signature, where: str) -> bool:
+    return signing.verify_message(
+        public_key, signing.prefix(purpose) + _canon(body, where), signature
+    )
 
 
 def _canon(value, where: str) -> bytes:
@@ -582,17 +606,17 @@ def _show(value) -> str:
 
 
 def check_entry(election: dict, roll: dict, ballot, signatures) -> None:
-    """Check one ballot and its signatures as the verifier will check it in the log.
+    """Check one ballot and its signatures as ``verify`` will check them in the log.
 
-    For a server deciding whether to accept a ballot: fields, election hash, voter, nonce
-    length, choices and signatures. Order, time and re-vote rules are the server's own
-    business (they depend on the log it holds).
+    For a server deciding whether to accept a ballot. Time, order, nonce reuse and the re-vote
+    rule depend on the log the server holds, so they stay its business.
     """
+    where = "new entry"
     checked = _check_election(election)
     voters = {voter["voter_id"]: voter for voter in roll["voters"]}
-    where = "ballot"
-    voter = _check_ballot(ballot, where, checked, voters)
-    entry = {"seq": 0, "received_at": election["opens_at"], "ballot": ballot, "signatures": signatures}
-    for public_key, signature in _signatures(entry, where, ballot["channel"], voter, checked.officers):
-        if not signing.verify_message(public_key, signing.prefix("ballot") + _canon(ballot, where), signature):
-            raise RecordInvalid(f"{where}: bad signature")
+    _check_ballot(ballot, where, checked, voters)
+    credential = _credential(voters[ballot["voter_id"]], "roll voter")
+    signers = _signers(signatures, where, ballot, credential, checked)
+    signed = signing.prefix("ballot") + _canon(ballot, where)
+    if signing.first_failure([(key, signed, signature) for key, signature in signers]) is not None:
+        raise RecordInvalid(f"{where}: bad signature")

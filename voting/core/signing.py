@@ -90,7 +90,9 @@ def sign(private_key: Ed25519PrivateKey, purpose: str, body) -> str:
 def verify(public_key_b64: str, purpose: str, body, signature_b64: str) -> bool:
     """True only for a valid signature; malformed input of any kind gives False."""
     try:
-        return verify_message(public_key_bytes(public_key_b64), message(purpose, body), signature_b64)
+        return verify_message(
+            public_key_bytes(public_key_b64), message(purpose, body), signature_b64
+        )
     except (ValueError, TypeError):
         return False
 
