@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_babel import get_locale
 
 from voting.config import load_config
@@ -17,6 +17,8 @@ CONTENT_SECURITY_POLICY = (
 
 
 def select_locale() -> str:
+    if not has_request_context():  # command line, jobs: the default language
+        return "zh_CN"
     choice = session.get("lang") or request.accept_languages.best_match(["zh_CN", "zh", "en"])
     return "en" if choice == "en" else "zh_CN"
 

@@ -9,6 +9,8 @@ import click
 from flask import Flask
 from sqlalchemy import select
 
+from voting.elections.models import Election
+from voting.elections.operations import ElectionError, export_record
 from voting.estates.models import Community, Estate
 from voting.estates.operations import create_estate
 from voting.extensions import db
@@ -72,8 +74,34 @@ def roster_summary(estate_code: str, as_json: bool):
             click.echo(f"{key}: {value}")
 
 
+@click.group("election", help="Votes: export the public record.")
+def election_cli():
+    pass
+
+
+@election_cli.command("export")
+@click.argument("election_id")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def election_export(election_id: str, output: Path):
+    """Write the election record (gongzhi-record/1) of a counted vote to OUTPUT."""
+    election = db.session.scalar(select(Election).where(Election.public_id == election_id))
+    if election is None:
+        click.echo(f"no election {election_id}", err=True)
+        sys.exit(1)
+    try:
+        document = export_record(election)
+    except ElectionError as error:
+        click.echo(str(error), err=True)
+        sys.exit(1)
+    output.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
+    click.echo(f"{output}: {len(document['log'])} ballots")
+
+
 def register_cli(app: Flask) -> None:
     from voting.demo import demo_cli
+    from voting.simulate import simulate_command
 
     app.cli.add_command(roster_cli)
+    app.cli.add_command(election_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(simulate_command)

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 
 from voting.formatting import format_area
 from voting.privacy import mask_name
@@ -21,7 +22,21 @@ def translate_fault(fault) -> str:
     return gettext(fault.template, **fault.params)
 
 
+STATE_NAMES = {
+    "draft": _l("Draft"),
+    "open": _l("Open"),
+    "closed": _l("Closed"),
+    "tallied": _l("Counted"),
+}
+KIND_NAMES = {
+    "ordinary": _l("ordinary matter"),
+    "major": _l("major matter"),
+    "committee": _l("committee election"),
+}
+
+
 def register_filters(app: Flask) -> None:
+    app.jinja_env.globals.update(state_names=STATE_NAMES, kind_names=KIND_NAMES)
     app.jinja_env.filters.update(
         area=format_area, datetime=format_datetime, fault=translate_fault, mask_name=mask_name
     )

@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.elections_kit import open_vote
 from tests.factories import login, small_roster
 from voting.auth.access import ROLE_PERMISSIONS, Permission
 from voting.auth.models import Role
@@ -20,37 +21,42 @@ def estate_routes(app):
     ]
 
 
-def fill(rule, code: str, upload_id: int) -> str:
-    values = {"code": code, "upload_id": upload_id}
+def fill(rule, code: str, ids: dict) -> str:
+    """The rule's URL for this estate code and the other ids (all of the foreign estate)."""
+    values = {"code": code} | {name: ids.get(name, 1) for name in rule.arguments - {"code"}}
     return rule.build(values, append_unknown=False)[1]
 
 
 @pytest.fixture
 def two_estates(app, factory):
+    """My estate and theirs, each with a vote; ids of their upload and vote."""
     mine = factory.estate(roster=small_roster())
     theirs = factory.estate(roster=small_roster())
+    open_vote(mine)
     staff = factory.staff(Role.PREP_GROUP, theirs)
     their_upload = stage_upload(theirs, small_roster(), "x.csv", staff.id)
+    their_vote = open_vote(theirs)
     db.session.commit()
-    return mine, theirs, their_upload.id
+    return mine, theirs, {"upload_id": their_upload.id, "election_id": their_vote.election.id,
+                          "public_id": their_vote.election.public_id}
 
 
 def test_the_walk_covers_the_estate_routes(app):
     endpoints = {rule.endpoint for rule, _methods in estate_routes(app)}
     assert {"estates.estate", "roster.roll", "roster.upload", "roster.confirm", "roster.export",
-            "audit.log", "public.roll"} <= endpoints
+            "audit.log", "public.roll", "elections.detail", "elections.open_", "elections.record"} <= endpoints
 
 
 @pytest.mark.parametrize("role", SCOPED_ROLES)
 def test_foreign_estate_is_not_found_on_every_route(app, factory, two_estates, role):
-    mine, theirs, their_upload = two_estates
+    mine, theirs, their_ids = two_estates
     client = login(app.test_client(), factory.staff(role, mine))
     checked = 0
     for rule, methods in estate_routes(app):
         if rule.endpoint.startswith("public."):
             continue
         for method in methods:
-            url = fill(rule, theirs.code, their_upload)
+            url = fill(rule, theirs.code, their_ids)
             response = client.open(url, method=method)
             assert response.status_code == 404, (role, method, url, response.status_code)
             checked += 1
@@ -75,21 +81,23 @@ def test_own_estate_pages_open_as_the_role_permits(app, factory, two_estates, ro
 
 @pytest.mark.parametrize("role", SCOPED_ROLES)
 def test_upload_of_another_estate_is_not_reachable_through_my_estate(app, factory, two_estates, role):
-    mine, _theirs, their_upload = two_estates
+    mine, _theirs, their_ids = two_estates
     client = login(app.test_client(), factory.staff(role, mine))
     expected = 404 if Permission.IMPORT_ROLL in ROLE_PERMISSIONS[role] else 403
-    assert client.get(f"/estates/{mine.code}/roll/import/{their_upload}").status_code == expected
-    assert client.post(f"/estates/{mine.code}/roll/import/{their_upload}").status_code == expected
+    assert client.get(f"/estates/{mine.code}/roll/import/{their_ids['upload_id']}").status_code == expected
+    assert client.post(f"/estates/{mine.code}/roll/import/{their_ids['upload_id']}").status_code == expected
+    election_page = f"/estates/{mine.code}/elections/{their_ids['election_id']}/"
+    assert client.get(election_page).status_code == 404
 
 
 def test_anonymous_users_are_sent_to_login(app, two_estates):
-    mine, _theirs, upload = two_estates
+    mine, _theirs, ids = two_estates
     client = app.test_client()
     for rule, methods in estate_routes(app):
         if rule.endpoint.startswith("public."):
             continue
         for method in methods:
-            response = client.open(fill(rule, mine.code, upload), method=method)
+            response = client.open(fill(rule, mine.code, ids), method=method)
             assert response.status_code == 302 and "/login" in response.headers["Location"], (method, rule)
 
 

@@ -1,5 +1,140 @@
 """Staff pages for votes: draft, open, close, tally, export."""
 
-from flask import Blueprint
+import json
+from datetime import datetime
+
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from voting.auth.access import Permission, can, election_for, estate_for
+from voting.elections.forms import ActionForm, ElectionForm, MotionForm
+from voting.elections.models import Election
+from voting.elections.operations import (
+    ElectionError,
+    add_motion,
+    close_election,
+    create_election,
+    export_record,
+    open_election,
+    tally_election,
+)
+from voting.extensions import db
+from voting.templating import SHANGHAI
 
 blueprint = Blueprint("elections", __name__, url_prefix="/estates/<code>/elections")
+
+
+def _beijing(moment: datetime) -> datetime:
+    """A datetime-local field's naive value is Beijing time."""
+    return moment.replace(tzinfo=SHANGHAI)
+
+
+@blueprint.route("/", methods=["GET", "POST"])
+@login_required
+def index(code: str):
+    estate = estate_for(code, Permission.VIEW_ELECTION)
+    form = ElectionForm()
+    if form.validate_on_submit() and can(current_user, Permission.MANAGE_ELECTION):
+        try:
+            election = create_election(
+                current_user.username, estate, form.title.data, _beijing(form.opens_at.data),
+                _beijing(form.closes_at.data), form.revote.data,
+                require_id_last4=form.require_id_last4.data, publish_units=form.publish_units.data,
+            )
+        except ElectionError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            return redirect(url_for("elections.detail", code=code, election_id=election.id))
+    elections = db.session.scalars(
+        select(Election).where(Election.estate_id == estate.id).order_by(Election.id.desc())
+    ).all()
+    return render_template("elections/index.html", estate=estate, elections=elections, form=form,
+                           may_manage=can(current_user, Permission.MANAGE_ELECTION))
+
+
+@blueprint.get("/<int:election_id>/")
+@login_required
+def detail(code: str, election_id: int):
+    estate, election = election_for(code, election_id, Permission.VIEW_ELECTION)
+    return render_template("elections/detail.html", estate=estate, election=election, motion_form=MotionForm(),
+                           action=ActionForm(), may_manage=can(current_user, Permission.MANAGE_ELECTION))
+
+
+@blueprint.post("/<int:election_id>/motions")
+@login_required
+def motions(code: str, election_id: int):
+    _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
+    form = MotionForm()
+    if form.validate_on_submit():
+        candidates = [line.strip() for line in (form.candidates.data or "").splitlines() if line.strip()]
+        try:
+            add_motion(current_user.username, election, form.kind.data, form.title.data,
+                       seats=form.seats.data, candidates=candidates)
+        except ElectionError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+    else:
+        for field, errors in form.errors.items():
+            flash(f"{form[field].label.text}: {' '.join(errors)}", "error")
+    return redirect(url_for("elections.detail", code=code, election_id=election_id))
+
+
+def _change_state(code: str, election_id: int, change, done_message: str):
+    _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
+    if not ActionForm().validate_on_submit():
+        flash(_("The form expired; please try again."), "error")
+    else:
+        try:
+            change(current_user.username, election)
+        except ElectionError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(done_message, "success")
+    return redirect(url_for("elections.detail", code=code, election_id=election_id))
+
+
+@blueprint.post("/<int:election_id>/open")
+@login_required
+def open_(code: str, election_id: int):
+    return _change_state(code, election_id, open_election,
+                         _("The vote is open and frozen. Print the voting notices now."))
+
+
+@blueprint.post("/<int:election_id>/close")
+@login_required
+def close(code: str, election_id: int):
+    return _change_state(code, election_id, close_election, _("The vote is closed."))
+
+
+@blueprint.post("/<int:election_id>/tally")
+@login_required
+def tally(code: str, election_id: int):
+    return _change_state(code, election_id, tally_election, _("The vote is counted."))
+
+
+@blueprint.get("/<int:election_id>/record.json")
+@login_required
+def record(code: str, election_id: int):
+    _estate, election = election_for(code, election_id, Permission.VIEW_ELECTION)
+    try:
+        document = export_record(election)
+    except ElectionError as error:
+        flash(str(error), "error")
+        return redirect(url_for("elections.detail", code=code, election_id=election_id))
+    return record_download(election, document)
+
+
+def record_download(election: Election, document: dict) -> Response:
+    return Response(
+        json.dumps(document, ensure_ascii=False, indent=1),
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="record-{election.public_id}.json"'},
+    )

@@ -3,6 +3,9 @@
 from flask import Blueprint, abort, render_template
 from sqlalchemy import select
 
+from voting.elections.models import Election, State
+from voting.elections.operations import export_record
+from voting.elections.views import record_download
 from voting.estates.models import Estate
 from voting.extensions import db
 from voting.roster.operations import roll_summary, roll_view
@@ -16,3 +19,25 @@ def roll(code: str):
     if estate is None or estate.roll_published_at is None:
         abort(404)
     return render_template("public/roll.html", estate=estate, summary=roll_summary(estate), view=roll_view(estate))
+
+
+@blueprint.get("/<code>/")
+def estate(code: str):
+    estate = db.session.scalar(select(Estate).where(Estate.code == code))
+    if estate is None:
+        abort(404)
+    elections = db.session.scalars(
+        select(Election).where(Election.estate_id == estate.id, Election.state != State.DRAFT.value)
+        .order_by(Election.id.desc())
+    ).all()
+    return render_template("public/estate.html", estate=estate, elections=elections)
+
+
+@blueprint.get("/<code>/elections/<public_id>/record.json")
+def election_record(code: str, public_id: str):
+    election = db.session.scalar(
+        select(Election).join(Estate).where(Estate.code == code, Election.public_id == public_id)
+    )
+    if election is None or election.state != State.TALLIED.value:
+        abort(404)
+    return record_download(election, export_record(election))

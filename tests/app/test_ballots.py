@@ -1,0 +1,155 @@
+"""Casting into the log: checks, re-vote policies, receipts, the frozen definition."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.elections_kit import NOW, open_vote
+from tests.factories import small_roster
+from voting.ballots.models import LogEntry
+from voting.ballots.operations import BallotRefused, cast_online, check_receipt
+from voting.core import merkle, record, signing
+from voting.core.canonical import b64d
+from voting.elections.operations import (
+    ElectionError,
+    add_motion,
+    close_election,
+    export_record,
+    reissue_credential,
+    tally_election,
+)
+from voting.extensions import db
+
+YES = {"m1": "yes", "m2": "yes", "m3": ["c3-1"]}
+
+
+def log_size(election) -> int:
+    return db.session.scalar(select(func.count()).select_from(LogEntry).where(LogEntry.election_id == election.id))
+
+
+def cast(vote, voter, choices=YES, now=NOW):
+    ballot, signature = vote.signed(voter, choices)
+    receipt = cast_online(vote.election, ballot, signature, now=now)
+    db.session.commit()
+    return receipt
+
+
+def test_receipt_proves_inclusion_under_a_signed_tree_head(app, factory):
+    vote = open_vote(factory.estate(roster=small_roster()))
+    voters = sorted(vote.secrets)
+    receipts = [cast(vote, v, now=NOW + timedelta(minutes=i)) for i, v in enumerate(voters)]
+    for receipt in receipts:
+        head = receipt.tree_head["body"]
+        assert signing.verify(vote.election.public_key, "tree-head", head, receipt.tree_head["signature"])
+        assert merkle.verify_inclusion(b64d(receipt.entry_hash), receipt.seq, head["size"],
+                                       [b64d(p) for p in receipt.inclusion_proof], b64d(head["root"]))
+    # An early receipt still checks against the newest tree head (consistency proof).
+    assert check_receipt(vote.election, receipts[0].as_json(vote.election))["latest_tree_head"]["body"]["size"] == 4
+    forged = receipts[0].as_json(vote.election) | {"entry_hash": receipts[1].entry_hash}
+    with pytest.raises(BallotRefused):
+        check_receipt(vote.election, forged)
+
+
+def test_revote_first_refuses_the_second_ballot(app, factory):
+    vote = open_vote(factory.estate(roster=small_roster()), revote="first")
+    voter = sorted(vote.secrets)[0]
+    cast(vote, voter)
+    with pytest.raises(BallotRefused, match="first ballot"):
+        cast(vote, voter, {"m1": "no"})
+    db.session.rollback()
+    assert log_size(vote.election) == 1
+
+
+def test_revote_last_counts_the_last(app, factory):
+    vote = open_vote(factory.estate(roster=small_roster()), revote="last")
+    voter = sorted(vote.secrets)[0]
+    cast(vote, voter, {"m1": "yes"})
+    cast(vote, voter, {"m1": "no"}, now=NOW + timedelta(hours=1))
+    close_election("test", vote.election, now=vote.election.closes_at)
+    tally = tally_election("test", vote.election)
+    db.session.commit()
+    assert tally["counted"] == 1
+    assert tally["motions"][0]["no"]["heads"] == 1 and tally["motions"][0]["yes"]["heads"] == 0
+    assert record.verify(export_record(vote.election)) == tally
+
+
+@pytest.mark.parametrize("fault", ["other voter's signature", "tampered choices", "unknown motion", "too many candidates",
+                                   "short nonce", "wrong election"])
+def test_bad_ballots_are_refused_and_nothing_is_written(app, factory, fault):
+    vote = open_vote(factory.estate(roster=small_roster()))
+    first, second = sorted(vote.secrets)[:2]
+    ballot, signature = vote.signed(first, YES)
+    if fault == "other voter's signature":
+        _other, signature = vote.signed(second, YES)
+        ballot = dict(ballot)
+    elif fault == "tampered choices":
+        ballot = ballot | {"choices": {"m1": "no"}}
+    else:
+        changes = {
+            "unknown motion": {"choices": {"m9": "yes"}},
+            "too many candidates": {"choices": {"m3": ["c3-1", "c3-2", "c3-3"]}},
+            "short nonce": {"nonce": "AAAA"},
+            "wrong election": {"election_hash": "A" * 43},
+        }[fault]
+        ballot = ballot | changes
+        signature = signing.sign(signing.private_key_from_seed(vote.secrets[first]), "ballot", ballot)
+    with pytest.raises(BallotRefused):
+        cast_online(vote.election, ballot, signature, now=NOW)
+    db.session.rollback()
+    assert log_size(vote.election) == 0 and vote.election.log_size == 0
+
+
+def test_ballots_outside_the_period_are_refused(app, factory):
+    vote = open_vote(factory.estate(roster=small_roster()))
+    voter = sorted(vote.secrets)[0]
+    for moment, message in ((vote.election.opens_at - timedelta(seconds=1), "not started"),
+                            (vote.election.closes_at + timedelta(seconds=1), "closed")):
+        with pytest.raises(BallotRefused, match=message):
+            cast(vote, voter, now=moment)
+        db.session.rollback()
+
+
+def test_opening_freezes_the_definition(app, factory):
+    vote = open_vote(factory.estate(roster=small_roster()))
+    with pytest.raises(ElectionError):
+        add_motion("test", vote.election, "ordinary", "late motion")
+    definition = json.loads(vote.election.definition_json)
+    assert record.election_hash(definition) == vote.election.election_hash
+    assert definition["roll_hash"] == record.roll_hash(json.loads(vote.election.roll_json))
+
+
+def test_reissue_before_any_ballot_replaces_the_key_and_after_only_revokes(app, factory):
+    vote = open_vote(factory.estate(roster=small_roster()))
+    lost, other = sorted(vote.secrets)[:2]
+    old_hash = vote.election.election_hash
+    replacement = reissue_credential("test", vote.election, lost)
+    db.session.commit()
+    assert replacement is not None and vote.election.election_hash != old_hash
+    with pytest.raises(BallotRefused):  # the lost notice no longer works
+        cast(vote, lost)
+    db.session.rollback()
+    vote.secrets[lost] = replacement.secret
+    cast(vote, lost)
+    assert reissue_credential("test", vote.election, other) is None
+    db.session.commit()
+    with pytest.raises(BallotRefused, match="revoked"):
+        cast(vote, other)
+
+
+def test_the_server_cannot_sign_a_ballot_with_what_it_stores(app, factory):
+    """After the notices are made the server holds public keys only: none of its stored keys
+    or secrets (other than the tree-head key) derives a voter's credential key."""
+    from voting.elections.models import ElectionVoter, NoticeBatch
+
+    vote = open_vote(factory.estate(roster=small_roster()))
+    batch = db.session.scalar(select(NoticeBatch).where(NoticeBatch.election_id == vote.election.id))
+    batch.secrets_enc = None  # what rendering the notices does (tested with the notices)
+    db.session.commit()
+    public_keys = set(db.session.scalars(select(ElectionVoter.public_key)))
+    from voting.elections.operations import election_key
+
+    server_key = signing.public_key_b64(election_key(vote.election))
+    assert server_key not in public_keys
+    assert all(signing.public_key_b64(signing.private_key_from_seed(s)) in public_keys for s in vote.secrets.values())

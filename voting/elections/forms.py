@@ -1,0 +1,33 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+
+class ElectionForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    opens_at = DateTimeLocalField(_l("Voting opens (Beijing time)"), validators=[DataRequired()])
+    closes_at = DateTimeLocalField(_l("Voting closes (Beijing time)"), validators=[DataRequired()])
+    revote = SelectField(
+        _l("Changing a ballot"),
+        choices=[("last", _l("Allowed until close: the last ballot counts")),
+                 ("first", _l("Not allowed: the first ballot counts"))],
+    )
+    require_id_last4 = BooleanField(_l("Ask for the last four characters of the owner's ID number before the ballot shows"))
+    publish_units = BooleanField(_l("Publish unit numbers in the election record"), default=True)
+
+
+class MotionForm(FlaskForm):
+    kind = SelectField(
+        _l("Kind"),
+        choices=[("ordinary", _l("Ordinary matter (more than half)")),
+                 ("major", _l("Major matter: raising or using the maintenance fund for rebuilding, rebuilding, changing the use of common parts (three quarters)")),
+                 ("committee", _l("Electing the owners' committee"))],
+    )
+    title = StringField(_l("Motion"), validators=[DataRequired(), Length(max=300)])
+    seats = IntegerField(_l("Seats (committee only)"), validators=[Optional(), NumberRange(min=1, max=50)])
+    candidates = TextAreaField(_l("Candidates, one per line (committee only)"))
+
+
+class ActionForm(FlaskForm):
+    """A bare form: the CSRF token is all a state change needs."""
