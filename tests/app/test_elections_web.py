@@ -1,0 +1,62 @@
+"""The preparation group runs a vote from its pages: draft, motions, open, close, count, record."""
+
+import json
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import select
+
+from tests.factories import login, small_roster
+from voting.auth.models import Role
+from voting.core import record
+from voting.elections.models import Election
+from voting.extensions import db
+
+
+def test_draft_open_close_count_and_download(app, factory):
+    estate = factory.estate(roster=small_roster())
+    client = login(app.test_client(), factory.staff(Role.PREP_GROUP, estate))
+    client.post("/lang/en")
+    base = f"/estates/{estate.code}/elections"
+    past = datetime.now(timezone(timedelta(hours=8))) - timedelta(days=2)
+    created = client.post(f"{base}/", data={
+        "title": "2026年业主大会", "opens_at": past.strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": (past + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"), "revote": "last",
+        "publish_units": "y",
+    })
+    assert created.status_code == 302
+    election = db.session.scalar(select(Election).where(Election.estate_id == estate.id))
+    assert election.opens_at.astimezone(timezone(timedelta(hours=8))).strftime("%H:%M") == past.strftime("%H:%M")
+    page = f"{base}/{election.id}"
+    client.post(f"{page}/motions", data={"kind": "ordinary", "title": "选聘物业"})
+    client.post(f"{page}/motions", data={"kind": "committee", "title": "选举业委会", "seats": "1",
+                                          "candidates": "甲\n乙\n"})
+    refused = client.post(f"{page}/motions", data={"kind": "committee", "title": "无候选人", "seats": "3",
+                                                    "candidates": "甲"}, follow_redirects=True)
+    assert "at least as many candidates as seats" in refused.get_data(as_text=True)
+    assert [m.kind for m in election.motions] == ["ordinary", "committee"]
+    for step in ("open", "close", "tally"):
+        assert client.post(f"{page}/{step}").status_code == 302
+        db.session.refresh(election)
+    assert election.state == "tallied"
+    downloaded = client.get(f"{page}/record.json")
+    tally = record.verify(json.loads(downloaded.data))
+    assert tally["counted"] == 0 and tally["motions"][0]["result"] == "not_quorate"
+    public = app.test_client().get(f"/p/{estate.code}/elections/{election.public_id}/record.json")
+    assert json.loads(public.data) == json.loads(downloaded.data)
+
+
+def test_clerks_and_community_staff_cannot_run_a_vote(app, factory):
+    estate = factory.estate(roster=small_roster())
+    for role in (Role.CLERK, Role.COMMUNITY):
+        client = login(app.test_client(), factory.staff(role, estate))
+        client.post(f"/estates/{estate.code}/elections/", data={
+            "title": "x", "opens_at": "2026-12-01T08:00", "closes_at": "2026-12-02T08:00", "revote": "last"})
+        assert db.session.scalar(select(Election).where(Election.estate_id == estate.id)) is None
+
+
+def test_record_is_not_public_before_the_count(app, factory):
+    from tests.elections_kit import open_vote
+
+    vote = open_vote(factory.estate(roster=small_roster()))
+    url = f"/p/{vote.election.estate.code}/elections/{vote.election.public_id}/record.json"
+    assert app.test_client().get(url).status_code == 404
