@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from flask import Flask, has_request_context, request, session
+from flask import Flask, abort, has_request_context, request, session
 from flask_babel import get_locale
 
 from voting.config import load_config
@@ -76,6 +76,12 @@ def build_app(overrides: dict | None = None) -> Flask:
     register_filters(app)
 
     app.jinja_env.globals["current_locale"] = get_locale
+
+    @app.before_request
+    def refuse_nul_in_path():
+        # PostgreSQL text cannot hold NUL; such a path names nothing here.
+        if "\x00" in request.path:
+            abort(404)
 
     @app.after_request
     def set_security_headers(response):

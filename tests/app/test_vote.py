@@ -1,0 +1,480 @@
+"""Owners voting from their phones: the ballot page and its JSON API, with real Ed25519 keys.
+
+The secrets come from the notice batch, exactly as the printed notices will carry them.
+"""
+
+import json
+import os
+import re
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.factories import resident_id, small_roster
+from voting.ballots.models import LogEntry
+from voting.core import merkle, signing
+from voting.core.canonical import b64d, b64e
+from voting.elections.operations import (
+    add_motion,
+    close_election,
+    create_election,
+    open_election,
+    reissue_credential,
+    tally_election,
+)
+from voting.extensions import db
+from voting.roster.operations import personal_data
+from voting.timeutil import utcnow
+from voting.vote.operations import POSSESSION_PREFIX, VoteRefused, issue_challenge, open_session
+
+# small_roster's voters: v00001 张三+李四 (89.56 m²), v00002 王五 (two flats), v00003 赵六
+# (ID ending 004X), v00004 the developer's unsold shop (no ID number).
+ZHANG_LI, WANG, ZHAO, DEVELOPER = "v00001", "v00002", "v00003", "v00004"
+
+
+def open_vote(factory, *, opens_at: datetime | None = None, closes_at: datetime | None = None,
+              revote: str = "last", require_id_last4: bool = False):
+    """An open election with an ordinary, a major and a two-seat committee motion, and each
+    voter's credential secret (32-byte seed) as the notices will print it."""
+    estate = factory.estate(roster=small_roster())
+    now = utcnow()
+    election = create_election("test", estate, "2026年第一次业主大会", opens_at or now - timedelta(hours=1),
+                               closes_at or now + timedelta(hours=1), revote, require_id_last4=require_id_last4)
+    add_motion("test", election, "ordinary", "审议《管理规约》")
+    add_motion("test", election, "major", "使用专项维修资金更换电梯")
+    add_motion("test", election, "committee", "选举第一届业主委员会", seats=2, candidates=["张三", "王五", "赵六"])
+    batch = open_election("test", election)
+    db.session.commit()
+    secrets = json.loads(personal_data().decrypt(batch.secrets_enc))
+    return election, {code: b64d(seed) for code, seed in secrets.items()}
+
+
+def key_of(seed: bytes):
+    return signing.private_key_from_seed(seed)
+
+
+def public_key(seed: bytes) -> str:
+    return signing.public_key_b64(key_of(seed))
+
+
+def challenge(client, election) -> str:
+    response = client.post(f"/v/{election.public_id}/challenge")
+    assert response.status_code == 200, response.json
+    return response.json["challenge"]
+
+
+def prove(seed: bytes, token: str) -> str:
+    return b64e(key_of(seed).sign(POSSESSION_PREFIX + token.encode()))
+
+
+def sign_in(client, election, seed: bytes, **extra):
+    token = challenge(client, election)
+    body = {"public_key": public_key(seed), "challenge": token, "signature": prove(seed, token), **extra}
+    return client.post(f"/v/{election.public_id}/session", json=body)
+
+
+CHOICES = {"m1": "yes", "m2": "no", "m3": ["c3-1", "c3-3"]}
+
+
+def ballot_of(election, voter_id: str, choices: dict | None = None) -> dict:
+    return {"election_hash": election.election_hash, "voter_id": voter_id, "channel": "online",
+            "nonce": b64e(os.urandom(16)), "choices": CHOICES if choices is None else choices}
+
+
+def cast(client, election, seed: bytes, ballot: dict, **extra):
+    body = {"ballot": ballot, "signature": signing.sign(key_of(seed), "ballot", ballot), **extra}
+    return client.post(f"/v/{election.public_id}/ballot", json=body)
+
+
+def log_size(election) -> int:
+    return db.session.scalar(select(func.count()).select_from(LogEntry).where(LogEntry.election_id == election.id))
+
+
+def page_data(response) -> dict:
+    found = re.search(r'<script type="application/json" id="vote-data">(.*?)</script>', response.get_data(as_text=True))
+    return json.loads(found.group(1)) if found else None
+
+
+# --- the ballot page ---------------------------------------------------------------------------
+
+
+def test_ballot_page_carries_the_frozen_definition(app, factory):
+    election, _secrets = open_vote(factory)
+    response = app.test_client().get(f"/v/{election.public_id}")
+    assert response.status_code == 200
+    data = page_data(response)
+    assert data["election"] == json.loads(election.definition_json)
+    assert data["election_hash"] == election.election_hash
+    assert [m["motion_id"] for m in data["election"]["motions"]] == ["m1", "m2", "m3"]
+    page = response.get_data(as_text=True)
+    assert "选举第一届业主委员会" in page and 'value="c3-2"' in page
+    # CSP: scripts only from static files, JSON data only in non-executed script elements.
+    assert set(re.findall(r"<script[^>]*>", page)) == {
+        '<script type="module" src="/static/vote.js">',
+        '<script type="application/json" id="vote-data">',
+        '<script type="application/json" id="vote-text">',
+    }
+    assert "style=" not in page and " onclick" not in page
+
+
+def test_unknown_election_is_404(app):
+    client = app.test_client()
+    assert client.get("/v/NO-SUCH-1").status_code == 404
+    assert client.post("/v/NO-SUCH-1/challenge").status_code == 404
+    assert client.get("/v/NO-SUCH-1/receipt").status_code == 404
+
+
+def test_page_says_plainly_when_voting_is_not_open(app, factory):
+    client = app.test_client()
+    later = datetime.fromisoformat("2031-03-01T00:30:00+00:00")
+    future, _secrets = open_vote(factory, opens_at=later, closes_at=later + timedelta(days=7))
+    page = client.get(f"/v/{future.public_id}").get_data(as_text=True)
+    assert "2031-03-01 08:30" in page  # Beijing time
+    assert page_data(client.get(f"/v/{future.public_id}")) is None
+
+    earlier = datetime.fromisoformat("2020-05-01T10:00:00+00:00")
+    past, _secrets = open_vote(factory, opens_at=earlier - timedelta(days=7), closes_at=earlier)
+    page = client.get(f"/v/{past.public_id}").get_data(as_text=True)
+    assert "2020-05-01 18:00" in page and page_data(client.get(f"/v/{past.public_id}")) is None
+
+    draft = create_election("test", factory.estate(), "草案", utcnow(), utcnow() + timedelta(days=1))
+    db.session.commit()
+    response = client.get(f"/v/{draft.public_id}")
+    assert response.status_code == 200 and page_data(response) is None
+    assert client.post(f"/v/{draft.public_id}/challenge").status_code == 404
+
+
+def test_closed_vote_page_offers_the_receipt_check(app, factory):
+    election, _secrets = open_vote(factory)
+    close_election("test", election, now=election.closes_at)
+    db.session.commit()
+    page = app.test_client().get(f"/v/{election.public_id}").get_data(as_text=True)
+    assert f"/v/{election.public_id}/receipt" in page and page_data(app.test_client().get(f"/v/{election.public_id}")) is None
+
+
+# --- the session: proving the notice's key ---------------------------------------------------------
+
+
+def test_session_confirms_the_voter(app, factory):
+    election, secrets = open_vote(factory)
+    response = sign_in(app.test_client(), election, secrets[ZHANG_LI])
+    assert response.status_code == 200
+    assert response.json == {"voter_id": ZHANG_LI, "units": ["1幢-1-101"], "area": "89.56",
+                             "already_voted": False, "revote": "last"}
+
+
+def test_session_refuses_a_key_that_is_no_voters(app, factory):
+    election, _secrets = open_vote(factory)
+    response = sign_in(app.test_client(), election, os.urandom(32))
+    assert response.status_code == 403 and "not valid for this vote" in response.json["error"]
+
+
+def test_session_refuses_a_malformed_key(app, factory):
+    election, _secrets = open_vote(factory)
+    client = app.test_client()
+    token = challenge(client, election)
+    for key in ("not base64!", "AAAA", "abc\u0000", b64e(bytes(32))):  # the last: a small-order point
+        response = client.post(f"/v/{election.public_id}/session",
+                               json={"public_key": key, "challenge": token, "signature": b64e(bytes(64))})
+        assert response.status_code == 403 and "not valid for this vote" in response.json["error"], key
+
+
+def test_session_refuses_a_key_of_another_election(app, factory):
+    election, _secrets = open_vote(factory)
+    _other, other_secrets = open_vote(factory)
+    assert sign_in(app.test_client(), election, other_secrets[ZHANG_LI]).status_code == 403
+
+
+def test_session_refuses_revoked_and_replaced_keys(app, factory):
+    election, secrets = open_vote(factory)
+    client = app.test_client()
+    # Before any ballot, a lost notice is replaced: the old key no longer signs in, the new one does.
+    replacement = reissue_credential("test", election, ZHANG_LI)
+    db.session.commit()
+    assert sign_in(client, election, secrets[ZHANG_LI]).status_code == 403
+    assert sign_in(client, election, replacement.secret).json["voter_id"] == ZHANG_LI
+    # After a ballot the roll is fixed: the key is only revoked, and refused for sessions and ballots.
+    assert cast(client, election, secrets[WANG], ballot_of(election, WANG)).status_code == 200
+    assert reissue_credential("test", election, ZHAO) is None
+    db.session.commit()
+    response = sign_in(client, election, secrets[ZHAO])
+    assert response.status_code == 403 and "paper" in response.json["error"]
+    size = log_size(election)
+    refused = cast(client, election, secrets[ZHAO], ballot_of(election, ZHAO))
+    assert refused.status_code == 422 and "revoked" in refused.json["error"]
+    assert log_size(election) == size
+
+
+def test_session_refuses_a_wrong_possession_signature(app, factory):
+    election, secrets = open_vote(factory)
+    client = app.test_client()
+    token = challenge(client, election)
+    seed = secrets[ZHANG_LI]
+    forgeries = {
+        "signed by another voter": prove(secrets[WANG], token),
+        "over another challenge": prove(seed, challenge(client, election)),
+        "without the purpose prefix": b64e(key_of(seed).sign(token.encode())),
+        "as a ballot": b64e(key_of(seed).sign(signing.prefix("ballot") + token.encode())),
+        "not base64url": "!!!",
+    }
+    for what, signature in forgeries.items():
+        response = client.post(f"/v/{election.public_id}/session",
+                               json={"public_key": public_key(seed), "challenge": token, "signature": signature})
+        assert response.status_code == 403, what
+        assert "prove" in response.json["error"], what
+
+
+def test_session_refuses_forged_foreign_and_expired_challenges(app, factory):
+    election, secrets = open_vote(factory)
+    other, _other_secrets = open_vote(factory)
+    seed = secrets[ZHANG_LI]
+    client = app.test_client()
+    token = challenge(client, election)
+    for bad in (token[:-2] + ("AA" if token[-2:] != "AA" else "BB"), challenge(client, other)):
+        response = client.post(f"/v/{election.public_id}/session",
+                               json={"public_key": public_key(seed), "challenge": bad, "signature": prove(seed, bad)})
+        assert response.status_code == 403 and "sign-in request" in response.json["error"]
+
+    body = {"public_key": public_key(seed), "challenge": token, "signature": prove(seed, token)}
+    assert open_session(election, body, now=utcnow() + timedelta(minutes=9))["voter_id"] == ZHANG_LI
+    with pytest.raises(VoteRefused, match="expired") as refusal:
+        open_session(election, body, now=utcnow() + timedelta(minutes=11))
+    assert refusal.value.status == 403
+
+
+def test_session_refuses_incomplete_and_malformed_requests(app, factory):
+    election, secrets = open_vote(factory)
+    client = app.test_client()
+    url = f"/v/{election.public_id}/session"
+    token = challenge(client, election)
+    for body in (b"", b"{not json", b"[1, 2]", json.dumps({"challenge": token}).encode(),
+                 json.dumps({"public_key": 7, "challenge": token, "signature": "x"}).encode()):
+        response = client.post(url, data=body, content_type="application/json")
+        assert response.status_code == 400 and response.json["error"], body
+
+
+def test_session_asks_for_the_last_four_id_characters(app, factory):
+    election, secrets = open_vote(factory, require_id_last4=True)
+    client = app.test_client()
+    seed = secrets[ZHANG_LI]  # co-owned: either owner's ID number will do
+    assert sign_in(client, election, seed, id_last4=resident_id(1)[-4:]).status_code == 200
+    assert sign_in(client, election, seed, id_last4=resident_id(2)[-4:]).status_code == 200
+    for wrong in (resident_id(3)[-4:], "0000", "", "12345", None):
+        response = sign_in(client, election, seed, **({} if wrong is None else {"id_last4": wrong}))
+        assert response.status_code == 403 and response.json["error"], wrong
+    # An ID number ending in X may be typed in lower case.
+    assert resident_id(4).endswith("X")
+    assert sign_in(client, election, secrets[ZHAO], id_last4=resident_id(4)[-4:].lower()).status_code == 200
+    # No ID number can be probed without the notice's key.
+    token = challenge(client, election)
+    response = client.post(f"/v/{election.public_id}/session", json={
+        "public_key": public_key(seed), "challenge": token, "signature": prove(secrets[WANG], token),
+        "id_last4": resident_id(1)[-4:] + "?"})
+    assert "prove" in response.json["error"]
+
+
+def test_ballot_also_needs_the_last_four_id_characters(app, factory):
+    election, secrets = open_vote(factory, require_id_last4=True)
+    client = app.test_client()
+    seed = secrets[ZHANG_LI]
+    for wrong in ({}, {"id_last4": "0000"}):
+        response = cast(client, election, seed, ballot_of(election, ZHANG_LI), **wrong)
+        assert response.status_code == 403 and response.json["error"]
+        assert log_size(election) == 0
+    assert cast(client, election, seed, ballot_of(election, ZHANG_LI), id_last4=resident_id(2)[-4:]).status_code == 200
+    assert log_size(election) == 1
+
+
+# --- casting ----------------------------------------------------------------------------------------
+
+
+def test_ballot_is_logged_and_its_receipt_verifies(app, factory):
+    election, secrets = open_vote(factory)
+    client = app.test_client()
+    ballot = ballot_of(election, ZHANG_LI)
+    response = cast(client, election, secrets[ZHANG_LI], ballot)
+    assert response.status_code == 200
+    receipt = response.json
+    head = receipt["tree_head"]
+    assert receipt["election_id"] == election.public_id and receipt["seq"] == 0
+    assert signing.verify(election.public_key, "tree-head", head["body"], head["signature"])
+    assert head["body"]["election_hash"] == election.election_hash
+    assert merkle.verify_inclusion(b64d(receipt["entry_hash"]), receipt["seq"], head["body"]["size"],
+                                   [b64d(p) for p in receipt["inclusion_proof"]], b64d(head["body"]["root"]))
+    logged = json.loads(db.session.scalar(select(LogEntry.entry_json).where(LogEntry.election_id == election.id)))
+    assert logged["ballot"] == ballot
+    assert sign_in(client, election, secrets[ZHANG_LI]).json["already_voted"] is True
+
+
+def test_receipts_of_later_ballots_prove_inclusion_in_bigger_trees(app, factory):
+    election, secrets = open_vote(factory)
+    client = app.test_client()
+    for seq, code in enumerate((ZHANG_LI, WANG, ZHAO, DEVELOPER)):
+        receipt = cast(client, election, secrets[code], ballot_of(election, code, {"m3": []})).json
+        body = receipt["tree_head"]["body"]
+        assert (receipt["seq"], body["size"]) == (seq, seq + 1)
+        assert merkle.verify_inclusion(b64d(receipt["entry_hash"]), seq, body["size"],
+                                       [b64d(p) for p in receipt["inclusion_proof"]], b64d(body["root"]))
+
+
+def test_revote_first_refuses_the_second_ballot(app, factory):
+    election, secrets = open_vote(factory, revote="first")
+    client = app.test_client()
+    assert cast(client, election, secrets[WANG], ballot_of(election, WANG)).status_code == 200
+    session = sign_in(client, election, secrets[WANG]).json
+    assert (session["already_voted"], session["revote"]) == (True, "first")
+    response = cast(client, election, secrets[WANG], ballot_of(election, WANG, {"m1": "no"}))
+    assert response.status_code == 422 and "first ballot" in response.json["error"]
+    assert log_size(election) == 1
+
+
+def test_revote_last_accepts_and_counts_the_last_ballot(app, factory):
+    election, secrets = open_vote(factory, revote="last")
+    client = app.test_client()
+    for choice in ("yes", "no"):
+        response = cast(client, election, secrets[WANG], ballot_of(election, WANG, {"m1": choice}))
+        assert response.status_code == 200
+    assert log_size(election) == 2
+    close_election("test", election, now=election.closes_at)
+    tally = tally_election("test", election)
+    first = tally["motions"][0]
+    assert tally["counted"] == 1
+    assert (first["yes"]["heads"], first["no"]["heads"], first["no"]["area"]) == (0, 1, 18000)
+
+
+def test_malformed_requests_and_ballots_are_refused_with_a_message(app, factory):
+    election, secrets = open_vote(factory)
+    client = app.test_client()
+    url = f"/v/{election.public_id}/ballot"
+    seed = secrets[ZHANG_LI]
+
+    def signed(ballot, key_seed=seed):
+        return {"ballot": ballot, "signature": signing.sign(key_of(key_seed), "ballot", ballot)}
+
+    good = ballot_of(election, ZHANG_LI)
+    bodies = {
+        "empty": b"",
+        "not JSON": b"{ballot",
+        "a float": b'{"ballot": {}, "signature": 1.5}',
+        "a list": b"[]",
+        "no signature": json.dumps({"ballot": good}).encode(),
+        "ballot not an object": json.dumps({"ballot": "yes", "signature": "x"}).encode(),
+        "signed by another voter": signed(good, secrets[WANG]),
+        "altered after signing": {**signed(good), "ballot": {**good, "choices": {"m1": "no"}}},
+        "signature not base64url": {"ballot": good, "signature": "***"},
+        "unknown motion": signed(ballot_of(election, ZHANG_LI, {"m9": "yes"})),
+        "too many candidates": signed(ballot_of(election, ZHANG_LI, {"m3": ["c3-1", "c3-2", "c3-3"]})),
+        "candidate twice": signed(ballot_of(election, ZHANG_LI, {"m3": ["c3-1", "c3-1"]})),
+        "not a choice": signed(ballot_of(election, ZHANG_LI, {"m1": "maybe"})),
+        "list for a yes/no motion": signed(ballot_of(election, ZHANG_LI, {"m1": ["yes"]})),
+        "short nonce": signed({**good, "nonce": b64e(b"short")}),
+        "other election": signed({**good, "election_hash": b64e(bytes(32))}),
+        "unknown voter": signed({**good, "voter_id": "v99999"}),
+        "paper channel": signed({**good, "channel": "paper"}),
+        "extra key": signed({**good, "weight": 100}),
+        "lone surrogate": b'{"ballot": {"election_hash": "\\ud800"}, "signature": "x"}',
+    }
+    for what, body in bodies.items():
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        response = client.post(url, data=data, content_type="application/json")
+        assert 400 <= response.status_code < 500, (what, response.status_code)
+        assert response.json["error"], what
+    assert log_size(election) == 0
+    too_large = client.post(url, data=b" " * (65 * 1024), content_type="application/json")
+    assert too_large.status_code == 413 and too_large.json["error"]
+    # Nothing was half-written: the next genuine ballot is entry 0.
+    assert cast(client, election, seed, good).json["seq"] == 0
+
+
+def test_replayed_ballot_is_refused(app, factory):
+    election, secrets = open_vote(factory)
+    client = app.test_client()
+    ballot = ballot_of(election, ZHANG_LI)
+    assert cast(client, election, secrets[ZHANG_LI], ballot).status_code == 200
+    response = cast(client, election, secrets[ZHANG_LI], ballot)
+    assert response.status_code == 422 and "already received" in response.json["error"]
+    assert log_size(election) == 1
+
+
+@pytest.mark.parametrize("period, message", [
+    ((timedelta(hours=-3), timedelta(hours=-1)), "closed"),
+    ((timedelta(hours=1), timedelta(hours=3)), "opens"),
+])
+def test_no_session_or_ballot_outside_the_period(app, factory, period, message):
+    now = utcnow()
+    election, secrets = open_vote(factory, opens_at=now + period[0], closes_at=now + period[1])
+    client = app.test_client()
+    refused = client.post(f"/v/{election.public_id}/challenge")
+    assert refused.status_code == 409 and message in refused.json["error"]
+    # A challenge from an earlier moment does not help either.
+    token = issue_challenge(election, now=election.opens_at)
+    seed = secrets[ZHANG_LI]
+    response = client.post(f"/v/{election.public_id}/session",
+                           json={"public_key": public_key(seed), "challenge": token, "signature": prove(seed, token)})
+    assert response.status_code == 409
+    response = cast(client, election, seed, ballot_of(election, ZHANG_LI))
+    assert response.status_code == 422 and response.json["error"]
+    assert log_size(election) == 0
+
+
+# --- checking a receipt -------------------------------------------------------------------------------
+
+
+def test_receipt_check_accepts_a_genuine_receipt_after_more_ballots(app, factory):
+    election, secrets = open_vote(factory)
+    client = app.test_client()
+    receipt = cast(client, election, secrets[ZHANG_LI], ballot_of(election, ZHANG_LI)).json
+    for code in (WANG, ZHAO, DEVELOPER):
+        cast(client, election, secrets[code], ballot_of(election, code))
+    answer = client.post(f"/v/{election.public_id}/receipt/check", json=receipt).json
+    assert answer["ok"] is True
+    latest = answer["latest_tree_head"]["body"]
+    assert latest["size"] == 4
+    assert merkle.verify_consistency(1, 4, b64d(receipt["tree_head"]["body"]["root"]), b64d(latest["root"]),
+                                     [b64d(p) for p in answer["consistency_proof"]])
+
+
+def test_receipt_check_refuses_tampered_receipts(app, factory):
+    election, secrets = open_vote(factory)
+    client = app.test_client()
+    receipt = cast(client, election, secrets[ZHANG_LI], ballot_of(election, ZHANG_LI)).json
+    second = cast(client, election, secrets[WANG], ballot_of(election, WANG)).json
+    head = receipt["tree_head"]
+    tampered = {
+        "entry hash": {**receipt, "entry_hash": second["entry_hash"]},
+        "position": {**second, "seq": 0},
+        "tree head": {**receipt, "tree_head": {**head, "body": {**head["body"], "size": 2}}},
+        "signature": {**receipt, "tree_head": {**head, "signature": second["tree_head"]["signature"]}},
+        "another vote's head": {**receipt, "tree_head": open_vote_receipt(client, factory)["tree_head"]},
+        "no receipt": {"hello": "world"},
+        "not an object": [receipt],
+    }
+    for what, body in tampered.items():
+        answer = client.post(f"/v/{election.public_id}/receipt/check", json=body)
+        assert answer.status_code == 200 and answer.json["ok"] is False, what
+        assert answer.json["error"], what
+    not_json = client.post(f"/v/{election.public_id}/receipt/check", data=b"{", content_type="application/json")
+    assert not_json.json["ok"] is False and not_json.json["error"]
+
+
+def open_vote_receipt(client, factory) -> dict:
+    election, secrets = open_vote(factory)
+    return cast(client, election, secrets[ZHAO], ballot_of(election, ZHAO)).json
+
+
+def test_receipt_page_checks_without_javascript(app, factory):
+    election, secrets = open_vote(factory)
+    client = app.test_client()
+    receipt = cast(client, election, secrets[ZHANG_LI], ballot_of(election, ZHANG_LI)).json
+    cast(client, election, secrets[WANG], ballot_of(election, WANG))
+    url = f"/v/{election.public_id}/receipt"
+    form = client.get(url).get_data(as_text=True)
+    assert '<textarea' in form and 'id="receipt-ok" hidden' in form
+    ok = client.post(url, data={"receipt": json.dumps(receipt)}).get_data(as_text=True)
+    assert re.search(r'<div id="receipt-ok" >', ok) and re.search(r'<p id="receipt-fail" class="flash error" hidden>', ok)
+    assert '<span data-slot="size">2</span>' in ok
+    tampered = {**receipt, "seq": 1}
+    failed = client.post(url, data={"receipt": json.dumps(tampered)}).get_data(as_text=True)
+    assert 'id="receipt-ok" hidden' in failed
+    assert re.search(r'<p id="receipt-fail" class="flash error" >[^<]+</p>', failed)

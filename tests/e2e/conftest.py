@@ -1,0 +1,83 @@
+"""A live Gongzhi server on 127.0.0.1 and Debian's Chromium as an owner's phone.
+
+Only the system browser is used (never one Playwright downloads), so the tests skip where
+/usr/bin/chromium is missing.
+"""
+
+import threading
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+from werkzeug.serving import make_server
+
+from tests.conftest import REPO_ROOT, make_app
+from tests.factories import Factory
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run"]
+ARTIFACTS = REPO_ROOT / "test-artifacts" / "e2e"
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True, "has_touch": True,
+         "locale": "zh-CN"}
+
+
+class LiveServer:
+    def __init__(self, app, base_url: str):
+        self.app = app
+        self.base_url = base_url
+        self.factory = Factory()  # one for the whole database, so that codes stay unique
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """The app on a migrated SQLite file, served by werkzeug in a thread on a free port."""
+    app = make_app(f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'e2e.sqlite'}")
+    with app.app_context():
+        upgrade()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield LiveServer(app, f"http://127.0.0.1:{server.server_port}")
+    server.shutdown()
+    thread.join()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's Chromium is not installed at /usr/bin/chromium (apt-get install chromium); "
+                    "the phone tests drive no other browser")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(browser):
+    """A fresh phone-sized browser context (own storage) and its page."""
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot(request):
+    """screenshot(page, "step") saves test-artifacts/e2e/<test>-NN-step.png."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    taken = []
+
+    def take(page, step: str) -> Path:
+        taken.append(step)
+        path = ARTIFACTS / f"{request.node.name}-{len(taken):02d}-{step}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take

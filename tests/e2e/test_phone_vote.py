@@ -1,0 +1,243 @@
+"""An owner votes on a phone (Chromium at a phone's size) from the QR code's URL, end to end."""
+
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from tests.app.test_vote import WANG, ZHANG_LI, ZHAO, ballot_of, open_vote
+from tests.e2e.conftest import PHONE
+from tests.factories import resident_id
+from voting.ballots.models import LogEntry
+from voting.ballots.operations import cast_online
+from voting.core import signing
+from voting.core.canonical import b64e, canon
+from voting.elections.models import Election
+from voting.extensions import db
+
+
+@dataclass(frozen=True)
+class LiveVote:
+    election_id: int
+    public_id: str
+    election_hash: str
+    secrets: dict[str, bytes]
+
+    def qr_url(self, live_server, voter: str) -> str:
+        """What the notice's QR code holds: the ballot page, the secret in the fragment."""
+        return live_server.url(f"/v/{self.public_id}#{b64e(self.secrets[voter])}")
+
+
+def open_live_vote(live_server, **options) -> LiveVote:
+    with live_server.app.app_context():
+        election, secrets = open_vote(live_server.factory, **options)
+        return LiveVote(election.id, election.public_id, election.election_hash, secrets)
+
+
+def logged_entries(live_server, vote: LiveVote) -> list[dict]:
+    with live_server.app.app_context():
+        return [json.loads(text) for text in db.session.scalars(
+            select(LogEntry.entry_json).where(LogEntry.election_id == vote.election_id).order_by(LogEntry.seq))]
+
+
+def cast_in_python(live_server, vote: LiveVote, voter: str) -> dict:
+    """Another owner's ballot, cast without a browser; returns its receipt."""
+    with live_server.app.app_context():
+        election = db.session.get(Election, vote.election_id)
+        ballot = ballot_of(election, voter)
+        key = signing.private_key_from_seed(vote.secrets[voter])
+        receipt = cast_online(election, ballot, signing.sign(key, "ballot", ballot)).as_json(election)
+        db.session.commit()
+        return receipt
+
+
+def choose(page, motion_id: str, value: str) -> None:
+    page.locator(f'label.choice:has(input[name="{motion_id}"][value="{value}"])').tap()
+
+
+def current_motion(page):
+    return page.locator("fieldset.motion:visible")
+
+
+def test_owner_votes_on_a_phone_and_checks_the_receipt(live_server, phone, screenshot):
+    vote = open_live_vote(live_server)
+    secret = b64e(vote.secrets[ZHANG_LI])
+    phone.goto(vote.qr_url(live_server, ZHANG_LI))
+    phone.locator('fieldset[data-motion-id="m1"]').wait_for(state="visible")
+    assert secret not in phone.url and "#" not in phone.url
+    assert phone.locator('#step-voter [data-slot="units"]').inner_text() == "1幢-1-101"
+    assert phone.locator('#step-voter [data-slot="area"]').inner_text() == "89.56"
+    screenshot(phone, "first-motion")
+
+    # A yes/no motion needs a choice before moving on.
+    phone.locator('fieldset[data-motion-id="m1"] [data-go="next"]').tap()
+    assert phone.locator('fieldset[data-motion-id="m1"] [data-error="choose-one"]').is_visible()
+    choose(phone, "m1", "yes")
+    assert not phone.locator('[data-error="choose-one"]:visible').count()
+    phone.locator('fieldset[data-motion-id="m1"] [data-go="next"]').tap()
+    assert current_motion(phone).get_attribute("data-motion-id") == "m2"
+    choose(phone, "m2", "no")
+    phone.locator('fieldset[data-motion-id="m2"] [data-go="next"]').tap()
+
+    # The committee motion has two seats: a third candidate is refused.
+    for candidate in ("c3-1", "c3-2", "c3-3"):
+        choose(phone, "m3", candidate)
+    assert phone.locator('input[name="m3"]:checked').count() == 2
+    assert not phone.locator('input[value="c3-3"]').is_checked()
+    assert phone.locator('fieldset[data-motion-id="m3"] [data-error="too-many"]').is_visible()
+    screenshot(phone, "committee")
+    choose(phone, "m3", "c3-2")  # change of mind: 张三 and 赵六
+    choose(phone, "m3", "c3-3")
+    phone.locator('fieldset[data-motion-id="m3"] [data-go="next"]').tap()
+
+    review = phone.locator("#review-list li")
+    assert review.count() == 3
+    assert "审议《管理规约》" in review.nth(0).inner_text()
+    assert review.nth(2).locator(".review-choice").inner_text() == "张三、赵六"
+    screenshot(phone, "review")
+    phone.locator("#submit-ballot").tap()
+    phone.locator("#step-receipt").wait_for(state="visible")
+    screenshot(phone, "receipt")
+
+    receipt = json.loads(phone.locator("#receipt-json").input_value())
+    assert receipt["seq"] == 0 and receipt["election_id"] == vote.public_id
+    assert phone.locator('#step-receipt [data-slot="entry_hash"]').inner_text() == receipt["entry_hash"]
+    kept = phone.evaluate(f"localStorage.getItem('gongzhi-receipts:{vote.public_id}')")
+    assert json.loads(kept) == [receipt]
+    with phone.expect_download() as download:
+        phone.locator("#receipt-download").tap()
+    assert json.loads(open(download.value.path(), encoding="utf-8").read()) == receipt
+
+    # The server logged exactly what the phone signed: the browser's canon matched Python's.
+    [entry] = logged_entries(live_server, vote)
+    assert entry["ballot"]["choices"] == {"m1": "yes", "m2": "no", "m3": ["c3-1", "c3-3"]}
+    assert entry["ballot"]["voter_id"] == ZHANG_LI and entry["ballot"]["election_hash"] == vote.election_hash
+    with live_server.app.app_context():
+        assert signing.verify(signing.public_key_b64(signing.private_key_from_seed(vote.secrets[ZHANG_LI])),
+                              "ballot", entry["ballot"], entry["signatures"][0]["signature"])
+
+    # Another notice's code opened in the same tab changes only the fragment: it starts afresh.
+    phone.goto(vote.qr_url(live_server, WANG))
+    phone.locator('#step-voter [data-slot="units"]').filter(has_text="1幢-1-102").wait_for()
+    assert "#" not in phone.url
+    # After another ballot, the first owner checks the receipt kept on the phone.
+    cast_in_python(live_server, vote, WANG)
+    phone.goto(live_server.url(f"/v/{vote.public_id}/receipt"))
+    phone.locator("#receipt-load").tap()
+    phone.locator('#receipt-form button[type="submit"]').tap()
+    phone.locator("#receipt-ok").wait_for(state="visible")
+    assert phone.locator('#receipt-ok [data-slot="size"]').inner_text() == "2"
+    assert phone.locator('#receipt-ok [data-slot="consistency_proof"] li').count() == 1
+    screenshot(phone, "receipt-checked")
+
+    phone.locator("#receipt-form textarea").fill(json.dumps({**receipt, "seq": 1}))
+    phone.locator('#receipt-form button[type="submit"]').tap()
+    phone.locator("#receipt-fail").wait_for(state="visible")
+    assert phone.locator("#receipt-ok").is_hidden()
+    screenshot(phone, "receipt-refused")
+
+
+def test_the_id_check_and_a_first_ballot_that_cannot_change(live_server, phone, screenshot):
+    vote = open_live_vote(live_server, revote="first", require_id_last4=True)
+    phone.goto(vote.qr_url(live_server, ZHAO))
+    phone.locator("#step-id").wait_for(state="visible")
+    assert phone.locator("#ballot").is_hidden()
+    phone.locator("#id-last4").fill("1234")
+    phone.locator('#step-id button[type="submit"]').tap()
+    phone.locator("#vote-error").wait_for(state="visible")
+    assert phone.locator("#ballot").is_hidden()
+    screenshot(phone, "wrong-id")
+    phone.locator("#id-last4").fill(resident_id(4)[-4:].lower())
+    phone.locator('#step-id button[type="submit"]').tap()
+    phone.locator('fieldset[data-motion-id="m1"]').wait_for(state="visible")
+    for motion_id, value in (("m1", "abstain"), ("m2", "yes")):
+        choose(phone, motion_id, value)
+        phone.locator(f'fieldset[data-motion-id="{motion_id}"] [data-go="next"]').tap()
+    phone.locator('fieldset[data-motion-id="m3"] [data-go="next"]').tap()
+    assert phone.locator("#review-list li").nth(2).locator(".review-choice").inner_text() != ""
+    phone.locator("#submit-ballot").tap()
+    phone.locator("#step-receipt").wait_for(state="visible")
+    assert logged_entries(live_server, vote)[0]["ballot"]["choices"] == {"m1": "abstain", "m2": "yes", "m3": []}
+
+    # Scanning the notice again: the ballot is counted and no second one is offered.
+    phone.goto(vote.qr_url(live_server, ZHAO))
+    phone.locator("#id-last4").fill(resident_id(4)[-4:])
+    phone.locator('#step-id button[type="submit"]').tap()
+    phone.locator("#voted-counted").wait_for(state="visible")
+    assert phone.locator("#ballot").is_hidden()
+    screenshot(phone, "already-counted")
+
+
+def test_a_revote_is_announced_as_replacing_the_ballot(live_server, phone):
+    vote = open_live_vote(live_server, revote="last")
+    phone.goto(vote.qr_url(live_server, WANG))
+    phone.locator('fieldset[data-motion-id="m1"]').wait_for(state="visible")
+    assert phone.locator("#voted-replace").is_hidden()
+    for motion_id in ("m1", "m2"):
+        choose(phone, motion_id, "yes")
+        phone.locator(f'fieldset[data-motion-id="{motion_id}"] [data-go="next"]').tap()
+    phone.locator('fieldset[data-motion-id="m3"] [data-go="next"]').tap()
+    phone.locator("#submit-ballot").tap()
+    phone.locator("#step-receipt").wait_for(state="visible")
+    phone.goto(vote.qr_url(live_server, WANG))
+    phone.locator("#voted-replace").wait_for(state="visible")
+    assert phone.locator('fieldset[data-motion-id="m1"]').is_visible()
+
+
+def test_without_the_qr_secret_or_a_signing_browser_the_page_says_so(live_server, phone, screenshot):
+    vote = open_live_vote(live_server)
+    phone.goto(live_server.url(f"/v/{vote.public_id}"))
+    phone.locator("#step-no-secret").wait_for(state="visible")
+    phone.goto(live_server.url(f"/v/{vote.public_id}#damaged"))
+    phone.locator("#vote-error").wait_for(state="visible")
+    assert "#" not in phone.url
+    # A browser without WebCrypto Ed25519 refuses the key import.
+    phone.context.add_init_script(
+        "crypto.subtle.importKey = () => Promise.reject(new DOMException('Ed25519', 'NotSupportedError'));")
+    phone.goto(vote.qr_url(live_server, ZHANG_LI))
+    phone.locator("#step-unsupported").wait_for(state="visible")
+    assert phone.locator("#ballot").is_hidden() and "#" not in phone.url
+    screenshot(phone, "unsupported")
+
+
+TRICKY = [
+    "业主\"\\\n\u2028",
+    "\u0000\u0008\u0009\u000c\u000d\u001f\u007f</script>/",
+    {"\uffff": 1, "😀": 2, "\ue000": 3, "a": [1, "b", None, True, False, -7], "": {"z": "é", "Z": []}},
+    {"ballot": {"nonce": "AAAA", "choices": {"m10": ["c1"], "m2": "abstain", "m1": "yes"}}},
+    [], {}, 0, 9007199254740992, "",
+]
+
+
+def test_browser_canon_is_python_canon(live_server, phone):
+    vote = open_live_vote(live_server)
+    phone.goto(live_server.url(f"/v/{vote.public_id}"))
+    in_browser = phone.evaluate(
+        """async (values) => {
+             const { canon } = await import("/static/vote.js");
+             return values.map(canon);
+           }""", TRICKY)
+    assert in_browser == [canon(value).decode("utf-8") for value in TRICKY]
+    # And over the whole frozen definition: the browser's hash of it is the election hash.
+    hashed = phone.evaluate(
+        """async () => {
+             const { canon, b64encode } = await import("/static/vote.js");
+             const data = JSON.parse(document.getElementById("vote-data").textContent);
+             const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(canon(data.election)));
+             return b64encode(new Uint8Array(digest));
+           }""")
+    assert hashed == vote.election_hash
+
+
+def test_receipt_check_works_without_javascript(live_server, browser, screenshot):
+    vote = open_live_vote(live_server)
+    receipt = cast_in_python(live_server, vote, WANG)
+    context = browser.new_context(java_script_enabled=False, **PHONE)
+    page = context.new_page()
+    page.goto(live_server.url(f"/v/{vote.public_id}/receipt"))
+    assert page.locator("#receipt-load").is_hidden()
+    page.locator("#receipt-form textarea").fill(json.dumps(receipt))
+    page.locator('#receipt-form button[type="submit"]').click()
+    assert page.locator("#receipt-ok").is_visible() and page.locator("#receipt-fail").is_hidden()
+    screenshot(page, "checked-without-javascript")
+    context.close()

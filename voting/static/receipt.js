@@ -1,0 +1,57 @@
+// The receipt check page: offers the receipts the ballot page kept on this phone, and checks
+// without reloading. Without this script the form posts to the server and works the same.
+
+const data = JSON.parse(document.getElementById("receipt-data").textContent);
+const form = document.getElementById("receipt-form");
+const textarea = form.querySelector("textarea");
+
+function keptReceipts() {
+  try {
+    return JSON.parse(localStorage.getItem(data.receipt_storage_key) || "[]");
+  } catch {
+    return [];
+  }
+}
+
+function showResult(answer) {
+  const ok = document.getElementById("receipt-ok");
+  const fail = document.getElementById("receipt-fail");
+  document.getElementById("receipt-result").hidden = false;
+  ok.hidden = !answer.ok;
+  fail.hidden = answer.ok;
+  if (!answer.ok) {
+    fail.textContent = answer.error;
+    return;
+  }
+  const head = answer.latest_tree_head.body;
+  for (const name of ["size", "root", "timestamp"]) {
+    ok.querySelector(`[data-slot="${name}"]`).textContent = head[name];
+  }
+  ok.querySelector('[data-slot="consistency_proof"]').replaceChildren(...answer.consistency_proof.map((hash) => {
+    const item = document.createElement("li");
+    item.textContent = hash;
+    return item;
+  }));
+}
+
+const kept = keptReceipts();
+if (kept.length) {
+  const load = document.getElementById("receipt-load");
+  load.hidden = false;
+  load.addEventListener("click", () => { textarea.value = JSON.stringify(kept[kept.length - 1], null, 1); });
+}
+
+form.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  let answer;
+  try {
+    const response = await fetch(data.check_url, {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: textarea.value,
+    });
+    answer = await response.json();
+  } catch {
+    form.submit(); // the server-side check renders the same result
+    return;
+  }
+  showResult(answer);
+});

@@ -1,0 +1,198 @@
+"""An owner's vote from the phone: prove the notice's key, cast the signed ballot, check a receipt.
+
+The phone holds the credential; the server only ever sees public keys and signatures. The
+session step tells the owner early whether the notice is good; casting checks everything again
+on its own, so a forged or skipped session gains nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import select
+
+from voting.ballots.models import LogEntry
+from voting.ballots.operations import BallotRefused, cast_online, check_receipt
+from voting.core import signing
+from voting.core.canonical import b64e, parse_json
+from voting.elections.models import Election, ElectionVoter, State
+from voting.elections.operations import last4_hash
+from voting.extensions import db
+from voting.formatting import format_area
+from voting.roster.operations import personal_data
+from voting.templating import format_datetime
+from voting.timeutil import utcnow
+
+CHALLENGE_SALT = "gongzhi/vote/possession-challenge"
+CHALLENGE_LIFETIME = timedelta(minutes=10)
+# Not one of the record's purposes (ballot, tree-head, certification), so a possession proof
+# can never pass for a ballot signature, nor the other way round.
+POSSESSION_PREFIX = b"gongzhi/1/possession\x00"
+# A ballot or a receipt is a few kilobytes; anything far larger is refused unread.
+MAX_REQUEST_BYTES = 64 * 1024
+
+
+class VoteRefused(ValueError):
+    """A request from the phone that cannot be served; the message says why, status is the HTTP code."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+def find_election(public_id: str) -> Election | None:
+    return db.session.scalar(select(Election).where(Election.public_id == public_id))
+
+
+def why_not_open(election: Election, now: datetime | None = None) -> str | None:
+    """Why owners cannot vote in this election now, or None when they can."""
+    now = now or utcnow()
+    if election.state == State.DRAFT:
+        return _("This vote has not been opened yet.")
+    if election.state != State.OPEN or now > election.closes_at:
+        return _("This vote closed on %(time)s.", time=format_datetime(election.closes_at))
+    if now < election.opens_at:
+        return _("Voting opens on %(time)s.", time=format_datetime(election.opens_at))
+    return None
+
+
+def ballot_page_data(election: Election) -> dict:
+    """What the phone needs to show and sign the ballot: the frozen definition and its hash."""
+    return {
+        "election": json.loads(election.definition_json),
+        "election_hash": election.election_hash,
+        "require_id_last4": election.require_id_last4,
+        "receipt_storage_key": receipt_storage_key(election),
+    }
+
+
+def receipt_storage_key(election: Election) -> str:
+    """Where the phone keeps its receipts for this election (localStorage)."""
+    return f"gongzhi-receipts:{election.public_id}"
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=CHALLENGE_SALT)
+
+
+def issue_challenge(election: Election, now: datetime | None = None) -> str:
+    """A fresh token the phone signs to prove it holds the notice's key."""
+    _require_open(election, now or utcnow())
+    return _serializer().dumps({"election": election.id, "nonce": b64e(os.urandom(16))})
+
+
+def _check_challenge(election: Election, challenge: str, now: datetime) -> None:
+    try:
+        content, issued_at = _serializer().loads(challenge, return_timestamp=True)
+    except BadSignature:
+        raise VoteRefused(_("This sign-in request is not valid; please scan the QR code again."), 403) from None
+    if not isinstance(content, dict) or content.get("election") != election.id:
+        raise VoteRefused(_("This sign-in request is for another vote; please scan the QR code again."), 403)
+    if now - issued_at > CHALLENGE_LIFETIME:
+        raise VoteRefused(_("This sign-in request has expired; please scan the QR code again."), 403)
+
+
+def read_request(data: bytes) -> dict:
+    """The JSON object a phone sent; floats and duplicate keys are refused as the record refuses them."""
+    try:
+        body = parse_json(data)
+    except (ValueError, RecursionError):
+        raise VoteRefused(_("The request is not valid JSON.")) from None
+    if not isinstance(body, dict):
+        raise VoteRefused(_("The request is not a JSON object."))
+    return body
+
+
+def _text_field(body: dict, key: str) -> str:
+    value = body.get(key)
+    if not isinstance(value, str) or not value:
+        raise VoteRefused(_("The request lacks %(field)s.", field=key))
+    return value
+
+
+def _require_open(election: Election, now: datetime) -> None:
+    reason = why_not_open(election, now)
+    if reason:
+        raise VoteRefused(reason, 409)
+
+
+def _check_id_last4(election: Election, holder: ElectionVoter, id_last4) -> None:
+    """Where the estate asks for it: the last four ID characters of one of the voter's owners."""
+    if not election.require_id_last4:
+        return
+    if not isinstance(id_last4, str) or len(id_last4.strip()) != 4:
+        raise VoteRefused(_("Please enter the last four characters of an owner's ID number."), 403)
+    if last4_hash(personal_data(), id_last4.strip().upper()) not in json.loads(holder.id_last4_hashes):
+        raise VoteRefused(_("The last four characters do not match the ID number of an owner of this unit."), 403)
+
+
+def _has_voted(election: Election, holder: ElectionVoter) -> bool:
+    return db.session.scalar(select(LogEntry.id).where(
+        LogEntry.election_id == election.id, LogEntry.voter_code == holder.voter_code).limit(1)) is not None
+
+
+def open_session(election: Election, body: dict, now: datetime | None = None) -> dict:
+    """Confirm that the phone holds the current key of a voter of this election.
+
+    Tells the phone who it votes for and whether a ballot is already logged; grants nothing,
+    since casting verifies the ballot's own signature.
+    """
+    now = now or utcnow()
+    _require_open(election, now)
+    public_key, challenge, signature = (_text_field(body, key) for key in ("public_key", "challenge", "signature"))
+    _check_challenge(election, challenge, now)
+    try:
+        key = signing.public_key_bytes(public_key)  # also keeps odd text (NUL) out of the query
+        holder = db.session.scalar(select(ElectionVoter).where(
+            ElectionVoter.election_id == election.id, ElectionVoter.public_key == public_key,
+            ElectionVoter.key_revoked_at.is_(None)))
+    except ValueError:
+        holder = None
+    if holder is None:
+        raise VoteRefused(_("This voting notice is not valid for this vote. If you were given a new notice, "
+                            "scan that one; otherwise ask the preparation group for a paper ballot."), 403)
+    if not signing.verify_message(key, POSSESSION_PREFIX + challenge.encode(), signature):
+        raise VoteRefused(_("The phone could not prove it holds this notice's key; please scan the QR code again."),
+                          403)
+    # Only after the key is proven, so nobody can probe owners' ID numbers without a notice.
+    _check_id_last4(election, holder, body.get("id_last4"))
+    return {
+        "voter_id": holder.voter_code,
+        "units": json.loads(holder.units_json),
+        "area": format_area(holder.area),
+        "already_voted": _has_voted(election, holder),
+        "revote": election.revote,
+    }
+
+
+def cast_ballot(election: Election, body: dict, now: datetime | None = None) -> dict:
+    """Log a ballot signed on the phone and return its receipt; the caller commits, or rolls
+    back on VoteRefused / BallotRefused."""
+    ballot, signature = body.get("ballot"), body.get("signature")
+    if not isinstance(ballot, dict) or not isinstance(signature, str):
+        raise VoteRefused(_("The request needs a ballot and its signature."))
+    receipt = cast_online(election, ballot, signature, now)
+    if election.require_id_last4:
+        # Checked after cast_online has verified the signature (a refusal here is rolled back),
+        # so that a found notice is not enough to vote, and ID numbers cannot be probed without one.
+        holder = db.session.scalar(select(ElectionVoter).where(
+            ElectionVoter.election_id == election.id, ElectionVoter.voter_code == ballot["voter_id"]))
+        _check_id_last4(election, holder, body.get("id_last4"))
+    return receipt.as_json(election)
+
+
+def check_receipt_text(election: Election, text: str | bytes) -> dict:
+    """The answer to "is my ballot still in the log?" for a receipt as pasted or posted."""
+    try:
+        receipt = parse_json(text)
+    except (ValueError, RecursionError):
+        return {"ok": False, "error": _("The receipt is not valid JSON; paste it exactly as it was saved.")}
+    try:
+        return {"ok": True, **check_receipt(election, receipt)}
+    except BallotRefused as refusal:
+        return {"ok": False, "error": str(refusal)}
