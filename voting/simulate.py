@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import random
 import time
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -140,12 +140,13 @@ def simulate_command(units: int, turnout: float, paper: float, seed: int, output
     with phase(timings, f"online ballots ({len(online) + len(revoters)})"):
         for voter_code in online + revoters:
             cast_online(client, election, voter_code, secrets[voter_code], _choices(rng, election.motions))
-    with phase(timings, f"paper ballots ({len(on_paper)})") if on_paper else nullcontext():
+    if on_paper:
         from voting.paper.simulation import PaperDesk
 
-        desk = PaperDesk(current_app, election, clerks)
-        for voter_code in sorted(on_paper):
-            desk.enter(voter_code, _choices(rng, election.motions))
+        with phase(timings, f"paper ballots ({len(on_paper)})"):
+            desk = PaperDesk(current_app, election, clerks)
+            for voter_code in sorted(on_paper):
+                desk.enter(voter_code, _choices(rng, election.motions))
     with phase(timings, "close and tally"):
         db.session.refresh(election)
         close_election(actor, election, now=election.closes_at)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime
 
 from flask_babel import gettext as _
@@ -57,12 +58,18 @@ def sign_head(election: Election, size: int, frontier_json: dict, moment: dateti
     return {"body": body, "signature": signing.sign(election_key(election), "tree-head", body)}
 
 
+@lru_cache(maxsize=32)
+def _entry_checker(election_hash: str, definition_json: str, roll_json: str) -> record.EntryChecker:
+    """One per frozen election (the hash names its definition and roll), kept between requests."""
+    return record.EntryChecker(json.loads(definition_json), json.loads(roll_json))
+
+
 def check_ballot(election: Election, ballot, signatures) -> None:
     """Everything the verifier will check of this entry, so that the log never holds a
     ballot the published record would fail on."""
+    checker = _entry_checker(election.election_hash, election.definition_json, election.roll_json)
     try:
-        record.check_entry(json.loads(election.definition_json), json.loads(election.roll_json),
-                           ballot, signatures)
+        checker.check(ballot, signatures)
     except record.RecordInvalid as fault:
         raise BallotRefused(_("The ballot is not valid: %(fault)s", fault=str(fault))) from None
 

@@ -605,18 +605,28 @@ def _show(value) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def check_entry(election: dict, roll: dict, ballot, signatures) -> None:
-    """Check one ballot and its signatures as ``verify`` will check them in the log.
+class EntryChecker:
+    """Checks new ballots and their signatures as ``verify`` will check them in the log.
 
-    For a server deciding whether to accept a ballot. Time, order, nonce reuse and the re-vote
-    rule depend on the log the server holds, so they stay its business.
+    For a server deciding whether to accept a ballot; build it once per election, since it
+    checks the definition and indexes the roll. Time, order, nonce reuse and the re-vote rule
+    depend on the log the server holds, so they stay its business.
     """
-    where = "new entry"
-    checked = _check_election(election)
-    voters = {voter["voter_id"]: voter for voter in roll["voters"]}
-    _check_ballot(ballot, where, checked, voters)
-    credential = _credential(voters[ballot["voter_id"]], "roll voter")
-    signers = _signers(signatures, where, ballot, credential, checked)
-    signed = signing.prefix("ballot") + _canon(ballot, where)
-    if signing.first_failure([(key, signed, signature) for key, signature in signers]) is not None:
-        raise RecordInvalid(f"{where}: bad signature")
+
+    def __init__(self, election: dict, roll: dict):
+        self._election = _check_election(election)
+        self._voters = {voter["voter_id"]: voter for voter in roll["voters"]}
+
+    def check(self, ballot, signatures) -> None:
+        where = "new entry"
+        _check_ballot(ballot, where, self._election, self._voters)
+        credential = _credential(self._voters[ballot["voter_id"]], "roll voter")
+        signers = _signers(signatures, where, ballot, credential, self._election)
+        signed = signing.prefix("ballot") + _canon(ballot, where)
+        if signing.first_failure([(key, signed, signature) for key, signature in signers]) is not None:
+            raise RecordInvalid(f"{where}: bad signature")
+
+
+def check_entry(election: dict, roll: dict, ballot, signatures) -> None:
+    """One-off form of :class:`EntryChecker`."""
+    EntryChecker(election, roll).check(ballot, signatures)
