@@ -161,16 +161,22 @@ def _owner_set_key(id_hashes: frozenset[str]) -> str:
     return hashlib.sha256(",".join(sorted(id_hashes)).encode()).hexdigest()
 
 
-def _stored_roll(estate: Estate) -> tuple[list[weights.Voter], dict[str, int]]:
-    """The voters as the weights module derives them from the stored units, and unit ids."""
-    hashes_by_unit: dict[int, list[str]] = {}
-    for unit_id, id_hash in db.session.execute(
-        select(UnitOwner.unit_id, Owner.id_hash)
+def _owners_by_unit(estate: Estate, column) -> dict[int, list]:
+    """One owner column per unit id, in title order."""
+    found: dict[int, list] = {}
+    for unit_id, value in db.session.execute(
+        select(UnitOwner.unit_id, column)
         .join(Owner, UnitOwner.owner_id == Owner.id)
         .where(Owner.estate_id == estate.id)
         .order_by(UnitOwner.unit_id, UnitOwner.position)
     ):
-        hashes_by_unit.setdefault(unit_id, []).append(id_hash)
+        found.setdefault(unit_id, []).append(value)
+    return found
+
+
+def _stored_roll(estate: Estate) -> tuple[list[weights.Voter], dict[str, int]]:
+    """The voters as the weights module derives them from the stored units, and unit ids."""
+    hashes_by_unit = _owners_by_unit(estate, Owner.id_hash)
     units = db.session.execute(
         select(Unit.id, Unit.label, Unit.area, Unit.use, Unit.status).where(Unit.estate_id == estate.id)
     ).all()
@@ -258,14 +264,7 @@ class RollView:
 
 def roll_view(estate: Estate) -> RollView:
     """Everything the roll pages and the export show, loaded in three queries."""
-    names_by_unit: dict[int, list[str]] = {}
-    for unit_id, name in db.session.execute(
-        select(UnitOwner.unit_id, Owner.name)
-        .join(Owner, UnitOwner.owner_id == Owner.id)
-        .where(Owner.estate_id == estate.id)
-        .order_by(UnitOwner.unit_id, UnitOwner.position)
-    ):
-        names_by_unit.setdefault(unit_id, []).append(name)
+    names_by_unit = _owners_by_unit(estate, Owner.name)
     units_by_voter: dict[int | None, list[RollUnit]] = {}
     for unit in db.session.scalars(select(Unit).where(Unit.estate_id == estate.id).order_by(Unit.label)):
         units_by_voter.setdefault(unit.voter_id, []).append(
