@@ -11,6 +11,7 @@ import json
 import random
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from voting.auth.models import Role
 from voting.auth.operations import create_staff
 from voting.core import signing
 from voting.core.canonical import b64d, b64e
-from voting.elections.models import NoticeBatch
+from voting.elections.models import Election, ElectionVoter, NoticeBatch
 from voting.elections.operations import (
     add_motion,
     close_election,
@@ -35,6 +36,7 @@ from voting.elections.operations import (
 from voting.estates.models import Estate
 from voting.estates.operations import create_estate
 from voting.extensions import db
+from voting.paper.simulation import Clerk, PaperDesk
 from voting.roster.generate import generate_roster
 from voting.roster.operations import import_roster, personal_data
 from voting.timeutil import utcnow
@@ -70,25 +72,36 @@ def _roster_csv(rows: list[dict]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def _choices(rng: random.Random, motions) -> dict:
+def _choices(rng: random.Random, motions: list[MotionShape]) -> dict:
     choices = {}
     for motion in motions:
         if motion.kind == "committee":
-            names = [c.candidate_id for c in motion.candidates]
-            choices[motion.motion_id] = rng.sample(names, rng.randint(0, motion.seats))
+            choices[motion.motion_id] = rng.sample(motion.candidate_ids, rng.randint(0, motion.seats))
         elif rng.random() < 0.95:  # a few leave a motion blank: that is an abstention
             choices[motion.motion_id] = rng.choices(("yes", "no", "abstain"), weights=(7, 2, 1))[0]
     return choices
 
 
-def cast_online(client, election, voter_code: str, secret: bytes, choices: dict) -> dict:
-    ballot = {"election_hash": election.election_hash, "voter_id": voter_code, "channel": "online",
+def cast_online(app, client, public_id: str, election_hash: str, voter_code: str, secret: bytes,
+                choices: dict) -> dict:
+    """Sign as the owner's phone does and post to the ballot endpoint, in a request context
+    of its own (the command's session holds no transaction meanwhile)."""
+    ballot = {"election_hash": election_hash, "voter_id": voter_code, "channel": "online",
               "nonce": b64e(random.randbytes(16)), "choices": choices}
     signature = signing.sign(signing.private_key_from_seed(secret), "ballot", ballot)
-    response = client.post(f"/v/{election.public_id}/ballot", json={"ballot": ballot, "signature": signature})
+    with app.app_context():
+        response = client.post(f"/v/{public_id}/ballot", json={"ballot": ballot, "signature": signature})
     if response.status_code != 200:
         raise click.ClickException(f"online ballot of {voter_code} refused: {response.get_data(as_text=True)}")
     return response.get_json()
+
+
+@dataclass(frozen=True)
+class MotionShape:
+    motion_id: str
+    kind: str
+    seats: int | None
+    candidate_ids: tuple[str, ...]
 
 
 @click.command("simulate")
@@ -122,7 +135,9 @@ def simulate_command(units: int, turnout: float, paper: float, seed: int, output
                                  Role.CLERK, estate_id=estate.id)
             seed_bytes, public_key = signing.generate_keypair()
             officer = register_officer(actor, election, staff, "clerk", public_key)
-            clerks.append((staff, officer, signing.private_key_from_seed(seed_bytes)))
+            db.session.flush()
+            clerks.append(Clerk(staff.username, CLERK_PASSWORD, officer.officer_id,
+                                signing.private_key_from_seed(seed_bytes)))
         batch = open_election(actor, election)
         db.session.commit()
         # The simulation stands in for the printed notices: it reads the secrets before they
@@ -131,7 +146,15 @@ def simulate_command(units: int, turnout: float, paper: float, seed: int, output
         db.session.execute(NoticeBatch.__table__.update().where(NoticeBatch.id == batch.id)
                            .values(secrets_enc=None, status="failed", error="simulation: no notices printed"))
         db.session.commit()
-    client = current_app.test_client()
+    app = current_app._get_current_object()
+    client = app.test_client()
+    public_id, election_hash, election_id, estate_code = (
+        election.public_id, election.election_hash, election.id, estate.code)
+    motions = [MotionShape(m.motion_id, m.kind, m.seats, tuple(c.candidate_id for c in m.candidates))
+               for m in election.motions]
+    first_unit = {code: json.loads(units)[0] for code, units in db.session.execute(
+        select(ElectionVoter.voter_code, ElectionVoter.units_json).where(ElectionVoter.election_id == election_id))}
+    db.session.commit()  # from here on every request runs in a transaction of its own
     voters = sorted(secrets)
     taking_part = rng.sample(voters, round(len(voters) * turnout))
     on_paper = set(rng.sample(taking_part, round(len(taking_part) * paper)))
@@ -139,16 +162,14 @@ def simulate_command(units: int, turnout: float, paper: float, seed: int, output
     revoters = rng.sample(online, len(online) // 20)
     with phase(timings, f"online ballots ({len(online) + len(revoters)})"):
         for voter_code in online + revoters:
-            cast_online(client, election, voter_code, secrets[voter_code], _choices(rng, election.motions))
+            cast_online(app, client, public_id, election_hash, voter_code, secrets[voter_code], _choices(rng, motions))
     if on_paper:
-        from voting.paper.simulation import PaperDesk
-
         with phase(timings, f"paper ballots ({len(on_paper)})"):
-            desk = PaperDesk(current_app, election, clerks)
+            desk = PaperDesk(app, estate_code, election_id, clerks)
             for voter_code in sorted(on_paper):
-                desk.enter(voter_code, _choices(rng, election.motions))
+                desk.enter(voter_code, first_unit[voter_code], _choices(rng, motions))
     with phase(timings, "close and tally"):
-        db.session.refresh(election)
+        election = db.session.get(Election, election_id)
         close_election(actor, election, now=election.closes_at)
         tally = tally_election(actor, election)
         db.session.commit()

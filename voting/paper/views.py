@@ -1,5 +1,379 @@
-"""Paper ballots: keyed by one clerk, re-keyed blind by another, signed by both in their browsers."""
+"""Paper ballots: keyed by one clerk, re-keyed blind by another, signed by both in their browsers.
 
-from flask import Blueprint
+Every step answers JSON instead of a page when the request posts JSON or asks for it
+(``Accept: application/json``), so that scripts can drive the same endpoints with real
+signatures. Refusals answer ``{"error": ...}`` with a 4xx status and leave nothing written.
+"""
+
+from io import BytesIO
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
+from werkzeug.exceptions import HTTPException
+
+from voting.auth.access import Permission, election_for
+from voting.ballots.operations import BallotRefused
+from voting.elections.models import State
+from voting.extensions import db
+from voting.paper.forms import choice_field, read_entry, read_public_key, read_signature, wants_json
+from voting.paper.operations import (
+    AWAITING_CHECK,
+    PaperRefused,
+    ballot_body,
+    ballot_motions,
+    check_entry,
+    clerk_keys,
+    countersign,
+    desk,
+    differences,
+    find_paper,
+    find_voter,
+    is_signed,
+    key_ballot,
+    keyed_by_staff,
+    receipt_for,
+    record_refusal,
+    refusal,
+    register_clerk_key,
+    scan_of,
+    sign_keyed,
+    voter_card,
+    voter_of,
+    why_no_entry,
+)
 
 blueprint = Blueprint("paper", __name__, url_prefix="/estates/<code>/elections/<int:election_id>/paper")
+
+
+@blueprint.errorhandler(HTTPException)
+def http_error(error: HTTPException):
+    """Scripts get {"error": ...} for every refusal (404 out of scope, 403, a bad CSRF token)."""
+    if wants_json():
+        return jsonify(error=error.description), error.code
+    return error
+
+
+def _load(code: str, election_id: int):
+    return election_for(code, election_id, Permission.ENTER_PAPER)
+
+
+def _paper(election, paper_id: int):
+    paper = find_paper(election, paper_id)
+    if paper is None:
+        abort(404)
+    return paper
+
+
+def _urls(election, **values) -> dict:
+    return {"code": election.estate.code, "election_id": election.id, **values}
+
+
+def _refused(problem: PaperRefused, back: str):
+    """Nothing of the refused step is kept; JSON gets the reason, a page gets it as a message."""
+    db.session.rollback()
+    if wants_json():
+        return jsonify(error=str(problem)), problem.status
+    flash(str(problem), "error")
+    return redirect(back)
+
+
+def _key_json(officer) -> dict:
+    return {"officer_id": officer.officer_id, "role": officer.role, "public_key": officer.public_key}
+
+
+def _clerk_data(election, **extra) -> dict:
+    """What clerk.js needs: whose keys to look for and which are registered to this account."""
+    return {
+        "election": election.public_id,
+        "user": current_user.username,
+        "keys": [_key_json(o) for o in clerk_keys(election, current_user)],
+        "csrf_token": generate_csrf(),
+        **extra,
+    }
+
+
+def _lookup(election, unit: str):
+    """(voter card, None) for a unit that is on the roll, (None, reason) otherwise."""
+    if not unit:
+        return None, None
+    try:
+        return voter_card(find_voter(election, unit)), None
+    except PaperRefused as problem:
+        return None, str(problem)
+
+
+# --- overview and keys ----------------------------------------------------------------------------
+
+
+@blueprint.get("/")
+@login_required
+def index(code: str, election_id: int):
+    estate, election = _load(code, election_id)
+    work = desk(election, current_user)
+    if wants_json():
+        return jsonify(election_id=election.public_id, state=election.state, csrf_token=generate_csrf(),
+                       clerk_keys=[_key_json(o) for o in clerk_keys(election, current_user)],
+                       **{name: [paper.id for paper in papers] for name, papers in work.items()})
+    return render_template("paper/index.html", estate=estate, election=election, work=work,
+                           closed=why_no_entry(election), clerk_data=_clerk_data(election))
+
+
+@blueprint.get("/officer-key")
+@login_required
+def officer_key(code: str, election_id: int):
+    estate, election = _load(code, election_id)
+    draft = election.state == State.DRAFT
+    register_url = url_for("paper.register_key", **_urls(election)) if draft else None
+    return render_template("paper/officer_key.html", estate=estate, election=election, draft=draft,
+                           keys=clerk_keys(election, current_user),
+                           clerk_data=_clerk_data(election, register_url=register_url))
+
+
+@blueprint.post("/officer-key")
+@login_required
+def register_key(code: str, election_id: int):
+    _estate, election = _load(code, election_id)
+    back = url_for("paper.officer_key", **_urls(election))
+    try:
+        officer = register_clerk_key(current_user, election, read_public_key())
+    except PaperRefused as problem:
+        return _refused(problem, back)
+    db.session.commit()
+    if wants_json():
+        return jsonify(_key_json(officer)), 201
+    flash(_("Clerk key %(officer)s is registered.", officer=officer.officer_id), "success")
+    return redirect(back)
+
+
+# --- the first clerk ------------------------------------------------------------------------------
+
+
+def _key_page(estate, election, unit: str, rekey, entered: dict, status: int = 200):
+    voter, problem = _lookup(election, unit)
+    return render_template(
+        "paper/key.html", estate=estate, election=election, unit=unit, voter=voter, problem=problem,
+        rekey=rekey, rekey_scan=scan_of(rekey) if rekey else None, entered=entered,
+        closed=why_no_entry(election), motions=ballot_motions(election), choice_field=choice_field,
+        clerk_data=_clerk_data(election),
+    ), status
+
+
+@blueprint.get("/key")
+@login_required
+def key_form(code: str, election_id: int):
+    estate, election = _load(code, election_id)
+    rekey_of = request.args.get("rekey_of", type=int)
+    rekey = _paper(election, rekey_of) if rekey_of is not None else None
+    unit = request.args.get("unit", "").strip()
+    if wants_json():
+        voter, problem = _lookup(election, unit)
+        if problem:
+            return jsonify(error=problem), 404
+        return jsonify(voter=voter, motions=ballot_motions(election))
+    return _key_page(estate, election, unit, rekey, {})
+
+
+@blueprint.post("/ballots")
+@login_required
+def key(code: str, election_id: int):
+    estate, election = _load(code, election_id)
+    motions = ballot_motions(election)
+    entry = None
+    try:
+        entry = read_entry(motions)
+        rekey = _paper(election, entry.rekey_of) if entry.rekey_of is not None else None
+        paper = key_ballot(current_user, election, entry.officer_id, entry.unit, entry.choices, entry.scan, rekey)
+    except PaperRefused as problem:
+        if wants_json() or entry is None:
+            return _refused(problem, url_for("paper.key_form", **_urls(election)))
+        db.session.rollback()
+        flash(str(problem), "error")
+        rekey = find_paper(election, entry.rekey_of) if entry.rekey_of is not None else None
+        return _key_page(estate, election, (entry.unit or "").strip(), rekey, entry.choices, problem.status)
+    db.session.commit()
+    if wants_json():
+        return jsonify(paper_id=paper.id, ballot=ballot_body(paper)), 201
+    return redirect(url_for("paper.sign_page", **_urls(election, paper_id=paper.id)))
+
+
+def _signing_page(estate, election, paper, post_endpoint: str, heading: str):
+    sign = {"ballot": ballot_body(paper),
+            "post_url": url_for(post_endpoint, **_urls(election, paper_id=paper.id)),
+            "done_url": url_for("paper.ballot", **_urls(election, paper_id=paper.id))}
+    return render_template("paper/sign.html", estate=estate, election=election, paper=paper, heading=heading,
+                           ballot=sign["ballot"], motions=ballot_motions(election),
+                           voter=voter_card(voter_of(election, paper)),
+                           clerk_data=_clerk_data(election, sign=sign))
+
+
+@blueprint.get("/ballots/<int:paper_id>/sign")
+@login_required
+def sign_page(code: str, election_id: int, paper_id: int):
+    estate, election = _load(code, election_id)
+    paper = _paper(election, paper_id)
+    if not keyed_by_staff(election, paper, current_user):
+        abort(403)
+    if paper.status != AWAITING_CHECK or is_signed(paper):
+        return redirect(url_for("paper.ballot", **_urls(election, paper_id=paper.id)))
+    if wants_json():
+        return jsonify(paper_id=paper.id, ballot=ballot_body(paper))
+    return _signing_page(estate, election, paper, "paper.signature", _("Sign your entry"))
+
+
+@blueprint.post("/ballots/<int:paper_id>/signature")
+@login_required
+def signature(code: str, election_id: int, paper_id: int):
+    _estate, election = _load(code, election_id)
+    paper = _paper(election, paper_id)
+    back = url_for("paper.ballot", **_urls(election, paper_id=paper.id))
+    try:
+        officer_id, signed = read_signature()
+        sign_keyed(current_user, election, paper, officer_id, signed)
+    except PaperRefused as problem:
+        return _refused(problem, back)
+    db.session.commit()
+    if wants_json():
+        return jsonify(paper_id=paper.id, status=paper.status)
+    flash(_("Paper ballot #%(id)d is signed and waits for another clerk's check.", id=paper.id), "success")
+    return redirect(back)
+
+
+# --- the second clerk -----------------------------------------------------------------------------
+
+
+def _check_page(estate, election, paper, unit: str, entered: dict, status: int = 200):
+    voter, problem = _lookup(election, unit)
+    scan = scan_of(paper)
+    return render_template(
+        "paper/check.html", estate=estate, election=election, paper=paper, scan=scan, unit=unit, voter=voter,
+        problem=problem, entered=entered, motions=ballot_motions(election), choice_field=choice_field,
+        clerk_data=_clerk_data(election),
+    ), status
+
+
+def _checkable(election, paper):
+    """A page for a ballot that is not (or no longer) to be checked, else None."""
+    if paper.status != AWAITING_CHECK or not is_signed(paper):
+        return redirect(url_for("paper.ballot", **_urls(election, paper_id=paper.id)))
+    if keyed_by_staff(election, paper, current_user):
+        flash(_("You keyed paper ballot #%(id)d; a clerk with another account must check it.", id=paper.id),
+              "error")
+        return redirect(url_for("paper.index", **_urls(election)))
+    return None
+
+
+@blueprint.get("/ballots/<int:paper_id>/check")
+@login_required
+def check_form(code: str, election_id: int, paper_id: int):
+    estate, election = _load(code, election_id)
+    paper = _paper(election, paper_id)
+    return _checkable(election, paper) or _check_page(estate, election, paper,
+                                                      request.args.get("unit", "").strip(), {})
+
+
+@blueprint.post("/ballots/<int:paper_id>/check")
+@login_required
+def check(code: str, election_id: int, paper_id: int):
+    estate, election = _load(code, election_id)
+    paper = _paper(election, paper_id)
+    entry = None
+    try:
+        entry = read_entry(ballot_motions(election))
+        outcome = check_entry(current_user, election, paper, entry.officer_id, entry.unit, entry.choices)
+    except PaperRefused as problem:
+        if wants_json() or entry is None:
+            return _refused(problem, url_for("paper.check_form", **_urls(election, paper_id=paper.id)))
+        db.session.rollback()
+        flash(str(problem), "error")
+        return _checkable(election, paper) or _check_page(
+            estate, election, paper, (entry.unit or "").strip(), entry.choices, problem.status)
+    db.session.commit()
+    if wants_json():
+        if outcome.matched:
+            return jsonify(paper_id=paper.id, status="match", ballot=ballot_body(paper))
+        return jsonify(paper_id=paper.id, status=paper.status, differences=outcome.as_json())
+    if outcome.matched:
+        return redirect(url_for("paper.countersign_page", **_urls(election, paper_id=paper.id)))
+    flash(_("The two entries differ; key the ballot again from its scan."), "error")
+    return redirect(url_for("paper.ballot", **_urls(election, paper_id=paper.id)))
+
+
+@blueprint.get("/ballots/<int:paper_id>/countersign")
+@login_required
+def countersign_page(code: str, election_id: int, paper_id: int):
+    estate, election = _load(code, election_id)
+    paper = _paper(election, paper_id)
+    if paper.status != AWAITING_CHECK or paper.checked_by not in {o.officer_id for o in
+                                                                  clerk_keys(election, current_user)}:
+        return redirect(url_for("paper.ballot", **_urls(election, paper_id=paper.id)))
+    if wants_json():
+        return jsonify(paper_id=paper.id, ballot=ballot_body(paper))
+    return _signing_page(estate, election, paper, "paper.countersignature", _("Sign the checked ballot"))
+
+
+@blueprint.post("/ballots/<int:paper_id>/countersignature")
+@login_required
+def countersignature(code: str, election_id: int, paper_id: int):
+    _estate, election = _load(code, election_id)
+    paper = _paper(election, paper_id)
+    back = url_for("paper.ballot", **_urls(election, paper_id=paper.id))
+    try:
+        officer_id, signed = read_signature()
+        receipt = countersign(current_user, election, paper, officer_id, signed)
+    except PaperRefused as problem:
+        return _refused(problem, back)
+    except BallotRefused as refused:
+        db.session.rollback()
+        record_refusal(current_user, election, paper, str(refused))
+        db.session.commit()
+        if wants_json():
+            return jsonify(error=str(refused), status=paper.status), 409
+        flash(str(refused), "error")
+        return redirect(back)
+    db.session.commit()
+    if wants_json():
+        return jsonify(paper_id=paper.id, status=paper.status, log_seq=paper.log_seq,
+                       receipt=receipt.as_json(election))
+    flash(_("Paper ballot #%(id)d is in the log.", id=paper.id), "success")
+    return redirect(back)
+
+
+# --- one ballot ---------------------------------------------------------------------------------------
+
+
+@blueprint.get("/ballots/<int:paper_id>")
+@login_required
+def ballot(code: str, election_id: int, paper_id: int):
+    estate, election = _load(code, election_id)
+    paper = _paper(election, paper_id)
+    differ = differences(election, paper)
+    receipt = receipt_for(election, paper).as_json(election) if paper.log_seq is not None else None
+    refused = refusal(election, paper)
+    if wants_json():
+        answer = {"paper_id": paper.id, "status": paper.status, "signed": is_signed(paper),
+                  "keyed_by": paper.keyed_by, "checked_by": paper.checked_by, "log_seq": paper.log_seq}
+        if differ:
+            answer["differences"] = differ.as_json()
+        if receipt:
+            answer["receipt"] = receipt
+        if refused:
+            answer["refused"] = refused
+        return jsonify(answer)
+    return render_template("paper/ballot.html", estate=estate, election=election, paper=paper,
+                           signed=is_signed(paper), scan=scan_of(paper), differ=differ, receipt=receipt,
+                           refused=refused, motions=ballot_motions(election), closed=why_no_entry(election))
+
+
+@blueprint.get("/ballots/<int:paper_id>/scan")
+@login_required
+def scan(code: str, election_id: int, paper_id: int):
+    _estate, election = _load(code, election_id)
+    stored = scan_of(_paper(election, paper_id))
+    pdf = stored.mimetype == "application/pdf"
+    response = send_file(BytesIO(stored.content), mimetype=stored.mimetype, as_attachment=pdf,
+                         download_name=f"paper-{paper_id}.{stored.mimetype.rsplit('/', 1)[1]}")
+    # A scan shows an owner's hand and signature: no caches on the way.
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,491 @@
+"""Paper ballots through the HTTP endpoints: two clerks, two accounts, two browser-held keys.
+
+The clerks' browsers are stood in for by Ed25519 keys made here; they sign exactly what
+clerk.js signs (the e2e test checks that the browser's bytes agree).
+"""
+
+import hashlib
+import io
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from flask import g
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from tests.elections_kit import OpenVote
+from tests.factories import login, small_roster
+from voting.audit.models import AuditEvent
+from voting.auth.models import Role
+from voting.ballots.models import LogEntry, PaperBallot
+from voting.ballots.operations import BallotRefused, cast_online, check_receipt
+from voting.core import record, signing
+from voting.core.canonical import b64d, b64e
+from voting.elections.operations import (
+    add_motion,
+    close_election,
+    create_election,
+    export_record,
+    open_election,
+    tally_election,
+)
+from voting.extensions import db
+from voting.roster.operations import personal_data
+from voting.timeutil import utcnow
+
+JSON = {"Accept": "application/json"}
+UNIT = {"v00001": "1幢-1-101", "v00002": "1幢-1-201", "v00003": "1幢-2-101"}  # v00002 also holds 1幢-1-102
+CHOICES = {"m1": "yes", "m2": "abstain", "m3": ["c3-2", "c3-1"]}  # m3 ticked out of order on purpose
+
+
+class OwnUserClient(FlaskClient):
+    """Requests share the test's app context, and with it the user Flask-Login caches in g;
+    each clerk's client must load its own user from its own session cookie. English, so that
+    the reasons asserted here stay readable whatever the translations say."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+    def open(self, *args, **kwargs):
+        g.pop("_login_user", None)
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def _clients_of_their_own(app):
+    app.test_client_class = OwnUserClient
+
+
+def png_scan() -> bytes:
+    """A distinct 'scan' each time: the PNG signature and random bytes."""
+    return b"\x89PNG\r\n\x1a\n" + secrets.token_bytes(64)
+
+
+@dataclass
+class Clerk:
+    staff: object
+    client: object
+    key: object  # the Ed25519 private key "in the browser"
+    officer_id: str = ""
+
+    def sign(self, body: dict) -> str:
+        return signing.sign(self.key, "ballot", body)
+
+
+@dataclass
+class PaperVote:
+    vote: OpenVote
+    base: str
+    a: Clerk
+    b: Clerk
+
+    @property
+    def election(self):
+        return self.vote.election
+
+    def key(self, clerk: Clerk, voter: str, choices: dict, scan: bytes | None = None, **extra):
+        payload = {"unit": UNIT[voter], "officer_id": clerk.officer_id, "choices": choices, **extra}
+        if "rekey_of" not in extra:
+            payload["scan"] = b64e(scan or png_scan())
+        return clerk.client.post(f"{self.base}/ballots", json=payload)
+
+    def key_and_sign(self, clerk: Clerk, voter: str, choices: dict) -> int:
+        response = self.key(clerk, voter, choices)
+        assert response.status_code == 201, response.get_json()
+        answer = response.get_json()
+        signed = clerk.client.post(f"{self.base}/ballots/{answer['paper_id']}/signature",
+                                   json={"officer_id": clerk.officer_id, "signature": clerk.sign(answer["ballot"])})
+        assert signed.get_json() == {"paper_id": answer["paper_id"], "status": "awaiting_check"}
+        return answer["paper_id"]
+
+    def check(self, clerk: Clerk, paper_id: int, voter: str, choices: dict):
+        return clerk.client.post(f"{self.base}/ballots/{paper_id}/check",
+                                 json={"unit": UNIT[voter], "officer_id": clerk.officer_id, "choices": choices})
+
+    def countersign(self, clerk: Clerk, paper_id: int, body: dict):
+        return clerk.client.post(f"{self.base}/ballots/{paper_id}/countersignature",
+                                 json={"officer_id": clerk.officer_id, "signature": clerk.sign(body)})
+
+    def enter(self, voter: str, choices: dict):
+        """The whole round: A keys and signs, B checks blind and countersigns."""
+        paper_id = self.key_and_sign(self.a, voter, choices)
+        checked = self.check(self.b, paper_id, voter, choices)
+        assert checked.get_json()["status"] == "match", checked.get_json()
+        return paper_id, self.countersign(self.b, paper_id, checked.get_json()["ballot"])
+
+
+def clerk_for(app, factory, estate, role=Role.CLERK) -> Clerk:
+    staff = factory.staff(role, estate)
+    return Clerk(staff, login(app.test_client(), staff), signing.private_key_from_seed(signing.new_seed()))
+
+
+def register(clerk: Clerk, base: str) -> None:
+    public_key = signing.public_key_b64(clerk.key)
+    response = clerk.client.post(f"{base}/officer-key", json={"public_key": public_key})
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["role"] == "clerk" and response.get_json()["public_key"] == public_key
+    clerk.officer_id = response.get_json()["officer_id"]
+
+
+def draft(estate, revote: str = "last"):
+    now = utcnow()
+    election = create_election("test", estate, "业主大会表决", now - timedelta(hours=1), now + timedelta(days=1), revote)
+    add_motion("test", election, "ordinary", "选聘物业服务企业")
+    add_motion("test", election, "major", "使用维修资金")
+    add_motion("test", election, "committee", "选举业主委员会", seats=2, candidates=["甲", "乙", "丙"])
+    db.session.commit()
+    return election
+
+
+def paper_vote(app, factory, revote: str = "last") -> PaperVote:
+    estate = factory.estate(roster=small_roster())
+    election = draft(estate, revote)
+    base = f"/estates/{estate.code}/elections/{election.id}/paper"
+    a, b = clerk_for(app, factory, estate), clerk_for(app, factory, estate, Role.PREP_GROUP)
+    register(a, base)
+    register(b, base)
+    batch = open_election("test", election)
+    db.session.commit()
+    seeds = {code: b64d(s) for code, s in json.loads(personal_data().decrypt(batch.secrets_enc)).items()}
+    return PaperVote(OpenVote(election, seeds), base, a, b)
+
+
+def logged(election) -> list[dict]:
+    return [json.loads(text) for text in db.session.scalars(
+        select(LogEntry.entry_json).where(LogEntry.election_id == election.id).order_by(LogEntry.seq))]
+
+
+def finish(election) -> dict:
+    """Close, count and export; the verifier's recount of the record."""
+    db.session.refresh(election)
+    close_election("test", election, now=election.closes_at)
+    tally_election("test", election)
+    db.session.commit()
+    return record.verify(export_record(election))
+
+
+def cast_online_now(pv: PaperVote, voter: str, choices: dict):
+    ballot, signature = pv.vote.signed(voter, choices)
+    receipt = cast_online(pv.election, ballot, signature)
+    db.session.commit()
+    return receipt
+
+
+# --- keys ---------------------------------------------------------------------------------------
+
+
+def test_a_browser_key_is_registered_only_while_the_vote_is_a_draft(app, factory):
+    estate = factory.estate(roster=small_roster())
+    election = draft(estate)
+    base = f"/estates/{estate.code}/elections/{election.id}/paper"
+    clerk = clerk_for(app, factory, estate)
+    register(clerk, base)
+    officer = election.officers[0]
+    assert (officer.officer_id, officer.staff_id, officer.role) == (clerk.officer_id, clerk.staff.id, "clerk")
+    page = clerk.client.get(f"{base}/officer-key").get_data(as_text=True)
+    assert clerk.officer_id in page and 'data-clerk-action="register"' in page and "clerk.js" in page
+
+    same_again = clerk.client.post(f"{base}/officer-key", json={"public_key": officer.public_key})
+    assert same_again.status_code == 409 and "already registered" in same_again.get_json()["error"]
+    assert clerk.client.post(f"{base}/officer-key", json={"public_key": "not-a-key"}).status_code == 400
+    open_election("test", election)
+    db.session.commit()
+    late = clerk.client.post(f"{base}/officer-key", json={"public_key": signing.generate_keypair()[1]})
+    assert late.status_code == 409 and "error" in late.get_json()
+    assert len(election.officers) == 1
+    assert 'data-clerk-action="register"' not in clerk.client.get(f"{base}/officer-key").get_data(as_text=True)
+
+
+# --- the happy path -------------------------------------------------------------------------------
+
+
+def test_two_clerks_log_a_paper_ballot_the_verifier_accepts(app, factory):
+    pv = paper_vote(app, factory)
+    scan = png_scan()
+    keyed = pv.key(pv.a, "v00002", CHOICES, scan)
+    assert keyed.status_code == 201
+    paper_id, ballot = keyed.get_json()["paper_id"], keyed.get_json()["ballot"]
+    assert ballot["channel"] == "paper" and ballot["voter_id"] == "v00002"
+    assert ballot["choices"] == {"m1": "yes", "m2": "abstain", "m3": ["c3-1", "c3-2"]}
+    assert ballot["paper_scan_sha256"] == b64e(hashlib.sha256(scan).digest())
+    assert len(b64d(ballot["nonce"])) == 16 and ballot["election_hash"] == pv.election.election_hash
+
+    # B never reaches A's entry; until A's browser signs, B does not even see the ballot.
+    assert pv.b.client.get(f"{pv.base}/ballots/{paper_id}/sign").status_code == 403
+    assert ballot["nonce"] not in pv.b.client.get(f"{pv.base}/ballots/{paper_id}/countersign",
+                                                  follow_redirects=True).get_data(as_text=True)
+    assert pv.b.client.get(pv.base + "/", headers=JSON).get_json()["to_check"] == []
+    assert pv.check(pv.b, paper_id, "v00002", CHOICES).status_code == 409
+    assert pv.a.client.get(pv.base + "/", headers=JSON).get_json()["to_sign"] == [paper_id]
+    signed = pv.a.client.post(f"{pv.base}/ballots/{paper_id}/signature",
+                              json={"officer_id": pv.a.officer_id, "signature": pv.a.sign(ballot)})
+    assert signed.status_code == 200
+    assert pv.b.client.get(pv.base + "/", headers=JSON).get_json()["to_check"] == [paper_id]
+    assert pv.a.client.get(pv.base + "/", headers=JSON).get_json()["keyed_by_me"] == [paper_id]
+
+    # B finds the voter by another of the voter's units and ticks the candidates in ballot order.
+    check = pv.b.client.post(f"{pv.base}/ballots/{paper_id}/check", json={
+        "unit": "1幢-1-102", "officer_id": pv.b.officer_id,
+        "choices": {"m1": "yes", "m2": "abstain", "m3": ["c3-1", "c3-2"]}})
+    assert check.get_json() == {"paper_id": paper_id, "status": "match", "ballot": ballot}
+    logged_answer = pv.countersign(pv.b, paper_id, ballot)
+    assert logged_answer.status_code == 200, logged_answer.get_json()
+    answer = logged_answer.get_json()
+    assert answer["status"] == "logged" and answer["log_seq"] == 0
+    check_receipt(pv.election, answer["receipt"])
+
+    paper = db.session.get(PaperBallot, paper_id)
+    assert (paper.status, paper.log_seq, paper.keyed_by, paper.checked_by) == (
+        "logged", 0, pv.a.officer_id, pv.b.officer_id)
+    [entry] = logged(pv.election)
+    assert entry["ballot"] == ballot
+    assert entry["signatures"] == [{"signer": pv.a.officer_id, "signature": paper.keyed_signature},
+                                   {"signer": pv.b.officer_id, "signature": pv.b.sign(ballot)}]
+    status = pv.a.client.get(f"{pv.base}/ballots/{paper_id}", headers=JSON).get_json()
+    assert status["status"] == "logged" and status["receipt"] == answer["receipt"]
+    assert {e.action for e in db.session.scalars(select(AuditEvent).where(AuditEvent.target.like("paper:%")))} == {
+        "paper.key", "paper.sign", "paper.match", "paper.log"}
+
+    recount = finish(pv.election)
+    assert recount["counted"] == 1
+    assert recount["motions"][0]["yes"] == {"area": 18000, "heads": 1}
+    assert recount["motions"][2]["candidates"][0]["heads"] == 1
+
+
+def test_the_pages_walk_through_without_a_script_except_for_signing(app, factory):
+    pv = paper_vote(app, factory)
+    a = pv.a.client
+    assert "1幢-1-101" in a.get(f"{pv.base}/key?unit=1幢-1-101").get_data(as_text=True)
+    assert "1幢-9-999" in a.get(f"{pv.base}/key?unit=1幢-9-999").get_data(as_text=True)
+    assert a.get(f"{pv.base}/key?unit=1幢-1-102", headers=JSON).get_json()["voter"] == {
+        "voter_id": "v00002", "units": ["1幢-1-102", "1幢-1-201"], "area": 18000}
+    form = {"unit": "1幢-1-101", "officer_id": pv.a.officer_id, "choice-m1": "no", "choice-m2": "",
+            "choice-m3": ["c3-3"]}
+    response = a.post(f"{pv.base}/ballots", data=form | {"scan": (io.BytesIO(png_scan()), "s.png")},
+                      content_type="multipart/form-data")
+    assert response.status_code == 302 and response.location.endswith("/sign")
+    page = a.get(response.location).get_data(as_text=True)
+    data = json.loads(page.split('id="clerk-data">', 1)[1].split("</script>", 1)[0])
+    assert data["sign"]["ballot"]["choices"] == {"m1": "no", "m3": ["c3-3"]}
+    assert data["keys"] == [{"officer_id": pv.a.officer_id, "role": "clerk",
+                             "public_key": signing.public_key_b64(pv.a.key)}]
+    paper_id = db.session.scalar(select(PaperBallot.id))
+    # The form without a scan is refused with the reason and the entry kept on the page.
+    again = a.post(f"{pv.base}/ballots", data=form, content_type="multipart/form-data")
+    assert again.status_code == 400 and "scan" in again.get_data(as_text=True)
+    assert 'value="c3-3" checked' in again.get_data(as_text=True)
+
+    a.post(f"{pv.base}/ballots/{paper_id}/signature",
+           json={"officer_id": pv.a.officer_id, "signature": pv.a.sign(data["sign"]["ballot"])})
+    check_page = pv.b.client.get(f"{pv.base}/ballots/{paper_id}/check?unit=1幢-1-101").get_data(as_text=True)
+    assert data["sign"]["ballot"]["nonce"] not in check_page and '"sign"' not in check_page
+    assert "checked" not in check_page.replace('value="" checked', "")  # a blank form
+    matched = pv.b.client.post(f"{pv.base}/ballots/{paper_id}/check", data=form | {"officer_id": pv.b.officer_id})
+    assert matched.status_code == 302 and matched.location.endswith("/countersign")
+    assert data["sign"]["ballot"]["nonce"] in pv.b.client.get(matched.location).get_data(as_text=True)
+    for url in ("/", "/officer-key", f"/ballots/{paper_id}"):
+        assert a.get(pv.base + url).status_code == 200, url
+
+
+# --- who may check --------------------------------------------------------------------------------
+
+
+def test_a_clerk_cannot_check_a_ballot_their_own_account_keyed(app, factory):
+    pv = paper_vote(app, factory)
+    paper_id = pv.key_and_sign(pv.a, "v00001", CHOICES)
+    own = pv.check(pv.a, paper_id, "v00001", CHOICES)
+    assert own.status_code == 403 and "another account" in own.get_json()["error"]
+
+    # A second key of the same account is still the same person.
+    from voting.elections.models import Officer
+
+    second = signing.private_key_from_seed(signing.new_seed())
+    db.session.add(Officer(election_id=pv.election.id, staff_id=pv.a.staff.id, role="clerk",
+                           officer_id=f"clerk-{pv.a.staff.username}-9", public_key=signing.public_key_b64(second)))
+    db.session.commit()
+    other_key = Clerk(pv.a.staff, pv.a.client, second, f"clerk-{pv.a.staff.username}-9")
+    assert pv.check(other_key, paper_id, "v00001", CHOICES).status_code == 403
+    # Nor can B check with A's key id: the key must be registered to B's account.
+    assert pv.check(Clerk(pv.b.staff, pv.b.client, pv.a.key, pv.a.officer_id), paper_id, "v00001",
+                    CHOICES).status_code == 403
+    assert db.session.get(PaperBallot, paper_id).status == "awaiting_check"
+    assert pv.a.client.get(f"{pv.base}/ballots/{paper_id}/check").status_code == 302
+
+
+# --- mismatch -----------------------------------------------------------------------------------------
+
+
+def test_differing_entries_set_the_ballot_aside_to_be_keyed_again(app, factory):
+    pv = paper_vote(app, factory)
+    paper_id = pv.key_and_sign(pv.a, "v00001", CHOICES)
+    differing = pv.check(pv.b, paper_id, "v00001", {"m1": "yes", "m3": ["c3-1", "c3-2"]})  # m2 read as blank
+    assert differing.get_json() == {"paper_id": paper_id, "status": "mismatch",
+                                    "differences": {"voter": False, "motions": ["m2"]}}
+    for clerk in (pv.a, pv.b):
+        status = clerk.client.get(f"{pv.base}/ballots/{paper_id}", headers=JSON).get_json()
+        assert status["differences"] == {"voter": False, "motions": ["m2"]}
+        assert "使用维修资金" in clerk.client.get(f"{pv.base}/ballots/{paper_id}").get_data(as_text=True)
+    body = json.loads(db.session.get(PaperBallot, paper_id).ballot_json)
+    assert pv.countersign(pv.b, paper_id, body).status_code == 409
+    assert pv.check(pv.b, paper_id, "v00001", CHOICES).status_code == 409  # no second guess
+    assert logged(pv.election) == []
+    assert pv.a.client.get(pv.base + "/", headers=JSON).get_json()["to_rekey"] == [paper_id]
+
+    # Keyed again from the same scan (by B this time), then checked by A.
+    rekeyed = pv.key(pv.b, "v00001", CHOICES, rekey_of=paper_id)
+    assert rekeyed.status_code == 201
+    new = rekeyed.get_json()
+    assert new["paper_id"] != paper_id and new["ballot"]["paper_scan_sha256"] == body["paper_scan_sha256"]
+    assert pv.key(pv.a, "v00001", CHOICES, rekey_of=paper_id).status_code == 409  # once only
+    pv.b.client.post(f"{pv.base}/ballots/{new['paper_id']}/signature",
+                     json={"officer_id": pv.b.officer_id, "signature": pv.b.sign(new["ballot"])})
+    assert pv.check(pv.a, new["paper_id"], "v00001", CHOICES).get_json()["status"] == "match"
+    assert pv.countersign(pv.a, new["paper_id"], new["ballot"]).get_json()["status"] == "logged"
+
+    voter_differs = pv.key_and_sign(pv.a, "v00003", CHOICES)
+    assert pv.check(pv.b, voter_differs, "v00002", CHOICES).get_json()["differences"] == {
+        "voter": True, "motions": []}
+    assert len(logged(pv.election)) == 1 and finish(pv.election)["counted"] == 1
+
+
+# --- signatures --------------------------------------------------------------------------------------
+
+
+def test_bad_signatures_are_refused_and_nothing_changes(app, factory):
+    pv = paper_vote(app, factory)
+    response = pv.key(pv.a, "v00001", CHOICES)
+    paper_id, ballot = response.get_json()["paper_id"], response.get_json()["ballot"]
+    url = f"{pv.base}/ballots/{paper_id}/signature"
+    other_body = ballot | {"choices": {"m1": "no"}}
+    for officer_id, signature in [(pv.a.officer_id, pv.a.sign(other_body)),  # another body
+                                  (pv.a.officer_id, pv.b.sign(ballot)),  # another key
+                                  (pv.a.officer_id, "AAAA"), (pv.a.officer_id, None)]:
+        refused = pv.a.client.post(url, json={"officer_id": officer_id, "signature": signature})
+        assert refused.status_code == 400 and "signature does not match" in refused.get_json()["error"]
+    assert pv.a.client.post(url, json={"officer_id": pv.b.officer_id, "signature": pv.b.sign(ballot)}
+                            ).status_code == 403  # B's key is not A's to use
+    assert db.session.get(PaperBallot, paper_id).keyed_signature == ""
+
+    pv.a.client.post(url, json={"officer_id": pv.a.officer_id, "signature": pv.a.sign(ballot)})
+    assert pv.check(pv.b, paper_id, "v00001", CHOICES).get_json()["status"] == "match"
+    forged = pv.countersign(Clerk(pv.b.staff, pv.b.client, pv.a.key, pv.b.officer_id), paper_id, ballot)
+    assert forged.status_code == 400
+    assert logged(pv.election) == [] and db.session.get(PaperBallot, paper_id).status == "awaiting_check"
+    assert pv.countersign(pv.b, paper_id, ballot).status_code == 200
+
+
+# --- re-vote across channels ---------------------------------------------------------------------------
+
+
+def test_revote_first_refuses_paper_after_online(app, factory):
+    pv = paper_vote(app, factory, revote="first")
+    cast_online_now(pv, "v00001", {"m1": "no"})
+    paper_id = pv.key_and_sign(pv.a, "v00001", CHOICES)
+    body = pv.check(pv.b, paper_id, "v00001", CHOICES).get_json()["ballot"]
+    refused = pv.countersign(pv.b, paper_id, body)
+    assert refused.status_code == 409 and "first ballot" in refused.get_json()["error"]
+    assert len(logged(pv.election)) == 1
+    assert db.session.get(PaperBallot, paper_id).status == "awaiting_check"
+    status = pv.b.client.get(f"{pv.base}/ballots/{paper_id}", headers=JSON).get_json()
+    assert "first ballot" in status["refused"]
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "paper.refused")) == 1
+
+
+def test_revote_first_refuses_online_after_paper(app, factory):
+    pv = paper_vote(app, factory, revote="first")
+    assert pv.enter("v00001", CHOICES)[1].status_code == 200
+    with pytest.raises(BallotRefused):
+        cast_online_now(pv, "v00001", {"m1": "no"})
+    db.session.rollback()
+    assert [e["ballot"]["channel"] for e in logged(pv.election)] == ["paper"]
+
+
+@pytest.mark.parametrize("paper_last", [True, False])
+def test_revote_last_counts_the_later_ballot_whatever_its_channel(app, factory, paper_last):
+    pv = paper_vote(app, factory, revote="last")
+    if paper_last:
+        cast_online_now(pv, "v00001", {"m1": "no"})
+        assert pv.enter("v00001", {"m1": "yes"})[1].status_code == 200
+    else:
+        assert pv.enter("v00001", {"m1": "no"})[1].status_code == 200
+        cast_online_now(pv, "v00001", {"m1": "yes"})
+    recount = finish(pv.election)
+    assert recount["counted"] == 1
+    assert recount["motions"][0]["yes"]["heads"] == 1 and recount["motions"][0]["no"]["heads"] == 0
+
+
+# --- scope and period -------------------------------------------------------------------------------------
+
+
+def test_the_scan_is_served_only_within_scope(app, factory):
+    pv = paper_vote(app, factory)
+    scan = png_scan()
+    paper_id = pv.key(pv.a, "v00001", CHOICES, scan).get_json()["paper_id"]
+    served = pv.b.client.get(f"{pv.base}/ballots/{paper_id}/scan")
+    assert served.status_code == 200 and served.data == scan and served.mimetype == "image/png"
+    assert "no-store" in served.headers["Cache-Control"]
+
+    other_election = draft(pv.election.estate)
+    other_base = pv.base.replace(f"/elections/{pv.election.id}/", f"/elections/{other_election.id}/")
+    assert pv.b.client.get(f"{other_base}/ballots/{paper_id}/scan").status_code == 404
+    assert app.test_client().get(f"{pv.base}/ballots/{paper_id}/scan").status_code == 302  # to the login
+    community = login(app.test_client(), factory.staff(Role.COMMUNITY, pv.election.estate))
+    assert community.get(f"{pv.base}/ballots/{paper_id}/scan").status_code == 403
+
+
+def test_another_estates_clerk_finds_nothing(app, factory):
+    pv = paper_vote(app, factory)
+    paper_id = pv.key_and_sign(pv.a, "v00001", CHOICES)
+    stranger = clerk_for(app, factory, factory.estate(roster=small_roster()))
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("paper."):
+            continue
+        url = rule.build({"code": pv.election.estate.code, "election_id": pv.election.id, "paper_id": paper_id},
+                         append_unknown=False)[1]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = stranger.client.open(url, method=method, json={}, headers=JSON)
+            assert response.status_code == 404 and "error" in response.get_json(), (method, url)
+            checked += 1
+    assert checked == 13
+
+
+def test_keying_after_close_is_refused(app, factory):
+    pv = paper_vote(app, factory)
+    paper_id = pv.key_and_sign(pv.a, "v00001", CHOICES)
+    body = pv.check(pv.b, paper_id, "v00001", CHOICES).get_json()["ballot"]
+    close_election("test", pv.election, now=pv.election.closes_at)
+    db.session.commit()
+    late = pv.key(pv.a, "v00002", CHOICES)
+    assert late.status_code == 409 and "closed" in late.get_json()["error"]
+    assert pv.countersign(pv.b, paper_id, body).status_code == 409
+    assert db.session.scalar(select(func.count()).select_from(PaperBallot)) == 1 and logged(pv.election) == []
+    assert "closed" in pv.a.client.get(f"{pv.base}/key").get_data(as_text=True)
+
+
+def test_entries_are_checked_before_anything_is_stored(app, factory):
+    pv = paper_vote(app, factory)
+    scan = png_scan()
+    faults = [
+        ({"unit": "9-9-9"}, 404, "9-9-9"),
+        ({"choices": {"m9": "yes"}}, 400, "m9"),
+        ({"choices": {"m1": "maybe"}}, 400, "yes, no or abstain"),
+        ({"choices": {"m3": ["c3-1", "c3-2", "c3-3"]}}, 400, "2 seats"),
+        ({"choices": {"m3": ["c1-1"]}}, 400, "not a candidate"),
+        ({"scan": b64e(b"GIF89a" + scan)}, 400, "PDF, PNG or JPEG"),
+        ({"officer_id": pv.b.officer_id}, 403, "no clerk key"),
+    ]
+    for change, status, reason in faults:
+        payload = {"unit": UNIT["v00001"], "officer_id": pv.a.officer_id, "choices": CHOICES,
+                   "scan": b64e(scan)} | change
+        response = pv.a.client.post(f"{pv.base}/ballots", json=payload)
+        assert response.status_code == status and reason in response.get_json()["error"], (change, response.json)
+    assert db.session.scalar(select(func.count()).select_from(PaperBallot)) == 0
+    assert pv.key(pv.a, "v00001", CHOICES, scan).status_code == 201
+    duplicate = pv.key(pv.a, "v00002", CHOICES, scan)
+    assert duplicate.status_code == 409 and "already entered" in duplicate.get_json()["error"]

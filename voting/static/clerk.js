@@ -1,0 +1,141 @@
+// A clerk's signing key for paper ballots (spec §1, §2.3). The key pair is made here with
+// WebCrypto, its private half non-extractable, and kept in this browser's IndexedDB: the
+// server only ever sees the public key and signatures. Page data comes from
+// <script type="application/json" id="clerk-data">; every text shown is in the page already.
+// Ballots are signed over the same bytes as on the owners' phones (vote.js).
+import { b64encode, ballotMessage } from "./vote.js";
+
+const DB_NAME = "gongzhi-clerk";
+const STORE = "keys";
+
+// --- the key store -------------------------------------------------------------------------
+
+function request(operation) {
+  return new Promise((resolve, reject) => {
+    operation.onsuccess = () => resolve(operation.result);
+    operation.onerror = () => reject(operation.error);
+  });
+}
+
+async function store(mode) {
+  const opening = indexedDB.open(DB_NAME, 1);
+  opening.onupgradeneeded = () => opening.result.createObjectStore(STORE);
+  const database = await request(opening);
+  return database.transaction(STORE, mode).objectStore(STORE);
+}
+
+async function loadKey(slot) {
+  return request((await store("readonly")).get(slot));
+}
+
+async function saveKey(slot, record) {
+  return request((await store("readwrite")).put(record, slot));
+}
+
+async function supportsEd25519() {
+  if (!window.crypto || !crypto.subtle || !window.indexedDB) return false;
+  try {
+    await crypto.subtle.generateKey({ name: "Ed25519" }, false, ["sign", "verify"]);
+    return true;
+  } catch (error) {
+    return false;
+  }
+}
+
+// --- the page ---------------------------------------------------------------------------------
+
+function show(name) {
+  document.querySelectorAll("[data-clerk-show]").forEach((element) => {
+    element.hidden = element.dataset.clerkShow !== name;
+  });
+}
+
+function showWorking(working) {
+  document.querySelectorAll("[data-clerk-working]").forEach((element) => {
+    element.hidden = !working;
+  });
+}
+
+function showError(text) {
+  const element = document.querySelector("[data-clerk-error]");
+  if (element) {
+    element.textContent = text;
+    element.hidden = false;
+  }
+}
+
+async function post(url, body, csrfToken) {
+  const response = await fetch(url, {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken },
+    body: JSON.stringify(body),
+  });
+  const answer = await response.json().catch(() => ({ error: response.statusText }));
+  if (!response.ok) throw new Error(answer.error || response.statusText);
+  return answer;
+}
+
+async function register(data, slot) {
+  const keyPair = await crypto.subtle.generateKey({ name: "Ed25519" }, false, ["sign", "verify"]);
+  const publicKey = b64encode(new Uint8Array(await crypto.subtle.exportKey("raw", keyPair.publicKey)));
+  // Kept before registering, so that a registered key can never be lost on the way.
+  await saveKey(slot, { keyPair, publicKey });
+  await post(data.register_url, { public_key: publicKey }, data.csrf_token);
+  window.location.reload();
+}
+
+async function sign(data, record, officer) {
+  const signature = await crypto.subtle.sign({ name: "Ed25519" }, record.keyPair.privateKey,
+    ballotMessage(data.sign.ballot));
+  await post(data.sign.post_url, { officer_id: officer.officer_id, signature: b64encode(new Uint8Array(signature)) },
+    data.csrf_token);
+  window.location.assign(data.sign.done_url);
+}
+
+// Shows the action's button (its container is what is hidden) and runs the task on a click.
+function offer(action, task) {
+  const container = document.querySelector(`[data-clerk-action="${action}"]`);
+  if (!container) return;
+  container.hidden = false;
+  const button = container.querySelector("button");
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    showWorking(true);
+    try {
+      await task();
+    } catch (error) {
+      showWorking(false);
+      showError(error.message);
+      button.disabled = false;
+    }
+  });
+}
+
+async function start() {
+  const source = document.getElementById("clerk-data");
+  if (!source) return;
+  const data = JSON.parse(source.textContent);
+  if (!(await supportsEd25519())) {
+    show("unsupported");
+    return;
+  }
+  const slot = data.election + "/" + data.user;
+  const record = await loadKey(slot);
+  const officer = record && data.keys.find((key) => key.public_key === record.publicKey);
+  if (officer) {
+    show("registered");
+    document.querySelectorAll("[data-clerk-officer-id]").forEach((element) => {
+      element.textContent = officer.officer_id;
+    });
+    document.querySelectorAll("input[data-clerk-officer]").forEach((input) => {
+      input.value = officer.officer_id;
+    });
+  } else {
+    show(record ? "unregistered" : "none");
+  }
+  if (data.register_url && !officer) offer("register", () => register(data, slot));
+  if (data.sign && officer) offer("sign", () => sign(data, record, officer));
+}
+
+start().catch((error) => showError(error.message));
