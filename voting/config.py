@@ -54,6 +54,9 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "LANGUAGES": ("zh_CN", "en"),
         "WTF_CSRF_TIME_LIMIT": None,
         "RATELIMIT_ENABLED": env != "testing",
+        # The address printed in voting notices' QR codes, e.g. https://vote.example.gov.cn
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL"),
+        "JOBS_SYNC": False,  # run background jobs at once (tests)
     }
     config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"] or "memory://"
     config.update(overrides)

@@ -45,22 +45,17 @@ def test_cli_import_of_bad_fixture_names_every_fault_and_saves_nothing(app, fact
     assert table_counts() == before
 
 
-def test_rejected_reimport_keeps_the_previous_roll(app, factory):
+def test_rejected_reimport_keeps_the_previous_roll(app, factory, tmp_path):
     estate = factory.estate(roster=small_roster())
     before = roll_summary(estate)
     bad = roster_csv([["1幢", "1", "101", "住宅", "-1", "登记", "张三", resident_id(1), "", "已交付"]])
-    result = run_cli(app, "roster", "import", estate.code, _write(app, bad))
+    path = tmp_path / "roster.csv"
+    path.write_bytes(bad)
+    result = run_cli(app, "roster", "import", estate.code, str(path))
     assert result.exit_code == 1
     assert result.output.startswith("row 2: ")
     db.session.expire_all()
     assert roll_summary(estate) == before
-
-
-def _write(app, data: bytes, name="roster.csv") -> str:
-    path = f"{app.instance_path}/{name}"
-    with open(path, "wb") as out:
-        out.write(data)
-    return path
 
 
 def test_small_roster_weights(app, factory):
@@ -110,11 +105,11 @@ def test_parking_setting_changes_the_weights(app, factory):
     }
 
 
-def test_gb18030_csv_of_thousands_of_units(app, factory):
+def test_gb18030_csv_of_thousands_of_units(app, factory, tmp_path):
     from voting.roster.generate import generate_roster, write_csv
 
     roster = generate_roster(2000, seed=7)
-    path = f"{app.instance_path}/gb.csv"
+    path = str(tmp_path / "gb.csv")
     write_csv(roster.rows, path, encoding="gb18030")
     estate = factory.estate()
     result = run_cli(app, "roster", "import", estate.code, path)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from voting.audit.operations import record_event
@@ -253,6 +253,9 @@ def close_election(actor: str, election: Election, now: datetime | None = None) 
     if now < election.closes_at:
         raise ElectionError(_("The voting period runs until %(time)s.", time=format_time(election.closes_at)))
     election.state = State.CLOSED.value
+    # Notices never printed or never downloaded are of no use now; their secrets go.
+    db.session.execute(update(NoticeBatch).where(NoticeBatch.election_id == election.id)
+                       .values(secrets_enc=None, pdf_enc=None))
     record_event(actor, "election.close", f"election:{election.public_id}", estate_id=election.estate_id,
                  log_size=election.log_size)
 

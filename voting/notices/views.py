@@ -1,5 +1,101 @@
 """Voting notices (表决通知书): rendered in the background, downloaded once, reissued when lost."""
 
-from flask import Blueprint
+from io import BytesIO
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from voting.auth.access import Permission, election_for
+from voting.elections.operations import ElectionError
+from voting.extensions import db
+from voting.jobs import enqueue
+from voting.notices.operations import (
+    NoticeError,
+    erase_old_row_versions,
+    latest_batch,
+    reissue_notice,
+    start_rendering,
+    take_pdf,
+    voter_for_unit,
+)
+from voting.pdf import public_base_url
 
 blueprint = Blueprint("notices", __name__, url_prefix="/estates/<code>/elections/<int:election_id>/notices")
+
+
+def _batch_of(election):
+    batch = latest_batch(election)
+    if batch is None:
+        abort(404)
+    return batch
+
+
+def _pdf_response(pdf: bytes, filename: str):
+    response = send_file(BytesIO(pdf), mimetype="application/pdf", as_attachment=True, download_name=filename)
+    response.headers["Cache-Control"] = "no-store"  # it holds secrets: no copy in any cache
+    return response
+
+
+@blueprint.get("/")
+@login_required
+def index(code: str, election_id: int):
+    estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
+    return render_template("notices/index.html", estate=estate, election=election, batch=latest_batch(election))
+
+
+@blueprint.post("/start")
+@login_required
+def start(code: str, election_id: int):
+    _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
+    batch = _batch_of(election)
+    try:
+        start_rendering(current_user.username, election, batch)
+    except NoticeError as fault:
+        flash(str(fault), "error")
+        return redirect(url_for("notices.index", code=code, election_id=election_id))
+    batch_id = batch.id  # read before committing, which expires the row: reading it again would lock SQLite
+    db.session.commit()
+    enqueue("voting.notices.operations.render_notice_batch", batch_id, public_base_url())
+    return redirect(url_for("notices.index", code=code, election_id=election_id))
+
+
+@blueprint.post("/download")
+@login_required
+def download(code: str, election_id: int):
+    _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
+    try:
+        pdf = take_pdf(current_user.username, election, _batch_of(election))
+    except NoticeError as fault:
+        db.session.rollback()
+        flash(str(fault), "error")
+        return redirect(url_for("notices.index", code=code, election_id=election_id))
+    filename = f"notices-{election.public_id}.pdf"  # named before committing, which expires the row
+    db.session.commit()
+    erase_old_row_versions()
+    return _pdf_response(pdf, filename)
+
+
+@blueprint.post("/reissue")
+@login_required
+def reissue(code: str, election_id: int):
+    _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
+    back = redirect(url_for("notices.index", code=code, election_id=election_id))
+    unit = request.form.get("unit", "").strip()
+    if not unit:
+        flash(_("Enter the unit whose notice was lost."), "error")
+        return back
+    try:
+        holder = voter_for_unit(election, unit)
+        pdf = reissue_notice(current_user.username, election, holder, public_base_url())
+    except (NoticeError, ElectionError) as fault:
+        db.session.rollback()
+        flash(str(fault), "error")
+        return back
+    voter_code, filename = holder.voter_code, f"notice-{election.public_id}-{holder.voter_code}.pdf"
+    db.session.commit()
+    if pdf is None:
+        flash(_("Ballots are already in the log, so no new code can be issued: the old code of voter "
+                "%(voter)s is revoked and the owner must vote on paper.", voter=voter_code), "warning")
+        return back
+    return _pdf_response(pdf, filename)

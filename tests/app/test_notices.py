@@ -1,0 +1,396 @@
+"""Voting notices: one printed page per voter with a working QR code, downloaded once, after
+which the server holds no owner's secret; lost notices reissued; background jobs."""
+
+import json
+import re
+import secrets as random
+import shutil
+import subprocess
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+import zxingcpp
+from cryptography.fernet import InvalidToken
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from PIL import Image
+from sqlalchemy import select
+
+from tests.conftest import TEST_SECRETS
+from tests.factories import login, small_roster
+from voting.audit.models import AuditEvent
+from voting.auth.models import Role
+from voting.ballots.operations import cast_online
+from voting.core import signing
+from voting.core.canonical import b64d, b64e
+from voting.elections.models import ElectionVoter, NoticeBatch
+from voting.elections.operations import add_motion, create_election, open_election
+from voting.extensions import db
+from voting.jobs import enqueue
+from voting.notices.operations import start_rendering
+from voting.roster.operations import personal_data
+
+BASE = "https://vote.example.cn"
+OPENS = datetime(2026, 12, 1, 0, 0, tzinfo=timezone.utc)  # 08:00 in Shanghai
+CLOSES = OPENS + timedelta(days=14, hours=12)  # 2026-12-15 20:00 in Shanghai
+FERNET_TOKEN = re.compile(rb"gAAAAA[A-Za-z0-9_-]+=*")
+
+
+@pytest.fixture
+def app(app):
+    app.config.update(JOBS_SYNC=True, PUBLIC_BASE_URL=BASE)
+    return app
+
+
+def open_vote(factory, roster=None, *, motions=None):
+    estate = factory.estate(roster=roster or small_roster(), name="阳光花园")
+    election = create_election("test", estate, "2026年第一次业主大会", OPENS, CLOSES)
+    for kind, title, *committee in motions or [
+        ("ordinary", "审议通过《管理规约》"),
+        ("major", "使用专项维修资金更换电梯"),
+        ("committee", "选举第一届业主委员会", 3, ["张三", "李四", "王五", "赵六"]),
+    ]:
+        if committee:
+            add_motion("test", election, kind, title, seats=committee[0], candidates=committee[1])
+        else:
+            add_motion("test", election, kind, title)
+    batch = open_election("test", election)
+    db.session.commit()
+    return estate, election, batch
+
+
+def batch_secrets(batch) -> dict[str, bytes]:
+    """What only the test may read: the secrets before the notices are printed."""
+    return {code: b64d(text) for code, text in json.loads(personal_data().decrypt(batch.secrets_enc)).items()}
+
+
+def derived_key(secret: bytes) -> str:
+    return signing.public_key_b64(signing.private_key_from_seed(secret))
+
+
+def voter(election, code) -> ElectionVoter:
+    return db.session.scalar(select(ElectionVoter).where(
+        ElectionVoter.election_id == election.id, ElectionVoter.voter_code == code))
+
+
+def notices_url(estate, election, action=""):
+    return f"/estates/{estate.code}/elections/{election.id}/notices/{action}"
+
+
+def prepare_and_download(client, estate, election) -> bytes:
+    assert client.post(notices_url(estate, election, "start")).status_code == 302
+    response = client.post(notices_url(estate, election, "download"))
+    assert response.status_code == 200, response.data[:500]
+    assert response.mimetype == "application/pdf"
+    assert response.headers["Cache-Control"] == "no-store"
+    return response.data
+
+
+def poppler(*command: str | Path) -> str:
+    return subprocess.run([str(part) for part in command], check=True, capture_output=True, text=True).stdout
+
+
+def pdf_text(path: Path) -> str:
+    return poppler("pdftotext", path, "-")
+
+
+def page_count(path: Path) -> int:
+    return int(re.search(r"^Pages:\s+(\d+)", poppler("pdfinfo", path), re.M).group(1))
+
+
+def qr_codes(path: Path, tmp_path: Path) -> list[str]:
+    """The QR code text on each page, read from the pages rendered as images."""
+    prefix = tmp_path / path.stem
+    subprocess.run(["pdftoppm", "-r", "110", "-png", str(path), str(prefix)], check=True)
+    found = []
+    for image in sorted(tmp_path.glob(f"{path.stem}-*.png")):
+        codes = zxingcpp.read_barcodes(Image.open(image), formats=zxingcpp.BarcodeFormat.QRCode)
+        assert len(codes) == 1, image
+        found.append(codes[0].text)
+    return found
+
+
+def write(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+@pytest.fixture
+def staff_client(app, factory):
+    def client_for(estate, role=Role.PREP_GROUP):
+        return login(app.test_client(), factory.staff(role, estate))
+    return client_for
+
+
+def test_notices_print_one_page_per_voter_with_text_fonts_and_working_qr_codes(app, factory, staff_client, tmp_path):
+    estate, election, batch = open_vote(factory)
+    secrets = batch_secrets(batch)
+    pdf = write(tmp_path, "notices.pdf", prepare_and_download(staff_client(estate), estate, election))
+
+    assert page_count(pdf) == len(secrets) == 4
+    text = pdf_text(pdf)
+    with force_locale("zh_CN"):
+        instructions = [_("Vote yourself: nobody else may vote for you."),
+                        _("Never give this page, or a photo of it, to anyone, whoever asks: whoever holds "
+                          "the code can vote in your name.")]
+    flat = re.sub(r"\s+", "", text)  # lines wrap anywhere in Chinese
+    for expected in ["阳光花园", "2026年第一次业主大会", "1幢-1-101", "1幢-1-102、1幢-1-201", "89.56", "180.00",
+                     "2026-12-0108:00", "2026-12-1520:00", "张三、李四、王五、赵六", "v00001", *instructions]:
+        assert re.sub(r"\s+", "", expected) in flat, expected
+    fonts = poppler("pdffonts", pdf).splitlines()[2:]
+    assert fonts and all("CJK" in line and " yes yes yes " in line for line in fonts), fonts  # embedded subsets
+
+    # Pages follow voter codes; each code opens the vote with that voter's secret.
+    codes = sorted(secrets)
+    assert qr_codes(pdf, tmp_path) == [f"{BASE}/v/{election.public_id}#{b64e(secrets[code])}" for code in codes]
+    for code in codes:
+        assert derived_key(secrets[code]) == voter(election, code).public_key
+
+
+def test_after_rendering_and_download_the_server_holds_no_secret(app, factory, staff_client, database_url):
+    estate, election, batch = open_vote(factory)
+    secrets = batch_secrets(batch)
+    prepare_and_download(staff_client(estate), estate, election)
+
+    db.session.expire_all()
+    batch = db.session.get(NoticeBatch, batch.id)
+    assert (batch.status, batch.secrets_enc, batch.pdf_enc) == ("downloaded", None, None)
+    leaks = secrets_found_in_database(secrets.values()) + secrets_found_in_files(secrets.values(), [
+        Path(app.instance_path),
+        *([Path(database_url.removeprefix("sqlite:///")).parent] if database_url.startswith("sqlite") else []),
+    ])
+    assert leaks == []
+    # Not vacuous: the secrets scanned for are the live credentials of this vote.
+    assert all(derived_key(secret) == voter(election, code).public_key for code, secret in secrets.items())
+
+
+def _needles(secrets) -> list[bytes]:
+    return [form for secret in secrets for form in (secret, b64e(secret).encode())]
+
+
+def _fernet_tokens(data: bytes):
+    """Every Fernet token in data. A token in a database file may run straight into the next
+    column's text, so each match is also tried cut to every length a token can have."""
+    for match in FERNET_TOKEN.finditer(data):
+        text = match.group()
+        for size in range(57 + 16 * ((len(text) * 3 // 4 - 57) // 16), 56, -16):  # version..HMAC, 16-byte blocks
+            length = -(-size // 3) * 4
+            if length <= len(text):
+                yield text[:length]
+
+
+def _leaks_in(where: str, data: bytes, needles: list[bytes]) -> list[str]:
+    """Where a secret appears in data, raw or base64url, also inside any Fernet token the app's key opens."""
+    leaks = [where for needle in needles if needle in data]
+    for token in _fernet_tokens(data):
+        try:
+            plain = personal_data().decrypt(token).encode()
+        except (InvalidToken, UnicodeDecodeError):
+            continue
+        leaks += _leaks_in(f"{where} (decrypted)", plain, needles)
+    return leaks
+
+
+def secrets_found_in_database(secrets) -> list[str]:
+    needles = _needles(secrets)
+    leaks = []
+    for table in db.metadata.sorted_tables:
+        for row in db.session.execute(table.select()).mappings():
+            for column, value in row.items():
+                if isinstance(value, str):
+                    value = value.encode()
+                if isinstance(value, (bytes, memoryview)):
+                    leaks += _leaks_in(f"{table.name}.{column}", bytes(value), needles)
+    return leaks
+
+
+def secrets_found_in_files(secrets, folders: list[Path]) -> list[str]:
+    needles = _needles(secrets)
+    return [leak for folder in folders for path in folder.rglob("*") if path.is_file()
+            for leak in _leaks_in(str(path), path.read_bytes(), needles)]
+
+
+def test_the_scan_finds_a_secret_left_anywhere(app, factory, database_url):
+    """The scans above must be able to fail: before printing, the secrets are found."""
+    _estate, _election, batch = open_vote(factory)
+    secrets = batch_secrets(batch).values()
+    assert any("notice_batch.secrets_enc (decrypted)" in leak for leak in secrets_found_in_database(secrets))
+    if database_url.startswith("sqlite"):
+        database = Path(database_url.removeprefix("sqlite:///"))
+        assert any("(decrypted)" in leak for leak in secrets_found_in_files(secrets, [database.parent]))
+
+
+def test_the_notices_download_only_once(app, factory, staff_client):
+    estate, election, _batch = open_vote(factory)
+    client = staff_client(estate)
+    refused = client.post(notices_url(estate, election, "download"))  # not ready yet
+    assert refused.status_code == 302
+    prepare_and_download(client, estate, election)
+
+    again = client.post(notices_url(estate, election, "download"), follow_redirects=True)
+    assert again.mimetype == "text/html"
+    with force_locale("zh_CN"):
+        assert _("The notices were downloaded once already and the file is deleted. "
+                 "A lost notice can be reissued below.") in again.get_data(as_text=True)
+    actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.estate_id == estate.id)).all()
+    assert actions.count("notices.start") == 1 and actions.count("notices.download") == 1
+
+
+def test_the_page_shows_progress_and_refreshes_itself_only_while_rendering(app, factory, staff_client):
+    estate, election, batch = open_vote(factory)
+    client = staff_client(estate)
+    page = client.get(notices_url(estate, election)).get_data(as_text=True)
+    assert 'http-equiv="refresh"' not in page and 'action="' + notices_url(estate, election, "start") in page
+
+    batch.status, batch.done = "running", 2
+    db.session.commit()
+    page = client.get(notices_url(estate, election)).get_data(as_text=True)
+    assert '<meta http-equiv="refresh" content="2">' in page
+    assert '<progress max="4" value="2">' in page
+
+
+def test_reissue_before_any_ballot_prints_a_new_key(app, factory, staff_client, tmp_path):
+    estate, election, batch = open_vote(factory)
+    old_key, old_hash = voter(election, "v00002").public_key, election.election_hash
+
+    response = staff_client(estate).post(notices_url(estate, election, "reissue"), data={"unit": " 1幢-1-201 "})
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    pdf = write(tmp_path, "reissued.pdf", response.data)
+    assert page_count(pdf) == 1
+    [url] = qr_codes(pdf, tmp_path)
+    prefix = f"{BASE}/v/{election.public_id}#"
+    assert url.startswith(prefix)
+
+    db.session.expire_all()
+    holder = voter(election, "v00002")
+    assert holder.public_key == derived_key(b64d(url.removeprefix(prefix))) != old_key
+    assert election.election_hash != old_hash
+    assert db.session.get(NoticeBatch, batch.id).pdf_enc is None  # the single page is never stored
+
+
+def test_reissue_after_a_ballot_only_revokes_the_old_key(app, factory, staff_client):
+    estate, election, batch = open_vote(factory)
+    secret = batch_secrets(batch)["v00001"]
+    ballot = {"election_hash": election.election_hash, "voter_id": "v00001", "channel": "online",
+              "nonce": b64e(random.token_bytes(16)), "choices": {"m1": "yes", "m2": "no", "m3": ["c3-1"]}}
+    cast_online(election, ballot, signing.sign(signing.private_key_from_seed(secret), "ballot", ballot),
+                now=OPENS + timedelta(hours=1))
+    db.session.commit()
+    old_key, old_hash = voter(election, "v00003").public_key, election.election_hash
+
+    response = staff_client(estate).post(notices_url(estate, election, "reissue"), data={"unit": "1幢-2-101"},
+                                         follow_redirects=True)
+    assert response.mimetype == "text/html"
+    with force_locale("zh_CN"):
+        assert _("Ballots are already in the log, so no new code can be issued: the old code of voter "
+                 "%(voter)s is revoked and the owner must vote on paper.", voter="v00003") in response.get_data(
+            as_text=True)
+    db.session.expire_all()
+    holder = voter(election, "v00003")
+    assert holder.key_revoked_at is not None and holder.public_key == old_key
+    assert db.session.get(type(election), election.id).election_hash == old_hash
+
+
+def test_reissue_names_an_unknown_unit(app, factory, staff_client):
+    estate, election, _batch = open_vote(factory)
+    page = staff_client(estate).post(notices_url(estate, election, "reissue"), data={"unit": "9幢-9-909"},
+                                     follow_redirects=True).get_data(as_text=True)
+    assert "9幢-9-909" in page
+
+
+def test_a_notice_reissued_before_printing_is_left_out_of_the_batch(app, factory, staff_client, tmp_path):
+    estate, election, batch = open_vote(factory)
+    client = staff_client(estate)
+    assert client.post(notices_url(estate, election, "reissue"), data={"unit": "1幢-1-101"}).status_code == 200
+    pdf = write(tmp_path, "notices.pdf", prepare_and_download(client, estate, election))
+    assert page_count(pdf) == 3
+    assert "v00001" not in pdf_text(pdf)
+
+
+def test_a_failed_rendering_keeps_the_secrets_and_can_be_started_again(app, factory, staff_client, monkeypatch):
+    estate, election, batch = open_vote(factory)
+    client = staff_client(estate)
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("voting.notices.operations.render_document", broken)
+    client.post(notices_url(estate, election, "start"))
+    db.session.expire_all()
+    batch = db.session.get(NoticeBatch, batch.id)
+    assert (batch.status, batch.error, batch.pdf_enc) == ("failed", "OSError: disk full", None)
+    assert batch.secrets_enc is not None
+    assert "disk full" in client.get(notices_url(estate, election)).get_data(as_text=True)
+
+    monkeypatch.undo()
+    prepare_and_download(client, estate, election)
+
+
+def test_many_motions_still_fit_one_page_per_voter(app, factory, staff_client, tmp_path):
+    motions = [("ordinary", f"第{n}项：审议选聘物业服务企业并授权业主委员会签订物业服务合同的议案") for n in range(1, 9)]
+    estate, election, _batch = open_vote(factory, motions=motions + [("committee", "选举业主委员会", 5,
+                                                                      ["甲", "乙", "丙", "丁", "戊", "己"])])
+    pdf = write(tmp_path, "notices.pdf", prepare_and_download(staff_client(estate), estate, election))
+    assert page_count(pdf) == 4
+    assert "第8项" in pdf_text(pdf)
+
+
+def test_another_estates_staff_get_404_and_clerks_403(app, factory, staff_client):
+    estate, election, _batch = open_vote(factory)
+    outsider = staff_client(factory.estate())
+    for action, method in [("", "get"), ("start", "post"), ("download", "post"), ("reissue", "post")]:
+        assert getattr(outsider, method)(notices_url(estate, election, action)).status_code == 404, action
+    clerk = staff_client(estate, Role.CLERK)
+    assert clerk.get(notices_url(estate, election)).status_code == 403
+
+
+def test_without_redis_a_job_runs_in_a_thread_with_its_own_app_context(app, factory):
+    app.config["JOBS_SYNC"] = False
+    _estate, election, batch = open_vote(factory)
+    start_rendering("test", election, batch)
+    db.session.commit()
+    enqueue("voting.notices.operations.render_notice_batch", batch.id, BASE)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        status = db.session.get(NoticeBatch, batch.id).status
+        db.session.rollback()  # end the read: the job's writes show next time, and SQLite's lock is free
+        if status != "running":
+            break
+        time.sleep(0.2)
+    assert db.session.get(NoticeBatch, batch.id).status == "ready"
+
+
+@pytest.mark.skipif(not shutil.which("redis-server"), reason="redis-server is not installed")
+def test_with_redis_a_job_goes_through_an_rq_worker(app, factory, database_url, tmp_path, monkeypatch):
+    from redis import Redis
+    from rq import Queue, SimpleWorker
+
+    socket = tmp_path / "redis.sock"
+    server = subprocess.Popen(["redis-server", "--port", "0", "--unixsocket", str(socket), "--save", ""],
+                              stdout=subprocess.DEVNULL)
+    try:
+        url = f"unix://{socket}"
+        connection = Redis.from_url(url)
+        for _attempt in range(50):
+            if socket.exists():
+                break
+            time.sleep(0.1)
+        app.config.update(JOBS_SYNC=False, REDIS_URL=url)
+        # The worker builds its own app from the environment, as in production.
+        for name, value in {"GONGZHI_ENV": "testing", "DATABASE_URL": database_url, "REDIS_URL": url,
+                            "PUBLIC_BASE_URL": BASE, **TEST_SECRETS}.items():
+            monkeypatch.setenv(name, value)
+        _estate, election, batch = open_vote(factory)
+        start_rendering("test", election, batch)
+        db.session.commit()
+        enqueue("voting.notices.operations.render_notice_batch", batch.id, BASE)
+        assert db.session.get(NoticeBatch, batch.id).status == "running"  # queued, not run
+        db.session.rollback()
+        SimpleWorker([Queue("gongzhi", connection=connection)], connection=connection).work(burst=True)
+        assert db.session.get(NoticeBatch, batch.id).status == "ready"
+    finally:
+        server.terminate()
+        server.wait()

@@ -1,0 +1,57 @@
+"""Background jobs: long work (laying out thousands of notices) off the request thread.
+
+``enqueue("voting.notices.operations.render_notice_batch", batch_id, base_url)`` runs the
+function named by its dotted path with these arguments, in an app context of its own, in one of
+three ways:
+
+* REDIS_URL set (production): an RQ job on the ``gongzhi`` queue. Run at least one worker next
+  to the web server, with the same environment (GONGZHI_ENV, DATABASE_URL, SECRET_KEY,
+  DATA_KEY, REDIS_URL, PUBLIC_BASE_URL)::
+
+      .venv/bin/rq worker gongzhi --url "$REDIS_URL"
+
+  The worker calls :func:`run`, which builds its own app with ``voting.create_app()``.
+* no REDIS_URL (the embedded default): a daemon thread of the web process. A job in flight is
+  lost if the process stops; the notices page can start it again.
+* JOBS_SYNC true (tests): at once, before enqueue returns, so tests do not race the job.
+
+Enqueue only after committing: the job reads the database from its own session.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+
+from flask import Flask, current_app
+
+QUEUE = "gongzhi"
+JOB_TIMEOUT = 3 * 60 * 60  # seconds; a large estate's notices take minutes, not hours
+
+
+def enqueue(function_path: str, *args) -> None:
+    app = current_app._get_current_object()
+    if app.config.get("JOBS_SYNC"):
+        _run_in(app, function_path, args)
+    elif app.config.get("REDIS_URL"):
+        from redis import Redis
+        from rq import Queue
+
+        queue = Queue(QUEUE, connection=Redis.from_url(app.config["REDIS_URL"]))
+        queue.enqueue(run, function_path, *args, job_timeout=JOB_TIMEOUT)
+    else:
+        threading.Thread(target=_run_in, args=(app, function_path, args), name=function_path, daemon=True).start()
+
+
+def run(function_path: str, *args) -> None:
+    """The RQ worker's entry point: an app configured from the environment, as the web server's is."""
+    from voting import create_app
+
+    _run_in(create_app(), function_path, args)
+
+
+def _run_in(app: Flask, function_path: str, args: tuple) -> None:
+    module_name, _, name = function_path.rpartition(".")
+    function = getattr(importlib.import_module(module_name), name)
+    with app.app_context():  # a fresh context: its own database session
+        function(*args)

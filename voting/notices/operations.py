@@ -1,0 +1,252 @@
+"""Voting notices (表决通知书): the secrets a NoticeBatch holds become one printed page per voter,
+then the server forgets them; a lost notice is replaced one page at a time.
+
+render_notices runs as a background job (voting.jobs). It commits its own progress in short
+transactions and never keeps one open while laying out pages, so ballots keep flowing (on SQLite
+any open transaction holds the write lock).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from voting.audit.operations import record_event
+from voting.core import signing
+from voting.core.canonical import SHANGHAI, b64d, b64e, parse_time
+from voting.elections.models import Election, ElectionVoter, NoticeBatch, State
+from voting.elections.operations import reissue_credential
+from voting.extensions import db
+from voting.pdf import merge_pdfs, public_base_url, qr_data_uri, render_document
+from voting.roster.operations import personal_data
+from voting.timeutil import utcnow
+
+TEMPLATE = "pdf/notice.html"
+CHUNK_SIZE = 100  # voters laid out (and memory held) between two progress reports
+UNITS_SHOWN = 8  # the developer may hold hundreds of units; a page names the first few
+
+
+class NoticeError(ValueError):
+    """The notices cannot be started, rendered or handed out now; the message says why."""
+
+
+def latest_batch(election: Election) -> NoticeBatch | None:
+    return db.session.scalar(
+        select(NoticeBatch).where(NoticeBatch.election_id == election.id).order_by(NoticeBatch.id.desc()).limit(1)
+    )
+
+
+def voter_url(base_url: str, election_public_id: str, secret: bytes) -> str:
+    """The address in a voter's QR code. The secret sits in the fragment, which browsers never send."""
+    return f"{base_url}/v/{election_public_id}#{b64e(secret)}"
+
+
+def _notice_locale() -> str:
+    # Notices are for owners, whatever language the staff member reads the site in.
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _shared(election: Election, issued_at: datetime) -> dict:
+    """What every page of a vote's notices shows, taken from the frozen definition."""
+    definition = json.loads(election.definition_json)
+    return {
+        "estate": definition["community"]["name"],
+        "title": definition["title"],
+        "election_id": definition["election_id"],
+        "opens_at": parse_time(definition["opens_at"]),
+        "closes_at": parse_time(definition["closes_at"]),
+        "motions": definition["motions"],
+        "issued_on": issued_at.astimezone(SHANGHAI).date().isoformat(),
+    }
+
+
+def _page(voter_code: str, units_json: str, area: int, url: str) -> dict:
+    units = json.loads(units_json)
+    return {
+        "voter_code": voter_code,
+        "units_shown": units[:UNITS_SHOWN],
+        "units_more": max(0, len(units) - UNITS_SHOWN),
+        "area": area,
+        "qr": qr_data_uri(url),
+    }
+
+
+def _holds_current_key(holder, secret: bytes) -> bool:
+    """False once the voter's notice was reissued or revoked: that old page must not be printed."""
+    return (
+        holder.key_revoked_at is None
+        and holder.public_key == signing.public_key_b64(signing.private_key_from_seed(secret))
+    )
+
+
+def _lay_out(shared: dict, pages: list[dict], *, reissued: bool = False):
+    """The pages as a document of exactly one A4 page per voter, in smaller type if it must be."""
+    for compact in (False, True):
+        document = render_document(TEMPLATE, notice=shared, voters=pages, reissued=reissued, compact=compact)
+        if len(document.pages) == len(pages):
+            return document
+    raise NoticeError(_("A notice does not fit on one page: the motions or candidates are too long."))
+
+
+def start_rendering(actor: str, election: Election, batch: NoticeBatch) -> None:
+    """Mark the batch running; the caller commits, then enqueues render_notice_batch.
+
+    A batch left running by a worker that died may be started again: the secrets stay until the
+    PDF is stored, and only the first run to finish stores it.
+    """
+    if election.state != State.OPEN.value:
+        raise NoticeError(_("The vote is not open; its notices can no longer be printed."))
+    if batch.secrets_enc is None:
+        raise NoticeError(_("These notices were rendered already; a lost notice can only be reissued on its own."))
+    batch.status = "running"
+    batch.done = 0
+    batch.error = None
+    record_event(actor, "notices.start", f"election:{election.public_id}", estate_id=election.estate_id,
+                 batch=batch.id, voters=batch.total)
+
+
+def _running_batch(batch_id: int) -> NoticeBatch | None:
+    """The batch, locked and freshly read, if it is still running (else another run took over)."""
+    return db.session.scalar(
+        select(NoticeBatch).where(NoticeBatch.id == batch_id, NoticeBatch.status == "running")
+        .with_for_update().execution_options(populate_existing=True)
+    )
+
+
+def render_notice_batch(batch_id: int, base_url: str) -> None:
+    """The background job the notices page enqueues."""
+    batch = db.session.get(NoticeBatch, batch_id)
+    if batch is not None:
+        render_notices(batch, base_url)
+
+
+def render_notices(batch: NoticeBatch, base_url: str | None = None, *, chunk_size: int = CHUNK_SIZE) -> None:
+    """Lay out one page per voter into one PDF, store it encrypted until it is downloaded and
+    forget the secrets. Commits as it goes. On failure the batch is marked failed with the error,
+    and keeps its secrets so it can be started again."""
+    batch_id = batch.id
+    base_url = base_url or public_base_url()
+    with force_locale(_notice_locale()):
+        try:
+            _render(batch_id, base_url, chunk_size)
+        except Exception as fault:  # any fault: record it on the batch rather than lose it in a worker log
+            db.session.rollback()
+            current_app.logger.exception("rendering the notices of batch %s failed", batch_id)
+            batch = _running_batch(batch_id)
+            if batch is not None:
+                batch.status = "failed"
+                batch.error = str(fault) if isinstance(fault, NoticeError) else f"{type(fault).__name__}: {fault}"
+                db.session.commit()
+
+
+def _render(batch_id: int, base_url: str, chunk_size: int) -> None:
+    batch = _running_batch(batch_id)
+    if batch is None:
+        return
+    election = db.session.get(Election, batch.election_id)
+    protect = personal_data()
+    secrets = {code: b64d(text) for code, text in json.loads(protect.decrypt(batch.secrets_enc)).items()}
+    shared = _shared(election, batch.created_at)
+    holders = {row.voter_code: row for row in db.session.execute(
+        select(ElectionVoter.voter_code, ElectionVoter.units_json, ElectionVoter.area, ElectionVoter.public_key,
+               ElectionVoter.key_revoked_at).where(ElectionVoter.election_id == election.id))}
+    election_public_id = election.public_id
+    db.session.commit()  # ends the read: no transaction stays open while pages are laid out
+
+    codes = sorted(secrets)
+    parts = []  # one PDF per chunk: memory stays bounded by the chunk, not the estate
+    for start in range(0, len(codes), chunk_size):
+        chunk = codes[start:start + chunk_size]
+        pages = [
+            _page(code, holders[code].units_json, holders[code].area,
+                  voter_url(base_url, election_public_id, secrets[code]))
+            for code in chunk if _holds_current_key(holders[code], secrets[code])
+        ]
+        if pages:
+            parts.append(_lay_out(shared, pages).write_pdf())
+        if not _report_progress(batch_id, start + len(chunk)):
+            return
+    if not parts:
+        raise NoticeError(_("Every notice of this batch was reissued on its own; there is nothing left to print."))
+    pdf_enc = protect.encrypt(b64e(merge_pdfs(parts)))
+
+    batch = _running_batch(batch_id)
+    if batch is None or batch.secrets_enc is None:
+        db.session.rollback()  # another run finished first; its PDF stands
+        return
+    batch.pdf_enc = pdf_enc
+    batch.secrets_enc = None
+    batch.status = "ready"
+    db.session.commit()
+    erase_old_row_versions()
+
+
+def erase_old_row_versions() -> None:
+    """Call after committing the removal of secrets or of the PDF. SQLite in WAL mode keeps
+    earlier versions of changed pages in the -wal file until a checkpoint: truncate it, so
+    what was cleared does not linger on disk (SQLite's secure_delete zeroes freed space in the
+    main file). PostgreSQL keeps dead row versions until VACUUM; they stay encrypted there."""
+    if db.engine.dialect.name != "sqlite":
+        return
+    connection = db.engine.raw_connection()
+    try:
+        connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        connection.close()
+
+
+def _report_progress(batch_id: int, done: int) -> bool:
+    batch = _running_batch(batch_id)
+    if batch is None:
+        db.session.rollback()
+        return False
+    batch.done = done
+    db.session.commit()
+    return True
+
+
+def take_pdf(actor: str, election: Election, batch: NoticeBatch) -> bytes:
+    """The notices PDF, decrypted, and deleted from the server: it can be downloaded once."""
+    batch = db.session.scalar(
+        select(NoticeBatch).where(NoticeBatch.id == batch.id).with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if batch.status == "downloaded":
+        raise NoticeError(_("The notices were downloaded once already and the file is deleted. "
+                            "A lost notice can be reissued below."))
+    if batch.status != "ready" or batch.pdf_enc is None:
+        raise NoticeError(_("The notices are not ready yet."))
+    pdf = b64d(personal_data().decrypt(batch.pdf_enc))
+    batch.pdf_enc = None
+    batch.status = "downloaded"
+    record_event(actor, "notices.download", f"election:{election.public_id}", estate_id=election.estate_id,
+                 batch=batch.id, voters=batch.total)
+    return pdf
+
+
+def voter_for_unit(election: Election, unit_label: str) -> ElectionVoter:
+    """The voter of this vote whose units include this label."""
+    label = unit_label.strip()
+    wanted = json.dumps(label, ensure_ascii=False)  # as units_json spells it
+    for holder in db.session.scalars(select(ElectionVoter).where(
+            ElectionVoter.election_id == election.id, ElectionVoter.units_json.contains(wanted, autoescape=True))):
+        if label in json.loads(holder.units_json):
+            return holder
+    raise NoticeError(_("No unit “%(unit)s” in this vote's roll.", unit=label))
+
+
+def reissue_notice(actor: str, election: Election, holder: ElectionVoter, base_url: str) -> bytes | None:
+    """A one-page replacement notice with a new key, never stored; None when ballots are already
+    in the log: then the old key is only revoked and the owner votes on paper."""
+    credential = reissue_credential(actor, election, holder.voter_code)
+    if credential is None:
+        return None
+    with force_locale(_notice_locale()):
+        page = _page(holder.voter_code, holder.units_json, holder.area,
+                     voter_url(base_url, election.public_id, credential.secret))
+        return _lay_out(_shared(election, utcnow()), [page], reissued=True).write_pdf()
