@@ -1,7 +1,7 @@
 """Paper ballots through the HTTP endpoints: two clerks, two accounts, two browser-held keys.
 
 The clerks' browsers are stood in for by Ed25519 keys made here; they sign exactly what
-clerk.js signs (the e2e test checks that the browser's bytes agree).
+officer_keys.js signs (the e2e test checks that the browser's bytes agree).
 """
 
 import hashlib
@@ -187,7 +187,7 @@ def test_a_browser_key_is_registered_only_while_the_vote_is_a_draft(app, factory
     officer = election.officers[0]
     assert (officer.officer_id, officer.staff_id, officer.role) == (clerk.officer_id, clerk.staff.id, "clerk")
     page = clerk.client.get(f"{base}/officer-key").get_data(as_text=True)
-    assert clerk.officer_id in page and 'data-clerk-action="register"' in page and "clerk.js" in page
+    assert clerk.officer_id in page and 'data-clerk-action="register"' in page and "officer_keys.js" in page
 
     same_again = clerk.client.post(f"{base}/officer-key", json={"public_key": officer.public_key})
     assert same_again.status_code == 409 and "already registered" in same_again.get_json()["error"]

@@ -1,7 +1,7 @@
 """Two clerks at a paper-ballot desk, for `flask --app voting simulate`.
 
 Their browsers are stood in for by Ed25519 keys held here; each step goes through the same
-HTTP endpoints (and CSRF tokens) as clerk.js, each request in an app context of its own so
+HTTP endpoints (and CSRF tokens) as officer_keys.js, each request in an app context of its own so
 that every clerk is loaded from their own session, as in production.
 """
 

@@ -84,7 +84,7 @@ def _key_json(officer) -> dict:
 
 
 def _clerk_data(election, **extra) -> dict:
-    """What clerk.js needs: whose keys to look for and which are registered to this account."""
+    """What officer_keys.js needs: whose keys to look for and which are registered to this account."""
     return {
         "election": election.public_id,
         "user": current_user.username,

@@ -66,9 +66,13 @@ function purposePrefix(purpose) {
   return concat(encoder.encode("gongzhi/1/" + purpose), [0]);
 }
 
-// The bytes a ballot signature covers: the purpose's prefix, then canon(ballot) as UTF-8.
+// The bytes a signature covers (spec §1): the purpose's prefix, then canon(body) as UTF-8.
+export function signedMessage(purpose, body) {
+  return concat(purposePrefix(purpose), encoder.encode(canon(body)));
+}
+
 export function ballotMessage(ballot) {
-  return concat(purposePrefix("ballot"), encoder.encode(canon(ballot)));
+  return signedMessage("ballot", ballot);
 }
 
 // Throws where the browser has no WebCrypto Ed25519 (or no WebCrypto outside HTTPS).

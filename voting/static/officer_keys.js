@@ -1,9 +1,10 @@
-// A clerk's signing key for paper ballots (spec §1, §2.3). The key pair is made here with
-// WebCrypto, its private half non-extractable, and kept in this browser's IndexedDB: the
-// server only ever sees the public key and signatures. Page data comes from
-// <script type="application/json" id="clerk-data">; every text shown is in the page already.
-// Ballots are signed over the same bytes as on the owners' phones (vote.js).
-import { b64encode, ballotMessage } from "./vote.js";
+// An officer's signing key: a clerk's for paper ballots (spec §2.3), a street-office
+// officer's for certifications (§2.6). The key pair is made here with WebCrypto, its private
+// half non-extractable, and kept in this browser's IndexedDB: the server only ever sees the
+// public key and signatures. Page data comes from <script type="application/json"
+// id="clerk-data">; every text shown is in the page already. Bodies are signed over the same
+// bytes as on the owners' phones (vote.js).
+import { b64encode, signedMessage } from "./vote.js";
 
 const DB_NAME = "gongzhi-clerk";
 const STORE = "keys";
@@ -86,8 +87,9 @@ async function register(data, slot) {
 }
 
 async function sign(data, record, officer) {
+  const purpose = data.sign.purpose || "ballot";
   const signature = await crypto.subtle.sign({ name: "Ed25519" }, record.keyPair.privateKey,
-    ballotMessage(data.sign.ballot));
+    signedMessage(purpose, purpose === "ballot" ? data.sign.ballot : data.sign.body));
   await post(data.sign.post_url, { officer_id: officer.officer_id, signature: b64encode(new Uint8Array(signature)) },
     data.csrf_token);
   window.location.assign(data.sign.done_url);
