@@ -57,6 +57,7 @@ def build_app(overrides: dict | None = None) -> Flask:
     from voting.paper.views import blueprint as paper_blueprint
     from voting.public.views import blueprint as public_blueprint
     from voting.roster.views import blueprint as roster_blueprint
+    from voting.tally.views import blueprint as tally_blueprint
     from voting.templating import register_filters
     from voting.vote.views import blueprint as vote_blueprint
 
@@ -70,6 +71,7 @@ def build_app(overrides: dict | None = None) -> Flask:
         notices_blueprint,
         paper_blueprint,
         vote_blueprint,
+        tally_blueprint,
     ):
         app.register_blueprint(blueprint)
     register_cli(app)

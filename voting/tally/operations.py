@@ -1,0 +1,404 @@
+"""Turnout while a vote runs, the canvass list of voters who have not voted, and the tally laid
+out for reading.
+
+Every decision comes from voting.core.rules: this module only measures and arranges. Turnout
+reads who voted and through which channel from the log's columns, never a ballot's choices, so
+nothing about how anyone voted can reach its page before the count.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+
+from voting.ballots.models import LogEntry
+from voting.core import rules
+from voting.core.weights import DELIVERED
+from voting.elections.models import Election, ElectionVoter, State
+from voting.estates.models import Building, Unit
+from voting.extensions import db
+from voting.privacy import mask_name
+from voting.roster.models import Owner, UnitOwner
+
+MEASURES = ("area", "heads")
+CHANNELS = ("online", "paper")
+# A count that meets any fraction of any roll: it holds one measure of a two-measure rule met
+# while the other measure is probed alone.
+_AMPLE = 2**62
+# rule name -> the function of voting.core.rules deciding it, as f(part, base).
+RULES: dict[str, Callable[[dict, dict], bool]] = {
+    "quorum": rules.quorate,
+    "ordinary": rules.ordinary_passes,
+    "major": rules.major_passes,
+}
+
+
+@dataclass(frozen=True)
+class Weight:
+    """Area (0.01 m²) and heads, as the rules count them."""
+
+    area: int = 0
+    heads: int = 0
+
+    @classmethod
+    def of(cls, weight: dict) -> Weight:
+        return cls(weight["area"], weight["heads"])
+
+    def __add__(self, other: Weight) -> Weight:
+        return Weight(self.area + other.area, self.heads + other.heads)
+
+    def as_rule(self) -> dict:
+        return {"area": self.area, "heads": self.heads}
+
+
+@dataclass(frozen=True)
+class MeasureCheck:
+    """One measure of a rule: the count, the base its fraction is taken of, the least count
+    that meets the rule (None when no count up to the base does), and whether the count meets it."""
+
+    measure: str
+    value: int
+    base: int
+    least: int | None
+    met: bool
+
+    @property
+    def shortfall(self) -> int:
+        return 0 if self.met or self.least is None else self.least - self.value
+
+
+@dataclass(frozen=True)
+class RuleCheck:
+    rule: str  # a key of RULES
+    measures: tuple[MeasureCheck, ...]
+    met: bool
+
+
+def check_rule(rule: str, part: Weight, base: Weight) -> RuleCheck:
+    """Whether ``part`` meets the rule over ``base``, measure by measure, with the line each
+    measure must reach. The lines are found by asking the rule itself (it is monotone in the
+    part), so the page can never draw a line the count does not use."""
+    decide = RULES[rule]
+    measures = []
+    for measure in MEASURES:
+        def meets(amount: int, measure=measure) -> bool:
+            return decide({**dict.fromkeys(MEASURES, _AMPLE), measure: amount}, base.as_rule())
+
+        value, limit = getattr(part, measure), getattr(base, measure)
+        measures.append(MeasureCheck(measure, value, limit, _least(meets, limit), meets(value)))
+    return RuleCheck(rule, tuple(measures), decide(part.as_rule(), base.as_rule()))
+
+
+def _least(meets: Callable[[int], bool], limit: int) -> int | None:
+    """The least amount in [0, limit] that meets a monotone test, by bisection."""
+    if not meets(limit):
+        return None
+    low, high = 0, limit
+    while low < high:
+        middle = (low + high) // 2
+        if meets(middle):
+            high = middle
+        else:
+            low = middle + 1
+    return low
+
+
+# --- Turnout -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Share:
+    """Who has taken part so far, out of the whole estate or one building."""
+
+    building: str | None  # None: the whole estate, or (among buildings) units not on the roll now
+    total: Weight = Weight()
+    online: Weight = Weight()
+    paper: Weight = Weight()
+
+    @property
+    def participation(self) -> Weight:
+        return self.online + self.paper
+
+    @property
+    def quorum(self) -> RuleCheck:
+        """For a building only a guide for canvassing: the quorum is decided over the estate."""
+        return check_rule("quorum", self.participation, self.total)
+
+    def add(self, weight: Weight, channel: str | None) -> None:
+        self.total += weight
+        if channel == "online":
+            self.online += weight
+        elif channel == "paper":
+            self.paper += weight
+
+
+@dataclass(frozen=True)
+class Turnout:
+    estate: Share
+    buildings: list[Share]
+    voters: int
+    participants: int
+    log_size: int
+    latest_ballot_at: datetime | None
+    unplaced: bool  # some voters' units no longer match the estate's roll
+
+
+def counted_channels(election: Election) -> dict[str, str]:
+    """voter code -> channel of the voter's counted entry (first or last, by the re-vote
+    policy), from the log's columns only: the choices are never read."""
+    entries = [
+        {"ballot": {"voter_id": voter_code, "channel": channel}}
+        for voter_code, channel in db.session.execute(
+            select(LogEntry.voter_code, LogEntry.channel)
+            .where(LogEntry.election_id == election.id)
+            .order_by(LogEntry.seq)
+        )
+    ]
+    counted = rules.counted_ballots({"revote": election.revote}, entries)
+    return {voter_code: ballot["channel"] for voter_code, ballot in counted.items()}
+
+
+def _unit_places(election: Election) -> dict[str, tuple[str, int]]:
+    """unit label -> (building name, area) on the estate's roll."""
+    return {
+        label: (building, area)
+        for label, building, area in db.session.execute(
+            select(Unit.label, Building.name, Unit.area)
+            .join(Building, Unit.building_id == Building.id)
+            .where(Unit.estate_id == election.estate_id)
+        )
+    }
+
+
+def _placed(labels: list[str], weight: Weight, places: dict) -> list[tuple[str | None, Weight]]:
+    """A voter's weight by building: each unit's area where the unit stands; the voter's one
+    head where the first unit stands. A voter whose units no longer match the estate's roll
+    (re-imported since the vote opened) stays whole under None."""
+    found = [places.get(label) for label in labels]
+    if not found or None in found or sum(area for _building, area in found) != weight.area:
+        return [(None, weight)]
+    return [
+        (building, Weight(area, weight.heads if position == 0 else 0))
+        for position, (building, area) in enumerate(found)
+    ]
+
+
+def _frozen_voters(election: Election):
+    return db.session.execute(
+        select(ElectionVoter.voter_code, ElectionVoter.area, ElectionVoter.heads, ElectionVoter.units_json)
+        .where(ElectionVoter.election_id == election.id)
+        .order_by(ElectionVoter.voter_code)
+    ).all()
+
+
+def _by_building(groups: dict):
+    """Buildings in name order, units no longer on the roll last."""
+    return [groups[name] for name in sorted(groups, key=lambda name: (name is None, name or ""))]
+
+
+def measure_turnout(election: Election) -> Turnout:
+    """Participation so far against the frozen roll, overall, by channel and by building."""
+    channels = counted_channels(election)
+    places = _unit_places(election)
+    estate = Share(None)
+    buildings: dict[str | None, Share] = {}
+    voters = _frozen_voters(election)
+    for voter in voters:
+        channel = channels.get(voter.voter_code)
+        weight = Weight(voter.area, voter.heads)
+        estate.add(weight, channel)
+        for building, part in _placed(json.loads(voter.units_json), weight, places):
+            buildings.setdefault(building, Share(building)).add(part, channel)
+    latest = db.session.scalar(
+        select(LogEntry.received_at).where(LogEntry.election_id == election.id)
+        .order_by(LogEntry.seq.desc()).limit(1)
+    )
+    return Turnout(
+        estate=estate,
+        buildings=_by_building(buildings),
+        voters=len(voters),
+        participants=len(channels),
+        log_size=election.log_size,
+        latest_ballot_at=latest,
+        unplaced=None in buildings,
+    )
+
+
+# --- Canvass list ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Doorstep:
+    """A voter to visit: unit labels and masked owner names (none for the developer)."""
+
+    voter_code: str
+    units: list[str]
+    owners: list[str]
+
+
+@dataclass
+class CanvassGroup:
+    building: str | None
+    voters: list[Doorstep] = field(default_factory=list)
+
+
+def _owner_names(election: Election) -> dict[str, list[str]]:
+    """unit label -> its owners' names in title order, for delivered units only: an unsold or
+    undelivered unit belongs to the developer whatever buyer the roster names."""
+    names: dict[str, list[str]] = {}
+    for label, name in db.session.execute(
+        select(Unit.label, Owner.name)
+        .join(UnitOwner, UnitOwner.unit_id == Unit.id)
+        .join(Owner, Owner.id == UnitOwner.owner_id)
+        .where(Unit.estate_id == election.estate_id, Unit.status == DELIVERED)
+        .order_by(Unit.label, UnitOwner.position)
+    ):
+        names.setdefault(label, []).append(name)
+    return names
+
+
+def canvass_list(election: Election) -> list[CanvassGroup]:
+    """Voters with no ballot in the log, grouped by the building of their first unit."""
+    voted = set(db.session.scalars(select(LogEntry.voter_code).where(LogEntry.election_id == election.id)))
+    places = _unit_places(election)
+    names = _owner_names(election)
+    groups: dict[str | None, CanvassGroup] = {}
+    for voter in _frozen_voters(election):
+        if voter.voter_code in voted:
+            continue
+        labels = json.loads(voter.units_json)
+        home, _weight = _placed(labels, Weight(voter.area, voter.heads), places)[0]
+        owners = list(dict.fromkeys(name for label in labels for name in names.get(label, ())))
+        groups.setdefault(home, CanvassGroup(home)).voters.append(
+            Doorstep(voter.voter_code, labels, [mask_name(name) for name in owners])
+        )
+    for group in groups.values():
+        group.voters.sort(key=lambda doorstep: doorstep.units[:1])
+    return _by_building(groups)
+
+
+# --- Results -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    """An ordinary or major motion as the tally counted it."""
+
+    position: int
+    title: str
+    kind: str
+    participation: Weight
+    choices: dict[str, Weight]  # yes, no, abstain
+    quorum: RuleCheck
+    passing: RuleCheck
+    result: str  # passed, failed, not_quorate
+
+
+@dataclass(frozen=True)
+class CandidateStanding:
+    candidate_id: str
+    name: str
+    weight: Weight
+    approval: RuleCheck  # more than half of the participating area and heads
+    approved: bool
+    rank: int | None  # among approved candidates; equal weights share a rank
+    standing: str  # elected, tied, runner_up (approved, no seat left), not_approved
+
+
+@dataclass(frozen=True)
+class CommitteeResult:
+    position: int
+    title: str
+    kind: str
+    seats: int
+    participation: Weight
+    quorum: RuleCheck
+    candidates: list[CandidateStanding]  # ranked approved candidates, then the others
+    elected: list[str]  # names, ranked
+    tied: list[str]  # names, in rank order
+    unfilled: int
+    result: str  # complete, incomplete, not_quorate
+
+    @property
+    def approval_line(self) -> RuleCheck:
+        """The line every candidate had to pass (the same for all: it depends on participation)."""
+        return check_rule("ordinary", Weight(), self.participation)
+
+
+@dataclass(frozen=True)
+class Results:
+    counted: int
+    totals: Weight
+    quorate: bool
+    motions: list[QuestionResult | CommitteeResult]
+
+
+def read_results(election: Election) -> Results | None:
+    """The stored tally (spec §2.5) with the rules that applied; None before the count."""
+    if election.state != State.TALLIED:
+        return None
+    tally = json.loads(election.tally_json)
+    definition = json.loads(election.definition_json)
+    roll = json.loads(election.roll_json)
+    totals = Weight(roll["total_area"], roll["total_heads"])
+    motions = {motion["motion_id"]: motion for motion in definition["motions"]}
+    laid_out = []
+    for position, entry in enumerate(tally["motions"], start=1):
+        motion = motions[entry["motion_id"]]
+        participation = Weight.of(entry["participation"])
+        quorum = check_rule("quorum", participation, totals)
+        if entry["kind"] == "committee":
+            laid_out.append(_committee(position, motion, entry, participation, quorum))
+        else:
+            laid_out.append(QuestionResult(
+                position=position, title=motion["title"], kind=entry["kind"], participation=participation,
+                choices={choice: Weight.of(entry[choice]) for choice in rules.CHOICES}, quorum=quorum,
+                passing=check_rule(entry["kind"], Weight.of(entry["yes"]), participation), result=entry["result"],
+            ))
+    return Results(counted=tally["counted"], totals=totals,
+                   quorate=all(motion.quorum.met for motion in laid_out), motions=laid_out)
+
+
+def _committee(position: int, motion: dict, entry: dict, participation: Weight, quorum: RuleCheck) -> CommitteeResult:
+    names = {candidate["candidate_id"]: candidate["name"] for candidate in motion["candidates"]}
+    elected, tied = set(entry["elected"]), set(entry["tied"])
+    approved = [candidate for candidate in entry["candidates"] if candidate["approved"]]
+    # Display order only; who is elected and tied comes from the tally.
+    approved.sort(key=_standing, reverse=True)
+    ranks: dict[str, int] = {}
+    for place, candidate in enumerate(approved, start=1):
+        above = approved[place - 2] if place > 1 else None
+        equal = above is not None and _standing(above) == _standing(candidate)
+        ranks[candidate["candidate_id"]] = ranks[above["candidate_id"]] if equal else place
+
+    def standing(candidate: dict) -> CandidateStanding:
+        candidate_id = candidate["candidate_id"]
+        weight = Weight(candidate["area"], candidate["heads"])
+        if candidate_id in elected:
+            status = "elected"
+        elif candidate_id in tied:
+            status = "tied"
+        else:
+            status = "runner_up" if candidate["approved"] else "not_approved"
+        return CandidateStanding(candidate_id, names[candidate_id], weight,
+                                 check_rule("ordinary", weight, participation), candidate["approved"],
+                                 ranks.get(candidate_id), status)
+
+    others = [candidate for candidate in entry["candidates"] if not candidate["approved"]]
+    return CommitteeResult(
+        position=position, title=motion["title"], kind="committee", seats=motion["seats"],
+        participation=participation, quorum=quorum,
+        candidates=[standing(candidate) for candidate in approved + others],
+        elected=[names[candidate_id] for candidate_id in entry["elected"]],
+        tied=[names[candidate_id] for candidate_id in entry["tied"]],
+        unfilled=entry["unfilled"], result=entry["result"],
+    )
+
+
+def _standing(candidate: dict) -> tuple[int, int]:
+    """Seats go by heads, then area (spec §2.5)."""
+    return candidate["heads"], candidate["area"]

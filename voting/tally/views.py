@@ -1,0 +1,40 @@
+"""Staff pages of a vote's figures: live turnout, the canvass list, the results of the count.
+
+All three only read; none shows a motion's result before the tally exists.
+"""
+
+from flask import Blueprint, render_template
+from flask_login import current_user, login_required
+
+from voting.auth.access import Permission, can, election_for
+from voting.elections.models import State
+from voting.tally.operations import canvass_list, measure_turnout, read_results
+from voting.tally.svg import participation_bar
+from voting.timeutil import utcnow
+
+blueprint = Blueprint("tally", __name__, url_prefix="/estates/<code>/elections/<int:election_id>")
+
+
+@blueprint.get("/turnout")
+@login_required
+def turnout(code: str, election_id: int):
+    estate, election = election_for(code, election_id, Permission.VIEW_ELECTION)
+    figures = measure_turnout(election) if election.state != State.DRAFT else None
+    return render_template("tally/turnout.html", estate=estate, election=election, turnout=figures,
+                           bar=participation_bar, may_manage=can(current_user, Permission.MANAGE_ELECTION))
+
+
+@blueprint.get("/canvass")
+@login_required
+def canvass(code: str, election_id: int):
+    estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
+    groups = canvass_list(election) if election.state == State.OPEN else None
+    return render_template("tally/canvass.html", estate=estate, election=election, groups=groups,
+                           printed_at=utcnow())
+
+
+@blueprint.get("/results")
+@login_required
+def results(code: str, election_id: int):
+    estate, election = election_for(code, election_id, Permission.VIEW_ELECTION)
+    return render_template("tally/results.html", estate=estate, election=election, results=read_results(election))
