@@ -3,13 +3,19 @@
 from voting.audit.models import AuditEvent
 from voting.auth.models import Staff
 from voting.ballots.models import LogEntry, PaperBallot, PaperScan, TreeHead
+from voting.board.models import BoardNotice
+from voting.certification.models import CertificationDecision
+from voting.candidates.models import CandidateList, EligibilityRule, JointSignature, Nominee, NomineeReview, Objection
 from voting.elections.models import Candidate, CredentialEvent, Election, ElectionVoter, Motion, NoticeBatch, Officer
 from voting.estates.models import Building, Community, Estate, StreetOffice, Unit
+from voting.prep.models import CommitteeMilestone, PrepGroup, PrepMember
 from voting.roster.models import Owner, RosterImport, RosterUpload, UnitOwner, Voter
 
 __all__ = [
     "AuditEvent",
+    "BoardNotice",
     "Candidate",
+    "CertificationDecision",
     "CredentialEvent",
     "Election",
     "ElectionVoter",
@@ -31,4 +37,13 @@ __all__ = [
     "Unit",
     "UnitOwner",
     "Voter",
+    "PrepGroup",
+    "PrepMember",
+    "CommitteeMilestone",
+    "CandidateList",
+    "EligibilityRule",
+    "Nominee",
+    "JointSignature",
+    "NomineeReview",
+    "Objection",
 ]

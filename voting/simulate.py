@@ -21,6 +21,8 @@ from sqlalchemy import select
 
 from voting.auth.models import Role
 from voting.auth.operations import create_staff
+from voting.board.results import publish_certification, publish_results
+from voting.certification.operations import body_to_sign, certify
 from voting.core import signing
 from voting.core.canonical import b64d, b64e
 from voting.elections.models import Election, ElectionVoter, NoticeBatch
@@ -34,8 +36,9 @@ from voting.elections.operations import (
     tally_election,
 )
 from voting.estates.models import Estate
-from voting.estates.operations import create_estate
+from voting.estates.operations import create_community, create_estate, create_street_office
 from voting.extensions import db
+from voting.notices.operations import render_notices, start_rendering, take_pdf
 from voting.paper.simulation import Clerk, PaperDesk
 from voting.roster.generate import generate_roster
 from voting.roster.operations import import_roster, personal_data
@@ -110,7 +113,10 @@ class MotionShape:
 @click.option("--paper", type=click.FloatRange(0, 1), default=0.2, help="Share of ballots on paper.")
 @click.option("--seed", type=int, default=1)
 @click.option("--out", "output", type=click.Path(dir_okay=False, path_type=Path), required=True)
-def simulate_command(units: int, turnout: float, paper: float, seed: int, output: Path):
+@click.option("--artifacts", type=click.Path(file_okay=False, path_type=Path),
+              help="Also write record.json, notices.pdf, results.pdf, minutes.pdf and certification.pdf here, "
+                   "the record certified by a simulated street-office officer.")
+def simulate_command(units: int, turnout: float, paper: float, seed: int, output: Path, artifacts: Path | None):
     """Generate an estate, hold a vote on it through the HTTP endpoints, export the record."""
     rng = random.Random(seed)
     random.seed(seed)
@@ -118,7 +124,10 @@ def simulate_command(units: int, turnout: float, paper: float, seed: int, output
     actor = "simulate"
     with phase(timings, "roll import"):
         roster = generate_roster(units, seed)
-        estate = create_estate(actor, _new_estate_code(seed, units), f"模拟小区 {seed}")
+        code = _new_estate_code(seed, units)
+        office = create_street_office(actor, f"{code}-SO", "模拟街道办事处")
+        community = create_community(actor, office, f"{code}-CO", "模拟社区")
+        estate = create_estate(actor, code, f"模拟小区 {seed}", community)
         import_roster(actor, estate, _roster_csv(roster.rows), "simulated.csv")
         db.session.commit()
     with phase(timings, "draft and open"):
@@ -138,11 +147,24 @@ def simulate_command(units: int, turnout: float, paper: float, seed: int, output
             db.session.flush()
             clerks.append(Clerk(staff.username, CLERK_PASSWORD, officer.officer_id,
                                 signing.private_key_from_seed(seed_bytes)))
+        officer_staff = create_staff(actor, f"{code.lower()}-street", "模拟街道办 王科长", CLERK_PASSWORD,
+                                     Role.STREET_OFFICE, street_office_id=office.id)
+        certifier_seed, certifier_key = signing.generate_keypair()
+        certifier = register_officer(actor, election, officer_staff, "street_office", certifier_key)
         batch = open_election(actor, election)
         db.session.commit()
-        # The simulation stands in for the printed notices: it reads the secrets before they
-        # are rendered and forgotten.
+        # The simulation stands in for the owners reading their notices: it takes the secrets
+        # before they are rendered and forgotten.
         secrets = {code: b64d(s) for code, s in json.loads(personal_data().decrypt(batch.secrets_enc)).items()}
+    if artifacts:
+        artifacts.mkdir(parents=True, exist_ok=True)
+        with phase(timings, f"notices ({len(secrets)} pages)"):
+            start_rendering(actor, election, batch)
+            db.session.commit()
+            render_notices(batch)
+            (artifacts / "notices.pdf").write_bytes(take_pdf(actor, election, batch))
+            db.session.commit()
+    else:
         db.session.execute(NoticeBatch.__table__.update().where(NoticeBatch.id == batch.id)
                            .values(secrets_enc=None, status="failed", error="simulation: no notices printed"))
         db.session.commit()
@@ -173,8 +195,23 @@ def simulate_command(units: int, turnout: float, paper: float, seed: int, output
         close_election(actor, election, now=election.closes_at)
         tally = tally_election(actor, election)
         db.session.commit()
+    if artifacts:
+        with phase(timings, "results and minutes"):
+            results, minutes = publish_results(actor, election, scrutineers=["模拟监票人 甲", "模拟监票人 乙"])
+            db.session.commit()
+        with phase(timings, "certification"):
+            body = body_to_sign(election, certifier)
+            decision = certify(officer_staff, election, certifier.officer_id, body,
+                               signing.sign(signing.private_key_from_seed(certifier_seed), "certification", body))
+            db.session.flush()
+            certificate = publish_certification(actor, election, decision)
+            db.session.commit()
+        for name, notice in (("results.pdf", results), ("minutes.pdf", minutes), ("certification.pdf", certificate)):
+            (artifacts / name).write_bytes(notice.pdf)
     with phase(timings, "export"):
         document = export_record(election)
         output.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+        if artifacts:
+            (artifacts / "record.json").write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
     click.echo(f"{election.public_id}: {len(voters)} voters, {tally['counted']} counted, "
                f"{len(document['log'])} log entries → {output}")

@@ -29,6 +29,12 @@ class Permission(StrEnum):
     VIEW_ELECTION = "view_election"
     MANAGE_ELECTION = "manage_election"  # draft, open, notices, close, tally
     ENTER_PAPER = "enter_paper"  # key and check paper ballots, register a clerk key
+    PUBLISH_BOARD = "publish_board"  # post to and withdraw from the estate's notice board
+    FORM_PREP_GROUP = "form_prep_group"  # propose and confirm the preparation group's members
+    RECORD_FILING = "record_filing"  # the committee's first meeting and its filing (备案)
+    VIEW_CANDIDATES = "view_candidates"  # the group, candidate lists, review report, objections
+    MANAGE_CANDIDATES = "manage_candidates"  # nominations, publication, answers, the committee motion
+    REVIEW_CANDIDATES = "review_candidates"  # record verdicts in the joint review (资格联审)
 
 
 _ESTATE_WORK = {
@@ -41,12 +47,17 @@ _ESTATE_WORK = {
     Permission.VIEW_ELECTION,
     Permission.MANAGE_ELECTION,
     Permission.ENTER_PAPER,
+    Permission.PUBLISH_BOARD,
+    Permission.VIEW_CANDIDATES,
+    Permission.MANAGE_CANDIDATES,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PLATFORM_ADMIN: frozenset(Permission),
     Role.STREET_OFFICE: frozenset(Permission),
-    Role.COMMUNITY: frozenset({Permission.VIEW_ROLL, Permission.VIEW_AUDIT, Permission.VIEW_ELECTION}),
+    Role.COMMUNITY: frozenset({Permission.VIEW_ROLL, Permission.VIEW_AUDIT, Permission.VIEW_ELECTION,
+                               Permission.PUBLISH_BOARD,
+                               Permission.VIEW_CANDIDATES, Permission.REVIEW_CANDIDATES}),
     Role.PREP_GROUP: frozenset(_ESTATE_WORK),
     Role.CLERK: frozenset({Permission.VIEW_ROLL, Permission.VIEW_ELECTION, Permission.ENTER_PAPER}),
 }

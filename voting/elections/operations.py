@@ -292,8 +292,17 @@ def final_tree_head(election: Election) -> dict:
 
 
 def export_record(election: Election) -> dict:
+    from voting.certification.models import CertificationDecision
+
     _require_state(election, State.TALLIED)
+    certifications = [
+        {"body": json.loads(body), "signature": signature}
+        for body, signature in db.session.execute(
+            select(CertificationDecision.body_json, CertificationDecision.signature)
+            .where(CertificationDecision.election_id == election.id, CertificationDecision.decision == "certified")
+            .order_by(CertificationDecision.id))
+    ]
     return record_format.build(
         json.loads(election.definition_json), json.loads(election.roll_json), log_entries(election),
-        final_tree_head(election), json.loads(election.tally_json), [],
+        final_tree_head(election), json.loads(election.tally_json), certifications,
     )

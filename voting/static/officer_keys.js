@@ -88,10 +88,12 @@ async function register(data, slot) {
 
 async function sign(data, record, officer) {
   const purpose = data.sign.purpose || "ballot";
+  const body = purpose === "ballot" ? data.sign.ballot : data.sign.body;
   const signature = await crypto.subtle.sign({ name: "Ed25519" }, record.keyPair.privateKey,
-    signedMessage(purpose, purpose === "ballot" ? data.sign.ballot : data.sign.body));
-  await post(data.sign.post_url, { officer_id: officer.officer_id, signature: b64encode(new Uint8Array(signature)) },
-    data.csrf_token);
+    signedMessage(purpose, body));
+  // A ballot body waits on the server; any other body travels back with its signature.
+  const signed = { officer_id: officer.officer_id, signature: b64encode(new Uint8Array(signature)) };
+  await post(data.sign.post_url, purpose === "ballot" ? signed : { ...signed, body }, data.csrf_token);
   window.location.assign(data.sign.done_url);
 }
 

@@ -1,0 +1,79 @@
+"""The notice board: published PDFs carry a QR code to their entry, which confirms their hash."""
+
+import hashlib
+import io
+import subprocess
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import zxingcpp
+from PIL import Image
+
+from tests.factories import login, small_roster
+from voting.auth.models import Role
+from voting.board.models import BoardNotice
+from voting.extensions import db
+
+BEIJING = timezone(timedelta(hours=8))
+
+
+def qr_codes(pdf: bytes, tmp_path) -> list[str]:
+    path = tmp_path / "doc.pdf"
+    path.write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "150", "-png", str(path), str(tmp_path / "page")], check=True)
+    found = []
+    for page in sorted(tmp_path.glob("page*.png")):
+        found += [code.text for code in zxingcpp.read_barcodes(Image.open(page))]
+    return found
+
+
+@pytest.fixture
+def posted(app, factory):
+    estate = factory.estate(roster=small_roster())
+    client = login(app.test_client(), factory.staff(Role.PREP_GROUP, estate))
+    start = datetime.now(BEIJING) - timedelta(hours=1)
+    response = client.post(f"/estates/{estate.code}/board/", data={
+        "kind": "meeting_notice", "title": "关于召开首次业主大会会议的公告",
+        "text": "定于十二月一日起以书面征求意见方式召开业主大会。\n请各位业主扫码或领取纸质表决票。",
+        "signed_by": "金色家园筹备组", "published_from": start.strftime("%Y-%m-%dT%H:%M"),
+        "published_until": (start + timedelta(days=15)).strftime("%Y-%m-%dT%H:%M")})
+    assert response.status_code == 302
+    return estate, client, db.session.query(BoardNotice).one()
+
+
+def test_the_qr_code_leads_to_the_entry_that_confirms_the_hash(app, posted, tmp_path):
+    estate, _client, notice = posted
+    public = app.test_client()
+    pdf = public.get(f"/p/{estate.code}/board/{notice.id}/document.pdf").data
+    assert hashlib.sha256(pdf).hexdigest() == notice.sha256
+    (url,) = qr_codes(pdf, tmp_path)
+    assert url == f"http://localhost/p/{estate.code}/board/{notice.id}"  # the host it was published from
+    page = public.get(url.removeprefix("http://localhost")).get_data(as_text=True)
+    assert notice.sha256 in page and "关于召开首次业主大会会议的公告" in page
+    same = public.post(f"/p/{estate.code}/board/{notice.id}", data={"document": (io.BytesIO(pdf), "a.pdf")},
+                       content_type="multipart/form-data")
+    other = public.post(f"/p/{estate.code}/board/{notice.id}", data={"document": (io.BytesIO(pdf + b" "), "b.pdf")},
+                        content_type="multipart/form-data")
+    assert same.status_code == other.status_code == 200
+    assert "flash success" in same.get_data(as_text=True).split("<form")[-1]
+    assert "flash error" in other.get_data(as_text=True).split("<form")[-1]
+
+
+def test_withdrawal_needs_a_reason_which_stays_visible(app, posted):
+    estate, client, notice = posted
+    client.post(f"/estates/{estate.code}/board/{notice.id}/withdraw", data={"reason": ""})
+    assert db.session.get(BoardNotice, notice.id).withdrawn_at is None
+    client.post(f"/estates/{estate.code}/board/{notice.id}/withdraw", data={"reason": "会议时间调整，另行公告"})
+    db.session.expire_all()
+    assert db.session.get(BoardNotice, notice.id).withdrawn_reason == "会议时间调整，另行公告"
+    for url in (f"/p/{estate.code}/board/", f"/p/{estate.code}/board/{notice.id}"):
+        assert "会议时间调整，另行公告" in app.test_client().get(url).get_data(as_text=True)
+
+
+def test_another_estate_cannot_post_or_withdraw(app, factory, posted):
+    estate, _client, notice = posted
+    outsider = login(app.test_client(), factory.staff(Role.PREP_GROUP, factory.estate()))
+    assert outsider.get(f"/estates/{estate.code}/board/").status_code == 404
+    assert outsider.post(f"/estates/{estate.code}/board/{notice.id}/withdraw",
+                         data={"reason": "x"}).status_code == 404
+    assert db.session.get(BoardNotice, notice.id).withdrawn_at is None

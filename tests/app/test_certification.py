@@ -1,0 +1,135 @@
+"""The street office certifies with a browser-held key; nobody else can."""
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from tests.elections_kit import NOW, open_vote
+from tests.factories import login, small_roster
+from voting.auth.models import Role
+from voting.ballots.operations import cast_online
+from voting.certification.operations import CertificationRefused, body_to_sign, certify, register_certifying_key
+from voting.core import record, signing
+from voting.elections.operations import close_election, export_record, tally_election
+from voting.extensions import db
+
+
+@pytest.fixture
+def counted(app, factory):
+    """A counted vote whose street-office officer registered a certifying key in the draft."""
+    estate = factory.estate(roster=small_roster())
+    officer_staff = factory.staff(Role.STREET_OFFICE, estate)
+    seed, public_key = signing.generate_keypair()
+    vote = open_vote(estate, officers=[(officer_staff, "street_office", public_key)])
+    for voter in sorted(vote.secrets)[:3]:
+        ballot, signature = vote.signed(voter, {"m1": "yes", "m2": "yes", "m3": ["c3-1"]})
+        cast_online(vote.election, ballot, signature, now=NOW)
+    close_election("test", vote.election, now=vote.election.closes_at)
+    tally_election("test", vote.election)
+    db.session.commit()
+    officer = vote.election.officers[0]
+    return estate, vote.election, officer_staff, officer, signing.private_key_from_seed(seed)
+
+
+def sign_body(election, officer, key):
+    body = body_to_sign(election, officer)
+    return body, signing.sign(key, "certification", body)
+
+
+def test_certified_record_verifies(app, counted):
+    estate, election, staff, officer, key = counted
+    client = login(app.test_client(), staff)
+    page = client.get(f"/estates/{estate.code}/elections/{election.id}/certification/").get_data(as_text=True)
+    assert "VALID" in page or "有效" in page
+    body, signature = sign_body(election, officer, key)
+    response = client.post(f"/estates/{estate.code}/elections/{election.id}/certification/sign",
+                           json={"officer_id": officer.officer_id, "body": body, "signature": signature})
+    assert response.status_code == 200, response.data
+    document = export_record(election)
+    assert document["certifications"] == [{"body": body, "signature": signature}]
+    assert record.verify(document) == json.loads(election.tally_json)
+
+
+@pytest.mark.parametrize("role", [Role.PLATFORM_ADMIN, Role.PREP_GROUP, Role.COMMUNITY])
+def test_nobody_but_the_street_office_certifies(app, factory, counted, role):
+    estate, election, _staff, officer, key = counted
+    intruder = factory.staff(role, None if role is Role.PLATFORM_ADMIN else estate)
+    body, signature = sign_body(election, officer, key)
+    with pytest.raises(CertificationRefused, match="street office"):
+        certify(intruder, election, officer.officer_id, body, signature)
+
+
+def test_an_officer_of_another_street_office_cannot_reach_it(app, factory, counted):
+    estate, election, _staff, officer, key = counted
+    other = factory.staff(Role.STREET_OFFICE, factory.estate())
+    client = login(app.test_client(), other)
+    body, signature = sign_body(election, officer, key)
+    response = client.post(f"/estates/{estate.code}/elections/{election.id}/certification/sign",
+                           json={"officer_id": officer.officer_id, "body": body, "signature": signature})
+    assert response.status_code == 404
+    with pytest.raises(CertificationRefused):
+        certify(other, election, officer.officer_id, body, signature)
+    assert export_record(election)["certifications"] == []
+
+
+def test_forged_or_stale_certifications_are_refused(app, counted):
+    _estate, election, staff, officer, key = counted
+    body, signature = sign_body(election, officer, key)
+    other_key = signing.private_key_from_seed(signing.new_seed())
+    for bad_body, bad_signature, fault in (
+        (body, signing.sign(other_key, "certification", body), "signature"),
+        (body | {"tally_hash": "A" * 43}, signature, "match"),
+        (body_to_sign(election, officer, NOW - timedelta(days=30)), None, "match"),
+    ):
+        bad_signature = bad_signature or signing.sign(key, "certification", bad_body)
+        with pytest.raises(CertificationRefused, match=fault):
+            certify(staff, election, officer.officer_id, bad_body, bad_signature)
+
+
+def test_refusal_needs_a_reason_that_stays_visible(app, counted):
+    estate, election, staff, _officer, _key = counted
+    client = login(app.test_client(), staff)
+    base = f"/estates/{estate.code}/elections/{election.id}/certification"
+    client.post(f"{base}/refuse", data={"reason": "  "})
+    client.post(f"{base}/refuse", data={"reason": "计票过程中监票人缺席"})
+    page = client.get(f"{base}/").get_data(as_text=True)
+    assert "计票过程中监票人缺席" in page
+    assert export_record(election)["certifications"] == []
+
+
+def test_a_certifying_key_is_registered_only_in_the_draft_by_the_right_officer(app, factory):
+    estate = factory.estate(roster=small_roster())
+    vote = open_vote(estate)
+    officer = factory.staff(Role.STREET_OFFICE, estate)
+    with pytest.raises(CertificationRefused):
+        register_certifying_key(officer, vote.election, signing.generate_keypair()[1])
+    prep = factory.staff(Role.PREP_GROUP, estate)
+    with pytest.raises(CertificationRefused, match="street office"):
+        register_certifying_key(prep, vote.election, signing.generate_keypair()[1])
+
+
+def test_certifying_puts_the_sheet_on_the_board(app, counted):
+    from voting.board.models import BoardNotice
+
+    estate, election, staff, officer, key = counted
+    client = login(app.test_client(), staff)
+    body, signature = sign_body(election, officer, key)
+    client.post(f"/estates/{estate.code}/elections/{election.id}/certification/sign",
+                json={"officer_id": officer.officer_id, "body": body, "signature": signature})
+    (sheet,) = db.session.query(BoardNotice).filter_by(election_id=election.id, kind="certification").all()
+    assert sheet.pdf.startswith(b"%PDF") and sheet.sha256
+
+
+def test_results_and_minutes_are_published_to_the_board(app, factory, counted):
+    from voting.board.models import BoardNotice
+
+    estate, election, _staff, _officer, _key = counted
+    client = login(app.test_client(), factory.staff(Role.PREP_GROUP, estate))
+    response = client.post(f"/estates/{estate.code}/board/elections/{election.id}/results",
+                           data={"scrutineers": "张监票，李监票"})
+    assert response.status_code == 302
+    kinds = sorted(n.kind for n in db.session.query(BoardNotice).filter_by(election_id=election.id))
+    assert kinds == ["minutes", "results"]
+    page = app.test_client().get(f"/p/{estate.code}/board/").get_data(as_text=True)
+    assert election.title in page

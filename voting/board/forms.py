@@ -1,0 +1,30 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateTimeLocalField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+KIND_LABELS = {
+    "meeting_notice": _l("Meeting notice"),
+    "roll": _l("Owner roll"),
+    "prep_group": _l("Preparation group"),
+    "candidates": _l("Candidates"),
+    "results": _l("Results"),
+    "minutes": _l("Minutes"),
+    "certification": _l("Certification"),
+    "committee_filing": _l("Committee filing"),
+    "other": _l("Other notice"),
+}
+
+
+class AnnouncementForm(FlaskForm):
+    kind = SelectField(_l("Kind"), choices=[(k, KIND_LABELS[k]) for k in
+                                            ("meeting_notice", "committee_filing", "prep_group", "other")])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    text = TextAreaField(_l("Text"), validators=[DataRequired(), Length(max=20000)])
+    signed_by = StringField(_l("Issued by"), validators=[DataRequired(), Length(max=100)])
+    published_from = DateTimeLocalField(_l("Posted from (Beijing time)"), validators=[DataRequired()])
+    published_until = DateTimeLocalField(_l("Posted until (Beijing time; empty: stays up)"), validators=[Optional()])
+
+
+class WithdrawForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for withdrawing (stays visible)"), validators=[DataRequired(), Length(max=2000)])

@@ -1,0 +1,117 @@
+"""The notice board: staff publish and withdraw; anyone reads and checks a printout."""
+
+import hashlib
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from voting.auth.access import Permission, election_for, estate_for
+from voting.board.documents import announcement_pdf
+from voting.board.forms import KIND_LABELS, AnnouncementForm, WithdrawForm
+from voting.board.operations import BoardError, board, find_notice, publish, withdraw
+from voting.board.results import publish_results
+from voting.elections.models import Election
+from voting.estates.models import Estate
+from voting.extensions import db
+from voting.templating import SHANGHAI
+
+blueprint = Blueprint("board", __name__, url_prefix="/estates/<code>/board")
+public_blueprint = Blueprint("board_public", __name__, url_prefix="/p/<code>/board")
+
+
+@blueprint.route("/", methods=["GET", "POST"])
+@login_required
+def manage(code: str):
+    estate = estate_for(code, Permission.PUBLISH_BOARD)
+    form = AnnouncementForm()
+    if form.validate_on_submit():
+        until = form.published_until.data
+        try:
+            notice = publish(
+                current_user.username, estate, form.kind.data, form.title.data,
+                lambda url: announcement_pdf(estate, form.title.data, form.text.data, form.signed_by.data, url),
+                published_from=form.published_from.data.replace(tzinfo=SHANGHAI),
+                published_until=until.replace(tzinfo=SHANGHAI) if until else None,
+            )
+        except BoardError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Published: %(title)s", title=notice.title), "success")
+            return redirect(url_for("board.manage", code=code))
+    return render_template("board/manage.html", estate=estate, form=form, sections=board(estate),
+                           withdraw_form=WithdrawForm(), kind_labels=KIND_LABELS)
+
+
+@blueprint.post("/<int:notice_id>/withdraw")
+@login_required
+def withdraw_(code: str, notice_id: int):
+    estate = estate_for(code, Permission.PUBLISH_BOARD)
+    notice = find_notice(estate, notice_id) or abort(404)
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        try:
+            withdraw(current_user.username, notice, form.reason.data)
+        except BoardError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("The notice is withdrawn; its reason is shown on the board."), "success")
+    else:
+        flash(_("Write the reason for withdrawing the notice."), "error")
+    return redirect(url_for("board.manage", code=code))
+
+
+@blueprint.post("/elections/<int:election_id>/results")
+@login_required
+def publish_results_(code: str, election_id: int):
+    _estate, election = election_for(code, election_id, Permission.PUBLISH_BOARD)
+    scrutineers = [name.strip() for name in request.form.get("scrutineers", "").replace("，", ",").split(",")
+                   if name.strip()]
+    try:
+        publish_results(current_user.username, election, scrutineers)
+    except BoardError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("The results announcement and the minutes are on the notice board."), "success")
+    return redirect(url_for("board.manage", code=code))
+
+
+def _public_estate(code: str) -> Estate:
+    return db.session.scalar(select(Estate).where(Estate.code == code)) or abort(404)
+
+
+@public_blueprint.get("/")
+def index(code: str):
+    estate = _public_estate(code)
+    return render_template("board/public.html", estate=estate, sections=board(estate), kind_labels=KIND_LABELS)
+
+
+@public_blueprint.route("/<int:notice_id>", methods=["GET", "POST"])
+def entry(code: str, notice_id: int):
+    """The page a printed notice's QR code opens: what was published, when, and its hash;
+    a file can be checked against it."""
+    estate = _public_estate(code)
+    notice = find_notice(estate, notice_id) or abort(404)
+    checked = None
+    if request.method == "POST":
+        upload = request.files.get("document")
+        checked = bool(upload) and hashlib.sha256(upload.read()).hexdigest() == notice.sha256
+    election = db.session.get(Election, notice.election_id) if notice.election_id else None
+    return render_template("board/entry.html", estate=estate, notice=notice, checked=checked,
+                           election=election, kind_labels=KIND_LABELS)
+
+
+@public_blueprint.get("/<int:notice_id>/document.pdf")
+def document(code: str, notice_id: int):
+    notice = find_notice(_public_estate(code), notice_id) or abort(404)
+    if notice.pdf is None:
+        abort(404)
+    return Response(notice.pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="notice-{notice.id}.pdf"'})

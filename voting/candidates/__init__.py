@@ -1,0 +1,1 @@
+"""Candidates for the owners' committee: nominations, joint review, publication and objections."""

@@ -1,0 +1,458 @@
+"""Candidate lists: nominations, joint review, publication, objections, the committee motion;
+and the public list where owners read the candidates and object from their phones."""
+
+from datetime import datetime, time
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from voting.auth.access import Permission, can, election_for, estate_for, require
+from voting.candidates.eligibility import BODY_NAMES, CATALOGUE, KINDS
+from voting.candidates.forms import (
+    ActionForm,
+    AnswerForm,
+    ListForm,
+    NominationForm,
+    ObjectionForm,
+    PaperObjectionForm,
+    RuleFormError,
+    SettingsForm,
+    WithdrawForm,
+    read_rule_settings,
+    read_verdicts,
+)
+from voting.candidates.models import CandidateList, Nominee, Objection
+from voting.candidates.operations import (
+    CandidateError,
+    Profile,
+    add_committee_motion,
+    answer_objection,
+    change_settings,
+    configure_rules,
+    create_list,
+    find_objection,
+    list_report,
+    lists_of,
+    lists_ready,
+    lodge_objection,
+    nominate_by_community,
+    nominate_jointly,
+    nominate_self,
+    publish_list,
+    published_list,
+    published_lists,
+    record_paper_objection,
+    record_review,
+    reopen_nominations,
+    reviewer_bodies,
+    rule_bodies,
+    rule_params,
+    start_review,
+    withdraw_nominee,
+)
+from voting.elections.operations import ElectionError
+from voting.estates.models import Estate
+from voting.extensions import db, limiter
+from voting.privacy import mask_name
+from voting.templating import SHANGHAI
+
+blueprint = Blueprint("candidates", __name__, url_prefix="/estates/<code>/candidates")
+public_blueprint = Blueprint("candidates_public", __name__, url_prefix="/p/<code>/candidates")
+
+STATUS_NAMES = {
+    "passed": _l("passed"), "failed": _l("did not pass"), "pending": _l("awaiting verdicts"), "withdrawn": _l("withdrawn"),
+}
+LIST_STATE_NAMES = {
+    "nominating": _l("taking nominations"), "reviewing": _l("under joint review"),
+    "published": _l("published"), "adopted": _l("on a ballot"),
+}
+NOMINATION_NAMES = {
+    "self": _l("self-nomination"), "joint": _l("joint recommendation"), "community": _l("community recommendation"),
+}
+
+
+@blueprint.app_context_processor
+def names():
+    """Names for the candidate pages, and the lists an election page may turn into a motion."""
+    return {"committee_lists_ready": lists_ready, "status_names": STATUS_NAMES, "list_state_names": LIST_STATE_NAMES,
+            "nomination_names": NOMINATION_NAMES, "body_names": BODY_NAMES}
+
+
+def _flash_form_errors(form) -> None:
+    for field, errors in form.errors.items():
+        flash(f"{form[field].label.text}: {' '.join(errors)}", "error")
+
+
+def _list(estate: Estate, list_id: int) -> CandidateList:
+    candidate_list = db.session.scalar(select(CandidateList).where(
+        CandidateList.id == list_id, CandidateList.estate_id == estate.id))
+    if candidate_list is None:
+        abort(404)
+    return candidate_list
+
+
+def _nominee(candidate_list: CandidateList, nominee_id: int) -> Nominee:
+    nominee = db.session.scalar(select(Nominee).where(Nominee.id == nominee_id, Nominee.list_id == candidate_list.id))
+    if nominee is None:
+        abort(404)
+    return nominee
+
+
+def _beijing_day(day) -> datetime:
+    return datetime.combine(day, time(), SHANGHAI)
+
+
+def _done(message: str | None = None):
+    """Commit the request's one change and say so."""
+    db.session.commit()
+    if message:
+        flash(message, "success")
+
+
+def _refused(error: Exception) -> None:
+    db.session.rollback()
+    for fault in getattr(error, "faults", None) or [str(error)]:
+        flash(fault, "error")
+
+
+@blueprint.route("/", methods=["GET", "POST"])
+@login_required
+def index(code: str):
+    estate = estate_for(code, Permission.VIEW_CANDIDATES)
+    may_manage = can(current_user, Permission.MANAGE_CANDIDATES)
+    form = ListForm()
+    if request.method == "POST":
+        require(Permission.MANAGE_CANDIDATES)
+        if form.validate_on_submit():
+            try:
+                candidate_list = create_list(
+                    current_user.username, estate, form.title.data, form.seats.data,
+                    margin_percent=form.margin_percent.data or 0, publication_days=form.publication_days.data,
+                    min_joint_households=form.min_joint_households.data)
+            except CandidateError as error:
+                _refused(error)
+            else:
+                _done()
+                return redirect(url_for("candidates.detail", code=code, list_id=candidate_list.id))
+    return render_template("candidates/index.html", estate=estate, lists=lists_of(estate), form=form,
+                           may_manage=may_manage)
+
+
+@blueprint.get("/<int:list_id>/")
+@login_required
+def detail(code: str, list_id: int):
+    estate = estate_for(code, Permission.VIEW_CANDIDATES)
+    candidate_list = _list(estate, list_id)
+    settings = SettingsForm(obj=candidate_list)
+    return render_template(
+        "candidates/detail.html", estate=estate, clist=candidate_list, report=list_report(candidate_list),
+        settings=settings, action=ActionForm(), catalogue=CATALOGUE, kinds=KINDS,
+        rules={rule.code: rule for rule in candidate_list.rules}, rule_params=rule_params, rule_bodies=rule_bodies,
+        may_manage=can(current_user, Permission.MANAGE_CANDIDATES),
+    )
+
+
+@blueprint.post("/<int:list_id>/settings")
+@login_required
+def settings(code: str, list_id: int):
+    candidate_list = _list(estate_for(code, Permission.MANAGE_CANDIDATES), list_id)
+    form = SettingsForm()
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+    else:
+        try:
+            change_settings(current_user.username, candidate_list, seats=form.seats.data,
+                            margin_percent=form.margin_percent.data or 0, publication_days=form.publication_days.data,
+                            min_joint_households=form.min_joint_households.data)
+        except CandidateError as error:
+            _refused(error)
+        else:
+            _done(_("Settings saved."))
+    return redirect(url_for("candidates.detail", code=code, list_id=list_id))
+
+
+@blueprint.post("/<int:list_id>/rules")
+@login_required
+def rules(code: str, list_id: int):
+    candidate_list = _list(estate_for(code, Permission.MANAGE_CANDIDATES), list_id)
+    if not ActionForm().validate_on_submit():
+        flash(_("The form expired; please try again."), "error")
+        return redirect(url_for("candidates.detail", code=code, list_id=list_id))
+    try:
+        configure_rules(current_user.username, candidate_list, read_rule_settings(request.form))
+    except RuleFormError as error:
+        db.session.rollback()
+        flash(_("Give whole numbers for the rule “%(rule)s”.", rule=str(error)), "error")
+    except CandidateError as error:
+        _refused(error)
+    else:
+        _done(_("Eligibility rules saved."))
+    return redirect(url_for("candidates.detail", code=code, list_id=list_id))
+
+
+@blueprint.route("/<int:list_id>/nominate", methods=["GET", "POST"])
+@login_required
+def nominate(code: str, list_id: int):
+    estate = estate_for(code, Permission.MANAGE_CANDIDATES)
+    candidate_list = _list(estate, list_id)
+    form = NominationForm()
+    if form.validate_on_submit():
+        profile = Profile(
+            name=form.name.data, id_number=form.id_number.data, occupation=form.occupation.data or "",
+            party_member=form.party_member.data, statement=form.statement.data or "",
+            gender=form.gender.data or None, birth_date=form.birth_date.data,
+            photo=form.photo.data.read() if form.photo.data else None,
+        )
+        actor = current_user.username
+        try:
+            if form.kind.data == "joint":
+                nominee = nominate_jointly(actor, candidate_list, profile, form.signatures.data or "")
+            elif form.kind.data == "community":
+                nominee = nominate_by_community(actor, candidate_list, profile, form.recommended_by.data or "")
+            else:
+                nominee = nominate_self(actor, candidate_list, profile)
+        except CandidateError as error:
+            _refused(error)
+        else:
+            _done(_("%(name)s is nominated as number %(number)d.", name=nominee.name, number=nominee.number))
+            return redirect(url_for("candidates.detail", code=code, list_id=list_id))
+    return render_template("candidates/nominate.html", estate=estate, clist=candidate_list, form=form)
+
+
+def _list_action(code: str, list_id: int, change, done_message: str):
+    candidate_list = _list(estate_for(code, Permission.MANAGE_CANDIDATES), list_id)
+    if not ActionForm().validate_on_submit():
+        flash(_("The form expired; please try again."), "error")
+    else:
+        try:
+            change(current_user.username, candidate_list)
+        except CandidateError as error:
+            _refused(error)
+        else:
+            _done(done_message)
+    return redirect(url_for("candidates.detail", code=code, list_id=list_id))
+
+
+@blueprint.post("/<int:list_id>/review")
+@login_required
+def review(code: str, list_id: int):
+    return _list_action(code, list_id, start_review, _("Nominations are closed; the joint review has begun."))
+
+
+@blueprint.post("/<int:list_id>/reopen")
+@login_required
+def reopen(code: str, list_id: int):
+    return _list_action(code, list_id, reopen_nominations, _("Nominations are open again."))
+
+
+@blueprint.post("/<int:list_id>/publish")
+@login_required
+def publish(code: str, list_id: int):
+    return _list_action(code, list_id, publish_list, _("The vetted list is published."))
+
+
+@blueprint.get("/<int:list_id>/report")
+@login_required
+def report(code: str, list_id: int):
+    estate = estate_for(code, Permission.VIEW_CANDIDATES)
+    candidate_list = _list(estate, list_id)
+    return render_template("candidates/report.html", estate=estate, clist=candidate_list,
+                           report=list_report(candidate_list))
+
+
+def _review_pairs(candidate_list: CandidateList, bodies: tuple[str, ...]) -> list[tuple[str, str]]:
+    return [(rule.code, body) for rule in candidate_list.rules for body in rule_bodies(rule) if body in bodies]
+
+
+@blueprint.get("/<int:list_id>/nominees/<int:nominee_id>")
+@login_required
+def nominee(code: str, list_id: int, nominee_id: int):
+    estate = estate_for(code, Permission.VIEW_CANDIDATES)
+    candidate_list = _list(estate, list_id)
+    found = _nominee(candidate_list, nominee_id)
+    row = next(row for row in list_report(candidate_list).rows if row.nominee.id == found.id)
+    may_review = can(current_user, Permission.REVIEW_CANDIDATES) and candidate_list.state == "reviewing"
+    return render_template(
+        "candidates/nominee.html", estate=estate, clist=candidate_list, nominee=found, row=row, action=ActionForm(),
+        withdraw=WithdrawForm(), may_manage=can(current_user, Permission.MANAGE_CANDIDATES),
+        review_pairs=set(_review_pairs(candidate_list, reviewer_bodies(current_user))) if may_review else set(),
+    )
+
+
+@blueprint.get("/<int:list_id>/nominees/<int:nominee_id>/photo")
+@login_required
+def photo(code: str, list_id: int, nominee_id: int):
+    found = _nominee(_list(estate_for(code, Permission.VIEW_CANDIDATES), list_id), nominee_id)
+    if found.photo is None:
+        abort(404)
+    return Response(found.photo, mimetype=found.photo_type, headers={"Cache-Control": "private, max-age=3600"})
+
+
+@blueprint.post("/<int:list_id>/nominees/<int:nominee_id>/reviews")
+@login_required
+def reviews(code: str, list_id: int, nominee_id: int):
+    candidate_list = _list(estate_for(code, Permission.REVIEW_CANDIDATES), list_id)
+    found = _nominee(candidate_list, nominee_id)
+    back = redirect(url_for("candidates.nominee", code=code, list_id=list_id, nominee_id=nominee_id))
+    if not ActionForm().validate_on_submit():
+        flash(_("The form expired; please try again."), "error")
+        return back
+    bodies = reviewer_bodies(current_user)
+    chosen = read_verdicts(request.form, _review_pairs(candidate_list, bodies))
+    if not chosen:
+        flash(_("Choose pass or fail for at least one rule."), "error")
+        return back
+    try:
+        for rule_code, body, passed, reason in chosen:
+            record_review(current_user.username, found, rule_code, body, passed, reason, bodies)
+    except CandidateError as error:
+        _refused(error)
+    else:
+        _done(_("Verdicts recorded."))
+    return back
+
+
+@blueprint.post("/<int:list_id>/nominees/<int:nominee_id>/withdraw")
+@login_required
+def withdraw(code: str, list_id: int, nominee_id: int):
+    candidate_list = _list(estate_for(code, Permission.MANAGE_CANDIDATES), list_id)
+    found = _nominee(candidate_list, nominee_id)
+    form = WithdrawForm()
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+    else:
+        try:
+            withdraw_nominee(current_user.username, found, form.reason.data)
+        except CandidateError as error:
+            _refused(error)
+        else:
+            _done(_("%(name)s is withdrawn.", name=found.name))
+    return redirect(url_for("candidates.nominee", code=code, list_id=list_id, nominee_id=nominee_id))
+
+
+def _about_choices(candidate_list: CandidateList, label) -> list[tuple[int, str]]:
+    return [(0, _("The list as a whole"))] + [
+        (n.id, f"{n.number}. {label(n)}") for n in candidate_list.nominees if n.vetted_at is not None and n.withdrawn_at is None]
+
+
+@blueprint.route("/<int:list_id>/objections", methods=["GET", "POST"])
+@login_required
+def objections(code: str, list_id: int):
+    estate = estate_for(code, Permission.VIEW_CANDIDATES)
+    candidate_list = _list(estate, list_id)
+    form = PaperObjectionForm()
+    form.nominee.choices = _about_choices(candidate_list, lambda n: n.name)
+    if request.method == "POST":
+        require(Permission.MANAGE_CANDIDATES)
+        if form.validate_on_submit():
+            try:
+                record_paper_objection(
+                    current_user.username, candidate_list, form.unit_label.data, form.id_number.data, form.text.data,
+                    _beijing_day(form.received_on.data),
+                    nominee=db.session.get(Nominee, form.nominee.data) if form.nominee.data else None)
+            except CandidateError as error:
+                _refused(error)
+            else:
+                _done(_("The paper objection is recorded."))
+                return redirect(url_for("candidates.objections", code=code, list_id=list_id))
+    return render_template("candidates/objections.html", estate=estate, clist=candidate_list, form=form,
+                           answer_form=AnswerForm(), may_manage=can(current_user, Permission.MANAGE_CANDIDATES))
+
+
+@blueprint.post("/<int:list_id>/objections/<int:objection_id>/answer")
+@login_required
+def answer(code: str, list_id: int, objection_id: int):
+    candidate_list = _list(estate_for(code, Permission.MANAGE_CANDIDATES), list_id)
+    objection = db.session.scalar(select(Objection).where(
+        Objection.id == objection_id, Objection.list_id == candidate_list.id))
+    if objection is None:
+        abort(404)
+    form = AnswerForm()
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+    else:
+        try:
+            answer_objection(current_user.username, objection, form.answer.data)
+        except CandidateError as error:
+            _refused(error)
+        else:
+            _done(_("The answer is recorded."))
+    return redirect(url_for("candidates.objections", code=code, list_id=list_id))
+
+
+@blueprint.post("/<int:list_id>/motion/<int:election_id>")
+@login_required
+def adopt(code: str, list_id: int, election_id: int):
+    estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
+    require(Permission.MANAGE_CANDIDATES)
+    candidate_list = _list(estate, list_id)
+    if not ActionForm().validate_on_submit():
+        flash(_("The form expired; please try again."), "error")
+    else:
+        try:
+            add_committee_motion(current_user.username, election, candidate_list, candidate_list.seats)
+        except (CandidateError, ElectionError) as error:
+            _refused(error)
+        else:
+            _done(_("The committee motion is added with the vetted candidates."))
+    return redirect(url_for("elections.detail", code=code, election_id=election_id))
+
+
+# --- public pages --------------------------------------------------------------------------
+
+
+def _public_estate(code: str) -> Estate:
+    estate = db.session.scalar(select(Estate).where(Estate.code == code))
+    if estate is None:
+        abort(404)
+    return estate
+
+
+def _public_list(estate: Estate, list_id: int) -> CandidateList:
+    candidate_list = _list(estate, list_id)
+    if candidate_list.published_at is None:
+        abort(404)
+    return candidate_list
+
+
+@public_blueprint.get("/")
+def public_index(code: str):
+    estate = _public_estate(code)
+    lists = [published_list(c) for c in published_lists(estate)]
+    if not lists:
+        abort(404)
+    return render_template("candidates/public_index.html", estate=estate, lists=lists)
+
+
+@public_blueprint.route("/<int:list_id>/", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def public_list(code: str, list_id: int):
+    """The published list; owners lodge objections here, identified by unit and ID ending."""
+    estate = _public_estate(code)
+    candidate_list = _public_list(estate, list_id)
+    published = published_list(candidate_list)
+    form = ObjectionForm()
+    form.nominee.choices = _about_choices(candidate_list, lambda n: mask_name(n.name))
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            objection = lodge_objection(
+                candidate_list, form.unit_label.data, form.id_last4.data, form.text.data,
+                nominee=db.session.get(Nominee, form.nominee.data) if form.nominee.data else None)
+        except CandidateError as error:
+            _refused(error)
+        else:
+            _done()
+            return redirect(url_for("candidates_public.objection", code=code, ref=objection.ref))
+    return render_template("candidates/public_list.html", estate=estate, published=published, form=form)
+
+
+@public_blueprint.get("/objections/<ref>")
+def objection(code: str, ref: str):
+    """The owner's receipt: their objection and, once given, the group's written answer."""
+    found = find_objection(_public_estate(code), ref)
+    if found is None:
+        abort(404)
+    return render_template("candidates/public_objection.html", estate=found.candidate_list.estate, objection=found)

@@ -1,0 +1,103 @@
+"""The street office certifies a counted vote, or refuses with a written reason."""
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
+
+from voting.auth.access import Permission, election_for
+from voting.board.results import publish_certification
+from voting.certification.operations import (
+    CertificationRefused,
+    body_to_sign,
+    certify,
+    certifying_keys,
+    decisions,
+    refuse,
+    register_certifying_key,
+    verifier_verdict,
+)
+from voting.elections.models import State
+from voting.extensions import db
+
+blueprint = Blueprint("certification", __name__,
+                      url_prefix="/estates/<code>/elections/<int:election_id>/certification")
+
+
+def _officer_json(officer) -> dict:
+    return {"officer_id": officer.officer_id, "role": officer.role, "public_key": officer.public_key}
+
+
+def _refused(problem: CertificationRefused, back: str):
+    db.session.rollback()
+    if request.is_json:
+        return jsonify(error=str(problem)), problem.status
+    flash(str(problem), "error")
+    return redirect(back)
+
+
+@blueprint.get("/")
+@login_required
+def index(code: str, election_id: int):
+    estate, election = election_for(code, election_id, Permission.VIEW_ELECTION)
+    keys = certifying_keys(election, current_user)
+    urls = {"code": code, "election_id": election_id}
+    key_data = {"election": election.public_id, "user": current_user.username,
+                "keys": [_officer_json(o) for o in keys], "csrf_token": generate_csrf()}
+    verdict = None
+    if election.state == State.DRAFT:
+        key_data["register_url"] = url_for("certification.register_key", **urls)
+    elif election.state == State.TALLIED:
+        verdict = verifier_verdict(election) or ""
+        if keys and not verdict:
+            key_data["sign"] = {"purpose": "certification", "body": body_to_sign(election, keys[0]),
+                                "post_url": url_for("certification.sign", **urls),
+                                "done_url": url_for("certification.index", **urls)}
+    return render_template("certification/index.html", estate=estate, election=election, keys=keys,
+                           verdict=verdict, decisions=decisions(election), key_data=key_data,
+                           may_certify=current_user.role == "street_office")
+
+
+@blueprint.post("/officer-key")
+@login_required
+def register_key(code: str, election_id: int):
+    _estate, election = election_for(code, election_id, Permission.VIEW_ELECTION)
+    back = url_for("certification.index", code=code, election_id=election_id)
+    try:
+        officer = register_certifying_key(current_user, election, (request.get_json(silent=True) or {}).get("public_key"))
+    except CertificationRefused as problem:
+        return _refused(problem, back)
+    db.session.commit()
+    return jsonify(_officer_json(officer)), 201
+
+
+@blueprint.post("/sign")
+@login_required
+def sign(code: str, election_id: int):
+    _estate, election = election_for(code, election_id, Permission.VIEW_ELECTION)
+    back = url_for("certification.index", code=code, election_id=election_id)
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        abort(400)
+    try:
+        decision = certify(current_user, election, data.get("officer_id"), data.get("body"), data.get("signature"))
+    except CertificationRefused as problem:
+        return _refused(problem, back)
+    db.session.flush()
+    publish_certification(current_user.username, election, decision)
+    db.session.commit()
+    return jsonify(status="certified")
+
+
+@blueprint.post("/refuse")
+@login_required
+def refuse_(code: str, election_id: int):
+    _estate, election = election_for(code, election_id, Permission.VIEW_ELECTION)
+    back = url_for("certification.index", code=code, election_id=election_id)
+    try:
+        refuse(current_user, election, request.form.get("reason", ""))
+    except CertificationRefused as problem:
+        return _refused(problem, back)
+    db.session.commit()
+    flash(_("The refusal and its reason are recorded."), "success")
+    return redirect(back)

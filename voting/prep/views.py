@@ -1,0 +1,179 @@
+"""The street office forms the preparation group; anyone can read its published members."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from voting.auth.access import Permission, can, election_for, estate_for
+from voting.auth.models import Staff
+from voting.estates.models import Estate
+from voting.extensions import db
+from voting.prep.forms import ActionForm, MemberForm, MilestoneForm, RemovalForm
+from voting.prep.models import PrepGroup, PrepMember
+from voting.prep.operations import (
+    DEADLINE_NAMES,
+    MEMBER_ROLE_NAMES,
+    CompositionRejected,
+    PrepError,
+    composition_faults,
+    confirm_group,
+    deadlines,
+    discard_changes,
+    group_of,
+    linkable_accounts,
+    open_deadlines,
+    propose_member,
+    propose_removal,
+    published_group,
+    record_milestone,
+)
+
+blueprint = Blueprint("prep", __name__, url_prefix="/estates/<code>/prep")
+public_blueprint = Blueprint("prep_public", __name__, url_prefix="/p/<code>/prep")
+
+
+@blueprint.app_context_processor
+def deadline_helpers():
+    return {"open_deadlines": open_deadlines, "deadline_names": DEADLINE_NAMES}
+
+
+def _member_form(estate: Estate) -> MemberForm:
+    form = MemberForm()
+    form.account.choices = [(0, "—")] + [(s.id, f"{s.display_name} ({s.username})") for s in linkable_accounts(estate)]
+    return form
+
+
+def _flash_form_errors(form) -> None:
+    for field, errors in form.errors.items():
+        flash(f"{form[field].label.text}: {' '.join(errors)}", "error")
+
+
+@blueprint.get("/")
+@login_required
+def group(code: str):
+    estate = estate_for(code, Permission.VIEW_CANDIDATES)
+    prep_group = group_of(estate)
+    may_form = can(current_user, Permission.FORM_PREP_GROUP)
+    members = prep_group.members if prep_group else []
+    pending = any(m.is_pending for m in members)
+    schedule = deadlines(estate)
+    return render_template(
+        "prep/group.html", estate=estate, group=prep_group, members=members, pending=pending,
+        faults=composition_faults(estate, [m for m in members if m.stays]) if pending else [],
+        form=_member_form(estate) if may_form else None, removal=RemovalForm(), action=ActionForm(),
+        may_form=may_form, role_names=MEMBER_ROLE_NAMES, deadlines=schedule,
+        milestone_elections=list({d.election.id: d.election for d in schedule if d.kind != "meeting_notice"}.values()),
+        milestone_form=MilestoneForm(), may_record=can(current_user, Permission.RECORD_FILING),
+    )
+
+
+@blueprint.post("/members")
+@login_required
+def propose(code: str):
+    estate = estate_for(code, Permission.FORM_PREP_GROUP)
+    form = _member_form(estate)
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+        return redirect(url_for("prep.group", code=code))
+    try:
+        member = propose_member(
+            current_user.username, estate, name=form.name.data, role=form.role.data,
+            organisation=form.organisation.data or "", leader=form.leader.data, id_number=form.id_number.data or "",
+            account=db.session.get(Staff, form.account.data) if form.account.data else None,
+            new_account=(form.new_username.data, form.new_password.data or "") if form.new_username.data else None,
+        )
+    except PrepError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("%(name)s is proposed; confirm the composition to make the change.", name=member.name), "success")
+    return redirect(url_for("prep.group", code=code))
+
+
+def _member(estate: Estate, member_id: int) -> PrepMember:
+    member = db.session.scalar(select(PrepMember).join(PrepGroup).where(
+        PrepMember.id == member_id, PrepGroup.estate_id == estate.id))
+    if member is None:
+        abort(404)
+    return member
+
+
+@blueprint.post("/members/<int:member_id>/remove")
+@login_required
+def remove(code: str, member_id: int):
+    estate = estate_for(code, Permission.FORM_PREP_GROUP)
+    member = _member(estate, member_id)
+    form = RemovalForm()
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+    else:
+        try:
+            propose_removal(current_user.username, member, form.reason.data or "")
+        except PrepError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+    return redirect(url_for("prep.group", code=code))
+
+
+def _group_action(code: str, change, done_message: str):
+    estate = estate_for(code, Permission.FORM_PREP_GROUP)
+    if not ActionForm().validate_on_submit():
+        flash(_("The form expired; please try again."), "error")
+        return redirect(url_for("prep.group", code=code))
+    try:
+        change(current_user.username, estate)
+    except CompositionRejected as rejected:
+        db.session.rollback()
+        for fault in rejected.faults:
+            flash(fault, "error")
+    except PrepError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(done_message, "success")
+    return redirect(url_for("prep.group", code=code))
+
+
+@blueprint.post("/confirm")
+@login_required
+def confirm(code: str):
+    return _group_action(code, confirm_group, _("The composition is confirmed and its member list is public."))
+
+
+@blueprint.post("/discard")
+@login_required
+def discard(code: str):
+    return _group_action(code, discard_changes, _("The pending changes are discarded."))
+
+
+@blueprint.post("/milestones/<int:election_id>")
+@login_required
+def milestone(code: str, election_id: int):
+    _estate, election = election_for(code, election_id, Permission.RECORD_FILING)
+    form = MilestoneForm()
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+    else:
+        try:
+            record_milestone(current_user.username, election, form.kind.data, form.done_on.data, form.note.data or "")
+        except PrepError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Recorded."), "success")
+    return redirect(url_for("prep.group", code=code))
+
+
+@public_blueprint.get("/")
+def members(code: str):
+    estate = db.session.scalar(select(Estate).where(Estate.code == code))
+    published = published_group(estate) if estate else None
+    if published is None:
+        abort(404)
+    return render_template("prep/public.html", estate=estate, published=published, role_names=MEMBER_ROLE_NAMES)
