@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 from voting.core import signing
 from voting.core.canonical import b64d, b64e
-from voting.elections.operations import add_motion, create_election, open_election
+from voting.elections.operations import add_committee_election, add_motion, create_election, open_election
 from voting.extensions import db
 from voting.roster.operations import personal_data
 
@@ -35,7 +35,7 @@ def open_vote(estate, revote: str = "last", *, officers=(), **options) -> OpenVo
                                revote, **options)
     add_motion("test", election, "ordinary", "选聘物业服务企业")
     add_motion("test", election, "major", "使用维修资金")
-    add_motion("test", election, "committee", "选举业主委员会", seats=2, candidates=["甲", "乙", "丙"])
+    add_committee_election("test", election, "选举业主委员会", 2, candidates=["甲", "乙", "丙"])
     for staff, role, public_key in officers:
         from voting.elections.operations import register_officer
 

@@ -22,6 +22,8 @@ from sqlalchemy import select
 from voting.auth.models import Role
 from voting.auth.operations import create_staff
 from voting.board.results import publish_certification, publish_results
+from voting.candidates.operations import add_committee_motion
+from voting.candidates.simulation import vetted_list
 from voting.certification.operations import body_to_sign, certify
 from voting.core import signing
 from voting.core.canonical import b64d, b64e
@@ -45,6 +47,7 @@ from voting.roster.operations import import_roster, personal_data
 from voting.timeutil import utcnow
 
 CLERK_PASSWORD = "simulated-clerk"
+COMMITTEE_SEATS = 5
 
 
 @contextmanager
@@ -130,14 +133,20 @@ def simulate_command(units: int, turnout: float, paper: float, seed: int, output
         estate = create_estate(actor, code, f"模拟小区 {seed}", community)
         import_roster(actor, estate, _roster_csv(roster.rows), "simulated.csv")
         db.session.commit()
+    now = utcnow()
+    officer_staff = create_staff(actor, f"{code.lower()}-street", "模拟街道办 王科长", CLERK_PASSWORD,
+                                 Role.STREET_OFFICE, street_office_id=office.id)
+    with phase(timings, "group and candidates"):
+        single_owners = [(row["权利人"], row["证件号码"]) for row in roster.rows
+                         if row["房屋状态"] == "已交付" and "、" not in row["权利人"]]
+        candidates = vetted_list(officer_staff, estate, single_owners, COMMITTEE_SEATS, now)
+        db.session.commit()
     with phase(timings, "draft and open"):
-        now = utcnow()
         election = create_election(actor, estate, "业主大会表决（模拟）", now - timedelta(minutes=1),
                                    now + timedelta(days=7), "last")
         add_motion(actor, election, "ordinary", "审议《业主大会议事规则》")
         add_motion(actor, election, "major", "使用住宅专项维修资金更换电梯")
-        add_motion(actor, election, "committee", "选举第一届业主委员会委员", seats=5,
-                   candidates=["张伟", "王芳", "李娜", "刘洋", "陈静", "杨昇"])
+        add_committee_motion(actor, election, candidates, COMMITTEE_SEATS, now=now)
         clerks = []
         for name in ("clerk-a", "clerk-b"):
             staff = create_staff(actor, f"{estate.code.lower()}-{name}", "模拟计票人", CLERK_PASSWORD,
@@ -147,8 +156,6 @@ def simulate_command(units: int, turnout: float, paper: float, seed: int, output
             db.session.flush()
             clerks.append(Clerk(staff.username, CLERK_PASSWORD, officer.officer_id,
                                 signing.private_key_from_seed(seed_bytes)))
-        officer_staff = create_staff(actor, f"{code.lower()}-street", "模拟街道办 王科长", CLERK_PASSWORD,
-                                     Role.STREET_OFFICE, street_office_id=office.id)
         certifier_seed, certifier_key = signing.generate_keypair()
         certifier = register_officer(actor, election, officer_staff, "street_office", certifier_key)
         batch = open_election(actor, election)

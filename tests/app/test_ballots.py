@@ -153,3 +153,11 @@ def test_the_server_cannot_sign_a_ballot_with_what_it_stores(app, factory):
     server_key = signing.public_key_b64(election_key(vote.election))
     assert server_key not in public_keys
     assert all(signing.public_key_b64(signing.private_key_from_seed(s)) in public_keys for s in vote.secrets.values())
+
+
+def test_a_committee_election_cannot_be_added_as_a_plain_motion(app, factory):
+    from voting.elections.operations import create_election
+
+    election = create_election("test", factory.estate(roster=small_roster()), "表决", NOW, NOW + timedelta(days=1))
+    with pytest.raises(ElectionError, match="vetted"):
+        add_motion("test", election, "committee", "选举业主委员会")

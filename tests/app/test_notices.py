@@ -26,7 +26,7 @@ from voting.ballots.operations import cast_online
 from voting.core import signing
 from voting.core.canonical import b64d, b64e
 from voting.elections.models import ElectionVoter, NoticeBatch
-from voting.elections.operations import add_motion, create_election, open_election
+from voting.elections.operations import add_committee_election, add_motion, create_election, open_election
 from voting.extensions import db
 from voting.jobs import enqueue
 from voting.notices.operations import start_rendering
@@ -53,7 +53,7 @@ def open_vote(factory, roster=None, *, motions=None):
         ("committee", "选举第一届业主委员会", 3, ["张三", "李四", "王五", "赵六"]),
     ]:
         if committee:
-            add_motion("test", election, kind, title, seats=committee[0], candidates=committee[1])
+            add_committee_election("test", election, title, committee[0], committee[1])
         else:
             add_motion("test", election, kind, title)
     batch = open_election("test", election)

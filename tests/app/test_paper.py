@@ -25,6 +25,7 @@ from voting.ballots.operations import BallotRefused, cast_online, check_receipt
 from voting.core import record, signing
 from voting.core.canonical import b64d, b64e
 from voting.elections.operations import (
+    add_committee_election,
     add_motion,
     close_election,
     create_election,
@@ -136,7 +137,7 @@ def draft(estate, revote: str = "last"):
     election = create_election("test", estate, "业主大会表决", now - timedelta(hours=1), now + timedelta(days=1), revote)
     add_motion("test", election, "ordinary", "选聘物业服务企业")
     add_motion("test", election, "major", "使用维修资金")
-    add_motion("test", election, "committee", "选举业主委员会", seats=2, candidates=["甲", "乙", "丙"])
+    add_committee_election("test", election, "选举业主委员会", 2, candidates=["甲", "乙", "丙"])
     db.session.commit()
     return election
 

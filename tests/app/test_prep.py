@@ -10,7 +10,7 @@ from sqlalchemy import select
 from tests.factories import PASSWORD, login, resident_id, roster_csv
 from voting.audit.models import AuditEvent
 from voting.auth.models import Role, Staff
-from voting.elections.operations import add_motion, close_election, create_election, open_election, tally_election
+from voting.elections.operations import add_committee_election, close_election, create_election, open_election, tally_election
 from voting.extensions import db
 from voting.prep.operations import (
     CompositionRejected,
@@ -227,7 +227,7 @@ def test_street_office_forms_the_group_from_its_pages_and_the_public_sees_masked
 
 def committee_vote(estate, opens_at, closes_at):
     election = create_election("test", estate, "选举业主委员会", opens_at, closes_at)
-    add_motion("test", election, "committee", "选举第一届业主委员会", seats=1, candidates=["甲", "乙"])
+    add_committee_election("test", election, "选举第一届业主委员会", 1, candidates=["甲", "乙"])
     return election
 
 

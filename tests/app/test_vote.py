@@ -16,6 +16,7 @@ from voting.ballots.models import LogEntry
 from voting.core import merkle, signing
 from voting.core.canonical import b64d, b64e
 from voting.elections.operations import (
+    add_committee_election,
     add_motion,
     close_election,
     create_election,
@@ -43,7 +44,7 @@ def open_vote(factory, *, opens_at: datetime | None = None, closes_at: datetime 
                                closes_at or now + timedelta(hours=1), revote, require_id_last4=require_id_last4)
     add_motion("test", election, "ordinary", "审议《管理规约》")
     add_motion("test", election, "major", "使用专项维修资金更换电梯")
-    add_motion("test", election, "committee", "选举第一届业主委员会", seats=2, candidates=["张三", "王五", "赵六"])
+    add_committee_election("test", election, "选举第一届业主委员会", 2, candidates=["张三", "王五", "赵六"])
     batch = open_election("test", election)
     db.session.commit()
     secrets = json.loads(personal_data().decrypt(batch.secrets_enc))

@@ -16,7 +16,7 @@ from tests.factories import PASSWORD, small_roster
 from voting.auth.models import Role
 from voting.ballots.models import LogEntry
 from voting.elections.models import Election, Officer
-from voting.elections.operations import add_motion, create_election, open_election
+from voting.elections.operations import add_committee_election, add_motion, create_election, open_election
 from voting.extensions import db
 from voting.timeutil import utcnow
 
@@ -45,7 +45,7 @@ def draft_vote(live_server) -> DraftVote:
         now = utcnow()
         election = create_election("test", estate, "业主大会表决", now - timedelta(hours=1), now + timedelta(days=1))
         add_motion("test", election, "ordinary", "选聘物业服务企业")
-        add_motion("test", election, "committee", "选举业主委员会", seats=2, candidates=["甲", "乙", "丙"])
+        add_committee_election("test", election, "选举业主委员会", 2, candidates=["甲", "乙", "丙"])
         db.session.commit()
         return DraftVote(election.id, f"/estates/{estate.code}/elections/{election.id}/paper", clerks)
 

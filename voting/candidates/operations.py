@@ -29,7 +29,7 @@ from voting.candidates.models import (
     Objection,
 )
 from voting.elections.models import Election, State
-from voting.elections.operations import add_motion
+from voting.elections.operations import add_committee_election
 from voting.estates.models import Estate
 from voting.extensions import db
 from voting.prep.operations import (
@@ -742,7 +742,7 @@ def add_committee_motion(actor: str, election: Election, candidate_list: Candida
     fault = _competition_fault(len(standing), seats, candidate_list.margin_percent)
     if fault:
         raise CandidateError(fault)
-    motion = add_motion(actor, election, "committee", candidate_list.title, seats=seats,
+    motion = add_committee_election(actor, election, candidate_list.title, seats,
                         candidates=[n.name for n in standing])
     db.session.flush()
     candidate_list.state = "adopted"

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import BooleanField, DateTimeLocalField, SelectField, StringField
+from wtforms.validators import DataRequired, Length
 
 
 class ElectionForm(FlaskForm):
@@ -21,12 +21,9 @@ class MotionForm(FlaskForm):
     kind = SelectField(
         _l("Kind"),
         choices=[("ordinary", _l("Ordinary matter (more than half)")),
-                 ("major", _l("Major matter: raising or using the maintenance fund for rebuilding, rebuilding, changing the use of common parts (three quarters)")),
-                 ("committee", _l("Electing the owners' committee"))],
+                 ("major", _l("Major matter: raising or using the maintenance fund for rebuilding, rebuilding, changing the use of common parts (three quarters)"))],
     )
     title = StringField(_l("Motion"), validators=[DataRequired(), Length(max=300)])
-    seats = IntegerField(_l("Seats (committee only)"), validators=[Optional(), NumberRange(min=1, max=50)])
-    candidates = TextAreaField(_l("Candidates, one per line (committee only)"))
 
 
 class ActionForm(FlaskForm):

@@ -60,16 +60,29 @@ def create_election(
     return election
 
 
-def add_motion(actor: str, election: Election, kind: str, title: str, *, seats: int | None = None,
-               candidates: list[str] = ()) -> Motion:
-    _require_state(election, State.DRAFT)
-    if kind not in ("ordinary", "major", "committee"):
-        raise ElectionError(_("Unknown kind of motion."))
+def add_motion(actor: str, election: Election, kind: str, title: str) -> Motion:
+    """An ordinary or major matter (Civil Code art. 278 items 6–8 are major)."""
     if kind == "committee":
-        if not seats or seats < 1:
-            raise ElectionError(_("A committee election needs at least one seat."))
-        if len(candidates) < seats:
-            raise ElectionError(_("A committee election needs at least as many candidates as seats."))
+        raise ElectionError(_("A committee election takes its candidates from a vetted, published candidate list."))
+    if kind not in ("ordinary", "major"):
+        raise ElectionError(_("Unknown kind of motion."))
+    return _append_motion(actor, election, kind, title, None, ())
+
+
+def add_committee_election(actor: str, election: Election, title: str, seats: int, candidates: list[str]) -> Motion:
+    """The committee election with these candidates. Their vetting is checked by
+    voting.candidates.operations.add_committee_motion, the way staff add one; tests call this
+    directly with candidates that stand in for a vetted list."""
+    if not seats or seats < 1:
+        raise ElectionError(_("A committee election needs at least one seat."))
+    if len(candidates) < seats:
+        raise ElectionError(_("A committee election needs at least as many candidates as seats."))
+    return _append_motion(actor, election, "committee", title, seats, candidates)
+
+
+def _append_motion(actor: str, election: Election, kind: str, title: str, seats: int | None,
+                   candidates) -> Motion:
+    _require_state(election, State.DRAFT)
     position = len(election.motions) + 1
     motion = Motion(
         election=election, position=position, motion_id=f"m{position}", kind=kind, title=title,

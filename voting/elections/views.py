@@ -70,10 +70,8 @@ def motions(code: str, election_id: int):
     _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
     form = MotionForm()
     if form.validate_on_submit():
-        candidates = [line.strip() for line in (form.candidates.data or "").splitlines() if line.strip()]
         try:
-            add_motion(current_user.username, election, form.kind.data, form.title.data,
-                       seats=form.seats.data, candidates=candidates)
+            add_motion(current_user.username, election, form.kind.data, form.title.data)
         except ElectionError as error:
             db.session.rollback()
             flash(str(error), "error")

@@ -1,0 +1,337 @@
+"""The official PDFs of a counted vote: results announcement, minutes with annex, certification.
+
+Everything is checked on the PDF itself: text extracted by poppler, fonts listed by pdffonts,
+glyphs looked up in the embedded font programs, QR codes decoded from the rendered pages.
+"""
+
+import io
+import json
+import re
+import subprocess
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import zxingcpp
+from fontTools.ttLib import TTFont
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from PIL import Image
+from pypdf import PdfReader
+from weasyprint import HTML
+
+from tests.elections_kit import NOW, OpenVote
+from tests.factories import resident_id, roster_csv
+from voting.ballots.operations import cast_online
+from voting.core import record, signing
+from voting.core.canonical import b64d, format_time
+from voting.elections.operations import (
+    ElectionError,
+    add_committee_election,
+    add_motion,
+    close_election,
+    create_election,
+    final_tree_head,
+    open_election,
+    tally_election,
+)
+from voting.extensions import db
+from voting.pdf.documents import RECEIPT_CODE_CHARS, certification_pdf, minutes_pdf, results_pdf
+from voting.roster.operations import personal_data
+
+BOARD_URL = "https://gongzhi.example.cn/board/ES-1/notices/42"
+# Candidates with rare characters: 𠮷 (Extension B), 堃 and 昇 are in Noto CJK; 𪚥 (U+2A6A5) is
+# not, and must come from the HanaMin fallback (Debian fonts-hanazono).
+CANDIDATES = ["吉𠮷", "王堃", "李昇", "张𪚥"]
+# Five delivered flats of one owner each; the three of 100.00 m² make the committee tie below.
+FLATS = [("101", "100.00"), ("102", "100.00"), ("103", "100.00"), ("104", "87.65"), ("105", "95.43")]
+UNIT = {room: f"1幢-1-{room}" for room, _area in FLATS}
+# Four of five owners vote (105 does not); 102 changes the ballot and the last one counts.
+# Committee, 3 seats: 王堃... each ballot leaves out one candidate, so all four have 3 heads;
+# 张𪚥 leads on area (300.00), the other three share 287.65 at the last seat: a tie, 2 unfilled.
+BALLOTS = [
+    ("101", {"m1": "yes", "m2": "yes", "m3": ["c3-2", "c3-3", "c3-4"]}),
+    ("102", {"m1": "yes", "m2": "yes", "m3": ["c3-1", "c3-3", "c3-4"]}),
+    ("103", {"m1": "yes", "m3": ["c3-1", "c3-2", "c3-4"]}),  # m2 left blank: abstains
+    ("104", {"m1": "yes", "m2": "no", "m3": ["c3-1", "c3-2", "c3-3"]}),
+    ("102", {"m1": "no", "m2": "yes", "m3": ["c3-1", "c3-3", "c3-4"]}),  # replaces 102's first ballot
+]
+
+
+def counted_vote(factory):
+    """A tallied vote of BALLOTS; returns the election and each room's receipts, in order."""
+    estate = factory.estate(name="阳光花园", roster=roster_csv([
+        ["1幢", "1", room, "住宅", area, "登记", f"业主{room}", resident_id(int(room)), "", "已交付"]
+        for room, area in FLATS
+    ]))
+    election = create_election("test", estate, "2026年第一次业主大会", NOW - timedelta(days=1),
+                               NOW + timedelta(days=7), "last")
+    add_motion("test", election, "ordinary", "选聘物业服务企业")
+    add_motion("test", election, "major", "使用专项维修资金更换电梯")
+    add_committee_election("test", election, "选举第一届业主委员会", 3, candidates=CANDIDATES)
+    batch = open_election("test", election)
+    db.session.commit()
+    secrets = {code: b64d(s) for code, s in json.loads(personal_data().decrypt(batch.secrets_enc)).items()}
+    vote = OpenVote(election, secrets)
+    voter_of = {voter["units"][0]: voter["voter_id"] for voter in json.loads(election.roll_json)["voters"]}
+    receipts = {}
+    for minute, (room, choices) in enumerate(BALLOTS):
+        ballot, signature = vote.signed(voter_of[UNIT[room]], choices)
+        receipt = cast_online(election, ballot, signature, now=NOW + timedelta(minutes=minute))
+        receipts.setdefault(room, []).append(receipt.entry_hash)
+        db.session.commit()
+    close_election("test", election, now=election.closes_at)
+    tally_election("test", election)
+    db.session.commit()
+    return election, receipts
+
+
+def write(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def poppler(*command) -> str:
+    return subprocess.run([str(part) for part in command], check=True, capture_output=True, text=True).stdout
+
+
+def layout_text(pdf: Path) -> str:
+    return poppler("pdftotext", "-layout", pdf, "-")
+
+
+def flat(text: str) -> str:
+    """Without whitespace: Chinese lines wrap anywhere, and pdftotext spaces columns out."""
+    return re.sub(r"\s+", "", text)
+
+
+def qr_codes(pdf: Path, tmp_path: Path) -> list[str]:
+    """Every QR code on every page, from the pages rendered at 150 dpi."""
+    prefix = tmp_path / f"{pdf.stem}-page"
+    subprocess.run(["pdftoppm", "-r", "150", "-png", str(pdf), str(prefix)], check=True)
+    return [code.text for image in sorted(tmp_path.glob(f"{prefix.name}-*.png"))
+            for code in zxingcpp.read_barcodes(Image.open(image), formats=zxingcpp.BarcodeFormat.QRCode)]
+
+
+def page_count(pdf: Path) -> int:
+    return int(re.search(r"^Pages:\s+(\d+)", poppler("pdfinfo", pdf), re.M)[1])
+
+
+def embedded_fonts(pdf: Path) -> list[list[str]]:
+    """pdffonts' rows as columns: name, type…, emb, sub, uni, object, generation."""
+    return [line.split() for line in poppler("pdffonts", pdf).splitlines()[2:]]
+
+
+def glyph_lookup(pdf: Path) -> dict[str, bool]:
+    """Each character drawn -> whether its glyph is a real one of the embedded font.
+
+    WeasyPrint writes glyph ids (Identity) and keeps their numbers when it subsets; a character
+    no font has is drawn with Pango's unknown glyph (0xFFFF, beyond the font) or .notdef (0).
+    """
+    found: dict[str, bool] = {}
+    reader = PdfReader(pdf)
+    for page in reader.pages:
+        for font_ref in page["/Resources"]["/Font"].values():
+            font = font_ref.get_object()
+            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            program = (descriptor.get("/FontFile3") or descriptor.get("/FontFile2")).get_object().get_data()
+            glyph_count = TTFont(io.BytesIO(program))["maxp"].numGlyphs
+            cmap = font["/ToUnicode"].get_object().get_data().decode("latin-1")
+            assert "bfrange" not in cmap  # WeasyPrint maps glyph by glyph
+            pairs = "".join(re.findall(r"beginbfchar(.*?)endbfchar", cmap, re.S))
+            for glyph, utf16 in re.findall(r"<([0-9a-f]{4})>\s*<([0-9a-f]+)>", pairs, re.I):
+                text = bytes.fromhex(utf16).decode("utf-16-be")
+                real = 0 < int(glyph, 16) < glyph_count
+                found[text] = found.get(text, True) and real
+    return found
+
+
+def section(text: str, start: str, end: str | None) -> str:
+    """The lines from the one containing ``start`` up to the one containing ``end``."""
+    begin = text.index(start)
+    return text[begin:text.index(end, begin) if end else len(text)]
+
+
+def figures_in(block: str, label: str) -> tuple[int, int]:
+    """(area in 0.01 m², heads) of a figures row: label, area, %, heads, %."""
+    match = re.search(rf"^\s*{re.escape(label)}\s+(\d+)\.(\d\d)\s+\S+%\s+(\d+)\s+\S+%", block, re.M)
+    assert match, f"no figures row {label!r} in:\n{block}"
+    return int(match[1]) * 100 + int(match[2]), int(match[3])
+
+
+def candidate_in(block: str, name: str) -> tuple[int, int]:
+    match = re.search(rf"^\s*(?:\d+|—)\s+{re.escape(name)}\s+(\d+)\.(\d\d)\s+\S+%\s+(\d+)\s", block, re.M)
+    assert match, f"no candidate row {name!r} in:\n{block}"
+    return int(match[1]) * 100 + int(match[2]), int(match[3])
+
+
+def motion_headings(election) -> list[str]:
+    return [f"{position}. {motion['title']}"
+            for position, motion in enumerate(json.loads(election.definition_json)["motions"], start=1)]
+
+
+def test_the_results_show_every_figure_of_the_tally_exactly(app, factory, tmp_path):
+    election, _receipts = counted_vote(factory)
+    tally = json.loads(election.tally_json)
+    pdf = write(tmp_path, "results.pdf", results_pdf(election, BOARD_URL))
+    text = layout_text(pdf)
+
+    headings = motion_headings(election)
+    labels = {"participation": _("Taking part"), "yes": _("Yes"), "no": _("No"), "abstain": _("Abstain")}
+    for position, motion in enumerate(tally["motions"]):
+        block = section(text, headings[position], headings[position + 1] if position + 1 < len(headings) else None)
+        if motion["kind"] == "committee":
+            names = {f"c3-{i}": name for i, name in enumerate(CANDIDATES, start=1)}
+            for candidate in motion["candidates"]:
+                assert candidate_in(block, names[candidate["candidate_id"]]) == (candidate["area"], candidate["heads"])
+            continue
+        for key, label in labels.items():
+            assert figures_in(block, label) == (motion[key]["area"], motion[key]["heads"]), (motion["motion_id"], key)
+
+    # The figures are the ones worked out by hand in BALLOTS, and the outcome follows from them.
+    first, second, _committee = tally["motions"]
+    assert (first["participation"], first["yes"], first["no"]) == (
+        {"area": 38765, "heads": 4}, {"area": 28765, "heads": 3}, {"area": 10000, "heads": 1})
+    assert (first["result"], second["result"], second["abstain"]) == ("passed", "failed", {"area": 10000, "heads": 1})
+    words = flat(text)
+    assert flat(_("Passed.")) in flat(section(text, headings[0], headings[1]))
+    assert flat(_("Not passed: the yes votes fall short of the threshold below.")) in flat(section(text, headings[1], headings[2]))
+    for figure in ("387.65", "483.08", "287.65", "87.65"):
+        assert figure in words
+    tree = final_tree_head(election)["body"]
+    assert tree["size"] == len(BALLOTS)
+    for value in (election.election_hash, tree["root"]):
+        assert value in words
+    assert flat(f"{_('Voters counted')} {tally['counted']}") in words and tally["counted"] == 4
+
+
+def test_a_committee_tie_and_the_unfilled_seats_are_stated_in_words(app, factory, tmp_path):
+    election, _receipts = counted_vote(factory)
+    committee = json.loads(election.tally_json)["motions"][2]
+    assert (committee["elected"], committee["tied"], committee["unfilled"]) == (["c3-4"], ["c3-1", "c3-2", "c3-3"], 2)
+    text = flat(layout_text(write(tmp_path, "results.pdf", results_pdf(election, BOARD_URL))))
+
+    assert flat(_("Elected: %(names)s.", names="张𪚥")) in text
+    assert flat(ngettext("%(num)d seat is unfilled and goes to a by-election.",
+                         "%(num)d seats are unfilled and go to a by-election.", 2)) in text
+    assert flat(_("Tie: %(names)s have equal heads and equal area at the last seat, so none of them is elected; "
+                  "that seat is filled by a by-election.", names="吉𠮷、王堃、李昇")) in text
+
+
+def annex_rows(text: str) -> list[list[str]]:
+    """The annex's rows: number, units or receipt code, then one column per motion."""
+    annex = text[text.index(_("Annex: the counted ballots")):]
+    return [line.split()[1:] for line in annex.splitlines()
+            if re.match(r"^\s*\d+\s", line) and len(line.split()) == 5]
+
+
+def test_the_minutes_annex_lists_each_counted_voter_by_units(app, factory, tmp_path):
+    election, _receipts = counted_vote(factory)
+    pdf = write(tmp_path, "minutes.pdf", minutes_pdf(
+        election, BOARD_URL, scrutineers=["赵监票", "钱监票"], clerks=["孙计票"], publish_units=True))
+    text = layout_text(pdf)
+
+    rows = [row for row in annex_rows(text) if row[0] in UNIT.values()]
+    no, yes, abstain = _("No"), _("Yes"), _("Abstain")
+    assert [[cell.replace(" ", "") for cell in row] for row in rows] == [
+        ["1幢-1-101", yes, yes, "王堃、李昇、张𪚥"],
+        ["1幢-1-102", no, yes, "吉𠮷、李昇、张𪚥"],  # the last ballot, not the first
+        ["1幢-1-103", yes, abstain, "吉𠮷、王堃、张𪚥"],
+        ["1幢-1-104", yes, no, "吉𠮷、王堃、李昇"],
+    ]
+    assert UNIT["105"] not in text  # did not vote
+    words = flat(text)
+    for expected in ("赵监票、钱监票", "孙计票", "2026-12-0410:00", "2026-12-1210:00",
+                     _("The assembly adopts “%(title)s”.", title="选聘物业服务企业"),
+                     _("The assembly does not adopt “%(title)s”.", title="使用专项维修资金更换电梯"),
+                     _("Counted: %(online)d online, %(paper)d on paper.", online=4, paper=0)):
+        assert flat(expected) in words, expected
+
+
+def test_without_published_units_the_annex_lists_receipt_codes(app, factory, tmp_path):
+    election, receipts = counted_vote(factory)
+    text = layout_text(write(tmp_path, "minutes.pdf", minutes_pdf(
+        election, BOARD_URL, scrutineers=[], clerks=[], publish_units=False)))
+
+    counted = {room: entry_hashes[-1][:RECEIPT_CODE_CHARS] for room, entry_hashes in receipts.items()}
+    listed = [row[0] for row in annex_rows(text)]
+    assert listed == sorted(counted.values())
+    assert receipts["102"][0][:RECEIPT_CODE_CHARS] not in text  # the replaced ballot is not counted
+    assert "1幢-1-" not in text
+
+
+def test_the_fonts_are_embedded_cjk_fonts_that_draw_rare_characters(app, factory, tmp_path):
+    election, _receipts = counted_vote(factory)
+    pdf = write(tmp_path, "results.pdf", results_pdf(election, BOARD_URL))
+
+    fonts = embedded_fonts(pdf)
+    assert fonts and all(row[-5:-2] == ["yes", "yes", "yes"] for row in fonts), fonts  # embedded subsets, unicode
+    assert all("CJK" in row[0] or "HanaMin" in row[0] for row in fonts), fonts
+    text = layout_text(pdf)
+    glyphs = glyph_lookup(pdf)
+    for name in CANDIDATES:
+        assert name in text
+        assert all(glyphs.get(character) for character in name), {c: glyphs.get(c) for c in name}
+    assert all(glyphs.values()), [character for character, real in glyphs.items() if not real]
+
+    # The check sees a character that no font has (an unassigned code point).
+    missing = write(tmp_path, "missing.pdf", HTML(string='<p style="font-family: \'Noto Serif CJK SC\'">甲\U0003FFFD</p>').write_pdf())
+    assert glyph_lookup(missing).get("\U0003FFFD") is False
+
+
+def test_each_document_carries_a_qr_code_of_its_board_entry(app, factory, tmp_path):
+    election, _receipts = counted_vote(factory)
+    officer_seed, _public_key = signing.generate_keypair()
+    body = record.certification_body(final_tree_head(election), json.loads(election.tally_json),
+                                     "street_office-li-1", format_time(NOW + timedelta(days=9)))
+    signature = record.sign_certification(signing.private_key_from_seed(officer_seed), body)["signature"]
+    documents = {
+        "results": results_pdf(election, BOARD_URL + "/results"),
+        "minutes": minutes_pdf(election, BOARD_URL + "/minutes", scrutineers=["赵监票"], clerks=["孙计票"],
+                               publish_units=True),
+        "certification": certification_pdf(election, officer_name="李昇", street_office="测试街道办事处",
+                                           body=body, signature=signature, board_url=BOARD_URL + "/certification"),
+    }
+    for name, data in documents.items():
+        pdf = write(tmp_path, f"{name}.pdf", data)
+        assert qr_codes(pdf, tmp_path) == [f"{BOARD_URL}/{name}"], name
+        text = flat(layout_text(pdf))
+        assert f"{BOARD_URL}/{name}" in text  # printed under the code, for those who cannot scan
+        pages = page_count(pdf)
+        assert all(flat(_("Page %(page)s of %(pages)s", page=page, pages=pages)) in text
+                   for page in range(1, pages + 1))
+
+
+def test_the_certification_sheet_shows_the_signed_body_and_who_signed_it(app, factory, tmp_path):
+    election, _receipts = counted_vote(factory)
+    officer_seed, _public_key = signing.generate_keypair()
+    body = record.certification_body(final_tree_head(election), json.loads(election.tally_json),
+                                     "street_office-li-1", "2026-12-14T09:30:00+08:00")
+    signature = record.sign_certification(signing.private_key_from_seed(officer_seed), body)["signature"]
+    text = flat(layout_text(write(tmp_path, "certification.pdf", certification_pdf(
+        election, officer_name="李昇", street_office="测试街道办事处", body=body, signature=signature,
+        board_url=BOARD_URL))))
+
+    for value in (body["election_hash"], body["tree_root"], body["tally_hash"], body["officer_id"], signature,
+                  "2026-12-1409:30", "李昇", "测试街道办事处"):
+        assert value in text, value
+    statement = _("%(office)s checked the election record of this vote with the record verifier and certifies, "
+                  "by the signature of its officer below, the ballot log of %(size)d entries with the tree root "
+                  "below and the tally with the hash below, counted from that log under Civil Code art. 278. "
+                  "%(counted)d voters were counted.", office="测试街道办事处", size=len(BALLOTS), counted=4)
+    assert flat(statement) in text
+    assert flat(_("elected: %(names)s", names="张𪚥")) in text
+
+
+def test_documents_need_a_counted_vote_and_a_certification_of_this_vote(app, factory):
+    election, _receipts = counted_vote(factory)
+    body = record.certification_body(final_tree_head(election), json.loads(election.tally_json),
+                                     "street_office-li-1", "2026-12-14T09:30:00+08:00")
+    with pytest.raises(ElectionError):
+        certification_pdf(election, officer_name="李昇", street_office="测试街道办事处",
+                          body=body | {"election_hash": "x" * 43}, signature="s", board_url=BOARD_URL)
+    election.state = "closed"  # as before the tally
+    with pytest.raises(ElectionError):
+        results_pdf(election, BOARD_URL)
+    db.session.rollback()
+

@@ -1,0 +1,62 @@
+"""A vetted candidate list made the way a real estate makes one, for `flask --app voting simulate`:
+the street office forms the preparation group, owners nominate themselves, every reviewing
+body passes them, the list is published and its period runs out before the vote is drafted."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from voting.auth.models import Staff
+from voting.candidates.models import CandidateList
+from voting.candidates.operations import (
+    Profile,
+    create_list,
+    nominate_self,
+    publish_list,
+    record_review,
+    resident_id_facts,
+    reviewer_bodies,
+    rule_bodies,
+    start_review,
+)
+from voting.estates.models import Estate
+from voting.prep.operations import confirm_group, propose_member
+
+PUBLISHED_BEFORE = timedelta(days=10)  # longer than the 7-day publication period
+
+
+def eligible_owners(owners: list[tuple[str, str]], today: date, count: int) -> list[tuple[str, str]]:
+    """Owners with a resident ID aged 30 to 65: inside the default age rule with room to spare."""
+    chosen, seen = [], set()
+    for name, id_number in owners:
+        facts = resident_id_facts(id_number)
+        if facts and 30 <= (today - facts[0]).days // 366 <= 65 and id_number not in seen:
+            chosen.append((name, id_number))
+            seen.add(id_number)
+        if len(chosen) == count:
+            break
+    return chosen
+
+
+def vetted_list(officer: Staff, estate: Estate, owners: list[tuple[str, str]], seats: int,
+                now: datetime) -> CandidateList:
+    """``owners``: (name, ID number) of single owners of delivered units, from the roll."""
+    actor = officer.username
+    published_at = now - PUBLISHED_BEFORE
+    people = eligible_owners(owners, published_at.date(), 3 + seats + 2)
+    propose_member(actor, estate, name="街道 刘主任", role="street_office", leader=True, account=officer)
+    propose_member(actor, estate, name="社区 孙书记", role="community", organisation="模拟社区")
+    for name, id_number in people[:3]:
+        propose_member(actor, estate, name=name, role="owner", id_number=id_number)
+    confirm_group(actor, estate, now=published_at - timedelta(days=5))
+    candidates = create_list(actor, estate, "第一届业主委员会委员选举", seats)
+    nominees = [nominate_self(actor, candidates, Profile(name=name, id_number=id_number, occupation="职员"))
+                for name, id_number in people[3:]]
+    start_review(actor, candidates)
+    bodies = reviewer_bodies(officer)
+    for nominee in nominees:
+        for rule in candidates.rules:
+            for body in rule_bodies(rule):
+                record_review(actor, nominee, rule.code, body, True, "", bodies, now=published_at)
+    publish_list(actor, candidates, now=published_at)
+    return candidates

@@ -1,0 +1,196 @@
+"""The official documents of a counted vote: the results announcement (表决结果公告), the minutes
+with their resolutions (会议记录/决议) and the street office's certification sheet.
+
+Rendering only. The figures are the stored tally as voting.tally.operations.read_results lays it
+out (every threshold decided by voting.core.rules, with integers); the minutes' annex reads the
+log. Nothing is counted again and nothing is written. Every document carries a QR code to its
+notice-board entry, which confirms the document's SHA-256, so a copy on the wall can be checked
+from a phone.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from voting.core import rules
+from voting.core.canonical import SHANGHAI, b64e, parse_time
+from voting.core.record import entry_leaf_hash
+from voting.elections.models import Election, State
+from voting.elections.operations import ElectionError, final_tree_head, log_entries
+from voting.notices.operations import UNITS_SHOWN
+from voting.pdf.render import qr_data_uri, render_pdf
+from voting.tally.operations import read_results
+from voting.tally.svg import percent
+from voting.templating import format_datetime
+from voting.timeutil import utcnow
+
+# A receipt names its ballot by the entry hash; owners find theirs in the annex by its start.
+RECEIPT_CODE_CHARS = 16
+
+
+@dataclass(frozen=True)
+class PublishedNotice:
+    """A notice of this vote on the notice board, for the minutes' account of how owners were told."""
+
+    title: str
+    published_at: datetime
+    until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AnnexRow:
+    """One counted voter in the minutes' annex: units (or receipt code) and choices, as printed."""
+
+    reference: str
+    choices: tuple[str, ...]
+
+
+def results_pdf(election: Election, board_url: str, *, now: datetime | None = None) -> bytes:
+    """表决结果公告: every motion's figures, thresholds and outcome, the hashes that bind them."""
+    return render_pdf("pdf/results.html", **_counted(election, board_url, now))
+
+
+def minutes_pdf(
+    election: Election, board_url: str, *, scrutineers: list[str], clerks: list[str], publish_units: bool,
+    notices: Sequence[PublishedNotice] = (), now: datetime | None = None,
+) -> bytes:
+    """会议记录/决议, with an annex of every counted voter's choices: listed by unit labels where the
+    estate publishes votes by unit, otherwise by receipt code."""
+    context = _counted(election, board_url, now)
+    definition = json.loads(election.definition_json)
+    log = log_entries(election)
+    counted = rules.counted_ballots(definition, log)
+    if publish_units:
+        annex = _annex_by_units(definition, json.loads(election.roll_json), counted)
+    else:
+        annex = _annex_by_receipts(definition, log, counted)
+    return render_pdf(
+        "pdf/minutes.html", **context, scrutineers=scrutineers, clerks=clerks, notices=notices,
+        channels=Counter(ballot["channel"] for ballot in counted.values()),
+        revote=definition["revote"], publish_units=publish_units, annex=annex, receipt_chars=RECEIPT_CODE_CHARS,
+    )
+
+
+def certification_pdf(
+    election: Election, *, officer_name: str, street_office: str, body: dict, signature: str, board_url: str,
+    now: datetime | None = None,
+) -> bytes:
+    """The certification sheet: the signed body (spec §2.6), who signed it, and the outcomes it covers."""
+    if body["election_hash"] != election.election_hash:
+        raise ElectionError(_("This certification is for another vote."))
+    certified_at = parse_time(body["certified_at"])
+    return render_pdf(
+        "pdf/certification.html", **_counted(election, board_url, now), body=body, certified_at=certified_at,
+        certified_on=certified_at.astimezone(SHANGHAI).date().isoformat(), officer_name=officer_name,
+        street_office=street_office, signature=signature,
+    )
+
+
+def _counted(election: Election, board_url: str, now: datetime | None) -> dict:
+    """What every document shows: the vote, its results, the final tree head, the board entry."""
+    results = read_results(election)
+    if results is None:
+        raise ElectionError(_("This vote is %(state)s; that is not possible now.", state=election.state))
+    definition = json.loads(election.definition_json)
+    generated_at = now or utcnow()
+    vote = {
+        "estate": definition["community"]["name"],
+        "title": definition["title"],
+        "election_id": definition["election_id"],
+        "opens_at": parse_time(definition["opens_at"]),
+        "closes_at": parse_time(definition["closes_at"]),
+        "election_hash": election.election_hash,
+    }
+    return {
+        "vote": vote,
+        "results": results,
+        "tree": final_tree_head(election)["body"],
+        "board_url": board_url,
+        "qr": qr_data_uri(board_url),
+        "issued_on": generated_at.astimezone(SHANGHAI).date().isoformat(),
+        "share": share,
+        "official": {
+            "generated": _css_string(_("Printed %(time)s (Beijing time)", time=format_datetime(generated_at))),
+            "page_numbers": _css_page_numbers(),
+            "reference": _css_string(vote["election_id"]),
+        },
+    }
+
+
+def share(part: int, whole: int) -> str:
+    """part/whole as a percentage to read beside the exact figures; never used to decide."""
+    return percent(part, whole) if whole else "—"
+
+
+def _choice_printers(definition: dict) -> list:
+    """Per motion, a function from a ballot's choices to the text the annex prints for them."""
+    names = {"yes": _("Yes"), "no": _("No"), "abstain": _("Abstain")}
+
+    def question(motion_id: str):
+        return lambda choices: names[choices.get(motion_id, "abstain")]  # missing: took part, abstained
+
+    def committee(motion_id: str, candidates: list[dict]):
+        def printed(choices: dict) -> str:
+            chosen = set(choices.get(motion_id, ()))
+            return "、".join(c["name"] for c in candidates if c["candidate_id"] in chosen) or "—"
+        return printed
+
+    return [
+        committee(motion["motion_id"], motion["candidates"]) if motion["kind"] == "committee"
+        else question(motion["motion_id"])
+        for motion in definition["motions"]
+    ]
+
+
+def _annex_by_units(definition: dict, roll: dict, counted: dict) -> list[AnnexRow]:
+    """Counted voters in roll order, each by its unit labels."""
+    printers = _choice_printers(definition)
+    rows = []
+    for voter in roll["voters"]:
+        ballot = counted.get(voter["voter_id"])
+        if ballot is None:
+            continue
+        if "units" not in voter:
+            raise ElectionError(_("This vote's roll names no units; list the voters by receipt code instead."))
+        rows.append(AnnexRow(_units_shown(voter["units"]), tuple(p(ballot["choices"]) for p in printers)))
+    return rows
+
+
+def _annex_by_receipts(definition: dict, log: list[dict], counted: dict) -> list[AnnexRow]:
+    """Counted ballots by receipt code, in code order so that an owner finds theirs."""
+    printers = _choice_printers(definition)
+    rows = [
+        AnnexRow(b64e(entry_leaf_hash(entry))[:RECEIPT_CODE_CHARS],
+                 tuple(p(entry["ballot"]["choices"]) for p in printers))
+        for entry in log
+        # The counted entry is the one holding the very ballot counted_ballots kept.
+        if counted[entry["ballot"]["voter_id"]] is entry["ballot"]
+    ]
+    return sorted(rows, key=lambda row: row.reference)
+
+
+def _units_shown(units: list[str]) -> str:
+    """The developer may hold hundreds of units: the first few name the voter, as on the notice."""
+    shown = "、".join(units[:UNITS_SHOWN])
+    if len(units) > UNITS_SHOWN:
+        shown += " " + _("and %(count)d more (%(total)d in all)", count=len(units) - UNITS_SHOWN, total=len(units))
+    return shown
+
+
+def _css_string(text: str) -> Markup:
+    """A CSS string literal of ``text``, safe inside <style> (no quote, backslash or < left raw)."""
+    escaped = "".join(f"\\{ord(c):x} " if c in '"\\<>\n\r' else c for c in text)
+    return Markup(f'"{escaped}"')
+
+
+def _css_page_numbers() -> Markup:
+    """"第 N 页 共 M 页" as CSS content: the translated sentence around the page counters."""
+    sentence = str(_css_string(_("Page %(page)s of %(pages)s", page="{page}", pages="{pages}")))
+    return Markup(sentence.replace("{pages}", '" counter(pages) "').replace("{page}", '" counter(page) "'))
