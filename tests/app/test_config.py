@@ -57,3 +57,14 @@ def test_production_app_sends_hsts(tmp_path, monkeypatch):
     app = create_app({"ENV": "production", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite"})
     response = app.test_client().get("/login")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_the_clock_can_be_shifted_in_tests_only(app):
+    from datetime import datetime, timedelta, timezone
+
+    from voting.timeutil import utcnow
+
+    app.config["CLOCK_SHIFT"] = timedelta(days=8)
+    assert utcnow() > datetime.now(timezone.utc) + timedelta(days=7)
+    app.config["TESTING"] = False
+    assert utcnow() < datetime.now(timezone.utc) + timedelta(days=1)
