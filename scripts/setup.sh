@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-SYSTEM_PACKAGES=(fonts-noto-cjk chromium poppler-utils redis-server)
+SYSTEM_PACKAGES=(fonts-noto-cjk fonts-hanazono chromium poppler-utils redis-server)
 
 install_system_packages() {
   local missing=()

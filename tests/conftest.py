@@ -59,7 +59,7 @@ def database_url(request, tmp_path_factory):
 
 @pytest.fixture
 def app(database_url):
-    app = make_app(database_url, WTF_CSRF_ENABLED=False)
+    app = make_app(database_url, WTF_CSRF_ENABLED=False, JOBS_SYNC=True)
     with app.app_context():
         yield app
         db.session.rollback()

@@ -47,8 +47,9 @@ CANDIDATES = ["吉𠮷", "王堃", "李昇", "张𪚥"]
 FLATS = [("101", "100.00"), ("102", "100.00"), ("103", "100.00"), ("104", "87.65"), ("105", "95.43")]
 UNIT = {room: f"1幢-1-{room}" for room, _area in FLATS}
 # Four of five owners vote (105 does not); 102 changes the ballot and the last one counts.
-# Committee, 3 seats: 王堃... each ballot leaves out one candidate, so all four have 3 heads;
-# 张𪚥 leads on area (300.00), the other three share 287.65 at the last seat: a tie, 2 unfilled.
+# Committee, 3 seats: each ballot leaves out one candidate, so every candidate has 3 heads;
+# 张𪚥 (left out by 104) leads on area, 300.00; the other three share 287.65 at the last seat:
+# a tie, so only 张𪚥 is elected and 2 seats go to a by-election.
 BALLOTS = [
     ("101", {"m1": "yes", "m2": "yes", "m3": ["c3-2", "c3-3", "c3-4"]}),
     ("102", {"m1": "yes", "m2": "yes", "m3": ["c3-1", "c3-3", "c3-4"]}),
@@ -58,8 +59,8 @@ BALLOTS = [
 ]
 
 
-def counted_vote(factory):
-    """A tallied vote of BALLOTS; returns the election and each room's receipts, in order."""
+def counted_vote(factory, ballots=BALLOTS):
+    """A tallied vote of these ballots; returns the election and each room's receipts, in order."""
     estate = factory.estate(name="阳光花园", roster=roster_csv([
         ["1幢", "1", room, "住宅", area, "登记", f"业主{room}", resident_id(int(room)), "", "已交付"]
         for room, area in FLATS
@@ -75,7 +76,7 @@ def counted_vote(factory):
     vote = OpenVote(election, secrets)
     voter_of = {voter["units"][0]: voter["voter_id"] for voter in json.loads(election.roll_json)["voters"]}
     receipts = {}
-    for minute, (room, choices) in enumerate(BALLOTS):
+    for minute, (room, choices) in enumerate(ballots):
         ballot, signature = vote.signed(voter_of[UNIT[room]], choices)
         receipt = cast_online(election, ballot, signature, now=NOW + timedelta(minutes=minute))
         receipts.setdefault(room, []).append(receipt.entry_hash)
@@ -147,7 +148,7 @@ def glyph_lookup(pdf: Path) -> dict[str, bool]:
 
 
 def section(text: str, start: str, end: str | None) -> str:
-    """The lines from the one containing ``start`` up to the one containing ``end``."""
+    """The text from ``start`` up to ``end`` (or to the end)."""
     begin = text.index(start)
     return text[begin:text.index(end, begin) if end else len(text)]
 
@@ -195,7 +196,8 @@ def test_the_results_show_every_figure_of_the_tally_exactly(app, factory, tmp_pa
     assert (first["result"], second["result"], second["abstain"]) == ("passed", "failed", {"area": 10000, "heads": 1})
     words = flat(text)
     assert flat(_("Passed.")) in flat(section(text, headings[0], headings[1]))
-    assert flat(_("Not passed: the yes votes fall short of the threshold below.")) in flat(section(text, headings[1], headings[2]))
+    not_passed = _("Not passed: the yes votes fall short of the threshold below.")
+    assert flat(not_passed) in flat(section(text, headings[1], headings[2]))
     for figure in ("387.65", "483.08", "287.65", "87.65"):
         assert figure in words
     tree = final_tree_head(election)["body"]
@@ -275,22 +277,25 @@ def test_the_fonts_are_embedded_cjk_fonts_that_draw_rare_characters(app, factory
     assert all(glyphs.values()), [character for character, real in glyphs.items() if not real]
 
     # The check sees a character that no font has (an unassigned code point).
-    missing = write(tmp_path, "missing.pdf", HTML(string='<p style="font-family: \'Noto Serif CJK SC\'">甲\U0003FFFD</p>').write_pdf())
-    assert glyph_lookup(missing).get("\U0003FFFD") is False
+    unassigned = "\U0003FFFD"
+    missing = write(tmp_path, "missing.pdf", HTML(string=f"<p>甲{unassigned}</p>").write_pdf())
+    assert glyph_lookup(missing)[unassigned] is False
 
 
-def test_each_document_carries_a_qr_code_of_its_board_entry(app, factory, tmp_path):
+def test_each_document_carries_a_qr_code_of_its_board_entry_and_numbered_pages(app, factory, tmp_path):
     election, _receipts = counted_vote(factory)
     officer_seed, _public_key = signing.generate_keypair()
     body = record.certification_body(final_tree_head(election), json.loads(election.tally_json),
                                      "street_office-li-1", format_time(NOW + timedelta(days=9)))
     signature = record.sign_certification(signing.private_key_from_seed(officer_seed), body)["signature"]
+    printed = NOW + timedelta(days=10)  # 2026-12-15 10:00 in Beijing
     documents = {
-        "results": results_pdf(election, BOARD_URL + "/results"),
+        "results": results_pdf(election, BOARD_URL + "/results", now=printed),
         "minutes": minutes_pdf(election, BOARD_URL + "/minutes", scrutineers=["赵监票"], clerks=["孙计票"],
-                               publish_units=True),
+                               publish_units=True, now=printed),
         "certification": certification_pdf(election, officer_name="李昇", street_office="测试街道办事处",
-                                           body=body, signature=signature, board_url=BOARD_URL + "/certification"),
+                                           body=body, signature=signature, board_url=BOARD_URL + "/certification",
+                                           now=printed),
     }
     for name, data in documents.items():
         pdf = write(tmp_path, f"{name}.pdf", data)
@@ -298,8 +303,9 @@ def test_each_document_carries_a_qr_code_of_its_board_entry(app, factory, tmp_pa
         text = flat(layout_text(pdf))
         assert f"{BOARD_URL}/{name}" in text  # printed under the code, for those who cannot scan
         pages = page_count(pdf)
-        assert all(flat(_("Page %(page)s of %(pages)s", page=page, pages=pages)) in text
-                   for page in range(1, pages + 1))
+        footers = [flat(_("Page %(page)s of %(pages)s", page=page, pages=pages)) for page in range(1, pages + 1)]
+        assert all(footer in text for footer in footers), name
+        assert text.count(flat(_("Printed %(time)s (Beijing time)", time="2026-12-15 10:00"))) == pages, name
 
 
 def test_the_certification_sheet_shows_the_signed_body_and_who_signed_it(app, factory, tmp_path):
@@ -321,6 +327,21 @@ def test_the_certification_sheet_shows_the_signed_body_and_who_signed_it(app, fa
                   "%(counted)d voters were counted.", office="测试街道办事处", size=len(BALLOTS), counted=4)
     assert flat(statement) in text
     assert flat(_("elected: %(names)s", names="张𪚥")) in text
+
+
+def test_a_vote_nobody_took_part_in_is_announced_as_not_quorate(app, factory, tmp_path):
+    election, _receipts = counted_vote(factory, ballots=[])
+    results = flat(layout_text(write(tmp_path, "results.pdf", results_pdf(election, BOARD_URL))))
+    minutes = flat(layout_text(write(tmp_path, "minutes.pdf", minutes_pdf(
+        election, BOARD_URL, scrutineers=[], clerks=[], publish_units=True))))
+
+    for text in (results, minutes):
+        assert flat(_("The quorum was not met: owners holding at least two thirds of the total area and of the "
+                      "heads did not take part, so no motion is decided and nobody is elected.")) in text
+    assert flat(_("Not decided: the quorum was not met, so nobody is elected.")) in results
+    assert flat(_("No resolution on “%(title)s”: the quorum was not met.", title="选聘物业服务企业")) in minutes
+    assert flat(_("A motion left blank counts as abstaining; where an owner voted more than once, only the ballot "
+                  "counted is listed. %(count)d in all.", count=0)) in minutes
 
 
 def test_documents_need_a_counted_vote_and_a_certification_of_this_vote(app, factory):

@@ -6,6 +6,7 @@ import json
 from datetime import timedelta
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from voting.auth.models import Staff
 from voting.board.models import BoardNotice
@@ -13,7 +14,7 @@ from voting.board.operations import BoardError, publish
 from voting.certification.models import CertificationDecision
 from voting.elections.models import Election, State
 from voting.extensions import db
-from voting.pdf.documents import certification_pdf, minutes_pdf, results_pdf
+from voting.pdf.documents import PublishedNotice, certification_pdf, minutes_pdf, results_pdf
 from voting.timeutil import utcnow
 
 RESULTS_PERIOD = timedelta(days=15)
@@ -29,17 +30,36 @@ def clerk_names(election: Election) -> list[str]:
     return names
 
 
-def publish_results(actor: str, election: Election, scrutineers: list[str],
-                    period: timedelta = RESULTS_PERIOD) -> tuple[BoardNotice, BoardNotice]:
+def require_counted(election: Election) -> None:
     if election.state != State.TALLIED:
         raise BoardError(_("Results can be published once the vote is counted."))
+
+
+def notices_before(election: Election) -> list[PublishedNotice]:
+    """The meeting notices the estate posted up to the close, for the minutes."""
+    return [PublishedNotice(n.title, n.published_from, n.published_until)
+            for n in db.session.scalars(select(BoardNotice).where(
+                BoardNotice.estate_id == election.estate_id, BoardNotice.kind == "meeting_notice",
+                BoardNotice.published_from <= election.closes_at).order_by(BoardNotice.published_from))]
+
+
+def publish_results_job(actor: str, election_id: int, scrutineers: list[str]) -> None:
+    """Run by voting.jobs: the minutes of thousands of voters take WeasyPrint many seconds."""
+    publish_results(actor, db.session.get(Election, election_id), scrutineers)
+    db.session.commit()
+
+
+def publish_results(actor: str, election: Election, scrutineers: list[str],
+                    period: timedelta = RESULTS_PERIOD) -> tuple[BoardNotice, BoardNotice]:
+    require_counted(election)
     until = utcnow() + period
     estate = election.estate
+    notices = notices_before(election)
     results = publish(actor, estate, "results", _("Results of the vote: %(title)s", title=election.title),
                       lambda url: results_pdf(election, url), published_until=until, election_id=election.id)
     minutes = publish(actor, estate, "minutes", _("Minutes and resolutions: %(title)s", title=election.title),
                       lambda url: minutes_pdf(election, url, scrutineers=scrutineers, clerks=clerk_names(election),
-                                              publish_units=election.publish_units),
+                                              publish_units=election.publish_units, notices=notices),
                       published_until=until, election_id=election.id)
     return results, minutes
 

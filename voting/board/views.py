@@ -11,7 +11,8 @@ from voting.auth.access import Permission, election_for, estate_for
 from voting.board.documents import announcement_pdf
 from voting.board.forms import KIND_LABELS, AnnouncementForm, WithdrawForm
 from voting.board.operations import BoardError, board, find_notice, publish, withdraw
-from voting.board.results import publish_results
+from voting.board.results import require_counted
+from voting.jobs import enqueue
 from voting.elections.models import Election
 from voting.estates.models import Estate
 from voting.extensions import db
@@ -73,13 +74,15 @@ def publish_results_(code: str, election_id: int):
     scrutineers = [name.strip() for name in request.form.get("scrutineers", "").replace("，", ",").split(",")
                    if name.strip()]
     try:
-        publish_results(current_user.username, election, scrutineers)
+        require_counted(election)
     except BoardError as error:
-        db.session.rollback()
         flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(_("The results announcement and the minutes are on the notice board."), "success")
+        return redirect(url_for("elections.detail", code=code, election_id=election_id))
+    job_args = (current_user.username, election.id, scrutineers)
+    db.session.commit()  # the job works in a transaction of its own; nothing here may start another
+    enqueue("voting.board.results.publish_results_job", *job_args)
+    flash(_("The results announcement and the minutes are being laid out; they appear on the notice board in a "
+            "minute."), "success")
     return redirect(url_for("board.manage", code=code))
 
 

@@ -22,7 +22,7 @@ from markupsafe import Markup
 from voting.core import rules
 from voting.core.canonical import SHANGHAI, b64e, parse_time
 from voting.core.record import entry_leaf_hash
-from voting.elections.models import Election, State
+from voting.elections.models import Election
 from voting.elections.operations import ElectionError, final_tree_head, log_entries
 from voting.notices.operations import UNITS_SHOWN
 from voting.pdf.render import qr_data_uri, render_pdf
@@ -115,7 +115,7 @@ def _counted(election: Election, board_url: str, now: datetime | None) -> dict:
         "board_url": board_url,
         "qr": qr_data_uri(board_url),
         "issued_on": generated_at.astimezone(SHANGHAI).date().isoformat(),
-        "share": share,
+        "share": _share,
         "official": {
             "generated": _css_string(_("Printed %(time)s (Beijing time)", time=format_datetime(generated_at))),
             "page_numbers": _css_page_numbers(),
@@ -124,7 +124,7 @@ def _counted(election: Election, board_url: str, now: datetime | None) -> dict:
     }
 
 
-def share(part: int, whole: int) -> str:
+def _share(part: int, whole: int) -> str:
     """part/whole as a percentage to read beside the exact figures; never used to decide."""
     return percent(part, whole) if whole else "—"
 
@@ -191,6 +191,6 @@ def _css_string(text: str) -> Markup:
 
 
 def _css_page_numbers() -> Markup:
-    """"第 N 页 共 M 页" as CSS content: the translated sentence around the page counters."""
+    """The footer's 第 N 页 共 M 页 as CSS content: the translated sentence around the page counters."""
     sentence = str(_css_string(_("Page %(page)s of %(pages)s", page="{page}", pages="{pages}")))
     return Markup(sentence.replace("{pages}", '" counter(pages) "').replace("{page}", '" counter(page) "'))
