@@ -139,7 +139,10 @@ def simulate_command(units: int, turnout: float, paper: float, seed: int, output
     with phase(timings, "group and candidates"):
         single_owners = [(row["权利人"], row["证件号码"]) for row in roster.rows
                          if row["房屋状态"] == "已交付" and "、" not in row["权利人"]]
-        candidates = vetted_list(officer_staff, estate, single_owners, COMMITTEE_SEATS, now)
+        try:
+            candidates = vetted_list(officer_staff, estate, single_owners, COMMITTEE_SEATS, now)
+        except ValueError as too_small:
+            raise click.ClickException(str(too_small)) from None
         db.session.commit()
     with phase(timings, "draft and open"):
         election = create_election(actor, estate, "业主大会表决（模拟）", now - timedelta(minutes=1),

@@ -44,6 +44,9 @@ def vetted_list(officer: Staff, estate: Estate, owners: list[tuple[str, str]], s
     actor = officer.username
     published_at = now - PUBLISHED_BEFORE
     people = eligible_owners(owners, published_at.date(), 3 + seats + 2)
+    if len(people) < 3 + seats + 2:
+        raise ValueError(f"the roll has {len(people)} single owners aged 30 to 65; a group of three and "
+                         f"{seats + 2} candidates need {3 + seats + 2}: simulate more voters")
     propose_member(actor, estate, name="街道 刘主任", role="street_office", leader=True, account=officer)
     propose_member(actor, estate, name="社区 孙书记", role="community", organisation="模拟社区")
     for name, id_number in people[:3]:
