@@ -357,7 +357,8 @@ class _RowCheck:
 
     def phones(self, owner_count: int) -> tuple[str, ...]:
         phones = self.entries(PHONES)
-        if phones and len(phones) != owner_count:
+        # With no owners the row's fault is the missing owners, reported already.
+        if phones and owner_count and len(phones) != owner_count:
             self.error(N_("%(field)s lists %(phones)d numbers for %(owners)d owners; give one "
                           "per owner or leave it empty"),
                        field=PHONES, phones=len(phones), owners=owner_count)
