@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import create_engine, text
 
 from tests.factories import Factory
@@ -68,6 +69,13 @@ def app(database_url):
             for table in reversed(db.metadata.sorted_tables):
                 connection.execute(table.delete())
         db.engine.dispose()
+
+
+@pytest.fixture
+def english(app):
+    """Messages in English, for tests that match the reasons given (the default is Chinese)."""
+    with force_locale("en"):
+        yield
 
 
 @pytest.fixture

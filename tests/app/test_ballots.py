@@ -22,6 +22,8 @@ from voting.elections.operations import (
 )
 from voting.extensions import db
 
+pytestmark = pytest.mark.usefixtures("english")  # the reasons asserted are English
+
 YES = {"m1": "yes", "m2": "yes", "m3": ["c3-1"]}
 
 

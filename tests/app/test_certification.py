@@ -14,6 +14,8 @@ from voting.core import record, signing
 from voting.elections.operations import close_election, export_record, tally_election
 from voting.extensions import db
 
+pytestmark = pytest.mark.usefixtures("english")  # the reasons asserted are English
+
 
 @pytest.fixture
 def counted(app, factory):
@@ -133,3 +135,16 @@ def test_results_and_minutes_are_published_to_the_board(app, factory, counted):
     assert kinds == ["minutes", "results"]
     page = app.test_client().get(f"/p/{estate.code}/board/").get_data(as_text=True)
     assert election.title in page
+
+
+def test_the_street_office_decides_once(app, counted):
+    _estate, election, staff, officer, key = counted
+    body, signature = sign_body(election, officer, key)
+    certify(staff, election, officer.officer_id, body, signature)
+    db.session.flush()
+    with pytest.raises(CertificationRefused, match="already decided"):
+        certify(staff, election, officer.officer_id, *sign_body(election, officer, key))
+    from voting.certification.operations import refuse
+
+    with pytest.raises(CertificationRefused, match="already decided"):
+        refuse(staff, election, "改变主意")

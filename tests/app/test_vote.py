@@ -29,6 +29,8 @@ from voting.roster.operations import personal_data
 from voting.timeutil import utcnow
 from voting.vote.operations import POSSESSION_PREFIX, VoteRefused, issue_challenge, open_session
 
+pytestmark = pytest.mark.usefixtures("english")  # the reasons asserted are English
+
 # small_roster's voters: v00001 张三+李四 (89.56 m²), v00002 王五 (two flats), v00003 赵六
 # (ID ending 004X), v00004 the developer's unsold shop (no ID number).
 ZHANG_LI, WANG, ZHAO, DEVELOPER = "v00001", "v00002", "v00003", "v00004"

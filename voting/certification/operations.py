@@ -30,6 +30,12 @@ class CertificationRefused(ValueError):
         self.status = status
 
 
+def _require_undecided(election: Election) -> None:
+    """The street office decides once: a second certification or a refusal after one is refused."""
+    if decisions(election):
+        raise CertificationRefused(_("The street office has already decided on this vote."), 409)
+
+
 def _require_own_officer(staff: Staff, election: Election) -> None:
     """Only a street-office officer of the street office the estate belongs to."""
     if staff.role != Role.STREET_OFFICE or staff.street_office_id != election.estate.street_office_id:
@@ -72,6 +78,7 @@ def certify(staff: Staff, election: Election, officer_id, body, signature, now: 
     _require_own_officer(staff, election)
     if election.state != State.TALLIED:
         raise CertificationRefused(_("Only a counted vote can be certified."), 409)
+    _require_undecided(election)
     verdict = verifier_verdict(election)
     if verdict:
         raise CertificationRefused(_("The record does not verify: %(fault)s", fault=verdict), 409)
@@ -100,6 +107,7 @@ def refuse(staff: Staff, election: Election, reason: str) -> CertificationDecisi
     _require_own_officer(staff, election)
     if election.state != State.TALLIED:
         raise CertificationRefused(_("Only a counted vote can be certified or refused."), 409)
+    _require_undecided(election)
     if not reason or not reason.strip():
         raise CertificationRefused(_("Write the reason for refusing."))
     decision = CertificationDecision(election_id=election.id, staff_id=staff.id, decision="refused",

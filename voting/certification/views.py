@@ -49,13 +49,13 @@ def index(code: str, election_id: int):
         key_data["register_url"] = url_for("certification.register_key", **urls)
     elif election.state == State.TALLIED:
         verdict = verifier_verdict(election) or ""
-        if keys and not verdict:
+        if keys and not verdict and not decisions(election):
             key_data["sign"] = {"purpose": "certification", "body": body_to_sign(election, keys[0]),
                                 "post_url": url_for("certification.sign", **urls),
                                 "done_url": url_for("certification.index", **urls)}
     return render_template("certification/index.html", estate=estate, election=election, keys=keys,
                            verdict=verdict, decisions=decisions(election), key_data=key_data,
-                           may_certify=current_user.role == "street_office")
+                           may_certify=current_user.role == "street_office" and not decisions(election))
 
 
 @blueprint.post("/officer-key")
@@ -64,7 +64,8 @@ def register_key(code: str, election_id: int):
     _estate, election = election_for(code, election_id, Permission.VIEW_ELECTION)
     back = url_for("certification.index", code=code, election_id=election_id)
     try:
-        officer = register_certifying_key(current_user, election, (request.get_json(silent=True) or {}).get("public_key"))
+        data = request.get_json(silent=True)
+        officer = register_certifying_key(current_user, election, data.get("public_key") if isinstance(data, dict) else None)
     except CertificationRefused as problem:
         return _refused(problem, back)
     db.session.commit()

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from voting.ballots.models import LogEntry
@@ -76,8 +76,15 @@ def receipt_storage_key(election: Election) -> str:
     return f"gongzhi-receipts:{election.public_id}"
 
 
+class _AppClockSigner(TimestampSigner):
+    """Stamps a challenge with the app's clock, the one its age is checked against."""
+
+    def get_timestamp(self) -> int:
+        return int(utcnow().timestamp())
+
+
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=CHALLENGE_SALT)
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=CHALLENGE_SALT, signer=_AppClockSigner)
 
 
 def issue_challenge(election: Election, now: datetime | None = None) -> str:

@@ -1,0 +1,467 @@
+"""A first owners' assembly from beginning to end, in real browsers, as the people involved go it.
+
+The street office forms the preparation group; the group imports the roll, vets and publishes
+the candidates; a week later it drafts the vote, the clerks and the street office register their
+browser-held keys, the vote opens and its notices are printed; an owner scans the QR code on a
+printed page and votes on a phone, then checks the receipt; two clerks enter a paper ballot; the
+vote closes and is counted; the street office certifies in its browser; the results, minutes and
+certification go up on the notice board, and the public record verifies with the project's
+verifier. Staff work at desktop size, owners on phones; every person has a browser of their own.
+
+Screenshots of every step: test-artifacts/journey/NN-step.png. Run alone: pytest -k journey
+(about a minute; marked slow).
+"""
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import time
+from datetime import timedelta
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from tests.conftest import REPO_ROOT
+from tests.e2e.journey_kit import Browsers, Clock, found_place, lone_flat_owners, qr_on_page, zh
+from tests.e2e.test_clerk_keys import DraftVote, enter, register_key, scan_png, sign
+from tests.e2e.test_phone_vote import choose
+from tests.factories import PASSWORD
+from voting.ballots.models import LogEntry
+from voting.candidates.models import CandidateList, Nominee, NomineeReview
+from voting.certification.models import CertificationDecision
+from voting.elections.models import Election, Officer
+from voting.estates.models import Estate
+from voting.extensions import db
+from voting.prep.models import PrepGroup
+from voting.privacy import mask_name
+from voting.roster.generate import generate_roster, write_xlsx
+from voting.roster.parsing import USE
+from voting.templating import SHANGHAI
+
+VOTE_TITLE = "金山花园第一次业主大会表决"
+LIST_TITLE = "选举第一届业主委员会"
+PAPER_CHOICES = {"m1": "no", "m2": "abstain", "m3": ["c3-1", "c3-3"]}
+
+
+@pytest.fixture
+def journey(live_server, browser):
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm (Debian's poppler-utils) prints the notices for the QR scan")
+    pytest.importorskip("zxingcpp", reason="zxing-cpp reads the QR code off the printed notice")
+    app = live_server.app
+    kept = app.config.get("PUBLIC_BASE_URL")
+    app.config["PUBLIC_BASE_URL"] = live_server.base_url  # the printed QR codes lead to this server
+    browsers = Browsers(browser, live_server.base_url)
+    yield browsers
+    browsers.close()
+    app.config.pop("CLOCK_SHIFT", None)
+    app.config["PUBLIC_BASE_URL"] = kept
+
+
+def submit(page, selector: str) -> None:
+    """Press a form's button and wait for the page the server answers with."""
+    with page.expect_navigation():
+        page.locator(selector).click()
+
+
+def assert_flash(app, page, message: str, **values) -> None:
+    """The page carries this success message, as the app words it for a Chinese browser."""
+    expected = zh(app, message, **values)
+    shown = page.locator("main > p.flash").all_inner_texts()
+    assert expected in shown, f"expected {expected!r} on {page.url}; the page says {shown}"
+
+
+def url_id(page, pattern: str) -> int:
+    found = re.search(pattern, page.url)
+    assert found, f"{page.url} does not match {pattern}"
+    return int(found.group(1))
+
+
+def values_of_cards(page) -> list[str]:
+    return page.locator("main .cards .card .value").all_inner_texts()
+
+
+# --- the steps ------------------------------------------------------------------------------
+
+
+def import_roll(app, b: Browsers, page, code: str, path, units: int, voters: int | None, step: str) -> None:
+    page.goto(f"/estates/{code}/roll/import")
+    page.set_input_files('input[name="file"]', str(path))
+    submit(page, "main form button")
+    preview = values_of_cards(page)
+    assert preview[0] == str(units) and (voters is None or preview[1] == str(voters)), preview
+    b.shot(page, f"{step}-preview")
+    submit(page, 'main form[method="post"] button')
+    assert_flash(app, page, "Roll imported: %(units)d units, %(voters)d voters.", units=units,
+                 voters=voters if voters is not None else int(preview[1]))
+    b.shot(page, f"{step}-saved")
+
+
+def propose(app, page, *, name: str, role: str, organisation: str = "", leader: bool = False, id_number: str = "",
+            account: int = 0, new_account: tuple[str, str] | None = None) -> None:
+    form = page.locator('main form[action$="/prep/members"]')
+    form.locator('input[name="name"]').fill(name)
+    form.locator('select[name="role"]').select_option(role)
+    form.locator('input[name="organisation"]').fill(organisation)
+    if leader:
+        form.locator('input[name="leader"]').check()
+    form.locator('input[name="id_number"]').fill(id_number)
+    form.locator('select[name="account"]').select_option(str(account))
+    if new_account:
+        form.locator('input[name="new_username"]').fill(new_account[0])
+        form.locator('input[name="new_password"]').fill(new_account[1])
+    submit(page, 'main form[action$="/prep/members"] button')
+    assert_flash(app, page, "%(name)s is proposed; confirm the composition to make the change.", name=name)
+
+
+def nominate(app, page, code: str, list_id: int, number: int, owner, kind: str, **details) -> None:
+    page.goto(f"/estates/{code}/candidates/{list_id}/nominate")
+    page.select_option('select[name="kind"]', kind)
+    page.fill('input[name="name"]', owner.name)
+    page.fill('input[name="id_number"]', owner.id_number)
+    page.fill('input[name="occupation"]', details.get("occupation", ""))
+    if details.get("party_member"):
+        page.check('input[name="party_member"]')
+    page.fill('textarea[name="statement"]', details.get("statement", ""))
+    page.fill('input[name="recommended_by"]', details.get("recommended_by", ""))
+    page.fill('textarea[name="signatures"]', details.get("signatures", ""))
+    submit(page, "main form button")
+    assert_flash(app, page, "%(name)s is nominated as number %(number)d.", name=owner.name, number=number)
+
+
+def record_verdicts(app, b: Browsers, page, code: str, list_id: int, step: str) -> list[int]:
+    """Pass every rule this account attests, for every nominee; returns how many it could mark."""
+    page.goto(f"/estates/{code}/candidates/{list_id}/")
+    nominee_pages = [link.get_attribute("href") for link in page.locator('main table a[href*="/nominees/"]').all()]
+    marked = []
+    for href in nominee_pages:
+        page.goto(href)
+        passes = page.locator('form[action$="/reviews"] input[type="radio"][value="pass"]').all()
+        for radio in passes:
+            radio.check()
+        marked.append(len(passes))
+        if href == nominee_pages[0]:
+            b.shot(page, step)
+        submit(page, 'form[action$="/reviews"] button')
+        assert_flash(app, page, "Verdicts recorded.")
+    return marked
+
+
+# --- the journey ----------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_journey_from_preparation_group_to_certified_record(live_server, journey, tmp_path):
+    b, app, clock = journey, live_server.app, Clock(live_server.app)
+    place = found_place(app)
+    code = place.code
+    roster = generate_roster(40, seed=6)
+    owners = lone_flat_owners(roster.rows)
+    assert len(owners) >= 6, "the seed must give six owners who can sit in the group and stand"
+    representatives, nominees = owners[:3], owners[3:6]
+    objector = representatives[2]
+    registry_extract = [row for row in roster.rows if row[USE] != "车位"]  # parking spaces listed later
+    write_xlsx(registry_extract, tmp_path / "registry.xlsx")
+    write_xlsx(roster.rows, tmp_path / "roll.xlsx")
+    group_username = f"prep-{code.lower()}"
+
+    # 1. The street office imports the registry's extract and forms the preparation group.
+    officer = b.desk(place.officer)
+    officer.goto(f"/estates/{code}")
+    assert officer.locator("html").get_attribute("lang") == "zh-CN"
+    b.shot(officer, "street-office-estate")
+    import_roll(app, b, officer, code, tmp_path / "registry.xlsx", len(registry_extract), None, "registry-extract")
+    officer.goto(f"/estates/{code}/prep/")
+    propose(app, officer, name=place.officer.name, role="street_office", organisation="浒山街道办事处", leader=True,
+            account=place.officer.id)
+    propose(app, officer, name=place.community.name, role="community", organisation="金山社区居民委员会",
+            account=place.community.id)
+    propose(app, officer, name=representatives[0].name, role="owner", id_number=representatives[0].id_number,
+            new_account=(group_username, PASSWORD))
+    propose(app, officer, name=representatives[1].name, role="owner", id_number=representatives[1].id_number)
+    # Four members cannot be confirmed: the page says why before anyone tries.
+    assert officer.locator("main ul.errors li").all_inner_texts() == [zh(
+        app, "The group would have %(count)d members; it needs an odd number from %(low)d to %(high)d.",
+        count=4, low=5, high=11)]
+    b.shot(officer, "group-of-four-refused")
+    propose(app, officer, name=representatives[2].name, role="owner", id_number=representatives[2].id_number)
+    assert officer.locator("main ul.errors").count() == 0
+    submit(officer, 'form[action$="/prep/confirm"] button')
+    assert_flash(app, officer, "The composition is confirmed and its member list is public.")
+    b.shot(officer, "group-confirmed")
+    with app.app_context():
+        formed = db.session.scalar(select(PrepGroup).join(Estate).where(Estate.code == code))
+        assert formed.published_at is not None
+        assert sorted(m.role for m in formed.members if m.is_current) == ["community", "owner", "owner", "owner",
+                                                                          "street_office"]
+    officer.goto(f"/p/{code}/prep/")
+    published = officer.locator("main").inner_text()
+    assert all(mask_name(o.name) in published and o.name not in published for o in representatives)
+    b.shot(officer, "group-public")
+
+    # 2. The group's member imports the complete roll, parking spaces included, and publishes it.
+    group = b.desk(group_username)
+    summary = roster.expected_summary()
+    import_roll(app, b, group, code, tmp_path / "roll.xlsx", summary["units"], summary["voters"], "roll")
+    submit(group, 'form[action$="/roll/publish"] button')
+    assert_flash(app, group, "The masked roll is now public.")
+
+    # 3. Candidates: a list, three nominations of three kinds, the joint review, publication.
+    group.goto(f"/estates/{code}/candidates/")
+    group.fill('input[name="title"]', LIST_TITLE)
+    group.fill('input[name="seats"]', "2")
+    group.fill('input[name="margin_percent"]', "20")
+    group.fill('input[name="publication_days"]', "7")
+    group.fill('input[name="min_joint_households"]', "2")
+    submit(group, "main form button")
+    list_id = url_id(group, r"/candidates/(\d+)/$")
+    nominate(app, group, code, list_id, 1, nominees[0], "self", occupation="退休教师", party_member=True,
+             statement="愿为小区公共事务尽心尽力。")
+    nominate(app, group, code, list_id, 2, nominees[1], "community", occupation="会计师", recommended_by="金山社区党支部")
+    nominate(app, group, code, list_id, 3, nominees[2], "joint", occupation="工程师",
+             signatures="\n".join(f"{o.name} {o.id_number}" for o in representatives[:2]))
+    group.goto(f"/estates/{code}/candidates/{list_id}/")
+    assert group.locator('main table a[href*="/nominees/"]').all_inner_texts() == [n.name for n in nominees]
+    b.shot(group, "nominations")
+    submit(group, 'form[action$="/review"] button')
+    assert_flash(app, group, "Nominations are closed; the joint review has begun.")
+
+    community = b.desk(place.community)
+    assert record_verdicts(app, b, community, code, list_id, "review-community") == [2, 2, 2]
+    assert record_verdicts(app, b, officer, code, list_id, "review-street-office") == [7, 7, 7]
+    with app.app_context():
+        recorded = {(r.nominee_id, r.rule_code, r.body): r.recorded_by for r in db.session.scalars(
+            select(NomineeReview).join(Nominee).where(Nominee.list_id == list_id))}
+    assert len(recorded) == 3 * 7  # seven attested rules for each of the three nominees
+    assert {by for (_n, _rule, body), by in recorded.items() if body == "community"} == {place.community.username}
+    assert {by for (_n, _rule, body), by in recorded.items() if body != "community"} == {place.officer.username}
+    group.goto(f"/estates/{code}/candidates/{list_id}/")
+    submit(group, 'form[action$="/publish"] button')
+    assert_flash(app, group, "The vetted list is published.")
+    b.shot(group, "list-published")
+
+    # An owner reads the published list on a phone and objects; the group answers in writing.
+    owner = b.phone()
+    owner.goto(f"/p/{code}/candidates/{list_id}/")
+    public_list = owner.locator("main").inner_text()
+    assert all(mask_name(n.name) in public_list and n.name not in public_list for n in nominees)
+    owner.fill('input[name="unit_label"]', objector.unit)
+    owner.fill('input[name="id_last4"]', objector.id_number[-4:])
+    owner.fill('textarea[name="text"]', "请说明候选人是否都已缴清物业费。")
+    b.shot(owner, "objection-form")
+    submit(owner, "main form button")
+    assert "/objections/" in owner.url
+    objection_page = owner.url
+    group.goto(f"/estates/{code}/candidates/{list_id}/objections")
+    group.fill('textarea[name="answer"]', "经社区核查，三名候选人均无欠缴物业费。")
+    submit(group, 'form[action$="/answer"] button')
+    assert_flash(app, group, "The answer is recorded.")
+    owner.goto(objection_page)
+    assert "经社区核查，三名候选人均无欠缴物业费。" in owner.locator("main").inner_text()
+    b.shot(owner, "objection-answered")
+
+    # 4. The seven days of publication pass; the group drafts the vote.
+    clock.travel_to(clock.now() + timedelta(days=8))
+    opens = (clock.now() + timedelta(hours=2)).astimezone(SHANGHAI).replace(second=0, microsecond=0)
+    closes = opens + timedelta(days=3)
+    group.goto(f"/estates/{code}/elections/")
+    group.fill('input[name="title"]', VOTE_TITLE)
+    group.fill('input[name="opens_at"]', opens.strftime("%Y-%m-%dT%H:%M"))
+    group.fill('input[name="closes_at"]', closes.strftime("%Y-%m-%dT%H:%M"))
+    submit(group, "main form button")
+    election_id = url_id(group, r"/elections/(\d+)/$")
+    for kind, title in (("ordinary", "选聘金盾物业服务有限公司为小区物业服务企业"),
+                        ("major", "使用专项维修资金更换2号电梯")):
+        group.select_option('form[action$="/motions"] select[name="kind"]', kind)
+        group.fill('form[action$="/motions"] input[name="title"]', title)
+        submit(group, 'form[action$="/motions"] button')
+    submit(group, f'form[action$="/candidates/{list_id}/motion/{election_id}"] button')
+    assert_flash(app, group, "The committee motion is added with the vetted candidates.")
+    motions = group.locator("main > ol > li")
+    assert motions.count() == 3
+    assert motions.nth(2).locator("li").all_inner_texts() == [n.name for n in nominees]
+
+    # The two clerks and the street office's officer make their keys in their own browsers.
+    paper_url = f"/estates/{code}/elections/{election_id}/paper"
+    draft = DraftVote(election_id, paper_url, (place.clerks[0].username, place.clerks[1].username))
+    clerk_a, clerk_b = b.desk(place.clerks[0]), b.desk(place.clerks[1])
+    clerk_ids = (register_key(live_server, clerk_a, draft), register_key(live_server, clerk_b, draft))
+    b.shot(clerk_b, "clerk-key-registered")
+    certification_url = f"/estates/{code}/elections/{election_id}/certification/"
+    officer.goto(certification_url)
+    officer.locator('[data-clerk-show="none"]').wait_for(state="visible")
+    officer.locator('[data-clerk-action="register"] button').click()
+    officer.locator('[data-clerk-show="registered"]').wait_for(state="visible")
+    certifying_id = officer.locator("[data-clerk-officer-id]").inner_text()
+    b.shot(officer, "certifying-key-registered")
+    with app.app_context():
+        officers = {o.officer_id: o.role for o in db.session.scalars(
+            select(Officer).where(Officer.election_id == election_id))}
+    assert officers == {clerk_ids[0]: "clerk", clerk_ids[1]: "clerk", certifying_id: "street_office"}
+
+    # 5. The group opens the vote and prints the notices, once.
+    group.goto(f"/estates/{code}/elections/{election_id}/")
+    b.shot(group, "vote-draft")
+    submit(group, 'form[action$="/open"] button')
+    assert_flash(app, group, "The vote is open and frozen. Print the voting notices now.")
+    with app.app_context():
+        election = db.session.get(Election, election_id)
+        public_id, voters = election.public_id, len(json.loads(election.roll_json)["voters"])
+    assert voters == summary["voters"]
+    submit(group, 'main a[href$="/notices/"]')
+    submit(group, 'form[action$="/notices/start"] button')
+    download_button = group.locator('form[action$="/notices/download"] button')
+    download_button.wait_for(state="visible", timeout=90_000)  # the page reloads itself while it renders
+    b.shot(group, "notices-ready")
+    with group.expect_download() as notices:
+        download_button.click()
+    notices.value.save_as(tmp_path / "notices.pdf")
+    group.reload()
+    assert group.locator('form[action$="/notices/download"]').count() == 0
+    b.shot(group, "notices-downloaded")
+    assert len(PdfReader(tmp_path / "notices.pdf").pages) == voters
+    ballot_url = qr_on_page(tmp_path / "notices.pdf", 1, b.artifact("notice-page-1"))
+    assert ballot_url.startswith(f"{live_server.base_url}/v/{public_id}#")
+
+    # 6. Voting opens. The owner of the first notice scans it and votes on a phone.
+    clock.travel_to(opens + timedelta(minutes=10))
+    voter = b.phone()
+    voter.goto(ballot_url)
+    voter.locator('fieldset[data-motion-id="m1"]').wait_for(state="visible")
+    assert "#" not in voter.url
+    phone_units = voter.locator('#step-voter [data-slot="units"]').inner_text().split("、")
+    b.shot(voter, "phone-first-motion")
+    for motion_id in ("m1", "m2"):
+        choose(voter, motion_id, "yes")
+        voter.locator(f'fieldset[data-motion-id="{motion_id}"] [data-go="next"]').tap()
+    choose(voter, "m3", "c3-1")
+    choose(voter, "m3", "c3-2")
+    b.shot(voter, "phone-committee")
+    voter.locator('fieldset[data-motion-id="m3"] [data-go="next"]').tap()
+    review = voter.locator("#review-list li")
+    assert review.count() == 3
+    assert review.nth(2).locator(".review-choice").inner_text() == f"{nominees[0].name}、{nominees[1].name}"
+    b.shot(voter, "phone-review")
+    voter.locator("#submit-ballot").tap()
+    voter.locator("#step-receipt").wait_for(state="visible")
+    receipt = json.loads(voter.locator("#receipt-json").input_value())
+    assert receipt["seq"] == 0 and receipt["election_id"] == public_id
+    b.shot(voter, "phone-receipt")
+    voter.goto(f"/v/{public_id}/receipt")
+    voter.locator("#receipt-load").tap()
+    voter.locator('#receipt-form button[type="submit"]').tap()
+    voter.locator("#receipt-ok").wait_for(state="visible")
+    assert voter.locator('#receipt-ok [data-slot="size"]').inner_text() == "1"
+    b.shot(voter, "phone-receipt-checked")
+
+    # 7. A paper ballot of another owner: clerk A keys and signs it, clerk B keys it blind and signs.
+    paper_voter = next(o for o in owners if o.unit not in phone_units)
+    clerk_a.goto(paper_url + "/key")
+    enter(clerk_a, paper_voter.unit, PAPER_CHOICES)
+    clerk_a.set_input_files("#scan", files=[{"name": "scan.png", "mimeType": "image/png", "buffer": scan_png()}])
+    b.shot(clerk_a, "paper-keyed")
+    submit(clerk_a, 'main form[method="post"] button')
+    clerk_a.locator('[data-clerk-action="sign"]').wait_for(state="visible")
+    sign(clerk_a)
+    paper_id = url_id(clerk_a, r"/ballots/(\d+)$")
+    clerk_b.goto(paper_url + "/")
+    submit(clerk_b, f'main a[href$="/ballots/{paper_id}/check"]')
+    assert clerk_b.locator("main input:checked").count() == 0  # the first entry stays unseen
+    enter(clerk_b, paper_voter.unit, PAPER_CHOICES)
+    b.shot(clerk_b, "paper-checked-blind")
+    submit(clerk_b, 'main form[method="post"] button')
+    clerk_b.locator('[data-clerk-action="sign"]').wait_for(state="visible")
+    sign(clerk_b)
+    assert values_of_cards(clerk_b)[0] == zh(app, "In the log")
+    assert clerk_b.locator("main p > strong").first.inner_text() == "1"  # its log position, after the phone's
+    b.shot(clerk_b, "paper-logged")
+    with app.app_context():
+        entries = [json.loads(text) for text in db.session.scalars(
+            select(LogEntry.entry_json).where(LogEntry.election_id == election_id).order_by(LogEntry.seq))]
+    assert [e["ballot"]["channel"] for e in entries] == ["online", "paper"]
+    assert entries[0]["ballot"]["choices"] == {"m1": "yes", "m2": "yes", "m3": ["c3-1", "c3-2"]}
+    assert entries[1]["ballot"]["choices"] == PAPER_CHOICES
+    assert [s["signer"] for s in entries[1]["signatures"]] == list(clerk_ids)
+    group.goto(f"/estates/{code}/elections/{election_id}/turnout")
+    assert values_of_cards(group)[0] == f"2 / {voters}"
+    b.shot(group, "turnout")
+
+    # 8. The period ends; the group closes the vote and counts it.
+    clock.travel_to(closes + timedelta(hours=1))
+    group.goto(f"/estates/{code}/elections/{election_id}/")
+    submit(group, 'form[action$="/close"] button')
+    assert_flash(app, group, "The vote is closed.")
+    submit(group, 'form[action$="/tally"] button')
+    assert_flash(app, group, "The vote is counted.")
+    group.goto(f"/estates/{code}/elections/{election_id}/results")
+    assert values_of_cards(group)[:2] == ["2", str(voters)]
+    b.shot(group, "results")
+
+    # 9. The street office sees the verifier's verdict and certifies with the key in its browser.
+    officer.goto(certification_url)
+    verdict = officer.locator("main p.flash.success", has_text=zh(
+        app, "VALID: every signature, the log, the tree head and the recount check out."))
+    assert verdict.is_visible()
+    officer.locator('[data-clerk-action="sign"] button').wait_for(state="visible")
+    b.shot(officer, "certification-valid")
+    with officer.expect_navigation():
+        officer.locator('[data-clerk-action="sign"] button').click()
+    assert officer.locator("main ul li", has_text=zh(app, "Certified by %(officer)s", officer=certifying_id)).count() == 1
+    b.shot(officer, "certified")
+    with app.app_context():
+        decisions = db.session.scalars(select(CertificationDecision).where(
+            CertificationDecision.election_id == election_id)).all()
+        assert [(d.decision, d.officer_id) for d in decisions] == [("certified", certifying_id)]
+
+    # 10. The group publishes the results announcement and the minutes (laid out in the background).
+    group.goto(f"/estates/{code}/elections/{election_id}/")
+    group.fill("#scrutineers", f"{representatives[1].name}，{representatives[2].name}")
+    submit(group, 'form[action$="/results"] button')
+    assert group.locator("main > p.flash.success").count() == 1 and group.locator("main > p.flash.error").count() == 0
+    b.shot(group, "board-manage")
+
+    # 11. Anyone: the notice board shows the three documents; the record verifies and counts both ballots.
+    reader = b.phone()
+    expected = sorted([
+        zh(app, "Results of the vote: %(title)s", title=VOTE_TITLE),
+        zh(app, "Minutes and resolutions: %(title)s", title=VOTE_TITLE),
+        zh(app, "Certification by the street office: %(title)s", title=VOTE_TITLE),
+    ])
+    deadline = time.monotonic() + 60
+    while True:
+        reader.goto(f"/p/{code}/board/")
+        posted = sorted(reader.locator("main ul").first.locator("li > a").all_inner_texts())
+        if posted == expected or time.monotonic() > deadline:
+            break
+        reader.wait_for_timeout(500)
+    assert posted == expected
+    b.shot(reader, "public-board")
+    submit(reader, "main ul li > a >> nth=0")
+    document = reader.request.get(reader.locator('main a[href$="/document.pdf"]').get_attribute("href"))
+    assert document.ok and document.headers["content-type"] == "application/pdf"
+    assert document.body().startswith(b"%PDF")
+    # A printout's PDF checks against the fingerprint the board keeps.
+    reader.set_input_files("#document", files=[{"name": "notice.pdf", "mimeType": "application/pdf",
+                                                "buffer": document.body()}])
+    submit(reader, 'main form[enctype="multipart/form-data"] button')
+    assert_flash(app, reader, "Identical: this is the published document.")
+    b.shot(reader, "public-board-entry")
+    reader.goto(f"/p/{code}/")
+    b.shot(reader, "public-estate")
+    with reader.expect_download() as download:
+        reader.locator('main a[href$="/record.json"]').click()
+    download.value.save_as(tmp_path / "record.json")
+    verified = subprocess.run([sys.executable, str(REPO_ROOT / "scripts" / "verify_record.py"),
+                               str(tmp_path / "record.json"), "--json"], capture_output=True, text=True, timeout=60)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    tally = json.loads(verified.stdout)
+    assert tally["counted"] == 2
+    assert [m["participation"]["heads"] for m in tally["motions"]] == [2, 2, 2]
+    record = json.loads((tmp_path / "record.json").read_text(encoding="utf-8"))
+    assert [c["body"]["officer_id"] for c in record["certifications"]] == [certifying_id]
+    with app.app_context():
+        assert db.session.get(CandidateList, list_id).state == "adopted"
+    assert b.errors == []
