@@ -2,18 +2,43 @@
 
 from pathlib import Path
 
-from flask import Flask, abort, has_request_context, request, session
+from flask import Flask, abort, has_request_context, jsonify, render_template, request, session
+from flask.json.provider import DefaultJSONProvider
 from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_limiter import RateLimitExceeded
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from voting.config import load_config
 from voting.extensions import babel, csrf, db, limiter, login_manager, migrate, serialise_sqlite_writes
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MAX_ID = 2**31 - 1  # the largest value of an INTEGER primary key on PostgreSQL
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
+
+
+class JSONProvider(DefaultJSONProvider):
+    """Flask's JSON, except that a body nested deeper than the parser recurses is invalid JSON
+    like any other (request.get_json answers 400, or None when silent), not a crash."""
+
+    def loads(self, s, **kwargs):
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
+
+
+class IdConverter(IntegerConverter):
+    """<int:…> in a URL: a number beyond the database's integer ids names nothing (404) rather
+    than overflowing the query (SQLite raises on integers past 64 bits)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def select_locale() -> str:
@@ -23,6 +48,22 @@ def select_locale() -> str:
     return "en" if choice == "en" else "zh_CN"
 
 
+def answers_json() -> bool:
+    """JSON for phones' and scripts' requests; a page for browsers, which ask for HTML first."""
+    return request.is_json or request.accept_mimetypes.best_match(["text/html", "application/json"]) != "text/html"
+
+
+def too_many_requests(error):
+    """A limit's own message where it has one (error_message), else the general one."""
+    if isinstance(error, RateLimitExceeded) and error.limit.error_message:
+        message = error.description
+    else:
+        message = _("Too many requests from your network. Please wait a minute and try again.")
+    if answers_json():
+        return jsonify(error=message), 429
+    return render_template("errors/too_many_requests.html", message=message), 429
+
+
 def build_app(overrides: dict | None = None) -> Flask:
     app = Flask(
         __name__,
@@ -30,7 +71,14 @@ def build_app(overrides: dict | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
         instance_path=str(PROJECT_ROOT / "instance"),
     )
+    app.json = JSONProvider(app)
+    app.url_map.converters["int"] = IdConverter
     app.config.update(load_config(Path(app.instance_path), overrides))
+    if app.config["TRUSTED_PROXIES"]:
+        # Behind nginx the client's address is in X-Forwarded-For; without this every owner
+        # would share the proxy's address, and with it one rate limit.
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     db.init_app(app)
     with app.app_context():
@@ -88,14 +136,22 @@ def build_app(overrides: dict | None = None) -> Flask:
         app.register_blueprint(blueprint)
     register_cli(app)
     register_filters(app)
+    app.register_error_handler(429, too_many_requests)
 
     app.jinja_env.globals["current_locale"] = get_locale
 
     @app.before_request
-    def refuse_nul_in_path():
-        # PostgreSQL text cannot hold NUL; such a path names nothing here.
+    def refuse_nul():
+        # PostgreSQL text cannot hold NUL: such a path names nothing here, such a field is refused
+        # before any query meets it. (JSON bodies are checked where they are read.)
         if "\x00" in request.path:
             abort(404)
+        # Only a form body is read here: reading any other would fix its size limit before a
+        # view can lower it (the phones' JSON endpoints do).
+        is_form = request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data")
+        for fields in (request.args, request.form) if is_form else (request.args,):
+            if any("\x00" in key + value for key, value in fields.items(multi=True)):
+                abort(400)
 
     @app.after_request
     def set_security_headers(response):

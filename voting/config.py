@@ -53,13 +53,21 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "LANGUAGES": ("zh_CN", "en"),
         "WTF_CSRF_TIME_LIMIT": None,
-        "RATELIMIT_ENABLED": env != "testing",
+        # RATELIMIT_ENABLED=0 switches the limits off, e.g. for a benchmark casting from one address.
+        "RATELIMIT_ENABLED": env != "testing" and os.environ.get("RATELIMIT_ENABLED", "1") != "0",
+        # How many reverse proxies (nginx: 1) stand in front of the app and set X-Forwarded-For.
+        "TRUSTED_PROXIES": os.environ.get("TRUSTED_PROXIES", "0"),
         # The address printed in voting notices' QR codes, e.g. https://vote.example.gov.cn
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL"),
         "JOBS_SYNC": False,  # run background jobs at once (tests)
     }
     config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"] or "memory://"
+    # A sliding window: a fixed one would grant twice the attempts across each boundary.
+    config["RATELIMIT_STRATEGY"] = "moving-window"
     config.update(overrides)
+    if not str(config["TRUSTED_PROXIES"]).isdigit():
+        raise ConfigError("TRUSTED_PROXIES must be the number of reverse proxies in front of the app (0, 1, …)")
+    config["TRUSTED_PROXIES"] = int(config["TRUSTED_PROXIES"])
 
     for name in ("SECRET_KEY", "DATA_KEY"):
         if config[name]:

@@ -429,6 +429,13 @@ def public_index(code: str):
 
 @public_blueprint.route("/<int:list_id>/", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
+# A refused objection shows the form again (200): per unit, few a day, so that the ID ending
+# cannot be guessed; the owner can still hand the objection in on paper.
+@limiter.limit("10 per day", methods=["POST"], deduct_when=lambda response: response.status_code == 200,
+               key_func=lambda: request.form.get("unit_label", "").strip()
+               and f"{request.view_args['code']}:{request.form['unit_label'].strip()}",
+               error_message=_l("Too many failed attempts for this unit today. Please try again tomorrow, "
+                                "or hand your objection to the preparation group on paper."))
 def public_list(code: str, list_id: int):
     """The published list; owners lodge objections here, identified by unit and ID ending."""
     estate = _public_estate(code)

@@ -63,9 +63,10 @@ def index(code: str, election_id: int):
 def register_key(code: str, election_id: int):
     _estate, election = election_for(code, election_id, Permission.VIEW_ELECTION)
     back = url_for("certification.index", code=code, election_id=election_id)
+    data = request.get_json(silent=True)
     try:
-        data = request.get_json(silent=True)
-        officer = register_certifying_key(current_user, election, data.get("public_key") if isinstance(data, dict) else None)
+        officer = register_certifying_key(current_user, election,
+                                          data.get("public_key") if isinstance(data, dict) else None)
     except CertificationRefused as problem:
         return _refused(problem, back)
     db.session.commit()

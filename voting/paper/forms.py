@@ -45,7 +45,7 @@ def _paper_id(value) -> int | None:
         return None
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: Infinity, which Flask's JSON reads
         raise PaperRefused(_("rekey_of must be the number of a paper ballot.")) from None
 
 

@@ -18,6 +18,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from voting.app import MAX_ID
 from voting.audit.models import AuditEvent
 from voting.audit.operations import record_event
 from voting.auth.models import Staff
@@ -381,6 +382,8 @@ def paper_ballots(election: Election) -> list[PaperBallot]:
 
 
 def find_paper(election: Election, paper_id: int) -> PaperBallot | None:
+    if not 0 < paper_id <= MAX_ID:  # a number from a script, beyond any id: the query would overflow
+        return None
     return db.session.scalar(select(PaperBallot).where(
         PaperBallot.id == paper_id, PaperBallot.election_id == election.id))
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 from dataclasses import dataclass
+from pathlib import PurePath
 
 from flask import current_app
 from sqlalchemy import bindparam, delete, select, update
@@ -45,6 +47,18 @@ def personal_data() -> PersonalData:
     return PersonalData(current_app.config["DATA_KEY"])
 
 
+def storable_filename(filename: str) -> str:
+    """The upload's name as its column holds it: without control and format characters (NUL,
+    right-to-left overrides) or lone surrogates, and shortened before the suffix, which says how
+    the file is read."""
+    name = "".join(char for char in filename if unicodedata.category(char) not in ("Cc", "Cf", "Cs"))
+    longest = RosterUpload.filename.type.length
+    if len(name) > longest:
+        suffix = PurePath(name).suffix[:longest]
+        name = name[: longest - len(suffix)] + suffix
+    return name
+
+
 def preview_roster(estate: Estate, data: bytes, filename: str) -> RosterPreview:
     parsed = parse_roster(data, filename)
     summary = None
@@ -57,7 +71,7 @@ def preview_roster(estate: Estate, data: bytes, filename: str) -> RosterPreview:
 def stage_upload(estate: Estate, data: bytes, filename: str, staff_id: int) -> RosterUpload:
     upload = RosterUpload(
         estate_id=estate.id,
-        filename=filename,
+        filename=storable_filename(filename),
         content=data,
         sha256=hashlib.sha256(data).hexdigest(),
         uploaded_by_id=staff_id,
@@ -69,6 +83,7 @@ def stage_upload(estate: Estate, data: bytes, filename: str, staff_id: int) -> R
 
 def import_roster(actor: str, estate: Estate, data: bytes, filename: str) -> dict:
     """Replace the estate's roll with this file's; returns the summary. Raises RosterRejected."""
+    filename = storable_filename(filename)
     preview = preview_roster(estate, data, filename)
     if not preview.parsed.ok:
         raise RosterRejected(preview.parsed.errors)

@@ -58,6 +58,9 @@ HEADERS = (BUILDING, ENTRANCE, ROOM, USE, AREA, AREA_SOURCE, OWNERS, ID_NUMBERS,
 OPTIONAL_HEADERS = (PHONES,)
 AREA_SOURCES = ("登记", "实测", "合同")
 SEPARATOR = "、"
+# The longest text the roll stores (the models' columns agree; a test checks what passes fits).
+MAX_CHARS = {BUILDING: 40, ENTRANCE: 20, ROOM: 40}
+MAX_NAME_CHARS = 100  # each owner's name in 权利人
 
 
 @dataclass(frozen=True)
@@ -302,6 +305,11 @@ class _RowCheck:
         text = _text(value)
         if required and not text:
             self.error(N_("%(field)s is required"), field=field)
+        if any(unicodedata.category(char) == "Cc" for char in text):
+            self.error(N_("%(field)s holds a control character such as a line break; type the cell again"),
+                       field=field)
+        elif field in MAX_CHARS and len(text) > MAX_CHARS[field]:
+            self.error(N_("%(field)s is longer than %(limit)d characters"), field=field, limit=MAX_CHARS[field])
         return text
 
     def choice(self, field: str, allowed: tuple[str, ...]) -> str:
@@ -334,6 +342,9 @@ class _RowCheck:
         if not all(entries):
             self.error(N_('%(field)s "%(value)s" has an empty entry between the 、 separators'),
                        field=field, value=text)
+        if field == OWNERS and any(len(entry) > MAX_NAME_CHARS for entry in entries):
+            self.error(N_("%(field)s has a name longer than %(limit)d characters"), field=field,
+                       limit=MAX_NAME_CHARS)
         return tuple(entry for entry in entries if entry)
 
     def id_numbers(self, status: str) -> tuple[str, ...] | None:

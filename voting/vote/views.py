@@ -6,11 +6,12 @@ signatures they demand, which are the authentication.
 
 from flask import Blueprint, abort, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from voting.ballots.operations import BallotRefused
 from voting.elections.models import Election
-from voting.extensions import csrf, db
+from voting.extensions import csrf, db, limiter
 from voting.vote.forms import ReceiptForm
 from voting.vote.operations import (
     MAX_REQUEST_BYTES,
@@ -27,6 +28,33 @@ from voting.vote.operations import (
 )
 
 blueprint = Blueprint("vote", __name__, url_prefix="/v")
+
+# Per address, generous: a carrier's NAT can put a whole estate behind one address.
+# Per voter, only refusals (403) count: on /ballot a 403 is only ever a wrong ID ending after the
+# signature was verified, on /session the key is a public key only the notice's holder knows.
+# So a stranger cannot use up an owner's attempts, and a found notice allows a handful of
+# guesses at the ID ending a day, not thousands.
+ID_GUESSES = "5 per day"
+TOO_MANY_ID_GUESSES = _l("Too many wrong ID numbers for this voting notice. Please try again tomorrow, "
+                         "or ask the preparation group for a paper ballot.")
+
+
+def _phone_sent(*path: str) -> str:
+    """A text field of the phone's JSON body under this election (the limit's key), or "" (no
+    limit applies) when there is none; bodies too large to be read are refused by the view."""
+    if not request.content_length or request.content_length > MAX_REQUEST_BYTES:
+        return ""
+    try:
+        value = read_request(request.get_data())
+    except VoteRefused:
+        return ""
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    return f"{request.view_args['public_id']}:{value}" if isinstance(value, str) and value else ""
+
+
+def _refused_id(response) -> bool:
+    return response.status_code == 403
 
 
 def _election(public_id: str, *, opened: bool = True) -> Election:
@@ -63,6 +91,7 @@ def ballot(public_id: str):
 
 @blueprint.post("/<public_id>/challenge")
 @csrf.exempt
+@limiter.limit("120 per minute")
 def challenge(public_id: str):
     try:
         return jsonify(challenge=issue_challenge(_election(public_id)))
@@ -72,6 +101,9 @@ def challenge(public_id: str):
 
 @blueprint.post("/<public_id>/session")
 @csrf.exempt
+@limiter.limit("120 per minute")
+@limiter.limit(ID_GUESSES, key_func=lambda: _phone_sent("public_key"), deduct_when=_refused_id,
+               error_message=TOO_MANY_ID_GUESSES)
 def session(public_id: str):
     election = _election(public_id)
     try:
@@ -82,6 +114,9 @@ def session(public_id: str):
 
 @blueprint.post("/<public_id>/ballot")
 @csrf.exempt
+@limiter.limit("60 per minute")
+@limiter.limit(ID_GUESSES, key_func=lambda: _phone_sent("ballot", "voter_id"), deduct_when=_refused_id,
+               error_message=TOO_MANY_ID_GUESSES)
 def cast(public_id: str):
     election = _election(public_id)
     try:
@@ -93,6 +128,7 @@ def cast(public_id: str):
 
 
 @blueprint.route("/<public_id>/receipt", methods=["GET", "POST"])
+@limiter.limit("30 per minute", methods=["POST"])  # each check reads the whole log
 def receipt(public_id: str):
     """The receipt check as a page; works without JavaScript (receipt.js only adds the phone's copy)."""
     election = _election(public_id)
@@ -104,6 +140,7 @@ def receipt(public_id: str):
 
 @blueprint.post("/<public_id>/receipt/check")
 @csrf.exempt
+@limiter.limit("30 per minute")
 def check_receipt(public_id: str):
     election = _election(public_id)
     try:
