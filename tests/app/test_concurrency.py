@@ -5,6 +5,7 @@ immediate transactions serialise the same code path."""
 import threading
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from tests.elections_kit import NOW, open_vote
@@ -23,7 +24,7 @@ def cast_concurrently(app, vote, voter: str) -> tuple[list[int], list[str]]:
     accepted, refused, lock = [], [], threading.Lock()
 
     def phone(ballot, signature):
-        with app.app_context():
+        with app.app_context(), force_locale("en"):
             start.wait()  # all at once; each then takes a pooled connection as one frees up
             try:
                 receipt = cast_online(db.session.get(Election, vote.election.id), ballot, signature, now=NOW)
