@@ -16,7 +16,13 @@ from voting.certification.models import CertificationDecision
 from voting.core import record, signing
 from voting.core.canonical import canon, format_time, parse_time
 from voting.elections.models import Election, Officer, State
-from voting.elections.operations import ElectionError, export_record, final_tree_head, register_officer
+from voting.elections.operations import (
+    ElectionError,
+    export_record,
+    final_tree_head,
+    officer_keys,
+    register_browser_key,
+)
 from voting.extensions import db
 from voting.timeutil import utcnow
 
@@ -44,18 +50,14 @@ def _require_own_officer(staff: Staff, election: Election) -> None:
 
 def register_certifying_key(staff: Staff, election: Election, public_key) -> Officer:
     _require_own_officer(staff, election)
-    if not isinstance(public_key, str):
-        raise CertificationRefused(_("Send the public key as base64url text."))
     try:
-        return register_officer(staff.username, election, staff, "street_office", public_key)
+        return register_browser_key(staff, election, "street_office", public_key)
     except ElectionError as refusal:
-        raise CertificationRefused(str(refusal), 409) from None
-    except ValueError:
-        raise CertificationRefused(_("That is not a usable Ed25519 public key.")) from None
+        raise CertificationRefused(str(refusal), refusal.status) from None
 
 
 def certifying_keys(election: Election, staff: Staff) -> list[Officer]:
-    return [o for o in election.officers if o.role == "street_office" and o.staff_id == staff.id]
+    return officer_keys(election, staff, "street_office")
 
 
 def verifier_verdict(election: Election) -> str | None:

@@ -35,6 +35,12 @@ from voting.timeutil import utcnow
 class ElectionError(ValueError):
     """A request the election's state or rules do not allow; the message says why."""
 
+    status = 409  # for JSON answers: the request is fine, the vote's state forbids it
+
+
+class MalformedKey(ElectionError):
+    status = 400
+
 
 def _require_state(election: Election, *states: State) -> None:
     if election.state not in states:
@@ -108,6 +114,23 @@ def register_officer(actor: str, election: Election, staff, role: str, public_ke
     record_event(actor, "election.officer", f"election:{election.public_id}", estate_id=election.estate_id,
                  officer_id=officer.officer_id, role=role, public_key=public_key)
     return officer
+
+
+def register_browser_key(staff, election: Election, role: str, public_key) -> Officer:
+    """Register, as given in a request, the public half of a key an officer's browser made."""
+    if not isinstance(public_key, str):
+        raise MalformedKey(_("Send the public key as base64url text."))
+    try:
+        return register_officer(staff.username, election, staff, role, public_key)
+    except ElectionError:
+        raise
+    except ValueError:
+        raise MalformedKey(_("That is not a usable Ed25519 public key.")) from None
+
+
+def officer_keys(election: Election, staff, role: str) -> list[Officer]:
+    """The keys of this role registered to this account for this vote."""
+    return [o for o in election.officers if o.role == role and o.staff_id == staff.id]
 
 
 def definition(election: Election, roll_hash: str) -> dict:

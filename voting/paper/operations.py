@@ -27,7 +27,7 @@ from voting.ballots.operations import Receipt, append, leaf_hashes, tree_head_at
 from voting.core import merkle, signing
 from voting.core.canonical import b64e, canon
 from voting.elections.models import Election, ElectionVoter, Officer, State
-from voting.elections.operations import ElectionError, register_officer
+from voting.elections.operations import ElectionError, officer_keys, register_browser_key
 from voting.extensions import db
 from voting.timeutil import utcnow
 
@@ -71,19 +71,14 @@ class CheckOutcome:
 
 def register_clerk_key(staff: Staff, election: Election, public_key) -> Officer:
     """Register the public half of a key pair the clerk's browser made and keeps."""
-    if not isinstance(public_key, str):
-        raise PaperRefused(_("Send the public key as base64url text."))
     try:
-        return register_officer(staff.username, election, staff, "clerk", public_key)
+        return register_browser_key(staff, election, "clerk", public_key)
     except ElectionError as refusal:
-        raise PaperRefused(str(refusal), 409) from None
-    except ValueError:
-        raise PaperRefused(_("That is not a usable Ed25519 public key.")) from None
+        raise PaperRefused(str(refusal), refusal.status) from None
 
 
 def clerk_keys(election: Election, staff: Staff) -> list[Officer]:
-    """The clerk keys registered to this account for this vote."""
-    return [o for o in election.officers if o.role == "clerk" and o.staff_id == staff.id]
+    return officer_keys(election, staff, "clerk")
 
 
 def _officer(election: Election, officer_id: str) -> Officer | None:
