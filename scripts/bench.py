@@ -1,0 +1,772 @@
+#!/usr/bin/env python3
+"""Gongzhi benchmarks, each figure beside a baseline measured in the same run.
+
+    .venv/bin/python scripts/bench.py [--quick] [--database-url URL] [--json OUT.json]
+
+- casting: signed ballots per second through gunicorn and PostgreSQL, with p50/p95/p99 latency,
+  beside the raw Ed25519 verify rate and the rate of one-row transactions on the same database;
+- verification: seconds and peak memory to verify a 100,000-ballot record, beside the raw
+  Ed25519 verify rate on all cores (target: at most 25 % more, under 1 GB);
+- notices: pages per second of the voting notices, beside bare A4 pages with one QR code each;
+- close to results: close, tally, export, verify, results and minutes PDFs for 10,000 voters.
+
+The database (default postgresql://postgres@127.0.0.1:5432/gongzhi_bench, created with createdb
+when missing) is emptied and migrated: its name must contain "bench". --quick runs everything
+small, to check the script works. Not part of the test suite; docs/performance.md has the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import math
+import multiprocessing
+import os
+import platform
+import random
+import resource
+import secrets
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from tests.server_kit import Gunicorn  # noqa: E402
+from voting.core import merkle, record, rules, signing  # noqa: E402
+from voting.core.canonical import H, b64d, b64e, format_time, parse_json, parse_time  # noqa: E402
+
+DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/gongzhi_bench"
+ACTOR = "bench"
+BOARD_URL = "https://vote.example.gov.cn/board"
+CORES = os.cpu_count() or 1
+GIB = 1024**3
+
+
+@dataclass(frozen=True)
+class Scale:
+    cast_voters: int  # ballots posted (one per voter) for each server setting
+    clients: int  # concurrent HTTP clients
+    servers: tuple[tuple[int, int], ...]  # gunicorn (workers, threads per worker) settings tried
+    record_ballots: int
+    notice_voters: int
+    close_voters: int
+    turnout: float
+    repeats: int  # short measurements are taken this many times, the best one kept
+    verifies: int  # signatures each process checks when measuring the raw verify rate
+    inserts: int  # one-row transactions for the insert baseline
+
+
+FULL = Scale(cast_voters=3000, clients=8, servers=((4, 1), (2, 4), (4, 2), (8, 1)), record_ballots=100_000,
+             notice_voters=300, close_voters=10_000, turnout=0.75, repeats=3, verifies=20_000, inserts=3000)
+QUICK = Scale(cast_voters=150, clients=4, servers=((2, 2),), record_ballots=5000, notice_voters=12,
+              close_voters=200, turnout=0.75, repeats=1, verifies=1000, inserts=200)
+
+
+# --- baselines ------------------------------------------------------------------------------
+
+
+def _ballot_shaped_checks(count: int, seed: int) -> list[tuple[bytes, bytes, bytes]]:
+    """(raw public key, message, raw signature), each by its own key, messages the size of a ballot's."""
+    checks = []
+    for number in range(count):
+        key = signing.private_key_from_seed(H(f"bench-baseline/{seed}/{number}".encode()))
+        ballot = {"election_hash": b64e(H(b"election")), "voter_id": f"V{number:06d}", "channel": "online",
+                  "nonce": b64e(H(str(number).encode())[:16]),
+                  "choices": {"m1": "yes", "m2": "no", "m3": ["c3-1", "c3-2"]}}
+        message = signing.message("ballot", ballot)
+        checks.append((b64d(signing.public_key_b64(key)), message, key.sign(message)))
+    return checks
+
+
+def _verify_share(barrier, results, checks: list[tuple[bytes, bytes, bytes]]) -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    barrier.wait()
+    started, cpu_started = time.perf_counter(), time.process_time()
+    for public_key, message, signature in checks:
+        Ed25519PublicKey.from_public_bytes(public_key).verify(signature, message)
+    results.put((started, time.perf_counter(), time.process_time() - cpu_started))
+
+
+@dataclass(frozen=True)
+class Verified:
+    seconds: float  # by the clock, from the common start to the last process done
+    cpu_seconds: float  # of all processes together, however busy the machine is
+
+
+def verify_in_processes(shares: list[list[tuple[bytes, bytes, bytes]]]) -> Verified:
+    """Each share verified by a process of its own (forked, so the checks are not copied), all
+    starting together: bare cryptography calls, loading the key and verifying, nothing else."""
+    context = multiprocessing.get_context("fork")
+    barrier, results = context.Barrier(len(shares)), context.Queue()
+    processes = [context.Process(target=_verify_share, args=(barrier, results, share)) for share in shares]
+    for process in processes:
+        process.start()
+    spans = [results.get() for _ in processes]
+    for process in processes:
+        process.join()
+    return Verified(max(end for _, end, _ in spans) - min(start for start, _, _ in spans),
+                    sum(cpu for _, _, cpu in spans))
+
+
+def ed25519_rate(processes: int, verifies: int, repeats: int) -> float:
+    """Verifications per second, at best, of `processes` processes verifying `verifies` each."""
+    distinct = _ballot_shaped_checks(min(verifies, 1000), seed=processes)
+    share = (distinct * (verifies // len(distinct) + 1))[:verifies]
+    return max(processes * verifies / verify_in_processes([share] * processes).seconds for _ in range(repeats))
+
+
+def insert_rate(engine, threads: int, inserts: int) -> float:
+    """One-row INSERT transactions per second from `threads` connections of the app's engine."""
+    from sqlalchemy import text
+
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS bench_insert"))
+        connection.execute(text("CREATE TABLE bench_insert (id BIGSERIAL PRIMARY KEY, payload TEXT NOT NULL)"))
+    payload = "x" * 700  # about a log entry's canonical JSON
+    statement = text("INSERT INTO bench_insert (payload) VALUES (:payload)")
+
+    def insert(count: int) -> None:
+        for _ in range(count):
+            with engine.begin() as connection:
+                connection.execute(statement, {"payload": payload})
+
+    shares = [inserts // threads + (1 if n < inserts % threads else 0) for n in range(threads)]
+    return inserts / _timed_threads([lambda share=share: insert(share) for share in shares])
+
+
+def _timed_threads(jobs: list[Callable[[], None]]) -> float:
+    pool = [threading.Thread(target=job) for job in jobs]
+    started = time.perf_counter()
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    return time.perf_counter() - started
+
+
+def best_of(repeats: int, measure: Callable[[], float]) -> float:
+    return max(measure() for _ in range(repeats))
+
+
+# --- an estate and an open vote, made with the operations -----------------------------------
+
+
+@dataclass
+class BenchVote:
+    """An open vote and its voters' credentials, as the owners' notices would carry them."""
+
+    election_id: int
+    public_id: str
+    election_hash: str
+    motions: list[tuple[str, str, int | None, tuple[str, ...]]]  # motion_id, kind, seats, candidate ids
+    secrets: dict[str, bytes]  # voter code -> credential seed
+
+    def signed_ballot(self, voter_code: str, rng: random.Random) -> tuple[dict, str]:
+        ballot = {"election_hash": self.election_hash, "voter_id": voter_code, "channel": "online",
+                  "nonce": b64e(rng.randbytes(16)), "choices": self.choices(rng)}
+        return ballot, signing.sign(signing.private_key_from_seed(self.secrets[voter_code]), "ballot", ballot)
+
+    def choices(self, rng: random.Random) -> dict:
+        choices = {}
+        for motion_id, kind, seats, candidate_ids in self.motions:
+            if kind == "committee":
+                choices[motion_id] = rng.sample(candidate_ids, rng.randint(0, seats))
+            else:
+                choices[motion_id] = rng.choices(("yes", "no", "abstain"), weights=(7, 2, 1))[0]
+        return choices
+
+
+_estates: dict[int, int] = {}  # voters asked for -> estate id
+
+
+def estate_with_voters(voters: int):
+    """An estate whose generated roll has at least `voters` voters (a few more, as generated);
+    made once per size, each benchmark then opens votes of its own on it."""
+    from voting.estates.models import Estate
+    from voting.estates.operations import create_community, create_estate, create_street_office
+    from voting.extensions import db
+    from voting.roster.generate import generate_roster, write_csv
+    from voting.roster.operations import import_roster
+
+    if voters in _estates:
+        return db.session.get(Estate, _estates[voters])
+    units = math.ceil(voters * 1.15)
+    while (roster := generate_roster(units, seed=units)).expected_summary()["voters"] < voters:
+        units = math.ceil(units * 1.02)
+    code = f"BENCH-{len(_estates) + 1}"
+    office = create_street_office(ACTOR, f"{code}-SO", "基准街道办事处")
+    community = create_community(ACTOR, office, f"{code}-CO", "基准社区")
+    estate = create_estate(ACTOR, code, f"基准小区 {len(_estates) + 1}", community)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "roster.csv"
+        write_csv(roster.rows, path)
+        import_roster(ACTOR, estate, path.read_bytes(), "roster.csv")
+    db.session.commit()
+    _estates[voters] = estate.id
+    return estate
+
+
+def open_vote(estate) -> BenchVote:
+    """A vote open from an hour ago for a week, on the server's own clock."""
+    from voting.elections.operations import add_committee_election, add_motion, create_election, open_election
+    from voting.extensions import db
+    from voting.roster.operations import personal_data
+    from voting.timeutil import utcnow
+
+    opens_at = utcnow() - timedelta(hours=1)
+    election = create_election(ACTOR, estate, "业主大会表决（基准测试）", opens_at, opens_at + timedelta(days=7), "last")
+    add_motion(ACTOR, election, "ordinary", "审议《业主大会议事规则》")
+    add_motion(ACTOR, election, "major", "使用住宅专项维修资金更换电梯")
+    add_committee_election(ACTOR, election, "选举业主委员会", 5, candidates=[f"候选人{n}" for n in range(1, 8)])
+    batch = open_election(ACTOR, election)
+    db.session.commit()
+    seeds = {code: b64d(seed) for code, seed in json.loads(personal_data().decrypt(batch.secrets_enc)).items()}
+    motions = [(m.motion_id, m.kind, m.seats, tuple(c.candidate_id for c in m.candidates)) for m in election.motions]
+    return BenchVote(election.id, election.public_id, election.election_hash, motions, seeds)
+
+
+# --- casting over HTTP ----------------------------------------------------------------------
+
+
+def post_all(port: int, path: str, bodies: list[bytes], clients: int) -> tuple[float, list[float], dict[int, int]]:
+    """Post the bodies from `clients` threads (each with its own keep-alive connection where the
+    server keeps it); returns wall seconds, each request's latency and the count per status."""
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+    queue = iter(bodies)
+
+    def client() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        mine, seen = [], {}
+        while True:
+            with lock:
+                body = next(queue, None)
+            if body is None:
+                break
+            started = time.perf_counter()
+            connection.request("POST", path, body, {"Content-Type": "application/json"})
+            response = connection.getresponse()
+            response.read()
+            mine.append(time.perf_counter() - started)
+            seen[response.status] = seen.get(response.status, 0) + 1
+        connection.close()
+        with lock:
+            latencies.extend(mine)
+            for status, count in seen.items():
+                statuses[status] = statuses.get(status, 0) + count
+
+    return _timed_threads([client] * clients), latencies, statuses
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, math.ceil(share * len(ordered)) - 1)]
+
+
+def cast_over_http(estate, ballots: int, workers: int, threads: int, clients: int, environment: dict,
+                   work: Path, rng: random.Random) -> dict:
+    """Open a vote on the estate, start gunicorn, warm it up, then time `ballots` ballots (one per
+    voter, signed beforehand) posted by `clients` threads."""
+    from sqlalchemy import func, select
+
+    from voting.ballots.models import LogEntry
+    from voting.extensions import db
+
+    vote = open_vote(estate)
+    voters = sorted(vote.secrets)[:ballots]
+    warm_up = [voters[n % len(voters)] for n in range(4 * workers * threads)]  # re-votes: "last" counts
+    bodies = {phase: [json.dumps(dict(zip(("ballot", "signature"), vote.signed_ballot(code, rng))),
+                                 ensure_ascii=False).encode() for code in codes]
+              for phase, codes in (("warm-up", warm_up), ("timed", voters))}
+    server = Gunicorn(environment, work / f"gunicorn-{workers}x{threads}.log", workers=workers, threads=threads)
+    try:
+        server.wait_ready(f"/v/{vote.public_id}")
+        post_all(server.port, f"/v/{vote.public_id}/ballot", bodies["warm-up"], clients)
+        cpu_before = time.process_time()
+        seconds, latencies, statuses = post_all(server.port, f"/v/{vote.public_id}/ballot", bodies["timed"], clients)
+        client_cpu = time.process_time() - cpu_before
+    finally:
+        server.stop()
+    logged = db.session.scalar(select(func.count()).select_from(LogEntry).where(LogEntry.election_id == vote.election_id))
+    db.session.commit()
+    accepted = statuses.get(200, 0)
+    return {
+        "estate_voters": len(vote.secrets), "workers": workers, "threads": threads, "ballots": len(voters),
+        "accepted": accepted, "statuses": {str(status): count for status, count in sorted(statuses.items())},
+        "log_entries": logged, "expected_log_entries": len(warm_up) + accepted,
+        "seconds": seconds, "ballots_per_second": accepted / seconds,
+        "p50_ms": 1000 * percentile(latencies, 0.50), "p95_ms": 1000 * percentile(latencies, 0.95),
+        "p99_ms": 1000 * percentile(latencies, 0.99), "client_cpu_share": client_cpu / (seconds * CORES),
+    }
+
+
+def bench_casting(scale: Scale, environment: dict, work: Path) -> dict:
+    from voting.extensions import db
+
+    rng = random.Random(1)
+    estate = estate_with_voters(scale.cast_voters)
+    settings = [cast_over_http(estate, scale.cast_voters, workers, threads, scale.clients, environment, work, rng)
+                for workers, threads in scale.servers]
+    best = max(settings, key=lambda setting: setting["ballots_per_second"])
+    # The same server setting on the largest estate: appending reads the vote's frozen roll.
+    large_estate = cast_over_http(estate_with_voters(scale.close_voters), scale.cast_voters, best["workers"],
+                                  best["threads"], scale.clients, environment, work, rng)
+    verify_one = ed25519_rate(1, scale.verifies, scale.repeats)
+    verify_all = ed25519_rate(CORES, scale.verifies, scale.repeats)
+    inserts = best_of(scale.repeats, lambda: insert_rate(db.engine, scale.clients, scale.inserts))
+    lower_name, lower = min((("ed25519_all_cores", verify_all), ("inserts", inserts)), key=lambda pair: pair[1])
+    return {
+        "clients": scale.clients, "settings": settings, "best": best, "large_estate": large_estate,
+        "ed25519_verify_per_second_one_core": verify_one, "ed25519_verify_per_second_all_cores": verify_all,
+        "inserts_per_second": inserts, "insert_threads": scale.clients,
+        "lower_baseline": lower_name, "ratio_to_lower_baseline": best["ballots_per_second"] / lower,
+    }
+
+
+# --- verification of a large record ---------------------------------------------------------
+
+RECORD_OPENS_AT = "2026-12-01T08:00:00+08:00"
+RECORD_CLOSES_AT = "2026-12-15T20:00:00+08:00"
+RECORD_CLERKS = ("clerk-a", "clerk-b")
+PAPER_EVERY = 20  # one ballot in 20 is a paper ballot, signed by both clerks
+REVOTE_EVERY = 20  # and one voter in 20 changes the ballot later ("last" counts)
+
+
+def _record_key(name: str):
+    return signing.private_key_from_seed(H(b"bench-record/" + name.encode()))
+
+
+def _voter_id(number: int) -> str:
+    return f"V{number:06d}"
+
+
+def _roll_entries(numbers: range) -> list[dict]:
+    return [{"voter_id": _voter_id(n), "area": 6000 + n * 37 % 9000, "heads": 1,
+             "public_key": signing.public_key_b64(_record_key(_voter_id(n))),
+             "units": [f"{1 + n // 400}-{1 + n // 100 % 4}-{101 + n % 100}"]}
+            for n in numbers]
+
+
+def _signed_entries(job: tuple[str, range, int]) -> list[tuple[dict, list[dict]]]:
+    """(ballot, signatures) for the entries with these seq numbers."""
+    election_hash, seqs, voters = job
+    rng = random.Random(seqs.start)
+    clerks = [(name, _record_key(name)) for name in RECORD_CLERKS]
+    made = []
+    for seq in seqs:
+        voter_id = _voter_id(seq if seq < voters else (seq - voters) * REVOTE_EVERY)
+        ballot = {"election_hash": election_hash, "voter_id": voter_id, "channel": "online",
+                  "nonce": b64e(rng.randbytes(16)),
+                  "choices": {"m1": rng.choice(("yes", "yes", "no", "abstain")), "m2": rng.choice(("yes", "no")),
+                              "m3": rng.sample(("c1", "c2", "c3", "c4", "c5", "c6", "c7"), rng.randint(0, 5))}}
+        if seq % PAPER_EVERY == PAPER_EVERY - 1:
+            ballot["channel"] = "paper"
+            ballot["paper_scan_sha256"] = b64e(H(f"scan {seq}".encode()))
+            signers = clerks
+        else:
+            signers = [(voter_id, _record_key(voter_id))]
+        made.append((ballot, [{"signer": name, "signature": signing.sign(key, "ballot", ballot)}
+                              for name, key in signers]))
+    return made
+
+
+def build_record(ballots: int) -> dict:
+    """A valid record of `ballots` log entries, made directly with voting.core (keys from fixed
+    seeds, signatures made on every core)."""
+    voters = ballots * REVOTE_EVERY // (REVOTE_EVERY + 1)
+    chunks = [range(start, min(start + 2000, ballots)) for start in range(0, ballots, 2000)]
+    with multiprocessing.get_context("fork").Pool(CORES) as pool:
+        roll_voters = [v for part in pool.map(_roll_entries, [c for c in chunks if c.start < voters]) for v in part]
+        roll_voters = roll_voters[:voters]
+        roll = {"voters": roll_voters, "total_area": sum(v["area"] for v in roll_voters), "total_heads": voters}
+        election = {
+            "election_id": "BENCH-RECORD-1", "community": {"code": "330282-900", "name": "基准花园"},
+            "title": "业主大会表决（基准测试）", "opens_at": RECORD_OPENS_AT, "closes_at": RECORD_CLOSES_AT,
+            "revote": "last", "nonvoters_follow_majority": False,
+            "motions": [{"motion_id": "m1", "kind": "ordinary", "title": "审议《业主大会议事规则》"},
+                        {"motion_id": "m2", "kind": "major", "title": "使用住宅专项维修资金"},
+                        {"motion_id": "m3", "kind": "committee", "title": "选举业主委员会", "seats": 5,
+                         "candidates": [{"candidate_id": f"c{n}", "name": f"候选人{n}"} for n in range(1, 8)]}],
+            "officers": [{"officer_id": name, "role": "clerk", "public_key": signing.public_key_b64(_record_key(name))}
+                         for name in RECORD_CLERKS],
+            "election_public_key": signing.public_key_b64(_record_key("election")),
+            "roll_hash": record.roll_hash(roll),
+        }
+        election_hash = record.election_hash(election)
+        signed = [e for part in pool.map(_signed_entries, [(election_hash, c, voters) for c in chunks]) for e in part]
+    opens_at = parse_time(RECORD_OPENS_AT)
+    log = [{"seq": seq, "received_at": format_time(opens_at + timedelta(seconds=seq)), "ballot": ballot,
+            "signatures": signatures} for seq, (ballot, signatures) in enumerate(signed)]
+    root = merkle.root([record.entry_leaf_hash(entry) for entry in log])
+    tree_head = record.sign_tree_head(_record_key("election"), election_hash, len(log), b64e(root), RECORD_CLOSES_AT)
+    return record.build(election, roll, log, tree_head, rules.tally(election, roll, log))
+
+
+def verify_child(path: str, workers: int, signatures_only: bool) -> None:
+    """Run in a subprocess by bench_verification: parse one record, then verify it, or only its
+    signatures, with `workers` processes; print the figures as JSON."""
+    started = time.perf_counter()
+    document = parse_json(Path(path).read_bytes())
+    parsed = time.perf_counter()
+    if signatures_only:
+        checks = _signature_checks(document)
+        share = -(-len(checks) // workers)
+        verified = verify_in_processes([checks[start:start + share] for start in range(0, len(checks), share)])
+        figures = {"seconds": verified.seconds, "cpu_seconds": verified.cpu_seconds}
+    else:
+        cpu_before = _cpu_seconds()
+        counted = record.verify(document, workers=workers)["counted"]
+        figures = {"seconds": time.perf_counter() - parsed, "cpu_seconds": _cpu_seconds() - cpu_before,
+                   "counted": counted}
+    print(json.dumps({"parse_seconds": parsed - started, "peak_rss_bytes": _peak_rss(), **figures}))
+
+
+def _signature_checks(document: dict) -> list[tuple[bytes, bytes, bytes]]:
+    """(raw public key, signed message, raw signature) of every signature in the record's log."""
+    keys = {voter["voter_id"]: voter["public_key"] for voter in document["roll"]["voters"]}
+    keys |= {officer["officer_id"]: officer["public_key"] for officer in document["election"]["officers"]}
+    return [(b64d(keys[signature["signer"]]), signing.message("ballot", entry["ballot"]), b64d(signature["signature"]))
+            for entry in document["log"] for signature in entry["signatures"]]
+
+
+def _peak_rss() -> int:
+    """This process's peak resident set (VmHWM). Not getrusage's ru_maxrss, which Linux carries
+    over from the process that forked and exec'd this one."""
+    status = Path("/proc/self/status").read_text()
+    return next(int(line.split()[1]) * 1024 for line in status.splitlines() if line.startswith("VmHWM:"))
+
+
+def _cpu_seconds() -> float:
+    """User and system time of this process and of its finished children (the verify workers)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _tree_pss(pid: int) -> int:
+    """Proportional set size of a process and its descendants (shared pages counted once)."""
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
+            total += next(int(line.split()[1]) * 1024 for line in rollup.splitlines() if line.startswith("Pss:"))
+            for task in Path(f"/proc/{current}/task").iterdir():
+                stack.extend(int(child) for child in (task / "children").read_text().split())
+        except (OSError, StopIteration, ValueError):
+            continue
+    return total
+
+
+def verify_in_subprocess(path: Path, workers: int, signatures_only: bool) -> dict:
+    command = [sys.executable, __file__, "--verify-child", str(path), "--workers", str(workers)]
+    child = subprocess.Popen(command + (["--signatures-only"] if signatures_only else []),
+                             stdout=subprocess.PIPE, text=True)
+    peak_pss = 0
+    while child.poll() is None:
+        peak_pss = max(peak_pss, _tree_pss(child.pid))
+        time.sleep(0.05)
+    output, _ = child.communicate()
+    if child.returncode:
+        raise RuntimeError(f"the verifier failed (exit {child.returncode})")
+    return json.loads(output) | {"peak_pss_bytes": peak_pss}
+
+
+def bench_verification(scale: Scale, work: Path) -> dict:
+    """The record's verification beside the bare verification of its own signatures, each in a
+    fresh process, with one worker and with one per core; the runs alternate, best kept."""
+    started = time.perf_counter()
+    document = build_record(scale.record_ballots)
+    signatures = sum(len(entry["signatures"]) for entry in document["log"])
+    path = work / "record.json"
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    del document
+    built = time.perf_counter() - started
+    attempts = {(workers, kind): [] for workers in sorted({1, CORES}) for kind in ("verify", "signatures")}
+    for _ in range(scale.repeats):
+        for workers, kind in attempts:
+            attempts[workers, kind].append(verify_in_subprocess(path, workers, kind == "signatures"))
+    best = {key: min(runs, key=lambda run: run["seconds"]) for key, runs in attempts.items()}
+    runs = []
+    for workers in sorted({1, CORES}):
+        verify, alone = best[workers, "verify"], best[workers, "signatures"]
+        runs.append({
+            "workers": workers, "verify_seconds": verify["seconds"], "parse_seconds": verify["parse_seconds"],
+            "signatures_alone_seconds": alone["seconds"], "overhead": verify["seconds"] / alone["seconds"] - 1,
+            # CPU seconds of verifier and workers beside those of the bare verifications: the
+            # overhead as the machine's other load distorts it least.
+            "overhead_cpu": verify["cpu_seconds"] / alone["cpu_seconds"] - 1,
+            "peak_pss_bytes": max(run["peak_pss_bytes"] for run in attempts[workers, "verify"]),
+            "peak_rss_main_bytes": max(run["peak_rss_bytes"] for run in attempts[workers, "verify"]),
+            "counted": verify["counted"],
+        })
+    parallel = runs[-1]
+    peak_memory = max(parallel["peak_pss_bytes"], parallel["peak_rss_main_bytes"])
+    return {
+        "ballots": scale.record_ballots, "signatures": signatures, "record_bytes": path.stat().st_size,
+        "build_seconds": built, "runs": runs, "workers": CORES,
+        "ed25519_verify_per_second_all_cores": signatures / parallel["signatures_alone_seconds"],
+        "overhead_all_cores": parallel["overhead"], "peak_memory_bytes": peak_memory,
+        "target_met": parallel["overhead"] <= 0.25 and peak_memory < GIB,
+    }
+
+
+# --- notices --------------------------------------------------------------------------------
+
+BARE_PAGES = """<!doctype html><html><head><style>
+@page {{ size: A4; margin: 20mm; }}
+section {{ break-after: page; }}
+img {{ width: 45mm; image-rendering: pixelated; }}
+</style></head><body>{pages}</body></html>"""
+
+
+def bare_qr_pages_per_second(pages: int) -> float:
+    """WeasyPrint laying out and writing A4 pages that hold one QR code each and nothing else."""
+    from weasyprint import HTML
+
+    from voting.notices.operations import CHUNK_SIZE
+    from voting.pdf.render import qr_data_uri
+
+    started = time.perf_counter()
+    for start in range(0, pages, CHUNK_SIZE):  # documents as large as the notices' chunks
+        count = min(CHUNK_SIZE, pages - start)
+        images = "".join(f'<section><img src="{qr_data_uri(f"{BOARD_URL}/v/BENCH-1#{b64e(secrets.token_bytes(32))}")}">'
+                         "</section>" for _ in range(count))
+        document = HTML(string=BARE_PAGES.format(pages=images)).render()
+        assert len(document.pages) == count
+        document.write_pdf()
+    return pages / (time.perf_counter() - started)
+
+
+def bench_notices(scale: Scale) -> dict:
+    from voting.elections.models import NoticeBatch
+    from voting.extensions import db
+    from voting.notices.operations import latest_batch, render_notices, start_rendering
+
+    estate = estate_with_voters(scale.notice_voters)
+    rates = []
+    for _ in range(scale.repeats if scale.repeats > 1 else 1):
+        vote = open_vote(estate)
+        from voting.elections.models import Election
+
+        election = db.session.get(Election, vote.election_id)
+        batch = latest_batch(election)
+        start_rendering(ACTOR, election, batch)
+        db.session.commit()
+        started = time.perf_counter()
+        render_notices(batch)
+        seconds = time.perf_counter() - started
+        batch = db.session.get(NoticeBatch, batch.id)
+        if batch.status != "ready":
+            raise RuntimeError(f"notices not rendered: {batch.error}")
+        rates.append(batch.total / seconds)
+        pages = batch.total
+        db.session.commit()
+    bare = best_of(scale.repeats, lambda: bare_qr_pages_per_second(pages))
+    notices = max(rates)
+    return {"pages": pages, "pages_per_second": notices, "bare_qr_pages_per_second": bare,
+            "ratio_to_bare": notices / bare}
+
+
+# --- from close to results ready for certification ------------------------------------------
+
+
+def bench_close_to_results(scale: Scale) -> dict:
+    from voting.ballots.operations import append
+    from voting.elections.models import Election
+    from voting.elections.operations import close_election, export_record, tally_election
+    from voting.extensions import db
+
+    try:
+        from voting.pdf.documents import minutes_pdf, results_pdf
+    except ImportError:
+        minutes_pdf = results_pdf = None
+    estate = estate_with_voters(scale.close_voters)
+    vote = open_vote(estate)
+    rng = random.Random(2)
+    voters = sorted(vote.secrets)
+    casting = rng.sample(voters, round(len(voters) * scale.turnout))
+    signed = [vote.signed_ballot(code, rng) for code in casting]
+    started = time.perf_counter()
+    for number, (ballot, signature) in enumerate(signed, 1):
+        append(vote.election_id, ballot, [{"signer": ballot["voter_id"], "signature": signature}])
+        if number % 250 == 0 or number == len(signed):
+            db.session.commit()
+    appended = time.perf_counter() - started
+
+    steps = {}
+
+    def step(name: str, action: Callable[[], object]):
+        began = time.perf_counter()
+        result = action()
+        steps[name] = time.perf_counter() - began
+        return result
+
+    election = db.session.get(Election, vote.election_id)
+
+    def close_and_tally() -> None:
+        close_election(ACTOR, election, now=election.closes_at)
+        tally_election(ACTOR, election)
+        db.session.commit()
+
+    step("close and tally", close_and_tally)
+    document = step("export record", lambda: export_record(election))
+    recount = step(f"verify record ({CORES} workers)", lambda: record.verify(document, workers=CORES))
+    assert recount["counted"] == len(casting)
+    if results_pdf is not None:
+        step("results PDF", lambda: results_pdf(election, BOARD_URL))
+        step("minutes PDF", lambda: minutes_pdf(election, BOARD_URL, scrutineers=["监票人 甲", "监票人 乙"],
+                                                clerks=["计票人 甲", "计票人 乙"],
+                                                publish_units=election.publish_units))
+    return {"voters": len(voters), "ballots": len(casting), "append_seconds_untimed_setup": appended,
+            "steps": steps, "total_seconds": sum(steps.values()), "pdfs_measured": results_pdf is not None}
+
+
+# --- the machine, the report ----------------------------------------------------------------
+
+
+def machine(engine) -> dict:
+    from sqlalchemy import text
+
+    cpu_model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                      if line.startswith("model name")), platform.processor())
+    memory_kib = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                      if line.startswith("MemTotal:"))
+    with engine.connect() as connection:
+        postgres = connection.execute(text("SHOW server_version")).scalar()
+    import cryptography
+    import weasyprint
+
+    return {"cores": CORES, "cpu": cpu_model, "memory_gib": round(memory_kib / 1024**2, 1),
+            "python": platform.python_version(), "postgresql": postgres, "cryptography": cryptography.__version__,
+            "weasyprint": weasyprint.__version__, "load_average_at_start": os.getloadavg()}
+
+
+def report(results: dict) -> None:
+    rows = []
+    casting = results.get("casting")
+    if casting:
+        for setting in (*casting["settings"], casting["large_estate"]):
+            rows.append((f"casting, {setting['estate_voters']:,} voters, gunicorn "
+                         f"{setting['workers']}w×{setting['threads']}t",
+                         f"{setting['ballots_per_second']:.0f} ballots/s  p50 {setting['p50_ms']:.0f} ms  "
+                         f"p95 {setting['p95_ms']:.0f} ms  p99 {setting['p99_ms']:.0f} ms", "", ""))
+        rows.append(("  Ed25519 verify, 1 core / all", "",
+                     f"{casting['ed25519_verify_per_second_one_core']:.0f} / "
+                     f"{casting['ed25519_verify_per_second_all_cores']:.0f} per s", ""))
+        rows.append((f"  one-row transactions, {casting['insert_threads']} threads", "",
+                     f"{casting['inserts_per_second']:.0f} per s", ""))
+        rows.append(("  best casting / lower baseline", f"{casting['best']['ballots_per_second']:.0f}/s", 
+                      casting["lower_baseline"], f"{casting['ratio_to_lower_baseline']:.1%}"))
+    verification = results.get("verification")
+    if verification:
+        for run in verification["runs"]:
+            rows.append((f"verify {verification['ballots']:,} ballots, {run['workers']} worker(s)",
+                         f"{run['verify_seconds']:.2f} s (+{run['parse_seconds']:.2f} s parse)",
+                         f"{run['signatures_alone_seconds']:.2f} s for its {verification['signatures']:,} "
+                         f"signatures alone", f"{run['overhead']:+.0%} (CPU {run['overhead_cpu']:+.0%})"))
+        rows.append(("  peak memory", f"{verification['peak_memory_bytes'] / 2**20:.0f} MiB", "target 1024 MiB", ""))
+        rows.append((f"  target: ≤ +25 % with {verification['workers']} workers, < 1 GiB", "", "",
+                     "met" if verification["target_met"] else "MISSED"))
+    notices = results.get("notices")
+    if notices:
+        rows.append((f"voting notices ({notices['pages']} pages)", f"{notices['pages_per_second']:.1f} pages/s",
+                     f"{notices['bare_qr_pages_per_second']:.1f} bare QR pages/s",
+                     f"{notices['ratio_to_bare']:.0%}"))
+    closing = results.get("close_to_results")
+    if closing:
+        for name, seconds in closing["steps"].items():
+            rows.append((f"  {name}", f"{seconds:.2f} s", "", ""))
+        rows.append((f"close → results ready ({closing['voters']:,} voters, {closing['ballots']:,} ballots)",
+                     f"{closing['total_seconds']:.2f} s", "", "" if closing["pdfs_measured"] else "PDFs not measured"))
+    widths = [max(len(row[column]) for row in rows) for column in range(4)]
+    header = ("benchmark", "figure", "baseline (same run)", "ratio")
+    widths = [max(width, len(title)) for width, title in zip(widths, header)]
+    for row in (header, *rows):
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+
+
+def prepare_database(url: str):
+    """The app on a freshly migrated bench database (created when missing)."""
+    from flask_migrate import upgrade
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError
+
+    from voting import create_app
+    from voting.extensions import db
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if "bench" not in name:
+        sys.exit(f"refusing to empty database {name!r}: give one whose name contains 'bench'")
+    probe = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        probe.connect().close()
+    except OperationalError:
+        subprocess.run(["createdb", "-h", parts.hostname or "127.0.0.1", "-p", str(parts.port or 5432),
+                        "-U", parts.username or "postgres", name], check=True)
+    probe.dispose()
+    # Rate limits off: every ballot comes from one loopback address, and the limiter is not measured.
+    environment = {"GONGZHI_ENV": "production", "DATABASE_URL": url, "SECRET_KEY": secrets.token_urlsafe(32),
+                   "DATA_KEY": secrets.token_urlsafe(32), "PUBLIC_BASE_URL": "https://vote.example.gov.cn",
+                   "RATELIMIT_ENABLED": "0"}
+    app = create_app({"ENV": "production", "SQLALCHEMY_DATABASE_URI": url,
+                      **{key: environment[key] for key in ("SECRET_KEY", "DATA_KEY", "PUBLIC_BASE_URL")}})
+    with app.app_context():
+        db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        db.session.commit()
+        upgrade()
+    return app, {**os.environ, **environment}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="everything small, to check the script works")
+    parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--only", choices=("casting", "verification", "notices", "close"), action="append",
+                        help="run only these benchmarks (repeatable)")
+    parser.add_argument("--verify-child", help=argparse.SUPPRESS)
+    parser.add_argument("--workers", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument("--signatures-only", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.verify_child:
+        verify_child(args.verify_child, args.workers, args.signatures_only)
+        return
+    scale = QUICK if args.quick else FULL
+    chosen = set(args.only or ("casting", "verification", "notices", "close"))
+    app, environment = prepare_database(args.database_url)
+    results: dict = {"scale": asdict(scale) | {"name": "quick" if args.quick else "full"}}
+    with tempfile.TemporaryDirectory(prefix="gongzhi-bench-") as folder, app.app_context():
+        from voting.extensions import db
+
+        work = Path(folder)
+        results["machine"] = machine(db.engine)
+        # The record is built and verified before anything else loads the machine.
+        for name, run in (("verification", lambda: bench_verification(scale, work)),
+                          ("casting", lambda: bench_casting(scale, environment, work)),
+                          ("notices", lambda: bench_notices(scale)),
+                          ("close", lambda: bench_close_to_results(scale))):
+            if name in chosen:
+                started = time.perf_counter()
+                results["close_to_results" if name == "close" else name] = run()
+                print(f"{name}: {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        results["machine"]["load_average_at_end"] = os.getloadavg()
+    report(results)
+    if args.json:
+        args.json.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
