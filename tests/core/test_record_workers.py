@@ -1,5 +1,5 @@
-"""Proposed for tests/core/test_record.py: verify(workers > 1) checks the log in chunks, one per
-worker task; faults that span chunks must be named exactly as the one-process reading names them."""
+"""verify(workers > 1) checks the log in chunks, one per worker task; faults that span chunks
+must be named exactly as the one-process reading names them."""
 
 import pytest
 
