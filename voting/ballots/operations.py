@@ -14,6 +14,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import defer
 
 from voting.ballots.models import LogEntry, TreeHead
 from voting.core import merkle, record, signing
@@ -47,9 +48,13 @@ class Receipt:
 
 
 def _locked(election_id: int) -> Election:
-    election = db.session.scalar(select(Election).where(Election.id == election_id).with_for_update())
-    db.session.refresh(election)  # the row as it is now that we hold the lock
-    return election
+    """The election row as it is now that we hold its lock, without the frozen documents (the
+    roll alone is megabytes on a large estate; the ballot checker keeps them parsed)."""
+    return db.session.scalar(
+        select(Election).where(Election.id == election_id).with_for_update()
+        .options(defer(Election.definition_json), defer(Election.roll_json), defer(Election.tally_json))
+        .execution_options(populate_existing=True)
+    )
 
 
 def sign_head(election: Election, size: int, frontier_json: dict, moment: datetime) -> dict:
@@ -59,15 +64,18 @@ def sign_head(election: Election, size: int, frontier_json: dict, moment: dateti
 
 
 @lru_cache(maxsize=32)
-def _entry_checker(election_hash: str, definition_json: str, roll_json: str) -> record.EntryChecker:
-    """One per frozen election (the hash names its definition and roll), kept between requests."""
+def _entry_checker(election_hash: str, election_id: int) -> record.EntryChecker:
+    """One per frozen election (the hash names its definition and roll), kept between requests,
+    so the documents are read and parsed once, not with every ballot."""
+    definition_json, roll_json = db.session.execute(
+        select(Election.definition_json, Election.roll_json).where(Election.id == election_id)).one()
     return record.EntryChecker(json.loads(definition_json), json.loads(roll_json))
 
 
 def check_ballot(election: Election, ballot, signatures) -> None:
     """Everything the verifier will check of this entry, so that the log never holds a
     ballot the published record would fail on."""
-    checker = _entry_checker(election.election_hash, election.definition_json, election.roll_json)
+    checker = _entry_checker(election.election_hash, election.id)
     try:
         checker.check(ballot, signatures)
     except record.RecordInvalid as fault:
