@@ -1,7 +1,11 @@
+import base64
 import re
+import string
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from voting.core.canonical import (
     MAX_INT,
@@ -80,6 +84,23 @@ def test_b64_uses_the_url_alphabet():
 def test_b64d_is_strict(text):
     with pytest.raises(ValueError):
         b64d(text)
+
+
+@given(st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/= \né"))
+def test_b64d_accepts_exactly_the_spellings_b64e_makes(text):
+    try:
+        data = b64d(text)
+    except ValueError:
+        # Refused: then no bytes are spelled this way.
+        stripped = text.rstrip("=")
+        assert not (
+            stripped == text
+            and len(text) % 4 != 1
+            and set(text) <= set(string.ascii_letters + string.digits + "-_")
+            and b64e(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))) == text
+        )
+    else:
+        assert b64e(data) == text
 
 
 @pytest.mark.parametrize("value", [None, 5, b"AAAA"])

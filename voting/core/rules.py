@@ -49,24 +49,28 @@ def tally(election: dict, roll: dict, log: list) -> dict:
     ballots = counted_ballots(election, log)
     participation = _weight_of(weights[voter_id] for voter_id in ballots)
     is_quorate = quorate(participation, totals)
+    sums = _sums(election["motions"], ballots, weights)
     motions = []
     for motion in election["motions"]:
         count = _committee if motion["kind"] == "committee" else _question
-        motions.append(count(motion, ballots, weights, participation, is_quorate))
+        motions.append(count(motion, sums[motion["motion_id"]], participation, is_quorate))
     return {"counted": len(ballots), "motions": motions}
 
 
-def _question(motion, ballots, weights, participation, is_quorate) -> dict:
+def _question(motion, sums, participation, is_quorate) -> dict:
     """An ordinary or major motion; a motion missing from a ballot is an abstention."""
-    motion_id = motion["motion_id"]
-    sums = _sums(CHOICES, ballots, weights, lambda choices: (choices.get(motion_id, "abstain"),))
+    # Every counted ballot is yes, no or abstain on the motion, whether it names it or not.
+    sums["abstain"] = {
+        measure: participation[measure] - sums["yes"][measure] - sums["no"][measure]
+        for measure in ("area", "heads")
+    }
     passes = ordinary_passes if motion["kind"] == "ordinary" else major_passes
     if not is_quorate:
         result = "not_quorate"
     else:
         result = "passed" if passes(sums["yes"], participation) else "failed"
     return {
-        "motion_id": motion_id,
+        "motion_id": motion["motion_id"],
         "kind": motion["kind"],
         "participation": dict(participation),
         **sums,
@@ -75,11 +79,8 @@ def _question(motion, ballots, weights, participation, is_quorate) -> dict:
     }
 
 
-def _committee(motion, ballots, weights, participation, is_quorate) -> dict:
+def _committee(motion, support, participation, is_quorate) -> dict:
     """Approval voting for the owners' committee; seats go by heads, then area."""
-    motion_id = motion["motion_id"]
-    candidate_ids = [candidate["candidate_id"] for candidate in motion["candidates"]]
-    support = _sums(candidate_ids, ballots, weights, lambda choices: choices.get(motion_id, ()))
     candidates = [
         {
             "candidate_id": candidate_id,
@@ -95,7 +96,7 @@ def _committee(motion, ballots, weights, participation, is_quorate) -> dict:
     else:
         result = "incomplete" if unfilled else "complete"
     return {
-        "motion_id": motion_id,
+        "motion_id": motion["motion_id"],
         "kind": "committee",
         "participation": dict(participation),
         "quorate": is_quorate,
@@ -135,16 +136,37 @@ def _standing(candidate: dict) -> tuple[int, int]:
     return candidate["heads"], candidate["area"]
 
 
-def _sums(options, ballots: dict, weights: dict, chosen) -> dict:
-    """option -> the weight of the voters whose choices (``chosen(choices)``) name it."""
-    totals = {option: [0, 0] for option in options}
+def _sums(motions: list, ballots: dict, weights: dict) -> dict:
+    """motion_id -> option -> the weight of the voters whose ballots name that option: yes, no
+    and abstain for a question, each candidate (in the election's order) for a committee.
+
+    One pass over the ballots for all motions, since a recount of a large log is spent here.
+    """
+    totals = {
+        motion["motion_id"]: {
+            option: [0, 0]
+            for option in (
+                [candidate["candidate_id"] for candidate in motion["candidates"]]
+                if motion["kind"] == "committee"
+                else CHOICES
+            )
+        }
+        for motion in motions
+    }
     for voter_id, ballot in ballots.items():
         area, heads = weights[voter_id]
-        for option in chosen(ballot["choices"]):
-            total = totals[option]
-            total[0] += area
-            total[1] += heads
-    return {option: {"area": area, "heads": heads} for option, (area, heads) in totals.items()}
+        for motion_id, choice in ballot["choices"].items():
+            options = totals[motion_id]
+            for option in (choice,) if type(choice) is str else choice:
+                total = options[option]
+                total[0] += area
+                total[1] += heads
+    return {
+        motion_id: {
+            option: {"area": area, "heads": heads} for option, (area, heads) in options.items()
+        }
+        for motion_id, options in totals.items()
+    }
 
 
 def _weight_of(voter_weights) -> dict:
