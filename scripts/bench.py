@@ -592,7 +592,7 @@ def bench_notices(scale: Scale) -> dict:
 # --- from close to results ready for certification ------------------------------------------
 
 
-def bench_close_to_results(scale: Scale) -> dict:
+def bench_close_to_results(scale: Scale, pdf_folder: Path | None) -> dict:
     from voting.ballots.operations import append
     from voting.elections.models import Election
     from voting.elections.operations import close_election, export_record, tally_election
@@ -635,10 +635,14 @@ def bench_close_to_results(scale: Scale) -> dict:
     recount = step(f"verify record ({CORES} workers)", lambda: record.verify(document, workers=CORES))
     assert recount["counted"] == len(casting)
     if results_pdf is not None:
-        step("results PDF", lambda: results_pdf(election, BOARD_URL))
-        step("minutes PDF", lambda: minutes_pdf(election, BOARD_URL, scrutineers=["监票人 甲", "监票人 乙"],
-                                                clerks=["计票人 甲", "计票人 乙"],
-                                                publish_units=election.publish_units))
+        pdfs = {"results": step("results PDF", lambda: results_pdf(election, BOARD_URL)),
+                "minutes": step("minutes PDF", lambda: minutes_pdf(
+                    election, BOARD_URL, scrutineers=["监票人 甲", "监票人 乙"], clerks=["计票人 甲", "计票人 乙"],
+                    publish_units=election.publish_units))}
+        if pdf_folder is not None:
+            pdf_folder.mkdir(parents=True, exist_ok=True)
+            for name, pdf in pdfs.items():
+                (pdf_folder / f"{name}.pdf").write_bytes(pdf)
     return {"voters": len(voters), "ballots": len(casting), "append_seconds_untimed_setup": appended,
             "steps": steps, "total_seconds": sum(steps.values()), "pdfs_measured": results_pdf is not None}
 
@@ -748,6 +752,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--only", choices=("casting", "verification", "notices", "close"), action="append",
                         help="run only these benchmarks (repeatable)")
+    parser.add_argument("--pdfs", type=Path, help="keep the results and minutes PDFs of the close benchmark here")
     parser.add_argument("--verify-child", help=argparse.SUPPRESS)
     parser.add_argument("--workers", type=int, default=1, help=argparse.SUPPRESS)
     parser.add_argument("--signatures-only", action="store_true", help=argparse.SUPPRESS)
@@ -768,7 +773,7 @@ def main() -> None:
         for name, run in (("verification", lambda: bench_verification(scale, work)),
                           ("casting", lambda: bench_casting(scale, environment, work)),
                           ("notices", lambda: bench_notices(scale)),
-                          ("close", lambda: bench_close_to_results(scale))):
+                          ("close", lambda: bench_close_to_results(scale, args.pdfs))):
             if name in chosen:
                 started = time.perf_counter()
                 results["close_to_results" if name == "close" else name] = run()

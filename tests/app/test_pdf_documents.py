@@ -36,7 +36,15 @@ from voting.elections.operations import (
     tally_election,
 )
 from voting.extensions import db
-from voting.pdf.documents import RECEIPT_CODE_CHARS, certification_pdf, minutes_pdf, results_pdf
+from voting.pdf.documents import (
+    RECEIPT_CODE_CHARS,
+    AnnexRow,
+    annex_text,
+    display_width,
+    certification_pdf,
+    minutes_pdf,
+    results_pdf,
+)
 from voting.roster.operations import personal_data
 
 BOARD_URL = "https://gongzhi.example.cn/board/ES-1/notices/42"
@@ -248,6 +256,19 @@ def test_the_minutes_annex_lists_each_counted_voter_by_units(app, factory, tmp_p
                      _("The assembly does not adopt “%(title)s”.", title="使用专项维修资金更换电梯"),
                      _("Counted: %(online)d online, %(paper)d on paper.", online=4, paper=0)):
         assert flat(expected) in words, expected
+
+
+def test_the_annex_columns_line_up_in_a_cjk_monospaced_font():
+    rows = [AnnexRow("1幢-1-101", ("同意", "反对", "张三")),
+            AnnexRow("地下车库-B1-003、1幢-1-102", ("弃权", "同意", "—")),
+            *[AnnexRow(f"2-{number}", ("反对", "弃权", "李四、王五")) for number in range(10)]]
+    annex = annex_text(["序号", "房号", "1", "2", "3"], rows)
+    lines = [annex.heading, *annex.lines.split("\n")]
+    assert len(lines) == 13 and lines[1].startswith("   1  1幢-1-101 ") and lines[-1].startswith("  12  2-9 ")
+    # Each column starts at the same display column on every line: two per Chinese character.
+    for line, cells in zip(lines, [["房号", "1", "2", "3"], *[[row.reference, *row.choices] for row in rows]]):
+        starts = [display_width(line[:line.index(cell)]) for cell in cells]
+        assert starts == [6, 34, 40, 46], line
 
 
 def test_without_published_units_the_annex_lists_receipt_codes(app, factory, tmp_path):

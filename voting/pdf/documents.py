@@ -11,6 +11,7 @@ from a phone.
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -52,6 +53,15 @@ class AnnexRow:
     choices: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class AnnexText:
+    """The annex as lines of a monospaced font, columns aligned with spaces: a table of thousands
+    of rows takes WeasyPrint about five times as long and as much memory to lay out."""
+
+    heading: str  # the column headings, repeated at the top of every annex page
+    lines: str
+
+
 def results_pdf(election: Election, board_url: str, *, now: datetime | None = None) -> bytes:
     """表决结果公告: every motion's figures, thresholds and outcome, the hashes that bind them."""
     return render_pdf("pdf/results.html", **_counted(election, board_url, now))
@@ -71,10 +81,13 @@ def minutes_pdf(
         annex = _annex_by_units(definition, json.loads(election.roll_json), counted)
     else:
         annex = _annex_by_receipts(definition, log, counted)
+    headings = [_("No."), _("Units") if publish_units else _("Receipt code")]
+    headings += [str(motion.position) for motion in context["results"].motions]
     return render_pdf(
         "pdf/minutes.html", **context, scrutineers=scrutineers, clerks=clerks, notices=notices,
         channels=Counter(ballot["channel"] for ballot in counted.values()),
-        revote=definition["revote"], publish_units=publish_units, annex=annex, receipt_chars=RECEIPT_CODE_CHARS,
+        revote=definition["revote"], publish_units=publish_units, annex_count=len(annex),
+        annex=annex_text(headings, annex), receipt_chars=RECEIPT_CODE_CHARS,
     )
 
 
@@ -174,6 +187,31 @@ def _annex_by_receipts(definition: dict, log: list[dict], counted: dict) -> list
         if counted[entry["ballot"]["voter_id"]] is entry["ballot"]
     ]
     return sorted(rows, key=lambda row: row.reference)
+
+
+def annex_text(headings: list[str], rows: list[AnnexRow]) -> AnnexText:
+    """Rows numbered from 1 under ``headings``, each column as wide as its widest cell; numbers
+    to the right, the rest to the left, the last column (candidates' names) left ragged."""
+    table = [headings] + [[str(number), row.reference, *row.choices] for number, row in enumerate(rows, 1)]
+    widths = [max(display_width(cells[column]) for cells in table) for column in range(len(headings))]
+
+    def aligned(cells: list[str]) -> str:
+        number, *middle, last = cells
+        padded = [_padded(cell, width) for cell, width in zip(middle, widths[1:])]
+        return "  ".join([_padded(number, widths[0], right=True), *padded, last])
+
+    heading, *lines = (aligned(cells) for cells in table)
+    return AnnexText(heading, "\n".join(lines))
+
+
+def _padded(text: str, width: int, right: bool = False) -> str:
+    spaces = " " * (width - display_width(text))
+    return spaces + text if right else text + spaces
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a CJK monospaced font: two for a Chinese character."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WFA" else 1 for char in text)
 
 
 def _units_shown(units: list[str]) -> str:
