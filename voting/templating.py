@@ -7,6 +7,7 @@ from flask import Flask
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
+from voting.elections.models import STATE_NAMES
 from voting.formatting import format_area
 from voting.privacy import mask_name
 
@@ -22,12 +23,6 @@ def translate_fault(fault) -> str:
     return gettext(fault.template, **fault.params)
 
 
-STATE_NAMES = {
-    "draft": _l("Draft"),
-    "open": _l("Open"),
-    "closed": _l("Closed"),
-    "tallied": _l("Counted"),
-}
 KIND_NAMES = {
     "ordinary": _l("ordinary matter"),
     "major": _l("major matter"),

@@ -4,6 +4,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from tests.elections_kit import NOW, open_vote
@@ -115,8 +116,9 @@ def test_ballots_outside_the_period_are_refused(app, factory):
 
 def test_opening_freezes_the_definition(app, factory):
     vote = open_vote(factory.estate(roster=small_roster()))
-    with pytest.raises(ElectionError):
+    with pytest.raises(ElectionError) as refused:
         add_motion("test", vote.election, "ordinary", "late motion")
+    assert str(refused.value) == _("This vote is %(state)s; that is not possible now.", state=_("Open"))
     definition = json.loads(vote.election.definition_json)
     assert record.election_hash(definition) == vote.election.election_hash
     assert definition["roll_hash"] == record.roll_hash(json.loads(vote.election.roll_json))

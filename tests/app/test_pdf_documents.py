@@ -37,6 +37,7 @@ from voting.elections.operations import (
 )
 from voting.extensions import db
 from voting.pdf.documents import (
+    ANNEX_LINES_PER_BLOCK,
     RECEIPT_CODE_CHARS,
     AnnexRow,
     annex_text,
@@ -263,12 +264,17 @@ def test_the_annex_columns_line_up_in_a_cjk_monospaced_font():
             AnnexRow("地下车库-B1-003、1幢-1-102", ("弃权", "同意", "—")),
             *[AnnexRow(f"2-{number}", ("反对", "弃权", "李四、王五")) for number in range(10)]]
     annex = annex_text(["序号", "房号", "1", "2", "3"], rows)
-    lines = [annex.heading, *annex.lines.split("\n")]
+    lines = [annex.heading, *"\n".join(annex.blocks).split("\n")]
     assert len(lines) == 13 and lines[1].startswith("   1  1幢-1-101 ") and lines[-1].startswith("  12  2-9 ")
     # Each column starts at the same display column on every line: two per Chinese character.
     for line, cells in zip(lines, [["房号", "1", "2", "3"], *[[row.reference, *row.choices] for row in rows]]):
         starts = [display_width(line[:line.index(cell)]) for cell in cells]
         assert starts == [6, 34, 40, 46], line
+    # Laid out in blocks of ANNEX_LINES_PER_BLOCK lines, all of them there, in order.
+    blocks = annex_text(["序号", "房号", "1", "2", "3"], rows * 10).blocks
+    assert [block.count("\n") + 1 for block in blocks] == [
+        min(ANNEX_LINES_PER_BLOCK, 120 - start) for start in range(0, 120, ANNEX_LINES_PER_BLOCK)]
+    assert [line.split()[0] for line in "\n".join(blocks).split("\n")] == [str(n) for n in range(1, 121)]
 
 
 def test_without_published_units_the_annex_lists_receipt_codes(app, factory, tmp_path):
@@ -373,7 +379,8 @@ def test_documents_need_a_counted_vote_and_a_certification_of_this_vote(app, fac
         certification_pdf(election, officer_name="李昇", street_office="测试街道办事处",
                           body=body | {"election_hash": "x" * 43}, signature="s", board_url=BOARD_URL)
     election.state = "closed"  # as before the tally
-    with pytest.raises(ElectionError):
+    with pytest.raises(ElectionError) as refused:
         results_pdf(election, BOARD_URL)
+    assert str(refused.value) == _("This vote is %(state)s; that is not possible now.", state=_("Closed"))
     db.session.rollback()
 

@@ -49,10 +49,10 @@ class Receipt:
 
 def _locked(election_id: int) -> Election:
     """The election row as it is now that we hold its lock, without the frozen documents (the
-    roll alone is megabytes on a large estate; the ballot checker keeps them parsed)."""
+    ballot checker keeps them parsed; the roll is deferred by the model)."""
     return db.session.scalar(
         select(Election).where(Election.id == election_id).with_for_update()
-        .options(defer(Election.definition_json), defer(Election.roll_json), defer(Election.tally_json))
+        .options(defer(Election.definition_json), defer(Election.tally_json))
         .execution_options(populate_existing=True)
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -19,6 +20,13 @@ class State(StrEnum):
     CLOSED = "closed"  # the period is over, no more ballots
     TALLIED = "tallied"  # the tally is computed and the record can be exported
 
+
+STATE_NAMES = {
+    State.DRAFT: _l("Draft"),
+    State.OPEN: _l("Open"),
+    State.CLOSED: _l("Closed"),
+    State.TALLIED: _l("Counted"),
+}
 
 MOTION_KINDS = ("ordinary", "major", "committee")
 REVOTE_POLICIES = ("first", "last")
@@ -48,7 +56,9 @@ class Election(db.Model):
     # Fixed when the election opens:
     definition_json: Mapped[str | None] = mapped_column(Text)  # the record's `election`, canonical
     election_hash: Mapped[str | None] = mapped_column(String(44))
-    roll_json: Mapped[str | None] = mapped_column(Text)  # the record's `roll`, canonical
+    # The record's `roll`, canonical: a megabyte for 10,000 voters, so read only where it is used,
+    # not with every ballot that loads its election.
+    roll_json: Mapped[str | None] = mapped_column(Text, deferred=True)
     public_key: Mapped[str | None] = mapped_column(String(44))  # signs tree heads
     key_enc: Mapped[bytes | None] = mapped_column(LargeBinary)  # its seed, encrypted at rest
     # The log's Merkle frontier, updated under the election's row lock with every append.

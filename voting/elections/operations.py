@@ -16,6 +16,7 @@ from voting.core import record as record_format
 from voting.core import rules, signing
 from voting.core.canonical import b64d, b64e, canon, format_time
 from voting.elections.models import (
+    STATE_NAMES,
     Candidate,
     CredentialEvent,
     Election,
@@ -44,7 +45,7 @@ class MalformedKey(ElectionError):
 
 def _require_state(election: Election, *states: State) -> None:
     if election.state not in states:
-        raise ElectionError(_("This vote is %(state)s; that is not possible now.", state=election.state))
+        raise ElectionError(_("This vote is %(state)s; that is not possible now.", state=STATE_NAMES[election.state]))
 
 
 def create_election(

@@ -23,7 +23,7 @@ from markupsafe import Markup
 from voting.core import rules
 from voting.core.canonical import SHANGHAI, b64e, parse_time
 from voting.core.record import entry_leaf_hash
-from voting.elections.models import Election
+from voting.elections.models import STATE_NAMES, Election
 from voting.elections.operations import ElectionError, final_tree_head, log_entries
 from voting.notices.operations import UNITS_SHOWN
 from voting.pdf.render import qr_data_uri, render_pdf
@@ -53,13 +53,18 @@ class AnnexRow:
     choices: tuple[str, ...]
 
 
+# WeasyPrint's time to break one block of text into lines grows with the square of its
+# length, so the annex is laid out in blocks of this many lines.
+ANNEX_LINES_PER_BLOCK = 50
+
+
 @dataclass(frozen=True)
 class AnnexText:
     """The annex as lines of a monospaced font, columns aligned with spaces: a table of thousands
-    of rows takes WeasyPrint about five times as long and as much memory to lay out."""
+    of rows takes WeasyPrint several times as long and as much memory to lay out."""
 
     heading: str  # the column headings, repeated at the top of every annex page
-    lines: str
+    blocks: list[str]  # the rows, ANNEX_LINES_PER_BLOCK lines to a block
 
 
 def results_pdf(election: Election, board_url: str, *, now: datetime | None = None) -> bytes:
@@ -110,7 +115,7 @@ def _counted(election: Election, board_url: str, now: datetime | None) -> dict:
     """What every document shows: the vote, its results, the final tree head, the board entry."""
     results = read_results(election)
     if results is None:
-        raise ElectionError(_("This vote is %(state)s; that is not possible now.", state=election.state))
+        raise ElectionError(_("This vote is %(state)s; that is not possible now.", state=STATE_NAMES[election.state]))
     definition = json.loads(election.definition_json)
     generated_at = now or utcnow()
     vote = {
@@ -201,7 +206,11 @@ def annex_text(headings: list[str], rows: list[AnnexRow]) -> AnnexText:
         return "  ".join([_padded(number, widths[0], right=True), *padded, last])
 
     heading, *lines = (aligned(cells) for cells in table)
-    return AnnexText(heading, "\n".join(lines))
+    blocks = [
+        "\n".join(lines[start : start + ANNEX_LINES_PER_BLOCK])
+        for start in range(0, len(lines), ANNEX_LINES_PER_BLOCK)
+    ]
+    return AnnexText(heading, blocks)
 
 
 def _padded(text: str, width: int, right: bool = False) -> str:
