@@ -37,6 +37,7 @@ from voting.elections.operations import (
 )
 from voting.extensions import db
 from voting.pdf.documents import (
+    ANNEX_COLUMN_LIMIT,
     ANNEX_LINES_PER_BLOCK,
     RECEIPT_CODE_CHARS,
     AnnexRow,
@@ -270,6 +271,14 @@ def test_the_annex_columns_line_up_in_a_cjk_monospaced_font():
     for line, cells in zip(lines, [["房号", "1", "2", "3"], *[[row.reference, *row.choices] for row in rows]]):
         starts = [display_width(line[:line.index(cell)]) for cell in cells]
         assert starts == [6, 34, 40, 46], line
+    # A cell wider than ANNEX_COLUMN_LIMIT runs on; the rest of its row goes on, in its columns.
+    developer = AnnexRow("、".join(f"地下车库-B1-{number:03d}" for number in range(1, 9)), ("同意", "反对", "—"))
+    annex = annex_text(["序号", "房号", "1", "2", "3"], [rows[0], developer])
+    first, second, third = annex.blocks[0].split("\n")
+    assert second == "   2  " + developer.reference
+    assert third.strip() == "同意  反对  —"
+    assert display_width(first[:first.index("同意")]) == display_width(third[:third.index("同意")])
+    assert display_width(first[:first.index("同意")]) == 4 + 2 + ANNEX_COLUMN_LIMIT + 2
     # Laid out in blocks of ANNEX_LINES_PER_BLOCK lines, all of them there, in order.
     blocks = annex_text(["序号", "房号", "1", "2", "3"], rows * 10).blocks
     assert [block.count("\n") + 1 for block in blocks] == [

@@ -1,4 +1,5 @@
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
@@ -16,7 +17,7 @@ class StaffForm(FlaskForm):
         _l("Username"),
         validators=[DataRequired(), Length(max=60), Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Letters, digits, dot, dash and underscore only."))],
     )
-    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    display_name = StringField(lazy_pgettext("person", "Name"), validators=[DataRequired(), Length(max=100)])
     password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH)])
     role = SelectField(_l("Role"), validators=[DataRequired()])
     scope = SelectField(_l("Works for"), validators=[DataRequired()])

@@ -56,6 +56,10 @@ class AnnexRow:
 # WeasyPrint's time to break one block of text into lines grows with the square of its
 # length, so the annex is laid out in blocks of this many lines.
 ANNEX_LINES_PER_BLOCK = 50
+# The widest an annex column gets, in half-width characters: with the gaps, a row of a dozen
+# motions still fits the 126 a line of A4 holds at 8 pt.
+ANNEX_COLUMN_LIMIT = 36
+ANNEX_GAP = "  "
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,7 @@ class AnnexText:
     of rows takes WeasyPrint several times as long and as much memory to lay out."""
 
     heading: str  # the column headings, repeated at the top of every annex page
-    blocks: list[str]  # the rows, ANNEX_LINES_PER_BLOCK lines to a block
+    blocks: list[str]  # the rows, ANNEX_LINES_PER_BLOCK rows to a block
 
 
 def results_pdf(election: Election, board_url: str, *, now: datetime | None = None) -> bytes:
@@ -195,15 +199,26 @@ def _annex_by_receipts(definition: dict, log: list[dict], counted: dict) -> list
 
 
 def annex_text(headings: list[str], rows: list[AnnexRow]) -> AnnexText:
-    """Rows numbered from 1 under ``headings``, each column as wide as its widest cell; numbers
-    to the right, the rest to the left, the last column (candidates' names) left ragged."""
+    """Rows numbered from 1 under ``headings``, each column as wide as its widest cell up to
+    ANNEX_COLUMN_LIMIT; numbers to the right, the rest to the left, the last column (candidates'
+    names) left ragged. A longer cell (the developer's many units) runs on, and the rest of its
+    row continues on the next line, in its columns."""
     table = [headings] + [[str(number), row.reference, *row.choices] for number, row in enumerate(rows, 1)]
-    widths = [max(display_width(cells[column]) for cells in table) for column in range(len(headings))]
+    widths = [
+        min(ANNEX_COLUMN_LIMIT, max(display_width(cells[column]) for cells in table))
+        for column in range(len(headings))
+    ]
 
     def aligned(cells: list[str]) -> str:
         number, *middle, last = cells
-        padded = [_padded(cell, width) for cell, width in zip(middle, widths[1:])]
-        return "  ".join([_padded(number, widths[0], right=True), *padded, last])
+        text, column = _padded(number, widths[0], right=True), widths[0]
+        for cell, width in zip(middle, widths[1:]):
+            column += len(ANNEX_GAP) + width
+            if display_width(cell) > width:
+                text += ANNEX_GAP + cell + "\n" + " " * column
+            else:
+                text += ANNEX_GAP + _padded(cell, width)
+        return text + ANNEX_GAP + last
 
     heading, *lines = (aligned(cells) for cells in table)
     blocks = [

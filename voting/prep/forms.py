@@ -1,4 +1,5 @@
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
@@ -8,7 +9,7 @@ from voting.prep.operations import MEMBER_ROLE_NAMES
 
 
 class MemberForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    name = StringField(lazy_pgettext("person", "Name"), validators=[DataRequired(), Length(max=100)])
     role = SelectField(_l("Represents"), choices=list(MEMBER_ROLE_NAMES.items()))
     organisation = StringField(_l("Organisation (e.g. which police station)"), validators=[Length(max=100)])
     leader = BooleanField(_l("Leads the group (street office only)"))
