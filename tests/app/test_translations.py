@@ -14,7 +14,7 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 def test_every_message_is_translated(tmp_path):
     template = tmp_path / "messages.pot"
     subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "_l",
-                    "-k", "N_", "--no-location", "-o", str(template), "."], cwd=REPO_ROOT, check=True,
+                    "-k", "N_", "-k", "lazy_pgettext:1c,2", "--no-location", "-o", str(template), "."], cwd=REPO_ROOT, check=True,
                    capture_output=True)
     with open(REPO_ROOT / "translations" / "zh" / "LC_MESSAGES" / "messages.po", "rb") as source:
         catalog = read_po(source)
@@ -22,7 +22,7 @@ def test_every_message_is_translated(tmp_path):
         wanted = [message for message in read_po(source) if message.id]
     missing, mismatched = [], []
     for message in wanted:
-        found = catalog.get(message.id)
+        found = catalog.get(message.id, context=message.context)
         strings = [s for s in (found.string if isinstance(found.string, tuple) else (found.string,))] if found else []
         if not found or not all(strings) or found.fuzzy:
             missing.append(message.id)
