@@ -581,7 +581,7 @@ def _canon_after_ballot(entry: dict, where: str) -> bytes:
             try:
                 return text.encode("utf-8")
             except ValueError:
-                raise RecordInvalid(f"{where}: text that is not valid Unicode") from None
+                raise _not_unicode(where) from None
     rest = {key: value for key, value in entry.items() if key != "ballot"}
     return b"," + _canon(rest, where)[1:]
 
@@ -724,11 +724,15 @@ def _signed(public_key: bytes, purpose: str, body, signature, where: str) -> boo
     )
 
 
+def _not_unicode(where: str) -> RecordInvalid:
+    return RecordInvalid(f"{where}: text that is not valid Unicode")
+
+
 def _canon(value, where: str) -> bytes:
     try:
         return canon(value)
     except ValueError:
-        raise RecordInvalid(f"{where}: text that is not valid Unicode") from None
+        raise _not_unicode(where) from None
 
 
 def _canon_hash(value, where: str) -> str:
