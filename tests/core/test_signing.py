@@ -41,11 +41,21 @@ def test_unknown_purposes_are_refused(key, purpose):
     assert not signing.verify(signing.public_key_b64(key), purpose, BODY, "A" * 86)
 
 
-@pytest.mark.parametrize("purpose", signing.PURPOSES)
-def test_sign_and_verify(key, purpose):
-    signature = signing.sign(key, purpose, BODY)
+@pytest.mark.parametrize(
+    "version, purpose",
+    [(version, purpose) for version, purposes in signing.PURPOSES.items() for purpose in purposes],
+)
+def test_sign_and_verify(key, version, purpose):
+    signature = signing.sign(key, purpose, BODY, version)
     assert len(b64d(signature)) == 64
-    assert signing.verify(signing.public_key_b64(key), purpose, BODY, signature)
+    assert signing.verify(signing.public_key_b64(key), purpose, BODY, signature, version)
+
+
+def test_signature_does_not_carry_over_to_another_format(key):
+    signature = signing.sign(key, "ballot", BODY)
+    public_key = signing.public_key_b64(key)
+    assert signing.message("ballot", BODY, 2).startswith(b"gongzhi/2/ballot\x00")
+    assert not signing.verify(public_key, "ballot", BODY, signature, version=2)
 
 
 def test_signature_does_not_carry_over_to_another_purpose(key):

@@ -4,7 +4,6 @@
 roll, log, tree head, tally, certifications) and raises RecordInvalid naming the first fault.
 """
 
-import json
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -13,8 +12,9 @@ from json.encoder import encode_basestring
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from voting.core import merkle, rules, signing
-from voting.core.canonical import H, b64d, b64e, b64h, canon, check_json, is_int, parse_time
+from voting.core import fields, merkle, rules, signing
+from voting.core.canonical import b64e, b64h, canon, check_json
+from voting.core.fields import RecordInvalid
 
 FORMAT = "gongzhi-record/1"
 MIN_NONCE_BYTES = 16
@@ -57,10 +57,6 @@ TREE_HEAD_BODY_KEYS = frozenset({"election_hash", "size", "root", "timestamp"})
 CERTIFICATION_BODY_KEYS = frozenset(
     {"election_hash", "tree_root", "tree_size", "tally_hash", "certified_at", "officer_id"}
 )
-
-
-class RecordInvalid(Exception):
-    """The record fails verification; the message is the first fault found."""
 
 
 # --- building -------------------------------------------------------------------------------
@@ -159,8 +155,8 @@ def verify(record, workers: int = 1) -> dict:
     if type(record) is not dict:
         raise RecordInvalid("record is not an object")
     if record.get("format") != FORMAT:
-        raise RecordInvalid(f"format is {_show(record.get('format'))}, not {FORMAT}")
-    _object(record, "record", RECORD_KEYS)
+        raise RecordInvalid(f"format is {fields.show(record.get('format'))}, not {FORMAT}")
+    fields.closed_object(record, "record", RECORD_KEYS)
     election = _check_election(record["election"])
     log = record["log"]
     log_to_check = log if type(log) is list else []
@@ -168,7 +164,7 @@ def verify(record, workers: int = 1) -> dict:
         # While the workers check the log, check the roll and count. No chunk is looked at
         # before the roll has passed, so a fault in the roll is still the one reported.
         _check_roll(record["roll"])
-        if record["election"]["roll_hash"] != _canon_hash(record["roll"], "roll"):
+        if record["election"]["roll_hash"] != fields.canon_hash(record["roll"], "roll"):
             raise RecordInvalid("election: roll_hash does not match the roll")
         if type(log) is not list:
             raise RecordInvalid("log is not a list")
@@ -193,23 +189,23 @@ def _recount_ahead(record: dict) -> dict | None:
 
 
 def _check_election(election) -> _Election:
-    _object(election, "election", ELECTION_KEYS)
-    _identifier(election, "election_id", "election")
-    community = _object(election["community"], "election community", COMMUNITY_KEYS)
-    _text(community, "code", "election community")
-    _text(community, "name", "election community")
-    _text(election, "title", "election")
+    fields.closed_object(election, "election", ELECTION_KEYS)
+    fields.identifier(election, "election_id", "election")
+    community = fields.closed_object(election["community"], "election community", COMMUNITY_KEYS)
+    fields.text(community, "code", "election community")
+    fields.text(community, "name", "election community")
+    fields.text(election, "title", "election")
     if election["revote"] not in REVOTE_RULES:
         raise RecordInvalid('election: revote is not "first" or "last"')
     if election["nonvoters_follow_majority"] is not False:
         raise RecordInvalid("election: nonvoters_follow_majority must be false in format 1")
-    opens_at = _timestamp(election, "opens_at", "election")
-    closes_at = _timestamp(election, "closes_at", "election")
+    opens_at = fields.timestamp(election, "opens_at", "election")
+    closes_at = fields.timestamp(election, "closes_at", "election")
     motions = _check_motions(election["motions"])
     officers = _check_officers(election["officers"])
-    public_key = _public_key(election, "election_public_key", "election")
+    public_key = fields.usable_key(election, "election_public_key", "election")
     return _Election(
-        hash=_canon_hash(election, "election"),
+        hash=fields.canon_hash(election, "election"),
         opens_at=opens_at,
         closes_at=closes_at,
         revote=election["revote"],
@@ -226,15 +222,15 @@ def _check_motions(motions) -> dict:
     for index, motion in enumerate(motions):
         where = f"election motion {index}"
         kind = _kind(motion, where)
-        _object(motion, where, COMMITTEE_KEYS if kind == "committee" else QUESTION_KEYS)
-        motion_id = _identifier(motion, "motion_id", where)
+        fields.closed_object(motion, where, COMMITTEE_KEYS if kind == "committee" else QUESTION_KEYS)
+        motion_id = fields.identifier(motion, "motion_id", where)
         if motion_id in checked:
-            raise RecordInvalid(f"{where}: duplicate motion_id {_show(motion_id)}")
-        _text(motion, "title", where)
+            raise RecordInvalid(f"{where}: duplicate motion_id {fields.show(motion_id)}")
+        fields.text(motion, "title", where)
         if kind == "committee":
             checked[motion_id] = _Motion(
                 kind,
-                _integer(motion, "seats", where, minimum=1),
+                fields.integer(motion, "seats", where, minimum=1),
                 _check_candidates(motion["candidates"], where),
             )
         else:
@@ -248,7 +244,7 @@ def _kind(motion, where: str) -> str:
     if "kind" not in motion:
         raise RecordInvalid(f"{where}: missing key 'kind'")
     if motion["kind"] not in ("ordinary", "major", "committee"):
-        raise RecordInvalid(f"{where}: unknown kind {_show(motion['kind'])}")
+        raise RecordInvalid(f"{where}: unknown kind {fields.show(motion['kind'])}")
     return motion["kind"]
 
 
@@ -258,11 +254,11 @@ def _check_candidates(candidates, where: str) -> frozenset:
     candidate_ids = set()
     for index, candidate in enumerate(candidates):
         candidate_where = f"{where} candidate {index}"
-        _object(candidate, candidate_where, CANDIDATE_KEYS)
-        candidate_id = _identifier(candidate, "candidate_id", candidate_where)
+        fields.closed_object(candidate, candidate_where, CANDIDATE_KEYS)
+        candidate_id = fields.identifier(candidate, "candidate_id", candidate_where)
         if candidate_id in candidate_ids:
-            raise RecordInvalid(f"{candidate_where}: duplicate candidate_id {_show(candidate_id)}")
-        _text(candidate, "name", candidate_where)
+            raise RecordInvalid(f"{candidate_where}: duplicate candidate_id {fields.show(candidate_id)}")
+        fields.text(candidate, "name", candidate_where)
         candidate_ids.add(candidate_id)
     return frozenset(candidate_ids)
 
@@ -273,43 +269,43 @@ def _check_officers(officers) -> dict:
     checked = {}
     for index, officer in enumerate(officers):
         where = f"election officer {index}"
-        _object(officer, where, OFFICER_KEYS)
-        officer_id = _identifier(officer, "officer_id", where)
+        fields.closed_object(officer, where, OFFICER_KEYS)
+        officer_id = fields.identifier(officer, "officer_id", where)
         if officer_id in checked:
-            raise RecordInvalid(f"{where}: duplicate officer_id {_show(officer_id)}")
+            raise RecordInvalid(f"{where}: duplicate officer_id {fields.show(officer_id)}")
         if officer["role"] not in OFFICER_ROLES:
             raise RecordInvalid(
-                f"{where}: role is {_show(officer['role'])}, not clerk or street_office"
+                f"{where}: role is {fields.show(officer['role'])}, not clerk or street_office"
             )
-        checked[officer_id] = _Officer(officer["role"], _public_key(officer, "public_key", where))
+        checked[officer_id] = _Officer(officer["role"], fields.usable_key(officer, "public_key", where))
     return checked
 
 
 def _check_roll(roll) -> None:
     """Check the roll's voters, their order and keys, and its totals."""
-    _object(roll, "roll", ROLL_KEYS)
+    fields.closed_object(roll, "roll", ROLL_KEYS)
     if type(roll["voters"]) is not list:
         raise RecordInvalid("roll: voters is not a list")
     previous_id = None
     area = heads = 0
     for index, voter in enumerate(roll["voters"]):
         where = f"roll voter {index}"
-        _object(voter, where, VOTER_KEYS, VOTER_OPTIONAL_KEYS)
-        voter_id = _identifier(voter, "voter_id", where)
+        fields.closed_object(voter, where, VOTER_KEYS, VOTER_OPTIONAL_KEYS)
+        voter_id = fields.identifier(voter, "voter_id", where)
         if previous_id is not None and voter_id == previous_id:
-            raise RecordInvalid(f"{where}: duplicate voter_id {_show(voter_id)}")
+            raise RecordInvalid(f"{where}: duplicate voter_id {fields.show(voter_id)}")
         if previous_id is not None and voter_id < previous_id:
             raise RecordInvalid(f"{where}: voters are not sorted by voter_id")
-        area += _integer(voter, "area", where, minimum=0)
-        heads += _integer(voter, "heads", where, minimum=0)
+        area += fields.integer(voter, "area", where, minimum=0)
+        heads += fields.integer(voter, "heads", where, minimum=0)
         if voter["public_key"] is not None:
-            _public_key(voter, "public_key", where)
+            fields.usable_key(voter, "public_key", where)
         units = voter.get("units", [])
         if type(units) is not list or any(type(unit) is not str for unit in units):
             raise RecordInvalid(f"{where}: units is not a list of strings")
         previous_id = voter_id
     for total, summed in (("total_area", area), ("total_heads", heads)):
-        if _integer(roll, total, "roll", minimum=0) != summed:
+        if fields.integer(roll, total, "roll", minimum=0) != summed:
             raise RecordInvalid(f"roll: {total} is {roll[total]}, the voters sum to {summed}")
 
 
@@ -380,11 +376,11 @@ def _merge_chunks(chunks, election: _Election) -> list[bytes]:
             raise RecordInvalid(f"entry {start}: received before entry {start - 1}")
         for index, (voter_id, nonce) in enumerate(chunk.voters_and_nonces, start):
             if (voter_id, nonce) in nonces:
-                raise RecordInvalid(f"entry {index}: nonce already used by voter {_show(voter_id)}")
+                raise RecordInvalid(f"entry {index}: nonce already used by voter {fields.show(voter_id)}")
             nonces.add((voter_id, nonce))
             if election.revote == "first" and voter_id in voted:
                 raise RecordInvalid(
-                    f'entry {index}: second ballot of voter {_show(voter_id)} although revote is "first"'
+                    f'entry {index}: second ballot of voter {fields.show(voter_id)} although revote is "first"'
                 )
             voted.add(voter_id)
         if chunk.fault is not None:
@@ -423,10 +419,10 @@ def _check_chunk(to_check: _LogToCheck, start: int, stop: int) -> _CheckedChunk:
         entry = log[index]
         where = f"entry {index}"
         try:
-            _object(entry, where, ENTRY_KEYS)
+            fields.closed_object(entry, where, ENTRY_KEYS)
             if type(entry["seq"]) is not int or entry["seq"] != index:
-                raise RecordInvalid(f"log entry {index}: seq is {_show(entry['seq'])}")
-            received_at = _timestamp(entry, "received_at", where)
+                raise RecordInvalid(f"log entry {index}: seq is {fields.show(entry['seq'])}")
+            received_at = fields.timestamp(entry, "received_at", where)
             if not election.opens_at <= received_at <= election.closes_at:
                 raise RecordInvalid(f"{where}: received outside the voting period")
             if previous_time is None:
@@ -466,18 +462,18 @@ def _check_ballot(ballot, where: str, election: _Election, voter_ids) -> None:
         raise RecordInvalid(f"{where}: ballot is not an object")
     channel = ballot.get("channel")
     if channel not in ("online", "paper"):
-        raise RecordInvalid(f"{where}: unknown channel {_show(channel)}")
+        raise RecordInvalid(f"{where}: unknown channel {fields.show(channel)}")
     ballot_where = f"{where} ballot"
-    _object(ballot, ballot_where, ONLINE_BALLOT_KEYS if channel == "online" else PAPER_BALLOT_KEYS)
+    fields.closed_object(ballot, ballot_where, ONLINE_BALLOT_KEYS if channel == "online" else PAPER_BALLOT_KEYS)
     if ballot["election_hash"] != election.hash:
         raise RecordInvalid(f"{where}: ballot is for another election (election_hash differs)")
     voter_id = ballot["voter_id"]
     if type(voter_id) is not str or voter_id not in voter_ids:
-        raise RecordInvalid(f"{where}: voter {_show(voter_id)} is not on the roll")
-    if len(_binary(ballot, "nonce", ballot_where)) < MIN_NONCE_BYTES:
+        raise RecordInvalid(f"{where}: voter {fields.show(voter_id)} is not on the roll")
+    if len(fields.binary(ballot, "nonce", ballot_where)) < MIN_NONCE_BYTES:
         raise RecordInvalid(f"{where}: nonce is shorter than {MIN_NONCE_BYTES} bytes")
     if channel == "paper":
-        _binary(ballot, "paper_scan_sha256", ballot_where, size=32)
+        fields.binary(ballot, "paper_scan_sha256", ballot_where, size=32)
     _check_choices(ballot["choices"], where, election.motions)
 
 
@@ -487,12 +483,12 @@ def _check_choices(choices, where: str, motions: dict) -> None:
     for motion_id, choice in choices.items():
         motion = motions.get(motion_id)
         if motion is None:
-            raise RecordInvalid(f"{where}: choice for unknown motion {_show(motion_id)}")
+            raise RecordInvalid(f"{where}: choice for unknown motion {fields.show(motion_id)}")
         if type(choice) is str and choice in rules.CHOICES and motion.kind != "committee":
             continue  # the common case, spared a call
         fault = _choice_fault(choice, motion)
         if fault:
-            raise RecordInvalid(f"{where}: choice for motion {_show(motion_id)} {fault}")
+            raise RecordInvalid(f"{where}: choice for motion {fields.show(motion_id)} {fault}")
 
 
 def _choice_fault(choice, motion: _Motion) -> str | None:
@@ -502,7 +498,7 @@ def _choice_fault(choice, motion: _Motion) -> str | None:
         return "is not a list of candidates"
     for candidate_id in choice:
         if type(candidate_id) is not str or candidate_id not in motion.candidate_ids:
-            return f"names unknown candidate {_show(candidate_id)}"
+            return f"names unknown candidate {fields.show(candidate_id)}"
     if len(set(choice)) != len(choice):
         return "names a candidate twice"
     if len(choice) > motion.seats:
@@ -518,17 +514,17 @@ def _signers(signatures, where: str, ballot: dict, credential, election: _Electi
     signers = []
     for index, signature in enumerate(signatures):
         signature_where = f"{where} signature {index}"
-        _object(signature, signature_where, SIGNATURE_KEYS)
-        signers.append(_identifier(signature, "signer", signature_where))
+        fields.closed_object(signature, signature_where, SIGNATURE_KEYS)
+        signers.append(fields.identifier(signature, "signer", signature_where))
     if ballot["channel"] == "online":
         if signers != [ballot["voter_id"]]:
             raise RecordInvalid(f"{where}: online ballot needs exactly one signature, by its voter")
         if credential is None:
-            raise RecordInvalid(f"{where}: voter {_show(ballot['voter_id'])} has no credential key")
+            raise RecordInvalid(f"{where}: voter {fields.show(ballot['voter_id'])} has no credential key")
         try:
             public_keys = [signing.public_key_bytes(credential)]
         except ValueError:  # only where the roll fails too, whose fault is reported first
-            voter = _show(ballot["voter_id"])
+            voter = fields.show(ballot["voter_id"])
             raise RecordInvalid(f"{where}: voter {voter} has no usable key") from None
     else:
         clerks = [election.officers.get(signer) for signer in signers]
@@ -549,7 +545,7 @@ def _leaf_hash_and_ballot_bytes(entry: dict, where: str) -> tuple[bytes, bytes]:
     '{"ballot":' + canon(ballot) + the rest. Building it that way serialises each ballot once,
     which matters for large logs. The entry's seq, received_at and signers are checked by now.
     """
-    ballot_bytes = _canon(entry["ballot"], where)
+    ballot_bytes = fields.canon_of(entry["ballot"], where)
     leaf = b'{"ballot":' + ballot_bytes + _canon_after_ballot(entry, where)
     return merkle.leaf_hash(leaf), ballot_bytes
 
@@ -581,23 +577,23 @@ def _canon_after_ballot(entry: dict, where: str) -> bytes:
             try:
                 return text.encode("utf-8")
             except ValueError:
-                raise _not_unicode(where) from None
+                raise fields.not_unicode(where) from None
     rest = {key: value for key, value in entry.items() if key != "ballot"}
-    return b"," + _canon(rest, where)[1:]
+    return b"," + fields.canon_of(rest, where)[1:]
 
 
 def _check_tree_head(tree_head, election: _Election, leaf_hashes: list[bytes]) -> dict:
-    _object(tree_head, "tree head", SIGNED_KEYS)
-    body = _object(tree_head["body"], "tree head body", TREE_HEAD_BODY_KEYS)
+    fields.closed_object(tree_head, "tree head", SIGNED_KEYS)
+    body = fields.closed_object(tree_head["body"], "tree head body", TREE_HEAD_BODY_KEYS)
     if body["election_hash"] != election.hash:
         raise RecordInvalid("tree head: election_hash does not match the election")
-    size = _integer(body, "size", "tree head", minimum=0)
+    size = fields.integer(body, "size", "tree head", minimum=0)
     if size != len(leaf_hashes):
         raise RecordInvalid(f"tree head: size is {size}, the log holds {len(leaf_hashes)} entries")
-    _timestamp(body, "timestamp", "tree head")
+    fields.timestamp(body, "timestamp", "tree head")
     if body["root"] != b64e(merkle.root(leaf_hashes)):
         raise RecordInvalid("tree head: root does not match the log")
-    if not _signed(election.public_key, "tree-head", body, tree_head["signature"], "tree head"):
+    if not fields.signed(election.public_key, "tree-head", body, tree_head["signature"], "tree head"):
         raise RecordInvalid("tree head: bad signature")
     return body
 
@@ -608,7 +604,7 @@ def _check_tally(published, recount: dict) -> None:
     except ValueError as error:
         raise RecordInvalid(str(error)) from None
     # ext carries additions a verifier does not recount (spec preamble).
-    if _canon(_without_ext(published), "tally") != canon(recount):
+    if fields.canon_of(_without_ext(published), "tally") != canon(recount):
         raise RecordInvalid("published tally differs from the recount")
 
 
@@ -623,126 +619,29 @@ def _without_ext(value):
 def _check_certifications(certifications, election: _Election, tree_head_body: dict, tally) -> None:
     if type(certifications) is not list:
         raise RecordInvalid("certifications is not a list")
-    tally_hash = _canon_hash(tally, "tally")
+    tally_hash = fields.canon_hash(tally, "tally")
     for index, certification in enumerate(certifications):
         where = f"certification {index}"
-        _object(certification, where, SIGNED_KEYS)
-        body = _object(certification["body"], f"{where} body", CERTIFICATION_BODY_KEYS)
+        fields.closed_object(certification, where, SIGNED_KEYS)
+        body = fields.closed_object(certification["body"], f"{where} body", CERTIFICATION_BODY_KEYS)
         if body["election_hash"] != election.hash:
             raise RecordInvalid(f"{where}: election_hash does not match the election")
         if (
             body["tree_root"] != tree_head_body["root"]
-            or _integer(body, "tree_size", where, minimum=0) != tree_head_body["size"]
+            or fields.integer(body, "tree_size", where, minimum=0) != tree_head_body["size"]
         ):
             raise RecordInvalid(f"{where}: certifies another tree head")
         if body["tally_hash"] != tally_hash:
             raise RecordInvalid(f"{where}: tally_hash does not match the published tally")
-        _timestamp(body, "certified_at", where)
-        officer_id = _identifier(body, "officer_id", where)
+        fields.timestamp(body, "certified_at", where)
+        officer_id = fields.identifier(body, "officer_id", where)
         officer = election.officers.get(officer_id)
         if officer is None or officer.role != "street_office":
-            raise RecordInvalid(f"{where}: {_show(officer_id)} is not a street office officer")
-        if not _signed(
+            raise RecordInvalid(f"{where}: {fields.show(officer_id)} is not a street office officer")
+        if not fields.signed(
             officer.public_key, "certification", body, certification["signature"], where
         ):
             raise RecordInvalid(f"{where}: bad signature")
-
-
-# --- field checks: each raises RecordInvalid naming where the fault is -----------------------
-
-
-def _object(value, where: str, required: frozenset, optional: frozenset = frozenset()) -> dict:
-    """``value`` must be an object with exactly the required keys, some optional ones and ext."""
-    if type(value) is not dict:
-        raise RecordInvalid(f"{where} is not an object")
-    if value.keys() != required and not (optional and value.keys() == required | optional):
-        missing = required - value.keys()
-        if missing:
-            raise RecordInvalid(f"{where}: missing key {min(missing)!r}")
-        unexpected = value.keys() - required - optional - {"ext"}
-        if unexpected:
-            raise RecordInvalid(f"{where}: unexpected key {min(unexpected)!r}")
-        if "ext" in value:
-            try:
-                check_json(value["ext"], f"{where}: ext")
-            except ValueError as error:
-                raise RecordInvalid(str(error)) from None
-    return value
-
-
-def _text(obj: dict, key: str, where: str) -> str:
-    if type(obj[key]) is not str:
-        raise RecordInvalid(f"{where}: {key} is not a string")
-    return obj[key]
-
-
-def _identifier(obj: dict, key: str, where: str) -> str:
-    if not _text(obj, key, where):
-        raise RecordInvalid(f"{where}: {key} is empty")
-    return obj[key]
-
-
-def _integer(obj: dict, key: str, where: str, minimum: int) -> int:
-    value = obj[key]
-    if type(value) is float:
-        raise RecordInvalid(f"{where}: {key} is a floating-point number")
-    if not is_int(value):
-        raise RecordInvalid(f"{where}: {key} is not an integer within ±2^53")
-    if value < minimum:
-        raise RecordInvalid(f"{where}: {key} is less than {minimum}")
-    return value
-
-
-def _timestamp(obj: dict, key: str, where: str) -> datetime:
-    try:
-        return parse_time(obj[key])
-    except ValueError as error:
-        raise RecordInvalid(f"{where}: {key}: {error}") from None
-
-
-def _binary(obj: dict, key: str, where: str, size: int | None = None) -> bytes:
-    try:
-        data = b64d(obj[key])
-    except ValueError:
-        raise RecordInvalid(f"{where}: {key} is not unpadded base64url") from None
-    if size is not None and len(data) != size:
-        raise RecordInvalid(f"{where}: {key} is not {size} bytes")
-    return data
-
-
-def _public_key(obj: dict, key: str, where: str) -> bytes:
-    """The raw key of a b64 Ed25519 public key."""
-    try:
-        return signing.public_key_bytes(obj[key])
-    except ValueError:
-        raise RecordInvalid(f"{where}: {key} is not an Ed25519 public key") from None
-
-
-def _signed(public_key: bytes, purpose: str, body, signature, where: str) -> bool:
-    return signing.verify_message(
-        public_key, signing.prefix(purpose) + _canon(body, where), signature
-    )
-
-
-def _not_unicode(where: str) -> RecordInvalid:
-    return RecordInvalid(f"{where}: text that is not valid Unicode")
-
-
-def _canon(value, where: str) -> bytes:
-    try:
-        return canon(value)
-    except ValueError:
-        raise _not_unicode(where) from None
-
-
-def _canon_hash(value, where: str) -> str:
-    """b64h, with a fault instead of an exception for text that cannot be encoded."""
-    return b64e(H(_canon(value, where)))
-
-
-def _show(value) -> str:
-    """A value from the record as JSON, for fault messages."""
-    return json.dumps(value, ensure_ascii=False)
 
 
 class EntryChecker:
@@ -762,7 +661,7 @@ class EntryChecker:
         _check_ballot(ballot, where, self._election, self._roll_keys)
         credential = self._roll_keys[ballot["voter_id"]]
         signers = _signers(signatures, where, ballot, credential, self._election)
-        signed = signing.prefix("ballot") + _canon(ballot, where)
+        signed = signing.prefix("ballot") + fields.canon_of(ballot, where)
         if signing.first_failure([(key, signed, signature) for key, signature in signers]) is not None:
             raise RecordInvalid(f"{where}: bad signature")
 

@@ -1,7 +1,7 @@
 """Ed25519 signatures over domain-separated messages (spec §1).
 
-The signed message is ``b"gongzhi/1/" + purpose + b"\\x00" + canon(body)``, so a signature made
-for one purpose can never be replayed as another.
+The signed message is ``b"gongzhi/<format>/" + purpose + b"\\x00" + canon(body)``, so a signature
+made for one purpose, or for one record format, can never be replayed as another.
 """
 
 import os
@@ -13,7 +13,8 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from voting.core.canonical import b64d, b64e, canon
 
-PURPOSES = ("ballot", "tree-head", "certification")
+# Purposes by record format; format 2 signs tree heads as C2SP checkpoints instead (checkpoint.py).
+PURPOSES = {1: ("ballot", "tree-head", "certification"), 2: ("ballot", "handin", "credential", "certification")}
 SEED_BYTES = 32
 
 _P = 2**255 - 19
@@ -30,20 +31,24 @@ SMALL_ORDER_Y = frozenset(
     }
 )
 
-_PREFIXES = {purpose: b"gongzhi/1/" + purpose.encode("ascii") + b"\x00" for purpose in PURPOSES}
+_PREFIXES = {
+    (version, purpose): f"gongzhi/{version}/{purpose}".encode("ascii") + b"\x00"
+    for version, purposes in PURPOSES.items()
+    for purpose in purposes
+}
 
 
-def prefix(purpose: str) -> bytes:
+def prefix(purpose: str, version: int = 1) -> bytes:
     """The bytes signed before canon(body); ValueError for a purpose the format does not know."""
     try:
-        return _PREFIXES[purpose]
+        return _PREFIXES[version, purpose]
     except (KeyError, TypeError):
-        raise ValueError(f"unknown signature purpose {purpose!r}") from None
+        raise ValueError(f"unknown signature purpose {purpose!r} in format {version}") from None
 
 
-def message(purpose: str, body) -> bytes:
+def message(purpose: str, body, version: int = 1) -> bytes:
     """The exact bytes an Ed25519 signature covers."""
-    return prefix(purpose) + canon(body)
+    return prefix(purpose, version) + canon(body)
 
 
 def public_key_bytes(public_key_b64: str) -> bytes:
@@ -82,16 +87,16 @@ def generate_keypair() -> tuple[bytes, str]:
     return seed, public_key_b64(private_key_from_seed(seed))
 
 
-def sign(private_key: Ed25519PrivateKey, purpose: str, body) -> str:
+def sign(private_key: Ed25519PrivateKey, purpose: str, body, version: int = 1) -> str:
     """b64 signature of ``body`` for ``purpose``."""
-    return b64e(private_key.sign(message(purpose, body)))
+    return b64e(private_key.sign(message(purpose, body, version)))
 
 
-def verify(public_key_b64: str, purpose: str, body, signature_b64: str) -> bool:
+def verify(public_key_b64: str, purpose: str, body, signature_b64: str, version: int = 1) -> bool:
     """True only for a valid signature; malformed input of any kind gives False."""
     try:
         return verify_message(
-            public_key_bytes(public_key_b64), message(purpose, body), signature_b64
+            public_key_bytes(public_key_b64), message(purpose, body, version), signature_b64
         )
     except (ValueError, TypeError):
         return False

@@ -1,0 +1,134 @@
+"""Field checks shared by the verifiers of both record formats.
+
+Each raises RecordInvalid naming where in the record the fault is. Format 2 names the check too
+(spec v2 §9): its verifier runs each group of checks inside ``checking(check_id)``.
+"""
+
+import json
+from contextlib import contextmanager
+from datetime import datetime
+
+from voting.core import signing
+from voting.core.canonical import H, b64d, b64e, canon, check_json, is_int, parse_time
+
+
+class RecordInvalid(Exception):
+    """The record fails verification; the message is the first fault found.
+
+    ``check`` is the id of the failing check in format 2 (spec v2 §9), None in format 1.
+    """
+
+    def __init__(self, fault: str, check: str | None = None):
+        super().__init__(fault)
+        self.fault = fault
+        self.check = check
+
+    def __str__(self) -> str:
+        return f"[{self.check}] {self.fault}" if self.check else self.fault
+
+
+@contextmanager
+def checking(check: str):
+    """Name the check of any fault raised inside that does not name one yet."""
+    try:
+        yield
+    except RecordInvalid as fault:
+        if fault.check is None:
+            fault.check = check
+        raise
+
+
+def closed_object(value, where: str, required: frozenset, optional: frozenset = frozenset()) -> dict:
+    """``value`` must be an object with exactly the required keys, some optional ones and ext."""
+    if type(value) is not dict:
+        raise RecordInvalid(f"{where} is not an object")
+    if value.keys() != required and not (optional and value.keys() == required | optional):
+        missing = required - value.keys()
+        if missing:
+            raise RecordInvalid(f"{where}: missing key {min(missing)!r}")
+        unexpected = value.keys() - required - optional - {"ext"}
+        if unexpected:
+            raise RecordInvalid(f"{where}: unexpected key {min(unexpected)!r}")
+        if "ext" in value:
+            try:
+                check_json(value["ext"], f"{where}: ext")
+            except ValueError as error:
+                raise RecordInvalid(str(error)) from None
+    return value
+
+
+def text(obj: dict, key: str, where: str) -> str:
+    if type(obj[key]) is not str:
+        raise RecordInvalid(f"{where}: {key} is not a string")
+    return obj[key]
+
+
+def identifier(obj: dict, key: str, where: str) -> str:
+    if not text(obj, key, where):
+        raise RecordInvalid(f"{where}: {key} is empty")
+    return obj[key]
+
+
+def integer(obj: dict, key: str, where: str, minimum: int) -> int:
+    value = obj[key]
+    if type(value) is float:
+        raise RecordInvalid(f"{where}: {key} is a floating-point number")
+    if not is_int(value):
+        raise RecordInvalid(f"{where}: {key} is not an integer within ±2^53")
+    if value < minimum:
+        raise RecordInvalid(f"{where}: {key} is less than {minimum}")
+    return value
+
+
+def timestamp(obj: dict, key: str, where: str) -> datetime:
+    try:
+        return parse_time(obj[key])
+    except ValueError as error:
+        raise RecordInvalid(f"{where}: {key}: {error}") from None
+
+
+def binary(obj: dict, key: str, where: str, size: int | None = None) -> bytes:
+    try:
+        data = b64d(obj[key])
+    except ValueError:
+        raise RecordInvalid(f"{where}: {key} is not unpadded base64url") from None
+    if size is not None and len(data) != size:
+        raise RecordInvalid(f"{where}: {key} is not {size} bytes")
+    return data
+
+
+def usable_key(obj: dict, key: str, where: str) -> bytes:
+    """The raw key of a b64 Ed25519 public key."""
+    try:
+        return signing.public_key_bytes(obj[key])
+    except ValueError:
+        raise RecordInvalid(f"{where}: {key} is not an Ed25519 public key") from None
+
+
+def signed(key: bytes, purpose: str, body, signature, where: str, version: int = 1) -> bool:
+    return signing.verify_message(
+        key, signing.prefix(purpose, version) + canon_of(body, where), signature
+    )
+
+
+def not_unicode(where: str) -> RecordInvalid:
+    return RecordInvalid(f"{where}: text that is not valid Unicode")
+
+
+def canon_of(value, where: str) -> bytes:
+    try:
+        return canon(value)
+    except ValueError:
+        raise not_unicode(where) from None
+
+
+def canon_hash(value, where: str) -> str:
+    """b64h, with a fault instead of an exception for text that cannot be encoded."""
+    return b64e(H(canon_of(value, where)))
+
+
+def show(value) -> str:
+    """A value from the record as JSON, for fault messages."""
+    return json.dumps(value, ensure_ascii=False)
+
+
