@@ -9,6 +9,7 @@ import pytest
 
 from voting.core.canonical import canon
 
+from tests.core import recordkit_v2, vectors_v2
 from tests.core.recordkit import REPO_ROOT, full_kit
 
 SCRIPT = REPO_ROOT / "scripts" / "verify_record.py"
@@ -55,15 +56,15 @@ def test_invalid_record_prints_one_line_and_exits_1(valid_file):
 @pytest.mark.parametrize(
     "content, fault",
     [
-        (b"", b"INVALID: not a JSON record: Expecting value: line 1 column 1 (char 0)\n"),
+        (b"", b"INVALID: [D1] not a JSON record: Expecting value: line 1 column 1 (char 0)\n"),
         (
             b'{"format": 1.5}',
-            b"INVALID: not a JSON record: floating-point number 1.5 in a record\n",
+            b"INVALID: [D1] not a JSON record: floating-point number 1.5 in a record\n",
         ),
-        (b'{"a": 1, "a": 1}', b"INVALID: not a JSON record: duplicate key 'a'\n"),
-        (b'{"a": NaN}', b"INVALID: not a JSON record: floating-point number NaN in a record\n"),
+        (b'{"a": 1, "a": 1}', b"INVALID: [D1] not a JSON record: duplicate key 'a'\n"),
+        (b'{"a": NaN}', b"INVALID: [D1] not a JSON record: floating-point number NaN in a record\n"),
         (b"\xff\xfe", None),
-        (b"[]", b"INVALID: record is not an object\n"),
+        (b"[]", b"INVALID: [D2] record is not an object\n"),
     ],
 )
 def test_unparseable_files_are_invalid(tmp_path, content, fault):
@@ -132,3 +133,82 @@ def test_the_verifier_needs_neither_flask_nor_sqlalchemy(valid_file):
     )
     assert result.returncode == 0, result.stderr.decode()
     assert result.stdout == b"VALID\n"
+
+
+# --- format 2 ---------------------------------------------------------------------------------
+
+
+def test_every_format_2_vector_through_the_cli():
+    expected = json.loads((vectors_v2.DIRECTORY / "expected.json").read_text(encoding="utf-8"))
+    for name, outcome in expected.items():
+        result = run(vectors_v2.DIRECTORY / f"{name}.json", "--json")
+        if outcome["valid"]:
+            assert (result.returncode, result.stdout) == (0, canon(outcome["tally"]) + b"\n"), name
+        else:
+            assert (result.returncode, result.stdout) == (1, f"INVALID: {outcome['reason']}\n".encode()), name
+
+
+def test_format_2_with_workers(tmp_path):
+    kit = recordkit_v2.full_kit()
+    path = tmp_path / "record.json"
+    path.write_bytes(canon(kit.record()))
+    assert run(path, "--workers", "2").stdout == b"VALID\n"
+
+
+def receipt_files(tmp_path, kit, seq: int):
+    record_path, receipt_path = tmp_path / "record.json", tmp_path / "receipt.json"
+    record_path.write_bytes(canon(kit.record()))
+    receipt_path.write_bytes(canon(kit.receipt(seq)))
+    return record_path, receipt_path
+
+
+def test_a_receipt_of_the_counted_ballot(tmp_path):
+    record_path, receipt_path = receipt_files(tmp_path, recordkit_v2.full_kit(), 1)
+    result = run(record_path, "--receipt", receipt_path)
+    assert result.returncode == 0
+    assert result.stdout.decode().splitlines() == [
+        "VALID",
+        "RECEIPT: entry 1 is in the published log, which extends the head the receipt was given with (voter a7k2).",
+        "COUNTED: entry 1 is the ballot counted for this voter.",
+    ]
+
+
+def test_a_receipt_replaced_by_a_paper_ballot_names_its_desk_and_clerks(tmp_path):
+    kit = recordkit_v2.RecordKit(recordkit_v2.voters(2), [recordkit_v2.question("m1")])
+    kit.online("v0000", {"m1": "yes"})
+    handin = kit.handin("D0042", "v0000", identity_checked=True)
+    kit.paper("v0000", {"m1": "no"}, handin["seq"])
+    record_path, receipt_path = receipt_files(tmp_path, kit, 0)
+    result = run(record_path, "--receipt", receipt_path)
+    assert result.returncode == 0
+    assert result.stdout.decode().splitlines()[2] == (
+        f"REPLACED: entry 2 counts for this voter instead: paper, cast {kit.log[1]['logged_at']},"
+        " handed in with desk receipt D0042 (entry 1, identity checked), keyed and checked by clerk-a and clerk-b."
+    )
+    as_json = json.loads(run(record_path, "--receipt", receipt_path, "--json").stdout)
+    assert (as_json["status"], as_json["replaced_by"]["desk_receipt"]) == ("replaced", "D0042")
+
+
+def test_a_receipt_the_log_no_longer_extends_is_invalid(tmp_path):
+    kit = recordkit_v2.RecordKit(recordkit_v2.voters(3), [recordkit_v2.question("m1")])
+    kit.online("v0000", {"m1": "yes"})
+    kit.online("v0001", {"m1": "yes"})
+    receipt = kit.receipt(1)
+    del kit.log[0]  # the operator deletes the first ballot
+    kit.log[0]["seq"] = 0
+    kit.online("v0002", {"m1": "yes"})
+    record_path, receipt_path = tmp_path / "record.json", tmp_path / "receipt.json"
+    record_path.write_bytes(canon(kit.record()))
+    receipt_path.write_bytes(canon(receipt))
+    result = run(record_path, "--receipt", receipt_path)
+    assert result.returncode == 1
+    assert result.stdout.startswith(b"INVALID: [P")
+
+
+def test_a_receipt_against_a_format_1_record_is_refused(valid_file, tmp_path):
+    path, _ = valid_file
+    receipt_path = tmp_path / "receipt.json"
+    receipt_path.write_bytes(b"{}")
+    result = run(path, "--receipt", receipt_path)
+    assert (result.returncode, result.stdout) == (
+        1, b"INVALID: receipts are checked against gongzhi-record/2 records only\n")

@@ -1,9 +1,12 @@
-"""Counting under Civil Code art. 278, exactly as spec §2.5 of gongzhi-record/1.
+"""Counting under Civil Code art. 278, exactly as spec §2.5 of gongzhi-record/1 and §7 of
+gongzhi-record/2 (the thresholds and the committee ranking are the same in both).
 
 Weights are ``{"area": int, "heads": int}`` (area in 0.01 m²). Every threshold is compared by
 cross-multiplying integers: 以上 includes the boundary (Civil Code art. 1259), 过半数 is strictly
 more than half.
 """
+
+from voting.core.canonical import parse_time
 
 CHOICES = ("yes", "no", "abstain")
 
@@ -176,3 +179,143 @@ def _weight_of(voter_weights) -> dict:
         area += voter_area
         heads += voter_heads
     return {"area": area, "heads": heads}
+
+
+# --- format 2 (spec v2 §7): art. 278 items, scopes, invalid marks, cast times ------------------
+
+MAJOR_ITEMS = frozenset({6, 7, 8})  # raising the fund, rebuilding, changing the use of common parts
+INVALID_RULES = ("took_part", "not_counted")
+_PASSES = {"ordinary": ordinary_passes, "major": major_passes}
+
+
+def threshold(item: int) -> str:
+    """The threshold an art. 278 item requires: nobody chooses it apart from the item."""
+    return "major" if item in MAJOR_ITEMS else "ordinary"
+
+
+def counted_entries_v2(election: dict, log: list) -> dict:
+    """voter_id -> the log entry of the ballot that counts (spec v2 §7.1).
+
+    Under "first" the log holds one ballot per voter. Under "last" the latest cast time wins:
+    a paper ballot was cast when it was handed in, however late it was keyed; of equal cast
+    times the later entry wins.
+    """
+    keep_first = election["revote"] == "first"
+    handed_in = {}
+    counted = {}  # voter_id -> (cast time, entry)
+    for entry in log:
+        kind = entry["kind"]
+        if kind == "handin":
+            handed_in[entry["seq"]] = parse_time(entry["logged_at"])
+        elif kind == "ballot":
+            body = entry["body"]
+            voter_id = body["voter_id"]
+            if keep_first and voter_id in counted:
+                continue
+            if body["channel"] == "paper":
+                cast = handed_in[body["handin"]]
+            else:
+                cast = parse_time(entry["logged_at"])
+            if voter_id not in counted or cast >= counted[voter_id][0]:
+                counted[voter_id] = (cast, entry)
+    return {voter_id: counted_entry for voter_id, (_cast, counted_entry) in counted.items()}
+
+
+def tally_v2(election: dict, roll: dict, log: list) -> dict:
+    """The ``tally`` of spec v2 §7 for a log whose entries are already known to be valid."""
+    return tally_of_counted(election, roll, counted_entries_v2(election, log))
+
+
+def tally_of_counted(election: dict, roll: dict, counted: dict) -> dict:
+    """The tally from counted_entries_v2."""
+    ballots = {voter_id: counted_entry["body"] for voter_id, counted_entry in counted.items()}
+    weights = {voter["voter_id"]: voter["weights"] for voter in roll["voters"]}
+    rule = election["rules"]["invalid_ballot"]
+    motions = [
+        _count_v2(motion, ballots, weights, roll["totals"][motion["scope"]], rule)
+        for motion in election["motions"]
+    ]
+    return {"counted": len(ballots), "motions": motions}
+
+
+def _count_v2(motion: dict, ballots: dict, weights: dict, totals: dict, rule: str) -> dict:
+    motion_id, scope, kind = motion["motion_id"], motion["scope"], motion["kind"]
+    options = (
+        [candidate["candidate_id"] for candidate in motion["candidates"]]
+        if kind == "committee"
+        else CHOICES
+    )
+    sums = {option: [0, 0] for option in options}
+    taking_part, invalid = [0, 0], [0, 0]
+    for voter_id, ballot in ballots.items():
+        weight = weights[voter_id].get(scope)
+        if weight is None:
+            continue  # outside the motion's scope
+        area, heads = weight["area"], weight["heads"]
+        if motion_id in ballot.get("invalid", ()):
+            if rule == "not_counted":
+                continue
+            invalid[0] += area
+            invalid[1] += heads
+        else:
+            choice = ballot["choices"].get(motion_id)
+            for option in () if choice is None else (choice,) if type(choice) is str else choice:
+                sums[option][0] += area
+                sums[option][1] += heads
+        taking_part[0] += area
+        taking_part[1] += heads
+    participation = _weight_pair(taking_part)
+    is_quorate = quorate(participation, totals)
+    level = threshold(motion["item"])
+    entry = {
+        "motion_id": motion_id,
+        "kind": kind,
+        "item": motion["item"],
+        "threshold": level,
+        "scope": scope,
+        "totals": dict(totals),
+        "participation": participation,
+    }
+    if kind == "committee":
+        candidates = [
+            {
+                "candidate_id": candidate_id,
+                **_weight_pair(sums[candidate_id]),
+                "approved": is_quorate and ordinary_passes(_weight_pair(sums[candidate_id]), participation),
+            }
+            for candidate_id in options
+        ]
+        elected, tied = elect(candidates, motion["seats"])
+        unfilled = motion["seats"] - len(elected)
+        return {
+            **entry,
+            "invalid": _weight_pair(invalid),
+            "quorate": is_quorate,
+            "candidates": candidates,
+            "elected": elected,
+            "tied": tied,
+            "unfilled": unfilled,
+            "result": "not_quorate" if not is_quorate else "incomplete" if unfilled else "complete",
+        }
+    yes, no = _weight_pair(sums["yes"]), _weight_pair(sums["no"])
+    abstain = {
+        "area": taking_part[0] - yes["area"] - no["area"] - invalid[0],
+        "heads": taking_part[1] - yes["heads"] - no["heads"] - invalid[1],
+    }
+    if not is_quorate:
+        result = "not_quorate"
+    else:
+        result = "passed" if _PASSES[level](yes, participation) else "failed"
+    return {
+        **entry,
+        "yes": yes,
+        "no": no,
+        "abstain": abstain,
+        "invalid": _weight_pair(invalid),
+        "quorate": is_quorate,
+        "result": result,
+    }
+
+
+def _weight_pair(pair: list) -> dict:
+    return {"area": pair[0], "heads": pair[1]}

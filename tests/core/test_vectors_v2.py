@@ -1,0 +1,44 @@
+"""The conformance vectors of format 2 (tests/core/vectors-v2, made by tests/core/vectors_v2.py)."""
+
+import json
+import re
+
+import pytest
+
+from voting.core import record_v2
+from voting.core.canonical import canon, parse_json
+
+from tests.core import vectors_v2
+from tests.core.recordkit import REPO_ROOT
+
+SPEC = REPO_ROOT / "docs" / "spec" / "election-record-v2.md"
+EXPECTED = json.loads((vectors_v2.DIRECTORY / "expected.json").read_text(encoding="utf-8"))
+
+
+def test_the_files_are_what_the_generator_makes():
+    """Nobody edits a vector by hand: python -m tests.core.vectors_v2 writes them all."""
+    made = vectors_v2.file_contents()
+    on_disk = {path.name: path.read_bytes() for path in vectors_v2.DIRECTORY.glob("*.json")}
+    assert on_disk.keys() == made.keys()
+    for name, content in made.items():
+        assert on_disk[name] == content, f"{name} differs: run python -m tests.core.vectors_v2"
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_vector_gives_its_verdict(name):
+    expected = EXPECTED[name]
+    content = (vectors_v2.DIRECTORY / f"{name}.json").read_bytes()
+    if expected["valid"]:
+        assert canon(record_v2.verify(parse_json(content))) == canon(expected["tally"])
+    else:
+        assert expected["reason"].startswith(f"[{expected['check']}] ")
+        assert vectors_v2.verdict_of(content) == expected["reason"]
+
+
+def test_every_check_of_the_spec_has_a_vector_that_fails_it():
+    checks = re.findall(r"^- ([A-Z]\d+) ", SPEC.read_text(encoding="utf-8"), re.MULTILINE)
+    record_checks = [check for check in checks if not check.startswith("P")]  # P: receipts
+    assert len(record_checks) == len(set(record_checks)) > 30
+    failed = {expected["check"] for expected in EXPECTED.values() if not expected["valid"]}
+    assert set(record_checks) - failed == set()
+    assert failed - set(record_checks) == set()

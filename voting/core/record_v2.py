@@ -1,0 +1,922 @@
+"""Build and verify an election record of format ``gongzhi-record/2`` (docs/spec/election-record-v2.md).
+
+``verify`` runs the checks of spec §9 in their order and raises RecordInvalid naming the first
+that fails, with its check id. ``check_receipt`` answers an owner holding a receipt (§10).
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from voting.core import checkpoint, fields, merkle, rules, signing
+from voting.core.canonical import b64d, b64e, b64h, canon, check_json, format_time
+from voting.core.fields import RecordInvalid, checking, show
+
+FORMAT = "gongzhi-record/2"
+RECEIPT_FORMAT = "gongzhi-receipt/2"
+VERSION = 2
+MIN_NONCE_BYTES = 16
+ESTATE = "estate"
+
+RECORD_KEYS = frozenset(
+    {"format", "election", "roll", "log", "checkpoints", "tree_head", "tally", "certifications"}
+)
+ELECTION_KEYS = frozenset(
+    {
+        "election_id", "community", "title", "opens_at", "closes_at", "revote", "rules",
+        "scopes", "motions", "officers", "election_public_key", "roll_hash",
+    }
+)
+COMMUNITY_KEYS = frozenset({"code", "name"})
+RULES_KEYS = frozenset({"invalid_ballot"})
+SCOPE_KEYS = frozenset({"scope_id", "title"})
+MOTION_KEYS = frozenset({"motion_id", "kind", "title", "item", "scope", "documents"})
+MOTION_KIND_KEYS = {"question": frozenset(), "committee": frozenset({"seats", "candidates"})}
+DOCUMENT_KEYS = frozenset({"title", "sha256"})
+CANDIDATE_KEYS = frozenset({"candidate_id", "name"})
+OFFICER_KEYS = frozenset({"officer_id", "role", "public_key", "account", "person"})
+OFFICER_ROLES = ("clerk", "preparation_group", "street_office", "witness")
+ROLL_KEYS = frozenset({"voters", "totals"})
+VOTER_KEYS = frozenset({"voter_id", "weights", "public_key", "units_commitment"})
+WEIGHT_KEYS = frozenset({"area", "heads"})
+ENTRY_KEYS = frozenset({"seq", "logged_at", "kind", "body", "signatures"})
+ONLINE_KEYS = frozenset({"election_hash", "voter_id", "channel", "nonce", "choices"})
+PAPER_KEYS = ONLINE_KEYS | {"invalid", "paper_scan_sha256", "proxy_sha256", "handin"}
+HANDIN_KEYS = frozenset({"election_hash", "desk_receipt", "voter_id", "identity_checked"})
+CREDENTIAL_KEYS = frozenset({"election_hash", "voter_id", "action", "public_key", "reason"})
+NOTICES_KEYS = frozenset({"election_hash", "count", "downloaded_by"})
+ENTRY_KINDS = ("ballot", "handin", "credential", "notices")
+INVALID_REASONS = ("several_marks", "too_many_candidates", "unsigned", "unreadable", "other")
+CREDENTIAL_ACTIONS = ("revoke", "reissue")
+CREDENTIAL_REASONS = ("lost", "damaged", "not_received", "compromised", "owner_changed", "other")
+CREDENTIAL_SIGNERS = ("preparation_group", "street_office")
+WITNESS_ROLES = ("street_office", "witness")
+SIGNATURE_KEYS = frozenset({"signer", "signature"})
+CHECKPOINT_KEYS = frozenset({"size", "root", "signature", "cosignatures"})
+COSIGNATURE_KEYS = frozenset({"witness", "time", "signature"})
+SIGNED_KEYS = frozenset({"body", "signature"})
+CERTIFICATION_BODY_KEYS = frozenset(
+    {"election_hash", "tree_size", "tree_root", "tally_hash", "certified_at", "officer_id"}
+)
+RECEIPT_KEYS = frozenset(
+    {"format", "election_id", "election_hash", "seq", "entry_hash", "logged_at", "checkpoint",
+     "inclusion_proof"}
+)
+RECEIPT_CHECKPOINT_KEYS = frozenset({"size", "root", "signature"})
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+# --- building -------------------------------------------------------------------------------
+
+
+def election_hash(election: dict) -> str:
+    return b64h(election)
+
+
+def roll_hash(roll: dict) -> str:
+    return b64h(roll)
+
+
+def entry(seq: int, logged_at: str, kind: str, body: dict, signatures: list) -> dict:
+    return {"seq": seq, "logged_at": logged_at, "kind": kind, "body": body, "signatures": signatures}
+
+
+def entry_leaf_hash(log_entry: dict) -> bytes:
+    return merkle.leaf_hash(canon(log_entry))
+
+
+def sign_body(private_key: Ed25519PrivateKey, signer: str, purpose: str, body: dict) -> dict:
+    """One signature of a log entry's body, as the entry lists it."""
+    return {"signer": signer, "signature": signing.sign(private_key, purpose, body, VERSION)}
+
+
+def certification_body(tree_head: dict, tally: dict, election_hash_: str, officer_id: str,
+                       certified_at: str) -> dict:
+    return {
+        "election_hash": election_hash_,
+        "tree_size": tree_head["size"],
+        "tree_root": tree_head["root"],
+        "tally_hash": b64h(tally),
+        "certified_at": certified_at,
+        "officer_id": officer_id,
+    }
+
+
+def sign_certification(private_key: Ed25519PrivateKey, body: dict) -> dict:
+    return {"body": body, "signature": signing.sign(private_key, "certification", body, VERSION)}
+
+
+def build(election: dict, roll: dict, log: list, checkpoints: list, tree_head: dict, tally: dict,
+          certifications: list | tuple = ()) -> dict:
+    return {
+        "format": FORMAT,
+        "election": election,
+        "roll": roll,
+        "log": list(log),
+        "checkpoints": list(checkpoints),
+        "tree_head": tree_head,
+        "tally": tally,
+        "certifications": list(certifications),
+    }
+
+
+# --- verifying ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Motion:
+    kind: str
+    scope: str
+    seats: int
+    candidate_ids: frozenset
+
+
+@dataclass(frozen=True)
+class _Officer:
+    role: str
+    public_key: bytes
+    person: str
+
+
+@dataclass(frozen=True)
+class _Election:
+    hash: str
+    opens_at: datetime
+    closes_at: datetime
+    revote: str
+    public_key: bytes
+    scopes: tuple
+    motions: dict  # motion_id -> _Motion
+    officers: dict  # officer_id -> _Officer
+
+
+@dataclass
+class _Ballot:
+    """What the receipt check tells an owner of a ballot in the log."""
+
+    seq: int
+    voter_id: str
+    channel: str
+    cast_at: datetime
+    handin: dict | None = None  # for paper: the hand-in body and its seq
+    signers: tuple = ()
+
+
+@dataclass
+class VerifiedRecord:
+    """A record that passed every check, with what receipts are checked against."""
+
+    tally: dict
+    leaf_hashes: list
+    ballots: dict = field(default_factory=dict)  # seq -> _Ballot
+    counted: dict = field(default_factory=dict)  # voter_id -> seq of the counted ballot
+
+
+def verify(record, workers: int = 1) -> dict:
+    """Check a format-2 record (spec §9) and return the recounted tally."""
+    return verify_record(record, workers).tally
+
+
+def verify_record(record, workers: int = 1) -> VerifiedRecord:
+    with checking("D2"):
+        if type(record) is not dict:
+            raise RecordInvalid("record is not an object")
+        if record.get("format") != FORMAT:
+            raise RecordInvalid(f"format is {show(record.get('format'))}, not {FORMAT}")
+        fields.closed_object(record, "record", RECORD_KEYS)
+    election = _check_election(record["election"])
+    voters = _check_roll(record["roll"], election)
+    with checking("R6"):
+        if record["election"]["roll_hash"] != fields.canon_hash(record["roll"], "roll"):
+            raise RecordInvalid("election: roll_hash does not match the roll")
+    log = record["log"]
+    with checking("L1"):
+        if type(log) is not list:
+            raise RecordInvalid("log is not a list")
+    walk = _LogWalk(election, voters)
+    walk.run(log, workers)
+    tree_head = _check_tree_heads(record["checkpoints"], record["tree_head"], election, walk)
+    counted = rules.counted_entries_v2(record["election"], log)
+    recount = rules.tally_of_counted(record["election"], record["roll"], counted)
+    with checking("C1"):
+        _check_tally(record["tally"], recount)
+    _check_certifications(record["certifications"], election, tree_head, record["tally"])
+    return VerifiedRecord(
+        recount, walk.leaf_hashes, walk.ballots,
+        {voter_id: counted_entry["seq"] for voter_id, counted_entry in counted.items()},
+    )
+
+
+# --- election (E1–E7) -------------------------------------------------------------------------
+
+
+def _check_election(election) -> _Election:
+    with checking("E1"):
+        fields.closed_object(election, "election", ELECTION_KEYS)
+        fields.identifier(election, "election_id", "election")
+        community = fields.closed_object(election["community"], "election community", COMMUNITY_KEYS)
+        fields.identifier(community, "code", "election community")
+        fields.identifier(community, "name", "election community")
+        fields.text(election, "title", "election")
+    with checking("E2"):
+        opens_at = fields.timestamp(election, "opens_at", "election")
+        closes_at = fields.timestamp(election, "closes_at", "election")
+        if not opens_at < closes_at:
+            raise RecordInvalid("election: opens_at is not before closes_at")
+        if election["revote"] not in ("first", "last"):
+            raise RecordInvalid('election: revote is not "first" or "last"')
+        election_rules = fields.closed_object(election["rules"], "election rules", RULES_KEYS)
+        if election_rules["invalid_ballot"] not in rules.INVALID_RULES:
+            raise RecordInvalid(
+                f"election rules: invalid_ballot is {show(election_rules['invalid_ballot'])}, "
+                'not "took_part" or "not_counted"'
+            )
+    scopes = _check_scopes(election["scopes"])
+    motions = _check_motions(election["motions"], scopes)
+    officers = _check_officers(election["officers"])
+    with checking("E7"):
+        public_key = fields.usable_key(election, "election_public_key", "election")
+    return _Election(
+        hash=fields.canon_hash(election, "election"),
+        opens_at=opens_at,
+        closes_at=closes_at,
+        revote=election["revote"],
+        public_key=public_key,
+        scopes=scopes,
+        motions=motions,
+        officers=officers,
+    )
+
+
+def _check_scopes(scopes) -> tuple:
+    with checking("E3"):
+        if type(scopes) is not list or not scopes:
+            raise RecordInvalid("election: scopes is not a non-empty list")
+        seen = []
+        for index, scope in enumerate(scopes):
+            where = f"election scope {index}"
+            fields.closed_object(scope, where, SCOPE_KEYS)
+            scope_id = fields.identifier(scope, "scope_id", where)
+            fields.text(scope, "title", where)
+            if index == 0 and scope_id != ESTATE:
+                raise RecordInvalid(f'{where}: the first scope is not "{ESTATE}"')
+            if scope_id in seen:
+                raise RecordInvalid(f"{where}: duplicate scope_id {show(scope_id)}")
+            seen.append(scope_id)
+        return tuple(seen)
+
+
+def _check_motions(motions, scopes: tuple) -> dict:
+    if type(motions) is not list:
+        raise RecordInvalid("election: motions is not a list", "E4")
+    checked = {}
+    for index, motion in enumerate(motions):
+        where = f"election motion {index}"
+        with checking("E4"):
+            if type(motion) is not dict:
+                raise RecordInvalid(f"{where} is not an object")
+            missing = MOTION_KEYS - motion.keys()
+            if missing:
+                raise RecordInvalid(f"{where}: missing key {min(missing)!r}")
+            motion_id = fields.identifier(motion, "motion_id", where)
+            if motion_id in checked:
+                raise RecordInvalid(f"{where}: duplicate motion_id {show(motion_id)}")
+            fields.text(motion, "title", where)
+            item = fields.integer(motion, "item", where, minimum=1)
+            if item > 9:
+                raise RecordInvalid(f"{where}: item is {item}, not an item 1–9 of art. 278")
+            if motion["scope"] not in scopes:
+                raise RecordInvalid(f"{where}: scope {show(motion['scope'])} is not declared")
+            _check_documents(motion["documents"], where)
+        with checking("E5"):
+            kind = motion["kind"]
+            if kind not in MOTION_KIND_KEYS:
+                raise RecordInvalid(f"{where}: unknown kind {show(kind)}")
+            fields.closed_object(motion, where, MOTION_KEYS | MOTION_KIND_KEYS[kind])
+            seats, candidate_ids = 0, frozenset()
+            if kind == "committee":
+                if item != 3:
+                    raise RecordInvalid(f"{where}: a committee election is item 3, not {item}")
+                seats = fields.integer(motion, "seats", where, minimum=1)
+                candidate_ids = _check_candidates(motion["candidates"], where)
+        checked[motion_id] = _Motion(kind, motion["scope"], seats, candidate_ids)
+    return checked
+
+
+def _check_documents(documents, where: str) -> None:
+    if type(documents) is not list:
+        raise RecordInvalid(f"{where}: documents is not a list")
+    for index, document in enumerate(documents):
+        document_where = f"{where} document {index}"
+        fields.closed_object(document, document_where, DOCUMENT_KEYS)
+        fields.text(document, "title", document_where)
+        fields.binary(document, "sha256", document_where, size=32)
+
+
+def _check_candidates(candidates, where: str) -> frozenset:
+    if type(candidates) is not list:
+        raise RecordInvalid(f"{where}: candidates is not a list")
+    candidate_ids = set()
+    for index, candidate in enumerate(candidates):
+        candidate_where = f"{where} candidate {index}"
+        fields.closed_object(candidate, candidate_where, CANDIDATE_KEYS)
+        candidate_id = fields.identifier(candidate, "candidate_id", candidate_where)
+        if candidate_id in candidate_ids:
+            raise RecordInvalid(f"{candidate_where}: duplicate candidate_id {show(candidate_id)}")
+        fields.text(candidate, "name", candidate_where)
+        candidate_ids.add(candidate_id)
+    return frozenset(candidate_ids)
+
+
+def _check_officers(officers) -> dict:
+    with checking("E6"):
+        if type(officers) is not list:
+            raise RecordInvalid("election: officers is not a list")
+        checked = {}
+        keys = set()
+        clerk_accounts = set()
+        for index, officer in enumerate(officers):
+            where = f"election officer {index}"
+            fields.closed_object(officer, where, OFFICER_KEYS)
+            officer_id = fields.identifier(officer, "officer_id", where)
+            if officer_id in checked:
+                raise RecordInvalid(f"{where}: duplicate officer_id {show(officer_id)}")
+            role = officer["role"]
+            if role not in OFFICER_ROLES:
+                raise RecordInvalid(f"{where}: role {show(role)} is not one of {', '.join(OFFICER_ROLES)}")
+            key = fields.usable_key(officer, "public_key", where)
+            if key in keys:
+                raise RecordInvalid(f"{where}: public_key is another officer's too")
+            keys.add(key)
+            account = fields.text(officer, "account", where)
+            if role == "clerk":
+                if account in clerk_accounts:
+                    raise RecordInvalid(f"{where}: account {show(account)} holds a second clerk key")
+                clerk_accounts.add(account)
+            person = fields.identifier(officer, "person", where)
+            checked[officer_id] = _Officer(role, key, person)
+        return checked
+
+
+# --- roll (R1–R6) -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Voter:
+    weights: dict  # scope_id -> (area, heads)
+    public_key: bytes | None
+
+
+def _check_roll(roll, election: _Election) -> dict:
+    """voter_id -> _Voter, once the roll passes R1–R5."""
+    with checking("R1"):
+        fields.closed_object(roll, "roll", ROLL_KEYS)
+        if type(roll["voters"]) is not list:
+            raise RecordInvalid("roll: voters is not a list")
+    voters = {}
+    previous_id = None
+    officer_keys = {officer.public_key for officer in election.officers.values()}
+    seen_keys = set()
+    sums = {scope: [0, 0] for scope in election.scopes}
+    for index, voter in enumerate(roll["voters"]):
+        where = f"roll voter {index}"
+        with checking("R1"):
+            fields.closed_object(voter, where, VOTER_KEYS)
+            voter_id = fields.identifier(voter, "voter_id", where)
+            if previous_id is not None and voter_id == previous_id:
+                raise RecordInvalid(f"{where}: duplicate voter_id {show(voter_id)}")
+            if previous_id is not None and voter_id < previous_id:
+                raise RecordInvalid(f"{where}: voters are not sorted by voter_id")
+            previous_id = voter_id
+        with checking("R2"):
+            weights = _check_weights(voter["weights"], where, election.scopes)
+        with checking("R3"):
+            key = None
+            if voter["public_key"] is not None:
+                key = fields.usable_key(voter, "public_key", where)
+                if key in seen_keys or key in officer_keys:
+                    raise RecordInvalid(f"{where}: public_key is not unique")
+                seen_keys.add(key)
+        with checking("R4"):
+            fields.binary(voter, "units_commitment", where, size=32)
+        for scope, (area, heads) in weights.items():
+            sums[scope][0] += area
+            sums[scope][1] += heads
+        voters[voter_id] = _Voter(weights, key)
+    with checking("R5"):
+        totals = roll["totals"]
+        _check_scope_keys(totals, "roll totals", election.scopes, require_all=True)
+        for scope in election.scopes:
+            weight = _weight(totals[scope], f"roll totals {scope}")
+            if weight != tuple(sums[scope]):
+                raise RecordInvalid(
+                    f"roll: totals of {show(scope)} are {weight[0]} area and {weight[1]} heads, "
+                    f"the voters sum to {sums[scope][0]} and {sums[scope][1]}"
+                )
+    return voters
+
+
+def _check_weights(weights, where: str, scopes: tuple) -> dict:
+    _check_scope_keys(weights, f"{where} weights", scopes, require_all=False)
+    return {scope: _weight(weight, f"{where} weight {scope}") for scope, weight in weights.items()}
+
+
+def _check_scope_keys(value, where: str, scopes: tuple, require_all: bool) -> None:
+    if type(value) is not dict:
+        raise RecordInvalid(f"{where} is not an object")
+    missing = (set(scopes) if require_all else {ESTATE}) - value.keys()
+    if missing:
+        raise RecordInvalid(f"{where}: missing scope {show(min(missing))}")
+    unknown = value.keys() - set(scopes)
+    if unknown:
+        raise RecordInvalid(f"{where}: undeclared scope {show(min(unknown))}")
+
+
+def _weight(weight, where: str) -> tuple[int, int]:
+    fields.closed_object(weight, where, WEIGHT_KEYS)
+    return (fields.integer(weight, "area", where, minimum=0),
+            fields.integer(weight, "heads", where, minimum=0))
+
+
+# --- log (L1–L15) -------------------------------------------------------------------------------
+
+
+class _LogWalk:
+    """One pass over the log, entry by entry, in the order of spec §9.
+
+    Signatures are collected rather than verified on the way, then verified together (in
+    worker processes if asked); the first fault reported is still the first in log order, since
+    a bad signature of an earlier entry comes before any fault met later in the walk.
+    """
+
+    def __init__(self, election: _Election, voters: dict):
+        self.election = election
+        self.voters = voters
+        self.leaf_hashes: list[bytes] = []
+        self.times: list[datetime] = []
+        self.ballots: dict[int, _Ballot] = {}
+        self._keys = {voter_id: voter.public_key for voter_id, voter in voters.items()}
+        self._seen_keys = {key for key in self._keys.values() if key is not None}
+        self._nonces: set = set()
+        self._voted: set = set()
+        self._first_online: dict[str, int] = {}  # voter_id -> seq of their first online ballot
+        self._handins: dict[int, dict] = {}  # seq -> body, while not named by a ballot
+        self._used_handins: set = set()
+        self._desk_receipts: set = set()
+        self._signature_checks: list = []  # (raw key, message, signature b64)
+        self._signed_entries: list[int] = []
+
+    def run(self, log: list, workers: int) -> None:
+        fault = None
+        for index, log_entry in enumerate(log):
+            try:
+                self._entry(index, log_entry)
+            except RecordInvalid as error:
+                fault = error
+                break
+        failure = signing.first_failure(self._signature_checks, workers)
+        if failure is not None:
+            raise RecordInvalid(f"entry {self._signed_entries[failure]}: bad signature", "L12")
+        if fault is not None:
+            raise fault
+
+    def _entry(self, index: int, log_entry) -> None:
+        election = self.election
+        where = f"entry {index}"
+        with checking("L1"):
+            fields.closed_object(log_entry, where, ENTRY_KEYS)
+            if type(log_entry["seq"]) is not int or log_entry["seq"] != index:
+                raise RecordInvalid(f"{where}: seq is {show(log_entry['seq'])}")
+        with checking("L2"):
+            logged_at = fields.timestamp(log_entry, "logged_at", where)
+            if self.times and logged_at < self.times[-1]:
+                raise RecordInvalid(f"{where}: logged before entry {index - 1}")
+        kind = log_entry["kind"]
+        body = log_entry["body"]
+        with checking("L3"):
+            if kind not in ENTRY_KINDS:
+                raise RecordInvalid(f"{where}: unknown kind {show(kind)}")
+            fields.closed_object(body, f"{where} body", _body_keys(kind, body, where))
+            if body["election_hash"] != election.hash:
+                raise RecordInvalid(f"{where}: body is for another election (election_hash differs)")
+        with checking("L4"):
+            in_period = election.opens_at <= logged_at <= election.closes_at
+            if kind == "handin" or (kind == "ballot" and body["channel"] == "online"):
+                if not in_period:
+                    raise RecordInvalid(f"{where}: logged outside the voting period")
+            elif kind in ("credential", "notices") and logged_at > election.closes_at:
+                raise RecordInvalid(f"{where}: logged after the close")
+        body_bytes = fields.canon_of(body, where)
+        signers = getattr(self, f"_{kind}")(index, where, body, logged_at, log_entry["signatures"])
+        if signers:  # the kind is also the purpose its signatures are made for
+            signed = signing.prefix(kind, VERSION) + body_bytes
+            for key, signature in signers:
+                self._signature_checks.append((key, signed, signature))
+                self._signed_entries.append(index)
+        rest = {key: value for key, value in log_entry.items() if key != "body"}
+        # "body" sorts first among an entry's keys, so canon(entry) is built around canon(body).
+        leaf = b'{"body":' + body_bytes + b"," + fields.canon_of(rest, where)[1:]
+        self.leaf_hashes.append(merkle.leaf_hash(leaf))
+        self.times.append(logged_at)
+        if kind == "credential":
+            key = None if body["public_key"] is None else b64d(body["public_key"])
+            self._keys[body["voter_id"]] = key
+            if key is not None:
+                self._seen_keys.add(key)
+
+    # Each kind's checks return the (raw key, signature) pairs its signers must have made.
+
+    def _ballot(self, index, where, body, logged_at, signatures) -> list:
+        election = self.election
+        voter_id = body["voter_id"]
+        channel = body["channel"]
+        with checking("L5"):
+            if type(voter_id) is not str or voter_id not in self.voters:
+                raise RecordInvalid(f"{where}: voter {show(voter_id)} is not on the roll")
+            if len(fields.binary(body, "nonce", f"{where} ballot")) < MIN_NONCE_BYTES:
+                raise RecordInvalid(f"{where}: nonce is shorter than {MIN_NONCE_BYTES} bytes")
+            if channel == "paper":
+                fields.binary(body, "paper_scan_sha256", f"{where} ballot", size=32)
+                if body["proxy_sha256"] is not None:
+                    fields.binary(body, "proxy_sha256", f"{where} ballot", size=32)
+        with checking("L6"):
+            _check_choices(body["choices"], where, election.motions)
+            invalid = body.get("invalid", {})
+            if type(invalid) is not dict:
+                raise RecordInvalid(f"{where}: invalid is not an object")
+            for motion_id, reason in invalid.items():
+                if motion_id not in election.motions:
+                    raise RecordInvalid(f"{where}: invalid mark on unknown motion {show(motion_id)}")
+                if reason not in INVALID_REASONS:
+                    raise RecordInvalid(f"{where}: invalid mark on motion {show(motion_id)} has reason {show(reason)}")
+                if motion_id in body["choices"]:
+                    raise RecordInvalid(f"{where}: motion {show(motion_id)} has a choice and an invalid mark")
+        with checking("L7"):
+            weights = self.voters[voter_id].weights
+            for motion_id in (*body["choices"], *invalid):
+                if election.motions[motion_id].scope not in weights:
+                    raise RecordInvalid(
+                        f"{where}: voter {show(voter_id)} is outside the scope of motion {show(motion_id)}"
+                    )
+        with checking("L8"):
+            if (voter_id, body["nonce"]) in self._nonces:
+                raise RecordInvalid(f"{where}: nonce already used by voter {show(voter_id)}")
+        with checking("L9"):
+            if election.revote == "first" and voter_id in self._voted:
+                raise RecordInvalid(
+                    f'{where}: second ballot of voter {show(voter_id)} although revote is "first"'
+                )
+        handin = None
+        if channel == "paper":
+            with checking("L10"):
+                handin_seq = body["handin"]
+                handin = self._handins.get(handin_seq) if type(handin_seq) is int else None
+                if handin is None:
+                    problem = "was named by an earlier ballot" if handin_seq in self._used_handins else "is not an earlier hand-in"
+                    raise RecordInvalid(f"{where}: handin {show(handin_seq)} {problem}")
+                if handin["voter_id"] not in (None, voter_id):
+                    raise RecordInvalid(f"{where}: handin {handin_seq} was for another voter")
+            with checking("L11"):
+                online_seq = self._first_online.get(voter_id)
+                if online_seq is not None and online_seq < handin_seq and handin["identity_checked"] is not True:
+                    raise RecordInvalid(
+                        f"{where}: paper ballot of voter {show(voter_id)}, handed in after their online "
+                        f"ballot (entry {online_seq}), without an identity check at the hand-in"
+                    )
+        with checking("L12"):
+            names = _signer_names(signatures, where)
+            if channel == "online":
+                if names != [voter_id]:
+                    raise RecordInvalid(f"{where}: online ballot needs exactly one signature, by its voter")
+                key = self._keys[voter_id]
+                if key is None:
+                    raise RecordInvalid(f"{where}: voter {show(voter_id)} has no credential key in effect")
+                keys = [key]
+            else:
+                keys = self._officer_keys(names, ("clerk",), 2, where, "paper ballot needs two clerks")
+        self._nonces.add((voter_id, body["nonce"]))
+        self._voted.add(voter_id)
+        if channel == "online":
+            self._first_online.setdefault(voter_id, index)
+            cast_at = logged_at
+        else:
+            del self._handins[body["handin"]]
+            self._used_handins.add(body["handin"])
+            cast_at = self.times[body["handin"]]
+            handin = {**handin, "seq": body["handin"], "logged_at": cast_at}
+        self.ballots[index] = _Ballot(index, voter_id, channel, cast_at, handin, tuple(names))
+        return list(zip(keys, (signature["signature"] for signature in signatures)))
+
+    def _handin(self, index, where, body, logged_at, signatures) -> list:
+        with checking("L13"):
+            receipt = fields.identifier(body, "desk_receipt", f"{where} handin")
+            if receipt in self._desk_receipts:
+                raise RecordInvalid(f"{where}: desk_receipt {show(receipt)} was used before")
+            voter_id = body["voter_id"]
+            if voter_id is not None and (type(voter_id) is not str or voter_id not in self.voters):
+                raise RecordInvalid(f"{where}: voter {show(voter_id)} is not on the roll")
+            if type(body["identity_checked"]) is not bool:
+                raise RecordInvalid(f"{where}: identity_checked is not true or false")
+            if body["identity_checked"] and voter_id is None:
+                raise RecordInvalid(f"{where}: identity checked, but of no voter")
+        with checking("L12"):
+            keys = self._officer_keys(_signer_names(signatures, where), ("clerk",), 1, where,
+                                      "hand-in needs one clerk's signature")
+        self._desk_receipts.add(receipt)
+        self._handins[index] = body
+        return list(zip(keys, (signature["signature"] for signature in signatures)))
+
+    def _credential(self, index, where, body, logged_at, signatures) -> list:
+        with checking("L14"):
+            voter_id = body["voter_id"]
+            if type(voter_id) is not str or voter_id not in self.voters:
+                raise RecordInvalid(f"{where}: voter {show(voter_id)} is not on the roll")
+            if body["action"] not in CREDENTIAL_ACTIONS:
+                raise RecordInvalid(f"{where}: action is {show(body['action'])}, not revoke or reissue")
+            if body["reason"] not in CREDENTIAL_REASONS:
+                raise RecordInvalid(f"{where}: reason {show(body['reason'])} is not one of {', '.join(CREDENTIAL_REASONS)}")
+            if body["action"] == "revoke":
+                if body["public_key"] is not None:
+                    raise RecordInvalid(f"{where}: a revocation carries no public_key")
+            else:
+                key = fields.usable_key(body, "public_key", f"{where} credential")
+                if key in self._seen_keys:
+                    raise RecordInvalid(f"{where}: the reissued key was used before")
+        with checking("L12"):
+            keys = self._officer_keys(_signer_names(signatures, where), CREDENTIAL_SIGNERS, 2, where,
+                                      "credential act needs two preparation-group or street-office officers")
+        return list(zip(keys, (signature["signature"] for signature in signatures)))
+
+    def _notices(self, index, where, body, logged_at, signatures) -> list:
+        with checking("L15"):
+            fields.integer(body, "count", f"{where} notices", minimum=0)
+            fields.text(body, "downloaded_by", f"{where} notices")
+        with checking("L12"):
+            if _signer_names(signatures, where):
+                raise RecordInvalid(f"{where}: a notices entry carries no signatures")
+        return []
+
+    def _officer_keys(self, names: list, roles: tuple, count: int, where: str, need: str) -> list:
+        """The keys of ``count`` officers of these roles, of as many different persons."""
+        officers = [self.election.officers.get(name) for name in names]
+        if (
+            len(officers) != count
+            or any(officer is None or officer.role not in roles for officer in officers)
+            or len({officer.person for officer in officers}) != count
+        ):
+            people = "two different people" if count == 2 else "its signer"
+            raise RecordInvalid(f"{where}: {need} ({people})")
+        return [officer.public_key for officer in officers]
+
+
+def _body_keys(kind: str, body, where: str) -> frozenset:
+    if kind == "ballot":
+        channel = body.get("channel") if type(body) is dict else None
+        if channel not in ("online", "paper"):
+            raise RecordInvalid(f"{where}: unknown channel {show(channel)}")
+        return ONLINE_KEYS if channel == "online" else PAPER_KEYS
+    return {"handin": HANDIN_KEYS, "credential": CREDENTIAL_KEYS, "notices": NOTICES_KEYS}[kind]
+
+
+def _signer_names(signatures, where: str) -> list:
+    if type(signatures) is not list:
+        raise RecordInvalid(f"{where}: signatures is not a list")
+    names = []
+    for index, signature in enumerate(signatures):
+        signature_where = f"{where} signature {index}"
+        fields.closed_object(signature, signature_where, SIGNATURE_KEYS)
+        names.append(fields.identifier(signature, "signer", signature_where))
+        fields.text(signature, "signature", signature_where)
+    return names
+
+
+def _check_choices(choices, where: str, motions: dict) -> None:
+    if type(choices) is not dict:
+        raise RecordInvalid(f"{where}: choices is not an object")
+    for motion_id, choice in choices.items():
+        motion = motions.get(motion_id)
+        if motion is None:
+            raise RecordInvalid(f"{where}: choice for unknown motion {show(motion_id)}")
+        fault = _choice_fault(choice, motion)
+        if fault:
+            raise RecordInvalid(f"{where}: choice for motion {show(motion_id)} {fault}")
+
+
+def _choice_fault(choice, motion: _Motion) -> str | None:
+    if motion.kind == "question":
+        return None if type(choice) is str and choice in rules.CHOICES else "is not yes, no or abstain"
+    if type(choice) is not list:
+        return "is not a list of candidates"
+    for candidate_id in choice:
+        if type(candidate_id) is not str or candidate_id not in motion.candidate_ids:
+            return f"names unknown candidate {show(candidate_id)}"
+    if len(set(choice)) != len(choice):
+        return "names a candidate twice"
+    if len(choice) > motion.seats:
+        return f"names more candidates than the {motion.seats} seats"
+    return None
+
+
+# --- tree heads (T1–T4) -------------------------------------------------------------------------
+
+
+def _check_tree_heads(checkpoints, tree_head, election: _Election, walk: _LogWalk) -> dict:
+    size = len(walk.leaf_hashes)
+    with checking("T1"):
+        if type(checkpoints) is not list:
+            raise RecordInvalid("checkpoints is not a list")
+    heads = [(f"checkpoint {index}", head) for index, head in enumerate(checkpoints)]
+    heads.append(("tree head", tree_head))
+    roots = _prefix_roots(walk.leaf_hashes, heads)
+    previous = -1
+    for where, head in heads:
+        with checking("T1"):
+            fields.closed_object(head, where, CHECKPOINT_KEYS)
+            head_size = fields.integer(head, "size", where, minimum=0)
+            if where == "tree head":
+                if head_size != size:
+                    raise RecordInvalid(f"tree head: size is {head_size}, the log holds {size} entries")
+            elif head_size <= previous:
+                raise RecordInvalid(f"{where}: size {head_size} does not follow {previous}")
+            elif head_size > size:
+                raise RecordInvalid(f"{where}: size {head_size} is beyond the log's {size} entries")
+            root = fields.binary(head, "root", where, size=32)
+            if type(head["cosignatures"]) is not list:
+                raise RecordInvalid(f"{where}: cosignatures is not a list")
+            previous = head_size
+        with checking("T2"):
+            if root != roots[head_size]:
+                raise RecordInvalid(f"{where}: root is not that of the log's first {head_size} entries")
+        text = checkpoint.text(election.hash, head_size, root)
+        with checking("T3"):
+            if not signing.verify_message(election.public_key, text, head["signature"]):
+                raise RecordInvalid(f"{where}: bad signature")
+        _check_cosignatures(head["cosignatures"], where, text, election,
+                            walk.times[head_size - 1] if head_size else None)
+    return tree_head
+
+
+def _prefix_roots(leaf_hashes: list, heads: list) -> dict:
+    """size -> root of the first size leaves, for the sizes the heads name, in one pass."""
+    wanted = {head.get("size") for _where, head in heads if type(head) is dict}
+    wanted = {size for size in wanted if type(size) is int and 0 <= size <= len(leaf_hashes)}
+    frontier = merkle.Frontier()
+    roots = {0: merkle.EMPTY_ROOT} if 0 in wanted else {}
+    for leaf in leaf_hashes:
+        frontier.append(leaf)
+        if frontier.size in wanted:
+            roots[frontier.size] = frontier.root()
+    return roots
+
+
+def _check_cosignatures(cosignatures: list, where: str, text: bytes, election: _Election,
+                        last_time: datetime | None) -> None:
+    witnesses = set()
+    for index, cosignature in enumerate(cosignatures):
+        cosignature_where = f"{where} cosignature {index}"
+        with checking("T4"):
+            fields.closed_object(cosignature, cosignature_where, COSIGNATURE_KEYS)
+            witness = fields.identifier(cosignature, "witness", cosignature_where)
+            officer = election.officers.get(witness)
+            if officer is None or officer.role not in WITNESS_ROLES:
+                raise RecordInvalid(f"{cosignature_where}: {show(witness)} is not a witness or street-office officer")
+            if witness in witnesses:
+                raise RecordInvalid(f"{cosignature_where}: {show(witness)} cosigned twice")
+            witnesses.add(witness)
+            time = fields.integer(cosignature, "time", cosignature_where, minimum=0)
+            if last_time is not None and time < int((last_time - _EPOCH).total_seconds() // 1):
+                raise RecordInvalid(f"{cosignature_where}: time is before the last entry it covers")
+            message = checkpoint.cosignature_message(text, time)
+            if not signing.verify_message(officer.public_key, message, cosignature["signature"]):
+                raise RecordInvalid(f"{cosignature_where}: bad signature")
+
+
+# --- tally and certifications (C1, C2) ------------------------------------------------------------
+
+
+def _check_tally(published, recount: dict) -> None:
+    try:
+        check_json(published, "tally")
+    except ValueError as error:
+        raise RecordInvalid(str(error)) from None
+    if fields.canon_of(_without_ext(published), "tally") != canon(recount):
+        raise RecordInvalid("published tally differs from the recount")
+
+
+def _without_ext(value):
+    if type(value) is dict:
+        return {key: _without_ext(item) for key, item in value.items() if key != "ext"}
+    if type(value) is list:
+        return [_without_ext(item) for item in value]
+    return value
+
+
+def _check_certifications(certifications, election: _Election, tree_head: dict, tally) -> None:
+    with checking("C2"):
+        if type(certifications) is not list:
+            raise RecordInvalid("certifications is not a list")
+        tally_hash = fields.canon_hash(tally, "tally")
+        for index, certification in enumerate(certifications):
+            where = f"certification {index}"
+            fields.closed_object(certification, where, SIGNED_KEYS)
+            body = fields.closed_object(certification["body"], f"{where} body", CERTIFICATION_BODY_KEYS)
+            if body["election_hash"] != election.hash:
+                raise RecordInvalid(f"{where}: election_hash does not match the election")
+            if body["tree_root"] != tree_head["root"] or body["tree_size"] != tree_head["size"]:
+                raise RecordInvalid(f"{where}: certifies another tree head")
+            if body["tally_hash"] != tally_hash:
+                raise RecordInvalid(f"{where}: tally_hash does not match the published tally")
+            fields.timestamp(body, "certified_at", where)
+            officer_id = fields.identifier(body, "officer_id", where)
+            officer = election.officers.get(officer_id)
+            if officer is None or officer.role != "street_office":
+                raise RecordInvalid(f"{where}: {show(officer_id)} is not a street office officer")
+            if not fields.signed(officer.public_key, "certification", body, certification["signature"],
+                                 where, VERSION):
+                raise RecordInvalid(f"{where}: bad signature")
+
+
+# --- receipts (spec §10) ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReceiptFinding:
+    """What a receipt shows against a verified record."""
+
+    seq: int
+    voter_id: str
+    status: str  # "counted" or "replaced"
+    replaced_by: dict | None  # the counted ballot, where another one counts
+
+    def as_json(self) -> dict:
+        return {"receipt": "valid", "seq": self.seq, "voter_id": self.voter_id,
+                "status": self.status, "replaced_by": self.replaced_by}
+
+
+def check_receipt(record: dict, verified: VerifiedRecord, receipt) -> ReceiptFinding:
+    """Check a receipt (P1–P5) against a record that ``verify_record`` accepted."""
+    election_hash_ = b64h(record["election"])
+    with checking("P1"):
+        fields.closed_object(receipt, "receipt", RECEIPT_KEYS)
+        if receipt["format"] != RECEIPT_FORMAT:
+            raise RecordInvalid(f"receipt: format is {show(receipt['format'])}, not {RECEIPT_FORMAT}")
+        if receipt["election_hash"] != election_hash_:
+            raise RecordInvalid("receipt: it is for another election (election_hash differs)")
+        head = fields.closed_object(receipt["checkpoint"], "receipt checkpoint", RECEIPT_CHECKPOINT_KEYS)
+        size = fields.integer(head, "size", "receipt checkpoint", minimum=1)
+        root = fields.binary(head, "root", "receipt checkpoint", size=32)
+        seq = fields.integer(receipt, "seq", "receipt", minimum=0)
+        entry_hash = fields.binary(receipt, "entry_hash", "receipt", size=32)
+        if type(receipt["inclusion_proof"]) is not list:
+            raise RecordInvalid("receipt: inclusion_proof is not a list")
+        proof = [fields.binary({"node": node}, "node", "receipt inclusion_proof", size=32)
+                 for node in receipt["inclusion_proof"]]
+    with checking("P2"):
+        public_key = b64d(record["election"]["election_public_key"])
+        if not signing.verify_message(public_key, checkpoint.text(election_hash_, size, root), head["signature"]):
+            raise RecordInvalid("receipt: its checkpoint is not signed by this vote's key")
+    with checking("P3"):
+        if not merkle.verify_inclusion(entry_hash, seq, size, proof, root):
+            raise RecordInvalid(f"receipt: entry {seq} is not in its checkpoint of {size} entries")
+    with checking("P4"):
+        final = verified.leaf_hashes
+        if size > len(final) or merkle.root(final[:size]) != root:
+            raise RecordInvalid(f"receipt: the published log does not extend its checkpoint of {size} entries "
+                                "— the log was rewritten after the receipt was given")
+    with checking("P5"):
+        if final[seq] != entry_hash or seq not in verified.ballots:
+            raise RecordInvalid(f"receipt: entry {seq} of the published log is not the receipt's ballot")
+    ballot = verified.ballots[seq]
+    counted_seq = verified.counted[ballot.voter_id]
+    if counted_seq == seq:
+        return ReceiptFinding(seq, ballot.voter_id, "counted", None)
+    return ReceiptFinding(seq, ballot.voter_id, "replaced", describe_ballot(verified.ballots[counted_seq]))
+
+
+def describe_ballot(ballot: _Ballot) -> dict:
+    """A ballot as an owner is told of it: when and how it was cast, and by whom it was signed."""
+    described = {"seq": ballot.seq, "channel": ballot.channel, "cast_at": format_time(ballot.cast_at)}
+    if ballot.channel == "paper":
+        described.update(
+            desk_receipt=ballot.handin["desk_receipt"],
+            handin_seq=ballot.handin["seq"],
+            identity_checked=ballot.handin["identity_checked"],
+            clerks=list(ballot.signers),
+        )
+    return described
+
+
+def receipt(election_id: str, election_hash_: str, seq: int, logged_at: str, leaf_hashes: list,
+            head: dict) -> dict:
+    """The receipt of entry ``seq`` against ``head``, a checkpoint of ``leaf_hashes``."""
+    return {
+        "format": RECEIPT_FORMAT,
+        "election_id": election_id,
+        "election_hash": election_hash_,
+        "seq": seq,
+        "entry_hash": b64e(leaf_hashes[seq]),
+        "logged_at": logged_at,
+        "checkpoint": {"size": head["size"], "root": head["root"], "signature": head["signature"]},
+        "inclusion_proof": [b64e(node) for node in merkle.inclusion_proof(leaf_hashes[: head["size"]], seq)],
+    }
