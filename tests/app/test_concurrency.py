@@ -12,7 +12,9 @@ from tests.elections_kit import NOW, open_vote
 from tests.factories import small_roster
 from voting.ballots.models import LogEntry
 from voting.ballots.operations import BallotRefused, cast_online
+from voting.core import record
 from voting.elections.models import Election
+from voting.elections.operations import close_election, export_record, reissue_credential, tally_election
 from voting.extensions import db
 
 CASTERS = 50
@@ -72,3 +74,47 @@ def test_fifty_concurrent_ballots_under_revote_last(app, vote_on):
     assert seqs == list(range(CASTERS))
     db.session.expire_all()
     assert db.session.get(Election, vote.election.id).log_size == CASTERS
+
+
+def test_a_reissue_racing_the_first_ballot_never_breaks_the_record(app, vote_on):
+    """Issue 10: reissuing a notice while the first ballot was appended re-froze the roll under
+    the ballot, and the record could never verify again. Now both take the election's lock."""
+    for _round in range(5):
+        vote = vote_on("last")
+        caster, lost = sorted(vote.secrets)[:2]
+        ballot, signature = vote.signed(caster, {"m1": "yes"})
+        start = threading.Barrier(2)
+        outcomes = []
+
+        def phone():
+            with app.app_context(), force_locale("en"):
+                start.wait()
+                try:
+                    cast_online(db.session.get(Election, vote.election.id), ballot, signature, now=NOW)
+                    db.session.commit()
+                    outcomes.append("cast")
+                except BallotRefused as refusal:  # the roll changed under the phone's page
+                    db.session.rollback()
+                    outcomes.append(str(refusal))
+                finally:
+                    db.session.remove()
+
+        def desk():
+            with app.app_context():
+                start.wait()
+                reissue_credential("test", db.session.get(Election, vote.election.id), lost)
+                db.session.commit()
+                db.session.remove()
+
+        threads = [threading.Thread(target=phone), threading.Thread(target=desk)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert outcomes == ["cast"] or "another election" in outcomes[0], outcomes
+        election = db.session.get(Election, vote.election.id)
+        db.session.refresh(election)
+        close_election("test", election, now=election.closes_at)
+        tally_election("test", election)
+        db.session.commit()
+        assert record.verify(export_record(election))["counted"] == (1 if outcomes == ["cast"] else 0)

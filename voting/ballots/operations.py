@@ -14,13 +14,12 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import defer
 
 from voting.ballots.models import LogEntry, TreeHead
 from voting.core import merkle, record, signing
 from voting.core.canonical import b64d, b64e, canon, format_time
 from voting.elections.models import Election, ElectionVoter, State
-from voting.elections.operations import election_key
+from voting.elections.operations import election_key, locked
 from voting.extensions import db
 from voting.timeutil import utcnow
 
@@ -45,16 +44,6 @@ class Receipt:
         return {"election_id": election.public_id, "seq": self.seq, "received_at": self.received_at,
                 "entry_hash": self.entry_hash,
                 "tree_head": self.tree_head, "inclusion_proof": self.inclusion_proof}
-
-
-def _locked(election_id: int) -> Election:
-    """The election row as it is now that we hold its lock, without the frozen documents (the
-    ballot checker keeps them parsed; the roll is deferred by the model)."""
-    return db.session.scalar(
-        select(Election).where(Election.id == election_id).with_for_update()
-        .options(defer(Election.definition_json), defer(Election.tally_json))
-        .execution_options(populate_existing=True)
-    )
 
 
 def sign_head(election: Election, size: int, frontier_json: dict, moment: datetime) -> dict:
@@ -84,7 +73,7 @@ def check_ballot(election: Election, ballot, signatures) -> None:
 
 def append(election_id: int, ballot: dict, signatures: list[dict], now: datetime | None = None) -> Receipt:
     """Append a checked ballot under the election's lock; the caller commits."""
-    election = _locked(election_id)
+    election = locked(election_id)
     now = now or utcnow()
     if election.state != State.OPEN:
         raise BallotRefused(_("This vote is not open for voting."))

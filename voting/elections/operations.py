@@ -8,7 +8,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from voting.audit.operations import record_event
 from voting.ballots.models import LogEntry, TreeHead
@@ -249,10 +249,25 @@ def open_election(actor: str, election: Election) -> NoticeBatch:
     return batch
 
 
+def locked(election_id: int) -> Election:
+    """The election row as it is now that we hold its lock, until commit. Every append to the
+    vote's log takes it, and so does anything that decides by the log's size. The frozen
+    documents are left unloaded: the ballot checker keeps them parsed, the roll is deferred."""
+    return db.session.scalar(
+        select(Election).where(Election.id == election_id).with_for_update()
+        .options(defer(Election.definition_json), defer(Election.tally_json))
+        .execution_options(populate_existing=True)
+    )
+
+
 def reissue_credential(actor: str, election: Election, voter_code: str) -> IssuedCredential | None:
     """Replace a lost notice's key. Before the first ballot the roll can still take the new key
     (the hashes are fixed again); afterwards the old key is only revoked and the owner votes
-    on paper, since the roll that ballots are bound to cannot change."""
+    on paper, since the roll that ballots are bound to cannot change.
+
+    Under the election's lock: a ballot being appended meanwhile either lands first (then this
+    only revokes) or finds the new hashes and is refused, never bound to a roll that changed."""
+    election = locked(election.id)
     _require_state(election, State.OPEN)
     holder = db.session.scalar(select(ElectionVoter).where(
         ElectionVoter.election_id == election.id, ElectionVoter.voter_code == voter_code))
