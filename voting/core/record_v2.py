@@ -379,9 +379,11 @@ def _check_roll(roll, election: _Election) -> dict:
     officer_keys = {officer.public_key for officer in election.officers.values()}
     seen_keys = set()
     sums = {scope: [0, 0] for scope in election.scopes}
-    for index, voter in enumerate(roll["voters"]):
-        where = f"roll voter {index}"
-        with checking("R1"):
+    check = "R1"  # the check under way, named on a fault: cheaper than a context per voter
+    try:
+        for index, voter in enumerate(roll["voters"]):
+            where = f"roll voter {index}"
+            check = "R1"
             fields.closed_object(voter, where, VOTER_KEYS)
             voter_id = fields.identifier(voter, "voter_id", where)
             if previous_id is not None and voter_id == previous_id:
@@ -389,21 +391,24 @@ def _check_roll(roll, election: _Election) -> dict:
             if previous_id is not None and voter_id < previous_id:
                 raise RecordInvalid(f"{where}: voters are not sorted by voter_id")
             previous_id = voter_id
-        with checking("R2"):
+            check = "R2"
             weights = _check_weights(voter["weights"], where, election.scopes)
-        with checking("R3"):
+            check = "R3"
             key = None
             if voter["public_key"] is not None:
                 key = fields.usable_key(voter, "public_key", where)
                 if key in seen_keys or key in officer_keys:
                     raise RecordInvalid(f"{where}: public_key is not unique")
                 seen_keys.add(key)
-        with checking("R4"):
+            check = "R4"
             fields.binary(voter, "units_commitment", where, size=32)
-        for scope, (area, heads) in weights.items():
-            sums[scope][0] += area
-            sums[scope][1] += heads
-        voters[voter_id] = _Voter(weights, key)
+            for scope, (area, heads) in weights.items():
+                sums[scope][0] += area
+                sums[scope][1] += heads
+            voters[voter_id] = _Voter(weights, key)
+    except RecordInvalid as fault:
+        fault.check = fault.check or check
+        raise
     with checking("R5"):
         totals = roll["totals"]
         _check_scope_keys(totals, "roll totals", election.scopes, require_all=True)
@@ -466,6 +471,7 @@ class _LogWalk:
         self._desk_receipts: set = set()
         self._signature_checks: list = []  # (raw key, message, signature b64)
         self._signed_entries: list[int] = []
+        self._check = "L1"
 
     def run(self, log: list, workers: int) -> None:
         fault = None
@@ -473,6 +479,9 @@ class _LogWalk:
             try:
                 self._entry(index, log_entry)
             except RecordInvalid as error:
+                # The check under way, set as the walk goes: cheaper than a context per check.
+                if error.check is None:
+                    error.check = self._check
                 fault = error
                 break
         failure = signing.first_failure(self._signature_checks, workers)
@@ -484,29 +493,30 @@ class _LogWalk:
     def _entry(self, index: int, log_entry) -> None:
         election = self.election
         where = f"entry {index}"
-        with checking("L1"):
-            fields.closed_object(log_entry, where, ENTRY_KEYS)
-            if type(log_entry["seq"]) is not int or log_entry["seq"] != index:
-                raise RecordInvalid(f"{where}: seq is {show(log_entry['seq'])}")
-        with checking("L2"):
-            logged_at = fields.timestamp(log_entry, "logged_at", where)
-            if self.times and logged_at < self.times[-1]:
-                raise RecordInvalid(f"{where}: logged before entry {index - 1}")
+        self._check = "L1"
+        fields.closed_object(log_entry, where, ENTRY_KEYS)
+        if type(log_entry["seq"]) is not int or log_entry["seq"] != index:
+            raise RecordInvalid(f"{where}: seq is {show(log_entry['seq'])}")
+        self._check = "L2"
+        logged_at = fields.timestamp(log_entry, "logged_at", where)
+        if self.times and logged_at < self.times[-1]:
+            raise RecordInvalid(f"{where}: logged before entry {index - 1}")
         kind = log_entry["kind"]
         body = log_entry["body"]
-        with checking("L3"):
-            if kind not in ENTRY_KINDS:
-                raise RecordInvalid(f"{where}: unknown kind {show(kind)}")
-            fields.closed_object(body, f"{where} body", _body_keys(kind, body, where))
-            if body["election_hash"] != election.hash:
-                raise RecordInvalid(f"{where}: body is for another election (election_hash differs)")
-        with checking("L4"):
-            in_period = election.opens_at <= logged_at <= election.closes_at
-            if kind == "handin" or (kind == "ballot" and body["channel"] == "online"):
-                if not in_period:
-                    raise RecordInvalid(f"{where}: logged outside the voting period")
-            elif kind in ("credential", "notices") and logged_at > election.closes_at:
-                raise RecordInvalid(f"{where}: logged after the close")
+        self._check = "L3"
+        if kind not in ENTRY_KINDS:
+            raise RecordInvalid(f"{where}: unknown kind {show(kind)}")
+        fields.closed_object(body, f"{where} body", _body_keys(kind, body, where))
+        if body["election_hash"] != election.hash:
+            raise RecordInvalid(f"{where}: body is for another election (election_hash differs)")
+        self._check = "L4"
+        in_period = election.opens_at <= logged_at <= election.closes_at
+        if kind == "handin" or (kind == "ballot" and body["channel"] == "online"):
+            if not in_period:
+                raise RecordInvalid(f"{where}: logged outside the voting period")
+        elif kind in ("credential", "notices") and logged_at > election.closes_at:
+            raise RecordInvalid(f"{where}: logged after the close")
+        self._check = "D1"  # text that is not valid Unicode cannot be canonical JSON
         body_bytes = fields.canon_of(body, where)
         signers = getattr(self, f"_{kind}")(index, where, body, logged_at, log_entry["signatures"])
         if signers:  # the kind is also the purpose its signatures are made for
@@ -531,70 +541,70 @@ class _LogWalk:
         election = self.election
         voter_id = body["voter_id"]
         channel = body["channel"]
-        with checking("L5"):
-            if type(voter_id) is not str or voter_id not in self.voters:
-                raise RecordInvalid(f"{where}: voter {show(voter_id)} is not on the roll")
-            if len(fields.binary(body, "nonce", f"{where} ballot")) < MIN_NONCE_BYTES:
-                raise RecordInvalid(f"{where}: nonce is shorter than {MIN_NONCE_BYTES} bytes")
-            if channel == "paper":
-                fields.binary(body, "paper_scan_sha256", f"{where} ballot", size=32)
-                if body["proxy_sha256"] is not None:
-                    fields.binary(body, "proxy_sha256", f"{where} ballot", size=32)
-        with checking("L6"):
-            _check_choices(body["choices"], where, election.motions)
-            invalid = body.get("invalid", {})
-            if type(invalid) is not dict:
-                raise RecordInvalid(f"{where}: invalid is not an object")
-            for motion_id, reason in invalid.items():
-                if motion_id not in election.motions:
-                    raise RecordInvalid(f"{where}: invalid mark on unknown motion {show(motion_id)}")
-                if reason not in INVALID_REASONS:
-                    raise RecordInvalid(f"{where}: invalid mark on motion {show(motion_id)} has reason {show(reason)}")
-                if motion_id in body["choices"]:
-                    raise RecordInvalid(f"{where}: motion {show(motion_id)} has a choice and an invalid mark")
-        with checking("L7"):
-            weights = self.voters[voter_id].weights
-            for motion_id in (*body["choices"], *invalid):
-                if election.motions[motion_id].scope not in weights:
-                    raise RecordInvalid(
-                        f"{where}: voter {show(voter_id)} is outside the scope of motion {show(motion_id)}"
-                    )
-        with checking("L8"):
-            if (voter_id, body["nonce"]) in self._nonces:
-                raise RecordInvalid(f"{where}: nonce already used by voter {show(voter_id)}")
-        with checking("L9"):
-            if election.revote == "first" and voter_id in self._voted:
+        self._check = "L5"
+        if type(voter_id) is not str or voter_id not in self.voters:
+            raise RecordInvalid(f"{where}: voter {show(voter_id)} is not on the roll")
+        if len(fields.binary(body, "nonce", f"{where} ballot")) < MIN_NONCE_BYTES:
+            raise RecordInvalid(f"{where}: nonce is shorter than {MIN_NONCE_BYTES} bytes")
+        if channel == "paper":
+            fields.binary(body, "paper_scan_sha256", f"{where} ballot", size=32)
+            if body["proxy_sha256"] is not None:
+                fields.binary(body, "proxy_sha256", f"{where} ballot", size=32)
+        self._check = "L6"
+        _check_choices(body["choices"], where, election.motions)
+        invalid = body.get("invalid", {})
+        if type(invalid) is not dict:
+            raise RecordInvalid(f"{where}: invalid is not an object")
+        for motion_id, reason in invalid.items():
+            if motion_id not in election.motions:
+                raise RecordInvalid(f"{where}: invalid mark on unknown motion {show(motion_id)}")
+            if reason not in INVALID_REASONS:
+                raise RecordInvalid(f"{where}: invalid mark on motion {show(motion_id)} has reason {show(reason)}")
+            if motion_id in body["choices"]:
+                raise RecordInvalid(f"{where}: motion {show(motion_id)} has a choice and an invalid mark")
+        self._check = "L7"
+        weights = self.voters[voter_id].weights
+        for motion_id in (*body["choices"], *invalid):
+            if election.motions[motion_id].scope not in weights:
                 raise RecordInvalid(
-                    f'{where}: second ballot of voter {show(voter_id)} although revote is "first"'
+                    f"{where}: voter {show(voter_id)} is outside the scope of motion {show(motion_id)}"
                 )
+        self._check = "L8"
+        if (voter_id, body["nonce"]) in self._nonces:
+            raise RecordInvalid(f"{where}: nonce already used by voter {show(voter_id)}")
+        self._check = "L9"
+        if election.revote == "first" and voter_id in self._voted:
+            raise RecordInvalid(
+                f'{where}: second ballot of voter {show(voter_id)} although revote is "first"'
+            )
         handin = None
         if channel == "paper":
-            with checking("L10"):
-                handin_seq = body["handin"]
-                handin = self._handins.get(handin_seq) if type(handin_seq) is int else None
-                if handin is None:
-                    problem = "was named by an earlier ballot" if handin_seq in self._used_handins else "is not an earlier hand-in"
-                    raise RecordInvalid(f"{where}: handin {show(handin_seq)} {problem}")
-                if handin["voter_id"] not in (None, voter_id):
-                    raise RecordInvalid(f"{where}: handin {handin_seq} was for another voter")
-            with checking("L11"):
-                online_seq = self._first_online.get(voter_id)
-                if online_seq is not None and online_seq < handin_seq and handin["identity_checked"] is not True:
-                    raise RecordInvalid(
-                        f"{where}: paper ballot of voter {show(voter_id)}, handed in after their online "
-                        f"ballot (entry {online_seq}), without an identity check at the hand-in"
-                    )
-        with checking("L12"):
-            names = _signer_names(signatures, where)
-            if channel == "online":
-                if names != [voter_id]:
-                    raise RecordInvalid(f"{where}: online ballot needs exactly one signature, by its voter")
-                key = self._keys[voter_id]
-                if key is None:
-                    raise RecordInvalid(f"{where}: voter {show(voter_id)} has no credential key in effect")
-                keys = [key]
-            else:
-                keys = self._officer_keys(names, ("clerk",), 2, where, "paper ballot needs two clerks")
+            self._check = "L10"
+            handin_seq = body["handin"]
+            handin = self._handins.get(handin_seq) if type(handin_seq) is int else None
+            if handin is None:
+                problem = "was named by an earlier ballot" if handin_seq in self._used_handins else "is not an earlier hand-in"
+                raise RecordInvalid(f"{where}: handin {show(handin_seq)} {problem}")
+            if handin["voter_id"] not in (None, voter_id):
+                raise RecordInvalid(f"{where}: handin {handin_seq} was for another voter")
+            self._check = "L11"
+            online_seq = self._first_online.get(voter_id)
+            if online_seq is not None and online_seq < handin_seq and handin["identity_checked"] is not True:
+                raise RecordInvalid(
+                    f"{where}: paper ballot of voter {show(voter_id)}, handed in after their online "
+                    f"ballot (entry {online_seq}), without an identity check at the hand-in"
+                )
+        self._check = "L12"
+        names = _signer_names(signatures, where)
+        if channel == "online":
+            if names != [voter_id]:
+                raise RecordInvalid(f"{where}: online ballot needs exactly one signature, by its voter")
+            key = self._keys[voter_id]
+            if key is None:
+                raise RecordInvalid(f"{where}: voter {show(voter_id)} has no credential key in effect")
+            keys = [key]
+        else:
+            keys = self._officer_keys(names, ("clerk",), 2, where, "paper ballot needs two clerks")
         self._nonces.add((voter_id, body["nonce"]))
         self._voted.add(voter_id)
         if channel == "online":
@@ -609,52 +619,52 @@ class _LogWalk:
         return list(zip(keys, (signature["signature"] for signature in signatures)))
 
     def _handin(self, index, where, body, logged_at, signatures) -> list:
-        with checking("L13"):
-            receipt = fields.identifier(body, "desk_receipt", f"{where} handin")
-            if receipt in self._desk_receipts:
-                raise RecordInvalid(f"{where}: desk_receipt {show(receipt)} was used before")
-            voter_id = body["voter_id"]
-            if voter_id is not None and (type(voter_id) is not str or voter_id not in self.voters):
-                raise RecordInvalid(f"{where}: voter {show(voter_id)} is not on the roll")
-            if type(body["identity_checked"]) is not bool:
-                raise RecordInvalid(f"{where}: identity_checked is not true or false")
-            if body["identity_checked"] and voter_id is None:
-                raise RecordInvalid(f"{where}: identity checked, but of no voter")
-        with checking("L12"):
-            keys = self._officer_keys(_signer_names(signatures, where), ("clerk",), 1, where,
-                                      "hand-in needs one clerk's signature")
+        self._check = "L13"
+        receipt = fields.identifier(body, "desk_receipt", f"{where} handin")
+        if receipt in self._desk_receipts:
+            raise RecordInvalid(f"{where}: desk_receipt {show(receipt)} was used before")
+        voter_id = body["voter_id"]
+        if voter_id is not None and (type(voter_id) is not str or voter_id not in self.voters):
+            raise RecordInvalid(f"{where}: voter {show(voter_id)} is not on the roll")
+        if type(body["identity_checked"]) is not bool:
+            raise RecordInvalid(f"{where}: identity_checked is not true or false")
+        if body["identity_checked"] and voter_id is None:
+            raise RecordInvalid(f"{where}: identity checked, but of no voter")
+        self._check = "L12"
+        keys = self._officer_keys(_signer_names(signatures, where), ("clerk",), 1, where,
+                                  "hand-in needs one clerk's signature")
         self._desk_receipts.add(receipt)
         self._handins[index] = body
         return list(zip(keys, (signature["signature"] for signature in signatures)))
 
     def _credential(self, index, where, body, logged_at, signatures) -> list:
-        with checking("L14"):
-            voter_id = body["voter_id"]
-            if type(voter_id) is not str or voter_id not in self.voters:
-                raise RecordInvalid(f"{where}: voter {show(voter_id)} is not on the roll")
-            if body["action"] not in CREDENTIAL_ACTIONS:
-                raise RecordInvalid(f"{where}: action is {show(body['action'])}, not revoke or reissue")
-            if body["reason"] not in CREDENTIAL_REASONS:
-                raise RecordInvalid(f"{where}: reason {show(body['reason'])} is not one of {', '.join(CREDENTIAL_REASONS)}")
-            if body["action"] == "revoke":
-                if body["public_key"] is not None:
-                    raise RecordInvalid(f"{where}: a revocation carries no public_key")
-            else:
-                key = fields.usable_key(body, "public_key", f"{where} credential")
-                if key in self._seen_keys:
-                    raise RecordInvalid(f"{where}: the reissued key was used before")
-        with checking("L12"):
-            keys = self._officer_keys(_signer_names(signatures, where), CREDENTIAL_SIGNERS, 2, where,
-                                      "credential act needs two preparation-group or street-office officers")
+        self._check = "L14"
+        voter_id = body["voter_id"]
+        if type(voter_id) is not str or voter_id not in self.voters:
+            raise RecordInvalid(f"{where}: voter {show(voter_id)} is not on the roll")
+        if body["action"] not in CREDENTIAL_ACTIONS:
+            raise RecordInvalid(f"{where}: action is {show(body['action'])}, not revoke or reissue")
+        if body["reason"] not in CREDENTIAL_REASONS:
+            raise RecordInvalid(f"{where}: reason {show(body['reason'])} is not one of {', '.join(CREDENTIAL_REASONS)}")
+        if body["action"] == "revoke":
+            if body["public_key"] is not None:
+                raise RecordInvalid(f"{where}: a revocation carries no public_key")
+        else:
+            key = fields.usable_key(body, "public_key", f"{where} credential")
+            if key in self._seen_keys:
+                raise RecordInvalid(f"{where}: the reissued key was used before")
+        self._check = "L12"
+        keys = self._officer_keys(_signer_names(signatures, where), CREDENTIAL_SIGNERS, 2, where,
+                                  "credential act needs two preparation-group or street-office officers")
         return list(zip(keys, (signature["signature"] for signature in signatures)))
 
     def _notices(self, index, where, body, logged_at, signatures) -> list:
-        with checking("L15"):
-            fields.integer(body, "count", f"{where} notices", minimum=0)
-            fields.text(body, "downloaded_by", f"{where} notices")
-        with checking("L12"):
-            if _signer_names(signatures, where):
-                raise RecordInvalid(f"{where}: a notices entry carries no signatures")
+        self._check = "L15"
+        fields.integer(body, "count", f"{where} notices", minimum=0)
+        fields.text(body, "downloaded_by", f"{where} notices")
+        self._check = "L12"
+        if _signer_names(signatures, where):
+            raise RecordInvalid(f"{where}: a notices entry carries no signatures")
         return []
 
     def _officer_keys(self, names: list, roles: tuple, count: int, where: str, need: str) -> list:
