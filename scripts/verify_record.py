@@ -10,6 +10,8 @@ starts with the id of the failing check, e.g. ``INVALID: [L12] entry 7: bad sign
 With --receipt (format 2), the owner's saved receipt is checked against the record: that its
 ballot is in the published log, that the log still extends the head the receipt was given with,
 and whether that ballot is the one counted or was replaced by a later one (which, when, how).
+With --checkpoint (format 2), a checkpoint a witness or the notice board kept, as a C2SP signed
+note, is checked: genuine, and extended by the published log.
 
 Needs only the standard library and ``cryptography``.
 """
@@ -33,27 +35,39 @@ def main(argv: list[str] | None = None) -> int:
         "--workers", type=int, default=1, help="processes that verify signatures (default 1)"
     )
     parser.add_argument("--receipt", help="a receipt saved from the phone, to check against the record (format 2)")
+    parser.add_argument("--checkpoint", help="a checkpoint (C2SP signed note) a witness or the notice board kept (format 2)")
     args = parser.parse_args(argv)
     # Fault messages quote ids from the record; never fail to print them.
     sys.stdout.reconfigure(encoding="utf-8", errors="backslashreplace")
     try:
         document = _read(args.file, "record")
         receipt = _read(args.receipt, "receipt") if args.receipt else None
+        note = _read_text(args.checkpoint) if args.checkpoint else None
     except RecordInvalid as fault:
         return _invalid(str(fault))
+    held = receipt is not None or note is not None
     try:
         # Format 1 only where the record says so; anything else gets format 2's checks, which
         # name an unknown format.
         if type(document) is dict and document.get("format") == record.FORMAT:
-            if receipt is not None:
-                return _invalid(f"receipts are checked against {record_v2.FORMAT} records only")
+            if held:
+                return _invalid(f"receipts and checkpoints are checked against {record_v2.FORMAT} records only")
             tally = record.verify(document, workers=args.workers)
         else:
             verified = record_v2.verify_record(document, workers=args.workers)
             tally = verified.tally
-            if receipt is not None:
-                finding = record_v2.check_receipt(document, verified, receipt)
-                print(canon(finding.as_json()).decode("utf-8") if args.json else _describe(finding))
+            if held:
+                findings = []
+                if receipt is not None:
+                    finding = record_v2.check_receipt(document, verified, receipt)
+                    findings.append((finding.as_json(), _describe(finding)))
+                if note is not None:
+                    extended = record_v2.check_held_checkpoint(document, verified, note)
+                    findings.append((extended, _describe_checkpoint(extended)))
+                if args.json:
+                    print("\n".join(canon(as_json).decode("utf-8") for as_json, _ in findings))
+                else:
+                    print("\n".join(["VALID", *(lines for _, lines in findings)]))
                 return 0
     except RecordInvalid as fault:
         return _invalid(str(fault))
@@ -72,9 +86,24 @@ def _read(path: str, what: str):
         raise RecordInvalid(f"not a JSON {what}: {error}", "D1" if what == "record" else "P1") from None
 
 
+def _read_text(path: str) -> str:
+    try:
+        return Path(path).read_bytes().decode("utf-8")
+    except OSError as error:
+        raise RecordInvalid(f"cannot read {path}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise RecordInvalid(f"{path} is not UTF-8 text", "H1") from None
+
+
+def _describe_checkpoint(extended: dict) -> str:
+    cosigners = ", cosigned by " + " and ".join(extended["cosigned_by"]) if extended["cosigned_by"] else ""
+    listed = "" if extended["listed_in_record"] else " The record does not list it: ask whoever published the record why."
+    return (f"CHECKPOINT: the published log extends this checkpoint of {extended['size']} entries"
+            f" (signed by the vote's key{cosigners}).{listed}")
+
+
 def _describe(finding: record_v2.ReceiptFinding) -> str:
     lines = [
-        "VALID",
         f"RECEIPT: entry {finding.seq} is in the published log, which extends the head the receipt "
         f"was given with (voter {finding.voter_id}).",
     ]

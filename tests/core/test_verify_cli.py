@@ -4,10 +4,12 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from voting.core.canonical import canon
+from voting.core import checkpoint
+from voting.core.canonical import b64d, canon
 
 from tests.core import recordkit_v2, vectors_v2
 from tests.core.recordkit import REPO_ROOT, full_kit
@@ -211,4 +213,52 @@ def test_a_receipt_against_a_format_1_record_is_refused(valid_file, tmp_path):
     receipt_path.write_bytes(b"{}")
     result = run(path, "--receipt", receipt_path)
     assert (result.returncode, result.stdout) == (
-        1, b"INVALID: receipts are checked against gongzhi-record/2 records only\n")
+        1, b"INVALID: receipts and checkpoints are checked against gongzhi-record/2 records only\n")
+
+
+def held_checkpoint_file(tmp_path, kit, head: dict) -> Path:
+    keys = {officer["officer_id"]: b64d(officer["public_key"]) for officer in kit.election["officers"]}
+    path = tmp_path / "checkpoint.txt"
+    path.write_text(checkpoint.signed_note(kit.hash, head, b64d(kit.election["election_public_key"]), keys),
+                    encoding="utf-8")
+    return path
+
+
+def test_a_checkpoint_held_by_a_witness_is_extended_by_the_record(tmp_path):
+    kit = recordkit_v2.full_kit()
+    record_path, receipt_path = receipt_files(tmp_path, kit, 1)
+    note = held_checkpoint_file(tmp_path, kit, kit.checkpoints[2])
+    result = run(record_path, "--checkpoint", note, "--receipt", receipt_path)
+    assert result.returncode == 0
+    lines = result.stdout.decode().splitlines()
+    assert lines[0] == "VALID" and lines[2].startswith("COUNTED")
+    assert lines[3] == ("CHECKPOINT: the published log extends this checkpoint of 11 entries"
+                        " (signed by the vote's key, cosigned by street-1 and witness.example/w1).")
+
+
+def test_a_checkpoint_the_record_left_out_catches_a_rewritten_history(tmp_path):
+    """The operator deletes a ballot and publishes no head at all; the street office's kept
+    checkpoint (or the notice board's printout) no longer fits."""
+    kit = recordkit_v2.RecordKit(recordkit_v2.voters(3), [recordkit_v2.question("m1")])
+    kit.online("v0000", {"m1": "yes"})
+    kit.online("v0001", {"m1": "yes"})
+    note = held_checkpoint_file(tmp_path, kit, kit.witness())
+    kit.checkpoints.clear()
+    del kit.log[0]
+    kit.log[0]["seq"] = 0
+    kit.online("v0002", {"m1": "no"})
+    record_path = tmp_path / "record.json"
+    record_path.write_bytes(canon(kit.record()))
+    assert run(record_path).stdout == b"VALID\n"  # the record alone cannot tell
+    result = run(record_path, "--checkpoint", note)
+    assert (result.returncode, result.stdout) == (1, (
+        "INVALID: [H3] checkpoint: the published log does not extend this checkpoint of 2 entries"
+        " — the history it covers was rewritten\n").encode())
+
+
+def test_a_forged_checkpoint_is_refused(tmp_path):
+    kit = recordkit_v2.full_kit()
+    record_path, _ = receipt_files(tmp_path, kit, 1)
+    forged = held_checkpoint_file(tmp_path, kit, {**kit.checkpoints[1], "signature": kit.checkpoints[0]["signature"]})
+    result = run(record_path, "--checkpoint", forged)
+    assert (result.returncode, result.stdout) == (1, b"INVALID: [H2] checkpoint: bad signature by the vote's key\n")

@@ -61,6 +61,27 @@ def signed_note(election_hash: str, checkpoint: dict, log_key: bytes, witness_ke
     return body.decode() + "\n" + "".join(lines)
 
 
+def parse_note(note: str) -> tuple[bytes, list[tuple[str, bytes]]]:
+    """The checkpoint text of a signed note and its (key name, key id + signature) lines.
+
+    ValueError where it is not a signed note: text lines, one empty line, then lines
+    "— <name> <standard base64>".
+    """
+    text, separator, signatures = note.partition("\n\n")
+    if not separator or not text or not signatures.endswith("\n"):
+        raise ValueError("not a signed note: no empty line between the text and its signatures")
+    lines = []
+    for line in signatures[:-1].split("\n"):
+        dash, name, blob = (line.split(" ") + ["", ""])[:3] if line.count(" ") == 2 else ("", "", "")
+        if dash != "\u2014" or not name:
+            raise ValueError(f"not a signature line: {line!r}")
+        try:
+            lines.append((name, base64.b64decode(blob, validate=True)))
+        except ValueError:
+            raise ValueError(f"not base64 in the signature line of {name}") from None
+    return (text + "\n").encode(), lines
+
+
 def key_id(name: str, public_key: bytes, signature_type: bytes) -> bytes:
     """The 4-byte key id of a signed-note key: H(name ‖ 0x0A ‖ type ‖ key)[:4]."""
     return H(name.encode() + b"\n" + signature_type + public_key)[:4]

@@ -4,6 +4,7 @@
 that fails, with its check id. ``check_receipt`` answers an owner holding a receipt (§10).
 """
 
+import base64
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -902,6 +903,48 @@ def check_receipt(record: dict, verified: VerifiedRecord, receipt) -> ReceiptFin
     if counted_seq == seq:
         return ReceiptFinding(seq, ballot.voter_id, "counted", None)
     return ReceiptFinding(seq, ballot.voter_id, "replaced", describe_ballot(verified.ballots[counted_seq]))
+
+
+def check_held_checkpoint(record: dict, verified: VerifiedRecord, note: str) -> dict:
+    """Check a checkpoint someone kept (a witness, a notice-board printout) against a record that
+    ``verify_record`` accepted (H1–H3): genuine, and extended by the published log."""
+    election_hash_ = b64h(record["election"])
+    officers = {officer["officer_id"]: officer for officer in record["election"]["officers"]}
+    with checking("H1"):
+        try:
+            text, signatures = checkpoint.parse_note(note)
+            origin, size_line, root_line = text.decode("utf-8").split("\n")[:3]
+            size, root = int(size_line), base64.b64decode(root_line, validate=True)
+        except ValueError as error:
+            raise RecordInvalid(f"checkpoint: not a C2SP checkpoint ({error})") from None
+        if origin != checkpoint.origin(election_hash_) or text != checkpoint.text(election_hash_, size, root):
+            raise RecordInvalid("checkpoint: it is not a checkpoint of this vote's log")
+    cosigned_by = []
+    with checking("H2"):
+        log_key = b64d(record["election"]["election_public_key"])
+        signed_by_log = False
+        for name, blob in signatures:
+            if name == origin and blob[:4] == checkpoint.key_id(name, log_key, b"\x01"):
+                if not signing.verify_message(log_key, text, b64e(blob[4:])):
+                    raise RecordInvalid("checkpoint: bad signature by the vote's key")
+                signed_by_log = True
+            elif name in officers and officers[name]["role"] in WITNESS_ROLES:
+                key = b64d(officers[name]["public_key"])
+                if blob[:4] != checkpoint.key_id(name, key, b"\x04") or len(blob) != 76:
+                    continue  # a line for some other key of that name: not ours to judge
+                time = int.from_bytes(blob[4:12], "big")
+                if not signing.verify_message(key, checkpoint.cosignature_message(text, time), b64e(blob[12:])):
+                    raise RecordInvalid(f"checkpoint: bad cosignature by {show(name)}")
+                cosigned_by.append(name)
+        if not signed_by_log:
+            raise RecordInvalid("checkpoint: not signed by this vote's key")
+    with checking("H3"):
+        final = verified.leaf_hashes
+        if size > len(final) or merkle.root(final[:size]) != root:
+            raise RecordInvalid(f"checkpoint: the published log does not extend this checkpoint of {size} entries"
+                                " — the history it covers was rewritten")
+    listed = any(head["size"] == size for head in (*record["checkpoints"], record["tree_head"]))
+    return {"checkpoint": "extended", "size": size, "cosigned_by": cosigned_by, "listed_in_record": listed}
 
 
 def describe_ballot(ballot: _Ballot) -> dict:
