@@ -195,7 +195,17 @@ class RecordKit:
         return record_v2.receipt(self.election["election_id"], self.hash, seq, self.log[seq]["logged_at"],
                                  self.leaf_hashes(), self.head(size))
 
-    def record(self, certify: bool = True, tally: dict | None = None) -> dict:
+    def witness_close(self) -> dict:
+        """The street office's cosignature at the close, on the log as it then is."""
+        return self.witness(time=int(parse_time(CLOSES_AT).timestamp()))
+
+    def record(self, certify: bool = True, tally: dict | None = None, witness_close: bool = True) -> dict:
+        """The finished record; unless it was already, the close is witnessed on the log as it
+        is now (after it, only paper ballots can join)."""
+        close = int(parse_time(CLOSES_AT).timestamp())
+        already = any(c["time"] >= close for head in self.checkpoints for c in head["cosignatures"])
+        if witness_close and not already:
+            self.witness_close()
         tree_head = self.head()
         if tally is None:
             tally = rules.tally_v2(self.election, self.roll, self.log)
@@ -240,7 +250,7 @@ def full_kit() -> RecordKit:
     kit.online("d8q4", {"a": "yes", "b": "no", "c": ["k3"]})
     kit.witness()  # the street office's visit to the turnout page
     sealed_box = kit.handin("D0100")
-    kit.witness((STREET_OFFICER, "witness.example/w1"), time=int(parse_time(CLOSES_AT).timestamp()))
+    kit.witness((STREET_OFFICER, "witness.example/w1"), time=int(parse_time(CLOSES_AT).timestamp()))  # the close
     after_close = format_time(parse_time(CLOSES_AT) + timedelta(hours=2))
     kit.paper("h5n1", {"b": "no", "d": "yes"}, sealed_box["seq"], invalid={"a": "several_marks"},
               clerks=("clerk-b", "clerk-a"), at=after_close)

@@ -40,7 +40,6 @@ def valid_revote_first():
     for voter_id, choice in (("v0000", "yes"), ("v0001", "yes"), ("v0002", "no")):
         kit.online(voter_id, {"m1": choice, "m2": choice})
     kit.handed_in_paper("v0003", {"m1": "yes"})
-    kit.witness()
     return kit.record()
 
 
@@ -51,6 +50,7 @@ def valid_invalid_not_counted():
     kit.online("v0001", {"m1": "yes", "m2": "yes"})
     kit.online("v0002", {"m1": "no", "m2": "yes"})
     handin = kit.handin("D0001")
+    kit.witness_close()
     kit.paper("v0003", {"m2": "no"}, handin["seq"], invalid={"m1": "several_marks"}, at=AFTER_CLOSE)
     return kit.record()
 
@@ -71,9 +71,7 @@ def valid_committee_tie_at_edge():
 
 
 def valid_empty_log():
-    kit = _simple()
-    kit.witness(time=int(parse_time(OPENS_AT).timestamp()))
-    return kit.record()
+    return _simple().record()
 
 
 def valid_paper_cast_before_online():
@@ -82,6 +80,7 @@ def valid_paper_cast_before_online():
     kit = _simple()
     handin = kit.handin("D0007", "v0000")
     kit.online("v0000", {"m1": "no"})
+    kit.witness_close()
     kit.paper("v0000", {"m1": "yes"}, handin["seq"], at=AFTER_CLOSE)
     return kit.record()
 
@@ -168,6 +167,19 @@ def weights_without_estate():
     document = full_kit().record()
     weights = document["roll"]["voters"][0]["weights"]
     weights["b1"] = weights.pop("estate")
+    return document
+
+
+def voter_of_two_heads():
+    document = full_kit().record()
+    document["roll"]["voters"][0]["weights"]["estate"]["heads"] = 2
+    document["roll"]["totals"]["estate"]["heads"] += 1
+    return document
+
+
+def officer_id_with_a_space():
+    document = full_kit().record()
+    document["election"]["officers"][4]["officer_id"] = "street 1"
     return document
 
 
@@ -331,6 +343,22 @@ def credential_act_by_one_person():
     return kit.record()
 
 
+def signed_by_an_unknown_officer():
+    kit = _simple()
+    handin = kit.handin("D0001")
+    kit.paper("v0000", {"m1": "yes"}, handin["seq"], clerks=("clerk-a", "clerk-z"))
+    return kit.record()
+
+
+def reissued_key_of_an_officer():
+    kit = _simple()
+    entry = kit.credential("v0002", "reissue")
+    entry["body"]["public_key"] = kit.election["officers"][0]["public_key"]
+    entry["signatures"] = [record_v2.sign_body(private_key(name), name, "credential", entry["body"])
+                           for name in ("prep-1", "prep-2")]
+    return kit.record()
+
+
 def desk_receipt_reused():
     kit = _simple()
     kit.handin("D0001")
@@ -371,6 +399,24 @@ def checkpoints_out_of_order():
     return kit.record()
 
 
+def handin_after_witnessed_close():
+    """Two clerks log a hand-in back-dated to before the close, after the street office had
+    cosigned the head at the close, and key a paper ballot for it."""
+    kit = _simple()
+    kit.online("v0000", {"m1": "yes"})
+    kit.witness_close()
+    handin = kit.handin("D0666", at=CLOSES_AT)
+    kit.paper("v0001", {"m1": "no"}, handin["seq"], at=AFTER_CLOSE)
+    return kit.record()
+
+
+def close_not_witnessed():
+    kit = _simple()
+    kit.online("v0000", {"m1": "yes"})
+    kit.witness()  # during the vote only
+    return kit.record(witness_close=False)
+
+
 def checkpoint_log_signature_bad():
     document = full_kit().record()
     head = document["checkpoints"][1]
@@ -389,6 +435,14 @@ def cosignature_before_its_entries():
     kit = _simple()
     kit.online("v0000", {"m1": "yes"})
     kit.witness(time=int(parse_time(OPENS_AT).timestamp()))
+    return kit.record()
+
+
+def witness_cosigned_twice():
+    kit = _simple()
+    kit.online("v0000", {"m1": "yes"})
+    head = kit.witness()
+    head["cosignatures"].append(dict(head["cosignatures"][0]))
     return kit.record()
 
 
@@ -415,10 +469,10 @@ INVALID = {
     "E3": [first_scope_not_estate],
     "E4": [motion_item_out_of_range],
     "E5": [unknown_motion_kind, committee_not_item_3],
-    "E6": [second_clerk_key_of_one_account],
+    "E6": [second_clerk_key_of_one_account, officer_id_with_a_space],
     "E7": [election_key_of_small_order],
     "R1": [voters_not_sorted],
-    "R2": [weights_without_estate],
+    "R2": [weights_without_estate, voter_of_two_heads],
     "R3": [voter_key_of_an_officer],
     "R4": [units_commitment_short],
     "R5": [totals_differ],
@@ -435,14 +489,15 @@ INVALID = {
     "L10": [handin_named_twice, paper_without_handin],
     "L11": [paper_replaces_online_unchecked],
     "L12": [clerks_of_one_person, altered_choice, ballot_by_replaced_key, ballot_after_revocation,
-            credential_act_by_one_person],
+            credential_act_by_one_person, signed_by_an_unknown_officer],
     "L13": [desk_receipt_reused],
-    "L14": [reissued_key_seen_before],
+    "L14": [reissued_key_seen_before, reissued_key_of_an_officer],
     "L15": [notices_count_negative],
     "T1": [checkpoints_out_of_order],
     "T2": [history_rewritten],
     "T3": [checkpoint_log_signature_bad],
-    "T4": [cosignature_by_clerk, cosignature_before_its_entries],
+    "T4": [cosignature_by_clerk, cosignature_before_its_entries, witness_cosigned_twice],
+    "T5": [handin_after_witnessed_close, close_not_witnessed],
     "C1": [altered_tally],
     "C2": [certification_of_another_tally],
 }

@@ -34,7 +34,7 @@ def checking(check: str):
         yield
     except RecordInvalid as fault:
         if fault.check is None:
-            fault.check = check
+            fault.check = "D1" if isinstance(fault, NotUnicode) else check
         raise
 
 
@@ -111,8 +111,12 @@ def signed(key: bytes, purpose: str, body, signature, where: str, version: int =
     )
 
 
+class NotUnicode(RecordInvalid):
+    """Text that cannot be encoded (a lone surrogate): format 2 names it check D1 wherever found."""
+
+
 def not_unicode(where: str) -> RecordInvalid:
-    return RecordInvalid(f"{where}: text that is not valid Unicode")
+    return NotUnicode(f"{where}: text that is not valid Unicode")
 
 
 def canon_of(value, where: str) -> bytes:

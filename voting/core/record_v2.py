@@ -6,7 +6,7 @@ that fails, with its check id. ``check_receipt`` answers an owner holding a rece
 
 import base64
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -187,7 +187,7 @@ def verify_record(record, workers: int = 1) -> VerifiedRecord:
             raise RecordInvalid(f"format is {show(record.get('format'))}, not {FORMAT}")
         fields.closed_object(record, "record", RECORD_KEYS)
     election = _check_election(record["election"])
-    voters = _check_roll(record["roll"], election)
+    voters, keys_in_use = _check_roll(record["roll"], election)
     with checking("R6"):
         if record["election"]["roll_hash"] != fields.canon_hash(record["roll"], "roll"):
             raise RecordInvalid("election: roll_hash does not match the roll")
@@ -195,7 +195,7 @@ def verify_record(record, workers: int = 1) -> VerifiedRecord:
     with checking("L1"):
         if type(log) is not list:
             raise RecordInvalid("log is not a list")
-    walk = _LogWalk(election, voters)
+    walk = _LogWalk(election, voters, keys_in_use)
     walk.run(log, workers)
     tree_head = _check_tree_heads(record["checkpoints"], record["tree_head"], election, walk)
     counted = rules.counted_entries_v2(record["election"], log)
@@ -238,8 +238,10 @@ def _check_election(election) -> _Election:
     officers = _check_officers(election["officers"])
     with checking("E7"):
         public_key = fields.usable_key(election, "election_public_key", "election")
+    with checking("D1"):
+        election_hash_ = fields.canon_hash(election, "election")
     return _Election(
-        hash=fields.canon_hash(election, "election"),
+        hash=election_hash_,
         opens_at=opens_at,
         closes_at=closes_at,
         revote=election["revote"],
@@ -292,7 +294,7 @@ def _check_motions(motions, scopes: tuple) -> dict:
             _check_documents(motion["documents"], where)
         with checking("E5"):
             kind = motion["kind"]
-            if kind not in MOTION_KIND_KEYS:
+            if type(kind) is not str or kind not in MOTION_KIND_KEYS:
                 raise RecordInvalid(f"{where}: unknown kind {show(kind)}")
             fields.closed_object(motion, where, MOTION_KEYS | MOTION_KIND_KEYS[kind])
             seats, candidate_ids = 0, frozenset()
@@ -341,6 +343,9 @@ def _check_officers(officers) -> dict:
             where = f"election officer {index}"
             fields.closed_object(officer, where, OFFICER_KEYS)
             officer_id = fields.identifier(officer, "officer_id", where)
+            if "+" in officer_id or any(character.isspace() for character in officer_id):
+                raise RecordInvalid(f"{where}: officer_id {show(officer_id)} has a space or a plus sign,"
+                                    " which a signed-note key name cannot hold")
             if officer_id in checked:
                 raise RecordInvalid(f"{where}: duplicate officer_id {show(officer_id)}")
             role = officer["role"]
@@ -369,15 +374,17 @@ class _Voter:
     public_key: bytes | None
 
 
-def _check_roll(roll, election: _Election) -> dict:
-    """voter_id -> _Voter, once the roll passes R1–R5."""
+def _check_roll(roll, election: _Election) -> tuple[dict, set]:
+    """voter_id -> _Voter once the roll passes R1–R5, and every public key the election and
+    the roll hold (a reissued key must be none of them)."""
     with checking("R1"):
         fields.closed_object(roll, "roll", ROLL_KEYS)
         if type(roll["voters"]) is not list:
             raise RecordInvalid("roll: voters is not a list")
     voters = {}
     previous_id = None
-    officer_keys = {officer.public_key for officer in election.officers.values()}
+    # A voter's key is no officer's and not the vote's own: a signature must name one signer.
+    taken_keys = {officer.public_key for officer in election.officers.values()} | {election.public_key}
     seen_keys = set()
     sums = {scope: [0, 0] for scope in election.scopes}
     check = "R1"  # the check under way, named on a fault: cheaper than a context per voter
@@ -398,7 +405,7 @@ def _check_roll(roll, election: _Election) -> dict:
             key = None
             if voter["public_key"] is not None:
                 key = fields.usable_key(voter, "public_key", where)
-                if key in seen_keys or key in officer_keys:
+                if key in seen_keys or key in taken_keys:
                     raise RecordInvalid(f"{where}: public_key is not unique")
                 seen_keys.add(key)
             check = "R4"
@@ -408,7 +415,7 @@ def _check_roll(roll, election: _Election) -> dict:
                 sums[scope][1] += heads
             voters[voter_id] = _Voter(weights, key)
     except RecordInvalid as fault:
-        fault.check = fault.check or check
+        fault.check = fault.check or ("D1" if isinstance(fault, fields.NotUnicode) else check)
         raise
     with checking("R5"):
         totals = roll["totals"]
@@ -420,12 +427,14 @@ def _check_roll(roll, election: _Election) -> dict:
                     f"roll: totals of {show(scope)} are {weight[0]} area and {weight[1]} heads, "
                     f"the voters sum to {sums[scope][0]} and {sums[scope][1]}"
                 )
-    return voters
+            if weight[1] == 0:
+                raise RecordInvalid(f"roll: no voter has a weight in scope {show(scope)}")
+    return voters, seen_keys | taken_keys
 
 
 def _check_weights(weights, where: str, scopes: tuple) -> dict:
     _check_scope_keys(weights, f"{where} weights", scopes, require_all=False)
-    return {scope: _weight(weight, f"{where} weight {scope}") for scope, weight in weights.items()}
+    return {scope: _voter_weight(weight, f"{where} weight {scope}") for scope, weight in weights.items()}
 
 
 def _check_scope_keys(value, where: str, scopes: tuple, require_all: bool) -> None:
@@ -445,6 +454,14 @@ def _weight(weight, where: str) -> tuple[int, int]:
             fields.integer(weight, "heads", where, minimum=0))
 
 
+def _voter_weight(weight, where: str) -> tuple[int, int]:
+    """A voter is one person (法释〔2009〕7号 art. 9): one head wherever it has a weight."""
+    area, heads = _weight(weight, where)
+    if heads != 1:
+        raise RecordInvalid(f"{where}: heads is {heads}, not 1: a voter is one person")
+    return area, heads
+
+
 # --- log (L1–L15) -------------------------------------------------------------------------------
 
 
@@ -456,14 +473,14 @@ class _LogWalk:
     a bad signature of an earlier entry comes before any fault met later in the walk.
     """
 
-    def __init__(self, election: _Election, voters: dict):
+    def __init__(self, election: _Election, voters: dict, keys_in_use: set):
         self.election = election
         self.voters = voters
         self.leaf_hashes: list[bytes] = []
         self.times: list[datetime] = []
         self.ballots: dict[int, _Ballot] = {}
         self._keys = {voter_id: voter.public_key for voter_id, voter in voters.items()}
-        self._seen_keys = {key for key in self._keys.values() if key is not None}
+        self._seen_keys = set(keys_in_use)
         self._nonces: set = set()
         self._voted: set = set()
         self._first_online: dict[str, int] = {}  # voter_id -> seq of their first online ballot
@@ -482,7 +499,7 @@ class _LogWalk:
             except RecordInvalid as error:
                 # The check under way, set as the walk goes: cheaper than a context per check.
                 if error.check is None:
-                    error.check = self._check
+                    error.check = "D1" if isinstance(error, fields.NotUnicode) else self._check
                 fault = error
                 break
         failure = signing.first_failure(self._signature_checks, workers)
@@ -517,7 +534,6 @@ class _LogWalk:
                 raise RecordInvalid(f"{where}: logged outside the voting period")
         elif kind in ("credential", "notices") and logged_at > election.closes_at:
             raise RecordInvalid(f"{where}: logged after the close")
-        self._check = "D1"  # text that is not valid Unicode cannot be canonical JSON
         body_bytes = fields.canon_of(body, where)
         signers = getattr(self, f"_{kind}")(index, where, body, logged_at, log_entry["signatures"])
         if signers:  # the kind is also the purpose its signatures are made for
@@ -584,7 +600,8 @@ class _LogWalk:
             handin_seq = body["handin"]
             handin = self._handins.get(handin_seq) if type(handin_seq) is int else None
             if handin is None:
-                problem = "was named by an earlier ballot" if handin_seq in self._used_handins else "is not an earlier hand-in"
+                used = type(handin_seq) is int and handin_seq in self._used_handins
+                problem = "was named by an earlier ballot" if used else "is not an earlier hand-in"
                 raise RecordInvalid(f"{where}: handin {show(handin_seq)} {problem}")
             if handin["voter_id"] not in (None, voter_id):
                 raise RecordInvalid(f"{where}: handin {handin_seq} was for another voter")
@@ -765,13 +782,32 @@ def _check_tree_heads(checkpoints, tree_head, election: _Election, walk: _LogWal
                 raise RecordInvalid(f"{where}: bad signature")
         _check_cosignatures(head["cosignatures"], where, text, election,
                             walk.times[head_size - 1] if head_size else None)
+    _check_witnessed_close([head for _where, head in heads], election, walk)
     return tree_head
+
+
+def _check_witnessed_close(heads: list, election: _Election, walk: "_LogWalk") -> None:
+    """T5: after the first head a witness cosigned at or after the close, only paper ballots
+    join the log — so no hand-in, staff act or online ballot can be slipped in, back-dated,
+    once the close was witnessed."""
+    closes_at = (election.closes_at - _EPOCH) // timedelta(microseconds=1)
+    with checking("T5"):
+        witnessed = [head["size"] for head in heads
+                     if any(cosignature["time"] * 1_000_000 >= closes_at for cosignature in head["cosignatures"])]
+        if not witnessed:
+            raise RecordInvalid("the close is not witnessed: no checkpoint is cosigned at or after closes_at")
+        size = min(witnessed)
+        for seq in range(size, len(walk.leaf_hashes)):
+            ballot = walk.ballots.get(seq)
+            if ballot is None or ballot.channel != "paper":
+                raise RecordInvalid(f"entry {seq}: only paper ballots may follow the close witnessed at"
+                                    f" {size} entries, and this is not one")
 
 
 def _prefix_roots(leaf_hashes: list, heads: list) -> dict:
     """size -> root of the first size leaves, for the sizes the heads name, in one pass."""
-    wanted = {head.get("size") for _where, head in heads if type(head) is dict}
-    wanted = {size for size in wanted if type(size) is int and 0 <= size <= len(leaf_hashes)}
+    sizes = [head.get("size") for _where, head in heads if type(head) is dict]
+    wanted = {size for size in sizes if type(size) is int and 0 <= size <= len(leaf_hashes)}
     frontier = merkle.Frontier()
     roots = {0: merkle.EMPTY_ROOT} if 0 in wanted else {}
     for leaf in leaf_hashes:
@@ -872,8 +908,8 @@ def check_receipt(record: dict, verified: VerifiedRecord, receipt) -> ReceiptFin
         fields.closed_object(receipt, "receipt", RECEIPT_KEYS)
         if receipt["format"] != RECEIPT_FORMAT:
             raise RecordInvalid(f"receipt: format is {show(receipt['format'])}, not {RECEIPT_FORMAT}")
-        if receipt["election_hash"] != election_hash_:
-            raise RecordInvalid("receipt: it is for another election (election_hash differs)")
+        if receipt["election_hash"] != election_hash_ or receipt["election_id"] != record["election"]["election_id"]:
+            raise RecordInvalid("receipt: it is for another election")
         head = fields.closed_object(receipt["checkpoint"], "receipt checkpoint", RECEIPT_CHECKPOINT_KEYS)
         size = fields.integer(head, "size", "receipt checkpoint", minimum=1)
         root = fields.binary(head, "root", "receipt checkpoint", size=32)
@@ -896,7 +932,8 @@ def check_receipt(record: dict, verified: VerifiedRecord, receipt) -> ReceiptFin
             raise RecordInvalid(f"receipt: the published log does not extend its checkpoint of {size} entries "
                                 "— the log was rewritten after the receipt was given")
     with checking("P5"):
-        if final[seq] != entry_hash or seq not in verified.ballots:
+        if (final[seq] != entry_hash or seq not in verified.ballots
+                or record["log"][seq]["logged_at"] != receipt["logged_at"]):
             raise RecordInvalid(f"receipt: entry {seq} of the published log is not the receipt's ballot")
     ballot = verified.ballots[seq]
     counted_seq = verified.counted[ballot.voter_id]
