@@ -49,6 +49,7 @@ from voting.core.canonical import H, b64d, b64e, format_time, parse_json, parse_
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/gongzhi_bench"
 ACTOR = "bench"
+NOTICES_PASSPHRASE = "bench notices passphrase"
 BOARD_URL = "https://vote.example.gov.cn/board"
 CORES = os.cpu_count() or 1
 GIB = 1024**3
@@ -225,7 +226,7 @@ def open_vote(estate) -> BenchVote:
     """A vote open from an hour ago for a week, on the server's own clock."""
     from voting.elections.operations import add_committee_election, add_motion, create_election, open_election
     from voting.extensions import db
-    from voting.roster.operations import personal_data
+    from voting.notices.operations import batch_secrets, unlock
     from voting.timeutil import utcnow
 
     opens_at = utcnow() - timedelta(hours=1)
@@ -233,9 +234,9 @@ def open_vote(estate) -> BenchVote:
     add_motion(ACTOR, election, "ordinary", "审议《业主大会议事规则》")
     add_motion(ACTOR, election, "major", "使用住宅专项维修资金更换电梯")
     add_committee_election(ACTOR, election, "选举业主委员会", 5, candidates=[f"候选人{n}" for n in range(1, 8)])
-    batch = open_election(ACTOR, election)
+    batch = open_election(ACTOR, election, NOTICES_PASSPHRASE)
     db.session.commit()
-    seeds = {code: b64d(seed) for code, seed in json.loads(personal_data().decrypt(batch.secrets_enc)).items()}
+    seeds = batch_secrets(election, batch, unlock(batch, NOTICES_PASSPHRASE))
     motions = [(m.motion_id, m.kind, m.seats, tuple(c.candidate_id for c in m.candidates)) for m in election.motions]
     return BenchVote(election.id, election.public_id, election.election_hash, motions, seeds)
 
@@ -572,10 +573,10 @@ def bench_notices(scale: Scale) -> dict:
 
         election = db.session.get(Election, vote.election_id)
         batch = latest_batch(election)
-        start_rendering(ACTOR, election, batch)
+        key = start_rendering(ACTOR, election, batch, NOTICES_PASSPHRASE)
         db.session.commit()
         started = time.perf_counter()
-        render_notices(batch)
+        render_notices(batch, key)
         seconds = time.perf_counter() - started
         batch = db.session.get(NoticeBatch, batch.id)
         if batch.status != "ready":

@@ -1,17 +1,24 @@
 """Helpers for tests that hold a vote: an open election with the voters' secrets in hand."""
 
-import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from voting.core import signing
-from voting.core.canonical import b64d, b64e
+from voting.core.canonical import b64e
+from voting.elections.models import Election
 from voting.elections.operations import add_committee_election, add_motion, create_election, open_election
 from voting.extensions import db
-from voting.roster.operations import personal_data
+from voting.notices.operations import batch_secrets, unlock
 
 NOW = datetime(2026, 12, 5, 2, 0, tzinfo=timezone.utc)
+PASSPHRASE = "notices passphrase of the tests"  # what the group member types when opening a vote
+
+
+def notice_secrets(batch) -> dict[str, bytes]:
+    """Voter code -> credential seed, opened with the test passphrase as the render job opens
+    them: the test stands in for owners reading their notices."""
+    return batch_secrets(db.session.get(Election, batch.election_id), batch, unlock(batch, PASSPHRASE))
 
 
 @dataclass
@@ -40,7 +47,6 @@ def open_vote(estate, revote: str = "last", *, officers=(), **options) -> OpenVo
         from voting.elections.operations import register_officer
 
         register_officer("test", election, staff, role, public_key)
-    batch = open_election("test", election)
+    batch = open_election("test", election, PASSPHRASE)
     db.session.commit()
-    seeds = {code: b64d(s) for code, s in json.loads(personal_data().decrypt(batch.secrets_enc)).items()}
-    return OpenVote(election, seeds)
+    return OpenVote(election, notice_secrets(batch))

@@ -9,6 +9,8 @@ import os
 import secrets
 from pathlib import Path
 
+from voting.notices.sealing import SCRYPT_N
+
 ENVIRONMENTS = ("development", "testing", "production")
 MIN_SECRET_LENGTH = 32
 
@@ -60,6 +62,9 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         # The address printed in voting notices' QR codes, e.g. https://vote.example.gov.cn
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL"),
         "JOBS_SYNC": False,  # run background jobs at once (tests)
+        # scrypt cost of new notices passphrases; tests open hundreds of votes, so theirs is
+        # cheap. Each batch stores the cost it was sealed with.
+        "NOTICES_SCRYPT_N": 2**12 if env == "testing" else SCRYPT_N,
     }
     config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"] or "memory://"
     # A sliding window: a fixed one would grant twice the attempts across each boundary.

@@ -11,6 +11,10 @@ three ways:
       .venv/bin/rq worker gongzhi --url "$REDIS_URL"
 
   The worker calls :func:`run`, which builds its own app with ``voting.create_app()``.
+  A job's arguments may be a key (the notices job gets the one derived from the notices
+  passphrase): they live in Redis memory only until the job has run, then RQ deletes the job
+  with them, and they never appear in its description, which workers log. Run that Redis
+  without persistence (``--save "" --appendonly no``) so they never reach its disk.
 * no REDIS_URL (the embedded default): a daemon thread of the web process. A job in flight is
   lost if the process stops; the notices page can start it again.
 * JOBS_SYNC true (tests): at once, before enqueue returns, so tests do not race the job.
@@ -38,7 +42,11 @@ def enqueue(function_path: str, *args) -> None:
         from rq import Queue
 
         queue = Queue(QUEUE, connection=Redis.from_url(app.config["REDIS_URL"]))
-        queue.enqueue(run, function_path, *args, job_timeout=JOB_TIMEOUT)
+        # Jobs record their own outcome in the database: RQ keeps no result, and a job that
+        # failed outright only for a moment (the worker's log keeps the traceback), as its
+        # arguments may be a key.
+        queue.enqueue(run, function_path, *args, job_timeout=JOB_TIMEOUT, description=function_path,
+                      result_ttl=0, failure_ttl=1)
     else:
         threading.Thread(target=_run_in, args=(app, function_path, args), name=function_path, daemon=True).start()
 

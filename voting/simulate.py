@@ -26,7 +26,7 @@ from voting.candidates.operations import add_committee_motion
 from voting.candidates.simulation import vetted_list
 from voting.certification.operations import body_to_sign, certify
 from voting.core import signing
-from voting.core.canonical import b64d, b64e
+from voting.core.canonical import b64e
 from voting.elections.models import Election, ElectionVoter, NoticeBatch
 from voting.elections.operations import (
     add_motion,
@@ -40,13 +40,14 @@ from voting.elections.operations import (
 from voting.estates.models import Estate
 from voting.estates.operations import create_community, create_estate, create_street_office
 from voting.extensions import db, limiter
-from voting.notices.operations import render_notices, start_rendering, take_pdf
+from voting.notices.operations import batch_secrets, render_notices, start_rendering, take_pdf, unlock
 from voting.paper.simulation import Clerk, PaperDesk
 from voting.roster.generate import generate_roster
-from voting.roster.operations import import_roster, personal_data
+from voting.roster.operations import import_roster
 from voting.timeutil import utcnow
 
 CLERK_PASSWORD = "simulated-clerk"
+NOTICES_PASSPHRASE = "simulated notices passphrase"
 COMMITTEE_SEATS = 5
 
 
@@ -162,18 +163,18 @@ def simulate_command(units: int, turnout: float, paper: float, seed: int, output
                                 signing.private_key_from_seed(seed_bytes)))
         certifier_seed, certifier_key = signing.generate_keypair()
         certifier = register_officer(actor, election, officer_staff, "street_office", certifier_key)
-        batch = open_election(actor, election)
+        batch = open_election(actor, election, NOTICES_PASSPHRASE)
         db.session.commit()
-        # The simulation stands in for the owners reading their notices: it takes the secrets
-        # before they are rendered and forgotten.
-        secrets = {code: b64d(s) for code, s in json.loads(personal_data().decrypt(batch.secrets_enc)).items()}
+        # The simulation stands in for the owners reading their notices: it opens the secrets,
+        # as the render job does, before they are rendered and forgotten.
+        secrets = batch_secrets(election, batch, unlock(batch, NOTICES_PASSPHRASE))
     if artifacts:
         artifacts.mkdir(parents=True, exist_ok=True)
         with phase(timings, f"notices ({len(secrets)} pages)"):
-            start_rendering(actor, election, batch)
+            key = start_rendering(actor, election, batch, NOTICES_PASSPHRASE)
             db.session.commit()
-            render_notices(batch)
-            (artifacts / "notices.pdf").write_bytes(take_pdf(actor, election, batch))
+            render_notices(batch, key)
+            (artifacts / "notices.pdf").write_bytes(take_pdf(actor, election, batch, NOTICES_PASSPHRASE))
             db.session.commit()
     else:
         db.session.execute(NoticeBatch.__table__.update().where(NoticeBatch.id == batch.id)

@@ -68,3 +68,10 @@ def test_the_clock_can_be_shifted_in_tests_only(app):
     assert utcnow() > datetime.now(timezone.utc) + timedelta(days=7)
     app.config["TESTING"] = False
     assert utcnow() < datetime.now(timezone.utc) + timedelta(days=1)
+
+
+def test_notices_passphrases_cost_full_scrypt_outside_tests(tmp_path):
+    """128 MiB and most of a second per guess; only the test suite, opening hundreds of votes,
+    derives cheaply."""
+    assert load_config(tmp_path, {"ENV": "development"})["NOTICES_SCRYPT_N"] == 2**17
+    assert load_config(tmp_path, {"ENV": "testing"})["NOTICES_SCRYPT_N"] < 2**17

@@ -27,7 +27,7 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, select, text
 
 from tests.conftest import DATABASES, POSTGRES_URL, TEST_SECRETS, make_app
-from tests.elections_kit import OpenVote
+from tests.elections_kit import PASSPHRASE, OpenVote, notice_secrets
 from tests.factories import Factory
 from tests.server_kit import Gunicorn
 from voting.ballots.models import LogEntry, TreeHead
@@ -45,7 +45,6 @@ from voting.elections.operations import (
 )
 from voting.extensions import db
 from voting.roster.generate import generate_roster, write_csv
-from voting.roster.operations import personal_data
 from voting.timeutil import utcnow
 
 PHONES = 4
@@ -134,10 +133,9 @@ def open_vote_now(estate_roster: bytes) -> OpenVote:
     election = create_election("test", estate, "业主大会表决", now - timedelta(hours=1), now + timedelta(days=1), "last")
     add_motion("test", election, "ordinary", "选聘物业服务企业")
     add_motion("test", election, "major", "使用维修资金")
-    batch = open_election("test", election)
+    batch = open_election("test", election, PASSPHRASE)
     db.session.commit()
-    seeds = {code: b64d(seed) for code, seed in json.loads(personal_data().decrypt(batch.secrets_enc)).items()}
-    return OpenVote(election, seeds)
+    return OpenVote(election, notice_secrets(batch))
 
 
 @pytest.mark.slow(reason="starts gunicorn twice and kills it with SIGKILL; about 10 s")

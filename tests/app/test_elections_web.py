@@ -5,6 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
+from tests.elections_kit import PASSPHRASE
 from tests.factories import login, small_roster
 from voting.auth.models import Role
 from voting.core import record
@@ -33,8 +34,17 @@ def test_draft_open_close_count_and_download(app, factory):
     refused = client.post(f"{page}/motions", data={"kind": "committee", "title": "选举业委会"}, follow_redirects=True)
     assert "Not a valid choice" in refused.get_data(as_text=True)
     assert [m.kind for m in election.motions] == ["ordinary", "major"]
-    for step in ("open", "close", "tally"):
-        assert client.post(f"{page}/{step}").status_code == 302
+    # Opening sets the notices passphrase, typed twice; the page says what it is for.
+    assert "Without it the notices cannot be printed" in client.get(f"{page}/").get_data(as_text=True)
+    for typed, reason in [({"passphrase": PASSPHRASE, "confirm": PASSPHRASE.upper()}, "The two passphrases differ."),
+                          ({"passphrase": "too short", "confirm": "too short"},
+                           "The notices passphrase needs at least 10 characters.")]:
+        refused = client.post(f"{page}/open", data=typed, follow_redirects=True).get_data(as_text=True)
+        assert reason in refused
+        db.session.refresh(election)
+        assert election.state == "draft"
+    for step, typed in (("open", {"passphrase": PASSPHRASE, "confirm": PASSPHRASE}), ("close", {}), ("tally", {})):
+        assert client.post(f"{page}/{step}", data=typed).status_code == 302
         db.session.refresh(election)
     assert election.state == "tallied"
     downloaded = client.get(f"{page}/record.json")

@@ -1,5 +1,6 @@
-"""Voting notices: one printed page per voter with a working QR code, downloaded once, after
-which the server holds no owner's secret; lost notices reissued; background jobs."""
+"""Voting notices: one printed page per voter with a working QR code, sealed under the notices
+passphrase and downloaded once, so that at no stage does the server hold an owner's secret that
+DATA_KEY opens; lost notices reissued; background jobs."""
 
 import json
 import re
@@ -19,6 +20,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from tests.conftest import TEST_SECRETS
+from tests.elections_kit import PASSPHRASE, notice_secrets
 from tests.factories import login, small_roster
 from voting.audit.models import AuditEvent
 from voting.auth.models import Role
@@ -29,6 +31,7 @@ from voting.elections.models import ElectionVoter, NoticeBatch
 from voting.elections.operations import add_committee_election, add_motion, create_election, open_election
 from voting.extensions import db
 from voting.jobs import enqueue
+from voting.notices import sealing
 from voting.notices.operations import start_rendering
 from voting.roster.operations import personal_data
 
@@ -56,14 +59,9 @@ def open_vote(factory, roster=None, *, motions=None):
             add_committee_election("test", election, title, committee[0], committee[1])
         else:
             add_motion("test", election, kind, title)
-    batch = open_election("test", election)
+    batch = open_election("test", election, PASSPHRASE)
     db.session.commit()
     return estate, election, batch
-
-
-def batch_secrets(batch) -> dict[str, bytes]:
-    """What only the test may read: the secrets before the notices are printed."""
-    return {code: b64d(text) for code, text in json.loads(personal_data().decrypt(batch.secrets_enc)).items()}
 
 
 def derived_key(secret: bytes) -> str:
@@ -79,9 +77,17 @@ def notices_url(estate, election, action=""):
     return f"/estates/{estate.code}/elections/{election.id}/notices/{action}"
 
 
+def prepare(client, estate, election, passphrase=PASSPHRASE, **options):
+    return client.post(notices_url(estate, election, "start"), data={"passphrase": passphrase}, **options)
+
+
+def download(client, estate, election, passphrase=PASSPHRASE, **options):
+    return client.post(notices_url(estate, election, "download"), data={"passphrase": passphrase}, **options)
+
+
 def prepare_and_download(client, estate, election) -> bytes:
-    assert client.post(notices_url(estate, election, "start")).status_code == 302
-    response = client.post(notices_url(estate, election, "download"))
+    assert prepare(client, estate, election).status_code == 302
+    response = download(client, estate, election)
     assert response.status_code == 200, response.data[:500]
     assert response.mimetype == "application/pdf"
     assert response.headers["Cache-Control"] == "no-store"
@@ -127,7 +133,7 @@ def staff_client(app, factory):
 
 def test_notices_print_one_page_per_voter_with_text_fonts_and_working_qr_codes(app, factory, staff_client, tmp_path):
     estate, election, batch = open_vote(factory)
-    secrets = batch_secrets(batch)
+    secrets = notice_secrets(batch)
     pdf = write(tmp_path, "notices.pdf", prepare_and_download(staff_client(estate), estate, election))
 
     assert page_count(pdf) == len(secrets) == 4
@@ -143,28 +149,61 @@ def test_notices_print_one_page_per_voter_with_text_fonts_and_working_qr_codes(a
     fonts = poppler("pdffonts", pdf).splitlines()[2:]
     assert fonts and all("CJK" in line and " yes yes yes " in line for line in fonts), fonts  # embedded subsets
 
-    # Pages follow voter codes; each code opens the vote with that voter's secret.
+    # Pages follow voter codes; each code opens the vote with that voter's secret, whose public
+    # key is the one the frozen roll holds for that voter.
     codes = sorted(secrets)
-    assert qr_codes(pdf, tmp_path) == [f"{BASE}/v/{election.public_id}#{b64e(secrets[code])}" for code in codes]
-    for code in codes:
-        assert derived_key(secrets[code]) == voter(election, code).public_key
+    urls = qr_codes(pdf, tmp_path)
+    assert urls == [f"{BASE}/v/{election.public_id}#{b64e(secrets[code])}" for code in codes]
+    roll = {entry["voter_id"]: entry["public_key"] for entry in json.loads(election.roll_json)["voters"]}
+    assert [derived_key(b64d(url.partition("#")[2])) for url in urls] == [roll[code] for code in codes]
 
 
-def test_after_rendering_and_download_the_server_holds_no_secret(app, factory, staff_client, database_url):
+def test_at_no_stage_does_data_key_open_a_secret_the_server_keeps(app, factory, staff_client, database_url):
+    """Every table (each Fernet token in it decrypted with DATA_KEY), the SQLite files with their
+    WAL and the instance folder hold no secret, raw or decrypted: once the vote is open, while
+    the rendered PDF waits for its download, and after it."""
     estate, election, batch = open_vote(factory)
-    secrets = batch_secrets(batch)
-    prepare_and_download(staff_client(estate), estate, election)
+    secrets = notice_secrets(batch)
+    client = staff_client(estate)
 
-    db.session.expire_all()
-    batch = db.session.get(NoticeBatch, batch.id)
+    def stage() -> NoticeBatch:
+        db.session.expire_all()
+        assert server_leaks(app, database_url, secrets.values()) == []
+        return db.session.get(NoticeBatch, batch.id)
+
+    batch = stage()
+    assert (batch.status, batch.pdf_enc) == ("queued", None) and batch.secrets_enc
+    assert prepare(client, estate, election).status_code == 302
+    batch = stage()
+    assert (batch.status, batch.secrets_enc) == ("ready", None) and batch.pdf_enc  # the secrets went with rendering
+    assert download(client, estate, election).mimetype == "application/pdf"
+    batch = stage()
     assert (batch.status, batch.secrets_enc, batch.pdf_enc) == ("downloaded", None, None)
-    leaks = secrets_found_in_database(secrets.values()) + secrets_found_in_files(secrets.values(), [
+    # Not vacuous: the secrets scanned for are the live credentials of this vote.
+    assert all(derived_key(secret) == voter(election, code).public_key for code, secret in secrets.items())
+
+
+def test_the_passphrase_not_data_key_seals_the_notices(app, factory, staff_client, tmp_path):
+    """A vote's notices are sealed with scrypt (its salt and cost stored) and AES-GCM under the
+    passphrase: they print with the passphrase even when DATA_KEY is another."""
+    estate, election, batch = open_vote(factory)
+    kdf = json.loads(batch.passphrase_kdf)
+    assert (kdf["kdf"], kdf["n"], kdf["r"], kdf["p"]) == ("scrypt", app.config["NOTICES_SCRYPT_N"], 8, 1)
+    assert len(b64d(kdf["salt"])) == 16
+    assert notice_secrets(batch) == sealing.unseal_secrets(sealing.derive_key(PASSPHRASE, batch.passphrase_kdf),
+                                                           election.public_id, batch.secrets_enc)
+    app.config["DATA_KEY"] = "another operator key, " + "z" * 32
+    with pytest.raises(InvalidToken):
+        personal_data().decrypt(election.key_enc)  # DATA_KEY really is another now
+    assert page_count(write(tmp_path, "notices.pdf", prepare_and_download(staff_client(estate), estate, election))) == 4
+
+
+def server_leaks(app, database_url: str, secrets) -> list[str]:
+    """Where a secret is found in what the server keeps: its database and its files."""
+    return secrets_found_in_database(secrets) + secrets_found_in_files(secrets, [
         Path(app.instance_path),
         *([Path(database_url.removeprefix("sqlite:///")).parent] if database_url.startswith("sqlite") else []),
     ])
-    assert leaks == []
-    # Not vacuous: the secrets scanned for are the live credentials of this vote.
-    assert all(derived_key(secret) == voter(election, code).public_key for code, secret in secrets.items())
 
 
 def _needles(secrets) -> list[bytes]:
@@ -214,29 +253,83 @@ def secrets_found_in_files(secrets, folders: list[Path]) -> list[str]:
 
 
 def test_the_scan_finds_a_secret_left_anywhere(app, factory, database_url):
-    """The scans above must be able to fail: before printing, the secrets are found."""
+    """The scans above must be able to fail: secrets kept as they were before the passphrase,
+    encrypted under DATA_KEY, are found in their table and in the database's files."""
     _estate, _election, batch = open_vote(factory)
-    secrets = batch_secrets(batch).values()
-    assert any("notice_batch.secrets_enc (decrypted)" in leak for leak in secrets_found_in_database(secrets))
+    secrets = notice_secrets(batch)
+    batch.error = personal_data().encrypt(json.dumps({code: b64e(secret) for code, secret in secrets.items()})).decode()
+    db.session.commit()
+    assert any("notice_batch.error (decrypted)" in leak for leak in secrets_found_in_database(secrets.values()))
     if database_url.startswith("sqlite"):
         database = Path(database_url.removeprefix("sqlite:///"))
-        assert any("(decrypted)" in leak for leak in secrets_found_in_files(secrets, [database.parent]))
+        assert any("(decrypted)" in leak for leak in secrets_found_in_files(secrets.values(), [database.parent]))
 
 
 def test_the_notices_download_only_once(app, factory, staff_client):
     estate, election, _batch = open_vote(factory)
     client = staff_client(estate)
-    refused = client.post(notices_url(estate, election, "download"))  # not ready yet
+    refused = download(client, estate, election)  # not ready yet
     assert refused.status_code == 302
     prepare_and_download(client, estate, election)
 
-    again = client.post(notices_url(estate, election, "download"), follow_redirects=True)
+    again = download(client, estate, election, follow_redirects=True)
     assert again.mimetype == "text/html"
     with force_locale("zh_CN"):
         assert _("The notices were downloaded once already and the file is deleted. "
                  "A lost notice can be reissued below.") in again.get_data(as_text=True)
     actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.estate_id == estate.id)).all()
     assert actions.count("notices.start") == 1 and actions.count("notices.download") == 1
+
+
+def test_a_wrong_passphrase_is_refused_and_changes_nothing(app, factory, staff_client):
+    estate, election, batch = open_vote(factory)
+    client = staff_client(estate)
+    with force_locale("zh_CN"):
+        refusal = _("That is not the notices passphrase set when the vote was opened. Nothing was changed.")
+
+    def state() -> tuple:
+        db.session.expire_all()
+        kept = db.session.get(NoticeBatch, batch.id)
+        events = db.session.scalars(select(AuditEvent.action).where(AuditEvent.estate_id == estate.id)).all()
+        return (kept.status, kept.done, kept.error, kept.secrets_enc, kept.pdf_enc, kept.downloaded_at,
+                kept.downloaded_by, events)
+
+    opened = state()
+    for wrong in ("", PASSPHRASE.upper(), PASSPHRASE + " "):
+        assert refusal in prepare(client, estate, election, wrong, follow_redirects=True).get_data(as_text=True)
+        assert state() == opened
+    assert prepare(client, estate, election).status_code == 302
+    ready = state()
+    assert ready[0] == "ready"
+    for wrong in ("", PASSPHRASE.upper()):
+        refused = download(client, estate, election, wrong, follow_redirects=True)
+        assert refused.mimetype == "text/html" and refusal in refused.get_data(as_text=True)
+        assert state() == ready
+    assert download(client, estate, election).mimetype == "application/pdf"
+
+
+def test_the_download_records_when_who_and_how_many_and_is_audited(app, factory, tmp_path):
+    estate, election, batch = open_vote(factory)
+    member = factory.staff(Role.PREP_GROUP, estate)
+    client = login(app.test_client(), member)
+    # A notice reissued before printing is left out, so the PDF holds 3 of the 4 voters.
+    assert client.post(notices_url(estate, election, "reissue"), data={"unit": "1幢-1-101"}).status_code == 200
+    before = datetime.now(timezone.utc)
+    pdf = write(tmp_path, "notices.pdf", prepare_and_download(client, estate, election))
+    after = datetime.now(timezone.utc)
+
+    db.session.expire_all()
+    batch = db.session.get(NoticeBatch, batch.id)
+    assert (batch.downloaded_by, batch.notice_count, batch.total) == (member.username, 3, 4)
+    assert page_count(pdf) == 3
+    assert before <= batch.downloaded_at <= after and batch.downloaded_at.utcoffset() == timedelta(0)
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "notices.download",
+                                                       AuditEvent.estate_id == estate.id))
+    assert (event.actor, event.target) == (member.username, f"election:{election.public_id}")
+    assert json.loads(event.detail_json) == {"batch": batch.id, "count": 3, "voters": 4}
+    client.post("/lang/en")
+    assert f"3 notices downloaded by {member.username}" in client.get(notices_url(estate, election)).get_data(
+        as_text=True)
 
 
 def test_the_page_shows_progress_and_refreshes_itself_only_while_rendering(app, factory, staff_client):
@@ -252,7 +345,8 @@ def test_the_page_shows_progress_and_refreshes_itself_only_while_rendering(app, 
     assert '<progress max="4" value="2">' in page
 
 
-def test_reissue_before_any_ballot_prints_a_new_key(app, factory, staff_client, tmp_path):
+def test_reissue_before_any_ballot_prints_a_new_key_that_is_never_stored(app, factory, staff_client, tmp_path,
+                                                                          database_url):
     estate, election, batch = open_vote(factory)
     old_key, old_hash = voter(election, "v00002").public_key, election.election_hash
 
@@ -266,14 +360,17 @@ def test_reissue_before_any_ballot_prints_a_new_key(app, factory, staff_client, 
 
     db.session.expire_all()
     holder = voter(election, "v00002")
-    assert holder.public_key == derived_key(b64d(url.removeprefix(prefix))) != old_key
+    new_secret = b64d(url.removeprefix(prefix))
+    assert holder.public_key == derived_key(new_secret) != old_key
     assert election.election_hash != old_hash
-    assert db.session.get(NoticeBatch, batch.id).pdf_enc is None  # the single page is never stored
+    # The page went back in that response and nowhere else: neither it nor its secret is stored.
+    assert db.session.get(NoticeBatch, batch.id).pdf_enc is None
+    assert server_leaks(app, database_url, [new_secret]) == []
 
 
 def test_reissue_after_a_ballot_only_revokes_the_old_key(app, factory, staff_client):
     estate, election, batch = open_vote(factory)
-    secret = batch_secrets(batch)["v00001"]
+    secret = notice_secrets(batch)["v00001"]
     ballot = {"election_hash": election.election_hash, "voter_id": "v00001", "channel": "online",
               "nonce": b64e(random.token_bytes(16)), "choices": {"m1": "yes", "m2": "no", "m3": ["c3-1"]}}
     cast_online(election, ballot, signing.sign(signing.private_key_from_seed(secret), "ballot", ballot),
@@ -318,7 +415,7 @@ def test_a_failed_rendering_keeps_the_secrets_and_can_be_started_again(app, fact
         raise OSError("disk full")
 
     monkeypatch.setattr("voting.notices.operations.render_document", broken)
-    client.post(notices_url(estate, election, "start"))
+    prepare(client, estate, election)
     db.session.expire_all()
     batch = db.session.get(NoticeBatch, batch.id)
     assert (batch.status, batch.error, batch.pdf_enc) == ("failed", "OSError: disk full", None)
@@ -350,9 +447,9 @@ def test_another_estates_staff_get_404_and_clerks_403(app, factory, staff_client
 def test_without_redis_a_job_runs_in_a_thread_with_its_own_app_context(app, factory):
     app.config["JOBS_SYNC"] = False
     _estate, election, batch = open_vote(factory)
-    start_rendering("test", election, batch)
+    key = start_rendering("test", election, batch, PASSPHRASE)
     db.session.commit()
-    enqueue("voting.notices.operations.render_notice_batch", batch.id, BASE)
+    enqueue("voting.notices.operations.render_notice_batch", batch.id, BASE, key)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         status = db.session.get(NoticeBatch, batch.id).status
@@ -384,13 +481,18 @@ def test_with_redis_a_job_goes_through_an_rq_worker(app, factory, database_url, 
                             "PUBLIC_BASE_URL": BASE, **TEST_SECRETS}.items():
             monkeypatch.setenv(name, value)
         _estate, election, batch = open_vote(factory)
-        start_rendering("test", election, batch)
+        key = start_rendering("test", election, batch, PASSPHRASE)
         db.session.commit()
-        enqueue("voting.notices.operations.render_notice_batch", batch.id, BASE)
+        enqueue("voting.notices.operations.render_notice_batch", batch.id, BASE, key)
         assert db.session.get(NoticeBatch, batch.id).status == "running"  # queued, not run
         db.session.rollback()
-        SimpleWorker([Queue("gongzhi", connection=connection)], connection=connection).work(burst=True)
+        queue = Queue("gongzhi", connection=connection)
+        [job] = queue.jobs
+        assert job.args[-1] == key and job.description == "voting.notices.operations.render_notice_batch"
+        SimpleWorker([queue], connection=connection).work(burst=True)
         assert db.session.get(NoticeBatch, batch.id).status == "ready"
+        # The key went with the job: RQ deleted it, arguments and all, once it had run.
+        assert not connection.exists(job.key)
     finally:
         server.terminate()
         server.wait()

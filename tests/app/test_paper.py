@@ -16,7 +16,7 @@ from flask import g
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from tests.elections_kit import OpenVote
+from tests.elections_kit import PASSPHRASE, OpenVote, notice_secrets
 from tests.factories import login, small_roster
 from voting.audit.models import AuditEvent
 from voting.auth.models import Role
@@ -34,7 +34,6 @@ from voting.elections.operations import (
     tally_election,
 )
 from voting.extensions import db
-from voting.roster.operations import personal_data
 from voting.timeutil import utcnow
 
 JSON = {"Accept": "application/json"}
@@ -149,9 +148,9 @@ def paper_vote(app, factory, revote: str = "last") -> PaperVote:
     a, b = clerk_for(app, factory, estate), clerk_for(app, factory, estate, Role.PREP_GROUP)
     register(a, base)
     register(b, base)
-    batch = open_election("test", election)
+    batch = open_election("test", election, PASSPHRASE)
     db.session.commit()
-    seeds = {code: b64d(s) for code, s in json.loads(personal_data().decrypt(batch.secrets_enc)).items()}
+    seeds = notice_secrets(batch)
     return PaperVote(OpenVote(election, seeds), base, a, b)
 
 
@@ -193,7 +192,7 @@ def test_a_browser_key_is_registered_only_while_the_vote_is_a_draft(app, factory
     same_again = clerk.client.post(f"{base}/officer-key", json={"public_key": officer.public_key})
     assert same_again.status_code == 409 and "already registered" in same_again.get_json()["error"]
     assert clerk.client.post(f"{base}/officer-key", json={"public_key": "not-a-key"}).status_code == 400
-    open_election("test", election)
+    open_election("test", election, PASSPHRASE)
     db.session.commit()
     late = clerk.client.post(f"{base}/officer-key", json={"public_key": signing.generate_keypair()[1]})
     assert late.status_code == 409 and "error" in late.get_json()

@@ -20,11 +20,11 @@ from PIL import Image
 from pypdf import PdfReader
 from weasyprint import HTML
 
-from tests.elections_kit import NOW, OpenVote
+from tests.elections_kit import NOW, PASSPHRASE, OpenVote, notice_secrets
 from tests.factories import resident_id, roster_csv
 from voting.ballots.operations import cast_online
 from voting.core import record, signing
-from voting.core.canonical import b64d, format_time
+from voting.core.canonical import format_time
 from voting.elections.operations import (
     ElectionError,
     add_committee_election,
@@ -47,7 +47,6 @@ from voting.pdf.documents import (
     minutes_pdf,
     results_pdf,
 )
-from voting.roster.operations import personal_data
 
 BOARD_URL = "https://gongzhi.example.cn/board/ES-1/notices/42"
 # Candidates with rare characters: 𠮷 (Extension B), 堃 and 昇 are in Noto CJK; 𪚥 (U+2A6A5) is
@@ -80,9 +79,9 @@ def counted_vote(factory, ballots=BALLOTS):
     add_motion("test", election, "ordinary", "选聘物业服务企业")
     add_motion("test", election, "major", "使用专项维修资金更换电梯")
     add_committee_election("test", election, "选举第一届业主委员会", 3, candidates=CANDIDATES)
-    batch = open_election("test", election)
+    batch = open_election("test", election, PASSPHRASE)
     db.session.commit()
-    secrets = {code: b64d(s) for code, s in json.loads(personal_data().decrypt(batch.secrets_enc)).items()}
+    secrets = notice_secrets(batch)
     vote = OpenVote(election, secrets)
     voter_of = {voter["units"][0]: voter["voter_id"] for voter in json.loads(election.roll_json)["voters"]}
     receipts = {}

@@ -7,6 +7,7 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from tests.elections_kit import PASSPHRASE
 from tests.factories import PASSWORD, login, resident_id, roster_csv
 from voting.audit.models import AuditEvent
 from voting.auth.models import Role, Staff
@@ -239,7 +240,7 @@ def test_deadlines_follow_the_dates_of_the_vote(app, factory):
     assert (notice.kind, notice.status, notice.due_at) == ("meeting_notice", "overdue", NOW - timedelta(days=5))
     assert deadlines(estate, now=NOW - timedelta(days=6))[0].status == "due"
 
-    batch = open_election("test", election)
+    batch = open_election("test", election, PASSPHRASE)
     batch.created_at = NOW + timedelta(days=5)  # the notices went out five days before voting
     close_election("test", election, now=NOW + timedelta(days=21))
     tally_election("test", election)
@@ -278,7 +279,7 @@ def test_milestones_are_recorded_by_the_street_office_from_the_group_page(app, f
     estate, officer = formed_group(factory)
     now = datetime.now(timezone.utc)
     election = committee_vote(estate, now - timedelta(days=5), now - timedelta(days=2))
-    open_election("test", election)
+    open_election("test", election, PASSPHRASE)
     close_election("test", election)
     tally_election("test", election)
     db.session.commit()

@@ -21,6 +21,7 @@ from tests.app.test_prep import estate_roster, owner_id
 from tests.app.test_vote import ballot_of, key_of
 from tests.app.test_vote import open_vote as open_phone_vote
 from tests.conftest import make_app
+from tests.elections_kit import PASSPHRASE, notice_secrets
 from tests.factories import PASSWORD, Factory, login, resident_id, roster_csv, small_roster
 from voting.app import CONTENT_SECURITY_POLICY
 from voting.audit.models import AuditEvent
@@ -48,7 +49,7 @@ from voting.candidates.simulation import PUBLISHED_BEFORE, vetted_list
 from voting.certification.operations import refuse
 from voting.config import ConfigError
 from voting.core import signing
-from voting.core.canonical import b64d, b64e
+from voting.core.canonical import b64e
 from voting.elections.operations import (
     add_motion,
     close_election,
@@ -62,7 +63,7 @@ from voting.extensions import db
 from voting.paper.operations import key_ballot
 from voting.prep.models import PrepMember
 from voting.prep.operations import confirm_group, propose_member
-from voting.roster.operations import import_roster, personal_data, stage_upload
+from voting.roster.operations import import_roster, stage_upload
 from voting.timeutil import utcnow
 from voting.vote.operations import POSSESSION_PREFIX
 
@@ -200,8 +201,8 @@ class Hostile:
                                        now - timedelta(days=1))
         add_motion(actor, self.counted, "ordinary", self.field("ordinary motion"))
         add_committee_motion(actor, self.counted, self.candidates, 1)
-        batch = open_election(actor, self.counted)
-        seeds = {code: b64d(s) for code, s in json.loads(personal_data().decrypt(batch.secrets_enc)).items()}
+        batch = open_election(actor, self.counted, PASSPHRASE)
+        seeds = notice_secrets(batch)
         for voter in sorted(seeds)[:3]:
             ballot = {"election_hash": self.counted.election_hash, "voter_id": voter, "channel": "online",
                       "nonce": b64e(b"n" * 16 + voter.encode()), "choices": {"m1": "yes", "m2": ["c2-1"]}}
@@ -219,7 +220,7 @@ class Hostile:
         add_motion(actor, self.open, "major", self.field("major motion"))
         officers = [register_officer(actor, self.open, clerk, "clerk", signing.generate_keypair()[1])
                     for clerk in self.clerks]
-        open_election(actor, self.open)
+        open_election(actor, self.open, PASSPHRASE)
         db.session.flush()
         self.paper = key_ballot(self.clerks[0], self.open, officers[0].officer_id, unit_label(8), {"m1": "yes"},
                                 b"\x89PNG\r\n\x1a\n" + b"scan")

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from tests.elections_kit import PASSPHRASE, notice_secrets
 from tests.factories import resident_id, small_roster
 from voting.ballots.models import LogEntry
 from voting.core import merkle, signing
@@ -25,7 +26,6 @@ from voting.elections.operations import (
     tally_election,
 )
 from voting.extensions import db
-from voting.roster.operations import personal_data
 from voting.timeutil import utcnow
 from voting.vote.operations import POSSESSION_PREFIX, VoteRefused, issue_challenge, open_session
 
@@ -47,10 +47,9 @@ def open_vote(factory, *, opens_at: datetime | None = None, closes_at: datetime 
     add_motion("test", election, "ordinary", "审议《管理规约》")
     add_motion("test", election, "major", "使用专项维修资金更换电梯")
     add_committee_election("test", election, "选举第一届业主委员会", 2, candidates=["张三", "王五", "赵六"])
-    batch = open_election("test", election)
+    batch = open_election("test", election, PASSPHRASE)
     db.session.commit()
-    secrets = json.loads(personal_data().decrypt(batch.secrets_enc))
-    return election, {code: b64d(seed) for code, seed in secrets.items()}
+    return election, notice_secrets(batch)
 
 
 def key_of(seed: bytes):

@@ -178,6 +178,14 @@ class Clock:
 # --- the printed notices --------------------------------------------------------------------
 
 
+def fill_passphrase(page, form: str, passphrase: str) -> None:
+    """Type the notices passphrase into each password field of the form (opening asks twice)."""
+    fields = page.locator(f'{form} input[type="password"]')
+    assert fields.count() > 0, f"no passphrase field in {form} on {page.url}"
+    for field in fields.all():
+        field.fill(passphrase)
+
+
 def qr_on_page(pdf: Path, page_number: int, png: Path) -> str:
     """Print one page of the PDF at 150 dpi, as a scanner would see it, and read its QR code."""
     import zxingcpp

@@ -12,6 +12,7 @@ from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from tests.elections_kit import PASSPHRASE
 from tests.factories import PASSWORD, small_roster
 from voting.auth.models import Role
 from voting.ballots.models import LogEntry
@@ -52,7 +53,7 @@ def draft_vote(live_server) -> DraftVote:
 
 def open_it(live_server, vote: DraftVote) -> None:
     with live_server.app.app_context():
-        open_election("test", db.session.get(Election, vote.election_id))
+        open_election("test", db.session.get(Election, vote.election_id), PASSPHRASE)
         db.session.commit()
 
 

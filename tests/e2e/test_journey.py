@@ -25,7 +25,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from tests.conftest import REPO_ROOT
-from tests.e2e.journey_kit import Browsers, Clock, found_place, lone_flat_owners, qr_on_page, zh
+from tests.e2e.journey_kit import Browsers, Clock, fill_passphrase, found_place, lone_flat_owners, qr_on_page, zh
 from tests.e2e.test_clerk_keys import DraftVote, enter, register_key, scan_png, sign
 from tests.e2e.test_phone_vote import choose
 from tests.factories import PASSWORD
@@ -44,6 +44,7 @@ from voting.templating import SHANGHAI
 VOTE_TITLE = "金山花园第一次业主大会表决"
 LIST_TITLE = "选举第一届业主委员会"
 PAPER_CHOICES = {"m1": "no", "m2": "abstain", "m3": ["c3-1", "c3-3"]}
+NOTICES_PASSPHRASE = "金山花园 通知书口令 2026"
 
 
 @pytest.fixture
@@ -302,8 +303,10 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
             select(Officer).where(Officer.election_id == election_id))}
     assert officers == {clerk_ids[0]: "clerk", clerk_ids[1]: "clerk", certifying_id: "street_office"}
 
-    # 5. The group opens the vote and prints the notices, once.
+    # 5. The group opens the vote, setting the passphrase its notices are sealed under, and prints
+    # the notices, once, typing the passphrase again to prepare and to download them.
     group.goto(f"/estates/{code}/elections/{election_id}/")
+    fill_passphrase(group, 'form[action$="/open"]', NOTICES_PASSPHRASE)
     b.shot(group, "vote-draft")
     submit(group, 'form[action$="/open"] button')
     assert_flash(app, group, "The vote is open and frozen. Print the voting notices now.")
@@ -312,12 +315,17 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
         public_id, voters = election.public_id, len(json.loads(election.roll_json)["voters"])
     assert voters == summary["voters"]
     submit(group, 'main a[href$="/notices/"]')
+    fill_passphrase(group, 'form[action$="/notices/start"]', NOTICES_PASSPHRASE)
     submit(group, 'form[action$="/notices/start"] button')
-    download_button = group.locator('form[action$="/notices/download"] button')
-    download_button.wait_for(state="visible", timeout=90_000)  # the page reloads itself while it renders
+    download_form = 'form[action$="/notices/download"]'
+    group.locator(f"{download_form} button").wait_for(state="visible", timeout=90_000)  # reloads while rendering
+    fill_passphrase(group, download_form, NOTICES_PASSPHRASE + "!")  # mistyped: refused, the file stays
+    submit(group, f"{download_form} button")
+    assert_flash(app, group, "That is not the notices passphrase set when the vote was opened. Nothing was changed.")
     b.shot(group, "notices-ready")
+    fill_passphrase(group, download_form, NOTICES_PASSPHRASE)
     with group.expect_download() as notices:
-        download_button.click()
+        group.locator(f"{download_form} button").click()
     notices.value.save_as(tmp_path / "notices.pdf")
     group.reload()
     assert group.locator('form[action$="/notices/download"]').count() == 0

@@ -1,7 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateTimeLocalField, SelectField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import BooleanField, DateTimeLocalField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from voting.notices.sealing import MIN_PASSPHRASE_LENGTH
 
 
 class ElectionForm(FlaskForm):
@@ -28,3 +30,14 @@ class MotionForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A bare form: the CSRF token is all a state change needs."""
+
+
+class OpenForm(FlaskForm):
+    """Opening a vote: the passphrase its notices are sealed under (its length is checked by
+    open_election; minlength only helps the browser say so first)."""
+
+    passphrase = PasswordField(_l("Notices passphrase"), validators=[DataRequired()],
+                               render_kw={"minlength": MIN_PASSPHRASE_LENGTH, "autocomplete": "new-password"})
+    confirm = PasswordField(_l("The passphrase again"),
+                            validators=[EqualTo("passphrase", message=_l("The two passphrases differ."))],
+                            render_kw={"autocomplete": "new-password"})

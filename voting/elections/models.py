@@ -156,8 +156,9 @@ class CredentialEvent(db.Model):
 
 
 class NoticeBatch(db.Model):
-    """Voting notices being rendered in the background; the PDF holds secrets, so it is kept
-    encrypted only until it is downloaded, then deleted."""
+    """Voting notices being rendered in the background. The voters' secrets, and then the PDF
+    that holds them, are sealed under the notices passphrase (voting.notices.sealing), never
+    under DATA_KEY, and kept only until rendered and downloaded."""
 
     __tablename__ = "notice_batch"
     __table_args__ = (one_of("status", ("queued", "running", "ready", "downloaded", "failed")),)
@@ -166,8 +167,16 @@ class NoticeBatch(db.Model):
     status: Mapped[str] = mapped_column(String(10), default="queued")
     done: Mapped[int] = mapped_column(default=0)
     total: Mapped[int] = mapped_column(default=0)
-    secrets_enc: Mapped[bytes | None] = mapped_column(LargeBinary)  # until rendered
-    pdf_enc: Mapped[bytes | None] = mapped_column(LargeBinary)  # until downloaded
+    # The passphrase's scrypt salt and cost, and the check that tells a wrong one; None only on
+    # batches from before notices had a passphrase, whose secrets were deleted.
+    passphrase_kdf: Mapped[str | None] = mapped_column(Text)
+    passphrase_check: Mapped[str | None] = mapped_column(String(44))
+    secrets_enc: Mapped[bytes | None] = mapped_column(LargeBinary)  # sealed; until rendered
+    pdf_enc: Mapped[bytes | None] = mapped_column(LargeBinary)  # sealed; until downloaded
+    notice_count: Mapped[int | None]  # notices in the PDF, once rendered
+    # The hand-over that the record's `notices` log entry states.
+    downloaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    downloaded_by: Mapped[str | None] = mapped_column(String(100))
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by: Mapped[str] = mapped_column(String(100))

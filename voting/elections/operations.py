@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import defer, selectinload
@@ -28,6 +29,7 @@ from voting.elections.models import (
 )
 from voting.estates.models import Estate, Unit
 from voting.extensions import db
+from voting.notices import sealing
 from voting.roster.models import Owner, UnitOwner, Voter
 from voting.roster.operations import personal_data
 from voting.timeutil import utcnow
@@ -208,11 +210,15 @@ def last4_hash(protect, last4: str) -> str:
     return protect.match_hash("last4:" + last4)
 
 
-def open_election(actor: str, election: Election) -> NoticeBatch:
-    """Freeze the vote, issue every voter a credential, and queue their notices."""
+def open_election(actor: str, election: Election, passphrase: str) -> NoticeBatch:
+    """Freeze the vote, issue every voter a credential, and queue their notices, sealed under
+    the notices passphrase of the group member who opens it."""
     _require_state(election, State.DRAFT)
     if not election.motions:
         raise ElectionError(_("Add at least one motion before opening the vote."))
+    if len(passphrase) < sealing.MIN_PASSPHRASE_LENGTH:
+        raise ElectionError(_("The notices passphrase needs at least %(count)d characters.",
+                              count=sealing.MIN_PASSPHRASE_LENGTH))
     voters = db.session.scalars(
         select(Voter).where(Voter.estate_id == election.estate_id).order_by(Voter.code)
         .options(selectinload(Voter.units))
@@ -239,9 +245,13 @@ def open_election(actor: str, election: Election) -> NoticeBatch:
     ])
     _freeze(election)
     election.state = State.OPEN.value
+    kdf = sealing.new_kdf(current_app.config["NOTICES_SCRYPT_N"])
+    notices_key = sealing.derive_key(passphrase, kdf)
     batch = NoticeBatch(
         election_id=election.id, total=len(keys), created_by=actor,
-        secrets_enc=protect.encrypt(json.dumps({code: b64e(secret) for code, (secret, _k) in keys.items()})),
+        passphrase_kdf=kdf, passphrase_check=sealing.key_check(notices_key),
+        secrets_enc=sealing.seal_secrets(notices_key, election.public_id,
+                                         {code: secret for code, (secret, _k) in keys.items()}),
     )
     db.session.add(batch)
     record_event(actor, "election.open", f"election:{election.public_id}", estate_id=election.estate_id,

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from voting.auth.access import Permission, can, election_for, estate_for
-from voting.elections.forms import ActionForm, ElectionForm, MotionForm
+from voting.elections.forms import ActionForm, ElectionForm, MotionForm, OpenForm
 from voting.elections.models import Election
 from voting.elections.operations import (
     ElectionError,
@@ -21,6 +21,7 @@ from voting.elections.operations import (
     tally_election,
 )
 from voting.extensions import db
+from voting.notices.sealing import MIN_PASSPHRASE_LENGTH
 from voting.templating import SHANGHAI
 
 blueprint = Blueprint("elections", __name__, url_prefix="/estates/<code>/elections")
@@ -61,7 +62,8 @@ def index(code: str):
 def detail(code: str, election_id: int):
     estate, election = election_for(code, election_id, Permission.VIEW_ELECTION)
     return render_template("elections/detail.html", estate=estate, election=election, motion_form=MotionForm(),
-                           action=ActionForm(), may_manage=can(current_user, Permission.MANAGE_ELECTION))
+                           action=ActionForm(), open_form=OpenForm(), min_passphrase=MIN_PASSPHRASE_LENGTH,
+                           may_manage=can(current_user, Permission.MANAGE_ELECTION))
 
 
 @blueprint.post("/<int:election_id>/motions")
@@ -83,10 +85,15 @@ def motions(code: str, election_id: int):
     return redirect(url_for("elections.detail", code=code, election_id=election_id))
 
 
-def _change_state(code: str, election_id: int, change, done_message: str):
+def _change_state(code: str, election_id: int, change, done_message: str, form=None):
     _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
-    if not ActionForm().validate_on_submit():
-        flash(_("The form expired; please try again."), "error")
+    form = form or ActionForm()
+    if not form.validate_on_submit():
+        fields = {name: errors for name, errors in form.errors.items() if name != "csrf_token"}
+        if not fields:
+            flash(_("The form expired; please try again."), "error")
+        for name, errors in fields.items():
+            flash(f"{form[name].label.text}: {' '.join(errors)}", "error")
     else:
         try:
             change(current_user.username, election)
@@ -102,8 +109,10 @@ def _change_state(code: str, election_id: int, change, done_message: str):
 @blueprint.post("/<int:election_id>/open")
 @login_required
 def open_(code: str, election_id: int):
-    return _change_state(code, election_id, open_election,
-                         _("The vote is open and frozen. Print the voting notices now."))
+    form = OpenForm()
+    return _change_state(code, election_id,
+                         lambda actor, election: open_election(actor, election, form.passphrase.data),
+                         _("The vote is open and frozen. Print the voting notices now."), form)
 
 
 @blueprint.post("/<int:election_id>/close")

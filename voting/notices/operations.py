@@ -1,6 +1,10 @@
 """Voting notices (表决通知书): the secrets a NoticeBatch holds become one printed page per voter,
 then the server forgets them; a lost notice is replaced one page at a time.
 
+The secrets and the PDF are sealed under the key derived from the notices passphrase set when
+the vote opened (voting.notices.sealing): starting the rendering and downloading ask for it,
+and only the render job holds the key, and the secrets in the clear, while it runs.
+
 render_notices runs as a background job (voting.jobs). It commits its own progress in short
 transactions and never keeps one open while laying out pages, so ballots keep flowing (on SQLite
 any open transaction holds the write lock).
@@ -18,12 +22,12 @@ from sqlalchemy import select
 
 from voting.audit.operations import record_event
 from voting.core import signing
-from voting.core.canonical import SHANGHAI, b64d, b64e, parse_time
+from voting.core.canonical import SHANGHAI, b64e, parse_time
 from voting.elections.models import Election, ElectionVoter, NoticeBatch, State
 from voting.elections.operations import reissue_credential
 from voting.extensions import db
+from voting.notices import sealing
 from voting.pdf import merge_pdfs, public_base_url, qr_data_uri, render_document
-from voting.roster.operations import personal_data
 from voting.timeutil import utcnow
 
 TEMPLATE = "pdf/notice.html"
@@ -93,8 +97,23 @@ def _lay_out(shared: dict, pages: list[dict], *, reissued: bool = False):
     raise NoticeError(_("A notice does not fit on one page: the motions or candidates are too long."))
 
 
-def start_rendering(actor: str, election: Election, batch: NoticeBatch) -> None:
-    """Mark the batch running; the caller commits, then enqueues render_notice_batch.
+def unlock(batch: NoticeBatch, passphrase: str) -> bytes:
+    """The batch's key, derived from its notices passphrase; a wrong passphrase is refused."""
+    key = sealing.derive_key(passphrase, batch.passphrase_kdf)
+    if not sealing.is_key(key, batch.passphrase_check):
+        raise NoticeError(_("That is not the notices passphrase set when the vote was opened. Nothing was changed."))
+    return key
+
+
+def batch_secrets(election: Election, batch: NoticeBatch, key: bytes) -> dict[str, bytes]:
+    """Voter code -> credential seed, in the clear: for the render job (and for simulations
+    standing in for owners who read their notices)."""
+    return sealing.unseal_secrets(key, election.public_id, batch.secrets_enc)
+
+
+def start_rendering(actor: str, election: Election, batch: NoticeBatch, passphrase: str) -> bytes:
+    """Mark the batch running and return its key; the caller commits, then enqueues
+    render_notice_batch with that key.
 
     A batch left running by a worker that died may be started again: the secrets stay until the
     PDF is stored, and only the first run to finish stores it.
@@ -103,11 +122,13 @@ def start_rendering(actor: str, election: Election, batch: NoticeBatch) -> None:
         raise NoticeError(_("The vote is not open; its notices can no longer be printed."))
     if batch.secrets_enc is None:
         raise NoticeError(_("These notices were rendered already; a lost notice can only be reissued on its own."))
+    key = unlock(batch, passphrase)
     batch.status = "running"
     batch.done = 0
     batch.error = None
     record_event(actor, "notices.start", f"election:{election.public_id}", estate_id=election.estate_id,
                  batch=batch.id, voters=batch.total)
+    return key
 
 
 def _running_batch(batch_id: int) -> NoticeBatch | None:
@@ -118,22 +139,23 @@ def _running_batch(batch_id: int) -> NoticeBatch | None:
     )
 
 
-def render_notice_batch(batch_id: int, base_url: str) -> None:
-    """The background job the notices page enqueues."""
+def render_notice_batch(batch_id: int, base_url: str, key: bytes) -> None:
+    """The background job the notices page enqueues, given the key start_rendering returned."""
     batch = db.session.get(NoticeBatch, batch_id)
     if batch is not None:
-        render_notices(batch, base_url)
+        render_notices(batch, key, base_url)
 
 
-def render_notices(batch: NoticeBatch, base_url: str | None = None, *, chunk_size: int = CHUNK_SIZE) -> None:
-    """Lay out one page per voter into one PDF, store it encrypted until it is downloaded and
-    forget the secrets. Commits as it goes. On failure the batch is marked failed with the error,
-    and keeps its secrets so it can be started again."""
+def render_notices(batch: NoticeBatch, key: bytes, base_url: str | None = None, *,
+                   chunk_size: int = CHUNK_SIZE) -> None:
+    """Lay out one page per voter into one PDF, store it sealed under the key until it is
+    downloaded and forget the secrets. Commits as it goes. On failure the batch is marked failed
+    with the error, and keeps its sealed secrets so it can be started again."""
     batch_id = batch.id
     base_url = base_url or public_base_url()
     with force_locale(_notice_locale()):
         try:
-            _render(batch_id, base_url, chunk_size)
+            _render(batch_id, key, base_url, chunk_size)
         except Exception as fault:  # any fault: record it on the batch rather than lose it in a worker log
             db.session.rollback()
             current_app.logger.exception("rendering the notices of batch %s failed", batch_id)
@@ -144,13 +166,12 @@ def render_notices(batch: NoticeBatch, base_url: str | None = None, *, chunk_siz
                 db.session.commit()
 
 
-def _render(batch_id: int, base_url: str, chunk_size: int) -> None:
+def _render(batch_id: int, key: bytes, base_url: str, chunk_size: int) -> None:
     batch = _running_batch(batch_id)
     if batch is None:
         return
     election = db.session.get(Election, batch.election_id)
-    protect = personal_data()
-    secrets = {code: b64d(text) for code, text in json.loads(protect.decrypt(batch.secrets_enc)).items()}
+    secrets = batch_secrets(election, batch, key)
     shared = _shared(election, batch.created_at)
     holders = {row.voter_code: row for row in db.session.execute(
         select(ElectionVoter.voter_code, ElectionVoter.units_json, ElectionVoter.area, ElectionVoter.public_key,
@@ -160,6 +181,7 @@ def _render(batch_id: int, base_url: str, chunk_size: int) -> None:
 
     codes = sorted(secrets)
     parts = []  # one PDF per chunk: memory stays bounded by the chunk, not the estate
+    printed = 0
     for start in range(0, len(codes), chunk_size):
         chunk = codes[start:start + chunk_size]
         pages = [
@@ -169,11 +191,12 @@ def _render(batch_id: int, base_url: str, chunk_size: int) -> None:
         ]
         if pages:
             parts.append(_lay_out(shared, pages).write_pdf())
+            printed += len(pages)
         if not _report_progress(batch_id, start + len(chunk)):
             return
     if not parts:
         raise NoticeError(_("Every notice of this batch was reissued on its own; there is nothing left to print."))
-    pdf_enc = protect.encrypt(b64e(merge_pdfs(parts)))
+    pdf_enc = sealing.seal(key, election_public_id, sealing.PDF, merge_pdfs(parts))
 
     batch = _running_batch(batch_id)
     if batch is None or batch.secrets_enc is None:
@@ -181,6 +204,7 @@ def _render(batch_id: int, base_url: str, chunk_size: int) -> None:
         return
     batch.pdf_enc = pdf_enc
     batch.secrets_enc = None
+    batch.notice_count = printed
     batch.status = "ready"
     db.session.commit()
     erase_old_row_versions()
@@ -210,8 +234,9 @@ def _report_progress(batch_id: int, done: int) -> bool:
     return True
 
 
-def take_pdf(actor: str, election: Election, batch: NoticeBatch) -> bytes:
-    """The notices PDF, decrypted, and deleted from the server: it can be downloaded once."""
+def take_pdf(actor: str, election: Election, batch: NoticeBatch, passphrase: str) -> bytes:
+    """The notices PDF, opened with the notices passphrase, and deleted from the server: it can
+    be downloaded once. Who took it, when, and how many notices it held are kept."""
     batch = db.session.scalar(
         select(NoticeBatch).where(NoticeBatch.id == batch.id).with_for_update()
         .execution_options(populate_existing=True)
@@ -221,11 +246,12 @@ def take_pdf(actor: str, election: Election, batch: NoticeBatch) -> bytes:
                             "A lost notice can be reissued below."))
     if batch.status != "ready" or batch.pdf_enc is None:
         raise NoticeError(_("The notices are not ready yet."))
-    pdf = b64d(personal_data().decrypt(batch.pdf_enc))
+    pdf = sealing.unseal(unlock(batch, passphrase), election.public_id, sealing.PDF, batch.pdf_enc)
     batch.pdf_enc = None
     batch.status = "downloaded"
+    batch.downloaded_at, batch.downloaded_by = utcnow(), actor
     record_event(actor, "notices.download", f"election:{election.public_id}", estate_id=election.estate_id,
-                 batch=batch.id, voters=batch.total)
+                 batch=batch.id, voters=batch.total, count=batch.notice_count)
     return pdf
 
 

@@ -50,13 +50,15 @@ def start(code: str, election_id: int):
     _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
     batch = _batch_of(election)
     try:
-        start_rendering(current_user.username, election, batch)
+        key = start_rendering(current_user.username, election, batch, request.form.get("passphrase", ""))
     except NoticeError as fault:
+        db.session.rollback()
         flash(str(fault), "error")
         return redirect(url_for("notices.index", code=code, election_id=election_id))
     batch_id = batch.id  # read before committing, which expires the row: reading it again would lock SQLite
     db.session.commit()
-    enqueue("voting.notices.operations.render_notice_batch", batch_id, public_base_url())
+    # The job gets the key derived from the passphrase, never the passphrase itself.
+    enqueue("voting.notices.operations.render_notice_batch", batch_id, public_base_url(), key)
     return redirect(url_for("notices.index", code=code, election_id=election_id))
 
 
@@ -65,7 +67,7 @@ def start(code: str, election_id: int):
 def download(code: str, election_id: int):
     _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
     try:
-        pdf = take_pdf(current_user.username, election, _batch_of(election))
+        pdf = take_pdf(current_user.username, election, _batch_of(election), request.form.get("passphrase", ""))
     except NoticeError as fault:
         db.session.rollback()
         flash(str(fault), "error")
