@@ -10,17 +10,20 @@ from voting.auth.operations import create_staff
 from voting.estates.models import Estate
 from voting.estates.operations import create_community, create_estate, create_street_office
 from voting.extensions import db
+from voting.roster.generate import staff_resident_id
 from voting.roster.operations import import_roster
 
 DEMO_ROSTER = Path(__file__).parent / "roster" / "demo" / "demo-roster.xlsx"
 DEMO_ESTATE = "DEMO-001"
 # Demo passwords are printed by ./scripts/run; a real install creates its own accounts.
+# Two clerks, two people: a paper ballot needs one to key it and another to check it.
 DEMO_ACCOUNTS = (
     ("admin", "平台管理员", Role.PLATFORM_ADMIN),
     ("jiedao", "街道办 王主任", Role.STREET_OFFICE),
     ("shequ", "社区 李书记", Role.COMMUNITY),
     ("choubei", "筹备组 张组长", Role.PREP_GROUP),
     ("jipiao", "计票人 陈", Role.CLERK),
+    ("jipiao2", "计票人 林", Role.CLERK),
 )
 DEMO_PASSWORD = "gongzhi-demo"
 
@@ -41,8 +44,8 @@ def load_demo() -> bool:
         Role.PREP_GROUP: {"estate_id": estate.id},
         Role.CLERK: {"estate_id": estate.id},
     }
-    for username, name, role in DEMO_ACCOUNTS:
-        create_staff(actor, username, name, DEMO_PASSWORD, role, **scopes[role])
+    for serial, (username, name, role) in enumerate(DEMO_ACCOUNTS, start=1):
+        create_staff(actor, username, name, DEMO_PASSWORD, role, id_number=staff_resident_id(serial), **scopes[role])
     return True
 
 

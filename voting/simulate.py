@@ -42,7 +42,7 @@ from voting.estates.operations import create_community, create_estate, create_st
 from voting.extensions import db, limiter
 from voting.notices.operations import batch_secrets, render_notices, start_rendering, take_pdf, unlock
 from voting.paper.simulation import Clerk, PaperDesk
-from voting.roster.generate import generate_roster
+from voting.roster.generate import generate_roster, staff_resident_id
 from voting.roster.operations import import_roster
 from voting.timeutil import utcnow
 
@@ -137,7 +137,7 @@ def simulate_command(units: int, turnout: float, paper: float, seed: int, output
         db.session.commit()
     now = utcnow()
     officer_staff = create_staff(actor, f"{code.lower()}-street", "模拟街道办 王科长", CLERK_PASSWORD,
-                                 Role.STREET_OFFICE, street_office_id=office.id)
+                                 Role.STREET_OFFICE, street_office_id=office.id, id_number=staff_resident_id(1))
     with phase(timings, "group and candidates"):
         single_owners = [(row["权利人"], row["证件号码"]) for row in roster.rows
                          if row["房屋状态"] == "已交付" and "、" not in row["权利人"]]
@@ -153,9 +153,9 @@ def simulate_command(units: int, turnout: float, paper: float, seed: int, output
         add_motion(actor, election, "major", "使用住宅专项维修资金更换电梯")
         add_committee_motion(actor, election, candidates, COMMITTEE_SEATS, now=now)
         clerks = []
-        for name in ("clerk-a", "clerk-b"):
+        for serial, name in enumerate(("clerk-a", "clerk-b"), start=2):  # two people
             staff = create_staff(actor, f"{estate.code.lower()}-{name}", "模拟计票人", CLERK_PASSWORD,
-                                 Role.CLERK, estate_id=estate.id)
+                                 Role.CLERK, estate_id=estate.id, id_number=staff_resident_id(serial))
             seed_bytes, public_key = signing.generate_keypair()
             officer = register_officer(actor, election, staff, "clerk", public_key)
             db.session.flush()

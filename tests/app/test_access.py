@@ -1,9 +1,11 @@
 """Scope: every route, every role. Staff of estate A never reach estate B, whatever the URL."""
 
+import html
+
 import pytest
 
 from tests.elections_kit import open_vote
-from tests.factories import login, small_roster
+from tests.factories import login, resident_id, small_roster
 from voting.auth.access import ROLE_PERMISSIONS, Permission
 from voting.auth.models import Role
 from voting.extensions import db
@@ -144,6 +146,55 @@ def test_street_office_creates_accounts_only_within_its_office(app, factory, two
 
     assert db.session.scalar(select(Staff).where(Staff.username == "x1")) is None
     created = client.post("/staff", data={"username": "x2", "display_name": "x", "password": "p" * 12,
-                                          "role": "prep_group", "scope": f"estate:{mine.id}"})
+                                          "role": "prep_group", "scope": f"estate:{mine.id}",
+                                          "id_number": resident_id(41)})
     assert created.status_code == 302
     assert db.session.scalar(select(Staff).where(Staff.username == "x2")).estate_id == mine.id
+
+
+@pytest.mark.parametrize("role", ["street_office", "prep_group", "clerk"])
+def test_accounts_that_act_for_a_vote_need_a_valid_id_number_kept_only_as_a_keyed_hash(app, factory, english, role):
+    from sqlalchemy import select, text
+
+    from voting.auth.models import Staff
+
+    estate = factory.estate()
+    client = login(app.test_client(), factory.staff(Role.PLATFORM_ADMIN))
+    scope = {"street_office": f"street_office:{estate.community.street_office_id}"}.get(role, f"estate:{estate.id}")
+    form = {"display_name": "陈", "password": "p" * 12, "role": role, "scope": scope}
+    number = resident_id(42, "19720229")
+    wrong_check_digit = number[:17] + ("0" if number[17] != "0" else "1")
+    for username, id_number, reason in (("nobody", "", "need the person's resident ID number"),
+                                        ("typo", wrong_check_digit, "not a valid resident ID number"),
+                                        ("company", "91330282MA2AXXXX0X", "not a valid resident ID number")):
+        page = client.post("/staff", data=form | {"username": username, "id_number": id_number})
+        assert page.status_code == 200 and reason in html.unescape(page.get_data(as_text=True)), username
+        assert db.session.scalar(select(Staff).where(Staff.username == username)) is None
+    assert client.post("/staff", data=form | {"username": "chen", "id_number": " " + number.lower()}).status_code == 302
+    chen = db.session.scalar(select(Staff).where(Staff.username == "chen"))
+    assert chen.id_hash and len(chen.id_hash) == 64
+    # The number itself is nowhere: not in the accounts, not in the audit log of their creation.
+    for table in ("staff", "audit_event"):
+        rows = db.session.execute(text(f"SELECT * FROM {table}")).all()
+        assert rows and not any(number[:17] in str(value) for row in rows for value in row), table
+
+
+def test_an_account_made_before_id_numbers_gets_one_once(app, factory, english):
+    estate = factory.estate()
+    clerk = factory.staff(Role.CLERK, estate)
+    clerk.id_hash = None
+    db.session.commit()
+    officer = login(app.test_client(), factory.staff(Role.STREET_OFFICE, estate))
+    assert "cannot register officer keys" in officer.get("/staff").get_data(as_text=True)
+    bad = officer.post(f"/staff/{clerk.id}/id-number", data={"id_number": "123"}, follow_redirects=True)
+    assert "not a valid resident ID number" in bad.get_data(as_text=True)
+    officer.post(f"/staff/{clerk.id}/id-number", data={"id_number": resident_id(43)})
+    db.session.refresh(clerk)
+    recorded = clerk.id_hash
+    assert recorded is not None and "cannot register officer keys" not in officer.get("/staff").get_data(as_text=True)
+    again = officer.post(f"/staff/{clerk.id}/id-number", data={"id_number": resident_id(44)}, follow_redirects=True)
+    assert "already recorded" in again.get_data(as_text=True)
+    db.session.refresh(clerk)
+    assert clerk.id_hash == recorded
+    stranger = factory.staff(Role.CLERK, factory.estate())
+    assert officer.post(f"/staff/{stranger.id}/id-number", data={"id_number": resident_id(45)}).status_code == 404

@@ -5,6 +5,7 @@ officer_keys.js signs (the e2e test checks that the browser's bytes agree).
 """
 
 import hashlib
+import html
 import io
 import json
 import secrets
@@ -15,22 +16,26 @@ import pytest
 from flask import g
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from tests.elections_kit import PASSPHRASE, OpenVote, notice_secrets
-from tests.factories import login, small_roster
+from tests.factories import login, resident_id, small_roster
 from voting.audit.models import AuditEvent
 from voting.auth.models import Role
 from voting.ballots.models import LogEntry, PaperBallot
 from voting.ballots.operations import BallotRefused, cast_online, check_receipt
 from voting.core import record, signing
 from voting.core.canonical import b64d, b64e
+from voting.elections.models import Officer
 from voting.elections.operations import (
+    ElectionError,
     add_committee_election,
     add_motion,
     close_election,
     create_election,
     export_record,
     open_election,
+    register_officer,
     tally_election,
 )
 from voting.extensions import db
@@ -118,8 +123,8 @@ class PaperVote:
         return paper_id, self.countersign(self.b, paper_id, checked.get_json()["ballot"])
 
 
-def clerk_for(app, factory, estate, role=Role.CLERK) -> Clerk:
-    staff = factory.staff(role, estate)
+def clerk_for(app, factory, estate, role=Role.CLERK, **person) -> Clerk:
+    staff = factory.staff(role, estate, **person)
     return Clerk(staff, login(app.test_client(), staff), signing.private_key_from_seed(signing.new_seed()))
 
 
@@ -145,13 +150,16 @@ def paper_vote(app, factory, revote: str = "last") -> PaperVote:
     estate = factory.estate(roster=small_roster())
     election = draft(estate, revote)
     base = f"/estates/{estate.code}/elections/{election.id}/paper"
-    a, b = clerk_for(app, factory, estate), clerk_for(app, factory, estate, Role.PREP_GROUP)
+    a, b = clerk_for(app, factory, estate), clerk_for(app, factory, estate)
     register(a, base)
     register(b, base)
+    return PaperVote(opened(election), base, a, b)
+
+
+def opened(election) -> OpenVote:
     batch = open_election("test", election, PASSPHRASE)
     db.session.commit()
-    seeds = notice_secrets(batch)
-    return PaperVote(OpenVote(election, seeds), base, a, b)
+    return OpenVote(election, notice_secrets(batch))
 
 
 def logged(election) -> list[dict]:
@@ -187,17 +195,61 @@ def test_a_browser_key_is_registered_only_while_the_vote_is_a_draft(app, factory
     officer = election.officers[0]
     assert (officer.officer_id, officer.staff_id, officer.role) == (clerk.officer_id, clerk.staff.id, "clerk")
     page = clerk.client.get(f"{base}/officer-key").get_data(as_text=True)
-    assert clerk.officer_id in page and 'data-clerk-action="register"' in page and "officer_keys.js" in page
+    assert clerk.officer_id in page and "officer_keys.js" in page and 'data-clerk-action="register"' not in page
 
     same_again = clerk.client.post(f"{base}/officer-key", json={"public_key": officer.public_key})
     assert same_again.status_code == 409 and "already registered" in same_again.get_json()["error"]
     assert clerk.client.post(f"{base}/officer-key", json={"public_key": "not-a-key"}).status_code == 400
+    newcomer = clerk_for(app, factory, estate)
+    assert 'data-clerk-action="register"' in newcomer.client.get(f"{base}/officer-key").get_data(as_text=True)
     open_election("test", election, PASSPHRASE)
     db.session.commit()
-    late = clerk.client.post(f"{base}/officer-key", json={"public_key": signing.generate_keypair()[1]})
+    late = newcomer.client.post(f"{base}/officer-key", json={"public_key": signing.generate_keypair()[1]})
     assert late.status_code == 409 and "error" in late.get_json()
     assert len(election.officers) == 1
-    assert 'data-clerk-action="register"' not in clerk.client.get(f"{base}/officer-key").get_data(as_text=True)
+    assert 'data-clerk-action="register"' not in newcomer.client.get(f"{base}/officer-key").get_data(as_text=True)
+
+
+def test_an_account_registers_one_key_per_role_and_vote(app, factory):
+    estate = factory.estate(roster=small_roster())
+    election = draft(estate)
+    base = f"/estates/{estate.code}/elections/{election.id}/paper"
+    clerk = clerk_for(app, factory, estate)
+    register(clerk, base)
+    second = clerk.client.post(f"{base}/officer-key", json={"public_key": signing.generate_keypair()[1]})
+    assert second.status_code == 409 and second.get_json()["error"] == (
+        f"The account {clerk.staff.username} already holds the key {clerk.officer_id} for this vote; "
+        "an account registers one key per role and vote.")
+    with pytest.raises(ElectionError, match="one key per role"):
+        register_officer("test", election, clerk.staff, "clerk", signing.generate_keypair()[1])
+    db.session.rollback()
+    assert [o.officer_id for o in election.officers] == [clerk.officer_id]
+    # Nor can a key slip past the operation: the database holds one per account, role and vote.
+    db.session.add(Officer(election_id=election.id, staff_id=clerk.staff.id, role="clerk", officer_id="clerk-x",
+                           public_key=signing.generate_keypair()[1]))
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_an_account_without_an_id_number_registers_no_key_until_one_is_recorded(app, factory):
+    estate = factory.estate(roster=small_roster())
+    election = draft(estate)
+    base = f"/estates/{estate.code}/elections/{election.id}/paper"
+    clerk = clerk_for(app, factory, estate)
+    clerk.staff.id_hash = None  # an account made before ID numbers were asked for
+    db.session.commit()
+    page = clerk.client.get(f"{base}/officer-key").get_data(as_text=True)
+    assert "has no ID number on record" in page and 'data-clerk-action="register"' not in page
+    refused = clerk.client.post(f"{base}/officer-key", json={"public_key": signing.public_key_b64(clerk.key)})
+    assert refused.status_code == 409 and "has no ID number on record" in refused.get_json()["error"]
+    assert election.officers == []
+
+    admin = login(app.test_client(), factory.staff(Role.STREET_OFFICE, estate))
+    admin.post(f"/staff/{clerk.staff.id}/id-number", data={"id_number": resident_id(77, "19660606")})
+    db.session.refresh(clerk.staff)
+    assert clerk.staff.id_hash is not None
+    register(clerk, base)
 
 
 # --- the happy path -------------------------------------------------------------------------------
@@ -299,21 +351,86 @@ def test_a_clerk_cannot_check_a_ballot_their_own_account_keyed(app, factory):
     paper_id = pv.key_and_sign(pv.a, "v00001", CHOICES)
     own = pv.check(pv.a, paper_id, "v00001", CHOICES)
     assert own.status_code == 403 and "another account" in own.get_json()["error"]
-
-    # A second key of the same account is still the same person.
-    from voting.elections.models import Officer
-
-    second = signing.private_key_from_seed(signing.new_seed())
-    db.session.add(Officer(election_id=pv.election.id, staff_id=pv.a.staff.id, role="clerk",
-                           officer_id=f"clerk-{pv.a.staff.username}-9", public_key=signing.public_key_b64(second)))
-    db.session.commit()
-    other_key = Clerk(pv.a.staff, pv.a.client, second, f"clerk-{pv.a.staff.username}-9")
-    assert pv.check(other_key, paper_id, "v00001", CHOICES).status_code == 403
     # Nor can B check with A's key id: the key must be registered to B's account.
     assert pv.check(Clerk(pv.b.staff, pv.b.client, pv.a.key, pv.a.officer_id), paper_id, "v00001",
                     CHOICES).status_code == 403
     assert db.session.get(PaperBallot, paper_id).status == "awaiting_check"
     assert pv.a.client.get(f"{pv.base}/ballots/{paper_id}/check").status_code == 302
+
+
+def three_clerks(app, factory):
+    """A vote whose clerks a and b are two accounts of one person, c another person."""
+    estate = factory.estate(roster=small_roster())
+    election = draft(estate)
+    base = f"/estates/{estate.code}/elections/{election.id}/paper"
+    same = resident_id(900, "19650505")
+    a, b, c = (clerk_for(app, factory, estate, id_number=same), clerk_for(app, factory, estate, id_number=same),
+               clerk_for(app, factory, estate))
+    for clerk in (a, b, c):
+        register(clerk, base)
+    return PaperVote(opened(election), base, a, b), c
+
+
+def test_two_accounts_of_one_person_cannot_key_and_check_one_ballot(app, factory):
+    pv, _c = three_clerks(app, factory)
+    paper_id = pv.key_and_sign(pv.a, "v00001", {"m1": "no"})
+    refused = pv.check(pv.b, paper_id, "v00001", {"m1": "no"})
+    assert refused.status_code == 403 and refused.get_json()["error"] == (
+        f"Paper ballot #{paper_id} was keyed by the account {pv.a.staff.username}, which belongs to the same "
+        "person as yours; another person must check it.")
+    paper = db.session.get(PaperBallot, paper_id)
+    assert (paper.status, paper.checked_by) == ("awaiting_check", None)
+    assert logged(pv.election) == []
+    assert not db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action.in_(["paper.match", "paper.mismatch", "paper.log"])))
+    desk = pv.b.client.get(pv.base + "/", headers=JSON).get_json()
+    assert desk["to_check"] == [] and desk["keyed_by_me"] == [paper_id]
+    form = pv.b.client.get(f"{pv.base}/ballots/{paper_id}/check", follow_redirects=True)
+    assert "belongs to the same person as yours" in form.get_data(as_text=True)
+
+
+def test_two_people_key_and_check_and_the_record_names_each_officers_account_and_person(app, factory):
+    pv, c = three_clerks(app, factory)
+    paper_id = pv.key_and_sign(pv.a, "v00001", CHOICES)
+    checked = pv.check(c, paper_id, "v00001", CHOICES)
+    assert checked.get_json()["status"] == "match"
+    assert pv.countersign(c, paper_id, checked.get_json()["ballot"]).get_json()["status"] == "logged"
+    assert finish(pv.election)["counted"] == 1
+
+    exported = export_record(pv.election)
+    ext = {o["officer_id"]: o["ext"] for o in exported["election"]["officers"]}
+    assert {officer: e["account"] for officer, e in ext.items()} == {
+        clerk.officer_id: clerk.staff.username for clerk in (pv.a, pv.b, c)}
+    persons = [ext[clerk.officer_id]["person"] for clerk in (pv.a, pv.b, c)]
+    assert persons[0] == persons[1] != persons[2] and all(len(p) == 22 for p in persons)
+    assert resident_id(900, "19650505") not in json.dumps(exported)
+
+
+# --- who may key at all ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", [Role.PREP_GROUP, Role.STREET_OFFICE, Role.PLATFORM_ADMIN])
+def test_only_clerk_accounts_key_check_and_register_clerk_keys(app, factory, role):
+    pv = paper_vote(app, factory)
+    paper_id = pv.key_and_sign(pv.a, "v00001", CHOICES)
+    other = clerk_for(app, factory, pv.election.estate, role)
+    only_clerks = "Only a clerk's account keys, checks and signs paper ballots and registers a clerk key."
+    for response in (pv.key(other, "v00002", {"m1": "no"}), pv.check(other, paper_id, "v00001", CHOICES),
+                     other.client.post(f"{pv.base}/officer-key", json={"public_key": signing.public_key_b64(other.key)})):
+        assert response.status_code == 403 and response.get_json() == {"error": only_clerks}
+    assert only_clerks in html.unescape(other.client.get(f"{pv.base}/key").get_data(as_text=True))
+    paper = db.session.get(PaperBallot, paper_id)
+    assert (paper.status, paper.checked_by) == ("awaiting_check", None)
+    assert db.session.scalar(select(func.count()).select_from(PaperBallot)) == 1 and len(pv.election.officers) == 2
+    with pytest.raises(ElectionError, match="Only a clerk's account"):
+        register_officer("test", draft(pv.election.estate), other.staff, "clerk", signing.public_key_b64(other.key))
+    db.session.rollback()
+
+    # They still follow the desk: what waits for a check, each ballot and its scan, but no key or entry form.
+    progress = other.client.get(pv.base + "/").get_data(as_text=True)
+    assert f"/ballots/{paper_id}\"" in progress and "/key" not in progress and "officer_keys.js" not in progress
+    assert other.client.get(f"{pv.base}/ballots/{paper_id}").status_code == 200
+    assert other.client.get(f"{pv.base}/ballots/{paper_id}/scan").status_code == 200
 
 
 # --- mismatch -----------------------------------------------------------------------------------------

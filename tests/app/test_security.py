@@ -153,8 +153,11 @@ class Hostile:
         self.estate = estate = create_estate("test", "ES-X", self.field("estate"), community)
         import_roster("test", estate, hostile_roster(), "roll.csv")
 
+        people = itertools.count(1)
+
         def account(role: Role, username: str, **scope):
-            return create_staff("test", username, self.field(f"staff {username}"), PASSWORD, role, **scope)
+            return create_staff("test", username, self.field(f"staff {username}"), PASSWORD, role,
+                                id_number=resident_id(next(people), "19700101"), **scope)
 
         self.admin = account(Role.PLATFORM_ADMIN, "admin-x")
         self.officer = account(Role.STREET_OFFICE, "officer-x", street_office_id=office.id)
@@ -269,6 +272,7 @@ def route_urls(app, world: Hostile) -> list[tuple[str, str]]:
         "paper_id": [world.paper.id],
         "notice_id": [notice.id for notice in world.notices],
         "member_id": [db.session.scalar(select(PrepMember.id).order_by(PrepMember.id).limit(1))],
+        "staff_id": [world.clerks[1].id],
         "lang": ["en"],
         "filename": ["site.css"],
     }

@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 import subprocess
 from collections import Counter
+from itertools import count
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -15,7 +16,7 @@ from PIL import Image
 
 from tests.conftest import REPO_ROOT
 from tests.e2e.conftest import PHONE
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, resident_id
 from voting.auth.models import Role
 from voting.auth.operations import create_staff
 from voting.core.weights import DELIVERED
@@ -56,8 +57,11 @@ def found_place(app) -> Place:
         estate = create_estate("test", f"JS-{tag}", "金山花园", community)
         db.session.flush()
 
+        people = count(1)
+
         def account(role: Role, name: str, username: str, **scope) -> Account:
-            staff = create_staff("test", f"{username}-{tag}", name, PASSWORD, role, **scope)
+            staff = create_staff("test", f"{username}-{tag}", name, PASSWORD, role,
+                                 id_number=resident_id(next(people), "19700101"), **scope)
             db.session.flush()
             return Account(staff.username, name, staff.id)
 

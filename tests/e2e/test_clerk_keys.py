@@ -35,14 +35,14 @@ def scan_png() -> bytes:
 class DraftVote:
     election_id: int
     paper_url: str  # the path of the paper pages
-    clerks: tuple[str, str]  # usernames of a clerk and of a preparation-group member
+    clerks: tuple[str, str]  # usernames of two clerks, two people
 
 
 def draft_vote(live_server) -> DraftVote:
     with live_server.app.app_context():
         factory = live_server.factory
         estate = factory.estate(roster=small_roster())
-        clerks = (factory.staff(Role.CLERK, estate).username, factory.staff(Role.PREP_GROUP, estate).username)
+        clerks = (factory.staff(Role.CLERK, estate).username, factory.staff(Role.CLERK, estate).username)
         now = utcnow()
         election = create_election("test", estate, "业主大会表决", now - timedelta(hours=1), now + timedelta(days=1))
         add_motion("test", election, "ordinary", "选聘物业服务企业")

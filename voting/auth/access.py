@@ -10,6 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from flask import abort
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import Select, false, select
 
@@ -28,7 +29,8 @@ class Permission(StrEnum):
     VIEW_AUDIT = "view_audit"
     VIEW_ELECTION = "view_election"
     MANAGE_ELECTION = "manage_election"  # draft, open, notices, close, tally
-    ENTER_PAPER = "enter_paper"  # key and check paper ballots, register a clerk key
+    VIEW_PAPER = "view_paper"  # the paper desk's progress, each paper ballot and its scan
+    ENTER_PAPER = "enter_paper"  # key, check and sign paper ballots, register a clerk key
     PUBLISH_BOARD = "publish_board"  # post to and withdraw from the estate's notice board
     FORM_PREP_GROUP = "form_prep_group"  # propose and confirm the preparation group's members
     RECORD_FILING = "record_filing"  # the committee's first meeting and its filing (备案)
@@ -46,20 +48,30 @@ _ESTATE_WORK = {
     Permission.VIEW_AUDIT,
     Permission.VIEW_ELECTION,
     Permission.MANAGE_ELECTION,
-    Permission.ENTER_PAPER,
+    Permission.VIEW_PAPER,
     Permission.PUBLISH_BOARD,
     Permission.VIEW_CANDIDATES,
     Permission.MANAGE_CANDIDATES,
 }
 
+# Two clerks are two people at the desk; an account that runs the vote holding a clerk key
+# would let its owner be one of them. So only clerk accounts hold ENTER_PAPER.
+_ALL_BUT_CLERKS_WORK = frozenset(Permission) - {Permission.ENTER_PAPER}
+
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.PLATFORM_ADMIN: frozenset(Permission),
-    Role.STREET_OFFICE: frozenset(Permission),
+    Role.PLATFORM_ADMIN: _ALL_BUT_CLERKS_WORK,
+    Role.STREET_OFFICE: _ALL_BUT_CLERKS_WORK,
     Role.COMMUNITY: frozenset({Permission.VIEW_ROLL, Permission.VIEW_AUDIT, Permission.VIEW_ELECTION,
                                Permission.PUBLISH_BOARD,
                                Permission.VIEW_CANDIDATES, Permission.REVIEW_CANDIDATES}),
     Role.PREP_GROUP: frozenset(_ESTATE_WORK),
-    Role.CLERK: frozenset({Permission.VIEW_ROLL, Permission.VIEW_ELECTION, Permission.ENTER_PAPER}),
+    Role.CLERK: frozenset({Permission.VIEW_ROLL, Permission.VIEW_ELECTION, Permission.VIEW_PAPER,
+                           Permission.ENTER_PAPER}),
+}
+
+# What a refusal tells the user where a bare "forbidden" would leave them guessing.
+REFUSALS = {
+    Permission.ENTER_PAPER: _l("Only a clerk's account keys, checks and signs paper ballots and registers a clerk key."),
 }
 
 # Which roles each role may create accounts for.
@@ -71,6 +83,11 @@ ASSIGNABLE_ROLES: dict[Role, tuple[Role, ...]] = {
 
 def can(user: Staff, permission: Permission) -> bool:
     return permission in ROLE_PERMISSIONS[Role(user.role)]
+
+
+def _forbid(permission: Permission):
+    reason = REFUSALS.get(permission)
+    abort(403, description=str(reason) if reason is not None else None)
 
 
 def scope_filter(user: Staff, query: Select) -> Select:
@@ -99,7 +116,7 @@ def estate_for(code: str, permission: Permission) -> Estate:
     if estate is None:
         abort(404)
     if not can(current_user, permission):
-        abort(403)
+        _forbid(permission)
     return estate
 
 
@@ -119,4 +136,4 @@ def election_for(code: str, election_id: int, permission: Permission):
 def require(permission: Permission) -> None:
     """For actions not tied to one estate (e.g. managing staff)."""
     if not can(current_user, permission):
-        abort(403)
+        _forbid(permission)

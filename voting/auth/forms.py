@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from voting.auth.operations import MIN_PASSWORD_LENGTH
 
@@ -21,3 +21,13 @@ class StaffForm(FlaskForm):
     password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH)])
     role = SelectField(_l("Role"), validators=[DataRequired()])
     scope = SelectField(_l("Works for"), validators=[DataRequired()])
+    id_number = StringField(
+        _l("Resident ID number (street office, preparation group and clerk accounts; kept only as a keyed hash)"),
+        validators=[Optional(), Length(max=30)],
+    )
+
+
+class IdNumberForm(FlaskForm):
+    """The person behind an account made before ID numbers were asked for."""
+
+    id_number = StringField(_l("Resident ID number"), validators=[DataRequired(), Length(max=30)])

@@ -49,6 +49,9 @@ class Staff(UserMixin, db.Model):
     street_office_id: Mapped[int | None] = mapped_column(ForeignKey("street_office.id"))
     community_id: Mapped[int | None] = mapped_column(ForeignKey("community.id"))
     estate_id: Mapped[int | None] = mapped_column(ForeignKey("estate.id"))
+    # The keyed hash of the person's resident ID number (never the number): it tells two
+    # accounts of one person apart from two people. None on accounts made before it was asked.
+    id_hash: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     street_office: Mapped[StreetOffice | None] = relationship()

@@ -1,4 +1,4 @@
-"""Staff accounts: creation, password checks."""
+"""Staff accounts: creation, password checks, the person behind each account."""
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -8,9 +8,14 @@ from sqlalchemy import select
 from voting.audit.operations import record_event
 from voting.auth.models import Role, Staff
 from voting.extensions import db
+from voting.roster.operations import personal_data
+from voting.roster.parsing import is_resident_id, normalise_id_number
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 10
+# Accounts that act for the vote (officers, the group): each must be a known person, so that two
+# accounts of one person never pass for two people.
+PERSON_ROLES = frozenset({Role.STREET_OFFICE, Role.PREP_GROUP, Role.CLERK})
 
 
 class AccountError(ValueError):
@@ -27,13 +32,18 @@ def create_staff(
     street_office_id: int | None = None,
     community_id: int | None = None,
     estate_id: int | None = None,
+    id_number: str = "",
 ) -> Staff:
+    """A new account; ``id_number`` is the person's resident ID, required for PERSON_ROLES and
+    kept only as its keyed hash."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(
             _("The password must have at least %(count)d characters.", count=MIN_PASSWORD_LENGTH)
         )
     if db.session.scalar(select(Staff.id).where(Staff.username == username)) is not None:
         raise AccountError(_("The username %(name)s is taken.", name=username))
+    if role in PERSON_ROLES and not id_number.strip():
+        raise AccountError(_("Street office, preparation group and clerk accounts need the person's resident ID number."))
     staff = Staff(
         username=username,
         display_name=display_name,
@@ -42,11 +52,35 @@ def create_staff(
         street_office_id=street_office_id if role is Role.STREET_OFFICE else None,
         community_id=community_id if role is Role.COMMUNITY else None,
         estate_id=estate_id if role in (Role.PREP_GROUP, Role.CLERK) else None,
+        id_hash=person_hash(id_number) if id_number.strip() else None,
     )
     db.session.add(staff)
     db.session.flush()
     record_event(actor, "staff.create", f"staff:{username}", estate_id=staff.estate_id, role=role.value)
     return staff
+
+
+def person_hash(id_number: str) -> str:
+    """The keyed hash of a resident ID number: the only form in which an account keeps it."""
+    number = normalise_id_number(id_number)
+    if not is_resident_id(number):
+        raise AccountError(_("That is not a valid resident ID number: 18 characters with a real date of birth "
+                             "and the right check digit (GB 11643)."))
+    return personal_data().match_hash(number)
+
+
+def record_id_number(actor: str, staff: Staff, id_number: str) -> None:
+    """The person behind an account made before ID numbers were asked for. Once recorded it
+    stays: officer keys and the records of votes are bound to it."""
+    if staff.id_hash is not None:
+        raise AccountError(_("The ID number of %(name)s is already recorded.", name=staff.username))
+    staff.id_hash = person_hash(id_number)
+    record_event(actor, "staff.id_number", f"staff:{staff.username}", estate_id=staff.estate_id)
+
+
+def same_person(one: Staff, other: Staff) -> bool:
+    """One account, or two accounts with one ID number: where two people must act, that is one."""
+    return one.id == other.id or (one.id_hash is not None and one.id_hash == other.id_hash)
 
 
 def authenticate(username: str, password: str) -> Staff | None:

@@ -7,9 +7,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from voting.auth.access import ASSIGNABLE_ROLES, Permission, require, scope_filter, visible_estates
-from voting.auth.forms import LoginForm, StaffForm
+from voting.auth.forms import IdNumberForm, LoginForm, StaffForm
 from voting.auth.models import Role, Staff
-from voting.auth.operations import AccountError, authenticate, create_staff
+from voting.auth.operations import PERSON_ROLES, AccountError, authenticate, create_staff, record_id_number
 from voting.estates.models import Community, Estate, StreetOffice
 from voting.extensions import db, limiter, login_manager
 
@@ -120,6 +120,7 @@ def staff():
                     form.display_name.data,
                     form.password.data,
                     role,
+                    id_number=form.id_number.data or "",
                     **({f"{kind}_id": int(scope_id)} if kind != "platform" else {}),
                 )
             except AccountError as error:
@@ -130,5 +131,28 @@ def staff():
                 flash(_("Account %(name)s created.", name=form.username.data), "success")
                 return redirect(url_for("auth.staff"))
     return render_template(
-        "auth/staff.html", form=form, accounts=_staff_in_scope(current_user), role_names=ROLE_NAMES
+        "auth/staff.html", form=form, accounts=_staff_in_scope(current_user), role_names=ROLE_NAMES,
+        person_roles=PERSON_ROLES,
     )
+
+
+@blueprint.post("/staff/<int:staff_id>/id-number")
+@login_required
+def id_number(staff_id: int):
+    require(Permission.MANAGE_STAFF)
+    account = next((a for a in _staff_in_scope(current_user) if a.id == staff_id), None)
+    if account is None:
+        abort(404)
+    form = IdNumberForm()
+    if not form.validate_on_submit():
+        flash(_("Enter the resident ID number."), "error")
+        return redirect(url_for("auth.staff"))
+    try:
+        record_id_number(current_user.username, account, form.id_number.data)
+    except AccountError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("The ID number of %(name)s is recorded (as a keyed hash).", name=account.username), "success")
+    return redirect(url_for("auth.staff"))

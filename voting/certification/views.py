@@ -18,6 +18,7 @@ from voting.certification.operations import (
     verifier_verdict,
 )
 from voting.elections.models import State
+from voting.elections.operations import why_no_officer_key
 from voting.extensions import db
 
 blueprint = Blueprint("certification", __name__,
@@ -45,7 +46,9 @@ def index(code: str, election_id: int):
     key_data = {"election": election.public_id, "user": current_user.username,
                 "keys": [_officer_json(o) for o in keys], "csrf_token": generate_csrf()}
     verdict = None
-    if election.state == State.DRAFT:
+    may_certify = current_user.role == "street_office" and not decisions(election)
+    no_key = why_no_officer_key(current_user) if may_certify else None
+    if election.state == State.DRAFT and not keys and not no_key:
         key_data["register_url"] = url_for("certification.register_key", **urls)
     elif election.state == State.TALLIED:
         verdict = verifier_verdict(election) or ""
@@ -55,7 +58,7 @@ def index(code: str, election_id: int):
                                 "done_url": url_for("certification.index", **urls)}
     return render_template("certification/index.html", estate=estate, election=election, keys=keys,
                            verdict=verdict, decisions=decisions(election), key_data=key_data,
-                           may_certify=current_user.role == "street_office" and not decisions(election))
+                           may_certify=may_certify, no_key=no_key)
 
 
 @blueprint.post("/officer-key")

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from voting.auth.models import Staff
 from voting.estates.models import Estate
 from voting.extensions import db, one_of
 from voting.timeutil import UTCDateTime, utcnow
@@ -113,6 +114,8 @@ class Officer(db.Model):
     __table_args__ = (
         UniqueConstraint("election_id", "officer_id"),
         UniqueConstraint("election_id", "public_key"),
+        # One key per account, role and vote, so an account cannot stand in for two officers.
+        UniqueConstraint("election_id", "staff_id", "role"),
         one_of("role", OFFICER_ROLES),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -123,6 +126,7 @@ class Officer(db.Model):
     public_key: Mapped[str] = mapped_column(String(44))
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     election: Mapped[Election] = relationship(back_populates="officers")
+    staff: Mapped[Staff] = relationship()
 
 
 class ElectionVoter(db.Model):

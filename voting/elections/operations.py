@@ -12,10 +12,11 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import defer, selectinload
 
 from voting.audit.operations import record_event
+from voting.auth.access import Permission, can
 from voting.ballots.models import LogEntry, TreeHead
 from voting.core import record as record_format
 from voting.core import rules, signing
-from voting.core.canonical import b64d, b64e, canon, format_time
+from voting.core.canonical import H, b64d, b64e, canon, format_time
 from voting.elections.models import (
     STATE_NAMES,
     Candidate,
@@ -105,12 +106,31 @@ def _append_motion(actor: str, election: Election, kind: str, title: str, seats:
     return motion
 
 
+def why_no_officer_key(staff) -> str | None:
+    """Why this account cannot register an officer key, or None: the record names the person
+    behind every key, so an account without one cannot hold a key."""
+    if staff.id_hash is None:
+        return _("The account %(name)s has no ID number on record, so it cannot register a key. A platform "
+                 "administrator or the street office records it on the staff accounts page.", name=staff.username)
+    return None
+
+
 def register_officer(actor: str, election: Election, staff, role: str, public_key: str) -> Officer:
-    """Register the public key a clerk's or officer's browser generated and keeps."""
+    """Register the public key a clerk's or officer's browser generated and keeps: one per
+    account, role and vote, so that one account never counts as two officers."""
     _require_state(election, State.DRAFT)
+    if role == "clerk" and not can(staff, Permission.ENTER_PAPER):
+        raise ElectionError(_("Only a clerk's account can hold a clerk key."))
+    reason = why_no_officer_key(staff)
+    if reason:
+        raise ElectionError(reason)
     signing.public_key_bytes(public_key)  # raises ValueError on a malformed key
     if any(o.public_key == public_key for o in election.officers):
         raise ElectionError(_("This key is already registered."))
+    held = next((o for o in election.officers if o.staff_id == staff.id and o.role == role), None)
+    if held is not None:
+        raise ElectionError(_("The account %(name)s already holds the key %(officer)s for this vote; an account "
+                              "registers one key per role and vote.", name=staff.username, officer=held.officer_id))
     officer = Officer(election=election, staff_id=staff.id, role=role, public_key=public_key,
                       officer_id=f"{role}-{staff.username}-{len(election.officers) + 1}")
     db.session.add(officer)
@@ -136,6 +156,14 @@ def officer_keys(election: Election, staff, role: str) -> list[Officer]:
     return [o for o in election.officers if o.role == role and o.staff_id == staff.id]
 
 
+def officer_person(election: Election, staff) -> str:
+    """The record's opaque id of the person behind an officer's account: the same for two
+    accounts of one person in this vote. It hashes the keyed hash of the ID number, so nobody
+    without DATA_KEY can test a guessed number against it, and the vote's id, so it does not
+    follow the person from vote to vote."""
+    return b64e(H(b"gongzhi/2/person\x00" + election.public_id.encode() + b"\x00" + staff.id_hash.encode()))[:22]
+
+
 def definition(election: Election, roll_hash: str) -> dict:
     """The record's `election` object (spec §2.1)."""
     estate = election.estate
@@ -155,7 +183,9 @@ def definition(election: Election, roll_hash: str) -> dict:
         "revote": election.revote,
         "nonvoters_follow_majority": False,
         "motions": motions,
-        "officers": [{"officer_id": o.officer_id, "role": o.role, "public_key": o.public_key}
+        # Format 1 has no place for the account and the person; ext carries them (format 2 lifts them).
+        "officers": [{"officer_id": o.officer_id, "role": o.role, "public_key": o.public_key,
+                      "ext": {"account": o.staff.username, "person": officer_person(election, o.staff)}}
                      for o in election.officers],
         "election_public_key": election.public_key,
         "roll_hash": roll_hash,
@@ -219,6 +249,10 @@ def open_election(actor: str, election: Election, passphrase: str) -> NoticeBatc
     if len(passphrase) < sealing.MIN_PASSPHRASE_LENGTH:
         raise ElectionError(_("The notices passphrase needs at least %(count)d characters.",
                               count=sealing.MIN_PASSPHRASE_LENGTH))
+    unknown = [o.officer_id for o in election.officers if o.staff.id_hash is None]
+    if unknown:  # keys registered before accounts named their person
+        raise ElectionError(_("Record the ID number of the account behind %(officers)s before opening the vote.",
+                              officers=", ".join(unknown)))
     voters = db.session.scalars(
         select(Voter).where(Voter.estate_id == election.estate_id).order_by(Voter.code)
         .options(selectinload(Voter.units))

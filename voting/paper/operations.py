@@ -1,5 +1,5 @@
 """Paper ballots: one clerk keys a ballot from its scan and signs it in the browser; a second
-clerk, with another account and another key, keys it again without seeing the first entry.
+clerk, another person with another account and key, keys it again without seeing the first entry.
 When both entries agree the second clerk signs the same body and the ballot joins the log with
 both signatures (spec §2.3); when they differ the ballot is set aside and keyed again.
 
@@ -22,6 +22,7 @@ from voting.app import MAX_ID
 from voting.audit.models import AuditEvent
 from voting.audit.operations import record_event
 from voting.auth.models import Staff
+from voting.auth.operations import same_person
 from voting.ballots.models import LogEntry, PaperBallot, PaperScan
 from voting.ballots.operations import Receipt, append, leaf_hashes, tree_head_at
 from voting.core import merkle, signing
@@ -251,6 +252,17 @@ def keyed_by_staff(election: Election, paper: PaperBallot, staff: Staff) -> bool
     return _officer(election, paper.keyed_by).staff_id == staff.id
 
 
+def why_not_checker(election: Election, paper: PaperBallot, staff: Staff) -> str | None:
+    """Why this account may not check the ballot, or None: the check is a second person's."""
+    keyer = _officer(election, paper.keyed_by).staff
+    if keyer.id == staff.id:
+        return _("You keyed paper ballot #%(id)d; a clerk with another account must check it.", id=paper.id)
+    if same_person(keyer, staff):
+        return _("Paper ballot #%(id)d was keyed by the account %(account)s, which belongs to the same person as "
+                 "yours; another person must check it.", id=paper.id, account=keyer.username)
+    return None
+
+
 def sign_keyed(staff: Staff, election: Election, paper: PaperBallot, officer_id, signature,
                now: datetime | None = None) -> None:
     """The first clerk's signature; only now may another clerk check the ballot."""
@@ -277,9 +289,9 @@ def check_entry(staff: Staff, election: Election, paper: PaperBallot, officer_id
     if paper.status != AWAITING_CHECK or not is_signed(paper):
         raise PaperRefused(_("Paper ballot #%(id)d is not waiting for a check.", id=paper.id), 409)
     officer = _own_clerk_key(election, staff, officer_id)
-    if officer.officer_id == paper.keyed_by or keyed_by_staff(election, paper, staff):
-        raise PaperRefused(_("You keyed paper ballot #%(id)d; a clerk with another account must check it.",
-                             id=paper.id), 403)
+    reason = why_not_checker(election, paper, staff)
+    if reason:
+        raise PaperRefused(reason, 403)
     voter = find_voter(election, unit_label)
     choices = read_choices(election, submitted_choices)
     keyed = ballot_body(paper)["choices"]
@@ -403,7 +415,7 @@ def desk(election: Election, staff: Staff) -> dict[str, list[PaperBallot]]:
         elif not is_signed(paper):
             if paper.keyed_by in mine:
                 work["to_sign"].append(paper)
-        elif keyed_by_staff(election, paper, staff):
+        elif why_not_checker(election, paper, staff):
             work["keyed_by_me"].append(paper)
         elif paper.checked_by in mine:
             work["to_countersign"].append(paper)

@@ -13,9 +13,10 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from werkzeug.exceptions import HTTPException
 
-from voting.auth.access import Permission, election_for
+from voting.auth.access import Permission, can, election_for
 from voting.ballots.operations import BallotRefused
 from voting.elections.models import State
+from voting.elections.operations import why_no_officer_key
 from voting.extensions import db
 from voting.paper.forms import choice_field, read_entry, read_public_key, read_signature, wants_json
 from voting.paper.operations import (
@@ -42,6 +43,7 @@ from voting.paper.operations import (
     voter_card,
     voter_of,
     why_no_entry,
+    why_not_checker,
 )
 
 blueprint = Blueprint("paper", __name__, url_prefix="/estates/<code>/elections/<int:election_id>/paper")
@@ -56,7 +58,13 @@ def http_error(error: HTTPException):
 
 
 def _load(code: str, election_id: int):
+    """For a clerk's work: keying, checking, signing, their key."""
     return election_for(code, election_id, Permission.ENTER_PAPER)
+
+
+def _view(code: str, election_id: int):
+    """For watching the desk's progress, which the accounts running the vote may do too."""
+    return election_for(code, election_id, Permission.VIEW_PAPER)
 
 
 def _paper(election, paper_id: int):
@@ -110,14 +118,15 @@ def _lookup(election, unit: str):
 @blueprint.get("/")
 @login_required
 def index(code: str, election_id: int):
-    estate, election = _load(code, election_id)
+    estate, election = _view(code, election_id)
     work = desk(election, current_user)
     if wants_json():
         return jsonify(election_id=election.public_id, state=election.state, csrf_token=generate_csrf(),
                        clerk_keys=[_key_json(o) for o in clerk_keys(election, current_user)],
                        **{name: [paper.id for paper in papers] for name, papers in work.items()})
     return render_template("paper/index.html", estate=estate, election=election, work=work,
-                           closed=why_no_entry(election), clerk_data=_clerk_data(election))
+                           closed=why_no_entry(election), clerk_data=_clerk_data(election),
+                           may_enter=can(current_user, Permission.ENTER_PAPER))
 
 
 @blueprint.get("/officer-key")
@@ -125,10 +134,12 @@ def index(code: str, election_id: int):
 def officer_key(code: str, election_id: int):
     estate, election = _load(code, election_id)
     draft = election.state == State.DRAFT
-    register_url = url_for("paper.register_key", **_urls(election)) if draft else None
+    keys = clerk_keys(election, current_user)
+    no_key = why_no_officer_key(current_user)
+    # Only an account that may still register is offered the button (one key per account).
+    register_url = url_for("paper.register_key", **_urls(election)) if draft and not keys and not no_key else None
     return render_template("paper/officer_key.html", estate=estate, election=election, draft=draft,
-                           keys=clerk_keys(election, current_user),
-                           clerk_data=_clerk_data(election, register_url=register_url))
+                           keys=keys, no_key=no_key, clerk_data=_clerk_data(election, register_url=register_url))
 
 
 @blueprint.post("/officer-key")
@@ -257,9 +268,9 @@ def _checkable(election, paper):
     """A page for a ballot that is not (or no longer) to be checked, else None."""
     if paper.status != AWAITING_CHECK or not is_signed(paper):
         return redirect(url_for("paper.ballot", **_urls(election, paper_id=paper.id)))
-    if keyed_by_staff(election, paper, current_user):
-        flash(_("You keyed paper ballot #%(id)d; a clerk with another account must check it.", id=paper.id),
-              "error")
+    reason = why_not_checker(election, paper, current_user)
+    if reason:
+        flash(reason, "error")
         return redirect(url_for("paper.index", **_urls(election)))
     return None
 
@@ -346,7 +357,7 @@ def countersignature(code: str, election_id: int, paper_id: int):
 @blueprint.get("/ballots/<int:paper_id>")
 @login_required
 def ballot(code: str, election_id: int, paper_id: int):
-    estate, election = _load(code, election_id)
+    estate, election = _view(code, election_id)
     paper = _paper(election, paper_id)
     differ = differences(election, paper)
     receipt = receipt_for(election, paper).as_json(election) if paper.log_seq is not None else None
@@ -363,13 +374,14 @@ def ballot(code: str, election_id: int, paper_id: int):
         return jsonify(answer)
     return render_template("paper/ballot.html", estate=estate, election=election, paper=paper,
                            signed=is_signed(paper), scan=scan_of(paper), differ=differ, receipt=receipt,
-                           refused=refused, motions=ballot_motions(election), closed=why_no_entry(election))
+                           refused=refused, motions=ballot_motions(election), closed=why_no_entry(election),
+                           may_enter=can(current_user, Permission.ENTER_PAPER))
 
 
 @blueprint.get("/ballots/<int:paper_id>/scan")
 @login_required
 def scan(code: str, election_id: int, paper_id: int):
-    _estate, election = _load(code, election_id)
+    _estate, election = _view(code, election_id)
     stored = scan_of(_paper(election, paper_id))
     pdf = stored.mimetype == "application/pdf"
     response = send_file(BytesIO(stored.content), mimetype=stored.mimetype, as_attachment=pdf,

@@ -13,7 +13,8 @@ class MemberForm(FlaskForm):
     role = SelectField(_l("Represents"), choices=list(MEMBER_ROLE_NAMES.items()))
     organisation = StringField(_l("Organisation (e.g. which police station)"), validators=[Length(max=100)])
     leader = BooleanField(_l("Leads the group (street office only)"))
-    id_number = StringField(_l("ID number (owner representatives: checked against the roll, not stored)"),
+    id_number = StringField(_l("ID number (owner representatives: checked against the roll; a new account keeps "
+                               "only its keyed hash)"),
                             validators=[Length(max=30)])
     account = SelectField(_l("Existing account"), coerce=int, default=0)
     new_username = StringField(

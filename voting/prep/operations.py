@@ -122,7 +122,7 @@ def _account_in_estate(estate: Estate):
     )
 
 
-def _member_account(actor: str, estate: Estate, group: PrepGroup, name: str, account: Staff | None,
+def _member_account(actor: str, estate: Estate, group: PrepGroup, name: str, id_number: str, account: Staff | None,
                     new_account: tuple[str, str] | None) -> tuple[Staff | None, bool]:
     if account is not None and new_account is not None:
         raise PrepError(_("Either link an existing account or create a new one, not both."))
@@ -136,7 +136,8 @@ def _member_account(actor: str, estate: Estate, group: PrepGroup, name: str, acc
     if new_account is not None:
         username, password = new_account
         try:
-            staff = create_staff(actor, username, name, password, Role.PREP_GROUP, estate_id=estate.id)
+            staff = create_staff(actor, username, name, password, Role.PREP_GROUP, estate_id=estate.id,
+                                 id_number=id_number)
         except AccountError as error:
             raise PrepError(str(error)) from None
         staff.active = False  # until the composition that includes the member is confirmed
@@ -170,7 +171,7 @@ def propose_member(actor: str, estate: Estate, *, name: str, role: str, organisa
         if any(m.owner_id_hash == owner.id_hash and m.left_at is None for m in group.members):
             raise PrepError(_("%(name)s is already a member.", name=name))
         owner_hash, units = owner.id_hash, owner_unit_labels(owner)
-    staff, created = _member_account(actor, estate, group, name, account, new_account)
+    staff, created = _member_account(actor, estate, group, name, id_number, account, new_account)
     member = PrepMember(group=group, name=name, role=role, organisation=organisation.strip(), is_leader=leader,
                         owner_id_hash=owner_hash, unit_labels=units, staff=staff, account_created=created,
                         proposed_by=actor)

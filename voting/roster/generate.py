@@ -103,6 +103,13 @@ class GeneratedRoster:
         }
 
 
+def staff_resident_id(serial: int) -> str:
+    """A valid resident ID for an invented staff member of the demo or the simulation, distinct
+    per serial (0-999) and, born on 1 January 1970, from the generated owners' in practice."""
+    body = f"33028219700101{serial:03d}"
+    return body + resident_id_check_digit(body)
+
+
 class _People:
     """Invents people and companies with unique, valid ID numbers."""
 

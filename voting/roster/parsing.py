@@ -160,6 +160,12 @@ def normalise_id_number(text: str) -> str:
     return number
 
 
+def is_resident_id(number: str) -> bool:
+    """A normalised ID number that is a resident ID: a real date of birth and the GB 11643 check digit."""
+    return (_RESIDENT_ID.fullmatch(number) is not None and _is_birth_date(number[6:14])
+            and number[17] == resident_id_check_digit(number[:17]))
+
+
 def id_number_doubt(number: str) -> str | None:
     """A warning for a company code failing its GB 32100 check character.
 
