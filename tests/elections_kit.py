@@ -4,20 +4,45 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from functools import cached_property
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from voting.core import signing
 from voting.core.canonical import b64d, b64e
+from voting.elections.models import ElectionVoter
 from voting.elections.operations import add_committee_election, add_motion, create_election, open_election
 from voting.extensions import db
+from voting.roster.models import Voter
 from voting.roster.operations import personal_data
 
 NOW = datetime(2026, 12, 5, 2, 0, tzinfo=timezone.utc)
+
+
+def roster_voter_ids(election) -> dict[str, str]:
+    """The roster's voter code (v00001 …) -> this vote's random voter id, matched by units: tests
+    name a roll's voters by their roster codes, which a vote never uses."""
+    by_units = {
+        tuple(sorted(json.loads(units))): code for code, units in db.session.execute(
+            select(ElectionVoter.voter_code, ElectionVoter.units_json).where(ElectionVoter.election_id == election.id))
+    }
+    return {
+        voter.code: by_units[tuple(sorted(unit.label for unit in voter.units))]
+        for voter in db.session.scalars(
+            select(Voter).where(Voter.estate_id == election.estate_id).options(selectinload(Voter.units)))
+    }
 
 
 @dataclass
 class OpenVote:
     election: object
     secrets: dict[str, bytes]  # voter code -> credential seed, as printed on the notices
+
+    @cached_property
+    def ids(self) -> dict[str, str]:
+        """roster code -> this vote's voter code."""
+        return roster_voter_ids(self.election)
 
     def ballot(self, voter_code: str, choices: dict, channel: str = "online") -> dict:
         return {"election_hash": self.election.election_hash, "voter_id": voter_code, "channel": channel,

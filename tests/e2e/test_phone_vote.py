@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from tests.app.test_vote import WANG, ZHANG_LI, ZHAO, ballot_of, open_vote
 from tests.e2e.conftest import PHONE
+from tests.elections_kit import roster_voter_ids
 from tests.factories import resident_id
 from voting.ballots.models import LogEntry
 from voting.ballots.operations import cast_online
@@ -21,7 +22,8 @@ class LiveVote:
     election_id: int
     public_id: str
     election_hash: str
-    secrets: dict[str, bytes]
+    secrets: dict[str, bytes]  # by roster code, as test_vote.open_vote gives them
+    voter_ids: dict[str, str]  # roster code -> this vote's voter id
 
     def qr_url(self, live_server, voter: str) -> str:
         """What the notice's QR code holds: the ballot page, the secret in the fragment."""
@@ -31,7 +33,8 @@ class LiveVote:
 def open_live_vote(live_server, **options) -> LiveVote:
     with live_server.app.app_context():
         election, secrets = open_vote(live_server.factory, **options)
-        return LiveVote(election.id, election.public_id, election.election_hash, secrets)
+        return LiveVote(election.id, election.public_id, election.election_hash, secrets,
+                        roster_voter_ids(election))
 
 
 def logged_entries(live_server, vote: LiveVote) -> list[dict]:
@@ -111,7 +114,7 @@ def test_owner_votes_on_a_phone_and_checks_the_receipt(live_server, phone, scree
     # The server logged exactly what the phone signed: the browser's canon matched Python's.
     [entry] = logged_entries(live_server, vote)
     assert entry["ballot"]["choices"] == {"m1": "yes", "m2": "no", "m3": ["c3-1", "c3-3"]}
-    assert entry["ballot"]["voter_id"] == ZHANG_LI and entry["ballot"]["election_hash"] == vote.election_hash
+    assert entry["ballot"]["voter_id"] == vote.voter_ids[ZHANG_LI] and entry["ballot"]["election_hash"] == vote.election_hash
     with live_server.app.app_context():
         assert signing.verify(signing.public_key_b64(signing.private_key_from_seed(vote.secrets[ZHANG_LI])),
                               "ballot", entry["ballot"], entry["signatures"][0]["signature"])
