@@ -233,9 +233,9 @@ def measure_turnout(election: Election) -> Turnout:
 
 @dataclass(frozen=True)
 class Doorstep:
-    """A voter to visit: unit labels and masked owner names (none for the developer)."""
+    """A voter to visit: unit labels and masked owner names (none for the developer). Not the
+    voter code: a printed list pairing it with units would link ballots cast later to units."""
 
-    voter_code: str
     units: list[str]
     owners: list[str]
 
@@ -274,7 +274,7 @@ def canvass_list(election: Election) -> list[CanvassGroup]:
         home, _weight = _placed(labels, Weight(voter.area, voter.heads), places)[0]
         owners = list(dict.fromkeys(name for label in labels for name in names.get(label, ())))
         groups.setdefault(home, CanvassGroup(home)).voters.append(
-            Doorstep(voter.voter_code, labels, [mask_name(name) for name in owners])
+            Doorstep(labels, [mask_name(name) for name in owners])
         )
     for group in groups.values():
         group.voters.sort(key=lambda doorstep: doorstep.units[:1])
