@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from voting.ballots.models import LogEntry
@@ -402,3 +403,26 @@ def _committee(position: int, motion: dict, entry: dict, participation: Weight, 
 def _standing(candidate: dict) -> tuple[int, int]:
     """Seats go by heads, then area (spec §2.5)."""
     return candidate["heads"], candidate["area"]
+
+
+# --- Choices as printed -----------------------------------------------------------------------
+
+
+def choice_printers(definition: dict) -> list:
+    """Per motion, a function from a ballot's choices to the text shown for them (minutes, unit choices)."""
+    names = {"yes": _("Yes"), "no": _("No"), "abstain": _("Abstain")}
+
+    def question(motion_id: str):
+        return lambda choices: names[choices.get(motion_id, "abstain")]  # missing: took part, abstained
+
+    def committee(motion_id: str, candidates: list[dict]):
+        def printed(choices: dict) -> str:
+            chosen = set(choices.get(motion_id, ()))
+            return "、".join(c["name"] for c in candidates if c["candidate_id"] in chosen) or "—"
+        return printed
+
+    return [
+        committee(motion["motion_id"], motion["candidates"]) if motion["kind"] == "committee"
+        else question(motion["motion_id"])
+        for motion in definition["motions"]
+    ]
