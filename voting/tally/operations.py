@@ -20,6 +20,7 @@ from voting.ballots.models import LogEntry
 from voting.core import rules
 from voting.core.weights import DELIVERED
 from voting.elections.models import Election, ElectionVoter, State
+from voting.elections.operations import log_entries
 from voting.estates.models import Building, Unit
 from voting.extensions import db
 from voting.privacy import mask_name
@@ -405,7 +406,7 @@ def _standing(candidate: dict) -> tuple[int, int]:
     return candidate["heads"], candidate["area"]
 
 
-# --- Choices as printed -----------------------------------------------------------------------
+# --- How each unit voted -----------------------------------------------------------------------
 
 
 def choice_printers(definition: dict) -> list:
@@ -426,3 +427,33 @@ def choice_printers(definition: dict) -> list:
         else question(motion["motion_id"])
         for motion in definition["motions"]
     ]
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    """A counted voter's units and the choices of their counted ballot, as printed."""
+
+    units: list[str]
+    choices: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class UnitChoices:
+    """How each unit voted. Only for the eyes voting.auth.access.may_see_unit_choices allows:
+    this is the very link the private roll hides from the public."""
+
+    motions: list[str]  # titles, in the order of each row's choices
+    rows: list[UnitRow]  # every counted voter, in unit order
+
+
+def unit_choices(election: Election) -> UnitChoices:
+    definition = json.loads(election.definition_json)
+    counted = rules.counted_ballots(definition, log_entries(election))
+    printers = choice_printers(definition)
+    rows = [
+        UnitRow(json.loads(units_json), tuple(p(counted[voter_code]["choices"]) for p in printers))
+        for voter_code, units_json in db.session.execute(
+            select(ElectionVoter.voter_code, ElectionVoter.units_json).where(ElectionVoter.election_id == election.id))
+        if voter_code in counted
+    ]
+    return UnitChoices([motion["title"] for motion in definition["motions"]], sorted(rows, key=lambda row: row.units))
