@@ -14,6 +14,7 @@ from voting.ballots.operations import cast_online
 from voting.core import signing
 from voting.core.canonical import b64e, canon
 from voting.elections.models import Election
+from voting.elections.operations import close_election, tally_election
 from voting.extensions import db
 
 
@@ -201,6 +202,23 @@ def test_without_the_qr_secret_or_a_signing_browser_the_page_says_so(live_server
     phone.locator("#step-unsupported").wait_for(state="visible")
     assert phone.locator("#ballot").is_hidden() and "#" not in phone.url
     screenshot(phone, "unsupported")
+
+
+def test_after_the_count_a_notice_shows_how_each_unit_voted(live_server, phone, screenshot):
+    vote = open_live_vote(live_server, publish_units=True)
+    cast_in_python(live_server, vote, WANG)
+    with live_server.app.app_context():
+        election = db.session.get(Election, vote.election_id)
+        close_election("test", election, now=election.closes_at)
+        tally_election("test", election)
+        db.session.commit()
+    phone.goto(vote.qr_url(live_server, ZHANG_LI))  # a holder who did not vote
+    table = phone.locator("#step-units table.unit-choices")
+    table.wait_for(state="visible")
+    assert "#" not in phone.url and phone.locator("#ballot").count() == 0
+    rows = [row.locator("td, th").all_inner_texts() for row in table.locator("tr").all()]
+    assert rows[1:] == [["1幢-1-102、1幢-1-201", "同意", "反对", "张三、赵六"]]
+    screenshot(phone, "unit-choices")
 
 
 TRICKY = [
