@@ -1,15 +1,21 @@
 """Helpers for tests that hold a vote: an open election with the voters' secrets in hand."""
 
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from functools import cached_property
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from voting.core import signing
 from voting.core.canonical import b64e
-from voting.elections.models import Election
+from voting.elections.models import Election, ElectionVoter
 from voting.elections.operations import add_committee_election, add_motion, create_election, open_election
 from voting.extensions import db
 from voting.notices.operations import batch_secrets, unlock
+from voting.roster.models import Voter
 
 NOW = datetime(2026, 12, 5, 2, 0, tzinfo=timezone.utc)
 PASSPHRASE = "notices passphrase of the tests"  # what the group member types when opening a vote
@@ -21,10 +27,29 @@ def notice_secrets(batch) -> dict[str, bytes]:
     return batch_secrets(db.session.get(Election, batch.election_id), batch, unlock(batch, PASSPHRASE))
 
 
+def roster_voter_ids(election) -> dict[str, str]:
+    """The roster's voter code (v00001 …) -> this vote's random voter id, matched by units: tests
+    name a roll's voters by their roster codes, which a vote never uses."""
+    by_units = {
+        tuple(sorted(json.loads(units))): code for code, units in db.session.execute(
+            select(ElectionVoter.voter_code, ElectionVoter.units_json).where(ElectionVoter.election_id == election.id))
+    }
+    return {
+        voter.code: by_units[tuple(sorted(unit.label for unit in voter.units))]
+        for voter in db.session.scalars(
+            select(Voter).where(Voter.estate_id == election.estate_id).options(selectinload(Voter.units)))
+    }
+
+
 @dataclass
 class OpenVote:
     election: object
     secrets: dict[str, bytes]  # voter code -> credential seed, as printed on the notices
+
+    @cached_property
+    def ids(self) -> dict[str, str]:
+        """roster code -> this vote's voter code."""
+        return roster_voter_ids(self.election)
 
     def ballot(self, voter_code: str, choices: dict, channel: str = "online") -> dict:
         return {"election_hash": self.election.election_hash, "voter_id": voter_code, "channel": channel,

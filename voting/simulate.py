@@ -187,9 +187,10 @@ def simulate_command(units: int, turnout: float, paper: float, seed: int, output
     motions = [MotionShape(m.motion_id, m.kind, m.seats, tuple(c.candidate_id for c in m.candidates))
                for m in election.motions]
     first_unit = {code: json.loads(units)[0] for code, units in db.session.execute(
-        select(ElectionVoter.voter_code, ElectionVoter.units_json).where(ElectionVoter.election_id == election_id))}
+        select(ElectionVoter.voter_code, ElectionVoter.units_json).where(ElectionVoter.election_id == election_id)
+        .order_by(ElectionVoter.id))}
     db.session.commit()  # from here on every request runs in a transaction of its own
-    voters = sorted(secrets)
+    voters = list(first_unit)  # in roll order: the random voter ids would make the seed pick others
     taking_part = rng.sample(voters, round(len(voters) * turnout))
     on_paper = set(rng.sample(taking_part, round(len(taking_part) * paper)))
     online = [v for v in taking_part if v not in on_paper]
@@ -200,7 +201,7 @@ def simulate_command(units: int, turnout: float, paper: float, seed: int, output
     if on_paper:
         with phase(timings, f"paper ballots ({len(on_paper)})"):
             desk = PaperDesk(app, estate_code, election_id, clerks)
-            for voter_code in sorted(on_paper):
+            for voter_code in (v for v in voters if v in on_paper):
                 desk.enter(voter_code, first_unit[voter_code], _choices(rng, motions))
     with phase(timings, "close and tally"):
         election = db.session.get(Election, election_id)

@@ -26,6 +26,7 @@ def test_draft_open_close_count_and_download(app, factory):
     })
     assert created.status_code == 302
     election = db.session.scalar(select(Election).where(Election.estate_id == estate.id))
+    assert election.publish_units is True
     assert election.opens_at.astimezone(timezone(timedelta(hours=8))).strftime("%H:%M") == past.strftime("%H:%M")
     page = f"{base}/{election.id}"
     client.post(f"{page}/motions", data={"kind": "ordinary", "title": "选聘物业"})
@@ -52,6 +53,20 @@ def test_draft_open_close_count_and_download(app, factory):
     assert tally["counted"] == 0 and tally["motions"][0]["result"] == "not_quorate"
     public = app.test_client().get(f"/p/{estate.code}/elections/{election.public_id}/record.json")
     assert json.loads(public.data) == json.loads(downloaded.data)
+
+
+def test_how_each_unit_voted_is_off_unless_the_group_ticks_it(app, factory):
+    estate = factory.estate(roster=small_roster())
+    client = login(app.test_client(), factory.staff(Role.PREP_GROUP, estate))
+    client.post("/lang/en")
+    base = f"/estates/{estate.code}/elections/"
+    form = client.get(base).get_data(as_text=True)
+    assert 'name="publish_units"' in form and 'name="publish_units" type="checkbox" value="y">' in form
+    assert "The published record, the minutes and the notice board never show them." in form
+    created = client.post(base, data={"title": "x", "opens_at": "2026-12-01T08:00", "closes_at": "2026-12-02T08:00",
+                                      "revote": "last"})
+    assert created.status_code == 302
+    assert db.session.scalar(select(Election).where(Election.estate_id == estate.id)).publish_units is False
 
 
 def test_clerks_and_community_staff_cannot_run_a_vote(app, factory):

@@ -2,6 +2,7 @@
 passphrase and downloaded once, so that at no stage does the server hold an owner's secret that
 DATA_KEY opens; lost notices reissued; background jobs."""
 
+import io
 import json
 import re
 import secrets as random
@@ -17,16 +18,18 @@ from cryptography.fernet import InvalidToken
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from PIL import Image
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from tests.conftest import TEST_SECRETS
-from tests.elections_kit import PASSPHRASE, notice_secrets
+from tests.elections_kit import PASSPHRASE, notice_secrets, roster_voter_ids
 from tests.factories import login, small_roster
 from voting.audit.models import AuditEvent
 from voting.auth.models import Role
 from voting.ballots.operations import cast_online
 from voting.core import signing
 from voting.core.canonical import b64d, b64e
+from voting.core.roll import units_commitment
 from voting.elections.models import ElectionVoter, NoticeBatch
 from voting.elections.operations import add_committee_election, add_motion, create_election, open_election
 from voting.extensions import db
@@ -138,24 +141,41 @@ def test_notices_print_one_page_per_voter_with_text_fonts_and_working_qr_codes(a
 
     assert page_count(pdf) == len(secrets) == 4
     text = pdf_text(pdf)
+    ids = roster_voter_ids(election)
     with force_locale("zh_CN"):
         instructions = [_("Vote yourself: nobody else may vote for you."),
                         _("Never give this page, or a photo of it, to anyone, whoever asks: whoever holds "
                           "the code can vote in your name.")]
     flat = re.sub(r"\s+", "", text)  # lines wrap anywhere in Chinese
     for expected in ["阳光花园", "2026年第一次业主大会", "1幢-1-101", "1幢-1-102、1幢-1-201", "89.56", "180.00",
-                     "2026-12-0108:00", "2026-12-1520:00", "张三、李四、王五、赵六", "v00001", *instructions]:
+                     "2026-12-0108:00", "2026-12-1520:00", "张三、李四、王五、赵六", ids["v00001"], *instructions]:
         assert re.sub(r"\s+", "", expected) in flat, expected
     fonts = poppler("pdffonts", pdf).splitlines()[2:]
     assert fonts and all("CJK" in line and " yes yes yes " in line for line in fonts), fonts  # embedded subsets
 
-    # Pages follow voter codes; each code opens the vote with that voter's secret, whose public
-    # key is the one the frozen roll holds for that voter.
-    codes = sorted(secrets)
-    urls = qr_codes(pdf, tmp_path)
-    assert urls == [f"{BASE}/v/{election.public_id}#{b64e(secrets[code])}" for code in codes]
-    roll = {entry["voter_id"]: entry["public_key"] for entry in json.loads(election.roll_json)["voters"]}
-    assert [derived_key(b64d(url.partition("#")[2])) for url in urls] == [roll[code] for code in codes]
+    # Pages follow the roll, not the random voter codes; each code opens the vote with that voter's secret.
+    codes = [ids[roster_code] for roster_code in sorted(ids)]
+    assert qr_codes(pdf, tmp_path) == [f"{BASE}/v/{election.public_id}#{b64e(secrets[code])}" for code in codes]
+    for code in codes:
+        assert derived_key(secrets[code]) == voter(election, code).public_key
+
+
+def test_the_salt_on_each_notice_finds_and_checks_the_voters_line_of_the_published_roll(app, factory, staff_client):
+    estate, election, _batch = open_vote(factory)
+    pdf = prepare_and_download(staff_client(estate), estate, election)
+    roll = {voter["voter_id"]: voter["ext"]["units_commitment"] for voter in json.loads(election.roll_json)["voters"]}
+
+    with force_locale("zh_CN"):
+        labels = [re.sub(r"\s+", "", _(text)) for text in ("Voter ID", "Units", "Area", "Roll check code")]
+    layout = re.compile("".join(f"{re.escape(label)}(.+?)" for label in labels[:3])
+                        + re.escape(labels[3]) + r"([A-Za-z0-9_-]{22})")
+    checked = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        # What the owner reads on their notice: voter ID, units, the salt.
+        voter_id, units, _area, salt = layout.search(re.sub(r"\s+", "", page.extract_text())).groups()
+        assert roll[voter_id] == units_commitment(b64d(salt), units.split("、"))
+        checked.add(voter_id)
+    assert checked == set(roll)
 
 
 def test_at_no_stage_does_data_key_open_a_secret_the_server_keeps(app, factory, staff_client, database_url):
@@ -348,7 +368,8 @@ def test_the_page_shows_progress_and_refreshes_itself_only_while_rendering(app, 
 def test_reissue_before_any_ballot_prints_a_new_key_that_is_never_stored(app, factory, staff_client, tmp_path,
                                                                           database_url):
     estate, election, batch = open_vote(factory)
-    old_key, old_hash = voter(election, "v00002").public_key, election.election_hash
+    wang = roster_voter_ids(election)["v00002"]
+    old_key, old_hash = voter(election, wang).public_key, election.election_hash
 
     response = staff_client(estate).post(notices_url(estate, election, "reissue"), data={"unit": " 1幢-1-201 "})
     assert response.status_code == 200 and response.mimetype == "application/pdf"
@@ -359,7 +380,7 @@ def test_reissue_before_any_ballot_prints_a_new_key_that_is_never_stored(app, fa
     assert url.startswith(prefix)
 
     db.session.expire_all()
-    holder = voter(election, "v00002")
+    holder = voter(election, wang)
     new_secret = b64d(url.removeprefix(prefix))
     assert holder.public_key == derived_key(new_secret) != old_key
     assert election.election_hash != old_hash
@@ -370,23 +391,24 @@ def test_reissue_before_any_ballot_prints_a_new_key_that_is_never_stored(app, fa
 
 def test_reissue_after_a_ballot_only_revokes_the_old_key(app, factory, staff_client):
     estate, election, batch = open_vote(factory)
-    secret = notice_secrets(batch)["v00001"]
-    ballot = {"election_hash": election.election_hash, "voter_id": "v00001", "channel": "online",
+    ids = roster_voter_ids(election)
+    secret = notice_secrets(batch)[ids["v00001"]]
+    ballot = {"election_hash": election.election_hash, "voter_id": ids["v00001"], "channel": "online",
               "nonce": b64e(random.token_bytes(16)), "choices": {"m1": "yes", "m2": "no", "m3": ["c3-1"]}}
     cast_online(election, ballot, signing.sign(signing.private_key_from_seed(secret), "ballot", ballot),
                 now=OPENS + timedelta(hours=1))
     db.session.commit()
-    old_key, old_hash = voter(election, "v00003").public_key, election.election_hash
+    old_key, old_hash = voter(election, ids["v00003"]).public_key, election.election_hash
 
     response = staff_client(estate).post(notices_url(estate, election, "reissue"), data={"unit": "1幢-2-101"},
                                          follow_redirects=True)
     assert response.mimetype == "text/html"
     with force_locale("zh_CN"):
-        assert _("Ballots are already in the log, so no new code can be issued: the old code of voter "
-                 "%(voter)s is revoked and the owner must vote on paper.", voter="v00003") in response.get_data(
+        assert _("Ballots are already in the log, so no new code can be issued: the old code for "
+                 "%(unit)s is revoked and the owner must vote on paper.", unit="1幢-2-101") in response.get_data(
             as_text=True)
     db.session.expire_all()
-    holder = voter(election, "v00003")
+    holder = voter(election, ids["v00003"])
     assert holder.key_revoked_at is not None and holder.public_key == old_key
     assert db.session.get(type(election), election.id).election_hash == old_hash
 
@@ -404,7 +426,7 @@ def test_a_notice_reissued_before_printing_is_left_out_of_the_batch(app, factory
     assert client.post(notices_url(estate, election, "reissue"), data={"unit": "1幢-1-101"}).status_code == 200
     pdf = write(tmp_path, "notices.pdf", prepare_and_download(client, estate, election))
     assert page_count(pdf) == 3
-    assert "v00001" not in pdf_text(pdf)
+    assert roster_voter_ids(election)["v00001"] not in pdf_text(pdf)
 
 
 def test_a_failed_rendering_keeps_the_secrets_and_can_be_started_again(app, factory, staff_client, monkeypatch):

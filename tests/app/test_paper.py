@@ -177,7 +177,8 @@ def finish(election) -> dict:
 
 
 def cast_online_now(pv: PaperVote, voter: str, choices: dict):
-    ballot, signature = pv.vote.signed(voter, choices)
+    """An online ballot of the voter with this roster code."""
+    ballot, signature = pv.vote.signed(pv.vote.ids[voter], choices)
     receipt = cast_online(pv.election, ballot, signature)
     db.session.commit()
     return receipt
@@ -261,7 +262,7 @@ def test_two_clerks_log_a_paper_ballot_the_verifier_accepts(app, factory):
     keyed = pv.key(pv.a, "v00002", CHOICES, scan)
     assert keyed.status_code == 201
     paper_id, ballot = keyed.get_json()["paper_id"], keyed.get_json()["ballot"]
-    assert ballot["channel"] == "paper" and ballot["voter_id"] == "v00002"
+    assert ballot["channel"] == "paper" and ballot["voter_id"] == pv.vote.ids["v00002"]
     assert ballot["choices"] == {"m1": "yes", "m2": "abstain", "m3": ["c3-1", "c3-2"]}
     assert ballot["paper_scan_sha256"] == b64e(hashlib.sha256(scan).digest())
     assert len(b64d(ballot["nonce"])) == 16 and ballot["election_hash"] == pv.election.election_hash
@@ -314,7 +315,7 @@ def test_the_pages_walk_through_without_a_script_except_for_signing(app, factory
     assert "1幢-1-101" in a.get(f"{pv.base}/key?unit=1幢-1-101").get_data(as_text=True)
     assert "1幢-9-999" in a.get(f"{pv.base}/key?unit=1幢-9-999").get_data(as_text=True)
     assert a.get(f"{pv.base}/key?unit=1幢-1-102", headers=JSON).get_json()["voter"] == {
-        "voter_id": "v00002", "units": ["1幢-1-102", "1幢-1-201"], "area": 18000}
+        "voter_id": pv.vote.ids["v00002"], "units": ["1幢-1-102", "1幢-1-201"], "area": 18000}
     form = {"unit": "1幢-1-101", "officer_id": pv.a.officer_id, "choice-m1": "no", "choice-m2": "",
             "choice-m3": ["c3-3"]}
     response = a.post(f"{pv.base}/ballots", data=form | {"scan": (io.BytesIO(png_scan()), "s.png")},

@@ -39,7 +39,6 @@ from voting.extensions import db
 from voting.pdf.documents import (
     ANNEX_COLUMN_LIMIT,
     ANNEX_LINES_PER_BLOCK,
-    RECEIPT_CODE_CHARS,
     AnnexRow,
     annex_text,
     display_width,
@@ -68,14 +67,14 @@ BALLOTS = [
 ]
 
 
-def counted_vote(factory, ballots=BALLOTS):
-    """A tallied vote of these ballots; returns the election and each room's receipts, in order."""
+def counted_vote(factory, ballots=BALLOTS, **options):
+    """A tallied vote of these ballots; returns the election and each room's voter id."""
     estate = factory.estate(name="阳光花园", roster=roster_csv([
         ["1幢", "1", room, "住宅", area, "登记", f"业主{room}", resident_id(int(room)), "", "已交付"]
         for room, area in FLATS
     ]))
     election = create_election("test", estate, "2026年第一次业主大会", NOW - timedelta(days=1),
-                               NOW + timedelta(days=7), "last")
+                               NOW + timedelta(days=7), "last", **options)
     add_motion("test", election, "ordinary", "选聘物业服务企业")
     add_motion("test", election, "major", "使用专项维修资金更换电梯")
     add_committee_election("test", election, "选举第一届业主委员会", 3, candidates=CANDIDATES)
@@ -83,17 +82,15 @@ def counted_vote(factory, ballots=BALLOTS):
     db.session.commit()
     secrets = notice_secrets(batch)
     vote = OpenVote(election, secrets)
-    voter_of = {voter["units"][0]: voter["voter_id"] for voter in json.loads(election.roll_json)["voters"]}
-    receipts = {}
+    voter_of = {room: vote.ids[f"v{number:05d}"] for number, (room, _area) in enumerate(FLATS, start=1)}
     for minute, (room, choices) in enumerate(ballots):
-        ballot, signature = vote.signed(voter_of[UNIT[room]], choices)
-        receipt = cast_online(election, ballot, signature, now=NOW + timedelta(minutes=minute))
-        receipts.setdefault(room, []).append(receipt.entry_hash)
+        ballot, signature = vote.signed(voter_of[room], choices)
+        cast_online(election, ballot, signature, now=NOW + timedelta(minutes=minute))
         db.session.commit()
     close_election("test", election, now=election.closes_at)
     tally_election("test", election)
     db.session.commit()
-    return election, receipts
+    return election, voter_of
 
 
 def write(tmp_path: Path, name: str, data: bytes) -> Path:
@@ -181,7 +178,7 @@ def motion_headings(election) -> list[str]:
 
 
 def test_the_results_show_every_figure_of_the_tally_exactly(app, factory, tmp_path):
-    election, _receipts = counted_vote(factory)
+    election, _voters = counted_vote(factory)
     tally = json.loads(election.tally_json)
     pdf = write(tmp_path, "results.pdf", results_pdf(election, BOARD_URL))
     text = layout_text(pdf)
@@ -217,7 +214,7 @@ def test_the_results_show_every_figure_of_the_tally_exactly(app, factory, tmp_pa
 
 
 def test_a_committee_tie_and_the_unfilled_seats_are_stated_in_words(app, factory, tmp_path):
-    election, _receipts = counted_vote(factory)
+    election, _voters = counted_vote(factory)
     committee = json.loads(election.tally_json)["motions"][2]
     assert (committee["elected"], committee["tied"], committee["unfilled"]) == (["c3-4"], ["c3-1", "c3-2", "c3-3"], 2)
     text = flat(layout_text(write(tmp_path, "results.pdf", results_pdf(election, BOARD_URL))))
@@ -230,33 +227,36 @@ def test_a_committee_tie_and_the_unfilled_seats_are_stated_in_words(app, factory
 
 
 def annex_rows(text: str) -> list[list[str]]:
-    """The annex's rows: number, units or receipt code, then one column per motion."""
+    """The annex's rows: number, voter id, then one column per motion."""
     annex = text[text.index(_("Annex: the counted ballots")):]
     return [line.split()[1:] for line in annex.splitlines()
             if re.match(r"^\s*\d+\s", line) and len(line.split()) == 5]
 
 
-def test_the_minutes_annex_lists_each_counted_voter_by_units(app, factory, tmp_path):
-    election, _receipts = counted_vote(factory)
+def test_the_minutes_annex_lists_each_counted_ballot_by_voter_id_never_by_unit(app, factory, tmp_path):
+    # Even where the owners may see how each unit voted: the minutes go on the public board.
+    election, voter_of = counted_vote(factory, publish_units=True)
     pdf = write(tmp_path, "minutes.pdf", minutes_pdf(
-        election, BOARD_URL, scrutineers=["赵监票", "钱监票"], clerks=["孙计票"], publish_units=True))
+        election, BOARD_URL, scrutineers=["赵监票", "钱监票"], clerks=["孙计票"]))
     text = layout_text(pdf)
 
-    rows = [row for row in annex_rows(text) if row[0] in UNIT.values()]
     no, yes, abstain = _("No"), _("Yes"), _("Abstain")
-    assert [[cell.replace(" ", "") for cell in row] for row in rows] == [
-        ["1幢-1-101", yes, yes, "王堃、李昇、张𪚥"],
-        ["1幢-1-102", no, yes, "吉𠮷、李昇、张𪚥"],  # the last ballot, not the first
-        ["1幢-1-103", yes, abstain, "吉𠮷、王堃、张𪚥"],
-        ["1幢-1-104", yes, no, "吉𠮷、王堃、李昇"],
-    ]
-    assert UNIT["105"] not in text  # did not vote
+    expected = {
+        voter_of["101"]: [yes, yes, "王堃、李昇、张𪚥"],
+        voter_of["102"]: [no, yes, "吉𠮷、李昇、张𪚥"],  # the last ballot, not the first
+        voter_of["103"]: [yes, abstain, "吉𠮷、王堃、张𪚥"],
+        voter_of["104"]: [yes, no, "吉𠮷、王堃、李昇"],
+    }
+    assert [[cell.replace(" ", "") for cell in row] for row in annex_rows(text)] == [
+        [voter_id, *choices] for voter_id, choices in sorted(expected.items())]
+    assert voter_of["105"] not in text  # did not vote
+    assert not any(label in flat(text) for label in UNIT.values())
     words = flat(text)
-    for expected in ("赵监票、钱监票", "孙计票", "2026-12-0410:00", "2026-12-1210:00",
-                     _("The assembly adopts “%(title)s”.", title="选聘物业服务企业"),
-                     _("The assembly does not adopt “%(title)s”.", title="使用专项维修资金更换电梯"),
-                     _("Counted: %(online)d online, %(paper)d on paper.", online=4, paper=0)):
-        assert flat(expected) in words, expected
+    for expected_text in ("赵监票、钱监票", "孙计票", "2026-12-0410:00", "2026-12-1210:00",
+                          _("The assembly adopts “%(title)s”.", title="选聘物业服务企业"),
+                          _("The assembly does not adopt “%(title)s”.", title="使用专项维修资金更换电梯"),
+                          _("Counted: %(online)d online, %(paper)d on paper.", online=4, paper=0)):
+        assert flat(expected_text) in words, expected_text
 
 
 def test_the_annex_columns_line_up_in_a_cjk_monospaced_font():
@@ -285,20 +285,8 @@ def test_the_annex_columns_line_up_in_a_cjk_monospaced_font():
     assert [line.split()[0] for line in "\n".join(blocks).split("\n")] == [str(n) for n in range(1, 121)]
 
 
-def test_without_published_units_the_annex_lists_receipt_codes(app, factory, tmp_path):
-    election, receipts = counted_vote(factory)
-    text = layout_text(write(tmp_path, "minutes.pdf", minutes_pdf(
-        election, BOARD_URL, scrutineers=[], clerks=[], publish_units=False)))
-
-    counted = {room: entry_hashes[-1][:RECEIPT_CODE_CHARS] for room, entry_hashes in receipts.items()}
-    listed = [row[0] for row in annex_rows(text)]
-    assert listed == sorted(counted.values())
-    assert receipts["102"][0][:RECEIPT_CODE_CHARS] not in text  # the replaced ballot is not counted
-    assert "1幢-1-" not in text
-
-
 def test_the_fonts_are_embedded_cjk_fonts_that_draw_rare_characters(app, factory, tmp_path):
-    election, _receipts = counted_vote(factory)
+    election, _voters = counted_vote(factory)
     pdf = write(tmp_path, "results.pdf", results_pdf(election, BOARD_URL))
 
     fonts = embedded_fonts(pdf)
@@ -318,7 +306,7 @@ def test_the_fonts_are_embedded_cjk_fonts_that_draw_rare_characters(app, factory
 
 
 def test_each_document_carries_a_qr_code_of_its_board_entry_and_numbered_pages(app, factory, tmp_path):
-    election, _receipts = counted_vote(factory)
+    election, _voters = counted_vote(factory)
     officer_seed, _public_key = signing.generate_keypair()
     body = record.certification_body(final_tree_head(election), json.loads(election.tally_json),
                                      "street_office-li-1", format_time(NOW + timedelta(days=9)))
@@ -327,7 +315,7 @@ def test_each_document_carries_a_qr_code_of_its_board_entry_and_numbered_pages(a
     documents = {
         "results": results_pdf(election, BOARD_URL + "/results", now=printed),
         "minutes": minutes_pdf(election, BOARD_URL + "/minutes", scrutineers=["赵监票"], clerks=["孙计票"],
-                               publish_units=True, now=printed),
+                               now=printed),
         "certification": certification_pdf(election, officer_name="李昇", street_office="测试街道办事处",
                                            body=body, signature=signature, board_url=BOARD_URL + "/certification",
                                            now=printed),
@@ -344,7 +332,7 @@ def test_each_document_carries_a_qr_code_of_its_board_entry_and_numbered_pages(a
 
 
 def test_the_certification_sheet_shows_the_signed_body_and_who_signed_it(app, factory, tmp_path):
-    election, _receipts = counted_vote(factory)
+    election, _voters = counted_vote(factory)
     officer_seed, _public_key = signing.generate_keypair()
     body = record.certification_body(final_tree_head(election), json.loads(election.tally_json),
                                      "street_office-li-1", "2026-12-14T09:30:00+08:00")
@@ -365,10 +353,10 @@ def test_the_certification_sheet_shows_the_signed_body_and_who_signed_it(app, fa
 
 
 def test_a_vote_nobody_took_part_in_is_announced_as_not_quorate(app, factory, tmp_path):
-    election, _receipts = counted_vote(factory, ballots=[])
+    election, _voters = counted_vote(factory, ballots=[])
     results = flat(layout_text(write(tmp_path, "results.pdf", results_pdf(election, BOARD_URL))))
     minutes = flat(layout_text(write(tmp_path, "minutes.pdf", minutes_pdf(
-        election, BOARD_URL, scrutineers=[], clerks=[], publish_units=True))))
+        election, BOARD_URL, scrutineers=[], clerks=[]))))
 
     for text in (results, minutes):
         assert flat(_("The quorum was not met: owners holding at least two thirds of the total area and of the "
@@ -380,7 +368,7 @@ def test_a_vote_nobody_took_part_in_is_announced_as_not_quorate(app, factory, tm
 
 
 def test_documents_need_a_counted_vote_and_a_certification_of_this_vote(app, factory):
-    election, _receipts = counted_vote(factory)
+    election, _voters = counted_vote(factory)
     body = record.certification_body(final_tree_head(election), json.loads(election.tally_json),
                                      "street_office-li-1", "2026-12-14T09:30:00+08:00")
     with pytest.raises(ElectionError):

@@ -20,7 +20,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import String, event, func, select
 
 from tests.app.test_paper import UNIT, OwnUserClient, paper_vote, png_scan
-from tests.app.test_vote import open_vote
+from tests.app.test_vote import open_vote, voter_id
 from tests.elections_kit import open_vote as open_kit_vote
 from tests.factories import HEADERS, login, resident_id, small_roster
 from voting.auth.models import Role
@@ -148,7 +148,7 @@ def vote(app, factory):
 
 
 def genuine_ballot(election) -> dict:
-    return {"election_hash": election.election_hash, "voter_id": WANG, "channel": "online",
+    return {"election_hash": election.election_hash, "voter_id": voter_id(election, WANG), "channel": "online",
             "nonce": b64e(os.urandom(16)), "choices": {"m1": "yes", "m2": "no", "m3": ["c3-1"]}}
 
 
@@ -160,7 +160,7 @@ def sign(seed: bytes, ballot) -> str:
 @given(data=st.data())
 def test_phone_endpoints_answer_any_body_without_a_500_or_a_write(app, vote, data):
     election, _secrets, _receipt = vote
-    endpoint = data.draw(st.sampled_from(["challenge", "session", "ballot", "receipt/check"]))
+    endpoint = data.draw(st.sampled_from(["challenge", "session", "ballot", "units", "receipt/check"]))
     body = data.draw(ANY_BODY)
     before = snapshot()
     response = post_body(app.test_client(), f"/v/{election.public_id}/{endpoint}", body)

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.elections_kit import PASSPHRASE, notice_secrets
+from tests.elections_kit import PASSPHRASE, notice_secrets, roster_voter_ids
 from tests.factories import resident_id, small_roster
 from voting.ballots.models import LogEntry
 from voting.core import merkle, signing
@@ -37,19 +37,26 @@ ZHANG_LI, WANG, ZHAO, DEVELOPER = "v00001", "v00002", "v00003", "v00004"
 
 
 def open_vote(factory, *, opens_at: datetime | None = None, closes_at: datetime | None = None,
-              revote: str = "last", require_id_last4: bool = False):
+              revote: str = "last", require_id_last4: bool = False, publish_units: bool = False):
     """An open election with an ordinary, a major and a two-seat committee motion, and each
-    voter's credential secret (32-byte seed) as the notices will print it."""
+    voter's credential secret (32-byte seed) as the notices will print it, by roster code."""
     estate = factory.estate(roster=small_roster())
     now = utcnow()
     election = create_election("test", estate, "2026年第一次业主大会", opens_at or now - timedelta(hours=1),
-                               closes_at or now + timedelta(hours=1), revote, require_id_last4=require_id_last4)
+                               closes_at or now + timedelta(hours=1), revote, require_id_last4=require_id_last4,
+                               publish_units=publish_units)
     add_motion("test", election, "ordinary", "审议《管理规约》")
     add_motion("test", election, "major", "使用专项维修资金更换电梯")
     add_committee_election("test", election, "选举第一届业主委员会", 2, candidates=["张三", "王五", "赵六"])
     batch = open_election("test", election, PASSPHRASE)
     db.session.commit()
-    return election, notice_secrets(batch)
+    secrets = notice_secrets(batch)
+    return election, {roster: secrets[code] for roster, code in roster_voter_ids(election).items()}
+
+
+def voter_id(election, roster_code: str) -> str:
+    """This vote's random voter id of the voter with this roster code."""
+    return roster_voter_ids(election)[roster_code]
 
 
 def key_of(seed: bytes):
@@ -79,8 +86,9 @@ def sign_in(client, election, seed: bytes, **extra):
 CHOICES = {"m1": "yes", "m2": "no", "m3": ["c3-1", "c3-3"]}
 
 
-def ballot_of(election, voter_id: str, choices: dict | None = None) -> dict:
-    return {"election_hash": election.election_hash, "voter_id": voter_id, "channel": "online",
+def ballot_of(election, voter: str, choices: dict | None = None) -> dict:
+    """An online ballot of the voter with this roster code."""
+    return {"election_hash": election.election_hash, "voter_id": voter_id(election, voter), "channel": "online",
             "nonce": b64e(os.urandom(16)), "choices": CHOICES if choices is None else choices}
 
 
@@ -162,7 +170,7 @@ def test_session_confirms_the_voter(app, factory):
     election, secrets = open_vote(factory)
     response = sign_in(app.test_client(), election, secrets[ZHANG_LI])
     assert response.status_code == 200
-    assert response.json == {"voter_id": ZHANG_LI, "units": ["1幢-1-101"], "area": "89.56",
+    assert response.json == {"voter_id": voter_id(election, ZHANG_LI), "units": ["1幢-1-101"], "area": "89.56",
                              "already_voted": False, "revote": "last"}
 
 
@@ -192,13 +200,13 @@ def test_session_refuses_revoked_and_replaced_keys(app, factory):
     election, secrets = open_vote(factory)
     client = app.test_client()
     # Before any ballot, a lost notice is replaced: the old key no longer signs in, the new one does.
-    replacement = reissue_credential("test", election, ZHANG_LI)
+    replacement = reissue_credential("test", election, voter_id(election, ZHANG_LI))
     db.session.commit()
     assert sign_in(client, election, secrets[ZHANG_LI]).status_code == 403
-    assert sign_in(client, election, replacement.secret).json["voter_id"] == ZHANG_LI
+    assert sign_in(client, election, replacement.secret).json["voter_id"] == voter_id(election, ZHANG_LI)
     # After a ballot the roll is fixed: the key is only revoked, and refused for sessions and ballots.
     assert cast(client, election, secrets[WANG], ballot_of(election, WANG)).status_code == 200
-    assert reissue_credential("test", election, ZHAO) is None
+    assert reissue_credential("test", election, voter_id(election, ZHAO)) is None
     db.session.commit()
     response = sign_in(client, election, secrets[ZHAO])
     assert response.status_code == 403 and "paper" in response.json["error"]
@@ -239,7 +247,7 @@ def test_session_refuses_forged_foreign_and_expired_challenges(app, factory):
         assert response.status_code == 403 and "sign-in request" in response.json["error"]
 
     body = {"public_key": public_key(seed), "challenge": token, "signature": prove(seed, token)}
-    assert open_session(election, body, now=utcnow() + timedelta(minutes=9))["voter_id"] == ZHANG_LI
+    assert open_session(election, body, now=utcnow() + timedelta(minutes=9))["voter_id"] == voter_id(election, ZHANG_LI)
     with pytest.raises(VoteRefused, match="expired") as refusal:
         open_session(election, body, now=utcnow() + timedelta(minutes=11))
     assert refusal.value.status == 403

@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.elections_kit import PASSPHRASE
+from tests.elections_kit import PASSPHRASE, roster_voter_ids
 from tests.factories import PASSWORD, small_roster
 from voting.auth.models import Role
 from voting.ballots.models import LogEntry
@@ -150,7 +150,8 @@ def test_two_clerks_key_check_and_sign_in_their_browsers(live_server, clerk_desk
     with live_server.app.app_context():
         [entry] = [json.loads(text) for text in db.session.scalars(
             select(LogEntry.entry_json).where(LogEntry.election_id == vote.election_id))]
-    assert entry["ballot"]["channel"] == "paper" and entry["ballot"]["voter_id"] == "v00002"
+        wang = roster_voter_ids(db.session.get(Election, vote.election_id))["v00002"]
+    assert entry["ballot"]["channel"] == "paper" and entry["ballot"]["voter_id"] == wang
     assert entry["ballot"]["choices"] == choices
     assert [s["signer"] for s in entry["signatures"]] == [officer_a, officer_b]
 

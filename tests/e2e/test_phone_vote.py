@@ -7,12 +7,14 @@ from sqlalchemy import select
 
 from tests.app.test_vote import WANG, ZHANG_LI, ZHAO, ballot_of, open_vote
 from tests.e2e.conftest import PHONE
+from tests.elections_kit import roster_voter_ids
 from tests.factories import resident_id
 from voting.ballots.models import LogEntry
 from voting.ballots.operations import cast_online
 from voting.core import signing
 from voting.core.canonical import b64e, canon
 from voting.elections.models import Election
+from voting.elections.operations import close_election, tally_election
 from voting.extensions import db
 
 
@@ -21,7 +23,8 @@ class LiveVote:
     election_id: int
     public_id: str
     election_hash: str
-    secrets: dict[str, bytes]
+    secrets: dict[str, bytes]  # by roster code, as test_vote.open_vote gives them
+    voter_ids: dict[str, str]  # roster code -> this vote's voter id
 
     def qr_url(self, live_server, voter: str) -> str:
         """What the notice's QR code holds: the ballot page, the secret in the fragment."""
@@ -31,7 +34,8 @@ class LiveVote:
 def open_live_vote(live_server, **options) -> LiveVote:
     with live_server.app.app_context():
         election, secrets = open_vote(live_server.factory, **options)
-        return LiveVote(election.id, election.public_id, election.election_hash, secrets)
+        return LiveVote(election.id, election.public_id, election.election_hash, secrets,
+                        roster_voter_ids(election))
 
 
 def logged_entries(live_server, vote: LiveVote) -> list[dict]:
@@ -111,7 +115,7 @@ def test_owner_votes_on_a_phone_and_checks_the_receipt(live_server, phone, scree
     # The server logged exactly what the phone signed: the browser's canon matched Python's.
     [entry] = logged_entries(live_server, vote)
     assert entry["ballot"]["choices"] == {"m1": "yes", "m2": "no", "m3": ["c3-1", "c3-3"]}
-    assert entry["ballot"]["voter_id"] == ZHANG_LI and entry["ballot"]["election_hash"] == vote.election_hash
+    assert entry["ballot"]["voter_id"] == vote.voter_ids[ZHANG_LI] and entry["ballot"]["election_hash"] == vote.election_hash
     with live_server.app.app_context():
         assert signing.verify(signing.public_key_b64(signing.private_key_from_seed(vote.secrets[ZHANG_LI])),
                               "ballot", entry["ballot"], entry["signatures"][0]["signature"])
@@ -198,6 +202,23 @@ def test_without_the_qr_secret_or_a_signing_browser_the_page_says_so(live_server
     phone.locator("#step-unsupported").wait_for(state="visible")
     assert phone.locator("#ballot").is_hidden() and "#" not in phone.url
     screenshot(phone, "unsupported")
+
+
+def test_after_the_count_a_notice_shows_how_each_unit_voted(live_server, phone, screenshot):
+    vote = open_live_vote(live_server, publish_units=True)
+    cast_in_python(live_server, vote, WANG)
+    with live_server.app.app_context():
+        election = db.session.get(Election, vote.election_id)
+        close_election("test", election, now=election.closes_at)
+        tally_election("test", election)
+        db.session.commit()
+    phone.goto(vote.qr_url(live_server, ZHANG_LI))  # a holder who did not vote
+    table = phone.locator("#step-units table.unit-choices")
+    table.wait_for(state="visible")
+    assert "#" not in phone.url and phone.locator("#ballot").count() == 0
+    rows = [row.locator("td, th").all_inner_texts() for row in table.locator("tr").all()]
+    assert rows[1:] == [["1幢-1-102、1幢-1-201", "同意", "反对", "张三、赵六"]]
+    screenshot(phone, "unit-choices")
 
 
 TRICKY = [

@@ -137,3 +137,19 @@ def require(permission: Permission) -> None:
     """For actions not tied to one estate (e.g. managing staff)."""
     if not can(current_user, permission):
         _forbid(permission)
+
+
+def unit_choices_shown(election) -> bool:
+    """Whether how each unit voted is shown at all: only where the assembly decided so (the
+    vote's publish_units), and only once the vote is counted."""
+    from voting.elections.models import State
+
+    return election.publish_units and election.state == State.TALLIED
+
+
+def may_see_unit_choices(election, holder) -> bool:
+    """Only the holder of a credential key currently valid for this vote, proven by the phone
+    (a revoked or replaced key no longer counts), sees how each unit voted: the estate's own
+    owners, never the public."""
+    return (unit_choices_shown(election) and holder is not None and holder.election_id == election.id
+            and holder.public_key is not None and holder.key_revoked_at is None)

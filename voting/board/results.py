@@ -59,7 +59,7 @@ def publish_results(actor: str, election: Election, scrutineers: list[str],
                       lambda url: results_pdf(election, url), published_until=until, election_id=election.id)
     minutes = publish(actor, estate, "minutes", _("Minutes and resolutions: %(title)s", title=election.title),
                       lambda url: minutes_pdf(election, url, scrutineers=scrutineers, clerks=clerk_names(election),
-                                              publish_units=election.publish_units, notices=notices),
+                                              notices=notices),
                       published_until=until, election_id=election.id)
     return results, minutes
 

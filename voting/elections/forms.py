@@ -16,7 +16,12 @@ class ElectionForm(FlaskForm):
                  ("first", _l("Not allowed: the first ballot counts"))],
     )
     require_id_last4 = BooleanField(_l("Ask for the last four characters of the owner's ID number before the ballot shows"))
-    publish_units = BooleanField(_l("Publish unit numbers in the election record"), default=True)
+    publish_units = BooleanField(
+        _l("Show owners how each unit voted"), default=False,
+        description=_l("Only where the owners' assembly has so decided. Once the vote is counted, an owner who "
+                       "opens the QR code of their voting notice sees each unit's choices; nobody else does. "
+                       "The published record, the minutes and the notice board never show them."),
+    )
 
 
 class MotionForm(FlaskForm):

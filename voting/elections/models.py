@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from voting.auth.models import Staff
@@ -51,7 +51,9 @@ class Election(db.Model):
     revote: Mapped[str] = mapped_column(String(5), default="last")
     state: Mapped[str] = mapped_column(String(10), default=State.DRAFT.value)
     require_id_last4: Mapped[bool] = mapped_column(default=False)
-    publish_units: Mapped[bool] = mapped_column(default=True)
+    # Whether owners holding a credential of this vote may see how each unit voted, once counted
+    # (the assembly decides); the public record and minutes never show it.
+    publish_units: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Fixed when the election opens:
@@ -130,7 +132,10 @@ class Officer(db.Model):
 
 
 class ElectionVoter(db.Model):
-    """A voter of the frozen roll, with the public half of the credential on their notice."""
+    """A voter of the frozen roll, with the public half of the credential on their notice.
+
+    voter_code is drawn at random for this vote (voting.core.roll), never the roster's code, so
+    that the public record's ballots cannot be lined up with the roll's order."""
 
     __tablename__ = "election_voter"
     __table_args__ = (UniqueConstraint("election_id", "voter_code"),)
@@ -139,7 +144,11 @@ class ElectionVoter(db.Model):
     voter_code: Mapped[str] = mapped_column(String(20))
     area: Mapped[int]
     heads: Mapped[int]
-    units_json: Mapped[str] = mapped_column(Text)  # unit labels, for notices and the record
+    units_json: Mapped[str] = mapped_column(Text)  # unit labels, for notices and staff; never published
+    # The salt printed on the voter's notice (b64) and the commitment to the units it salts,
+    # the record's units_commitment (spec election-record-v2 §4).
+    units_salt: Mapped[str] = mapped_column(String(22))
+    units_commitment: Mapped[str] = mapped_column(String(43))
     public_key: Mapped[str | None] = mapped_column(String(44))  # None: paper only
     key_revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Keyed hashes of the last four ID characters of each owner, for estates that ask for them.

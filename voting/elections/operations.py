@@ -15,6 +15,7 @@ from voting.audit.operations import record_event
 from voting.auth.access import Permission, can
 from voting.ballots.models import LogEntry, TreeHead
 from voting.core import record as record_format
+from voting.core import roll as private_roll
 from voting.core import rules, signing
 from voting.core.canonical import H, b64d, b64e, canon, format_time
 from voting.elections.models import (
@@ -53,7 +54,7 @@ def _require_state(election: Election, *states: State) -> None:
 
 def create_election(
     actor: str, estate: Estate, title: str, opens_at: datetime, closes_at: datetime, revote: str = "last",
-    *, require_id_last4: bool = False, publish_units: bool = True,
+    *, require_id_last4: bool = False, publish_units: bool = False,
 ) -> Election:
     if closes_at <= opens_at:
         raise ElectionError(_("The vote must close after it opens."))
@@ -197,12 +198,13 @@ def roll_document(election: Election) -> dict:
     voters = db.session.scalars(
         select(ElectionVoter).where(ElectionVoter.election_id == election.id).order_by(ElectionVoter.voter_code)
     ).all()
-    entries = []
-    for voter in voters:
-        entry = {"voter_id": voter.voter_code, "area": voter.area, "heads": voter.heads, "public_key": voter.public_key}
-        if election.publish_units:
-            entry["units"] = json.loads(voter.units_json)
-        entries.append(entry)
+    # Never unit labels: with them, anyone could read how each unit voted. Format 1 has no
+    # units_commitment, so it rides in the voter's ext until the export moves to format 2.
+    entries = [
+        {"voter_id": voter.voter_code, "area": voter.area, "heads": voter.heads, "public_key": voter.public_key,
+         "ext": {"units_commitment": voter.units_commitment}}
+        for voter in voters
+    ]
     return {"voters": entries, "total_area": sum(v.area for v in voters), "total_heads": sum(v.heads for v in voters)}
 
 
@@ -240,6 +242,13 @@ def last4_hash(protect, last4: str) -> str:
     return protect.match_hash("last4:" + last4)
 
 
+def _units_fields(labels: list[str]) -> dict:
+    """A voter's unit labels with a fresh salt and the commitment to them (spec v2 §4)."""
+    salt = private_roll.new_salt()
+    return {"units_json": json.dumps(labels, ensure_ascii=False), "units_salt": b64e(salt),
+            "units_commitment": private_roll.units_commitment(salt, labels)}
+
+
 def open_election(actor: str, election: Election, passphrase: str) -> NoticeBatch:
     """Freeze the vote, issue every voter a credential, and queue their notices, sealed under
     the notices passphrase of the group member who opens it."""
@@ -263,11 +272,12 @@ def open_election(actor: str, election: Election, passphrase: str) -> NoticeBatc
     seed, election.public_key = signing.generate_keypair()
     election.key_enc = protect.encrypt(b64e(seed))
     last4 = _id_last4_hashes(election, protect)
-    keys = {voter.code: signing.generate_keypair() for voter in voters}
+    codes = dict(zip((voter.id for voter in voters), private_roll.new_voter_ids(len(voters))))
+    keys = {codes[voter.id]: signing.generate_keypair() for voter in voters}
     db.session.execute(ElectionVoter.__table__.insert(), [
-        {"election_id": election.id, "voter_code": voter.code, "area": voter.area, "heads": voter.heads,
-         "units_json": json.dumps([u.label for u in voter.units], ensure_ascii=False),
-         "public_key": keys[voter.code][1], "id_last4_hashes": json.dumps(last4.get(voter.id, []))}
+        {"election_id": election.id, "voter_code": codes[voter.id], "area": voter.area, "heads": voter.heads,
+         "public_key": keys[codes[voter.id]][1], "id_last4_hashes": json.dumps(last4.get(voter.id, [])),
+         **_units_fields([u.label for u in voter.units])}
         for voter in voters
     ])
     holder_ids = dict(db.session.execute(

@@ -69,13 +69,15 @@ def _shared(election: Election, issued_at: datetime) -> dict:
     }
 
 
-def _page(voter_code: str, units_json: str, area: int, url: str) -> dict:
-    units = json.loads(units_json)
+def _page(holder, url: str) -> dict:
+    """One voter's page; ``holder`` is an ElectionVoter or a row of its columns."""
+    units = json.loads(holder.units_json)
     return {
-        "voter_code": voter_code,
+        "voter_code": holder.voter_code,
+        "units_salt": holder.units_salt,
         "units_shown": units[:UNITS_SHOWN],
         "units_more": max(0, len(units) - UNITS_SHOWN),
-        "area": area,
+        "area": holder.area,
         "qr": qr_data_uri(url),
     }
 
@@ -173,20 +175,22 @@ def _render(batch_id: int, key: bytes, base_url: str, chunk_size: int) -> None:
     election = db.session.get(Election, batch.election_id)
     secrets = batch_secrets(election, batch, key)
     shared = _shared(election, batch.created_at)
+    # In roll order, as the voters were frozen, so the pages come out building by building
+    # for handing out; the random voter codes have no useful order.
     holders = {row.voter_code: row for row in db.session.execute(
-        select(ElectionVoter.voter_code, ElectionVoter.units_json, ElectionVoter.area, ElectionVoter.public_key,
-               ElectionVoter.key_revoked_at).where(ElectionVoter.election_id == election.id))}
+        select(ElectionVoter.voter_code, ElectionVoter.units_json, ElectionVoter.units_salt, ElectionVoter.area,
+               ElectionVoter.public_key, ElectionVoter.key_revoked_at)
+        .where(ElectionVoter.election_id == election.id).order_by(ElectionVoter.id))}
     election_public_id = election.public_id
     db.session.commit()  # ends the read: no transaction stays open while pages are laid out
 
-    codes = sorted(secrets)
+    codes = [code for code in holders if code in secrets]
     parts = []  # one PDF per chunk: memory stays bounded by the chunk, not the estate
     printed = 0
     for start in range(0, len(codes), chunk_size):
         chunk = codes[start:start + chunk_size]
         pages = [
-            _page(code, holders[code].units_json, holders[code].area,
-                  voter_url(base_url, election_public_id, secrets[code]))
+            _page(holders[code], voter_url(base_url, election_public_id, secrets[code]))
             for code in chunk if _holds_current_key(holders[code], secrets[code])
         ]
         if pages:
@@ -273,6 +277,5 @@ def reissue_notice(actor: str, election: Election, holder: ElectionVoter, base_u
     if credential is None:
         return None
     with force_locale(_notice_locale()):
-        page = _page(holder.voter_code, holder.units_json, holder.area,
-                     voter_url(base_url, election.public_id, credential.secret))
+        page = _page(holder, voter_url(base_url, election.public_id, credential.secret))
         return _lay_out(_shared(election, utcnow()), [page], reissued=True).write_pdf()

@@ -94,10 +94,10 @@ def reissue(code: str, election_id: int):
         db.session.rollback()
         flash(str(fault), "error")
         return back
-    voter_code, filename = holder.voter_code, f"notice-{election.public_id}-{holder.voter_code}.pdf"
+    filename = f"notice-{election.public_id}-{holder.voter_code}.pdf"
     db.session.commit()
     if pdf is None:
-        flash(_("Ballots are already in the log, so no new code can be issued: the old code of voter "
-                "%(voter)s is revoked and the owner must vote on paper.", voter=voter_code), "warning")
+        flash(_("Ballots are already in the log, so no new code can be issued: the old code for "
+                "%(unit)s is revoked and the owner must vote on paper.", unit=unit), "warning")
         return back
     return _pdf_response(pdf, filename)

@@ -21,20 +21,14 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from voting.core import rules
-from voting.core.canonical import SHANGHAI, b64e, parse_time
-from voting.core.record import entry_leaf_hash
+from voting.core.canonical import SHANGHAI, parse_time
 from voting.elections.models import STATE_NAMES, Election
 from voting.elections.operations import ElectionError, final_tree_head, log_entries
-from voting.notices.operations import UNITS_SHOWN
 from voting.pdf.render import qr_data_uri, render_pdf
-from voting.tally.operations import read_results
+from voting.tally.operations import choice_printers, read_results
 from voting.tally.svg import percent
 from voting.templating import format_datetime
 from voting.timeutil import utcnow
-
-# A receipt names its ballot by the entry hash; owners find theirs in the annex by its start.
-RECEIPT_CODE_CHARS = 16
-
 
 @dataclass(frozen=True)
 class PublishedNotice:
@@ -47,7 +41,7 @@ class PublishedNotice:
 
 @dataclass(frozen=True)
 class AnnexRow:
-    """One counted voter in the minutes' annex: units (or receipt code) and choices, as printed."""
+    """One counted ballot in the minutes' annex: the voter id and the choices, as printed."""
 
     reference: str
     choices: tuple[str, ...]
@@ -77,26 +71,21 @@ def results_pdf(election: Election, board_url: str, *, now: datetime | None = No
 
 
 def minutes_pdf(
-    election: Election, board_url: str, *, scrutineers: list[str], clerks: list[str], publish_units: bool,
+    election: Election, board_url: str, *, scrutineers: list[str], clerks: list[str],
     notices: Sequence[PublishedNotice] = (), now: datetime | None = None,
 ) -> bytes:
-    """会议记录/决议, with an annex of every counted voter's choices: listed by unit labels where the
-    estate publishes votes by unit, otherwise by receipt code."""
+    """会议记录/决议, with an annex of every counted ballot by its random voter id: what the
+    published record holds, on paper, so an owner checks their own line with the id on their
+    notice. Never by unit, whatever the vote's settings: the minutes go on the public board."""
     context = _counted(election, board_url, now)
     definition = json.loads(election.definition_json)
-    log = log_entries(election)
-    counted = rules.counted_ballots(definition, log)
-    if publish_units:
-        annex = _annex_by_units(definition, json.loads(election.roll_json), counted)
-    else:
-        annex = _annex_by_receipts(definition, log, counted)
-    headings = [_("No."), _("Units") if publish_units else _("Receipt code")]
-    headings += [str(motion.position) for motion in context["results"].motions]
+    counted = rules.counted_ballots(definition, log_entries(election))
+    annex = _annex(definition, counted)
+    headings = [_("No."), _("Voter ID"), *(str(motion.position) for motion in context["results"].motions)]
     return render_pdf(
         "pdf/minutes.html", **context, scrutineers=scrutineers, clerks=clerks, notices=notices,
         channels=Counter(ballot["channel"] for ballot in counted.values()),
-        revote=definition["revote"], publish_units=publish_units, annex_count=len(annex),
-        annex=annex_text(headings, annex), receipt_chars=RECEIPT_CODE_CHARS,
+        revote=definition["revote"], annex_count=len(annex), annex=annex_text(headings, annex),
     )
 
 
@@ -151,57 +140,17 @@ def _share(part: int, whole: int) -> str:
     return percent(part, whole) if whole else "—"
 
 
-def _choice_printers(definition: dict) -> list:
-    """Per motion, a function from a ballot's choices to the text the annex prints for them."""
-    names = {"yes": _("Yes"), "no": _("No"), "abstain": _("Abstain")}
-
-    def question(motion_id: str):
-        return lambda choices: names[choices.get(motion_id, "abstain")]  # missing: took part, abstained
-
-    def committee(motion_id: str, candidates: list[dict]):
-        def printed(choices: dict) -> str:
-            chosen = set(choices.get(motion_id, ()))
-            return "、".join(c["name"] for c in candidates if c["candidate_id"] in chosen) or "—"
-        return printed
-
-    return [
-        committee(motion["motion_id"], motion["candidates"]) if motion["kind"] == "committee"
-        else question(motion["motion_id"])
-        for motion in definition["motions"]
-    ]
-
-
-def _annex_by_units(definition: dict, roll: dict, counted: dict) -> list[AnnexRow]:
-    """Counted voters in roll order, each by its unit labels."""
-    printers = _choice_printers(definition)
-    rows = []
-    for voter in roll["voters"]:
-        ballot = counted.get(voter["voter_id"])
-        if ballot is None:
-            continue
-        if "units" not in voter:
-            raise ElectionError(_("This vote's roll names no units; list the voters by receipt code instead."))
-        rows.append(AnnexRow(_units_shown(voter["units"]), tuple(p(ballot["choices"]) for p in printers)))
-    return rows
-
-
-def _annex_by_receipts(definition: dict, log: list[dict], counted: dict) -> list[AnnexRow]:
-    """Counted ballots by receipt code, in code order so that an owner finds theirs."""
-    printers = _choice_printers(definition)
-    rows = [
-        AnnexRow(b64e(entry_leaf_hash(entry))[:RECEIPT_CODE_CHARS],
-                 tuple(p(entry["ballot"]["choices"]) for p in printers))
-        for entry in log
-        # The counted entry is the one holding the very ballot counted_ballots kept.
-        if counted[entry["ballot"]["voter_id"]] is entry["ballot"]
-    ]
-    return sorted(rows, key=lambda row: row.reference)
+def _annex(definition: dict, counted: dict) -> list[AnnexRow]:
+    """Counted ballots in voter id order: the ids are random, so the order tells nothing."""
+    printers = choice_printers(definition)
+    return [AnnexRow(voter_id, tuple(p(counted[voter_id]["choices"]) for p in printers))
+            for voter_id in sorted(counted)]
 
 
 def annex_text(headings: list[str], rows: list[AnnexRow]) -> AnnexText:
     """Rows numbered from 1 under ``headings``, each column as wide as its widest cell up to
     ANNEX_COLUMN_LIMIT; numbers to the right, the rest to the left, the last column (candidates'
-    names) left ragged. A longer cell (the developer's many units) runs on, and the rest of its
+    names) left ragged. A longer cell (many candidates' names) runs on, and the rest of its
     row continues on the next line, in its columns."""
     table = [headings] + [[str(number), row.reference, *row.choices] for number, row in enumerate(rows, 1)]
     widths = [
@@ -236,14 +185,6 @@ def _padded(text: str, width: int, right: bool = False) -> str:
 def display_width(text: str) -> int:
     """Columns ``text`` takes in a CJK monospaced font: two for a Chinese character."""
     return sum(2 if unicodedata.east_asian_width(char) in "WFA" else 1 for char in text)
-
-
-def _units_shown(units: list[str]) -> str:
-    """The developer may hold hundreds of units: the first few name the voter, as on the notice."""
-    shown = "、".join(units[:UNITS_SHOWN])
-    if len(units) > UNITS_SHOWN:
-        shown += " " + _("and %(count)d more (%(total)d in all)", count=len(units) - UNITS_SHOWN, total=len(units))
-    return shown
 
 
 def _css_string(text: str) -> Markup:

@@ -96,9 +96,6 @@ class BallotPage {
   constructor(data, text) {
     this.data = data;
     this.text = text;
-    this.form = document.getElementById("ballot");
-    this.steps = [...this.form.querySelectorAll("fieldset.motion"), document.getElementById("review")];
-    this.current = 0;
   }
 
   async start(secretText) {
@@ -111,6 +108,9 @@ class BallotPage {
     } catch {
       return this.show("step-unsupported");
     }
+    if (this.data.urls.units) {
+      return this.busy(document.getElementById("step-start"), () => this.showUnitChoices(), { hideOnFailure: true });
+    }
     if (this.data.require_id_last4) {
       const idForm = document.getElementById("step-id");
       idForm.addEventListener("submit", (event) => {
@@ -122,11 +122,16 @@ class BallotPage {
     return this.busy(document.getElementById("step-start"), () => this.signIn(), { hideOnFailure: true });
   }
 
-  // Prove to the server that this phone holds the notice's key; learn whom it votes for.
-  async signIn(idLast4) {
+  // The notice's key signs a fresh challenge from the server: proof that this phone holds it.
+  async possessionProof() {
     const { challenge } = await this.post(this.data.urls.challenge, {});
     const signature = await sign(this.key, concat(purposePrefix(POSSESSION_PURPOSE), encoder.encode(challenge)));
-    const request = { public_key: this.publicKey, challenge, signature };
+    return { public_key: this.publicKey, challenge, signature };
+  }
+
+  // Prove to the server that this phone holds the notice's key; learn whom it votes for.
+  async signIn(idLast4) {
+    const request = await this.possessionProof();
     if (idLast4 !== undefined) request.id_last4 = idLast4;
     this.session = await this.post(this.data.urls.session, request);
     this.idLast4 = idLast4;
@@ -148,7 +153,17 @@ class BallotPage {
     this.showMotion(0);
   }
 
+  // After the count, where the assembly so decided: the server's table of how each unit voted
+  // (its own escaped HTML), for the holder of a valid notice only.
+  async showUnitChoices() {
+    const { html } = await this.post(this.data.urls.units, await this.possessionProof());
+    document.getElementById("step-units").innerHTML = html;
+    this.show("step-units");
+  }
+
   bindBallot() {
+    this.form = document.getElementById("ballot");
+    this.steps = [...this.form.querySelectorAll("fieldset.motion"), document.getElementById("review")];
     this.form.addEventListener("click", (event) => {
       const go = event.target.closest("[data-go]");
       if (go) this.navigate(go.dataset.go);

@@ -13,12 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from voting.ballots.models import LogEntry
 from voting.core import rules
 from voting.core.weights import DELIVERED
 from voting.elections.models import Election, ElectionVoter, State
+from voting.elections.operations import log_entries
 from voting.estates.models import Building, Unit
 from voting.extensions import db
 from voting.privacy import mask_name
@@ -233,9 +235,9 @@ def measure_turnout(election: Election) -> Turnout:
 
 @dataclass(frozen=True)
 class Doorstep:
-    """A voter to visit: unit labels and masked owner names (none for the developer)."""
+    """A voter to visit: unit labels and masked owner names (none for the developer). Not the
+    voter code: a printed list pairing it with units would link ballots cast later to units."""
 
-    voter_code: str
     units: list[str]
     owners: list[str]
 
@@ -274,7 +276,7 @@ def canvass_list(election: Election) -> list[CanvassGroup]:
         home, _weight = _placed(labels, Weight(voter.area, voter.heads), places)[0]
         owners = list(dict.fromkeys(name for label in labels for name in names.get(label, ())))
         groups.setdefault(home, CanvassGroup(home)).voters.append(
-            Doorstep(voter.voter_code, labels, [mask_name(name) for name in owners])
+            Doorstep(labels, [mask_name(name) for name in owners])
         )
     for group in groups.values():
         group.voters.sort(key=lambda doorstep: doorstep.units[:1])
@@ -402,3 +404,56 @@ def _committee(position: int, motion: dict, entry: dict, participation: Weight, 
 def _standing(candidate: dict) -> tuple[int, int]:
     """Seats go by heads, then area (spec §2.5)."""
     return candidate["heads"], candidate["area"]
+
+
+# --- How each unit voted -----------------------------------------------------------------------
+
+
+def choice_printers(definition: dict) -> list:
+    """Per motion, a function from a ballot's choices to the text shown for them (minutes, unit choices)."""
+    names = {"yes": _("Yes"), "no": _("No"), "abstain": _("Abstain")}
+
+    def question(motion_id: str):
+        return lambda choices: names[choices.get(motion_id, "abstain")]  # missing: took part, abstained
+
+    def committee(motion_id: str, candidates: list[dict]):
+        def printed(choices: dict) -> str:
+            chosen = set(choices.get(motion_id, ()))
+            return "、".join(c["name"] for c in candidates if c["candidate_id"] in chosen) or "—"
+        return printed
+
+    return [
+        committee(motion["motion_id"], motion["candidates"]) if motion["kind"] == "committee"
+        else question(motion["motion_id"])
+        for motion in definition["motions"]
+    ]
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    """A counted voter's units and the choices of their counted ballot, as printed."""
+
+    units: list[str]
+    choices: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class UnitChoices:
+    """How each unit voted. Only for the eyes voting.auth.access.may_see_unit_choices allows:
+    this is the very link the private roll hides from the public."""
+
+    motions: list[str]  # titles, in the order of each row's choices
+    rows: list[UnitRow]  # every counted voter, in unit order
+
+
+def unit_choices(election: Election) -> UnitChoices:
+    definition = json.loads(election.definition_json)
+    counted = rules.counted_ballots(definition, log_entries(election))
+    printers = choice_printers(definition)
+    rows = [
+        UnitRow(json.loads(units_json), tuple(p(counted[voter_code]["choices"]) for p in printers))
+        for voter_code, units_json in db.session.execute(
+            select(ElectionVoter.voter_code, ElectionVoter.units_json).where(ElectionVoter.election_id == election.id))
+        if voter_code in counted
+    ]
+    return UnitChoices([motion["title"] for motion in definition["motions"]], sorted(rows, key=lambda row: row.units))

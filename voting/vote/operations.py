@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import select
 
+from voting.auth.access import may_see_unit_choices, unit_choices_shown
 from voting.ballots.models import LogEntry
 from voting.ballots.operations import BallotRefused, cast_online, check_receipt
 from voting.core import signing
@@ -25,6 +26,7 @@ from voting.elections.operations import last4_hash
 from voting.extensions import db
 from voting.formatting import format_area
 from voting.roster.operations import personal_data
+from voting.tally.operations import UnitChoices, unit_choices
 from voting.templating import format_datetime
 from voting.timeutil import utcnow
 
@@ -88,8 +90,10 @@ def _serializer() -> URLSafeTimedSerializer:
 
 
 def issue_challenge(election: Election, now: datetime | None = None) -> str:
-    """A fresh token the phone signs to prove it holds the notice's key."""
-    _require_open(election, now or utcnow())
+    """A fresh token the phone signs to prove it holds the notice's key: to vote while the vote
+    is open, or to see how each unit voted once it is counted, where that is shown."""
+    if not unit_choices_shown(election):
+        _require_open(election, now or utcnow())
     return _serializer().dumps({"election": election.id, "nonce": b64e(os.urandom(16))})
 
 
@@ -143,14 +147,8 @@ def _has_voted(election: Election, holder: ElectionVoter) -> bool:
         LogEntry.election_id == election.id, LogEntry.voter_code == holder.voter_code).limit(1)) is not None
 
 
-def open_session(election: Election, body: dict, now: datetime | None = None) -> dict:
-    """Confirm that the phone holds the current key of a voter of this election.
-
-    Tells the phone who it votes for and whether a ballot is already logged; grants nothing,
-    since casting verifies the ballot's own signature.
-    """
-    now = now or utcnow()
-    _require_open(election, now)
+def _proven_holder(election: Election, body: dict, now: datetime) -> ElectionVoter:
+    """The voter whose current key signed the server's fresh challenge in ``body``."""
     public_key, challenge, signature = (_text_field(body, key) for key in ("public_key", "challenge", "signature"))
     _check_challenge(election, challenge, now)
     try:
@@ -166,6 +164,18 @@ def open_session(election: Election, body: dict, now: datetime | None = None) ->
     if not signing.verify_message(key, POSSESSION_PREFIX + challenge.encode(), signature):
         raise VoteRefused(_("The phone could not prove it holds this notice's key; please scan the QR code again."),
                           403)
+    return holder
+
+
+def open_session(election: Election, body: dict, now: datetime | None = None) -> dict:
+    """Confirm that the phone holds the current key of a voter of this election.
+
+    Tells the phone who it votes for and whether a ballot is already logged; grants nothing,
+    since casting verifies the ballot's own signature.
+    """
+    now = now or utcnow()
+    _require_open(election, now)
+    holder = _proven_holder(election, body, now)
     # Only after the key is proven, so nobody can probe owners' ID numbers without a notice.
     _check_id_last4(election, holder, body.get("id_last4"))
     return {
@@ -175,6 +185,15 @@ def open_session(election: Election, body: dict, now: datetime | None = None) ->
         "already_voted": _has_voted(election, holder),
         "revote": election.revote,
     }
+
+
+def reveal_unit_choices(election: Election, body: dict, now: datetime | None = None) -> UnitChoices:
+    """How each unit voted, for a phone that proves it holds a key currently valid for this
+    vote; refused to everyone where the assembly did not decide to show it, or before the count."""
+    holder = _proven_holder(election, body, now or utcnow())
+    if not may_see_unit_choices(election, holder):
+        raise VoteRefused(_("How each unit voted is not shown for this vote."), 403)
+    return unit_choices(election)
 
 
 def cast_ballot(election: Election, body: dict, now: datetime | None = None) -> dict:

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from voting.auth.access import unit_choices_shown
 from voting.ballots.operations import BallotRefused
 from voting.elections.models import Election
 from voting.extensions import csrf, db, limiter
@@ -24,6 +25,7 @@ from voting.vote.operations import (
     open_session,
     read_request,
     receipt_storage_key,
+    reveal_unit_choices,
     why_not_open,
 )
 
@@ -86,6 +88,8 @@ def ballot(public_id: str):
     if not closed:
         urls = {name: url_for(f"vote.{name}", public_id=public_id) for name in ("challenge", "session", "cast")}
         data = ballot_page_data(election) | {"urls": urls}
+    elif unit_choices_shown(election):
+        data = {"urls": {name: url_for(f"vote.{name}", public_id=public_id) for name in ("challenge", "units")}}
     return render_template("vote/ballot.html", election=election, closed=closed, data=data)
 
 
@@ -125,6 +129,19 @@ def cast(public_id: str):
         return _refusal(refusal)
     db.session.commit()
     return jsonify(receipt)
+
+
+@blueprint.post("/<public_id>/units")
+@csrf.exempt
+@limiter.limit("120 per minute")
+def units(public_id: str):
+    """How each unit voted, as a part of the phone's page, for a proven credential holder."""
+    election = _election(public_id)
+    try:
+        choices = reveal_unit_choices(election, read_request(_request_data()))
+    except VoteRefused as refusal:
+        return _refusal(refusal)
+    return jsonify(html=render_template("vote/_unit_choices.html", choices=choices))
 
 
 @blueprint.route("/<public_id>/receipt", methods=["GET", "POST"])
