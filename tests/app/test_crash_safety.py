@@ -132,8 +132,8 @@ def open_vote_now(estate_roster: bytes) -> OpenVote:
     estate = Factory().estate(roster=estate_roster)
     now = utcnow()
     election = create_election("test", estate, "业主大会表决", now - timedelta(hours=1), now + timedelta(days=1), "last")
-    add_motion("test", election, "ordinary", "选聘物业服务企业")
-    add_motion("test", election, "major", "使用维修资金")
+    add_motion("test", election, 4, "选聘物业服务企业")
+    add_motion("test", election, 6, "筹集住宅专项维修资金")
     batch = open_election("test", election)
     db.session.commit()
     seeds = {code: b64d(seed) for code, seed in json.loads(personal_data().decrypt(batch.secrets_enc)).items()}
