@@ -231,8 +231,8 @@ def open_vote(estate) -> BenchVote:
 
     opens_at = utcnow() - timedelta(hours=1)
     election = create_election(ACTOR, estate, "业主大会表决（基准测试）", opens_at, opens_at + timedelta(days=7), "last")
-    add_motion(ACTOR, election, "ordinary", "审议《业主大会议事规则》")
-    add_motion(ACTOR, election, "major", "使用住宅专项维修资金更换电梯")
+    add_motion(ACTOR, election, 1, "审议《业主大会议事规则》")
+    add_motion(ACTOR, election, 6, "筹集住宅专项维修资金")
     add_committee_election(ACTOR, election, "选举业主委员会", 5, candidates=[f"候选人{n}" for n in range(1, 8)])
     batch = open_election(ACTOR, election, NOTICES_PASSPHRASE)
     db.session.commit()
@@ -400,10 +400,11 @@ def build_record(ballots: int) -> dict:
             "election_id": "BENCH-RECORD-1", "community": {"code": "330282-900", "name": "基准花园"},
             "title": "业主大会表决（基准测试）", "opens_at": RECORD_OPENS_AT, "closes_at": RECORD_CLOSES_AT,
             "revote": "last", "nonvoters_follow_majority": False,
-            "motions": [{"motion_id": "m1", "kind": "ordinary", "title": "审议《业主大会议事规则》"},
-                        {"motion_id": "m2", "kind": "major", "title": "使用住宅专项维修资金"},
+            "motions": [{"motion_id": "m1", "kind": "ordinary", "title": "审议《业主大会议事规则》", "ext": {"item": 1}},
+                        {"motion_id": "m2", "kind": "major", "title": "筹集住宅专项维修资金", "ext": {"item": 6}},
                         {"motion_id": "m3", "kind": "committee", "title": "选举业主委员会", "seats": 5,
-                         "candidates": [{"candidate_id": f"c{n}", "name": f"候选人{n}"} for n in range(1, 8)]}],
+                         "candidates": [{"candidate_id": f"c{n}", "name": f"候选人{n}"} for n in range(1, 8)],
+                         "ext": {"item": 3}}],
             "officers": [{"officer_id": name, "role": "clerk", "public_key": signing.public_key_b64(_record_key(name))}
                          for name in RECORD_CLERKS],
             "election_public_key": signing.public_key_b64(_record_key("election")),

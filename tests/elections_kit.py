@@ -61,13 +61,15 @@ class OpenVote:
         return ballot, signing.sign(key, "ballot", ballot)
 
 
-def open_vote(estate, revote: str = "last", *, officers=(), **options) -> OpenVote:
-    """An election on the estate's roll, open from a day before NOW to a week after."""
+def open_vote(estate, revote: str = "last", *, officers=(), motions=None, **options) -> OpenVote:
+    """An election on the estate's roll, open from a day before NOW to a week after: an ordinary
+    motion (m1), a major one (m2) and a committee election (m3), or the (item, title) motions given."""
     election = create_election("test", estate, "业主大会表决", NOW - timedelta(days=1), NOW + timedelta(days=7),
                                revote, **options)
-    add_motion("test", election, "ordinary", "选聘物业服务企业")
-    add_motion("test", election, "major", "使用维修资金")
-    add_committee_election("test", election, "选举业主委员会", 2, candidates=["甲", "乙", "丙"])
+    for item, title in motions or ((4, "选聘物业服务企业"), (6, "筹集住宅专项维修资金")):
+        add_motion("test", election, item, title)
+    if motions is None:
+        add_committee_election("test", election, "选举业主委员会", 2, candidates=["甲", "乙", "丙"])
     for staff, role, public_key in officers:
         from voting.elections.operations import register_officer
 

@@ -149,8 +149,8 @@ def simulate_command(units: int, turnout: float, paper: float, seed: int, output
     with phase(timings, "draft and open"):
         election = create_election(actor, estate, "业主大会表决（模拟）", now - timedelta(minutes=1),
                                    now + timedelta(days=7), "last")
-        add_motion(actor, election, "ordinary", "审议《业主大会议事规则》")
-        add_motion(actor, election, "major", "使用住宅专项维修资金更换电梯")
+        add_motion(actor, election, 1, "审议《业主大会议事规则》")
+        add_motion(actor, election, 6, "筹集住宅专项维修资金")
         add_committee_motion(actor, election, candidates, COMMITTEE_SEATS, now=now)
         clerks = []
         for serial, name in enumerate(("clerk-a", "clerk-b"), start=2):  # two people

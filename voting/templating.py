@@ -7,7 +7,8 @@ from flask import Flask
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
-from voting.elections.models import STATE_NAMES
+from voting.elections.models import STATE_NAMES, THRESHOLD_NAMES, item_label
+from voting.elections.operations import frozen_item
 from voting.formatting import format_area
 from voting.privacy import mask_name
 
@@ -31,7 +32,8 @@ KIND_NAMES = {
 
 
 def register_filters(app: Flask) -> None:
-    app.jinja_env.globals.update(state_names=STATE_NAMES, kind_names=KIND_NAMES)
+    app.jinja_env.globals.update(state_names=STATE_NAMES, kind_names=KIND_NAMES, item_label=item_label,
+                                 frozen_item=frozen_item, threshold_names=THRESHOLD_NAMES)
     app.jinja_env.filters.update(
         area=format_area, datetime=format_datetime, fault=translate_fault, mask_name=mask_name
     )

@@ -117,7 +117,7 @@ def test_ballots_outside_the_period_are_refused(app, factory):
 def test_opening_freezes_the_definition(app, factory):
     vote = open_vote(factory.estate(roster=small_roster()))
     with pytest.raises(ElectionError) as refused:
-        add_motion("test", vote.election, "ordinary", "late motion")
+        add_motion("test", vote.election, 9, "late motion")
     assert str(refused.value) == _("This vote is %(state)s; that is not possible now.", state=_("Open"))
     definition = json.loads(vote.election.definition_json)
     assert record.election_hash(definition) == vote.election.election_hash
@@ -159,9 +159,15 @@ def test_the_server_cannot_sign_a_ballot_with_what_it_stores(app, factory):
     assert all(signing.public_key_b64(signing.private_key_from_seed(s)) in public_keys for s in vote.secrets.values())
 
 
-def test_a_committee_election_cannot_be_added_as_a_plain_motion(app, factory):
+def test_a_plain_motion_on_item_3_is_a_question_and_no_item_outside_1_to_9_is_taken(app, factory):
+    """Replacing a committee member is a yes/no question on item 3; electing a committee needs
+    a vetted candidate list, which a plain motion never has."""
     from voting.elections.operations import create_election
 
     election = create_election("test", factory.estate(roster=small_roster()), "表决", NOW, NOW + timedelta(days=1))
-    with pytest.raises(ElectionError, match="vetted"):
-        add_motion("test", election, "committee", "选举业主委员会")
+    motion = add_motion("test", election, 3, "罢免业主委员会委员张三")
+    assert (motion.item, motion.kind, motion.seats, motion.candidates) == (3, "ordinary", None, [])
+    for item in (0, 10, "8", None):
+        with pytest.raises(ElectionError, match="items 1–9"):
+            add_motion("test", election, item, "选举业主委员会")
+    assert len(election.motions) == 1

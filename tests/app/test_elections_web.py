@@ -1,19 +1,24 @@
 """The preparation group runs a vote from its pages: draft, motions, open, close, count, record."""
 
 import json
+import re
+import subprocess
+import sys
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from tests.elections_kit import PASSPHRASE
+from tests.conftest import REPO_ROOT
+from tests.elections_kit import NOW, PASSPHRASE
 from tests.factories import login, small_roster
 from voting.auth.models import Role
 from voting.core import record
 from voting.elections.models import Election
+from voting.elections.operations import create_election
 from voting.extensions import db
 
 
-def test_draft_open_close_count_and_download(app, factory):
+def test_draft_open_close_count_and_download(app, factory, tmp_path):
     estate = factory.estate(roster=small_roster())
     client = login(app.test_client(), factory.staff(Role.PREP_GROUP, estate))
     client.post("/lang/en")
@@ -29,12 +34,12 @@ def test_draft_open_close_count_and_download(app, factory):
     assert election.publish_units is True
     assert election.opens_at.astimezone(timezone(timedelta(hours=8))).strftime("%H:%M") == past.strftime("%H:%M")
     page = f"{base}/{election.id}"
-    client.post(f"{page}/motions", data={"kind": "ordinary", "title": "选聘物业"})
-    client.post(f"{page}/motions", data={"kind": "major", "title": "使用维修资金"})
+    client.post(f"{page}/motions", data={"item": "4", "title": "选聘物业"})
+    client.post(f"{page}/motions", data={"item": "8", "title": "改变绿地用途"})
     # A committee election cannot be typed in: its candidates come from a vetted list.
     refused = client.post(f"{page}/motions", data={"kind": "committee", "title": "选举业委会"}, follow_redirects=True)
     assert "Not a valid choice" in refused.get_data(as_text=True)
-    assert [m.kind for m in election.motions] == ["ordinary", "major"]
+    assert [(m.item, m.kind) for m in election.motions] == [(4, "ordinary"), (8, "major")]
     # Opening sets the notices passphrase, typed twice; the page says what it is for.
     assert "Without it the notices cannot be printed" in client.get(f"{page}/").get_data(as_text=True)
     for typed, reason in [({"passphrase": PASSPHRASE, "confirm": PASSPHRASE.upper()}, "The two passphrases differ."),
@@ -49,8 +54,17 @@ def test_draft_open_close_count_and_download(app, factory):
         db.session.refresh(election)
     assert election.state == "tallied"
     downloaded = client.get(f"{page}/record.json")
-    tally = record.verify(json.loads(downloaded.data))
+    document = json.loads(downloaded.data)
+    # Format 1 keeps each motion's kind and carries its art. 278 item where the format allows additions.
+    assert [(m["kind"], m["ext"]) for m in document["election"]["motions"]] == [
+        ("ordinary", {"item": 4}), ("major", {"item": 8})]
+    tally = record.verify(document)
     assert tally["counted"] == 0 and tally["motions"][0]["result"] == "not_quorate"
+    saved = tmp_path / "record.json"
+    saved.write_bytes(downloaded.data)
+    verified = subprocess.run([sys.executable, str(REPO_ROOT / "scripts" / "verify_record.py"), str(saved)],
+                              capture_output=True, text=True, timeout=60)
+    assert verified.stdout.strip() == "VALID", verified.stdout + verified.stderr
     public = app.test_client().get(f"/p/{estate.code}/elections/{election.public_id}/record.json")
     assert json.loads(public.data) == json.loads(downloaded.data)
 
@@ -67,6 +81,43 @@ def test_how_each_unit_voted_is_off_unless_the_group_ticks_it(app, factory):
                                       "revote": "last"})
     assert created.status_code == 302
     assert db.session.scalar(select(Election).where(Election.estate_id == estate.id)).publish_units is False
+
+
+def draft(app, factory):
+    """A draft vote and a preparation-group member's client reading English."""
+    estate = factory.estate(roster=small_roster())
+    election = create_election("test", estate, "2026年业主大会", NOW, NOW + timedelta(days=1))
+    db.session.commit()
+    client = login(app.test_client(), factory.staff(Role.PREP_GROUP, estate))
+    client.post("/lang/en")
+    return election, client, f"/estates/{estate.code}/elections/{election.id}"
+
+
+def test_the_motion_form_offers_the_nine_items_with_their_thresholds_and_no_threshold_apart(app, factory):
+    _election, client, page = draft(app, factory)
+    html = client.get(f"{page}/").get_data(as_text=True)
+    options = re.findall(r'<option[^>]*value="(\d+)"[^>]*>([^<]*)</option>',
+                         html[html.index('name="item"'):html.index("</select>", html.index('name="item"'))])
+    assert [int(value) for value, _label in options] == list(range(1, 10))
+    assert options[7][1] == ("8. Changing the use of common parts or running a business on them "
+                             "(Major matter: three quarters must agree)")
+    assert options[4][1] == ("5. Using the maintenance fund of the buildings and their ancillary facilities "
+                             "(Ordinary matter: more than half must agree)")
+    assert [label.endswith("(Major matter: three quarters must agree)") for _value, label in options] == [
+        item in (6, 7, 8) for item in range(1, 10)]
+    assert 'name="kind"' not in html
+
+
+def test_item_8_is_a_major_motion_whatever_the_request_says(app, factory):
+    election, client, page = draft(app, factory)
+    client.post(f"{page}/motions", data={"item": "8", "kind": "ordinary", "title": "利用共有部分设置广告位"})
+    refused = client.post(f"{page}/motions", data={"kind": "ordinary", "title": "改变绿地用途"}, follow_redirects=True)
+    assert "Not a valid choice" in refused.get_data(as_text=True)
+    assert client.post(f"{page}/motions", data={"item": "10", "title": "改变绿地用途"}).status_code == 302
+    db.session.refresh(election)
+    assert [(m.item, m.kind, m.title) for m in election.motions] == [(8, "major", "利用共有部分设置广告位")]
+    shown = client.get(f"{page}/").get_data(as_text=True)
+    assert "Item 8 of Civil Code art. 278: Changing the use of common parts or running a business on them" in shown
 
 
 def test_clerks_and_community_staff_cannot_run_a_vote(app, factory):

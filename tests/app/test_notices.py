@@ -53,15 +53,15 @@ def app(app):
 def open_vote(factory, roster=None, *, motions=None):
     estate = factory.estate(roster=roster or small_roster(), name="阳光花园")
     election = create_election("test", estate, "2026年第一次业主大会", OPENS, CLOSES)
-    for kind, title, *committee in motions or [
-        ("ordinary", "审议通过《管理规约》"),
-        ("major", "使用专项维修资金更换电梯"),
-        ("committee", "选举第一届业主委员会", 3, ["张三", "李四", "王五", "赵六"]),
+    for item, title, *committee in motions or [
+        (2, "审议通过《管理规约》"),
+        (6, "筹集住宅专项维修资金"),
+        (3, "选举第一届业主委员会", 3, ["张三", "李四", "王五", "赵六"]),
     ]:
         if committee:
             add_committee_election("test", election, title, committee[0], committee[1])
         else:
-            add_motion("test", election, kind, title)
+            add_motion("test", election, item, title)
     batch = open_election("test", election, PASSPHRASE)
     db.session.commit()
     return estate, election, batch
@@ -449,8 +449,8 @@ def test_a_failed_rendering_keeps_the_secrets_and_can_be_started_again(app, fact
 
 
 def test_many_motions_still_fit_one_page_per_voter(app, factory, staff_client, tmp_path):
-    motions = [("ordinary", f"第{n}项：审议选聘物业服务企业并授权业主委员会签订物业服务合同的议案") for n in range(1, 9)]
-    estate, election, _batch = open_vote(factory, motions=motions + [("committee", "选举业主委员会", 5,
+    motions = [(4, f"第{n}项：审议选聘物业服务企业并授权业主委员会签订物业服务合同的议案") for n in range(1, 9)]
+    estate, election, _batch = open_vote(factory, motions=motions + [(3, "选举业主委员会", 5,
                                                                       ["甲", "乙", "丙", "丁", "戊", "己"])])
     pdf = write(tmp_path, "notices.pdf", prepare_and_download(staff_client(estate), estate, election))
     assert page_count(pdf) == 4

@@ -139,8 +139,8 @@ def register(clerk: Clerk, base: str) -> None:
 def draft(estate, revote: str = "last"):
     now = utcnow()
     election = create_election("test", estate, "业主大会表决", now - timedelta(hours=1), now + timedelta(days=1), revote)
-    add_motion("test", election, "ordinary", "选聘物业服务企业")
-    add_motion("test", election, "major", "使用维修资金")
+    add_motion("test", election, 4, "选聘物业服务企业")
+    add_motion("test", election, 6, "筹集住宅专项维修资金")
     add_committee_election("test", election, "选举业主委员会", 2, candidates=["甲", "乙", "丙"])
     db.session.commit()
     return election
@@ -446,7 +446,7 @@ def test_differing_entries_set_the_ballot_aside_to_be_keyed_again(app, factory):
     for clerk in (pv.a, pv.b):
         status = clerk.client.get(f"{pv.base}/ballots/{paper_id}", headers=JSON).get_json()
         assert status["differences"] == {"voter": False, "motions": ["m2"]}
-        assert "使用维修资金" in clerk.client.get(f"{pv.base}/ballots/{paper_id}").get_data(as_text=True)
+        assert "筹集住宅专项维修资金" in clerk.client.get(f"{pv.base}/ballots/{paper_id}").get_data(as_text=True)
     body = json.loads(db.session.get(PaperBallot, paper_id).ballot_json)
     assert pv.countersign(pv.b, paper_id, body).status_code == 409
     assert pv.check(pv.b, paper_id, "v00001", CHOICES).status_code == 409  # no second guess

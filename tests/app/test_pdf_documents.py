@@ -25,6 +25,7 @@ from tests.factories import resident_id, roster_csv
 from voting.ballots.operations import cast_online
 from voting.core import record, signing
 from voting.core.canonical import format_time
+from voting.elections.models import item_label
 from voting.elections.operations import (
     ElectionError,
     add_committee_election,
@@ -75,8 +76,8 @@ def counted_vote(factory, ballots=BALLOTS, **options):
     ]))
     election = create_election("test", estate, "2026年第一次业主大会", NOW - timedelta(days=1),
                                NOW + timedelta(days=7), "last", **options)
-    add_motion("test", election, "ordinary", "选聘物业服务企业")
-    add_motion("test", election, "major", "使用专项维修资金更换电梯")
+    add_motion("test", election, 4, "选聘物业服务企业")
+    add_motion("test", election, 8, "改变小区会所用途开设便民超市")
     add_committee_election("test", election, "选举第一届业主委员会", 3, candidates=CANDIDATES)
     batch = open_election("test", election, PASSPHRASE)
     db.session.commit()
@@ -195,6 +196,12 @@ def test_the_results_show_every_figure_of_the_tally_exactly(app, factory, tmp_pa
         for key, label in labels.items():
             assert figures_in(block, label) == (motion[key]["area"], motion[key]["heads"]), (motion["motion_id"], key)
 
+    # Each motion names its item of art. 278: hiring the property manager, changing the use of
+    # common parts, electing the committee.
+    for position, item in enumerate((4, 8, 3)):
+        block = section(text, headings[position], headings[position + 1] if position + 1 < len(headings) else None)
+        assert flat(item_label(item)) in flat(block)
+
     # The figures are the ones worked out by hand in BALLOTS, and the outcome follows from them.
     first, second, _committee = tally["motions"]
     assert (first["participation"], first["yes"], first["no"]) == (
@@ -252,11 +259,11 @@ def test_the_minutes_annex_lists_each_counted_ballot_by_voter_id_never_by_unit(a
     assert voter_of["105"] not in text  # did not vote
     assert not any(label in flat(text) for label in UNIT.values())
     words = flat(text)
-    for expected_text in ("赵监票、钱监票", "孙计票", "2026-12-0410:00", "2026-12-1210:00",
-                          _("The assembly adopts “%(title)s”.", title="选聘物业服务企业"),
-                          _("The assembly does not adopt “%(title)s”.", title="使用专项维修资金更换电梯"),
-                          _("Counted: %(online)d online, %(paper)d on paper.", online=4, paper=0)):
-        assert flat(expected_text) in words, expected_text
+    for expected in ("赵监票、钱监票", "孙计票", "2026-12-0410:00", "2026-12-1210:00",
+                     _("The assembly adopts “%(title)s”.", title="选聘物业服务企业"),
+                     _("The assembly does not adopt “%(title)s”.", title="改变小区会所用途开设便民超市"),
+                     _("Counted: %(online)d online, %(paper)d on paper.", online=4, paper=0)):
+        assert flat(expected) in words, expected
 
 
 def test_the_annex_columns_line_up_in_a_cjk_monospaced_font():

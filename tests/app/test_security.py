@@ -202,7 +202,7 @@ class Hostile:
         # The counted vote: ballots in, closed, counted, results on the board, certification refused.
         self.counted = create_election(actor, estate, self.field("counted title"), now - timedelta(days=3),
                                        now - timedelta(days=1))
-        add_motion(actor, self.counted, "ordinary", self.field("ordinary motion"))
+        add_motion(actor, self.counted, 9, self.field("ordinary motion"))
         add_committee_motion(actor, self.counted, self.candidates, 1)
         batch = open_election(actor, self.counted, PASSPHRASE)
         seeds = notice_secrets(batch)
@@ -220,7 +220,7 @@ class Hostile:
         # The open vote, with two clerks' keys registered in its draft.
         self.open = create_election(actor, estate, self.field("open title"), now - timedelta(hours=1),
                                     now + timedelta(days=1))
-        add_motion(actor, self.open, "major", self.field("major motion"))
+        add_motion(actor, self.open, 8, self.field("major motion"))
         officers = [register_officer(actor, self.open, clerk, "clerk", signing.generate_keypair()[1])
                     for clerk in self.clerks]
         open_election(actor, self.open, PASSPHRASE)

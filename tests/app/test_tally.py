@@ -295,6 +295,30 @@ def test_results_show_the_tally_to_the_hundredth_and_state_the_tie(app, factory)
     assert html.count("✗ not met") == 3  # m2: area, heads and both together
 
 
+def test_changing_the_use_of_common_parts_needs_three_quarters_of_area_and_heads(app, factory):
+    # Eight owners, 1200.00 m²: v00001 400.00, v00002–v00006 100.00 each, v00007 and v00008 150.00.
+    areas = ["400.00"] + ["100.00"] * 5 + ["150.00"] * 2
+    estate = factory.estate(roster=roster_of([("1幢", f"{i}01", area, f"业主{i}") for i, area in enumerate(areas, 1)]))
+    vote = open_vote(estate, motions=((8, "利用小区会所开设便民超市"), (8, "改变小区绿地用途建设停车场"),
+                                      (9, "设立业主大会公众号")))
+    exactly = {1, 2, 3, 4, 5, 6}  # 900.00 m² and 6 heads: exactly 3/4 of both
+    head_short = {1, 2, 3, 7, 8}  # 900.00 m² but 5 heads: one head short of 3/4
+    for number in range(1, 9):
+        cast(vote, f"v0000{number}", {"m1": "yes" if number in exactly else "no",
+                                      "m2": "yes" if number in head_short else "no",
+                                      "m3": "yes" if number in head_short else "no"})
+    m1, m2, m3 = finish(vote)["motions"]
+    assert [(m["kind"], m["yes"]) for m in (m1, m2)] == [
+        ("major", {"area": 90000, "heads": 6}), ("major", {"area": 90000, "heads": 5})]
+    assert m1["participation"] == {"area": 120000, "heads": 8}
+    assert (m1["result"], m2["result"], m3["result"]) == ("passed", "failed", "passed")
+
+    html = page(staff_client(app, factory, estate), vote.election, "results")
+    assert "Item 8 of Civil Code art. 278: Changing the use of common parts or running a business on them" in html
+    assert "Item 9 of Civil Code art. 278" in html
+    assert html.count("✗ not met") == 2  # m2: heads, and so both together
+
+
 def test_results_say_plainly_when_the_quorum_was_not_met(app, factory):
     estate = factory.estate(roster=small_roster())
     vote = open_vote(estate)

@@ -9,6 +9,7 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import func, select
 
 from tests.elections_kit import PASSPHRASE, notice_secrets, roster_voter_ids
@@ -16,6 +17,7 @@ from tests.factories import resident_id, small_roster
 from voting.ballots.models import LogEntry
 from voting.core import merkle, signing
 from voting.core.canonical import b64d, b64e
+from voting.elections.models import THRESHOLD_NAMES, item_label
 from voting.elections.operations import (
     add_committee_election,
     add_motion,
@@ -45,8 +47,8 @@ def open_vote(factory, *, opens_at: datetime | None = None, closes_at: datetime 
     election = create_election("test", estate, "2026年第一次业主大会", opens_at or now - timedelta(hours=1),
                                closes_at or now + timedelta(hours=1), revote, require_id_last4=require_id_last4,
                                publish_units=publish_units)
-    add_motion("test", election, "ordinary", "审议《管理规约》")
-    add_motion("test", election, "major", "使用专项维修资金更换电梯")
+    add_motion("test", election, 2, "审议《管理规约》")
+    add_motion("test", election, 7, "改建小区东门及其附属设施")
     add_committee_election("test", election, "选举第一届业主委员会", 2, candidates=["张三", "王五", "赵六"])
     batch = open_election("test", election, PASSPHRASE)
     db.session.commit()
@@ -119,6 +121,12 @@ def test_ballot_page_carries_the_frozen_definition(app, factory):
     assert [m["motion_id"] for m in data["election"]["motions"]] == ["m1", "m2", "m3"]
     page = response.get_data(as_text=True)
     assert "选举第一届业主委员会" in page and 'value="c3-2"' in page
+    # Each motion says which matter of art. 278 it decides and what share must agree.
+    assert [m["ext"]["item"] for m in data["election"]["motions"]] == [2, 7, 3]
+    for item, threshold in ((2, "ordinary"), (7, "major")):
+        assert str(THRESHOLD_NAMES[threshold]) in page
+        assert f'<span class="motion-item">{escape(item_label(item))}</span>' in page
+    assert "Item 7 of Civil Code art. 278: Rebuilding or reconstructing the buildings" in page
     # CSP: scripts only from static files, JSON data only in non-executed script elements.
     assert set(re.findall(r"<script[^>]*>", page)) == {
         '<script type="module" src="/static/vote.js">',

@@ -45,7 +45,7 @@ def draft_vote(live_server) -> DraftVote:
         clerks = (factory.staff(Role.CLERK, estate).username, factory.staff(Role.CLERK, estate).username)
         now = utcnow()
         election = create_election("test", estate, "业主大会表决", now - timedelta(hours=1), now + timedelta(days=1))
-        add_motion("test", election, "ordinary", "选聘物业服务企业")
+        add_motion("test", election, 4, "选聘物业服务企业")
         add_committee_election("test", election, "选举业主委员会", 2, candidates=["甲", "乙", "丙"])
         db.session.commit()
         return DraftVote(election.id, f"/estates/{estate.code}/elections/{election.id}/paper", clerks)

@@ -274,9 +274,9 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
     group.fill('input[name="closes_at"]', closes.strftime("%Y-%m-%dT%H:%M"))
     submit(group, "main form button")
     election_id = url_id(group, r"/elections/(\d+)/$")
-    for kind, title in (("ordinary", "选聘金盾物业服务有限公司为小区物业服务企业"),
-                        ("major", "使用专项维修资金更换2号电梯")):
-        group.select_option('form[action$="/motions"] select[name="kind"]', kind)
+    for item, title in (("4", "选聘金盾物业服务有限公司为小区物业服务企业"),
+                        ("6", "筹集专项维修资金用于更换2号电梯")):
+        group.select_option('form[action$="/motions"] select[name="item"]', item)
         group.fill('form[action$="/motions"] input[name="title"]', title)
         submit(group, 'form[action$="/motions"] button')
     submit(group, f'form[action$="/candidates/{list_id}/motion/{election_id}"] button')

@@ -1,9 +1,13 @@
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateTimeLocalField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from voting.notices.sealing import MIN_PASSPHRASE_LENGTH
+
+from voting.core import rules
+from voting.elections.models import ITEM_NAMES, THRESHOLD_NAMES
 
 
 class ElectionForm(FlaskForm):
@@ -24,12 +28,19 @@ class ElectionForm(FlaskForm):
     )
 
 
+def _item_choices() -> list[tuple[int, str]]:
+    """The nine items of art. 278, each with the threshold it implies, in the reader's language."""
+    return [
+        (item, _("%(number)d. %(name)s (%(threshold)s)", number=item, name=name,
+                 threshold=THRESHOLD_NAMES[rules.threshold(item)]))
+        for item, name in ITEM_NAMES.items()
+    ]
+
+
 class MotionForm(FlaskForm):
-    kind = SelectField(
-        _l("Kind"),
-        choices=[("ordinary", _l("Ordinary matter (more than half)")),
-                 ("major", _l("Major matter: raising or using the maintenance fund for rebuilding, rebuilding, changing the use of common parts (three quarters)"))],
-    )
+    """A yes/no motion: staff name its art. 278 item, and the threshold follows from it."""
+
+    item = SelectField(_l("Matter (Civil Code art. 278)"), coerce=int, choices=_item_choices)
     title = StringField(_l("Motion"), validators=[DataRequired(), Length(max=300)])
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -30,6 +31,29 @@ STATE_NAMES = {
 }
 
 MOTION_KINDS = ("ordinary", "major", "committee")
+# The matters of Civil Code art. 278 para. 1 the owners decide jointly; a motion names one, and its
+# threshold follows from it (voting.core.rules.threshold).
+ITEM_NAMES = {
+    1: _l("Making or amending the rules of procedure of the owners' assembly"),
+    2: _l("Making or amending the management covenant"),
+    3: _l("Electing the owners' committee or replacing its members"),
+    4: _l("Hiring or dismissing the property services company or another manager"),
+    5: _l("Using the maintenance fund of the buildings and their ancillary facilities"),
+    6: _l("Raising the maintenance fund of the buildings and their ancillary facilities"),
+    7: _l("Rebuilding or reconstructing the buildings and their ancillary facilities"),
+    8: _l("Changing the use of common parts or running a business on them"),
+    9: _l("Other major matters of common ownership and joint management"),
+}
+COMMITTEE_ITEM = 3
+THRESHOLD_NAMES = {
+    "ordinary": _l("Ordinary matter: more than half must agree"),
+    "major": _l("Major matter: three quarters must agree"),
+}
+
+
+def item_label(item: int) -> str:
+    """The item as staff and owners read it, e.g. on the ballot and the results."""
+    return _("Item %(number)d of Civil Code art. 278: %(name)s", number=item, name=ITEM_NAMES[item])
 REVOTE_POLICIES = ("first", "last")
 OFFICER_ROLES = ("clerk", "street_office")
 
@@ -84,12 +108,18 @@ class Motion(db.Model):
         UniqueConstraint("election_id", "position"),
         one_of("kind", MOTION_KINDS),
         CheckConstraint("(kind = 'committee') = (seats IS NOT NULL AND seats >= 1)", name="seats_for_committee"),
+        CheckConstraint("item BETWEEN 1 AND 9", name="item_of_art_278"),
+        # The threshold follows from the item (voting.core.rules.threshold): items 6–8 major, the
+        # others ordinary; a committee election decides item 3.
+        CheckConstraint("kind = 'committee' OR (item IN (6, 7, 8)) = (kind = 'major')", name="kind_follows_item"),
+        CheckConstraint("kind <> 'committee' OR item = 3", name="committee_is_item_3"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
     position: Mapped[int]
     motion_id: Mapped[str] = mapped_column(String(20))
-    kind: Mapped[str] = mapped_column(String(10))
+    item: Mapped[int]  # Civil Code art. 278 para. 1, 1–9
+    kind: Mapped[str] = mapped_column(String(10))  # follows from the item; "committee" for an election
     title: Mapped[str] = mapped_column(String(300))
     seats: Mapped[int | None]
     election: Mapped[Election] = relationship(back_populates="motions")

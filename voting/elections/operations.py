@@ -19,6 +19,8 @@ from voting.core import roll as private_roll
 from voting.core import rules, signing
 from voting.core.canonical import H, b64d, b64e, canon, format_time
 from voting.elections.models import (
+    COMMITTEE_ITEM,
+    ITEM_NAMES,
     STATE_NAMES,
     Candidate,
     CredentialEvent,
@@ -71,39 +73,39 @@ def create_election(
     return election
 
 
-def add_motion(actor: str, election: Election, kind: str, title: str) -> Motion:
-    """An ordinary or major matter (Civil Code art. 278 items 6–8 are major)."""
-    if kind == "committee":
-        raise ElectionError(_("A committee election takes its candidates from a vetted, published candidate list."))
-    if kind not in ("ordinary", "major"):
-        raise ElectionError(_("Unknown kind of motion."))
-    return _append_motion(actor, election, kind, title, None, ())
+def add_motion(actor: str, election: Election, item: int, title: str) -> Motion:
+    """A yes/no motion on an item of Civil Code art. 278 para. 1; its threshold follows from the
+    item (items 6–8 major, the others ordinary) and nobody chooses it apart from the item. Item 3
+    as a question replaces a member, say; electing a committee takes a vetted list."""
+    if type(item) is not int or item not in ITEM_NAMES:
+        raise ElectionError(_("A motion decides one of the items 1–9 of Civil Code art. 278."))
+    return _append_motion(actor, election, item, rules.threshold(item), title, None, ())
 
 
 def add_committee_election(actor: str, election: Election, title: str, seats: int, candidates: list[str]) -> Motion:
-    """The committee election with these candidates. Their vetting is checked by
+    """The committee election (art. 278 item 3) with these candidates. Their vetting is checked by
     voting.candidates.operations.add_committee_motion, the way staff add one; tests call this
     directly with candidates that stand in for a vetted list."""
     if not seats or seats < 1:
         raise ElectionError(_("A committee election needs at least one seat."))
     if len(candidates) < seats:
         raise ElectionError(_("A committee election needs at least as many candidates as seats."))
-    return _append_motion(actor, election, "committee", title, seats, candidates)
+    return _append_motion(actor, election, COMMITTEE_ITEM, "committee", title, seats, candidates)
 
 
-def _append_motion(actor: str, election: Election, kind: str, title: str, seats: int | None,
+def _append_motion(actor: str, election: Election, item: int, kind: str, title: str, seats: int | None,
                    candidates) -> Motion:
     _require_state(election, State.DRAFT)
     position = len(election.motions) + 1
     motion = Motion(
-        election=election, position=position, motion_id=f"m{position}", kind=kind, title=title,
+        election=election, position=position, motion_id=f"m{position}", item=item, kind=kind, title=title,
         seats=seats if kind == "committee" else None,
         candidates=[Candidate(position=i, candidate_id=f"c{position}-{i}", name=name)
                     for i, name in enumerate(candidates, start=1)] if kind == "committee" else [],
     )
     db.session.add(motion)
     record_event(actor, "election.motion", f"election:{election.public_id}", estate_id=election.estate_id,
-                 kind=kind, title=title, seats=seats, candidates=list(candidates))
+                 item=item, kind=kind, title=title, seats=seats, candidates=list(candidates))
     return motion
 
 
@@ -170,7 +172,9 @@ def definition(election: Election, roll_hash: str) -> dict:
     estate = election.estate
     motions = []
     for motion in election.motions:
-        entry = {"motion_id": motion.motion_id, "kind": motion.kind, "title": motion.title}
+        # Format 1 has no art. 278 item; it goes where the format allows additions.
+        entry = {"motion_id": motion.motion_id, "kind": motion.kind, "title": motion.title,
+                 "ext": {"item": motion.item}}
         if motion.kind == "committee":
             entry["seats"] = motion.seats
             entry["candidates"] = [{"candidate_id": c.candidate_id, "name": c.name} for c in motion.candidates]
@@ -191,6 +195,12 @@ def definition(election: Election, roll_hash: str) -> dict:
         "election_public_key": election.public_key,
         "roll_hash": roll_hash,
     }
+
+
+def frozen_item(motion: dict) -> int | None:
+    """The art. 278 item of a motion of a frozen definition; None for a vote frozen before
+    motions named their item (its record cannot change, so it stays without one)."""
+    return motion.get("ext", {}).get("item")
 
 
 def roll_document(election: Election) -> dict:

@@ -73,7 +73,7 @@ def motions(code: str, election_id: int):
     form = MotionForm()
     if form.validate_on_submit():
         try:
-            add_motion(current_user.username, election, form.kind.data, form.title.data)
+            add_motion(current_user.username, election, form.item.data, form.title.data)
         except ElectionError as error:
             db.session.rollback()
             flash(str(error), "error")

@@ -20,7 +20,7 @@ from voting.ballots.models import LogEntry
 from voting.core import rules
 from voting.core.weights import DELIVERED
 from voting.elections.models import Election, ElectionVoter, State
-from voting.elections.operations import log_entries
+from voting.elections.operations import frozen_item, log_entries
 from voting.estates.models import Building, Unit
 from voting.extensions import db
 from voting.privacy import mask_name
@@ -292,6 +292,7 @@ class QuestionResult:
 
     position: int
     title: str
+    item: int | None  # Civil Code art. 278; None for a vote frozen before motions named it
     kind: str
     participation: Weight
     choices: dict[str, Weight]  # yes, no, abstain
@@ -315,6 +316,7 @@ class CandidateStanding:
 class CommitteeResult:
     position: int
     title: str
+    item: int | None
     kind: str
     seats: int
     participation: Weight
@@ -357,7 +359,8 @@ def read_results(election: Election) -> Results | None:
             laid_out.append(_committee(position, motion, entry, participation, quorum))
         else:
             laid_out.append(QuestionResult(
-                position=position, title=motion["title"], kind=entry["kind"], participation=participation,
+                position=position, title=motion["title"], item=frozen_item(motion), kind=entry["kind"],
+                participation=participation,
                 choices={choice: Weight.of(entry[choice]) for choice in rules.CHOICES}, quorum=quorum,
                 passing=check_rule(entry["kind"], Weight.of(entry["yes"]), participation), result=entry["result"],
             ))
@@ -392,7 +395,7 @@ def _committee(position: int, motion: dict, entry: dict, participation: Weight, 
 
     others = [candidate for candidate in entry["candidates"] if not candidate["approved"]]
     return CommitteeResult(
-        position=position, title=motion["title"], kind="committee", seats=motion["seats"],
+        position=position, title=motion["title"], item=frozen_item(motion), kind="committee", seats=motion["seats"],
         participation=participation, quorum=quorum,
         candidates=[standing(candidate) for candidate in approved + others],
         elected=[names[candidate_id] for candidate_id in entry["elected"]],
