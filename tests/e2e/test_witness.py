@@ -6,7 +6,6 @@ import json
 import secrets
 from datetime import timedelta
 
-import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import select
 
