@@ -113,6 +113,7 @@ def build_app(overrides: dict | None = None) -> Flask:
     from voting.tally.views import blueprint as tally_blueprint
     from voting.templating import register_filters
     from voting.vote.views import blueprint as vote_blueprint
+    from voting.witness.views import blueprint as witness_blueprint
 
     for blueprint in (
         auth_blueprint,
@@ -125,6 +126,7 @@ def build_app(overrides: dict | None = None) -> Flask:
         paper_blueprint,
         vote_blueprint,
         tally_blueprint,
+        witness_blueprint,
         certification_blueprint,
         board_blueprint,
         board_public_blueprint,

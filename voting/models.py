@@ -2,8 +2,8 @@
 
 from voting.audit.models import AuditEvent
 from voting.auth.models import Staff
-from voting.ballots.models import LogEntry, PaperBallot, PaperScan, TreeHead
-from voting.board.models import BoardNotice
+from voting.ballots.models import Checkpoint, Cosignature, LogEntry, PaperBallot, PaperScan, TreeHead
+from voting.board.models import BoardNotice, DayHead
 from voting.certification.models import CertificationDecision
 from voting.candidates.models import CandidateList, EligibilityRule, JointSignature, Nominee, NomineeReview, Objection
 from voting.elections.models import Candidate, CredentialEvent, Election, ElectionVoter, Motion, NoticeBatch, Officer
@@ -15,6 +15,9 @@ __all__ = [
     "AuditEvent",
     "BoardNotice",
     "Candidate",
+    "Checkpoint",
+    "Cosignature",
+    "DayHead",
     "CertificationDecision",
     "CredentialEvent",
     "Election",

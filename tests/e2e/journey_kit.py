@@ -178,6 +178,10 @@ class Clock:
     def travel_to(self, moment: datetime) -> None:
         self.app.config["CLOCK_SHIFT"] = moment - datetime.now(timezone.utc)
 
+    def set_browser(self, page) -> None:
+        """Give a browser the server's time: a witness's browser refuses a server clock far from its own."""
+        page.clock.set_system_time(self.now())
+
 
 # --- the printed notices --------------------------------------------------------------------
 

@@ -2,11 +2,12 @@
 
 The street office forms the preparation group; the group imports the roll, vets and publishes
 the candidates; a week later it drafts the vote, the clerks and the street office register their
-browser-held keys, the vote opens and its notices are printed; an owner scans the QR code on a
-printed page and votes on a phone, then checks the receipt; two clerks enter a paper ballot; the
-vote closes and is counted; the street office certifies in its browser; the results, minutes and
-certification go up on the notice board, and the public record verifies with the project's
-verifier. Staff work at desktop size, owners on phones; every person has a browser of their own.
+browser-held keys, the vote opens, the street office cosigns its empty log and its notices are
+printed; an owner scans the QR code on a printed page and votes on a phone, then checks the
+receipt; two clerks enter a paper ballot; the street office cosigns the log from the turnout
+page; the vote closes and is counted; the street office certifies in its browser; the day's head
+of the log, the results, minutes and certification go up on the notice board, and the public
+record verifies with the project's verifier, the witnessed checkpoints with it. Staff work at desktop size, owners on phones; every person has a browser of their own.
 
 Screenshots of every step: test-artifacts/journey/NN-step.png. Run alone: pytest -k journey
 (about a minute; marked slow).
@@ -21,6 +22,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -29,9 +31,12 @@ from tests.e2e.journey_kit import Browsers, Clock, fill_passphrase, found_place,
 from tests.e2e.test_clerk_keys import DraftVote, enter, register_key, scan_png, sign
 from tests.e2e.test_phone_vote import choose
 from tests.factories import PASSWORD
-from voting.ballots.models import LogEntry
+from voting.ballots.models import Checkpoint, LogEntry
 from voting.candidates.models import CandidateList, Nominee, NomineeReview
 from voting.certification.models import CertificationDecision
+from voting.core import checkpoint, merkle
+from voting.core.canonical import b64d
+from voting.core.record import election_hash, entry_leaf_hash
 from voting.elections.models import Election, Officer
 from voting.estates.models import Estate
 from voting.extensions import db
@@ -314,6 +319,15 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
         election = db.session.get(Election, election_id)
         public_id, voters = election.public_id, len(json.loads(election.roll_json)["voters"])
     assert voters == summary["voters"]
+    # The street office's officer, on the vote's page, cosigns the log as it opens: empty.
+    clock.set_browser(officer)
+    officer.goto(f"/estates/{code}/elections/{election_id}/")
+    officer.locator('[data-clerk-action="cosign"] button', has_text=zh(app, "Cosign the opening log")).wait_for()
+    b.shot(officer, "cosign-opening")
+    with officer.expect_navigation():
+        officer.locator('[data-clerk-action="cosign"] button').click()
+    cosigned_at_opening = zh(app, "You last cosigned the log at %(num)d ballot, at %(time)s.", num=0, time="|")
+    assert officer.locator("[data-witness-last]").inner_text().startswith(cosigned_at_opening.split("|")[0])
     submit(group, 'main a[href$="/notices/"]')
     fill_passphrase(group, 'form[action$="/notices/start"]', NOTICES_PASSPHRASE)
     submit(group, 'form[action$="/notices/start"] button')
@@ -396,6 +410,16 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
     group.goto(f"/estates/{code}/elections/{election_id}/turnout")
     assert values_of_cards(group)[0] == f"2 / {voters}"
     b.shot(group, "turnout")
+    # While voting runs, the street office cosigns the log with one click on the turnout page.
+    clock.set_browser(officer)
+    officer.goto(f"/estates/{code}/elections/{election_id}/turnout")
+    with officer.expect_navigation():
+        officer.locator('[data-clerk-action="cosign"] button').click()
+    b.shot(officer, "turnout-cosigned")
+    with app.app_context():
+        cosigned = {made.size: [(c.witness, c.time) for c in made.cosignatures]
+                    for made in db.session.scalars(select(Checkpoint).where(Checkpoint.election_id == election_id))}
+    assert [witness for witness, _time in cosigned[0] + cosigned[2]] == [certifying_id, certifying_id]
 
     # 8. The period ends; the group closes the vote and counts it.
     clock.travel_to(closes + timedelta(hours=1))
@@ -434,6 +458,8 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
     # 11. Anyone: the notice board shows the three documents; the record verifies and counts both ballots.
     reader = b.phone()
     expected = sorted([
+        zh(app, "Head of the ballot log on %(day)s: %(title)s", title=VOTE_TITLE,
+           day=(opens + timedelta(minutes=10)).date().isoformat()),
         zh(app, "Results of the vote: %(title)s", title=VOTE_TITLE),
         zh(app, "Minutes and resolutions: %(title)s", title=VOTE_TITLE),
         zh(app, "Certification by the street office: %(title)s", title=VOTE_TITLE),
@@ -470,6 +496,21 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
     assert [m["participation"]["heads"] for m in tally["motions"]] == [2, 2, 2]
     record = json.loads((tmp_path / "record.json").read_text(encoding="utf-8"))
     assert [c["body"]["officer_id"] for c in record["certifications"]] == [certifying_id]
+    # The witnessed heads: valid C2SP checkpoints of prefixes of the published log, cosigned in the browser.
+    heads = record["ext"]["checkpoints"]
+    leaves = [entry_leaf_hash(entry) for entry in record["log"]]
+    log_key = Ed25519PublicKey.from_public_bytes(b64d(record["election"]["election_public_key"]))
+    officer_key = Ed25519PublicKey.from_public_bytes(b64d(next(
+        o["public_key"] for o in record["election"]["officers"] if o["officer_id"] == certifying_id)))
+    assert heads[0]["size"] == 0 and heads[-1]["size"] == 2
+    assert [h["size"] for h in heads] == sorted({h["size"] for h in heads})
+    for head in heads:
+        assert b64d(head["root"]) == merkle.root(leaves[:head["size"]])
+        text = checkpoint.text(election_hash(record["election"]), head["size"], b64d(head["root"]))
+        log_key.verify(b64d(head["signature"]), text)
+        for cosignature in head["cosignatures"]:
+            officer_key.verify(b64d(cosignature["signature"]), checkpoint.cosignature_message(text, cosignature["time"]))
+    assert [[c["witness"] for c in h["cosignatures"]] for h in (heads[0], heads[-1])] == [[certifying_id]] * 2
     with app.app_context():
         assert db.session.get(CandidateList, list_id).state == "adopted"
     assert b.errors == []

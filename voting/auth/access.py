@@ -133,6 +133,22 @@ def election_for(code: str, election_id: int, permission: Permission):
     return estate, election
 
 
+def own_street_office_officer(user: Staff, estate: Estate) -> bool:
+    """An officer of the street office the estate belongs to: the one who certifies its votes
+    and witnesses their logs. A platform administrator is not one."""
+    return user.role == Role.STREET_OFFICE and user.street_office_id is not None \
+        and user.street_office_id == estate.street_office_id
+
+
+def witnessed_election_for(code: str, election_id: int):
+    """The estate and its election for its witness: 404 outside the user's scope, as
+    :func:`election_for`; 403 for anyone but an officer of the estate's own street office."""
+    estate, election = election_for(code, election_id, Permission.VIEW_ELECTION)
+    if not own_street_office_officer(current_user, estate):
+        abort(403)
+    return estate, election
+
+
 def require(permission: Permission) -> None:
     """For actions not tied to one estate (e.g. managing staff)."""
     if not can(current_user, permission):

@@ -1,11 +1,12 @@
-"""The append-only ballot log, its signed tree heads, and paper ballots awaiting their check."""
+"""The append-only ballot log, its signed tree heads and witnessed checkpoints, and paper ballots
+awaiting their check."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from voting.extensions import db, one_of
 from voting.timeutil import UTCDateTime, utcnow
@@ -44,6 +45,33 @@ class TreeHead(db.Model):
     election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
     size: Mapped[int]
     body_json: Mapped[str] = mapped_column(Text)
+    signature: Mapped[str] = mapped_column(String(100))
+
+
+class Checkpoint(db.Model):
+    """A C2SP checkpoint of the first ``size`` entries of a vote's log (spec v2 §6): its root and
+    the vote key's signature over ``checkpoint.text(election_hash, size, root)``. One per size."""
+
+    __tablename__ = "checkpoint"
+    __table_args__ = (UniqueConstraint("election_id", "size"), CheckConstraint("size >= 0", name="size_natural"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
+    size: Mapped[int]
+    root: Mapped[str] = mapped_column(String(44))
+    signature: Mapped[str] = mapped_column(String(100))
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    cosignatures: Mapped[list[Cosignature]] = relationship(order_by="Cosignature.id")
+
+
+class Cosignature(db.Model):
+    """A witness's C2SP tlog-cosignature/v1 of a checkpoint, made in the witness's browser."""
+
+    __tablename__ = "cosignature"
+    __table_args__ = (UniqueConstraint("checkpoint_id", "witness"), CheckConstraint("time >= 0", name="time_natural"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checkpoint_id: Mapped[int] = mapped_column(ForeignKey("checkpoint.id"), index=True)
+    witness: Mapped[str] = mapped_column(String(60))  # officer_id
+    time: Mapped[int] = mapped_column(BigInteger)  # whole seconds since the epoch
     signature: Mapped[str] = mapped_column(String(100))
 
 

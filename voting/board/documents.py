@@ -11,3 +11,11 @@ def announcement_pdf(estate: Estate, title: str, text: str, signed_by: str, boar
     return render_pdf("pdf/announcement.html", estate=estate, title=title, paragraphs=paragraphs,
                       signed_by=signed_by, date=utcnow().astimezone(SHANGHAI).strftime("%Y-%m-%d"),
                       qr=qr_data_uri(board_url), board_url=board_url)
+
+
+def tree_head_pdf(estate: Estate, election_title: str, public_id: str, day: str, size: int, note: str,
+                  board_url: str) -> bytes:
+    """The day's head of a vote's log: its signed note, to compare later with the published record."""
+    return render_pdf("pdf/tree_head.html", estate=estate, election_title=election_title, public_id=public_id,
+                      day=day, size=size, note=note, note_qr=qr_data_uri(note), qr=qr_data_uri(board_url),
+                      board_url=board_url)

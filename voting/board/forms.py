@@ -12,6 +12,7 @@ KIND_LABELS = {
     "minutes": _l("Minutes"),
     "certification": _l("Certification"),
     "committee_filing": _l("Committee filing"),
+    "tree_head": _l("Head of the ballot log"),
     "other": _l("Other notice"),
 }
 

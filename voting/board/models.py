@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from voting.extensions import db, one_of
 from voting.timeutil import UTCDateTime, utcnow
 
 NOTICE_KINDS = ("meeting_notice", "roll", "prep_group", "candidates", "results", "minutes",
-                "certification", "committee_filing", "other")
+                "certification", "committee_filing", "tree_head", "other")
 
 
 class BoardNotice(db.Model):
@@ -35,3 +35,15 @@ class BoardNotice(db.Model):
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     withdrawn_by: Mapped[str | None] = mapped_column(String(100))
     withdrawn_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class DayHead(db.Model):
+    """The head of a vote's log posted on the estate's board on one day (Beijing date) of voting."""
+
+    __tablename__ = "day_head"
+    __table_args__ = (UniqueConstraint("election_id", "day"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    checkpoint_id: Mapped[int] = mapped_column(ForeignKey("checkpoint.id"))
+    notice_id: Mapped[int] = mapped_column(ForeignKey("board_notice.id"))

@@ -11,7 +11,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from voting.audit.operations import record_event
-from voting.auth.models import Role, Staff
+from voting.auth.access import own_street_office_officer
+from voting.auth.models import Staff
 from voting.certification.models import CertificationDecision
 from voting.core import record, signing
 from voting.core.canonical import canon, format_time, parse_time
@@ -44,7 +45,7 @@ def _require_undecided(election: Election) -> None:
 
 def _require_own_officer(staff: Staff, election: Election) -> None:
     """Only a street-office officer of the street office the estate belongs to."""
-    if staff.role != Role.STREET_OFFICE or staff.street_office_id != election.estate.street_office_id:
+    if not own_street_office_officer(staff, election.estate):
         raise CertificationRefused(_("Only an officer of this estate's street office can certify its votes."), 403)
 
 

@@ -408,6 +408,9 @@ def final_tree_head(election: Election) -> dict:
 
 
 def export_record(election: Election) -> dict:
+    """The record, format 1, with every witnessed checkpoint under its top-level ``ext`` in the
+    shape of format 2 (spec v2 §6), where format 2 will take them from."""
+    from voting.ballots.checkpoints import checkpoints
     from voting.certification.models import CertificationDecision
 
     _require_state(election, State.TALLIED)
@@ -418,7 +421,9 @@ def export_record(election: Election) -> dict:
             .where(CertificationDecision.election_id == election.id, CertificationDecision.decision == "certified")
             .order_by(CertificationDecision.id))
     ]
-    return record_format.build(
+    document = record_format.build(
         json.loads(election.definition_json), json.loads(election.roll_json), log_entries(election),
         final_tree_head(election), json.loads(election.tally_json), certifications,
     )
+    document["ext"] = {"checkpoints": checkpoints(election)}
+    return document

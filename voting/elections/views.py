@@ -23,6 +23,7 @@ from voting.elections.operations import (
 from voting.extensions import db
 from voting.notices.sealing import MIN_PASSPHRASE_LENGTH
 from voting.templating import SHANGHAI
+from voting.witness.operations import witness_status
 
 blueprint = Blueprint("elections", __name__, url_prefix="/estates/<code>/elections")
 
@@ -63,7 +64,8 @@ def detail(code: str, election_id: int):
     estate, election = election_for(code, election_id, Permission.VIEW_ELECTION)
     return render_template("elections/detail.html", estate=estate, election=election, motion_form=MotionForm(),
                            action=ActionForm(), open_form=OpenForm(), min_passphrase=MIN_PASSPHRASE_LENGTH,
-                           may_manage=can(current_user, Permission.MANAGE_ELECTION))
+                           may_manage=can(current_user, Permission.MANAGE_ELECTION),
+                           witness=witness_status(current_user, election))
 
 
 @blueprint.post("/<int:election_id>/motions")

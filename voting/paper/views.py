@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from voting.auth.access import Permission, can, election_for
 from voting.ballots.operations import BallotRefused
+from voting.board.heads import remind_day_head
 from voting.elections.models import State
 from voting.elections.operations import why_no_officer_key
 from voting.extensions import db
@@ -344,6 +345,7 @@ def countersignature(code: str, election_id: int, paper_id: int):
         flash(str(refused), "error")
         return redirect(back)
     db.session.commit()
+    remind_day_head(election)
     if wants_json():
         return jsonify(paper_id=paper.id, status=paper.status, log_seq=paper.log_seq,
                        receipt=receipt.as_json(election))

@@ -1,9 +1,10 @@
 // An officer's signing key: a clerk's for paper ballots (spec §2.3), a street-office
-// officer's for certifications (§2.6). The key pair is made here with WebCrypto, its private
-// half non-extractable, and kept in this browser's IndexedDB: the server only ever sees the
-// public key and signatures. Page data comes from <script type="application/json"
-// id="clerk-data">; every text shown is in the page already. Bodies are signed over the same
-// bytes as on the owners' phones (vote.js).
+// officer's for certifications (§2.6) and for cosigning the vote's log as its witness (spec v2
+// §6). The key pair is made here with WebCrypto, its private half non-extractable, and kept in
+// this browser's IndexedDB: the server only ever sees the public key and signatures. Page data
+// comes from <script type="application/json" id="clerk-data">; every text shown is in the page
+// already. Bodies are signed over the same bytes as on the owners' phones (vote.js).
+import { verifyConsistency } from "./merkle.js";
 import { b64encode, signedMessage } from "./vote.js";
 
 const DB_NAME = "gongzhi-clerk";
@@ -25,11 +26,12 @@ async function store(mode) {
   return database.transaction(STORE, mode).objectStore(STORE);
 }
 
-async function loadKey(slot) {
+// A slot holds a key pair, or (slot + "/cosigned") the last head of the log cosigned with it.
+async function load(slot) {
   return request((await store("readonly")).get(slot));
 }
 
-async function saveKey(slot, record) {
+async function save(slot, record) {
   return request((await store("readwrite")).put(record, slot));
 }
 
@@ -81,7 +83,7 @@ async function register(data, slot) {
   const keyPair = await crypto.subtle.generateKey({ name: "Ed25519" }, false, ["sign", "verify"]);
   const publicKey = b64encode(new Uint8Array(await crypto.subtle.exportKey("raw", keyPair.publicKey)));
   // Kept before registering, so that a registered key can never be lost on the way.
-  await saveKey(slot, { keyPair, publicKey });
+  await save(slot, { keyPair, publicKey });
   await post(data.register_url, { public_key: publicKey }, data.csrf_token);
   window.location.reload();
 }
@@ -95,6 +97,47 @@ async function sign(data, record, officer) {
   const signed = { officer_id: officer.officer_id, signature: b64encode(new Uint8Array(signature)) };
   await post(data.sign.post_url, purpose === "ballot" ? signed : { ...signed, body }, data.csrf_token);
   window.location.assign(data.sign.done_url);
+}
+
+// --- witnessing the vote's log -------------------------------------------------------------------
+
+const encoder = new TextEncoder();
+
+function b64decode(text) {
+  const padded = text.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((text.length + 3) % 4);
+  return Uint8Array.from(atob(padded), (character) => character.charCodeAt(0));
+}
+
+function std64(bytes) {
+  return btoa(String.fromCharCode(...bytes));
+}
+
+// Cosign the log as it is now (C2SP tlog-cosignature/v1). Before signing, this browser checks
+// for itself what a witness vouches for: the head is signed by the vote's key, the server's
+// clock agrees with this one, and the log extends the head this browser cosigned last (an RFC
+// 9162 consistency proof, checked here: the server's own check cannot protect against its
+// operator). The head is kept before the cosignature leaves, so it is never forgotten.
+async function cosign(data, record, officer, slot) {
+  const witness = data.cosign;
+  const kept = await load(slot + "/cosigned");
+  const head = await post(witness.checkpoint_url, { since: kept ? kept.size : null }, data.csrf_token);
+  if (Math.abs(head.time - Date.now() / 1000) > witness.clock_tolerance) throw new Error(witness.clock_error);
+  const root = b64decode(head.root);
+  const text = encoder.encode(`gongzhi/${witness.election_hash}\n${head.size}\n${std64(root)}\n`);
+  const logKey = await crypto.subtle.importKey("raw", b64decode(witness.log_key), { name: "Ed25519" }, false,
+    ["verify"]);
+  const genuine = head.election_hash === witness.election_hash
+    && await crypto.subtle.verify({ name: "Ed25519" }, logKey, b64decode(head.signature), text);
+  const extending = !kept || (head.consistency_proof !== null && await verifyConsistency(
+    kept.size, head.size, b64decode(kept.root), root, head.consistency_proof.map(b64decode)));
+  if (!genuine || !extending) throw new Error(witness.fork_error);
+  const message = new Uint8Array([...encoder.encode(`cosignature/v1\ntime ${head.time}\n`), ...text]);
+  const signature = await crypto.subtle.sign({ name: "Ed25519" }, record.keyPair.privateKey, message);
+  await save(slot + "/cosigned", { size: head.size, root: head.root });
+  await post(witness.cosign_url, {
+    officer_id: officer.officer_id, size: head.size, time: head.time, signature: b64encode(new Uint8Array(signature)),
+  }, data.csrf_token);
+  window.location.reload();
 }
 
 // Shows the action's button (its container is what is hidden) and runs the task on a click.
@@ -125,7 +168,7 @@ async function start() {
     return;
   }
   const slot = data.election + "/" + data.user;
-  const record = await loadKey(slot);
+  const record = await load(slot);
   const officer = record && data.keys.find((key) => key.public_key === record.publicKey);
   if (officer) {
     show("registered");
@@ -140,6 +183,7 @@ async function start() {
   }
   if (data.register_url && !officer) offer("register", () => register(data, slot));
   if (data.sign && officer) offer("sign", () => sign(data, record, officer));
+  if (data.cosign && officer) offer("cosign", () => cosign(data, record, officer, slot));
 }
 
 start().catch((error) => showError(error.message));

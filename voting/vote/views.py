@@ -11,6 +11,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from voting.auth.access import unit_choices_shown
 from voting.ballots.operations import BallotRefused
+from voting.board.heads import remind_day_head
 from voting.elections.models import Election
 from voting.extensions import csrf, db, limiter
 from voting.vote.forms import ReceiptForm
@@ -128,6 +129,7 @@ def cast(public_id: str):
     except (VoteRefused, BallotRefused) as refusal:
         return _refusal(refusal)
     db.session.commit()
+    remind_day_head(election)
     return jsonify(receipt)
 
 

@@ -1,0 +1,79 @@
+"""Checkpoints of a vote's log: C2SP signed notes of its tree heads that witnesses cosign (spec v2 §6).
+
+The per-append tree heads of format 1 are signed only by the vote's key, which the server holds;
+a checkpoint is the head a witness the operator does not control (the street office's officer,
+in the browser) cosigns, and that the estate's notice board shows once a day.
+"""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+
+from voting.ballots.models import Checkpoint
+from voting.ballots.operations import leaf_hashes
+from voting.core import checkpoint, merkle
+from voting.core.canonical import b64d, b64e
+from voting.elections.models import Election
+from voting.elections.operations import election_key, locked
+from voting.extensions import db
+
+
+def make_checkpoint(election_id: int) -> Checkpoint:
+    """The checkpoint of the log as it is now: made under the election's row lock, which every
+    append takes, from the frontier kept in the election row. One per size: the log has not
+    grown since an earlier one of this size, so that one is it."""
+    election = locked(election_id)
+    made = checkpoint_of(election, election.log_size)
+    if made is not None:
+        return made
+    root = merkle.Frontier.from_json(json.loads(election.frontier_json)).root()
+    signed = checkpoint.sign(election_key(election), election.election_hash, election.log_size, root)
+    made = Checkpoint(election_id=election.id, size=election.log_size, root=signed["root"],
+                      signature=signed["signature"])
+    db.session.add(made)
+    db.session.flush()
+    return made
+
+
+def checkpoint_of(election: Election, size: int) -> Checkpoint | None:
+    return db.session.scalar(select(Checkpoint).where(Checkpoint.election_id == election.id,
+                                                      Checkpoint.size == size))
+
+
+def checkpoint_text(election: Election, made: Checkpoint) -> bytes:
+    return checkpoint.text(election.election_hash, made.size, b64d(made.root))
+
+
+def checkpoint_json(made: Checkpoint) -> dict:
+    """The format-2 checkpoint object (spec v2 §6) with every cosignature it has."""
+    return {"size": made.size, "root": made.root, "signature": made.signature,
+            "cosignatures": [{"witness": c.witness, "time": c.time, "signature": c.signature}
+                             for c in made.cosignatures]}
+
+
+def checkpoints(election: Election) -> list[dict]:
+    """Every checkpoint of the vote's log, by increasing size, as the record carries them."""
+    return [checkpoint_json(made) for made in db.session.scalars(
+        select(Checkpoint).where(Checkpoint.election_id == election.id).order_by(Checkpoint.size))]
+
+
+def signed_note(election: Election, made: Checkpoint) -> str:
+    """The checkpoint as a C2SP signed note, with the vote's key and every cosigner's."""
+    witness_keys = {o.officer_id: b64d(o.public_key) for o in election.officers}
+    return checkpoint.signed_note(election.election_hash, checkpoint_json(made), b64d(election.public_key),
+                                  witness_keys)
+
+
+def consistency_proof(election: Election, old_size: int, new_size: int) -> list[str]:
+    """RFC 9162 proof that the log's first ``new_size`` entries extend its first ``old_size``."""
+    return [b64e(node) for node in merkle.consistency_proof(leaf_hashes(election, new_size), old_size)]
+
+
+def extends(election: Election, old: Checkpoint, new: Checkpoint) -> bool:
+    """Does the log as stored now show ``new`` extending ``old``? Always, on an honest server."""
+    if old.size > new.size:
+        return False
+    proof = [b64d(node) for node in consistency_proof(election, old.size, new.size)]
+    return merkle.verify_consistency(old.size, new.size, b64d(old.root), b64d(new.root), proof)
