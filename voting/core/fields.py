@@ -136,3 +136,53 @@ def show(value) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+CANDIDATE_KEYS = frozenset({"candidate_id", "name"})
+
+
+def check_candidates(candidates, where: str) -> frozenset:
+    """The ids of a committee motion's candidates: objects with a unique id and a name."""
+    if type(candidates) is not list:
+        raise RecordInvalid(f"{where}: candidates is not a list")
+    candidate_ids = set()
+    for index, candidate in enumerate(candidates):
+        candidate_where = f"{where} candidate {index}"
+        closed_object(candidate, candidate_where, CANDIDATE_KEYS)
+        candidate_id = identifier(candidate, "candidate_id", candidate_where)
+        if candidate_id in candidate_ids:
+            raise RecordInvalid(f"{candidate_where}: duplicate candidate_id {show(candidate_id)}")
+        text(candidate, "name", candidate_where)
+        candidate_ids.add(candidate_id)
+    return frozenset(candidate_ids)
+
+
+def committee_choice_fault(choice, candidate_ids: frozenset, seats: int) -> str | None:
+    """What is wrong with a committee choice: not a list of distinct candidates within the seats."""
+    if type(choice) is not list:
+        return "is not a list of candidates"
+    for candidate_id in choice:
+        if type(candidate_id) is not str or candidate_id not in candidate_ids:
+            return f"names unknown candidate {show(candidate_id)}"
+    if len(set(choice)) != len(choice):
+        return "names a candidate twice"
+    if len(choice) > seats:
+        return f"names more candidates than the {seats} seats"
+    return None
+
+
+def check_tally(published, recount: dict) -> None:
+    """The published tally, its ext left out (what a verifier does not recount), equals the recount."""
+    try:
+        check_json(published, "tally")
+    except ValueError as error:
+        raise RecordInvalid(str(error)) from None
+    # ext carries additions a verifier does not recount (spec preamble).
+    if canon_of(without_ext(published), "tally") != canon(recount):
+        raise RecordInvalid("published tally differs from the recount")
+
+
+def without_ext(value):
+    if type(value) is dict:
+        return {key: without_ext(item) for key, item in value.items() if key != "ext"}
+    if type(value) is list:
+        return [without_ext(item) for item in value]
+    return value

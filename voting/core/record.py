@@ -13,7 +13,7 @@ from json.encoder import encode_basestring
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from voting.core import fields, merkle, rules, signing
-from voting.core.canonical import b64e, b64h, canon, check_json
+from voting.core.canonical import b64e, b64h, canon
 from voting.core.fields import RecordInvalid
 
 FORMAT = "gongzhi-record/1"
@@ -43,7 +43,6 @@ ELECTION_KEYS = frozenset(
 COMMUNITY_KEYS = frozenset({"code", "name"})
 QUESTION_KEYS = frozenset({"motion_id", "kind", "title"})
 COMMITTEE_KEYS = QUESTION_KEYS | {"seats", "candidates"}
-CANDIDATE_KEYS = frozenset({"candidate_id", "name"})
 OFFICER_KEYS = frozenset({"officer_id", "role", "public_key"})
 ROLL_KEYS = frozenset({"voters", "total_area", "total_heads"})
 VOTER_KEYS = frozenset({"voter_id", "area", "heads", "public_key"})
@@ -174,7 +173,7 @@ def verify(record, workers: int = 1) -> dict:
     tree_head_body = _check_tree_head(record["tree_head"], election, leaf_hashes)
     if recount is None:
         recount = rules.tally(record["election"], record["roll"], record["log"])
-    _check_tally(record["tally"], recount)
+    fields.check_tally(record["tally"], recount)
     _check_certifications(record["certifications"], election, tree_head_body, record["tally"])
     return recount
 
@@ -231,7 +230,7 @@ def _check_motions(motions) -> dict:
             checked[motion_id] = _Motion(
                 kind,
                 fields.integer(motion, "seats", where, minimum=1),
-                _check_candidates(motion["candidates"], where),
+                fields.check_candidates(motion["candidates"], where),
             )
         else:
             checked[motion_id] = _Motion(kind, 0, frozenset())
@@ -247,20 +246,6 @@ def _kind(motion, where: str) -> str:
         raise RecordInvalid(f"{where}: unknown kind {fields.show(motion['kind'])}")
     return motion["kind"]
 
-
-def _check_candidates(candidates, where: str) -> frozenset:
-    if type(candidates) is not list:
-        raise RecordInvalid(f"{where}: candidates is not a list")
-    candidate_ids = set()
-    for index, candidate in enumerate(candidates):
-        candidate_where = f"{where} candidate {index}"
-        fields.closed_object(candidate, candidate_where, CANDIDATE_KEYS)
-        candidate_id = fields.identifier(candidate, "candidate_id", candidate_where)
-        if candidate_id in candidate_ids:
-            raise RecordInvalid(f"{candidate_where}: duplicate candidate_id {fields.show(candidate_id)}")
-        fields.text(candidate, "name", candidate_where)
-        candidate_ids.add(candidate_id)
-    return frozenset(candidate_ids)
 
 
 def _check_officers(officers) -> dict:
@@ -494,16 +479,7 @@ def _check_choices(choices, where: str, motions: dict) -> None:
 def _choice_fault(choice, motion: _Motion) -> str | None:
     if motion.kind != "committee":
         return None if choice in rules.CHOICES else "is not yes, no or abstain"
-    if type(choice) is not list:
-        return "is not a list of candidates"
-    for candidate_id in choice:
-        if type(candidate_id) is not str or candidate_id not in motion.candidate_ids:
-            return f"names unknown candidate {fields.show(candidate_id)}"
-    if len(set(choice)) != len(choice):
-        return "names a candidate twice"
-    if len(choice) > motion.seats:
-        return f"names more candidates than the {motion.seats} seats"
-    return None
+    return fields.committee_choice_fault(choice, motion.candidate_ids, motion.seats)
 
 
 def _signers(signatures, where: str, ballot: dict, credential, election: _Election) -> list:
@@ -597,23 +573,6 @@ def _check_tree_head(tree_head, election: _Election, leaf_hashes: list[bytes]) -
         raise RecordInvalid("tree head: bad signature")
     return body
 
-
-def _check_tally(published, recount: dict) -> None:
-    try:
-        check_json(published, "tally")
-    except ValueError as error:
-        raise RecordInvalid(str(error)) from None
-    # ext carries additions a verifier does not recount (spec preamble).
-    if fields.canon_of(_without_ext(published), "tally") != canon(recount):
-        raise RecordInvalid("published tally differs from the recount")
-
-
-def _without_ext(value):
-    if type(value) is dict:
-        return {key: _without_ext(item) for key, item in value.items() if key != "ext"}
-    if type(value) is list:
-        return [_without_ext(item) for item in value]
-    return value
 
 
 def _check_certifications(certifications, election: _Election, tree_head_body: dict, tally) -> None:

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from voting.core import checkpoint, fields, merkle, rules, signing
-from voting.core.canonical import b64d, b64e, b64h, canon, check_json, format_time
+from voting.core.canonical import b64d, b64e, b64h, canon, format_time
 from voting.core.fields import RecordInvalid, checking, show
 
 FORMAT = "gongzhi-record/2"
@@ -35,7 +35,6 @@ SCOPE_KEYS = frozenset({"scope_id", "title"})
 MOTION_KEYS = frozenset({"motion_id", "kind", "title", "item", "scope", "documents"})
 MOTION_KIND_KEYS = {"question": frozenset(), "committee": frozenset({"seats", "candidates"})}
 DOCUMENT_KEYS = frozenset({"title", "sha256"})
-CANDIDATE_KEYS = frozenset({"candidate_id", "name"})
 OFFICER_KEYS = frozenset({"officer_id", "role", "public_key", "account", "person"})
 OFFICER_ROLES = ("clerk", "preparation_group", "street_office", "witness")
 ROLL_KEYS = frozenset({"voters", "totals"})
@@ -201,7 +200,7 @@ def verify_record(record, workers: int = 1) -> VerifiedRecord:
     counted = rules.counted_entries_v2(record["election"], log)
     recount = rules.tally_of_counted(record["election"], record["roll"], counted)
     with checking("C1"):
-        _check_tally(record["tally"], recount)
+        fields.check_tally(record["tally"], recount)
     _check_certifications(record["certifications"], election, tree_head, record["tally"])
     return VerifiedRecord(
         recount, walk.leaf_hashes, walk.ballots,
@@ -302,7 +301,7 @@ def _check_motions(motions, scopes: tuple) -> dict:
                 if item != 3:
                     raise RecordInvalid(f"{where}: a committee election is item 3, not {item}")
                 seats = fields.integer(motion, "seats", where, minimum=1)
-                candidate_ids = _check_candidates(motion["candidates"], where)
+                candidate_ids = fields.check_candidates(motion["candidates"], where)
         checked[motion_id] = _Motion(kind, motion["scope"], seats, candidate_ids)
     return checked
 
@@ -316,20 +315,6 @@ def _check_documents(documents, where: str) -> None:
         fields.text(document, "title", document_where)
         fields.binary(document, "sha256", document_where, size=32)
 
-
-def _check_candidates(candidates, where: str) -> frozenset:
-    if type(candidates) is not list:
-        raise RecordInvalid(f"{where}: candidates is not a list")
-    candidate_ids = set()
-    for index, candidate in enumerate(candidates):
-        candidate_where = f"{where} candidate {index}"
-        fields.closed_object(candidate, candidate_where, CANDIDATE_KEYS)
-        candidate_id = fields.identifier(candidate, "candidate_id", candidate_where)
-        if candidate_id in candidate_ids:
-            raise RecordInvalid(f"{candidate_where}: duplicate candidate_id {show(candidate_id)}")
-        fields.text(candidate, "name", candidate_where)
-        candidate_ids.add(candidate_id)
-    return frozenset(candidate_ids)
 
 
 def _check_officers(officers) -> dict:
@@ -734,19 +719,7 @@ def _check_choices(choices, where: str, motions: dict) -> None:
 def _choice_fault(choice, motion: _Motion) -> str | None:
     if motion.kind == "question":
         return None if type(choice) is str and choice in rules.CHOICES else "is not yes, no or abstain"
-    if type(choice) is not list:
-        return "is not a list of candidates"
-    for candidate_id in choice:
-        if type(candidate_id) is not str or candidate_id not in motion.candidate_ids:
-            return f"names unknown candidate {show(candidate_id)}"
-    if len(set(choice)) != len(choice):
-        return "names a candidate twice"
-    if len(choice) > motion.seats:
-        return f"names more candidates than the {motion.seats} seats"
-    return None
-
-
-# --- tree heads (T1–T4) -------------------------------------------------------------------------
+    return fields.committee_choice_fault(choice, motion.candidate_ids, motion.seats)
 
 
 def _check_tree_heads(checkpoints, tree_head, election: _Election, walk: _LogWalk) -> dict:
@@ -841,22 +814,6 @@ def _check_cosignatures(cosignatures: list, where: str, text: bytes, election: _
 
 # --- tally and certifications (C1, C2) ------------------------------------------------------------
 
-
-def _check_tally(published, recount: dict) -> None:
-    try:
-        check_json(published, "tally")
-    except ValueError as error:
-        raise RecordInvalid(str(error)) from None
-    if fields.canon_of(_without_ext(published), "tally") != canon(recount):
-        raise RecordInvalid("published tally differs from the recount")
-
-
-def _without_ext(value):
-    if type(value) is dict:
-        return {key: _without_ext(item) for key, item in value.items() if key != "ext"}
-    if type(value) is list:
-        return [_without_ext(item) for item in value]
-    return value
 
 
 def _check_certifications(certifications, election: _Election, tree_head: dict, tally) -> None:
