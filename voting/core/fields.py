@@ -7,6 +7,7 @@ Each raises RecordInvalid naming where in the record the fault is. Format 2 name
 import json
 from contextlib import contextmanager
 from datetime import datetime
+from json.encoder import encode_basestring
 
 from voting.core import signing
 from voting.core.canonical import H, b64d, b64e, canon, check_json, is_int, parse_time
@@ -186,3 +187,25 @@ def without_ext(value):
     if type(value) is list:
         return [without_ext(item) for item in value]
     return value
+
+
+SIGNATURE_KEYS = frozenset({"signer", "signature"})
+
+
+def signatures_json(signatures) -> str | None:
+    """The canonical JSON of a list of {"signer", "signature"} pairs of strings, without its
+    brackets, written out as the encoder would write it; None for any other list.
+
+    A verifier canonicalises every entry to hash it; writing out the usual part by hand takes a
+    third of the time the encoder needs for a dict made for it.
+    """
+    if type(signatures) is not list:
+        return None
+    written = []
+    for signature in signatures:
+        if (type(signature) is not dict or signature.keys() != SIGNATURE_KEYS
+                or type(signature["signature"]) is not str or type(signature["signer"]) is not str):
+            return None
+        written.append('{"signature":%s,"signer":%s}'
+                       % (encode_basestring(signature["signature"]), encode_basestring(signature["signer"])))
+    return ",".join(written)

@@ -50,7 +50,7 @@ VOTER_OPTIONAL_KEYS = frozenset({"units"})
 ENTRY_KEYS = frozenset({"seq", "received_at", "ballot", "signatures"})
 ONLINE_BALLOT_KEYS = frozenset({"election_hash", "voter_id", "channel", "nonce", "choices"})
 PAPER_BALLOT_KEYS = ONLINE_BALLOT_KEYS | {"paper_scan_sha256"}
-SIGNATURE_KEYS = frozenset({"signer", "signature"})
+SIGNATURE_KEYS = fields.SIGNATURE_KEYS
 SIGNED_KEYS = frozenset({"body", "signature"})
 TREE_HEAD_BODY_KEYS = frozenset({"election_hash", "size", "root", "timestamp"})
 CERTIFICATION_BODY_KEYS = frozenset(
@@ -527,33 +527,15 @@ def _leaf_hash_and_ballot_bytes(entry: dict, where: str) -> tuple[bytes, bytes]:
 
 
 def _canon_after_ballot(entry: dict, where: str) -> bytes:
-    """canon(entry) after its ballot: b',"received_at":…}'.
-
-    Written out for the usual entry, whose signatures are pairs of strings, exactly as the
-    encoder writes it and in a third of the time the encoder takes with a dict made for it.
-    """
-    if entry.keys() == ENTRY_KEYS:
-        signatures = []
-        for signature in entry["signatures"]:
-            if signature.keys() != SIGNATURE_KEYS or type(signature["signature"]) is not str:
-                break
-            signatures.append(
-                '{"signature":%s,"signer":%s}'
-                % (
-                    encode_basestring(signature["signature"]),
-                    encode_basestring(signature["signer"]),
-                )
-            )
-        else:
-            text = ',"received_at":%s,"seq":%d,"signatures":[%s]}' % (
-                encode_basestring(entry["received_at"]),
-                entry["seq"],
-                ",".join(signatures),
-            )
-            try:
-                return text.encode("utf-8")
-            except ValueError:
-                raise fields.not_unicode(where) from None
+    """canon(entry) after its ballot: b',"received_at":…}', written out for the usual entry."""
+    signatures = fields.signatures_json(entry["signatures"]) if entry.keys() == ENTRY_KEYS else None
+    if signatures is not None:
+        text = ',"received_at":%s,"seq":%d,"signatures":[%s]}' % (
+            encode_basestring(entry["received_at"]), entry["seq"], signatures)
+        try:
+            return text.encode("utf-8")
+        except ValueError:
+            raise fields.not_unicode(where) from None
     rest = {key: value for key, value in entry.items() if key != "ballot"}
     return b"," + fields.canon_of(rest, where)[1:]
 

@@ -6,6 +6,7 @@ that fails, with its check id. ``check_receipt`` answers an owner holding a rece
 
 import base64
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring
 from datetime import datetime, timedelta, timezone
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -52,7 +53,7 @@ CREDENTIAL_ACTIONS = ("revoke", "reissue")
 CREDENTIAL_REASONS = ("lost", "damaged", "not_received", "compromised", "owner_changed", "other")
 CREDENTIAL_SIGNERS = ("preparation_group", "street_office")
 WITNESS_ROLES = ("street_office", "witness")
-SIGNATURE_KEYS = frozenset({"signer", "signature"})
+SIGNATURE_KEYS = fields.SIGNATURE_KEYS
 CHECKPOINT_KEYS = frozenset({"size", "root", "signature", "cosignatures"})
 COSIGNATURE_KEYS = frozenset({"witness", "time", "signature"})
 SIGNED_KEYS = frozenset({"body", "signature"})
@@ -475,6 +476,9 @@ class _LogWalk:
         self._signature_checks: list = []  # (raw key, message, signature b64)
         self._signed_entries: list[int] = []
         self._check = "L1"
+        # Every voter has a weight in the estate: only motions of a narrower scope need a look (L7).
+        self._scoped = frozenset(motion_id for motion_id, motion in election.motions.items()
+                                 if motion.scope != ESTATE)
 
     def run(self, log: list, workers: int) -> None:
         fault = None
@@ -526,9 +530,8 @@ class _LogWalk:
             for key, signature in signers:
                 self._signature_checks.append((key, signed, signature))
                 self._signed_entries.append(index)
-        rest = {key: value for key, value in log_entry.items() if key != "body"}
         # "body" sorts first among an entry's keys, so canon(entry) is built around canon(body).
-        leaf = b'{"body":' + body_bytes + b"," + fields.canon_of(rest, where)[1:]
+        leaf = b'{"body":' + body_bytes + _canon_after_body(log_entry, where)
         self.leaf_hashes.append(merkle.leaf_hash(leaf))
         self.times.append(logged_at)
         if kind == "credential":
@@ -566,7 +569,7 @@ class _LogWalk:
                 raise RecordInvalid(f"{where}: motion {show(motion_id)} has a choice and an invalid mark")
         self._check = "L7"
         weights = self.voters[voter_id].weights
-        for motion_id in (*body["choices"], *invalid):
+        for motion_id in [motion_id for motion_id in (*body["choices"], *invalid) if motion_id in self._scoped]:
             if election.motions[motion_id].scope not in weights:
                 raise RecordInvalid(
                     f"{where}: voter {show(voter_id)} is outside the scope of motion {show(motion_id)}"
@@ -683,6 +686,21 @@ class _LogWalk:
         return [officer.public_key for officer in officers]
 
 
+def _canon_after_body(log_entry: dict, where: str) -> bytes:
+    """canon(entry) after its body: b',"kind":…}', written out for the usual entry (its kind,
+    time and seq are checked by now)."""
+    signatures = fields.signatures_json(log_entry["signatures"]) if log_entry.keys() == ENTRY_KEYS else None
+    if signatures is not None:
+        text = ',"kind":"%s","logged_at":%s,"seq":%d,"signatures":[%s]}' % (
+            log_entry["kind"], encode_basestring(log_entry["logged_at"]), log_entry["seq"], signatures)
+        try:
+            return text.encode("utf-8")
+        except ValueError:  # a signature that is not valid Unicode
+            raise fields.not_unicode(where) from None
+    rest = {key: value for key, value in log_entry.items() if key != "body"}
+    return b"," + fields.canon_of(rest, where)[1:]
+
+
 def _body_keys(kind: str, body, where: str) -> frozenset:
     if kind == "ballot":
         channel = body.get("channel") if type(body) is dict else None
@@ -695,6 +713,9 @@ def _body_keys(kind: str, body, where: str) -> frozenset:
 def _signer_names(signatures, where: str) -> list:
     if type(signatures) is not list:
         raise RecordInvalid(f"{where}: signatures is not a list")
+    if all(type(signature) is dict and signature.keys() == SIGNATURE_KEYS and type(signature["signer"]) is str
+           and signature["signer"] and type(signature["signature"]) is str for signature in signatures):
+        return [signature["signer"] for signature in signatures]  # the usual list, checked at once
     names = []
     for index, signature in enumerate(signatures):
         signature_where = f"{where} signature {index}"
@@ -711,6 +732,8 @@ def _check_choices(choices, where: str, motions: dict) -> None:
         motion = motions.get(motion_id)
         if motion is None:
             raise RecordInvalid(f"{where}: choice for unknown motion {show(motion_id)}")
+        if type(choice) is str and choice in rules.CHOICES and motion.kind == "question":
+            continue  # the common case, spared a call
         fault = _choice_fault(choice, motion)
         if fault:
             raise RecordInvalid(f"{where}: choice for motion {show(motion_id)} {fault}")
