@@ -370,7 +370,7 @@ PAGE = {"Accept": "text/html"}
 def limited(app, database_url):
     """The app with its rate limits on, as in production; every such app counts afresh."""
     limited_app = make_app(database_url, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://",
-                           WTF_CSRF_ENABLED=False)
+                           WTF_CSRF_ENABLED=False, JOBS_SYNC=True)  # no job (the day's head) outlives the test
     with limited_app.app_context():
         yield limited_app
         db.session.remove()

@@ -2,7 +2,6 @@
 browser-held certifying key verify with `cryptography` over the exact C2SP bytes, and the browser
 itself refuses to cosign a log that does not extend the head it cosigned before."""
 
-import json
 import secrets
 from datetime import timedelta
 
@@ -10,6 +9,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import select
 
 from tests.e2e.test_clerk_keys import clerk_desk  # noqa: F401  (the fixture)
+from tests.elections_kit import PASSPHRASE, notice_secrets
 from tests.factories import small_roster
 from voting.auth.models import Role
 from voting.ballots.models import Checkpoint, Cosignature
@@ -19,7 +19,6 @@ from voting.core.canonical import b64d, b64e
 from voting.elections.models import Election, Officer
 from voting.elections.operations import add_motion, create_election, open_election
 from voting.extensions import db
-from voting.roster.operations import personal_data
 from voting.timeutil import utcnow
 
 KEPT_HEAD = """async ([slot, head]) => {
@@ -40,16 +39,16 @@ class Vote:
             self.officer = factory.staff(Role.STREET_OFFICE, estate).username
             now = utcnow()
             election = create_election("test", estate, "业主大会表决", now - timedelta(hours=1), now + timedelta(days=1))
-            add_motion("test", election, "ordinary", "选聘物业服务企业")
+            add_motion("test", election, 4, "选聘物业服务企业")
             db.session.commit()
             self.election_id, self.public_id = election.id, election.public_id
             self.base = f"/estates/{estate.code}/elections/{election.id}"
 
     def open(self) -> None:
         with self.live_server.app.app_context():
-            batch = open_election("test", db.session.get(Election, self.election_id))
+            batch = open_election("test", db.session.get(Election, self.election_id), PASSPHRASE)
             db.session.commit()
-            self.secrets = json.loads(personal_data().decrypt(batch.secrets_enc))
+            self.secrets = notice_secrets(batch)
 
     def cast(self, count: int) -> None:
         with self.live_server.app.app_context():
@@ -57,7 +56,7 @@ class Vote:
             for voter in sorted(self.secrets)[:count]:
                 ballot = {"election_hash": election.election_hash, "voter_id": voter, "channel": "online",
                           "nonce": b64e(secrets.token_bytes(16)), "choices": {"m1": "yes"}}
-                key = signing.private_key_from_seed(b64d(self.secrets[voter]))
+                key = signing.private_key_from_seed(self.secrets[voter])
                 cast_online(election, ballot, signing.sign(key, "ballot", ballot))
             db.session.commit()
 
