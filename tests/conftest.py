@@ -23,10 +23,14 @@ TEST_SECRETS = {"SECRET_KEY": "test-secret-key-" + "x" * 32, "DATA_KEY": "test-d
 
 
 def shared_path(*parts: str) -> Path:
-    """A file under ../shared, or a skip where this clone has none (a user's clone)."""
+    """A file under ../shared: a skip where this clone has none (a user's clone), a failure in CI
+    (CI=true), where ../shared is always laid beside the clone."""
     path = SHARED.joinpath(*parts)
     if not path.exists():
-        pytest.skip(f"../shared/{'/'.join(parts)} not present (only on developer machines and CI)")
+        missing = f"../shared/{'/'.join(parts)} not present (only on developer machines and CI)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(missing)
+        pytest.skip(missing)
     return path
 
 

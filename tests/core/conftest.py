@@ -4,12 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.core.recordkit import VECTORS
+from tests.conftest import shared_path
 
 
 @pytest.fixture
 def vectors() -> Path:
-    """The spec's conformance vectors, present on developer machines and in CI."""
-    if not VECTORS.is_dir():
-        pytest.skip("../shared/spec/vectors not present (only on developer machines and CI)")
-    return VECTORS
+    """The format-1 spec's conformance vectors, present on developer machines and in CI."""
+    return shared_path("spec", "vectors")
