@@ -533,10 +533,10 @@ def file_contents() -> dict[str, bytes]:
     return contents
 
 
-def verdict_of(content: bytes) -> str:
+def verdict_of(content: bytes, workers: int = 1) -> str:
     """What the project's verifier says of a record file: VALID, or the fault with its check."""
     try:
-        record_v2.verify(parse_json(content))
+        record_v2.verify(parse_json(content), workers=workers)
     except ValueError as fault:  # not JSON that a record may be
         return f"[D1] not a JSON record: {fault}"
     except record_v2.RecordInvalid as fault:

@@ -5,6 +5,8 @@ that fails, with its check id. ``check_receipt`` answers an owner holding a rece
 """
 
 import base64
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring
 from datetime import datetime, timedelta, timezone
@@ -187,18 +189,21 @@ def verify_record(record, workers: int = 1) -> VerifiedRecord:
             raise RecordInvalid(f"format is {show(record.get('format'))}, not {FORMAT}")
         fields.closed_object(record, "record", RECORD_KEYS)
     election = _check_election(record["election"])
-    voters, keys_in_use = _check_roll(record["roll"], election)
-    with checking("R6"):
-        if record["election"]["roll_hash"] != fields.canon_hash(record["roll"], "roll"):
-            raise RecordInvalid("election: roll_hash does not match the roll")
     log = record["log"]
-    with checking("L1"):
-        if type(log) is not list:
-            raise RecordInvalid("log is not a list")
-    walk = _LogWalk(election, voters, keys_in_use)
-    walk.run(log, workers)
+    log_to_check = log if type(log) is list else []
+    with _log_chunks(_log_context(election, record["roll"], log_to_check), workers) as chunks:
+        # While the chunks are checked, check the roll: no chunk is looked at before it passed.
+        _voters, keys_in_use = _check_roll(record["roll"], election)
+        with checking("R6"):
+            if record["election"]["roll_hash"] != fields.canon_hash(record["roll"], "roll"):
+                raise RecordInvalid("election: roll_hash does not match the roll")
+        with checking("L1"):
+            if type(log) is not list:
+                raise RecordInvalid("log is not a list")
+        walk = _LogWalk(election, keys_in_use)
+        walk.merge(chunks)
     tree_head = _check_tree_heads(record["checkpoints"], record["tree_head"], election, walk)
-    counted = rules.counted_entries_v2(record["election"], log)
+    counted = rules.counted_entries_v2(record["election"], log, walk.times)
     recount = rules.tally_of_counted(record["election"], record["roll"], counted)
     with checking("C1"):
         fields.check_tally(record["tally"], recount)
@@ -451,72 +456,165 @@ def _voter_weight(weight, where: str) -> tuple[int, int]:
 # --- log (L1–L15) -------------------------------------------------------------------------------
 
 
-class _LogWalk:
-    """One pass over the log, entry by entry, in the order of spec §9.
+# The log is checked in two parts (spec §9 order kept): what each entry shows on its own,
+# signatures included, in chunks that worker processes may take; then, in one pass in log order,
+# what needs the entries before it (nonces, the re-vote rule, hand-ins, keys seen, time order
+# across chunks). A fault of either kind is reported where a reading from the top meets it first.
 
-    Signatures are collected rather than verified on the way, then verified together (in
-    worker processes if asked); the first fault reported is still the first in log order, since
-    a bad signature of an earlier entry comes before any fault met later in the walk.
-    """
+# The most entries a chunk holds: enough that passing results costs little beside the signatures,
+# few enough that a fault near the top stops the others early.
+CHUNK_ENTRIES = 2000
+# The checks of an entry that come after its checks across entries (L8–L11, and the parts of L13
+# and L14 that look back): a local fault of these is reported only once those have passed.
+_AFTER_CROSS = frozenset({"L12"})
 
-    def __init__(self, election: _Election, voters: dict, keys_in_use: set):
-        self.election = election
-        self.voters = voters
-        self.leaf_hashes: list[bytes] = []
-        self.times: list[datetime] = []
-        self.ballots: dict[int, _Ballot] = {}
-        self._keys = {voter_id: voter.public_key for voter_id, voter in voters.items()}
-        self._seen_keys = set(keys_in_use)
-        self._nonces: set = set()
-        self._voted: set = set()
-        self._first_online: dict[str, int] = {}  # voter_id -> seq of their first online ballot
-        self._handins: dict[int, dict] = {}  # seq -> body, while not named by a ballot
-        self._used_handins: set = set()
-        self._desk_receipts: set = set()
-        self._signature_checks: list = []  # (raw key, message, signature b64)
-        self._signed_entries: list[int] = []
-        self._check = "L1"
-        # Every voter has a weight in the estate: only motions of a narrower scope need a look (L7).
-        self._scoped = frozenset(motion_id for motion_id, motion in election.motions.items()
-                                 if motion.scope != ESTATE)
 
-    def run(self, log: list, workers: int) -> None:
-        fault = None
-        for index, log_entry in enumerate(log):
-            try:
-                self._entry(index, log_entry)
-            except RecordInvalid as error:
-                # The check under way, set as the walk goes: cheaper than a context per check.
-                if error.check is None:
-                    error.check = "D1" if isinstance(error, fields.NotUnicode) else self._check
-                fault = error
+@dataclass(frozen=True)
+class _LogContext:
+    """What checking a chunk needs, sent once to each worker."""
+
+    election: _Election
+    voters: dict  # voter_id -> _Voter (weights, b64 key), from the roll as given (checked meanwhile)
+    key_changes: dict  # voter_id -> [(seq, b64 key or None)] of the log's credential entries
+    scoped: frozenset  # motions whose scope is narrower than the estate
+    log: list
+
+    def key_at(self, voter_id: str, index: int) -> bytes | None:
+        """The voter's raw credential key in effect at entry ``index`` (§5.3)."""
+        key = self.voters[voter_id].public_key
+        for seq, changed in self.key_changes.get(voter_id, ()):
+            if seq >= index:
                 break
-        failure = signing.first_failure(self._signature_checks, workers)
-        if failure is not None:
-            raise RecordInvalid(f"entry {self._signed_entries[failure]}: bad signature", "L12")
-        if fault is not None:
-            raise fault
+            key = changed
+        try:
+            return None if key is None else b64d(key)
+        except ValueError:  # only where the roll fails R3 or the credential entry L14, reported first
+            return None
 
-    def _entry(self, index: int, log_entry) -> None:
-        election = self.election
+
+@dataclass
+class _Chunk:
+    start: int
+    leaf_hashes: list = field(default_factory=list)
+    times: list = field(default_factory=list)
+    summaries: list = field(default_factory=list)  # per entry, what the checks across entries need
+    first_time: datetime | None = None  # logged_at of the first entry, once read
+    fault: RecordInvalid | None = None
+    fault_index: int | None = None
+    bad_signature: int | None = None
+
+
+def _log_context(election: _Election, roll, log: list) -> _LogContext:
+    """The context from a roll and a log not checked yet; what is too malformed to read is left
+    out, and the checks of the roll (done first) or of that entry name its fault."""
+    voters = {}
+    try:  # keys stay b64 here: a worker decodes one where a ballot needs it
+        for voter in roll["voters"]:
+            voters[voter["voter_id"]] = _Voter(voter["weights"], voter["public_key"])
+    except (TypeError, KeyError):
+        pass  # _check_roll names the fault before any chunk is looked at
+    key_changes = {}
+    for seq, log_entry in enumerate(log):
+        try:
+            if log_entry["kind"] == "credential":
+                body = log_entry["body"]
+                key = None if body["action"] == "revoke" else body["public_key"]
+                key_changes.setdefault(body["voter_id"], []).append((seq, key))
+        except (TypeError, KeyError):
+            continue  # a malformed entry: its own checks name the fault, before any it affects
+    scoped = frozenset(motion_id for motion_id, motion in election.motions.items() if motion.scope != ESTATE)
+    return _LogContext(election, voters, key_changes, scoped, log)
+
+
+@contextmanager
+def _log_chunks(context: _LogContext, workers: int):
+    """An iterator of checked chunks in log order, the work already begun (in ``workers``
+    processes where more than one)."""
+    log = context.log
+    size = max(1, min(CHUNK_ENTRIES, -(-len(log) // (workers * 4))))
+    starts = range(0, len(log), size)
+    stops = [min(start + size, len(log)) for start in starts]
+    if workers <= 1 or len(starts) < 2:
+        yield (_check_chunk(context, start, stop) for start, stop in zip(starts, stops))
+        return
+    # The workers get the context as they start: by fork where the platform forks (no copy).
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_receive_context, initargs=(context,))
+    try:
+        yield pool.map(_check_chunk_in_worker, starts, stops)
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+_context_in_worker: _LogContext | None = None
+
+
+def _receive_context(context: _LogContext) -> None:
+    global _context_in_worker
+    _context_in_worker = context
+
+
+def _check_chunk_in_worker(start: int, stop: int) -> _Chunk:
+    return _check_chunk(_context_in_worker, start, stop)
+
+
+def _check_chunk(context: _LogContext, start: int, stop: int) -> _Chunk:
+    """Entries start..stop-1, each as far as it goes on its own, up to the first fault; then
+    their signatures, verified together in one tight loop."""
+    chunk = _Chunk(start)
+    entry_checks = _EntryChecks(context, chunk)
+    signature_checks, signed_entries = [], []
+    for index in range(start, stop):
+        try:
+            signers, body_bytes, kind = entry_checks.run(index, context.log[index])
+        except RecordInvalid as fault:
+            if fault.check is None:
+                fault.check = "D1" if isinstance(fault, fields.NotUnicode) else entry_checks.check
+            chunk.fault, chunk.fault_index = fault, index
+            break
+        if signers:  # the kind is also the purpose its signatures are made for
+            signed = signing.prefix(kind, VERSION) + body_bytes
+            for key, signature in signers:
+                signature_checks.append((key, signed, signature))
+                signed_entries.append(index)
+    failure = signing.first_failure(signature_checks)
+    if failure is not None:
+        chunk.bad_signature = signed_entries[failure]
+    return chunk
+
+
+class _EntryChecks:
+    """The checks of one entry that need no other entry, in the order of spec §9."""
+
+    def __init__(self, context: _LogContext, chunk: _Chunk):
+        self.context = context
+        self.election = context.election
+        self.voters = context.voters
+        self.chunk = chunk
+        self.check = "L1"
+
+    def run(self, index: int, log_entry) -> tuple[list, bytes, str]:
+        election, chunk = self.election, self.chunk
         where = f"entry {index}"
-        self._check = "L1"
+        self.check = "L1"
         fields.closed_object(log_entry, where, ENTRY_KEYS)
         if type(log_entry["seq"]) is not int or log_entry["seq"] != index:
             raise RecordInvalid(f"{where}: seq is {show(log_entry['seq'])}")
-        self._check = "L2"
+        self.check = "L2"
         logged_at = fields.timestamp(log_entry, "logged_at", where)
-        if self.times and logged_at < self.times[-1]:
-            raise RecordInvalid(f"{where}: logged before entry {index - 1}")
+        if chunk.times:
+            if logged_at < chunk.times[-1]:
+                raise RecordInvalid(f"{where}: logged before entry {index - 1}")
+        else:
+            chunk.first_time = logged_at  # its order after the chunk before is checked in the merge
         kind = log_entry["kind"]
         body = log_entry["body"]
-        self._check = "L3"
+        self.check = "L3"
         if kind not in ENTRY_KINDS:
             raise RecordInvalid(f"{where}: unknown kind {show(kind)}")
         fields.closed_object(body, f"{where} body", _body_keys(kind, body, where))
         if body["election_hash"] != election.hash:
             raise RecordInvalid(f"{where}: body is for another election (election_hash differs)")
-        self._check = "L4"
+        self.check = "L4"
         in_period = election.opens_at <= logged_at <= election.closes_at
         if kind == "handin" or (kind == "ballot" and body["channel"] == "online"):
             if not in_period:
@@ -524,38 +622,29 @@ class _LogWalk:
         elif kind in ("credential", "notices") and logged_at > election.closes_at:
             raise RecordInvalid(f"{where}: logged after the close")
         body_bytes = fields.canon_of(body, where)
-        signers = getattr(self, f"_{kind}")(index, where, body, logged_at, log_entry["signatures"])
-        if signers:  # the kind is also the purpose its signatures are made for
-            signed = signing.prefix(kind, VERSION) + body_bytes
-            for key, signature in signers:
-                self._signature_checks.append((key, signed, signature))
-                self._signed_entries.append(index)
+        signers = getattr(self, f"_{kind}")(index, where, body, log_entry["signatures"])
         # "body" sorts first among an entry's keys, so canon(entry) is built around canon(body).
-        leaf = b'{"body":' + body_bytes + _canon_after_body(log_entry, where)
-        self.leaf_hashes.append(merkle.leaf_hash(leaf))
-        self.times.append(logged_at)
-        if kind == "credential":
-            key = None if body["public_key"] is None else b64d(body["public_key"])
-            self._keys[body["voter_id"]] = key
-            if key is not None:
-                self._seen_keys.add(key)
+        chunk.leaf_hashes.append(merkle.leaf_hash(b'{"body":' + body_bytes + _canon_after_body(log_entry, where)))
+        chunk.times.append(logged_at)
+        return signers, body_bytes, kind
 
-    # Each kind's checks return the (raw key, signature) pairs its signers must have made.
+    # Each kind's checks leave a summary for the checks across entries, then return the
+    # (raw key, signature) pairs its signers must have made.
 
-    def _ballot(self, index, where, body, logged_at, signatures) -> list:
+    def _ballot(self, index, where, body, signatures) -> list:
         election = self.election
         voter_id = body["voter_id"]
         channel = body["channel"]
-        self._check = "L5"
+        self.check = "L5"
         if type(voter_id) is not str or voter_id not in self.voters:
             raise RecordInvalid(f"{where}: voter {show(voter_id)} is not on the roll")
-        if len(fields.binary(body, "nonce", f"{where} ballot")) < MIN_NONCE_BYTES:
+        if len(fields.binary(body, "nonce", where)) < MIN_NONCE_BYTES:
             raise RecordInvalid(f"{where}: nonce is shorter than {MIN_NONCE_BYTES} bytes")
         if channel == "paper":
             fields.binary(body, "paper_scan_sha256", f"{where} ballot", size=32)
             if body["proxy_sha256"] is not None:
                 fields.binary(body, "proxy_sha256", f"{where} ballot", size=32)
-        self._check = "L6"
+        self.check = "L6"
         _check_choices(body["choices"], where, election.motions)
         invalid = body.get("invalid", {})
         if type(invalid) is not dict:
@@ -567,68 +656,32 @@ class _LogWalk:
                 raise RecordInvalid(f"{where}: invalid mark on motion {show(motion_id)} has reason {show(reason)}")
             if motion_id in body["choices"]:
                 raise RecordInvalid(f"{where}: motion {show(motion_id)} has a choice and an invalid mark")
-        self._check = "L7"
-        weights = self.voters[voter_id].weights
-        for motion_id in [motion_id for motion_id in (*body["choices"], *invalid) if motion_id in self._scoped]:
-            if election.motions[motion_id].scope not in weights:
-                raise RecordInvalid(
-                    f"{where}: voter {show(voter_id)} is outside the scope of motion {show(motion_id)}"
-                )
-        self._check = "L8"
-        if (voter_id, body["nonce"]) in self._nonces:
-            raise RecordInvalid(f"{where}: nonce already used by voter {show(voter_id)}")
-        self._check = "L9"
-        if election.revote == "first" and voter_id in self._voted:
-            raise RecordInvalid(
-                f'{where}: second ballot of voter {show(voter_id)} although revote is "first"'
-            )
-        handin = None
-        if channel == "paper":
-            self._check = "L10"
-            handin_seq = body["handin"]
-            handin = self._handins.get(handin_seq) if type(handin_seq) is int else None
-            if handin is None:
-                used = type(handin_seq) is int and handin_seq in self._used_handins
-                problem = "was named by an earlier ballot" if used else "is not an earlier hand-in"
-                raise RecordInvalid(f"{where}: handin {show(handin_seq)} {problem}")
-            if handin["voter_id"] not in (None, voter_id):
-                raise RecordInvalid(f"{where}: handin {handin_seq} was for another voter")
-            self._check = "L11"
-            online_seq = self._first_online.get(voter_id)
-            if online_seq is not None and online_seq < handin_seq and handin["identity_checked"] is not True:
-                raise RecordInvalid(
-                    f"{where}: paper ballot of voter {show(voter_id)}, handed in after their online "
-                    f"ballot (entry {online_seq}), without an identity check at the hand-in"
-                )
-        self._check = "L12"
+        self.check = "L7"
+        if self.context.scoped:
+            scopes = self.voters[voter_id].weights
+            for motion_id in [motion_id for motion_id in (*body["choices"], *invalid) if motion_id in self.context.scoped]:
+                if election.motions[motion_id].scope not in scopes:
+                    raise RecordInvalid(
+                        f"{where}: voter {show(voter_id)} is outside the scope of motion {show(motion_id)}"
+                    )
+        # L8–L11 look back along the log: the merge runs them, before this entry's L12.
+        self.chunk.summaries.append(("ballot", voter_id, body["nonce"], channel, body.get("handin")))
+        self.check = "L12"
         names = _signer_names(signatures, where)
         if channel == "online":
             if names != [voter_id]:
                 raise RecordInvalid(f"{where}: online ballot needs exactly one signature, by its voter")
-            key = self._keys[voter_id]
+            key = self.context.key_at(voter_id, index)
             if key is None:
                 raise RecordInvalid(f"{where}: voter {show(voter_id)} has no credential key in effect")
             keys = [key]
         else:
             keys = self._officer_keys(names, ("clerk",), 2, where, "paper ballot needs two clerks")
-        self._nonces.add((voter_id, body["nonce"]))
-        self._voted.add(voter_id)
-        if channel == "online":
-            self._first_online.setdefault(voter_id, index)
-            cast_at = logged_at
-        else:
-            del self._handins[body["handin"]]
-            self._used_handins.add(body["handin"])
-            cast_at = self.times[body["handin"]]
-            handin = {**handin, "seq": body["handin"], "logged_at": cast_at}
-        self.ballots[index] = _Ballot(index, voter_id, channel, cast_at, handin, tuple(names))
+        self.chunk.summaries[-1] += (tuple(names),)
         return list(zip(keys, (signature["signature"] for signature in signatures)))
 
-    def _handin(self, index, where, body, logged_at, signatures) -> list:
-        self._check = "L13"
-        receipt = fields.identifier(body, "desk_receipt", f"{where} handin")
-        if receipt in self._desk_receipts:
-            raise RecordInvalid(f"{where}: desk_receipt {show(receipt)} was used before")
+    def _handin(self, index, where, body, signatures) -> list:
+        self.check = "L13"
         voter_id = body["voter_id"]
         if voter_id is not None and (type(voter_id) is not str or voter_id not in self.voters):
             raise RecordInvalid(f"{where}: voter {show(voter_id)} is not on the roll")
@@ -636,15 +689,15 @@ class _LogWalk:
             raise RecordInvalid(f"{where}: identity_checked is not true or false")
         if body["identity_checked"] and voter_id is None:
             raise RecordInvalid(f"{where}: identity checked, but of no voter")
-        self._check = "L12"
+        receipt = fields.identifier(body, "desk_receipt", f"{where} handin")
+        self.chunk.summaries.append(("handin", receipt, voter_id, body["identity_checked"]))  # unused before: the merge
+        self.check = "L12"
         keys = self._officer_keys(_signer_names(signatures, where), ("clerk",), 1, where,
                                   "hand-in needs one clerk's signature")
-        self._desk_receipts.add(receipt)
-        self._handins[index] = body
         return list(zip(keys, (signature["signature"] for signature in signatures)))
 
-    def _credential(self, index, where, body, logged_at, signatures) -> list:
-        self._check = "L14"
+    def _credential(self, index, where, body, signatures) -> list:
+        self.check = "L14"
         voter_id = body["voter_id"]
         if type(voter_id) is not str or voter_id not in self.voters:
             raise RecordInvalid(f"{where}: voter {show(voter_id)} is not on the roll")
@@ -652,23 +705,24 @@ class _LogWalk:
             raise RecordInvalid(f"{where}: action is {show(body['action'])}, not revoke or reissue")
         if body["reason"] not in CREDENTIAL_REASONS:
             raise RecordInvalid(f"{where}: reason {show(body['reason'])} is not one of {', '.join(CREDENTIAL_REASONS)}")
+        key = None
         if body["action"] == "revoke":
             if body["public_key"] is not None:
                 raise RecordInvalid(f"{where}: a revocation carries no public_key")
         else:
             key = fields.usable_key(body, "public_key", f"{where} credential")
-            if key in self._seen_keys:
-                raise RecordInvalid(f"{where}: the reissued key was used before")
-        self._check = "L12"
+        self.chunk.summaries.append(("credential", key))  # never seen before: the merge
+        self.check = "L12"
         keys = self._officer_keys(_signer_names(signatures, where), CREDENTIAL_SIGNERS, 2, where,
                                   "credential act needs two preparation-group or street-office officers")
         return list(zip(keys, (signature["signature"] for signature in signatures)))
 
-    def _notices(self, index, where, body, logged_at, signatures) -> list:
-        self._check = "L15"
+    def _notices(self, index, where, body, signatures) -> list:
+        self.check = "L15"
         fields.integer(body, "count", f"{where} notices", minimum=0)
         fields.text(body, "downloaded_by", f"{where} notices")
-        self._check = "L12"
+        self.chunk.summaries.append(("notices",))
+        self.check = "L12"
         if _signer_names(signatures, where):
             raise RecordInvalid(f"{where}: a notices entry carries no signatures")
         return []
@@ -684,6 +738,97 @@ class _LogWalk:
             people = "two different people" if count == 2 else "its signer"
             raise RecordInvalid(f"{where}: {need} ({people})")
         return [officer.public_key for officer in officers]
+
+
+class _LogWalk:
+    """The log, checked: the chunks' results merged in log order with the checks across entries.
+
+    Its leaf hashes, times and ballots are what the tree heads and receipts are checked against.
+    """
+
+    def __init__(self, election: _Election, keys_in_use: set):
+        self.election = election
+        self.leaf_hashes: list[bytes] = []
+        self.times: list[datetime] = []
+        self.ballots: dict[int, _Ballot] = {}
+        self._seen_keys = set(keys_in_use)
+        self._nonces: set = set()
+        self._voted: set = set()
+        self._first_online: dict[str, int] = {}  # voter_id -> seq of their first online ballot
+        self._handins: dict[int, tuple] = {}  # seq -> (desk receipt, voter_id, identity checked), while unnamed
+        self._used_handins: set = set()
+        self._desk_receipts: set = set()
+
+    def merge(self, chunks) -> None:
+        for chunk in chunks:
+            if chunk.first_time is not None and self.times and chunk.first_time < self.times[-1]:
+                raise RecordInvalid(f"entry {chunk.start}: logged before entry {chunk.start - 1}", "L2")
+            for offset, summary in enumerate(chunk.summaries):
+                index = chunk.start + offset
+                getattr(self, f"_{summary[0]}")(index, f"entry {index}", *summary[1:])
+                if index == chunk.bad_signature:
+                    raise RecordInvalid(f"entry {index}: bad signature", "L12")
+                if index == chunk.fault_index:  # a fault of L12, found after the checks above
+                    raise chunk.fault
+                self.times.append(chunk.times[offset])
+                self._remember(index, summary)
+            if chunk.fault is not None:
+                raise chunk.fault
+            self.leaf_hashes.extend(chunk.leaf_hashes)
+
+    def _ballot(self, index, where, voter_id, nonce, channel, handin_seq, names=None) -> None:
+        if (voter_id, nonce) in self._nonces:
+            raise RecordInvalid(f"{where}: nonce already used by voter {show(voter_id)}", "L8")
+        if self.election.revote == "first" and voter_id in self._voted:
+            raise RecordInvalid(f'{where}: second ballot of voter {show(voter_id)} although revote is "first"', "L9")
+        if channel == "paper":
+            handin = self._handins.get(handin_seq) if type(handin_seq) is int else None
+            if handin is None:
+                used = type(handin_seq) is int and handin_seq in self._used_handins
+                problem = "was named by an earlier ballot" if used else "is not an earlier hand-in"
+                raise RecordInvalid(f"{where}: handin {show(handin_seq)} {problem}", "L10")
+            if handin[1] not in (None, voter_id):
+                raise RecordInvalid(f"{where}: handin {handin_seq} was for another voter", "L10")
+            online_seq = self._first_online.get(voter_id)
+            if online_seq is not None and online_seq < handin_seq and handin[2] is not True:
+                raise RecordInvalid(
+                    f"{where}: paper ballot of voter {show(voter_id)}, handed in after their online "
+                    f"ballot (entry {online_seq}), without an identity check at the hand-in", "L11")
+
+    def _handin(self, index, where, receipt, voter_id, identity_checked) -> None:
+        if receipt in self._desk_receipts:
+            raise RecordInvalid(f"{where}: desk_receipt {show(receipt)} was used before", "L13")
+
+    def _credential(self, index, where, key) -> None:
+        if key is not None and key in self._seen_keys:
+            raise RecordInvalid(f"{where}: the reissued key was used before", "L14")
+
+    def _notices(self, index, where) -> None:
+        pass
+
+    def _remember(self, index: int, summary: tuple) -> None:
+        """What this entry, now checked, means for the entries after it."""
+        kind = summary[0]
+        if kind == "ballot":
+            _kind, voter_id, nonce, channel, handin_seq, names = summary
+            self._nonces.add((voter_id, nonce))
+            self._voted.add(voter_id)
+            handin = None
+            if channel == "online":
+                self._first_online.setdefault(voter_id, index)
+                cast_at = self.times[index]
+            else:
+                receipt, _voter, identity_checked = self._handins.pop(handin_seq)
+                self._used_handins.add(handin_seq)
+                cast_at = self.times[handin_seq]
+                handin = {"desk_receipt": receipt, "voter_id": _voter, "identity_checked": identity_checked,
+                          "seq": handin_seq, "logged_at": cast_at}
+            self.ballots[index] = _Ballot(index, voter_id, channel, cast_at, handin, names)
+        elif kind == "handin":
+            self._desk_receipts.add(summary[1])
+            self._handins[index] = summary[1:]
+        elif kind == "credential" and summary[1] is not None:
+            self._seen_keys.add(summary[1])
 
 
 def _canon_after_body(log_entry: dict, where: str) -> bytes:
@@ -713,9 +858,10 @@ def _body_keys(kind: str, body, where: str) -> frozenset:
 def _signer_names(signatures, where: str) -> list:
     if type(signatures) is not list:
         raise RecordInvalid(f"{where}: signatures is not a list")
-    if all(type(signature) is dict and signature.keys() == SIGNATURE_KEYS and type(signature["signer"]) is str
-           and signature["signer"] and type(signature["signature"]) is str for signature in signatures):
-        return [signature["signer"] for signature in signatures]  # the usual list, checked at once
+    names = [signature.get("signer") if type(signature) is dict and len(signature) == 2
+             and type(signature.get("signature")) is str else None for signature in signatures]
+    if all(type(name) is str and name for name in names):
+        return names  # the usual list: pairs of strings with exactly those two keys, checked at once
     names = []
     for index, signature in enumerate(signatures):
         signature_where = f"{where} signature {index}"

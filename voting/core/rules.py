@@ -193,7 +193,7 @@ def threshold(item: int) -> str:
     return "major" if item in MAJOR_ITEMS else "ordinary"
 
 
-def counted_entries_v2(election: dict, log: list) -> dict:
+def counted_entries_v2(election: dict, log: list, times: list | None = None) -> dict:
     """voter_id -> the log entry of the ballot that counts (spec v2 §7.1).
 
     Under "first" the log holds one ballot per voter. Under "last" the latest cast time wins:
@@ -201,12 +201,14 @@ def counted_entries_v2(election: dict, log: list) -> dict:
     times the later entry wins.
     """
     keep_first = election["revote"] == "first"
+    # Each entry's logged_at as an instant: given by a verifier that parsed them already.
+    time_of = times.__getitem__ if times is not None else (lambda seq: parse_time(log[seq]["logged_at"]))
     handed_in = {}
     counted = {}  # voter_id -> (cast time, entry)
     for entry in log:
         kind = entry["kind"]
         if kind == "handin":
-            handed_in[entry["seq"]] = parse_time(entry["logged_at"])
+            handed_in[entry["seq"]] = time_of(entry["seq"])
         elif kind == "ballot":
             body = entry["body"]
             voter_id = body["voter_id"]
@@ -215,7 +217,7 @@ def counted_entries_v2(election: dict, log: list) -> dict:
             if body["channel"] == "paper":
                 cast = handed_in[body["handin"]]
             else:
-                cast = parse_time(entry["logged_at"])
+                cast = time_of(entry["seq"])
             if voter_id not in counted or cast >= counted[voter_id][0]:
                 counted[voter_id] = (cast, entry)
     return {voter_id: counted_entry for voter_id, (_cast, counted_entry) in counted.items()}
