@@ -193,7 +193,7 @@ def verify_record(record, workers: int = 1) -> VerifiedRecord:
     log_to_check = log if type(log) is list else []
     with _log_chunks(_log_context(election, record["roll"], log_to_check), workers) as chunks:
         # While the chunks are checked, check the roll: no chunk is looked at before it passed.
-        _voters, keys_in_use = _check_roll(record["roll"], election)
+        keys_in_use = _check_roll(record["roll"], election)
         with checking("R6"):
             if record["election"]["roll_hash"] != fields.canon_hash(record["roll"], "roll"):
                 raise RecordInvalid("election: roll_hash does not match the roll")
@@ -365,14 +365,13 @@ class _Voter:
     public_key: bytes | None
 
 
-def _check_roll(roll, election: _Election) -> tuple[dict, set]:
-    """voter_id -> _Voter once the roll passes R1–R5, and every public key the election and
-    the roll hold (a reissued key must be none of them)."""
+def _check_roll(roll, election: _Election) -> set:
+    """Check R1–R5; every public key the election and the roll hold (a reissued key must be none
+    of them)."""
     with checking("R1"):
         fields.closed_object(roll, "roll", ROLL_KEYS)
         if type(roll["voters"]) is not list:
             raise RecordInvalid("roll: voters is not a list")
-    voters = {}
     previous_id = None
     # A voter's key is no officer's and not the vote's own: a signature must name one signer.
     taken_keys = {officer.public_key for officer in election.officers.values()} | {election.public_key}
@@ -393,7 +392,6 @@ def _check_roll(roll, election: _Election) -> tuple[dict, set]:
             check = "R2"
             weights = _check_weights(voter["weights"], where, election.scopes)
             check = "R3"
-            key = None
             if voter["public_key"] is not None:
                 key = fields.usable_key(voter, "public_key", where)
                 if key in seen_keys or key in taken_keys:
@@ -404,7 +402,6 @@ def _check_roll(roll, election: _Election) -> tuple[dict, set]:
             for scope, (area, heads) in weights.items():
                 sums[scope][0] += area
                 sums[scope][1] += heads
-            voters[voter_id] = _Voter(weights, key)
     except RecordInvalid as fault:
         fault.check = fault.check or ("D1" if isinstance(fault, fields.NotUnicode) else check)
         raise
@@ -420,7 +417,7 @@ def _check_roll(roll, election: _Election) -> tuple[dict, set]:
                 )
             if weight[1] == 0:
                 raise RecordInvalid(f"roll: no voter has a weight in scope {show(scope)}")
-    return voters, seen_keys | taken_keys
+    return seen_keys | taken_keys
 
 
 def _check_weights(weights, where: str, scopes: tuple) -> dict:
