@@ -1,7 +1,8 @@
 """The conformance vectors of format 2 (docs/spec/election-record-v2.md), made from recordkit_v2.
 
 Each vector is a record and the verdict the spec gives it: valid with its tally, or invalid at
-one named check. ``python -m tests.core.vectors_v2`` writes them to tests/core/vectors-v2/;
+one named check. Under receipts/, owners' receipts and what checking each against the record
+valid-full finds: counted, replaced (by which ballot), or invalid at a named check. ``python -m tests.core.vectors_v2`` writes them to tests/core/vectors-v2/;
 tests/core/test_vectors_v2.py checks the files still come out of this module byte for byte,
 and that the verifier gives each its verdict.
 """
@@ -503,6 +504,33 @@ INVALID = {
 }
 
 
+# Receipts (spec §10), each checked against the record of ``valid-full``: what an owner's check finds.
+def _receipts() -> dict[str, dict]:
+    kit = full_kit()
+    honest = {
+        "receipt-counted": kit.receipt(1),  # a7k2's only ballot
+        "receipt-replaced-online": kit.receipt(2),  # c3m9 voted again at entry 7
+        "receipt-against-a-later-head": kit.receipt(2, size=9),
+    }
+    forged_head = dict(kit.receipt(1))
+    forged_head["checkpoint"] = {**forged_head["checkpoint"], "signature": kit.receipt(2)["checkpoint"]["signature"]}
+    return {
+        **honest,
+        "receipt-other-election": {**kit.receipt(1), "election_id": "another vote"},
+        "receipt-forged-head": forged_head,
+        "receipt-misplaced": {**kit.receipt(1), "seq": 0},
+        "receipt-of-a-hand-in": kit.receipt(3),
+    }
+
+
+def receipt_verdict(document: dict, receipt: dict) -> dict:
+    """What the project's verifier finds of a receipt against a valid record."""
+    try:
+        return record_v2.check_receipt(document, record_v2.verify_record(document), receipt).as_json()
+    except record_v2.RecordInvalid as fault:
+        return {"receipt": "invalid", "check": fault.check, "reason": str(fault)}
+
+
 def _name(builder) -> str:
     return builder.__name__.replace("_", "-")
 
@@ -530,6 +558,12 @@ def file_contents() -> dict[str, bytes]:
             verdict = {**verdict, "reason": verdict_of(contents[f"{name}.json"])}
         expected[name] = verdict
     contents["expected.json"] = _pretty(expected)
+    record = valid_full()
+    findings = {}
+    for name, receipt in _receipts().items():
+        contents[f"receipts/{name}.json"] = _pretty(receipt)
+        findings[name] = {"record": "valid-full", **receipt_verdict(record, receipt)}
+    contents["receipts/expected.json"] = _pretty(findings)
     return contents
 
 
@@ -549,8 +583,8 @@ def _pretty(value) -> bytes:
 
 
 def write(directory: Path = DIRECTORY) -> None:
-    directory.mkdir(exist_ok=True)
-    for stale in directory.glob("*.json"):
+    (directory / "receipts").mkdir(parents=True, exist_ok=True)
+    for stale in [*directory.glob("*.json"), *directory.glob("receipts/*.json")]:
         stale.unlink()
     for name, content in file_contents().items():
         (directory / name).write_bytes(content)
