@@ -8,8 +8,8 @@ import base64
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from json.encoder import encode_basestring
 from datetime import datetime, timedelta, timezone
+from json.encoder import encode_basestring
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -359,12 +359,6 @@ def _check_officers(officers) -> dict:
 # --- roll (R1–R6) -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Voter:
-    weights: dict  # scope_id -> (area, heads)
-    public_key: bytes | None
-
-
 def _check_roll(roll, election: _Election) -> set:
     """Check R1–R5; every public key the election and the roll hold (a reissued key must be none
     of them)."""
@@ -461,9 +455,12 @@ def _voter_weight(weight, where: str) -> tuple[int, int]:
 # The most entries a chunk holds: enough that passing results costs little beside the signatures,
 # few enough that a fault near the top stops the others early.
 CHUNK_ENTRIES = 2000
-# The checks of an entry that come after its checks across entries (L8–L11, and the parts of L13
-# and L14 that look back): a local fault of these is reported only once those have passed.
-_AFTER_CROSS = frozenset({"L12"})
+@dataclass(frozen=True)
+class _Voter:
+    """A voter as the log's checks need it, read from the roll as given."""
+
+    weights: dict  # scope_id -> weight: the scopes the voter has a weight in
+    public_key: str | None  # b64, as the roll gives it
 
 
 @dataclass(frozen=True)
