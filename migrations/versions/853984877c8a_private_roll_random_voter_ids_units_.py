@@ -46,6 +46,9 @@ def upgrade():
         batch_op.alter_column('units_commitment', existing_type=sa.String(length=43), nullable=False)
     with op.batch_alter_table('election', schema=None) as batch_op:
         batch_op.alter_column('publish_units', existing_type=sa.Boolean(), server_default=sa.false())
+    # The setting now shows owners how each unit voted; drafts took the old default (publish unit
+    # numbers in the record) without any assembly deciding that, so they start off again.
+    connection.execute(sa.text("UPDATE election SET publish_units = :off WHERE state = 'draft'").bindparams(off=False))
 
 
 def downgrade():

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -46,11 +47,18 @@ def day_head_due(election: Election, now: datetime | None = None) -> bool:
 
 
 def remind_day_head(election: Election) -> None:
-    """After a request that touched the vote has committed: queue today's head if it is due."""
-    if day_head_due(election):
-        election_id = election.id
-        db.session.commit()  # ends the check's transaction: the job works in one of its own
-        enqueue("voting.board.heads.post_day_head_job", election_id)
+    """After a request that touched the vote has committed: queue today's head if it is due.
+
+    Never fails the request: what it follows (a ballot) is logged already, and the day's next
+    request queues the head again."""
+    try:
+        if day_head_due(election):
+            election_id = election.id
+            db.session.commit()  # ends the check's transaction: the job works in one of its own
+            enqueue("voting.board.heads.post_day_head_job", election_id)
+    except Exception:  # noqa: BLE001 — a queue or database fault here must not undo the answer
+        db.session.rollback()
+        current_app.logger.exception("queueing the day's head of vote %s failed", election.id)
 
 
 def post_day_head_job(election_id: int) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import defer, selectinload
 
 from voting.audit.operations import record_event
 from voting.auth.access import Permission, can
-from voting.ballots.models import LogEntry, TreeHead
+from voting.ballots.models import Checkpoint, LogEntry, TreeHead
 from voting.core import record as record_format
 from voting.core import roll as private_roll
 from voting.core import rules, signing
@@ -325,9 +325,10 @@ def locked(election_id: int) -> Election:
 
 
 def reissue_credential(actor: str, election: Election, voter_code: str) -> IssuedCredential | None:
-    """Replace a lost notice's key. Before the first ballot the roll can still take the new key
-    (the hashes are fixed again); afterwards the old key is only revoked and the owner votes
-    on paper, since the roll that ballots are bound to cannot change.
+    """Replace a lost notice's key. Before the first ballot, and before any head of the log was
+    made, the roll can still take the new key (the hashes are fixed again); afterwards the old
+    key is only revoked and the owner votes on paper, since the roll that ballots and witnessed
+    heads are bound to cannot change.
 
     Under the election's lock: a ballot being appended meanwhile either lands first (then this
     only revokes) or finds the new hashes and is refused, never bound to a roll that changed."""
@@ -341,7 +342,10 @@ def reissue_credential(actor: str, election: Election, voter_code: str) -> Issue
         db.session.add(CredentialEvent(election_voter_id=holder.id, action="revoked",
                                        public_key=holder.public_key, actor=actor))
     replacement = None
-    if election.log_size == 0:
+    # Once a head of the log exists (the opening's, cosigned by the street office), the vote's
+    # hash is witnessed: a new key may no longer re-freeze it, whatever the log's size.
+    witnessed = db.session.scalar(select(Checkpoint.id).where(Checkpoint.election_id == election.id).limit(1))
+    if election.log_size == 0 and witnessed is None:
         secret, holder.public_key = signing.generate_keypair()
         holder.key_revoked_at = None
         db.session.add(CredentialEvent(election_voter_id=holder.id, action="issued",

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from voting.auth.access import Permission, election_for
 from voting.elections.operations import ElectionError
-from voting.extensions import db
+from voting.extensions import db, limiter
 from voting.jobs import enqueue
 from voting.notices.operations import (
     NoticeError,
@@ -20,6 +20,13 @@ from voting.notices.operations import (
     voter_for_unit,
 )
 from voting.pdf import public_base_url
+
+# Each try derives a key with scrypt (128 MiB): few tries, per account, whatever the address.
+PASSPHRASE_GUESSES = "5 per minute;30 per day"
+
+
+def _passphrase_guesser() -> str:
+    return f"notices-passphrase:{current_user.get_id()}"
 
 blueprint = Blueprint("notices", __name__, url_prefix="/estates/<code>/elections/<int:election_id>/notices")
 
@@ -46,6 +53,7 @@ def index(code: str, election_id: int):
 
 @blueprint.post("/start")
 @login_required
+@limiter.limit(PASSPHRASE_GUESSES, key_func=_passphrase_guesser)
 def start(code: str, election_id: int):
     _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
     batch = _batch_of(election)
@@ -64,6 +72,7 @@ def start(code: str, election_id: int):
 
 @blueprint.post("/download")
 @login_required
+@limiter.limit(PASSPHRASE_GUESSES, key_func=_passphrase_guesser)
 def download(code: str, election_id: int):
     _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
     try:

@@ -121,6 +121,9 @@ async function cosign(data, record, officer, slot) {
   const witness = data.cosign;
   const kept = await load(slot + "/cosigned");
   const head = await post(witness.checkpoint_url, { since: kept ? kept.size : null }, data.csrf_token);
+  if (!Number.isSafeInteger(head.time) || !Number.isSafeInteger(head.size) || head.size < 0) {
+    throw new Error(witness.fork_error); // not a head this browser can vouch for
+  }
   if (Math.abs(head.time - Date.now() / 1000) > witness.clock_tolerance) throw new Error(witness.clock_error);
   const root = b64decode(head.root);
   const text = encoder.encode(`gongzhi/${witness.election_hash}\n${head.size}\n${std64(root)}\n`);
