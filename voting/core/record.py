@@ -4,15 +4,13 @@
 roll, log, tree head, tally, certifications) and raises RecordInvalid naming the first fault.
 """
 
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from json.encoder import encode_basestring
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from voting.core import fields, merkle, rules, signing
+from voting.core import chunks, fields, merkle, rules, signing
 from voting.core.canonical import b64e, b64h, canon
 from voting.core.fields import RecordInvalid
 
@@ -159,7 +157,8 @@ def verify(record, workers: int = 1) -> dict:
     election = _check_election(record["election"])
     log = record["log"]
     log_to_check = log if type(log) is list else []
-    with _log_checks(log_to_check, election, _roll_keys(record["roll"]), workers) as chunks:
+    to_check = _LogToCheck(election, _roll_keys(record["roll"]), log_to_check)
+    with chunks.checked_chunks(to_check, _check_chunk, len(log_to_check), workers, CHUNK_ENTRIES) as checked:
         # While the workers check the log, check the roll and count. No chunk is looked at
         # before the roll has passed, so a fault in the roll is still the one reported.
         _check_roll(record["roll"])
@@ -169,7 +168,7 @@ def verify(record, workers: int = 1) -> dict:
             raise RecordInvalid("log is not a list")
         # The recount is only used once the log has passed.
         recount = _recount_ahead(record) if workers > 1 else None
-        leaf_hashes = _merge_chunks(chunks, election)
+        leaf_hashes = _merge_chunks(checked, election)
     tree_head_body = _check_tree_head(record["tree_head"], election, leaf_hashes)
     if recount is None:
         recount = rules.tally(record["election"], record["roll"], record["log"])
@@ -326,29 +325,6 @@ class _CheckedChunk:
     fault: str | None = None
 
 
-@contextmanager
-def _log_checks(log: list, election: _Election, roll_keys: dict, workers: int):
-    """An iterator of (start, _CheckedChunk) over the log in order, the work already begun.
-
-    Each chunk checks what its entries show on their own, hashes and signatures included, and
-    stops at its first fault; _merge_chunks checks what needs the whole log.
-    """
-    to_check = _LogToCheck(election, roll_keys, log)
-    size = min(CHUNK_ENTRIES, -(-len(log) // (workers * 4)))  # a short log still gets spread out
-    starts = range(0, len(log), size or 1)
-    stops = [min(start + size, len(log)) for start in starts]
-    if workers <= 1 or len(starts) < 2:
-        yield ((start, _check_chunk(to_check, start, stop)) for start, stop in zip(starts, stops))
-        return
-    # The workers get the log as they start: by fork where the platform forks (no copy),
-    # otherwise pickled once per worker rather than once per chunk.
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_receive_log, initargs=(to_check,))
-    try:
-        yield zip(starts, pool.map(_check_chunk_in_worker, starts, stops))
-    finally:
-        pool.shutdown(cancel_futures=True)
-
-
 def _merge_chunks(chunks, election: _Election) -> list[bytes]:
     """Check, in log order, what no chunk can see alone: nonce reuse, the re-vote rule and the
     time order across chunks. The fault raised is the first one a reading from the top meets."""
@@ -373,18 +349,6 @@ def _merge_chunks(chunks, election: _Election) -> list[bytes]:
         leaf_hashes.extend(chunk.leaf_hashes)
         previous_time = chunk.last_time
     return leaf_hashes
-
-
-_log_in_worker: _LogToCheck | None = None
-
-
-def _receive_log(to_check: _LogToCheck) -> None:
-    global _log_in_worker
-    _log_in_worker = to_check
-
-
-def _check_chunk_in_worker(start: int, stop: int) -> _CheckedChunk:
-    return _check_chunk(_log_in_worker, start, stop)
 
 
 def _check_chunk(to_check: _LogToCheck, start: int, stop: int) -> _CheckedChunk:

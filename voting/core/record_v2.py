@@ -5,15 +5,13 @@ that fails, with its check id. ``check_receipt`` answers an owner holding a rece
 """
 
 import base64
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from json.encoder import encode_basestring
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from voting.core import checkpoint, fields, merkle, rules, signing
+from voting.core import checkpoint, chunks, fields, merkle, rules, signing
 from voting.core.canonical import b64d, b64e, b64h, canon, format_time
 from voting.core.fields import RecordInvalid, checking, show
 
@@ -191,7 +189,8 @@ def verify_record(record, workers: int = 1) -> VerifiedRecord:
     election = _check_election(record["election"])
     log = record["log"]
     log_to_check = log if type(log) is list else []
-    with _log_chunks(_log_context(election, record["roll"], log_to_check), workers) as chunks:
+    context = _log_context(election, record["roll"], log_to_check)
+    with chunks.checked_chunks(context, _check_chunk, len(log_to_check), workers, CHUNK_ENTRIES) as checked:
         # While the chunks are checked, check the roll: no chunk is looked at before it passed.
         keys_in_use = _check_roll(record["roll"], election)
         with checking("R6"):
@@ -201,7 +200,7 @@ def verify_record(record, workers: int = 1) -> VerifiedRecord:
             if type(log) is not list:
                 raise RecordInvalid("log is not a list")
         walk = _LogWalk(election, keys_in_use)
-        walk.merge(chunks)
+        walk.merge(chunk for _start, chunk in checked)
     tree_head = _check_tree_heads(record["checkpoints"], record["tree_head"], election, walk)
     counted = rules.counted_entries_v2(record["election"], log, walk.times)
     recount = rules.tally_of_counted(record["election"], record["roll"], counted)
@@ -518,37 +517,6 @@ def _log_context(election: _Election, roll, log: list) -> _LogContext:
             continue  # a malformed entry: its own checks name the fault, before any it affects
     scoped = frozenset(motion_id for motion_id, motion in election.motions.items() if motion.scope != ESTATE)
     return _LogContext(election, voters, key_changes, scoped, log)
-
-
-@contextmanager
-def _log_chunks(context: _LogContext, workers: int):
-    """An iterator of checked chunks in log order, the work already begun (in ``workers``
-    processes where more than one)."""
-    log = context.log
-    size = max(1, min(CHUNK_ENTRIES, -(-len(log) // (workers * 4))))
-    starts = range(0, len(log), size)
-    stops = [min(start + size, len(log)) for start in starts]
-    if workers <= 1 or len(starts) < 2:
-        yield (_check_chunk(context, start, stop) for start, stop in zip(starts, stops))
-        return
-    # The workers get the context as they start: by fork where the platform forks (no copy).
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_receive_context, initargs=(context,))
-    try:
-        yield pool.map(_check_chunk_in_worker, starts, stops)
-    finally:
-        pool.shutdown(cancel_futures=True)
-
-
-_context_in_worker: _LogContext | None = None
-
-
-def _receive_context(context: _LogContext) -> None:
-    global _context_in_worker
-    _context_in_worker = context
-
-
-def _check_chunk_in_worker(start: int, stop: int) -> _Chunk:
-    return _check_chunk(_context_in_worker, start, stop)
 
 
 def _check_chunk(context: _LogContext, start: int, stop: int) -> _Chunk:
