@@ -135,7 +135,7 @@ def cast(public_id: str):
 
 @blueprint.post("/<public_id>/units")
 @csrf.exempt
-@limiter.limit("120 per minute")
+@limiter.limit("30 per minute")  # each answer reads the whole log, as a receipt check does
 def units(public_id: str):
     """How each unit voted, as a part of the phone's page, for a proven credential holder."""
     election = _election(public_id)
