@@ -267,3 +267,14 @@ def test_the_tally_follows_the_item_not_a_label():
     kit.online("v0002", {"m": "no"})
     (motion,) = rules.tally_v2(kit.election, kit.roll, kit.log)["motions"]
     assert (motion["threshold"], motion["result"]) == ("major", "failed")
+
+
+def test_a_certification_names_its_tree_size_as_an_integer():
+    """`true` is not the size 1, however Python compares them: the certification is re-signed
+    over it, so only the type check can catch it."""
+    kit = small_vote()
+    kit.online("v0000", {"m1": "yes"})
+    document = kit.record()
+    body = {**document["certifications"][0]["body"], "tree_size": True}
+    document["certifications"] = [record_v2.sign_certification(private_key("street-1"), body)]
+    assert fault_of(document) == "[C2] certification 0: tree_size is not an integer within ±2^53"

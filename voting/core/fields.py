@@ -210,3 +210,35 @@ def signatures_json(signatures) -> str | None:
         written.append('{"signature":%s,"signer":%s}'
                        % (encode_basestring(signature["signature"]), encode_basestring(signature["signer"])))
     return ",".join(written)
+
+
+SIGNED_KEYS = frozenset({"body", "signature"})
+CERTIFICATION_BODY_KEYS = frozenset(
+    {"election_hash", "tree_root", "tree_size", "tally_hash", "certified_at", "officer_id"}
+)
+
+
+def check_certifications(certifications, election_hash: str, tree_size: int, tree_root: str, tally,
+                         officers: dict, version: int) -> None:
+    """Each certification signs this tree head and the published tally, by a street-office
+    officer (``officers``: officer_id -> an object with ``role`` and raw ``public_key``)."""
+    if type(certifications) is not list:
+        raise RecordInvalid("certifications is not a list")
+    tally_hash = canon_hash(tally, "tally")
+    for index, certification in enumerate(certifications):
+        where = f"certification {index}"
+        closed_object(certification, where, SIGNED_KEYS)
+        body = closed_object(certification["body"], f"{where} body", CERTIFICATION_BODY_KEYS)
+        if body["election_hash"] != election_hash:
+            raise RecordInvalid(f"{where}: election_hash does not match the election")
+        if body["tree_root"] != tree_root or integer(body, "tree_size", where, minimum=0) != tree_size:
+            raise RecordInvalid(f"{where}: certifies another tree head")
+        if body["tally_hash"] != tally_hash:
+            raise RecordInvalid(f"{where}: tally_hash does not match the published tally")
+        timestamp(body, "certified_at", where)
+        officer_id = identifier(body, "officer_id", where)
+        officer = officers.get(officer_id)
+        if officer is None or officer.role != "street_office":
+            raise RecordInvalid(f"{where}: {show(officer_id)} is not a street office officer")
+        if not signed(officer.public_key, "certification", body, certification["signature"], where, version):
+            raise RecordInvalid(f"{where}: bad signature")

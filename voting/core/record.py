@@ -49,11 +49,8 @@ ENTRY_KEYS = frozenset({"seq", "received_at", "ballot", "signatures"})
 ONLINE_BALLOT_KEYS = frozenset({"election_hash", "voter_id", "channel", "nonce", "choices"})
 PAPER_BALLOT_KEYS = ONLINE_BALLOT_KEYS | {"paper_scan_sha256"}
 SIGNATURE_KEYS = fields.SIGNATURE_KEYS
-SIGNED_KEYS = frozenset({"body", "signature"})
+SIGNED_KEYS = fields.SIGNED_KEYS
 TREE_HEAD_BODY_KEYS = frozenset({"election_hash", "size", "root", "timestamp"})
-CERTIFICATION_BODY_KEYS = frozenset(
-    {"election_hash", "tree_root", "tree_size", "tally_hash", "certified_at", "officer_id"}
-)
 
 
 # --- building -------------------------------------------------------------------------------
@@ -173,7 +170,8 @@ def verify(record, workers: int = 1) -> dict:
     if recount is None:
         recount = rules.tally(record["election"], record["roll"], record["log"])
     fields.check_tally(record["tally"], recount)
-    _check_certifications(record["certifications"], election, tree_head_body, record["tally"])
+    fields.check_certifications(record["certifications"], election.hash, tree_head_body["size"],
+                                tree_head_body["root"], record["tally"], election.officers, version=1)
     return recount
 
 
@@ -519,34 +517,6 @@ def _check_tree_head(tree_head, election: _Election, leaf_hashes: list[bytes]) -
         raise RecordInvalid("tree head: bad signature")
     return body
 
-
-
-def _check_certifications(certifications, election: _Election, tree_head_body: dict, tally) -> None:
-    if type(certifications) is not list:
-        raise RecordInvalid("certifications is not a list")
-    tally_hash = fields.canon_hash(tally, "tally")
-    for index, certification in enumerate(certifications):
-        where = f"certification {index}"
-        fields.closed_object(certification, where, SIGNED_KEYS)
-        body = fields.closed_object(certification["body"], f"{where} body", CERTIFICATION_BODY_KEYS)
-        if body["election_hash"] != election.hash:
-            raise RecordInvalid(f"{where}: election_hash does not match the election")
-        if (
-            body["tree_root"] != tree_head_body["root"]
-            or fields.integer(body, "tree_size", where, minimum=0) != tree_head_body["size"]
-        ):
-            raise RecordInvalid(f"{where}: certifies another tree head")
-        if body["tally_hash"] != tally_hash:
-            raise RecordInvalid(f"{where}: tally_hash does not match the published tally")
-        fields.timestamp(body, "certified_at", where)
-        officer_id = fields.identifier(body, "officer_id", where)
-        officer = election.officers.get(officer_id)
-        if officer is None or officer.role != "street_office":
-            raise RecordInvalid(f"{where}: {fields.show(officer_id)} is not a street office officer")
-        if not fields.signed(
-            officer.public_key, "certification", body, certification["signature"], where
-        ):
-            raise RecordInvalid(f"{where}: bad signature")
 
 
 class EntryChecker:

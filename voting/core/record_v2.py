@@ -56,10 +56,7 @@ WITNESS_ROLES = ("street_office", "witness")
 SIGNATURE_KEYS = fields.SIGNATURE_KEYS
 CHECKPOINT_KEYS = frozenset({"size", "root", "signature", "cosignatures"})
 COSIGNATURE_KEYS = frozenset({"witness", "time", "signature"})
-SIGNED_KEYS = frozenset({"body", "signature"})
-CERTIFICATION_BODY_KEYS = frozenset(
-    {"election_hash", "tree_size", "tree_root", "tally_hash", "certified_at", "officer_id"}
-)
+SIGNED_KEYS = fields.SIGNED_KEYS
 RECEIPT_KEYS = frozenset(
     {"format", "election_id", "election_hash", "seq", "entry_hash", "logged_at", "checkpoint",
      "inclusion_proof"}
@@ -206,7 +203,9 @@ def verify_record(record, workers: int = 1) -> VerifiedRecord:
     recount = rules.tally_of_counted(record["election"], record["roll"], counted)
     with checking("C1"):
         fields.check_tally(record["tally"], recount)
-    _check_certifications(record["certifications"], election, tree_head, record["tally"])
+    with checking("C2"):
+        fields.check_certifications(record["certifications"], election.hash, tree_head["size"],
+                                    tree_head["root"], record["tally"], election.officers, VERSION)
     return VerifiedRecord(
         recount, walk.leaf_hashes, walk.ballots,
         {voter_id: counted_entry["seq"] for voter_id, counted_entry in counted.items()},
@@ -945,31 +944,6 @@ def _check_cosignatures(cosignatures: list, where: str, text: bytes, election: _
 
 # --- tally and certifications (C1, C2) ------------------------------------------------------------
 
-
-
-def _check_certifications(certifications, election: _Election, tree_head: dict, tally) -> None:
-    with checking("C2"):
-        if type(certifications) is not list:
-            raise RecordInvalid("certifications is not a list")
-        tally_hash = fields.canon_hash(tally, "tally")
-        for index, certification in enumerate(certifications):
-            where = f"certification {index}"
-            fields.closed_object(certification, where, SIGNED_KEYS)
-            body = fields.closed_object(certification["body"], f"{where} body", CERTIFICATION_BODY_KEYS)
-            if body["election_hash"] != election.hash:
-                raise RecordInvalid(f"{where}: election_hash does not match the election")
-            if body["tree_root"] != tree_head["root"] or body["tree_size"] != tree_head["size"]:
-                raise RecordInvalid(f"{where}: certifies another tree head")
-            if body["tally_hash"] != tally_hash:
-                raise RecordInvalid(f"{where}: tally_hash does not match the published tally")
-            fields.timestamp(body, "certified_at", where)
-            officer_id = fields.identifier(body, "officer_id", where)
-            officer = election.officers.get(officer_id)
-            if officer is None or officer.role != "street_office":
-                raise RecordInvalid(f"{where}: {show(officer_id)} is not a street office officer")
-            if not fields.signed(officer.public_key, "certification", body, certification["signature"],
-                                 where, VERSION):
-                raise RecordInvalid(f"{where}: bad signature")
 
 
 # --- receipts (spec §10) ------------------------------------------------------------------------
