@@ -9,13 +9,25 @@ from functools import cached_property
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from voting.core import signing
-from voting.core.canonical import b64e
+from tests.factories import resident_id
+from voting.auth.models import Role
+from voting.auth.operations import create_staff
+from voting.core import checkpoint, record_v2, signing
+from voting.core.canonical import b64d, b64e
 from voting.elections.models import Election, ElectionVoter
-from voting.elections.operations import add_committee_election, add_motion, create_election, open_election
+from voting.elections.operations import (
+    add_committee_election,
+    add_motion,
+    close_election,
+    create_election,
+    open_election,
+    register_officer,
+    tally_election,
+)
 from voting.extensions import db
 from voting.notices.operations import batch_secrets, unlock
 from voting.roster.models import Voter
+from voting.witness.operations import checkpoint_to_cosign, cosign
 
 NOW = datetime(2026, 12, 5, 2, 0, tzinfo=timezone.utc)
 PASSPHRASE = "notices passphrase of the tests"  # what the group member types when opening a vote
@@ -41,10 +53,45 @@ def roster_voter_ids(election) -> dict[str, str]:
     }
 
 
+class Witness:
+    """An officer of the estate's street office with a certifying key registered in the draft,
+    which also witnesses the vote's log (spec v2 §6)."""
+
+    def __init__(self, staff, seed: bytes):
+        self.staff = staff
+        self.key = signing.private_key_from_seed(seed)
+        self.officer_id = None
+
+    def cosignature(self, election, size: int, root: str, time: int, key=None) -> str:
+        text = checkpoint.text(election.election_hash, size, b64d(root))
+        return b64e((key or self.key).sign(checkpoint.cosignature_message(text, time)))
+
+    def cosign_now(self, election, now=NOW):
+        head = checkpoint_to_cosign(self.staff, election, now=now)
+        time = int(now.timestamp())
+        return cosign(self.staff, election, self.officer_id, head.size, time,
+                      self.cosignature(election, head.size, head.root, time), now=now)
+
+    def witness_close(self, election):
+        """Cosign the log a minute after the close, as the officer does on the vote's page."""
+        self.cosign_now(election, election.closes_at + timedelta(minutes=1))
+
+
+def new_witness(estate) -> tuple[object, bytes, str]:
+    """A street-office account of the estate's office, its key's seed and public half."""
+    serial = secrets.randbelow(900) + 100
+    staff = create_staff("test", f"witness{secrets.token_hex(4)}", "街道见证人", "witness-password", Role.STREET_OFFICE,
+                         id_number=resident_id(serial, "19650101"),
+                         street_office_id=estate.community.street_office_id)
+    seed, public_key = signing.generate_keypair()
+    return staff, seed, public_key
+
+
 @dataclass
 class OpenVote:
     election: object
     secrets: dict[str, bytes]  # voter code -> credential seed, as printed on the notices
+    witness: Witness | None  # the street office's, where the test did not register its own
 
     @cached_property
     def ids(self) -> dict[str, str]:
@@ -58,22 +105,36 @@ class OpenVote:
     def signed(self, voter_code: str, choices: dict) -> tuple[dict, str]:
         ballot = self.ballot(voter_code, choices)
         key = signing.private_key_from_seed(self.secrets[voter_code])
-        return ballot, signing.sign(key, "ballot", ballot)
+        return ballot, signing.sign(key, "ballot", ballot, record_v2.VERSION)
+
+    def count(self, actor: str = "test") -> dict:
+        """Close after the period, witness the close, count; committed."""
+        close_election(actor, self.election, now=self.election.closes_at + timedelta(seconds=1))
+        self.witness.witness_close(self.election)
+        tally = tally_election(actor, self.election)
+        db.session.commit()
+        return tally
 
 
 def open_vote(estate, revote: str = "last", *, officers=(), motions=None, **options) -> OpenVote:
     """An election on the estate's roll, open from a day before NOW to a week after: an ordinary
-    motion (m1), a major one (m2) and a committee election (m3), or the (item, title) motions given."""
+    motion (m1), a major one (m2) and a committee election (m3), or the (item, title) motions given.
+    Unless ``officers`` name a street-office officer, one of the estate's street office witnesses it."""
     election = create_election("test", estate, "业主大会表决", NOW - timedelta(days=1), NOW + timedelta(days=7),
                                revote, **options)
     for item, title in motions or ((4, "选聘物业服务企业"), (6, "筹集住宅专项维修资金")):
         add_motion("test", election, item, title)
     if motions is None:
         add_committee_election("test", election, "选举业主委员会", 2, candidates=["甲", "乙", "丙"])
+    witness = None
+    if not any(role == "street_office" for _staff, role, _key in officers):
+        staff, seed, public_key = new_witness(estate)
+        officers = (*officers, (staff, "street_office", public_key))
+        witness = Witness(staff, seed)
     for staff, role, public_key in officers:
-        from voting.elections.operations import register_officer
-
-        register_officer("test", election, staff, role, public_key)
+        officer = register_officer("test", election, staff, role, public_key)
+        if witness is not None and staff is witness.staff:
+            witness.officer_id = officer.officer_id
     batch = open_election("test", election, PASSPHRASE)
     db.session.commit()
-    return OpenVote(election, notice_secrets(batch))
+    return OpenVote(election, notice_secrets(batch), witness)

@@ -8,7 +8,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from voting.elections.models import STATE_NAMES, THRESHOLD_NAMES, item_label
-from voting.elections.operations import frozen_item
+from voting.core.rules import threshold
 from voting.formatting import format_area
 from voting.privacy import mask_name
 
@@ -24,6 +24,11 @@ def translate_fault(fault) -> str:
     return gettext(fault.template, **fault.params)
 
 
+def motion_kind(motion: dict) -> str:
+    """A frozen motion's key in KIND_NAMES: its threshold, which follows from its art. 278 item."""
+    return "committee" if motion["kind"] == "committee" else threshold(motion["item"])
+
+
 KIND_NAMES = {
     "ordinary": _l("ordinary matter"),
     "major": _l("major matter"),
@@ -33,7 +38,7 @@ KIND_NAMES = {
 
 def register_filters(app: Flask) -> None:
     app.jinja_env.globals.update(state_names=STATE_NAMES, kind_names=KIND_NAMES, item_label=item_label,
-                                 frozen_item=frozen_item, threshold_names=THRESHOLD_NAMES)
+                                 motion_kind=motion_kind, threshold_names=THRESHOLD_NAMES)
     app.jinja_env.filters.update(
         area=format_area, datetime=format_datetime, fault=translate_fault, mask_name=mask_name
     )

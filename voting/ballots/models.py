@@ -12,39 +12,59 @@ from voting.extensions import db, one_of
 from voting.timeutil import UTCDateTime, utcnow
 
 
+ENTRY_KINDS = ("ballot", "handin", "credential", "notices")
+
+
 class LogEntry(db.Model):
-    """One accepted ballot. ``entry_json`` is canon(entry) exactly as it is hashed into the tree."""
+    """One entry of a vote's log (spec v2 §5): a ballot, a paper ballot's hand-in, a credential
+    act or the notices' download. ``entry_json`` is canon(entry) exactly as it is hashed into the
+    tree; the other columns repeat what the server looks entries up by."""
 
     __tablename__ = "log_entry"
     __table_args__ = (
         UniqueConstraint("election_id", "seq"),
         UniqueConstraint("election_id", "voter_code", "nonce"),
-        # Under revote "first" this column holds the voter code, so a second ballot cannot be
-        # stored whatever the race; under "last" it is NULL, which unique constraints ignore.
+        # Under revote "first" this column holds the voter code of a ballot, so a second ballot
+        # cannot be stored whatever the race; otherwise it is NULL, which unique constraints ignore.
         UniqueConstraint("election_id", "sole_ballot_of"),
+        # A hand-in is named by one paper ballot; a desk receipt number is given once.
+        UniqueConstraint("election_id", "handin_seq"),
+        UniqueConstraint("election_id", "desk_receipt"),
+        one_of("kind", ENTRY_KINDS),
         one_of("channel", ("online", "paper")),
+        CheckConstraint("(kind = 'ballot') = (channel IS NOT NULL AND nonce IS NOT NULL AND voter_code IS NOT NULL "
+                        "AND cast_at IS NOT NULL)", name="ballot_columns"),
+        CheckConstraint("(COALESCE(channel, '') = 'paper') = (handin_seq IS NOT NULL)", name="paper_names_handin"),
+        CheckConstraint("(kind = 'handin') = (desk_receipt IS NOT NULL)", name="handin_has_receipt"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
     seq: Mapped[int]
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    voter_code: Mapped[str] = mapped_column(String(20))
-    nonce: Mapped[str] = mapped_column(String(100))
-    channel: Mapped[str] = mapped_column(String(6))
+    logged_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    kind: Mapped[str] = mapped_column(String(10))
+    voter_code: Mapped[str | None] = mapped_column(String(20))  # whose ballot, hand-in or credential
+    nonce: Mapped[str | None] = mapped_column(String(100))  # ballots
+    channel: Mapped[str | None] = mapped_column(String(6))  # ballots
+    # When a ballot was cast (spec v2 §5.1): its own logged_at online, its hand-in's on paper.
+    cast_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    handin_seq: Mapped[int | None]  # paper ballots: the seq of their hand-in entry
+    desk_receipt: Mapped[str | None] = mapped_column(String(40))  # hand-ins
     sole_ballot_of: Mapped[str | None] = mapped_column(String(20))
     entry_json: Mapped[str] = mapped_column(Text)
     leaf_hash: Mapped[str] = mapped_column(String(44))
 
 
 class TreeHead(db.Model):
-    """A signed tree head, published after every append."""
+    """The head of the log signed after every append, as the C2SP checkpoint a receipt carries
+    (spec v2 §6, §10): the vote key's signature over checkpoint.text(election_hash, size, root).
+    Witnesses cosign the heads kept as Checkpoint rows."""
 
     __tablename__ = "tree_head"
     __table_args__ = (UniqueConstraint("election_id", "size"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
     size: Mapped[int]
-    body_json: Mapped[str] = mapped_column(Text)
+    root: Mapped[str] = mapped_column(String(44))
     signature: Mapped[str] = mapped_column(String(100))
 
 

@@ -1,6 +1,6 @@
-"""Casting: check a signed ballot, append it to the election's log, answer with a receipt.
+"""The vote's log (spec election-record-v2 §5): check an entry, append it, answer with a receipt.
 
-All or nothing: a ballot is either in the log with its receipt, or refused with a reason and
+All or nothing: an entry is either in the log with its signed head, or refused with a reason and
 nothing written. Appends to one election are serialised by a lock on its row (PostgreSQL) or
 an immediate transaction (SQLite), so seq stays gap-free; unique constraints back that up.
 """
@@ -9,114 +9,179 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import datetime
+from functools import lru_cache
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from voting.ballots.models import LogEntry, TreeHead
-from voting.core import merkle, record, signing
+from voting.ballots.models import Checkpoint, Cosignature, LogEntry, TreeHead
+from voting.core import checkpoint, merkle, record_v2
 from voting.core.canonical import b64d, b64e, canon, format_time
 from voting.elections.models import Election, ElectionVoter, State
 from voting.elections.operations import election_key, locked
 from voting.extensions import db
 from voting.timeutil import utcnow
 
-
 # 64 random bytes in base64url: far above the 16 the spec asks for, within the stored column.
 MAX_NONCE_CHARS = 86
 
 
 class BallotRefused(ValueError):
-    """The ballot was not logged; the message says why, for the voter or clerk."""
+    """The entry was not logged; the message says why, for the voter or clerk."""
 
 
 @dataclass(frozen=True)
 class Receipt:
+    """An entry's place in the log: the head signed right after it and the path to it (§10)."""
+
     seq: int
-    received_at: str  # with the ballot, enough for the phone to recompute entry_hash itself
+    logged_at: str
     entry_hash: str
-    tree_head: dict
+    checkpoint: dict  # size, root, signature: the vote key's C2SP checkpoint
     inclusion_proof: list[str]
 
     def as_json(self, election: Election) -> dict:
-        return {"election_id": election.public_id, "seq": self.seq, "received_at": self.received_at,
-                "entry_hash": self.entry_hash,
-                "tree_head": self.tree_head, "inclusion_proof": self.inclusion_proof}
-
-
-def sign_head(election: Election, size: int, frontier_json: dict, moment: datetime) -> dict:
-    body = {"election_hash": election.election_hash, "size": size,
-            "root": b64e(merkle.Frontier.from_json(frontier_json).root()), "timestamp": format_time(moment)}
-    return {"body": body, "signature": signing.sign(election_key(election), "tree-head", body)}
+        return {"format": record_v2.RECEIPT_FORMAT, "election_id": election.public_id,
+                "election_hash": election.election_hash, "seq": self.seq, "entry_hash": self.entry_hash,
+                "logged_at": self.logged_at, "checkpoint": self.checkpoint, "inclusion_proof": self.inclusion_proof}
 
 
 @lru_cache(maxsize=32)
-def _entry_checker(election_hash: str, election_id: int) -> record.EntryChecker:
+def _entry_checker(election_hash: str, election_id: int) -> record_v2.EntryChecker:
     """One per frozen election (the hash names its definition and roll), kept between requests,
-    so the documents are read and parsed once, not with every ballot."""
+    so the documents are read and parsed once, not with every entry."""
     definition_json, roll_json = db.session.execute(
         select(Election.definition_json, Election.roll_json).where(Election.id == election_id)).one()
-    return record.EntryChecker(json.loads(definition_json), json.loads(roll_json))
+    return record_v2.EntryChecker(json.loads(definition_json), json.loads(roll_json))
 
 
-def check_ballot(election: Election, ballot, signatures) -> None:
-    """Everything the verifier will check of this entry, so that the log never holds a
-    ballot the published record would fail on."""
-    checker = _entry_checker(election.election_hash, election.id)
+def _check(election: Election, log_entry: dict, key_in_effect: str | None) -> bytes:
+    """Everything the verifier checks of this entry on its own, so that the log never holds an
+    entry the published record would fail on. Returns its leaf hash."""
     try:
-        checker.check(ballot, signatures)
-    except record.RecordInvalid as fault:
-        raise BallotRefused(_("The ballot is not valid: %(fault)s", fault=str(fault))) from None
+        return _entry_checker(election.election_hash, election.id).check(log_entry, key_in_effect)
+    except record_v2.RecordInvalid as fault:
+        raise BallotRefused(_("The entry is not valid: %(fault)s", fault=str(fault))) from None
 
 
-def append(election_id: int, ballot: dict, signatures: list[dict], now: datetime | None = None) -> Receipt:
-    """Append a checked ballot under the election's lock; the caller commits."""
+def close_witnessed(election: Election) -> bool:
+    """Has a witness cosigned a head at or after the close? From then on only paper ballots
+    handed in before it may join the log (spec v2 §6, the witnessed close)."""
+    return db.session.scalar(
+        select(Cosignature.id).join(Checkpoint, Cosignature.checkpoint_id == Checkpoint.id)
+        .where(Checkpoint.election_id == election.id, Cosignature.time >= int(election.closes_at.timestamp()))
+        .limit(1)) is not None
+
+
+def _require_window(election: Election, kind: str, channel: str | None, now: datetime) -> None:
+    """When the log takes an entry of this kind (spec v2 §5): online ballots and hand-ins within
+    the voting period; credential acts and the notices' download until the close; paper ballots,
+    keyed from the sealed box, until the count."""
+    if channel == "paper":
+        if election.state not in (State.OPEN, State.CLOSED):
+            raise BallotRefused(_("This vote is counted; no more paper ballots can be keyed."))
+        return
+    if election.state != State.OPEN or now > election.closes_at or close_witnessed(election):
+        raise BallotRefused(_("Voting has closed."))
+    if now < election.opens_at and (kind == "handin" or channel == "online"):
+        raise BallotRefused(_("Voting has not started."))
+
+
+def append(election_id: int, kind: str, body: dict, signatures: list[dict], now: datetime | None = None,
+           **columns) -> Receipt:
+    """Check an entry of any kind and append it under the election's lock; the caller commits.
+    ``columns`` are the LogEntry columns the server finds the entry by (voter_code, desk_receipt…)."""
     election = locked(election_id)
     now = now or utcnow()
-    if election.state != State.OPEN:
-        raise BallotRefused(_("This vote is not open for voting."))
-    if now < election.opens_at:
-        raise BallotRefused(_("Voting has not started."))
-    if now > election.closes_at:
-        raise BallotRefused(_("Voting has closed."))
-    if isinstance(ballot, dict) and len(str(ballot.get("nonce", ""))) > MAX_NONCE_CHARS:
-        raise BallotRefused(_("The ballot's nonce is too long."))
-    check_ballot(election, ballot, signatures)
-    voter_code = ballot["voter_id"]
-    holder = db.session.scalar(select(ElectionVoter).where(
-        ElectionVoter.election_id == election.id, ElectionVoter.voter_code == voter_code))
-    if ballot["channel"] == "online" and holder.key_revoked_at is not None:
-        raise BallotRefused(_("This voting notice was revoked; please vote on paper."))
-    previous = db.session.scalar(select(LogEntry.seq).where(
-        LogEntry.election_id == election.id, LogEntry.voter_code == voter_code).limit(1))
-    if election.revote == "first" and previous is not None:
-        raise BallotRefused(_("A ballot of this voter is already counted; this vote counts the first ballot only."))
-    if db.session.scalar(select(LogEntry.id).where(
-            LogEntry.election_id == election.id, LogEntry.voter_code == voter_code,
-            LogEntry.nonce == ballot["nonce"])) is not None:
-        raise BallotRefused(_("This ballot was already received."))
+    if kind == "ballot":
+        return _append_ballot(election, body, signatures, now)
+    _require_window(election, kind, None, now)
+    return _append(election, kind, body, signatures, now, None, **columns)
 
+
+def _append(election: Election, kind: str, body: dict, signatures: list[dict], now: datetime,
+            key_in_effect: str | None, **columns) -> Receipt:
     seq = election.log_size
-    entry = {"seq": seq, "received_at": format_time(now), "ballot": ballot, "signatures": signatures}
-    leaf = record.entry_leaf_hash(entry)
+    log_entry = record_v2.entry(seq, format_time(now), kind, body, signatures)
+    leaf = _check(election, log_entry, key_in_effect)
     before = json.loads(election.frontier_json)
     frontier = merkle.Frontier.from_json(before)
     frontier.append(leaf)
     election.log_size = seq + 1
     election.frontier_json = json.dumps(frontier.to_json())
-    head = sign_head(election, seq + 1, frontier.to_json(), now)
-    db.session.add(LogEntry(
-        election_id=election.id, seq=seq, received_at=now, voter_code=voter_code, nonce=ballot["nonce"],
-        channel=ballot["channel"], sole_ballot_of=voter_code if election.revote == "first" else None,
-        entry_json=canon(entry).decode(), leaf_hash=b64e(leaf),
-    ))
-    db.session.add(TreeHead(election_id=election.id, size=seq + 1, body_json=canon(head["body"]).decode(),
-                            signature=head["signature"]))
+    head = checkpoint.sign(election_key(election), election.election_hash, seq + 1, frontier.root())
+    db.session.add(LogEntry(election_id=election.id, seq=seq, logged_at=now, kind=kind,
+                            entry_json=canon(log_entry).decode(), leaf_hash=b64e(leaf), **columns))
+    db.session.add(TreeHead(election_id=election.id, size=seq + 1, root=head["root"], signature=head["signature"]))
     db.session.flush()
     # The newest leaf's audit path is the frontier it joined, smallest subtree first: O(log n).
-    return Receipt(seq, entry["received_at"], b64e(leaf), head, list(reversed(before["nodes"])))
+    return Receipt(seq, log_entry["logged_at"], b64e(leaf), _signed_head(head), list(reversed(before["nodes"])))
+
+
+def _signed_head(head: dict) -> dict:
+    return {"size": head["size"], "root": head["root"], "signature": head["signature"]}
+
+
+def _append_ballot(election: Election, ballot, signatures: list[dict], now: datetime) -> Receipt:
+    if not isinstance(ballot, dict) or ballot.get("channel") not in ("online", "paper"):
+        raise BallotRefused(_("The ballot is not valid: it names no channel."))
+    channel = ballot["channel"]
+    _require_window(election, "ballot", channel, now)
+    if len(str(ballot.get("nonce", ""))) > MAX_NONCE_CHARS:
+        raise BallotRefused(_("The ballot's nonce is too long."))
+    voter_code = ballot.get("voter_id")
+    holder = db.session.scalar(select(ElectionVoter).where(
+        ElectionVoter.election_id == election.id, ElectionVoter.voter_code == voter_code)) \
+        if isinstance(voter_code, str) else None
+    if channel == "online" and holder is not None and holder.public_key is None:
+        raise BallotRefused(_("This voting notice was revoked; please vote on paper."))
+    ballots = select(LogEntry.seq).where(LogEntry.election_id == election.id, LogEntry.kind == "ballot",
+                                         LogEntry.voter_code == voter_code)
+    if election.revote == "first" and db.session.scalar(ballots.limit(1)) is not None:
+        raise BallotRefused(_("A ballot of this voter is already counted; this vote counts the first ballot only."))
+    if db.session.scalar(ballots.where(LogEntry.nonce == ballot.get("nonce"))) is not None:
+        raise BallotRefused(_("This ballot was already received."))
+    cast_at, handin_seq = now, None
+    if channel == "paper":
+        handin = _handin_for(election, ballot)
+        cast_at, handin_seq = handin.logged_at, handin.seq
+    return _append(election, "ballot", ballot, signatures, now, holder.public_key if holder else None,
+                   voter_code=voter_code, nonce=ballot["nonce"], channel=channel, cast_at=cast_at,
+                   handin_seq=handin_seq, sole_ballot_of=voter_code if election.revote == "first" else None)
+
+
+def _handin_for(election: Election, ballot: dict) -> LogEntry:
+    """The hand-in a paper ballot names (spec v2 §5.1, checks L10 and L11): an earlier hand-in of
+    this voter or of nobody known, named by no other ballot; and where the owner had voted online
+    before handing the paper in, it counts only if the clerk checked the owner's identity."""
+    seq = ballot.get("handin")
+    handin = db.session.scalar(select(LogEntry).where(
+        LogEntry.election_id == election.id, LogEntry.kind == "handin", LogEntry.seq == seq)) \
+        if type(seq) is int else None
+    if handin is None:
+        raise BallotRefused(_("The paper ballot names no hand-in at the desk."))
+    if db.session.scalar(select(LogEntry.seq).where(LogEntry.election_id == election.id,
+                                                    LogEntry.handin_seq == seq)) is not None:
+        raise BallotRefused(_("Desk receipt %(receipt)s is already keyed as another ballot.",
+                              receipt=handin.desk_receipt))
+    if handin.voter_code not in (None, ballot["voter_id"]):
+        raise BallotRefused(_("Desk receipt %(receipt)s was handed in for another voter.",
+                              receipt=handin.desk_receipt))
+    online_before = db.session.scalar(select(LogEntry.seq).where(
+        LogEntry.election_id == election.id, LogEntry.kind == "ballot", LogEntry.channel == "online",
+        LogEntry.voter_code == ballot["voter_id"], LogEntry.seq < seq).limit(1))
+    if online_before is not None and not json.loads(handin.entry_json)["body"]["identity_checked"]:
+        raise BallotRefused(_("This owner voted online before the paper ballot was handed in, and nobody checked "
+                              "their identity at the desk: the paper ballot cannot replace the online one."))
+    return handin
+
+
+def cast_online(election: Election, ballot: dict, signature: str, now: datetime | None = None) -> Receipt:
+    """An owner's ballot, signed on their phone with the credential from their notice."""
+    if not isinstance(ballot, dict) or ballot.get("channel") != "online":
+        raise BallotRefused(_("Only online ballots can be cast here."))
+    return append(election.id, "ballot", ballot, [{"signer": ballot.get("voter_id"), "signature": signature}], now)
 
 
 def leaf_hashes(election: Election, size: int | None = None) -> list[bytes]:
@@ -126,39 +191,39 @@ def leaf_hashes(election: Election, size: int | None = None) -> list[bytes]:
     return [b64d(h) for h in db.session.scalars(query)]
 
 
-def cast_online(election: Election, ballot: dict, signature: str, now: datetime | None = None) -> Receipt:
-    """An owner's ballot, signed on their phone with the credential from their notice."""
-    if not isinstance(ballot, dict) or ballot.get("channel") != "online":
-        raise BallotRefused(_("Only online ballots can be cast here."))
-    return append(election.id, ballot, [{"signer": ballot.get("voter_id"), "signature": signature}], now)
-
-
 def tree_head_at(election: Election, size: int) -> dict | None:
+    """The head signed when the log reached ``size`` entries."""
     head = db.session.scalar(select(TreeHead).where(TreeHead.election_id == election.id, TreeHead.size == size))
-    return {"body": json.loads(head.body_json), "signature": head.signature} if head else None
+    return {"size": head.size, "root": head.root, "signature": head.signature} if head else None
 
 
-def check_receipt(election: Election, receipt: dict) -> dict:
-    """Check a receipt against the newest signed tree head: the receipt's tree head is
-    genuine, the entry is in it, and the newest tree extends it. Returns the proofs used."""
-    from voting.elections.operations import latest_tree_head
+def receipt_of(election: Election, seq: int) -> Receipt:
+    """The receipt of entry ``seq`` against the head signed when it was appended."""
+    hashes = leaf_hashes(election, seq + 1)
+    logged_at = json.loads(db.session.scalar(select(LogEntry.entry_json).where(
+        LogEntry.election_id == election.id, LogEntry.seq == seq)))["logged_at"]
+    return Receipt(seq, logged_at, b64e(hashes[seq]), tree_head_at(election, seq + 1),
+                   [b64e(node) for node in merkle.inclusion_proof(hashes, seq)])
 
+
+def check_receipt(election: Election, receipt) -> dict:
+    """What a receipt shows against the log: while the vote runs, that the ballot is in the log
+    and the log still extends the receipt's head; once counted, against the published record
+    exactly as ``scripts/verify_record.py --receipt`` checks it, whether that ballot is the one
+    counted for its voter or which later ballot replaced it."""
+    from voting.elections.operations import verified_record
+
+    definition = json.loads(election.definition_json)
     try:
-        head = receipt["tree_head"]
-        size, seq = int(head["body"]["size"]), int(receipt["seq"])
-        entry_hash = b64d(receipt["entry_hash"])
-        proof = [b64d(p) for p in receipt["inclusion_proof"]]
-        old_root = b64d(head["body"]["root"])
-    except (KeyError, TypeError, ValueError):
-        raise BallotRefused(_("This is not a Gongzhi receipt.")) from None
-    if head["body"].get("election_hash") != election.election_hash or not signing.verify(
-            election.public_key, "tree-head", head["body"], head.get("signature", "")):
-        raise BallotRefused(_("The receipt's tree head is not signed by this vote's key."))
-    if not merkle.verify_inclusion(entry_hash, seq, size, proof, old_root):
-        raise BallotRefused(_("The receipt's ballot is not in its tree head."))
-    latest = latest_tree_head(election)
-    latest_size = latest["body"]["size"]
-    consistency = merkle.consistency_proof(leaf_hashes(election, latest_size), size)
-    if not merkle.verify_consistency(size, latest_size, old_root, b64d(latest["body"]["root"]), consistency):
-        raise BallotRefused(_("The log no longer extends the receipt's tree head."))
-    return {"latest_tree_head": latest, "consistency_proof": [b64e(p) for p in consistency]}
+        if election.state == State.TALLIED:
+            published = verified_record(election)
+            finding = record_v2.check_receipt(published.record, published.verified, receipt).as_json()
+            return {**finding, "published": True}
+        seq = record_v2.check_receipt_in_log(definition, receipt, leaf_hashes(election))
+    except record_v2.RecordInvalid as fault:
+        raise BallotRefused(_("The receipt does not check out: %(fault)s", fault=str(fault))) from None
+    logged = json.loads(db.session.scalar(select(LogEntry.entry_json).where(
+        LogEntry.election_id == election.id, LogEntry.seq == seq)))
+    if logged["kind"] != "ballot" or receipt["logged_at"] != logged["logged_at"]:
+        raise BallotRefused(_("The receipt does not check out: entry %(seq)d of the log is not its ballot.", seq=seq))
+    return {"receipt": "valid", "seq": seq, "published": False, "log_size": election.log_size}

@@ -1,4 +1,4 @@
-"""Certification (spec §2.6): a street-office officer of the estate's own street office signs,
+"""Certification (spec v2 §8): a street-office officer of the estate's own street office signs,
 in their browser with a key registered before the vote opened, that this tree head and this
 tally are the result. The server checks the signature; it cannot make one."""
 
@@ -14,7 +14,7 @@ from voting.audit.operations import record_event
 from voting.auth.access import own_street_office_officer
 from voting.auth.models import Staff
 from voting.certification.models import CertificationDecision
-from voting.core import record, signing
+from voting.core import record_v2, signing
 from voting.core.canonical import canon, format_time, parse_time
 from voting.elections.models import Election, Officer, State
 from voting.elections.operations import (
@@ -64,16 +64,16 @@ def certifying_keys(election: Election, staff: Staff) -> list[Officer]:
 def verifier_verdict(election: Election) -> str | None:
     """None when the exported record verifies; otherwise the verifier's fault."""
     try:
-        record.verify(export_record(election))
-    except record.RecordInvalid as fault:
+        record_v2.verify(export_record(election))
+    except record_v2.RecordInvalid as fault:
         return str(fault)
     return None
 
 
 def body_to_sign(election: Election, officer: Officer, now: datetime | None = None) -> dict:
     """The certification body for this officer to sign now."""
-    return record.certification_body(final_tree_head(election), json.loads(election.tally_json),
-                                     officer.officer_id, format_time(now or utcnow()))
+    return record_v2.certification_body(final_tree_head(election), json.loads(election.tally_json),
+                                        election.election_hash, officer.officer_id, format_time(now or utcnow()))
 
 
 def certify(staff: Staff, election: Election, officer_id, body, signature, now: datetime | None = None):
@@ -96,7 +96,7 @@ def certify(staff: Staff, election: Election, officer_id, body, signature, now: 
     expected = body_to_sign(election, officer, signed_at)
     if body != expected or not (now - SIGNING_WINDOW <= signed_at <= now + timedelta(minutes=1)):
         raise CertificationRefused(_("The certification does not match this vote's record; reload the page and sign again."))
-    if not signing.verify(officer.public_key, "certification", body, signature):
+    if not signing.verify(officer.public_key, "certification", body, signature, record_v2.VERSION):
         raise CertificationRefused(_("The signature does not match the certification."))
     decision = CertificationDecision(election_id=election.id, staff_id=staff.id, decision="certified",
                                      officer_id=officer.officer_id, body_json=canon(body).decode(), signature=signature)

@@ -965,12 +965,27 @@ class ReceiptFinding:
 
 def check_receipt(record: dict, verified: VerifiedRecord, receipt) -> ReceiptFinding:
     """Check a receipt (P1–P5) against a record that ``verify_record`` accepted."""
-    election_hash_ = b64h(record["election"])
+    seq = check_receipt_in_log(record["election"], receipt, verified.leaf_hashes)
+    with checking("P5"):
+        if seq not in verified.ballots or record["log"][seq]["logged_at"] != receipt["logged_at"]:
+            raise RecordInvalid(f"receipt: entry {seq} of the published log is not the receipt's ballot")
+    ballot = verified.ballots[seq]
+    counted_seq = verified.counted[ballot.voter_id]
+    if counted_seq == seq:
+        return ReceiptFinding(seq, ballot.voter_id, "counted", None)
+    return ReceiptFinding(seq, ballot.voter_id, "replaced", describe_ballot(verified.ballots[counted_seq]))
+
+
+def check_receipt_in_log(election: dict, receipt, leaf_hashes: list) -> int:
+    """P1–P4 and the leaf of P5: the receipt is this vote's, its checkpoint genuine, its entry in
+    that checkpoint, and the log of ``leaf_hashes`` extends it with that entry at its place.
+    Returns the entry's seq. A server holding the log as it grows answers owners with this."""
+    election_hash_ = b64h(election)
     with checking("P1"):
         fields.closed_object(receipt, "receipt", RECEIPT_KEYS)
         if receipt["format"] != RECEIPT_FORMAT:
             raise RecordInvalid(f"receipt: format is {show(receipt['format'])}, not {RECEIPT_FORMAT}")
-        if receipt["election_hash"] != election_hash_ or receipt["election_id"] != record["election"]["election_id"]:
+        if receipt["election_hash"] != election_hash_ or receipt["election_id"] != election["election_id"]:
             raise RecordInvalid("receipt: it is for another election")
         head = fields.closed_object(receipt["checkpoint"], "receipt checkpoint", RECEIPT_CHECKPOINT_KEYS)
         size = fields.integer(head, "size", "receipt checkpoint", minimum=1)
@@ -982,26 +997,20 @@ def check_receipt(record: dict, verified: VerifiedRecord, receipt) -> ReceiptFin
         proof = [fields.binary({"node": node}, "node", "receipt inclusion_proof", size=32)
                  for node in receipt["inclusion_proof"]]
     with checking("P2"):
-        public_key = b64d(record["election"]["election_public_key"])
+        public_key = b64d(election["election_public_key"])
         if not signing.verify_message(public_key, checkpoint.text(election_hash_, size, root), head["signature"]):
             raise RecordInvalid("receipt: its checkpoint is not signed by this vote's key")
     with checking("P3"):
         if not merkle.verify_inclusion(entry_hash, seq, size, proof, root):
             raise RecordInvalid(f"receipt: entry {seq} is not in its checkpoint of {size} entries")
     with checking("P4"):
-        final = verified.leaf_hashes
-        if size > len(final) or merkle.root(final[:size]) != root:
+        if size > len(leaf_hashes) or merkle.root(leaf_hashes[:size]) != root:
             raise RecordInvalid(f"receipt: the published log does not extend its checkpoint of {size} entries "
                                 "— the log was rewritten after the receipt was given")
     with checking("P5"):
-        if (final[seq] != entry_hash or seq not in verified.ballots
-                or record["log"][seq]["logged_at"] != receipt["logged_at"]):
+        if leaf_hashes[seq] != entry_hash:
             raise RecordInvalid(f"receipt: entry {seq} of the published log is not the receipt's ballot")
-    ballot = verified.ballots[seq]
-    counted_seq = verified.counted[ballot.voter_id]
-    if counted_seq == seq:
-        return ReceiptFinding(seq, ballot.voter_id, "counted", None)
-    return ReceiptFinding(seq, ballot.voter_id, "replaced", describe_ballot(verified.ballots[counted_seq]))
+    return seq
 
 
 def check_held_checkpoint(record: dict, verified: VerifiedRecord, note: str) -> dict:
@@ -1072,3 +1081,36 @@ def receipt(election_id: str, election_hash_: str, seq: int, logged_at: str, lea
         "checkpoint": {"size": head["size"], "root": head["root"], "signature": head["signature"]},
         "inclusion_proof": [b64e(node) for node in merkle.inclusion_proof(leaf_hashes[: head["size"]], seq)],
     }
+
+
+class EntryChecker:
+    """For a server that keeps a vote's log: the checks of spec §9 that one new entry must pass
+    on its own (L1–L7 and L12–L15 as far as they need no other entry), signatures included.
+    The checks across entries (L8–L11, the uniqueness of desk receipts and reissued keys) are
+    the server's, answered from its database. Built once per frozen vote."""
+
+    def __init__(self, election: dict, roll: dict):
+        self._election = _check_election(election)
+        self._voters = {voter["voter_id"]: _Voter(voter["weights"], voter["public_key"]) for voter in roll["voters"]}
+        self._scoped = frozenset(
+            motion_id for motion_id, motion in self._election.motions.items() if motion.scope != ESTATE)
+
+    def check(self, log_entry: dict, key_in_effect: str | None = None) -> bytes:
+        """Raise RecordInvalid naming the fault, or return the entry's leaf hash. An online
+        ballot is checked against ``key_in_effect``, the voter's credential key now (§5.3)."""
+        voter_id = log_entry["body"].get("voter_id") if isinstance(log_entry.get("body"), dict) else None
+        seq = log_entry.get("seq")
+        # The key now in effect, as if a credential entry just before this one had set it.
+        key_changes = {voter_id: [(-1, key_in_effect)]} if isinstance(voter_id, str) else {}
+        context = _LogContext(self._election, self._voters, key_changes, self._scoped, [log_entry])
+        chunk = _Chunk(seq if type(seq) is int else 0)
+        checks = _EntryChecks(context, chunk)
+        try:
+            signers, body_bytes, kind = checks.run(chunk.start, log_entry)
+        except RecordInvalid as fault:
+            fault.check = fault.check or checks.check
+            raise
+        signed = signing.prefix(kind, VERSION) + body_bytes
+        if any(not signing.verify_message(key, signed, signature) for key, signature in signers):
+            raise RecordInvalid(f"entry {chunk.start}: bad signature", "L12")
+        return chunk.leaf_hashes[0]

@@ -11,6 +11,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from voting.auth.models import Staff
+from voting.core.rules import INVALID_RULES
 from voting.estates.models import Estate
 from voting.extensions import db, one_of
 from voting.timeutil import UTCDateTime, utcnow
@@ -63,6 +64,7 @@ class Election(db.Model):
     __table_args__ = (
         one_of("state", tuple(State)),
         one_of("revote", REVOTE_POLICIES),
+        one_of("invalid_ballot", INVALID_RULES),
         CheckConstraint("closes_at > opens_at", name="period_positive"),
         CheckConstraint("log_size >= 0", name="log_size_natural"),
     )
@@ -75,6 +77,9 @@ class Election(db.Model):
     revote: Mapped[str] = mapped_column(String(5), default="last")
     state: Mapped[str] = mapped_column(String(10), default=State.DRAFT.value)
     require_id_last4: Mapped[bool] = mapped_column(default=False)
+    # How a choice a paper ballot marks invalid (废票) counts (spec v2 §7.2), as the estate's rules say;
+    # the national default: took part, did not agree.
+    invalid_ballot: Mapped[str] = mapped_column(String(11), default="took_part", server_default="took_part")
     # Whether owners holding a credential of this vote may see how each unit voted, once counted
     # (the assembly decides); the public record and minutes never show it.
     publish_units: Mapped[bool] = mapped_column(default=False, server_default=false())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime
 
 from flask import current_app
@@ -13,8 +14,8 @@ from sqlalchemy.orm import defer, selectinload
 
 from voting.audit.operations import record_event
 from voting.auth.access import Permission, can
-from voting.ballots.models import Checkpoint, LogEntry, TreeHead
-from voting.core import record as record_format
+from voting.ballots.models import Checkpoint, LogEntry
+from voting.core import record_v2
 from voting.core import roll as private_roll
 from voting.core import rules, signing
 from voting.core.canonical import H, b64d, b64e, canon, format_time
@@ -168,13 +169,12 @@ def officer_person(election: Election, staff) -> str:
 
 
 def definition(election: Election, roll_hash: str) -> dict:
-    """The record's `election` object (spec §2.1)."""
+    """The record's `election` object (spec v2 §3)."""
     estate = election.estate
     motions = []
     for motion in election.motions:
-        # Format 1 has no art. 278 item; it goes where the format allows additions.
-        entry = {"motion_id": motion.motion_id, "kind": motion.kind, "title": motion.title,
-                 "ext": {"item": motion.item}}
+        entry = {"motion_id": motion.motion_id, "kind": "committee" if motion.kind == "committee" else "question",
+                 "title": motion.title, "item": motion.item, "scope": record_v2.ESTATE, "documents": []}
         if motion.kind == "committee":
             entry["seats"] = motion.seats
             entry["candidates"] = [{"candidate_id": c.candidate_id, "name": c.name} for c in motion.candidates]
@@ -186,45 +186,39 @@ def definition(election: Election, roll_hash: str) -> dict:
         "opens_at": format_time(election.opens_at),
         "closes_at": format_time(election.closes_at),
         "revote": election.revote,
-        "nonvoters_follow_majority": False,
+        "rules": {"invalid_ballot": election.invalid_ballot},
+        "scopes": [{"scope_id": record_v2.ESTATE, "title": estate.name}],
         "motions": motions,
-        # Format 1 has no place for the account and the person; ext carries them (format 2 lifts them).
         "officers": [{"officer_id": o.officer_id, "role": o.role, "public_key": o.public_key,
-                      "ext": {"account": o.staff.username, "person": officer_person(election, o.staff)}}
+                      "account": o.staff.username, "person": officer_person(election, o.staff)}
                      for o in election.officers],
         "election_public_key": election.public_key,
         "roll_hash": roll_hash,
     }
 
 
-def frozen_item(motion: dict) -> int | None:
-    """The art. 278 item of a motion of a frozen definition; None for a vote frozen before
-    motions named their item (its record cannot change, so it stays without one)."""
-    return motion.get("ext", {}).get("item")
-
-
 def roll_document(election: Election) -> dict:
-    """The record's `roll` object (spec §2.2) from the election's frozen voters."""
+    """The record's `roll` object (spec v2 §4) from the election's frozen voters: weights and a
+    commitment to the units, never unit labels (with them, anyone could read how each unit voted)."""
     voters = db.session.scalars(
         select(ElectionVoter).where(ElectionVoter.election_id == election.id).order_by(ElectionVoter.voter_code)
     ).all()
-    # Never unit labels: with them, anyone could read how each unit voted. Format 1 has no
-    # units_commitment, so it rides in the voter's ext until the export moves to format 2.
     entries = [
-        {"voter_id": voter.voter_code, "area": voter.area, "heads": voter.heads, "public_key": voter.public_key,
-         "ext": {"units_commitment": voter.units_commitment}}
+        {"voter_id": voter.voter_code, "weights": {record_v2.ESTATE: {"area": voter.area, "heads": voter.heads}},
+         "public_key": voter.public_key, "units_commitment": voter.units_commitment}
         for voter in voters
     ]
-    return {"voters": entries, "total_area": sum(v.area for v in voters), "total_heads": sum(v.heads for v in voters)}
+    totals = {"area": sum(v.area for v in voters), "heads": sum(v.heads for v in voters)}
+    return {"voters": entries, "totals": {record_v2.ESTATE: totals}}
 
 
 def _freeze(election: Election) -> None:
     """Fix the roll and the definition; their hashes bind every ballot from now on."""
     roll = roll_document(election)
     election.roll_json = canon(roll).decode()
-    document = definition(election, record_format.roll_hash(roll))
+    document = definition(election, record_v2.roll_hash(roll))
     election.definition_json = canon(document).decode()
-    election.election_hash = record_format.election_hash(document)
+    election.election_hash = record_v2.election_hash(document)
 
 
 @dataclass(frozen=True)
@@ -385,15 +379,17 @@ def log_entries(election: Election) -> list[dict]:
         select(LogEntry.entry_json).where(LogEntry.election_id == election.id).order_by(LogEntry.seq))]
 
 
-def latest_tree_head(election: Election) -> dict | None:
-    head = db.session.scalar(select(TreeHead).where(TreeHead.election_id == election.id)
-                             .order_by(TreeHead.size.desc()).limit(1))
-    return {"body": json.loads(head.body_json), "signature": head.signature} if head else None
-
-
 def tally_election(actor: str, election: Election) -> dict:
+    """Count once the close is witnessed: until a witness cosigned the log at the close, the
+    record would fail its check T5, and entries other than paper ballots could still join."""
+    from voting.ballots.operations import close_witnessed
+
     _require_state(election, State.CLOSED)
-    tally = rules.tally(json.loads(election.definition_json), json.loads(election.roll_json), log_entries(election))
+    if not close_witnessed(election):
+        raise ElectionError(_("The street office's officer has not yet witnessed the log at the close: they "
+                              "cosign it on the vote's page, then the vote can be counted."))
+    tally = rules.tally_v2(json.loads(election.definition_json), json.loads(election.roll_json),
+                           log_entries(election))
     election.tally_json = canon(tally).decode()
     election.state = State.TALLIED.value
     record_event(actor, "election.tally", f"election:{election.public_id}", estate_id=election.estate_id,
@@ -402,18 +398,18 @@ def tally_election(actor: str, election: Election) -> dict:
 
 
 def final_tree_head(election: Election) -> dict:
-    """The tree head over the whole log; an empty log gets one signed at tally time."""
-    from voting.ballots.operations import sign_head
+    """The checkpoint of the whole log (spec v2 §6) with the cosignatures it has."""
+    from voting.ballots.checkpoints import checkpoint_json, checkpoint_of
+    from voting.ballots.operations import tree_head_at
 
-    head = latest_tree_head(election)
-    if head is None:
-        head = sign_head(election, election.log_size, json.loads(election.frontier_json), election.closes_at)
-    return head
+    witnessed = checkpoint_of(election, election.log_size)
+    if witnessed is not None:
+        return checkpoint_json(witnessed)
+    return {**tree_head_at(election, election.log_size), "cosignatures": []}
 
 
 def export_record(election: Election) -> dict:
-    """The record, format 1, with every witnessed checkpoint under its top-level ``ext`` in the
-    shape of format 2 (spec v2 §6), where format 2 will take them from."""
+    """The record, format 2 (docs/spec/election-record-v2.md)."""
     from voting.ballots.checkpoints import checkpoints
     from voting.certification.models import CertificationDecision
 
@@ -425,9 +421,25 @@ def export_record(election: Election) -> dict:
             .where(CertificationDecision.election_id == election.id, CertificationDecision.decision == "certified")
             .order_by(CertificationDecision.id))
     ]
-    document = record_format.build(
+    return record_v2.build(
         json.loads(election.definition_json), json.loads(election.roll_json), log_entries(election),
-        final_tree_head(election), json.loads(election.tally_json), certifications,
+        checkpoints(election), final_tree_head(election), json.loads(election.tally_json), certifications,
     )
-    document["ext"] = {"checkpoints": checkpoints(election)}
-    return document
+
+
+@dataclass(frozen=True)
+class PublishedRecord:
+    record: dict
+    verified: record_v2.VerifiedRecord
+
+
+def verified_record(election: Election) -> PublishedRecord:
+    """The counted vote's record as exported, checked by the verifier everyone else runs; kept
+    per process, since its log no longer changes (raises RecordInvalid if it does not verify)."""
+    return _verified_record(election.id, election.election_hash, election.log_size)
+
+
+@lru_cache(maxsize=8)
+def _verified_record(election_id: int, election_hash: str, log_size: int) -> PublishedRecord:
+    document = export_record(db.session.get(Election, election_id))
+    return PublishedRecord(document, record_v2.verify_record(document))

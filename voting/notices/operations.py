@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from voting.audit.operations import record_event
+from voting.ballots.operations import BallotRefused, append
 from voting.core import signing
 from voting.core.canonical import SHANGHAI, b64e, parse_time
 from voting.elections.models import Election, ElectionVoter, NoticeBatch, State
@@ -240,7 +241,8 @@ def _report_progress(batch_id: int, done: int) -> bool:
 
 def take_pdf(actor: str, election: Election, batch: NoticeBatch, passphrase: str) -> bytes:
     """The notices PDF, opened with the notices passphrase, and deleted from the server: it can
-    be downloaded once. Who took it, when, and how many notices it held are kept."""
+    be downloaded once. Who took it, when, and how many notices it held go into the vote's log
+    (a `notices` entry, spec v2 §5.4): until then no owner could have voted online."""
     batch = db.session.scalar(
         select(NoticeBatch).where(NoticeBatch.id == batch.id).with_for_update()
         .execution_options(populate_existing=True)
@@ -254,6 +256,11 @@ def take_pdf(actor: str, election: Election, batch: NoticeBatch, passphrase: str
     batch.pdf_enc = None
     batch.status = "downloaded"
     batch.downloaded_at, batch.downloaded_by = utcnow(), actor
+    try:
+        append(election.id, "notices", {"election_hash": election.election_hash, "count": batch.notice_count,
+                                        "downloaded_by": actor}, [], batch.downloaded_at)
+    except BallotRefused as refusal:
+        raise NoticeError(str(refusal)) from None
     record_event(actor, "notices.download", f"election:{election.public_id}", estate_id=election.estate_id,
                  batch=batch.id, voters=batch.total, count=batch.notice_count)
     return pdf

@@ -24,7 +24,7 @@ from voting.audit.operations import record_event
 from voting.auth.models import Staff
 from voting.auth.operations import same_person
 from voting.ballots.models import LogEntry, PaperBallot, PaperScan
-from voting.ballots.operations import Receipt, append, leaf_hashes, tree_head_at
+from voting.ballots.operations import Receipt, append, receipt_of
 from voting.core import merkle, signing
 from voting.core.canonical import b64e, canon
 from voting.elections.models import Election, ElectionVoter, Officer, State
@@ -322,7 +322,7 @@ def countersign(staff: Staff, election: Election, paper: PaperBallot, officer_id
         raise PaperRefused(_("Paper ballot #%(id)d was checked with the key %(officer)s; sign it with that key.",
                              id=paper.id, officer=paper.checked_by), 403)
     _require_signature(officer, paper, signature)
-    receipt = append(election.id, ballot_body(paper), [
+    receipt = append(election.id, "ballot", ballot_body(paper), [
         {"signer": paper.keyed_by, "signature": paper.keyed_signature},
         {"signer": officer.officer_id, "signature": signature},
     ], now)
@@ -373,14 +373,8 @@ def refusal(election: Election, paper: PaperBallot) -> str | None:
 
 
 def receipt_for(election: Election, paper: PaperBallot) -> Receipt:
-    """The receipt of a logged paper ballot against the tree head signed when it was appended."""
-    seq = paper.log_seq
-    entry = json.loads(db.session.scalar(select(LogEntry.entry_json).where(
-        LogEntry.election_id == election.id, LogEntry.seq == seq)))
-    hashes = leaf_hashes(election, seq + 1)
-    return Receipt(seq=seq, received_at=entry["received_at"], entry_hash=b64e(hashes[seq]),
-                   tree_head=tree_head_at(election, seq + 1),
-                   inclusion_proof=[b64e(node) for node in merkle.inclusion_proof(hashes, seq)])
+    """The receipt of a logged paper ballot against the head signed when it was appended."""
+    return receipt_of(election, paper.log_seq)
 
 
 def paper_ballots(election: Election) -> list[PaperBallot]:

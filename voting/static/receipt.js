@@ -23,15 +23,7 @@ function showResult(answer) {
     fail.textContent = answer.error;
     return;
   }
-  const head = answer.latest_tree_head.body;
-  for (const name of ["size", "root", "timestamp"]) {
-    ok.querySelector(`[data-slot="${name}"]`).textContent = head[name];
-  }
-  ok.querySelector('[data-slot="consistency_proof"]').replaceChildren(...answer.consistency_proof.map((hash) => {
-    const item = document.createElement("li");
-    item.textContent = hash;
-    return item;
-  }));
+  ok.querySelector('[data-slot="message"]').textContent = answer.message;
 }
 
 const kept = keptReceipts();

@@ -1,6 +1,6 @@
 // The owner's ballot, signed on the phone with the credential from the voting notice's QR code.
 // The secret stays in this page: the server sees only the public key and signatures
-// (spec election-record-v1 §1: message = "gongzhi/1/" + purpose, 0x00, canon(body)).
+// (spec election-record-v2 §1: message = "gongzhi/2/" + purpose, 0x00, canon(body)).
 
 const encoder = new TextEncoder();
 // An Ed25519 private key as PKCS#8 is this DER header followed by the 32-byte seed (RFC 8410).
@@ -63,7 +63,7 @@ function concat(...parts) {
 }
 
 function purposePrefix(purpose) {
-  return concat(encoder.encode("gongzhi/1/" + purpose), [0]);
+  return concat(encoder.encode("gongzhi/2/" + purpose), [0]);
 }
 
 // The bytes a signature covers (spec §1): the purpose's prefix, then canon(body) as UTF-8.
@@ -269,9 +269,9 @@ class BallotPage {
     const slot = (name) => section.querySelector(`[data-slot="${name}"]`);
     slot("seq").textContent = receipt.seq;
     slot("entry_hash").textContent = receipt.entry_hash;
-    slot("size").textContent = receipt.tree_head.body.size;
-    slot("root").textContent = receipt.tree_head.body.root;
-    slot("timestamp").textContent = receipt.tree_head.body.timestamp;
+    slot("size").textContent = receipt.checkpoint.size;
+    slot("root").textContent = receipt.checkpoint.root;
+    slot("logged_at").textContent = receipt.logged_at;
     slot("inclusion_proof").replaceChildren(...receipt.inclusion_proof.map((hash) => {
       const item = document.createElement("li");
       item.textContent = hash;

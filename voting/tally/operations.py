@@ -17,10 +17,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from voting.ballots.models import LogEntry
-from voting.core import rules
+from voting.core import record_v2, rules
 from voting.core.weights import DELIVERED
 from voting.elections.models import Election, ElectionVoter, State
-from voting.elections.operations import frozen_item, log_entries
+from voting.elections.operations import log_entries
 from voting.estates.models import Building, Unit
 from voting.extensions import db
 from voting.privacy import mask_name
@@ -152,16 +152,18 @@ class Turnout:
 def counted_channels(election: Election) -> dict[str, str]:
     """voter code -> channel of the voter's counted entry (first or last, by the re-vote
     policy), from the log's columns only: the choices are never read."""
-    entries = [
-        {"ballot": {"voter_id": voter_code, "channel": channel}}
-        for voter_code, channel in db.session.execute(
-            select(LogEntry.voter_code, LogEntry.channel)
-            .where(LogEntry.election_id == election.id)
-            .order_by(LogEntry.seq)
-        )
-    ]
-    counted = rules.counted_ballots({"revote": election.revote}, entries)
-    return {voter_code: ballot["channel"] for voter_code, ballot in counted.items()}
+    counted: dict[str, tuple] = {}  # voter code -> (cast time, channel)
+    keep_first = election.revote == "first"
+    for voter_code, channel, cast_at in db.session.execute(
+        select(LogEntry.voter_code, LogEntry.channel, LogEntry.cast_at)
+        .where(LogEntry.election_id == election.id, LogEntry.kind == "ballot")
+        .order_by(LogEntry.seq)
+    ):
+        # The rule of voting.core.rules.counted_entries_v2: the first ballot, or the one cast
+        # last (a paper ballot when it was handed in), the later entry of equal cast times.
+        if voter_code not in counted or (not keep_first and cast_at >= counted[voter_code][0]):
+            counted[voter_code] = (cast_at, channel)
+    return {voter_code: channel for voter_code, (_cast_at, channel) in counted.items()}
 
 
 def _unit_places(election: Election) -> dict[str, tuple[str, int]]:
@@ -216,7 +218,7 @@ def measure_turnout(election: Election) -> Turnout:
         for building, part in _placed(json.loads(voter.units_json), weight, places):
             buildings.setdefault(building, Share(building)).add(part, channel)
     latest = db.session.scalar(
-        select(LogEntry.received_at).where(LogEntry.election_id == election.id)
+        select(LogEntry.logged_at).where(LogEntry.election_id == election.id, LogEntry.kind == "ballot")
         .order_by(LogEntry.seq.desc()).limit(1)
     )
     return Turnout(
@@ -265,7 +267,8 @@ def _owner_names(election: Election) -> dict[str, list[str]]:
 
 def canvass_list(election: Election) -> list[CanvassGroup]:
     """Voters with no ballot in the log, grouped by the building of their first unit."""
-    voted = set(db.session.scalars(select(LogEntry.voter_code).where(LogEntry.election_id == election.id)))
+    voted = set(db.session.scalars(select(LogEntry.voter_code).where(LogEntry.election_id == election.id,
+                                                                      LogEntry.kind == "ballot")))
     places = _unit_places(election)
     names = _owner_names(election)
     groups: dict[str | None, CanvassGroup] = {}
@@ -292,7 +295,7 @@ class QuestionResult:
 
     position: int
     title: str
-    item: int | None  # Civil Code art. 278; None for a vote frozen before motions named it
+    item: int  # Civil Code art. 278 para. 1
     kind: str
     participation: Weight
     choices: dict[str, Weight]  # yes, no, abstain
@@ -316,7 +319,7 @@ class CandidateStanding:
 class CommitteeResult:
     position: int
     title: str
-    item: int | None
+    item: int
     kind: str
     seats: int
     participation: Weight
@@ -342,27 +345,27 @@ class Results:
 
 
 def read_results(election: Election) -> Results | None:
-    """The stored tally (spec §2.5) with the rules that applied; None before the count."""
+    """The stored tally (spec v2 §7) with the rules that applied; None before the count."""
     if election.state != State.TALLIED:
         return None
     tally = json.loads(election.tally_json)
     definition = json.loads(election.definition_json)
     roll = json.loads(election.roll_json)
-    totals = Weight(roll["total_area"], roll["total_heads"])
+    totals = Weight.of(roll["totals"][record_v2.ESTATE])
     motions = {motion["motion_id"]: motion for motion in definition["motions"]}
     laid_out = []
     for position, entry in enumerate(tally["motions"], start=1):
         motion = motions[entry["motion_id"]]
         participation = Weight.of(entry["participation"])
-        quorum = check_rule("quorum", participation, totals)
+        quorum = check_rule("quorum", participation, Weight.of(entry["totals"]))
         if entry["kind"] == "committee":
             laid_out.append(_committee(position, motion, entry, participation, quorum))
         else:
             laid_out.append(QuestionResult(
-                position=position, title=motion["title"], item=frozen_item(motion), kind=entry["kind"],
+                position=position, title=motion["title"], item=entry["item"], kind=entry["threshold"],
                 participation=participation,
                 choices={choice: Weight.of(entry[choice]) for choice in rules.CHOICES}, quorum=quorum,
-                passing=check_rule(entry["kind"], Weight.of(entry["yes"]), participation), result=entry["result"],
+                passing=check_rule(entry["threshold"], Weight.of(entry["yes"]), participation), result=entry["result"],
             ))
     return Results(counted=tally["counted"], totals=totals,
                    quorate=all(motion.quorum.met for motion in laid_out), motions=laid_out)
@@ -395,7 +398,7 @@ def _committee(position: int, motion: dict, entry: dict, participation: Weight, 
 
     others = [candidate for candidate in entry["candidates"] if not candidate["approved"]]
     return CommitteeResult(
-        position=position, title=motion["title"], item=frozen_item(motion), kind="committee", seats=motion["seats"],
+        position=position, title=motion["title"], item=entry["item"], kind="committee", seats=motion["seats"],
         participation=participation, quorum=quorum,
         candidates=[standing(candidate) for candidate in approved + others],
         elected=[names[candidate_id] for candidate_id in entry["elected"]],
@@ -451,10 +454,10 @@ class UnitChoices:
 
 def unit_choices(election: Election) -> UnitChoices:
     definition = json.loads(election.definition_json)
-    counted = rules.counted_ballots(definition, log_entries(election))
+    counted = rules.counted_entries_v2(definition, log_entries(election))
     printers = choice_printers(definition)
     rows = [
-        UnitRow(json.loads(units_json), tuple(p(counted[voter_code]["choices"]) for p in printers))
+        UnitRow(json.loads(units_json), tuple(p(counted[voter_code]["body"]["choices"]) for p in printers))
         for voter_code, units_json in db.session.execute(
             select(ElectionVoter.voter_code, ElectionVoter.units_json).where(ElectionVoter.election_id == election.id))
         if voter_code in counted

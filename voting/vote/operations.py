@@ -20,7 +20,7 @@ from voting.auth.access import may_see_unit_choices, unit_choices_shown
 from voting.ballots.models import LogEntry
 from voting.ballots.operations import BallotRefused, cast_online, check_receipt
 from voting.core import signing
-from voting.core.canonical import b64e, parse_json
+from voting.core.canonical import b64e, parse_json, parse_time
 from voting.elections.models import Election, ElectionVoter, State
 from voting.elections.operations import last4_hash
 from voting.extensions import db
@@ -34,7 +34,7 @@ CHALLENGE_SALT = "gongzhi/vote/possession-challenge"
 CHALLENGE_LIFETIME = timedelta(minutes=10)
 # Not one of the record's purposes (ballot, tree-head, certification), so a possession proof
 # can never pass for a ballot signature, nor the other way round.
-POSSESSION_PREFIX = b"gongzhi/1/possession\x00"
+POSSESSION_PREFIX = b"gongzhi/2/possession\x00"
 # A ballot or a receipt is a few kilobytes; anything far larger is refused unread.
 MAX_REQUEST_BYTES = 64 * 1024
 
@@ -144,7 +144,8 @@ def _check_id_last4(election: Election, holder: ElectionVoter, id_last4) -> None
 
 def _has_voted(election: Election, holder: ElectionVoter) -> bool:
     return db.session.scalar(select(LogEntry.id).where(
-        LogEntry.election_id == election.id, LogEntry.voter_code == holder.voter_code).limit(1)) is not None
+        LogEntry.election_id == election.id, LogEntry.kind == "ballot",
+        LogEntry.voter_code == holder.voter_code).limit(1)) is not None
 
 
 def _proven_holder(election: Election, body: dict, now: datetime) -> ElectionVoter:
@@ -219,6 +220,30 @@ def check_receipt_text(election: Election, text: str | bytes) -> dict:
     except (ValueError, RecursionError):
         return {"ok": False, "error": _("The receipt is not valid JSON; paste it exactly as it was saved.")}
     try:
-        return {"ok": True, **check_receipt(election, receipt)}
+        finding = check_receipt(election, receipt)
     except BallotRefused as refusal:
         return {"ok": False, "error": str(refusal)}
+    return {"ok": True, "message": _receipt_message(finding), **finding}
+
+
+def _receipt_message(finding: dict) -> str:
+    """The finding in words, as the owner reads it."""
+    if not finding["published"]:
+        return _("Your ballot is entry %(seq)d of the log, and the log, now %(size)d entries long, still holds it "
+                 "unchanged. Once the vote is counted, this page also tells whether it is the ballot that counts.",
+                 seq=finding["seq"], size=finding["log_size"])
+    if finding["status"] == "counted":
+        return _("Your ballot is entry %(seq)d of the published record, and it is the ballot counted for your vote.",
+                 seq=finding["seq"])
+    later = finding["replaced_by"]
+    cast_at = format_datetime(parse_time(later["cast_at"]))
+    if later["channel"] == "online":
+        how = _("cast online at %(time)s", time=cast_at)
+    else:
+        how = _("a paper ballot handed in at %(time)s with desk receipt %(receipt)s, %(identity)s, keyed and checked "
+                "by the clerks %(clerks)s", time=cast_at, receipt=later["desk_receipt"],
+                identity=_("identity checked at the desk") if later["identity_checked"] else _("identity not checked"),
+                clerks="、".join(later["clerks"]))
+    return _("Your ballot is entry %(seq)d of the published record, but it does not count: the later ballot of entry "
+             "%(later)d replaced it — %(how)s. If that was not you, tell the street office.",
+             seq=finding["seq"], later=later["seq"], how=how)

@@ -156,5 +156,5 @@ def cosign(staff: Staff, election: Election, officer_id, size, time, signature,
 
 
 def _logged_at(election: Election, seq: int) -> datetime:
-    return db.session.scalar(select(LogEntry.received_at).where(LogEntry.election_id == election.id,
+    return db.session.scalar(select(LogEntry.logged_at).where(LogEntry.election_id == election.id,
                                                                  LogEntry.seq == seq))
