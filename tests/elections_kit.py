@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from tests.factories import resident_id
 from voting.auth.models import Role
 from voting.auth.operations import create_staff
+from voting.ballots.operations import append
 from voting.core import checkpoint, record_v2, signing
 from voting.core.canonical import b64d, b64e
 from voting.elections.models import Election, ElectionVoter
@@ -27,7 +28,7 @@ from voting.elections.operations import (
 from voting.extensions import db
 from voting.notices.operations import batch_secrets, unlock
 from voting.roster.models import Voter
-from voting.witness.operations import checkpoint_to_cosign, cosign
+from voting.simulate import witness_log
 
 NOW = datetime(2026, 12, 5, 2, 0, tzinfo=timezone.utc)
 PASSPHRASE = "notices passphrase of the tests"  # what the group member types when opening a vote
@@ -67,10 +68,7 @@ class Witness:
         return b64e((key or self.key).sign(checkpoint.cosignature_message(text, time)))
 
     def cosign_now(self, election, now=NOW):
-        head = checkpoint_to_cosign(self.staff, election, now=now)
-        time = int(now.timestamp())
-        return cosign(self.staff, election, self.officer_id, head.size, time,
-                      self.cosignature(election, head.size, head.root, time), now=now)
+        return witness_log(self.staff, election, self.officer_id, self.key, now)
 
     def witness_close(self, election):
         """Cosign the log a minute after the close, as the officer does on the vote's page."""
@@ -106,6 +104,28 @@ class OpenVote:
         ballot = self.ballot(voter_code, choices)
         key = signing.private_key_from_seed(self.secrets[voter_code])
         return ballot, signing.sign(key, "ballot", ballot, record_v2.VERSION)
+
+    def hand_in_and_key(self, clerk_keys: list, voter_code: str, choices: dict, handed_in_at=NOW, keyed_at=None,
+                        *, identity_checked: bool = False):
+        """A paper ballot handed in at the desk at ``handed_in_at`` (signed by the first clerk)
+        and keyed at ``keyed_at`` by both clerks (private keys in the order of the vote's clerk
+        officers), straight into the log as the paper desk puts it there. Returns its receipt."""
+        clerks = [officer for officer in self.election.officers if officer.role == "clerk"]
+        signer = lambda officer, key, purpose, body: {  # noqa: E731
+            "signer": officer.officer_id, "signature": signing.sign(key, purpose, body, record_v2.VERSION)}
+        desk_receipt = f"T-{secrets.token_hex(3)}"
+        handin = {"election_hash": self.election.election_hash, "desk_receipt": desk_receipt,
+                  "voter_id": voter_code, "identity_checked": identity_checked}
+        handed_in = append(self.election.id, "handin", handin, [signer(clerks[0], clerk_keys[0], "handin", handin)],
+                           handed_in_at, voter_code=voter_code, desk_receipt=desk_receipt)
+        ballot = self.ballot(voter_code, choices, channel="paper") | {
+            "invalid": {}, "paper_scan_sha256": b64e(secrets.token_bytes(32)), "proxy_sha256": None,
+            "handin": handed_in.seq}
+        receipt = append(self.election.id, "ballot", ballot,
+                         [signer(officer, key, "ballot", ballot) for officer, key in zip(clerks, clerk_keys)],
+                         keyed_at or handed_in_at)
+        db.session.commit()
+        return receipt
 
     def count(self, actor: str = "test") -> dict:
         """Close after the period, witness the close, count; committed."""

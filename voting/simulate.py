@@ -12,7 +12,7 @@ import random
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import click
@@ -25,8 +25,8 @@ from voting.board.results import publish_certification, publish_results
 from voting.candidates.operations import add_committee_motion
 from voting.candidates.simulation import vetted_list
 from voting.certification.operations import body_to_sign, certify
-from voting.core import signing
-from voting.core.canonical import b64e
+from voting.core import checkpoint, record_v2, signing
+from voting.core.canonical import b64d, b64e
 from voting.elections.models import Election, ElectionVoter, NoticeBatch
 from voting.elections.operations import (
     add_motion,
@@ -45,6 +45,7 @@ from voting.paper.simulation import Clerk, PaperDesk
 from voting.roster.generate import generate_roster, staff_resident_id
 from voting.roster.operations import import_roster
 from voting.timeutil import utcnow
+from voting.witness.operations import checkpoint_to_cosign, cosign
 
 CLERK_PASSWORD = "simulated-clerk"
 NOTICES_PASSPHRASE = "simulated notices passphrase"
@@ -95,12 +96,22 @@ def cast_online(app, client, public_id: str, election_hash: str, voter_code: str
     of its own (the command's session holds no transaction meanwhile)."""
     ballot = {"election_hash": election_hash, "voter_id": voter_code, "channel": "online",
               "nonce": b64e(random.randbytes(16)), "choices": choices}
-    signature = signing.sign(signing.private_key_from_seed(secret), "ballot", ballot)
+    signature = signing.sign(signing.private_key_from_seed(secret), "ballot", ballot, record_v2.VERSION)
     with app.app_context():
         response = client.post(f"/v/{public_id}/ballot", json={"ballot": ballot, "signature": signature})
     if response.status_code != 200:
         raise click.ClickException(f"online ballot of {voter_code} refused: {response.get_data(as_text=True)}")
     return response.get_json()
+
+
+def witness_log(officer_staff, election: Election, officer_id: str, key, now: datetime):
+    """The street office's officer cosigns the log as it is at ``now``, as the browser does on
+    the vote's page (voting/static/officer_keys.js)."""
+    head = checkpoint_to_cosign(officer_staff, election, now=now)
+    time_ = int(now.timestamp())
+    text = checkpoint.text(election.election_hash, head.size, b64d(head.root))
+    return cosign(officer_staff, election, officer_id, head.size, time_,
+                  b64e(key.sign(checkpoint.cosignature_message(text, time_))), now=now)
 
 
 @dataclass(frozen=True)
@@ -206,6 +217,8 @@ def simulate_command(units: int, turnout: float, paper: float, seed: int, output
     with phase(timings, "close and tally"):
         election = db.session.get(Election, election_id)
         close_election(actor, election, now=election.closes_at)
+        witness_log(officer_staff, election, certifier.officer_id, signing.private_key_from_seed(certifier_seed),
+                    election.closes_at)
         tally = tally_election(actor, election)
         db.session.commit()
     if artifacts:
@@ -215,7 +228,8 @@ def simulate_command(units: int, turnout: float, paper: float, seed: int, output
         with phase(timings, "certification"):
             body = body_to_sign(election, certifier)
             decision = certify(officer_staff, election, certifier.officer_id, body,
-                               signing.sign(signing.private_key_from_seed(certifier_seed), "certification", body))
+                               signing.sign(signing.private_key_from_seed(certifier_seed), "certification", body,
+                                            record_v2.VERSION))
             db.session.flush()
             certificate = publish_certification(actor, election, decision)
             db.session.commit()
