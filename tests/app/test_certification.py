@@ -5,12 +5,12 @@ from datetime import timedelta
 
 import pytest
 
-from tests.elections_kit import NOW, open_vote
+from tests.elections_kit import NOW, Witness, open_vote
 from tests.factories import login, small_roster
 from voting.auth.models import Role
 from voting.ballots.operations import cast_online
 from voting.certification.operations import CertificationRefused, body_to_sign, certify, register_certifying_key
-from voting.core import record, signing
+from voting.core import record_v2, signing
 from voting.elections.operations import close_election, export_record, tally_election
 from voting.extensions import db
 
@@ -27,16 +27,19 @@ def counted(app, factory):
     for voter in sorted(vote.secrets)[:3]:
         ballot, signature = vote.signed(voter, {"m1": "yes", "m2": "yes", "m3": ["c3-1"]})
         cast_online(vote.election, ballot, signature, now=NOW)
+    officer = next(o for o in vote.election.officers if o.role == "street_office")
+    witness = Witness(officer_staff, seed)
+    witness.officer_id = officer.officer_id
     close_election("test", vote.election, now=vote.election.closes_at)
+    witness.witness_close(vote.election)
     tally_election("test", vote.election)
     db.session.commit()
-    officer = vote.election.officers[0]
     return estate, vote.election, officer_staff, officer, signing.private_key_from_seed(seed)
 
 
 def sign_body(election, officer, key):
     body = body_to_sign(election, officer)
-    return body, signing.sign(key, "certification", body)
+    return body, signing.sign(key, "certification", body, record_v2.VERSION)
 
 
 def test_certified_record_verifies(app, counted):
@@ -50,7 +53,7 @@ def test_certified_record_verifies(app, counted):
     assert response.status_code == 200, response.data
     document = export_record(election)
     assert document["certifications"] == [{"body": body, "signature": signature}]
-    assert record.verify(document) == json.loads(election.tally_json)
+    assert record_v2.verify(document) == json.loads(election.tally_json)
 
 
 @pytest.mark.parametrize("role", [Role.PLATFORM_ADMIN, Role.PREP_GROUP, Role.COMMUNITY])
@@ -80,11 +83,12 @@ def test_forged_or_stale_certifications_are_refused(app, counted):
     body, signature = sign_body(election, officer, key)
     other_key = signing.private_key_from_seed(signing.new_seed())
     for bad_body, bad_signature, fault in (
-        (body, signing.sign(other_key, "certification", body), "signature"),
+        (body, signing.sign(other_key, "certification", body, record_v2.VERSION), "signature"),
+        (body, signing.sign(key, "certification", body), "signature"),  # format 1's prefix
         (body | {"tally_hash": "A" * 43}, signature, "match"),
         (body_to_sign(election, officer, NOW - timedelta(days=30)), None, "match"),
     ):
-        bad_signature = bad_signature or signing.sign(key, "certification", bad_body)
+        bad_signature = bad_signature or signing.sign(key, "certification", bad_body, record_v2.VERSION)
         with pytest.raises(CertificationRefused, match=fault):
             certify(staff, election, officer.officer_id, bad_body, bad_signature)
 

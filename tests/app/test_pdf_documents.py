@@ -20,21 +20,19 @@ from PIL import Image
 from pypdf import PdfReader
 from weasyprint import HTML
 
-from tests.elections_kit import NOW, PASSPHRASE, OpenVote, notice_secrets
+from tests.elections_kit import NOW, PASSPHRASE, OpenVote, add_witness, notice_secrets
 from tests.factories import resident_id, roster_csv
 from voting.ballots.operations import cast_online
-from voting.core import record, signing
+from voting.core import record_v2, signing
 from voting.core.canonical import format_time
 from voting.elections.models import item_label
 from voting.elections.operations import (
     ElectionError,
     add_committee_election,
     add_motion,
-    close_election,
     create_election,
     final_tree_head,
     open_election,
-    tally_election,
 )
 from voting.extensions import db
 from voting.pdf.documents import (
@@ -79,18 +77,17 @@ def counted_vote(factory, ballots=BALLOTS, **options):
     add_motion("test", election, 4, "选聘物业服务企业")
     add_motion("test", election, 8, "改变小区会所用途开设便民超市")
     add_committee_election("test", election, "选举第一届业主委员会", 3, candidates=CANDIDATES)
+    witness = add_witness(election)
     batch = open_election("test", election, PASSPHRASE)
     db.session.commit()
     secrets = notice_secrets(batch)
-    vote = OpenVote(election, secrets)
+    vote = OpenVote(election, secrets, witness)
     voter_of = {room: vote.ids[f"v{number:05d}"] for number, (room, _area) in enumerate(FLATS, start=1)}
     for minute, (room, choices) in enumerate(ballots):
         ballot, signature = vote.signed(voter_of[room], choices)
         cast_online(election, ballot, signature, now=NOW + timedelta(minutes=minute))
         db.session.commit()
-    close_election("test", election, now=election.closes_at)
-    tally_election("test", election)
-    db.session.commit()
+    vote.count()
     return election, voter_of
 
 
@@ -213,7 +210,7 @@ def test_the_results_show_every_figure_of_the_tally_exactly(app, factory, tmp_pa
     assert flat(not_passed) in flat(section(text, headings[1], headings[2]))
     for figure in ("387.65", "483.08", "287.65", "87.65"):
         assert figure in words
-    tree = final_tree_head(election)["body"]
+    tree = final_tree_head(election)
     assert tree["size"] == len(BALLOTS)
     for value in (election.election_hash, tree["root"]):
         assert value in words
@@ -315,9 +312,9 @@ def test_the_fonts_are_embedded_cjk_fonts_that_draw_rare_characters(app, factory
 def test_each_document_carries_a_qr_code_of_its_board_entry_and_numbered_pages(app, factory, tmp_path):
     election, _voters = counted_vote(factory)
     officer_seed, _public_key = signing.generate_keypair()
-    body = record.certification_body(final_tree_head(election), json.loads(election.tally_json),
-                                     "street_office-li-1", format_time(NOW + timedelta(days=9)))
-    signature = record.sign_certification(signing.private_key_from_seed(officer_seed), body)["signature"]
+    body = record_v2.certification_body(final_tree_head(election), json.loads(election.tally_json),
+                                     election.election_hash, "street_office-li-1", format_time(NOW + timedelta(days=9)))
+    signature = record_v2.sign_certification(signing.private_key_from_seed(officer_seed), body)["signature"]
     printed = NOW + timedelta(days=10)  # 2026-12-15 10:00 in Beijing
     documents = {
         "results": results_pdf(election, BOARD_URL + "/results", now=printed),
@@ -341,9 +338,9 @@ def test_each_document_carries_a_qr_code_of_its_board_entry_and_numbered_pages(a
 def test_the_certification_sheet_shows_the_signed_body_and_who_signed_it(app, factory, tmp_path):
     election, _voters = counted_vote(factory)
     officer_seed, _public_key = signing.generate_keypair()
-    body = record.certification_body(final_tree_head(election), json.loads(election.tally_json),
-                                     "street_office-li-1", "2026-12-14T09:30:00+08:00")
-    signature = record.sign_certification(signing.private_key_from_seed(officer_seed), body)["signature"]
+    body = record_v2.certification_body(final_tree_head(election), json.loads(election.tally_json),
+                                     election.election_hash, "street_office-li-1", "2026-12-14T09:30:00+08:00")
+    signature = record_v2.sign_certification(signing.private_key_from_seed(officer_seed), body)["signature"]
     text = flat(layout_text(write(tmp_path, "certification.pdf", certification_pdf(
         election, officer_name="李昇", street_office="测试街道办事处", body=body, signature=signature,
         board_url=BOARD_URL))))
@@ -376,8 +373,8 @@ def test_a_vote_nobody_took_part_in_is_announced_as_not_quorate(app, factory, tm
 
 def test_documents_need_a_counted_vote_and_a_certification_of_this_vote(app, factory):
     election, _voters = counted_vote(factory)
-    body = record.certification_body(final_tree_head(election), json.loads(election.tally_json),
-                                     "street_office-li-1", "2026-12-14T09:30:00+08:00")
+    body = record_v2.certification_body(final_tree_head(election), json.loads(election.tally_json),
+                                     election.election_hash, "street_office-li-1", "2026-12-14T09:30:00+08:00")
     with pytest.raises(ElectionError):
         certification_pdf(election, officer_name="李昇", street_office="测试街道办事处",
                           body=body | {"election_hash": "x" * 43}, signature="s", board_url=BOARD_URL)

@@ -12,7 +12,7 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import func, select
 
-from tests.elections_kit import PASSPHRASE, notice_secrets, roster_voter_ids
+from tests.elections_kit import PASSPHRASE, add_witness, notice_secrets, roster_voter_ids
 from tests.factories import resident_id, small_roster
 from voting.ballots.models import LogEntry
 from voting.core import checkpoint, merkle, record_v2, rules, signing
@@ -50,6 +50,7 @@ def open_vote(factory, *, opens_at: datetime | None = None, closes_at: datetime 
     add_motion("test", election, 2, "审议《管理规约》")
     add_motion("test", election, 7, "改建小区东门及其附属设施")
     add_committee_election("test", election, "选举第一届业主委员会", 2, candidates=["张三", "王五", "赵六"])
+    add_witness(election)
     batch = open_election("test", election, PASSPHRASE)
     db.session.commit()
     secrets = notice_secrets(batch)

@@ -1,6 +1,6 @@
 """Witnessed tree heads: the street office's officer cosigns checkpoints of the vote's log with the
 key registered before the vote opened; forgeries, replays and forks are refused; each day's head
-goes on the notice board; the record carries every checkpoint under ext."""
+goes on the notice board; the record carries every checkpoint."""
 
 import base64
 import io
@@ -12,15 +12,15 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pypdf import PdfReader
 from sqlalchemy import delete, select
 
-from tests.elections_kit import NOW, open_vote
+from tests.elections_kit import NOW, Witness, open_vote
 from tests.factories import login, small_roster
 from voting.auth.models import Role
 from voting.ballots.models import Checkpoint, Cosignature, LogEntry, TreeHead
 from voting.ballots.operations import cast_online
 from voting.board.heads import post_day_head
 from voting.board.models import BoardNotice, DayHead
-from voting.core import checkpoint, merkle, record, signing
-from voting.core.canonical import SHANGHAI, b64d, b64e
+from voting.core import checkpoint, merkle, record_v2, signing
+from voting.core.canonical import SHANGHAI, b64d
 from voting.ballots.checkpoints import make_checkpoint
 from voting.elections.operations import close_election, export_record, reissue_credential, tally_election
 from voting.extensions import db
@@ -29,25 +29,6 @@ from voting.witness.operations import CosignatureRefused, checkpoint_to_cosign, 
 pytestmark = pytest.mark.usefixtures("english")  # the reasons asserted are English
 
 CHOICES = {"m1": "yes", "m2": "no", "m3": ["c3-1"]}
-
-
-class Witness:
-    """An officer of the estate's street office with a certifying key registered in the draft."""
-
-    def __init__(self, staff, seed: bytes):
-        self.staff = staff
-        self.key = signing.private_key_from_seed(seed)
-        self.officer_id = None
-
-    def cosignature(self, election, size: int, root: str, time: int, key=None) -> str:
-        text = checkpoint.text(election.election_hash, size, b64d(root))
-        return b64e((key or self.key).sign(checkpoint.cosignature_message(text, time)))
-
-    def cosign_now(self, election, now=NOW):
-        head = checkpoint_to_cosign(self.staff, election, now=now)
-        time = int(now.timestamp())
-        return cosign(self.staff, election, self.officer_id, head.size, time,
-                      self.cosignature(election, head.size, head.root, time), now=now)
 
 
 @pytest.fixture
@@ -88,10 +69,11 @@ def test_cosignatures_verify_and_the_record_carries_every_checkpoint(app, witnes
     db.session.commit()
 
     document = export_record(election)
-    assert record.verify(document) == json.loads(election.tally_json)
-    heads = document["ext"]["checkpoints"]
+    assert record_v2.verify(document) == json.loads(election.tally_json)
+    heads = document["checkpoints"]
     assert [h["size"] for h in heads] == [0, 2, 3, 4]
-    leaves = [record.entry_leaf_hash(entry) for entry in document["log"]]
+    assert document["tree_head"] == heads[-1]  # the final log, with the cosignature at the close
+    leaves = [record_v2.entry_leaf_hash(entry) for entry in document["log"]]
     log_key = Ed25519PublicKey.from_public_bytes(b64d(document["election"]["election_public_key"]))
     officer_key = Ed25519PublicKey.from_public_bytes(b64d(next(
         o["public_key"] for o in document["election"]["officers"] if o["officer_id"] == witness.officer_id)))

@@ -79,7 +79,8 @@ def minutes_pdf(
     notice. Never by unit, whatever the vote's settings: the minutes go on the public board."""
     context = _counted(election, board_url, now)
     definition = json.loads(election.definition_json)
-    counted = rules.counted_ballots(definition, log_entries(election))
+    counted = {voter_id: entry["body"]
+               for voter_id, entry in rules.counted_entries_v2(definition, log_entries(election)).items()}
     annex = _annex(definition, counted)
     headings = [_("No."), _("Voter ID"), *(str(motion.position) for motion in context["results"].motions)]
     return render_pdf(
@@ -122,7 +123,7 @@ def _counted(election: Election, board_url: str, now: datetime | None) -> dict:
     return {
         "vote": vote,
         "results": results,
-        "tree": final_tree_head(election)["body"],
+        "tree": final_tree_head(election),
         "board_url": board_url,
         "qr": qr_data_uri(board_url),
         "issued_on": generated_at.astimezone(SHANGHAI).date().isoformat(),
