@@ -27,21 +27,19 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, select, text
 
 from tests.conftest import DATABASES, POSTGRES_URL, TEST_SECRETS, make_app
-from tests.elections_kit import PASSPHRASE, OpenVote, notice_secrets
+from tests.elections_kit import PASSPHRASE, OpenVote, add_witness, count_vote, notice_secrets
 from tests.factories import Factory
 from tests.server_kit import Gunicorn
 from voting.ballots.models import LogEntry, TreeHead
 from voting.ballots.operations import check_receipt
-from voting.core import merkle, record, signing
+from voting.core import checkpoint, merkle, record_v2, signing
 from voting.core.canonical import b64d, b64e
 from voting.elections.models import Election
 from voting.elections.operations import (
     add_motion,
-    close_election,
     create_election,
     export_record,
     open_election,
-    tally_election,
 )
 from voting.extensions import db
 from voting.roster.generate import generate_roster, write_csv
@@ -133,9 +131,10 @@ def open_vote_now(estate_roster: bytes) -> OpenVote:
     election = create_election("test", estate, "业主大会表决", now - timedelta(hours=1), now + timedelta(days=1), "last")
     add_motion("test", election, 4, "选聘物业服务企业")
     add_motion("test", election, 6, "筹集住宅专项维修资金")
+    witness = add_witness(election)
     batch = open_election("test", election, PASSPHRASE)
     db.session.commit()
-    return OpenVote(election, notice_secrets(batch))
+    return OpenVote(election, notice_secrets(batch), witness)
 
 
 @pytest.mark.slow(reason="starts gunicorn twice and kills it with SIGKILL; about 10 s")
@@ -188,29 +187,27 @@ def test_every_receipted_ballot_survives_a_killed_server(crash_database, start_s
         for ballot, receipt in receipts:
             entry = entries[receipt["seq"]]
             assert entry.leaf_hash == receipt["entry_hash"]
-            assert json.loads(entry.entry_json)["ballot"] == ballot
+            assert json.loads(entry.entry_json)["body"] == ballot
             check_receipt(election, receipt)
         # Nothing else is logged: a ballot cut off by the kill may be there (its commit may have
         # won the race with the kill), once at most.
-        logged_nonces = [json.loads(entry.entry_json)["ballot"]["nonce"] for entry in entries]
+        logged_nonces = [json.loads(entry.entry_json)["body"]["nonce"] for entry in entries]
         assert len(set(logged_nonces)) == len(logged_nonces)
         assert set(logged_nonces) <= {ballot["nonce"] for ballot, _ in receipts} | {
             ballot["nonce"] for ballot in phones.unanswered}
-        # Every stored tree head is signed and has the root of the log's first `size` entries.
+        # Every stored head is signed and has the root of the log's first `size` entries.
         leaf_hashes = [b64d(entry.leaf_hash) for entry in entries]
-        heads = db.session.execute(select(TreeHead.size, TreeHead.body_json, TreeHead.signature)
+        heads = db.session.execute(select(TreeHead.size, TreeHead.root, TreeHead.signature)
                                    .where(TreeHead.election_id == election_id).order_by(TreeHead.size)).all()
         assert [head.size for head in heads] == list(range(1, len(entries) + 1))
         for head in heads:
-            body = json.loads(head.body_json)
-            assert body["root"] == b64e(merkle.root(leaf_hashes[:head.size]))
-            assert signing.verify(election.public_key, "tree-head", body, head.signature)
+            assert head.root == b64e(merkle.root(leaf_hashes[:head.size]))
+            text = checkpoint.text(election.election_hash, head.size, b64d(head.root))
+            assert signing.verify_message(b64d(election.public_key), text, head.signature)
         # The frontier the next append would extend is the whole log's.
         assert merkle.Frontier.from_json(json.loads(election.frontier_json)).root() == merkle.root(leaf_hashes)
 
-        close_election("test", election, now=election.closes_at)
-        tally = tally_election("test", election)
-        db.session.commit()
+        tally = count_vote(election)
         document = export_record(election)
-        assert record.verify(json.loads(json.dumps(document))) == tally
-        assert tally["counted"] == len({json.loads(entry.entry_json)["ballot"]["voter_id"] for entry in entries})
+        assert record_v2.verify(json.loads(json.dumps(document))) == tally
+        assert tally["counted"] == len({json.loads(entry.entry_json)["body"]["voter_id"] for entry in entries})

@@ -9,10 +9,10 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select
 
 from tests.conftest import REPO_ROOT
-from tests.elections_kit import NOW, PASSPHRASE
+from tests.elections_kit import NOW, PASSPHRASE, WITNESSES, add_witness
 from tests.factories import login, small_roster
 from voting.auth.models import Role
-from voting.core import record
+from voting.core import record_v2
 from voting.elections.models import Election
 from voting.elections.operations import create_election
 from voting.extensions import db
@@ -49,16 +49,25 @@ def test_draft_open_close_count_and_download(app, factory, tmp_path):
         assert reason in refused
         db.session.refresh(election)
         assert election.state == "draft"
-    for step, typed in (("open", {"passphrase": PASSPHRASE, "confirm": PASSPHRASE}), ("close", {}), ("tally", {})):
+    add_witness(election)  # the street office's officer registers the key that witnesses the log
+    db.session.commit()
+    for step, typed in (("open", {"passphrase": PASSPHRASE, "confirm": PASSPHRASE}), ("close", {})):
         assert client.post(f"{page}/{step}", data=typed).status_code == 302
         db.session.refresh(election)
+    # No count before a witness cosigned the log at the close (the record's check T5).
+    refused = client.post(f"{page}/tally", follow_redirects=True).get_data(as_text=True)
+    assert "has not yet witnessed the log at the close" in refused
+    WITNESSES[election.id].witness_close(election)
+    db.session.commit()
+    assert client.post(f"{page}/tally").status_code == 302
+    db.session.refresh(election)
     assert election.state == "tallied"
     downloaded = client.get(f"{page}/record.json")
     document = json.loads(downloaded.data)
-    # Format 1 keeps each motion's kind and carries its art. 278 item where the format allows additions.
-    assert [(m["kind"], m["ext"]) for m in document["election"]["motions"]] == [
-        ("ordinary", {"item": 4}), ("major", {"item": 8})]
-    tally = record.verify(document)
+    # Format 2: each motion is a question on its art. 278 item, whose threshold follows from it.
+    assert [(m["kind"], m["item"]) for m in document["election"]["motions"]] == [("question", 4), ("question", 8)]
+    tally = record_v2.verify(document)
+    assert [m["threshold"] for m in tally["motions"]] == ["ordinary", "major"]
     assert tally["counted"] == 0 and tally["motions"][0]["result"] == "not_quorate"
     saved = tmp_path / "record.json"
     saved.write_bytes(downloaded.data)

@@ -7,11 +7,11 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from tests.elections_kit import PASSPHRASE
+from tests.elections_kit import PASSPHRASE, add_witness, count_vote
 from tests.factories import PASSWORD, login, resident_id, roster_csv
 from voting.audit.models import AuditEvent
 from voting.auth.models import Role, Staff
-from voting.elections.operations import add_committee_election, close_election, create_election, open_election, tally_election
+from voting.elections.operations import add_committee_election, create_election, open_election
 from voting.extensions import db
 from voting.prep.operations import (
     CompositionRejected,
@@ -240,11 +240,10 @@ def test_deadlines_follow_the_dates_of_the_vote(app, factory):
     assert (notice.kind, notice.status, notice.due_at) == ("meeting_notice", "overdue", NOW - timedelta(days=5))
     assert deadlines(estate, now=NOW - timedelta(days=6))[0].status == "due"
 
+    add_witness(election)
     batch = open_election("test", election, PASSPHRASE)
     batch.created_at = NOW + timedelta(days=5)  # the notices went out five days before voting
-    close_election("test", election, now=NOW + timedelta(days=21))
-    tally_election("test", election)
-    db.session.commit()
+    count_vote(election)
     after = NOW + timedelta(days=29)  # 8 days after the close
     found = {d.kind: d for d in deadlines(estate, now=after)}
     assert found["meeting_notice"].status == "late"  # notices issued only 5 days before opening
@@ -279,10 +278,9 @@ def test_milestones_are_recorded_by_the_street_office_from_the_group_page(app, f
     estate, officer = formed_group(factory)
     now = datetime.now(timezone.utc)
     election = committee_vote(estate, now - timedelta(days=5), now - timedelta(days=2))
+    add_witness(election)
     open_election("test", election, PASSPHRASE)
-    close_election("test", election)
-    tally_election("test", election)
-    db.session.commit()
+    count_vote(election)
     client = login(app.test_client(), officer)
     today = now.astimezone(timezone(timedelta(hours=8))).date().isoformat()
     url = f"/estates/{estate.code}/prep/milestones/{election.id}"

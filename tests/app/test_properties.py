@@ -25,7 +25,7 @@ from tests.elections_kit import open_vote as open_kit_vote
 from tests.factories import HEADERS, login, resident_id, small_roster
 from voting.auth.models import Role
 from voting.ballots.models import LogEntry
-from voting.core import signing
+from voting.core import record_v2, signing
 from voting.core.canonical import b64d, b64e
 from voting.estates.models import Building, Unit
 from voting.extensions import db
@@ -153,7 +153,7 @@ def genuine_ballot(election) -> dict:
 
 
 def sign(seed: bytes, ballot) -> str:
-    return signing.sign(signing.private_key_from_seed(seed), "ballot", ballot)
+    return signing.sign(signing.private_key_from_seed(seed), "ballot", ballot, record_v2.VERSION)
 
 
 @FUZZ

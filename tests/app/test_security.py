@@ -21,7 +21,7 @@ from tests.app.test_prep import estate_roster, owner_id
 from tests.app.test_vote import ballot_of, key_of
 from tests.app.test_vote import open_vote as open_phone_vote
 from tests.conftest import make_app
-from tests.elections_kit import PASSPHRASE, notice_secrets
+from tests.elections_kit import PASSPHRASE, add_witness, count_vote, notice_secrets
 from tests.factories import PASSWORD, Factory, login, resident_id, roster_csv, small_roster
 from voting.app import CONTENT_SECURITY_POLICY
 from voting.audit.models import AuditEvent
@@ -48,15 +48,13 @@ from voting.candidates.operations import (
 from voting.candidates.simulation import PUBLISHED_BEFORE, vetted_list
 from voting.certification.operations import refuse
 from voting.config import ConfigError
-from voting.core import signing
+from voting.core import record_v2, signing
 from voting.core.canonical import b64e
 from voting.elections.operations import (
     add_motion,
-    close_election,
     create_election,
     open_election,
     register_officer,
-    tally_election,
 )
 from voting.estates.operations import create_community, create_estate, create_street_office
 from voting.extensions import db
@@ -204,15 +202,15 @@ class Hostile:
                                        now - timedelta(days=1))
         add_motion(actor, self.counted, 9, self.field("ordinary motion"))
         add_committee_motion(actor, self.counted, self.candidates, 1)
+        add_witness(self.counted)
         batch = open_election(actor, self.counted, PASSPHRASE)
         seeds = notice_secrets(batch)
         for voter in sorted(seeds)[:3]:
             ballot = {"election_hash": self.counted.election_hash, "voter_id": voter, "channel": "online",
                       "nonce": b64e(b"n" * 16 + voter.encode()), "choices": {"m1": "yes", "m2": ["c2-1"]}}
             cast_online(self.counted, ballot, signing.sign(signing.private_key_from_seed(seeds[voter]), "ballot",
-                                                           ballot), now=now - timedelta(days=2))
-        close_election(actor, self.counted, now=self.counted.closes_at)
-        tally_election(actor, self.counted)
+                                                           ballot, record_v2.VERSION), now=now - timedelta(days=2))
+        count_vote(self.counted, actor)
         publish_results(actor, self.counted, scrutineers=[self.field("scrutineer")])
         refuse(self.officer, self.counted, self.field("refusal reason"))
         db.session.commit()
@@ -438,7 +436,8 @@ def signed_in(client, election, seed: bytes, id_last4: str, environ: dict):
 def cast(client, election, secrets: dict, voter: str, id_last4: str, environ: dict, signature: str | None = None):
     ballot = ballot_of(election, voter)
     return client.post(f"/v/{election.public_id}/ballot", environ_base=environ, json={
-        "ballot": ballot, "signature": signature or signing.sign(key_of(secrets[voter]), "ballot", ballot),
+        "ballot": ballot, "signature": signature or signing.sign(key_of(secrets[voter]), "ballot", ballot,
+                                                                 record_v2.VERSION),
         "id_last4": id_last4})
 
 

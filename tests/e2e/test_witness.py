@@ -14,7 +14,7 @@ from tests.factories import small_roster
 from voting.auth.models import Role
 from voting.ballots.models import Checkpoint, Cosignature
 from voting.ballots.operations import cast_online
-from voting.core import checkpoint, merkle, signing
+from voting.core import checkpoint, merkle, record_v2, signing
 from voting.core.canonical import b64d, b64e
 from voting.elections.models import Election, Officer
 from voting.elections.operations import add_motion, create_election, open_election
@@ -57,7 +57,7 @@ class Vote:
                 ballot = {"election_hash": election.election_hash, "voter_id": voter, "channel": "online",
                           "nonce": b64e(secrets.token_bytes(16)), "choices": {"m1": "yes"}}
                 key = signing.private_key_from_seed(self.secrets[voter])
-                cast_online(election, ballot, signing.sign(key, "ballot", ballot))
+                cast_online(election, ballot, signing.sign(key, "ballot", ballot, record_v2.VERSION))
             db.session.commit()
 
 
