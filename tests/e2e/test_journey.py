@@ -36,7 +36,7 @@ from voting.candidates.models import CandidateList, Nominee, NomineeReview
 from voting.certification.models import CertificationDecision
 from voting.core import checkpoint, merkle
 from voting.core.canonical import b64d
-from voting.core.record import election_hash, entry_leaf_hash
+from voting.core.record_v2 import election_hash, entry_leaf_hash
 from voting.elections.models import Election, Officer
 from voting.estates.models import Estate
 from voting.extensions import db
@@ -376,7 +376,10 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
     voter.locator("#receipt-load").tap()
     voter.locator('#receipt-form button[type="submit"]').tap()
     voter.locator("#receipt-ok").wait_for(state="visible")
-    assert voter.locator('#receipt-ok [data-slot="size"]').inner_text() == "1"
+    assert voter.locator('#receipt-ok [data-slot="message"]').inner_text() == zh(
+        app, "Your ballot is entry %(seq)d of the log, and the log, now %(size)d entries long, still holds it "
+        "unchanged. Once the vote is counted, this page also tells whether it is the ballot that counts.",
+        seq=receipt["seq"], size=receipt["seq"] + 1)
     b.shot(voter, "phone-receipt-checked")
 
     # 7. A paper ballot of another owner: clerk A keys and signs it, clerk B keys it blind and signs.
@@ -426,6 +429,13 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
     group.goto(f"/estates/{code}/elections/{election_id}/")
     submit(group, 'form[action$="/close"] button')
     assert_flash(app, group, "The vote is closed.")
+    # The street office witnesses the log at the close: only then can the vote be counted.
+    clock.set_browser(officer)
+    officer.goto(f"/estates/{code}/elections/{election_id}/")
+    with officer.expect_navigation():
+        officer.locator('[data-clerk-action="cosign"] button', has_text=zh(app, "Cosign the final log")).click()
+    b.shot(officer, "cosign-close")
+    group.goto(f"/estates/{code}/elections/{election_id}/")
     submit(group, 'form[action$="/tally"] button')
     assert_flash(app, group, "The vote is counted.")
     group.goto(f"/estates/{code}/elections/{election_id}/results")
@@ -497,7 +507,7 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
     record = json.loads((tmp_path / "record.json").read_text(encoding="utf-8"))
     assert [c["body"]["officer_id"] for c in record["certifications"]] == [certifying_id]
     # The witnessed heads: valid C2SP checkpoints of prefixes of the published log, cosigned in the browser.
-    heads = record["ext"]["checkpoints"]
+    heads = record["checkpoints"]
     leaves = [entry_leaf_hash(entry) for entry in record["log"]]
     log_key = Ed25519PublicKey.from_public_bytes(b64d(record["election"]["election_public_key"]))
     officer_key = Ed25519PublicKey.from_public_bytes(b64d(next(
