@@ -268,7 +268,7 @@ def test_a_ballot_is_logged_only_when_it_is_valid(app, vote, data):
     assert response.status_code == 200, response.json
     logged = db.session.scalar(select(LogEntry.entry_json).where(LogEntry.election_id == election.id)
                                .order_by(LogEntry.seq.desc()).limit(1))
-    assert json.loads(logged)["ballot"] == body["ballot"]
+    assert json.loads(logged)["body"] == body["ballot"]
 
 
 def _paths(value, prefix=()):
