@@ -87,6 +87,21 @@ def new_witness(estate) -> tuple[object, bytes, str]:
     return staff, seed, public_key
 
 
+def witnessed_draft(election) -> Witness:
+    """A street-office officer of the estate registered on this draft to witness its log."""
+    staff, seed, public_key = new_witness(election.estate)
+    witness = Witness(staff, seed)
+    witness.officer_id = register_officer("test", election, staff, "street_office", public_key).officer_id
+    return witness
+
+
+def opened(election, witness: Witness) -> "OpenVote":
+    """Open a draft whose officers are registered; committed."""
+    batch = open_election("test", election, PASSPHRASE)
+    db.session.commit()
+    return OpenVote(election, notice_secrets(batch), witness)
+
+
 @dataclass
 class OpenVote:
     election: object
@@ -126,15 +141,9 @@ def open_vote(estate, revote: str = "last", *, officers=(), motions=None, **opti
         add_motion("test", election, item, title)
     if motions is None:
         add_committee_election("test", election, "选举业主委员会", 2, candidates=["甲", "乙", "丙"])
+    for staff, role, public_key in officers:
+        register_officer("test", election, staff, role, public_key)
     witness = None
     if not any(role == "street_office" for _staff, role, _key in officers):
-        staff, seed, public_key = new_witness(estate)
-        officers = (*officers, (staff, "street_office", public_key))
-        witness = Witness(staff, seed)
-    for staff, role, public_key in officers:
-        officer = register_officer("test", election, staff, role, public_key)
-        if witness is not None and staff is witness.staff:
-            witness.officer_id = officer.officer_id
-    batch = open_election("test", election, PASSPHRASE)
-    db.session.commit()
-    return OpenVote(election, notice_secrets(batch), witness)
+        witness = witnessed_draft(election)
+    return opened(election, witness)
