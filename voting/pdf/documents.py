@@ -79,7 +79,8 @@ def minutes_pdf(
     notice. Never by unit, whatever the vote's settings: the minutes go on the public board."""
     context = _counted(election, board_url, now)
     definition = json.loads(election.definition_json)
-    counted = rules.counted_ballots(definition, log_entries(election))
+    counted = {voter_id: entry["body"] for voter_id, entry in
+               rules.counted_entries_v2(definition, log_entries(election)).items()}
     annex = _annex(definition, counted)
     headings = [_("No."), _("Voter ID"), *(str(motion.position) for motion in context["results"].motions)]
     return render_pdf(
@@ -143,7 +144,7 @@ def _share(part: int, whole: int) -> str:
 def _annex(definition: dict, counted: dict) -> list[AnnexRow]:
     """Counted ballots in voter id order: the ids are random, so the order tells nothing."""
     printers = choice_printers(definition)
-    return [AnnexRow(voter_id, tuple(p(counted[voter_id]["choices"]) for p in printers))
+    return [AnnexRow(voter_id, tuple(p(counted[voter_id]) for p in printers))
             for voter_id in sorted(counted)]
 
 
