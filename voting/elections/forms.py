@@ -21,7 +21,7 @@ class ElectionForm(FlaskForm):
     )
     invalid_ballot = SelectField(
         _l("An invalid choice on a paper ballot"),
-        choices=[(rule, name) for rule, name in INVALID_RULE_NAMES.items()],
+        choices=[(rule, name) for rule, name in INVALID_RULE_NAMES.items()], default="took_part",
         description=_l("As the estate's rules say; without a rule, an invalid choice counts as taking part, not agreeing."),
     )
     require_id_last4 = BooleanField(_l("Ask for the last four characters of the owner's ID number before the ballot shows"))
