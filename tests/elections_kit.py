@@ -102,6 +102,13 @@ def count_vote(election, actor: str = "test") -> dict:
     return tally
 
 
+def opened(election, witness: Witness) -> "OpenVote":
+    """Open a draft whose officers are registered; committed."""
+    batch = open_election("test", election, PASSPHRASE)
+    db.session.commit()
+    return OpenVote(election, notice_secrets(batch), witness)
+
+
 @dataclass
 class OpenVote:
     election: object
@@ -161,6 +168,4 @@ def open_vote(estate, revote: str = "last", *, officers=(), motions=None, **opti
     for staff, role, public_key in officers:
         register_officer("test", election, staff, role, public_key)
     witness = None if any(role == "street_office" for _staff, role, _key in officers) else add_witness(election)
-    batch = open_election("test", election, PASSPHRASE)
-    db.session.commit()
-    return OpenVote(election, notice_secrets(batch), witness)
+    return opened(election, witness)

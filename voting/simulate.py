@@ -213,7 +213,8 @@ def simulate_command(units: int, turnout: float, paper: float, seed: int, output
         with phase(timings, f"paper ballots ({len(on_paper)})"):
             desk = PaperDesk(app, estate_code, election_id, clerks)
             for voter_code in (v for v in voters if v in on_paper):
-                desk.enter(voter_code, first_unit[voter_code], _choices(rng, motions))
+                desk_receipt = desk.hand_in(first_unit[voter_code])
+                desk.enter(voter_code, first_unit[voter_code], _choices(rng, motions), desk_receipt)
     with phase(timings, "close and tally"):
         election = db.session.get(Election, election_id)
         close_election(actor, election, now=election.closes_at)

@@ -7,7 +7,13 @@ from flask import Flask
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
-from voting.elections.models import STATE_NAMES, THRESHOLD_NAMES, item_label
+from voting.elections.models import (
+    INVALID_REASON_NAMES,
+    INVALID_RULE_NAMES,
+    STATE_NAMES,
+    THRESHOLD_NAMES,
+    item_label,
+)
 from voting.core.rules import threshold
 from voting.formatting import format_area
 from voting.privacy import mask_name
@@ -38,7 +44,8 @@ KIND_NAMES = {
 
 def register_filters(app: Flask) -> None:
     app.jinja_env.globals.update(state_names=STATE_NAMES, kind_names=KIND_NAMES, item_label=item_label,
-                                 motion_kind=motion_kind, threshold_names=THRESHOLD_NAMES)
+                                 motion_kind=motion_kind, threshold_names=THRESHOLD_NAMES,
+                                 invalid_reason_names=INVALID_REASON_NAMES, invalid_rule_names=INVALID_RULE_NAMES)
     app.jinja_env.filters.update(
         area=format_area, datetime=format_datetime, fault=translate_fault, mask_name=mask_name
     )

@@ -18,13 +18,13 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from tests.elections_kit import PASSPHRASE, OpenVote, notice_secrets
+from tests.elections_kit import PASSPHRASE, OpenVote, add_witness, opened
 from tests.factories import login, resident_id, small_roster
 from voting.audit.models import AuditEvent
 from voting.auth.models import Role
 from voting.ballots.models import LogEntry, PaperBallot
 from voting.ballots.operations import BallotRefused, cast_online, check_receipt
-from voting.core import record, signing
+from voting.core import record_v2, signing
 from voting.core.canonical import b64d, b64e
 from voting.elections.models import Officer
 from voting.elections.operations import (
@@ -39,6 +39,7 @@ from voting.elections.operations import (
     tally_election,
 )
 from voting.extensions import db
+from voting.tally.operations import choice_printers
 from voting.timeutil import utcnow
 
 JSON = {"Accept": "application/json"}
@@ -77,8 +78,8 @@ class Clerk:
     key: object  # the Ed25519 private key "in the browser"
     officer_id: str = ""
 
-    def sign(self, body: dict) -> str:
-        return signing.sign(self.key, "ballot", body)
+    def sign(self, body: dict, purpose: str = "ballot") -> str:
+        return signing.sign(self.key, purpose, body, record_v2.VERSION)
 
 
 @dataclass
@@ -92,14 +93,36 @@ class PaperVote:
     def election(self):
         return self.vote.election
 
+    def hand_in(self, voter: str | None, identity_checked: bool = False, clerk: Clerk | None = None):
+        """The desk's hand-in of a paper of this voter (None: from the sealed box), signed by the
+        clerk; the response of the post."""
+        clerk = clerk or self.a
+        query = {"unit": UNIT[voter]} if voter else {"sealed_box": "1"}
+        if identity_checked:
+            query["identity_checked"] = "1"
+        prepared = clerk.client.get(f"{self.base}/handins/sign", query_string=query, headers=JSON)
+        assert prepared.status_code == 200, prepared.get_json()
+        body = prepared.get_json()["body"]
+        return clerk.client.post(f"{self.base}/handins", json={
+            "officer_id": clerk.officer_id, "body": body, "signature": clerk.sign(body, "handin")})
+
+    def handed_in(self, voter: str | None, identity_checked: bool = False) -> str:
+        """The desk receipt of a new hand-in."""
+        response = self.hand_in(voter, identity_checked)
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()["desk_receipt"]
+
     def key(self, clerk: Clerk, voter: str, choices: dict, scan: bytes | None = None, **extra):
+        """A's or B's first entry; unless told which, of a paper handed in for the voter just now."""
         payload = {"unit": UNIT[voter], "officer_id": clerk.officer_id, "choices": choices, **extra}
+        if "handin" not in extra and "rekey_of" not in extra:
+            payload["handin"] = self.handed_in(voter)
         if "rekey_of" not in extra:
             payload["scan"] = b64e(scan or png_scan())
         return clerk.client.post(f"{self.base}/ballots", json=payload)
 
-    def key_and_sign(self, clerk: Clerk, voter: str, choices: dict) -> int:
-        response = self.key(clerk, voter, choices)
+    def key_and_sign(self, clerk: Clerk, voter: str, choices: dict, **extra) -> int:
+        response = self.key(clerk, voter, choices, **extra)
         assert response.status_code == 201, response.get_json()
         answer = response.get_json()
         signed = clerk.client.post(f"{self.base}/ballots/{answer['paper_id']}/signature",
@@ -107,18 +130,20 @@ class PaperVote:
         assert signed.get_json() == {"paper_id": answer["paper_id"], "status": "awaiting_check"}
         return answer["paper_id"]
 
-    def check(self, clerk: Clerk, paper_id: int, voter: str, choices: dict):
-        return clerk.client.post(f"{self.base}/ballots/{paper_id}/check",
-                                 json={"unit": UNIT[voter], "officer_id": clerk.officer_id, "choices": choices})
+    def check(self, clerk: Clerk, paper_id: int, voter: str, choices: dict, **extra):
+        return clerk.client.post(f"{self.base}/ballots/{paper_id}/check", json={
+            "unit": UNIT[voter], "officer_id": clerk.officer_id, "choices": choices, **extra})
 
     def countersign(self, clerk: Clerk, paper_id: int, body: dict):
         return clerk.client.post(f"{self.base}/ballots/{paper_id}/countersignature",
                                  json={"officer_id": clerk.officer_id, "signature": clerk.sign(body)})
 
-    def enter(self, voter: str, choices: dict):
-        """The whole round: A keys and signs, B checks blind and countersigns."""
-        paper_id = self.key_and_sign(self.a, voter, choices)
-        checked = self.check(self.b, paper_id, voter, choices)
+    def enter(self, voter: str, choices: dict, **extra):
+        """The whole round: A keys and signs, B checks blind and countersigns. ``extra`` (handin,
+        invalid, unsigned, proxy_scan) goes with A's entry, the marks with B's too."""
+        paper_id = self.key_and_sign(self.a, voter, choices, **extra)
+        marks = {name: value for name, value in extra.items() if name in ("invalid", "unsigned")}
+        checked = self.check(self.b, paper_id, voter, choices, **marks)
         assert checked.get_json()["status"] == "match", checked.get_json()
         return paper_id, self.countersign(self.b, paper_id, checked.get_json()["ballot"])
 
@@ -136,9 +161,10 @@ def register(clerk: Clerk, base: str) -> None:
     clerk.officer_id = response.get_json()["officer_id"]
 
 
-def draft(estate, revote: str = "last"):
+def draft(estate, revote: str = "last", invalid_ballot: str = "took_part"):
     now = utcnow()
-    election = create_election("test", estate, "业主大会表决", now - timedelta(hours=1), now + timedelta(days=1), revote)
+    election = create_election("test", estate, "业主大会表决", now - timedelta(hours=1), now + timedelta(days=1), revote,
+                               invalid_ballot=invalid_ballot)
     add_motion("test", election, 4, "选聘物业服务企业")
     add_motion("test", election, 6, "筹集住宅专项维修资金")
     add_committee_election("test", election, "选举业主委员会", 2, candidates=["甲", "乙", "丙"])
@@ -146,20 +172,14 @@ def draft(estate, revote: str = "last"):
     return election
 
 
-def paper_vote(app, factory, revote: str = "last") -> PaperVote:
+def paper_vote(app, factory, revote: str = "last", invalid_ballot: str = "took_part") -> PaperVote:
     estate = factory.estate(roster=small_roster())
-    election = draft(estate, revote)
+    election = draft(estate, revote, invalid_ballot)
     base = f"/estates/{estate.code}/elections/{election.id}/paper"
     a, b = clerk_for(app, factory, estate), clerk_for(app, factory, estate)
     register(a, base)
     register(b, base)
-    return PaperVote(opened(election), base, a, b)
-
-
-def opened(election) -> OpenVote:
-    batch = open_election("test", election, PASSPHRASE)
-    db.session.commit()
-    return OpenVote(election, notice_secrets(batch))
+    return PaperVote(opened(election, add_witness(election)), base, a, b)
 
 
 def logged(election) -> list[dict]:
@@ -167,13 +187,29 @@ def logged(election) -> list[dict]:
         select(LogEntry.entry_json).where(LogEntry.election_id == election.id).order_by(LogEntry.seq))]
 
 
-def finish(election) -> dict:
-    """Close, count and export; the verifier's recount of the record."""
-    db.session.refresh(election)
-    close_election("test", election, now=election.closes_at)
-    tally_election("test", election)
+def ballots(election) -> list[dict]:
+    return [entry for entry in logged(election) if entry["kind"] == "ballot"]
+
+
+def close(pv: PaperVote) -> None:
+    """Close after the period and witness the log at the close, as the street office does."""
+    db.session.refresh(pv.election)
+    close_election("test", pv.election, now=pv.election.closes_at + timedelta(seconds=1))
+    pv.vote.witness.witness_close(pv.election)
     db.session.commit()
-    return record.verify(export_record(election))
+
+
+def finish(pv: PaperVote) -> dict:
+    """Close (unless closed), count and export; the verifier's recount of the record, which is
+    also the tally the server published."""
+    db.session.refresh(pv.election)
+    if pv.election.state == "open":
+        close(pv)
+    tally_election("test", pv.election)
+    db.session.commit()
+    recount = record_v2.verify(export_record(pv.election))
+    assert recount == json.loads(pv.election.tally_json)
+    return recount
 
 
 def cast_online_now(pv: PaperVote, voter: str, choices: dict):
@@ -259,12 +295,13 @@ def test_an_account_without_an_id_number_registers_no_key_until_one_is_recorded(
 def test_two_clerks_log_a_paper_ballot_the_verifier_accepts(app, factory):
     pv = paper_vote(app, factory)
     scan = png_scan()
-    keyed = pv.key(pv.a, "v00002", CHOICES, scan)
+    keyed = pv.key(pv.a, "v00002", CHOICES, scan, handin=pv.handed_in("v00002", identity_checked=True))
     assert keyed.status_code == 201
     paper_id, ballot = keyed.get_json()["paper_id"], keyed.get_json()["ballot"]
     assert ballot["channel"] == "paper" and ballot["voter_id"] == pv.vote.ids["v00002"]
     assert ballot["choices"] == {"m1": "yes", "m2": "abstain", "m3": ["c3-1", "c3-2"]}
     assert ballot["paper_scan_sha256"] == b64e(hashlib.sha256(scan).digest())
+    assert (ballot["invalid"], ballot["proxy_sha256"], ballot["handin"]) == ({}, None, 0)
     assert len(b64d(ballot["nonce"])) == 16 and ballot["election_hash"] == pv.election.election_hash
 
     # B never reaches A's entry; until A's browser signs, B does not even see the ballot.
@@ -288,14 +325,18 @@ def test_two_clerks_log_a_paper_ballot_the_verifier_accepts(app, factory):
     logged_answer = pv.countersign(pv.b, paper_id, ballot)
     assert logged_answer.status_code == 200, logged_answer.get_json()
     answer = logged_answer.get_json()
-    assert answer["status"] == "logged" and answer["log_seq"] == 0
+    assert answer["status"] == "logged" and answer["log_seq"] == 1
     check_receipt(pv.election, answer["receipt"])
 
     paper = db.session.get(PaperBallot, paper_id)
     assert (paper.status, paper.log_seq, paper.keyed_by, paper.checked_by) == (
-        "logged", 0, pv.a.officer_id, pv.b.officer_id)
-    [entry] = logged(pv.election)
-    assert entry["ballot"] == ballot
+        "logged", 1, pv.a.officer_id, pv.b.officer_id)
+    handin, entry = logged(pv.election)
+    assert handin["kind"] == "handin" and handin["body"] == {
+        "election_hash": pv.election.election_hash, "desk_receipt": "J-0001", "voter_id": pv.vote.ids["v00002"],
+        "identity_checked": True}
+    assert handin["signatures"] == [{"signer": pv.a.officer_id, "signature": pv.a.sign(handin["body"], "handin")}]
+    assert entry["kind"] == "ballot" and entry["body"] == ballot
     assert entry["signatures"] == [{"signer": pv.a.officer_id, "signature": paper.keyed_signature},
                                    {"signer": pv.b.officer_id, "signature": pv.b.sign(ballot)}]
     status = pv.a.client.get(f"{pv.base}/ballots/{paper_id}", headers=JSON).get_json()
@@ -303,7 +344,7 @@ def test_two_clerks_log_a_paper_ballot_the_verifier_accepts(app, factory):
     assert {e.action for e in db.session.scalars(select(AuditEvent).where(AuditEvent.target.like("paper:%")))} == {
         "paper.key", "paper.sign", "paper.match", "paper.log"}
 
-    recount = finish(pv.election)
+    recount = finish(pv)
     assert recount["counted"] == 1
     assert recount["motions"][0]["yes"] == {"area": 18000, "heads": 1}
     assert recount["motions"][2]["candidates"][0]["heads"] == 1
@@ -316,8 +357,26 @@ def test_the_pages_walk_through_without_a_script_except_for_signing(app, factory
     assert "1幢-9-999" in a.get(f"{pv.base}/key?unit=1幢-9-999").get_data(as_text=True)
     assert a.get(f"{pv.base}/key?unit=1幢-1-102", headers=JSON).get_json()["voter"] == {
         "voter_id": pv.vote.ids["v00002"], "units": ["1幢-1-102", "1幢-1-201"], "area": 18000}
-    form = {"unit": "1幢-1-101", "officer_id": pv.a.officer_id, "choice-m1": "no", "choice-m2": "",
-            "choice-m3": ["c3-3"]}
+
+    # The hand-in desk: find the owner, tick the identity check, sign in the browser, read the slip number.
+    desk = a.get(f"{pv.base}/handins/new?unit=1幢-1-101").get_data(as_text=True)
+    assert "1幢-1-101" in desk and "identity_checked" in desk and "sealed_box" in desk
+    page = a.get(f"{pv.base}/handins/sign?unit=1幢-1-101&identity_checked=1").get_data(as_text=True)
+    data = json.loads(page.split('id="clerk-data">', 1)[1].split("</script>", 1)[0])
+    assert data["sign"]["purpose"] == "handin" and data["sign"]["body"] == {
+        "election_hash": pv.election.election_hash, "desk_receipt": "J-0001", "voter_id": pv.vote.ids["v00001"],
+        "identity_checked": True}
+    body = data["sign"]["body"]
+    posted = a.post(data["sign"]["post_url"], json={"officer_id": pv.a.officer_id, "body": body,
+                                                    "signature": pv.a.sign(body, "handin")},
+                    headers={"X-CSRFToken": data["csrf_token"]})
+    assert posted.status_code == 201 and posted.get_json()["desk_receipt"] == "J-0001"
+    slip = a.get(data["sign"]["done_url"]).get_data(as_text=True)
+    assert "J-0001" in slip and "1幢-1-101" in slip
+    assert 'value="J-0001"' in a.get(f"{pv.base}/key?unit=1幢-1-101").get_data(as_text=True)
+    assert 'value="J-0001"' not in a.get(f"{pv.base}/key?unit=1幢-2-101").get_data(as_text=True)  # another's
+    form = {"unit": "1幢-1-101", "officer_id": pv.a.officer_id, "handin": "J-0001", "choice-m1": "no",
+            "choice-m2": "", "choice-m3": ["c3-3"]}
     response = a.post(f"{pv.base}/ballots", data=form | {"scan": (io.BytesIO(png_scan()), "s.png")},
                       content_type="multipart/form-data")
     assert response.status_code == 302 and response.location.endswith("/sign")
@@ -328,7 +387,8 @@ def test_the_pages_walk_through_without_a_script_except_for_signing(app, factory
                              "public_key": signing.public_key_b64(pv.a.key)}]
     paper_id = db.session.scalar(select(PaperBallot.id))
     # The form without a scan is refused with the reason and the entry kept on the page.
-    again = a.post(f"{pv.base}/ballots", data=form, content_type="multipart/form-data")
+    again = a.post(f"{pv.base}/ballots", data=form | {"handin": pv.handed_in("v00001")},
+                   content_type="multipart/form-data")
     assert again.status_code == 400 and "scan" in again.get_data(as_text=True)
     assert 'value="c3-3" checked' in again.get_data(as_text=True)
 
@@ -340,7 +400,7 @@ def test_the_pages_walk_through_without_a_script_except_for_signing(app, factory
     matched = pv.b.client.post(f"{pv.base}/ballots/{paper_id}/check", data=form | {"officer_id": pv.b.officer_id})
     assert matched.status_code == 302 and matched.location.endswith("/countersign")
     assert data["sign"]["ballot"]["nonce"] in pv.b.client.get(matched.location).get_data(as_text=True)
-    for url in ("/", "/officer-key", f"/ballots/{paper_id}"):
+    for url in ("/", "/officer-key", f"/ballots/{paper_id}", "/handins/new"):
         assert a.get(pv.base + url).status_code == 200, url
 
 
@@ -369,7 +429,7 @@ def three_clerks(app, factory):
                clerk_for(app, factory, estate))
     for clerk in (a, b, c):
         register(clerk, base)
-    return PaperVote(opened(election), base, a, b), c
+    return PaperVote(opened(election, add_witness(election)), base, a, b), c
 
 
 def test_two_accounts_of_one_person_cannot_key_and_check_one_ballot(app, factory):
@@ -381,7 +441,7 @@ def test_two_accounts_of_one_person_cannot_key_and_check_one_ballot(app, factory
         "person as yours; another person must check it.")
     paper = db.session.get(PaperBallot, paper_id)
     assert (paper.status, paper.checked_by) == ("awaiting_check", None)
-    assert logged(pv.election) == []
+    assert ballots(pv.election) == []
     assert not db.session.scalar(select(func.count()).select_from(AuditEvent).where(
         AuditEvent.action.in_(["paper.match", "paper.mismatch", "paper.log"])))
     desk = pv.b.client.get(pv.base + "/", headers=JSON).get_json()
@@ -396,10 +456,10 @@ def test_two_people_key_and_check_and_the_record_names_each_officers_account_and
     checked = pv.check(c, paper_id, "v00001", CHOICES)
     assert checked.get_json()["status"] == "match"
     assert pv.countersign(c, paper_id, checked.get_json()["ballot"]).get_json()["status"] == "logged"
-    assert finish(pv.election)["counted"] == 1
+    assert finish(pv)["counted"] == 1
 
     exported = export_record(pv.election)
-    ext = {o["officer_id"]: o["ext"] for o in exported["election"]["officers"]}
+    ext = {o["officer_id"]: o for o in exported["election"]["officers"] if o["role"] == "clerk"}
     assert {officer: e["account"] for officer, e in ext.items()} == {
         clerk.officer_id: clerk.staff.username for clerk in (pv.a, pv.b, c)}
     persons = [ext[clerk.officer_id]["person"] for clerk in (pv.a, pv.b, c)]
@@ -422,7 +482,7 @@ def test_only_clerk_accounts_key_check_and_register_clerk_keys(app, factory, rol
     assert only_clerks in html.unescape(other.client.get(f"{pv.base}/key").get_data(as_text=True))
     paper = db.session.get(PaperBallot, paper_id)
     assert (paper.status, paper.checked_by) == ("awaiting_check", None)
-    assert db.session.scalar(select(func.count()).select_from(PaperBallot)) == 1 and len(pv.election.officers) == 2
+    assert db.session.scalar(select(func.count()).select_from(PaperBallot)) == 1 and len(pv.election.officers) == 3
     with pytest.raises(ElectionError, match="Only a clerk's account"):
         register_officer("test", draft(pv.election.estate), other.staff, "clerk", signing.public_key_b64(other.key))
     db.session.rollback()
@@ -450,7 +510,7 @@ def test_differing_entries_set_the_ballot_aside_to_be_keyed_again(app, factory):
     body = json.loads(db.session.get(PaperBallot, paper_id).ballot_json)
     assert pv.countersign(pv.b, paper_id, body).status_code == 409
     assert pv.check(pv.b, paper_id, "v00001", CHOICES).status_code == 409  # no second guess
-    assert logged(pv.election) == []
+    assert ballots(pv.election) == []
     assert pv.a.client.get(pv.base + "/", headers=JSON).get_json()["to_rekey"] == [paper_id]
 
     # Keyed again from the same scan (by B this time), then checked by A.
@@ -467,7 +527,7 @@ def test_differing_entries_set_the_ballot_aside_to_be_keyed_again(app, factory):
     voter_differs = pv.key_and_sign(pv.a, "v00003", CHOICES)
     assert pv.check(pv.b, voter_differs, "v00002", CHOICES).get_json()["differences"] == {
         "voter": True, "motions": []}
-    assert len(logged(pv.election)) == 1 and finish(pv.election)["counted"] == 1
+    assert len(ballots(pv.election)) == 1 and finish(pv)["counted"] == 1
 
 
 # --- signatures --------------------------------------------------------------------------------------
@@ -492,7 +552,7 @@ def test_bad_signatures_are_refused_and_nothing_changes(app, factory):
     assert pv.check(pv.b, paper_id, "v00001", CHOICES).get_json()["status"] == "match"
     forged = pv.countersign(Clerk(pv.b.staff, pv.b.client, pv.a.key, pv.b.officer_id), paper_id, ballot)
     assert forged.status_code == 400
-    assert logged(pv.election) == [] and db.session.get(PaperBallot, paper_id).status == "awaiting_check"
+    assert ballots(pv.election) == [] and db.session.get(PaperBallot, paper_id).status == "awaiting_check"
     assert pv.countersign(pv.b, paper_id, ballot).status_code == 200
 
 
@@ -502,11 +562,13 @@ def test_bad_signatures_are_refused_and_nothing_changes(app, factory):
 def test_revote_first_refuses_paper_after_online(app, factory):
     pv = paper_vote(app, factory, revote="first")
     cast_online_now(pv, "v00001", {"m1": "no"})
-    paper_id = pv.key_and_sign(pv.a, "v00001", CHOICES)
+    warned = pv.a.client.get(f"{pv.base}/handins/sign", query_string={"unit": UNIT["v00001"]}, headers=JSON)
+    assert "the first ballot counts" in warned.get_json()["warning"]
+    paper_id = pv.key_and_sign(pv.a, "v00001", CHOICES, handin=pv.handed_in("v00001", identity_checked=True))
     body = pv.check(pv.b, paper_id, "v00001", CHOICES).get_json()["ballot"]
     refused = pv.countersign(pv.b, paper_id, body)
     assert refused.status_code == 409 and "first ballot" in refused.get_json()["error"]
-    assert len(logged(pv.election)) == 1
+    assert len(ballots(pv.election)) == 1
     assert db.session.get(PaperBallot, paper_id).status == "awaiting_check"
     status = pv.b.client.get(f"{pv.base}/ballots/{paper_id}", headers=JSON).get_json()
     assert "first ballot" in status["refused"]
@@ -520,21 +582,117 @@ def test_revote_first_refuses_online_after_paper(app, factory):
     with pytest.raises(BallotRefused):
         cast_online_now(pv, "v00001", {"m1": "no"})
     db.session.rollback()
-    assert [e["ballot"]["channel"] for e in logged(pv.election)] == ["paper"]
+    assert [e["body"]["channel"] for e in ballots(pv.election)] == ["paper"]
 
 
-@pytest.mark.parametrize("paper_last", [True, False])
-def test_revote_last_counts_the_later_ballot_whatever_its_channel(app, factory, paper_last):
+def test_a_paper_counts_from_its_hand_in_so_a_later_online_ballot_wins_however_late_it_is_keyed(app, factory):
     pv = paper_vote(app, factory, revote="last")
-    if paper_last:
-        cast_online_now(pv, "v00001", {"m1": "no"})
-        assert pv.enter("v00001", {"m1": "yes"})[1].status_code == 200
-    else:
-        assert pv.enter("v00001", {"m1": "no"})[1].status_code == 200
-        cast_online_now(pv, "v00001", {"m1": "yes"})
-    recount = finish(pv.election)
+    receipt = pv.handed_in("v00001")
+    cast_online_now(pv, "v00001", {"m1": "yes"})
+    close(pv)  # the sealed box is keyed after the close
+    assert pv.enter("v00001", {"m1": "no"}, handin=receipt)[1].status_code == 200
+    kinds = [(e["kind"], e["body"].get("channel")) for e in logged(pv.election)]
+    assert kinds[-3:] == [("handin", None), ("ballot", "online"), ("ballot", "paper")]
+    assert logged(pv.election)[-1]["body"]["handin"] == len(kinds) - 3
+    recount = finish(pv)
     assert recount["counted"] == 1
-    assert recount["motions"][0]["yes"]["heads"] == 1 and recount["motions"][0]["no"]["heads"] == 0
+    assert (recount["motions"][0]["yes"]["heads"], recount["motions"][0]["no"]["heads"]) == (1, 0)
+
+
+def test_a_paper_after_an_online_ballot_counts_only_with_the_identity_check(app, factory):
+    pv = paper_vote(app, factory, revote="last")
+    cast_online_now(pv, "v00001", {"m1": "no"})
+    desk = pv.a.client.get(f"{pv.base}/handins/new?unit={UNIT['v00001']}").get_data(as_text=True)
+    assert "already voted online" in html.unescape(desk) and "identity document" in html.unescape(desk)
+
+    unchecked = pv.key(pv.a, "v00001", {"m1": "yes"}, handin=pv.handed_in("v00001", identity_checked=False))
+    assert unchecked.status_code == 409 and unchecked.get_json()["error"] == (
+        "This owner voted online before the paper ballot was handed in, and nobody checked their identity at the "
+        "desk: the paper ballot cannot replace the online one.")
+    assert db.session.scalar(select(func.count()).select_from(PaperBallot)) == 0
+
+    checked = pv.handed_in("v00001", identity_checked=True)
+    close(pv)
+    assert pv.enter("v00001", {"m1": "yes"}, handin=checked)[1].status_code == 200
+    recount = finish(pv)
+    assert recount["counted"] == 1
+    assert (recount["motions"][0]["yes"]["heads"], recount["motions"][0]["no"]["heads"]) == (1, 0)
+
+
+# --- the hand-in desk --------------------------------------------------------------------------------
+
+
+def test_the_desk_numbers_each_hand_in_once_and_checks_identity_only_with_a_voter(app, factory):
+    pv = paper_vote(app, factory)
+    assert [pv.handed_in("v00001", identity_checked=True), pv.handed_in(None)] == ["J-0001", "J-0002"]
+    sealed = pv.a.client.get(f"{pv.base}/handins/J-0002", headers=JSON).get_json()
+    assert (sealed["units"], sealed["identity_checked"]) == (None, False)
+    no_voter = pv.a.client.get(f"{pv.base}/handins/sign", query_string={"sealed_box": "1", "identity_checked": "1"},
+                               headers=JSON)
+    assert no_voter.status_code == 400 and "only for a known voter" in no_voter.get_json()["error"]
+
+    body = pv.a.client.get(f"{pv.base}/handins/sign", query_string={"unit": UNIT["v00002"]},
+                           headers=JSON).get_json()["body"]
+    assert body["desk_receipt"] == "J-0003"
+    wrong_purpose = pv.a.client.post(f"{pv.base}/handins", json={
+        "officer_id": pv.a.officer_id, "body": body, "signature": pv.a.sign(body, "ballot")})
+    assert wrong_purpose.status_code == 400 and "signature does not match" in wrong_purpose.get_json()["error"]
+    taken = body | {"desk_receipt": "J-0001"}
+    again = pv.a.client.post(f"{pv.base}/handins", json={
+        "officer_id": pv.a.officer_id, "body": taken, "signature": pv.a.sign(taken, "handin")})
+    assert again.status_code == 409 and "J-0001 is already given" in again.get_json()["error"]
+    made_up = body | {"desk_receipt": "whatever"}
+    assert pv.a.client.post(f"{pv.base}/handins", json={
+        "officer_id": pv.a.officer_id, "body": made_up, "signature": pv.a.sign(made_up, "handin")}).status_code == 400
+    assert [e["body"]["desk_receipt"] for e in logged(pv.election) if e["kind"] == "handin"] == ["J-0001", "J-0002"]
+    assert pv.a.client.get(pv.base + "/", headers=JSON).get_json()["handins"] == ["J-0001", "J-0002"]
+
+
+def test_a_sealed_box_paper_with_a_written_proxy_carries_the_proxys_hash(app, factory):
+    pv = paper_vote(app, factory)
+    from_the_box = pv.handed_in(None)
+    proxy = png_scan()
+    paper_id, logged_answer = pv.enter("v00003", CHOICES, handin=from_the_box, proxy_scan=b64e(proxy))
+    assert logged_answer.status_code == 200, logged_answer.get_json()
+    served = pv.b.client.get(f"{pv.base}/ballots/{paper_id}/proxy")
+    assert served.status_code == 200 and served.data == proxy and "no-store" in served.headers["Cache-Control"]
+    # Keyed, the hand-in is no longer offered, nor can another ballot name it.
+    assert pv.a.client.get(pv.base + "/", headers=JSON).get_json()["handins"] == []
+    twice = pv.key(pv.a, "v00002", CHOICES, handin=from_the_box)
+    assert twice.status_code == 409 and "already keyed" in twice.get_json()["error"]
+    finish(pv)
+    [entry] = [e for e in export_record(pv.election)["log"] if e["kind"] == "ballot"]
+    assert entry["body"]["proxy_sha256"] == b64e(hashlib.sha256(proxy).digest())
+    assert entry["body"]["voter_id"] == pv.vote.ids["v00003"]
+
+
+@pytest.mark.parametrize("rule", ["took_part", "not_counted"])
+def test_invalid_marks_are_logged_with_their_reason_and_counted_as_the_estates_rules_say(app, factory, rule):
+    pv = paper_vote(app, factory, invalid_ballot=rule)
+    several = {"m1": "several_marks"}
+    assert pv.enter("v00001", {"m3": ["c3-1"]}, invalid=several)[1].status_code == 200
+    assert pv.enter("v00002", {}, unsigned=True)[1].status_code == 200
+    cast_online_now(pv, "v00003", {"m1": "yes"})
+    bodies = [e["body"] for e in ballots(pv.election)]
+    assert bodies[0]["invalid"] == several and bodies[1]["invalid"] == {
+        "m1": "unsigned", "m2": "unsigned", "m3": "unsigned"}
+    with app.test_request_context(headers={"Accept-Language": "en"}):  # as the minutes' annex prints it
+        printed = [p(bodies[0]) for p in choice_printers(json.loads(pv.election.definition_json))]
+    assert printed == ["Invalid (several boxes ticked)", "Abstain", "甲"]
+
+    recount = finish(pv)
+    m1, m3 = recount["motions"][0], recount["motions"][2]
+    assert recount["counted"] == 3
+    if rule == "took_part":  # took part, did not agree
+        assert m1["participation"] == {"area": 8956 + 18000 + 12025, "heads": 3}
+        assert m1["invalid"] == {"area": 8956 + 18000, "heads": 2}
+        assert m3["participation"]["heads"] == 3 and m3["invalid"]["heads"] == 1
+    else:
+        assert m1["participation"] == {"area": 12025, "heads": 1} and m1["invalid"] == {"area": 0, "heads": 0}
+        assert m3["participation"]["heads"] == 2 and m3["invalid"]["heads"] == 0
+    assert m1["yes"] == {"area": 12025, "heads": 1}
+    results = pv.a.client.get(f"/estates/{pv.election.estate.code}/elections/{pv.election.id}/results")
+    assert results.status_code == 200 and "Invalid (paper)" in results.get_data(as_text=True)
 
 
 # --- scope and period -------------------------------------------------------------------------------------
@@ -564,31 +722,35 @@ def test_another_estates_clerk_finds_nothing(app, factory):
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("paper."):
             continue
-        url = rule.build({"code": pv.election.estate.code, "election_id": pv.election.id, "paper_id": paper_id},
-                         append_unknown=False)[1]
+        url = rule.build({"code": pv.election.estate.code, "election_id": pv.election.id, "paper_id": paper_id,
+                          "desk_receipt": "J-0001"}, append_unknown=False)[1]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             response = stranger.client.open(url, method=method, json={}, headers=JSON)
             assert response.status_code == 404 and "error" in response.get_json(), (method, url)
             checked += 1
-    assert checked == 13
+    assert checked == 18
 
 
-def test_keying_after_close_is_refused(app, factory):
+def test_hand_ins_end_at_the_close_and_keying_goes_on_until_the_count(app, factory):
     pv = paper_vote(app, factory)
     paper_id = pv.key_and_sign(pv.a, "v00001", CHOICES)
     body = pv.check(pv.b, paper_id, "v00001", CHOICES).get_json()["ballot"]
-    close_election("test", pv.election, now=pv.election.closes_at)
-    db.session.commit()
-    late = pv.key(pv.a, "v00002", CHOICES)
+    from_the_box = pv.handed_in(None)
+    close(pv)
+    late = pv.a.client.get(f"{pv.base}/handins/sign", query_string={"unit": UNIT["v00002"]}, headers=JSON)
     assert late.status_code == 409 and "closed" in late.get_json()["error"]
-    assert pv.countersign(pv.b, paper_id, body).status_code == 409
-    assert db.session.scalar(select(func.count()).select_from(PaperBallot)) == 1 and logged(pv.election) == []
-    assert "closed" in pv.a.client.get(f"{pv.base}/key").get_data(as_text=True)
+    assert pv.countersign(pv.b, paper_id, body).status_code == 200
+    assert pv.enter("v00002", CHOICES, handin=from_the_box)[1].status_code == 200
+    assert finish(pv)["counted"] == 2
+    counted = pv.key(pv.a, "v00003", CHOICES, handin=from_the_box)
+    assert counted.status_code == 409 and "counted" in counted.get_json()["error"]
+    assert "counted" in pv.a.client.get(f"{pv.base}/key").get_data(as_text=True)
 
 
 def test_entries_are_checked_before_anything_is_stored(app, factory):
     pv = paper_vote(app, factory)
     scan = png_scan()
+    handin, for_another = pv.handed_in("v00001"), pv.handed_in("v00002")
     faults = [
         ({"unit": "9-9-9"}, 404, "9-9-9"),
         ({"choices": {"m9": "yes"}}, 400, "m9"),
@@ -597,13 +759,20 @@ def test_entries_are_checked_before_anything_is_stored(app, factory):
         ({"choices": {"m3": ["c1-1"]}}, 400, "not a candidate"),
         ({"scan": b64e(b"GIF89a" + scan)}, 400, "PDF, PNG or JPEG"),
         ({"officer_id": pv.b.officer_id}, 403, "no clerk key"),
+        ({"invalid": {"m1": "several_marks"}}, 400, "a choice and an invalid mark"),
+        ({"invalid": {"m2": "smudged"}}, 400, "unknown reason"),
+        ({"invalid": {"m1": "too_many_candidates"}, "choices": {}}, 400, "elects nobody"),
+        ({"invalid": {"m1": "unsigned"}, "choices": {}}, 400, "unknown reason"),
+        ({"unsigned": True}, 400, "leave its choices blank"),
+        ({"handin": "J-9999"}, 400, "J-9999"),
+        ({"handin": for_another}, 409, "handed in for another voter"),
     ]
     for change, status, reason in faults:
-        payload = {"unit": UNIT["v00001"], "officer_id": pv.a.officer_id, "choices": CHOICES,
+        payload = {"unit": UNIT["v00001"], "officer_id": pv.a.officer_id, "choices": CHOICES, "handin": handin,
                    "scan": b64e(scan)} | change
         response = pv.a.client.post(f"{pv.base}/ballots", json=payload)
         assert response.status_code == status and reason in response.get_json()["error"], (change, response.json)
     assert db.session.scalar(select(func.count()).select_from(PaperBallot)) == 0
-    assert pv.key(pv.a, "v00001", CHOICES, scan).status_code == 201
-    duplicate = pv.key(pv.a, "v00002", CHOICES, scan)
+    assert pv.key(pv.a, "v00001", CHOICES, scan, handin=handin).status_code == 201
+    duplicate = pv.key(pv.a, "v00002", CHOICES, scan, handin=for_another)
     assert duplicate.status_code == 409 and "already entered" in duplicate.get_json()["error"]

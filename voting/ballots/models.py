@@ -105,14 +105,19 @@ class PaperScan(db.Model):
 
 
 class PaperBallot(db.Model):
-    """A paper ballot keyed by one clerk, waiting for a second clerk's blind re-keying."""
+    """A paper ballot keyed by one clerk, waiting for a second clerk's blind re-keying. It names
+    the hand-in that logged the paper at the desk before the close (spec v2 §5.2)."""
 
     __tablename__ = "paper_ballot"
-    __table_args__ = (one_of("status", ("awaiting_check", "mismatch", "logged")),)
+    __table_args__ = (one_of("status", ("awaiting_check", "mismatch", "logged")),
+                      CheckConstraint("handin_seq >= 0", name="handin_seq_natural"))
     id: Mapped[int] = mapped_column(primary_key=True)
     election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
     voter_code: Mapped[str] = mapped_column(String(20))
     scan_id: Mapped[int] = mapped_column(ForeignKey("paper_scan.id"))
+    # The scanned written proxy (委托书) where someone voted for the owner.
+    proxy_scan_id: Mapped[int | None] = mapped_column(ForeignKey("paper_scan.id"))
+    handin_seq: Mapped[int]  # the seq of the hand-in entry the ballot names
     ballot_json: Mapped[str] = mapped_column(Text)  # the ballot body both clerks sign
     keyed_by: Mapped[str] = mapped_column(String(60))  # officer_id
     keyed_signature: Mapped[str] = mapped_column(String(100))

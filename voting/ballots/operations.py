@@ -97,7 +97,18 @@ def append(election_id: int, kind: str, body: dict, signatures: list[dict], now:
     if kind == "ballot":
         return _append_ballot(election, body, signatures, now)
     _require_window(election, kind, None, now)
+    if kind == "handin":
+        _require_unused_receipt(election, columns.get("desk_receipt"))
     return _append(election, kind, body, signatures, now, None, **columns)
+
+
+def _require_unused_receipt(election: Election, desk_receipt) -> None:
+    """A desk receipt number names one hand-in (check L13); checked under the election's lock, so
+    two desks offering the same number cannot both log it."""
+    if db.session.scalar(select(LogEntry.seq).where(LogEntry.election_id == election.id,
+                                                    LogEntry.desk_receipt == desk_receipt)) is not None:
+        raise BallotRefused(_("Desk receipt %(receipt)s is already given to another hand-in; prepare the slip again.",
+                              receipt=desk_receipt))
 
 
 def _append(election: Election, kind: str, body: dict, signatures: list[dict], now: datetime,
@@ -144,14 +155,14 @@ def _append_ballot(election: Election, ballot, signatures: list[dict], now: date
         raise BallotRefused(_("This ballot was already received."))
     cast_at, handin_seq = now, None
     if channel == "paper":
-        handin = _handin_for(election, ballot)
+        handin = handin_for(election, ballot)
         cast_at, handin_seq = handin.logged_at, handin.seq
     return _append(election, "ballot", ballot, signatures, now, holder.public_key if holder else None,
                    voter_code=voter_code, nonce=ballot["nonce"], channel=channel, cast_at=cast_at,
                    handin_seq=handin_seq, sole_ballot_of=voter_code if election.revote == "first" else None)
 
 
-def _handin_for(election: Election, ballot: dict) -> LogEntry:
+def handin_for(election: Election, ballot: dict) -> LogEntry:
     """The hand-in a paper ballot names (spec v2 §5.1, checks L10 and L11): an earlier hand-in of
     this voter or of nobody known, named by no other ballot; and where the owner had voted online
     before handing the paper in, it counts only if the clerk checked the owner's identity."""

@@ -51,6 +51,20 @@ THRESHOLD_NAMES = {
     "major": _l("Major matter: three quarters must agree"),
 }
 
+# Why the clerks found a paper ballot's choice invalid (废票), spec v2 §5.1.
+INVALID_REASON_NAMES = {
+    "several_marks": _l("several boxes ticked"),
+    "too_many_candidates": _l("too many candidates ticked"),
+    "unsigned": _l("ballot not signed"),
+    "unreadable": _l("unreadable"),
+    "other": _l("other reason"),
+}
+# How the estate's rules count an invalid choice (spec v2 §7.2).
+INVALID_RULE_NAMES = {
+    "took_part": _l("Counted as taking part, not agreeing (the default)"),
+    "not_counted": _l("Not counted as taking part"),
+}
+
 
 def item_label(item: int) -> str:
     """The item as staff and owners read it, e.g. on the ballot and the results."""

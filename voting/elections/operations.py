@@ -57,16 +57,19 @@ def _require_state(election: Election, *states: State) -> None:
 
 def create_election(
     actor: str, estate: Estate, title: str, opens_at: datetime, closes_at: datetime, revote: str = "last",
-    *, require_id_last4: bool = False, publish_units: bool = False,
+    *, invalid_ballot: str = "took_part", require_id_last4: bool = False, publish_units: bool = False,
 ) -> Election:
     if closes_at <= opens_at:
         raise ElectionError(_("The vote must close after it opens."))
     if revote not in ("first", "last"):
         raise ElectionError(_("Unknown re-vote policy."))
+    if invalid_ballot not in rules.INVALID_RULES:
+        raise ElectionError(_("Unknown rule for invalid paper ballots."))
     number = db.session.scalar(select(func.count()).select_from(Election).where(Election.estate_id == estate.id)) + 1
     election = Election(
         public_id=f"{estate.code}-{number}", estate=estate, title=title, opens_at=opens_at, closes_at=closes_at,
-        revote=revote, require_id_last4=require_id_last4, publish_units=publish_units, created_by=actor,
+        revote=revote, invalid_ballot=invalid_ballot, require_id_last4=require_id_last4, publish_units=publish_units,
+        created_by=actor,
     )
     db.session.add(election)
     db.session.flush()

@@ -42,7 +42,7 @@ def index(code: str):
         try:
             election = create_election(
                 current_user.username, estate, form.title.data, _beijing(form.opens_at.data),
-                _beijing(form.closes_at.data), form.revote.data,
+                _beijing(form.closes_at.data), form.revote.data, invalid_ballot=form.invalid_ballot.data,
                 require_id_last4=form.require_id_last4.data, publish_units=form.publish_units.data,
             )
         except ElectionError as error:

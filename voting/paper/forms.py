@@ -6,13 +6,11 @@ each vote, and CSRFProtect checks the token (form field or X-CSRFToken header) o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask import request
 from flask_babel import gettext as _
 
 from voting.core.canonical import b64d
-from voting.paper.operations import PaperRefused
+from voting.paper.operations import PaperEntry, PaperRefused
 
 
 def choice_field(motion_id: str) -> str:
@@ -20,17 +18,13 @@ def choice_field(motion_id: str) -> str:
     return f"choice-{motion_id}"
 
 
+def invalid_field(motion_id: str) -> str:
+    """The form field of the reason a motion's choice is invalid (废票), blank if it is not."""
+    return f"invalid-{motion_id}"
+
+
 def wants_json() -> bool:
     return request.is_json or request.accept_mimetypes.best == "application/json"
-
-
-@dataclass(frozen=True)
-class Entry:
-    unit: str | None
-    officer_id: str | None
-    choices: dict  # motion id -> choice as submitted; read_choices judges it
-    scan: bytes | None
-    rekey_of: int | None  # a mismatched ballot whose scan is keyed again
 
 
 def _json_body() -> dict:
@@ -49,29 +43,47 @@ def _paper_id(value) -> int | None:
         raise PaperRefused(_("rekey_of must be the number of a paper ballot.")) from None
 
 
-def _scan_from_json(value) -> bytes | None:
-    if value is None:
+def _file_from_json(data: dict, name: str) -> bytes | None:
+    if data.get(name) is None:
         return None
     try:
-        return b64d(value)
-    except ValueError:
-        raise PaperRefused(_("scan must be the file's bytes in base64url without padding.")) from None
+        return b64d(data[name])
+    except (TypeError, ValueError):
+        raise PaperRefused(_("%(field)s must be the file's bytes in base64url without padding.", field=name)) from None
 
 
-def read_entry(motions: list[dict]) -> Entry:
+def _upload(name: str) -> bytes | None:
+    upload = request.files.get(name)
+    return upload.read() if upload else None
+
+
+def read_entry(motions: list[dict]) -> PaperEntry:
     if request.is_json:
         data = _json_body()
-        return Entry(data.get("unit"), data.get("officer_id"), data.get("choices", {}),
-                     _scan_from_json(data.get("scan")), _paper_id(data.get("rekey_of")))
+        return PaperEntry(data.get("unit"), data.get("officer_id"), data.get("choices", {}), data.get("invalid", {}),
+                          data.get("unsigned") is True, data.get("handin"), _file_from_json(data, "scan"),
+                          _file_from_json(data, "proxy_scan"), _paper_id(data.get("rekey_of")))
     form = request.form
     choices = {
         m["motion_id"]: form.getlist(choice_field(m["motion_id"])) if m["kind"] == "committee"
         else form.get(choice_field(m["motion_id"]), "")
         for m in motions
     }
-    upload = request.files.get("scan")
-    return Entry(form.get("unit"), form.get("officer_id"), choices, upload.read() if upload else None,
-                 _paper_id(form.get("rekey_of")))
+    invalid = {m["motion_id"]: form.get(invalid_field(m["motion_id"]), "") for m in motions}
+    return PaperEntry(form.get("unit"), form.get("officer_id"), choices, invalid, form.get("unsigned") == "1",
+                      form.get("handin"), _upload("scan"), _upload("proxy_scan"), _paper_id(form.get("rekey_of")))
+
+
+def read_handin_request() -> tuple[str, bool, bool]:
+    """(unit, sealed box, identity checked) as the desk's form asks for a hand-in to sign."""
+    return (request.args.get("unit", "").strip(), request.args.get("sealed_box") == "1",
+            request.args.get("identity_checked") == "1")
+
+
+def read_signed_body() -> tuple:
+    """(officer_id, body, signature) as officer_keys.js posts a body it signed."""
+    data = _json_body()
+    return data.get("officer_id"), data.get("body"), data.get("signature")
 
 
 def read_public_key():

@@ -1,7 +1,10 @@
-"""Paper ballots: one clerk keys a ballot from its scan and signs it in the browser; a second
-clerk, another person with another account and key, keys it again without seeing the first entry.
-When both entries agree the second clerk signs the same body and the ballot joins the log with
-both signatures (spec §2.3); when they differ the ballot is set aside and keyed again.
+"""Paper ballots. At the desk, before the close, a clerk logs each paper as it is handed in (or
+as the sealed box is emptied): a hand-in with the desk receipt number written on the owner's slip,
+signed in the clerk's browser (spec v2 §5.2). Then, until the count, one clerk keys the ballot from
+its scan, naming its hand-in, and signs it in the browser; a second clerk, another person with
+another account and key, keys it again without seeing the first entry. When both entries agree
+the second clerk signs the same body and the ballot joins the log with both signatures (§5.1);
+when they differ the ballot is set aside and keyed again. The ballot counts from its hand-in time.
 
 The server builds the ballot body and checks every signature, but it never holds a clerk's key,
 so it cannot put a paper ballot into the log on its own.
@@ -11,12 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from voting.app import MAX_ID
 from voting.audit.models import AuditEvent
@@ -24,8 +28,8 @@ from voting.audit.operations import record_event
 from voting.auth.models import Staff
 from voting.auth.operations import same_person
 from voting.ballots.models import LogEntry, PaperBallot, PaperScan
-from voting.ballots.operations import Receipt, append, receipt_of
-from voting.core import merkle, signing
+from voting.ballots.operations import BallotRefused, Receipt, append, close_witnessed, handin_for, receipt_of
+from voting.core import record_v2, signing
 from voting.core.canonical import b64e, canon
 from voting.elections.models import Election, ElectionVoter, Officer, State
 from voting.elections.operations import ElectionError, officer_keys, register_browser_key
@@ -36,6 +40,11 @@ NONCE_BYTES = 16
 # keyed_signature of a ballot whose keyer has not signed it yet (the column cannot be NULL).
 UNSIGNED = ""
 AWAITING_CHECK, MISMATCH, LOGGED = "awaiting_check", "mismatch", "logged"
+# The number on the owner's slip: short enough to write by hand and read out.
+DESK_RECEIPT = re.compile(r"J-[0-9]{4,}")
+HANDIN_KEYS = frozenset({"election_hash", "desk_receipt", "voter_id", "identity_checked"})
+# Reasons a clerk marks one motion invalid (废票); "unsigned" marks the whole ballot.
+MOTION_INVALID_REASONS = tuple(reason for reason in record_v2.INVALID_REASONS if reason != "unsigned")
 # Leading bytes of the scan formats a browser can show; the client's content type is not trusted.
 SCAN_SIGNATURES = (
     (b"%PDF-", "application/pdf"),
@@ -67,6 +76,31 @@ class CheckOutcome:
         return {"voter": self.voter_differs, "motions": self.motions}
 
 
+@dataclass(frozen=True)
+class PaperEntry:
+    """What a clerk read off a paper ballot, as submitted; the operations judge it."""
+
+    unit: str | None
+    officer_id: str | None
+    choices: dict  # motion id -> choice
+    invalid: dict  # motion id -> the reason the choice is invalid (废票)
+    unsigned: bool  # the whole ballot is unsigned: invalid on every motion
+    handin: str | None  # the desk receipt of the paper's hand-in
+    scan: bytes | None
+    proxy_scan: bytes | None  # the written proxy (委托书), where someone voted for the owner
+    rekey_of: int | None  # a mismatched ballot whose scan is keyed again
+
+
+@dataclass(frozen=True)
+class OpenHandin:
+    """A paper handed in at the desk and not yet keyed."""
+
+    desk_receipt: str
+    handed_in_at: datetime
+    units: list[str] | None  # the voter's, or None for a paper from the sealed box
+    identity_checked: bool
+
+
 # --- clerk keys ---------------------------------------------------------------------------------
 
 
@@ -94,7 +128,7 @@ def _own_clerk_key(election: Election, staff: Staff, officer_id) -> Officer:
 
 
 def _require_signature(officer: Officer, paper: PaperBallot, signature) -> None:
-    if not signing.verify(officer.public_key, "ballot", ballot_body(paper), signature):
+    if not signing.verify(officer.public_key, "ballot", ballot_body(paper), signature, record_v2.VERSION):
         raise PaperRefused(
             _("The signature does not match paper ballot #%(id)d and the key %(officer)s.",
               id=paper.id, officer=officer.officer_id))
@@ -167,37 +201,101 @@ def _candidates(motion: dict, picked) -> list[str]:
     return [c for c in standing if c in picked]
 
 
+def read_invalid(election: Election, voter: ElectionVoter, submitted, unsigned: bool) -> dict:
+    """The motions a clerk marked invalid (废票), motion id -> reason. An unsigned ballot is
+    invalid on every motion the voter decides (spec v2 §5.1)."""
+    if not isinstance(submitted, dict):
+        raise PaperRefused(_("Invalid marks must map motion ids to reasons."))
+    motions = {motion["motion_id"]: motion for motion in ballot_motions(election)}
+    invalid = {}
+    for motion_id, reason in submitted.items():
+        if reason in (None, ""):
+            continue
+        if motion_id not in motions:
+            raise PaperRefused(_("This vote has no motion %(motion)s.", motion=motion_id))
+        motion = motions[motion_id]
+        if reason not in MOTION_INVALID_REASONS:
+            raise PaperRefused(_("“%(title)s” is marked invalid for an unknown reason.", title=motion["title"]))
+        if reason == "too_many_candidates" and motion["kind"] != "committee":
+            raise PaperRefused(_("“%(title)s” elects nobody: it cannot have too many candidates ticked.",
+                                 title=motion["title"]))
+        invalid[motion_id] = reason
+    if not unsigned:
+        return invalid
+    if invalid:
+        raise PaperRefused(_("An unsigned ballot is invalid as a whole: mark no motion on its own."))
+    return {motion["motion_id"]: "unsigned" for motion in _motions_of(election, voter)}
+
+
+def _motions_of(election: Election, voter: ElectionVoter) -> list[dict]:
+    """The motions this voter decides: those of the scopes they hold a unit in."""
+    motions = ballot_motions(election)
+    if all(motion["scope"] == record_v2.ESTATE for motion in motions):
+        return motions  # every voter holds a weight in the estate; no need to read the roll
+    weights = next(v["weights"] for v in json.loads(election.roll_json)["voters"] if v["voter_id"] == voter.voter_code)
+    return [motion for motion in motions if motion["scope"] in weights]
+
+
+def read_marks(election: Election, voter: ElectionVoter, entry: PaperEntry) -> tuple[dict, dict]:
+    """(choices, invalid) of a clerk's entry; a motion has a choice or an invalid mark, not both."""
+    choices = read_choices(election, entry.choices)
+    invalid = read_invalid(election, voter, entry.invalid, entry.unsigned)
+    if entry.unsigned and choices:
+        raise PaperRefused(_("An unsigned ballot is invalid as a whole: leave its choices blank."))
+    for motion in ballot_motions(election):
+        if motion["motion_id"] in choices and motion["motion_id"] in invalid:
+            raise PaperRefused(_("“%(title)s” has a choice and an invalid mark; enter one of them.",
+                                 title=motion["title"]))
+    return choices, invalid
+
+
 def why_no_entry(election: Election, now: datetime | None = None) -> str | None:
-    """Why paper ballots cannot be entered now, or None while they can."""
+    """Why paper ballots cannot be keyed now, or None while they can: from the opening until the
+    count, since the sealed box is opened and keyed after the close."""
     now = now or utcnow()
-    if election.state in (State.CLOSED, State.TALLIED) or now > election.closes_at:
-        return _("Voting has closed; no more paper ballots can be entered.")
-    if election.state != State.OPEN or now < election.opens_at:
-        return _("Paper ballots can be entered only while the vote is open.")
+    if election.state == State.TALLIED:
+        return _("This vote is counted; no more paper ballots can be keyed.")
+    if election.state not in (State.OPEN, State.CLOSED) or now < election.opens_at:
+        return _("Paper ballots can be keyed only once the vote is open.")
     return None
 
 
-def _require_voting(election: Election, now: datetime) -> None:
+def why_no_handin(election: Election, now: datetime | None = None) -> str | None:
+    """Why no paper can be handed in now, or None while it can: within the voting period."""
+    now = now or utcnow()
+    if election.state not in (State.OPEN, State.CLOSED) or now < election.opens_at:
+        return _("Paper ballots are handed in only while the vote is open.")
+    if election.state == State.CLOSED or now > election.closes_at or close_witnessed(election):
+        return _("Voting has closed; no more paper ballots can be handed in.")
+    return None
+
+
+def _require_keying(election: Election, now: datetime) -> None:
     reason = why_no_entry(election, now)
     if reason:
         raise PaperRefused(reason, 409)
 
 
-def _store_scan(election: Election, content) -> PaperScan:
-    if not content:
-        raise PaperRefused(_("Attach the scan or photo of the paper ballot."))
+def _scan_file(election: Election, content: bytes) -> PaperScan:
     mimetype = next((kind for magic, kind in SCAN_SIGNATURES if content.startswith(magic)), None)
     if mimetype is None:
         raise PaperRefused(_("The scan must be a PDF, PNG or JPEG file."))
+    scan = PaperScan(election_id=election.id, sha256=hashlib.sha256(content).hexdigest(), content=content,
+                     mimetype=mimetype)
+    db.session.add(scan)
+    db.session.flush()
+    return scan
+
+
+def _store_scan(election: Election, content) -> PaperScan:
+    if not content:
+        raise PaperRefused(_("Attach the scan or photo of the paper ballot."))
     digest = hashlib.sha256(content).hexdigest()
     earlier = db.session.scalar(select(PaperBallot.id).join(PaperScan, PaperScan.id == PaperBallot.scan_id).where(
         PaperScan.election_id == election.id, PaperScan.sha256 == digest).limit(1))
     if earlier is not None:
         raise PaperRefused(_("This scan was already entered as paper ballot #%(id)d.", id=earlier), 409)
-    scan = PaperScan(election_id=election.id, sha256=digest, content=content, mimetype=mimetype)
-    db.session.add(scan)
-    db.session.flush()
-    return scan
+    return _scan_file(election, content)
 
 
 def _scan_to_rekey(election: Election, mismatched: PaperBallot) -> PaperScan:
@@ -211,32 +309,64 @@ def _scan_to_rekey(election: Election, mismatched: PaperBallot) -> PaperScan:
     return db.session.get(PaperScan, mismatched.scan_id)
 
 
-def key_ballot(staff: Staff, election: Election, officer_id, unit_label, submitted_choices, scan: bytes | None,
-               rekey_of: PaperBallot | None = None, now: datetime | None = None) -> PaperBallot:
+def _handin_to_key(election: Election, desk_receipt, voter: ElectionVoter) -> LogEntry:
+    """The hand-in a new entry names: handed in for this voter or from the sealed box, keyed by no
+    ballot in the log or under way, and one the log will take for this voter (checks L10, L11)."""
+    handin = db.session.scalar(select(LogEntry).where(
+        LogEntry.election_id == election.id, LogEntry.kind == "handin", LogEntry.desk_receipt == desk_receipt)) \
+        if isinstance(desk_receipt, str) and desk_receipt else None
+    if handin is None:
+        raise PaperRefused(_("Choose the desk receipt of the paper's hand-in; no paper was handed in as %(receipt)s.",
+                             receipt=desk_receipt or "—"))
+    under_way = db.session.scalar(select(PaperBallot.id).where(
+        PaperBallot.election_id == election.id, PaperBallot.handin_seq == handin.seq,
+        PaperBallot.status == AWAITING_CHECK).limit(1))
+    if under_way is not None:
+        raise PaperRefused(_("Desk receipt %(receipt)s is already keyed as paper ballot #%(id)d.",
+                             receipt=handin.desk_receipt, id=under_way), 409)
+    try:
+        return handin_for(election, {"handin": handin.seq, "voter_id": voter.voter_code})
+    except BallotRefused as refused:
+        raise PaperRefused(str(refused), 409) from None
+
+
+def key_ballot(staff: Staff, election: Election, entry: PaperEntry, rekey_of: PaperBallot | None = None,
+               now: datetime | None = None) -> PaperBallot:
     """The first clerk's entry: build the ballot body, unsigned until the clerk's browser signs it.
 
-    The scan is new, or for ``rekey_of`` the scan of a ballot whose entries differed."""
-    _require_voting(election, now or utcnow())
-    officer = _own_clerk_key(election, staff, officer_id)
-    voter = find_voter(election, unit_label)
-    choices = read_choices(election, submitted_choices)
-    paper_scan = _scan_to_rekey(election, rekey_of) if rekey_of is not None else _store_scan(election, scan)
+    The scan is new, or for ``rekey_of`` the scan, proxy and hand-in of a ballot whose entries
+    differed: the same paper."""
+    _require_keying(election, now or utcnow())
+    officer = _own_clerk_key(election, staff, entry.officer_id)
+    voter = find_voter(election, entry.unit)
+    choices, invalid = read_marks(election, voter, entry)
+    handin = _handin_to_key(election, handin_of(election, rekey_of).desk_receipt if rekey_of else entry.handin, voter)
+    if rekey_of is not None:
+        paper_scan = _scan_to_rekey(election, rekey_of)
+        proxy_scan = db.session.get(PaperScan, rekey_of.proxy_scan_id) if rekey_of.proxy_scan_id else None
+    else:
+        paper_scan = _store_scan(election, entry.scan)
+        proxy_scan = _scan_file(election, entry.proxy_scan) if entry.proxy_scan else None
     ballot = {
         "election_hash": election.election_hash,
         "voter_id": voter.voter_code,
         "channel": "paper",
         "nonce": b64e(secrets.token_bytes(NONCE_BYTES)),
         "choices": choices,
+        "invalid": invalid,
         "paper_scan_sha256": b64e(bytes.fromhex(paper_scan.sha256)),
+        "proxy_sha256": b64e(bytes.fromhex(proxy_scan.sha256)) if proxy_scan else None,
+        "handin": handin.seq,
     }
     paper = PaperBallot(election_id=election.id, voter_code=voter.voter_code, scan_id=paper_scan.id,
+                        proxy_scan_id=proxy_scan.id if proxy_scan else None, handin_seq=handin.seq,
                         ballot_json=canon(ballot).decode(), keyed_by=officer.officer_id,
                         keyed_signature=UNSIGNED, status=AWAITING_CHECK)
     db.session.add(paper)
     db.session.flush()
     # No voter or choices in the audit log: it is not the place to watch a vote's progress.
     _audit(staff, election, paper, "paper.key", officer_id=officer.officer_id, scan_sha256=paper_scan.sha256,
-           rekey_of=rekey_of.id if rekey_of is not None else None)
+           desk_receipt=handin.desk_receipt, rekey_of=rekey_of.id if rekey_of is not None else None)
     return paper
 
 
@@ -266,7 +396,7 @@ def why_not_checker(election: Election, paper: PaperBallot, staff: Staff) -> str
 def sign_keyed(staff: Staff, election: Election, paper: PaperBallot, officer_id, signature,
                now: datetime | None = None) -> None:
     """The first clerk's signature; only now may another clerk check the ballot."""
-    _require_voting(election, now or utcnow())
+    _require_keying(election, now or utcnow())
     if paper.status != AWAITING_CHECK or is_signed(paper):
         raise PaperRefused(_("Paper ballot #%(id)d is already signed by the clerk who keyed it.", id=paper.id), 409)
     officer = _own_clerk_key(election, staff, officer_id)
@@ -278,27 +408,114 @@ def sign_keyed(staff: Staff, election: Election, paper: PaperBallot, officer_id,
     _audit(staff, election, paper, "paper.sign", officer_id=officer.officer_id)
 
 
+# --- the hand-in desk -------------------------------------------------------------------------------
+
+
+def next_desk_receipt(election: Election) -> str:
+    """The number the desk proposes for the next slip; the log's uniqueness check settles a race."""
+    handed_in = db.session.scalar(select(func.count()).select_from(LogEntry).where(
+        LogEntry.election_id == election.id, LogEntry.kind == "handin"))
+    return f"J-{handed_in + 1:04d}"
+
+
+def online_vote_warning(election: Election, voter: ElectionVoter | None) -> str | None:
+    """What the clerk must tell an owner who already voted online, or None."""
+    if voter is None or db.session.scalar(select(LogEntry.seq).where(
+            LogEntry.election_id == election.id, LogEntry.kind == "ballot", LogEntry.channel == "online",
+            LogEntry.voter_code == voter.voter_code).limit(1)) is None:
+        return None
+    if election.revote == "first":
+        return _("This owner has already voted online, and in this vote the first ballot counts: a paper ballot "
+                 "will be refused and not counted.")
+    return _("This owner has already voted online. The paper ballot replaces the online one only if you check the "
+             "owner's identity document now and tick the box; without the check it will be refused and not counted.")
+
+
+def handin_body(election: Election, voter: ElectionVoter | None, identity_checked: bool,
+                now: datetime | None = None) -> dict:
+    """The hand-in the clerk's browser signs: the next slip number, the voter where known (None
+    for a paper from the sealed box), and whether the clerk checked the identity document."""
+    reason = why_no_handin(election, now)
+    if reason:
+        raise PaperRefused(reason, 409)
+    if identity_checked and voter is None:
+        raise PaperRefused(_("An identity check is recorded only for a known voter: enter the unit number."))
+    return {"election_hash": election.election_hash, "desk_receipt": next_desk_receipt(election),
+            "voter_id": voter.voter_code if voter else None, "identity_checked": identity_checked}
+
+
+def record_handin(staff: Staff, election: Election, officer_id, body, signature,
+                  now: datetime | None = None) -> Receipt:
+    """Log a hand-in signed with the clerk's key (spec v2 §5.2). Raises BallotRefused (nothing
+    written) when the log will not take it, e.g. after the close or for a number given already."""
+    reason = why_no_handin(election, now)
+    if reason:
+        raise PaperRefused(reason, 409)
+    officer = _own_clerk_key(election, staff, officer_id)
+    if not isinstance(body, dict) or set(body) != HANDIN_KEYS or body["election_hash"] != election.election_hash:
+        raise PaperRefused(_("The hand-in is not one this desk prepared for this vote."))
+    if not isinstance(body["desk_receipt"], str) or not DESK_RECEIPT.fullmatch(body["desk_receipt"]):
+        raise PaperRefused(_("The desk receipt number must look like J-0007."))
+    if not signing.verify(officer.public_key, "handin", body, signature, record_v2.VERSION):
+        raise PaperRefused(_("The signature does not match hand-in %(receipt)s and the key %(officer)s.",
+                             receipt=body["desk_receipt"], officer=officer.officer_id))
+    receipt = append(election.id, "handin", body, [{"signer": officer.officer_id, "signature": signature}], now,
+                     desk_receipt=body["desk_receipt"], voter_code=body["voter_id"])
+    record_event(staff.username, "paper.handin", f"handin:{election.public_id}/{body['desk_receipt']}",
+                 estate_id=election.estate_id, officer_id=officer.officer_id, seq=receipt.seq,
+                 identity_checked=body["identity_checked"])
+    return receipt
+
+
+def find_handin(election: Election, desk_receipt: str) -> LogEntry | None:
+    return db.session.scalar(select(LogEntry).where(
+        LogEntry.election_id == election.id, LogEntry.kind == "handin", LogEntry.desk_receipt == desk_receipt))
+
+
+def handin_card(election: Election, handin: LogEntry) -> OpenHandin:
+    voter = db.session.scalar(select(ElectionVoter).where(
+        ElectionVoter.election_id == election.id, ElectionVoter.voter_code == handin.voter_code)) \
+        if handin.voter_code else None
+    return OpenHandin(handin.desk_receipt, handin.logged_at, json.loads(voter.units_json) if voter else None,
+                      json.loads(handin.entry_json)["body"]["identity_checked"])
+
+
+def open_handins(election: Election, voter: ElectionVoter | None = None) -> list[OpenHandin]:
+    """The hand-ins no ballot in the log or under way names, oldest first; with ``voter``, those
+    the voter's ballot may name (theirs and the sealed box's)."""
+    keyed = select(LogEntry.handin_seq).where(LogEntry.election_id == election.id, LogEntry.handin_seq.is_not(None))
+    under_way = select(PaperBallot.handin_seq).where(PaperBallot.election_id == election.id,
+                                                     PaperBallot.status == AWAITING_CHECK)
+    query = select(LogEntry).where(LogEntry.election_id == election.id, LogEntry.kind == "handin",
+                                   LogEntry.seq.not_in(keyed), LogEntry.seq.not_in(under_way)).order_by(LogEntry.seq)
+    if voter is not None:
+        query = query.where((LogEntry.voter_code == voter.voter_code) | LogEntry.voter_code.is_(None))
+    return [handin_card(election, handin) for handin in db.session.scalars(query)]
+
+
 # --- the second clerk -----------------------------------------------------------------------------
 
 
-def check_entry(staff: Staff, election: Election, paper: PaperBallot, officer_id, unit_label, submitted_choices,
+def check_entry(staff: Staff, election: Election, paper: PaperBallot, entry: PaperEntry,
                 now: datetime | None = None) -> CheckOutcome:
-    """The second clerk's blind entry, compared with the first. A match waits for the second
-    clerk's signature; any difference sets the ballot aside to be keyed again from its scan."""
-    _require_voting(election, now or utcnow())
+    """The second clerk's blind entry of the voter, choices and invalid marks, compared with the
+    first. A match waits for the second clerk's signature; any difference sets the ballot aside
+    to be keyed again from its scan."""
+    _require_keying(election, now or utcnow())
     if paper.status != AWAITING_CHECK or not is_signed(paper):
         raise PaperRefused(_("Paper ballot #%(id)d is not waiting for a check.", id=paper.id), 409)
-    officer = _own_clerk_key(election, staff, officer_id)
+    officer = _own_clerk_key(election, staff, entry.officer_id)
     reason = why_not_checker(election, paper, staff)
     if reason:
         raise PaperRefused(reason, 403)
-    voter = find_voter(election, unit_label)
-    choices = read_choices(election, submitted_choices)
-    keyed = ballot_body(paper)["choices"]
+    voter = find_voter(election, entry.unit)
+    choices, invalid = read_marks(election, voter, entry)
+    keyed = ballot_body(paper)
     outcome = CheckOutcome(
         voter_differs=voter.voter_code != paper.voter_code,
         motions=[m["motion_id"] for m in ballot_motions(election)
-                 if keyed.get(m["motion_id"]) != choices.get(m["motion_id"])],
+                 if (keyed["choices"].get(m["motion_id"]), keyed["invalid"].get(m["motion_id"]))
+                 != (choices.get(m["motion_id"]), invalid.get(m["motion_id"]))],
     )
     paper.checked_by = officer.officer_id
     if outcome.matched:
@@ -391,6 +608,16 @@ def find_paper(election: Election, paper_id: int) -> PaperBallot | None:
 
 def scan_of(paper: PaperBallot) -> PaperScan:
     return db.session.get(PaperScan, paper.scan_id)
+
+
+def proxy_scan_of(paper: PaperBallot) -> PaperScan | None:
+    return db.session.get(PaperScan, paper.proxy_scan_id) if paper.proxy_scan_id is not None else None
+
+
+def handin_of(election: Election, paper: PaperBallot) -> OpenHandin:
+    """The hand-in a ballot names, as the desk recorded it."""
+    return handin_card(election, db.session.scalar(select(LogEntry).where(
+        LogEntry.election_id == election.id, LogEntry.seq == paper.handin_seq)))
 
 
 def desk(election: Election, staff: Staff) -> dict[str, list[PaperBallot]]:

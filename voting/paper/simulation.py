@@ -1,4 +1,6 @@
-"""Two clerks at a paper-ballot desk, for `flask --app voting simulate`.
+"""Two clerks at a paper-ballot desk, for `flask --app voting simulate`: one records the
+papers handed in before the close, then both key and check them (the sealed box is keyed after
+the close as well).
 
 Their browsers are stood in for by Ed25519 keys held here; each step goes through the same
 HTTP endpoints (and CSRF tokens) as officer_keys.js, each request in an app context of its own so
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 
 from flask import Flask
 
-from voting.core import signing
+from voting.core import record_v2, signing
 from voting.core.canonical import b64e
 
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -68,28 +70,47 @@ class PaperDesk:
         client.csrf = desk["csrf_token"]
         return client
 
-    def _post(self, clerk: Clerk, path: str, body: dict) -> dict:
-        client = self.clients[clerk.username]
-        response = self._request(client, "POST", f"{self.base}{path}", json=body,
-                                 headers={"X-CSRFToken": client.csrf, "Accept": "application/json"})
+    def _answer(self, response, path: str) -> dict:
         if response.status_code >= 400:
             raise DeskError(f"{path}: {response.status_code} {response.get_data(as_text=True)}")
         return response.get_json()
 
-    def enter(self, voter_code: str, unit_label: str, choices: dict) -> dict:
-        """Key, sign, check blind and countersign one paper ballot; returns the receipt."""
+    def _get(self, clerk: Clerk, path: str, **query) -> dict:
+        client = self.clients[clerk.username]
+        return self._answer(self._request(client, "GET", f"{self.base}{path}", query_string=query,
+                                          headers={"Accept": "application/json"}), path)
+
+    def _post(self, clerk: Clerk, path: str, body: dict) -> dict:
+        client = self.clients[clerk.username]
+        return self._answer(self._request(client, "POST", f"{self.base}{path}", json=body,
+                                          headers={"X-CSRFToken": client.csrf, "Accept": "application/json"}), path)
+
+    def hand_in(self, unit_label: str) -> str:
+        """The owner hands the paper in at the desk, in person with their identity document;
+        returns the desk receipt number on their slip."""
+        clerk = self.clerks[0]
+        body = self._get(clerk, "/handins/sign", unit=unit_label, identity_checked="1")["body"]
+        return self._post(clerk, "/handins", {
+            "officer_id": clerk.officer_id, "body": body,
+            "signature": signing.sign(clerk.key, "handin", body, record_v2.VERSION)})["desk_receipt"]
+
+    def enter(self, voter_code: str, unit_label: str, choices: dict, desk_receipt: str) -> dict:
+        """Key, sign, check blind and countersign the paper handed in as ``desk_receipt``;
+        returns the receipt."""
         keyer, checker = self.clerks
         keyed = self._post(keyer, "/ballots", {
-            "unit": unit_label, "officer_id": keyer.officer_id, "choices": choices,
+            "unit": unit_label, "officer_id": keyer.officer_id, "choices": choices, "handin": desk_receipt,
             "scan": b64e(scan_image(voter_code)),
         })
         paper = keyed["paper_id"]
         self._post(keyer, f"/ballots/{paper}/signature", {
-            "officer_id": keyer.officer_id, "signature": signing.sign(keyer.key, "ballot", keyed["ballot"])})
+            "officer_id": keyer.officer_id,
+            "signature": signing.sign(keyer.key, "ballot", keyed["ballot"], record_v2.VERSION)})
         checked = self._post(checker, f"/ballots/{paper}/check", {
             "unit": unit_label, "officer_id": checker.officer_id, "choices": choices})
         if checked["status"] != "match":
             raise DeskError(f"paper ballot of {voter_code}: the second keying differs")
         logged = self._post(checker, f"/ballots/{paper}/countersignature", {
-            "officer_id": checker.officer_id, "signature": signing.sign(checker.key, "ballot", checked["ballot"])})
+            "officer_id": checker.officer_id,
+            "signature": signing.sign(checker.key, "ballot", checked["ballot"], record_v2.VERSION)})
         return logged["receipt"]

@@ -19,9 +19,19 @@ from voting.board.heads import remind_day_head
 from voting.elections.models import State
 from voting.elections.operations import why_no_officer_key
 from voting.extensions import db
-from voting.paper.forms import choice_field, read_entry, read_public_key, read_signature, wants_json
+from voting.paper.forms import (
+    choice_field,
+    invalid_field,
+    read_entry,
+    read_handin_request,
+    read_public_key,
+    read_signature,
+    read_signed_body,
+    wants_json,
+)
 from voting.paper.operations import (
     AWAITING_CHECK,
+    MOTION_INVALID_REASONS,
     PaperRefused,
     ballot_body,
     ballot_motions,
@@ -30,12 +40,20 @@ from voting.paper.operations import (
     countersign,
     desk,
     differences,
+    find_handin,
     find_paper,
     find_voter,
+    handin_body,
+    handin_card,
+    handin_of,
     is_signed,
     key_ballot,
     keyed_by_staff,
+    online_vote_warning,
+    open_handins,
+    proxy_scan_of,
     receipt_for,
+    record_handin,
     record_refusal,
     refusal,
     register_clerk_key,
@@ -44,6 +62,7 @@ from voting.paper.operations import (
     voter_card,
     voter_of,
     why_no_entry,
+    why_no_handin,
     why_not_checker,
 )
 
@@ -103,14 +122,26 @@ def _clerk_data(election, **extra) -> dict:
     }
 
 
-def _lookup(election, unit: str):
-    """(voter card, None) for a unit that is on the roll, (None, reason) otherwise."""
+def _find(election, unit: str):
+    """(voter, None) for a unit that is on the roll, (None, reason) otherwise."""
     if not unit:
         return None, None
     try:
-        return voter_card(find_voter(election, unit)), None
+        return find_voter(election, unit), None
     except PaperRefused as problem:
         return None, str(problem)
+
+
+def _lookup(election, unit: str):
+    """(voter card, None) for a unit that is on the roll, (None, reason) otherwise."""
+    voter, problem = _find(election, unit)
+    return (voter_card(voter) if voter else None), problem
+
+
+def _marks_form(motions) -> dict:
+    """What the choice inputs need: field names and the reasons a choice may be invalid."""
+    return {"motions": motions, "choice_field": choice_field, "invalid_field": invalid_field,
+            "invalid_reasons": MOTION_INVALID_REASONS}
 
 
 # --- overview and keys ----------------------------------------------------------------------------
@@ -124,9 +155,11 @@ def index(code: str, election_id: int):
     if wants_json():
         return jsonify(election_id=election.public_id, state=election.state, csrf_token=generate_csrf(),
                        clerk_keys=[_key_json(o) for o in clerk_keys(election, current_user)],
+                       handins=[handin.desk_receipt for handin in open_handins(election)],
                        **{name: [paper.id for paper in papers] for name, papers in work.items()})
     return render_template("paper/index.html", estate=estate, election=election, work=work,
-                           closed=why_no_entry(election), clerk_data=_clerk_data(election),
+                           closed=why_no_entry(election), no_handin=why_no_handin(election),
+                           handins=open_handins(election), clerk_data=_clerk_data(election),
                            may_enter=can(current_user, Permission.ENTER_PAPER))
 
 
@@ -159,16 +192,83 @@ def register_key(code: str, election_id: int):
     return redirect(back)
 
 
+# --- the hand-in desk -------------------------------------------------------------------------------
+
+
+@blueprint.get("/handins/new")
+@login_required
+def handin_form(code: str, election_id: int):
+    estate, election = _load(code, election_id)
+    unit = request.args.get("unit", "").strip()
+    voter, problem = _find(election, unit)
+    return render_template("paper/handin_new.html", estate=estate, election=election, unit=unit,
+                           voter=voter_card(voter) if voter else None, problem=problem,
+                           warning=online_vote_warning(election, voter), closed=why_no_handin(election),
+                           clerk_data=_clerk_data(election))
+
+
+@blueprint.get("/handins/sign")
+@login_required
+def handin_sign_page(code: str, election_id: int):
+    estate, election = _load(code, election_id)
+    unit, sealed_box, identity_checked = read_handin_request()
+    try:
+        voter = None if sealed_box else find_voter(election, unit)
+        body = handin_body(election, voter, identity_checked)
+    except PaperRefused as problem:
+        return _refused(problem, url_for("paper.handin_form", **_urls(election, unit=unit)))
+    warning = online_vote_warning(election, voter)
+    if wants_json():
+        return jsonify(body=body, voter=voter_card(voter) if voter else None, warning=warning)
+    sign = {"purpose": "handin", "body": body, "post_url": url_for("paper.handins", **_urls(election)),
+            "done_url": url_for("paper.handin", **_urls(election, desk_receipt=body["desk_receipt"]))}
+    return render_template("paper/handin_sign.html", estate=estate, election=election, body=body,
+                           voter=voter_card(voter) if voter else None, warning=warning,
+                           clerk_data=_clerk_data(election, sign=sign))
+
+
+@blueprint.post("/handins")
+@login_required
+def handins(code: str, election_id: int):
+    _estate, election = _load(code, election_id)
+    try:
+        officer_id, body, signed = read_signed_body()
+        receipt = record_handin(current_user, election, officer_id, body, signed)
+    except PaperRefused as problem:
+        return _refused(problem, url_for("paper.handin_form", **_urls(election)))
+    except BallotRefused as refused:
+        db.session.rollback()
+        return jsonify(error=str(refused)), 409
+    db.session.commit()
+    remind_day_head(election)
+    return jsonify(desk_receipt=body["desk_receipt"], seq=receipt.seq, receipt=receipt.as_json(election)), 201
+
+
+@blueprint.get("/handins/<desk_receipt>")
+@login_required
+def handin(code: str, election_id: int, desk_receipt: str):
+    estate, election = _view(code, election_id)
+    logged = find_handin(election, desk_receipt)
+    if logged is None:
+        abort(404)
+    card = handin_card(election, logged)
+    if wants_json():
+        return jsonify(desk_receipt=card.desk_receipt, seq=logged.seq, units=card.units,
+                       identity_checked=card.identity_checked)
+    return render_template("paper/handin.html", estate=estate, election=election, handin=card)
+
+
 # --- the first clerk ------------------------------------------------------------------------------
 
 
-def _key_page(estate, election, unit: str, rekey, entered: dict, status: int = 200):
-    voter, problem = _lookup(election, unit)
+def _key_page(estate, election, unit: str, rekey, entry=None, status: int = 200):
+    voter, problem = _find(election, unit)
     return render_template(
-        "paper/key.html", estate=estate, election=election, unit=unit, voter=voter, problem=problem,
-        rekey=rekey, rekey_scan=scan_of(rekey) if rekey else None, entered=entered,
-        closed=why_no_entry(election), motions=ballot_motions(election), choice_field=choice_field,
-        clerk_data=_clerk_data(election),
+        "paper/key.html", estate=estate, election=election, unit=unit, voter=voter_card(voter) if voter else None,
+        problem=problem, handins=open_handins(election, voter) if voter else [], rekey=rekey,
+        rekey_handin=handin_of(election, rekey) if rekey else None,
+        rekey_scan=scan_of(rekey) if rekey else None, entry=entry, closed=why_no_entry(election),
+        clerk_data=_clerk_data(election), **_marks_form(ballot_motions(election)),
     ), status
 
 
@@ -184,7 +284,7 @@ def key_form(code: str, election_id: int):
         if problem:
             return jsonify(error=problem), 404
         return jsonify(voter=voter, motions=ballot_motions(election))
-    return _key_page(estate, election, unit, rekey, {})
+    return _key_page(estate, election, unit, rekey)
 
 
 @blueprint.post("/ballots")
@@ -196,14 +296,14 @@ def key(code: str, election_id: int):
     try:
         entry = read_entry(motions)
         rekey = _paper(election, entry.rekey_of) if entry.rekey_of is not None else None
-        paper = key_ballot(current_user, election, entry.officer_id, entry.unit, entry.choices, entry.scan, rekey)
+        paper = key_ballot(current_user, election, entry, rekey)
     except PaperRefused as problem:
         if wants_json() or entry is None:
             return _refused(problem, url_for("paper.key_form", **_urls(election)))
         db.session.rollback()
         flash(str(problem), "error")
         rekey = find_paper(election, entry.rekey_of) if entry.rekey_of is not None else None
-        return _key_page(estate, election, (entry.unit or "").strip(), rekey, entry.choices, problem.status)
+        return _key_page(estate, election, (entry.unit or "").strip(), rekey, entry, problem.status)
     db.session.commit()
     if wants_json():
         return jsonify(paper_id=paper.id, ballot=ballot_body(paper)), 201
@@ -216,7 +316,7 @@ def _signing_page(estate, election, paper, post_endpoint: str, heading: str):
             "done_url": url_for("paper.ballot", **_urls(election, paper_id=paper.id))}
     return render_template("paper/sign.html", estate=estate, election=election, paper=paper, heading=heading,
                            ballot=sign["ballot"], motions=ballot_motions(election),
-                           voter=voter_card(voter_of(election, paper)),
+                           voter=voter_card(voter_of(election, paper)), handin=handin_of(election, paper),
                            clerk_data=_clerk_data(election, sign=sign))
 
 
@@ -255,13 +355,12 @@ def signature(code: str, election_id: int, paper_id: int):
 # --- the second clerk -----------------------------------------------------------------------------
 
 
-def _check_page(estate, election, paper, unit: str, entered: dict, status: int = 200):
+def _check_page(estate, election, paper, unit: str, entry=None, status: int = 200):
     voter, problem = _lookup(election, unit)
     scan = scan_of(paper)
     return render_template(
         "paper/check.html", estate=estate, election=election, paper=paper, scan=scan, unit=unit, voter=voter,
-        problem=problem, entered=entered, motions=ballot_motions(election), choice_field=choice_field,
-        clerk_data=_clerk_data(election),
+        problem=problem, entry=entry, clerk_data=_clerk_data(election), **_marks_form(ballot_motions(election)),
     ), status
 
 
@@ -282,7 +381,7 @@ def check_form(code: str, election_id: int, paper_id: int):
     estate, election = _load(code, election_id)
     paper = _paper(election, paper_id)
     return _checkable(election, paper) or _check_page(estate, election, paper,
-                                                      request.args.get("unit", "").strip(), {})
+                                                      request.args.get("unit", "").strip())
 
 
 @blueprint.post("/ballots/<int:paper_id>/check")
@@ -293,14 +392,14 @@ def check(code: str, election_id: int, paper_id: int):
     entry = None
     try:
         entry = read_entry(ballot_motions(election))
-        outcome = check_entry(current_user, election, paper, entry.officer_id, entry.unit, entry.choices)
+        outcome = check_entry(current_user, election, paper, entry)
     except PaperRefused as problem:
         if wants_json() or entry is None:
             return _refused(problem, url_for("paper.check_form", **_urls(election, paper_id=paper.id)))
         db.session.rollback()
         flash(str(problem), "error")
         return _checkable(election, paper) or _check_page(
-            estate, election, paper, (entry.unit or "").strip(), entry.choices, problem.status)
+            estate, election, paper, (entry.unit or "").strip(), entry, problem.status)
     db.session.commit()
     if wants_json():
         if outcome.matched:
@@ -375,19 +474,33 @@ def ballot(code: str, election_id: int, paper_id: int):
             answer["refused"] = refused
         return jsonify(answer)
     return render_template("paper/ballot.html", estate=estate, election=election, paper=paper,
-                           signed=is_signed(paper), scan=scan_of(paper), differ=differ, receipt=receipt,
+                           signed=is_signed(paper), scan=scan_of(paper), proxy_scan=proxy_scan_of(paper),
+                           handin=handin_of(election, paper), differ=differ, receipt=receipt,
                            refused=refused, motions=ballot_motions(election), closed=why_no_entry(election),
                            may_enter=can(current_user, Permission.ENTER_PAPER))
+
+
+def _send_scan(stored, name: str):
+    pdf = stored.mimetype == "application/pdf"
+    response = send_file(BytesIO(stored.content), mimetype=stored.mimetype, as_attachment=pdf,
+                         download_name=f"{name}.{stored.mimetype.rsplit('/', 1)[1]}")
+    # A scan shows an owner's hand and signature: no caches on the way.
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @blueprint.get("/ballots/<int:paper_id>/scan")
 @login_required
 def scan(code: str, election_id: int, paper_id: int):
     _estate, election = _view(code, election_id)
-    stored = scan_of(_paper(election, paper_id))
-    pdf = stored.mimetype == "application/pdf"
-    response = send_file(BytesIO(stored.content), mimetype=stored.mimetype, as_attachment=pdf,
-                         download_name=f"paper-{paper_id}.{stored.mimetype.rsplit('/', 1)[1]}")
-    # A scan shows an owner's hand and signature: no caches on the way.
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return _send_scan(scan_of(_paper(election, paper_id)), f"paper-{paper_id}")
+
+
+@blueprint.get("/ballots/<int:paper_id>/proxy")
+@login_required
+def proxy_scan(code: str, election_id: int, paper_id: int):
+    _estate, election = _view(code, election_id)
+    stored = proxy_scan_of(_paper(election, paper_id))
+    if stored is None:
+        abort(404)
+    return _send_scan(stored, f"proxy-{paper_id}")

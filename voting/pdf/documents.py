@@ -144,7 +144,7 @@ def _share(part: int, whole: int) -> str:
 def _annex(definition: dict, counted: dict) -> list[AnnexRow]:
     """Counted ballots in voter id order: the ids are random, so the order tells nothing."""
     printers = choice_printers(definition)
-    return [AnnexRow(voter_id, tuple(p(counted[voter_id]["choices"]) for p in printers))
+    return [AnnexRow(voter_id, tuple(p(counted[voter_id]) for p in printers))
             for voter_id in sorted(counted)]
 
 

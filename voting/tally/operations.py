@@ -19,7 +19,7 @@ from sqlalchemy import select
 from voting.ballots.models import LogEntry
 from voting.core import record_v2, rules
 from voting.core.weights import DELIVERED
-from voting.elections.models import Election, ElectionVoter, State
+from voting.elections.models import INVALID_REASON_NAMES, Election, ElectionVoter, State
 from voting.elections.operations import log_entries
 from voting.estates.models import Building, Unit
 from voting.extensions import db
@@ -299,6 +299,7 @@ class QuestionResult:
     kind: str
     participation: Weight
     choices: dict[str, Weight]  # yes, no, abstain
+    invalid: Weight  # paper ballots' choices marked invalid (废票), counted as taking part
     quorum: RuleCheck
     passing: RuleCheck
     result: str  # passed, failed, not_quorate
@@ -323,6 +324,7 @@ class CommitteeResult:
     kind: str
     seats: int
     participation: Weight
+    invalid: Weight  # as for a question
     quorum: RuleCheck
     candidates: list[CandidateStanding]  # ranked approved candidates, then the others
     elected: list[str]  # names, ranked
@@ -341,6 +343,7 @@ class Results:
     counted: int
     totals: Weight
     quorate: bool
+    invalid_ballot: str  # how the estate's rules count an invalid choice (spec v2 §7.2)
     motions: list[QuestionResult | CommitteeResult]
 
 
@@ -364,11 +367,12 @@ def read_results(election: Election) -> Results | None:
             laid_out.append(QuestionResult(
                 position=position, title=motion["title"], item=entry["item"], kind=entry["threshold"],
                 participation=participation,
-                choices={choice: Weight.of(entry[choice]) for choice in rules.CHOICES}, quorum=quorum,
+                choices={choice: Weight.of(entry[choice]) for choice in rules.CHOICES},
+                invalid=Weight.of(entry["invalid"]), quorum=quorum,
                 passing=check_rule(entry["threshold"], Weight.of(entry["yes"]), participation), result=entry["result"],
             ))
-    return Results(counted=tally["counted"], totals=totals,
-                   quorate=all(motion.quorum.met for motion in laid_out), motions=laid_out)
+    return Results(counted=tally["counted"], totals=totals, quorate=all(motion.quorum.met for motion in laid_out),
+                   invalid_ballot=definition["rules"]["invalid_ballot"], motions=laid_out)
 
 
 def _committee(position: int, motion: dict, entry: dict, participation: Weight, quorum: RuleCheck) -> CommitteeResult:
@@ -399,7 +403,7 @@ def _committee(position: int, motion: dict, entry: dict, participation: Weight, 
     others = [candidate for candidate in entry["candidates"] if not candidate["approved"]]
     return CommitteeResult(
         position=position, title=motion["title"], item=entry["item"], kind="committee", seats=motion["seats"],
-        participation=participation, quorum=quorum,
+        participation=participation, invalid=Weight.of(entry["invalid"]), quorum=quorum,
         candidates=[standing(candidate) for candidate in approved + others],
         elected=[names[candidate_id] for candidate_id in entry["elected"]],
         tied=[names[candidate_id] for candidate_id in entry["tied"]],
@@ -416,21 +420,29 @@ def _standing(candidate: dict) -> tuple[int, int]:
 
 
 def choice_printers(definition: dict) -> list:
-    """Per motion, a function from a ballot's choices to the text shown for them (minutes, unit choices)."""
+    """Per motion, a function from a ballot body to the text shown for its choice (minutes, unit
+    choices); a choice the clerks marked invalid (废票) is shown as such, with the reason."""
     names = {"yes": _("Yes"), "no": _("No"), "abstain": _("Abstain")}
 
-    def question(motion_id: str):
-        return lambda choices: names[choices.get(motion_id, "abstain")]  # missing: took part, abstained
+    def question(choices: dict, motion_id: str) -> str:
+        return names[choices.get(motion_id, "abstain")]  # missing: took part, abstained
 
-    def committee(motion_id: str, candidates: list[dict]):
-        def printed(choices: dict) -> str:
+    def committee(candidates: list[dict]):
+        def printed(choices: dict, motion_id: str) -> str:
             chosen = set(choices.get(motion_id, ()))
             return "、".join(c["name"] for c in candidates if c["candidate_id"] in chosen) or "—"
         return printed
 
+    def printer(motion_id: str, valid_choice):
+        def printed(ballot: dict) -> str:
+            reason = ballot.get("invalid", {}).get(motion_id)
+            if reason is not None:
+                return _("Invalid (%(reason)s)", reason=INVALID_REASON_NAMES[reason])
+            return valid_choice(ballot["choices"], motion_id)
+        return printed
+
     return [
-        committee(motion["motion_id"], motion["candidates"]) if motion["kind"] == "committee"
-        else question(motion["motion_id"])
+        printer(motion["motion_id"], committee(motion["candidates"]) if motion["kind"] == "committee" else question)
         for motion in definition["motions"]
     ]
 
@@ -457,7 +469,7 @@ def unit_choices(election: Election) -> UnitChoices:
     counted = rules.counted_entries_v2(definition, log_entries(election))
     printers = choice_printers(definition)
     rows = [
-        UnitRow(json.loads(units_json), tuple(p(counted[voter_code]["body"]["choices"]) for p in printers))
+        UnitRow(json.loads(units_json), tuple(p(counted[voter_code]["body"]) for p in printers))
         for voter_code, units_json in db.session.execute(
             select(ElectionVoter.voter_code, ElectionVoter.units_json).where(ElectionVoter.election_id == election.id))
         if voter_code in counted
