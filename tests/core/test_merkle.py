@@ -104,6 +104,15 @@ def test_root_and_frontier_match_the_naive_tree_hash(size):
     assert frontier.root() == expected
 
 
+def test_tree_gives_the_root_of_every_prefix():
+    tree = merkle.Tree(LEAF_HASHES)
+    assert tree.size == len(LEAF_HASHES)
+    for size in range(len(LEAF_HASHES) + 1):
+        assert tree.root(size) == naive_mth(LEAVES[:size])
+    with pytest.raises(ValueError):
+        tree.root(len(LEAF_HASHES) + 1)
+
+
 def test_frontier_keeps_one_node_per_set_bit_and_survives_json():
     frontier = merkle.Frontier()
     for size, leaf_hash in enumerate(LEAF_HASHES, start=1):

@@ -123,6 +123,38 @@ def verify_consistency(
     return old_result == old_root and new_result == new_root and sn == 0
 
 
+class Tree:
+    """Every perfect, aligned subtree of a log's tree, level by level: O(n) hashes once, then the
+    root of any prefix in O(log n) — for checking many heads and receipts against one log."""
+
+    def __init__(self, leaf_hashes: list[bytes]):
+        self._levels = [list(leaf_hashes)]  # level k: the roots of leaves [j·2^k, (j+1)·2^k)
+        while len(self._levels[-1]) > 1:
+            level = self._levels[-1]
+            self._levels.append([node_hash(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)])
+
+    @property
+    def size(self) -> int:
+        return len(self._levels[0])
+
+    def root(self, size: int) -> bytes:
+        """MTH of the first ``size`` leaves: its perfect subtrees, largest first, folded from the
+        right as Frontier.root does."""
+        if not 0 <= size <= self.size:
+            raise ValueError("size outside the tree")
+        subtrees, start = [], 0
+        for level in reversed(range(size.bit_length())):
+            if size >> level & 1:
+                subtrees.append(self._levels[level][start >> level])
+                start += 1 << level
+        if not subtrees:
+            return EMPTY_ROOT
+        result = subtrees[-1]
+        for left in reversed(subtrees[:-1]):
+            result = node_hash(left, result)
+        return result
+
+
 class Frontier:
     """The roots of the perfect subtrees that make up a log, largest first (a compact range).
 

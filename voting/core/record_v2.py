@@ -169,6 +169,13 @@ class VerifiedRecord:
     leaf_hashes: list
     ballots: dict = field(default_factory=dict)  # seq -> _Ballot
     counted: dict = field(default_factory=dict)  # voter_id -> seq of the counted ballot
+    tree: merkle.Tree | None = field(default=None, repr=False, compare=False)  # of leaf_hashes, built once
+
+    def prefix_root(self, size: int) -> bytes:
+        """The root of the log's first ``size`` entries (0 ≤ size ≤ the log's length)."""
+        if self.tree is None:
+            self.tree = merkle.Tree(self.leaf_hashes)
+        return self.tree.root(size)
 
 
 def verify(record, workers: int = 1) -> dict:
@@ -198,7 +205,8 @@ def verify_record(record, workers: int = 1) -> VerifiedRecord:
                 raise RecordInvalid("log is not a list")
         walk = _LogWalk(election, keys_in_use)
         walk.merge(chunk for _start, chunk in checked)
-    tree_head = _check_tree_heads(record["checkpoints"], record["tree_head"], election, walk)
+    tree = merkle.Tree(walk.leaf_hashes)
+    tree_head = _check_tree_heads(record["checkpoints"], record["tree_head"], election, walk, tree)
     counted = rules.counted_entries_v2(record["election"], log, walk.times)
     recount = rules.tally_of_counted(record["election"], record["roll"], counted)
     with checking("C1"):
@@ -208,7 +216,7 @@ def verify_record(record, workers: int = 1) -> VerifiedRecord:
                                     tree_head["root"], record["tally"], election.officers, VERSION)
     return VerifiedRecord(
         recount, walk.leaf_hashes, walk.ballots,
-        {voter_id: counted_entry["seq"] for voter_id, counted_entry in counted.items()},
+        {voter_id: counted_entry["seq"] for voter_id, counted_entry in counted.items()}, tree,
     )
 
 
@@ -852,14 +860,13 @@ def _choice_fault(choice, motion: _Motion) -> str | None:
     return fields.committee_choice_fault(choice, motion.candidate_ids, motion.seats)
 
 
-def _check_tree_heads(checkpoints, tree_head, election: _Election, walk: _LogWalk) -> dict:
+def _check_tree_heads(checkpoints, tree_head, election: _Election, walk: _LogWalk, tree: merkle.Tree) -> dict:
     size = len(walk.leaf_hashes)
     with checking("T1"):
         if type(checkpoints) is not list:
             raise RecordInvalid("checkpoints is not a list")
     heads = [(f"checkpoint {index}", head) for index, head in enumerate(checkpoints)]
     heads.append(("tree head", tree_head))
-    roots = _prefix_roots(walk.leaf_hashes, heads)
     previous = -1
     for where, head in heads:
         with checking("T1"):
@@ -877,7 +884,7 @@ def _check_tree_heads(checkpoints, tree_head, election: _Election, walk: _LogWal
                 raise RecordInvalid(f"{where}: cosignatures is not a list")
             previous = head_size
         with checking("T2"):
-            if root != roots[head_size]:
+            if root != tree.root(head_size):
                 raise RecordInvalid(f"{where}: root is not that of the log's first {head_size} entries")
         text = checkpoint.text(election.hash, head_size, root)
         with checking("T3"):
@@ -905,19 +912,6 @@ def _check_witnessed_close(heads: list, election: _Election, walk: "_LogWalk") -
             if ballot is None or ballot.channel != "paper":
                 raise RecordInvalid(f"entry {seq}: only paper ballots may follow the close witnessed at"
                                     f" {size} entries, and this is not one")
-
-
-def _prefix_roots(leaf_hashes: list, heads: list) -> dict:
-    """size -> root of the first size leaves, for the sizes the heads name, in one pass."""
-    sizes = [head.get("size") for _where, head in heads if type(head) is dict]
-    wanted = {size for size in sizes if type(size) is int and 0 <= size <= len(leaf_hashes)}
-    frontier = merkle.Frontier()
-    roots = {0: merkle.EMPTY_ROOT} if 0 in wanted else {}
-    for leaf in leaf_hashes:
-        frontier.append(leaf)
-        if frontier.size in wanted:
-            roots[frontier.size] = frontier.root()
-    return roots
 
 
 def _check_cosignatures(cosignatures: list, where: str, text: bytes, election: _Election,
@@ -965,7 +959,7 @@ class ReceiptFinding:
 
 def check_receipt(record: dict, verified: VerifiedRecord, receipt) -> ReceiptFinding:
     """Check a receipt (P1–P5) against a record that ``verify_record`` accepted."""
-    seq = check_receipt_in_log(record["election"], receipt, verified.leaf_hashes)
+    seq = check_receipt_in_log(record["election"], receipt, verified.leaf_hashes, verified.prefix_root)
     with checking("P5"):
         if seq not in verified.ballots or record["log"][seq]["logged_at"] != receipt["logged_at"]:
             raise RecordInvalid(f"receipt: entry {seq} of the published log is not the receipt's ballot")
@@ -976,10 +970,11 @@ def check_receipt(record: dict, verified: VerifiedRecord, receipt) -> ReceiptFin
     return ReceiptFinding(seq, ballot.voter_id, "replaced", describe_ballot(verified.ballots[counted_seq]))
 
 
-def check_receipt_in_log(election: dict, receipt, leaf_hashes: list) -> int:
+def check_receipt_in_log(election: dict, receipt, leaf_hashes: list, prefix_root=None) -> int:
     """P1–P4 and the leaf of P5: the receipt is this vote's, its checkpoint genuine, its entry in
     that checkpoint, and the log of ``leaf_hashes`` extends it with that entry at its place.
-    Returns the entry's seq. A server holding the log as it grows answers owners with this."""
+    Returns the entry's seq. A server holding the log as it grows answers owners with this.
+    ``prefix_root(size)``, where given, is the root of the first size leaves, from a tree built once."""
     election_hash_ = b64h(election)
     with checking("P1"):
         fields.closed_object(receipt, "receipt", RECEIPT_KEYS)
@@ -1004,7 +999,7 @@ def check_receipt_in_log(election: dict, receipt, leaf_hashes: list) -> int:
         if not merkle.verify_inclusion(entry_hash, seq, size, proof, root):
             raise RecordInvalid(f"receipt: entry {seq} is not in its checkpoint of {size} entries")
     with checking("P4"):
-        if size > len(leaf_hashes) or merkle.root(leaf_hashes[:size]) != root:
+        if size > len(leaf_hashes) or (prefix_root(size) if prefix_root else merkle.root(leaf_hashes[:size])) != root:
             raise RecordInvalid(f"receipt: the published log does not extend its checkpoint of {size} entries "
                                 "— the log was rewritten after the receipt was given")
     with checking("P5"):
@@ -1047,8 +1042,7 @@ def check_held_checkpoint(record: dict, verified: VerifiedRecord, note: str) -> 
         if not signed_by_log:
             raise RecordInvalid("checkpoint: not signed by this vote's key")
     with checking("H3"):
-        final = verified.leaf_hashes
-        if size > len(final) or merkle.root(final[:size]) != root:
+        if not 0 <= size <= len(verified.leaf_hashes) or verified.prefix_root(size) != root:
             raise RecordInvalid(f"checkpoint: the published log does not extend this checkpoint of {size} entries"
                                 " — the history it covers was rewritten")
     listed = any(head["size"] == size for head in (*record["checkpoints"], record["tree_head"]))
