@@ -63,6 +63,7 @@ RECEIPT_KEYS = frozenset(
 )
 RECEIPT_CHECKPOINT_KEYS = frozenset({"size", "root", "signature"})
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MICROSECOND = timedelta(microseconds=1)
 
 
 # --- building -------------------------------------------------------------------------------
@@ -140,8 +141,8 @@ class _Officer:
 @dataclass(frozen=True)
 class _Election:
     hash: str
-    opens_at: datetime
-    closes_at: datetime
+    opens_at: int  # an instant (_instant)
+    closes_at: int
     revote: str
     public_key: bytes
     scopes: tuple
@@ -156,7 +157,7 @@ class _Ballot:
     seq: int
     voter_id: str
     channel: str
-    cast_at: datetime
+    cast_at: int  # an instant (_instant)
     handin: dict | None = None  # for paper: the hand-in body and its seq
     signers: tuple = ()
 
@@ -232,8 +233,8 @@ def _check_election(election) -> _Election:
         fields.identifier(community, "name", "election community")
         fields.text(election, "title", "election")
     with checking("E2"):
-        opens_at = fields.timestamp(election, "opens_at", "election")
-        closes_at = fields.timestamp(election, "closes_at", "election")
+        opens_at = _instant(fields.timestamp(election, "opens_at", "election"))
+        closes_at = _instant(fields.timestamp(election, "closes_at", "election"))
         if not opens_at < closes_at:
             raise RecordInvalid("election: opens_at is not before closes_at")
         if election["revote"] not in ("first", "last"):
@@ -261,6 +262,12 @@ def _check_election(election) -> _Election:
         motions=motions,
         officers=officers,
     )
+
+
+def _instant(moment: datetime) -> int:
+    """A timestamp as microseconds since the epoch: an int compares and crosses to and from a
+    worker process far more cheaply than an aware datetime, whose offset is looked up each time."""
+    return (moment - _EPOCH) // _MICROSECOND
 
 
 def _check_scopes(scopes) -> tuple:
@@ -498,7 +505,7 @@ class _Chunk:
     leaf_hashes: list = field(default_factory=list)
     times: list = field(default_factory=list)
     summaries: list = field(default_factory=list)  # per entry, what the checks across entries need
-    first_time: datetime | None = None  # logged_at of the first entry, once read
+    first_time: int | None = None  # logged_at of the first entry, once read
     fault: RecordInvalid | None = None
     fault_index: int | None = None
     bad_signature: int | None = None
@@ -569,7 +576,7 @@ class _EntryChecks:
         if type(log_entry["seq"]) is not int or log_entry["seq"] != index:
             raise RecordInvalid(f"{where}: seq is {show(log_entry['seq'])}")
         self.check = "L2"
-        logged_at = fields.timestamp(log_entry, "logged_at", where)
+        logged_at = _instant(fields.timestamp(log_entry, "logged_at", where))
         if chunk.times:
             if logged_at < chunk.times[-1]:
                 raise RecordInvalid(f"{where}: logged before entry {index - 1}")
@@ -718,7 +725,7 @@ class _LogWalk:
     def __init__(self, election: _Election, keys_in_use: set):
         self.election = election
         self.leaf_hashes: list[bytes] = []
-        self.times: list[datetime] = []
+        self.times: list[int] = []  # instants
         self.ballots: dict[int, _Ballot] = {}
         self._seen_keys = set(keys_in_use)
         self._nonces: set = set()
@@ -791,7 +798,7 @@ class _LogWalk:
                 self._used_handins.add(handin_seq)
                 cast_at = self.times[handin_seq]
                 handin = {"desk_receipt": receipt, "voter_id": _voter, "identity_checked": identity_checked,
-                          "seq": handin_seq, "logged_at": cast_at}
+                          "seq": handin_seq}
             self.ballots[index] = _Ballot(index, voter_id, channel, cast_at, handin, names)
         elif kind == "handin":
             self._desk_receipts.add(summary[1])
@@ -900,10 +907,9 @@ def _check_witnessed_close(heads: list, election: _Election, walk: "_LogWalk") -
     """T5: after the first head a witness cosigned at or after the close, only paper ballots
     join the log — so no hand-in, staff act or online ballot can be slipped in, back-dated,
     once the close was witnessed."""
-    closes_at = (election.closes_at - _EPOCH) // timedelta(microseconds=1)
     with checking("T5"):
         witnessed = [head["size"] for head in heads
-                     if any(cosignature["time"] * 1_000_000 >= closes_at for cosignature in head["cosignatures"])]
+                     if any(cosignature["time"] * 1_000_000 >= election.closes_at for cosignature in head["cosignatures"])]
         if not witnessed:
             raise RecordInvalid("the close is not witnessed: no checkpoint is cosigned at or after closes_at")
         size = min(witnessed)
@@ -915,7 +921,7 @@ def _check_witnessed_close(heads: list, election: _Election, walk: "_LogWalk") -
 
 
 def _check_cosignatures(cosignatures: list, where: str, text: bytes, election: _Election,
-                        last_time: datetime | None) -> None:
+                        last_time: int | None) -> None:
     witnesses = set()
     for index, cosignature in enumerate(cosignatures):
         cosignature_where = f"{where} cosignature {index}"
@@ -929,7 +935,7 @@ def _check_cosignatures(cosignatures: list, where: str, text: bytes, election: _
                 raise RecordInvalid(f"{cosignature_where}: {show(witness)} cosigned twice")
             witnesses.add(witness)
             time = fields.integer(cosignature, "time", cosignature_where, minimum=0)
-            if last_time is not None and time < int((last_time - _EPOCH).total_seconds() // 1):
+            if last_time is not None and time < last_time // 1_000_000:  # whole seconds, rounded down
                 raise RecordInvalid(f"{cosignature_where}: time is before the last entry it covers")
             message = checkpoint.cosignature_message(text, time)
             if not signing.verify_message(officer.public_key, message, cosignature["signature"]):
@@ -1051,7 +1057,7 @@ def check_held_checkpoint(record: dict, verified: VerifiedRecord, note: str) -> 
 
 def describe_ballot(ballot: _Ballot) -> dict:
     """A ballot as an owner is told of it: when and how it was cast, and by whom it was signed."""
-    described = {"seq": ballot.seq, "channel": ballot.channel, "cast_at": format_time(ballot.cast_at)}
+    described = {"seq": ballot.seq, "channel": ballot.channel, "cast_at": format_time(_EPOCH + ballot.cast_at * _MICROSECOND)}
     if ballot.channel == "paper":
         described.update(
             desk_receipt=ballot.handin["desk_receipt"],
