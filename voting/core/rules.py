@@ -229,43 +229,66 @@ def tally_v2(election: dict, roll: dict, log: list) -> dict:
 
 
 def tally_of_counted(election: dict, roll: dict, counted: dict) -> dict:
-    """The tally from counted_entries_v2."""
-    ballots = {voter_id: counted_entry["body"] for voter_id, counted_entry in counted.items()}
+    """The tally from counted_entries_v2, in one pass over the counted ballots for all motions
+    (a recount of a large log is spent here)."""
     weights = {voter["voter_id"]: voter["weights"] for voter in roll["voters"]}
-    rule = election["rules"]["invalid_ballot"]
-    motions = [
-        _count_v2(motion, ballots, weights, roll["totals"][motion["scope"]], rule)
-        for motion in election["motions"]
-    ]
-    return {"counted": len(ballots), "motions": motions}
+    not_counted = election["rules"]["invalid_ballot"] == "not_counted"
+    motions = election["motions"]
+    scope_of = {motion["motion_id"]: motion["scope"] for motion in motions}
+    in_scope = {motion["scope"]: [0, 0] for motion in motions}  # the counted voters with a weight there
+    sums = {
+        motion["motion_id"]: {
+            option: [0, 0]
+            for option in (
+                [candidate["candidate_id"] for candidate in motion["candidates"]]
+                if motion["kind"] == "committee"
+                else CHOICES
+            )
+        }
+        for motion in motions
+    }
+    invalid = {motion_id: [0, 0] for motion_id in scope_of}  # the weight of invalid marks
+    for voter_id, counted_entry in counted.items():
+        ballot = counted_entry["body"]
+        voter_weights = weights[voter_id]
+        for scope, total in in_scope.items():
+            weight = voter_weights.get(scope)
+            if weight is not None:
+                total[0] += weight["area"]
+                total[1] += weight["heads"]
+        marks = ballot.get("invalid")
+        for motion_id in marks or ():
+            weight = voter_weights.get(scope_of.get(motion_id))
+            if weight is not None:
+                total = invalid[motion_id]
+                total[0] += weight["area"]
+                total[1] += weight["heads"]
+        for motion_id, choice in ballot["choices"].items():
+            weight = voter_weights.get(scope_of.get(motion_id))
+            if weight is None or (marks and motion_id in marks):
+                continue  # outside the motion's scope, or marked invalid
+            area, heads = weight["area"], weight["heads"]
+            options = sums[motion_id]
+            for option in (choice,) if type(choice) is str else choice:
+                total = options[option]
+                total[0] += area
+                total[1] += heads
+    entries = []
+    for motion in motions:
+        motion_id = motion["motion_id"]
+        taking_part, marked = list(in_scope[motion["scope"]]), invalid[motion_id]
+        if not_counted:  # whose ballot marks the motion invalid did not take part in it
+            taking_part = [taking_part[0] - marked[0], taking_part[1] - marked[1]]
+            marked = [0, 0]
+        entries.append(_count_v2(motion, sums[motion_id], taking_part, marked, roll["totals"][motion["scope"]]))
+    return {"counted": len(counted), "motions": entries}
 
 
-def _count_v2(motion: dict, ballots: dict, weights: dict, totals: dict, rule: str) -> dict:
+def _count_v2(motion: dict, sums: dict, taking_part: list, invalid: list, totals: dict) -> dict:
+    """A motion's tally entry from the weights (area, heads) of its options, of the voters taking
+    part and of the invalid marks."""
     motion_id, scope, kind = motion["motion_id"], motion["scope"], motion["kind"]
-    options = (
-        [candidate["candidate_id"] for candidate in motion["candidates"]]
-        if kind == "committee"
-        else CHOICES
-    )
-    sums = {option: [0, 0] for option in options}
-    taking_part, invalid = [0, 0], [0, 0]
-    for voter_id, ballot in ballots.items():
-        weight = weights[voter_id].get(scope)
-        if weight is None:
-            continue  # outside the motion's scope
-        area, heads = weight["area"], weight["heads"]
-        if motion_id in ballot.get("invalid", ()):
-            if rule == "not_counted":
-                continue
-            invalid[0] += area
-            invalid[1] += heads
-        else:
-            choice = ballot["choices"].get(motion_id)
-            for option in () if choice is None else (choice,) if type(choice) is str else choice:
-                sums[option][0] += area
-                sums[option][1] += heads
-        taking_part[0] += area
-        taking_part[1] += heads
+    options = list(sums)
     participation = _weight_pair(taking_part)
     is_quorate = quorate(participation, totals)
     level = threshold(motion["item"])
