@@ -567,6 +567,8 @@ class _EntryChecks:
         self.voters = context.voters
         self.chunk = chunk
         self.check = "L1"
+        self._kind_checks = {"ballot": self._ballot, "handin": self._handin, "credential": self._credential,
+                             "notices": self._notices}
 
     def run(self, index: int, log_entry) -> tuple[list, bytes, str]:
         election, chunk = self.election, self.chunk
@@ -587,18 +589,20 @@ class _EntryChecks:
         self.check = "L3"
         if kind not in ENTRY_KINDS:
             raise RecordInvalid(f"{where}: unknown kind {show(kind)}")
-        fields.closed_object(body, f"{where} body", _body_keys(kind, body, where))
+        body_keys = ONLINE_KEYS if kind == "ballot" and type(body) is dict and body.get("channel") == "online" \
+            else _body_keys(kind, body, where)
+        if type(body) is not dict or body.keys() != body_keys:  # the usual body is spared a call
+            fields.closed_object(body, f"{where} body", body_keys)
         if body["election_hash"] != election.hash:
             raise RecordInvalid(f"{where}: body is for another election (election_hash differs)")
         self.check = "L4"
-        in_period = election.opens_at <= logged_at <= election.closes_at
         if kind == "handin" or (kind == "ballot" and body["channel"] == "online"):
-            if not in_period:
+            if not election.opens_at <= logged_at <= election.closes_at:
                 raise RecordInvalid(f"{where}: logged outside the voting period")
         elif kind in ("credential", "notices") and logged_at > election.closes_at:
             raise RecordInvalid(f"{where}: logged after the close")
         body_bytes = fields.canon_of(body, where)
-        signers = getattr(self, f"_{kind}")(index, where, body, log_entry["signatures"])
+        signers = self._kind_checks[kind](index, where, body, log_entry["signatures"])
         # "body" sorts first among an entry's keys, so canon(entry) is built around canon(body).
         chunk.leaf_hashes.append(merkle.leaf_hash(b'{"body":' + body_bytes + _canon_after_body(log_entry, where)))
         chunk.times.append(logged_at)
@@ -621,8 +625,9 @@ class _EntryChecks:
             if body["proxy_sha256"] is not None:
                 fields.binary(body, "proxy_sha256", f"{where} ballot", size=32)
         self.check = "L6"
-        _check_choices(body["choices"], where, election.motions)
-        invalid = body.get("invalid", {})
+        choices = body["choices"]
+        _check_choices(choices, where, election.motions)
+        invalid = body.get("invalid", _NO_MARKS)
         if type(invalid) is not dict:
             raise RecordInvalid(f"{where}: invalid is not an object")
         for motion_id, reason in invalid.items():
@@ -630,30 +635,33 @@ class _EntryChecks:
                 raise RecordInvalid(f"{where}: invalid mark on unknown motion {show(motion_id)}")
             if reason not in INVALID_REASONS:
                 raise RecordInvalid(f"{where}: invalid mark on motion {show(motion_id)} has reason {show(reason)}")
-            if motion_id in body["choices"]:
+            if motion_id in choices:
                 raise RecordInvalid(f"{where}: motion {show(motion_id)} has a choice and an invalid mark")
         self.check = "L7"
-        if self.context.scoped:
+        scoped = self.context.scoped
+        if scoped and not (scoped.isdisjoint(choices) and scoped.isdisjoint(invalid)):
             scopes = self.voters[voter_id].weights
-            for motion_id in [motion_id for motion_id in (*body["choices"], *invalid) if motion_id in self.context.scoped]:
-                if election.motions[motion_id].scope not in scopes:
+            for motion_id in (*choices, *invalid):
+                if motion_id in scoped and election.motions[motion_id].scope not in scopes:
                     raise RecordInvalid(
                         f"{where}: voter {show(voter_id)} is outside the scope of motion {show(motion_id)}"
                     )
         # L8–L11 look back along the log: the merge runs them, before this entry's L12.
-        self.chunk.summaries.append(("ballot", voter_id, body["nonce"], channel, body.get("handin")))
+        summaries = self.chunk.summaries
+        summary = ("ballot", voter_id, body["nonce"], channel, body.get("handin"))
+        summaries.append(summary)
         self.check = "L12"
         names = _signer_names(signatures, where)
         if channel == "online":
-            if names != [voter_id]:
+            if len(names) != 1 or names[0] != voter_id:
                 raise RecordInvalid(f"{where}: online ballot needs exactly one signature, by its voter")
             key = self.context.key_at(voter_id, index)
             if key is None:
                 raise RecordInvalid(f"{where}: voter {show(voter_id)} has no credential key in effect")
-            keys = [key]
-        else:
-            keys = self._officer_keys(names, ("clerk",), 2, where, "paper ballot needs two clerks")
-        self.chunk.summaries[-1] += (tuple(names),)
+            summaries[-1] = summary + (tuple(names),)
+            return [(key, signatures[0]["signature"])]
+        keys = self._officer_keys(names, ("clerk",), 2, where, "paper ballot needs two clerks")
+        summaries[-1] = summary + (tuple(names),)
         return list(zip(keys, (signature["signature"] for signature in signatures)))
 
     def _handin(self, index, where, body, signatures) -> list:
@@ -822,6 +830,10 @@ def _canon_after_body(log_entry: dict, where: str) -> bytes:
     return b"," + fields.canon_of(rest, where)[1:]
 
 
+_NO_MARKS: dict = {}  # an online ballot's invalid marks: none (never written to)
+_QUESTION_CHOICES = frozenset(rules.CHOICES)
+
+
 def _body_keys(kind: str, body, where: str) -> frozenset:
     if kind == "ballot":
         channel = body.get("channel") if type(body) is dict else None
@@ -854,8 +866,14 @@ def _check_choices(choices, where: str, motions: dict) -> None:
         motion = motions.get(motion_id)
         if motion is None:
             raise RecordInvalid(f"{where}: choice for unknown motion {show(motion_id)}")
-        if type(choice) is str and choice in rules.CHOICES and motion.kind == "question":
-            continue  # the common case, spared a call
+        # The common cases, spared a call: yes, no or abstain; distinct candidates within the seats.
+        if motion.kind == "question":
+            if type(choice) is str and choice in _QUESTION_CHOICES:
+                continue
+        elif (type(choice) is list and len(choice) <= motion.seats
+              and all(type(candidate_id) is str for candidate_id in choice)
+              and motion.candidate_ids.issuperset(choice) and len(set(choice)) == len(choice)):
+            continue
         fault = _choice_fault(choice, motion)
         if fault:
             raise RecordInvalid(f"{where}: choice for motion {show(motion_id)} {fault}")
