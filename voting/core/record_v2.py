@@ -12,7 +12,7 @@ from json.encoder import encode_basestring
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from voting.core import checkpoint, chunks, fields, merkle, rules, signing
-from voting.core.canonical import b64d, b64e, b64h, canon, format_time
+from voting.core.canonical import MAX_INT, b64d, b64e, b64h, canon, format_time
 from voting.core.fields import RecordInvalid, checking, show
 
 FORMAT = "gongzhi-record/2"
@@ -208,17 +208,15 @@ def verify_record(record, workers: int = 1) -> VerifiedRecord:
         walk.merge(chunk for _start, chunk in checked)
     tree = merkle.Tree(walk.leaf_hashes)
     tree_head = _check_tree_heads(record["checkpoints"], record["tree_head"], election, walk, tree)
-    counted = rules.counted_entries_v2(record["election"], log, walk.times)
-    recount = rules.tally_of_counted(record["election"], record["roll"], counted)
+    counted = walk.counting.ballots()  # voter_id -> seq
+    recount = rules.tally_of_counted(record["election"], record["roll"],
+                                     {voter_id: log[seq] for voter_id, seq in counted.items()})
     with checking("C1"):
         fields.check_tally(record["tally"], recount)
     with checking("C2"):
         fields.check_certifications(record["certifications"], election.hash, tree_head["size"],
                                     tree_head["root"], record["tally"], election.officers, VERSION)
-    return VerifiedRecord(
-        recount, walk.leaf_hashes, walk.ballots,
-        {voter_id: counted_entry["seq"] for voter_id, counted_entry in counted.items()}, tree,
-    )
+    return VerifiedRecord(recount, walk.leaf_hashes, walk.ballots, counted, tree)
 
 
 # --- election (E1–E7) -------------------------------------------------------------------------
@@ -384,6 +382,7 @@ def _check_roll(roll, election: _Election) -> set:
     taken_keys = {officer.public_key for officer in election.officers.values()} | {election.public_key}
     seen_keys = set()
     sums = {scope: [0, 0] for scope in election.scopes}
+    declared = frozenset(election.scopes)
     check = "R1"  # the check under way, named on a fault: cheaper than a context per voter
     try:
         for index, voter in enumerate(roll["voters"]):
@@ -397,7 +396,15 @@ def _check_roll(roll, election: _Election) -> set:
                 raise RecordInvalid(f"{where}: voters are not sorted by voter_id")
             previous_id = voter_id
             check = "R2"
-            weights = _check_weights(voter["weights"], where, election.scopes)
+            weights = voter["weights"]
+            # The usual weights, each {"area": a whole number ≥ 0, "heads": 1}, spared the calls
+            # that name a fault.
+            if (type(weights) is not dict or ESTATE not in weights or not weights.keys() <= declared
+                    or not all(type(weight) is dict and weight.keys() == WEIGHT_KEYS
+                               and type(weight["area"]) is int and 0 <= weight["area"] <= MAX_INT
+                               and type(weight["heads"]) is int and weight["heads"] == 1
+                               for weight in weights.values())):
+                _check_weights(weights, where, election.scopes)
             check = "R3"
             if voter["public_key"] is not None:
                 key = fields.usable_key(voter, "public_key", where)
@@ -406,9 +413,9 @@ def _check_roll(roll, election: _Election) -> set:
                 seen_keys.add(key)
             check = "R4"
             fields.binary(voter, "units_commitment", where, size=32)
-            for scope, (area, heads) in weights.items():
-                sums[scope][0] += area
-                sums[scope][1] += heads
+            for scope, weight in weights.items():
+                sums[scope][0] += weight["area"]
+                sums[scope][1] += weight["heads"]
     except RecordInvalid as fault:
         fault.check = fault.check or ("D1" if isinstance(fault, fields.NotUnicode) else check)
         raise
@@ -427,9 +434,10 @@ def _check_roll(roll, election: _Election) -> set:
     return seen_keys | taken_keys
 
 
-def _check_weights(weights, where: str, scopes: tuple) -> dict:
+def _check_weights(weights, where: str, scopes: tuple) -> None:
     _check_scope_keys(weights, f"{where} weights", scopes, require_all=False)
-    return {scope: _voter_weight(weight, f"{where} weight {scope}") for scope, weight in weights.items()}
+    for scope, weight in weights.items():
+        _voter_weight(weight, f"{where} weight {scope}")
 
 
 def _check_scope_keys(value, where: str, scopes: tuple, require_all: bool) -> None:
@@ -468,12 +476,6 @@ def _voter_weight(weight, where: str) -> tuple[int, int]:
 # The most entries a chunk holds: enough that passing results costs little beside the signatures,
 # few enough that a fault near the top stops the others early.
 CHUNK_ENTRIES = 2000
-@dataclass(frozen=True)
-class _Voter:
-    """A voter as the log's checks need it, read from the roll as given."""
-
-    weights: dict  # scope_id -> weight: the scopes the voter has a weight in
-    public_key: str | None  # b64, as the roll gives it
 
 
 @dataclass(frozen=True)
@@ -481,14 +483,14 @@ class _LogContext:
     """What checking a chunk needs, sent once to each worker."""
 
     election: _Election
-    voters: dict  # voter_id -> _Voter (weights, b64 key), from the roll as given (checked meanwhile)
+    voters: dict  # voter_id -> the roll's voter object as given (checked meanwhile): weights, b64 key
     key_changes: dict  # voter_id -> [(seq, b64 key or None)] of the log's credential entries
     scoped: frozenset  # motions whose scope is narrower than the estate
     log: list
 
     def key_at(self, voter_id: str, index: int) -> bytes | None:
         """The voter's raw credential key in effect at entry ``index`` (§5.3)."""
-        key = self.voters[voter_id].public_key
+        key = self.voters[voter_id]["public_key"]
         for seq, changed in self.key_changes.get(voter_id, ()):
             if seq >= index:
                 break
@@ -514,12 +516,10 @@ class _Chunk:
 def _log_context(election: _Election, roll, log: list) -> _LogContext:
     """The context from a roll and a log not checked yet; what is too malformed to read is left
     out, and the checks of the roll (done first) or of that entry name its fault."""
-    voters = {}
     try:  # keys stay b64 here: a worker decodes one where a ballot needs it
-        for voter in roll["voters"]:
-            voters[voter["voter_id"]] = _Voter(voter["weights"], voter["public_key"])
+        voters = {voter["voter_id"]: voter for voter in roll["voters"]}
     except (TypeError, KeyError):
-        pass  # _check_roll names the fault before any chunk is looked at
+        voters = {}  # _check_roll names the fault before any chunk is looked at
     key_changes = {}
     for seq, log_entry in enumerate(log):
         try:
@@ -640,7 +640,7 @@ class _EntryChecks:
         self.check = "L7"
         scoped = self.context.scoped
         if scoped and not (scoped.isdisjoint(choices) and scoped.isdisjoint(invalid)):
-            scopes = self.voters[voter_id].weights
+            scopes = self.voters[voter_id]["weights"]
             for motion_id in (*choices, *invalid):
                 if motion_id in scoped and election.motions[motion_id].scope not in scopes:
                     raise RecordInvalid(
@@ -727,7 +727,8 @@ class _EntryChecks:
 class _LogWalk:
     """The log, checked: the chunks' results merged in log order with the checks across entries.
 
-    Its leaf hashes, times and ballots are what the tree heads and receipts are checked against.
+    Its leaf hashes, times and ballots are what the tree heads and receipts are checked against;
+    the ballots are counted as they pass (while workers still check the chunks after them).
     """
 
     def __init__(self, election: _Election, keys_in_use: set):
@@ -735,6 +736,9 @@ class _LogWalk:
         self.leaf_hashes: list[bytes] = []
         self.times: list[int] = []  # instants
         self.ballots: dict[int, _Ballot] = {}
+        self.counting = rules.CountedBallots(election.revote)  # of seqs
+        self._checks_across = {"ballot": self._ballot, "handin": self._handin, "credential": self._credential,
+                               "notices": self._notices}
         self._seen_keys = set(keys_in_use)
         self._nonces: set = set()
         self._voted: set = set()
@@ -749,7 +753,7 @@ class _LogWalk:
                 raise RecordInvalid(f"entry {chunk.start}: logged before entry {chunk.start - 1}", "L2")
             for offset, summary in enumerate(chunk.summaries):
                 index = chunk.start + offset
-                getattr(self, f"_{summary[0]}")(index, f"entry {index}", *summary[1:])
+                self._checks_across[summary[0]](index, *summary[1:])
                 if index == chunk.bad_signature:
                     raise RecordInvalid(f"entry {index}: bad signature", "L12")
                 if index == chunk.fault_index:  # a fault of L12, found after the checks above
@@ -760,7 +764,10 @@ class _LogWalk:
                 raise chunk.fault
             self.leaf_hashes.extend(chunk.leaf_hashes)
 
-    def _ballot(self, index, where, voter_id, nonce, channel, handin_seq, names=None) -> None:
+    # Each kind's checks across entries; a fault names the entry then, not before: most pass.
+
+    def _ballot(self, index, voter_id, nonce, channel, handin_seq, names=None) -> None:
+        where = f"entry {index}"
         if (voter_id, nonce) in self._nonces:
             raise RecordInvalid(f"{where}: nonce already used by voter {show(voter_id)}", "L8")
         if self.election.revote == "first" and voter_id in self._voted:
@@ -779,15 +786,15 @@ class _LogWalk:
                     f"{where}: paper ballot of voter {show(voter_id)}, handed in after their online "
                     f"ballot (entry {online_seq}), without an identity check at the hand-in", "L11")
 
-    def _handin(self, index, where, receipt, voter_id, identity_checked) -> None:
+    def _handin(self, index, receipt, voter_id, identity_checked) -> None:
         if receipt in self._desk_receipts:
-            raise RecordInvalid(f"{where}: desk_receipt {show(receipt)} was used before", "L13")
+            raise RecordInvalid(f"entry {index}: desk_receipt {show(receipt)} was used before", "L13")
 
-    def _credential(self, index, where, key) -> None:
+    def _credential(self, index, key) -> None:
         if key is not None and key in self._seen_keys:
-            raise RecordInvalid(f"{where}: the reissued key was used before", "L14")
+            raise RecordInvalid(f"entry {index}: the reissued key was used before", "L14")
 
-    def _notices(self, index, where) -> None:
+    def _notices(self, index) -> None:
         pass
 
     def _remember(self, index: int, summary: tuple) -> None:
@@ -808,6 +815,7 @@ class _LogWalk:
                 handin = {"desk_receipt": receipt, "voter_id": _voter, "identity_checked": identity_checked,
                           "seq": handin_seq}
             self.ballots[index] = _Ballot(index, voter_id, channel, cast_at, handin, names)
+            self.counting.add(voter_id, cast_at, index)
         elif kind == "handin":
             self._desk_receipts.add(summary[1])
             self._handins[index] = summary[1:]

@@ -193,34 +193,45 @@ def threshold(item: int) -> str:
     return "major" if item in MAJOR_ITEMS else "ordinary"
 
 
-def counted_entries_v2(election: dict, log: list, times: list | None = None) -> dict:
-    """voter_id -> the log entry of the ballot that counts (spec v2 §7.1).
+class CountedBallots:
+    """The ballot that counts for each voter (spec v2 §7.1), fed every ballot in log order with
+    its cast time.
 
     Under "first" the log holds one ballot per voter. Under "last" the latest cast time wins:
     a paper ballot was cast when it was handed in, however late it was keyed; of equal cast
     times the later entry wins.
     """
-    keep_first = election["revote"] == "first"
-    # Each entry's logged_at as an instant: given by a verifier that parsed them already.
-    time_of = times.__getitem__ if times is not None else (lambda seq: parse_time(log[seq]["logged_at"]))
-    handed_in = {}
-    counted = {}  # voter_id -> (cast time, entry)
+
+    def __init__(self, revote: str):
+        self._keep_first = revote == "first"
+        self._counted = {}  # voter_id -> (cast time, ballot)
+
+    def add(self, voter_id: str, cast, ballot) -> None:
+        current = self._counted.get(voter_id)
+        if current is None or (not self._keep_first and cast >= current[0]):
+            self._counted[voter_id] = (cast, ballot)
+
+    def ballots(self) -> dict:
+        """voter_id -> the ballot, as given to ``add``, that counts."""
+        return {voter_id: ballot for voter_id, (_cast, ballot) in self._counted.items()}
+
+
+def counted_entries_v2(election: dict, log: list) -> dict:
+    """voter_id -> the log entry of the ballot that counts (spec v2 §7.1)."""
+    counting = CountedBallots(election["revote"])
+    handed_in = {}  # seq -> the hand-in's logged_at as an instant
     for entry in log:
         kind = entry["kind"]
         if kind == "handin":
-            handed_in[entry["seq"]] = time_of(entry["seq"])
+            handed_in[entry["seq"]] = parse_time(entry["logged_at"])
         elif kind == "ballot":
             body = entry["body"]
-            voter_id = body["voter_id"]
-            if keep_first and voter_id in counted:
-                continue
             if body["channel"] == "paper":
                 cast = handed_in[body["handin"]]
             else:
-                cast = time_of(entry["seq"])
-            if voter_id not in counted or cast >= counted[voter_id][0]:
-                counted[voter_id] = (cast, entry)
-    return {voter_id: counted_entry for voter_id, (_cast, counted_entry) in counted.items()}
+                cast = parse_time(entry["logged_at"])
+            counting.add(body["voter_id"], cast, entry)
+    return counting.ballots()
 
 
 def tally_v2(election: dict, roll: dict, log: list) -> dict:
