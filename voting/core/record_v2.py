@@ -1117,7 +1117,7 @@ class EntryChecker:
 
     def __init__(self, election: dict, roll: dict):
         self._election = _check_election(election)
-        self._voters = {voter["voter_id"]: _Voter(voter["weights"], voter["public_key"]) for voter in roll["voters"]}
+        self._voters = {voter["voter_id"]: voter for voter in roll["voters"]}
         self._scoped = frozenset(
             motion_id for motion_id, motion in self._election.motions.items() if motion.scope != ESTATE)
 
