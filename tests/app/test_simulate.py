@@ -15,9 +15,12 @@ def test_simulated_vote_gives_a_valid_record(app, tmp_path):
     for phase in ("roll import", "online ballots", "paper ballots", "close and tally", "export"):
         assert phase in result.output
     document = json.loads(output.read_text())
-    channels = {entry["ballot"]["channel"] for entry in document["log"]}
-    assert channels == {"online", "paper"}
-    assert len(document["log"]) > document["tally"]["counted"]  # some owners changed their ballot
+    ballots = [entry["body"] for entry in document["log"] if entry["kind"] == "ballot"]
+    assert {ballot["channel"] for ballot in ballots} == {"online", "paper"}
+    # Every paper ballot was handed in at the desk first.
+    assert sum(entry["kind"] == "handin" for entry in document["log"]) == sum(
+        ballot["channel"] == "paper" for ballot in ballots)
+    assert len(ballots) > document["tally"]["counted"]  # some owners changed their ballot
     verified = subprocess.run([sys.executable, str(REPO_ROOT / "scripts" / "verify_record.py"), str(output), "--json"],
                               capture_output=True, text=True)
     assert verified.returncode == 0, verified.stdout
