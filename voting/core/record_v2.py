@@ -1110,7 +1110,8 @@ class EntryChecker:
         except RecordInvalid as fault:
             fault.check = fault.check or checks.check
             raise
-        signed = signing.prefix(kind, VERSION) + body_bytes
-        if any(not signing.verify_message(key, signed, signature) for key, signature in signers):
-            raise RecordInvalid(f"entry {chunk.start}: bad signature", "L12")
+        if signers:  # a notices entry has none, and no signing purpose of its own
+            signed = signing.prefix(kind, VERSION) + body_bytes
+            if any(not signing.verify_message(key, signed, signature) for key, signature in signers):
+                raise RecordInvalid(f"entry {chunk.start}: bad signature", "L12")
         return chunk.leaf_hashes[0]
