@@ -2,9 +2,10 @@
 
 import json
 import secrets
-from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
+from unittest import mock
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -15,6 +16,7 @@ from voting.auth.operations import create_staff
 from voting.ballots.operations import append
 from voting.core import checkpoint, record_v2, signing
 from voting.core.canonical import b64d, b64e
+from voting.credentials.operations import approve_request, prepare_request, sign_request
 from voting.elections.models import Election, ElectionVoter
 from voting.elections.operations import (
     add_committee_election,
@@ -30,7 +32,7 @@ from voting.notices.operations import batch_secrets, unlock
 from voting.roster.models import Voter
 from voting.simulate import witness_log
 
-NOW = datetime(2026, 12, 5, 2, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 5, 2, 0, tzinfo=UTC)
 PASSPHRASE = "notices passphrase of the tests"  # what the group member types when opening a vote
 
 
@@ -169,3 +171,56 @@ def open_vote(estate, revote: str = "last", *, officers=(), motions=None, **opti
         register_officer("test", election, staff, role, public_key)
     witness = None if any(role == "street_office" for _staff, role, _key in officers) else add_witness(election)
     return opened(election, witness)
+
+
+@dataclass
+class CredentialSigner:
+    """A preparation-group member (or street-office officer) with a key for credential acts, its
+    seed held here as their browser holds it."""
+
+    staff: object
+    seed: bytes = field(repr=False)
+    public_key: str
+
+    def officer_id(self, election) -> str:
+        return next(o.officer_id for o in election.officers if o.public_key == self.public_key)
+
+    def sign(self, body: dict) -> str:
+        return signing.sign(signing.private_key_from_seed(self.seed), "credential", body, record_v2.VERSION)
+
+    @property
+    def officer(self) -> tuple:
+        """As open_vote's ``officers`` take it."""
+        return self.staff, "preparation_group", self.public_key
+
+
+def group_member(factory, estate, **person) -> CredentialSigner:
+    """A member of the estate's preparation group, a person of their own unless given an ID number."""
+    seed, public_key = signing.generate_keypair()
+    return CredentialSigner(factory.staff(Role.PREP_GROUP, estate, **person), seed, public_key)
+
+
+def request_act(election, requester: CredentialSigner, unit: str, action: str, reason: str = "lost",
+                now=NOW) -> tuple[object, bytes | None]:
+    """Request a revocation or a reissue and sign it as the requester's browser does; committed.
+    Returns the request and, for a reissue, the new seed as printed on the replacement notice."""
+    printed = []
+
+    def notice(_election, _holder, secret, _base_url):  # the owner reads the page: its seed, not its layout
+        printed.append(secret)
+        return b"%PDF-"
+
+    with mock.patch("voting.credentials.operations.replacement_notice", notice):
+        request = prepare_request(requester.staff, election, unit, action, reason, "https://vote.test", now=now)
+    sign_request(requester.staff, election, request.request.id, requester.officer_id(election),
+                 requester.sign(request.request.body()))
+    db.session.commit()
+    return request.request, (printed[0] if printed else None)
+
+
+def approve_act(election, request, approver: CredentialSigner, now=NOW):
+    """Approve a signed request in the approver's own session; committed."""
+    approved = approve_request(approver.staff, election, request.id, approver.officer_id(election),
+                               approver.sign(request.body()), now=now)
+    db.session.commit()
+    return approved

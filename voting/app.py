@@ -103,6 +103,7 @@ def build_app(overrides: dict | None = None) -> Flask:
     from voting.board.views import blueprint as board_blueprint
     from voting.board.views import public_blueprint as board_public_blueprint
     from voting.cli import register_cli
+    from voting.credentials.views import blueprint as credentials_blueprint
     from voting.elections.views import blueprint as elections_blueprint
     from voting.estates.views import blueprint as estates_blueprint
     from voting.notices.views import blueprint as notices_blueprint
@@ -123,6 +124,7 @@ def build_app(overrides: dict | None = None) -> Flask:
         public_blueprint,
         elections_blueprint,
         notices_blueprint,
+        credentials_blueprint,
         paper_blueprint,
         vote_blueprint,
         tally_blueprint,

@@ -6,7 +6,8 @@ from voting.ballots.models import Checkpoint, Cosignature, LogEntry, PaperBallot
 from voting.board.models import BoardNotice, DayHead
 from voting.certification.models import CertificationDecision
 from voting.candidates.models import CandidateList, EligibilityRule, JointSignature, Nominee, NomineeReview, Objection
-from voting.elections.models import Candidate, CredentialEvent, Election, ElectionVoter, Motion, NoticeBatch, Officer
+from voting.credentials.models import CredentialRequest
+from voting.elections.models import Candidate, Election, ElectionVoter, Motion, NoticeBatch, Officer
 from voting.estates.models import Building, Community, Estate, StreetOffice, Unit
 from voting.prep.models import CommitteeMilestone, PrepGroup, PrepMember
 from voting.roster.models import Owner, RosterImport, RosterUpload, UnitOwner, Voter
@@ -19,7 +20,7 @@ __all__ = [
     "Cosignature",
     "DayHead",
     "CertificationDecision",
-    "CredentialEvent",
+    "CredentialRequest",
     "Election",
     "ElectionVoter",
     "LogEntry",

@@ -17,7 +17,6 @@ from voting.elections.operations import (
     ElectionError,
     add_motion,
     export_record,
-    reissue_credential,
 )
 from voting.extensions import db
 
@@ -121,24 +120,6 @@ def test_opening_freezes_the_definition(app, factory):
     definition = json.loads(vote.election.definition_json)
     assert record_v2.election_hash(definition) == vote.election.election_hash
     assert definition["roll_hash"] == record_v2.roll_hash(json.loads(vote.election.roll_json))
-
-
-def test_reissue_before_any_ballot_replaces_the_key_and_after_only_revokes(app, factory):
-    vote = open_vote(factory.estate(roster=small_roster()))
-    lost, other = sorted(vote.secrets)[:2]
-    old_hash = vote.election.election_hash
-    replacement = reissue_credential("test", vote.election, lost)
-    db.session.commit()
-    assert replacement is not None and vote.election.election_hash != old_hash
-    with pytest.raises(BallotRefused):  # the lost notice no longer works
-        cast(vote, lost)
-    db.session.rollback()
-    vote.secrets[lost] = replacement.secret
-    cast(vote, lost)
-    assert reissue_credential("test", vote.election, other) is None
-    db.session.commit()
-    with pytest.raises(BallotRefused, match="revoked"):
-        cast(vote, other)
 
 
 def test_the_server_cannot_sign_a_ballot_with_what_it_stores(app, factory):

@@ -5,7 +5,6 @@ DATA_KEY opens; lost notices reissued; background jobs."""
 import io
 import json
 import re
-import secrets as random
 import shutil
 import subprocess
 import time
@@ -22,16 +21,22 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from tests.conftest import TEST_SECRETS
-from tests.elections_kit import PASSPHRASE, notice_secrets, roster_voter_ids
+from tests.elections_kit import PASSPHRASE, approve_act, group_member, notice_secrets, request_act, roster_voter_ids
 from tests.factories import login, small_roster
 from voting.audit.models import AuditEvent
 from voting.auth.models import Role
-from voting.ballots.operations import cast_online
 from voting.core import signing
 from voting.core.canonical import b64d, b64e
 from voting.core.roll import units_commitment
 from voting.elections.models import ElectionVoter, NoticeBatch
-from voting.elections.operations import add_committee_election, add_motion, create_election, open_election
+from voting.credentials.models import CredentialRequest
+from voting.elections.operations import (
+    add_committee_election,
+    add_motion,
+    create_election,
+    open_election,
+    register_officer,
+)
 from voting.extensions import db
 from voting.jobs import enqueue
 from voting.notices import sealing
@@ -50,8 +55,9 @@ def app(app):
     return app
 
 
-def open_vote(factory, roster=None, *, motions=None):
-    estate = factory.estate(roster=roster or small_roster(), name="阳光花园")
+def open_vote(factory, roster=None, *, motions=None, estate=None, officers=()):
+    """``officers`` are (staff, role, public key) registered in the draft."""
+    estate = estate or factory.estate(roster=roster or small_roster(), name="阳光花园")
     election = create_election("test", estate, "2026年第一次业主大会", OPENS, CLOSES)
     for item, title, *committee in motions or [
         (2, "审议通过《管理规约》"),
@@ -62,6 +68,8 @@ def open_vote(factory, roster=None, *, motions=None):
             add_committee_election("test", election, title, committee[0], committee[1])
         else:
             add_motion("test", election, item, title)
+    for staff, role, public_key in officers:
+        register_officer("test", election, staff, role, public_key)
     batch = open_election("test", election, PASSPHRASE)
     db.session.commit()
     return estate, election, batch
@@ -329,11 +337,14 @@ def test_a_wrong_passphrase_is_refused_and_changes_nothing(app, factory, staff_c
 
 
 def test_the_download_records_when_who_and_how_many_and_is_audited(app, factory, tmp_path):
-    estate, election, batch = open_vote(factory)
-    member = factory.staff(Role.PREP_GROUP, estate)
+    estate = factory.estate(roster=small_roster(), name="阳光花园")
+    first, second = group_member(factory, estate), group_member(factory, estate)
+    estate, election, batch = open_vote(factory, estate=estate, officers=(first.officer, second.officer))
+    member = first.staff
     client = login(app.test_client(), member)
     # A notice reissued before printing is left out, so the PDF holds 3 of the 4 voters.
-    assert client.post(notices_url(estate, election, "reissue"), data={"unit": "1幢-1-101"}).status_code == 200
+    request, _seed = request_act(election, first, "1幢-1-101", "reissue")
+    approve_act(election, request, second)
     before = datetime.now(timezone.utc)
     pdf = write(tmp_path, "notices.pdf", prepare_and_download(client, estate, election))
     after = datetime.now(timezone.utc)
@@ -365,65 +376,72 @@ def test_the_page_shows_progress_and_refreshes_itself_only_while_rendering(app, 
     assert '<progress max="4" value="2">' in page
 
 
-def test_reissue_before_any_ballot_prints_a_new_key_that_is_never_stored(app, factory, staff_client, tmp_path,
-                                                                          database_url):
-    estate, election, batch = open_vote(factory)
-    wang = roster_voter_ids(election)["v00002"]
-    old_key, old_hash = voter(election, wang).public_key, election.election_hash
+def credentials_url(estate, election, action=""):
+    return f"/estates/{estate.code}/elections/{election.id}/credentials/{action}"
 
-    response = staff_client(estate).post(notices_url(estate, election, "reissue"), data={"unit": " 1幢-1-201 "})
+
+def test_a_reissue_prints_a_new_key_never_stored_that_works_once_another_person_approves(
+        app, factory, tmp_path, database_url):
+    estate = factory.estate(roster=small_roster(), name="阳光花园")
+    first, second = group_member(factory, estate), group_member(factory, estate)
+    estate, election, _batch = open_vote(factory, estate=estate, officers=(first.officer, second.officer))
+    wang = roster_voter_ids(election)["v00002"]
+    old_key = voter(election, wang).public_key
+
+    requester = login(app.test_client(), first.staff)
+    page = requester.get(notices_url(estate, election)).get_data(as_text=True)
+    assert 'action="' + credentials_url(estate, election) in page
+    response = requester.post(credentials_url(estate, election),
+                              data={"unit": " 1幢-1-201 ", "action": "reissue", "reason": "lost"})
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     pdf = write(tmp_path, "reissued.pdf", response.data)
     assert page_count(pdf) == 1
     [url] = qr_codes(pdf, tmp_path)
     prefix = f"{BASE}/v/{election.public_id}#"
     assert url.startswith(prefix)
-
-    db.session.expire_all()
-    holder = voter(election, wang)
     new_secret = b64d(url.removeprefix(prefix))
-    assert holder.public_key == derived_key(new_secret) != old_key
-    assert election.election_hash != old_hash
+    request = db.session.scalar(select(CredentialRequest).where(CredentialRequest.election_id == election.id))
+    assert request.public_key == derived_key(new_secret)
+    assert voter(election, wang).public_key == old_key  # not in effect on one person's word
+
+    body = request.body()
+    sign = requester.post(credentials_url(estate, election, f"{request.id}/sign"),
+                          json={"officer_id": first.officer_id(election), "signature": first.sign(body), "body": body})
+    assert sign.json == {"status": "requested"}
+    own = requester.post(credentials_url(estate, election, f"{request.id}/approve"),
+                         json={"officer_id": first.officer_id(election), "signature": first.sign(body), "body": body})
+    assert own.status_code == 403
+
+    approver = login(app.test_client(), second.staff)
+    page = approver.get(credentials_url(estate, election, str(request.id))).get_data(as_text=True)
+    assert credentials_url(estate, election, f"{request.id}/approve") in page
+    approve = approver.post(credentials_url(estate, election, f"{request.id}/approve"),
+                            json={"officer_id": second.officer_id(election), "signature": second.sign(body),
+                                  "body": body})
+    assert approve.json == {"status": "approved", "seq": 0}
+    db.session.expire_all()
+    assert voter(election, wang).public_key == derived_key(new_secret)
     # The page went back in that response and nowhere else: neither it nor its secret is stored.
-    assert db.session.get(NoticeBatch, batch.id).pdf_enc is None
     assert server_leaks(app, database_url, [new_secret]) == []
 
 
-def test_reissue_after_a_ballot_only_revokes_the_old_key(app, factory, staff_client):
-    estate, election, batch = open_vote(factory)
-    ids = roster_voter_ids(election)
-    secret = notice_secrets(batch)[ids["v00001"]]
-    ballot = {"election_hash": election.election_hash, "voter_id": ids["v00001"], "channel": "online",
-              "nonce": b64e(random.token_bytes(16)), "choices": {"m1": "yes", "m2": "no", "m3": ["c3-1"]}}
-    cast_online(election, ballot, signing.sign(signing.private_key_from_seed(secret), "ballot", ballot),
-                now=OPENS + timedelta(hours=1))
-    db.session.commit()
-    old_key, old_hash = voter(election, ids["v00003"]).public_key, election.election_hash
-
-    response = staff_client(estate).post(notices_url(estate, election, "reissue"), data={"unit": "1幢-2-101"},
-                                         follow_redirects=True)
-    assert response.mimetype == "text/html"
-    with force_locale("zh_CN"):
-        assert _("Ballots are already in the log, so no new code can be issued: the old code for "
-                 "%(unit)s is revoked and the owner must vote on paper.", unit="1幢-2-101") in response.get_data(
-            as_text=True)
-    db.session.expire_all()
-    holder = voter(election, ids["v00003"])
-    assert holder.key_revoked_at is not None and holder.public_key == old_key
-    assert db.session.get(type(election), election.id).election_hash == old_hash
-
-
-def test_reissue_names_an_unknown_unit(app, factory, staff_client):
-    estate, election, _batch = open_vote(factory)
-    page = staff_client(estate).post(notices_url(estate, election, "reissue"), data={"unit": "9幢-9-909"},
-                                     follow_redirects=True).get_data(as_text=True)
+def test_a_request_names_an_unknown_unit(app, factory):
+    estate = factory.estate(roster=small_roster(), name="阳光花园")
+    member = group_member(factory, estate)
+    estate, election, _batch = open_vote(factory, estate=estate, officers=(member.officer,))
+    page = login(app.test_client(), member.staff).post(
+        credentials_url(estate, election), data={"unit": "9幢-9-909", "action": "revoke", "reason": "lost"},
+        follow_redirects=True).get_data(as_text=True)
     assert "9幢-9-909" in page
 
 
-def test_a_notice_reissued_before_printing_is_left_out_of_the_batch(app, factory, staff_client, tmp_path):
-    estate, election, batch = open_vote(factory)
-    client = staff_client(estate)
-    assert client.post(notices_url(estate, election, "reissue"), data={"unit": "1幢-1-101"}).status_code == 200
+def test_a_notice_reissued_before_printing_is_left_out_of_the_batch(app, factory, tmp_path):
+    estate = factory.estate(roster=small_roster(), name="阳光花园")
+    first, second = group_member(factory, estate), group_member(factory, estate)
+    estate, election, _batch = open_vote(factory, estate=estate, officers=(first.officer, second.officer))
+    request, _seed = request_act(election, first, "1幢-1-101", "reissue")
+    approve_act(election, request, second)
+    client = login(app.test_client(), first.staff)
     pdf = write(tmp_path, "notices.pdf", prepare_and_download(client, estate, election))
     assert page_count(pdf) == 3
     assert roster_voter_ids(election)["v00001"] not in pdf_text(pdf)

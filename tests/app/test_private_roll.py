@@ -17,15 +17,16 @@ from tests.app.test_vote import (
     open_vote,
     prove,
     public_key,
+    revoke,
 )
 from tests.elections_kit import open_vote as open_kit_vote
-from tests.elections_kit import count_vote, roster_voter_ids
+from tests.elections_kit import count_vote, group_member, roster_voter_ids
 from tests.factories import resident_id, roster_csv, small_roster
 from voting.core import record_v2
 from voting.core.canonical import b64d
 from voting.core.roll import units_commitment
 from voting.elections.models import ElectionVoter
-from voting.elections.operations import export_record, reissue_credential
+from voting.elections.operations import export_record
 from voting.extensions import db
 from voting.roster.operations import publish_roll
 
@@ -89,14 +90,16 @@ def test_the_record_names_no_unit_and_commits_to_each_voters_units(app, factory)
 def counted(app, factory, *, publish_units: bool):
     """A counted vote of small_roster: 张三+李四 and 王五 voted online, 赵六 voted and then had the
     key revoked, the developer did not vote."""
-    election, secrets = open_vote(factory, publish_units=publish_units)
+    estate = factory.estate(roster=small_roster())
+    group = (group_member(factory, estate), group_member(factory, estate))
+    election, secrets = open_vote(factory, publish_units=publish_units, estate=estate,
+                                  officers=[member.officer for member in group])
     client = app.test_client()
     assert cast(client, election, secrets[ZHANG_LI], ballot_of(election, ZHANG_LI)).status_code == 200
     wang = ballot_of(election, WANG, {"m1": "no", "m2": "abstain", "m3": ["c3-2"]})
     assert cast(client, election, secrets[WANG], wang).status_code == 200
     assert cast(client, election, secrets[ZHAO], ballot_of(election, ZHAO)).status_code == 200
-    assert reissue_credential("test", election, roster_voter_ids(election)[ZHAO]) is None  # only revoked
-    db.session.commit()
+    revoke(election, group, "1幢-2-101")
     return election, secrets, client
 
 

@@ -12,7 +12,15 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import func, select
 
-from tests.elections_kit import PASSPHRASE, add_witness, notice_secrets, roster_voter_ids
+from tests.elections_kit import (
+    PASSPHRASE,
+    add_witness,
+    approve_act,
+    group_member,
+    notice_secrets,
+    request_act,
+    roster_voter_ids,
+)
 from tests.factories import resident_id, small_roster
 from voting.ballots.models import LogEntry
 from voting.core import checkpoint, merkle, record_v2, rules, signing
@@ -25,7 +33,7 @@ from voting.elections.operations import (
     create_election,
     log_entries,
     open_election,
-    reissue_credential,
+    register_officer,
 )
 from voting.extensions import db
 from voting.timeutil import utcnow
@@ -39,10 +47,12 @@ ZHANG_LI, WANG, ZHAO, DEVELOPER = "v00001", "v00002", "v00003", "v00004"
 
 
 def open_vote(factory, *, opens_at: datetime | None = None, closes_at: datetime | None = None,
-              revote: str = "last", require_id_last4: bool = False, publish_units: bool = False):
+              revote: str = "last", require_id_last4: bool = False, publish_units: bool = False,
+              estate=None, officers=()):
     """An open election with an ordinary, a major and a two-seat committee motion, and each
-    voter's credential secret (32-byte seed) as the notices will print it, by roster code."""
-    estate = factory.estate(roster=small_roster())
+    voter's credential secret (32-byte seed) as the notices will print it, by roster code.
+    ``officers`` are (staff, role, public key) registered in the draft."""
+    estate = estate or factory.estate(roster=small_roster())
     now = utcnow()
     election = create_election("test", estate, "2026年第一次业主大会", opens_at or now - timedelta(hours=1),
                                closes_at or now + timedelta(hours=1), revote, require_id_last4=require_id_last4,
@@ -50,6 +60,8 @@ def open_vote(factory, *, opens_at: datetime | None = None, closes_at: datetime 
     add_motion("test", election, 2, "审议《管理规约》")
     add_motion("test", election, 7, "改建小区东门及其附属设施")
     add_committee_election("test", election, "选举第一届业主委员会", 2, candidates=["张三", "王五", "赵六"])
+    for staff, role, public_key in officers:
+        register_officer("test", election, staff, role, public_key)
     add_witness(election)
     batch = open_election("test", election, PASSPHRASE)
     db.session.commit()
@@ -205,18 +217,32 @@ def test_session_refuses_a_key_of_another_election(app, factory):
     assert sign_in(app.test_client(), election, other_secrets[ZHANG_LI]).status_code == 403
 
 
+def vote_with_group(factory):
+    """An open vote whose preparation group's two members (two persons) hold keys, and the members."""
+    estate = factory.estate(roster=small_roster())
+    group = (group_member(factory, estate), group_member(factory, estate))
+    election, secrets = open_vote(factory, estate=estate, officers=[member.officer for member in group])
+    return election, secrets, group
+
+
+def revoke(election, group, unit: str, action: str = "revoke") -> bytes | None:
+    """Revoke or reissue the credential of the unit's voter, one member requesting and the other
+    approving; a reissue's new seed."""
+    request, seed = request_act(election, group[0], unit, action, now=None)
+    approve_act(election, request, group[1], now=None)
+    return seed
+
+
 def test_session_refuses_revoked_and_replaced_keys(app, factory):
-    election, secrets = open_vote(factory)
+    election, secrets, group = vote_with_group(factory)
     client = app.test_client()
-    # Before any ballot, a lost notice is replaced: the old key no longer signs in, the new one does.
-    replacement = reissue_credential("test", election, voter_id(election, ZHANG_LI))
-    db.session.commit()
-    assert sign_in(client, election, secrets[ZHANG_LI]).status_code == 403
-    assert sign_in(client, election, replacement.secret).json["voter_id"] == voter_id(election, ZHANG_LI)
-    # After a ballot the roll is fixed: the key is only revoked, and refused for sessions and ballots.
-    assert cast(client, election, secrets[WANG], ballot_of(election, WANG)).status_code == 200
-    assert reissue_credential("test", election, voter_id(election, ZHAO)) is None
-    db.session.commit()
+    # A reissued notice: the old key no longer signs in, the new one does.
+    replacement = revoke(election, group, "1幢-1-201", "reissue")
+    assert sign_in(client, election, secrets[WANG]).status_code == 403
+    assert sign_in(client, election, replacement).json["voter_id"] == voter_id(election, WANG)
+    # A revoked key is refused for sessions and ballots, after a ballot of its own as before it.
+    assert cast(client, election, secrets[ZHAO], ballot_of(election, ZHAO)).status_code == 200
+    revoke(election, group, "1幢-2-101")
     response = sign_in(client, election, secrets[ZHAO])
     assert response.status_code == 403 and "paper" in response.json["error"]
     size = log_size(election)

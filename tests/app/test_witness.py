@@ -21,8 +21,7 @@ from voting.board.heads import post_day_head
 from voting.board.models import BoardNotice, DayHead
 from voting.core import checkpoint, merkle, record_v2, signing
 from voting.core.canonical import SHANGHAI, b64d
-from voting.ballots.checkpoints import make_checkpoint
-from voting.elections.operations import close_election, export_record, reissue_credential, tally_election
+from voting.elections.operations import close_election, export_record, tally_election
 from voting.extensions import db
 from voting.witness.operations import CosignatureRefused, checkpoint_to_cosign, cosign
 
@@ -273,21 +272,3 @@ def test_the_turnout_page_posts_the_days_head_once(app, witnessed):
     assert len(notices) == 2
     public = app.test_client().get(f"/p/{election.estate.code}/board/").get_data(as_text=True)
     assert all(n.title in public for n in notices)
-
-
-
-def test_a_notice_lost_after_the_opening_head_only_revokes_its_key(app, witnessed):
-    """Review finding: a reissue before the first ballot re-froze the vote under its witnessed
-    opening head, whose signature then named a vote that no longer existed. Once a head of the
-    log is made, a lost notice's key is only revoked."""
-    vote, _witness, _clerk = witnessed
-    election = vote.election
-    opening = make_checkpoint(election.id)
-    db.session.commit()
-    hash_before = election.election_hash
-    assert reissue_credential("test", election, sorted(vote.secrets)[0]) is None
-    db.session.commit()
-    db.session.refresh(election)
-    assert election.election_hash == hash_before and election.log_size == 0
-    text = checkpoint.text(election.election_hash, opening.size, b64d(opening.root))
-    assert signing.verify_message(b64d(election.public_key), text, opening.signature)

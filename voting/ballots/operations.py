@@ -145,7 +145,7 @@ def _append_ballot(election: Election, ballot, signatures: list[dict], now: date
     holder = db.session.scalar(select(ElectionVoter).where(
         ElectionVoter.election_id == election.id, ElectionVoter.voter_code == voter_code)) \
         if isinstance(voter_code, str) else None
-    if channel == "online" and holder is not None and (holder.public_key is None or holder.key_revoked_at):
+    if channel == "online" and holder is not None and holder.public_key is None:
         raise BallotRefused(_("This voting notice was revoked; please vote on paper."))
     ballots = select(LogEntry.seq).where(LogEntry.election_id == election.id, LogEntry.kind == "ballot",
                                          LogEntry.voter_code == voter_code)

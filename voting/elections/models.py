@@ -70,7 +70,7 @@ def item_label(item: int) -> str:
     """The item as staff and owners read it, e.g. on the ballot and the results."""
     return _("Item %(number)d of Civil Code art. 278: %(name)s", number=item, name=ITEM_NAMES[item])
 REVOTE_POLICIES = ("first", "last")
-OFFICER_ROLES = ("clerk", "street_office")
+OFFICER_ROLES = ("clerk", "preparation_group", "street_office")
 
 
 class Election(db.Model):
@@ -159,7 +159,8 @@ class Candidate(db.Model):
 
 
 class Officer(db.Model):
-    """A clerk or street-office officer whose browser-held key is registered for this vote."""
+    """A clerk, preparation-group member or street-office officer whose browser-held key is
+    registered for this vote."""
 
     __tablename__ = "officer"
     __table_args__ = (
@@ -173,7 +174,7 @@ class Officer(db.Model):
     election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
     officer_id: Mapped[str] = mapped_column(String(60))
-    role: Mapped[str] = mapped_column(String(15))
+    role: Mapped[str] = mapped_column(String(20))  # "preparation_group" has 17
     public_key: Mapped[str] = mapped_column(String(44))
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     election: Mapped[Election] = relationship(back_populates="officers")
@@ -198,23 +199,11 @@ class ElectionVoter(db.Model):
     # the record's units_commitment (spec election-record-v2 §4).
     units_salt: Mapped[str] = mapped_column(String(22))
     units_commitment: Mapped[str] = mapped_column(String(43))
-    public_key: Mapped[str | None] = mapped_column(String(44))  # None: paper only
-    key_revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The key in effect (spec v2 §5.3): the roll's, then as the log's credential entries set it;
+    # None: paper only.
+    public_key: Mapped[str | None] = mapped_column(String(44))
     # Keyed hashes of the last four ID characters of each owner, for estates that ask for them.
     id_last4_hashes: Mapped[str] = mapped_column(Text, default="[]")
-
-
-class CredentialEvent(db.Model):
-    """Issued and revoked credential keys: the history behind each voter's current key."""
-
-    __tablename__ = "credential_event"
-    __table_args__ = (one_of("action", ("issued", "revoked")),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    election_voter_id: Mapped[int] = mapped_column(ForeignKey("election_voter.id"), index=True)
-    action: Mapped[str] = mapped_column(String(10))
-    public_key: Mapped[str] = mapped_column(String(44))
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    actor: Mapped[str] = mapped_column(String(100))
 
 
 class NoticeBatch(db.Model):

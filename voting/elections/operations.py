@@ -14,7 +14,8 @@ from sqlalchemy.orm import defer, selectinload
 
 from voting.audit.operations import record_event
 from voting.auth.access import Permission, can
-from voting.ballots.models import Checkpoint, LogEntry
+from voting.auth.models import Role
+from voting.ballots.models import LogEntry
 from voting.core import record_v2
 from voting.core import roll as private_roll
 from voting.core import rules, signing
@@ -24,7 +25,6 @@ from voting.elections.models import (
     ITEM_NAMES,
     STATE_NAMES,
     Candidate,
-    CredentialEvent,
     Election,
     ElectionVoter,
     Motion,
@@ -123,11 +123,13 @@ def why_no_officer_key(staff) -> str | None:
 
 
 def register_officer(actor: str, election: Election, staff, role: str, public_key: str) -> Officer:
-    """Register the public key a clerk's or officer's browser generated and keeps: one per
+    """Register the public key a clerk's, group member's or officer's browser generated and keeps: one per
     account, role and vote, so that one account never counts as two officers."""
     _require_state(election, State.DRAFT)
     if role == "clerk" and not can(staff, Permission.ENTER_PAPER):
         raise ElectionError(_("Only a clerk's account can hold a clerk key."))
+    if role == "preparation_group" and not (staff.role == Role.PREP_GROUP and staff.estate_id == election.estate_id):
+        raise ElectionError(_("Only an account of this estate's preparation group can hold a preparation-group key."))
     reason = why_no_officer_key(staff)
     if reason:
         raise ElectionError(reason)
@@ -224,14 +226,6 @@ def _freeze(election: Election) -> None:
     election.election_hash = record_v2.election_hash(document)
 
 
-@dataclass(frozen=True)
-class IssuedCredential:
-    """A secret on its way into a notice; it is never stored in the clear."""
-
-    voter_code: str
-    secret: bytes
-
-
 def _id_last4_hashes(election: Election, protect) -> dict[int, list[str]]:
     """Per voter, keyed hashes of the last four ID characters of each of its owners."""
     if not election.require_id_last4:
@@ -287,13 +281,6 @@ def open_election(actor: str, election: Election, passphrase: str) -> NoticeBatc
          **_units_fields([u.label for u in voter.units])}
         for voter in voters
     ])
-    holder_ids = dict(db.session.execute(
-        select(ElectionVoter.voter_code, ElectionVoter.id).where(ElectionVoter.election_id == election.id)).all())
-    db.session.execute(CredentialEvent.__table__.insert(), [
-        {"election_voter_id": holder_ids[code], "action": "issued", "public_key": public_key, "actor": actor,
-         "at": utcnow()}
-        for code, (_seed, public_key) in keys.items()
-    ])
     _freeze(election)
     election.state = State.OPEN.value
     kdf = sealing.new_kdf(current_app.config["NOTICES_SCRYPT_N"])
@@ -319,43 +306,6 @@ def locked(election_id: int) -> Election:
         .options(defer(Election.definition_json), defer(Election.tally_json))
         .execution_options(populate_existing=True)
     )
-
-
-def reissue_credential(actor: str, election: Election, voter_code: str) -> IssuedCredential | None:
-    """Replace a lost notice's key. Before the first ballot, and before any head of the log was
-    made, the roll can still take the new key (the hashes are fixed again); afterwards the old
-    key is only revoked and the owner votes on paper, since the roll that ballots and witnessed
-    heads are bound to cannot change.
-
-    Under the election's lock: a ballot being appended meanwhile either lands first (then this
-    only revokes) or finds the new hashes and is refused, never bound to a roll that changed."""
-    election = locked(election.id)
-    _require_state(election, State.OPEN)
-    holder = db.session.scalar(select(ElectionVoter).where(
-        ElectionVoter.election_id == election.id, ElectionVoter.voter_code == voter_code))
-    if holder is None:
-        raise ElectionError(_("No voter %(code)s in this vote.", code=voter_code))
-    if holder.public_key:
-        db.session.add(CredentialEvent(election_voter_id=holder.id, action="revoked",
-                                       public_key=holder.public_key, actor=actor))
-    replacement = None
-    # Once a head of the log exists (the opening's, cosigned by the street office), the vote's
-    # hash is witnessed: a new key may no longer re-freeze it, whatever the log's size.
-    witnessed = db.session.scalar(select(Checkpoint.id).where(Checkpoint.election_id == election.id).limit(1))
-    if election.log_size == 0 and witnessed is None:
-        secret, holder.public_key = signing.generate_keypair()
-        holder.key_revoked_at = None
-        db.session.add(CredentialEvent(election_voter_id=holder.id, action="issued",
-                                       public_key=holder.public_key, actor=actor))
-        db.session.flush()
-        _freeze(election)
-        replacement = IssuedCredential(voter_code, secret)
-    else:
-        holder.key_revoked_at = utcnow()
-    record_event(actor, "credential.reissue" if replacement else "credential.revoke",
-                 f"election:{election.public_id}", estate_id=election.estate_id, voter=voter_code,
-                 election_hash=election.election_hash)
-    return replacement
 
 
 def election_key(election: Election):

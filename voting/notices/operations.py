@@ -1,5 +1,5 @@
 """Voting notices (表决通知书): the secrets a NoticeBatch holds become one printed page per voter,
-then the server forgets them; a lost notice is replaced one page at a time.
+then the server forgets them; a lost notice is replaced one page at a time (voting.credentials).
 
 The secrets and the PDF are sealed under the key derived from the notices passphrase set when
 the vote opened (voting.notices.sealing): starting the rendering and downloading ask for it,
@@ -25,7 +25,6 @@ from voting.ballots.operations import BallotRefused, append
 from voting.core import signing
 from voting.core.canonical import SHANGHAI, b64e, parse_time
 from voting.elections.models import Election, ElectionVoter, NoticeBatch, State
-from voting.elections.operations import reissue_credential
 from voting.extensions import db
 from voting.notices import sealing
 from voting.pdf import merge_pdfs, public_base_url, qr_data_uri, render_document
@@ -85,10 +84,7 @@ def _page(holder, url: str) -> dict:
 
 def _holds_current_key(holder, secret: bytes) -> bool:
     """False once the voter's notice was reissued or revoked: that old page must not be printed."""
-    return (
-        holder.key_revoked_at is None
-        and holder.public_key == signing.public_key_b64(signing.private_key_from_seed(secret))
-    )
+    return holder.public_key == signing.public_key_b64(signing.private_key_from_seed(secret))
 
 
 def _lay_out(shared: dict, pages: list[dict], *, reissued: bool = False):
@@ -180,7 +176,7 @@ def _render(batch_id: int, key: bytes, base_url: str, chunk_size: int) -> None:
     # for handing out; the random voter codes have no useful order.
     holders = {row.voter_code: row for row in db.session.execute(
         select(ElectionVoter.voter_code, ElectionVoter.units_json, ElectionVoter.units_salt, ElectionVoter.area,
-               ElectionVoter.public_key, ElectionVoter.key_revoked_at)
+               ElectionVoter.public_key)
         .where(ElectionVoter.election_id == election.id).order_by(ElectionVoter.id))}
     election_public_id = election.public_id
     db.session.commit()  # ends the read: no transaction stays open while pages are laid out
@@ -277,12 +273,8 @@ def voter_for_unit(election: Election, unit_label: str) -> ElectionVoter:
     raise NoticeError(_("No unit “%(unit)s” in this vote's roll.", unit=label))
 
 
-def reissue_notice(actor: str, election: Election, holder: ElectionVoter, base_url: str) -> bytes | None:
-    """A one-page replacement notice with a new key, never stored; None when ballots are already
-    in the log: then the old key is only revoked and the owner votes on paper."""
-    credential = reissue_credential(actor, election, holder.voter_code)
-    if credential is None:
-        return None
+def replacement_notice(election: Election, holder: ElectionVoter, secret: bytes, base_url: str) -> bytes:
+    """A one-page notice for a reissued key (voting.credentials), handed out once, never stored."""
     with force_locale(_notice_locale()):
-        page = _page(holder, voter_url(base_url, election.public_id, credential.secret))
+        page = _page(holder, voter_url(base_url, election.public_id, secret))
         return _lay_out(_shared(election, utcnow()), [page], reissued=True).write_pdf()

@@ -1,23 +1,31 @@
-"""Voting notices (表决通知书): rendered in the background, downloaded once, reissued when lost."""
+"""Voting notices (表决通知书): rendered in the background, downloaded once; a lost one is reissued
+by two people (voting.credentials)."""
 
 from io import BytesIO
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext as _
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from voting.auth.access import Permission, election_for
-from voting.elections.operations import ElectionError
+from voting.credentials.models import ACTION_NAMES, REASON_NAMES, STATUS_NAMES
+from voting.credentials.operations import credential_requests, signing_keys
 from voting.extensions import db, limiter
 from voting.jobs import enqueue
 from voting.notices.operations import (
     NoticeError,
     erase_old_row_versions,
     latest_batch,
-    reissue_notice,
     start_rendering,
     take_pdf,
-    voter_for_unit,
 )
 from voting.pdf import public_base_url
 
@@ -48,7 +56,9 @@ def _pdf_response(pdf: bytes, filename: str):
 @login_required
 def index(code: str, election_id: int):
     estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
-    return render_template("notices/index.html", estate=estate, election=election, batch=latest_batch(election))
+    return render_template("notices/index.html", estate=estate, election=election, batch=latest_batch(election),
+                           requests=credential_requests(election), may_request=bool(signing_keys(election, current_user)),
+                           actions=ACTION_NAMES, reasons=REASON_NAMES, statuses=STATUS_NAMES)
 
 
 @blueprint.post("/start")
@@ -84,29 +94,4 @@ def download(code: str, election_id: int):
     filename = f"notices-{election.public_id}.pdf"  # named before committing, which expires the row
     db.session.commit()
     erase_old_row_versions()
-    return _pdf_response(pdf, filename)
-
-
-@blueprint.post("/reissue")
-@login_required
-def reissue(code: str, election_id: int):
-    _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
-    back = redirect(url_for("notices.index", code=code, election_id=election_id))
-    unit = request.form.get("unit", "").strip()
-    if not unit:
-        flash(_("Enter the unit whose notice was lost."), "error")
-        return back
-    try:
-        holder = voter_for_unit(election, unit)
-        pdf = reissue_notice(current_user.username, election, holder, public_base_url())
-    except (NoticeError, ElectionError) as fault:
-        db.session.rollback()
-        flash(str(fault), "error")
-        return back
-    filename = f"notice-{election.public_id}-{holder.voter_code}.pdf"
-    db.session.commit()
-    if pdf is None:
-        flash(_("Ballots are already in the log, so no new code can be issued: the old code for "
-                "%(unit)s is revoked and the owner must vote on paper.", unit=unit), "warning")
-        return back
     return _pdf_response(pdf, filename)

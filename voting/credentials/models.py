@@ -1,0 +1,73 @@
+"""A revocation or a reissue of an owner's credential, on its way into the vote's log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from voting.auth.models import Staff
+from voting.core.record_v2 import CREDENTIAL_ACTIONS, CREDENTIAL_REASONS
+from voting.elections.models import Election, Officer
+from voting.extensions import db, one_of
+from voting.timeutil import UTCDateTime, utcnow
+
+# prepared: made, awaiting its requester's signature; requested: signed, awaiting another person's;
+# approved: both signed, in the log as a `credential` entry; withdrawn: never in effect.
+REQUEST_STATUSES = ("prepared", "requested", "approved", "withdrawn")
+PENDING = ("prepared", "requested")
+STATUS_NAMES = {
+    "prepared": _l("Awaiting the requester's signature"),
+    "requested": _l("Awaiting approval by another person"),
+    "approved": _l("Approved: in the vote's log"),
+    "withdrawn": _l("Withdrawn: nothing took effect"),
+}
+ACTION_NAMES = {"revoke": _l("Revoke"), "reissue": _l("Reissue")}
+REASON_NAMES = {
+    "lost": _l("Notice lost"),
+    "damaged": _l("Notice damaged"),
+    "not_received": _l("Notice not received"),
+    "compromised": _l("Code seen or used by someone else"),
+    "owner_changed": _l("Owner changed"),
+    "other": _l("Other"),
+}
+
+
+class CredentialRequest(db.Model):
+    """The `credential` entry's body (spec v2 §5.3) with its first signature, until a second
+    person approves it. It holds the new public key of a reissue, never its seed."""
+
+    __tablename__ = "credential_request"
+    __table_args__ = (
+        one_of("action", CREDENTIAL_ACTIONS),
+        one_of("reason", CREDENTIAL_REASONS),
+        one_of("status", REQUEST_STATUSES),
+        CheckConstraint("(action = 'reissue') = (public_key IS NOT NULL)", name="reissue_has_key"),
+        CheckConstraint("(status = 'prepared') = (requester_signature IS NULL)", name="requested_is_signed"),
+        CheckConstraint("(status IN ('approved', 'withdrawn')) = (decided_at IS NOT NULL AND decided_by_id IS NOT NULL)",
+                        name="decided_has_decider"),
+        CheckConstraint("(status = 'approved') = (log_seq IS NOT NULL)", name="approved_is_logged"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
+    voter_code: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(7))
+    reason: Mapped[str] = mapped_column(String(13))
+    public_key: Mapped[str | None] = mapped_column(String(44))  # a reissue's new key
+    status: Mapped[str] = mapped_column(String(9), default="prepared")
+    requester_id: Mapped[int] = mapped_column(ForeignKey("officer.id"))
+    requester_signature: Mapped[str | None] = mapped_column(String(88))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    log_seq: Mapped[int | None]  # the approved act's entry in the vote's log
+    election: Mapped[Election] = relationship()
+    requester: Mapped[Officer] = relationship()
+    decided_by: Mapped[Staff | None] = relationship()
+
+    def body(self) -> dict:
+        """The `credential` entry's body both officers sign."""
+        return {"election_hash": self.election.election_hash, "voter_id": self.voter_code, "action": self.action,
+                "public_key": self.public_key, "reason": self.reason}

@@ -1,0 +1,171 @@
+"""Revocations and reissues of owners' credentials: requested by one person, approved by another
+(voting.credentials.operations). The notices page holds the request form and the list."""
+
+from io import BytesIO
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
+
+from voting.auth.access import Permission, election_for
+from voting.credentials.models import ACTION_NAMES, REASON_NAMES, STATUS_NAMES
+from voting.credentials.operations import (
+    CredentialRefused,
+    approve_request,
+    next_signature,
+    prepare_request,
+    register_group_key,
+    request_of,
+    sign_request,
+    signing_keys,
+    withdraw_request,
+)
+from voting.elections.models import State
+from voting.elections.operations import why_no_officer_key
+from voting.extensions import db
+from voting.pdf import public_base_url
+
+blueprint = Blueprint("credentials", __name__, url_prefix="/estates/<code>/elections/<int:election_id>/credentials")
+
+
+def _key_data(election, **extra) -> dict:
+    """What officer_keys.js needs: whose keys to look for and which are registered to this account."""
+    return {"election": election.public_id, "user": current_user.username, "csrf_token": generate_csrf(),
+            "keys": [{"officer_id": o.officer_id, "role": o.role, "public_key": o.public_key}
+                     for o in signing_keys(election, current_user)], **extra}
+
+
+def _refused(problem: CredentialRefused, back: str):
+    db.session.rollback()
+    if request.is_json:
+        return jsonify(error=str(problem)), problem.status
+    flash(str(problem), "error")
+    return redirect(back)
+
+
+def _signed(data) -> tuple:
+    if not isinstance(data, dict):
+        abort(400)
+    return data.get("officer_id"), data.get("signature")
+
+
+@blueprint.get("/key")
+@login_required
+def key(code: str, election_id: int):
+    estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
+    keys = signing_keys(election, current_user)
+    group_member = current_user.role == "prep_group"
+    no_key = why_no_officer_key(current_user) if group_member else None
+    extra = {}
+    if election.state == State.DRAFT and group_member and not keys and not no_key:
+        extra["register_url"] = url_for("credentials.register_key", code=code, election_id=election_id)
+    return render_template("credentials/key.html", estate=estate, election=election, keys=keys, no_key=no_key,
+                           group_member=group_member, key_data=_key_data(election, **extra))
+
+
+@blueprint.post("/key")
+@login_required
+def register_key(code: str, election_id: int):
+    _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
+    data = request.get_json(silent=True)
+    try:
+        officer = register_group_key(current_user, election, data.get("public_key") if isinstance(data, dict) else None)
+    except CredentialRefused as problem:
+        return _refused(problem, url_for("credentials.key", code=code, election_id=election_id))
+    db.session.commit()
+    return jsonify(officer_id=officer.officer_id, role=officer.role, public_key=officer.public_key), 201
+
+
+@blueprint.post("/")
+@login_required
+def prepare(code: str, election_id: int):
+    _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
+    form = request.form
+    try:
+        prepared = prepare_request(current_user, election, form.get("unit", "").strip(), form.get("action", ""),
+                                   form.get("reason", ""), public_base_url())
+    except CredentialRefused as problem:
+        return _refused(problem, url_for("notices.index", code=code, election_id=election_id))
+    request_id, voter_code = prepared.request.id, prepared.request.voter_code  # read before the commit expires them
+    db.session.commit()
+    if prepared.notice_pdf is None:
+        return redirect(url_for("credentials.detail", code=code, election_id=election_id, request_id=request_id))
+    response = send_file(BytesIO(prepared.notice_pdf), mimetype="application/pdf", as_attachment=True,
+                         download_name=f"notice-{election.public_id}-{voter_code}-request-{request_id}.pdf")
+    response.headers["Cache-Control"] = "no-store"  # it holds a secret: no copy in any cache
+    return response
+
+
+@blueprint.get("/<int:request_id>")
+@login_required
+def detail(code: str, election_id: int, request_id: int):
+    estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
+    try:
+        credential_request = request_of(election, request_id)
+    except CredentialRefused:
+        abort(404)
+    step = next_signature(current_user, credential_request)
+    extra = {}
+    if step is not None:
+        extra["sign"] = {"purpose": "credential", "body": credential_request.body(),
+                         "post_url": url_for(f"credentials.{step}", code=code, election_id=election_id,
+                                             request_id=request_id),
+                         "done_url": url_for("credentials.detail", code=code, election_id=election_id,
+                                             request_id=request_id)}
+    return render_template("credentials/detail.html", estate=estate, election=election, act=credential_request,
+                           actions=ACTION_NAMES, reasons=REASON_NAMES, statuses=STATUS_NAMES, step=step, may_withdraw=bool(signing_keys(election, current_user)),
+                           key_data=_key_data(election, **extra))
+
+
+@blueprint.post("/<int:request_id>/sign")
+@login_required
+def sign(code: str, election_id: int, request_id: int):
+    _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
+    officer_id, signature = _signed(request.get_json(silent=True))
+    try:
+        sign_request(current_user, election, request_id, officer_id, signature)
+    except CredentialRefused as problem:
+        return _refused(problem, url_for("credentials.detail", code=code, election_id=election_id,
+                                         request_id=request_id))
+    db.session.commit()
+    return jsonify(status="requested")
+
+
+@blueprint.post("/<int:request_id>/approve")
+@login_required
+def approve(code: str, election_id: int, request_id: int):
+    _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
+    officer_id, signature = _signed(request.get_json(silent=True))
+    try:
+        approved = approve_request(current_user, election, request_id, officer_id, signature)
+    except CredentialRefused as problem:
+        return _refused(problem, url_for("credentials.detail", code=code, election_id=election_id,
+                                         request_id=request_id))
+    seq = approved.log_seq
+    db.session.commit()
+    return jsonify(status="approved", seq=seq)
+
+
+@blueprint.post("/<int:request_id>/withdraw")
+@login_required
+def withdraw(code: str, election_id: int, request_id: int):
+    _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
+    back = url_for("credentials.detail", code=code, election_id=election_id, request_id=request_id)
+    try:
+        withdraw_request(current_user, election, request_id)
+    except CredentialRefused as problem:
+        return _refused(problem, back)
+    db.session.commit()
+    flash(_("The request is withdrawn; nothing took effect."), "success")
+    return redirect(back)
