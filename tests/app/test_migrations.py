@@ -6,13 +6,13 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError
 
-from tests.elections_kit import NOW, open_vote
+from tests.elections_kit import NOW
 from tests.factories import small_roster
-from voting.elections.models import Candidate, Election, Motion
-from voting.elections.operations import create_election
+from voting.elections.models import Candidate, Motion
+from voting.elections.operations import add_committee_election, add_motion, create_election
 from voting.estates.models import Building, Unit
 from voting.extensions import db
 
@@ -48,10 +48,14 @@ def test_the_database_refuses_a_motion_whose_kind_contradicts_its_item(app, fact
 
 
 def test_the_migration_gives_stored_motions_the_item_their_kind_allows(app, factory):
-    """Back to the schema before items, with an open vote's motions, and up again: each motion gets
-    the item its kind allows (see the migration), the frozen definition stays, the checks hold."""
-    election = open_vote(factory.estate(roster=small_roster())).election  # items 4, 6 and 3
-    frozen = election.definition_json
+    """Back to the schema before items, with a draft's motions, and up again: each motion gets the
+    item its kind allows (see the migration), the checks hold. (A vote opened before format 2
+    stops the upgrade: test_the_upgrade_to_format_2_refuses_votes_opened_under_format_1.)"""
+    election = create_election("test", factory.estate(roster=small_roster()), "表决", NOW, NOW + timedelta(days=1))
+    add_motion("test", election, 4, "选聘物业服务企业")
+    add_motion("test", election, 6, "筹集住宅专项维修资金")
+    add_committee_election("test", election, "选举业主委员会", 2, candidates=["甲", "乙", "丙"])
+    db.session.commit()
     db.session.remove()
     db.engine.dispose()
     try:
@@ -60,7 +64,30 @@ def test_the_migration_gives_stored_motions_the_item_their_kind_allows(app, fact
         upgrade()
     assert db.session.execute(select(Motion.kind, Motion.item).order_by(Motion.position)).all() == [
         ("ordinary", 9), ("major", 8), ("committee", 3)]
-    assert db.session.get(Election, election.id).definition_json == frozen
     assert len(db.session.scalars(select(Candidate)).all()) == 3
     with pytest.raises(IntegrityError):
         db.session.execute(update(Motion).where(Motion.kind == "major").values(kind="ordinary"))
+
+
+def test_the_upgrade_to_format_2_refuses_votes_opened_under_format_1(app, factory):
+    """Such a vote's ballots carry format-1 signatures that this version neither makes nor counts:
+    the upgrade stops, naming the vote, and the vote stays as it was."""
+    public_id = create_election("test", factory.estate(), "表决", NOW, NOW + timedelta(days=1)).public_id
+    db.session.commit()
+    db.session.remove()
+    db.engine.dispose()
+    downgrade(revision="a0c6e3d87fc7")  # the last schema of format 1
+    opened = text("UPDATE election SET state = :state WHERE public_id = :public_id")
+    try:
+        with db.engine.begin() as connection:
+            connection.execute(opened, {"state": "open", "public_id": public_id})
+        with pytest.raises(SystemExit):  # flask_migrate reports the migration's refusal and exits
+            upgrade()
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "a0c6e3d87fc7"
+            assert connection.execute(text("SELECT state FROM election WHERE public_id = :public_id"),
+                                      {"public_id": public_id}).scalar() == "open"
+    finally:
+        with db.engine.begin() as connection:
+            connection.execute(opened, {"state": "draft", "public_id": public_id})
+        upgrade()

@@ -91,11 +91,29 @@ def register_key(live_server, page, vote: DraftVote) -> str:
     return page.locator("[data-clerk-officer-id]").inner_text()
 
 
-def enter(page, unit: str, choices: dict) -> None:
-    """Find the voter by unit, then tick the choices as read from the paper."""
+def hand_in(page, desk_url: str, unit: str, identity_checked: bool = False) -> str:
+    """At the hand-in desk: find the owner by unit, tick the identity check if made, sign the
+    hand-in in the browser; returns the desk receipt number for the owner's slip."""
+    page.goto(desk_url)
+    page.fill("#unit-lookup", unit)
+    page.locator('main form[action$="/handins/new"] button').click()
+    if identity_checked:
+        page.check('input[name="identity_checked"]')
+    page.locator('main form[action$="/handins/sign"]:has(input[name="unit"]) button').click()
+    page.locator('[data-clerk-action="sign"]').wait_for(state="visible")
+    page.locator('[data-clerk-action="sign"] button').click()
+    page.wait_for_url(lambda url: "/handins/" in url and not url.endswith(("/new", "/sign")) and "?" not in url)
+    return page.url.rstrip("/").split("/")[-1]
+
+
+def enter(page, unit: str, choices: dict, desk_receipt: str | None = None) -> None:
+    """Find the voter by unit, then choose the paper's hand-in and tick the choices as read from
+    the paper (a blind check names no hand-in: the first entry did)."""
     page.fill("#unit-lookup", unit)
     page.locator('main form[method="get"] button').click()
     expect(page.locator("input[data-clerk-officer]")).not_to_have_value("")
+    if desk_receipt is not None:
+        page.select_option("#handin", desk_receipt)
     for motion_id, picked in choices.items():
         for value in picked if isinstance(picked, list) else [picked]:
             page.check(f'input[name="choice-{motion_id}"][value="{value}"]')
@@ -127,8 +145,10 @@ def test_two_clerks_key_check_and_sign_in_their_browsers(live_server, clerk_desk
     open_it(live_server, vote)
 
     choices = {"m1": "yes", "m2": ["c2-1", "c2-3"]}
+    receipt = hand_in(a, live_server.url(vote.paper_url + "/handins/new"), "1幢-1-102", identity_checked=True)
+    screenshot(a, "handed-in")
     a.goto(live_server.url(vote.paper_url + "/key"))
-    enter(a, "1幢-1-102", choices)
+    enter(a, "1幢-1-102", choices, receipt)
     a.set_input_files("#scan", files=[{"name": "scan.png", "mimeType": "image/png",
                                        "buffer": scan_png()}])
     screenshot(a, "keyed")
@@ -148,11 +168,14 @@ def test_two_clerks_key_check_and_sign_in_their_browsers(live_server, clerk_desk
     screenshot(b, "logged")
 
     with live_server.app.app_context():
-        [entry] = [json.loads(text) for text in db.session.scalars(
-            select(LogEntry.entry_json).where(LogEntry.election_id == vote.election_id))]
+        handin, entry = [json.loads(text) for text in db.session.scalars(
+            select(LogEntry.entry_json).where(LogEntry.election_id == vote.election_id).order_by(LogEntry.seq))]
         wang = roster_voter_ids(db.session.get(Election, vote.election_id))["v00002"]
-    assert entry["ballot"]["channel"] == "paper" and entry["ballot"]["voter_id"] == wang
-    assert entry["ballot"]["choices"] == choices
+    # The browsers' signatures checked out on the server, over the bytes Python signs.
+    assert (handin["kind"], handin["body"]["desk_receipt"], handin["body"]["voter_id"]) == ("handin", receipt, wang)
+    assert handin["body"]["identity_checked"] is True and [s["signer"] for s in handin["signatures"]] == [officer_a]
+    assert entry["body"]["channel"] == "paper" and entry["body"]["voter_id"] == wang
+    assert entry["body"]["choices"] == choices and entry["body"]["handin"] == 0
     assert [s["signer"] for s in entry["signatures"]] == [officer_a, officer_b]
 
 

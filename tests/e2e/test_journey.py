@@ -4,10 +4,13 @@ The street office forms the preparation group; the group imports the roll, vets 
 the candidates; a week later it drafts the vote, the clerks and the street office register their
 browser-held keys, the vote opens, the street office cosigns its empty log and its notices are
 printed; an owner scans the QR code on a printed page and votes on a phone, then checks the
-receipt; two clerks enter a paper ballot; the street office cosigns the log from the turnout
-page; the vote closes and is counted; the street office certifies in its browser; the day's head
-of the log, the results, minutes and certification go up on the notice board, and the public
-record verifies with the project's verifier, the witnessed checkpoints with it. Staff work at desktop size, owners on phones; every person has a browser of their own.
+receipt; another owner hands a paper ballot in at the desk; a lost notice is revoked on the
+group's request and the street office's approval; the street office cosigns the log from the
+turnout page; the vote closes, the street office witnesses the close, and two clerks key the
+paper afterwards; the vote is counted; the street office certifies in its browser; the day's head
+of the log, the results, minutes and certification go up on the notice board; the public
+record verifies with the project's verifier, the witnessed checkpoints with it, and the owner's
+saved receipt checks against it as counted. Staff work at desktop size, owners on phones; every person has a browser of their own.
 
 Screenshots of every step: test-artifacts/journey/NN-step.png. Run alone: pytest -k journey
 (about a minute; marked slow).
@@ -28,14 +31,14 @@ from sqlalchemy import select
 
 from tests.conftest import REPO_ROOT
 from tests.e2e.journey_kit import Browsers, Clock, fill_passphrase, found_place, lone_flat_owners, qr_on_page, zh
-from tests.e2e.test_clerk_keys import DraftVote, enter, register_key, scan_png, sign
+from tests.e2e.test_clerk_keys import DraftVote, enter, hand_in, register_key, scan_png, sign
 from tests.e2e.test_phone_vote import choose
 from tests.factories import PASSWORD
 from voting.ballots.models import Checkpoint, LogEntry
 from voting.candidates.models import CandidateList, Nominee, NomineeReview
 from voting.certification.models import CertificationDecision
 from voting.core import checkpoint, merkle
-from voting.core.canonical import b64d
+from voting.core.canonical import b64d, parse_time
 from voting.core.record_v2 import election_hash, entry_leaf_hash
 from voting.elections.models import Election, Officer
 from voting.estates.models import Estate
@@ -303,10 +306,17 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
     officer.locator('[data-clerk-show="registered"]').wait_for(state="visible")
     certifying_id = officer.locator("[data-clerk-officer-id]").inner_text()
     b.shot(officer, "certifying-key-registered")
+    # The group's member makes the key that signs revocations and reissues; the street office's
+    # certifying key is the second signature such an act needs.
+    group.goto(f"/estates/{code}/elections/{election_id}/credentials/key")
+    group.locator('[data-clerk-action="register"] button').click()
+    group.locator('[data-clerk-show="registered"]').wait_for(state="visible")
+    group_key_id = group.locator("[data-clerk-officer-id]").inner_text()
     with app.app_context():
         officers = {o.officer_id: o.role for o in db.session.scalars(
             select(Officer).where(Officer.election_id == election_id))}
-    assert officers == {clerk_ids[0]: "clerk", clerk_ids[1]: "clerk", certifying_id: "street_office"}
+    assert officers == {clerk_ids[0]: "clerk", clerk_ids[1]: "clerk", certifying_id: "street_office",
+                        group_key_id: "preparation_group"}
 
     # 5. The group opens the vote, setting the passphrase its notices are sealed under, and prints
     # the notices, once, typing the passphrase again to prepare and to download them.
@@ -370,7 +380,7 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
     voter.locator("#submit-ballot").tap()
     voter.locator("#step-receipt").wait_for(state="visible")
     receipt = json.loads(voter.locator("#receipt-json").input_value())
-    assert receipt["seq"] == 0 and receipt["election_id"] == public_id
+    assert receipt["seq"] == 1 and receipt["election_id"] == public_id  # after the notices' download
     b.shot(voter, "phone-receipt")
     voter.goto(f"/v/{public_id}/receipt")
     voter.locator("#receipt-load").tap()
@@ -382,12 +392,68 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
         seq=receipt["seq"], size=receipt["seq"] + 1)
     b.shot(voter, "phone-receipt-checked")
 
-    # 7. A paper ballot of another owner: clerk A keys and signs it, clerk B keys it blind and signs.
+    # 7. Another owner hands a paper ballot in at the desk before the close; clerk A logs the
+    # hand-in, signed in the browser, and writes its number on the owner's slip.
     paper_voter = next(o for o in owners if o.unit not in phone_units)
+    desk_receipt = hand_in(clerk_a, paper_url + "/handins/new", paper_voter.unit, identity_checked=True)
+    b.shot(clerk_a, "paper-handed-in")
+
+    # A third owner lost the notice: the group asks for a revocation, the street office approves it.
+    lost = next(o for o in owners if o.unit not in phone_units and o is not paper_voter)
+    group.goto(f"/estates/{code}/elections/{election_id}/notices/")
+    group.fill("#unit", lost.unit)
+    group.check('input[name="action"][value="revoke"]')
+    group.select_option("#reason", "lost")
+    submit(group, 'form[action$="/credentials/"] button')
+    group.locator('[data-clerk-action="sign"] button').click()
+    group.locator("main", has_text=zh(app, "Another person of the preparation group or the street office must approve "
+                                          "this request.")).wait_for()
+    request_url = group.url
+    b.shot(group, "revocation-requested")
+    clock.set_browser(officer)
+    officer.goto(request_url)
+    with officer.expect_navigation():
+        officer.locator('[data-clerk-action="sign"] button', has_text=zh(app, "Approve with my key")).click()
+    b.shot(officer, "revocation-approved")
+    with app.app_context():
+        entries = [json.loads(text) for text in db.session.scalars(
+            select(LogEntry.entry_json).where(LogEntry.election_id == election_id).order_by(LogEntry.seq))]
+    assert [e["kind"] for e in entries] == ["notices", "ballot", "handin", "credential"]
+    assert entries[2]["body"]["desk_receipt"] == desk_receipt and entries[2]["body"]["identity_checked"] is True
+    act = entries[3]
+    assert (act["body"]["action"], act["body"]["reason"], act["body"]["public_key"]) == ("revoke", "lost", None)
+    assert [s["signer"] for s in act["signatures"]] == [group_key_id, certifying_id]
+    group.goto(f"/estates/{code}/elections/{election_id}/turnout")
+    assert values_of_cards(group)[0] == f"1 / {voters}"  # the paper is handed in, not yet keyed
+    b.shot(group, "turnout")
+    # While voting runs, the street office cosigns the log with one click on the turnout page.
+    officer.goto(f"/estates/{code}/elections/{election_id}/turnout")
+    with officer.expect_navigation():
+        officer.locator('[data-clerk-action="cosign"] button').click()
+    b.shot(officer, "turnout-cosigned")
+    with app.app_context():
+        cosigned = {made.size: [(c.witness, c.time) for c in made.cosignatures]
+                    for made in db.session.scalars(select(Checkpoint).where(Checkpoint.election_id == election_id))}
+    assert [witness for witness, _time in cosigned[0] + cosigned[4]] == [certifying_id, certifying_id]
+
+    # 8. The period ends; the group closes the vote. The street office witnesses the log at the
+    # close: from then on only paper ballots handed in before it can join the log.
+    clock.travel_to(closes + timedelta(hours=1))
+    group.goto(f"/estates/{code}/elections/{election_id}/")
+    submit(group, 'form[action$="/close"] button')
+    assert_flash(app, group, "The vote is closed.")
+    clock.set_browser(officer)
+    officer.goto(f"/estates/{code}/elections/{election_id}/")
+    with officer.expect_navigation():
+        officer.locator('[data-clerk-action="cosign"] button', has_text=zh(app, "Cosign the final log")).click()
+    b.shot(officer, "cosign-close")
+
+    # The sealed paper is keyed after the close: clerk A keys and signs it, clerk B keys it blind
+    # and signs. It counts from its hand-in, before the close.
     clerk_a.goto(paper_url + "/key")
-    enter(clerk_a, paper_voter.unit, PAPER_CHOICES)
+    enter(clerk_a, paper_voter.unit, PAPER_CHOICES, desk_receipt)
     clerk_a.set_input_files("#scan", files=[{"name": "scan.png", "mimeType": "image/png", "buffer": scan_png()}])
-    b.shot(clerk_a, "paper-keyed")
+    b.shot(clerk_a, "paper-keyed-after-the-close")
     submit(clerk_a, 'main form[method="post"] button')
     clerk_a.locator('[data-clerk-action="sign"]').wait_for(state="visible")
     sign(clerk_a)
@@ -401,40 +467,17 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
     clerk_b.locator('[data-clerk-action="sign"]').wait_for(state="visible")
     sign(clerk_b)
     assert values_of_cards(clerk_b)[0] == zh(app, "In the log")
-    assert clerk_b.locator("main p > strong").first.inner_text() == "1"  # its log position, after the phone's
     b.shot(clerk_b, "paper-logged")
     with app.app_context():
         entries = [json.loads(text) for text in db.session.scalars(
             select(LogEntry.entry_json).where(LogEntry.election_id == election_id).order_by(LogEntry.seq))]
-    assert [e["ballot"]["channel"] for e in entries] == ["online", "paper"]
-    assert entries[0]["ballot"]["choices"] == {"m1": "yes", "m2": "yes", "m3": ["c3-1", "c3-2"]}
-    assert entries[1]["ballot"]["choices"] == PAPER_CHOICES
-    assert [s["signer"] for s in entries[1]["signatures"]] == list(clerk_ids)
-    group.goto(f"/estates/{code}/elections/{election_id}/turnout")
-    assert values_of_cards(group)[0] == f"2 / {voters}"
-    b.shot(group, "turnout")
-    # While voting runs, the street office cosigns the log with one click on the turnout page.
-    clock.set_browser(officer)
-    officer.goto(f"/estates/{code}/elections/{election_id}/turnout")
-    with officer.expect_navigation():
-        officer.locator('[data-clerk-action="cosign"] button').click()
-    b.shot(officer, "turnout-cosigned")
-    with app.app_context():
-        cosigned = {made.size: [(c.witness, c.time) for c in made.cosignatures]
-                    for made in db.session.scalars(select(Checkpoint).where(Checkpoint.election_id == election_id))}
-    assert [witness for witness, _time in cosigned[0] + cosigned[2]] == [certifying_id, certifying_id]
+    assert [e["kind"] for e in entries] == ["notices", "ballot", "handin", "credential", "ballot"]
+    assert entries[1]["body"]["choices"] == {"m1": "yes", "m2": "yes", "m3": ["c3-1", "c3-2"]}
+    paper = entries[4]
+    assert (paper["body"]["channel"], paper["body"]["handin"], paper["body"]["choices"]) == ("paper", 2, PAPER_CHOICES)
+    assert parse_time(paper["logged_at"]) > closes > parse_time(entries[2]["logged_at"])  # keyed after, handed in before
+    assert [s["signer"] for s in paper["signatures"]] == list(clerk_ids)
 
-    # 8. The period ends; the group closes the vote and counts it.
-    clock.travel_to(closes + timedelta(hours=1))
-    group.goto(f"/estates/{code}/elections/{election_id}/")
-    submit(group, 'form[action$="/close"] button')
-    assert_flash(app, group, "The vote is closed.")
-    # The street office witnesses the log at the close: only then can the vote be counted.
-    clock.set_browser(officer)
-    officer.goto(f"/estates/{code}/elections/{election_id}/")
-    with officer.expect_navigation():
-        officer.locator('[data-clerk-action="cosign"] button', has_text=zh(app, "Cosign the final log")).click()
-    b.shot(officer, "cosign-close")
     group.goto(f"/estates/{code}/elections/{election_id}/")
     submit(group, 'form[action$="/tally"] button')
     assert_flash(app, group, "The vote is counted.")
@@ -512,7 +555,7 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
     log_key = Ed25519PublicKey.from_public_bytes(b64d(record["election"]["election_public_key"]))
     officer_key = Ed25519PublicKey.from_public_bytes(b64d(next(
         o["public_key"] for o in record["election"]["officers"] if o["officer_id"] == certifying_id)))
-    assert heads[0]["size"] == 0 and heads[-1]["size"] == 2
+    assert heads[0]["size"] == 0 and heads[-1]["size"] == 4  # the close, before the paper was keyed
     assert [h["size"] for h in heads] == sorted({h["size"] for h in heads})
     for head in heads:
         assert b64d(head["root"]) == merkle.root(leaves[:head["size"]])
@@ -521,6 +564,24 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
         for cosignature in head["cosignatures"]:
             officer_key.verify(b64d(cosignature["signature"]), checkpoint.cosignature_message(text, cosignature["time"]))
     assert [[c["witness"] for c in h["cosignatures"]] for h in (heads[0], heads[-1])] == [[certifying_id]] * 2
+
+    # 12. The owner who voted on the phone checks the receipt kept there against the published
+    # record: on the phone, and with the verifier on a computer, from the receipt saved as a file.
+    voter.goto(f"/v/{public_id}/receipt")
+    voter.locator("#receipt-load").tap()
+    voter.locator('#receipt-form button[type="submit"]').tap()
+    voter.locator("#receipt-ok").wait_for(state="visible")
+    assert voter.locator('#receipt-ok [data-slot="message"]').inner_text() == zh(
+        app, "Your ballot is entry %(seq)d of the published record, and it is the ballot counted for your vote.",
+        seq=receipt["seq"])
+    b.shot(voter, "phone-receipt-published")
+    (tmp_path / "receipt.json").write_text(json.dumps(receipt), encoding="utf-8")
+    checked = subprocess.run([sys.executable, str(REPO_ROOT / "scripts" / "verify_record.py"), str(tmp_path / "record.json"),
+                              "--receipt", str(tmp_path / "receipt.json"), "--json"],
+                             capture_output=True, text=True, timeout=60)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    finding = json.loads(checked.stdout)
+    assert (finding["receipt"], finding["seq"], finding["status"]) == ("valid", receipt["seq"], "counted")
     with app.app_context():
         assert db.session.get(CandidateList, list_id).state == "adopted"
     assert b.errors == []
