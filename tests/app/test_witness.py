@@ -21,7 +21,7 @@ from voting.board.heads import post_day_head
 from voting.board.models import BoardNotice, DayHead
 from voting.core import checkpoint, merkle, record_v2, signing
 from voting.core.canonical import SHANGHAI, b64d
-from voting.elections.operations import close_election, export_record, tally_election
+from voting.elections.operations import ElectionError, close_election, export_record, tally_election
 from voting.extensions import db
 from voting.witness.operations import CosignatureRefused, checkpoint_to_cosign, cosign
 
@@ -108,6 +108,30 @@ def test_the_vote_page_asks_for_the_opening_and_the_final_log(app, witnessed):
     heads = checkpoints_of(election)
     assert [(h.size, [c.witness for c in h.cosignatures]) for h in heads] == [
         (1, [witness.officer_id]), (2, [witness.officer_id])]
+
+
+def test_a_head_cosigned_before_the_close_does_not_witness_it(app, witnessed):
+    """The last ballot cosigned while voting ran: after the close the page still asks for the
+    final log, and the vote cannot be counted until the witness cosigns it at the close."""
+    vote, witness, _clerk = witnessed
+    election = vote.election
+    client = login(app.test_client(), witness.staff)
+    detail = f"/estates/{election.estate.code}/elections/{election.id}/"
+    cast(vote, sorted(vote.secrets)[:1])
+    witness.cosign_now(election, NOW + timedelta(minutes=1))
+    close_election("test", election, now=election.closes_at)
+    db.session.commit()
+    assert "Cosign the final log" in client.get(detail).get_data(as_text=True)
+    with pytest.raises(ElectionError, match="not yet witnessed the log at the close"):
+        tally_election("test", election)
+    witness.witness_close(election)  # the same head, seen again at the close
+    db.session.commit()
+    assert "Cosign the" not in client.get(detail).get_data(as_text=True)
+    [head] = checkpoints_of(election)
+    assert [(c.witness, c.time) for c in head.cosignatures] == [
+        (witness.officer_id, int((election.closes_at + timedelta(minutes=1)).timestamp()))]
+    assert tally_election("test", election)["counted"] == 1
+    assert record_v2.verify(export_record(election))["counted"] == 1
 
 
 def checkpoints_of(election):

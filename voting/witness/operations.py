@@ -21,6 +21,7 @@ from voting.auth.access import own_street_office_officer
 from voting.auth.models import Staff
 from voting.ballots.checkpoints import checkpoint_of, checkpoint_text, consistency_proof, extends, make_checkpoint
 from voting.ballots.models import Checkpoint, Cosignature, LogEntry
+from voting.ballots.operations import close_witnessed
 from voting.core import checkpoint, signing
 from voting.core.canonical import b64d
 from voting.elections.models import Election, Officer, State
@@ -101,7 +102,10 @@ def witness_status(staff: Staff, election: Election) -> WitnessStatus | None:
     if election.state == State.OPEN:
         due = "running" if last else "opening"
     else:
-        due = None if last and last[1].size == election.log_size else "closing"
+        # Until a cosignature at or after the close, the close is not witnessed, however large the
+        # head cosigned while voting ran (spec v2 §6): the vote cannot be counted without it.
+        covered = last and last[1].size == election.log_size and close_witnessed(election)
+        due = None if covered else "closing"
     if not last:
         return WitnessStatus(keys, None, None, due if keys else None)
     return WitnessStatus(keys, last[1].size, datetime.fromtimestamp(last[0].time, timezone.utc), due if keys else None)
@@ -141,14 +145,21 @@ def cosign(staff: Staff, election: Election, officer_id, size, time, signature,
     message = checkpoint.cosignature_message(checkpoint_text(election, made), time)
     if not signing.verify_message(b64d(officer.public_key), message, signature):
         raise CosignatureRefused(_("The cosignature does not verify with your registered key."))
-    if any(c.witness == officer.officer_id for c in made.cosignatures):
+    earlier = next((c for c in made.cosignatures if c.witness == officer.officer_id), None)
+    if earlier is not None and time <= earlier.time:
         raise CosignatureRefused(_("You have already cosigned this checkpoint."), 409)
     last = _last_cosigned(election, [officer.officer_id])
     if last and not extends(election, last[1], made):
         raise CosignatureRefused(_("This checkpoint does not extend the one you cosigned before: a witness never "
                                    "cosigns a fork. Report it to the platform's administrators."), 409)
-    cosignature = Cosignature(checkpoint_id=made.id, witness=officer.officer_id, time=time, signature=signature)
-    made.cosignatures.append(cosignature)
+    if earlier is not None:
+        # The same head seen again later, at the close say, when no ballot came in meanwhile: the
+        # record keeps one cosignature per witness and head (spec v2 §6), the latest.
+        earlier.time, earlier.signature = time, signature
+        cosignature = earlier
+    else:
+        cosignature = Cosignature(checkpoint_id=made.id, witness=officer.officer_id, time=time, signature=signature)
+        made.cosignatures.append(cosignature)
     db.session.flush()
     record_event(staff.username, "election.cosign", f"election:{election.public_id}", estate_id=election.estate_id,
                  witness=officer.officer_id, size=made.size, root=made.root, time=time)
