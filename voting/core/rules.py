@@ -139,13 +139,10 @@ def _standing(candidate: dict) -> tuple[int, int]:
     return candidate["heads"], candidate["area"]
 
 
-def _sums(motions: list, ballots: dict, weights: dict) -> dict:
-    """motion_id -> option -> the weight of the voters whose ballots name that option: yes, no
-    and abstain for a question, each candidate (in the election's order) for a committee.
-
-    One pass over the ballots for all motions, since a recount of a large log is spent here.
-    """
-    totals = {
+def _zero_sums(motions: list) -> dict:
+    """motion_id -> option -> [area, heads] at zero: yes, no and abstain for a question, each
+    candidate (in the election's order) for a committee."""
+    return {
         motion["motion_id"]: {
             option: [0, 0]
             for option in (
@@ -156,6 +153,15 @@ def _sums(motions: list, ballots: dict, weights: dict) -> dict:
         }
         for motion in motions
     }
+
+
+def _sums(motions: list, ballots: dict, weights: dict) -> dict:
+    """motion_id -> option -> the weight of the voters whose ballots name that option: yes, no
+    and abstain for a question, each candidate (in the election's order) for a committee.
+
+    One pass over the ballots for all motions, since a recount of a large log is spent here.
+    """
+    totals = _zero_sums(motions)
     for voter_id, ballot in ballots.items():
         area, heads = weights[voter_id]
         for motion_id, choice in ballot["choices"].items():
@@ -247,17 +253,7 @@ def tally_of_counted(election: dict, roll: dict, counted: dict) -> dict:
     motions = election["motions"]
     scope_of = {motion["motion_id"]: motion["scope"] for motion in motions}
     in_scope = {motion["scope"]: [0, 0] for motion in motions}  # the counted voters with a weight there
-    sums = {
-        motion["motion_id"]: {
-            option: [0, 0]
-            for option in (
-                [candidate["candidate_id"] for candidate in motion["candidates"]]
-                if motion["kind"] == "committee"
-                else CHOICES
-            )
-        }
-        for motion in motions
-    }
+    sums = _zero_sums(motions)
     invalid = {motion_id: [0, 0] for motion_id in scope_of}  # the weight of invalid marks
     for voter_id, counted_entry in counted.items():
         ballot = counted_entry["body"]

@@ -152,18 +152,14 @@ class Turnout:
 def counted_channels(election: Election) -> dict[str, str]:
     """voter code -> channel of the voter's counted entry (first or last, by the re-vote
     policy), from the log's columns only: the choices are never read."""
-    counted: dict[str, tuple] = {}  # voter code -> (cast time, channel)
-    keep_first = election.revote == "first"
+    counting = rules.CountedBallots(election.revote)
     for voter_code, channel, cast_at in db.session.execute(
         select(LogEntry.voter_code, LogEntry.channel, LogEntry.cast_at)
         .where(LogEntry.election_id == election.id, LogEntry.kind == "ballot")
         .order_by(LogEntry.seq)
     ):
-        # The rule of voting.core.rules.counted_entries_v2: the first ballot, or the one cast
-        # last (a paper ballot when it was handed in), the later entry of equal cast times.
-        if voter_code not in counted or (not keep_first and cast_at >= counted[voter_code][0]):
-            counted[voter_code] = (cast_at, channel)
-    return {voter_code: channel for voter_code, (_cast_at, channel) in counted.items()}
+        counting.add(voter_code, cast_at, channel)
+    return counting.ballots()
 
 
 def _unit_places(election: Election) -> dict[str, tuple[str, int]]:
