@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tests.factories import resident_id
-from voting.auth.models import Role
+from voting.auth.models import Role, Staff
 from voting.auth.operations import create_staff
 from voting.ballots.operations import append
 from voting.core import checkpoint, record_v2, signing
@@ -61,9 +61,14 @@ class Witness:
     which also witnesses the vote's log (spec v2 §6)."""
 
     def __init__(self, staff, seed: bytes):
-        self.staff = staff
+        self.staff_id = staff.id
         self.key = signing.private_key_from_seed(seed)
         self.officer_id = None
+
+    @property
+    def staff(self):
+        """The account in the session of now: a witness outlives the request that made it."""
+        return db.session.get(Staff, self.staff_id)
 
     def cosignature(self, election, size: int, root: str, time: int, key=None) -> str:
         text = checkpoint.text(election.election_hash, size, b64d(root))

@@ -57,8 +57,9 @@ from voting.elections.operations import (
     register_officer,
 )
 from voting.estates.operations import create_community, create_estate, create_street_office
+from voting.credentials.operations import prepare_request
 from voting.extensions import db
-from voting.paper.operations import key_ballot
+from voting.paper.operations import PaperEntry, find_voter, handin_body, key_ballot, record_handin
 from voting.prep.models import PrepMember
 from voting.prep.operations import confirm_group, propose_member
 from voting.roster.operations import import_roster, stage_upload
@@ -219,12 +220,21 @@ class Hostile:
         self.open = create_election(actor, estate, self.field("open title"), now - timedelta(hours=1),
                                     now + timedelta(days=1))
         add_motion(actor, self.open, 8, self.field("major motion"))
-        officers = [register_officer(actor, self.open, clerk, "clerk", signing.generate_keypair()[1])
-                    for clerk in self.clerks]
+        seed, public_key = signing.generate_keypair()
+        keyer = register_officer(actor, self.open, self.clerks[0], "clerk", public_key)
+        register_officer(actor, self.open, self.clerks[1], "clerk", signing.generate_keypair()[1])
+        register_officer(actor, self.open, self.group, "preparation_group", signing.generate_keypair()[1])
         open_election(actor, self.open, PASSPHRASE)
         db.session.flush()
-        self.paper = key_ballot(self.clerks[0], self.open, officers[0].officer_id, unit_label(8), {"m1": "yes"},
-                                b"\x89PNG\r\n\x1a\n" + b"scan")
+        handin = handin_body(self.open, find_voter(self.open, unit_label(8)), identity_checked=False)
+        record_handin(self.clerks[0], self.open, keyer.officer_id, handin,
+                      signing.sign(signing.private_key_from_seed(seed), "handin", handin, record_v2.VERSION))
+        self.paper = key_ballot(self.clerks[0], self.open, PaperEntry(
+            unit=unit_label(8), officer_id=keyer.officer_id, choices={"m1": "yes"}, invalid={}, unsigned=False,
+            handin=handin["desk_receipt"], scan=b"\x89PNG\r\n\x1a\n" + b"scan", proxy_scan=None, rekey_of=None))
+        self.desk_receipt = handin["desk_receipt"]
+        self.credential_request = prepare_request(self.group, self.open, unit_label(7), "revoke", "lost",
+                                                  "https://vote.test").request
         db.session.commit()
 
         # The notice board, through its form: one notice stays up, one is withdrawn with a reason.
@@ -268,6 +278,8 @@ def route_urls(app, world: Hostile) -> list[tuple[str, str]]:
         "ref": [world.objection.ref],
         "upload_id": [world.upload.id],
         "paper_id": [world.paper.id],
+        "desk_receipt": [world.desk_receipt],
+        "request_id": [world.credential_request.id],
         "notice_id": [notice.id for notice in world.notices],
         "member_id": [db.session.scalar(select(PrepMember.id).order_by(PrepMember.id).limit(1))],
         "staff_id": [world.clerks[1].id],

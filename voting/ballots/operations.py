@@ -8,6 +8,7 @@ an immediate transaction (SQLite), so seq stays gap-free; unique constraints bac
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -68,9 +69,10 @@ def _check(election: Election, log_entry: dict, key_in_effect: str | None) -> by
 def close_witnessed(election: Election) -> bool:
     """Has a witness cosigned a head at or after the close? From then on only paper ballots
     handed in before it may join the log (spec v2 §6, the witnessed close)."""
+    # A cosignature's time is in whole seconds; closes_at may have a fraction, which it must pass.
     return db.session.scalar(
         select(Cosignature.id).join(Checkpoint, Cosignature.checkpoint_id == Checkpoint.id)
-        .where(Checkpoint.election_id == election.id, Cosignature.time >= int(election.closes_at.timestamp()))
+        .where(Checkpoint.election_id == election.id, Cosignature.time >= math.ceil(election.closes_at.timestamp()))
         .limit(1)) is not None
 
 
@@ -142,9 +144,11 @@ def _append_ballot(election: Election, ballot, signatures: list[dict], now: date
     if len(str(ballot.get("nonce", ""))) > MAX_NONCE_CHARS:
         raise BallotRefused(_("The ballot's nonce is too long."))
     voter_code = ballot.get("voter_id")
+    if not isinstance(voter_code, str) or not isinstance(ballot.get("nonce"), str):
+        # Nothing is looked up by such values: the entry's own checks name the fault.
+        _check(election, record_v2.entry(election.log_size, format_time(now), "ballot", ballot, signatures), None)
     holder = db.session.scalar(select(ElectionVoter).where(
-        ElectionVoter.election_id == election.id, ElectionVoter.voter_code == voter_code)) \
-        if isinstance(voter_code, str) else None
+        ElectionVoter.election_id == election.id, ElectionVoter.voter_code == voter_code))
     if channel == "online" and holder is not None and holder.public_key is None:
         raise BallotRefused(_("This voting notice was revoked; please vote on paper."))
     ballots = select(LogEntry.seq).where(LogEntry.election_id == election.id, LogEntry.kind == "ballot",
@@ -158,7 +162,8 @@ def _append_ballot(election: Election, ballot, signatures: list[dict], now: date
         handin = handin_for(election, ballot)
         cast_at, handin_seq = handin.logged_at, handin.seq
     return _append(election, "ballot", ballot, signatures, now, holder.public_key if holder else None,
-                   voter_code=voter_code, nonce=ballot["nonce"], channel=channel, cast_at=cast_at,
+                   # .get: a malformed ballot reaches the entry's own checks, which name its fault
+                   voter_code=voter_code, nonce=ballot.get("nonce"), channel=channel, cast_at=cast_at,
                    handin_seq=handin_seq, sole_ballot_of=voter_code if election.revote == "first" else None)
 
 
@@ -169,19 +174,19 @@ def handin_for(election: Election, ballot: dict) -> LogEntry:
     seq = ballot.get("handin")
     handin = db.session.scalar(select(LogEntry).where(
         LogEntry.election_id == election.id, LogEntry.kind == "handin", LogEntry.seq == seq)) \
-        if type(seq) is int else None
+        if type(seq) is int and 0 <= seq < election.log_size else None
     if handin is None:
         raise BallotRefused(_("The paper ballot names no hand-in at the desk."))
     if db.session.scalar(select(LogEntry.seq).where(LogEntry.election_id == election.id,
                                                     LogEntry.handin_seq == seq)) is not None:
         raise BallotRefused(_("Desk receipt %(receipt)s is already keyed as another ballot.",
                               receipt=handin.desk_receipt))
-    if handin.voter_code not in (None, ballot["voter_id"]):
+    if handin.voter_code not in (None, ballot.get("voter_id")):
         raise BallotRefused(_("Desk receipt %(receipt)s was handed in for another voter.",
                               receipt=handin.desk_receipt))
     online_before = db.session.scalar(select(LogEntry.seq).where(
         LogEntry.election_id == election.id, LogEntry.kind == "ballot", LogEntry.channel == "online",
-        LogEntry.voter_code == ballot["voter_id"], LogEntry.seq < seq).limit(1))
+        LogEntry.voter_code == ballot.get("voter_id"), LogEntry.seq < seq).limit(1))
     if online_before is not None and not json.loads(handin.entry_json)["body"]["identity_checked"]:
         raise BallotRefused(_("This owner voted online before the paper ballot was handed in, and nobody checked "
                               "their identity at the desk: the paper ballot cannot replace the online one."))
