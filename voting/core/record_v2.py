@@ -6,13 +6,12 @@ that fails, with its check id. ``check_receipt`` answers an owner holding a rece
 
 import base64
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
 from json.encoder import encode_basestring
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from voting.core import checkpoint, chunks, fields, merkle, rules, signing
-from voting.core.canonical import MAX_INT, b64d, b64e, b64h, canon, format_time
+from voting.core.canonical import MAX_INT, b64d, b64e, b64h, canon, format_time, moment_of
 from voting.core.fields import RecordInvalid, checking, show
 
 FORMAT = "gongzhi-record/2"
@@ -62,8 +61,6 @@ RECEIPT_KEYS = frozenset(
      "inclusion_proof"}
 )
 RECEIPT_CHECKPOINT_KEYS = frozenset({"size", "root", "signature"})
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_MICROSECOND = timedelta(microseconds=1)
 
 
 # --- building -------------------------------------------------------------------------------
@@ -141,7 +138,7 @@ class _Officer:
 @dataclass(frozen=True)
 class _Election:
     hash: str
-    opens_at: int  # an instant (_instant)
+    opens_at: int  # microseconds since the epoch (canonical.instant)
     closes_at: int
     revote: str
     public_key: bytes
@@ -157,7 +154,7 @@ class _Ballot:
     seq: int
     voter_id: str
     channel: str
-    cast_at: int  # an instant (_instant)
+    cast_at: int  # microseconds since the epoch (canonical.instant)
     handin: dict | None = None  # for paper: the hand-in body and its seq
     signers: tuple = ()
 
@@ -231,8 +228,8 @@ def _check_election(election) -> _Election:
         fields.identifier(community, "name", "election community")
         fields.text(election, "title", "election")
     with checking("E2"):
-        opens_at = _instant(fields.timestamp(election, "opens_at", "election"))
-        closes_at = _instant(fields.timestamp(election, "closes_at", "election"))
+        opens_at = fields.instant(election, "opens_at", "election")
+        closes_at = fields.instant(election, "closes_at", "election")
         if not opens_at < closes_at:
             raise RecordInvalid("election: opens_at is not before closes_at")
         if election["revote"] not in ("first", "last"):
@@ -260,12 +257,6 @@ def _check_election(election) -> _Election:
         motions=motions,
         officers=officers,
     )
-
-
-def _instant(moment: datetime) -> int:
-    """A timestamp as microseconds since the epoch: an int compares and crosses to and from a
-    worker process far more cheaply than an aware datetime, whose offset is looked up each time."""
-    return (moment - _EPOCH) // _MICROSECOND
 
 
 def _check_scopes(scopes) -> tuple:
@@ -578,7 +569,7 @@ class _EntryChecks:
         if type(log_entry["seq"]) is not int or log_entry["seq"] != index:
             raise RecordInvalid(f"{where}: seq is {show(log_entry['seq'])}")
         self.check = "L2"
-        logged_at = _instant(fields.timestamp(log_entry, "logged_at", where))
+        logged_at = fields.instant(log_entry, "logged_at", where)
         if chunk.times:
             if logged_at < chunk.times[-1]:
                 raise RecordInvalid(f"{where}: logged before entry {index - 1}")
@@ -1083,7 +1074,7 @@ def check_held_checkpoint(record: dict, verified: VerifiedRecord, note: str) -> 
 
 def describe_ballot(ballot: _Ballot) -> dict:
     """A ballot as an owner is told of it: when and how it was cast, and by whom it was signed."""
-    described = {"seq": ballot.seq, "channel": ballot.channel, "cast_at": format_time(_EPOCH + ballot.cast_at * _MICROSECOND)}
+    described = {"seq": ballot.seq, "channel": ballot.channel, "cast_at": format_time(moment_of(ballot.cast_at))}
     if ballot.channel == "paper":
         described.update(
             desk_receipt=ballot.handin["desk_receipt"],
