@@ -18,6 +18,7 @@ from voting.core.canonical import (
     format_time,
     instant,
     instant_of,
+    is_b64,
     is_int,
     moment_of,
     parse_json,
@@ -237,3 +238,18 @@ def test_parse_json_keeps_integers_and_text():
 def test_parse_json_refuses_floats_and_duplicate_keys(text):
     with pytest.raises(ValueError):
         parse_json(text)
+
+
+@given(st.text(alphabet=string.ascii_letters + string.digits + "-_+/=é", max_size=12))
+def test_is_b64_agrees_with_b64d(text):
+    try:
+        b64d(text)
+        decodes = True
+    except ValueError:
+        decodes = False
+    assert is_b64(text) == decodes
+
+
+@given(st.binary(max_size=40))
+def test_is_b64_accepts_every_encoding(data):
+    assert is_b64(b64e(data))

@@ -11,13 +11,25 @@ from json.encoder import encode_basestring
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from voting.core import checkpoint, chunks, fields, merkle, rules, signing
-from voting.core.canonical import MAX_INT, b64d, b64e, b64h, canon, format_time, moment_of
+from voting.core.canonical import (
+    MAX_INT,
+    b64d,
+    b64e,
+    b64h,
+    canon,
+    format_time,
+    instant,
+    is_b64,
+    moment_of,
+)
 from voting.core.fields import RecordInvalid, checking, show
 
 FORMAT = "gongzhi-record/2"
 RECEIPT_FORMAT = "gongzhi-receipt/2"
 VERSION = 2
 MIN_NONCE_BYTES = 16
+_MIN_NONCE_CHARACTERS = 22  # the shortest base64url of MIN_NONCE_BYTES
+_SHA256_CHARACTERS = 43  # base64url of 32 bytes
 ESTATE = "estate"
 
 RECORD_KEYS = frozenset(
@@ -191,10 +203,11 @@ def verify_record(record, workers: int = 1) -> VerifiedRecord:
     election = _check_election(record["election"])
     log = record["log"]
     log_to_check = log if type(log) is list else []
-    context = _log_context(election, record["roll"], log_to_check)
+    roll_keys = _roll_keys(record["roll"])
+    context = _log_context(election, record["roll"], roll_keys, log_to_check)
     with chunks.checked_chunks(context, _check_chunk, len(log_to_check), workers, CHUNK_ENTRIES) as checked:
         # While the chunks are checked, check the roll: no chunk is looked at before it passed.
-        keys_in_use = _check_roll(record["roll"], election)
+        keys_in_use = _check_roll(record["roll"], election, roll_keys)
         with checking("R6"):
             if record["election"]["roll_hash"] != fields.canon_hash(record["roll"], "roll"):
                 raise RecordInvalid("election: roll_hash does not match the roll")
@@ -361,9 +374,25 @@ def _check_officers(officers) -> dict:
 # --- roll (R1–R6) -------------------------------------------------------------------------------
 
 
-def _check_roll(roll, election: _Election) -> set:
+def _roll_keys(roll) -> list:
+    """Each voter's raw key where it is usable, else None, by the voter's place in the roll:
+    decoded once, for the roll's check (which names the fault of any other) and the ballots'."""
+    try:
+        return [_usable_key_or_none(voter["public_key"]) for voter in roll["voters"]]
+    except (TypeError, KeyError):
+        return []  # _check_roll names the fault, and decodes the keys before it itself
+
+
+def _usable_key_or_none(public_key) -> bytes | None:
+    try:
+        return signing.public_key_bytes(public_key)
+    except ValueError:
+        return None
+
+
+def _check_roll(roll, election: _Election, roll_keys: list) -> set:
     """Check R1–R5; every public key the election and the roll hold (a reissued key must be none
-    of them)."""
+    of them). ``roll_keys`` are _roll_keys(roll)."""
     with checking("R1"):
         fields.closed_object(roll, "roll", ROLL_KEYS)
         if type(roll["voters"]) is not list:
@@ -398,12 +427,14 @@ def _check_roll(roll, election: _Election) -> set:
                 _check_weights(weights, where, election.scopes)
             check = "R3"
             if voter["public_key"] is not None:
-                key = fields.usable_key(voter, "public_key", where)
+                key = (roll_keys[index] if roll_keys else None) or fields.usable_key(voter, "public_key", where)
                 if key in seen_keys or key in taken_keys:
                     raise RecordInvalid(f"{where}: public_key is not unique")
                 seen_keys.add(key)
             check = "R4"
-            fields.binary(voter, "units_commitment", where, size=32)
+            commitment = voter["units_commitment"]
+            if type(commitment) is not str or len(commitment) != _SHA256_CHARACTERS or not is_b64(commitment):
+                fields.binary(voter, "units_commitment", where, size=32)
             for scope, weight in weights.items():
                 sums[scope][0] += weight["area"]
                 sums[scope][1] += weight["heads"]
@@ -474,22 +505,22 @@ class _LogContext:
     """What checking a chunk needs, sent once to each worker."""
 
     election: _Election
-    voters: dict  # voter_id -> the roll's voter object as given (checked meanwhile): weights, b64 key
-    key_changes: dict  # voter_id -> [(seq, b64 key or None)] of the log's credential entries
+    voters: dict  # voter_id -> the roll's voter object as given (checked meanwhile)
+    voter_keys: dict  # voter_id -> the roll's raw key of the voter (None where none or not usable)
+    key_changes: dict  # voter_id -> [(seq, raw key or None)] of the log's credential entries (as voter_keys)
     scoped: frozenset  # motions whose scope is narrower than the estate
     log: list
 
     def key_at(self, voter_id: str, index: int) -> bytes | None:
-        """The voter's raw credential key in effect at entry ``index`` (§5.3)."""
-        key = self.voters[voter_id]["public_key"]
+        """The voter's raw credential key in effect at entry ``index`` (§5.3). A key that is not
+        usable is None: in a record, only where the roll fails R3 or the credential entry L14,
+        reported first."""
+        key = self.voter_keys.get(voter_id)
         for seq, changed in self.key_changes.get(voter_id, ()):
             if seq >= index:
                 break
             key = changed
-        try:
-            return None if key is None else b64d(key)
-        except ValueError:  # only where the roll fails R3 or the credential entry L14, reported first
-            return None
+        return key
 
 
 @dataclass
@@ -504,24 +535,25 @@ class _Chunk:
     bad_signature: int | None = None
 
 
-def _log_context(election: _Election, roll, log: list) -> _LogContext:
-    """The context from a roll and a log not checked yet; what is too malformed to read is left
-    out, and the checks of the roll (done first) or of that entry name its fault."""
-    try:  # keys stay b64 here: a worker decodes one where a ballot needs it
+def _log_context(election: _Election, roll, roll_keys: list, log: list) -> _LogContext:
+    """The context from a roll (its _roll_keys) and a log not checked yet; what is too malformed
+    to read is left out, and the checks of the roll (done first) or of that entry name its fault."""
+    try:
         voters = {voter["voter_id"]: voter for voter in roll["voters"]}
+        voter_keys = dict(zip(voters, roll_keys)) if len(voters) == len(roll_keys) else {}
     except (TypeError, KeyError):
-        voters = {}  # _check_roll names the fault before any chunk is looked at
+        voters, voter_keys = {}, {}  # _check_roll names the fault before any chunk is looked at
     key_changes = {}
     for seq, log_entry in enumerate(log):
         try:
             if log_entry["kind"] == "credential":
                 body = log_entry["body"]
-                key = None if body["action"] == "revoke" else body["public_key"]
+                key = None if body["action"] == "revoke" else _usable_key_or_none(body["public_key"])
                 key_changes.setdefault(body["voter_id"], []).append((seq, key))
         except (TypeError, KeyError):
             continue  # a malformed entry: its own checks name the fault, before any it affects
     scoped = frozenset(motion_id for motion_id, motion in election.motions.items() if motion.scope != ESTATE)
-    return _LogContext(election, voters, key_changes, scoped, log)
+    return _LogContext(election, voters, voter_keys, key_changes, scoped, log)
 
 
 def _check_chunk(context: _LogContext, start: int, stop: int) -> _Chunk:
@@ -562,6 +594,62 @@ class _EntryChecks:
                              "notices": self._notices}
 
     def run(self, index: int, log_entry) -> tuple[list, bytes, str]:
+        """The checks of one entry; its (raw key, signature) pairs, canonical body and kind."""
+        return self._usual_online_ballot(index, log_entry) or self._any_entry(index, log_entry)
+
+    def _usual_online_ballot(self, index: int, log_entry) -> tuple[list, bytes, str] | None:
+        """An online ballot as nearly all are — well formed, plain choices, one signature by its
+        voter, every check of its own passed — checked with the fewest calls, its canonical bytes
+        written out; None for any other entry, which _any_entry then takes from the top and, where
+        it fails, names the fault."""
+        if type(log_entry) is not dict or log_entry.keys() != ENTRY_KEYS or log_entry["kind"] != "ballot":
+            return None
+        election, chunk = self.election, self.chunk
+        body, seq, signatures = log_entry["body"], log_entry["seq"], log_entry["signatures"]
+        if (type(seq) is not int or seq != index or type(body) is not dict or body.keys() != ONLINE_KEYS
+                or body["channel"] != "online" or body["election_hash"] != election.hash
+                or type(signatures) is not list or len(signatures) != 1):
+            return None
+        voter_id, nonce, choices, signature = body["voter_id"], body["nonce"], body["choices"], signatures[0]
+        if (type(voter_id) is not str or voter_id not in self.voters
+                or type(nonce) is not str or len(nonce) < _MIN_NONCE_CHARACTERS or not is_b64(nonce)
+                or type(signature) is not dict or signature.keys() != SIGNATURE_KEYS
+                or signature["signer"] != voter_id or type(signature["signature"]) is not str):
+            return None
+        try:
+            logged_at = instant(log_entry["logged_at"])
+        except ValueError:
+            return None
+        if (chunk.times and logged_at < chunk.times[-1]) or not election.opens_at <= logged_at <= election.closes_at:
+            return None
+        choices_json = _plain_choices_json(choices, election.motions)
+        if choices_json is None:
+            return None
+        scoped = self.context.scoped
+        if scoped and not scoped.isdisjoint(choices):
+            scopes = self.voters[voter_id]["weights"]
+            if any(motion_id in scoped and election.motions[motion_id].scope not in scopes for motion_id in choices):
+                return None
+        key = self.context.key_at(voter_id, index)
+        if key is None:
+            return None
+        voter_json = encode_basestring(voter_id)
+        try:
+            body_bytes = ('{"channel":"online","choices":{%s},"election_hash":"%s","nonce":"%s","voter_id":%s}'
+                          % (choices_json, election.hash, nonce, voter_json)).encode("utf-8")
+            after_body = (',"kind":"ballot","logged_at":"%s","seq":%d,"signatures":[{"signature":%s,"signer":%s}]}'
+                          % (log_entry["logged_at"], seq, encode_basestring(signature["signature"]), voter_json)
+                          ).encode("utf-8")
+        except ValueError:  # text that is not valid Unicode
+            return None
+        if not chunk.times:
+            chunk.first_time = logged_at
+        chunk.times.append(logged_at)
+        chunk.leaf_hashes.append(merkle.leaf_hash_of(b'{"body":', body_bytes, after_body))
+        chunk.summaries.append(("ballot", voter_id, nonce, "online", None, (voter_id,)))
+        return [(key, signature["signature"])], body_bytes, "ballot"
+
+    def _any_entry(self, index: int, log_entry) -> tuple[list, bytes, str]:
         election, chunk = self.election, self.chunk
         where = f"entry {index}"
         self.check = "L1"
@@ -595,7 +683,7 @@ class _EntryChecks:
         body_bytes = fields.canon_of(body, where)
         signers = self._kind_checks[kind](index, where, body, log_entry["signatures"])
         # "body" sorts first among an entry's keys, so canon(entry) is built around canon(body).
-        chunk.leaf_hashes.append(merkle.leaf_hash(b'{"body":' + body_bytes + _canon_after_body(log_entry, where)))
+        chunk.leaf_hashes.append(merkle.leaf_hash_of(b'{"body":', body_bytes, _canon_after_body(log_entry, where)))
         chunk.times.append(logged_at)
         return signers, body_bytes, kind
 
@@ -858,6 +946,31 @@ def _signer_names(signatures, where: str) -> list:
     return names
 
 
+def _plain_choices_json(choices, motions: dict) -> str | None:
+    """The canonical JSON of usual choices, without its braces: each for a known motion, yes, no
+    or abstain, or distinct candidates within the seats; None for any other."""
+    if type(choices) is not dict:
+        return None
+    written = []
+    for motion_id in sorted(choices):
+        motion, choice = motions.get(motion_id), choices[motion_id]
+        if motion is None:
+            return None
+        if motion.kind == "question":
+            if type(choice) is not str or choice not in _QUESTION_CHOICES:
+                return None
+            written.append('%s:"%s"' % (encode_basestring(motion_id), choice))
+            continue
+        try:
+            if (type(choice) is not list or len(choice) > motion.seats or not motion.candidate_ids.issuperset(choice)
+                    or len(set(choice)) != len(choice)):
+                return None
+        except TypeError:  # a candidate that is a list or an object
+            return None
+        written.append("%s:[%s]" % (encode_basestring(motion_id), ",".join(map(encode_basestring, choice))))
+    return ",".join(written)
+
+
 def _check_choices(choices, where: str, motions: dict) -> None:
     if type(choices) is not dict:
         raise RecordInvalid(f"{where}: choices is not an object")
@@ -1118,8 +1231,8 @@ class EntryChecker:
         voter_id = log_entry["body"].get("voter_id") if isinstance(log_entry.get("body"), dict) else None
         seq = log_entry.get("seq")
         # The key now in effect, as if a credential entry just before this one had set it.
-        key_changes = {voter_id: [(-1, key_in_effect)]} if isinstance(voter_id, str) else {}
-        context = _LogContext(self._election, self._voters, key_changes, self._scoped, [log_entry])
+        key_changes = {voter_id: [(-1, _usable_key_or_none(key_in_effect))]} if isinstance(voter_id, str) else {}
+        context = _LogContext(self._election, self._voters, {}, key_changes, self._scoped, [log_entry])
         chunk = _Chunk(seq if type(seq) is int else 0)
         checks = _EntryChecks(context, chunk)
         try:
