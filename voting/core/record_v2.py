@@ -816,13 +816,14 @@ class _LogWalk:
         self.times: list[int] = []  # instants
         self.ballots: dict[int, _Ballot] = {}
         self.counting = rules.CountedBallots(election.revote)  # of seqs
-        self._checks_across = {"ballot": self._ballot, "handin": self._handin, "credential": self._credential,
-                               "notices": self._notices}
+        self._walk_entry = {"ballot": self._ballot, "handin": self._handin, "credential": self._credential,
+                            "notices": self._notices}
+        self._keep_first = election.revote == "first"
         self._seen_keys = set(keys_in_use)
         self._nonces: set = set()
         self._voted: set = set()
         self._first_online: dict[str, int] = {}  # voter_id -> seq of their first online ballot
-        self._handins: dict[int, tuple] = {}  # seq -> (desk receipt, voter_id, identity checked), while unnamed
+        self._handins: dict[int, tuple] = {}  # seq -> (desk receipt, voter_id, identity checked, time), while unnamed
         self._used_handins: set = set()
         self._desk_receipts: set = set()
 
@@ -830,28 +831,33 @@ class _LogWalk:
         for chunk in chunks:
             if chunk.first_time is not None and self.times and chunk.first_time < self.times[-1]:
                 raise RecordInvalid(f"entry {chunk.start}: logged before entry {chunk.start - 1}", "L2")
-            for offset, summary in enumerate(chunk.summaries):
-                index = chunk.start + offset
-                self._checks_across[summary[0]](index, *summary[1:])
-                if index == chunk.bad_signature:
-                    raise RecordInvalid(f"entry {index}: bad signature", "L12")
-                if index == chunk.fault_index:  # a fault of L12, found after the checks above
-                    raise chunk.fault
-                self.times.append(chunk.times[offset])
-                self._remember(index, summary)
+            walk_entry, start, bad_signature = self._walk_entry, chunk.start, chunk.bad_signature
+            # The entries that passed their own checks each have a time.
+            for offset, (summary, logged_at) in enumerate(zip(chunk.summaries, chunk.times)):
+                walk_entry[summary[0]](start + offset, summary, logged_at)
+                if start + offset == bad_signature:
+                    raise RecordInvalid(f"entry {bad_signature}: bad signature", "L12")
             if chunk.fault is not None:
+                if len(chunk.summaries) > len(chunk.times):  # a fault of L12 or after: the checks across entries first
+                    summary = chunk.summaries[-1]
+                    walk_entry[summary[0]](chunk.fault_index, summary, None)
                 raise chunk.fault
+            self.times.extend(chunk.times)
             self.leaf_hashes.extend(chunk.leaf_hashes)
 
-    # Each kind's checks across entries; a fault names the entry then, not before: most pass.
+    # Each kind's checks across entries, then — where the entry passed its own (``logged_at`` is
+    # its time, not None) — what it means for the entries after it. A fault names the entry
+    # then, not before: most pass.
 
-    def _ballot(self, index, voter_id, nonce, channel, handin_seq, names=None) -> None:
-        where = f"entry {index}"
-        if (voter_id, nonce) in self._nonces:
-            raise RecordInvalid(f"{where}: nonce already used by voter {show(voter_id)}", "L8")
-        if self.election.revote == "first" and voter_id in self._voted:
-            raise RecordInvalid(f'{where}: second ballot of voter {show(voter_id)} although revote is "first"', "L9")
+    def _ballot(self, index: int, summary: tuple, logged_at: int | None) -> None:
+        _kind, voter_id, nonce, channel, handin_seq = summary[:5]
+        voter_nonce = (voter_id, nonce)
+        if voter_nonce in self._nonces:
+            raise RecordInvalid(f"entry {index}: nonce already used by voter {show(voter_id)}", "L8")
+        if self._keep_first and voter_id in self._voted:
+            raise RecordInvalid(f'entry {index}: second ballot of voter {show(voter_id)} although revote is "first"', "L9")
         if channel == "paper":
+            where = f"entry {index}"
             handin = self._handins.get(handin_seq) if type(handin_seq) is int else None
             if handin is None:
                 used = type(handin_seq) is int and handin_seq in self._used_handins
@@ -864,42 +870,38 @@ class _LogWalk:
                 raise RecordInvalid(
                     f"{where}: paper ballot of voter {show(voter_id)}, handed in after their online "
                     f"ballot (entry {online_seq}), without an identity check at the hand-in", "L11")
+        if logged_at is None:
+            return
+        self._nonces.add(voter_nonce)
+        self._voted.add(voter_id)
+        if channel == "online":
+            self._first_online.setdefault(voter_id, index)
+            cast_at, handin_named = logged_at, None
+        else:
+            receipt, handin_voter, identity_checked, cast_at = self._handins.pop(handin_seq)
+            self._used_handins.add(handin_seq)
+            handin_named = {"desk_receipt": receipt, "voter_id": handin_voter, "identity_checked": identity_checked,
+                            "seq": handin_seq}
+        self.ballots[index] = _Ballot(index, voter_id, channel, cast_at, handin_named, summary[5])
+        self.counting.add(voter_id, cast_at, index)
 
-    def _handin(self, index, receipt, voter_id, identity_checked) -> None:
+    def _handin(self, index: int, summary: tuple, logged_at: int | None) -> None:
+        _kind, receipt, voter_id, identity_checked = summary
         if receipt in self._desk_receipts:
             raise RecordInvalid(f"entry {index}: desk_receipt {show(receipt)} was used before", "L13")
+        if logged_at is not None:
+            self._desk_receipts.add(receipt)
+            self._handins[index] = (receipt, voter_id, identity_checked, logged_at)
 
-    def _credential(self, index, key) -> None:
+    def _credential(self, index: int, summary: tuple, logged_at: int | None) -> None:
+        key = summary[1]
         if key is not None and key in self._seen_keys:
             raise RecordInvalid(f"entry {index}: the reissued key was used before", "L14")
+        if logged_at is not None and key is not None:
+            self._seen_keys.add(key)
 
-    def _notices(self, index) -> None:
+    def _notices(self, index: int, summary: tuple, logged_at: int | None) -> None:
         pass
-
-    def _remember(self, index: int, summary: tuple) -> None:
-        """What this entry, now checked, means for the entries after it."""
-        kind = summary[0]
-        if kind == "ballot":
-            _kind, voter_id, nonce, channel, handin_seq, names = summary
-            self._nonces.add((voter_id, nonce))
-            self._voted.add(voter_id)
-            handin = None
-            if channel == "online":
-                self._first_online.setdefault(voter_id, index)
-                cast_at = self.times[index]
-            else:
-                receipt, _voter, identity_checked = self._handins.pop(handin_seq)
-                self._used_handins.add(handin_seq)
-                cast_at = self.times[handin_seq]
-                handin = {"desk_receipt": receipt, "voter_id": _voter, "identity_checked": identity_checked,
-                          "seq": handin_seq}
-            self.ballots[index] = _Ballot(index, voter_id, channel, cast_at, handin, names)
-            self.counting.add(voter_id, cast_at, index)
-        elif kind == "handin":
-            self._desk_receipts.add(summary[1])
-            self._handins[index] = summary[1:]
-        elif kind == "credential" and summary[1] is not None:
-            self._seen_keys.add(summary[1])
 
 
 def _canon_after_body(log_entry: dict, where: str) -> bytes:
