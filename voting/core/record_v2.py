@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from voting.core import checkpoint, chunks, fields, merkle, rules, signing
 from voting.core.canonical import (
     MAX_INT,
+    H,
     b64d,
     b64e,
     b64h,
@@ -207,9 +208,9 @@ def verify_record(record, workers: int = 1) -> VerifiedRecord:
     context = _log_context(election, record["roll"], roll_keys, log_to_check)
     with chunks.checked_chunks(context, _check_chunk, len(log_to_check), workers, CHUNK_ENTRIES) as checked:
         # While the chunks are checked, check the roll: no chunk is looked at before it passed.
-        keys_in_use = _check_roll(record["roll"], election, roll_keys)
+        keys_in_use, voters_json = _check_roll(record["roll"], election, roll_keys)
         with checking("R6"):
-            if record["election"]["roll_hash"] != fields.canon_hash(record["roll"], "roll"):
+            if record["election"]["roll_hash"] != _roll_hash(record["roll"], voters_json):
                 raise RecordInvalid("election: roll_hash does not match the roll")
         with checking("L1"):
             if type(log) is not list:
@@ -390,9 +391,10 @@ def _usable_key_or_none(public_key) -> bytes | None:
         return None
 
 
-def _check_roll(roll, election: _Election, roll_keys: list) -> set:
-    """Check R1–R5; every public key the election and the roll hold (a reissued key must be none
-    of them). ``roll_keys`` are _roll_keys(roll)."""
+def _check_roll(roll, election: _Election, roll_keys: list) -> tuple[set, list | None]:
+    """Check R1–R5. Returns every public key the election and the roll hold (a reissued key must
+    be none of them), and the voters' canonical JSON, written out as they are checked where every
+    voter is usual (None otherwise). ``roll_keys`` are _roll_keys(roll)."""
     with checking("R1"):
         fields.closed_object(roll, "roll", ROLL_KEYS)
         if type(roll["voters"]) is not list:
@@ -403,6 +405,8 @@ def _check_roll(roll, election: _Election, roll_keys: list) -> set:
     seen_keys = set()
     sums = {scope: [0, 0] for scope in election.scopes}
     declared = frozenset(election.scopes)
+    scope_keys = {scope: encode_basestring(scope) for scope in election.scopes}  # as canonical JSON
+    voters_json = []
     check = "R1"  # the check under way, named on a fault: cheaper than a context per voter
     try:
         for index, voter in enumerate(roll["voters"]):
@@ -425,6 +429,7 @@ def _check_roll(roll, election: _Election, roll_keys: list) -> set:
                                and type(weight["heads"]) is int and weight["heads"] == 1
                                for weight in weights.values())):
                 _check_weights(weights, where, election.scopes)
+                voters_json = None  # weights with ext: the roll is written out from scratch
             check = "R3"
             if voter["public_key"] is not None:
                 key = (roll_keys[index] if roll_keys else None) or fields.usable_key(voter, "public_key", where)
@@ -435,6 +440,14 @@ def _check_roll(roll, election: _Election, roll_keys: list) -> set:
             commitment = voter["units_commitment"]
             if type(commitment) is not str or len(commitment) != _SHA256_CHARACTERS or not is_b64(commitment):
                 fields.binary(voter, "units_commitment", where, size=32)
+            if voters_json is not None and voter.keys() == VOTER_KEYS:
+                # Its keys, commitment and weights are checked: only voter_id may need escaping.
+                public_key = voter["public_key"]
+                voters_json.append(_VOTER_JSON % (
+                    "null" if public_key is None else f'"{public_key}"', commitment, encode_basestring(voter_id),
+                    ",".join([_WEIGHT_JSON % (scope_keys[scope], weights[scope]["area"]) for scope in sorted(weights)])))
+            else:
+                voters_json = None
             for scope, weight in weights.items():
                 sums[scope][0] += weight["area"]
                 sums[scope][1] += weight["heads"]
@@ -453,7 +466,22 @@ def _check_roll(roll, election: _Election, roll_keys: list) -> set:
                 )
             if weight[1] == 0:
                 raise RecordInvalid(f"roll: no voter has a weight in scope {show(scope)}")
-    return seen_keys | taken_keys
+    return seen_keys | taken_keys, voters_json
+
+
+_VOTER_JSON = '{"public_key":%s,"units_commitment":"%s","voter_id":%s,"weights":{%s}}'
+_WEIGHT_JSON = '%s:{"area":%d,"heads":1}'
+
+
+def _roll_hash(roll, voters_json: list | None) -> str:
+    """fields.canon_hash(roll), from the voters' JSON _check_roll wrote where it could."""
+    if voters_json is None or roll.keys() != ROLL_KEYS:
+        return fields.canon_hash(roll, "roll")
+    try:
+        voters = ",".join(voters_json).encode("utf-8")
+    except ValueError:  # a voter_id that is not valid Unicode
+        raise fields.not_unicode("roll") from None
+    return b64e(H(b'{"totals":' + fields.canon_of(roll["totals"], "roll") + b',"voters":[' + voters + b"]}"))
 
 
 def _check_weights(weights, where: str, scopes: tuple) -> None:
