@@ -16,7 +16,11 @@ from voting.core.canonical import (
     canon,
     check_json,
     format_time,
+    instant,
+    instant_of,
+    is_b64,
     is_int,
+    moment_of,
     parse_json,
     parse_time,
 )
@@ -128,6 +132,7 @@ def test_parse_time_compares_instants():
 )
 def test_parse_time_accepts_rfc3339_variants(text, expected):
     assert parse_time(text) == expected
+    assert moment_of(instant(text)) == expected
 
 
 @pytest.mark.parametrize(
@@ -150,8 +155,21 @@ def test_parse_time_accepts_rfc3339_variants(text, expected):
     ],
 )
 def test_parse_time_refuses(text):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError) as refused:
         parse_time(text)
+    with pytest.raises(ValueError) as refused_as_instant:
+        instant(text)
+    assert str(refused_as_instant.value) == str(refused.value)
+
+
+def test_instant_agrees_with_parse_time_within_an_hour_seen_before():
+    # The second timestamp of each pair reuses the hour the first one parsed.
+    for text in ("2026-12-01T08:59:59.999999+08:00", "2026-12-01T08:00:00.5-05:30", "2026-12-01t08:07:06z"):
+        instant(text[:14] + "00:00" + text[19:])
+        assert instant(text) == instant_of(parse_time(text))
+    for refused in ("2026-12-01T08:60:00+08:00", "2026-12-01T08:00:60+08:00"):
+        with pytest.raises(ValueError):
+            instant(refused)
 
 
 def test_parse_time_refuses_non_strings():
@@ -220,3 +238,18 @@ def test_parse_json_keeps_integers_and_text():
 def test_parse_json_refuses_floats_and_duplicate_keys(text):
     with pytest.raises(ValueError):
         parse_json(text)
+
+
+@given(st.text(alphabet=string.ascii_letters + string.digits + "-_+/=é", max_size=12))
+def test_is_b64_agrees_with_b64d(text):
+    try:
+        b64d(text)
+        decodes = True
+    except ValueError:
+        decodes = False
+    assert is_b64(text) == decodes
+
+
+@given(st.binary(max_size=40))
+def test_is_b64_accepts_every_encoding(data):
+    assert is_b64(b64e(data))

@@ -7,7 +7,7 @@ from voting.core import checkpoint, record_v2, rules
 from voting.core.canonical import b64d, b64e, format_time, parse_time
 
 from tests.core.recordkit import CLOSES_AT, private_key
-from tests.core.recordkit_v2 import RecordKit, full_kit, question, voters
+from tests.core.recordkit_v2 import RecordKit, Voter, full_kit, question, voters
 
 AFTER_CLOSE = format_time(parse_time(CLOSES_AT).replace(hour=22))
 
@@ -43,6 +43,27 @@ def test_the_full_record_is_valid_and_counts_every_feature():
     # The roof of building 1 is decided by the owners in building 1, on their area there.
     assert d["scope"] == "b1" and d["totals"] == {"area": 26000, "heads": 3}
     assert (d["yes"], d["no"], d["result"]) == ({"area": 14000, "heads": 2}, {"area": 12000, "heads": 1}, "passed")
+
+
+@pytest.mark.parametrize("unusual", ["voter ext", "weight ext", "roll ext", None])
+def test_the_roll_hash_is_that_of_the_roll_as_given(unusual):
+    # The verifier writes the usual voter's canonical JSON by hand: an id to escape, or an ext
+    # anywhere in the roll, must hash as canon() does.
+    kit = RecordKit([*voters(2), Voter('业主 "甲"\\1')], [question("m1")])
+    roll = kit.roll
+    if unusual == "voter ext":
+        roll["voters"][0]["ext"] = {"note": "é"}
+    elif unusual == "weight ext":
+        roll["voters"][1]["weights"]["estate"]["ext"] = {"note": 1}
+    elif unusual == "roll ext":
+        roll["ext"] = {"source": "物业"}
+    kit.election["roll_hash"] = record_v2.roll_hash(roll)
+    kit.hash = record_v2.election_hash(kit.election)
+    kit.online("v0001", {"m1": "yes"})
+    assert record_v2.verify(kit.record())["counted"] == 1
+    roll["voters"][2]["voter_id"] = '业主 "甲"\\2'
+    with pytest.raises(record_v2.RecordInvalid, match=r"^\[R6\]"):
+        record_v2.verify(kit.record())
 
 
 def test_a_record_holds_no_unit_labels_and_no_voter_in_roll_order():

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from json.encoder import encode_basestring
 
-from voting.core import signing
+from voting.core import canonical, signing
 from voting.core.canonical import H, b64d, b64e, canon, check_json, is_int, parse_time
 
 
@@ -84,6 +84,14 @@ def integer(obj: dict, key: str, where: str, minimum: int) -> int:
 def timestamp(obj: dict, key: str, where: str) -> datetime:
     try:
         return parse_time(obj[key])
+    except ValueError as error:
+        raise RecordInvalid(f"{where}: {key}: {error}") from None
+
+
+def instant(obj: dict, key: str, where: str) -> int:
+    """A timestamp as microseconds since the epoch (canonical.instant)."""
+    try:
+        return canonical.instant(obj[key])
     except ValueError as error:
         raise RecordInvalid(f"{where}: {key}: {error}") from None
 

@@ -1,12 +1,23 @@
 """The Merkle tree of RFC 9162 §2.1 over the ballot log, its proofs, and an incremental frontier."""
 
+import hashlib
+
 from voting.core.canonical import H, b64d, b64e
 
 EMPTY_ROOT = H(b"")
+_LEAF_PREFIXED = hashlib.sha256(b"\x00")
 
 
 def leaf_hash(leaf: bytes) -> bytes:
     return H(b"\x00" + leaf)
+
+
+def leaf_hash_of(*parts: bytes) -> bytes:
+    """leaf_hash of the parts joined, without joining them (a verifier has an entry in pieces)."""
+    hasher = _LEAF_PREFIXED.copy()
+    for part in parts:
+        hasher.update(part)
+    return hasher.digest()
 
 
 def node_hash(left: bytes, right: bytes) -> bytes:

@@ -5,20 +5,34 @@ that fails, with its check id. ``check_receipt`` answers an owner holding a rece
 """
 
 import base64
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
 from json.encoder import encode_basestring
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from voting.core import checkpoint, chunks, fields, merkle, rules, signing
-from voting.core.canonical import MAX_INT, b64d, b64e, b64h, canon, format_time
+from voting.core.canonical import (
+    MAX_INT,
+    H,
+    b64d,
+    b64e,
+    b64h,
+    canon,
+    format_time,
+    instant,
+    is_b64,
+    moment_of,
+)
 from voting.core.fields import RecordInvalid, checking, show
 
 FORMAT = "gongzhi-record/2"
 RECEIPT_FORMAT = "gongzhi-receipt/2"
 VERSION = 2
 MIN_NONCE_BYTES = 16
+_MIN_NONCE_CHARACTERS = 22  # the shortest base64url of MIN_NONCE_BYTES
+_SHA256_CHARACTERS = 43  # base64url of 32 bytes
 ESTATE = "estate"
 
 RECORD_KEYS = frozenset(
@@ -62,8 +76,6 @@ RECEIPT_KEYS = frozenset(
      "inclusion_proof"}
 )
 RECEIPT_CHECKPOINT_KEYS = frozenset({"size", "root", "signature"})
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_MICROSECOND = timedelta(microseconds=1)
 
 
 # --- building -------------------------------------------------------------------------------
@@ -141,7 +153,7 @@ class _Officer:
 @dataclass(frozen=True)
 class _Election:
     hash: str
-    opens_at: int  # an instant (_instant)
+    opens_at: int  # microseconds since the epoch (canonical.instant)
     closes_at: int
     revote: str
     public_key: bytes
@@ -157,7 +169,7 @@ class _Ballot:
     seq: int
     voter_id: str
     channel: str
-    cast_at: int  # an instant (_instant)
+    cast_at: int  # microseconds since the epoch (canonical.instant)
     handin: dict | None = None  # for paper: the hand-in body and its seq
     signers: tuple = ()
 
@@ -185,6 +197,25 @@ def verify(record, workers: int = 1) -> dict:
 
 
 def verify_record(record, workers: int = 1) -> VerifiedRecord:
+    with _cyclic_gc_paused():
+        return _verify_record(record, workers)
+
+
+@contextmanager
+def _cyclic_gc_paused():
+    """The checks make no reference cycles to collect, while a full collection, which their
+    allocations set off, walks every object of the record: a second on 100,000 ballots, and in a
+    forked worker it would copy every page it touched."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _verify_record(record, workers: int) -> VerifiedRecord:
     with checking("D2"):
         if type(record) is not dict:
             raise RecordInvalid("record is not an object")
@@ -194,12 +225,13 @@ def verify_record(record, workers: int = 1) -> VerifiedRecord:
     election = _check_election(record["election"])
     log = record["log"]
     log_to_check = log if type(log) is list else []
-    context = _log_context(election, record["roll"], log_to_check)
+    roll_keys = _roll_keys(record["roll"])
+    context = _log_context(election, record["roll"], roll_keys, log_to_check)
     with chunks.checked_chunks(context, _check_chunk, len(log_to_check), workers, CHUNK_ENTRIES) as checked:
         # While the chunks are checked, check the roll: no chunk is looked at before it passed.
-        keys_in_use = _check_roll(record["roll"], election)
+        keys_in_use, voters_json = _check_roll(record["roll"], election, roll_keys)
         with checking("R6"):
-            if record["election"]["roll_hash"] != fields.canon_hash(record["roll"], "roll"):
+            if record["election"]["roll_hash"] != _roll_hash(record["roll"], voters_json):
                 raise RecordInvalid("election: roll_hash does not match the roll")
         with checking("L1"):
             if type(log) is not list:
@@ -231,8 +263,8 @@ def _check_election(election) -> _Election:
         fields.identifier(community, "name", "election community")
         fields.text(election, "title", "election")
     with checking("E2"):
-        opens_at = _instant(fields.timestamp(election, "opens_at", "election"))
-        closes_at = _instant(fields.timestamp(election, "closes_at", "election"))
+        opens_at = fields.instant(election, "opens_at", "election")
+        closes_at = fields.instant(election, "closes_at", "election")
         if not opens_at < closes_at:
             raise RecordInvalid("election: opens_at is not before closes_at")
         if election["revote"] not in ("first", "last"):
@@ -260,12 +292,6 @@ def _check_election(election) -> _Election:
         motions=motions,
         officers=officers,
     )
-
-
-def _instant(moment: datetime) -> int:
-    """A timestamp as microseconds since the epoch: an int compares and crosses to and from a
-    worker process far more cheaply than an aware datetime, whose offset is looked up each time."""
-    return (moment - _EPOCH) // _MICROSECOND
 
 
 def _check_scopes(scopes) -> tuple:
@@ -370,9 +396,26 @@ def _check_officers(officers) -> dict:
 # --- roll (R1–R6) -------------------------------------------------------------------------------
 
 
-def _check_roll(roll, election: _Election) -> set:
-    """Check R1–R5; every public key the election and the roll hold (a reissued key must be none
-    of them)."""
+def _roll_keys(roll) -> list:
+    """Each voter's raw key where it is usable, else None, by the voter's place in the roll:
+    decoded once, for the roll's check (which names the fault of any other) and the ballots'."""
+    try:
+        return [_usable_key_or_none(voter["public_key"]) for voter in roll["voters"]]
+    except (TypeError, KeyError):
+        return []  # _check_roll names the fault, and decodes the keys before it itself
+
+
+def _usable_key_or_none(public_key) -> bytes | None:
+    try:
+        return signing.public_key_bytes(public_key)
+    except ValueError:
+        return None
+
+
+def _check_roll(roll, election: _Election, roll_keys: list) -> tuple[set, list | None]:
+    """Check R1–R5. Returns every public key the election and the roll hold (a reissued key must
+    be none of them), and the voters' canonical JSON, written out as they are checked where every
+    voter is usual (None otherwise). ``roll_keys`` are _roll_keys(roll)."""
     with checking("R1"):
         fields.closed_object(roll, "roll", ROLL_KEYS)
         if type(roll["voters"]) is not list:
@@ -383,6 +426,8 @@ def _check_roll(roll, election: _Election) -> set:
     seen_keys = set()
     sums = {scope: [0, 0] for scope in election.scopes}
     declared = frozenset(election.scopes)
+    scope_keys = {scope: encode_basestring(scope) for scope in election.scopes}  # as canonical JSON
+    voters_json = []
     check = "R1"  # the check under way, named on a fault: cheaper than a context per voter
     try:
         for index, voter in enumerate(roll["voters"]):
@@ -405,14 +450,25 @@ def _check_roll(roll, election: _Election) -> set:
                                and type(weight["heads"]) is int and weight["heads"] == 1
                                for weight in weights.values())):
                 _check_weights(weights, where, election.scopes)
+                voters_json = None  # weights with ext: the roll is written out from scratch
             check = "R3"
             if voter["public_key"] is not None:
-                key = fields.usable_key(voter, "public_key", where)
+                key = (roll_keys[index] if roll_keys else None) or fields.usable_key(voter, "public_key", where)
                 if key in seen_keys or key in taken_keys:
                     raise RecordInvalid(f"{where}: public_key is not unique")
                 seen_keys.add(key)
             check = "R4"
-            fields.binary(voter, "units_commitment", where, size=32)
+            commitment = voter["units_commitment"]
+            if type(commitment) is not str or len(commitment) != _SHA256_CHARACTERS or not is_b64(commitment):
+                fields.binary(voter, "units_commitment", where, size=32)
+            if voters_json is not None and voter.keys() == VOTER_KEYS:
+                # Its keys, commitment and weights are checked: only voter_id may need escaping.
+                public_key = voter["public_key"]
+                voters_json.append(_VOTER_JSON % (
+                    "null" if public_key is None else f'"{public_key}"', commitment, encode_basestring(voter_id),
+                    ",".join([_WEIGHT_JSON % (scope_keys[scope], weights[scope]["area"]) for scope in sorted(weights)])))
+            else:
+                voters_json = None
             for scope, weight in weights.items():
                 sums[scope][0] += weight["area"]
                 sums[scope][1] += weight["heads"]
@@ -431,7 +487,22 @@ def _check_roll(roll, election: _Election) -> set:
                 )
             if weight[1] == 0:
                 raise RecordInvalid(f"roll: no voter has a weight in scope {show(scope)}")
-    return seen_keys | taken_keys
+    return seen_keys | taken_keys, voters_json
+
+
+_VOTER_JSON = '{"public_key":%s,"units_commitment":"%s","voter_id":%s,"weights":{%s}}'
+_WEIGHT_JSON = '%s:{"area":%d,"heads":1}'
+
+
+def _roll_hash(roll, voters_json: list | None) -> str:
+    """fields.canon_hash(roll), from the voters' JSON _check_roll wrote where it could."""
+    if voters_json is None or roll.keys() != ROLL_KEYS:
+        return fields.canon_hash(roll, "roll")
+    try:
+        voters = ",".join(voters_json).encode("utf-8")
+    except ValueError:  # a voter_id that is not valid Unicode
+        raise fields.not_unicode("roll") from None
+    return b64e(H(b'{"totals":' + fields.canon_of(roll["totals"], "roll") + b',"voters":[' + voters + b"]}"))
 
 
 def _check_weights(weights, where: str, scopes: tuple) -> None:
@@ -483,22 +554,22 @@ class _LogContext:
     """What checking a chunk needs, sent once to each worker."""
 
     election: _Election
-    voters: dict  # voter_id -> the roll's voter object as given (checked meanwhile): weights, b64 key
-    key_changes: dict  # voter_id -> [(seq, b64 key or None)] of the log's credential entries
+    voters: dict  # voter_id -> the roll's voter object as given (checked meanwhile)
+    voter_keys: dict  # voter_id -> the roll's raw key of the voter (None where none or not usable)
+    key_changes: dict  # voter_id -> [(seq, raw key or None)] of the log's credential entries (as voter_keys)
     scoped: frozenset  # motions whose scope is narrower than the estate
     log: list
 
     def key_at(self, voter_id: str, index: int) -> bytes | None:
-        """The voter's raw credential key in effect at entry ``index`` (§5.3)."""
-        key = self.voters[voter_id]["public_key"]
+        """The voter's raw credential key in effect at entry ``index`` (§5.3). A key that is not
+        usable is None: in a record, only where the roll fails R3 or the credential entry L14,
+        reported first."""
+        key = self.voter_keys.get(voter_id)
         for seq, changed in self.key_changes.get(voter_id, ()):
             if seq >= index:
                 break
             key = changed
-        try:
-            return None if key is None else b64d(key)
-        except ValueError:  # only where the roll fails R3 or the credential entry L14, reported first
-            return None
+        return key
 
 
 @dataclass
@@ -513,24 +584,25 @@ class _Chunk:
     bad_signature: int | None = None
 
 
-def _log_context(election: _Election, roll, log: list) -> _LogContext:
-    """The context from a roll and a log not checked yet; what is too malformed to read is left
-    out, and the checks of the roll (done first) or of that entry name its fault."""
-    try:  # keys stay b64 here: a worker decodes one where a ballot needs it
+def _log_context(election: _Election, roll, roll_keys: list, log: list) -> _LogContext:
+    """The context from a roll (its _roll_keys) and a log not checked yet; what is too malformed
+    to read is left out, and the checks of the roll (done first) or of that entry name its fault."""
+    try:
         voters = {voter["voter_id"]: voter for voter in roll["voters"]}
+        voter_keys = dict(zip(voters, roll_keys)) if len(voters) == len(roll_keys) else {}
     except (TypeError, KeyError):
-        voters = {}  # _check_roll names the fault before any chunk is looked at
+        voters, voter_keys = {}, {}  # _check_roll names the fault before any chunk is looked at
     key_changes = {}
     for seq, log_entry in enumerate(log):
         try:
             if log_entry["kind"] == "credential":
                 body = log_entry["body"]
-                key = None if body["action"] == "revoke" else body["public_key"]
+                key = None if body["action"] == "revoke" else _usable_key_or_none(body["public_key"])
                 key_changes.setdefault(body["voter_id"], []).append((seq, key))
         except (TypeError, KeyError):
             continue  # a malformed entry: its own checks name the fault, before any it affects
     scoped = frozenset(motion_id for motion_id, motion in election.motions.items() if motion.scope != ESTATE)
-    return _LogContext(election, voters, key_changes, scoped, log)
+    return _LogContext(election, voters, voter_keys, key_changes, scoped, log)
 
 
 def _check_chunk(context: _LogContext, start: int, stop: int) -> _Chunk:
@@ -571,6 +643,62 @@ class _EntryChecks:
                              "notices": self._notices}
 
     def run(self, index: int, log_entry) -> tuple[list, bytes, str]:
+        """The checks of one entry; its (raw key, signature) pairs, canonical body and kind."""
+        return self._usual_online_ballot(index, log_entry) or self._any_entry(index, log_entry)
+
+    def _usual_online_ballot(self, index: int, log_entry) -> tuple[list, bytes, str] | None:
+        """An online ballot as nearly all are — well formed, plain choices, one signature by its
+        voter, every check of its own passed — checked with the fewest calls, its canonical bytes
+        written out; None for any other entry, which _any_entry then takes from the top and, where
+        it fails, names the fault."""
+        if type(log_entry) is not dict or log_entry.keys() != ENTRY_KEYS or log_entry["kind"] != "ballot":
+            return None
+        election, chunk = self.election, self.chunk
+        body, seq, signatures = log_entry["body"], log_entry["seq"], log_entry["signatures"]
+        if (type(seq) is not int or seq != index or type(body) is not dict or body.keys() != ONLINE_KEYS
+                or body["channel"] != "online" or body["election_hash"] != election.hash
+                or type(signatures) is not list or len(signatures) != 1):
+            return None
+        voter_id, nonce, choices, signature = body["voter_id"], body["nonce"], body["choices"], signatures[0]
+        if (type(voter_id) is not str or voter_id not in self.voters
+                or type(nonce) is not str or len(nonce) < _MIN_NONCE_CHARACTERS or not is_b64(nonce)
+                or type(signature) is not dict or signature.keys() != SIGNATURE_KEYS
+                or signature["signer"] != voter_id or type(signature["signature"]) is not str):
+            return None
+        try:
+            logged_at = instant(log_entry["logged_at"])
+        except ValueError:
+            return None
+        if (chunk.times and logged_at < chunk.times[-1]) or not election.opens_at <= logged_at <= election.closes_at:
+            return None
+        choices_json = _plain_choices_json(choices, election.motions)
+        if choices_json is None:
+            return None
+        scoped = self.context.scoped
+        if scoped and not scoped.isdisjoint(choices):
+            scopes = self.voters[voter_id]["weights"]
+            if any(motion_id in scoped and election.motions[motion_id].scope not in scopes for motion_id in choices):
+                return None
+        key = self.context.key_at(voter_id, index)
+        if key is None:
+            return None
+        voter_json = encode_basestring(voter_id)
+        try:
+            body_bytes = ('{"channel":"online","choices":{%s},"election_hash":"%s","nonce":"%s","voter_id":%s}'
+                          % (choices_json, election.hash, nonce, voter_json)).encode("utf-8")
+            after_body = (',"kind":"ballot","logged_at":"%s","seq":%d,"signatures":[{"signature":%s,"signer":%s}]}'
+                          % (log_entry["logged_at"], seq, encode_basestring(signature["signature"]), voter_json)
+                          ).encode("utf-8")
+        except ValueError:  # text that is not valid Unicode
+            return None
+        if not chunk.times:
+            chunk.first_time = logged_at
+        chunk.times.append(logged_at)
+        chunk.leaf_hashes.append(merkle.leaf_hash_of(b'{"body":', body_bytes, after_body))
+        chunk.summaries.append(("ballot", voter_id, nonce, "online", None, (voter_id,)))
+        return [(key, signature["signature"])], body_bytes, "ballot"
+
+    def _any_entry(self, index: int, log_entry) -> tuple[list, bytes, str]:
         election, chunk = self.election, self.chunk
         where = f"entry {index}"
         self.check = "L1"
@@ -578,7 +706,7 @@ class _EntryChecks:
         if type(log_entry["seq"]) is not int or log_entry["seq"] != index:
             raise RecordInvalid(f"{where}: seq is {show(log_entry['seq'])}")
         self.check = "L2"
-        logged_at = _instant(fields.timestamp(log_entry, "logged_at", where))
+        logged_at = fields.instant(log_entry, "logged_at", where)
         if chunk.times:
             if logged_at < chunk.times[-1]:
                 raise RecordInvalid(f"{where}: logged before entry {index - 1}")
@@ -604,7 +732,7 @@ class _EntryChecks:
         body_bytes = fields.canon_of(body, where)
         signers = self._kind_checks[kind](index, where, body, log_entry["signatures"])
         # "body" sorts first among an entry's keys, so canon(entry) is built around canon(body).
-        chunk.leaf_hashes.append(merkle.leaf_hash(b'{"body":' + body_bytes + _canon_after_body(log_entry, where)))
+        chunk.leaf_hashes.append(merkle.leaf_hash_of(b'{"body":', body_bytes, _canon_after_body(log_entry, where)))
         chunk.times.append(logged_at)
         return signers, body_bytes, kind
 
@@ -737,13 +865,14 @@ class _LogWalk:
         self.times: list[int] = []  # instants
         self.ballots: dict[int, _Ballot] = {}
         self.counting = rules.CountedBallots(election.revote)  # of seqs
-        self._checks_across = {"ballot": self._ballot, "handin": self._handin, "credential": self._credential,
-                               "notices": self._notices}
+        self._walk_entry = {"ballot": self._ballot, "handin": self._handin, "credential": self._credential,
+                            "notices": self._notices}
+        self._keep_first = election.revote == "first"
         self._seen_keys = set(keys_in_use)
         self._nonces: set = set()
         self._voted: set = set()
         self._first_online: dict[str, int] = {}  # voter_id -> seq of their first online ballot
-        self._handins: dict[int, tuple] = {}  # seq -> (desk receipt, voter_id, identity checked), while unnamed
+        self._handins: dict[int, tuple] = {}  # seq -> (desk receipt, voter_id, identity checked, time), while unnamed
         self._used_handins: set = set()
         self._desk_receipts: set = set()
 
@@ -751,28 +880,33 @@ class _LogWalk:
         for chunk in chunks:
             if chunk.first_time is not None and self.times and chunk.first_time < self.times[-1]:
                 raise RecordInvalid(f"entry {chunk.start}: logged before entry {chunk.start - 1}", "L2")
-            for offset, summary in enumerate(chunk.summaries):
-                index = chunk.start + offset
-                self._checks_across[summary[0]](index, *summary[1:])
-                if index == chunk.bad_signature:
-                    raise RecordInvalid(f"entry {index}: bad signature", "L12")
-                if index == chunk.fault_index:  # a fault of L12, found after the checks above
-                    raise chunk.fault
-                self.times.append(chunk.times[offset])
-                self._remember(index, summary)
+            walk_entry, start, bad_signature = self._walk_entry, chunk.start, chunk.bad_signature
+            # The entries that passed their own checks each have a time.
+            for offset, (summary, logged_at) in enumerate(zip(chunk.summaries, chunk.times)):
+                walk_entry[summary[0]](start + offset, summary, logged_at)
+                if start + offset == bad_signature:
+                    raise RecordInvalid(f"entry {bad_signature}: bad signature", "L12")
             if chunk.fault is not None:
+                if len(chunk.summaries) > len(chunk.times):  # a fault of L12 or after: the checks across entries first
+                    summary = chunk.summaries[-1]
+                    walk_entry[summary[0]](chunk.fault_index, summary, None)
                 raise chunk.fault
+            self.times.extend(chunk.times)
             self.leaf_hashes.extend(chunk.leaf_hashes)
 
-    # Each kind's checks across entries; a fault names the entry then, not before: most pass.
+    # Each kind's checks across entries, then — where the entry passed its own (``logged_at`` is
+    # its time, not None) — what it means for the entries after it. A fault names the entry
+    # then, not before: most pass.
 
-    def _ballot(self, index, voter_id, nonce, channel, handin_seq, names=None) -> None:
-        where = f"entry {index}"
-        if (voter_id, nonce) in self._nonces:
-            raise RecordInvalid(f"{where}: nonce already used by voter {show(voter_id)}", "L8")
-        if self.election.revote == "first" and voter_id in self._voted:
-            raise RecordInvalid(f'{where}: second ballot of voter {show(voter_id)} although revote is "first"', "L9")
+    def _ballot(self, index: int, summary: tuple, logged_at: int | None) -> None:
+        _kind, voter_id, nonce, channel, handin_seq = summary[:5]
+        voter_nonce = (voter_id, nonce)
+        if voter_nonce in self._nonces:
+            raise RecordInvalid(f"entry {index}: nonce already used by voter {show(voter_id)}", "L8")
+        if self._keep_first and voter_id in self._voted:
+            raise RecordInvalid(f'entry {index}: second ballot of voter {show(voter_id)} although revote is "first"', "L9")
         if channel == "paper":
+            where = f"entry {index}"
             handin = self._handins.get(handin_seq) if type(handin_seq) is int else None
             if handin is None:
                 used = type(handin_seq) is int and handin_seq in self._used_handins
@@ -785,42 +919,38 @@ class _LogWalk:
                 raise RecordInvalid(
                     f"{where}: paper ballot of voter {show(voter_id)}, handed in after their online "
                     f"ballot (entry {online_seq}), without an identity check at the hand-in", "L11")
+        if logged_at is None:
+            return
+        self._nonces.add(voter_nonce)
+        self._voted.add(voter_id)
+        if channel == "online":
+            self._first_online.setdefault(voter_id, index)
+            cast_at, handin_named = logged_at, None
+        else:
+            receipt, handin_voter, identity_checked, cast_at = self._handins.pop(handin_seq)
+            self._used_handins.add(handin_seq)
+            handin_named = {"desk_receipt": receipt, "voter_id": handin_voter, "identity_checked": identity_checked,
+                            "seq": handin_seq}
+        self.ballots[index] = _Ballot(index, voter_id, channel, cast_at, handin_named, summary[5])
+        self.counting.add(voter_id, cast_at, index)
 
-    def _handin(self, index, receipt, voter_id, identity_checked) -> None:
+    def _handin(self, index: int, summary: tuple, logged_at: int | None) -> None:
+        _kind, receipt, voter_id, identity_checked = summary
         if receipt in self._desk_receipts:
             raise RecordInvalid(f"entry {index}: desk_receipt {show(receipt)} was used before", "L13")
+        if logged_at is not None:
+            self._desk_receipts.add(receipt)
+            self._handins[index] = (receipt, voter_id, identity_checked, logged_at)
 
-    def _credential(self, index, key) -> None:
+    def _credential(self, index: int, summary: tuple, logged_at: int | None) -> None:
+        key = summary[1]
         if key is not None and key in self._seen_keys:
             raise RecordInvalid(f"entry {index}: the reissued key was used before", "L14")
+        if logged_at is not None and key is not None:
+            self._seen_keys.add(key)
 
-    def _notices(self, index) -> None:
+    def _notices(self, index: int, summary: tuple, logged_at: int | None) -> None:
         pass
-
-    def _remember(self, index: int, summary: tuple) -> None:
-        """What this entry, now checked, means for the entries after it."""
-        kind = summary[0]
-        if kind == "ballot":
-            _kind, voter_id, nonce, channel, handin_seq, names = summary
-            self._nonces.add((voter_id, nonce))
-            self._voted.add(voter_id)
-            handin = None
-            if channel == "online":
-                self._first_online.setdefault(voter_id, index)
-                cast_at = self.times[index]
-            else:
-                receipt, _voter, identity_checked = self._handins.pop(handin_seq)
-                self._used_handins.add(handin_seq)
-                cast_at = self.times[handin_seq]
-                handin = {"desk_receipt": receipt, "voter_id": _voter, "identity_checked": identity_checked,
-                          "seq": handin_seq}
-            self.ballots[index] = _Ballot(index, voter_id, channel, cast_at, handin, names)
-            self.counting.add(voter_id, cast_at, index)
-        elif kind == "handin":
-            self._desk_receipts.add(summary[1])
-            self._handins[index] = summary[1:]
-        elif kind == "credential" and summary[1] is not None:
-            self._seen_keys.add(summary[1])
 
 
 def _canon_after_body(log_entry: dict, where: str) -> bytes:
@@ -865,6 +995,31 @@ def _signer_names(signatures, where: str) -> list:
         names.append(fields.identifier(signature, "signer", signature_where))
         fields.text(signature, "signature", signature_where)
     return names
+
+
+def _plain_choices_json(choices, motions: dict) -> str | None:
+    """The canonical JSON of usual choices, without its braces: each for a known motion, yes, no
+    or abstain, or distinct candidates within the seats; None for any other."""
+    if type(choices) is not dict:
+        return None
+    written = []
+    for motion_id in sorted(choices):
+        motion, choice = motions.get(motion_id), choices[motion_id]
+        if motion is None:
+            return None
+        if motion.kind == "question":
+            if type(choice) is not str or choice not in _QUESTION_CHOICES:
+                return None
+            written.append('%s:"%s"' % (encode_basestring(motion_id), choice))
+            continue
+        try:
+            if (type(choice) is not list or len(choice) > motion.seats or not motion.candidate_ids.issuperset(choice)
+                    or len(set(choice)) != len(choice)):
+                return None
+        except TypeError:  # a candidate that is a list or an object
+            return None
+        written.append("%s:[%s]" % (encode_basestring(motion_id), ",".join(map(encode_basestring, choice))))
+    return ",".join(written)
 
 
 def _check_choices(choices, where: str, motions: dict) -> None:
@@ -1083,7 +1238,7 @@ def check_held_checkpoint(record: dict, verified: VerifiedRecord, note: str) -> 
 
 def describe_ballot(ballot: _Ballot) -> dict:
     """A ballot as an owner is told of it: when and how it was cast, and by whom it was signed."""
-    described = {"seq": ballot.seq, "channel": ballot.channel, "cast_at": format_time(_EPOCH + ballot.cast_at * _MICROSECOND)}
+    described = {"seq": ballot.seq, "channel": ballot.channel, "cast_at": format_time(moment_of(ballot.cast_at))}
     if ballot.channel == "paper":
         described.update(
             desk_receipt=ballot.handin["desk_receipt"],
@@ -1127,8 +1282,8 @@ class EntryChecker:
         voter_id = log_entry["body"].get("voter_id") if isinstance(log_entry.get("body"), dict) else None
         seq = log_entry.get("seq")
         # The key now in effect, as if a credential entry just before this one had set it.
-        key_changes = {voter_id: [(-1, key_in_effect)]} if isinstance(voter_id, str) else {}
-        context = _LogContext(self._election, self._voters, key_changes, self._scoped, [log_entry])
+        key_changes = {voter_id: [(-1, _usable_key_or_none(key_in_effect))]} if isinstance(voter_id, str) else {}
+        context = _LogContext(self._election, self._voters, {}, key_changes, self._scoped, [log_entry])
         chunk = _Chunk(seq if type(seq) is int else 0)
         checks = _EntryChecks(context, chunk)
         try:
