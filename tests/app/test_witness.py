@@ -134,6 +134,38 @@ def test_a_head_cosigned_before_the_close_does_not_witness_it(app, witnessed):
     assert record_v2.verify(export_record(election))["counted"] == 1
 
 
+def test_only_the_whole_log_witnesses_the_close_and_never_from_the_future(app, witnessed):
+    """Review findings: re-cosigning an older head after the close would let the vote be counted
+    into a record failing T5; a time ahead of the server's clock would close voting early; a
+    counted vote's heads stay as published."""
+    vote, witness, _clerk = witnessed
+    election = vote.election
+    voters = sorted(vote.secrets)
+    cast(vote, voters[:1])
+    early = checkpoint_to_cosign(witness.staff, election, now=NOW)
+    witness.cosign_now(election, NOW)
+    ahead = int((election.closes_at + timedelta(seconds=1)).timestamp())
+    before_the_close = election.closes_at - timedelta(minutes=4)
+    with pytest.raises(CosignatureRefused, match="not now"):
+        cosign(witness.staff, election, witness.officer_id, early.size, ahead,
+               witness.cosignature(election, early.size, early.root, ahead), now=before_the_close)
+    cast(vote, voters[1:3], NOW + timedelta(minutes=5))  # voting was not closed by it
+    close_election("test", election, now=election.closes_at)
+    after = election.closes_at + timedelta(minutes=1)
+    time = int(after.timestamp())
+    with pytest.raises(CosignatureRefused, match="only the whole log"):
+        cosign(witness.staff, election, witness.officer_id, early.size, time,
+               witness.cosignature(election, early.size, early.root, time), now=after)
+    with pytest.raises(ElectionError, match="not yet witnessed"):
+        tally_election("test", election)
+    witness.witness_close(election)
+    tally_election("test", election)
+    db.session.commit()
+    assert record_v2.verify(export_record(election))["counted"] == 3
+    with pytest.raises(CosignatureRefused, match="counted"):
+        witness.cosign_now(election, after + timedelta(minutes=1))
+
+
 def checkpoints_of(election):
     return db.session.scalars(select(Checkpoint).where(Checkpoint.election_id == election.id)
                               .order_by(Checkpoint.size)).all()
@@ -153,7 +185,7 @@ def test_forged_or_replayed_cosignatures_are_refused(app, factory, witnessed, fo
     officer_id, size, signature = witness.officer_id, head.size, witness.cosignature(election, head.size, head.root, time)
     staff, refusal = witness.staff, "does not verify"
     if forgery == "wrong time":
-        time += 1
+        time -= 1
     elif forgery == "stale time":
         time -= 3600
         signature = witness.cosignature(election, head.size, head.root, time)

@@ -84,7 +84,9 @@ def _require_window(election: Election, kind: str, channel: str | None, now: dat
         if election.state not in (State.OPEN, State.CLOSED):
             raise BallotRefused(_("This vote is counted; no more paper ballots can be keyed."))
         return
-    if election.state != State.OPEN or now > election.closes_at or close_witnessed(election):
+    # A cosignature witnessing the close is no later than the server's clock (witness.cosign).
+    if election.state != State.OPEN or now > election.closes_at or (
+            now >= election.closes_at and close_witnessed(election)):
         raise BallotRefused(_("Voting has closed."))
     if now < election.opens_at and (kind == "handin" or channel == "online"):
         raise BallotRefused(_("Voting has not started."))

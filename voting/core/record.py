@@ -516,31 +516,3 @@ def _check_tree_head(tree_head, election: _Election, leaf_hashes: list[bytes]) -
     if not fields.signed(election.public_key, "tree-head", body, tree_head["signature"], "tree head"):
         raise RecordInvalid("tree head: bad signature")
     return body
-
-
-
-class EntryChecker:
-    """Checks new ballots and their signatures as ``verify`` will check them in the log.
-
-    For a server deciding whether to accept a ballot; build it once per election, since it
-    checks the definition and indexes the roll. Time, order, nonce reuse and the re-vote rule
-    depend on the log the server holds, so they stay its business.
-    """
-
-    def __init__(self, election: dict, roll: dict):
-        self._election = _check_election(election)
-        self._roll_keys = _roll_keys(roll)
-
-    def check(self, ballot, signatures) -> None:
-        where = "new entry"
-        _check_ballot(ballot, where, self._election, self._roll_keys)
-        credential = self._roll_keys[ballot["voter_id"]]
-        signers = _signers(signatures, where, ballot, credential, self._election)
-        signed = signing.prefix("ballot") + fields.canon_of(ballot, where)
-        if signing.first_failure([(key, signed, signature) for key, signature in signers]) is not None:
-            raise RecordInvalid(f"{where}: bad signature")
-
-
-def check_entry(election: dict, roll: dict, ballot, signatures) -> None:
-    """One-off form of :class:`EntryChecker`."""
-    EntryChecker(election, roll).check(ballot, signatures)

@@ -104,7 +104,9 @@ def request_of(election: Election, request_id: int, *, lock: bool = False) -> Cr
 
 def prepare_request(staff: Staff, election: Election, unit: str, action: str, reason: str, base_url: str,
                     now: datetime | None = None) -> PreparedRequest:
-    """Step 1: the request, not yet signed; for a reissue, the new key and its notice."""
+    """Step 1: the request, not yet signed; for a reissue, the new key and its notice. Under the
+    election's lock, so two requests for one voter cannot both be pending."""
+    election = locked(election.id)
     _require_open(election, now or utcnow())
     requester = _signing_key(election, staff)
     if action not in record_v2.CREDENTIAL_ACTIONS:

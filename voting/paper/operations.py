@@ -41,8 +41,7 @@ NONCE_BYTES = 16
 UNSIGNED = ""
 AWAITING_CHECK, MISMATCH, LOGGED = "awaiting_check", "mismatch", "logged"
 # The number on the owner's slip: short enough to write by hand and read out.
-DESK_RECEIPT = re.compile(r"J-[0-9]{4,}")
-HANDIN_KEYS = frozenset({"election_hash", "desk_receipt", "voter_id", "identity_checked"})
+DESK_RECEIPT = re.compile(r"J-[0-9]{4,30}")  # within the column's 40 characters
 # Reasons a clerk marks one motion invalid (废票); "unsigned" marks the whole ballot.
 MOTION_INVALID_REASONS = tuple(reason for reason in record_v2.INVALID_REASONS if reason != "unsigned")
 # Leading bytes of the scan formats a browser can show; the client's content type is not trusted.
@@ -452,7 +451,8 @@ def record_handin(staff: Staff, election: Election, officer_id, body, signature,
     if reason:
         raise PaperRefused(reason, 409)
     officer = _own_clerk_key(election, staff, officer_id)
-    if not isinstance(body, dict) or set(body) != HANDIN_KEYS or body["election_hash"] != election.election_hash:
+    if (not isinstance(body, dict) or set(body) != record_v2.HANDIN_KEYS
+            or body["election_hash"] != election.election_hash):
         raise PaperRefused(_("The hand-in is not one this desk prepared for this vote."))
     if not isinstance(body["desk_receipt"], str) or not DESK_RECEIPT.fullmatch(body["desk_receipt"]):
         raise PaperRefused(_("The desk receipt number must look like J-0007."))

@@ -10,6 +10,7 @@ keeps the last head it cosigned and checks the RFC 9162 consistency proof itself
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -25,7 +26,7 @@ from voting.ballots.operations import close_witnessed
 from voting.core import checkpoint, signing
 from voting.core.canonical import b64d
 from voting.elections.models import Election, Officer, State
-from voting.elections.operations import officer_keys
+from voting.elections.operations import locked, officer_keys
 from voting.extensions import db
 from voting.timeutil import utcnow
 
@@ -126,8 +127,15 @@ def checkpoint_to_cosign(staff: Staff, election: Election, since=None, now: date
 def cosign(staff: Staff, election: Election, officer_id, size, time, signature,
            now: datetime | None = None) -> Cosignature:
     """Keep a cosignature the witness's browser made, once it verifies with the witness's
-    registered key over the exact C2SP bytes of that checkpoint at that time."""
+    registered key over the exact C2SP bytes of that checkpoint at that time.
+
+    Under the election's lock, which every append takes: a cosignature at or after the close
+    witnesses the close (spec v2 §6, T5), so it must cover the whole log as it is, and no entry
+    other than a paper ballot may be appended after it."""
+    election = locked(election.id)
     _require_witness(staff, election)
+    if election.state == State.TALLIED:
+        raise CosignatureRefused(_("This vote is counted: its log is witnessed and closed."), 409)
     officer = next((o for o in witness_keys(election, staff) if o.officer_id == officer_id), None)
     if officer is None:
         raise CosignatureRefused(_("This browser holds no certifying key registered to your account for this vote."),
@@ -138,8 +146,13 @@ def cosign(staff: Staff, election: Election, officer_id, size, time, signature,
     if type(time) is not int or type(signature) is not str:
         raise CosignatureRefused(_("The cosignature is not complete."))
     now = now or utcnow()
-    if abs(time - now.timestamp()) > CLOCK_TOLERANCE.total_seconds():
+    # Not ahead of the server's clock: the browser signs the time the server proposed, and a time
+    # after the close, sent early, would close voting before its time.
+    if not 0 <= now.timestamp() - time <= CLOCK_TOLERANCE.total_seconds():
         raise CosignatureRefused(_("The cosignature's time is not now; reload the page and cosign again."))
+    if time >= math.ceil(election.closes_at.timestamp()) and made.size != election.log_size:
+        raise CosignatureRefused(_("At the close only the whole log can be cosigned; reload the page and cosign the "
+                                   "final log."), 409)
     if size and time < int(_logged_at(election, size - 1).timestamp()):
         raise CosignatureRefused(_("The cosignature's time is before the last ballot it covers."))
     message = checkpoint.cosignature_message(checkpoint_text(election, made), time)
