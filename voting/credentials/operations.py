@@ -39,7 +39,7 @@ from voting.ballots.operations import BallotRefused, append
 from voting.core import record_v2, signing
 from voting.credentials.models import PENDING, CredentialRequest
 from voting.elections.models import Election, ElectionVoter, Officer, State
-from voting.elections.operations import ElectionError, locked, register_browser_key
+from voting.elections.operations import ElectionError, locked, officer_keys, register_browser_key
 from voting.extensions import db
 from voting.notices.operations import NoticeError, replacement_notice, voter_for_unit
 from voting.timeutil import utcnow
@@ -61,7 +61,7 @@ class PreparedRequest:
 
 def signing_keys(election: Election, staff: Staff) -> list[Officer]:
     """This account's keys that may sign credential acts in this vote."""
-    return [o for o in election.officers if o.staff_id == staff.id and o.role in record_v2.CREDENTIAL_SIGNERS]
+    return officer_keys(election, staff, *record_v2.CREDENTIAL_SIGNERS)
 
 
 def register_group_key(staff: Staff, election: Election, public_key) -> Officer:

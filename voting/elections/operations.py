@@ -160,9 +160,9 @@ def register_browser_key(staff, election: Election, role: str, public_key) -> Of
         raise MalformedKey(_("That is not a usable Ed25519 public key.")) from None
 
 
-def officer_keys(election: Election, staff, role: str) -> list[Officer]:
-    """The keys of this role registered to this account for this vote."""
-    return [o for o in election.officers if o.role == role and o.staff_id == staff.id]
+def officer_keys(election: Election, staff, *roles: str) -> list[Officer]:
+    """The keys of these roles registered to this account for this vote."""
+    return [o for o in election.officers if o.role in roles and o.staff_id == staff.id]
 
 
 def officer_person(election: Election, staff) -> str:
