@@ -231,13 +231,12 @@ def check_receipt(election: Election, receipt) -> dict:
     counted for its voter or which later ballot replaced it."""
     from voting.elections.operations import verified_record
 
-    definition = json.loads(election.definition_json)
     try:
         if election.state == State.TALLIED:
             published = verified_record(election)
             finding = record_v2.check_receipt(published.record, published.verified, receipt).as_json()
             return {**finding, "published": True}
-        seq = record_v2.check_receipt_in_log(definition, receipt, leaf_hashes(election))
+        seq = record_v2.check_receipt_in_log(json.loads(election.definition_json), receipt, leaf_hashes(election))
     except record_v2.RecordInvalid as fault:
         raise BallotRefused(_("The receipt does not check out: %(fault)s", fault=str(fault))) from None
     logged = json.loads(db.session.scalar(select(LogEntry.entry_json).where(
