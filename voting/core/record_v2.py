@@ -141,6 +141,9 @@ class _Motion:
     scope: str
     seats: int
     candidate_ids: frozenset
+    key_json: str  # the motion_id as canonical JSON
+    # For a question, each choice's canonical '"motion_id":"choice"', written once per motion.
+    answers_json: dict = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -345,7 +348,9 @@ def _check_motions(motions, scopes: tuple) -> dict:
                     raise RecordInvalid(f"{where}: a committee election is item 3, not {item}")
                 seats = fields.integer(motion, "seats", where, minimum=1)
                 candidate_ids = fields.check_candidates(motion["candidates"], where)
-        checked[motion_id] = _Motion(kind, motion["scope"], seats, candidate_ids)
+        key_json = encode_basestring(motion_id)
+        answers_json = {choice: f'{key_json}:"{choice}"' for choice in _QUESTION_CHOICES} if kind == "question" else {}
+        checked[motion_id] = _Motion(kind, motion["scope"], seats, candidate_ids, key_json, answers_json)
     return checked
 
 
@@ -430,37 +435,43 @@ def _check_roll(roll, election: _Election, roll_keys: list) -> tuple[set, list |
     voters_json = []
     check = "R1"  # the check under way, named on a fault: cheaper than a context per voter
     try:
+        # The usual voter is checked inline, spared the calls that name a fault and its place.
         for index, voter in enumerate(roll["voters"]):
-            where = f"roll voter {index}"
             check = "R1"
-            fields.closed_object(voter, where, VOTER_KEYS)
-            voter_id = fields.identifier(voter, "voter_id", where)
-            if previous_id is not None and voter_id == previous_id:
-                raise RecordInvalid(f"{where}: duplicate voter_id {show(voter_id)}")
-            if previous_id is not None and voter_id < previous_id:
-                raise RecordInvalid(f"{where}: voters are not sorted by voter_id")
+            if type(voter) is not dict or voter.keys() != VOTER_KEYS:
+                fields.closed_object(voter, f"roll voter {index}", VOTER_KEYS)
+            voter_id = voter["voter_id"]
+            if type(voter_id) is not str or not voter_id:
+                fields.identifier(voter, "voter_id", f"roll voter {index}")
+            if previous_id is not None and voter_id <= previous_id:
+                problem = f"duplicate voter_id {show(voter_id)}" if voter_id == previous_id \
+                    else "voters are not sorted by voter_id"
+                raise RecordInvalid(f"roll voter {index}: {problem}")
             previous_id = voter_id
             check = "R2"
             weights = voter["weights"]
-            # The usual weights, each {"area": a whole number ≥ 0, "heads": 1}, spared the calls
-            # that name a fault.
-            if (type(weights) is not dict or ESTATE not in weights or not weights.keys() <= declared
-                    or not all(type(weight) is dict and weight.keys() == WEIGHT_KEYS
-                               and type(weight["area"]) is int and 0 <= weight["area"] <= MAX_INT
-                               and type(weight["heads"]) is int and weight["heads"] == 1
-                               for weight in weights.values())):
-                _check_weights(weights, where, election.scopes)
+            usual = type(weights) is dict and ESTATE in weights and weights.keys() <= declared
+            if usual:  # each {"area": a whole number ≥ 0, "heads": 1}
+                for weight in weights.values():
+                    if (type(weight) is not dict or weight.keys() != WEIGHT_KEYS or type(weight["area"]) is not int
+                            or not 0 <= weight["area"] <= MAX_INT or type(weight["heads"]) is not int
+                            or weight["heads"] != 1):
+                        usual = False
+                        break
+            if not usual:
+                _check_weights(weights, f"roll voter {index}", election.scopes)
                 voters_json = None  # weights with ext: the roll is written out from scratch
             check = "R3"
             if voter["public_key"] is not None:
-                key = (roll_keys[index] if roll_keys else None) or fields.usable_key(voter, "public_key", where)
+                key = (roll_keys[index] if roll_keys else None) or fields.usable_key(voter, "public_key",
+                                                                                     f"roll voter {index}")
                 if key in seen_keys or key in taken_keys:
-                    raise RecordInvalid(f"{where}: public_key is not unique")
+                    raise RecordInvalid(f"roll voter {index}: public_key is not unique")
                 seen_keys.add(key)
             check = "R4"
             commitment = voter["units_commitment"]
             if type(commitment) is not str or len(commitment) != _SHA256_CHARACTERS or not is_b64(commitment):
-                fields.binary(voter, "units_commitment", where, size=32)
+                fields.binary(voter, "units_commitment", f"roll voter {index}", size=32)
             if voters_json is not None and voter.keys() == VOTER_KEYS:
                 # Its keys, commitment and weights are checked: only voter_id may need escaping.
                 public_key = voter["public_key"]
@@ -544,6 +555,9 @@ def _voter_weight(weight, where: str) -> tuple[int, int]:
 # what needs the entries before it (nonces, the re-vote rule, hand-ins, keys seen, time order
 # across chunks). A fault of either kind is reported where a reading from the top meets it first.
 
+# What an entry's signatures sign before its canonical body: its kind is their purpose.
+_SIGNED_PREFIX = {kind: signing.prefix(kind, VERSION) for kind in ENTRY_KINDS if kind in signing.PURPOSES[VERSION]}
+
 # The most entries a chunk holds: enough that passing results costs little beside the signatures,
 # few enough that a fault near the top stops the others early.
 CHUNK_ENTRIES = 2000
@@ -619,8 +633,8 @@ def _check_chunk(context: _LogContext, start: int, stop: int) -> _Chunk:
                 fault.check = "D1" if isinstance(fault, fields.NotUnicode) else entry_checks.check
             chunk.fault, chunk.fault_index = fault, index
             break
-        if signers:  # the kind is also the purpose its signatures are made for
-            signed = signing.prefix(kind, VERSION) + body_bytes
+        if signers:
+            signed = _SIGNED_PREFIX[kind] + body_bytes
             for key, signature in signers:
                 signature_checks.append((key, signed, signature))
                 signed_entries.append(index)
@@ -639,8 +653,6 @@ class _EntryChecks:
         self.voters = context.voters
         self.chunk = chunk
         self.check = "L1"
-        self._kind_checks = {"ballot": self._ballot, "handin": self._handin, "credential": self._credential,
-                             "notices": self._notices}
 
     def run(self, index: int, log_entry) -> tuple[list, bytes, str]:
         """The checks of one entry; its (raw key, signature) pairs, canonical body and kind."""
@@ -730,7 +742,7 @@ class _EntryChecks:
         elif kind in ("credential", "notices") and logged_at > election.closes_at:
             raise RecordInvalid(f"{where}: logged after the close")
         body_bytes = fields.canon_of(body, where)
-        signers = self._kind_checks[kind](index, where, body, log_entry["signatures"])
+        signers = getattr(self, f"_{kind}")(index, where, body, log_entry["signatures"])
         # "body" sorts first among an entry's keys, so canon(entry) is built around canon(body).
         chunk.leaf_hashes.append(merkle.leaf_hash_of(b'{"body":', body_bytes, _canon_after_body(log_entry, where)))
         chunk.times.append(logged_at)
@@ -865,8 +877,6 @@ class _LogWalk:
         self.times: list[int] = []  # instants
         self.ballots: dict[int, _Ballot] = {}
         self.counting = rules.CountedBallots(election.revote)  # of seqs
-        self._walk_entry = {"ballot": self._ballot, "handin": self._handin, "credential": self._credential,
-                            "notices": self._notices}
         self._keep_first = election.revote == "first"
         self._seen_keys = set(keys_in_use)
         self._nonces: set = set()
@@ -877,10 +887,14 @@ class _LogWalk:
         self._desk_receipts: set = set()
 
     def merge(self, chunks) -> None:
+        # Bound methods kept on self would make a reference cycle, and all a chunk holds would
+        # then wait for the cyclic collector, which the checks pause.
+        walk_entry = {"ballot": self._ballot, "handin": self._handin, "credential": self._credential,
+                      "notices": self._notices}
         for chunk in chunks:
             if chunk.first_time is not None and self.times and chunk.first_time < self.times[-1]:
                 raise RecordInvalid(f"entry {chunk.start}: logged before entry {chunk.start - 1}", "L2")
-            walk_entry, start, bad_signature = self._walk_entry, chunk.start, chunk.bad_signature
+            start, bad_signature = chunk.start, chunk.bad_signature
             # The entries that passed their own checks each have a time.
             for offset, (summary, logged_at) in enumerate(zip(chunk.summaries, chunk.times)):
                 walk_entry[summary[0]](start + offset, summary, logged_at)
@@ -1008,9 +1022,10 @@ def _plain_choices_json(choices, motions: dict) -> str | None:
         if motion is None:
             return None
         if motion.kind == "question":
-            if type(choice) is not str or choice not in _QUESTION_CHOICES:
+            answer = motion.answers_json.get(choice) if type(choice) is str else None
+            if answer is None:
                 return None
-            written.append('%s:"%s"' % (encode_basestring(motion_id), choice))
+            written.append(answer)
             continue
         try:
             if (type(choice) is not list or len(choice) > motion.seats or not motion.candidate_ids.issuperset(choice)
@@ -1018,7 +1033,7 @@ def _plain_choices_json(choices, motions: dict) -> str | None:
                 return None
         except TypeError:  # a candidate that is a list or an object
             return None
-        written.append("%s:[%s]" % (encode_basestring(motion_id), ",".join(map(encode_basestring, choice))))
+        written.append("%s:[%s]" % (motion.key_json, ",".join(map(encode_basestring, choice))))
     return ",".join(written)
 
 
@@ -1291,8 +1306,8 @@ class EntryChecker:
         except RecordInvalid as fault:
             fault.check = fault.check or checks.check
             raise
-        if signers:  # the kind is also the purpose its signatures are made for
-            signed = signing.prefix(kind, VERSION) + body_bytes
+        if signers:
+            signed = _SIGNED_PREFIX[kind] + body_bytes
             if any(not signing.verify_message(key, signed, signature) for key, signature in signers):
                 raise RecordInvalid(f"entry {chunk.start}: bad signature", "L12")
         return chunk.leaf_hashes[0]

@@ -255,6 +255,7 @@ def tally_of_counted(election: dict, roll: dict, counted: dict) -> dict:
     in_scope = {motion["scope"]: [0, 0] for motion in motions}  # the counted voters with a weight there
     sums = _zero_sums(motions)
     invalid = {motion_id: [0, 0] for motion_id in scope_of}  # the weight of invalid marks
+    scope_and_options = {motion_id: (scope, sums[motion_id]) for motion_id, scope in scope_of.items()}
     for voter_id, counted_entry in counted.items():
         ballot = counted_entry["body"]
         voter_weights = weights[voter_id]
@@ -271,12 +272,17 @@ def tally_of_counted(election: dict, roll: dict, counted: dict) -> dict:
                 total[0] += weight["area"]
                 total[1] += weight["heads"]
         for motion_id, choice in ballot["choices"].items():
-            weight = voter_weights.get(scope_of.get(motion_id))
+            scope, options = scope_and_options[motion_id]
+            weight = voter_weights.get(scope)
             if weight is None or (marks and motion_id in marks):
                 continue  # outside the motion's scope, or marked invalid
+            if type(choice) is str:
+                total = options[choice]
+                total[0] += weight["area"]
+                total[1] += weight["heads"]
+                continue
             area, heads = weight["area"], weight["heads"]
-            options = sums[motion_id]
-            for option in (choice,) if type(choice) is str else choice:
+            for option in choice:
                 total = options[option]
                 total[0] += area
                 total[1] += heads
