@@ -8,6 +8,7 @@ import random
 import pytest
 
 from voting.core import record_v2
+from voting.core.canonical import parse_json
 
 from tests.core import vectors_v2
 
@@ -29,6 +30,8 @@ def paths(value, path=()):
 @pytest.mark.parametrize("name", [builder.__name__ for builder in vectors_v2.VALID])
 def test_no_edit_crashes_the_verifier_or_passes_unnamed(name):
     base = getattr(vectors_v2, name)()
+    if type(base) is bytes:  # a vector written as a file (valid-with-ext-and-bom)
+        base = parse_json(base)
     rng = random.Random(name)
     places = list(paths(base))[1:]
     for _ in range(EDITS_PER_RECORD):
@@ -51,4 +54,10 @@ def test_no_edit_crashes_the_verifier_or_passes_unnamed(name):
             continue
         # Still valid: the edit changed nothing, or only left out the certifications.
         unchanged = json.dumps(edited, sort_keys=True) == json.dumps(base, sort_keys=True)
-        assert unchanged or path == ("certifications",) or path[:1] == ("certifications",), path
+        assert unchanged or path == ("certifications",) or path[:1] == ("certifications",) or _in_unsigned_ext(path), path
+
+
+def _in_unsigned_ext(path: tuple) -> bool:
+    """Inside an ext that nothing hashes or signs: the document's, a checkpoint's (the tree
+    head's) or a cosignature's (spec §1, objects are closed)."""
+    return "ext" in path and path[0] in ("ext", "checkpoints", "tree_head")

@@ -1,21 +1,25 @@
 """The conformance vectors of format 2 (docs/spec/election-record-v2.md), made from recordkit_v2.
 
 Each vector is a record and the verdict the spec gives it: valid with its tally, or invalid at
-one named check. Under receipts/, owners' receipts and what checking each against the record
-valid-full finds: counted, replaced (by which ballot), or invalid at a named check. ``python -m tests.core.vectors_v2`` writes them to tests/core/vectors-v2/;
+one named check. Under receipts/, owners' receipts and what checking each against a valid record
+(the one its expected entry names) finds: counted, replaced (by which ballot), or invalid at a
+named check. Under held/, checkpoints kept as C2SP signed notes (spec §10, held checkpoints) and
+what checking each against valid-full finds: extended, or invalid at H1, H2 or H3. ``python -m tests.core.vectors_v2`` writes them to tests/core/vectors-v2/;
 tests/core/test_vectors_v2.py checks the files still come out of this module byte for byte,
 and that the verifier gives each its verdict.
 """
 
+import base64
 import json
+import struct
 import sys
 from datetime import timedelta
 from pathlib import Path
 
-from voting.core import record_v2, rules
-from voting.core.canonical import format_time, parse_json, parse_time
+from voting.core import checkpoint, fields, merkle, record_v2, rules
+from voting.core.canonical import H, b64d, b64e, format_time, parse_json, parse_time
 
-from tests.core.recordkit import CLOSES_AT, OPENS_AT, private_key
+from tests.core.recordkit import CLOSES_AT, OPENS_AT, private_key, public_key
 from tests.core.recordkit_v2 import RecordKit, Voter, committee, full_kit, question, voters
 
 DIRECTORY = Path(__file__).resolve().parent / "vectors-v2"
@@ -75,15 +79,64 @@ def valid_empty_log():
     return _simple().record()
 
 
-def valid_paper_cast_before_online():
-    """Handed in before the owner's online ballot, keyed after the close: the online one,
-    cast later, counts; no identity check is needed, since no online ballot came first."""
+def _paper_cast_before_online_kit() -> RecordKit:
     kit = _simple()
     handin = kit.handin("D0007", "v0000")
     kit.online("v0000", {"m1": "no"})
     kit.witness_close()
     kit.paper("v0000", {"m1": "yes"}, handin["seq"], at=AFTER_CLOSE)
-    return kit.record()
+    return kit
+
+
+def valid_paper_cast_before_online():
+    """Handed in before the owner's online ballot, keyed after the close: the online one,
+    cast later, counts; no identity check is needed, since no online ballot came first."""
+    return _paper_cast_before_online_kit().record()
+
+
+def _paper_replaces_online_kit() -> RecordKit:
+    """v0000 votes online, then hands in a paper ballot in person (identity checked): the paper
+    ballot, cast later, counts. The hand-in's time is written in UTC with a lower-case t and z and
+    a fraction of three digits; the paper ballot's with -00:00 and nine digits, the last three
+    zero: all are timestamps, compared as instants."""
+    kit = _simple()
+    kit.online("v0000", {"m1": "yes", "m2": "yes"})
+    handin = kit.handin("D-7", "v0000", identity_checked=True, at="2026-12-01t00:30:00.250z")
+    kit.paper("v0000", {"m1": "no", "m2": "no"}, handin["seq"], clerks=("clerk-b", "clerk-a"),
+              at="2026-12-01T00:45:00.500000000-00:00")
+    kit.online("v0001", {"m1": "yes"}, at="2026-12-01T08:50:00+08:00")
+    return kit
+
+
+def valid_paper_replaces_online():
+    return _paper_replaces_online_kit().record()
+
+
+def valid_with_ext_and_bom():
+    """ext on every kind of closed object — the document, the election, the roll, a voter, a log
+    entry and a ballot body, a checkpoint and its cosignature, the tally, a certification — and a
+    UTF-8 byte-order mark before the JSON. ext is hashed and signed with its object; the tally is
+    recounted without it, and certified with it."""
+    kit = _simple()
+    kit.roll["ext"] = {"printed": "2026-11-30"}
+    kit.roll["voters"][0]["ext"] = [1, {"deep": [None, True]}]
+    kit.election["roll_hash"] = record_v2.roll_hash(kit.roll)
+    kit.election["ext"] = {"source": "vectors"}
+    kit.hash = record_v2.election_hash(kit.election)
+    body = {**kit.ballot_body("v0000", {"m1": "yes"}), "ext": {"app": "2.1"}}
+    entry = kit.append("ballot", body, [("v0000", "v0000")])
+    entry["ext"] = "entry ext"
+    kit.online("v0001", {"m1": "no"})
+    head = kit.witness_close()
+    head["ext"] = {"posted": "notice board"}
+    head["cosignatures"][0]["ext"] = 0
+    tally = rules.tally_v2(kit.election, kit.roll, kit.log)
+    tally["ext"] = {"turnout_note": "二分之一"}
+    tally["motions"][0]["ext"] = None
+    document = kit.record(tally=tally)
+    document["ext"] = {"exported_by": "vectors"}
+    document["certifications"][0]["ext"] = {"stamp": "街道办"}
+    return b"\xef\xbb\xbf" + _pretty(document)
 
 
 # --- one fault each -----------------------------------------------------------------------------
@@ -460,26 +513,136 @@ def certification_of_another_tally():
     return document
 
 
+def _with_text(old: str, new: str) -> bytes:
+    """valid-full as a file, with one piece of text replaced."""
+    text = _pretty(full_kit().record()).decode()
+    assert old in text
+    return text.replace(old, new, 1).encode()
+
+
+def nan_in_record():
+    return _with_text('"area": 8956', '"area": NaN')
+
+
+def duplicate_key_written_with_escape():
+    """"election_id" twice in the election, once written "\\u0065lection_id"."""
+    return _with_text('"election_id": "e2"', '"election_id": "e2", "\\u0065lection_id": "e2"')
+
+
+def lone_surrogate():
+    """The election's title ends in \\ud800, a lone surrogate: no UTF-8 text can hold it."""
+    return _with_text('"业主大会表决"', '"业主大会表决\\ud800"')
+
+
+def election_without_scopes():
+    document = full_kit().record()
+    del document["election"]["scopes"]
+    return document
+
+
+def integer_beyond_2_53_in_ext():
+    document = full_kit().record()
+    document["election"]["ext"] = {"n": 2**53 + 1}
+    return document
+
+
+def opens_on_a_day_that_does_not_exist():
+    document = full_kit().record()
+    document["election"]["opens_at"] = "2026-02-29T08:00:00+08:00"  # 2026 is not a leap year
+    return document
+
+
+def officer_id_with_a_control_space():
+    """U+001F (unit separator) is white space to str.isspace, though not Zs, Zl or Zp."""
+    document = full_kit().record()
+    document["election"]["officers"][4]["officer_id"] = "street\u001f1"
+    return document
+
+
+def roll_without_totals():
+    document = full_kit().record()
+    del document["roll"]["totals"]
+    return document
+
+
+def area_beyond_2_53():
+    document = full_kit().record()
+    document["roll"]["voters"][0]["weights"]["estate"]["area"] = 2**53 + 1
+    return document
+
+
+def ext_as_a_scope_in_weights():
+    """weights is not a closed object: there ext is a key like any other, and names no scope."""
+    document = full_kit().record()
+    document["roll"]["voters"][0]["weights"]["ext"] = {"area": 0, "heads": 1}
+    return document
+
+
+def voter_key_y_not_below_p():
+    """y = p + 5 (bit 255 clear): not the canonical encoding of any point (RFC 8032 §5.1.3)."""
+    document = full_kit().record()
+    y = 2**255 - 19 + 5
+    document["roll"]["voters"][1]["public_key"] = b64e(y.to_bytes(32, "little"))
+    return document
+
+
+def units_commitment_spare_bits():
+    """The 43rd character of a 32-byte b64 has two unused low bits; here one is set."""
+    document = full_kit().record()
+    voter = document["roll"]["voters"][1]
+    voter["units_commitment"] = _spare_bit_set(voter["units_commitment"])
+    return document
+
+
+_B64_DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+def _spare_bit_set(text: str, digits: str = _B64_DIGITS) -> str:
+    """The same bytes spelled with the lowest unused bit of the last character set."""
+    return text[:-1] + digits[digits.index(text[-1]) | 1]
+
+
+def logged_at_finer_than_a_microsecond():
+    kit = _simple()
+    kit.online("v0000", {"m1": "yes"}, at="2026-12-01T08:01:00.0000001+08:00")
+    return kit.record(tally=UNCOUNTABLE)
+
+
+ED25519_L = 2**252 + 27742317777372353535851937790883648493
+
+
+def signature_s_not_reduced():
+    """An online ballot's signature with S replaced by S + L: the same point equation holds, but
+    RFC 8032 §5.1.7 requires S < L."""
+    kit = _simple()
+    entry = kit.online("v0000", {"m1": "yes"})
+    signature = b64d(entry["signatures"][0]["signature"])
+    s = int.from_bytes(signature[32:], "little") + ED25519_L
+    entry["signatures"][0]["signature"] = b64e(signature[:32] + s.to_bytes(32, "little"))
+    return kit.record()
+
+
 VALID = [valid_full, valid_revote_first, valid_invalid_not_counted, valid_major_exact_three_quarters,
-         valid_committee_tie_at_edge, valid_empty_log, valid_paper_cast_before_online]
+         valid_committee_tie_at_edge, valid_empty_log, valid_paper_cast_before_online, valid_paper_replaces_online,
+         valid_with_ext_and_bom]
 INVALID = {
-    "D1": [float_in_record],
+    "D1": [float_in_record, nan_in_record, duplicate_key_written_with_escape, lone_surrogate],
     "D2": [wrong_format],
-    "E1": [community_code_empty],
-    "E2": [opens_after_closes],
+    "E1": [community_code_empty, election_without_scopes, integer_beyond_2_53_in_ext],
+    "E2": [opens_after_closes, opens_on_a_day_that_does_not_exist],
     "E3": [first_scope_not_estate],
     "E4": [motion_item_out_of_range],
     "E5": [unknown_motion_kind, committee_not_item_3],
-    "E6": [second_clerk_key_of_one_account, officer_id_with_a_space],
+    "E6": [second_clerk_key_of_one_account, officer_id_with_a_space, officer_id_with_a_control_space],
     "E7": [election_key_of_small_order],
-    "R1": [voters_not_sorted],
-    "R2": [weights_without_estate, voter_of_two_heads],
-    "R3": [voter_key_of_an_officer],
-    "R4": [units_commitment_short],
+    "R1": [voters_not_sorted, roll_without_totals],
+    "R2": [weights_without_estate, voter_of_two_heads, area_beyond_2_53, ext_as_a_scope_in_weights],
+    "R3": [voter_key_of_an_officer, voter_key_y_not_below_p],
+    "R4": [units_commitment_short, units_commitment_spare_bits],
     "R5": [totals_differ],
     "R6": [roll_hash_differs],
     "L1": [dropped_entry],
-    "L2": [logged_before_previous],
+    "L2": [logged_before_previous, logged_at_finer_than_a_microsecond],
     "L3": [body_for_another_election],
     "L4": [online_after_close, paper_fabricated_after_close],
     "L5": [nonce_too_short],
@@ -490,7 +653,7 @@ INVALID = {
     "L10": [handin_named_twice, paper_without_handin],
     "L11": [paper_replaces_online_unchecked],
     "L12": [clerks_of_one_person, altered_choice, ballot_by_replaced_key, ballot_after_revocation,
-            credential_act_by_one_person, signed_by_an_unknown_officer],
+            credential_act_by_one_person, signed_by_an_unknown_officer, signature_s_not_reduced],
     "L13": [desk_receipt_reused],
     "L14": [reissued_key_seen_before, reissued_key_of_an_officer],
     "L15": [notices_count_negative],
@@ -504,23 +667,50 @@ INVALID = {
 }
 
 
-# Receipts (spec §10), each checked against the record of ``valid-full``: what an owner's check finds.
-def _receipts() -> dict[str, dict]:
+# Receipts (spec §10), each checked against a valid record: what an owner's check finds.
+def _receipts() -> dict[str, tuple[str, dict]]:
+    """name -> (the record it is checked against, the receipt)."""
     kit = full_kit()
     honest = {
         "receipt-counted": kit.receipt(1),  # a7k2's only ballot
         "receipt-replaced-online": kit.receipt(2),  # c3m9 voted again at entry 7
         "receipt-against-a-later-head": kit.receipt(2, size=9),
+        "receipt-with-ext": {**kit.receipt(1), "ext": {"saved_by": "phone"}},
     }
     forged_head = dict(kit.receipt(1))
     forged_head["checkpoint"] = {**forged_head["checkpoint"], "signature": kit.receipt(2)["checkpoint"]["signature"]}
-    return {
+    signature_not_text = dict(kit.receipt(1))
+    signature_not_text["checkpoint"] = {**signature_not_text["checkpoint"], "signature": 7}
+    full = {
         **honest,
         "receipt-other-election": {**kit.receipt(1), "election_id": "another vote"},
         "receipt-forged-head": forged_head,
+        "receipt-signature-not-a-string": signature_not_text,
         "receipt-misplaced": {**kit.receipt(1), "seq": 0},
+        "receipt-from-a-rewritten-history": _rewritten_kit().receipt(1),
+        "receipt-logged-at-not-a-string": {**kit.receipt(1), "logged_at": 0},
         "receipt-of-a-hand-in": kit.receipt(3),
     }
+    made = {name: ("valid-full", receipt) for name, receipt in full.items()}
+    # Paper ballot v0000 handed in (entry 0) before their online ballot (entry 1): the online
+    # ballot counts, though it is earlier in the log than the paper ballot (entry 2).
+    made["receipt-replaced-by-an-earlier-entry"] = ("valid-paper-cast-before-online",
+                                                     _paper_cast_before_online_kit().receipt(2))
+    # v0000's online ballot, replaced by the paper ballot handed in later: cast_at is the hand-in's
+    # time (written 2026-12-01t00:30:00.250z) in +08:00.
+    made["receipt-replaced-by-paper"] = ("valid-paper-replaces-online", _paper_replaces_online_kit().receipt(0))
+    return made
+
+
+def _rewritten_kit() -> RecordKit:
+    """valid-full's vote as it was before the operator rewrote it: a7k2's ballot (entry 1) said
+    "no" on motion a. The owner's phone holds the receipt of that ballot; the published log holds
+    a "yes" there instead."""
+    kit = full_kit()
+    entry = kit.log[1]
+    entry["body"]["choices"]["a"] = "no"
+    entry["signatures"] = [record_v2.sign_body(private_key("a7k2"), "a7k2", "ballot", entry["body"])]
+    return kit
 
 
 def receipt_verdict(document: dict, receipt: dict) -> dict:
@@ -529,6 +719,121 @@ def receipt_verdict(document: dict, receipt: dict) -> dict:
         return record_v2.check_receipt(document, record_v2.verify_record(document), receipt).as_json()
     except record_v2.RecordInvalid as fault:
         return {"receipt": "invalid", "check": fault.check, "reason": str(fault)}
+
+
+# Held checkpoints (spec §10), each a C2SP signed note checked against valid-full, whose
+# checkpoints are of 0, 10 and 11 entries (the last cosigned at the close by street-1 and
+# witness.example/w1) and whose tree head is of 12.
+_VOTE_KEY = b"\x01"
+_COSIGNATURE = b"\x04"
+_STD64_DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+
+def _text(kit: RecordKit, size: int, root: bytes | None = None) -> bytes:
+    root = merkle.root(kit.leaf_hashes()[:size]) if root is None else root
+    return checkpoint.text(kit.hash, size, root)
+
+
+def _signature_line(name: str, blob: bytes) -> str:
+    return f"\u2014 {name} {base64.b64encode(blob).decode('ascii')}\n"
+
+
+def _vote_line(kit: RecordKit, text: bytes, signature: bytes | None = None) -> str:
+    name = checkpoint.origin(kit.hash)
+    key_id = checkpoint.key_id(name, b64d(kit.election["election_public_key"]), _VOTE_KEY)
+    return _signature_line(name, key_id + (signature or private_key("election").sign(text)))
+
+
+def _cosignature_blob(text: bytes, witness: str, time: int, key_name: str | None = None) -> bytes:
+    key_name = key_name or witness
+    key_id = checkpoint.key_id(witness, b64d(public_key(key_name)), _COSIGNATURE)
+    signature = private_key(key_name).sign(checkpoint.cosignature_message(text, time))
+    return key_id + struct.pack(">Q", time) + signature
+
+
+def _cosignature_line(text: bytes, witness: str, time: int, key_name: str | None = None) -> str:
+    return _signature_line(witness, _cosignature_blob(text, witness, time, key_name))
+
+
+def _note(text: bytes, lines: list[str]) -> bytes:
+    return text + b"\n" + "".join(lines).encode("utf-8")
+
+
+def _held() -> dict[str, bytes]:
+    kit = full_kit()
+    close = int(parse_time(CLOSES_AT).timestamp())
+    at_close = _text(kit, 11)
+    vote, street, w1 = (_vote_line(kit, at_close), _cosignature_line(at_close, "street-1", close),
+                        _cosignature_line(at_close, "witness.example/w1", close))
+    during = _text(kit, 10)
+    other_key = _cosignature_blob(during, "street-1", close, key_name="someone else")
+    street_blob = _cosignature_blob(at_close, "street-1", close)
+    bad_cosignature = street_blob[:12] + _cosignature_blob(at_close, "street-1", close + 1)[12:]
+    tree_head = _text(kit, 12)
+    spare = _signature_line("street-1", street_blob)
+    spare = spare[:-4] + _spare_bit_set(spare[-4], _STD64_DIGITS) + "==\n"  # 76 bytes: two padding characters
+    beyond = full_kit()
+    beyond.online("k9r3", {"a": "no"})
+    rewritten = _rewritten_kit()
+    root_11 = merkle.root(kit.leaf_hashes()[:11])
+    root_line = base64.b64encode(root_11).decode("ascii")
+    return {
+        # extended
+        "held-close": _note(at_close, [vote, street, w1]),
+        "held-close-lines-in-another-order": _note(at_close, [w1, vote, street]),
+        "held-tree-head": _note(tree_head, [_vote_line(kit, tree_head),
+                                            _cosignature_line(tree_head, "witness.example/w1", close + 3 * 3600)]),
+        "held-not-listed": _note(_text(kit, 5), [_vote_line(kit, _text(kit, 5))]),
+        "held-other-lines-ignored": _note(during, [
+            _signature_line("example.org/log", bytes(68)),  # a name that is neither
+            _vote_line(kit, during),
+            _signature_line("street-1", other_key),  # street-1's name, another key's id
+            _cosignature_line(during, "clerk-a", close),  # an officer, but a clerk
+            _signature_line("street-1", checkpoint.key_id("street-1", b64d(public_key("street-1")), _VOTE_KEY)
+                            + private_key("street-1").sign(during)),  # street-1's key, but type 0x01
+        ]),
+        "held-cosignature-of-another-length-ignored": _note(at_close, [vote, _signature_line("street-1", street_blob[:75])]),
+        "held-same-witness-twice": _note(at_close, [vote, street, street]),
+        "held-signature-line-spare-bits": _note(at_close, [vote, spare]),
+        "held-two-vote-lines": _note(at_close, [vote, vote]),
+        # H1
+        "held-size-with-leading-zero": _note(
+            at_close.replace(b"\n11\n", b"\n011\n"),
+            [_vote_line(kit, at_close.replace(b"\n11\n", b"\n011\n"))]),
+        "held-negative-size": _note(_text(kit, -1, root_11), [_vote_line(kit, _text(kit, -1, root_11))]),
+        "held-root-of-31-bytes": _note(_text(kit, 11, root_11[:31]), [_vote_line(kit, _text(kit, 11, root_11[:31]))]),
+        "held-root-spare-bits": _note(
+            at_close.replace(root_line.encode(), (root_line[:-2] + _spare_bit_set(root_line[-2], _STD64_DIGITS) + "=").encode()),
+            [_vote_line(kit, at_close.replace(
+                root_line.encode(), (root_line[:-2] + _spare_bit_set(root_line[-2], _STD64_DIGITS) + "=").encode()))]),
+        "held-of-another-vote": _note(at_close.replace(kit.hash.encode(), b64e(H(b"another vote")).encode()),
+                                      [vote]),
+        "held-malformed-line-of-another-name": _note(at_close, [vote, "\u2014 example.org/log\n"]),
+        "held-line-not-std64": _note(at_close, [vote, "\u2014 example.org/log AAAA-AAA\n"]),
+        "held-line-without-padding": _note(at_close, [vote, "\u2014 example.org/log AAAAAA\n"]),
+        "held-no-final-newline": _note(at_close, [vote, street])[:-1],
+        "held-not-utf-8": _note(at_close, [vote]) + b"\xe2\x80 example.org/log AAAA\n",
+        # H2
+        "held-not-signed-by-the-vote": _note(at_close, [street, w1]),
+        "held-second-vote-line-bad": _note(at_close, [vote, _vote_line(kit, at_close, bytes(64))]),
+        "held-bad-cosignature": _note(at_close, [vote, _signature_line("street-1", bad_cosignature)]),
+        # H3
+        "held-rewritten": _note(_text(rewritten, 5), [_vote_line(kit, _text(rewritten, 5))]),
+        "held-beyond-the-log": _note(_text(beyond, 13), [_vote_line(kit, _text(beyond, 13))]),
+    }
+
+
+def held_verdict(document: dict, note: bytes) -> dict:
+    """What the project's verifier (as scripts/verify_record.py --checkpoint reads the file)
+    finds of a held checkpoint against a valid record."""
+    try:
+        try:
+            text = note.decode("utf-8")
+        except UnicodeDecodeError:
+            raise record_v2.RecordInvalid("checkpoint: not UTF-8 text", "H1") from None
+        return record_v2.check_held_checkpoint(document, record_v2.verify_record(document), text)
+    except record_v2.RecordInvalid as fault:
+        return {"checkpoint": "invalid", "check": fault.check, "reason": str(fault)}
 
 
 def _name(builder) -> str:
@@ -541,7 +846,8 @@ in the file itself."""
     made = {}
     for builder in VALID:
         document = builder()
-        made[_name(builder)] = (document, {"valid": True, "tally": document["tally"]})
+        published = (parse_json(document) if type(document) is bytes else document)["tally"]
+        made[_name(builder)] = (document, {"valid": True, "tally": fields.without_ext(published)})
     for check, builders in INVALID.items():
         for builder in builders:
             made[_name(builder)] = (builder(), {"valid": False, "check": check})
@@ -549,7 +855,8 @@ in the file itself."""
 
 
 def file_contents() -> dict[str, bytes]:
-    """What the vectors directory holds: one pretty-printed file per record, and expected.json."""
+    """What the vectors directory holds: one pretty-printed file per record, and expected.json;
+    receipts/ and held/, each with its expected.json."""
     contents = {}
     expected = {}
     for name, (document, verdict) in vectors().items():
@@ -558,12 +865,17 @@ def file_contents() -> dict[str, bytes]:
             verdict = {**verdict, "reason": verdict_of(contents[f"{name}.json"])}
         expected[name] = verdict
     contents["expected.json"] = _pretty(expected)
-    record = valid_full()
+    records = {name: parse_json(contents[f"{name}.json"]) for name, verdict in expected.items() if verdict["valid"]}
     findings = {}
-    for name, receipt in _receipts().items():
+    for name, (record_name, receipt) in _receipts().items():
         contents[f"receipts/{name}.json"] = _pretty(receipt)
-        findings[name] = {"record": "valid-full", **receipt_verdict(record, receipt)}
+        findings[name] = {"record": record_name, **receipt_verdict(records[record_name], receipt)}
     contents["receipts/expected.json"] = _pretty(findings)
+    held = {}
+    for name, note in _held().items():
+        contents[f"held/{name}.txt"] = note
+        held[name] = {"record": "valid-full", **held_verdict(records["valid-full"], note)}
+    contents["held/expected.json"] = _pretty(held)
     return contents
 
 
@@ -584,7 +896,8 @@ def _pretty(value) -> bytes:
 
 def write(directory: Path = DIRECTORY) -> None:
     (directory / "receipts").mkdir(parents=True, exist_ok=True)
-    for stale in [*directory.glob("*.json"), *directory.glob("receipts/*.json")]:
+    (directory / "held").mkdir(parents=True, exist_ok=True)
+    for stale in [*directory.glob("*.json"), *directory.glob("receipts/*.json"), *directory.glob("held/*")]:
         stale.unlink()
     for name, content in file_contents().items():
         (directory / name).write_bytes(content)

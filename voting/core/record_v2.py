@@ -1222,7 +1222,11 @@ def check_held_checkpoint(record: dict, verified: VerifiedRecord, note: str) -> 
             size, root = int(size_line), base64.b64decode(root_line, validate=True)
         except ValueError as error:
             raise RecordInvalid(f"checkpoint: not a C2SP checkpoint ({error})") from None
-        if origin != checkpoint.origin(election_hash_) or text != checkpoint.text(election_hash_, size, root):
+        # The text is compared with the one this size and root make, byte for byte: that refuses a
+        # size with leading zeros or a root spelled otherwise; a negative size or a root that is not
+        # 32 bytes would still compare equal, so they are refused by name.
+        if (origin != checkpoint.origin(election_hash_) or size < 0 or len(root) != 32
+                or text != checkpoint.text(election_hash_, size, root)):
             raise RecordInvalid("checkpoint: it is not a checkpoint of this vote's log")
     cosigned_by = []
     with checking("H2"):
