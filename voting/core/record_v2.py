@@ -239,13 +239,12 @@ def _verify_record(record, workers: int) -> VerifiedRecord:
         with checking("L1"):
             if type(log) is not list:
                 raise RecordInvalid("log is not a list")
-        walk = _LogWalk(election, keys_in_use)
+        walk = _LogWalk(election, keys_in_use, rules.Tally(record["election"]), context)
         walk.merge(chunk for _start, chunk in checked)
     tree = merkle.Tree(walk.leaf_hashes)
     tree_head = _check_tree_heads(record["checkpoints"], record["tree_head"], election, walk, tree)
     counted = walk.counting.ballots()  # voter_id -> seq
-    recount = rules.tally_of_counted(record["election"], record["roll"],
-                                     {voter_id: log[seq] for voter_id, seq in counted.items()})
+    recount = walk.tally.result(record["roll"])
     with checking("C1"):
         fields.check_tally(record["tally"], recount)
     with checking("C2"):
@@ -871,8 +870,10 @@ class _LogWalk:
     the ballots are counted as they pass (while workers still check the chunks after them).
     """
 
-    def __init__(self, election: _Election, keys_in_use: set):
+    def __init__(self, election: _Election, keys_in_use: set, tally: rules.Tally, context: _LogContext):
         self.election = election
+        self.tally = tally  # of the ballots counted so far
+        self._voters, self._log = context.voters, context.log
         self.leaf_hashes: list[bytes] = []
         self.times: list[int] = []  # instants
         self.ballots: dict[int, _Ballot] = {}
@@ -946,7 +947,12 @@ class _LogWalk:
             handin_named = {"desk_receipt": receipt, "voter_id": handin_voter, "identity_checked": identity_checked,
                             "seq": handin_seq}
         self.ballots[index] = _Ballot(index, voter_id, channel, cast_at, handin_named, summary[5])
-        self.counting.add(voter_id, cast_at, index)
+        counts, displaced = self.counting.add(voter_id, cast_at, index)
+        if counts:
+            weights = self._voters[voter_id]["weights"]
+            if displaced is not None:
+                self.tally.remove(weights, self._log[displaced]["body"])
+            self.tally.add(weights, self._log[index]["body"])
 
     def _handin(self, index: int, summary: tuple, logged_at: int | None) -> None:
         _kind, receipt, voter_id, identity_checked = summary

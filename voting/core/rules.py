@@ -212,10 +212,16 @@ class CountedBallots:
         self._keep_first = revote == "first"
         self._counted = {}  # voter_id -> (cast time, ballot)
 
-    def add(self, voter_id: str, cast, ballot) -> None:
+    def add(self, voter_id: str, cast, ballot) -> tuple[bool, object]:
+        """Whether ``ballot`` counts now, and the ballot it displaced (None where none)."""
         current = self._counted.get(voter_id)
-        if current is None or (not self._keep_first and cast >= current[0]):
+        if current is None:
             self._counted[voter_id] = (cast, ballot)
+            return True, None
+        if not self._keep_first and cast >= current[0]:
+            self._counted[voter_id] = (cast, ballot)
+            return True, current[1]
+        return False, None
 
     def ballots(self) -> dict:
         """voter_id -> the ballot, as given to ``add``, that counts."""
@@ -246,55 +252,73 @@ def tally_v2(election: dict, roll: dict, log: list) -> dict:
 
 
 def tally_of_counted(election: dict, roll: dict, counted: dict) -> dict:
-    """The tally from counted_entries_v2, in one pass over the counted ballots for all motions
-    (a recount of a large log is spent here)."""
+    """The tally from counted_entries_v2, in one pass over the counted ballots for all motions."""
     weights = {voter["voter_id"]: voter["weights"] for voter in roll["voters"]}
-    not_counted = election["rules"]["invalid_ballot"] == "not_counted"
-    motions = election["motions"]
-    scope_of = {motion["motion_id"]: motion["scope"] for motion in motions}
-    in_scope = {motion["scope"]: [0, 0] for motion in motions}  # the counted voters with a weight there
-    sums = _zero_sums(motions)
-    invalid = {motion_id: [0, 0] for motion_id in scope_of}  # the weight of invalid marks
-    scope_and_options = {motion_id: (scope, sums[motion_id]) for motion_id, scope in scope_of.items()}
+    tally = Tally(election)
     for voter_id, counted_entry in counted.items():
-        ballot = counted_entry["body"]
-        voter_weights = weights[voter_id]
-        for scope, total in in_scope.items():
+        tally.add(weights[voter_id], counted_entry["body"])
+    return tally.result(roll)
+
+
+class Tally:
+    """The tally of spec v2 §7 summed as the counted ballots become known: a verifier adds each
+    ballot as it passes in the log, and takes back one that a later ballot displaced (a recount
+    of a large log is spent here, while the signatures after it are still being checked)."""
+
+    def __init__(self, election: dict):
+        self._election = election
+        motions = election["motions"]
+        self._scope_of = {motion["motion_id"]: motion["scope"] for motion in motions}
+        self._sums = _zero_sums(motions)
+        self._scope_and_options = {motion_id: (scope, self._sums[motion_id])
+                                   for motion_id, scope in self._scope_of.items()}
+        self._in_scope = {motion["scope"]: [0, 0] for motion in motions}  # the counted voters with a weight there
+        self._invalid = {motion_id: [0, 0] for motion_id in self._scope_of}  # the weight of invalid marks
+        self._counted = 0
+
+    def add(self, voter_weights: dict, ballot: dict, sign: int = 1) -> None:
+        """Count a ballot (its body) of a voter with these weights; sign -1 takes it back."""
+        self._counted += sign
+        for scope, total in self._in_scope.items():
             weight = voter_weights.get(scope)
             if weight is not None:
-                total[0] += weight["area"]
-                total[1] += weight["heads"]
+                total[0] += sign * weight["area"]
+                total[1] += sign * weight["heads"]
         marks = ballot.get("invalid")
         for motion_id in marks or ():
-            weight = voter_weights.get(scope_of.get(motion_id))
+            weight = voter_weights.get(self._scope_of.get(motion_id))
             if weight is not None:
-                total = invalid[motion_id]
-                total[0] += weight["area"]
-                total[1] += weight["heads"]
+                total = self._invalid[motion_id]
+                total[0] += sign * weight["area"]
+                total[1] += sign * weight["heads"]
+        scope_and_options = self._scope_and_options
         for motion_id, choice in ballot["choices"].items():
             scope, options = scope_and_options[motion_id]
             weight = voter_weights.get(scope)
             if weight is None or (marks and motion_id in marks):
                 continue  # outside the motion's scope, or marked invalid
-            if type(choice) is str:
-                total = options[choice]
-                total[0] += weight["area"]
-                total[1] += weight["heads"]
-                continue
-            area, heads = weight["area"], weight["heads"]
-            for option in choice:
+            area, heads = sign * weight["area"], sign * weight["heads"]
+            for option in (choice,) if type(choice) is str else choice:
                 total = options[option]
                 total[0] += area
                 total[1] += heads
-    entries = []
-    for motion in motions:
-        motion_id = motion["motion_id"]
-        taking_part, marked = list(in_scope[motion["scope"]]), invalid[motion_id]
-        if not_counted:  # whose ballot marks the motion invalid did not take part in it
-            taking_part = [taking_part[0] - marked[0], taking_part[1] - marked[1]]
-            marked = [0, 0]
-        entries.append(_count_v2(motion, sums[motion_id], taking_part, marked, roll["totals"][motion["scope"]]))
-    return {"counted": len(counted), "motions": entries}
+
+    def remove(self, voter_weights: dict, ballot: dict) -> None:
+        self.add(voter_weights, ballot, -1)
+
+    def result(self, roll: dict) -> dict:
+        """The ``tally`` object, against the roll's totals."""
+        not_counted = self._election["rules"]["invalid_ballot"] == "not_counted"
+        entries = []
+        for motion in self._election["motions"]:
+            motion_id = motion["motion_id"]
+            taking_part, marked = list(self._in_scope[motion["scope"]]), self._invalid[motion_id]
+            if not_counted:  # whose ballot marks the motion invalid did not take part in it
+                taking_part = [taking_part[0] - marked[0], taking_part[1] - marked[1]]
+                marked = [0, 0]
+            entries.append(_count_v2(motion, self._sums[motion_id], taking_part, marked,
+                                     roll["totals"][motion["scope"]]))
+        return {"counted": self._counted, "motions": entries}
 
 
 def _count_v2(motion: dict, sums: dict, taking_part: list, invalid: list, totals: dict) -> dict:
