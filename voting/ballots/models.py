@@ -3,6 +3,7 @@ awaiting their check."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, LargeBinary, String, Text, UniqueConstraint
@@ -52,6 +53,10 @@ class LogEntry(db.Model):
     sole_ballot_of: Mapped[str | None] = mapped_column(String(20))
     entry_json: Mapped[str] = mapped_column(Text)
     leaf_hash: Mapped[str] = mapped_column(String(44))
+
+    @property
+    def body(self) -> dict:
+        return json.loads(self.entry_json)["body"]
 
 
 class TreeHead(db.Model):

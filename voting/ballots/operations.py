@@ -189,7 +189,7 @@ def handin_for(election: Election, ballot: dict) -> LogEntry:
     online_before = db.session.scalar(select(LogEntry.seq).where(
         LogEntry.election_id == election.id, LogEntry.kind == "ballot", LogEntry.channel == "online",
         LogEntry.voter_code == ballot.get("voter_id"), LogEntry.seq < seq).limit(1))
-    if online_before is not None and not json.loads(handin.entry_json)["body"]["identity_checked"]:
+    if online_before is not None and not handin.body["identity_checked"]:
         raise BallotRefused(_("This owner voted online before the paper ballot was handed in, and nobody checked "
                               "their identity at the desk: the paper ballot cannot replace the online one."))
     return handin

@@ -311,9 +311,7 @@ def _scan_to_rekey(election: Election, mismatched: PaperBallot) -> PaperScan:
 def _handin_to_key(election: Election, desk_receipt, voter: ElectionVoter) -> LogEntry:
     """The hand-in a new entry names: handed in for this voter or from the sealed box, keyed by no
     ballot in the log or under way, and one the log will take for this voter (checks L10, L11)."""
-    handin = db.session.scalar(select(LogEntry).where(
-        LogEntry.election_id == election.id, LogEntry.kind == "handin", LogEntry.desk_receipt == desk_receipt)) \
-        if isinstance(desk_receipt, str) and desk_receipt else None
+    handin = find_handin(election, desk_receipt) if isinstance(desk_receipt, str) and desk_receipt else None
     if handin is None:
         raise PaperRefused(_("Choose the desk receipt of the paper's hand-in; no paper was handed in as %(receipt)s.",
                              receipt=desk_receipt or "—"))
@@ -473,11 +471,16 @@ def find_handin(election: Election, desk_receipt: str) -> LogEntry | None:
 
 
 def handin_card(election: Election, handin: LogEntry) -> OpenHandin:
-    voter = db.session.scalar(select(ElectionVoter).where(
-        ElectionVoter.election_id == election.id, ElectionVoter.voter_code == handin.voter_code)) \
-        if handin.voter_code else None
-    return OpenHandin(handin.desk_receipt, handin.logged_at, json.loads(voter.units_json) if voter else None,
-                      json.loads(handin.entry_json)["body"]["identity_checked"])
+    return _handin_cards(election, [handin])[0]
+
+
+def _handin_cards(election: Election, handins: list[LogEntry]) -> list[OpenHandin]:
+    codes = {handin.voter_code for handin in handins if handin.voter_code}
+    units = dict(db.session.execute(select(ElectionVoter.voter_code, ElectionVoter.units_json).where(
+        ElectionVoter.election_id == election.id, ElectionVoter.voter_code.in_(codes))).all()) if codes else {}
+    return [OpenHandin(handin.desk_receipt, handin.logged_at,
+                       json.loads(units[handin.voter_code]) if handin.voter_code else None,
+                       handin.body["identity_checked"]) for handin in handins]
 
 
 def open_handins(election: Election, voter: ElectionVoter | None = None) -> list[OpenHandin]:
@@ -490,7 +493,7 @@ def open_handins(election: Election, voter: ElectionVoter | None = None) -> list
                                    LogEntry.seq.not_in(keyed), LogEntry.seq.not_in(under_way)).order_by(LogEntry.seq)
     if voter is not None:
         query = query.where((LogEntry.voter_code == voter.voter_code) | LogEntry.voter_code.is_(None))
-    return [handin_card(election, handin) for handin in db.session.scalars(query)]
+    return _handin_cards(election, list(db.session.scalars(query)))
 
 
 # --- the second clerk -----------------------------------------------------------------------------
