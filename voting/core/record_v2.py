@@ -283,6 +283,10 @@ def _check_election(election) -> _Election:
     officers = _check_officers(election["officers"])
     with checking("E7"):
         public_key = fields.usable_key(election, "election_public_key", "election")
+        # The operator holds the vote's key: an officer holding it too would let the operator
+        # cosign, certify or countersign as that officer.
+        if any(officer.public_key == public_key for officer in officers.values()):
+            raise RecordInvalid("election: election_public_key is an officer's key too")
     with checking("D1"):
         election_hash_ = fields.canon_hash(election, "election")
     return _Election(
