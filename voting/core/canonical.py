@@ -39,7 +39,11 @@ _RFC3339 = re.compile(
     re.ASCII,
 )
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH_BEIJING = datetime(1970, 1, 1, 8, tzinfo=SHANGHAI)
 _MICROSECOND = timedelta(microseconds=1)
+# The instants a date and time in Beijing time (+08:00) can name: years 1 to 9999 (spec v2 E2).
+BEIJING_EARLIEST = (datetime(1, 1, 1, tzinfo=SHANGHAI) - _EPOCH) // _MICROSECOND
+BEIJING_LATEST = (datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=SHANGHAI) - _EPOCH) // _MICROSECOND
 
 
 def canon(value) -> bytes:
@@ -135,6 +139,13 @@ def instant_of(moment: datetime) -> int:
 def moment_of(instant_: int) -> datetime:
     """The aware datetime (UTC) of microseconds since the epoch."""
     return _EPOCH + instant_ * _MICROSECOND
+
+
+def beijing_time(instant_: int) -> str:
+    """format_time of an instant (microseconds since the epoch), reckoned in +08:00 throughout so
+    that every instant from BEIJING_EARLIEST to BEIJING_LATEST can be written, the first hours of
+    year 1 included (no detour through UTC, where they fall in year 0)."""
+    return (_EPOCH_BEIJING + instant_ * _MICROSECOND).isoformat()
 
 
 @lru_cache(maxsize=4096)
