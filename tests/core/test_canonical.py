@@ -8,11 +8,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from voting.core.canonical import (
+    BEIJING_EARLIEST,
+    BEIJING_LATEST,
     MAX_INT,
     H,
     b64d,
     b64e,
     b64h,
+    beijing_time,
     canon,
     check_json,
     format_time,
@@ -238,6 +241,50 @@ def test_parse_json_keeps_integers_and_text():
 def test_parse_json_refuses_floats_and_duplicate_keys(text):
     with pytest.raises(ValueError):
         parse_json(text)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        '{"a": 1}'.encode("utf-16"),
+        '{"a": 1}'.encode("utf-32"),
+        '{"a": 1}'.encode("utf-16-le"),  # no byte-order mark: NUL bytes, then not JSON
+        b'{"a": "\xed\xa0\x80"}',  # U+D800 in UTF-8 form
+        b'{"a": "\xc0\xaf"}',  # an overlong "/"
+        b'{"a": "\\ud800"}',
+        b'{"\\udc00": 1}',  # in a key
+        b'{"a": "\\ud83d\\u0041"}',
+        b'{"a": "\\ude00\\ud83d"}',
+        b'{"a": "\\\\\\ud800"}',  # an escaped backslash, then an escape
+        b"[" * 65 + b"]" * 65,
+        b'{"a": ' + b"{\"b\": " * 64 + b"1" + b"}" * 65,
+        b"[" * 100_000 + b"]" * 100_000,
+        '{"a": "\ud800"}',  # text holding a lone surrogate
+    ],
+)
+def test_parse_json_refuses_what_is_not_a_utf8_json_text_of_64_levels(data):
+    with pytest.raises(ValueError):
+        parse_json(data)
+
+
+@pytest.mark.parametrize(
+    "data, value",
+    [
+        (b"\xef\xbb\xbf{}", {}),  # a byte-order mark is skipped
+        (b'{"a": "\\ud83d\\ude00"}', {"a": "\U0001F600"}),  # a pair escaped
+        (b'{"a": "\\\\ud800"}', {"a": "\\ud800"}),  # an escaped backslash, then text
+        (b"[" * 64 + b"]" * 64, eval("[" * 64 + "]" * 64)),
+        (b'{"a": "[[[[", "b": "\\"[[", "c": []}', {"a": "[[[[", "b": '"[[', "c": []}),  # brackets in strings
+    ],
+)
+def test_parse_json_reads_a_utf8_json_text_of_64_levels(data, value):
+    assert parse_json(data) == value
+
+
+def test_beijing_time_writes_every_instant_of_years_1_to_9999():
+    assert beijing_time(BEIJING_EARLIEST) == "0001-01-01T00:00:00+08:00"
+    assert beijing_time(BEIJING_LATEST) == "9999-12-31T23:59:59.999999+08:00"
+    assert beijing_time(instant("2026-12-01t00:30:00.250z")) == "2026-12-01T08:30:00.250000+08:00"
 
 
 @given(st.text(alphabet=string.ascii_letters + string.digits + "-_+/=é", max_size=12))

@@ -67,6 +67,14 @@ def test_invalid_record_prints_one_line_and_exits_1(valid_file):
         (b'{"a": NaN}', b"INVALID: [D1] not a JSON record: floating-point number NaN in a record\n"),
         (b"\xff\xfe", None),
         (b"[]", b"INVALID: [D2] record is not an object\n"),
+        # Deeper than CPython's parser recurses, and than canonical JSON could be written: a verdict.
+        (b"[" * 100_000 + b"]" * 100_000,
+         b"INVALID: [D1] not a JSON record: objects and lists nested deeper than 64 levels\n"),
+        ('{"format": "gongzhi-record/2"}'.encode("utf-32"),
+         b"INVALID: [D1] not a JSON record: not UTF-8 (byte 0 of the file)\n"),
+        (b'{"ext": "\xed\xa0\x80"}', b"INVALID: [D1] not a JSON record: not UTF-8 (byte 9 of the file)\n"),
+        (b'{"ext": "\\udfff"}',
+         b"INVALID: [D1] not a JSON record: a string holds a lone surrogate, which no UTF-8 text can\n"),
     ],
 )
 def test_unparseable_files_are_invalid(tmp_path, content, fault):

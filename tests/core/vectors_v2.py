@@ -622,19 +622,166 @@ def signature_s_not_reduced():
     return kit.record()
 
 
+
+# --- what a record may hold, and how it is read (spec §1, E2, E6, E7) ------------------------------
+
+
+def _year_1_kit() -> RecordKit:
+    """A vote in the first hour of year 1, Beijing time: its instants fall in year 0 in UTC.
+    v0000 votes online at the opening and again half an hour later."""
+    kit = _simple()
+    kit.election["opens_at"] = "0001-01-01T00:00:00+08:00"
+    kit.election["closes_at"] = "0001-01-01T01:00:00+08:00"
+    kit.hash = record_v2.election_hash(kit.election)
+    kit.online("v0000", {"m1": "yes"}, at="0001-01-01T00:00:00+08:00")
+    kit.online("v0000", {"m1": "no"}, at="0001-01-01T00:30:00+08:00")
+    kit.online("v0001", {"m1": "no"}, at="0001-01-01T00:45:00+08:00")
+    return kit  # the close is cosigned (by record()) at a time after it, in 2026
+
+
+def valid_in_year_1():
+    """opens_at 0001-01-01T00:00:00+08:00: the earliest instant E2 allows."""
+    return _year_1_kit().record()
+
+
+def valid_escaped_surrogate_pair():
+    """The election's title ends in U+1F600, written in the file as the escaped pair
+    \\ud83d\\ude00: one character, hashed and signed as its four UTF-8 bytes."""
+    kit = _simple()
+    kit.election["title"] = "业主大会表决\U0001F600"
+    kit.hash = record_v2.election_hash(kit.election)
+    kit.online("v0000", {"m1": "yes"})
+    text = _pretty(kit.record()).decode()
+    assert text.count("\U0001F600") == 1
+    return text.replace("\U0001F600", "\\ud83d\\ude00").encode()
+
+
+def _with_document_ext(ext) -> dict:
+    document = full_kit().record()
+    document["ext"] = ext
+    return document
+
+
+def _nested(levels: int):
+    """A list nested ``levels`` deep, the outermost counted."""
+    value = []
+    for _ in range(levels - 1):
+        value = [value]
+    return value
+
+
+def valid_nested_64_levels():
+    """The document's ext is a list nested 63 deep: with the document, 64 levels, the most §1 allows."""
+    return _with_document_ext(_nested(63))
+
+
+def nested_65_levels():
+    """As valid-nested-64-levels, one level deeper: D1, though the ext is neither hashed nor signed."""
+    return _with_document_ext(_nested(64))
+
+
+def not_utf_8():
+    """The election's title ends in the bytes ED A0 80, U+D800 written as if it were a character:
+    not UTF-8."""
+    return _with_text('"业主大会表决"', '"业主大会表决\\ud800"').replace(b"\\ud800", b"\xed\xa0\x80")
+
+
+def utf_16():
+    """valid-full written in UTF-16 (with its byte-order mark): a record is UTF-8."""
+    return _pretty(full_kit().record()).decode().encode("utf-16")
+
+
+def _escaped_in_text(document: dict, placeholder: str, escaped: str) -> bytes:
+    text = _pretty(document).decode()
+    assert text.count(placeholder) == 1
+    return text.replace(placeholder, escaped).encode()
+
+
+def lone_surrogate_in_document_ext():
+    """A low surrogate alone in the document's ext, which nothing hashes or signs."""
+    return _escaped_in_text(_with_document_ext("note LONE"), "LONE", "\\udc00")
+
+
+def lone_surrogate_in_a_witness_name():
+    """A cosignature's witness written "street-1\\ud800": D1 before T4 looks for the officer."""
+    document = full_kit().record()
+    document["tree_head"]["cosignatures"] = [{**document["checkpoints"][-1]["cosignatures"][0],
+                                              "witness": "street-1LONE"}]
+    return _escaped_in_text(document, "LONE", "\\ud800")
+
+
+def surrogates_in_the_wrong_order():
+    """\\ude00\\ud83d in a certification's ext (outside its signed body): a low surrogate,
+    then a high one — two lone surrogates, not a pair."""
+    document = full_kit().record()
+    document["certifications"][0]["ext"] = "LONE"
+    return _escaped_in_text(document, "LONE", "\\ude00\\ud83d")
+
+
+def opens_before_year_1_in_beijing_time():
+    """0001-01-01T00:00:00+09:00 is 0000-12-31T23:00:00+08:00: no date in Beijing time."""
+    document = full_kit().record()
+    document["election"]["opens_at"] = "0001-01-01T00:00:00+09:00"
+    return document
+
+
+def closes_after_year_9999_in_beijing_time():
+    """9999-12-31T23:00:00-01:00 is 10000-01-01T08:00:00+08:00."""
+    document = full_kit().record()
+    document["election"]["closes_at"] = "9999-12-31T23:00:00-01:00"
+    return document
+
+
+def officers_sharing_a_key():
+    """clerk-b registered clerk-a's key: one key "countersigns" what it keyed. Otherwise valid."""
+    kit = _simple()
+    officers = kit.election["officers"]
+    officers[1]["public_key"] = officers[0]["public_key"]
+    kit.hash = record_v2.election_hash(kit.election)
+    kit.online("v0000", {"m1": "yes"})
+    handin = kit.handin("D0001", "v0001", identity_checked=True)
+    entry = kit.paper("v0001", {"m1": "no"}, handin["seq"])
+    entry["signatures"] = [record_v2.sign_body(private_key("clerk-a"), clerk, "ballot", entry["body"])
+                           for clerk in ("clerk-a", "clerk-b")]
+    return kit.record()
+
+
+def street_office_holds_the_vote_key():
+    """The street office's officer is given the vote's own key, which the operator holds: the
+    operator cosigns the close and certifies as the street office. Otherwise valid."""
+    kit = _simple()
+    street = kit.election["officers"][4]
+    assert street["officer_id"] == "street-1"
+    street["public_key"] = kit.election["election_public_key"]
+    kit.hash = record_v2.election_hash(kit.election)
+    kit.online("v0000", {"m1": "yes"})
+    head = kit.head()
+    head["cosignatures"] = [checkpoint.cosign(private_key("election"), "street-1", kit.hash, head,
+                                              int(parse_time(CLOSES_AT).timestamp()))]
+    kit.checkpoints.append(head)
+    document = kit.record(certify=False)
+    body = record_v2.certification_body(document["tree_head"], document["tally"], kit.hash, "street-1", CLOSES_AT)
+    document["certifications"] = [record_v2.sign_certification(private_key("election"), body)]
+    return document
+
+
 VALID = [valid_full, valid_revote_first, valid_invalid_not_counted, valid_major_exact_three_quarters,
          valid_committee_tie_at_edge, valid_empty_log, valid_paper_cast_before_online, valid_paper_replaces_online,
-         valid_with_ext_and_bom]
+         valid_with_ext_and_bom, valid_in_year_1, valid_escaped_surrogate_pair, valid_nested_64_levels]
 INVALID = {
-    "D1": [float_in_record, nan_in_record, duplicate_key_written_with_escape, lone_surrogate],
+    "D1": [float_in_record, nan_in_record, duplicate_key_written_with_escape, lone_surrogate, not_utf_8, utf_16,
+           lone_surrogate_in_document_ext, lone_surrogate_in_a_witness_name, surrogates_in_the_wrong_order,
+           nested_65_levels],
     "D2": [wrong_format],
     "E1": [community_code_empty, election_without_scopes, integer_beyond_2_53_in_ext],
-    "E2": [opens_after_closes, opens_on_a_day_that_does_not_exist],
+    "E2": [opens_after_closes, opens_on_a_day_that_does_not_exist, opens_before_year_1_in_beijing_time,
+           closes_after_year_9999_in_beijing_time],
     "E3": [first_scope_not_estate],
     "E4": [motion_item_out_of_range],
     "E5": [unknown_motion_kind, committee_not_item_3],
-    "E6": [second_clerk_key_of_one_account, officer_id_with_a_space, officer_id_with_a_control_space],
-    "E7": [election_key_of_small_order],
+    "E6": [second_clerk_key_of_one_account, officer_id_with_a_space, officer_id_with_a_control_space,
+           officers_sharing_a_key],
+    "E7": [election_key_of_small_order, street_office_holds_the_vote_key],
     "R1": [voters_not_sorted, roll_without_totals],
     "R2": [weights_without_estate, voter_of_two_heads, area_beyond_2_53, ext_as_a_scope_in_weights],
     "R3": [voter_key_of_an_officer, voter_key_y_not_below_p],
@@ -699,6 +846,8 @@ def _receipts() -> dict[str, tuple[str, dict]]:
     # v0000's online ballot, replaced by the paper ballot handed in later: cast_at is the hand-in's
     # time (written 2026-12-01t00:30:00.250z) in +08:00.
     made["receipt-replaced-by-paper"] = ("valid-paper-replaces-online", _paper_replaces_online_kit().receipt(0))
+    # v0000's first ballot, replaced at 0001-01-01T00:30:00+08:00 (in UTC, year 0).
+    made["receipt-replaced-in-year-1"] = ("valid-in-year-1", _year_1_kit().receipt(0))
     return made
 
 
@@ -863,6 +1012,7 @@ def file_contents() -> dict[str, bytes]:
         contents[f"{name}.json"] = document if type(document) is bytes else _pretty(document)
         if not verdict["valid"]:
             verdict = {**verdict, "reason": verdict_of(contents[f"{name}.json"])}
+        _check_vector(name, contents[f"{name}.json"], verdict)
         expected[name] = verdict
     contents["expected.json"] = _pretty(expected)
     records = {name: parse_json(contents[f"{name}.json"]) for name, verdict in expected.items() if verdict["valid"]}
@@ -870,13 +1020,64 @@ def file_contents() -> dict[str, bytes]:
     for name, (record_name, receipt) in _receipts().items():
         contents[f"receipts/{name}.json"] = _pretty(receipt)
         findings[name] = {"record": record_name, **receipt_verdict(records[record_name], receipt)}
+        _check_finding(f"receipts/{name}", findings[name], RECEIPT_OUTCOMES)
     contents["receipts/expected.json"] = _pretty(findings)
     held = {}
     for name, note in _held().items():
         contents[f"held/{name}.txt"] = note
         held[name] = {"record": "valid-full", **held_verdict(records["valid-full"], note)}
+        _check_finding(f"held/{name}", held[name], HELD_OUTCOMES)
     contents["held/expected.json"] = _pretty(held)
     return contents
+
+
+# What each receipt and held checkpoint is made to show: its finding, or the check it fails.
+RECEIPT_OUTCOMES = {
+    "receipt-counted": "counted", "receipt-with-ext": "counted",
+    "receipt-replaced-online": "replaced", "receipt-against-a-later-head": "replaced",
+    "receipt-replaced-by-an-earlier-entry": "replaced", "receipt-replaced-by-paper": "replaced",
+    "receipt-replaced-in-year-1": "replaced",
+    "receipt-other-election": "P1", "receipt-forged-head": "P2", "receipt-signature-not-a-string": "P2",
+    "receipt-misplaced": "P3", "receipt-from-a-rewritten-history": "P4",
+    "receipt-logged-at-not-a-string": "P5", "receipt-of-a-hand-in": "P5",
+}
+HELD_OUTCOMES = {
+    **dict.fromkeys(["held-close", "held-close-lines-in-another-order", "held-tree-head", "held-not-listed",
+                     "held-other-lines-ignored", "held-cosignature-of-another-length-ignored",
+                     "held-same-witness-twice", "held-signature-line-spare-bits", "held-two-vote-lines"],
+                    "extended"),
+    **dict.fromkeys(["held-size-with-leading-zero", "held-negative-size", "held-root-of-31-bytes",
+                     "held-root-spare-bits", "held-of-another-vote", "held-malformed-line-of-another-name",
+                     "held-line-not-std64", "held-line-without-padding", "held-no-final-newline",
+                     "held-not-utf-8"], "H1"),
+    **dict.fromkeys(["held-not-signed-by-the-vote", "held-second-vote-line-bad", "held-bad-cosignature"], "H2"),
+    **dict.fromkeys(["held-rewritten", "held-beyond-the-log"], "H3"),
+}
+
+
+class VectorError(AssertionError):
+    """A vector the verifier does not give the verdict it was made to have: nothing is written."""
+
+
+def _check_vector(name: str, content: bytes, verdict: dict) -> None:
+    """The verifier, reading the file as written, gives the record its verdict: valid with the
+    published tally (without ext) as the recount, or invalid at the intended check."""
+    if verdict["valid"]:
+        try:
+            recount = record_v2.verify(parse_json(content))
+        except (ValueError, record_v2.RecordInvalid) as fault:
+            raise VectorError(f"{name} is meant to be valid, but: {fault}") from None
+        if recount != verdict["tally"]:
+            raise VectorError(f"{name} is meant to be valid, but its published tally is not the recount")
+    elif not verdict["reason"].startswith(f"[{verdict['check']}] "):
+        raise VectorError(f"{name} is meant to fail {verdict['check']}, but: {verdict['reason']}")
+
+
+def _check_finding(name: str, finding: dict, outcomes: dict) -> None:
+    outcome = outcomes.get(name.split("/", 1)[1])
+    found = finding.get("status") or finding.get("check") or finding.get("checkpoint")
+    if outcome is None or found != outcome:
+        raise VectorError(f"{name} is meant to be {outcome}, but is {found}: {finding}")
 
 
 def verdict_of(content: bytes, workers: int = 1) -> str:

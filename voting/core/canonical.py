@@ -39,7 +39,11 @@ _RFC3339 = re.compile(
     re.ASCII,
 )
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH_BEIJING = datetime(1970, 1, 1, 8, tzinfo=SHANGHAI)
 _MICROSECOND = timedelta(microseconds=1)
+# The instants a date and time in Beijing time (+08:00) can name: years 1 to 9999 (spec v2 E2).
+BEIJING_EARLIEST = (datetime(1, 1, 1, tzinfo=SHANGHAI) - _EPOCH) // _MICROSECOND
+BEIJING_LATEST = (datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=SHANGHAI) - _EPOCH) // _MICROSECOND
 
 
 def canon(value) -> bytes:
@@ -137,6 +141,13 @@ def moment_of(instant_: int) -> datetime:
     return _EPOCH + instant_ * _MICROSECOND
 
 
+def beijing_time(instant_: int) -> str:
+    """format_time of an instant (microseconds since the epoch), reckoned in +08:00 throughout so
+    that every instant from BEIJING_EARLIEST to BEIJING_LATEST can be written, the first hours of
+    year 1 included (no detour through UTC, where they fall in year 0)."""
+    return (_EPOCH_BEIJING + instant_ * _MICROSECOND).isoformat()
+
+
 @lru_cache(maxsize=4096)
 def _hour_start(hour: str, offset: str) -> int:
     return instant_of(datetime.fromisoformat(f"{hour}:00:00{offset}".upper()))
@@ -184,14 +195,99 @@ def check_json(value, path: str = "") -> None:
             raise ValueError(f"{where or 'value'} is not a JSON value")
 
 
+MAX_DEPTH = 64  # levels of objects and lists a JSON text may nest, the outermost value being level 1
+_UTF8_BOM = b"\xef\xbb\xbf"
+# The escape of a surrogate code unit (\ud800–\udfff), where its backslash is not itself escaped.
+# JSON decodes a high one (\ud800–\udbff) right before a low one (\udc00–\udfff) to one
+# character; any other leaves a lone surrogate in the string. A UTF-8 text holds no other kind.
+# (A literal first, so that the search skips through a large text at memory speed.)
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD]([89a-fA-F])[0-9a-fA-F]{2}")
+_LOW_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+# A JSON text's bytes kept to what its nesting depends on: the quotes that delimit strings and
+# the brackets, curly ones made square (a valid text's brackets match already).
+_KEEP_BRACKETS = bytes.maketrans(b"{}", b"[]")
+_NOT_BRACKETS = bytes(set(range(256)) - set(b'"[]{}'))
+
+
+class NotRecordJSON(ValueError):
+    """Bytes that are not a JSON text a record (or a receipt) may be: spec v2 §1."""
+
+
 def parse_json(data: bytes | str):
-    """json.loads that refuses what a record may not hold: floats, NaN/Infinity, duplicate keys."""
-    return json.loads(
-        data,
-        parse_float=_refuse_float,
-        parse_constant=_refuse_float,
-        object_pairs_hook=_object_without_duplicates,
-    )
+    """The JSON text a record or a receipt may be (spec v2 §1), parsed; ValueError where it is not.
+
+    Bytes must be UTF-8 (a leading byte-order mark is skipped): not UTF-16 or UTF-32, and not the
+    UTF-8-style bytes of a surrogate code point. No float, NaN or Infinity, no duplicate key, no
+    string holding a lone surrogate (written as an escape), and at most MAX_DEPTH levels of
+    objects and lists, so that nothing read can make writing canonical JSON recurse too deep.
+    """
+    if type(data) is str:
+        text = data
+        try:
+            raw = data.encode("utf-8")
+        except UnicodeEncodeError:
+            raise NotRecordJSON("text holding a lone surrogate") from None
+    else:
+        raw = data[len(_UTF8_BOM):] if data.startswith(_UTF8_BOM) else data
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise NotRecordJSON(f"not UTF-8 (byte {error.start + len(data) - len(raw)} of the file)") from None
+    try:
+        value = json.loads(
+            text,
+            parse_float=_refuse_float,
+            parse_constant=_refuse_float,
+            object_pairs_hook=_object_without_duplicates,
+        )
+    except RecursionError:
+        raise NotRecordJSON(f"objects and lists nested deeper than {MAX_DEPTH} levels") from None
+    if _depth(raw) > MAX_DEPTH:
+        raise NotRecordJSON(f"objects and lists nested deeper than {MAX_DEPTH} levels")
+    if _lone_surrogate_escape(raw):
+        raise NotRecordJSON("a string holds a lone surrogate, which no UTF-8 text can")
+    return value
+
+
+def _depth(raw: bytes) -> int:
+    """How many levels of objects and lists a valid JSON text nests, the outermost value being
+    level 1: peeled one level a pass from the text's brackets outside strings (no more than
+    MAX_DEPTH + 1 passes). Byte-wise: no byte of a multi-byte UTF-8 character is ASCII."""
+    # Escaped backslashes, then escaped quotes, go; every quote left opens or closes a string.
+    if b"\\" in raw:
+        raw = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
+    brackets = raw.translate(_KEEP_BRACKETS, _NOT_BRACKETS)
+    # Two quotes side by side delimit an empty string, or close a string and open the next with
+    # no bracket between: dropping them changes no bracket's place inside or outside a string.
+    brackets = brackets.replace(b'""', b"")
+    if b'"' in brackets:  # strings holding brackets
+        brackets = b"".join(brackets.split(b'"')[::2])
+    depth = 0
+    while brackets and depth <= MAX_DEPTH:
+        brackets = brackets.replace(b"[]", b"")
+        depth += 1
+    return depth
+
+
+def _lone_surrogate_escape(raw: bytes) -> bool:
+    """Whether a valid JSON text writes a lone surrogate: a high-surrogate escape not right before
+    a low one, or a low one not right after a high one."""
+    position = 0
+    while True:
+        match = _SURROGATE_ESCAPE.search(raw, position)
+        if match is None:
+            return False
+        start = before = match.start()
+        while before and raw[before - 1] == 0x5C:  # backslashes before it
+            before -= 1
+        if (start - before) % 2:  # "\\ud800": an escaped backslash, then text
+            position = start + 1
+        elif match.group(1) in b"cdefCDEF":  # a low surrogate with no high one before it
+            return True
+        elif _LOW_SURROGATE_ESCAPE.match(raw, match.end()) is None:
+            return True
+        else:
+            position = match.end() + 6  # past the pair
 
 
 def _refuse_float(text: str):

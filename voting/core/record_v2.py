@@ -14,16 +14,17 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from voting.core import checkpoint, chunks, fields, merkle, rules, signing
 from voting.core.canonical import (
+    BEIJING_EARLIEST,
+    BEIJING_LATEST,
     MAX_INT,
     H,
     b64d,
     b64e,
     b64h,
+    beijing_time,
     canon,
-    format_time,
     instant,
     is_b64,
-    moment_of,
 )
 from voting.core.fields import RecordInvalid, checking, show
 
@@ -265,8 +266,8 @@ def _check_election(election) -> _Election:
         fields.identifier(community, "name", "election community")
         fields.text(election, "title", "election")
     with checking("E2"):
-        opens_at = fields.instant(election, "opens_at", "election")
-        closes_at = fields.instant(election, "closes_at", "election")
+        opens_at = _beijing_instant(election, "opens_at")
+        closes_at = _beijing_instant(election, "closes_at")
         if not opens_at < closes_at:
             raise RecordInvalid("election: opens_at is not before closes_at")
         if election["revote"] not in ("first", "last"):
@@ -282,6 +283,10 @@ def _check_election(election) -> _Election:
     officers = _check_officers(election["officers"])
     with checking("E7"):
         public_key = fields.usable_key(election, "election_public_key", "election")
+        # The operator holds the vote's key: an officer holding it too would let the operator
+        # cosign, certify or countersign as that officer.
+        if any(officer.public_key == public_key for officer in officers.values()):
+            raise RecordInvalid("election: election_public_key is an officer's key too")
     with checking("D1"):
         election_hash_ = fields.canon_hash(election, "election")
     return _Election(
@@ -294,6 +299,15 @@ def _check_election(election) -> _Election:
         motions=motions,
         officers=officers,
     )
+
+
+def _beijing_instant(election: dict, key: str) -> int:
+    """A timestamp of the election whose instant Beijing time (+08:00) can write, in years 1–9999:
+    every cast time lies between opens_at and closes_at, and a receipt's finding writes it so."""
+    moment = fields.instant(election, key, "election")
+    if not BEIJING_EARLIEST <= moment <= BEIJING_LATEST:
+        raise RecordInvalid(f"election: {key} is outside years 1–9999 in Beijing time (+08:00)")
+    return moment
 
 
 def _check_scopes(scopes) -> tuple:
@@ -1263,7 +1277,7 @@ def check_held_checkpoint(record: dict, verified: VerifiedRecord, note: str) -> 
 
 def describe_ballot(ballot: _Ballot) -> dict:
     """A ballot as an owner is told of it: when and how it was cast, and by whom it was signed."""
-    described = {"seq": ballot.seq, "channel": ballot.channel, "cast_at": format_time(moment_of(ballot.cast_at))}
+    described = {"seq": ballot.seq, "channel": ballot.channel, "cast_at": beijing_time(ballot.cast_at)}
     if ballot.channel == "paper":
         described.update(
             desk_receipt=ballot.handin["desk_receipt"],
