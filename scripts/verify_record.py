@@ -41,11 +41,12 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdout.reconfigure(encoding="utf-8", errors="backslashreplace")
     try:
         document = _read(args.file, "record")
-        receipt = _read(args.receipt, "receipt") if args.receipt else None
-        note = _read_text(args.checkpoint) if args.checkpoint else None
     except RecordInvalid as fault:
         return _invalid(str(fault))
-    held = receipt is not None or note is not None
+    # The receipt and the note are read only once the record passed, each when its turn comes
+    # (the receipt first): a file that is not one is a fault of its own check (P1, H1), and no
+    # receipt or note is checked against a record that fails its own checks (spec §10).
+    held = bool(args.receipt) or bool(args.checkpoint)
     try:
         # Format 1 only where the record says so; anything else gets format 2's checks, which
         # name an unknown format.
@@ -58,11 +59,11 @@ def main(argv: list[str] | None = None) -> int:
             tally = verified.tally
             if held:
                 findings = []
-                if receipt is not None:
-                    finding = record_v2.check_receipt(document, verified, receipt)
+                if args.receipt:
+                    finding = record_v2.check_receipt(document, verified, _read(args.receipt, "receipt"))
                     findings.append((finding.as_json(), _describe(finding)))
-                if note is not None:
-                    extended = record_v2.check_held_checkpoint(document, verified, note)
+                if args.checkpoint:
+                    extended = record_v2.check_held_checkpoint(document, verified, _read_text(args.checkpoint))
                     findings.append((extended, _describe_checkpoint(extended)))
                 if args.json:
                     print("\n".join(canon(as_json).decode("utf-8") for as_json, _ in findings))

@@ -270,3 +270,34 @@ def test_a_forged_checkpoint_is_refused(tmp_path):
     forged = held_checkpoint_file(tmp_path, kit, {**kit.checkpoints[1], "signature": kit.checkpoints[0]["signature"]})
     result = run(record_path, "--checkpoint", forged)
     assert (result.returncode, result.stdout) == (1, b"INVALID: [H2] checkpoint: bad signature by the vote's key\n")
+
+
+def test_no_receipt_or_note_is_read_against_a_record_that_fails(tmp_path):
+    """A record failing its own checks is reported as such, even beside a receipt that is not
+    JSON or a note that is not UTF-8 (spec §10)."""
+    kit = recordkit_v2.full_kit()
+    document = kit.record()
+    document["format"] = "gongzhi-record/3"
+    record_path, receipt_path, note_path = tmp_path / "record.json", tmp_path / "receipt.json", tmp_path / "note.txt"
+    record_path.write_bytes(canon(document))
+    receipt_path.write_bytes(b"not JSON")
+    note_path.write_bytes(b"\xff")
+    result = run(record_path, "--receipt", receipt_path, "--checkpoint", note_path)
+    assert result.returncode == 1
+    assert result.stdout.startswith(b"INVALID: [D2] ") and result.stdout.count(b"\n") == 1
+
+
+def test_given_both_the_receipt_is_checked_first_and_only_the_first_fault_is_printed(tmp_path):
+    kit = recordkit_v2.full_kit()
+    record_path, receipt_path = receipt_files(tmp_path, kit, 1)
+    note_path = tmp_path / "note.txt"
+    note_path.write_bytes(b"\xff")  # not UTF-8: H1
+    # The receipt valid, the note not: only the note's fault, no finding of the receipt.
+    result = run(record_path, "--receipt", receipt_path, "--checkpoint", note_path)
+    assert (result.returncode, result.stdout.count(b"\n")) == (1, 1)
+    assert result.stdout.startswith(b"INVALID: [H1] ")
+    # The receipt invalid (P3) as well: its fault only, though the note is read second.
+    receipt_path.write_bytes(canon({**kit.receipt(1), "seq": 0}))
+    result = run(record_path, "--receipt", receipt_path, "--checkpoint", note_path, "--json")
+    assert (result.returncode, result.stdout.count(b"\n")) == (1, 1)
+    assert result.stdout.startswith(b"INVALID: [P3] ")
