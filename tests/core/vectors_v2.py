@@ -546,6 +546,13 @@ def integer_beyond_2_53_in_ext():
     return document
 
 
+def integer_beyond_2_53_in_a_motion_ext():
+    """A motion's ext is read with its kind's keys, by E5 (E4 reads only its common keys)."""
+    document = full_kit().record()
+    document["election"]["motions"][0]["ext"] = {"n": 2**53 + 1}
+    return document
+
+
 def opens_on_a_day_that_does_not_exist():
     document = full_kit().record()
     document["election"]["opens_at"] = "2026-02-29T08:00:00+08:00"  # 2026 is not a leap year
@@ -778,7 +785,7 @@ INVALID = {
            closes_after_year_9999_in_beijing_time],
     "E3": [first_scope_not_estate],
     "E4": [motion_item_out_of_range],
-    "E5": [unknown_motion_kind, committee_not_item_3],
+    "E5": [unknown_motion_kind, committee_not_item_3, integer_beyond_2_53_in_a_motion_ext],
     "E6": [second_clerk_key_of_one_account, officer_id_with_a_space, officer_id_with_a_control_space,
            officers_sharing_a_key],
     "E7": [election_key_of_small_order, street_office_holds_the_vote_key],
@@ -823,6 +830,8 @@ def _receipts() -> dict[str, tuple[str, dict]]:
         "receipt-replaced-online": kit.receipt(2),  # c3m9 voted again at entry 7
         "receipt-against-a-later-head": kit.receipt(2, size=9),
         "receipt-with-ext": {**kit.receipt(1), "ext": {"saved_by": "phone"}},
+        # A leading UTF-8 byte-order mark is skipped, as in a record.
+        "receipt-with-bom": b"\xef\xbb\xbf" + _pretty(kit.receipt(1)),
     }
     forged_head = dict(kit.receipt(1))
     forged_head["checkpoint"] = {**forged_head["checkpoint"], "signature": kit.receipt(2)["checkpoint"]["signature"]}
@@ -836,6 +845,9 @@ def _receipts() -> dict[str, tuple[str, dict]]:
         "receipt-misplaced": {**kit.receipt(1), "seq": 0},
         "receipt-from-a-rewritten-history": _rewritten_kit().receipt(1),
         "receipt-logged-at-not-a-string": {**kit.receipt(1), "logged_at": 0},
+        "receipt-integer-beyond-2-53-in-ext": {**kit.receipt(1), "ext": {"n": 2**53 + 1}},
+        "receipt-integer-beyond-2-53-in-its-checkpoint-ext": {
+            **kit.receipt(1), "checkpoint": {**kit.receipt(1)["checkpoint"], "ext": [-(2**53) - 1]}},
         "receipt-of-a-hand-in": kit.receipt(3),
     }
     made = {name: ("valid-full", receipt) for name, receipt in full.items()}
@@ -945,6 +957,8 @@ def _held() -> dict[str, bytes]:
         "held-same-witness-twice": _note(at_close, [vote, street, street]),
         "held-signature-line-spare-bits": _note(at_close, [vote, spare]),
         "held-two-vote-lines": _note(at_close, [vote, vote]),
+        # A third field of no bytes: std64, so H1 passes; it matches no key id, so H2 ignores it.
+        "held-line-with-no-signature-bytes": _note(at_close, [vote, "\u2014 street-1 \n", street]),
         # H1
         "held-size-with-leading-zero": _note(
             at_close.replace(b"\n11\n", b"\n011\n"),
@@ -1018,8 +1032,10 @@ def file_contents() -> dict[str, bytes]:
     records = {name: parse_json(contents[f"{name}.json"]) for name, verdict in expected.items() if verdict["valid"]}
     findings = {}
     for name, (record_name, receipt) in _receipts().items():
-        contents[f"receipts/{name}.json"] = _pretty(receipt)
-        findings[name] = {"record": record_name, **receipt_verdict(records[record_name], receipt)}
+        # A receipt is a document, or bytes where the file itself matters (a byte-order mark).
+        contents[f"receipts/{name}.json"] = receipt if type(receipt) is bytes else _pretty(receipt)
+        findings[name] = {"record": record_name,
+                          **receipt_verdict(records[record_name], parse_json(contents[f"receipts/{name}.json"]))}
         _check_finding(f"receipts/{name}", findings[name], RECEIPT_OUTCOMES)
     contents["receipts/expected.json"] = _pretty(findings)
     held = {}
@@ -1033,18 +1049,20 @@ def file_contents() -> dict[str, bytes]:
 
 # What each receipt and held checkpoint is made to show: its finding, or the check it fails.
 RECEIPT_OUTCOMES = {
-    "receipt-counted": "counted", "receipt-with-ext": "counted",
+    "receipt-counted": "counted", "receipt-with-ext": "counted", "receipt-with-bom": "counted",
     "receipt-replaced-online": "replaced", "receipt-against-a-later-head": "replaced",
     "receipt-replaced-by-an-earlier-entry": "replaced", "receipt-replaced-by-paper": "replaced",
     "receipt-replaced-in-year-1": "replaced",
-    "receipt-other-election": "P1", "receipt-forged-head": "P2", "receipt-signature-not-a-string": "P2",
+    "receipt-other-election": "P1", "receipt-integer-beyond-2-53-in-ext": "P1",
+    "receipt-integer-beyond-2-53-in-its-checkpoint-ext": "P1", "receipt-forged-head": "P2", "receipt-signature-not-a-string": "P2",
     "receipt-misplaced": "P3", "receipt-from-a-rewritten-history": "P4",
     "receipt-logged-at-not-a-string": "P5", "receipt-of-a-hand-in": "P5",
 }
 HELD_OUTCOMES = {
     **dict.fromkeys(["held-close", "held-close-lines-in-another-order", "held-tree-head", "held-not-listed",
                      "held-other-lines-ignored", "held-cosignature-of-another-length-ignored",
-                     "held-same-witness-twice", "held-signature-line-spare-bits", "held-two-vote-lines"],
+                     "held-same-witness-twice", "held-signature-line-spare-bits", "held-two-vote-lines",
+                     "held-line-with-no-signature-bytes"],
                     "extended"),
     **dict.fromkeys(["held-size-with-leading-zero", "held-negative-size", "held-root-of-31-bytes",
                      "held-root-spare-bits", "held-of-another-vote", "held-malformed-line-of-another-name",
