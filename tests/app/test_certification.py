@@ -93,6 +93,24 @@ def test_forged_or_stale_certifications_are_refused(app, counted):
             certify(staff, election, officer.officer_id, bad_body, bad_signature)
 
 
+def test_a_tally_changed_after_the_count_is_not_certified(app, counted):
+    """Someone with the database flips the stored result: the street office's page shows the
+    verifier's fault and certifying is refused with it, whatever the officer's browser signs."""
+    estate, election, staff, officer, key = counted
+    tally = json.loads(election.tally_json)
+    candidate = tally["motions"][2]["candidates"][0]
+    candidate["area"] += 1
+    election.tally_json = json.dumps(tally, ensure_ascii=False)
+    db.session.commit()
+    client = login(app.test_client(), staff)
+    page = client.get(f"/estates/{estate.code}/elections/{election.id}/certification/").get_data(as_text=True)
+    assert "[C1]" in page
+    body, signature = sign_body(election, officer, key)
+    with pytest.raises(CertificationRefused, match=r"does not verify: \[C1\]"):
+        certify(staff, election, officer.officer_id, body, signature)
+    assert export_record(election)["certifications"] == []
+
+
 def test_refusal_needs_a_reason_that_stays_visible(app, counted):
     estate, election, staff, _officer, _key = counted
     client = login(app.test_client(), staff)
