@@ -240,7 +240,7 @@ def _verify_record(record, workers: int) -> VerifiedRecord:
         with checking("L1"):
             if type(log) is not list:
                 raise RecordInvalid("log is not a list")
-        walk = _LogWalk(election, keys_in_use, rules.Tally(record["election"]), context)
+        walk = _LogWalk(context, keys_in_use, rules.Tally(record["election"]))
         walk.merge(chunk for _start, chunk in checked)
     tree = merkle.Tree(walk.leaf_hashes)
     tree_head = _check_tree_heads(record["checkpoints"], record["tree_head"], election, walk, tree)
@@ -884,8 +884,8 @@ class _LogWalk:
     the ballots are counted as they pass (while workers still check the chunks after them).
     """
 
-    def __init__(self, election: _Election, keys_in_use: set, tally: rules.Tally, context: _LogContext):
-        self.election = election
+    def __init__(self, context: _LogContext, keys_in_use: set, tally: rules.Tally):
+        election = self.election = context.election
         self.tally = tally  # of the ballots counted so far
         self._voters, self._log = context.voters, context.log
         self.leaf_hashes: list[bytes] = []
