@@ -136,11 +136,6 @@ def instant_of(moment: datetime) -> int:
     return (moment - _EPOCH) // _MICROSECOND
 
 
-def moment_of(instant_: int) -> datetime:
-    """The aware datetime (UTC) of microseconds since the epoch."""
-    return _EPOCH + instant_ * _MICROSECOND
-
-
 def beijing_time(instant_: int) -> str:
     """format_time of an instant (microseconds since the epoch), reckoned in +08:00 throughout so
     that every instant from BEIJING_EARLIEST to BEIJING_LATEST can be written, the first hours of
