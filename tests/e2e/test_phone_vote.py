@@ -1,12 +1,17 @@
 """An owner votes on a phone (Chromium at a phone's size) from the QR code's URL, end to end."""
 
+import base64
 import json
+import os
+import random
 from dataclasses import dataclass
+
+import pytest
 
 from sqlalchemy import select
 
 from tests.app.test_vote import WANG, ZHANG_LI, ZHAO, ballot_of, open_vote
-from tests.e2e.conftest import PHONE
+from tests.e2e.conftest import PHONE, WITHOUT_SUBTLE_CRYPTO, WITHOUT_WEBCRYPTO_ED25519
 from tests.e2e.journey_kit import zh
 from tests.elections_kit import count_vote, roster_voter_ids
 from tests.factories import resident_id
@@ -63,12 +68,24 @@ def current_motion(page):
     return page.locator("fieldset.motion:visible")
 
 
-def test_owner_votes_on_a_phone_and_checks_the_receipt(live_server, phone, screenshot):
+FALLBACK_MODULE = "/static/vendor/noble-ed25519-3.2.0.js"
+
+
+@pytest.mark.parametrize("signer", ["webcrypto", "noble"])
+def test_owner_votes_on_a_phone_and_checks_the_receipt(live_server, phone, screenshot, signer):
+    """The whole journey, once where the browser's WebCrypto signs with Ed25519 and once on an
+    older engine's, without it, where the vendored pure-JS signer does (fetched only then)."""
+    if signer == "noble":
+        phone.context.add_init_script(WITHOUT_WEBCRYPTO_ED25519)
+    fetched = []
+    phone.on("request", lambda request: fetched.append(request.url))
     vote = open_live_vote(live_server)
     secret = b64e(vote.secrets[ZHANG_LI])
     phone.goto(vote.qr_url(live_server, ZHANG_LI))
     phone.locator('fieldset[data-motion-id="m1"]').wait_for(state="visible")
     assert secret not in phone.url and "#" not in phone.url
+    assert phone.locator("html").get_attribute("data-signer") == signer
+    assert any(url.endswith(FALLBACK_MODULE) for url in fetched) == (signer == "noble")
     assert phone.locator('#step-voter [data-slot="units"]').inner_text() == "1幢-1-101"
     assert phone.locator('#step-voter [data-slot="area"]').inner_text() == "89.56"
     screenshot(phone, "first-motion")
@@ -94,18 +111,41 @@ def test_owner_votes_on_a_phone_and_checks_the_receipt(live_server, phone, scree
     choose(phone, "m3", "c3-3")
     phone.locator('fieldset[data-motion-id="m3"] [data-go="next"]').tap()
 
+    # The review reads every motion back in full, each with a way back to change it.
     review = phone.locator("#review-list li")
     assert review.count() == 3
     assert "审议《管理规约》" in review.nth(0).inner_text()
+    assert review.nth(0).locator(".review-label").inner_text() == "您的选择："
+    assert review.nth(0).locator(".review-motion").inner_text() == "第 1 项（共 3 项） · 一般事项：须过半数同意"
+    assert review.nth(1).locator(".review-choice").inner_text() == "反对"
     assert review.nth(2).locator(".review-choice").inner_text() == "张三、赵六"
-    screenshot(phone, "review")
+    assert review.nth(2).locator(".review-count").inner_text() == "已选 2 人，最多 2 人"
+    screenshot(phone, f"review-{signer}")
+    review.nth(1).locator(".review-change").tap()
+    assert current_motion(phone).get_attribute("data-motion-id") == "m2"
+    choose(phone, "m2", "abstain")
+    phone.locator('fieldset[data-motion-id="m2"] [data-go="next"]').tap()
+    phone.locator('fieldset[data-motion-id="m3"] [data-go="next"]').tap()
+    assert review.nth(1).locator(".review-choice").inner_text() == "弃权"
     phone.locator("#submit-ballot").tap()
     phone.locator("#step-receipt").wait_for(state="visible")
-    screenshot(phone, "receipt")
+    screenshot(phone, f"receipt-{signer}")
 
     receipt = json.loads(phone.locator("#receipt-json").input_value())
     assert receipt["seq"] == 0 and receipt["election_id"] == vote.public_id
-    assert phone.locator('#step-receipt [data-slot="entry_hash"]').inner_text() == receipt["entry_hash"]
+    # In words first: which unit, when, which entry; the proofs folded away.
+    assert phone.locator('#step-receipt [data-slot="units"]').inner_text() == "1幢-1-101"
+    assert phone.locator('#step-receipt [data-slot="logged_at"]').inner_text() == (
+        receipt["logged_at"][:10] + " " + receipt["logged_at"][11:19] + " 北京时间")
+    assert phone.locator('#step-receipt [data-slot="entry_hash"]').is_hidden()
+    assert phone.locator('#step-receipt [data-slot="entry_hash"]').text_content() == receipt["entry_hash"]
+    # The receipt as a picture too: a PNG the phone can keep.
+    picture = phone.locator("#receipt-picture")
+    assert picture.get_attribute("src").startswith("data:image/png;base64,")
+    assert phone.evaluate("document.getElementById('receipt-picture').naturalWidth") == 1080
+    with phone.expect_download() as download:
+        phone.locator("#receipt-picture-download").tap()
+    assert open(download.value.path(), "rb").read(8) == b"\x89PNG\r\n\x1a\n"
     kept = phone.evaluate(f"localStorage.getItem('gongzhi-receipts:{vote.public_id}')")
     assert json.loads(kept) == [receipt]
     with phone.expect_download() as download:
@@ -114,7 +154,7 @@ def test_owner_votes_on_a_phone_and_checks_the_receipt(live_server, phone, scree
 
     # The server logged exactly what the phone signed: the browser's canon matched Python's.
     [entry] = logged_entries(live_server, vote)
-    assert entry["body"]["choices"] == {"m1": "yes", "m2": "no", "m3": ["c3-1", "c3-3"]}
+    assert entry["body"]["choices"] == {"m1": "yes", "m2": "abstain", "m3": ["c3-1", "c3-3"]}
     assert entry["body"]["voter_id"] == vote.voter_ids[ZHANG_LI] and entry["body"]["election_hash"] == vote.election_hash
     with live_server.app.app_context():
         assert signing.verify(signing.public_key_b64(signing.private_key_from_seed(vote.secrets[ZHANG_LI])),
@@ -190,20 +230,98 @@ def test_a_revote_is_announced_as_replacing_the_ballot(live_server, phone):
     assert phone.locator('fieldset[data-motion-id="m1"]').is_visible()
 
 
-def test_without_the_qr_secret_or_a_signing_browser_the_page_says_so(live_server, phone, screenshot):
+def test_without_the_qr_secret_the_page_says_so(live_server, phone):
     vote = open_live_vote(live_server)
     phone.goto(live_server.url(f"/v/{vote.public_id}"))
     phone.locator("#step-no-secret").wait_for(state="visible")
     phone.goto(live_server.url(f"/v/{vote.public_id}#damaged"))
     phone.locator("#vote-error").wait_for(state="visible")
     assert "#" not in phone.url
-    # A browser without WebCrypto Ed25519 refuses the key import.
-    phone.context.add_init_script(
-        "crypto.subtle.importKey = () => Promise.reject(new DOMException('Ed25519', 'NotSupportedError'));")
+
+
+PAPER_OFFERED = "您也可以向筹备组领取纸质表决票投票。"
+
+
+@pytest.mark.parametrize("browser_lacks, step, secret_kept", [
+    (WITHOUT_SUBTLE_CRYPTO, "step-unsupported", False),
+    ('Object.defineProperty(window, "isSecureContext", { get: () => false });', "step-insecure", False),
+    ("delete window.BigInt;", "step-old-browser", True),
+], ids=["no-crypto-subtle", "plain-http", "engine-too-old"])
+def test_a_phone_that_cannot_sign_is_told_why_and_offered_paper(live_server, phone, screenshot, browser_lacks,
+                                                                step, secret_kept):
+    """Where nothing can sign, the owner reads why and is offered paper; on an engine too old,
+    the secret stays in the address bar so that WeChat's "open in browser" hands it on."""
+    vote = open_live_vote(live_server)
+    phone.context.add_init_script(browser_lacks)
+    phone.goto(vote.qr_url(live_server, ZHANG_LI))
+    phone.locator(f"#{step}").wait_for(state="visible")
+    assert phone.locator(f"#{step}").inner_text().count(PAPER_OFFERED) == 1
+    assert phone.locator(".vote-step:visible").count() == 1
+    assert (b64e(vote.secrets[ZHANG_LI]) in phone.url) == secret_kept
+    screenshot(phone, step)
+    assert logged_entries(live_server, vote) == []
+
+
+def test_the_secret_stays_for_another_browser_until_the_phone_signs_in(live_server, phone, screenshot):
+    """An engine without Ed25519 where the fallback cannot load either: WeChat's "open in
+    browser" still gets the whole link. Once a phone has signed in, the link loses its secret."""
+    vote = open_live_vote(live_server)
+    phone.context.add_init_script(WITHOUT_WEBCRYPTO_ED25519)
+    phone.route(f"**{FALLBACK_MODULE}", lambda route: route.abort())
     phone.goto(vote.qr_url(live_server, ZHANG_LI))
     phone.locator("#step-unsupported").wait_for(state="visible")
-    assert phone.locator("#ballot").is_hidden() and "#" not in phone.url
+    assert "在浏览器打开" in phone.locator("#step-unsupported").inner_text()
+    assert phone.url == vote.qr_url(live_server, ZHANG_LI)
     screenshot(phone, "unsupported")
+
+    phone.unroute(f"**{FALLBACK_MODULE}")
+    phone.route(f"**/v/{vote.public_id}/session", lambda route: route.abort())  # no connection yet
+    phone.reload()
+    phone.locator("#vote-error").wait_for(state="visible")
+    assert phone.url == vote.qr_url(live_server, ZHANG_LI)  # so that trying again works
+    phone.unroute(f"**/v/{vote.public_id}/session")
+    phone.reload()
+    phone.locator('fieldset[data-motion-id="m1"]').wait_for(state="visible")
+    assert "#" not in phone.url
+
+
+def test_a_ballot_page_whose_script_fails_says_so_and_drops_the_secret(live_server, phone, screenshot):
+    vote = open_live_vote(live_server)
+    phone.route("**/static/vote.js", lambda route: route.abort())
+    phone.goto(vote.qr_url(live_server, ZHANG_LI))
+    phone.locator("#step-script-failed").wait_for(state="visible")
+    assert phone.locator("#step-start").is_hidden() and "#" not in phone.url
+    assert PAPER_OFFERED in phone.locator("#step-script-failed").inner_text()
+    screenshot(phone, "script-failed")
+
+
+def test_both_signers_give_the_signatures_of_cryptography(live_server, phone):
+    """RFC 8032 signatures are deterministic: WebCrypto, the vendored fallback and Python's
+    cryptography must give the same bytes for the same seed and message."""
+    generator = random.Random(1105)
+    cases = [(os.urandom(32), generator.randbytes(generator.choice([0, 1, 31, 64, 65, 200, 1000, 5000])))
+             for _ in range(60)]
+    phone.goto(live_server.url("/static/vote.css"))  # any page of the app: modules load from its origin
+    in_browser = phone.evaluate(
+        """async (cases) => {
+             const { b64encode, signerFor } = await import("/static/signing.js");
+             const decode = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+             const results = [];
+             for (const [seedText, messageText] of cases) {
+               const seed = decode(seedText), message = decode(messageText);
+               const row = {};
+               for (const fallbackOnly of [false, true]) {
+                 const signer = await signerFor(seed, { fallbackOnly });
+                 row[signer.engine] = [signer.publicKey, await signer.sign(message)];
+               }
+               results.push(row);
+             }
+             return results;
+           }""", [[base64.b64encode(data).decode("ascii") for data in case] for case in cases])
+    for (seed, message), row in zip(cases, in_browser, strict=True):
+        key = signing.private_key_from_seed(seed)
+        expected = [signing.public_key_b64(key), b64e(key.sign(message))]
+        assert row == {"webcrypto": expected, "noble": expected}
 
 
 def test_after_the_count_a_notice_shows_how_each_unit_voted(live_server, phone, screenshot):
@@ -235,14 +353,14 @@ def test_browser_canon_is_python_canon(live_server, phone):
     phone.goto(live_server.url(f"/v/{vote.public_id}"))
     in_browser = phone.evaluate(
         """async (values) => {
-             const { canon } = await import("/static/vote.js");
+             const { canon } = await import("/static/signing.js");
              return values.map(canon);
            }""", TRICKY)
     assert in_browser == [canon(value).decode("utf-8") for value in TRICKY]
     # And over the whole frozen definition: the browser's hash of it is the election hash.
     hashed = phone.evaluate(
         """async () => {
-             const { canon, b64encode } = await import("/static/vote.js");
+             const { canon, b64encode } = await import("/static/signing.js");
              const data = JSON.parse(document.getElementById("vote-data").textContent);
              const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(canon(data.election)));
              return b64encode(new Uint8Array(digest));

@@ -5,7 +5,7 @@
 // comes from <script type="application/json" id="clerk-data">; every text shown is in the page
 // already. Bodies are signed over the same bytes as on the owners' phones (vote.js).
 import { verifyConsistency } from "./merkle.js";
-import { b64encode, signedMessage } from "./vote.js";
+import { b64encode, signedMessage } from "./signing.js";
 
 const DB_NAME = "gongzhi-clerk";
 const STORE = "keys";

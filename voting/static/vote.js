@@ -1,91 +1,15 @@
-// The owner's ballot, signed on the phone with the credential from the voting notice's QR code.
-// The secret stays in this page: the server sees only the public key and signatures
-// (spec election-record-v2 §1: message = "gongzhi/2/" + purpose, 0x00, canon(body)).
+// The owner's ballot page: signs in with the notice's key, shows one motion per screen, reads the
+// choices back, signs the ballot and keeps the receipt (as a file and as a picture).
 
-const encoder = new TextEncoder();
-// An Ed25519 private key as PKCS#8 is this DER header followed by the 32-byte seed (RFC 8410).
-const PKCS8_ED25519_PREFIX = Uint8Array.from([
-  0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
-]);
+import { b64encode, concat, decodeSeed, missingCrypto, purposePrefix, signedMessage, signerFor } from "./signing.js";
+
 // Outside the record's three purposes, so proving possession can never sign a ballot.
 const POSSESSION_PURPOSE = "possession";
 const NONCE_BYTES = 16;
-
-// Canonical JSON exactly as voting.core.canonical.canon: keys sorted by code point at every
-// level, no whitespace, non-ASCII written as itself. JSON.stringify escapes strings as Python's
-// json does with ensure_ascii=False (", \, \b \f \n \r \t, other controls as \u00xx).
-export function canon(value) {
-  if (Array.isArray(value)) {
-    return "[" + value.map(canon).join(",") + "]";
-  }
-  if (value !== null && typeof value === "object") {
-    const keys = Object.keys(value).sort(byCodePoint);
-    return "{" + keys.map((key) => JSON.stringify(key) + ":" + canon(value[key])).join(",") + "}";
-  }
-  return JSON.stringify(value);
-}
-
-// String comparison by code point: JavaScript's default compares UTF-16 units, which orders
-// characters beyond U+FFFF before U+E000–U+FFFF, unlike Python.
-function byCodePoint(a, b) {
-  const left = a[Symbol.iterator]();
-  const right = b[Symbol.iterator]();
-  for (;;) {
-    const x = left.next();
-    const y = right.next();
-    if (x.done || y.done) return (x.done ? 0 : 1) - (y.done ? 0 : 1);
-    const difference = x.value.codePointAt(0) - y.value.codePointAt(0);
-    if (difference !== 0) return difference;
-  }
-}
-
-export function b64encode(bytes) {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-// The 32-byte seed from the QR code's fragment, or null if it is not exactly that.
-function decodeSeed(text) {
-  if (!/^[A-Za-z0-9_-]{43}$/.test(text)) return null;
-  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/") + "=");
-  return Uint8Array.from(binary, (character) => character.charCodeAt(0));
-}
-
-function concat(...parts) {
-  const result = new Uint8Array(parts.reduce((total, part) => total + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    result.set(part, offset);
-    offset += part.length;
-  }
-  return result;
-}
-
-function purposePrefix(purpose) {
-  return concat(encoder.encode("gongzhi/2/" + purpose), [0]);
-}
-
-// The bytes a signature covers (spec §1): the purpose's prefix, then canon(body) as UTF-8.
-export function signedMessage(purpose, body) {
-  return concat(purposePrefix(purpose), encoder.encode(canon(body)));
-}
+const encoder = new TextEncoder();
 
 export function ballotMessage(ballot) {
   return signedMessage("ballot", ballot);
-}
-
-// Throws where the browser has no WebCrypto Ed25519 (or no WebCrypto outside HTTPS).
-export async function importSeed(seed) {
-  return crypto.subtle.importKey("pkcs8", concat(PKCS8_ED25519_PREFIX, seed), { name: "Ed25519" }, true, ["sign"]);
-}
-
-export async function publicKeyOf(privateKey) {
-  return (await crypto.subtle.exportKey("jwk", privateKey)).x;
-}
-
-async function sign(privateKey, message) {
-  return b64encode(new Uint8Array(await crypto.subtle.sign({ name: "Ed25519" }, privateKey, message)));
 }
 
 function readJson(id) {
@@ -101,13 +25,22 @@ class BallotPage {
   async start(secretText) {
     if (!secretText) return this.show("step-no-secret");
     const seed = decodeSeed(secretText);
-    if (!seed) return this.fail(this.text.damaged_code, "step-no-secret");
+    if (!seed) {
+      forgetSecret();
+      return this.fail(this.text.damaged_code, "step-no-secret");
+    }
+    const missing = missingCrypto();
+    if (missing) {
+      forgetSecret();
+      return this.show(missing === "insecure" ? "step-insecure" : "step-unsupported");
+    }
     try {
-      this.key = await importSeed(seed);
-      this.publicKey = await publicKeyOf(this.key);
+      this.signer = await signerFor(seed);
     } catch {
+      // The secret stays in the address bar, so that "open in browser" hands it to another one.
       return this.show("step-unsupported");
     }
+    document.documentElement.dataset.signer = this.signer.engine;
     if (this.data.urls.units) {
       return this.busy(document.getElementById("step-start"), () => this.showUnitChoices(), { hideOnFailure: true });
     }
@@ -125,8 +58,8 @@ class BallotPage {
   // The notice's key signs a fresh challenge from the server: proof that this phone holds it.
   async possessionProof() {
     const { challenge } = await this.post(this.data.urls.challenge, {});
-    const signature = await sign(this.key, concat(purposePrefix(POSSESSION_PURPOSE), encoder.encode(challenge)));
-    return { public_key: this.publicKey, challenge, signature };
+    const signature = await this.signer.sign(concat(purposePrefix(POSSESSION_PURPOSE), encoder.encode(challenge)));
+    return { public_key: this.signer.publicKey, challenge, signature };
   }
 
   // Prove to the server that this phone holds the notice's key; learn whom it votes for.
@@ -134,6 +67,7 @@ class BallotPage {
     const request = await this.possessionProof();
     if (idLast4 !== undefined) request.id_last4 = idLast4;
     this.session = await this.post(this.data.urls.session, request);
+    forgetSecret();
     this.idLast4 = idLast4;
     this.showVoter();
   }
@@ -157,6 +91,7 @@ class BallotPage {
   // (its own escaped HTML), for the holder of a valid notice only.
   async showUnitChoices() {
     const { html } = await this.post(this.data.urls.units, await this.possessionProof());
+    forgetSecret();
     document.getElementById("step-units").innerHTML = html;
     this.show("step-units");
   }
@@ -177,6 +112,7 @@ class BallotPage {
 
   navigate(direction) {
     if (direction === "back") return this.showMotion(this.current - 1);
+    if (direction.startsWith("motion-")) return this.showMotion(Number(direction.slice("motion-".length)));
     if (this.isComplete(this.steps[this.current])) {
       if (this.current === this.steps.length - 2) this.buildReview();
       this.showMotion(this.current + 1);
@@ -221,20 +157,42 @@ class BallotPage {
     return choices;
   }
 
+  // Read every motion back in full: its number, kind and title, and the choice in words, each
+  // with a way back to change it.
   buildReview() {
     const list = document.getElementById("review-list");
     list.replaceChildren();
-    for (const fieldset of this.form.querySelectorAll("fieldset.motion")) {
+    this.form.querySelectorAll("fieldset.motion").forEach((fieldset, index) => {
       const names = [...fieldset.querySelectorAll("input:checked")].map((input) => input.nextElementSibling.textContent);
       const item = document.createElement("li");
+      const heading = document.createElement("div");
+      heading.className = "review-motion";
+      heading.textContent = [".motion-count", ".motion-kind"]
+        .map((selector) => fieldset.querySelector(selector).textContent).join(" · ");
       const title = document.createElement("strong");
       title.textContent = fieldset.querySelector(".motion-title").textContent;
+      const label = document.createElement("div");
+      label.className = "review-label";
+      label.textContent = this.text.your_choice;
       const choice = document.createElement("div");
       choice.className = "review-choice";
       choice.textContent = names.join("、") || this.text.no_candidate;
-      item.append(title, choice);
+      item.append(heading, title, label, choice);
+      if (fieldset.dataset.kind === "committee") {
+        const count = document.createElement("div");
+        count.className = "review-count";
+        count.textContent = this.text.chosen_of_seats
+          .replace("{chosen}", names.length).replace("{seats}", fieldset.dataset.seats);
+        item.append(count);
+      }
+      const change = document.createElement("button");
+      change.type = "button";
+      change.className = "secondary review-change";
+      change.dataset.go = "motion-" + index;
+      change.textContent = this.text.change;
+      item.append(change);
       list.append(item);
-    }
+    });
   }
 
   async submit() {
@@ -245,7 +203,7 @@ class BallotPage {
       nonce: b64encode(crypto.getRandomValues(new Uint8Array(NONCE_BYTES))),
       choices: this.choices(),
     };
-    const signature = await sign(this.key, ballotMessage(ballot));
+    const signature = await this.signer.sign(ballotMessage(ballot));
     const request = { ballot, signature };
     if (this.idLast4 !== undefined) request.id_last4 = this.idLast4;
     const receipt = await this.post(this.data.urls.cast, request);
@@ -267,11 +225,15 @@ class BallotPage {
   showReceipt(receipt) {
     const section = document.getElementById("step-receipt");
     const slot = (name) => section.querySelector(`[data-slot="${name}"]`);
+    const units = this.session.units.join("、") || this.session.voter_id;
+    const loggedAt = this.text.beijing_time.replace("{moment}", readableTime(receipt.logged_at));
+    slot("units").textContent = units;
+    slot("logged_at").textContent = loggedAt;
     slot("seq").textContent = receipt.seq;
     slot("entry_hash").textContent = receipt.entry_hash;
     slot("size").textContent = receipt.checkpoint.size;
     slot("root").textContent = receipt.checkpoint.root;
-    slot("logged_at").textContent = receipt.logged_at;
+    slot("inclusion_proof_title").hidden = receipt.inclusion_proof.length === 0;
     slot("inclusion_proof").replaceChildren(...receipt.inclusion_proof.map((hash) => {
       const item = document.createElement("li");
       item.textContent = hash;
@@ -279,11 +241,71 @@ class BallotPage {
     }));
     const json = JSON.stringify(receipt, null, 1);
     document.getElementById("receipt-json").value = json;
+    const name = `receipt-${receipt.election_id}-${receipt.seq}`;
     const download = document.getElementById("receipt-download");
     download.href = URL.createObjectURL(new Blob([json], { type: "application/json" }));
-    download.download = `receipt-${receipt.election_id}-${receipt.seq}.json`;
+    download.download = name + ".json";
     document.getElementById("receipt-copy").addEventListener("click", () => this.copy(json));
     this.show("step-receipt");
+    this.drawReceipt(receipt, units, loggedAt, name + ".png");
+  }
+
+  // The receipt as a picture, for phones where a downloaded file is hard to find again (WeChat
+  // keeps none): what an owner needs to recognise it, and the hashes that identify the entry.
+  drawReceipt(receipt, units, loggedAt, fileName) {
+    const width = 1080;
+    const margin = 64;
+    const canvas = document.createElement("canvas");
+    const lines = [
+      { text: this.text.picture_title, size: 60, bold: true },
+      { text: this.data.election.title, size: 44, bold: true },
+      { text: this.data.estate_name, size: 40 },
+      { gap: 24 },
+      { text: this.text.picture_units, size: 34, muted: true }, { text: units, size: 44, bold: true },
+      { text: this.text.picture_logged, size: 34, muted: true }, { text: loggedAt, size: 44 },
+      { text: this.text.picture_seq, size: 34, muted: true }, { text: String(receipt.seq), size: 44 },
+      { gap: 24 },
+      { text: this.text.picture_entry_hash, size: 30, muted: true }, { text: receipt.entry_hash, size: 32, mono: true },
+      { text: this.text.picture_head.replace("{size}", receipt.checkpoint.size), size: 30, muted: true },
+      { text: receipt.checkpoint.root, size: 32, mono: true },
+      { gap: 24 },
+      { text: this.text.picture_check, size: 30, muted: true },
+      { text: new URL(this.data.urls.receipt, location.href).href, size: 32, mono: true },
+    ];
+    const context = canvas.getContext("2d");
+    const fontOf = (line) => `${line.bold ? "bold " : ""}${line.size}px ${line.mono ? "monospace" : "sans-serif"}`;
+    const wrapped = [];
+    for (const line of lines) {
+      if (line.gap) {
+        wrapped.push(line);
+        continue;
+      }
+      context.font = fontOf(line);
+      for (const text of wrapText(context, line.text, width - 2 * margin)) wrapped.push({ ...line, text });
+    }
+    canvas.width = width;
+    canvas.height = margin * 2 + wrapped.reduce((total, line) => total + (line.gap || line.size * 1.45), 0);
+    context.fillStyle = "#ffffff";
+    context.fillRect(0, 0, canvas.width, canvas.height);
+    context.textBaseline = "top";
+    let y = margin;
+    for (const line of wrapped) {
+      if (line.gap) {
+        y += line.gap;
+        continue;
+      }
+      context.font = fontOf(line);
+      context.fillStyle = line.muted ? "#555555" : "#111111";
+      context.fillText(line.text, margin, y);
+      y += line.size * 1.45;
+    }
+    const picture = canvas.toDataURL("image/png");
+    const image = document.getElementById("receipt-picture");
+    image.src = picture;
+    image.alt = this.text.picture_alt;
+    const download = document.getElementById("receipt-picture-download");
+    download.href = picture;
+    download.download = fileName;
   }
 
   async copy(json) {
@@ -354,12 +376,40 @@ class BallotPage {
   }
 }
 
-// Take the secret out of the address bar before anything else, so that it does not linger in
-// the history, a screenshot or a shared link.
-if (document.getElementById("vote-data")) {
-  const secretText = location.hash.slice(1);
+// "2026-12-03T20:51:07+08:00" as "2026-12-03 20:51:07": the receipt's times are Beijing time.
+function readableTime(text) {
+  const match = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)/.exec(text);
+  return match ? `${match[1]} ${match[2]}` : text;
+}
+
+// The lines a text breaks into at this width, character by character: Chinese text and hashes
+// have no spaces to break at.
+function wrapText(context, text, width) {
+  const lines = [];
+  let line = "";
+  for (const character of text) {
+    if (line && context.measureText(line + character).width > width) {
+      lines.push(line);
+      line = character === " " ? "" : character;
+    } else {
+      line += character;
+    }
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+// The secret stays in the address bar until the server has seen this phone prove it holds it:
+// until then, WeChat's "open in browser" must hand the whole link to the system browser. After
+// that it goes, so that it does not linger in the history, a screenshot or a shared link.
+function forgetSecret() {
   if (location.hash) history.replaceState(null, "", location.pathname + location.search);
-  new BallotPage(readJson("vote-data"), readJson("vote-text")).start(secretText);
+}
+
+// vote_check.js, a classic script that every engine runs, reports a page where this never ran.
+document.documentElement.dataset.voteScript = "started";
+if (document.getElementById("vote-data") && document.documentElement.dataset.engine !== "too-old") {
+  new BallotPage(readJson("vote-data"), readJson("vote-text")).start(location.hash.slice(1));
   // Another notice's code opened in this tab changes only the fragment: start afresh with it.
   window.addEventListener("hashchange", () => location.reload());
 }

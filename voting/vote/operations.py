@@ -67,6 +67,7 @@ def ballot_page_data(election: Election) -> dict:
     """What the phone needs to show and sign the ballot: the frozen definition and its hash."""
     return {
         "election": json.loads(election.definition_json),
+        "estate_name": election.estate.name,
         "election_hash": election.election_hash,
         "require_id_last4": election.require_id_last4,
         "receipt_storage_key": receipt_storage_key(election),

@@ -87,7 +87,8 @@ def ballot(public_id: str):
     closed = why_not_open(election)
     data = None
     if not closed:
-        urls = {name: url_for(f"vote.{name}", public_id=public_id) for name in ("challenge", "session", "cast")}
+        urls = {name: url_for(f"vote.{name}", public_id=public_id)
+                for name in ("challenge", "session", "cast", "receipt")}
         data = ballot_page_data(election) | {"urls": urls}
     elif unit_choices_shown(election):
         data = {"urls": {name: url_for(f"vote.{name}", public_id=public_id) for name in ("challenge", "units")}}
