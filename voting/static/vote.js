@@ -161,7 +161,7 @@ class BallotPage {
   // with a way back to change it.
   buildReview() {
     const list = document.getElementById("review-list");
-    list.replaceChildren();
+    list.textContent = "";
     this.form.querySelectorAll("fieldset.motion").forEach((fieldset, index) => {
       const names = [...fieldset.querySelectorAll("input:checked")].map((input) => input.nextElementSibling.textContent);
       const item = document.createElement("li");
@@ -234,7 +234,8 @@ class BallotPage {
     slot("size").textContent = receipt.checkpoint.size;
     slot("root").textContent = receipt.checkpoint.root;
     slot("inclusion_proof_title").hidden = receipt.inclusion_proof.length === 0;
-    slot("inclusion_proof").replaceChildren(...receipt.inclusion_proof.map((hash) => {
+    slot("inclusion_proof").textContent = "";
+    slot("inclusion_proof").append(...receipt.inclusion_proof.map((hash) => {
       const item = document.createElement("li");
       item.textContent = hash;
       return item;
