@@ -77,8 +77,8 @@ def test_owner_votes_on_a_phone_and_checks_the_receipt(live_server, phone, scree
     older engine's, without it, where the vendored pure-JS signer does (fetched only then)."""
     if signer == "noble":
         phone.context.add_init_script(WITHOUT_WEBCRYPTO_ED25519)
-    fetched = []
-    phone.on("request", lambda request: fetched.append(request.url))
+    fetched, sent = [], []
+    phone.on("request", lambda request: (fetched.append(request.url), sent.append(request.post_data or "")))
     vote = open_live_vote(live_server)
     secret = b64e(vote.secrets[ZHANG_LI])
     phone.goto(vote.qr_url(live_server, ZHANG_LI))
@@ -152,6 +152,8 @@ def test_owner_votes_on_a_phone_and_checks_the_receipt(live_server, phone, scree
         phone.locator("#receipt-download").tap()
     assert json.loads(open(download.value.path(), encoding="utf-8").read()) == receipt
 
+    # The secret never left the page: no request carried it, in the address or in a body.
+    assert not [text for text in fetched[1:] + sent if secret in text]
     # The server logged exactly what the phone signed: the browser's canon matched Python's.
     [entry] = logged_entries(live_server, vote)
     assert entry["body"]["choices"] == {"m1": "yes", "m2": "abstain", "m3": ["c3-1", "c3-3"]}
