@@ -366,6 +366,8 @@ def test_a_vote_nobody_took_part_in_is_announced_as_not_quorate(app, factory, tm
         assert flat(_("The quorum was not met: owners holding at least two thirds of the total area and of the "
                       "heads did not take part, so no motion is decided and nobody is elected.")) in text
     assert flat(_("Not decided: the quorum was not met, so nobody is elected.")) in results
+    assert flat(_("not approved")) not in results
+    assert flat(_("no decision: the vote did not reach the participation required")) in results
     assert flat(_("No resolution on “%(title)s”: the quorum was not met.", title="选聘物业服务企业")) in minutes
     assert flat(_("A motion left blank counts as abstaining; where an owner voted more than once, only the ballot "
                   "counted is listed. %(count)d in all.", count=0)) in minutes

@@ -317,6 +317,9 @@ def test_results_say_plainly_when_the_quorum_was_not_met(app, factory):
     assert "The quorum was not met" in html and "the voting period may be extended" in html
     assert "held again" in html and "Not decided: the quorum was not met." in html
     assert "Passed." not in html and "Elected:" not in html
+    # 甲 has yes from all who took part: no decision was made, not a majority missed.
+    assert "not approved" not in html
+    assert html.count("no decision: the vote did not reach the participation required") == 3
 
 
 def test_pages_say_when_their_figures_are_not_there_yet(app, factory):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from voting.ballots.models import LogEntry
@@ -301,6 +302,16 @@ class QuestionResult:
     result: str  # passed, failed, not_quorate
 
 
+# A committee candidate's outcome, as every results page and PDF names it.
+STANDING_NAMES = {
+    "elected": _l("elected"),
+    "tied": _l("tied: not elected"),
+    "runner_up": _l("approved, no seat left"),
+    "not_approved": _l("not approved"),
+    "undecided": _l("no decision: the vote did not reach the participation required"),
+}
+
+
 @dataclass(frozen=True)
 class CandidateStanding:
     candidate_id: str
@@ -309,7 +320,7 @@ class CandidateStanding:
     approval: RuleCheck  # more than half of the participating area and heads
     approved: bool
     rank: int | None  # among approved candidates; equal weights share a rank
-    standing: str  # elected, tied, runner_up (approved, no seat left), not_approved
+    standing: str  # a key of STANDING_NAMES
 
 
 @dataclass(frozen=True)
@@ -386,7 +397,11 @@ def _committee(position: int, motion: dict, entry: dict, participation: Weight, 
     def standing(candidate: dict) -> CandidateStanding:
         candidate_id = candidate["candidate_id"]
         weight = Weight(candidate["area"], candidate["heads"])
-        if candidate_id in elected:
+        if not quorum.met:
+            # Without the participation art. 278 requires there is no decision to label a
+            # candidate with, whatever share of yes they drew.
+            status = "undecided"
+        elif candidate_id in elected:
             status = "elected"
         elif candidate_id in tied:
             status = "tied"
