@@ -14,8 +14,9 @@ from voting.timeutil import UTCDateTime, utcnow
 UNIT_USES = ("住宅", "商业", "办公", "车位", "储藏室")
 AREA_SOURCES = ("登记", "实测", "合同")
 UNIT_STATUSES = ("已交付", "未交付", "未售")
-HELP_DESK_PLACE_LENGTH = 100
-HELP_DESK_HOURS_LENGTH = 100
+# Short enough that the help desk's line still fits a notice crowded with motions.
+HELP_DESK_PLACE_LENGTH = 40
+HELP_DESK_HOURS_LENGTH = 40
 
 
 class StreetOffice(db.Model):
