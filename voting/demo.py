@@ -8,7 +8,7 @@ from sqlalchemy import select
 from voting.auth.models import Role, Staff
 from voting.auth.operations import create_staff
 from voting.estates.models import Estate
-from voting.estates.operations import create_community, create_estate, create_street_office
+from voting.estates.operations import change_help_desk, create_community, create_estate, create_street_office
 from voting.extensions import db
 from voting.roster.generate import staff_resident_id
 from voting.roster.operations import import_roster
@@ -37,6 +37,7 @@ def load_demo() -> bool:
     community = create_community(actor, office, "330282-001-01", "金山社区")
     estate = create_estate(actor, DEMO_ESTATE, "金色家园", community)
     import_roster(actor, estate, DEMO_ROSTER.read_bytes(), DEMO_ROSTER.name)
+    change_help_desk(actor, estate, "物业服务中心（3幢1楼）", "每天 9:00–11:30、14:00–17:00")
     scopes = {
         Role.PLATFORM_ADMIN: {},
         Role.STREET_OFFICE: {"street_office_id": office.id},

@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import time
+import unicodedata
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from voting.core import signing
 from voting.core.canonical import b64d, b64e
 from voting.core.roll import units_commitment
 from voting.elections.models import ElectionVoter, NoticeBatch
+from voting.estates.models import HELP_DESK_HOURS_LENGTH, HELP_DESK_PLACE_LENGTH
 from voting.credentials.models import CredentialRequest
 from voting.elections.operations import (
     add_committee_election,
@@ -166,6 +168,75 @@ def test_notices_print_one_page_per_voter_with_text_fonts_and_working_qr_codes(a
     assert qr_codes(pdf, tmp_path) == [f"{BASE}/v/{election.public_id}#{b64e(secrets[code])}" for code in codes]
     for code in codes:
         assert derived_key(secrets[code]) == voter(election, code).public_key
+
+
+HELP_PLACE = "物业服务中心（3幢1楼）"
+HELP_HOURS = "每天 9:00–11:30、14:00–17:00"
+
+
+def what_to_do() -> list[str]:
+    """The notice's steps and its line on paper ballots, as the owner reads them (in Chinese)."""
+    with force_locale("zh_CN"):
+        return [
+            _("Vote between %(opens)s and %(closes)s (Beijing time).", opens="2026-12-01 08:00",
+              closes="2026-12-15 20:00"),
+            _("Scan the square code above with the camera of your phone, or with “Scan” in WeChat."),
+            _("Check that the phone shows your units as written above under “%(units)s”.", units=_("Units")),
+            _("For each motion choose “%(agree)s”, “%(disagree)s” or “%(abstain)s”; for a committee, tick the "
+              "candidates you want.", agree=_("Agree"), disagree=_("Disagree"), abstain=_("Abstain")),
+            _("Check your choices, then press “%(button)s” to sign your ballot.",
+              button=_("Sign and submit my ballot")),
+            _("Keep the receipt the phone then shows (a screenshot will do): with it you can check that your vote "
+              "was counted."),
+        ]
+
+
+def type_sizes(path: Path, containing: str) -> list[float]:
+    """The type size, in points, of each line on the first page that holds ``containing``: a full-width
+    character (as a CJK font draws the ambiguous ones, such as “”) is one em wide, so a line of them is
+    as many ems long as it has characters."""
+    boxes = re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]+)</word>',
+                       poppler("pdftotext", "-f", "1", "-l", "1", "-bbox", path, "-"))
+    sizes = [round((float(right) - float(left)) / len(word), 1) for left, right, word in boxes
+             if containing in word and all(unicodedata.east_asian_width(char) in "WFA" for char in word)]
+    assert sizes, containing
+    return sizes
+
+
+def test_the_notice_says_in_large_type_what_to_do_and_where_the_help_desk_is(app, factory, staff_client, tmp_path):
+    estate = factory.estate(roster=small_roster(), name="阳光花园")
+    estate.help_desk_place, estate.help_desk_hours = HELP_PLACE, HELP_HOURS
+    db.session.commit()
+    estate, election, batch = open_vote(factory, estate=estate)
+    secrets, ids = notice_secrets(batch), roster_voter_ids(election)
+    pdf = write(tmp_path, "notices.pdf", prepare_and_download(staff_client(estate), estate, election))
+
+    flat = re.sub(r"\s+", "", pdf_text(pdf))
+    with force_locale("zh_CN"):
+        help_desk = [_("Help desk: %(place)s", place=HELP_PLACE) + _(", open %(hours)s", hours=HELP_HOURS),
+                     _("No smartphone, or stuck? You can vote on a paper ballot instead and hand it in before the "
+                       "vote closes. Ask at the help desk for a paper ballot, for help with the phone, or for a "
+                       "new notice:")]
+    for expected in what_to_do() + help_desk:
+        assert flat.count(re.sub(r"\s+", "", expected)) == page_count(pdf) == 4, expected
+    assert min(type_sizes(pdf, "扫一扫")) >= 14  # a step, in large type
+    assert min(type_sizes(pdf, "服务点")) >= 13
+    # The QR code still reads from a print at 110 dpi.
+    assert qr_codes(pdf, tmp_path)[0] == f"{BASE}/v/{election.public_id}#{b64e(secrets[ids['v00001']])}"
+
+
+def test_without_a_help_desk_the_notice_sends_owners_to_the_preparation_group(app, factory, staff_client, tmp_path):
+    estate, election, _batch = open_vote(factory)
+    pdf = write(tmp_path, "notices.pdf", prepare_and_download(staff_client(estate), estate, election))
+    flat = re.sub(r"\s+", "", pdf_text(pdf))
+    with force_locale("zh_CN"):
+        help_desk = re.sub(r"\s+", "", _("Help desk: %(place)s", place=""))
+        group = _("No smartphone, or stuck? You can vote on a paper ballot instead and hand it in before the vote "
+                  "closes. Ask the preparation group for a paper ballot, for help with the phone, or for a new notice.")
+    assert help_desk not in flat
+    assert flat.count(re.sub(r"\s+", "", group)) == 4
+    for expected in what_to_do():
+        assert re.sub(r"\s+", "", expected) in flat, expected
 
 
 def test_the_salt_on_each_notice_finds_and_checks_the_voters_line_of_the_published_roll(app, factory, staff_client):
@@ -473,12 +544,18 @@ def test_a_failed_rendering_keeps_the_secrets_and_can_be_started_again(app, fact
 
 
 def test_many_motions_still_fit_one_page_per_voter(app, factory, staff_client, tmp_path):
+    """Even beside the longest help desk the settings allow, with the steps still in large type."""
+    estate = factory.estate(roster=small_roster())
+    estate.help_desk_place, estate.help_desk_hours = "楼" * HELP_DESK_PLACE_LENGTH, "时" * HELP_DESK_HOURS_LENGTH
+    db.session.commit()
     motions = [(4, f"第{n}项：审议选聘物业服务企业并授权业主委员会签订物业服务合同的议案") for n in range(1, 9)]
-    estate, election, _batch = open_vote(factory, motions=motions + [(3, "选举业主委员会", 5,
-                                                                      ["甲", "乙", "丙", "丁", "戊", "己"])])
+    estate, election, _batch = open_vote(factory, estate=estate, motions=motions + [(3, "选举业主委员会", 5,
+                                                                                     ["甲", "乙", "丙", "丁", "戊", "己"])])
     pdf = write(tmp_path, "notices.pdf", prepare_and_download(staff_client(estate), estate, election))
     assert page_count(pdf) == 4
-    assert "第8项" in pdf_text(pdf)
+    text = pdf_text(pdf)
+    assert "第8项" in text and "时" * 10 in text
+    assert min(type_sizes(pdf, "扫一扫")) >= 14
 
 
 def test_another_estates_staff_get_404_and_clerks_403(app, factory, staff_client):

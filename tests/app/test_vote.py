@@ -142,6 +142,7 @@ def test_ballot_page_carries_the_frozen_definition(app, factory):
     assert "Item 7 of Civil Code art. 278: Rebuilding or reconstructing the buildings" in page
     # CSP: scripts only from static files, JSON data only in non-executed script elements.
     assert set(re.findall(r"<script[^>]*>", page)) == {
+        '<script src="/static/text_size.js">',
         '<script src="/static/vote_check.js" defer>',
         '<script type="module" src="/static/vote.js">',
         '<script type="application/json" id="vote-data">',

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
@@ -13,6 +14,9 @@ from voting.timeutil import UTCDateTime, utcnow
 UNIT_USES = ("住宅", "商业", "办公", "车位", "储藏室")
 AREA_SOURCES = ("登记", "实测", "合同")
 UNIT_STATUSES = ("已交付", "未交付", "未售")
+# Short enough that the help desk's line still fits a notice crowded with motions.
+HELP_DESK_PLACE_LENGTH = 40
+HELP_DESK_HOURS_LENGTH = 40
 
 
 class StreetOffice(db.Model):
@@ -33,10 +37,23 @@ class Community(db.Model):
     estates: Mapped[list[Estate]] = relationship(back_populates="community")
 
 
+@dataclass(frozen=True)
+class HelpDesk:
+    """Where owners get paper ballots, help with the phone and new notices, and when it is open."""
+
+    place: str
+    hours: str
+
+
 class Estate(db.Model):
     """A property management area (物业管理区域): the electorate of one owners' assembly."""
 
     __tablename__ = "estate"
+    __table_args__ = (
+        # String(n) is not enforced by SQLite; the form says the same limits in words.
+        CheckConstraint(f"length(help_desk_place) <= {HELP_DESK_PLACE_LENGTH}", name="help_desk_place_length"),
+        CheckConstraint(f"length(help_desk_hours) <= {HELP_DESK_HOURS_LENGTH}", name="help_desk_hours_length"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     # An estate made from the command line may not be placed yet; only platform admins see it.
     community_id: Mapped[int | None] = mapped_column(ForeignKey("community.id"), index=True)
@@ -44,6 +61,9 @@ class Estate(db.Model):
     name: Mapped[str] = mapped_column(String(100))
     # A titled parking space is an exclusive part (法释〔2009〕7号 art. 2); local rules may exclude it.
     count_parking: Mapped[bool] = mapped_column(default=True)
+    # Empty until the preparation group or street office sets them; notices then leave the line out.
+    help_desk_place: Mapped[str] = mapped_column(String(HELP_DESK_PLACE_LENGTH), default="", server_default="")
+    help_desk_hours: Mapped[str] = mapped_column(String(HELP_DESK_HOURS_LENGTH), default="", server_default="")
     roll_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     community: Mapped[Community | None] = relationship(back_populates="estates")
@@ -54,6 +74,13 @@ class Estate(db.Model):
     @property
     def street_office_id(self) -> int | None:
         return self.community.street_office_id if self.community else None
+
+    @property
+    def help_desk(self) -> HelpDesk | None:
+        """The help desk, or None while neither its place nor its hours are set."""
+        if not (self.help_desk_place or self.help_desk_hours):
+            return None
+        return HelpDesk(self.help_desk_place, self.help_desk_hours)
 
 
 class Building(db.Model):

@@ -54,3 +54,12 @@ def change_parking_rule(actor: str, estate: Estate, count_parking: bool) -> None
     estate.count_parking = count_parking
     rebuild_voters(estate)
     record_event(actor, "estate.settings", f"estate:{estate.code}", estate_id=estate.id, count_parking=count_parking)
+
+
+def change_help_desk(actor: str, estate: Estate, place: str, hours: str) -> None:
+    """Where and when owners get help; notices printed from now on show it."""
+    if (estate.help_desk_place, estate.help_desk_hours) == (place, hours):
+        return
+    estate.help_desk_place, estate.help_desk_hours = place, hours
+    record_event(actor, "estate.settings", f"estate:{estate.code}", estate_id=estate.id,
+                 help_desk_place=place, help_desk_hours=hours)

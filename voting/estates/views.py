@@ -11,6 +11,7 @@ from voting.estates.forms import ChildPlaceForm, EstateSettingsForm, PlaceForm
 from voting.estates.models import Community, StreetOffice
 from voting.estates.operations import (
     PlaceError,
+    change_help_desk,
     change_parking_rule,
     create_community,
     create_estate,
@@ -35,7 +36,7 @@ def dashboard():
 @login_required
 def estate(code: str):
     estate = estate_for(code, Permission.VIEW_ROLL)
-    form = EstateSettingsForm(count_parking=estate.count_parking)
+    form = EstateSettingsForm(obj=estate)
     return render_template("estates/estate.html", estate=estate, summary=roll_summary(estate), form=form)
 
 
@@ -44,10 +45,14 @@ def estate(code: str):
 def settings(code: str):
     estate = estate_for(code, Permission.EDIT_ESTATE)
     form = EstateSettingsForm()
-    if form.validate_on_submit():
-        change_parking_rule(current_user.username, estate, form.count_parking.data)
-        db.session.commit()
-        flash(_("Settings saved; voting rights recomputed."), "success")
+    if not form.validate_on_submit():
+        # Shown again with the faults beside their fields and what was typed kept.
+        return render_template("estates/estate.html", estate=estate, summary=roll_summary(estate), form=form), 422
+    parking_changed = estate.count_parking != form.count_parking.data
+    change_parking_rule(current_user.username, estate, form.count_parking.data)
+    change_help_desk(current_user.username, estate, form.help_desk_place.data, form.help_desk_hours.data)
+    db.session.commit()
+    flash(_("Settings saved; voting rights recomputed.") if parking_changed else _("Settings saved."), "success")
     return redirect(url_for("estates.estate", code=code))
 
 

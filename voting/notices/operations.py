@@ -66,6 +66,8 @@ def _shared(election: Election, issued_at: datetime) -> dict:
         "closes_at": parse_time(definition["closes_at"]),
         "motions": definition["motions"],
         "issued_on": issued_at.astimezone(SHANGHAI).date().isoformat(),
+        # Not frozen with the vote: a desk that moves is printed where it is now.
+        "help_desk": election.estate.help_desk,
     }
 
 

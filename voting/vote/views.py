@@ -92,7 +92,8 @@ def ballot(public_id: str):
         data = ballot_page_data(election) | {"urls": urls}
     elif unit_choices_shown(election):
         data = {"urls": {name: url_for(f"vote.{name}", public_id=public_id) for name in ("challenge", "units")}}
-    return render_template("vote/ballot.html", election=election, closed=closed, data=data)
+    return render_template("vote/ballot.html", election=election, closed=closed, data=data,
+                           help_desk=election.estate.help_desk)
 
 
 @blueprint.post("/<public_id>/challenge")
