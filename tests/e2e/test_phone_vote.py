@@ -254,10 +254,15 @@ def test_a_phone_that_cannot_sign_is_told_why_and_offered_paper(live_server, pho
     """Where nothing can sign, the owner reads why and is offered paper; on an engine too old,
     the secret stays in the address bar so that WeChat's "open in browser" hands it on."""
     vote = open_live_vote(live_server)
+    with live_server.app.app_context():
+        estate = db.session.get(Election, vote.election_id).estate
+        estate.help_desk_place, estate.help_desk_hours = "3幢架空层物业服务中心", "每天 9:00–17:00"
+        db.session.commit()
     phone.context.add_init_script(browser_lacks)
     phone.goto(vote.qr_url(live_server, ZHANG_LI))
     phone.locator(f"#{step}").wait_for(state="visible")
     assert phone.locator(f"#{step}").inner_text().count(PAPER_OFFERED) == 1
+    assert "服务点：3幢架空层物业服务中心，开放时间 每天 9:00–17:00" in phone.locator(f"#{step}").inner_text()
     assert phone.locator(".vote-step:visible").count() == 1
     assert (b64e(vote.secrets[ZHANG_LI]) in phone.url) == secret_kept
     screenshot(phone, step)
