@@ -8,7 +8,10 @@ from voting.auth.models import Role
 from voting.auth.operations import create_staff
 from voting.estates.operations import create_community, create_estate, create_street_office
 from voting.extensions import db
+from voting.prep.models import PrepGroup, PrepMember
+from voting.prep.operations import group_of
 from voting.roster.operations import import_roster
+from voting.timeutil import utcnow
 
 PASSWORD = "correct horse battery"
 HEADERS = ["楼栋", "单元", "室号", "用途", "专有部分面积", "面积来源", "权利人", "证件号码", "联系电话", "房屋状态"]
@@ -60,9 +63,11 @@ class Factory:
         db.session.commit()
         return estate
 
-    def staff(self, role: Role, estate=None, *, id_number: str | None = None, **scope):
+    def staff(self, role: Role, estate=None, *, id_number: str | None = None, group_member: bool = True, **scope):
         """An account of this role scoped to the estate's office, community or the estate; a
-        person of its own (born 1970, unlike the rosters' owners) unless given an ID number."""
+        person of its own (born 1970, unlike the rosters' owners) unless given an ID number.
+        A preparation-group account of an estate is a member of its confirmed group (which it
+        needs to act) unless ``group_member`` is false."""
         if estate is not None:
             scope = {
                 Role.PLATFORM_ADMIN: {},
@@ -75,8 +80,22 @@ class Factory:
         if id_number is None:
             id_number = resident_id(next(self._person), "19700101")
         staff = create_staff("test", username, "测试员", PASSWORD, role, id_number=id_number, **scope)
+        if role is Role.PREP_GROUP and estate is not None and group_member:
+            self.group_member(estate, staff)
         db.session.commit()
         return staff
+
+    def group_member(self, estate, staff) -> PrepMember:
+        """The account's holder as a confirmed member of the estate's preparation group (made
+        confirmed here, without the composition rules that tests/app/test_prep.py covers)."""
+        group, now = group_of(estate), utcnow()
+        if group is None:
+            group = PrepGroup(estate=estate, created_by="test", formed_at=now, published_at=now)
+            db.session.add(group)
+        member = PrepMember(group=group, name=staff.display_name, role="other", organisation="测试",
+                            staff=staff, proposed_by="test", proposed_at=now, joined_at=now)
+        db.session.add(member)
+        return member
 
 
 def login(client, staff):

@@ -14,6 +14,7 @@ from voting.elections.models import (
     THRESHOLD_NAMES,
     item_label,
 )
+from voting.auth.access import may_withdraw
 from voting.core.rules import threshold
 from voting.tally.operations import STANDING_NAMES
 from voting.formatting import format_area
@@ -46,7 +47,7 @@ KIND_NAMES = {
 def register_filters(app: Flask) -> None:
     app.jinja_env.globals.update(state_names=STATE_NAMES, kind_names=KIND_NAMES, item_label=item_label,
                                  motion_kind=motion_kind, threshold_names=THRESHOLD_NAMES,
-                                 standing_names=STANDING_NAMES,
+                                 standing_names=STANDING_NAMES, may_withdraw=may_withdraw,
                                  invalid_reason_names=INVALID_REASON_NAMES, invalid_rule_names=INVALID_RULE_NAMES)
     app.jinja_env.filters.update(
         area=format_area, datetime=format_datetime, fault=translate_fault, mask_name=mask_name

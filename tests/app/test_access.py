@@ -5,10 +5,11 @@ import html
 import pytest
 
 from tests.elections_kit import open_vote
-from tests.factories import login, resident_id, small_roster
+from tests.factories import PASSWORD, login, resident_id, small_roster
 from voting.auth.access import ROLE_PERMISSIONS, Permission
 from voting.auth.models import Role
 from voting.extensions import db
+from voting.prep.operations import group_of
 from voting.roster.operations import stage_upload
 
 SCOPED_ROLES = [Role.STREET_OFFICE, Role.COMMUNITY, Role.PREP_GROUP, Role.CLERK]
@@ -198,3 +199,25 @@ def test_an_account_made_before_id_numbers_gets_one_once(app, factory, english):
     assert clerk.id_hash == recorded
     stranger = factory.staff(Role.CLERK, factory.estate())
     assert officer.post(f"/staff/{stranger.id}/id-number", data={"id_number": resident_id(45)}).status_code == 404
+
+
+def test_a_group_account_acts_only_while_its_holder_is_a_confirmed_member(app, factory, two_estates):
+    """An officer can make a preparation-group account outside any group: it may not log in,
+    and an account whose holder leaves the group loses its powers, also in an open session."""
+    mine, _theirs, _ids = two_estates
+    outside = factory.staff(Role.PREP_GROUP, mine, group_member=False)
+    client = app.test_client()
+    client.post("/lang/en")
+    refused = client.post("/login", data={"username": outside.username, "password": PASSWORD})
+    assert refused.status_code == 200
+    assert "not a member of its estate&#39;s confirmed preparation group" in refused.get_data(as_text=True)
+    assert client.get(f"/estates/{mine.code}/roll/").status_code == 302  # not logged in
+
+    member = factory.staff(Role.PREP_GROUP, mine)
+    client = login(app.test_client(), member)
+    pages = [f"/estates/{mine.code}/roll/", f"/estates/{mine.code}/board/", f"/estates/{mine.code}/elections/"]
+    assert [client.get(path).status_code for path in pages] == [200, 200, 200]
+    [membership] = [m for m in group_of(mine).members if m.staff_id == member.id]
+    membership.left_at, membership.leave_reason = membership.joined_at, "调离"
+    db.session.commit()
+    assert [client.get(path).status_code for path in pages] == [403, 403, 403]

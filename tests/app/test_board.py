@@ -77,3 +77,20 @@ def test_another_estate_cannot_post_or_withdraw(app, factory, posted):
     assert outsider.post(f"/estates/{estate.code}/board/{notice.id}/withdraw",
                          data={"reason": "x"}).status_code == 404
     assert db.session.get(BoardNotice, notice.id).withdrawn_at is None
+
+
+@pytest.mark.parametrize("kind", ["certification", "tree_head"])
+def test_only_the_street_office_withdraws_its_own_notices(app, factory, posted, kind):
+    """The group that runs the vote cannot take down the certification or a witnessed log head."""
+    estate, group_client, notice = posted
+    notice.kind = kind
+    db.session.commit()
+    refused = group_client.post(f"/estates/{estate.code}/board/{notice.id}/withdraw", data={"reason": "不想公示"})
+    assert refused.status_code == 403
+    assert f"/board/{notice.id}/withdraw" not in group_client.get(f"/estates/{estate.code}/board/").get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(BoardNotice, notice.id).withdrawn_at is None
+    officer = login(app.test_client(), factory.staff(Role.STREET_OFFICE, estate))
+    officer.post(f"/estates/{estate.code}/board/{notice.id}/withdraw", data={"reason": "证明有误，重新出具"})
+    db.session.expire_all()
+    assert db.session.get(BoardNotice, notice.id).withdrawn_reason == "证明有误，重新出具"

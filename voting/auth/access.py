@@ -12,7 +12,7 @@ from enum import StrEnum
 from flask import abort
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import Select, false, select
+from sqlalchemy import Select, exists, false, select
 
 from voting.auth.models import Role, Staff
 from voting.estates.models import Community, Estate
@@ -81,12 +81,33 @@ ASSIGNABLE_ROLES: dict[Role, tuple[Role, ...]] = {
 }
 
 
+# Notices the street office answers for: its certification, and the log heads it witnessed.
+# Those who run the vote must not take them down.
+STREET_OFFICE_NOTICES = frozenset({"certification", "tree_head"})
+
+NOT_IN_GROUP = _l("This account acts for the preparation group, but it is not a member of its estate's confirmed "
+                  "preparation group. It works once the street office has confirmed its holder as a member.")
+
+
+def acts_for_group(user: Staff) -> bool:
+    """A preparation-group account acts only while its holder is a member of the confirmed
+    group of its estate: the street office's confirmation of the group's composition (its
+    rules included) is what gives the account its powers. Other roles are not concerned."""
+    from voting.prep.models import PrepGroup, PrepMember
+
+    if user.role != Role.PREP_GROUP:
+        return True
+    return bool(db.session.scalar(select(exists().where(
+        PrepMember.staff_id == user.id, PrepMember.joined_at.is_not(None), PrepMember.left_at.is_(None),
+        PrepMember.group_id == PrepGroup.id, PrepGroup.estate_id == user.estate_id))))
+
+
 def can(user: Staff, permission: Permission) -> bool:
-    return permission in ROLE_PERMISSIONS[Role(user.role)]
+    return permission in ROLE_PERMISSIONS[Role(user.role)] and acts_for_group(user)
 
 
 def _forbid(permission: Permission):
-    reason = REFUSALS.get(permission)
+    reason = REFUSALS.get(permission) if acts_for_group(current_user) else NOT_IN_GROUP
     abort(403, description=str(reason) if reason is not None else None)
 
 
@@ -147,6 +168,13 @@ def witnessed_election_for(code: str, election_id: int):
     if not own_street_office_officer(current_user, estate):
         abort(403)
     return estate, election
+
+
+def may_withdraw(user: Staff, notice, estate: Estate) -> bool:
+    """Whether the user may take this notice off the estate's board: any notice for those who
+    publish to it, but the street office's own only for an officer of that street office."""
+    return can(user, Permission.PUBLISH_BOARD) and (
+        notice.kind not in STREET_OFFICE_NOTICES or own_street_office_officer(user, estate))
 
 
 def require(permission: Permission) -> None:

@@ -6,7 +6,15 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from voting.auth.access import ASSIGNABLE_ROLES, Permission, require, scope_filter, visible_estates
+from voting.auth.access import (
+    ASSIGNABLE_ROLES,
+    NOT_IN_GROUP,
+    Permission,
+    acts_for_group,
+    require,
+    scope_filter,
+    visible_estates,
+)
 from voting.auth.forms import IdNumberForm, LoginForm, StaffForm
 from voting.auth.models import Role, Staff
 from voting.auth.operations import PERSON_ROLES, AccountError, authenticate, create_staff, record_id_number
@@ -35,11 +43,14 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         staff = authenticate(form.username.data, form.password.data)
-        if staff is not None:
+        if staff is not None and not acts_for_group(staff):
+            flash(str(NOT_IN_GROUP), "error")
+        elif staff is not None:
             db.session.commit()
             login_user(staff)
             return redirect(url_for("estates.dashboard"))
-        flash(_("Wrong username or password."), "error")
+        else:
+            flash(_("Wrong username or password."), "error")
     return render_template("auth/login.html", form=form)
 
 

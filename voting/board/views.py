@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from voting.auth.access import Permission, election_for, estate_for
+from voting.auth.access import Permission, election_for, estate_for, may_withdraw
 from voting.board.documents import announcement_pdf
 from voting.board.forms import KIND_LABELS, AnnouncementForm, WithdrawForm
 from voting.board.operations import BoardError, board, find_notice, publish, withdraw
@@ -52,6 +52,9 @@ def manage(code: str):
 def withdraw_(code: str, notice_id: int):
     estate = estate_for(code, Permission.PUBLISH_BOARD)
     notice = find_notice(estate, notice_id) or abort(404)
+    if not may_withdraw(current_user, notice, estate):
+        abort(403, description=_("Only an officer of the estate's street office withdraws its certification "
+                                 "and the log heads it witnessed."))
     form = WithdrawForm()
     if form.validate_on_submit():
         try:
