@@ -225,3 +225,171 @@ def test_public_pages(live_server, world, phone_in, check, lang, name):
     response = PUBLIC_PAGES[name](page, world)
     assert response is None or response.status == 200, f"{name}: {response.status}"
     assert_none({name: checked(page, lang, CHECKS[check])}, lang, check)
+
+
+# --- the ballot page, state by state --------------------------------------------------------------
+
+
+def ballot_states(live_server, phone_in, lang: str):
+    """Walk an owner's phone through every state of the ballot page and the receipt check,
+    yielding (page, state) at each. Two votes: one asks for the ID ending and takes only the
+    first ballot (the whole way to "already voted"), one takes the last ballot (the rest)."""
+    first_only = open_live_vote(live_server, revote="first", require_id_last4=True)
+    last_counts = open_live_vote(live_server)
+    cast_in_python(live_server, last_counts, WANG)
+    page = phone_in(lang)
+
+    page.goto(f"/v/{last_counts.public_id}")
+    page.locator("#step-no-secret").wait_for(state="visible")
+    yield page, "no-secret"
+    page.goto(f"/v/{last_counts.public_id}#damaged")
+    page.locator("#vote-error").wait_for(state="visible")
+    yield page, "damaged-code"
+
+    # While the phone proves its key, "checking your notice" shows: hold the request there.
+    held = []
+    page.route("**/challenge", lambda route: held.append(route))
+    page.goto(last_counts.qr_url(live_server, WANG))
+    while not held:
+        page.wait_for_timeout(20)
+    assert page.locator("#step-start").is_visible()
+    yield page, "checking-the-notice"
+    held[0].continue_()
+    page.unroute("**/challenge")
+    page.locator("#voted-replace").wait_for(state="visible")
+    yield page, "voted-before-may-replace"
+
+    page.goto(first_only.qr_url(live_server, ZHAO))
+    page.locator("#step-id").wait_for(state="visible")
+    yield page, "id-ending"
+    page.locator("#id-last4").fill("1234")
+    page.locator('#step-id button[type="submit"]').tap()
+    page.locator("#vote-error").wait_for(state="visible")
+    yield page, "id-ending-refused"
+    page.locator("#id-last4").fill(resident_id(4)[-4:])
+    page.locator('#step-id button[type="submit"]').tap()
+    page.locator('fieldset[data-motion-id="m1"]').wait_for(state="visible")
+    yield page, "motion"
+    page.locator('fieldset[data-motion-id="m1"] [data-go="next"]').tap()
+    page.locator('fieldset[data-motion-id="m1"] [data-error="choose-one"]').wait_for(state="visible")
+    yield page, "motion-unanswered"
+    for motion_id in ("m1", "m2"):
+        choose(page, motion_id, "yes")
+        page.locator(f'fieldset[data-motion-id="{motion_id}"] [data-go="next"]').tap()
+    page.locator('fieldset[data-motion-id="m3"]').wait_for(state="visible")
+    yield page, "committee-motion"
+    for candidate in ("c3-1", "c3-2", "c3-3"):
+        choose(page, "m3", candidate)
+    page.locator('fieldset[data-motion-id="m3"] [data-error="too-many"]').wait_for(state="visible")
+    yield page, "committee-too-many"
+    page.locator('fieldset[data-motion-id="m3"] [data-go="next"]').tap()
+    page.locator("#review").wait_for(state="visible")
+    yield page, "review"
+    page.locator("#submit-ballot").tap()
+    page.locator("#step-receipt").wait_for(state="visible")
+    yield page, "receipt"
+    receipt = json.loads(page.locator("#receipt-json").input_value())
+
+    page.goto(first_only.qr_url(live_server, ZHAO))
+    page.locator("#id-last4").fill(resident_id(4)[-4:])
+    page.locator('#step-id button[type="submit"]').tap()
+    page.locator("#voted-counted").wait_for(state="visible")
+    yield page, "already-voted"
+
+    page.goto(f"/v/{first_only.public_id}/receipt")
+    yield page, "receipt-check"
+    page.locator("#receipt-form textarea").fill(json.dumps(receipt))
+    page.locator('#receipt-form button[type="submit"]').tap()
+    page.locator("#receipt-ok").wait_for(state="visible")
+    yield page, "receipt-check-ok"
+    page.locator("#receipt-form textarea").fill(json.dumps({**receipt, "seq": receipt["seq"] + 1}))
+    page.locator('#receipt-form button[type="submit"]').tap()
+    page.locator("#receipt-fail").wait_for(state="visible")
+    yield page, "receipt-check-refused"
+
+    not_yet = open_live_vote(live_server, opens_at=utcnow() + timedelta(days=1), closes_at=utcnow() + timedelta(days=2))
+    page.goto(f"/v/{not_yet.public_id}")
+    yield page, "not-open-yet"
+
+    # A browser whose WebCrypto cannot sign (as test_phone_vote makes one), last: it stays so.
+    page.context.add_init_script(
+        "crypto.subtle.importKey = () => Promise.reject(new DOMException('Ed25519', 'NotSupportedError'));")
+    page.goto(last_counts.qr_url(live_server, WANG))
+    page.locator("#step-unsupported").wait_for(state="visible")
+    yield page, "unsupported-browser"
+
+
+BALLOT_STATES = 18  # as many as ballot_states yields: a walk that stops early fails
+
+
+@pytest.mark.parametrize("lang", LOCALES)
+@pytest.mark.parametrize("check", CHECKS)
+def test_ballot_page_states(live_server, phone_in, check, lang):
+    findings = {state: checked(page, lang, CHECKS[check]) for page, state in ballot_states(live_server, phone_in, lang)}
+    assert len(findings) == BALLOT_STATES, sorted(findings)
+    assert_none(findings, lang, check)
+
+
+# --- error pages ----------------------------------------------------------------------------------
+
+
+@contextmanager
+def view_raising(app, endpoint: str, error: Exception):
+    """The live app's view raises ``error`` until the block ends: for errors no request of an
+    owner can cause on purpose (a rate limit is off in tests, a crash is a bug). The app handles
+    the error as in production, where exceptions do not propagate to the server."""
+    view, propagate = app.view_functions[endpoint], app.config["PROPAGATE_EXCEPTIONS"]
+
+    def fail(**_arguments):
+        raise error
+
+    app.view_functions[endpoint], app.config["PROPAGATE_EXCEPTIONS"] = fail, False
+    try:
+        yield
+    finally:
+        app.view_functions[endpoint], app.config["PROPAGATE_EXCEPTIONS"] = view, propagate
+
+
+def expired_form(page, world: World, live_server):
+    """The owner filled in the objection form after the session had gone: the CSRF check refuses it."""
+    fill_objection(page, world, owner_id(12)[-4:])
+    page.context.clear_cookies()
+    with page.expect_navigation() as navigation:
+        page.locator("main form button").click()
+    return navigation.value
+
+
+def staff_page_not_allowed(page, world: World, live_server):
+    page.goto("/login")
+    page.locator('input[name="username"]').fill(world.clerk)
+    page.locator('input[name="password"]').fill(PASSWORD)
+    with page.expect_navigation():
+        page.locator("main form button").click()
+    return page.goto("/staff")  # a clerk may not manage staff accounts
+
+
+def raising(error: Exception):
+    def visit(page, world: World, live_server):
+        with view_raising(live_server.app, "public.roll", error):
+            return page.goto(world.path("roll"))
+    return visit
+
+
+ERROR_PAGES = {
+    400: expired_form,
+    403: staff_page_not_allowed,
+    404: lambda page, world, live_server: page.goto(f"/v/{world.vote_public_id}x"),  # a mistyped vote link
+    429: raising(TooManyRequests()),
+    500: raising(RuntimeError("a bug")),
+}
+
+
+@pytest.mark.parametrize("status", ERROR_PAGES)
+@pytest.mark.parametrize("lang", LOCALES)
+@pytest.mark.parametrize("check", CHECKS)
+def test_error_pages(live_server, world, phone_in, check, lang, status):
+    page = phone_in(lang)
+    response = ERROR_PAGES[status](page, world, live_server)
+    assert response.status == status
+    assert page.locator('meta[name="viewport"]').count() == 1, "not the app's page: no phone viewport"
+    assert_none({f"error {status}": checked(page, lang, CHECKS[check])}, lang, check)
