@@ -276,9 +276,11 @@ def ballot_states(live_server, phone_in, lang: str):
     held = []
     page.route("**/challenge", lambda route: held.append(route))
     page.goto(last_counts.qr_url(live_server, WANG))
-    while not held:
+    for _ in range(250):  # five seconds at most
+        if held:
+            break
         page.wait_for_timeout(20)
-    assert page.locator("#step-start").is_visible()
+    assert held and page.locator("#step-start").is_visible(), "the phone did not start proving its key"
     yield page, "checking-the-notice"
     held[0].continue_()
     page.unroute("**/challenge")
