@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from werkzeug.exceptions import HTTPException
 
+from voting.app import http_error as error_page
 from voting.auth.access import Permission, can, election_for
 from voting.ballots.operations import BallotRefused
 from voting.board.heads import remind_day_head
@@ -71,10 +72,11 @@ blueprint = Blueprint("paper", __name__, url_prefix="/estates/<code>/elections/<
 
 @blueprint.errorhandler(HTTPException)
 def http_error(error: HTTPException):
-    """Scripts get {"error": ...} for every refusal (404 out of scope, 403, a bad CSRF token)."""
+    """Scripts get {"error": ...} for every refusal (404 out of scope, 403, a bad CSRF token);
+    browsers the app's error page."""
     if wants_json():
         return jsonify(error=error.description), error.code
-    return error
+    return error_page(error)  # the app's page, in the reader's language
 
 
 def _load(code: str, election_id: int):
