@@ -171,7 +171,7 @@ class Hostile:
         propose_member(actor, estate, name=self.field("leader"), role="street_office", leader=True,
                        account=self.officer)
         propose_member(actor, estate, name=self.field("community member"), role="community",
-                       organisation=self.field("organisation"))
+                       organisation=self.field("organisation"), account=self.group)
         for number in (1, 2, 3):
             propose_member(actor, estate, name=owner_name(number), role="owner", id_number=resident_id(number))
         confirm_group(actor, estate, now=published - timedelta(days=5))

@@ -19,7 +19,7 @@ from werkzeug.exceptions import TooManyRequests
 from tests.app.test_prep import OWNERS, estate_roster, owner_id
 from tests.app.test_vote import WANG, ZHANG_LI, ZHAO
 from tests.app.test_vote import open_vote as open_vote_on
-from tests.e2e.conftest import PHONE
+from tests.e2e.conftest import PHONE, WITHOUT_SUBTLE_CRYPTO
 from tests.e2e.test_phone_vote import cast_in_python, choose, open_live_vote
 from tests.elections_kit import count_vote
 from tests.factories import PASSWORD, resident_id
@@ -348,15 +348,21 @@ def ballot_states(live_server, phone_in, lang: str):
     page.locator("#step-units table").wait_for(state="visible")
     yield page, "how-each-unit-voted"
 
-    # A browser whose WebCrypto cannot sign (as test_phone_vote makes one), last: it stays so.
-    page.context.add_init_script(
-        "crypto.subtle.importKey = () => Promise.reject(new DOMException('Ed25519', 'NotSupportedError'));")
+    page.route("**/static/vote.js", lambda route: route.abort())
+    page.goto(last_counts.qr_url(live_server, WANG))
+    page.locator("#step-script-failed").wait_for(state="visible")
+    yield page, "script-failed"
+    page.unroute("**/static/vote.js")
+
+    # A browser without crypto.subtle (as test_phone_vote makes one), last: it stays so.
+    page.context.add_init_script(WITHOUT_SUBTLE_CRYPTO)
+    page.goto("about:blank")  # the same address again would only change the fragment
     page.goto(last_counts.qr_url(live_server, WANG))
     page.locator("#step-unsupported").wait_for(state="visible")
     yield page, "unsupported-browser"
 
 
-BALLOT_STATES = 19  # as many as ballot_states yields: a walk that stops early fails
+BALLOT_STATES = 20  # as many as ballot_states yields: a walk that stops early fails
 
 
 @pytest.mark.parametrize("lang", LOCALES)
