@@ -1,0 +1,48 @@
+"""Runs voting/static/verify/record.js, the browser's record verifier, in a Chromium page.
+
+The page must be on a server that serves /static/ (the live server, or the benchmark's). Bytes
+go in as base64, and each verdict comes back as JSON: ``{"valid": true, "tally", "engine"}`` or
+``{"valid": false, "check"}``, and for a receipt the finding of spec §10 or
+``{"receipt": "invalid", "check"}``.
+"""
+
+import base64
+
+VERIFY_IN_PAGE = """async (cases) => {
+    const { verifyRecord, checkReceipt, RecordInvalid } = await import("/static/verify/record.js");
+    const { canon } = await import("/static/verify/canonical.js");
+    const bytes = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+    const verdicts = [];
+    for (const [record, receipts] of cases) {
+        let verified;
+        try {
+            verified = await verifyRecord(bytes(record));
+        } catch (error) {
+            if (!(error instanceof RecordInvalid)) throw error;
+            verdicts.push({ record: { valid: false, check: error.check, reason: error.message } });
+            continue;
+        }
+        const findings = [];
+        for (const receipt of receipts) {
+            try {
+                findings.push(JSON.parse(canon(await checkReceipt(verified, bytes(receipt)))));
+            } catch (error) {
+                if (!(error instanceof RecordInvalid)) throw error;
+                findings.push({ receipt: "invalid", check: error.check });
+            }
+        }
+        verdicts.push({ record: { valid: true, tally: JSON.parse(canon(verified.tally)), engine: verified.engine },
+                        receipts: findings });
+    }
+    return verdicts;
+}"""
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def verify_in_browser(page, cases: list[tuple[bytes, list[bytes]]]) -> list[dict]:
+    """Each (record bytes, [receipt bytes]) through record.js in ``page``, in one evaluation."""
+    return page.evaluate(VERIFY_IN_PAGE, [[_b64(record), [_b64(receipt) for receipt in receipts]]
+                                          for record, receipts in cases])
