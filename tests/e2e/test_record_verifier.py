@@ -5,6 +5,10 @@ import json
 
 import pytest
 
+from voting.core import record_v2
+from voting.core.canonical import canon, parse_json
+from voting.core.fields import RecordInvalid
+
 from tests.core import vectors_v2
 from tests.e2e.verifier_kit import verify_in_browser
 
@@ -52,3 +56,43 @@ def test_every_receipt_vector_gets_its_finding_in_the_browser(page):
         expected = {key: value for key, value in RECEIPTS[name].items() if key not in ("record", "reason")}
         wanted[name] = expected
     assert got == wanted
+
+
+def _python_verdict(document: dict) -> dict:
+    try:
+        return {"valid": True, "tally": record_v2.verify(document)}
+    except RecordInvalid as fault:
+        return {"valid": False, "check": fault.check}
+
+
+def _changed_choice(document: dict) -> None:
+    ballot = next(entry["body"] for entry in reversed(document["log"]) if entry["kind"] == "ballot")
+    ballot["choices"]["m1"] = "no" if ballot["choices"].get("m1") == "yes" else "yes"
+
+
+def _dropped_entry(document: dict) -> None:
+    del document["log"][len(document["log"]) // 2]
+
+
+def _inflated_tally(document: dict) -> None:
+    document["tally"]["motions"][0]["participation"]["heads"] += 1
+
+
+def test_the_browser_recounts_a_simulated_vote_as_the_python_verifier_does(page, simulated_vote):
+    document = json.loads(simulated_vote.record)
+    kinds = {(entry["kind"], entry["body"].get("channel")) for entry in document["log"]}
+    assert {("ballot", "online"), ("ballot", "paper"), ("handin", None)} <= kinds
+    assert len([entry for entry in document["log"] if entry["kind"] == "ballot"]) > document["tally"]["counted"] > 150
+    [verdict] = verify_in_browser(page, [(simulated_vote.record, [])])
+    assert verdict["record"]["valid"] is True
+    assert canon(verdict["record"]["tally"]) == canon(record_v2.verify(parse_json(simulated_vote.record)))
+
+
+@pytest.mark.parametrize("tamper, check", [(_changed_choice, "L12"), (_dropped_entry, "L1"), (_inflated_tally, "C1")])
+def test_the_browser_rejects_a_tampered_record_with_the_python_verifiers_fault(page, simulated_vote, tamper, check):
+    document = parse_json(simulated_vote.record)
+    tamper(document)
+    expected = _python_verdict(document)
+    assert expected == {"valid": False, "check": check}
+    [verdict] = verify_in_browser(page, [(canon(document), [])])
+    assert {key: verdict["record"][key] for key in ("valid", "check")} == expected
