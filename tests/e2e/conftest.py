@@ -4,7 +4,6 @@ Only the system browser is used (never one Playwright downloads), so the tests s
 /usr/bin/chromium is missing.
 """
 
-import tempfile
 import threading
 import urllib.request
 from dataclasses import dataclass
@@ -94,7 +93,7 @@ class SimulatedVote:
 
 
 @pytest.fixture(scope="session")
-def simulated_vote(live_server) -> SimulatedVote:
+def simulated_vote(live_server, tmp_path_factory) -> SimulatedVote:
     """A counted vote on the live server, held by `flask simulate` through the real endpoints:
     some hundreds of voters, a quarter of them on paper, some who voted twice online."""
     from sqlalchemy import select
@@ -102,7 +101,7 @@ def simulated_vote(live_server) -> SimulatedVote:
     from voting.elections.models import Election
     from voting.extensions import db
 
-    output = Path(tempfile.mkdtemp(prefix="gongzhi-simulated-")) / "record.json"
+    output = tmp_path_factory.mktemp("simulated") / "record.json"
     with live_server.app.app_context():
         result = live_server.app.test_cli_runner().invoke(args=[
             "simulate", "--voters", "240", "--turnout", "0.85", "--paper", "0.25", "--seed", "11", "--out", str(output)])
