@@ -10,15 +10,18 @@ from voting.core.canonical import canon, parse_json
 from voting.core.fields import RecordInvalid
 
 from tests.core import vectors_v2
-from tests.e2e.verifier_kit import verify_in_browser
+from tests.e2e.verifier_kit import WITHOUT_WEBCRYPTO_ED25519, verify_in_browser
 
 EXPECTED = json.loads((vectors_v2.DIRECTORY / "expected.json").read_text(encoding="utf-8"))
 RECEIPTS = json.loads((vectors_v2.DIRECTORY / "receipts" / "expected.json").read_text(encoding="utf-8"))
 
 
-@pytest.fixture
-def page(live_server, browser):
+@pytest.fixture(params=["webcrypto"])
+def page(request, live_server, browser):
+    """A page of the live server; parametrized with "noble", one whose WebCrypto lacks Ed25519."""
     context = browser.new_context()
+    if request.param == "noble":
+        context.add_init_script(WITHOUT_WEBCRYPTO_ED25519)
     page = context.new_page()
     page.goto(live_server.url("/login"))
     yield page
@@ -29,15 +32,17 @@ def _vector(name: str) -> bytes:
     return (vectors_v2.DIRECTORY / f"{name}.json").read_bytes()
 
 
-def test_every_record_vector_gets_its_verdict_in_the_browser(page):
+@pytest.mark.parametrize("page", ["webcrypto", "noble"], indirect=True)
+def test_every_record_vector_gets_its_verdict_in_the_browser(page, request):
     names = sorted(EXPECTED)
+    engine = request.node.callspec.params["page"]
     verdicts = verify_in_browser(page, [(_vector(name), []) for name in names])
     got = {name: verdict["record"] for name, verdict in zip(names, verdicts)}
     wanted = {}
     for name in names:
         expected = EXPECTED[name]
         if expected["valid"]:
-            wanted[name] = {"valid": True, "tally": expected["tally"], "engine": "webcrypto"}
+            wanted[name] = {"valid": True, "tally": expected["tally"], "engine": engine}
         else:
             wanted[name] = {"valid": False, "check": expected["check"]}
             got[name].pop("reason")
@@ -45,6 +50,7 @@ def test_every_record_vector_gets_its_verdict_in_the_browser(page):
     assert {verdict["valid"] for verdict in wanted.values()} == {True, False}
 
 
+@pytest.mark.parametrize("page", ["webcrypto", "noble"], indirect=True)
 def test_every_receipt_vector_gets_its_finding_in_the_browser(page):
     names = sorted(RECEIPTS)
     verdicts = verify_in_browser(page, [
