@@ -60,14 +60,13 @@ async function webCryptoVerifier() {
   } catch (error) {
     return null;
   }
-  const imported = new Map(); // raw key -> Promise of its CryptoKey
+  // raw key -> Promise of its CryptoKey; the verifier decodes each key of a record once, so the
+  // same key is the same Uint8Array
+  const imported = new Map();
   return async (key, message, signature) => {
-    const name = key; // each record key is decoded once, so its bytes are one object
-    if (!imported.has(name)) {
-      imported.set(name, subtle.importKey("raw", key, { name: "Ed25519" }, false, ["verify"]));
-    }
+    if (!imported.has(key)) imported.set(key, subtle.importKey("raw", key, { name: "Ed25519" }, false, ["verify"]));
     try {
-      return await subtle.verify({ name: "Ed25519" }, await imported.get(name), signature, message);
+      return await subtle.verify({ name: "Ed25519" }, await imported.get(key), signature, message);
     } catch (error) {
       return false; // a key that is no curve point: every signature under it fails
     }
@@ -78,17 +77,16 @@ async function nobleVerifier() {
   const { Point } = await import("../vendor/noble-ed25519-3.2.0.js");
   const points = new Map(); // raw key -> its point, or null where it is none
   return async (key, message, signature) => {
-    const name = key; // each record key is decoded once, so its bytes are one object
-    if (!points.has(name)) {
+    if (!points.has(key)) {
       let point = null;
       try {
         point = Point.fromBytes(key, false);
       } catch (error) {
         point = null;
       }
-      points.set(name, point);
+      points.set(key, point);
     }
-    const point = points.get(name);
+    const point = points.get(key);
     const s = littleEndian(signature.subarray(32));
     if (point === null || s >= L) return false;
     const r = signature.subarray(0, 32);

@@ -15,8 +15,7 @@ import {
   has, instant, integerBeyondLimit, isInt, isObject, parseJSON, std64e, utf8, withoutExt,
 } from "./canonical.js";
 import { ed25519, usableKey } from "./ed25519.js";
-import { Tree, equalBytes, leafHash, verifyInclusion } from "./merkle.js";
-import { sha256 } from "./sha256.js";
+import { Tree, equalBytes, leafHash, sha256, verifyInclusion } from "./merkle.js";
 
 export const FORMAT = "gongzhi-record/2";
 export const RECEIPT_FORMAT = "gongzhi-receipt/2";
@@ -145,8 +144,8 @@ function usable(object, key, where) {
   return raw;
 }
 
-function hashOf(value) {
-  return b64e(sha256(utf8(canon(value))));
+async function hashOf(value) {
+  return b64e(await sha256(utf8(canon(value))));
 }
 
 function floorDiv(a, b) {
@@ -189,13 +188,15 @@ export async function verifyRecord(input, options) {
     if (record.format !== FORMAT) fail("format is " + show(record.format) + ", not " + FORMAT);
     closedObject(record, "record", RECORD_KEYS);
   });
-  const election = checkElection(record.election);
+  const election = await checkElection(record.election);
   const roll = checkRoll(record.roll, election);
+  const rollHash = await hashOf(record.roll);
   checking("R6", () => {
-    if (record.election.roll_hash !== hashOf(record.roll)) fail("election: roll_hash does not match the roll");
+    if (record.election.roll_hash !== rollHash) fail("election: roll_hash does not match the roll");
   });
   const walk = await checkLog(record, election, roll, verifier, onProgress);
-  const tree = new Tree(walk.leafHashes);
+  const leafHashes = await Promise.all(walk.leafHashes);
+  const tree = await Tree.of(leafHashes);
   await checkTreeHeads(record, election, walk, tree, verifier);
   const recount = walk.tally.result(record.roll);
   checking("C1", () => {
@@ -203,16 +204,16 @@ export async function verifyRecord(input, options) {
     if (canon(withoutExt(record.tally)) !== canon(recount)) fail("published tally differs from the recount");
   });
   await checkCertifications(record, election, verifier);
-  onProgress({ phase: "done", done: walk.leafHashes.length, total: walk.leafHashes.length });
+  onProgress({ phase: "done", done: leafHashes.length, total: leafHashes.length });
   return {
     record, election, tree, tally: recount, engine: verifier.engine,
-    leafHashes: walk.leafHashes, ballots: walk.ballots, counted: walk.counting.ballots(),
+    leafHashes, ballots: walk.ballots, counted: walk.counting.ballots(),
   };
 }
 
 // --- election (E1–E7) -------------------------------------------------------------------------
 
-function checkElection(election) {
+async function checkElection(election) {
   checking("E1", () => {
     closedObject(election, "election", ELECTION_KEYS);
     identifier(election, "election_id", "election");
@@ -244,7 +245,7 @@ function checkElection(election) {
     return key;
   });
   return {
-    hash: hashOf(election), opensAt, closesAt, revote: election.revote, publicKey, scopes, motions, officers,
+    hash: await hashOf(election), opensAt, closesAt, revote: election.revote, publicKey, scopes, motions, officers,
     publicKeyText: election.election_public_key,
   };
 }
@@ -490,7 +491,7 @@ class LogWalk {
     this.keyInEffect = new Map(); // voter_id -> raw key or null, where a credential entry changed it
     this.scoped = new Set();
     for (const [motionId, motion] of election.motions) if (motion.scope !== ESTATE) this.scoped.add(motionId);
-    this.leafHashes = [];
+    this.leafHashes = []; // Promises of the entries' leaf hashes, asked for as they pass
     this.times = []; // instants
     this.ballots = new Map(); // seq -> what a receipt's finding tells of the ballot
     this.counting = new CountedBallots(election.revote);
@@ -932,8 +933,9 @@ async function checkTreeHeads(record, election, walk, tree, verifier) {
       return [headSizeValue, rootValue];
     });
     previous = headSize;
+    const prefixRoot = await tree.root(headSize);
     checking("T2", () => {
-      if (!equalBytes(root, tree.root(headSize))) fail(where + ": root is not that of the log's first " + headSize + " entries");
+      if (!equalBytes(root, prefixRoot)) fail(where + ": root is not that of the log's first " + headSize + " entries");
     });
     const checkpoint = checkpointText(election.hash, headSize, root);
     if (!(await verifier.verify(election.publicKey, utf8(checkpoint), head.signature))) {
@@ -991,7 +993,7 @@ async function checkCertifications(record, election, verifier) {
   checking("C2", () => {
     if (!Array.isArray(certifications)) fail("certifications is not a list");
   });
-  const tallyHash = hashOf(record.tally);
+  const tallyHash = await hashOf(record.tally);
   for (let index = 0; index < certifications.length; index++) {
     const where = "certification " + index;
     const certification = certifications[index];
@@ -1051,13 +1053,15 @@ export async function checkReceipt(verified, input) {
   if (!(await verifier.verify(election.publicKey, checkpoint, receipt.checkpoint.signature))) {
     throw new RecordInvalid("P2", "receipt: its checkpoint is not signed by this vote's key");
   }
+  const included = await verifyInclusion(entryHash, seq, size, proof, root);
   checking("P3", () => {
-    if (!verifyInclusion(entryHash, seq, size, proof, root)) {
+    if (!included) {
       fail("receipt: entry " + seq + " is not in its checkpoint of " + size + " entries");
     }
   });
+  const prefixRoot = size <= verified.leafHashes.length ? await verified.tree.root(size) : null;
   checking("P4", () => {
-    if (size > verified.leafHashes.length || !equalBytes(verified.tree.root(size), root)) {
+    if (prefixRoot === null || !equalBytes(prefixRoot, root)) {
       fail("receipt: the published log does not extend its checkpoint of " + size + " entries — the log was"
         + " rewritten after the receipt was given");
     }
