@@ -102,3 +102,19 @@ def test_the_browser_rejects_a_tampered_record_with_the_python_verifiers_fault(p
     assert expected == {"valid": False, "check": check}
     [verdict] = verify_in_browser(page, [(canon(document), [])])
     assert {key: verdict["record"][key] for key in ("valid", "check")} == expected
+
+
+def test_a_bad_signature_is_reported_before_a_later_fault_whatever_the_slices(page, simulated_vote):
+    """Signatures are verified a slice of entries at a time, the next slice checked meanwhile:
+    a bad signature still comes before the fault of any later entry, as in the Python verifier."""
+    document = parse_json(simulated_vote.record)
+    ballot_seq = next(entry["seq"] for entry in document["log"][20:] if entry["kind"] == "ballot")
+    body = document["log"][ballot_seq]["body"]
+    body["nonce"] = body["nonce"][:-2] + ("AA" if body["nonce"][-2:] != "AA" else "AQ")
+    document["log"][ballot_seq + 40]["seq"] += 1
+    expected = _python_verdict(document)
+    assert expected == {"valid": False, "check": "L12"}
+    for slice_entries in (1, 7, 40, None):
+        [verdict] = verify_in_browser(page, [(canon(document), [])], slice_entries)
+        assert verdict["record"]["check"] == "L12"
+        assert verdict["record"]["reason"] == f"[L12] entry {ballot_seq}: bad signature"

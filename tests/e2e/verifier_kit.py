@@ -8,7 +8,7 @@ go in as base64, and each verdict comes back as JSON: ``{"valid": true, "tally",
 
 import base64
 
-VERIFY_IN_PAGE = """async (cases) => {
+VERIFY_IN_PAGE = """async ([cases, sliceEntries]) => {
     const { verifyRecord, checkReceipt, RecordInvalid } = await import("/static/verify/record.js");
     const { canon } = await import("/static/verify/canonical.js");
     const bytes = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
@@ -16,7 +16,7 @@ VERIFY_IN_PAGE = """async (cases) => {
     for (const [record, receipts] of cases) {
         let verified;
         try {
-            verified = await verifyRecord(bytes(record));
+            verified = await verifyRecord(bytes(record), { sliceEntries });
         } catch (error) {
             if (!(error instanceof RecordInvalid)) throw error;
             verdicts.push({ record: { valid: false, check: error.check, reason: error.message } });
@@ -42,10 +42,11 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def verify_in_browser(page, cases: list[tuple[bytes, list[bytes]]]) -> list[dict]:
-    """Each (record bytes, [receipt bytes]) through record.js in ``page``, in one evaluation."""
-    return page.evaluate(VERIFY_IN_PAGE, [[_b64(record), [_b64(receipt) for receipt in receipts]]
-                                          for record, receipts in cases])
+def verify_in_browser(page, cases: list[tuple[bytes, list[bytes]]], slice_entries: int | None = None) -> list[dict]:
+    """Each (record bytes, [receipt bytes]) through record.js in ``page``, in one evaluation;
+    ``slice_entries`` log entries between the verifier's returns to the page (its default if None)."""
+    return page.evaluate(VERIFY_IN_PAGE, [[[_b64(record), [_b64(receipt) for receipt in receipts]]
+                                           for record, receipts in cases], slice_entries])
 
 # A browser whose WebCrypto has no Ed25519 (Chromium before 137, Safari before 17): importing or
 # verifying with an Ed25519 key fails as it does there, so the verifier falls back to noble.

@@ -165,14 +165,15 @@ function cosignatureMessage(checkpoint, time) {
   return "cosignature/v1\ntime " + time + "\n" + checkpoint;
 }
 
-const yieldToPage = () => new Promise((resolve) => setTimeout(resolve, 0));
-
 // --- the record -------------------------------------------------------------------------------
 
 // Verify a record given as its bytes (or text, or a value parsed by canonical.parseJSON).
 // Resolves to the verified record; rejects with RecordInvalid naming the first failing check.
+// options: onProgress({phase, done, total}), sliceEntries (the entries checked between two
+// returns to the page, 500 by default).
 export async function verifyRecord(input, options) {
   const onProgress = (options && options.onProgress) || (() => {});
+  const sliceEntries = (options && options.sliceEntries) || SLICE_ENTRIES;
   let record = input;
   if (typeof input === "string" || input instanceof ArrayBuffer || input instanceof Uint8Array) {
     try {
@@ -194,7 +195,7 @@ export async function verifyRecord(input, options) {
   checking("R6", () => {
     if (record.election.roll_hash !== rollHash) fail("election: roll_hash does not match the roll");
   });
-  const walk = await checkLog(record, election, roll, verifier, onProgress);
+  const walk = await checkLog(record, election, roll, verifier, sliceEntries, onProgress);
   const leafHashes = await Promise.all(walk.leafHashes);
   const tree = await Tree.of(leafHashes);
   await checkTreeHeads(record, election, walk, tree, verifier);
@@ -448,37 +449,45 @@ function weight(value, where) {
 // --- log (L1–L15) -----------------------------------------------------------------------------
 
 // Entries are checked in order, each check of entry i before any of entry i + 1 (§9). Signatures
-// are gathered and verified a slice at a time; before any other fault is reported, those of the
-// entries before it are verified, so that a bad signature of an earlier entry comes first.
-async function checkLog(record, election, roll, verifier, onProgress) {
+// are gathered a slice at a time and verified by WebCrypto while the next slice is checked; before
+// any other fault is reported, those of the entries before it are verified, so that a bad
+// signature of an earlier entry comes first.
+async function checkLog(record, election, roll, verifier, sliceEntries, onProgress) {
   const log = record.log;
   checking("L1", () => {
     if (!Array.isArray(log)) fail("log is not a list");
   });
   const walk = new LogWalk(election, roll, record.election);
-  let pending = []; // {index, key, message, signature}
+  let pending = []; // {index, key, message, signature} of the slice being checked
+  let verifying = Promise.resolve(); // the slice before it
 
-  async function verifyPending() {
-    const results = await Promise.all(pending.map((check) => verifier.verify(check.key, check.message, check.signature)));
-    const failed = results.indexOf(false);
-    if (failed >= 0) throw new RecordInvalid("L12", "entry " + pending[failed].index + ": bad signature");
-    pending = [];
+  function verifySlice(checks) {
+    return Promise.all(checks.map((check) => verifier.verify(check.key, check.message, check.signature)))
+      .then((results) => {
+        const failed = results.indexOf(false);
+        if (failed >= 0) throw new RecordInvalid("L12", "entry " + checks[failed].index + ": bad signature");
+      });
   }
 
   for (let index = 0; index < log.length; index++) {
     try {
       for (const check of walk.entry(index, log[index])) pending.push(check);
     } catch (error) {
-      await verifyPending();
+      await verifying;
+      await verifySlice(pending);
       throw error;
     }
-    if ((index + 1) % SLICE_ENTRIES === 0) {
-      await verifyPending();
+    if ((index + 1) % sliceEntries === 0) {
+      await verifying;
+      verifying = verifySlice(pending);
+      verifying.catch(() => {}); // reported when awaited, in log order
+      pending = [];
       onProgress({ phase: "log", done: index + 1, total: log.length });
-      await yieldToPage();
+      await new Promise((resolve) => setTimeout(resolve, 0)); // the page may draw and answer meanwhile
     }
   }
-  await verifyPending();
+  await verifying;
+  await verifySlice(pending);
   onProgress({ phase: "log", done: log.length, total: log.length });
   return walk;
 }
