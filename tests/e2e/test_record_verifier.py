@@ -14,6 +14,7 @@ from tests.e2e.verifier_kit import WITHOUT_WEBCRYPTO_ED25519, verify_in_browser
 
 EXPECTED = json.loads((vectors_v2.DIRECTORY / "expected.json").read_text(encoding="utf-8"))
 RECEIPTS = json.loads((vectors_v2.DIRECTORY / "receipts" / "expected.json").read_text(encoding="utf-8"))
+HELD = json.loads((vectors_v2.DIRECTORY / "held" / "expected.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(params=["webcrypto"])
@@ -36,7 +37,7 @@ def _vector(name: str) -> bytes:
 def test_every_record_vector_gets_its_verdict_in_the_browser(page, request):
     names = sorted(EXPECTED)
     engine = request.node.callspec.params["page"]
-    verdicts = verify_in_browser(page, [(_vector(name), []) for name in names])
+    verdicts = verify_in_browser(page, [_vector(name) for name in names])
     got = {name: verdict["record"] for name, verdict in zip(names, verdicts)}
     wanted = {}
     for name in names:
@@ -51,18 +52,20 @@ def test_every_record_vector_gets_its_verdict_in_the_browser(page, request):
 
 
 @pytest.mark.parametrize("page", ["webcrypto", "noble"], indirect=True)
-def test_every_receipt_vector_gets_its_finding_in_the_browser(page):
-    names = sorted(RECEIPTS)
-    verdicts = verify_in_browser(page, [
-        (_vector(RECEIPTS[name]["record"]), [(vectors_v2.DIRECTORY / "receipts" / f"{name}.json").read_bytes()])
-        for name in names])
-    got = {name: verdict["receipts"][0] for name, verdict in zip(names, verdicts)}
-    wanted = {}
-    for name in names:
-        expected = {key: value for key, value in RECEIPTS[name].items() if key not in ("record", "reason")}
-        wanted[name] = expected
+@pytest.mark.parametrize("folder, expectations, suffix, verdict_key",
+                         [("receipts", RECEIPTS, "json", "receipt"), ("held", HELD, "txt", "checkpoint")])
+def test_every_receipt_and_held_checkpoint_vector_gets_its_finding_in_the_browser(page, folder, expectations, suffix,
+                                                                                 verdict_key):
+    got, wanted = {}, {}
+    for record in sorted({expected["record"] for expected in expectations.values()}):
+        names = sorted(name for name, expected in expectations.items() if expected["record"] == record)
+        files = [(vectors_v2.DIRECTORY / folder / f"{name}.{suffix}").read_bytes() for name in names]
+        [verdict] = verify_in_browser(page, [_vector(record)], **{folder: files})
+        got.update(zip(names, verdict[folder]))
+        wanted.update((name, {key: value for key, value in expectations[name].items()
+                              if key not in ("record", "reason")}) for name in names)
     assert got == wanted
-
+    assert {finding[verdict_key] for finding in wanted.values()} > {"invalid"}  # findings of both kinds
 
 def _python_verdict(document: dict) -> dict:
     try:
@@ -89,7 +92,7 @@ def test_the_browser_recounts_a_simulated_vote_as_the_python_verifier_does(page,
     kinds = {(entry["kind"], entry["body"].get("channel")) for entry in document["log"]}
     assert {("ballot", "online"), ("ballot", "paper"), ("handin", None)} <= kinds
     assert len([entry for entry in document["log"] if entry["kind"] == "ballot"]) > document["tally"]["counted"] > 150
-    [verdict] = verify_in_browser(page, [(simulated_vote.record, [])])
+    [verdict] = verify_in_browser(page, [simulated_vote.record])
     assert verdict["record"]["valid"] is True
     assert canon(verdict["record"]["tally"]) == canon(record_v2.verify(parse_json(simulated_vote.record)))
 
@@ -100,7 +103,7 @@ def test_the_browser_rejects_a_tampered_record_with_the_python_verifiers_fault(p
     tamper(document)
     expected = _python_verdict(document)
     assert expected == {"valid": False, "check": check}
-    [verdict] = verify_in_browser(page, [(canon(document), [])])
+    [verdict] = verify_in_browser(page, [canon(document)])
     assert {key: verdict["record"][key] for key in ("valid", "check")} == expected
 
 
@@ -115,6 +118,6 @@ def test_a_bad_signature_is_reported_before_a_later_fault_whatever_the_slices(pa
     expected = _python_verdict(document)
     assert expected == {"valid": False, "check": "L12"}
     for slice_entries in (1, 7, 40, None):
-        [verdict] = verify_in_browser(page, [(canon(document), [])], slice_entries)
+        [verdict] = verify_in_browser(page, [canon(document)], slice_entries=slice_entries)
         assert verdict["record"]["check"] == "L12"
         assert verdict["record"]["reason"] == f"[L12] entry {ballot_seq}: bad signature"

@@ -2,18 +2,26 @@
 
 The page must be on a server that serves /static/ (the live server, or the benchmark's). Bytes
 go in as base64, and each verdict comes back as JSON: ``{"valid": true, "tally", "engine"}`` or
-``{"valid": false, "check"}``, and for a receipt the finding of spec §10 or
-``{"receipt": "invalid", "check"}``.
+``{"valid": false, "check"}``, and for a receipt or a held checkpoint the finding of spec §10,
+or ``{"receipt": "invalid", "check"}`` / ``{"checkpoint": "invalid", "check"}``.
 """
 
 import base64
 
 VERIFY_IN_PAGE = """async ([cases, sliceEntries]) => {
-    const { verifyRecord, checkReceipt, RecordInvalid } = await import("/static/verify/record.js");
+    const { verifyRecord, checkReceipt, checkHeldCheckpoint, RecordInvalid } = await import("/static/verify/record.js");
     const { canon } = await import("/static/verify/canonical.js");
     const bytes = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
     const verdicts = [];
-    for (const [record, receipts] of cases) {
+    const findingOf = async (check, what) => {
+        try {
+            return JSON.parse(canon(await check()));
+        } catch (error) {
+            if (!(error instanceof RecordInvalid)) throw error;
+            return { [what]: "invalid", check: error.check };
+        }
+    };
+    for (const [record, receipts, notes] of cases) {
         let verified;
         try {
             verified = await verifyRecord(bytes(record), { sliceEntries });
@@ -22,17 +30,16 @@ VERIFY_IN_PAGE = """async ([cases, sliceEntries]) => {
             verdicts.push({ record: { valid: false, check: error.check, reason: error.message } });
             continue;
         }
-        const findings = [];
+        const receiptFindings = [];
         for (const receipt of receipts) {
-            try {
-                findings.push(JSON.parse(canon(await checkReceipt(verified, bytes(receipt)))));
-            } catch (error) {
-                if (!(error instanceof RecordInvalid)) throw error;
-                findings.push({ receipt: "invalid", check: error.check });
-            }
+            receiptFindings.push(await findingOf(() => checkReceipt(verified, bytes(receipt)), "receipt"));
+        }
+        const noteFindings = [];
+        for (const note of notes) {
+            noteFindings.push(await findingOf(() => checkHeldCheckpoint(verified, bytes(note)), "checkpoint"));
         }
         verdicts.push({ record: { valid: true, tally: JSON.parse(canon(verified.tally)), engine: verified.engine },
-                        receipts: findings });
+                        receipts: receiptFindings, held: noteFindings });
     }
     return verdicts;
 }"""
@@ -42,11 +49,14 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def verify_in_browser(page, cases: list[tuple[bytes, list[bytes]]], slice_entries: int | None = None) -> list[dict]:
-    """Each (record bytes, [receipt bytes]) through record.js in ``page``, in one evaluation;
-    ``slice_entries`` log entries between the verifier's returns to the page (its default if None)."""
-    return page.evaluate(VERIFY_IN_PAGE, [[[_b64(record), [_b64(receipt) for receipt in receipts]]
-                                           for record, receipts in cases], slice_entries])
+def verify_in_browser(page, records: list[bytes], receipts: list[bytes] = (), held: list[bytes] = (),
+                      slice_entries: int | None = None) -> list[dict]:
+    """Each record through record.js in ``page``, in one evaluation, and the receipts and held
+    checkpoints (C2SP notes) against each that passes; ``slice_entries`` log entries between the
+    verifier's returns to the page (its default if None)."""
+    cases = [[_b64(record), [_b64(receipt) for receipt in receipts], [_b64(note) for note in held]]
+             for record in records]
+    return page.evaluate(VERIFY_IN_PAGE, [cases, slice_entries])
 
 # A browser whose WebCrypto has no Ed25519 (Chromium before 137, Safari before 17): importing or
 # verifying with an Ed25519 key fails as it does there, so the verifier falls back to noble.

@@ -34,7 +34,8 @@ function formatArea(hundredths) {
 
 // The value at a path like "motions.2.candidates.1.area" of a tally.
 function valueAt(tally, path) {
-  return path.split(".").reduce((value, key) => (value === undefined || value === null ? undefined : value[key]), tally);
+  const step = (value, key) => (value === undefined || value === null ? undefined : value[key]);
+  return path.split(".").reduce(step, tally);
 }
 
 function formatted(row, value) {

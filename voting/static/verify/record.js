@@ -6,13 +6,14 @@
 //   const verified = await verifyRecord(bytes, { onProgress });  // throws RecordInvalid
 //   verified.tally                                                // the recount
 //   const finding = await checkReceipt(verified, receiptBytes);    // throws RecordInvalid
+//   const extended = await checkHeldCheckpoint(verified, noteBytes);
 //
 // The log is checked in slices; between them the page gets the event loop back and a progress
 // report, and the signatures gathered so far are verified together.
 
 import {
   BEIJING_EARLIEST, BEIJING_LATEST, NotRecordJSON, b64d, b64e, beijingTime, canon, compareCodePoints,
-  has, instant, integerBeyondLimit, isInt, isObject, parseJSON, std64e, utf8, withoutExt,
+  has, instant, integerBeyondLimit, isInt, isObject, parseJSON, std64d, std64e, utf8, withoutExt,
 } from "./canonical.js";
 import { ed25519, usableKey } from "./ed25519.js";
 import { Tree, equalBytes, leafHash, sha256, verifyInclusion } from "./merkle.js";
@@ -241,7 +242,9 @@ async function checkElection(election) {
     const key = usable(election, "election_public_key", "election");
     // The operator holds the vote's key: an officer holding it too could be impersonated.
     for (const officer of officers.values()) {
-      if (officer.publicKeyText === election.election_public_key) fail("election: election_public_key is an officer's key too");
+      if (officer.publicKeyText === election.election_public_key) {
+        fail("election: election_public_key is an officer's key too");
+      }
     }
     return key;
   });
@@ -351,7 +354,9 @@ function checkOfficers(officers) {
       }
       if (checked.has(officerId)) fail(where + ": duplicate officer_id " + show(officerId));
       const role = officer.role;
-      if (!oneOf(OFFICER_ROLES, role)) fail(where + ": role " + show(role) + " is not one of " + OFFICER_ROLES.join(", "));
+      if (!oneOf(OFFICER_ROLES, role)) {
+        fail(where + ": role " + show(role) + " is not one of " + OFFICER_ROLES.join(", "));
+      }
       const publicKey = usable(officer, "public_key", where);
       if (oneOf(keysSeen, officer.public_key)) fail(where + ": public_key is another officer's too");
       keysSeen.push(officer.public_key);
@@ -387,7 +392,8 @@ function checkRoll(roll, election) {
       closedObject(voter, where, VOTER_KEYS);
       const id = identifier(voter, "voter_id", where);
       if (previousId !== null && compareCodePoints(id, previousId) <= 0) {
-        fail(where + ": " + (id === previousId ? "duplicate voter_id " + show(id) : "voters are not sorted by voter_id"));
+        const problem = id === previousId ? "duplicate voter_id " + show(id) : "voters are not sorted by voter_id";
+        fail(where + ": " + problem);
       }
       return id;
     });
@@ -540,7 +546,9 @@ class LogWalk {
       if (body.election_hash !== election.hash) fail(where + ": body is for another election (election_hash differs)");
       this.check = "L4";
       if (kind === "handin" || (kind === "ballot" && body.channel === "online")) {
-        if (loggedAt < election.opensAt || loggedAt > election.closesAt) fail(where + ": logged outside the voting period");
+        if (loggedAt < election.opensAt || loggedAt > election.closesAt) {
+          fail(where + ": logged outside the voting period");
+        }
       } else if ((kind === "credential" || kind === "notices") && loggedAt > election.closesAt) {
         fail(where + ": logged after the close");
       }
@@ -561,8 +569,12 @@ class LogWalk {
     const voterId = body.voter_id;
     const channel = body.channel;
     this.check = "L5";
-    if (typeof voterId !== "string" || !this.voters.has(voterId)) fail(where + ": voter " + show(voterId) + " is not on the roll");
-    if (binary(body, "nonce", where).length < MIN_NONCE_BYTES) fail(where + ": nonce is shorter than " + MIN_NONCE_BYTES + " bytes");
+    if (typeof voterId !== "string" || !this.voters.has(voterId)) {
+      fail(where + ": voter " + show(voterId) + " is not on the roll");
+    }
+    if (binary(body, "nonce", where).length < MIN_NONCE_BYTES) {
+      fail(where + ": nonce is shorter than " + MIN_NONCE_BYTES + " bytes");
+    }
     if (channel === "paper") {
       binary(body, "paper_scan_sha256", where + " ballot", 32);
       if (body.proxy_sha256 !== null) binary(body, "proxy_sha256", where + " ballot", 32);
@@ -591,7 +603,9 @@ class LogWalk {
     const names = signerNames(signatures, where);
     let keys;
     if (channel === "online") {
-      if (names.length !== 1 || names[0] !== voterId) fail(where + ": online ballot needs exactly one signature, by its voter");
+      if (names.length !== 1 || names[0] !== voterId) {
+        fail(where + ": online ballot needs exactly one signature, by its voter");
+      }
       const key = this.keyInEffect.has(voterId) ? this.keyInEffect.get(voterId) : this.voters.get(voterId).key;
       if (key === null) fail(where + ": voter " + show(voterId) + " has no credential key in effect");
       keys = [key];
@@ -618,9 +632,12 @@ class LogWalk {
     const handin = isInt(handinSeq) ? this.handins.get(handinSeq) : undefined;
     if (handin === undefined) {
       const used = isInt(handinSeq) && this.usedHandins.has(handinSeq);
-      fail(where + ": handin " + show(handinSeq) + (used ? " was named by an earlier ballot" : " is not an earlier hand-in"));
+      const problem = used ? " was named by an earlier ballot" : " is not an earlier hand-in";
+      fail(where + ": handin " + show(handinSeq) + problem);
     }
-    if (handin.voterId !== null && handin.voterId !== voterId) fail(where + ": handin " + handinSeq + " was for another voter");
+    if (handin.voterId !== null && handin.voterId !== voterId) {
+      fail(where + ": handin " + handinSeq + " was for another voter");
+    }
     this.check = "L11";
     const onlineSeq = this.firstOnline.get(voterId);
     if (onlineSeq !== undefined && onlineSeq < handinSeq && handin.identityChecked !== true) {
@@ -663,7 +680,8 @@ class LogWalk {
     const deskReceipt = identifier(body, "desk_receipt", where + " handin");
     if (this.deskReceipts.has(deskReceipt)) fail(where + ": desk_receipt " + show(deskReceipt) + " was used before");
     this.check = "L12";
-    const keys = this.officerKeys(signerNames(signatures, where), ["clerk"], 1, where, "hand-in needs one clerk's signature");
+    const keys = this.officerKeys(signerNames(signatures, where), ["clerk"], 1, where,
+      "hand-in needs one clerk's signature");
     this.deskReceipts.add(deskReceipt);
     this.handins.set(index, {
       seq: index, deskReceipt, voterId, identityChecked: body.identity_checked, loggedAt,
@@ -674,8 +692,12 @@ class LogWalk {
   credential(index, where, body, signatures) {
     this.check = "L14";
     const voterId = body.voter_id;
-    if (typeof voterId !== "string" || !this.voters.has(voterId)) fail(where + ": voter " + show(voterId) + " is not on the roll");
-    if (!oneOf(CREDENTIAL_ACTIONS, body.action)) fail(where + ": action is " + show(body.action) + ", not revoke or reissue");
+    if (typeof voterId !== "string" || !this.voters.has(voterId)) {
+      fail(where + ": voter " + show(voterId) + " is not on the roll");
+    }
+    if (!oneOf(CREDENTIAL_ACTIONS, body.action)) {
+      fail(where + ": action is " + show(body.action) + ", not revoke or reissue");
+    }
     if (!oneOf(CREDENTIAL_REASONS, body.reason)) {
       fail(where + ": reason " + show(body.reason) + " is not one of " + CREDENTIAL_REASONS.join(", "));
     }
@@ -931,7 +953,9 @@ async function checkTreeHeads(record, election, walk, tree, verifier) {
       closedObject(head, where, CHECKPOINT_KEYS);
       const headSizeValue = integer(head, "size", where, 0);
       if (where === "tree head") {
-        if (headSizeValue !== size) fail("tree head: size is " + headSizeValue + ", the log holds " + size + " entries");
+        if (headSizeValue !== size) {
+          fail("tree head: size is " + headSizeValue + ", the log holds " + size + " entries");
+        }
       } else if (headSizeValue <= previous) {
         fail(where + ": size " + headSizeValue + " does not follow " + previous);
       } else if (headSizeValue > size) {
@@ -989,7 +1013,8 @@ async function checkCosignatures(cosignatures, where, checkpoint, election, last
       }
       return [found, timeValue];
     });
-    if (!(await verifier.verify(officer.publicKey, utf8(cosignatureMessage(checkpoint, time)), cosignature.signature))) {
+    const message = utf8(cosignatureMessage(checkpoint, time));
+    if (!(await verifier.verify(officer.publicKey, message, cosignature.signature))) {
       throw new RecordInvalid("T4", cosignatureWhere + ": bad signature");
     }
   }
@@ -1017,7 +1042,9 @@ async function checkCertifications(record, election, verifier) {
       timestamp(body, "certified_at", where);
       const officerId = identifier(body, "officer_id", where);
       const found = election.officers.get(officerId);
-      if (!found || found.role !== "street_office") fail(where + ": " + show(officerId) + " is not a street office officer");
+      if (!found || found.role !== "street_office") {
+        fail(where + ": " + show(officerId) + " is not a street office officer");
+      }
       return found;
     });
     const message = signedMessage("certification", certification.body);
@@ -1045,7 +1072,9 @@ export async function checkReceipt(verified, input) {
   const verifier = await ed25519();
   const { size, root, seq, entryHash, proof } = checking("P1", () => {
     closedObject(receipt, "receipt", RECEIPT_KEYS);
-    if (receipt.format !== RECEIPT_FORMAT) fail("receipt: format is " + show(receipt.format) + ", not " + RECEIPT_FORMAT);
+    if (receipt.format !== RECEIPT_FORMAT) {
+      fail("receipt: format is " + show(receipt.format) + ", not " + RECEIPT_FORMAT);
+    }
     if (receipt.election_hash !== election.hash || receipt.election_id !== record.election.election_id) {
       fail("receipt: it is for another election");
     }
@@ -1086,7 +1115,8 @@ export async function checkReceipt(verified, input) {
   const countedSeq = verified.counted.get(ballot.voterId);
   const replacedBy = countedSeq === seq ? null : describeBallot(verified.ballots.get(countedSeq));
   return {
-    receipt: "valid", seq, voter_id: ballot.voterId, status: replacedBy ? "replaced" : "counted", replaced_by: replacedBy,
+    receipt: "valid", seq, voter_id: ballot.voterId, status: replacedBy ? "replaced" : "counted",
+    replaced_by: replacedBy,
   };
 }
 
@@ -1100,4 +1130,82 @@ function describeBallot(ballot) {
     described.clerks = ballot.signers;
   }
   return described;
+}
+
+// --- held checkpoints (§10) ---------------------------------------------------------------------
+
+// The bytes of a C2SP signed note a witness or the notice board kept, checked against a record
+// verifyRecord accepted (H1–H3). Resolves to the finding of §10.
+export async function checkHeldCheckpoint(verified, noteBytes) {
+  const { record, election } = verified;
+  const origin = "gongzhi/" + election.hash;
+  const { text, lines, size, root } = checking("H1", () => parseHeldNote(noteBytes, origin));
+  const message = utf8(text);
+  const verifier = await ed25519();
+  const cosignedBy = [];
+  let signedByLog = false;
+  for (const [name, blob] of lines) {
+    const officer = election.officers.get(name);
+    if (name === origin && equalBytes(blob.subarray(0, 4), await keyId(name, election.publicKey, 0x01))) {
+      if (!(await verifier.verify(election.publicKey, message, b64e(blob.subarray(4))))) {
+        throw new RecordInvalid("H2", "checkpoint: bad signature by the vote's key");
+      }
+      signedByLog = true;
+    } else if (officer && oneOf(WITNESS_ROLES, officer.role)) {
+      if (blob.length !== 76 || !equalBytes(blob.subarray(0, 4), await keyId(name, officer.publicKey, 0x04))) {
+        continue; // a line for some other key of that name: not ours to judge
+      }
+      const time = new DataView(blob.buffer, blob.byteOffset + 4, 8).getBigUint64(0);
+      if (!(await verifier.verify(officer.publicKey, utf8(cosignatureMessage(text, time)), b64e(blob.subarray(12))))) {
+        throw new RecordInvalid("H2", "checkpoint: bad cosignature by " + show(name));
+      }
+      cosignedBy.push(name);
+    }
+  }
+  if (!signedByLog) throw new RecordInvalid("H2", "checkpoint: not signed by this vote's key");
+  const prefixRoot = size <= BigInt(verified.leafHashes.length) ? await verified.tree.root(Number(size)) : null;
+  checking("H3", () => {
+    if (prefixRoot === null || !equalBytes(prefixRoot, root)) {
+      fail("checkpoint: the published log does not extend this checkpoint of " + size + " entries — the history it"
+        + " covers was rewritten");
+    }
+  });
+  const listed = record.checkpoints.concat([record.tree_head]).some((head) => head.size === Number(size));
+  return { checkpoint: "extended", size: Number(size), cosigned_by: cosignedBy, listed_in_record: listed };
+}
+
+// The checkpoint text of a signed note and its (name, key id + signature) lines (H1).
+function parseHeldNote(noteBytes, origin) {
+  let note;
+  try {
+    note = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(noteBytes);
+  } catch (error) {
+    fail("checkpoint: the file is not UTF-8 text");
+  }
+  const split = note.indexOf("\n\n");
+  const signatures = split < 0 ? "" : note.slice(split + 2);
+  if (split <= 0 || !signatures.endsWith("\n")) {
+    fail("checkpoint: not a signed note: no empty line between the text and its signatures");
+  }
+  const lines = signatures.slice(0, -1).split("\n").map((line) => {
+    const fields = line.split(" ");
+    const blob = fields.length === 3 && fields[0] === "\u2014" && fields[1] ? std64d(fields[2]) : null;
+    if (blob === null) fail("checkpoint: not a signature line: " + show(line));
+    return [fields[1], blob];
+  });
+  const text = note.slice(0, split + 1);
+  const [originLine, sizeLine, rootLine] = text.split("\n");
+  const root = rootLine === undefined ? null : std64d(rootLine);
+  // The text is compared with the one this size and root make, byte for byte: that refuses a size
+  // with leading zeros or a root spelled otherwise.
+  if (originLine !== origin || !/^[0-9]+$/.test(sizeLine || "") || root === null || root.length !== 32
+      || text !== checkpointText(origin.slice("gongzhi/".length), BigInt(sizeLine), root)) {
+    fail("checkpoint: it is not a checkpoint of this vote's log");
+  }
+  return { text, lines, size: BigInt(sizeLine), root };
+}
+
+// The 4-byte key id of a signed-note key: H(name ‖ 0x0A ‖ type ‖ key)[:4].
+async function keyId(name, publicKey, type) {
+  return (await sha256(utf8(name + "\n"), Uint8Array.of(type), publicKey)).subarray(0, 4);
 }
