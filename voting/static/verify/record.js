@@ -1,7 +1,7 @@
 // A verifier of election records of format gongzhi-record/2, written from
 // docs/spec/election-record-v2.md: the checks of §9 in their order, the recount of §7, and the
-// receipt checks of §10. It reaches the verdict of scripts/verify_record.py on every record (the
-// conformance vectors are run through both).
+// checks of §10 of a receipt and of a held checkpoint. It reaches the verdicts of
+// scripts/verify_record.py (the conformance vectors are run through both).
 //
 //   const verified = await verifyRecord(bytes, { onProgress });  // throws RecordInvalid
 //   verified.tally                                                // the recount
@@ -170,8 +170,8 @@ function cosignatureMessage(checkpoint, time) {
 
 // Verify a record given as its bytes (or text, or a value parsed by canonical.parseJSON).
 // Resolves to the verified record; rejects with RecordInvalid naming the first failing check.
-// options: onProgress({phase, done, total}), sliceEntries (the entries checked between two
-// returns to the page, 500 by default).
+// options: onProgress({phase: "log", done, total}) after each slice of the log, sliceEntries
+// (the entries of a slice, 500 by default).
 export async function verifyRecord(input, options) {
   const onProgress = (options && options.onProgress) || (() => {});
   const sliceEntries = (options && options.sliceEntries) || SLICE_ENTRIES;
@@ -206,7 +206,6 @@ export async function verifyRecord(input, options) {
     if (canon(withoutExt(record.tally)) !== canon(recount)) fail("published tally differs from the recount");
   });
   await checkCertifications(record, election, verifier);
-  onProgress({ phase: "done", done: leafHashes.length, total: leafHashes.length });
   return {
     record, election, tree, tally: recount, engine: verifier.engine,
     leafHashes, ballots: walk.ballots, counted: walk.counting.ballots(),
