@@ -1,8 +1,10 @@
 // Ed25519 verification as spec v2 §1 requires (RFC 8032 §5.1.7 as OpenSSL does it: S < L, the
 // cofactorless equation, R compared as the encoding of [S]B − [k]A). WebCrypto where the browser
-// has Ed25519 (its BoringSSL verifies exactly so); otherwise the vendored @noble/ed25519, loaded
-// only then, whose own verify uses the cofactored equation (it would accept a signature whose R
-// has a small-order part), so only its curve arithmetic is used here.
+// has Ed25519 (Chromium's BoringSSL verifies exactly so); otherwise the vendored @noble/ed25519,
+// loaded only then, whose own verify uses the cofactored equation (it would accept a signature
+// whose R has a small-order part), so only its curve arithmetic is used here. S < L and a
+// canonical R are checked here first, whatever verifies next, so that another browser's
+// WebCrypto cannot be laxer there.
 
 import { b64d } from "./canonical.js";
 
@@ -21,6 +23,35 @@ function littleEndian(bytes) {
   let value = 0n;
   for (let index = bytes.length - 1; index >= 0; index--) value = (value << 8n) | BigInt(bytes[index]);
   return value;
+}
+
+function littleEndianBytes(value) {
+  const bytes = new Uint8Array(32);
+  for (let index = 0; index < 32; index++) bytes[index] = Number((value >> BigInt(8 * index)) & 0xffn);
+  return bytes;
+}
+
+const L_BYTES = littleEndianBytes(L);
+const P_BYTES = littleEndianBytes(P);
+const ONE_BYTES = littleEndianBytes(1n);
+const MINUS_ONE_BYTES = littleEndianBytes(P - 1n);
+
+// a < b for 32-byte little-endian numbers: compared byte by byte, once per signature.
+function below(a, b) {
+  for (let index = 31; index >= 0; index--) if (a[index] !== b[index]) return a[index] < b[index];
+  return false;
+}
+
+// R as [S]B − [k]A encodes it: y < p, and no sign bit on x = 0 (y = 1 or y = p − 1).
+function canonicalPoint(encoded) {
+  const y = encoded.slice();
+  y[31] &= 0x7f;
+  const signed = y[31] !== encoded[31];
+  return below(y, P_BYTES) && !(signed && (equal(y, ONE_BYTES) || equal(y, MINUS_ONE_BYTES)));
+}
+
+function equal(a, b) {
+  return a.every((byte, index) => byte === b[index]);
 }
 
 function hex(bytes) {
@@ -87,8 +118,8 @@ async function nobleVerifier() {
       points.set(key, point);
     }
     const point = points.get(key);
+    if (point === null) return false;
     const s = littleEndian(signature.subarray(32));
-    if (point === null || s >= L) return false;
     const r = signature.subarray(0, 32);
     const hashed = new Uint8Array(message.length + 64);
     hashed.set(r, 0);
@@ -114,7 +145,10 @@ export function ed25519() {
         engine,
         verify(key, message, signatureText) {
           const signature = b64d(signatureText);
-          if (signature === null || signature.length !== 64) return Promise.resolve(false);
+          if (signature === null || signature.length !== 64 || !below(signature.subarray(32), L_BYTES)
+              || !canonicalPoint(signature.subarray(0, 32))) {
+            return Promise.resolve(false);
+          }
           return verify(key, message, signature);
         },
       };
