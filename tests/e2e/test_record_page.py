@@ -48,20 +48,31 @@ def test_the_record_page_verifies_and_recounts_a_counted_vote(live_server, phone
 
 
 def test_a_saved_receipt_checks_out_on_the_record_page(live_server, phone, simulated_vote):
+    """The receipt the ballot page kept on this phone, one saved as a file, and one altered by hand."""
+    counted, replaced = (_online_receipt(live_server, simulated_vote, counted) for counted in (True, False))
+    phone.context.add_init_script(
+        f"localStorage.setItem('gongzhi-receipts:{simulated_vote.public_id}', {json.dumps(json.dumps([counted]))})")
     _record_page(phone, live_server, simulated_vote)
-    for counted, status in ((True, "counted"), (False, "replaced")):
-        receipt = _online_receipt(live_server, simulated_vote, counted)
-        phone.locator("#receipt-text").fill(json.dumps(receipt, ensure_ascii=False, indent=1))
+
+    def finding(status: str) -> dict:
         phone.get_by_role("button", name="核验回执").click()
-        result = phone.locator(f'#receipt-result[data-finding*=\'"status":"{status}"\']')
+        result = phone.locator(f'#receipt-result[data-finding*=\'"{status}"\']')
         result.wait_for(state="visible")
-        finding = json.loads(result.get_attribute("data-finding"))
-        assert finding["seq"] == receipt["seq"]
-        assert (finding["replaced_by"] is None) == counted
-    receipt["seq"] += 1  # a receipt altered by hand
-    phone.locator("#receipt-text").fill(json.dumps(receipt))
-    phone.get_by_role("button", name="核验回执").click()
-    phone.locator('#receipt-result[data-finding*="P3"]').wait_for(state="visible")
+        return json.loads(result.get_attribute("data-finding"))
+
+    phone.get_by_role("button", name="使用本机保存的回执").click()
+    kept = finding("counted")
+    assert kept == {"receipt": "valid", "seq": counted["seq"], "voter_id": kept["voter_id"], "status": "counted",
+                    "replaced_by": None}
+    phone.locator("#receipt-file").set_input_files(files=[{
+        "name": "receipt.json", "mimeType": "application/json",
+        "buffer": json.dumps(replaced, ensure_ascii=False, indent=1).encode("utf-8")}])
+    phone.wait_for_function("document.getElementById('receipt-text').value.includes('\"seq\": %d')" % replaced["seq"])
+    by = finding("replaced")
+    assert by["seq"] == replaced["seq"] and by["replaced_by"]["seq"] > replaced["seq"]
+    replaced["seq"] += 1
+    phone.locator("#receipt-text").fill(json.dumps(replaced))
+    assert finding("invalid") == {"receipt": "invalid", "check": "P3"}
     assert "P3" in phone.locator("#receipt-result").inner_text()
 
 

@@ -4,6 +4,7 @@
 
 import { RecordInvalid, checkReceipt, verifyRecord } from "./verify/record.js";
 import { canon } from "./verify/canonical.js";
+import { keptReceipts } from "./kept_receipts.js";
 
 const data = JSON.parse(document.getElementById("record-data").textContent);
 const text = JSON.parse(document.getElementById("record-text").textContent);
@@ -125,15 +126,7 @@ function describe(finding) {
   return fill(text.receipt_replaced, { seq: finding.seq, other: by.seq, cast_at: by.cast_at, channel });
 }
 
-function keptReceipts() {
-  try {
-    return JSON.parse(localStorage.getItem(data.receipt_storage_key) || "[]");
-  } catch (error) {
-    return [];
-  }
-}
-
-const kept = keptReceipts();
+const kept = keptReceipts(data.receipt_storage_key);
 if (kept.length) {
   const button = document.getElementById("receipt-kept");
   button.hidden = false;
