@@ -53,7 +53,8 @@ def test_every_record_vector_gets_its_verdict_in_the_browser(page, request):
 
 @pytest.mark.parametrize("page", ["webcrypto", "noble"], indirect=True)
 @pytest.mark.parametrize("folder, expectations, suffix, verdict_key",
-                         [("receipts", RECEIPTS, "json", "receipt"), ("held", HELD, "txt", "checkpoint")])
+                         [("receipts", RECEIPTS, "json", "receipt"), ("held", HELD, "txt", "checkpoint")],
+                         ids=["receipts", "held"])
 def test_every_receipt_and_held_checkpoint_vector_gets_its_finding_in_the_browser(page, folder, expectations, suffix,
                                                                                  verdict_key):
     got, wanted = {}, {}
