@@ -11,10 +11,14 @@
 - verification-v2: the same for a 100,000-ballot record of format 2 (hand-ins, credential acts,
   witnessed checkpoints), a few receipts and a held checkpoint checked against it (target: at
   most 25 % more with one worker and with one per core);
+- browser-verification: seconds for the public record page's verifier (voting/static/verify/) to
+  verify a 10,000-ballot format-2 record in headless Debian Chromium on a desktop viewport, with
+  WebCrypto's Ed25519 and with the noble-ed25519 fallback, beside the Python verifier on the same
+  record;
 - notices: pages per second of the voting notices, beside bare A4 pages with one QR code each;
 - close to results: close, tally, export, verify, results and minutes PDFs for 10,000 voters.
 
-The database (default postgresql://postgres@127.0.0.1:5432/gongzhi_bench, created with createdb
+The database (needed by casting, notices and close; default postgresql://postgres@127.0.0.1:5432/gongzhi_bench, created with createdb
 when missing) is emptied and migrated: its name must contain "bench". --quick runs everything
 small, to check the script works. Not part of the test suite; docs/performance.md has the figures.
 """
@@ -38,8 +42,11 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 from datetime import timedelta
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -64,6 +71,7 @@ class Scale:
     clients: int  # concurrent HTTP clients
     servers: tuple[tuple[int, int], ...]  # gunicorn (workers, threads per worker) settings tried
     record_ballots: int
+    browser_ballots: int  # the record the browser verifies
     notice_voters: int
     close_voters: int
     turnout: float
@@ -74,9 +82,9 @@ class Scale:
 
 
 FULL = Scale(cast_voters=3000, clients=8, servers=((4, 1), (2, 4), (4, 2), (8, 1)), record_ballots=100_000,
-             notice_voters=300, close_voters=10_000, turnout=0.75, repeats=3, verify_repeats=5, verifies=20_000,
+             browser_ballots=10_000, notice_voters=300, close_voters=10_000, turnout=0.75, repeats=3, verify_repeats=5, verifies=20_000,
              inserts=3000)
-QUICK = Scale(cast_voters=150, clients=4, servers=((2, 2),), record_ballots=5000, notice_voters=12,
+QUICK = Scale(cast_voters=150, clients=4, servers=((2, 2),), record_ballots=5000, browser_ballots=1000, notice_voters=12,
               close_voters=200, turnout=0.75, repeats=1, verify_repeats=1, verifies=1000, inserts=200)
 
 
@@ -852,6 +860,87 @@ def bench_verification_v2(scale: Scale, work: Path) -> dict:
     }
 
 
+# --- the record verified in the browser ------------------------------------------------------
+
+# Times voting/static/verify/record.js on /record.json in the page, as the public record page runs
+# it (download excluded: the figure is the checking).
+BROWSER_VERIFY = """async () => {
+    const { verifyRecord } = await import("/static/verify/record.js");
+    const bytes = new Uint8Array(await (await fetch("/record.json")).arrayBuffer());
+    const started = performance.now();
+    const verified = await verifyRecord(bytes);
+    return { seconds: (performance.now() - started) / 1000, engine: verified.engine,
+             counted: verified.tally.counted };
+}"""
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the name http.server gives it
+        pass
+
+
+def _served(folder: Path) -> ThreadingHTTPServer:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def _in_browser(browser, url: str, script: str, init_script: str | None = None) -> dict:
+    """``script`` evaluated in a fresh desktop page of ``url`` (nothing cached from an earlier run)."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    if init_script:
+        context.add_init_script(init_script)
+    page = context.new_page()
+    page.goto(url)
+    try:
+        return page.evaluate(script)
+    finally:
+        context.close()
+
+
+def bench_browser_verification(scale: Scale, work: Path) -> dict:
+    """The public record page's verifier in headless Chromium, beside the Python verifier, both
+    from the record's bytes to the verdict, on one record of scale.browser_ballots ballots."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+    from tests.e2e.verifier_kit import WITHOUT_WEBCRYPTO_ED25519
+
+    document, _held = build_record_v2(scale.browser_ballots)
+    data = json.dumps(document, ensure_ascii=False).encode("utf-8")
+    expected_counted = document["tally"]["counted"]
+    del document
+    site = work / "browser-site"
+    site.mkdir()
+    (site / "static").symlink_to(REPO / "voting" / "static")
+    (site / "record.json").write_bytes(data)
+    (site / "index.html").write_text("<!doctype html><title>verifier benchmark</title>", encoding="utf-8")
+
+    def python_run() -> float:
+        started = time.perf_counter()
+        record_v2.verify_record(parse_json(data))
+        return time.perf_counter() - started
+
+    python_seconds = min(python_run() for _ in range(scale.verify_repeats))
+    server = _served(site)
+    url = f"http://127.0.0.1:{server.server_port}/index.html"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            version = browser.version
+            webcrypto = [_in_browser(browser, url, BROWSER_VERIFY) for _ in range(scale.verify_repeats)]
+            noble = _in_browser(browser, url, BROWSER_VERIFY, WITHOUT_WEBCRYPTO_ED25519)
+            browser.close()
+    finally:
+        server.shutdown()
+    for run, engine in zip((*webcrypto, noble), ("webcrypto",) * len(webcrypto) + ("noble",)):
+        if (run["engine"], run["counted"]) != (engine, expected_counted):
+            raise RuntimeError(f"the browser's verifier did not recount the record with {engine}: {run}")
+    webcrypto_seconds = min(run["seconds"] for run in webcrypto)
+    return {"ballots": scale.browser_ballots, "record_bytes": len(data), "chromium": version,
+            "webcrypto_seconds": webcrypto_seconds, "noble_seconds": noble["seconds"],
+            "python_seconds": python_seconds, "ratio_to_python": webcrypto_seconds / python_seconds}
+
+
 # --- notices --------------------------------------------------------------------------------
 
 BARE_PAGES = """<!doctype html><html><head><style>
@@ -977,8 +1066,10 @@ def machine(engine) -> dict:
                       if line.startswith("model name")), platform.processor())
     memory_kib = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
                       if line.startswith("MemTotal:"))
-    with engine.connect() as connection:
-        postgres = connection.execute(text("SHOW server_version")).scalar()
+    postgres = None
+    if engine is not None:
+        with engine.connect() as connection:
+            postgres = connection.execute(text("SHOW server_version")).scalar()
     import cryptography
     import weasyprint
 
@@ -1026,6 +1117,13 @@ def report(results: dict) -> None:
         rows.append(("  peak memory", f"{verification['peak_memory_bytes'] / 2**20:.0f} MiB", "target 1024 MiB", ""))
         rows.append(("  target: ≤ +25 % with 1 worker and with all, < 1 GiB", "", "",
                      "met" if verification["target_met"] else "MISSED"))
+    browser = results.get("browser_verification")
+    if browser:
+        rows.append((f"verify format 2 in Chromium {browser['chromium']}, {browser['ballots']:,} ballots, WebCrypto",
+                     f"{browser['webcrypto_seconds']:.2f} s", f"{browser['python_seconds']:.2f} s by the Python verifier",
+                     f"{browser['ratio_to_python']:.1f}×"))
+        rows.append(("  the same with noble-ed25519 (no Ed25519 in WebCrypto)", f"{browser['noble_seconds']:.2f} s",
+                     "", f"{browser['noble_seconds'] / browser['python_seconds']:.1f}×"))
     notices = results.get("notices")
     if notices:
         rows.append((f"voting notices ({notices['pages']} pages)", f"{notices['pages_per_second']:.1f} pages/s",
@@ -1082,7 +1180,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="everything small, to check the script works")
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
     parser.add_argument("--json", type=Path, help="also write the figures here")
-    parser.add_argument("--only", choices=("casting", "verification", "verification-v2", "notices", "close"),
+    parser.add_argument("--only", choices=("casting", "verification", "verification-v2", "browser-verification",
+                                           "notices", "close"),
                         action="append",
                         help="run only these benchmarks (repeatable)")
     parser.add_argument("--pdfs", type=Path, help="keep the results and minutes PDFs of the close benchmark here")
@@ -1095,23 +1194,28 @@ def main() -> None:
         verify_child(args.verify_child, args.workers, args.signatures_only, args.held)
         return
     scale = QUICK if args.quick else FULL
-    chosen = set(args.only or ("casting", "verification", "verification-v2", "notices", "close"))
-    app, environment = prepare_database(args.database_url)
+    chosen = set(args.only or ("casting", "verification", "verification-v2", "browser-verification", "notices",
+                               "close"))
+    # Only these use the database, which preparing empties: the others can run beside anyone's bench.
+    needs_database = chosen & {"casting", "notices", "close"}
+    app, environment = prepare_database(args.database_url) if needs_database else (None, None)
     results: dict = {"scale": asdict(scale) | {"name": "quick" if args.quick else "full"}}
-    with tempfile.TemporaryDirectory(prefix="gongzhi-bench-") as folder, app.app_context():
+    with tempfile.TemporaryDirectory(prefix="gongzhi-bench-") as folder, (app.app_context() if app else nullcontext()):
         from voting.extensions import db
 
         work = Path(folder)
-        results["machine"] = machine(db.engine)
+        results["machine"] = machine(db.engine if app else None)
         # The records are built and verified before anything else loads the machine.
         for name, run in (("verification", lambda: bench_verification(scale, work)),
                           ("verification-v2", lambda: bench_verification_v2(scale, work)),
+                          ("browser-verification", lambda: bench_browser_verification(scale, work)),
                           ("casting", lambda: bench_casting(scale, environment, work)),
                           ("notices", lambda: bench_notices(scale)),
                           ("close", lambda: bench_close_to_results(scale, args.pdfs))):
             if name in chosen:
                 started = time.perf_counter()
-                results[{"close": "close_to_results", "verification-v2": "verification_v2"}.get(name, name)] = run()
+                results[{"close": "close_to_results", "verification-v2": "verification_v2",
+                         "browser-verification": "browser_verification"}.get(name, name)] = run()
                 print(f"{name}: {time.perf_counter() - started:.0f} s", file=sys.stderr)
         results["machine"]["load_average_at_end"] = os.getloadavg()
     report(results)

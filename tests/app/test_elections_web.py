@@ -142,5 +142,6 @@ def test_record_is_not_public_before_the_count(app, factory):
     from tests.elections_kit import open_vote
 
     vote = open_vote(factory.estate(roster=small_roster()))
-    url = f"/p/{vote.election.estate.code}/elections/{vote.election.public_id}/record.json"
-    assert app.test_client().get(url).status_code == 404
+    url = f"/p/{vote.election.estate.code}/elections/{vote.election.public_id}/record"
+    assert app.test_client().get(url + ".json").status_code == 404
+    assert app.test_client().get(url).status_code == 404  # nor the page that checks it

@@ -5,6 +5,8 @@ Only the system browser is used (never one Playwright downloads), so the tests s
 """
 
 import threading
+import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -97,3 +99,32 @@ def screenshot(request):
         return path
 
     return take
+
+
+@dataclass(frozen=True)
+class SimulatedVote:
+    estate_code: str
+    public_id: str
+    record: bytes  # as the public record.json serves it
+
+
+@pytest.fixture(scope="session")
+def simulated_vote(live_server, tmp_path_factory) -> SimulatedVote:
+    """A counted vote on the live server, held by `flask simulate` through the real endpoints:
+    some hundreds of voters, a quarter of them on paper, some who voted twice online."""
+    from sqlalchemy import select
+
+    from voting.elections.models import Election
+    from voting.extensions import db
+
+    output = tmp_path_factory.mktemp("simulated") / "record.json"
+    with live_server.app.app_context():
+        result = live_server.app.test_cli_runner().invoke(args=[
+            "simulate", "--voters", "240", "--turnout", "0.85", "--paper", "0.25", "--seed", "11", "--out", str(output)])
+        assert result.exit_code == 0, result.output
+        public_id = result.output.strip().splitlines()[-1].split(":")[0]
+        election = db.session.scalar(select(Election).where(Election.public_id == public_id))
+        code = election.estate.code
+    with urllib.request.urlopen(live_server.url(f"/p/{code}/elections/{public_id}/record.json")) as response:
+        record = response.read()
+    return SimulatedVote(code, public_id, record)

@@ -1,6 +1,6 @@
 """Pages anyone may read, without logging in. Names are masked; no ID numbers or phones."""
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, render_template, url_for
 from sqlalchemy import select
 
 from voting.elections.models import Election, State
@@ -8,7 +8,9 @@ from voting.elections.operations import export_record
 from voting.elections.views import record_download
 from voting.estates.models import Estate
 from voting.extensions import db
+from voting.public.operations import published_result
 from voting.roster.operations import roll_summary, roll_view
+from voting.vote.operations import receipt_storage_key
 
 blueprint = Blueprint("public", __name__, url_prefix="/p")
 
@@ -35,9 +37,26 @@ def estate(code: str):
 
 @blueprint.get("/<code>/elections/<public_id>/record.json")
 def election_record(code: str, public_id: str):
+    election = _counted_election(code, public_id)
+    return record_download(election, export_record(election))
+
+
+@blueprint.get("/<code>/elections/<public_id>/record")
+def record_check(code: str, public_id: str):
+    """The record checked in the reader's browser (static/record_page.js) beside the published result."""
+    election = _counted_election(code, public_id)
+    return render_template(
+        "public/record.html", estate=election.estate, election=election, published=published_result(election),
+        record_url=url_for("public.election_record", code=code, public_id=public_id),
+        receipt_storage_key=receipt_storage_key(election),
+    )
+
+
+def _counted_election(code: str, public_id: str) -> Election:
+    """A vote of this estate whose record is published: it is counted. Else 404."""
     election = db.session.scalar(
         select(Election).join(Estate).where(Estate.code == code, Election.public_id == public_id)
     )
     if election is None or election.state != State.TALLIED.value:
         abort(404)
-    return record_download(election, export_record(election))
+    return election

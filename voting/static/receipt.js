@@ -1,17 +1,11 @@
 // The receipt check page: offers the receipts the ballot page kept on this phone, and checks
 // without reloading. Without this script the form posts to the server and works the same.
 
+import { keptReceipts } from "./kept_receipts.js";
+
 const data = JSON.parse(document.getElementById("receipt-data").textContent);
 const form = document.getElementById("receipt-form");
 const textarea = form.querySelector("textarea");
-
-function keptReceipts() {
-  try {
-    return JSON.parse(localStorage.getItem(data.receipt_storage_key) || "[]");
-  } catch {
-    return [];
-  }
-}
 
 function showResult(answer) {
   const ok = document.getElementById("receipt-ok");
@@ -26,7 +20,7 @@ function showResult(answer) {
   ok.querySelector('[data-slot="message"]').textContent = answer.message;
 }
 
-const kept = keptReceipts();
+const kept = keptReceipts(data.receipt_storage_key);
 if (kept.length) {
   const load = document.getElementById("receipt-load");
   load.hidden = false;
