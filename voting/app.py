@@ -4,7 +4,7 @@ from pathlib import Path
 
 from flask import Flask, abort, has_request_context, jsonify, render_template, request, session
 from flask.json.provider import DefaultJSONProvider
-from flask_babel import get_locale
+from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
 from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
@@ -175,6 +175,12 @@ def build_app(overrides: dict | None = None) -> Flask:
     app.register_error_handler(HTTPException, http_error)
 
     app.jinja_env.globals["current_locale"] = get_locale
+
+    @app.before_request
+    def choose_locale_afresh():
+        # Flask-Babel caches the locale on g, which a request shares with an application context
+        # pushed around it (tests, jobs): each request decides its reader's language itself.
+        refresh()
 
     @app.before_request
     def refuse_nul():

@@ -4,7 +4,7 @@
 // kind: "classic" (ES5, any engine runs it), "module" (ES2020) or "vendored" (a pinned module
 // whose only newer syntax may be public class fields: Chromium 72, Safari 14.1).
 
-// Methods and globals newer than Chromium 80 or Safari 14.1, with the first versions that have them.
+// Methods (when called) and globals newer than Chromium 80 or Safari 14.1, with the first versions that have them.
 const NEWER_METHODS = new Map(Object.entries({
   at: "Chromium 92, Safari 15.4", replaceAll: "Chromium 85, Safari 13.1", hasOwn: "Chromium 93, Safari 15.4",
   findLast: "Chromium 97, Safari 15.4", findLastIndex: "Chromium 97, Safari 15.4", toSorted: "Chromium 110",
@@ -35,11 +35,14 @@ function visit(node, inFunction, report) {
     case "AwaitExpression":
       if (!inFunction) report(node, "top-level await: Chromium 89, Safari 15");
       break;
-    case "MemberExpression":
-      if (!node.computed && NEWER_METHODS.has(node.property.name)) {
-        report(node, `.${node.property.name}: ${NEWER_METHODS.get(node.property.name)}`);
+    case "CallExpression": {
+      // Called, not merely read: a parser's own `this.at` is no Array.prototype.at.
+      const callee = node.callee.type === "ChainExpression" ? node.callee.expression : node.callee;
+      if (callee.type === "MemberExpression" && !callee.computed && NEWER_METHODS.has(callee.property.name)) {
+        report(node, `.${callee.property.name}(): ${NEWER_METHODS.get(callee.property.name)}`);
       }
       break;
+    }
     case "Identifier":
       if (NEWER_GLOBALS.has(node.name)) report(node, `${node.name}: ${NEWER_GLOBALS.get(node.name)}`);
       break;

@@ -54,8 +54,8 @@ def test_every_served_script_runs_on_the_oldest_supported_engines(checker):
 @pytest.mark.parametrize("kind, source, fault", [
     ("module", "let a = 1; a ??= 2;", "does not parse as ES2020"),
     ("module", "class A { #secret = 1; }", "does not parse as ES2020"),
-    ("module", "export const last = [1, 2].at(-1);", ".at: Chromium 92"),
-    ("module", "document.body.replaceChildren();", ".replaceChildren: Chromium 86"),
+    ("module", "export const last = [1, 2].at(-1);", ".at(): Chromium 92"),
+    ("module", "document.body?.replaceChildren();", ".replaceChildren(): Chromium 86"),
     ("module", "export const copy = structuredClone({});", "structuredClone: Chromium 98"),
     ("module", "export const found = /(?<=a)b/.test('ab');", "lookbehind"),
     ("vendored", "await Promise.resolve(1);", "top-level await"),
@@ -66,4 +66,4 @@ def test_every_served_script_runs_on_the_oldest_supported_engines(checker):
 def test_the_check_finds_what_old_engines_cannot_run(checker, kind, source, fault):
     [found] = checker([{"name": "sample.js", "source": source, "kind": kind}])
     assert found.startswith("sample.js") and fault in found
-    assert checker([{"name": "plain.js", "source": "var a = 1;", "kind": kind}]) == []
+    assert checker([{"name": "plain.js", "source": "var a = {at: 1}; a.at = a.at + 1;", "kind": kind}]) == []

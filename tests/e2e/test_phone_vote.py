@@ -311,7 +311,7 @@ def test_both_signers_give_the_signatures_of_cryptography(live_server, phone):
     phone.goto(live_server.url("/static/vote.css"))  # any page of the app: modules load from its origin
     in_browser = phone.evaluate(
         """async (cases) => {
-             const { b64encode, signerFor } = await import("/static/signing.js");
+             const { signerFor } = await import("/static/signing.js");
              const decode = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
              const results = [];
              for (const [seedText, messageText] of cases) {
@@ -360,17 +360,17 @@ def test_browser_canon_is_python_canon(live_server, phone):
     phone.goto(live_server.url(f"/v/{vote.public_id}"))
     in_browser = phone.evaluate(
         """async (values) => {
-             const { canon } = await import("/static/signing.js");
+             const { canon } = await import("/static/verify/canonical.js");
              return values.map(canon);
            }""", TRICKY)
     assert in_browser == [canon(value).decode("utf-8") for value in TRICKY]
     # And over the whole frozen definition: the browser's hash of it is the election hash.
     hashed = phone.evaluate(
         """async () => {
-             const { canon, b64encode } = await import("/static/signing.js");
+             const { canon, b64e } = await import("/static/verify/canonical.js");
              const data = JSON.parse(document.getElementById("vote-data").textContent);
              const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(canon(data.election)));
-             return b64encode(new Uint8Array(digest));
+             return b64e(new Uint8Array(digest));
            }""")
     assert hashed == vote.election_hash
 

@@ -146,7 +146,7 @@ def test_the_browser_refuses_to_cosign_a_fork_or_a_wrong_clock(live_server, cler
 
 
 def test_the_consistency_check_in_the_browser_is_rfc_9162(live_server, browser):
-    """merkle.js against voting.core.merkle: every pair of sizes up to 17, and broken proofs."""
+    """verify/merkle.js against voting.core.merkle: every pair of sizes up to 17, and broken proofs."""
     leaves = [merkle.leaf_hash(bytes([i])) for i in range(17)]
     cases = []
     for new in range(18):
@@ -165,7 +165,7 @@ def test_the_consistency_check_in_the_browser_is_rfc_9162(live_server, browser):
     page = context.new_page()
     page.goto(live_server.url("/login"))
     results = page.evaluate("""async (cases) => {
-        const { verifyConsistency } = await import("/static/merkle.js");
+        const { verifyConsistency } = await import("/static/verify/merkle.js");
         const bytes = (list) => Uint8Array.from(list);
         const out = [];
         for (const [old, size, oldRoot, newRoot, proof] of cases) {

@@ -4,8 +4,9 @@
 // this browser's IndexedDB: the server only ever sees the public key and signatures. Page data
 // comes from <script type="application/json" id="clerk-data">; every text shown is in the page
 // already. Bodies are signed over the same bytes as on the owners' phones (vote.js).
-import { verifyConsistency } from "./merkle.js";
-import { b64encode, signedMessage } from "./signing.js";
+import { verifyConsistency } from "./verify/merkle.js";
+import { signedMessage } from "./signing.js";
+import { b64d, b64e, std64e, utf8 } from "./verify/canonical.js";
 
 const DB_NAME = "gongzhi-clerk";
 const STORE = "keys";
@@ -81,7 +82,7 @@ async function post(url, body, csrfToken) {
 
 async function register(data, slot) {
   const keyPair = await crypto.subtle.generateKey({ name: "Ed25519" }, false, ["sign", "verify"]);
-  const publicKey = b64encode(new Uint8Array(await crypto.subtle.exportKey("raw", keyPair.publicKey)));
+  const publicKey = b64e(new Uint8Array(await crypto.subtle.exportKey("raw", keyPair.publicKey)));
   // Kept before registering, so that a registered key can never be lost on the way.
   await save(slot, { keyPair, publicKey });
   await post(data.register_url, { public_key: publicKey }, data.csrf_token);
@@ -94,23 +95,12 @@ async function sign(data, record, officer) {
   const signature = await crypto.subtle.sign({ name: "Ed25519" }, record.keyPair.privateKey,
     signedMessage(purpose, body));
   // A ballot body waits on the server; any other body travels back with its signature.
-  const signed = { officer_id: officer.officer_id, signature: b64encode(new Uint8Array(signature)) };
+  const signed = { officer_id: officer.officer_id, signature: b64e(new Uint8Array(signature)) };
   await post(data.sign.post_url, purpose === "ballot" ? signed : { ...signed, body }, data.csrf_token);
   window.location.assign(data.sign.done_url);
 }
 
 // --- witnessing the vote's log -------------------------------------------------------------------
-
-const encoder = new TextEncoder();
-
-function b64decode(text) {
-  const padded = text.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((text.length + 3) % 4);
-  return Uint8Array.from(atob(padded), (character) => character.charCodeAt(0));
-}
-
-function std64(bytes) {
-  return btoa(String.fromCharCode(...bytes));
-}
 
 // Cosign the log as it is now (C2SP tlog-cosignature/v1). Before signing, this browser checks
 // for itself what a witness vouches for: the head is signed by the vote's key, the server's
@@ -125,20 +115,20 @@ async function cosign(data, record, officer, slot) {
     throw new Error(witness.fork_error); // not a head this browser can vouch for
   }
   if (Math.abs(head.time - Date.now() / 1000) > witness.clock_tolerance) throw new Error(witness.clock_error);
-  const root = b64decode(head.root);
-  const text = encoder.encode(`gongzhi/${witness.election_hash}\n${head.size}\n${std64(root)}\n`);
-  const logKey = await crypto.subtle.importKey("raw", b64decode(witness.log_key), { name: "Ed25519" }, false,
+  const root = b64d(head.root);
+  const text = utf8(`gongzhi/${witness.election_hash}\n${head.size}\n${std64e(root)}\n`);
+  const logKey = await crypto.subtle.importKey("raw", b64d(witness.log_key), { name: "Ed25519" }, false,
     ["verify"]);
   const genuine = head.election_hash === witness.election_hash
-    && await crypto.subtle.verify({ name: "Ed25519" }, logKey, b64decode(head.signature), text);
+    && await crypto.subtle.verify({ name: "Ed25519" }, logKey, b64d(head.signature), text);
   const extending = !kept || (head.consistency_proof !== null && await verifyConsistency(
-    kept.size, head.size, b64decode(kept.root), root, head.consistency_proof.map(b64decode)));
+    kept.size, head.size, b64d(kept.root), root, head.consistency_proof.map(b64d)));
   if (!genuine || !extending) throw new Error(witness.fork_error);
-  const message = new Uint8Array([...encoder.encode(`cosignature/v1\ntime ${head.time}\n`), ...text]);
+  const message = new Uint8Array([...utf8(`cosignature/v1\ntime ${head.time}\n`), ...text]);
   const signature = await crypto.subtle.sign({ name: "Ed25519" }, record.keyPair.privateKey, message);
   await save(slot + "/cosigned", { size: head.size, root: head.root });
   await post(witness.cosign_url, {
-    officer_id: officer.officer_id, size: head.size, time: head.time, signature: b64encode(new Uint8Array(signature)),
+    officer_id: officer.officer_id, size: head.size, time: head.time, signature: b64e(new Uint8Array(signature)),
   }, data.csrf_token);
   window.location.reload();
 }

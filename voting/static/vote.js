@@ -1,12 +1,12 @@
 // The owner's ballot page: signs in with the notice's key, shows one motion per screen, reads the
 // choices back, signs the ballot and keeps the receipt (as a file and as a picture).
 
-import { b64encode, concat, decodeSeed, missingCrypto, purposePrefix, signedMessage, signerFor } from "./signing.js";
+import { concat, decodeSeed, missingCrypto, purposePrefix, signedMessage, signerFor } from "./signing.js";
+import { b64e, utf8 } from "./verify/canonical.js";
 
 // Outside the record's three purposes, so proving possession can never sign a ballot.
 const POSSESSION_PURPOSE = "possession";
 const NONCE_BYTES = 16;
-const encoder = new TextEncoder();
 
 export function ballotMessage(ballot) {
   return signedMessage("ballot", ballot);
@@ -58,7 +58,7 @@ class BallotPage {
   // The notice's key signs a fresh challenge from the server: proof that this phone holds it.
   async possessionProof() {
     const { challenge } = await this.post(this.data.urls.challenge, {});
-    const signature = await this.signer.sign(concat(purposePrefix(POSSESSION_PURPOSE), encoder.encode(challenge)));
+    const signature = await this.signer.sign(concat(purposePrefix(POSSESSION_PURPOSE), utf8(challenge)));
     return { public_key: this.signer.publicKey, challenge, signature };
   }
 
@@ -200,7 +200,7 @@ class BallotPage {
       election_hash: this.data.election_hash,
       voter_id: this.session.voter_id,
       channel: "online",
-      nonce: b64encode(crypto.getRandomValues(new Uint8Array(NONCE_BYTES))),
+      nonce: b64e(crypto.getRandomValues(new Uint8Array(NONCE_BYTES))),
       choices: this.choices(),
     };
     const signature = await this.signer.sign(ballotMessage(ballot));
