@@ -387,3 +387,19 @@ def test_receipt_check_works_without_javascript(live_server, browser, screenshot
     assert page.locator("#receipt-ok").is_visible() and page.locator("#receipt-fail").is_hidden()
     screenshot(page, "checked-without-javascript")
     context.close()
+
+
+def test_switching_the_language_keeps_the_owner_signed_in(live_server, phone):
+    """The language switch reloads the page; the secret, gone from the address bar after the
+    sign-in, travels in the fragment of the reloaded address and leaves it again."""
+    vote = open_live_vote(live_server)
+    phone.goto(vote.qr_url(live_server, ZHANG_LI))
+    phone.locator('fieldset[data-motion-id="m1"]').wait_for(state="visible")
+    assert "#" not in phone.url
+    sent = []
+    phone.on("request", lambda request: sent.append((request.url, request.post_data or "")))
+    phone.locator('form[action*="/lang/en"] button').tap()
+    phone.locator('fieldset[data-motion-id="m1"] .motion-count').filter(has_text="Motion 1 of 3").wait_for()
+    assert phone.locator('#step-voter [data-slot="units"]').inner_text() == "1幢-1-101"
+    assert "#" not in phone.url
+    assert not [request for request in sent if b64e(vote.secrets[ZHANG_LI]) in request[0] + request[1]]

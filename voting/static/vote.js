@@ -410,7 +410,16 @@ function forgetSecret() {
 // vote_check.js, a classic script that every engine runs, reports a page where this never ran.
 document.documentElement.dataset.voteScript = "started";
 if (document.getElementById("vote-data") && document.documentElement.dataset.engine !== "too-old") {
-  new BallotPage(readJson("vote-data"), readJson("vote-text")).start(location.hash.slice(1));
+  const secretText = location.hash.slice(1);
+  new BallotPage(readJson("vote-data"), readJson("vote-text")).start(secretText);
+  // Switching the language reloads this page, which then signs in again. The notice's secret
+  // goes along as the fragment of the form's address: never sent, it is kept by the browser
+  // through the server's redirect back here (RFC 9110 §10.2.2), also after it left the address bar.
+  for (const languageForm of document.querySelectorAll('form[action*="/lang/"]')) {
+    languageForm.addEventListener("submit", () => {
+      if (secretText) languageForm.action = languageForm.action.split("#")[0] + "#" + secretText;
+    });
+  }
   // Another notice's code opened in this tab changes only the fragment: start afresh with it.
   window.addEventListener("hashchange", () => location.reload());
 }
