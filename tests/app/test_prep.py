@@ -1,6 +1,7 @@
 """The preparation group: the street office forms it under the rules, its members are public
 (masked), its accounts work for its estate only; and the deadlines around a vote."""
 
+import html
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -38,10 +39,11 @@ def owner_id(number: int) -> str:
     return resident_id(number, OWNERS[number - 1][1])
 
 
-def estate_roster() -> bytes:
-    """Twelve flats with one owner each; 郑三 also owns a shop; 孔甲 and 曹乙 co-own a flat."""
+def estate_roster(without: tuple[int, ...] = ()) -> bytes:
+    """Twelve flats with one owner each (but the numbers left out); 郑三 also owns a shop; 孔甲
+    and 曹乙 co-own a flat."""
     rows = [["1幢", "1", f"{100 + n}", "住宅", "90.00", "登记", name, owner_id(n), "1390000%04d" % n, "已交付"]
-            for n, (name, _born) in enumerate(OWNERS, start=1)]
+            for n, (name, _born) in enumerate(OWNERS, start=1) if n not in without]
     rows.append(["商铺", "", "S1", "商业", "50.00", "登记", "郑三", owner_id(3), "", "已交付"])
     rows.append(["2幢", "1", "101", "住宅", "100.00", "登记", "孔甲、曹乙",
                  f"{resident_id(21, '19781111')}、{resident_id(22, '19790202')}", "", "已交付"])
@@ -288,3 +290,29 @@ def test_milestones_are_recorded_by_the_street_office_from_the_group_page(app, f
     assert {d.kind: d.status for d in deadlines(estate)}["first_meeting"] == "done"
     member = login(app.test_client(), db.session.scalar(select(Staff).where(Staff.username == "zhou1")))
     assert member.post(url, data={"kind": "filing", "done_on": today}).status_code == 403
+
+
+def test_a_roll_that_drops_an_owner_representative_says_so_and_sends_the_group_back(app, factory):
+    """The preview names the representative the new roll no longer lists; saving it proposes
+    that member's leaving, so the street office must confirm a composition that keeps the rules,
+    and the public page says the group awaits it."""
+    from voting.roster.operations import stage_upload
+
+    estate, officer = formed_group(factory)
+    without_zhou = estate_roster(without=(1,))
+    client = login(app.test_client(), officer)
+    client.post("/lang/en")
+    staged = stage_upload(estate, without_zhou, "new.csv", officer.id)
+    db.session.commit()
+    preview = html.unescape(client.get(f"/estates/{estate.code}/roll/import/{staged.id}").get_data(as_text=True))
+    assert "This roll no longer lists 周一 as an owner, who represents the owners in the preparation group." in preview
+    assert client.post(f"/estates/{estate.code}/roll/import/{staged.id}").status_code == 302
+
+    db.session.expire_all()
+    [zhou] = [m for m in group_of(estate).members if m.name == "周一"]
+    assert zhou.is_current and zhou.leave_reason.startswith("No longer an owner of this estate according to the roll")
+    public = html.unescape(client.get(f"/p/{estate.code}/prep/").get_data(as_text=True))
+    assert "1 member no longer fits the group" in public
+    with english(), pytest.raises(CompositionRejected) as rejected:
+        confirm_group(officer.username, estate, now=NOW)
+    assert "The group would have 4 members; it needs an odd number from 5 to 11." in rejected.value.faults

@@ -182,6 +182,25 @@ def propose_member(actor: str, estate: Estate, *, name: str, role: str, organisa
     return member
 
 
+def representatives_off_roll(estate: Estate, owner_hashes_on_roll: set[str]) -> list[PrepMember]:
+    """The group's owner representatives (current, not already leaving) whom a roll with these
+    owners would no longer count as owners: the group they sit in would break its rules."""
+    group = group_of(estate)
+    return [m for m in group.members if m.role == "owner" and m.is_current and m.leave_reason is None
+            and m.owner_id_hash not in owner_hashes_on_roll] if group else []
+
+
+def refer_group_after_roll(actor: str, estate: Estate) -> list[PrepMember]:
+    """After a roll import: each owner representative the roll no longer lists is proposed to
+    leave, which puts the composition back to the street office for confirmation."""
+    leaving = representatives_off_roll(estate, owner_hashes(estate))
+    reason = _("No longer an owner of this estate according to the roll imported on %(date)s",
+               date=utcnow().astimezone(SHANGHAI).strftime("%Y-%m-%d"))
+    for member in leaving:
+        propose_removal(actor, member, reason)
+    return leaving
+
+
 def propose_removal(actor: str, member: PrepMember, reason: str) -> None:
     """A proposed member is dropped at once; a member leaves when the change is confirmed."""
     reason = reason.strip()
@@ -294,6 +313,7 @@ class PublicMember:
 class PublishedGroup:
     published_at: datetime
     members: tuple[PublicMember, ...]
+    leaving: int  # members proposed to leave, awaiting the street office's confirmation
 
 
 def published_group(estate: Estate) -> PublishedGroup | None:
@@ -303,7 +323,8 @@ def published_group(estate: Estate) -> PublishedGroup | None:
         return None
     current = sorted((m for m in group.members if m.is_current), key=lambda m: (not m.is_leader, m.id))
     return PublishedGroup(group.published_at, tuple(
-        PublicMember(mask_name(m.name), m.role, m.organisation, m.is_leader, m.unit_labels) for m in current))
+        PublicMember(mask_name(m.name), m.role, m.organisation, m.is_leader, m.unit_labels) for m in current),
+        sum(1 for m in current if m.leave_reason is not None))
 
 
 # --- deadlines -----------------------------------------------------------------------------

@@ -41,6 +41,7 @@ class RosterPreview:
     sha256: str
     parsed: ParseResult
     summary: dict | None  # the roll this file would give; None when it has faults
+    group_leaving: tuple[str, ...] = ()  # owner representatives this roll would no longer list
 
 
 def personal_data() -> PersonalData:
@@ -61,11 +62,17 @@ def storable_filename(filename: str) -> str:
 
 def preview_roster(estate: Estate, data: bytes, filename: str) -> RosterPreview:
     parsed = parse_roster(data, filename)
-    summary = None
+    summary, leaving = None, ()
     if parsed.ok:
         roll = weights.voters((row.to_unit() for row in parsed.rows), count_parking=estate.count_parking)
         summary = weights.summarize(roll)
-    return RosterPreview(filename, hashlib.sha256(data).hexdigest(), parsed, summary)
+        # prep imports this module (personal_data), so it is imported here, where it is used.
+        from voting.prep.operations import representatives_off_roll
+
+        protect = personal_data()
+        owners = {protect.match_hash(id_number) for row in parsed.rows for id_number in row.owner_ids}
+        leaving = tuple(member.name for member in representatives_off_roll(estate, owners))
+    return RosterPreview(filename, hashlib.sha256(data).hexdigest(), parsed, summary, leaving)
 
 
 def stage_upload(estate: Estate, data: bytes, filename: str, staff_id: int) -> RosterUpload:
@@ -89,6 +96,9 @@ def import_roster(actor: str, estate: Estate, data: bytes, filename: str) -> dic
         raise RosterRejected(preview.parsed.errors)
     _replace_units(estate, preview.parsed.rows)
     summary = rebuild_voters(estate)
+    from voting.prep.operations import refer_group_after_roll
+
+    refer_group_after_roll(actor, estate)
     db.session.add(
         RosterImport(
             estate_id=estate.id,
