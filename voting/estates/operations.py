@@ -45,15 +45,17 @@ def create_estate(actor: str, code: str, name: str, community: Community | None 
     return estate
 
 
-def change_parking_rule(actor: str, estate: Estate, count_parking: bool) -> None:
-    """Parking in or out of the weights is a local rule; the voters are recomputed at once."""
+def change_parking_rule(actor: str, estate: Estate, count_parking: bool) -> bool:
+    """Parking in or out of the weights is a local rule; the voters are recomputed at once.
+    Whether the rule changed (and so the voting rights)."""
     from voting.roster.operations import rebuild_voters
 
     if estate.count_parking == count_parking:
-        return
+        return False
     estate.count_parking = count_parking
     rebuild_voters(estate)
     record_event(actor, "estate.settings", f"estate:{estate.code}", estate_id=estate.id, count_parking=count_parking)
+    return True
 
 
 def change_help_desk(actor: str, estate: Estate, place: str, hours: str) -> None:

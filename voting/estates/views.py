@@ -48,8 +48,7 @@ def settings(code: str):
     if not form.validate_on_submit():
         # Shown again with the faults beside their fields and what was typed kept.
         return render_template("estates/estate.html", estate=estate, summary=roll_summary(estate), form=form), 422
-    parking_changed = estate.count_parking != form.count_parking.data
-    change_parking_rule(current_user.username, estate, form.count_parking.data)
+    parking_changed = change_parking_rule(current_user.username, estate, form.count_parking.data)
     change_help_desk(current_user.username, estate, form.help_desk_place.data, form.help_desk_hours.data)
     db.session.commit()
     flash(_("Settings saved; voting rights recomputed.") if parking_changed else _("Settings saved."), "success")
