@@ -5,8 +5,7 @@
 // comes from <script type="application/json" id="clerk-data">; every text shown is in the page
 // already. Bodies are signed over the same bytes as on the owners' phones (vote.js).
 import { verifyConsistency } from "./verify/merkle.js";
-import { signedMessage } from "./signing.js";
-import { b64d, b64e, std64e, utf8 } from "./verify/canonical.js";
+import { b64d, b64e, signedMessage, std64e, utf8 } from "./verify/canonical.js";
 
 const DB_NAME = "gongzhi-clerk";
 const STORE = "keys";

@@ -1,8 +1,8 @@
 // Signing on the owner's phone with the credential from the voting notice's QR code. The secret
 // stays in this page: the server sees only the public key and signatures
-// (spec election-record-v2 §1: message = "gongzhi/2/" + purpose, 0x00, canon(body)).
+// (the signed bytes: signedMessage and signedText of verify/canonical.js, spec v2 §1).
 
-import { b64d, b64e, canonBytes, utf8 } from "./verify/canonical.js";
+import { b64d, b64e } from "./verify/canonical.js";
 
 // An Ed25519 private key as PKCS#8 is this DER header followed by the 32-byte seed (RFC 8410).
 const PKCS8_ED25519_PREFIX = Uint8Array.from([
@@ -17,7 +17,7 @@ export function decodeSeed(text) {
   return seed !== null && seed.length === 32 ? seed : null;
 }
 
-export function concat(...parts) {
+function concat(...parts) {
   const result = new Uint8Array(parts.reduce((total, part) => total + part.length, 0));
   let offset = 0;
   for (const part of parts) {
@@ -25,15 +25,6 @@ export function concat(...parts) {
     offset += part.length;
   }
   return result;
-}
-
-export function purposePrefix(purpose) {
-  return concat(utf8("gongzhi/2/" + purpose), [0]);
-}
-
-// The bytes a signature covers (spec §1): the purpose's prefix, then canon(body) as UTF-8.
-export function signedMessage(purpose, body) {
-  return concat(purposePrefix(purpose), canonBytes(body));
 }
 
 // Why this page cannot sign at all, or null: WebCrypto exists only in a secure context (HTTPS or

@@ -1,8 +1,8 @@
 // The owner's ballot page: signs in with the notice's key, shows one motion per screen, reads the
 // choices back, signs the ballot and keeps the receipt (as a file and as a picture).
 
-import { concat, decodeSeed, missingCrypto, purposePrefix, signedMessage, signerFor } from "./signing.js";
-import { b64e, utf8 } from "./verify/canonical.js";
+import { decodeSeed, missingCrypto, signerFor } from "./signing.js";
+import { b64e, signedMessage, signedText } from "./verify/canonical.js";
 
 // Outside the record's three purposes, so proving possession can never sign a ballot.
 const POSSESSION_PURPOSE = "possession";
@@ -58,7 +58,7 @@ class BallotPage {
   // The notice's key signs a fresh challenge from the server: proof that this phone holds it.
   async possessionProof() {
     const { challenge } = await this.post(this.data.urls.challenge, {});
-    const signature = await this.signer.sign(concat(purposePrefix(POSSESSION_PURPOSE), utf8(challenge)));
+    const signature = await this.signer.sign(signedText(POSSESSION_PURPOSE, challenge));
     return { public_key: this.signer.publicKey, challenge, signature };
   }
 

@@ -273,8 +273,15 @@ export function canon(value) {
   return "{" + keys.map((key) => JSON.stringify(key) + ":" + canon(value[key])).join(",") + "}";
 }
 
-export function canonBytes(value) {
-  return utf8(canon(value));
+// The bytes a signature covers (spec v2 §1): "gongzhi/2/" + purpose, a 0x00 byte, then the
+// signed text as UTF-8 — canon(body) for a record's bodies, the server's challenge for a phone's
+// proof of possession.
+export function signedText(purpose, text) {
+  return utf8("gongzhi/2/" + purpose + "\u0000" + text);
+}
+
+export function signedMessage(purpose, body) {
+  return signedText(purpose, canon(body));
 }
 
 // --- base64 -----------------------------------------------------------------------------------

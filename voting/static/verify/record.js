@@ -13,7 +13,7 @@
 
 import {
   BEIJING_EARLIEST, BEIJING_LATEST, NotRecordJSON, b64d, b64e, beijingTime, canon, compareCodePoints,
-  has, instant, integerBeyondLimit, isInt, isObject, parseJSON, std64d, std64e, utf8, withoutExt,
+  has, instant, integerBeyondLimit, isInt, isObject, parseJSON, signedMessage, std64d, std64e, utf8, withoutExt,
 } from "./canonical.js";
 import { ed25519, usableKey } from "./ed25519.js";
 import { Tree, equalBytes, leafHash, sha256, verifyInclusion } from "./merkle.js";
@@ -152,10 +152,6 @@ async function hashOf(value) {
 function floorDiv(a, b) {
   const quotient = a / b;
   return a % b < 0n ? quotient - 1n : quotient;
-}
-
-function signedMessage(purpose, body) {
-  return utf8("gongzhi/2/" + purpose + "\u0000" + canon(body));
 }
 
 function checkpointText(electionHash, size, root) {
