@@ -10,7 +10,8 @@ from voting.core.canonical import canon, parse_json
 from voting.core.fields import RecordInvalid
 
 from tests.core import vectors_v2
-from tests.e2e.verifier_kit import WITHOUT_WEBCRYPTO_ED25519, verify_in_browser
+from tests.e2e.conftest import WITHOUT_WEBCRYPTO_ED25519
+from tests.e2e.verifier_kit import verify_in_browser
 
 EXPECTED = json.loads((vectors_v2.DIRECTORY / "expected.json").read_text(encoding="utf-8"))
 RECEIPTS = json.loads((vectors_v2.DIRECTORY / "receipts" / "expected.json").read_text(encoding="utf-8"))

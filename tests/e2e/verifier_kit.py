@@ -58,16 +58,3 @@ def verify_in_browser(page, records: list[bytes], receipts: list[bytes] = (), he
              for record in records]
     return page.evaluate(VERIFY_IN_PAGE, [cases, slice_entries])
 
-# A browser whose WebCrypto has no Ed25519 (Chromium before 137, Safari before 17): importing or
-# verifying with an Ed25519 key fails as it does there, so the verifier falls back to noble.
-WITHOUT_WEBCRYPTO_ED25519 = """(() => {
-    const isEd25519 = (algorithm) => String(algorithm && (algorithm.name || algorithm)).toLowerCase() === "ed25519";
-    const refuse = () => Promise.reject(new DOMException("Unrecognized algorithm name", "NotSupportedError"));
-    for (const method of ["importKey", "verify"]) {
-        const original = SubtleCrypto.prototype[method];
-        SubtleCrypto.prototype[method] = function (...args) {
-            const algorithm = method === "importKey" ? args[2] : args[0];
-            return isEd25519(algorithm) ? refuse() : original.apply(this, args);
-        };
-    }
-})();"""
