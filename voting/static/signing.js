@@ -2,7 +2,7 @@
 // stays in this page: the server sees only the public key and signatures
 // (the signed bytes: signedMessage and signedText of verify/canonical.js, spec v2 §1).
 
-import { b64d, b64e } from "./verify/canonical.js";
+import { b64d, b64e, concat } from "./verify/canonical.js";
 
 // An Ed25519 private key as PKCS#8 is this DER header followed by the 32-byte seed (RFC 8410).
 const PKCS8_ED25519_PREFIX = Uint8Array.from([
@@ -15,16 +15,6 @@ const FALLBACK_MODULE = "./vendor/noble-ed25519-3.2.0.js";
 export function decodeSeed(text) {
   const seed = b64d(text);
   return seed !== null && seed.length === 32 ? seed : null;
-}
-
-function concat(...parts) {
-  const result = new Uint8Array(parts.reduce((total, part) => total + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    result.set(part, offset);
-    offset += part.length;
-  }
-  return result;
 }
 
 // Why this page cannot sign at all, or null: WebCrypto exists only in a secure context (HTTPS or

@@ -8,10 +8,6 @@ import { b64e, signedMessage, signedText } from "./verify/canonical.js";
 const POSSESSION_PURPOSE = "possession";
 const NONCE_BYTES = 16;
 
-export function ballotMessage(ballot) {
-  return signedMessage("ballot", ballot);
-}
-
 function readJson(id) {
   return JSON.parse(document.getElementById(id).textContent);
 }
@@ -203,7 +199,7 @@ class BallotPage {
       nonce: b64e(crypto.getRandomValues(new Uint8Array(NONCE_BYTES))),
       choices: this.choices(),
     };
-    const signature = await this.signer.sign(ballotMessage(ballot));
+    const signature = await this.signer.sign(signedMessage("ballot", ballot));
     const request = { ballot, signature };
     if (this.idLast4 !== undefined) request.id_last4 = this.idLast4;
     const receipt = await this.post(this.data.urls.cast, request);

@@ -7,12 +7,23 @@
 // are arrays, integers within ±2^53 are numbers and integers beyond are BigInts, so that every
 // integer keeps its exact value and a check can refuse the ones beyond by their type.
 
-export const MAX_INT = 9007199254740992; // 2^53
-export const MAX_DEPTH = 64;
+const MAX_INT = 9007199254740992; // 2^53
+const MAX_DEPTH = 64;
 
 export class NotRecordJSON extends Error {}
 
 const encoder = new TextEncoder();
+
+// The byte arrays one after another, as one.
+export function concat(...parts) {
+  const result = new Uint8Array(parts.reduce((total, part) => total + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    result.set(part, offset);
+    offset += part.length;
+  }
+  return result;
+}
 
 export function utf8(text) {
   return encoder.encode(text);

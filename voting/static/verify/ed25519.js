@@ -6,7 +6,8 @@
 // canonical R are checked here first, whatever verifies next, so that another browser's
 // WebCrypto cannot be laxer there.
 
-import { b64d } from "./canonical.js";
+import { b64d, concat } from "./canonical.js";
+import { equalBytes } from "./merkle.js";
 
 const P = 2n ** 255n - 19n;
 const L = 2n ** 252n + 27742317777372353535851937790883648493n;
@@ -47,11 +48,7 @@ function canonicalPoint(encoded) {
   const y = encoded.slice();
   y[31] &= 0x7f;
   const signed = y[31] !== encoded[31];
-  return below(y, P_BYTES) && !(signed && (equal(y, ONE_BYTES) || equal(y, MINUS_ONE_BYTES)));
-}
-
-function equal(a, b) {
-  return a.every((byte, index) => byte === b[index]);
+  return below(y, P_BYTES) && !(signed && (equalBytes(y, ONE_BYTES) || equalBytes(y, MINUS_ONE_BYTES)));
 }
 
 function hex(bytes) {
@@ -121,14 +118,9 @@ async function nobleVerifier() {
     if (point === null) return false;
     const s = littleEndian(signature.subarray(32));
     const r = signature.subarray(0, 32);
-    const hashed = new Uint8Array(message.length + 64);
-    hashed.set(r, 0);
-    hashed.set(key, 32);
-    hashed.set(message, 64);
-    const k = littleEndian(new Uint8Array(await crypto.subtle.digest("SHA-512", hashed))) % L;
+    const k = littleEndian(new Uint8Array(await crypto.subtle.digest("SHA-512", concat(r, key, message)))) % L;
     const expected = Point.BASE.multiply(s, false).subtract(point.multiply(k, false)).toBytes();
-    for (let index = 0; index < 32; index++) if (expected[index] !== r[index]) return false;
-    return true;
+    return equalBytes(expected, r);
   };
 }
 

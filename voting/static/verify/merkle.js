@@ -5,14 +5,10 @@
 // asked for at once).
 // Sizes and indexes may reach 2^53, so halving is done by division, not by 32-bit shifts.
 
+import { concat } from "./canonical.js";
+
 export async function sha256(...parts) {
-  const data = new Uint8Array(parts.reduce((length, part) => length + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    data.set(part, at);
-    at += part.length;
-  }
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", data));
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", concat(...parts)));
 }
 
 const LEAF = Uint8Array.of(0);
@@ -22,7 +18,7 @@ export function leafHash(leaf) {
   return sha256(LEAF, leaf);
 }
 
-export function nodeHash(left, right) {
+function nodeHash(left, right) {
   return sha256(NODE, left, right);
 }
 

@@ -18,8 +18,8 @@ import {
 import { ed25519, usableKey } from "./ed25519.js";
 import { Tree, equalBytes, leafHash, sha256, verifyInclusion } from "./merkle.js";
 
-export const FORMAT = "gongzhi-record/2";
-export const RECEIPT_FORMAT = "gongzhi-receipt/2";
+const FORMAT = "gongzhi-record/2";
+const RECEIPT_FORMAT = "gongzhi-receipt/2";
 const SLICE_ENTRIES = 500;
 const MIN_NONCE_BYTES = 16;
 const ESTATE = "estate";
@@ -78,7 +78,7 @@ export class RecordInvalid extends Error {
   }
 }
 
-const show = (value) => (typeof value === "bigint" ? String(value) : canon(value === undefined ? null : value));
+const show = (value) => canon(value === undefined ? null : value);
 const oneOf = (list, value) => list.indexOf(value) >= 0;
 
 // Each check runs inside `checking(id, ...)`; these helpers throw Fault, named by the check
