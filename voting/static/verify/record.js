@@ -98,10 +98,15 @@ function fail(message) {
   throw new Fault(message);
 }
 
-function closedObject(value, where, required) {
+// An object with these keys at least; the first missing one, in code-point order, is the fault.
+function requireKeys(value, where, required) {
   if (!isObject(value)) fail(where + " is not an object");
   const missing = required.filter((key) => !has(value, key)).sort(compareCodePoints);
   if (missing.length) fail(where + ": missing key " + show(missing[0]));
+}
+
+function closedObject(value, where, required) {
+  requireKeys(value, where, required);
   const unexpected = Object.keys(value).filter((key) => key !== "ext" && !oneOf(required, key))
     .sort(compareCodePoints);
   if (unexpected.length) fail(where + ": unexpected key " + show(unexpected[0]));
@@ -280,9 +285,7 @@ function checkMotions(motions, scopes) {
   motions.forEach((motion, index) => {
     const where = "election motion " + index;
     const item = checking("E4", () => {
-      if (!isObject(motion)) fail(where + " is not an object");
-      const missing = MOTION_KEYS.filter((key) => !has(motion, key)).sort(compareCodePoints);
-      if (missing.length) fail(where + ": missing key " + show(missing[0]));
+      requireKeys(motion, where, MOTION_KEYS);
       const motionId = identifier(motion, "motion_id", where);
       if (checked.has(motionId)) fail(where + ": duplicate motion_id " + show(motionId));
       text(motion, "title", where);
@@ -559,14 +562,18 @@ class LogWalk {
     }
   }
 
+  onRoll(voterId, where) {
+    if (typeof voterId !== "string" || !this.voters.has(voterId)) {
+      fail(where + ": voter " + show(voterId) + " is not on the roll");
+    }
+  }
+
   ballot(index, where, body, signatures, loggedAt) {
     const election = this.election;
     const voterId = body.voter_id;
     const channel = body.channel;
     this.check = "L5";
-    if (typeof voterId !== "string" || !this.voters.has(voterId)) {
-      fail(where + ": voter " + show(voterId) + " is not on the roll");
-    }
+    this.onRoll(voterId, where);
     if (binary(body, "nonce", where).length < MIN_NONCE_BYTES) {
       fail(where + ": nonce is shorter than " + MIN_NONCE_BYTES + " bytes");
     }
@@ -667,9 +674,7 @@ class LogWalk {
   handin(index, where, body, signatures, loggedAt) {
     this.check = "L13";
     const voterId = body.voter_id;
-    if (voterId !== null && (typeof voterId !== "string" || !this.voters.has(voterId))) {
-      fail(where + ": voter " + show(voterId) + " is not on the roll");
-    }
+    if (voterId !== null) this.onRoll(voterId, where);
     if (typeof body.identity_checked !== "boolean") fail(where + ": identity_checked is not true or false");
     if (body.identity_checked && voterId === null) fail(where + ": identity checked, but of no voter");
     const deskReceipt = identifier(body, "desk_receipt", where + " handin");
@@ -687,9 +692,7 @@ class LogWalk {
   credential(index, where, body, signatures) {
     this.check = "L14";
     const voterId = body.voter_id;
-    if (typeof voterId !== "string" || !this.voters.has(voterId)) {
-      fail(where + ": voter " + show(voterId) + " is not on the roll");
-    }
+    this.onRoll(voterId, where);
     if (!oneOf(CREDENTIAL_ACTIONS, body.action)) {
       fail(where + ": action is " + show(body.action) + ", not revoke or reissue");
     }
