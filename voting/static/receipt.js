@@ -1,7 +1,7 @@
 // The receipt check page: offers the receipts the ballot page kept on this phone, and checks
 // without reloading. Without this script the form posts to the server and works the same.
 
-import { keptReceipts } from "./kept_receipts.js";
+import { offerLastReceipt } from "./kept_receipts.js";
 
 const data = JSON.parse(document.getElementById("receipt-data").textContent);
 const form = document.getElementById("receipt-form");
@@ -20,12 +20,7 @@ function showResult(answer) {
   ok.querySelector('[data-slot="message"]').textContent = answer.message;
 }
 
-const kept = keptReceipts(data.receipt_storage_key);
-if (kept.length) {
-  const load = document.getElementById("receipt-load");
-  load.hidden = false;
-  load.addEventListener("click", () => { textarea.value = JSON.stringify(kept[kept.length - 1], null, 1); });
-}
+offerLastReceipt(data.receipt_storage_key, document.getElementById("receipt-load"), textarea);
 
 form.addEventListener("submit", async (event) => {
   event.preventDefault();

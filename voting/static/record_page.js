@@ -4,7 +4,7 @@
 
 import { RecordInvalid, checkReceipt, verifyRecord } from "./verify/record.js";
 import { canon } from "./verify/canonical.js";
-import { keptReceipts } from "./kept_receipts.js";
+import { offerLastReceipt } from "./kept_receipts.js";
 
 const data = JSON.parse(document.getElementById("record-data").textContent);
 const text = JSON.parse(document.getElementById("record-text").textContent);
@@ -126,12 +126,7 @@ function describe(finding) {
   return fill(text.receipt_replaced, { seq: finding.seq, other: by.seq, cast_at: by.cast_at, channel });
 }
 
-const kept = keptReceipts(data.receipt_storage_key);
-if (kept.length) {
-  const button = document.getElementById("receipt-kept");
-  button.hidden = false;
-  button.addEventListener("click", () => { receiptText.value = JSON.stringify(kept[kept.length - 1], null, 1); });
-}
+offerLastReceipt(data.receipt_storage_key, document.getElementById("receipt-kept"), receiptText);
 
 receiptFile.addEventListener("change", async () => {
   if (receiptFile.files.length) receiptText.value = await receiptFile.files[0].text();
