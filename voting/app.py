@@ -43,6 +43,11 @@ class IdConverter(IntegerConverter):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
+def N_(message: str) -> str:
+    """Marks a message for extraction; it is translated where it is shown."""
+    return message
+
+
 def select_locale() -> str:
     if not has_request_context():  # command line, jobs: the default language
         return "zh_CN"
@@ -125,6 +130,9 @@ def build_app(overrides: dict | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
+    # Flask-Login flashes this through localize_callback, in the reader's language.
+    login_manager.login_message = N_("Please log in to open this page.")
+    login_manager.localize_callback = _
 
     from voting import models  # noqa: F401  (every table registered before migrations run)
     from voting.audit.views import blueprint as audit_blueprint

@@ -1,8 +1,5 @@
 """Jinja filters: exact areas, Shanghai time, translated import faults, masked names."""
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from flask import Flask
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
@@ -14,17 +11,12 @@ from voting.elections.models import (
     THRESHOLD_NAMES,
     item_label,
 )
+from voting.audit.wording import actor_name
 from voting.auth.access import may_withdraw
 from voting.core.rules import threshold
 from voting.tally.operations import STANDING_NAMES
-from voting.formatting import format_area
+from voting.formatting import format_area, format_date, format_datetime
 from voting.privacy import mask_name
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def format_datetime(value: datetime) -> str:
-    return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
 
 
 def translate_fault(fault) -> str:
@@ -47,8 +39,8 @@ KIND_NAMES = {
 def register_filters(app: Flask) -> None:
     app.jinja_env.globals.update(state_names=STATE_NAMES, kind_names=KIND_NAMES, item_label=item_label,
                                  motion_kind=motion_kind, threshold_names=THRESHOLD_NAMES,
-                                 standing_names=STANDING_NAMES, may_withdraw=may_withdraw,
+                                 standing_names=STANDING_NAMES, may_withdraw=may_withdraw, actor_name=actor_name,
                                  invalid_reason_names=INVALID_REASON_NAMES, invalid_rule_names=INVALID_RULE_NAMES)
     app.jinja_env.filters.update(
-        area=format_area, datetime=format_datetime, fault=translate_fault, mask_name=mask_name
+        area=format_area, date=format_date, datetime=format_datetime, fault=translate_fault, mask_name=mask_name
     )

@@ -2,11 +2,10 @@
 limits answer 429 with a clear message, and the audit log's hash chain shows an edited or
 deleted row."""
 
-import itertools
 import json
 import subprocess
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from html.parser import HTMLParser
 from urllib.parse import urlencode
 
@@ -21,48 +20,17 @@ from tests.app.test_prep import estate_roster, owner_id
 from tests.app.test_vote import ballot_of, key_of
 from tests.app.test_vote import open_vote as open_phone_vote
 from tests.conftest import make_app
-from tests.elections_kit import PASSPHRASE, add_witness, count_vote, notice_secrets
-from tests.factories import PASSWORD, Factory, login, resident_id, roster_csv, small_roster
+from tests.estate_world import OWNERS, EstateWorld, Wording, route_urls, staff_clients
+from tests.factories import Factory, login, resident_id, small_roster
 from voting.app import CONTENT_SECURITY_POLICY
 from voting.audit.models import AuditEvent
 from voting.audit.operations import EMPTY_CHAIN, event_hash, record_event, verify_audit_chain
 from voting.auth.models import Role
-from voting.auth.operations import create_staff
-from voting.ballots.operations import cast_online
-from voting.board.models import BoardNotice
-from voting.board.results import publish_results
-from voting.candidates.operations import (
-    Profile,
-    add_committee_motion,
-    answer_objection,
-    create_list,
-    lodge_objection,
-    nominate_by_community,
-    nominate_self,
-    publish_list,
-    record_review,
-    reviewer_bodies,
-    rule_bodies,
-    start_review,
-)
 from voting.candidates.simulation import PUBLISHED_BEFORE, vetted_list
-from voting.certification.operations import refuse
 from voting.config import ConfigError
 from voting.core import record_v2, signing
 from voting.core.canonical import b64e
-from voting.elections.operations import (
-    add_motion,
-    create_election,
-    open_election,
-    register_officer,
-)
-from voting.estates.operations import create_community, create_estate, create_street_office
-from voting.credentials.operations import prepare_request
 from voting.extensions import db
-from voting.paper.operations import PaperEntry, find_voter, handin_body, key_ballot, record_handin
-from voting.prep.models import PrepMember
-from voting.prep.operations import confirm_group, propose_member
-from voting.roster.operations import import_roster, stage_upload
 from voting.timeutil import utcnow
 from voting.vote.operations import POSSESSION_PREFIX
 
@@ -80,25 +48,9 @@ def hostile(field: str) -> str:
 
 
 # The roll's columns are short (building 40, entrance 20, room 40): one attack each.
-BUILDING, ENTRANCE = f"{SCRIPT}楼", TEMPLATE
-OWNERS = 8
-
-
-def room(number: int) -> str:
-    return f"{IMG}{number}"
-
-
-def unit_label(number: int) -> str:
-    return f"{BUILDING}-{ENTRANCE}-{room(number)}"
-
-
-def owner_name(number: int) -> str:
-    return f"{hostile('owner')}{number}"
-
-
-def hostile_roster() -> bytes:
-    return roster_csv([[BUILDING, ENTRANCE, room(n), "住宅", "90.00", "登记", owner_name(n), resident_id(n), "",
-                        "已交付"] for n in range(1, OWNERS + 1)])
+HOSTILE = Wording(text=lambda n: hostile(str(n)), building=f"{SCRIPT}楼", entrance=TEMPLATE,
+                  room=lambda n: f"{IMG}{n}", owner_name=lambda n: f"{hostile('owner')}{n}")
+unit_label, owner_name = HOSTILE.unit_label, HOSTILE.owner_name
 
 
 class PageAudit(HTMLParser):
@@ -140,165 +92,13 @@ def page_faults(html: str) -> list[str]:
     return audit.faults
 
 
-class Hostile:
-    """An estate whose every typed field carries the attacks, in two votes: one counted,
-    certification refused and results on the board; one open, with paper clerks."""
-
-    def __init__(self, app, factory: Factory):
-        now = utcnow()
-        self.fields: dict[str, str] = {}
-        office = create_street_office("test", "SO-X", self.field("street office"))
-        community = create_community("test", office, "CO-X", self.field("community"))
-        self.estate = estate = create_estate("test", "ES-X", self.field("estate"), community)
-        import_roster("test", estate, hostile_roster(), "roll.csv")
-
-        people = itertools.count(1)
-
-        def account(role: Role, username: str, **scope):
-            return create_staff("test", username, self.field(f"staff {username}"), PASSWORD, role,
-                                id_number=resident_id(next(people), "19700101"), **scope)
-
-        self.admin = account(Role.PLATFORM_ADMIN, "admin-x")
-        self.officer = account(Role.STREET_OFFICE, "officer-x", street_office_id=office.id)
-        self.group = account(Role.PREP_GROUP, "group-x", estate_id=estate.id)
-        self.clerks = [account(Role.CLERK, f"clerk-{n}", estate_id=estate.id) for n in (1, 2)]
-        self.community_staff = account(Role.COMMUNITY, "community-x", community_id=community.id)
-        self.upload = stage_upload(estate, hostile_roster(), f"{self.field('file name')}.csv", self.group.id)
-        db.session.commit()
-
-        actor = self.officer.username
-        published = now - timedelta(days=10)
-        propose_member(actor, estate, name=self.field("leader"), role="street_office", leader=True,
-                       account=self.officer)
-        propose_member(actor, estate, name=self.field("community member"), role="community",
-                       organisation=self.field("organisation"), account=self.group)
-        for number in (1, 2, 3):
-            propose_member(actor, estate, name=owner_name(number), role="owner", id_number=resident_id(number))
-        confirm_group(actor, estate, now=published - timedelta(days=5))
-        self.candidates = create_list(actor, estate, self.field("list title"), 1)
-        profile = {"occupation": self.field("occupation"), "statement": self.field("statement")}
-        nominees = [nominate_self(actor, self.candidates, Profile(name=owner_name(4), id_number=resident_id(4),
-                                                                  **profile)),
-                    nominate_by_community(actor, self.candidates,
-                                          Profile(name=owner_name(5), id_number=resident_id(5), **profile),
-                                          self.field("recommended by")),
-                    nominate_self(actor, self.candidates, Profile(name=owner_name(6), id_number=resident_id(6)))]
-        start_review(actor, self.candidates)
-        for nominee in nominees:
-            for rule in self.candidates.rules:
-                for body in rule_bodies(rule):
-                    failing = nominee is nominees[2] and rule is self.candidates.rules[0]  # with a reason to show
-                    record_review(actor, nominee, rule.code, body, not failing,
-                                  self.field("review reason") if failing else "", reviewer_bodies(self.officer),
-                                  now=published)
-        publish_list(actor, self.candidates, now=published)
-        self.objection = lodge_objection(self.candidates, unit_label(7), resident_id(7)[-4:],
-                                         self.field("objection"), nominees[0], now=published + timedelta(days=1))
-        answer_objection(actor, self.objection, self.field("answer"), now=published + timedelta(days=2))
-        self.nominees = nominees
-        db.session.commit()
-
-        # The counted vote: ballots in, closed, counted, results on the board, certification refused.
-        self.counted = create_election(actor, estate, self.field("counted title"), now - timedelta(days=3),
-                                       now - timedelta(days=1))
-        add_motion(actor, self.counted, 9, self.field("ordinary motion"))
-        add_committee_motion(actor, self.counted, self.candidates, 1)
-        add_witness(self.counted)
-        batch = open_election(actor, self.counted, PASSPHRASE)
-        seeds = notice_secrets(batch)
-        for voter in sorted(seeds)[:3]:
-            ballot = {"election_hash": self.counted.election_hash, "voter_id": voter, "channel": "online",
-                      "nonce": b64e(b"n" * 16 + voter.encode()), "choices": {"m1": "yes", "m2": ["c2-1"]}}
-            cast_online(self.counted, ballot, signing.sign(signing.private_key_from_seed(seeds[voter]), "ballot",
-                                                           ballot, record_v2.VERSION), now=now - timedelta(days=2))
-        count_vote(self.counted, actor)
-        publish_results(actor, self.counted, scrutineers=[self.field("scrutineer")])
-        refuse(self.officer, self.counted, self.field("refusal reason"))
-        db.session.commit()
-
-        # The open vote, with two clerks' keys registered in its draft.
-        self.open = create_election(actor, estate, self.field("open title"), now - timedelta(hours=1),
-                                    now + timedelta(days=1))
-        add_motion(actor, self.open, 8, self.field("major motion"))
-        seed, public_key = signing.generate_keypair()
-        keyer = register_officer(actor, self.open, self.clerks[0], "clerk", public_key)
-        register_officer(actor, self.open, self.clerks[1], "clerk", signing.generate_keypair()[1])
-        register_officer(actor, self.open, self.group, "preparation_group", signing.generate_keypair()[1])
-        open_election(actor, self.open, PASSPHRASE)
-        db.session.flush()
-        handin = handin_body(self.open, find_voter(self.open, unit_label(8)), identity_checked=False)
-        record_handin(self.clerks[0], self.open, keyer.officer_id, handin,
-                      signing.sign(signing.private_key_from_seed(seed), "handin", handin, record_v2.VERSION))
-        self.paper = key_ballot(self.clerks[0], self.open, PaperEntry(
-            unit=unit_label(8), officer_id=keyer.officer_id, choices={"m1": "yes"}, invalid={}, unsigned=False,
-            handin=handin["desk_receipt"], scan=b"\x89PNG\r\n\x1a\n" + b"scan", proxy_scan=None, rekey_of=None))
-        self.desk_receipt = handin["desk_receipt"]
-        self.credential_request = prepare_request(self.group, self.open, unit_label(7), "revoke", "lost",
-                                                  "https://vote.test").request
-        db.session.commit()
-
-        # The notice board, through its form: one notice stays up, one is withdrawn with a reason.
-        client = login(app.test_client(), self.group)
-        start = datetime.now(timezone(timedelta(hours=8))) - timedelta(hours=1)
-        for title in ("notice title", "withdrawn title"):
-            posted = client.post(f"/estates/{estate.code}/board/", data={
-                "kind": "other", "title": self.field(title), "text": self.field(f"{title} text"),
-                "signed_by": self.field(f"{title} signed by"), "published_from": start.strftime("%Y-%m-%dT%H:%M")})
-            assert posted.status_code == 302, posted.get_data(as_text=True)
-        self.notices = db.session.scalars(select(BoardNotice).where(BoardNotice.estate_id == estate.id)
-                                          .order_by(BoardNotice.id)).all()
-        withdrawn = self.notices[-1]
-        assert client.post(f"/estates/{estate.code}/board/{withdrawn.id}/withdraw",
-                           data={"reason": self.field("withdrawal reason")}).status_code == 302
-
-    def field(self, name: str) -> str:
-        """A hostile value for the named field, tagged short enough for a 100-character column."""
-        self.fields[name] = hostile(str(len(self.fields)))
-        return self.fields[name]
-
-
 @pytest.fixture
 def hostile_estate(app, factory):
     @app.before_request
     def each_client_as_its_own_user():  # requests share the test's app context, and g with it
         g.pop("_login_user", None)
 
-    return Hostile(app, factory)
-
-
-def route_urls(app, world: Hostile) -> list[tuple[str, str]]:
-    """(method, URL) for every route and method, with every value of the estate each argument can take."""
-    values = {
-        "code": [world.estate.code],
-        "election_id": [world.counted.id, world.open.id],
-        "public_id": [world.counted.public_id, world.open.public_id],
-        "list_id": [world.candidates.id],
-        "nominee_id": [nominee.id for nominee in world.nominees],
-        "objection_id": [world.objection.id],
-        "ref": [world.objection.ref],
-        "upload_id": [world.upload.id],
-        "paper_id": [world.paper.id],
-        "desk_receipt": [world.desk_receipt],
-        "request_id": [world.credential_request.id],
-        "notice_id": [notice.id for notice in world.notices],
-        "member_id": [db.session.scalar(select(PrepMember.id).order_by(PrepMember.id).limit(1))],
-        "staff_id": [world.clerks[1].id],
-        "lang": ["en"],
-        "filename": ["site.css"],
-    }
-    urls = []
-    for rule in app.url_map.iter_rules():
-        arguments = sorted(rule.arguments)
-        assert set(arguments) <= values.keys(), f"{rule}: give the walk a value for {set(arguments) - values.keys()}"
-        for combination in itertools.product(*(values[name] for name in arguments)):
-            url = rule.build(dict(zip(arguments, combination)), append_unknown=False)[1]
-            urls += [(method, url) for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
-    return urls
-
-
-def staff_clients(app, world: Hostile) -> dict:
-    return {staff.username: login(app.test_client(), staff)
-            for staff in (world.admin, world.officer, world.group, world.clerks[0], world.community_staff)}
+    return EstateWorld(app, factory, HOSTILE)
 
 
 # Fields shown only in printed documents (checked in their PDFs below).

@@ -47,7 +47,7 @@ from voting.prep.models import PrepGroup
 from voting.privacy import mask_name
 from voting.roster.generate import generate_roster, write_xlsx
 from voting.roster.parsing import USE
-from voting.templating import SHANGHAI
+from voting.formatting import SHANGHAI
 
 VOTE_TITLE = "金山花园第一次业主大会表决"
 LIST_TITLE = "选举第一届业主委员会"

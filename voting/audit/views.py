@@ -3,6 +3,7 @@ from flask_login import login_required
 from sqlalchemy import select
 
 from voting.audit.models import AuditEvent
+from voting.audit.wording import describe
 from voting.auth.access import Permission, estate_for
 from voting.extensions import db
 
@@ -16,4 +17,4 @@ def log(code: str):
     events = db.session.scalars(
         select(AuditEvent).where(AuditEvent.estate_id == estate.id).order_by(AuditEvent.id.desc()).limit(500)
     ).all()
-    return render_template("audit/log.html", estate=estate, events=events)
+    return render_template("audit/log.html", estate=estate, events=describe(events))

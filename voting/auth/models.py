@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -20,6 +22,15 @@ class Role(StrEnum):
     COMMUNITY = "community"
     PREP_GROUP = "prep_group"
     CLERK = "clerk"
+
+
+ROLE_NAMES = {
+    Role.PLATFORM_ADMIN: _l("Platform administrator"),
+    Role.STREET_OFFICE: _l("Street office officer"),
+    Role.COMMUNITY: _l("Community staff"),
+    Role.PREP_GROUP: _l("Preparation group member"),
+    Role.CLERK: _l("Clerk"),
+}
 
 
 class Staff(UserMixin, db.Model):
@@ -61,3 +72,8 @@ class Staff(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return self.active
+
+    @property
+    def name_and_role(self) -> str:
+        """How pages and the audit log name a member of staff: 陈明（计票人）, never the user name."""
+        return _("%(name)s (%(role)s)", name=self.display_name, role=ROLE_NAMES[self.role])

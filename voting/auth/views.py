@@ -16,21 +16,12 @@ from voting.auth.access import (
     visible_estates,
 )
 from voting.auth.forms import IdNumberForm, LoginForm, StaffForm
-from voting.auth.models import Role, Staff
+from voting.auth.models import ROLE_NAMES, Role, Staff
 from voting.auth.operations import PERSON_ROLES, AccountError, authenticate, create_staff, record_id_number
 from voting.estates.models import Community, Estate, StreetOffice
 from voting.extensions import db, limiter, login_manager
 
 blueprint = Blueprint("auth", __name__)
-
-ROLE_NAMES = {
-    Role.PLATFORM_ADMIN: _l("Platform administrator"),
-    Role.STREET_OFFICE: _l("Street office officer"),
-    Role.COMMUNITY: _l("Community staff"),
-    Role.PREP_GROUP: _l("Preparation group member"),
-    Role.CLERK: _l("Clerk"),
-}
-
 
 @login_manager.user_loader
 def load_staff(staff_id: str) -> Staff | None:

@@ -30,6 +30,7 @@ from voting.elections.operations import locked
 from voting.extensions import db
 from voting.jobs import enqueue
 from voting.timeutil import utcnow
+from voting.formatting import format_date
 
 ACTOR = "gongzhi"  # the audit log's name for what the service does by itself
 
@@ -86,7 +87,7 @@ def post_day_head(election_id: int, now: datetime | None = None) -> DayHead | No
     note = signed_note(election, made)
     notice = publish(
         ACTOR, election.estate, "tree_head",
-        _("Head of the ballot log on %(day)s: %(title)s", day=day.isoformat(), title=election.title),
+        _("Head of the ballot log on %(day)s: %(title)s", day=format_date(day), title=election.title),
         lambda url: tree_head_pdf(election.estate, election.title, election.public_id, day.isoformat(), made.size,
                                   note, url),
         published_from=now, election_id=election.id,

@@ -16,7 +16,7 @@ from voting.jobs import enqueue
 from voting.elections.models import Election
 from voting.estates.models import Estate
 from voting.extensions import db
-from voting.templating import SHANGHAI
+from voting.formatting import SHANGHAI
 
 blueprint = Blueprint("board", __name__, url_prefix="/estates/<code>/board")
 public_blueprint = Blueprint("board_public", __name__, url_prefix="/p/<code>/board")

@@ -43,7 +43,7 @@ from voting.prep.operations import (
 )
 from voting.privacy import mask_id_number, mask_name
 from voting.roster.parsing import normalise_id_number, resident_id_check_digit
-from voting.templating import format_datetime
+from voting.formatting import format_datetime
 from voting.timeutil import utcnow
 
 MAX_PHOTO_BYTES = 2 * 1024 * 1024

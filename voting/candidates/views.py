@@ -57,7 +57,7 @@ from voting.elections.operations import ElectionError
 from voting.estates.models import Estate
 from voting.extensions import db, limiter
 from voting.privacy import mask_name
-from voting.templating import SHANGHAI
+from voting.formatting import SHANGHAI
 
 blueprint = Blueprint("candidates", __name__, url_prefix="/estates/<code>/candidates")
 public_blueprint = Blueprint("candidates_public", __name__, url_prefix="/p/<code>/candidates")

@@ -38,6 +38,7 @@ from voting.notices import sealing
 from voting.roster.models import Owner, UnitOwner, Voter
 from voting.roster.operations import personal_data
 from voting.timeutil import utcnow
+from voting.formatting import format_datetime
 
 
 class ElectionError(ValueError):
@@ -318,7 +319,7 @@ def close_election(actor: str, election: Election, now: datetime | None = None) 
     _require_state(election, State.OPEN)
     now = now or utcnow()
     if now < election.closes_at:
-        raise ElectionError(_("The voting period runs until %(time)s.", time=format_time(election.closes_at)))
+        raise ElectionError(_("The voting period runs until %(time)s.", time=format_datetime(election.closes_at)))
     election.state = State.CLOSED.value
     # Notices never printed or never downloaded are of no use now; their secrets go.
     db.session.execute(update(NoticeBatch).where(NoticeBatch.election_id == election.id)

@@ -22,7 +22,7 @@ from voting.elections.operations import (
 )
 from voting.extensions import db
 from voting.notices.sealing import MIN_PASSPHRASE_LENGTH
-from voting.templating import SHANGHAI
+from voting.formatting import SHANGHAI
 from voting.witness.operations import witness_status
 
 blueprint = Blueprint("elections", __name__, url_prefix="/estates/<code>/elections")

@@ -29,6 +29,7 @@ from voting.extensions import db
 from voting.notices import sealing
 from voting.pdf import merge_pdfs, public_base_url, qr_data_uri, render_document
 from voting.timeutil import utcnow
+from voting.formatting import format_date
 
 TEMPLATE = "pdf/notice.html"
 CHUNK_SIZE = 100  # voters laid out (and memory held) between two progress reports
@@ -65,7 +66,7 @@ def _shared(election: Election, issued_at: datetime) -> dict:
         "opens_at": parse_time(definition["opens_at"]),
         "closes_at": parse_time(definition["closes_at"]),
         "motions": definition["motions"],
-        "issued_on": issued_at.astimezone(SHANGHAI).date().isoformat(),
+        "issued_on": format_date(issued_at.astimezone(SHANGHAI).date()),
         # Not frozen with the vote: a desk that moves is printed where it is now.
         "help_desk": election.estate.help_desk,
     }

@@ -27,7 +27,7 @@ from voting.elections.operations import ElectionError, final_tree_head, log_entr
 from voting.pdf.render import qr_data_uri, render_pdf
 from voting.tally.operations import choice_printers, read_results
 from voting.tally.svg import percent
-from voting.templating import format_datetime
+from voting.formatting import format_date, format_datetime
 from voting.timeutil import utcnow
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ def certification_pdf(
     certified_at = parse_time(body["certified_at"])
     return render_pdf(
         "pdf/certification.html", **_counted(election, board_url, now), body=body, certified_at=certified_at,
-        certified_on=certified_at.astimezone(SHANGHAI).date().isoformat(), officer_name=officer_name,
+        certified_on=format_date(certified_at.astimezone(SHANGHAI).date()), officer_name=officer_name,
         street_office=street_office, signature=signature,
     )
 
@@ -126,7 +126,7 @@ def _counted(election: Election, board_url: str, now: datetime | None) -> dict:
         "tree": final_tree_head(election),
         "board_url": board_url,
         "qr": qr_data_uri(board_url),
-        "issued_on": generated_at.astimezone(SHANGHAI).date().isoformat(),
+        "issued_on": format_date(generated_at.astimezone(SHANGHAI).date()),
         "share": _share,
         "official": {
             "generated": _css_string(_("Printed %(time)s (Beijing time)", time=format_datetime(generated_at))),

@@ -28,8 +28,9 @@ from voting.privacy import mask_name
 from voting.roster.models import Owner, UnitOwner, Voter
 from voting.roster.operations import personal_data
 from voting.roster.parsing import normalise_id_number
-from voting.templating import SHANGHAI
+from voting.formatting import SHANGHAI
 from voting.timeutil import utcnow
+from voting.formatting import format_date
 
 MIN_MEMBERS, MAX_MEMBERS = 5, 11
 NOTICE_DAYS = 15  # meeting notice before voting opens
@@ -195,7 +196,7 @@ def refer_group_after_roll(actor: str, estate: Estate) -> list[PrepMember]:
     leave, which puts the composition back to the street office for confirmation."""
     leaving = representatives_off_roll(estate, owner_hashes(estate))
     reason = _("No longer an owner of this estate according to the roll imported on %(date)s",
-               date=utcnow().astimezone(SHANGHAI).strftime("%Y-%m-%d"))
+               date=format_date(utcnow().astimezone(SHANGHAI).date()))
     for member in leaving:
         propose_removal(actor, member, reason)
     return leaving

@@ -40,7 +40,9 @@ def deadline_helpers():
 
 def _member_form(estate: Estate) -> MemberForm:
     form = MemberForm()
-    form.account.choices = [(0, "—")] + [(s.id, f"{s.display_name} ({s.username})") for s in linkable_accounts(estate)]
+    form.account.choices = [(0, "—")] + [
+        (s.id, _("%(name)s (account %(username)s)", name=s.display_name, username=s.username))
+        for s in linkable_accounts(estate)]
     return form
 
 

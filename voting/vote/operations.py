@@ -27,7 +27,7 @@ from voting.extensions import db
 from voting.formatting import format_area
 from voting.roster.operations import personal_data
 from voting.tally.operations import UnitChoices, unit_choices
-from voting.templating import format_datetime
+from voting.formatting import format_datetime
 from voting.timeutil import utcnow
 
 CHALLENGE_SALT = "gongzhi/vote/possession-challenge"
