@@ -51,6 +51,7 @@ from voting.paper.operations import (
     key_ballot,
     keyed_by_staff,
     keying_warnings,
+    officer_label,
     officer_names,
     online_vote_warning,
     open_handins,
@@ -71,6 +72,16 @@ from voting.paper.operations import (
 )
 
 blueprint = Blueprint("paper", __name__, url_prefix="/estates/<code>/elections/<int:election_id>/paper")
+
+# Every page that names a clerk or officer names them as people know them, 「张三（计票人）」;
+# the id of their key stays for the details of a proof.
+blueprint.add_app_template_global(officer_label)
+
+
+@blueprint.app_template_global()
+def officer_name(election, officer_id: str) -> str:
+    """The officer holding this key of the vote by name and role, or the key id if none does."""
+    return officer_names(election).get(officer_id, officer_id)
 
 
 @blueprint.errorhandler(HTTPException)
