@@ -492,6 +492,7 @@ def test_a_reissue_prints_a_new_key_never_stored_that_works_once_another_person_
     approver = login(app.test_client(), second.staff)
     page = approver.get(credentials_url(estate, election, str(request.id))).get_data(as_text=True)
     assert credentials_url(estate, election, f"{request.id}/approve") in page
+    assert "测试员（筹备组成员）" in page and first.officer_id(election) not in page  # by name and role
     approve = approver.post(credentials_url(estate, election, f"{request.id}/approve"),
                             json={"officer_id": second.officer_id(election), "signature": second.sign(body),
                                   "body": body})

@@ -11,6 +11,7 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 from flask import g
@@ -728,7 +729,7 @@ def test_another_estates_clerk_finds_nothing(app, factory):
             response = stranger.client.open(url, method=method, json={}, headers=JSON)
             assert response.status_code == 404 and "error" in response.get_json(), (method, url)
             checked += 1
-    assert checked == 18
+    assert checked == 19
 
 
 def test_hand_ins_end_at_the_close_and_keying_goes_on_until_the_count(app, factory):
@@ -776,3 +777,121 @@ def test_entries_are_checked_before_anything_is_stored(app, factory):
     assert pv.key(pv.a, "v00001", CHOICES, scan, handin=handin).status_code == 201
     duplicate = pv.key(pv.a, "v00002", CHOICES, scan, handin=for_another)
     assert duplicate.status_code == 409 and "already entered" in duplicate.get_json()["error"]
+
+
+# --- the printed ballot, the desk's warning, staff by name ------------------------------------------------
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The PDF's text without whitespace: Chinese lines wrap anywhere."""
+    from pypdf import PdfReader
+
+    return "".join("".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def zh(client):
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
+    return client
+
+
+def test_the_desk_prints_a_blank_ballot_and_one_per_voter(app, factory):
+    pv = paper_vote(app, factory)
+    index = pv.a.client.get(pv.base + "/").get_data(as_text=True)
+    assert f"{pv.base}/ballot-paper.pdf" in index
+    blank = pv.a.client.get(f"{pv.base}/ballot-paper.pdf")
+    assert blank.status_code == 200 and blank.mimetype == "application/pdf"
+    assert blank.headers["Cache-Control"] == "private, no-store"
+    text = pdf_text(blank.data)
+    # In the owners' language whatever the clerk reads: the motions with their boxes, each candidate
+    # in full with the most one may tick, the desk's receipt number, the owner's signature (art. 22).
+    for expected in ("表决票", "业主大会表决", "选聘物业服务企业", "筹集住宅专项维修资金", "选举业主委员会",
+                     "甲", "乙", "丙", "最多选2名", "同意", "反对", "弃权", "回执号", "J-", "业主签名", "日期",
+                     "第二十二条", "密封投票箱"):
+        assert expected in text, expected
+    assert "1幢-1-101" not in text and "张*" not in text  # blank: any voter's
+
+    for unit in ("1幢-1-101", "1幢-1-201"):
+        assert f"ballot-paper.pdf?unit={quote(unit)}" in pv.a.client.get(
+            f"{pv.base}/handins/new?unit={unit}").get_data(as_text=True)
+    couple = pdf_text(pv.a.client.get(f"{pv.base}/ballot-paper.pdf", query_string={"unit": "1幢-1-101"}).data)
+    assert "1幢-1-101" in couple and "张*、李*" in couple and "89.56" in couple and "业主签名" in couple
+    assert "张三" not in couple and "选举业主委员会" in couple
+    buyer = pdf_text(pv.a.client.get(f"{pv.base}/ballot-paper.pdf", query_string={"unit": "1幢-1-201"}).data)
+    assert "1幢-1-102、1幢-1-201" in buyer and "王*" in buyer and "180.00" in buyer
+
+    unknown = pv.a.client.get(f"{pv.base}/ballot-paper.pdf", query_string={"unit": "1幢-9-999"}, headers=JSON)
+    assert unknown.status_code == 404 and "1幢-9-999" in unknown.get_json()["error"]
+
+
+def test_a_ballot_is_printed_only_once_the_motions_are_fixed_and_only_within_scope(app, factory):
+    estate = factory.estate(roster=small_roster())
+    election = draft(estate)
+    clerk = clerk_for(app, factory, estate)
+    base = f"/estates/{estate.code}/elections/{election.id}/paper"
+    early = clerk.client.get(f"{base}/ballot-paper.pdf", headers=JSON)
+    assert early.status_code == 409 and "once the vote is open" in early.get_json()["error"]
+    assert "ballot-paper.pdf" not in clerk.client.get(base + "/").get_data(as_text=True)
+    other = clerk_for(app, factory, factory.estate(roster=small_roster()))
+    assert other.client.get(f"{base}/ballot-paper.pdf").status_code == 404
+
+
+def test_the_clerk_keying_a_paper_is_told_which_ballot_counts_when_the_owner_voted_online(app, factory):
+    pv = paper_vote(app, factory, revote="last")
+    before = pv.handed_in("v00001")
+    quiet = pv.a.client.get(f"{pv.base}/key?unit={UNIT['v00001']}").get_data(as_text=True)
+    assert "voted online" not in quiet
+    cast_online_now(pv, "v00001", {"m1": "no"})
+    checked, unchecked = pv.handed_in("v00001", identity_checked=True), pv.handed_in("v00001")
+    page = html.unescape(pv.a.client.get(f"{pv.base}/key?unit={UNIT['v00001']}").get_data(as_text=True))
+    assert "This owner also voted online" in page and "the last ballot counts" in page
+    assert (f"{before} (handed in on" in page and "that online ballot counts, not this paper" in page)
+    assert f"{checked} (handed in on" in page and "it replaces the online ballot and counts" in page
+    assert f"{unchecked} (handed in on" in page and "the log will refuse it" in page
+    # What the page says is what happens.
+    refused = pv.key(pv.a, "v00001", {"m1": "yes"}, handin=unchecked)
+    assert refused.status_code == 409
+    keyed = pv.key(pv.a, "v00001", {"m1": "yes"}, handin=checked).get_json()
+    paper_id = keyed["paper_id"]
+    sign_page = html.unescape(pv.a.client.get(f"{pv.base}/ballots/{paper_id}/sign").get_data(as_text=True))
+    assert f"{checked} (handed in on" in sign_page and "it replaces the online ballot and counts" in sign_page
+    assert f"{unchecked} (handed in on" not in sign_page  # the page names this paper's hand-in only
+    pv.a.client.post(f"{pv.base}/ballots/{paper_id}/signature",
+                     json={"officer_id": pv.a.officer_id, "signature": pv.a.sign(keyed["ballot"])})
+    body = pv.check(pv.b, paper_id, "v00001", {"m1": "yes"}).get_json()["ballot"]
+    assert pv.countersign(pv.b, paper_id, body).status_code == 200
+    assert finish(pv)["motions"][0]["yes"]["heads"] == 1
+
+    first = paper_vote(app, factory, revote="first")
+    cast_online_now(first, "v00001", {"m1": "no"})
+    first.handed_in("v00001", identity_checked=True)
+    page = html.unescape(first.a.client.get(f"{first.base}/key?unit={UNIT['v00001']}").get_data(as_text=True))
+    assert "the first ballot counts: the online ballot counts, and the log will refuse this paper ballot" in page
+
+
+def test_the_hand_in_desk_states_what_counts_once_the_identity_check_is_known(app, factory):
+    pv = paper_vote(app, factory, revote="last")
+    cast_online_now(pv, "v00001", {"m1": "no"})
+    sign = f"{pv.base}/handins/sign"
+    unchecked = pv.a.client.get(sign, query_string={"unit": UNIT["v00001"]}, headers=JSON).get_json()["warning"]
+    assert "will be refused and the online ballot counts" in unchecked
+    checked = pv.a.client.get(sign, query_string={"unit": UNIT["v00001"], "identity_checked": "1"},
+                              headers=JSON).get_json()["warning"]
+    assert "replaces the online one and counts" in checked
+    assert pv.a.client.get(sign, query_string={"unit": UNIT["v00003"]}, headers=JSON).get_json()["warning"] is None
+
+
+def test_clerks_are_shown_by_name_and_role_not_by_key_id(app, factory):
+    pv = paper_vote(app, factory)
+    pv.a.staff.display_name, pv.b.staff.display_name = "张晓明", "李红"
+    db.session.commit()
+    paper_id, logged_answer = pv.enter("v00001", CHOICES)
+    assert logged_answer.status_code == 200
+    page = zh(pv.a.client).get(f"{pv.base}/ballots/{paper_id}").get_data(as_text=True)
+    assert "张晓明（计票人）" in page and "李红（计票人）" in page
+    shown, details = page.split("<details>", 1)
+    assert pv.a.officer_id not in shown and pv.b.officer_id not in shown  # the key ids only among the details
+    assert pv.a.officer_id in details
+    slip = pv.a.client.get(f"{pv.base}/handins/J-0001").get_data(as_text=True)
+    assert "张晓明（计票人）" in slip and pv.a.officer_id not in slip
+    keys = pv.a.client.get(f"{pv.base}/officer-key").get_data(as_text=True)
+    assert "张晓明（计票人）" in keys

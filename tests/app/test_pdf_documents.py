@@ -39,10 +39,12 @@ from voting.pdf.documents import (
     ANNEX_COLUMN_LIMIT,
     ANNEX_LINES_PER_BLOCK,
     AnnexRow,
+    BallotHolder,
     annex_text,
     display_width,
     certification_pdf,
     minutes_pdf,
+    paper_ballot_pdf,
     results_pdf,
 )
 
@@ -386,3 +388,29 @@ def test_documents_need_a_counted_vote_and_a_certification_of_this_vote(app, fac
     assert str(refused.value) == _("This vote is %(state)s; that is not possible now.", state=_("Closed"))
     db.session.rollback()
 
+
+
+def test_the_paper_ballot_has_every_motion_each_candidate_in_full_and_the_owners_signature(app, factory, tmp_path):
+    election, _voters = counted_vote(factory)
+    blank = write(tmp_path, "blank.pdf", paper_ballot_pdf(election, None))
+    assert page_count(blank) == 1
+    text = flat(layout_text(blank))
+    for expected in ("阳光花园业主大会", "表决票", "2026年第一次业主大会", "1选聘物业服务企业",
+                     "2改变小区会所用途开设便民超市", "3选举第一届业主委员会", "以下4名候选人中最多选3名",
+                     *CANDIDATES, "同意反对弃权", "回执号J-", "业主签名：", "日期：", "受托人代为签名",
+                     "《业主大会和业主委员会指导规则》第二十二条", "如何交票", "以最后一次投票为准"):
+        assert expected in text, expected
+    glyphs = glyph_lookup(blank)
+    assert all(glyphs.get(character) for name in CANDIDATES for character in name)
+    assert all(glyphs.values()), [character for character, real in glyphs.items() if not real]
+    for field in ("房屋", "业主", "面积"):  # blank lines for any voter
+        assert re.search(rf"^\s*{field}\s*$", layout_text(blank), re.M), field
+
+    # A voter's: their units (the first few of many), masked names, area, and only their motions.
+    units = [f"商业-S{number:02d}" for number in range(1, 13)]
+    holder = BallotHolder(units=units, owners=["业*", "建设单位（开发商）"], area=123456, motion_ids=["m1", "m3"])
+    mine = flat(layout_text(write(tmp_path, "mine.pdf", paper_ballot_pdf(election, holder))))
+    assert "、".join(units[:8]) + "等，另有4处（共12处）" in mine and "商业-S09" not in mine
+    assert "业*、建设单位（开发商）" in mine and "1234.56m²" in mine
+    assert "选聘物业服务企业" in mine and "选举第一届业主委员会" in mine and "改变小区会所用途" not in mine
+    assert "业主签名：" in mine and "回执号J-" in mine

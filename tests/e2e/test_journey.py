@@ -494,7 +494,8 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
     b.shot(officer, "certification-valid")
     with officer.expect_navigation():
         officer.locator('[data-clerk-action="sign"] button').click()
-    assert officer.locator("main ul li", has_text=zh(app, "Certified by %(officer)s", officer=certifying_id)).count() == 1
+    certifier = zh(app, "%(name)s (%(role)s)", name=place.officer.name, role=zh(app, "Street office officer"))
+    assert officer.locator("main ul li", has_text=zh(app, "Certified by %(officer)s", officer=certifier)).count() == 1
     b.shot(officer, "certified")
     with app.app_context():
         decisions = db.session.scalars(select(CertificationDecision).where(

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from voting.app import MAX_ID
@@ -31,9 +32,15 @@ from voting.ballots.models import LogEntry, PaperBallot, PaperScan
 from voting.ballots.operations import BallotRefused, Receipt, append, close_witnessed, handin_for, receipt_of
 from voting.core import record_v2, signing
 from voting.core.canonical import b64e, canon
+from voting.core.weights import DELIVERED
 from voting.elections.models import Election, ElectionVoter, Officer, State
 from voting.elections.operations import ElectionError, officer_keys, register_browser_key
+from voting.estates.models import Unit
 from voting.extensions import db
+from voting.pdf.documents import BallotHolder, paper_ballot_pdf
+from voting.privacy import mask_name
+from voting.roster.models import Owner, UnitOwner
+from voting.templating import format_datetime
 from voting.timeutil import utcnow
 
 NONCE_BYTES = 16
@@ -98,6 +105,16 @@ class OpenHandin:
     handed_in_at: datetime
     units: list[str] | None  # the voter's, or None for a paper from the sealed box
     identity_checked: bool
+    seq: int  # its entry in the log
+    recorded_by: str  # the clerk who signed it, by name and role
+
+
+# The officers' roles as people call them, for every page that names a clerk or officer.
+OFFICER_ROLE_NAMES = {
+    "clerk": _l("Clerk"),
+    "preparation_group": _l("Preparation group member"),
+    "street_office": _l("Street office officer"),
+}
 
 
 # --- clerk keys ---------------------------------------------------------------------------------
@@ -117,6 +134,22 @@ def clerk_keys(election: Election, staff: Staff) -> list[Officer]:
 
 def _officer(election: Election, officer_id: str) -> Officer | None:
     return next((o for o in election.officers if o.officer_id == officer_id), None)
+
+
+def officer_label(officer: Officer) -> str:
+    """An officer as people know them: 「张三（计票人）」, not the id of their key."""
+    return _("%(name)s (%(role)s)", name=officer.staff.display_name,
+             role=OFFICER_ROLE_NAMES.get(officer.role, officer.role))
+
+
+def officer_names(election: Election) -> dict[str, str]:
+    """Key id -> the officer by name and role, for pages that show who keyed, checked or signed."""
+    return {officer.officer_id: officer_label(officer) for officer in election.officers}
+
+
+def _signer_name(election: Election, officer_id: str) -> str:
+    officer = _officer(election, officer_id)
+    return officer_label(officer) if officer is not None else officer_id
 
 
 def _own_clerk_key(election: Election, staff: Staff, officer_id) -> Officer:
@@ -415,17 +448,65 @@ def next_desk_receipt(election: Election) -> str:
     return f"J-{handed_in + 1:04d}"
 
 
-def online_vote_warning(election: Election, voter: ElectionVoter | None) -> str | None:
-    """What the clerk must tell an owner who already voted online, or None."""
-    if voter is None or db.session.scalar(select(LogEntry.seq).where(
-            LogEntry.election_id == election.id, LogEntry.kind == "ballot", LogEntry.channel == "online",
-            LogEntry.voter_code == voter.voter_code).limit(1)) is None:
+def _online_ballots(election: Election, voter: ElectionVoter) -> list[LogEntry]:
+    """The voter's online ballots in the log, oldest first."""
+    return list(db.session.scalars(select(LogEntry).where(
+        LogEntry.election_id == election.id, LogEntry.kind == "ballot", LogEntry.channel == "online",
+        LogEntry.voter_code == voter.voter_code).order_by(LogEntry.seq)))
+
+
+def online_vote_warning(election: Election, voter: ElectionVoter | None,
+                        identity_checked: bool | None = None) -> str | None:
+    """What the desk must tell an owner who already voted online, before a paper is handed in,
+    or None: which ballot will count (the rules of voting.core.rules.CountedBallots and the
+    identity check of voting.ballots.operations.handin_for). ``identity_checked`` is the
+    desk's check once it is known (on the page that signs the hand-in)."""
+    online = _online_ballots(election, voter) if voter is not None else []
+    if not online:
         return None
+    time = format_datetime(online[-1].logged_at)
     if election.revote == "first":
-        return _("This owner has already voted online, and in this vote the first ballot counts: a paper ballot "
-                 "will be refused and not counted.")
-    return _("This owner has already voted online. The paper ballot replaces the online one only if you check the "
-             "owner's identity document now and tick the box; without the check it will be refused and not counted.")
+        return _("This owner already voted online on %(time)s, and in this vote the first ballot counts: the online "
+                 "ballot counts, and a paper ballot will be refused and not counted.", time=time)
+    if identity_checked is None:
+        return _("This owner already voted online on %(time)s. In this vote the last ballot counts: a paper ballot "
+                 "handed in now replaces the online one only if you check the owner's identity document in person "
+                 "and tick the box; without the check it will be refused and the online ballot counts.", time=time)
+    if identity_checked:
+        return _("This owner already voted online on %(time)s. With the identity document checked, the paper ballot "
+                 "handed in now replaces the online one and counts, unless the owner votes online again later.",
+                 time=time)
+    return _("This owner already voted online on %(time)s. The identity document is not checked: the paper ballot "
+             "handed in now will be refused and the online ballot counts. Go back and check the document if the "
+             "owner wants the paper ballot to count.", time=time)
+
+
+def keying_warnings(election: Election, voter: ElectionVoter | None, handins: list[OpenHandin]) -> list[str]:
+    """For a clerk keying the paper of an owner who also voted online: which ballot counts, for
+    each hand-in the paper may be, or nothing when the owner did not vote online."""
+    online = _online_ballots(election, voter) if voter is not None else []
+    if not online:
+        return []
+    if election.revote == "first":
+        return [_("This owner already voted online on %(time)s, and in this vote the first ballot counts: the online "
+                  "ballot counts, and the log will refuse this paper ballot.",
+                  time=format_datetime(online[0].logged_at))]
+    warnings = [_("This owner also voted online, last on %(time)s. In this vote the last ballot counts, a paper "
+                  "ballot from the time it was handed in.", time=format_datetime(online[-1].logged_at))]
+    for handin in handins:
+        later = [ballot for ballot in online if ballot.seq > handin.seq]
+        facts = {"receipt": handin.desk_receipt, "time": format_datetime(handin.handed_in_at)}
+        if later:
+            warnings.append(_("%(receipt)s (handed in on %(time)s): the owner voted online after it, on "
+                              "%(online)s; that online ballot counts, not this paper.",
+                              online=format_datetime(later[-1].logged_at), **facts))
+        elif handin.identity_checked:
+            warnings.append(_("%(receipt)s (handed in on %(time)s): handed in after the online ballot with the "
+                              "owner's identity checked; it replaces the online ballot and counts.", **facts))
+        else:
+            warnings.append(_("%(receipt)s (handed in on %(time)s): handed in after the online ballot without an "
+                              "identity check; the log will refuse it and the online ballot counts.", **facts))
+    return warnings
 
 
 def handin_body(election: Election, voter: ElectionVoter | None, identity_checked: bool,
@@ -480,7 +561,9 @@ def _handin_cards(election: Election, handins: list[LogEntry]) -> list[OpenHandi
         ElectionVoter.election_id == election.id, ElectionVoter.voter_code.in_(codes))).all()) if codes else {}
     return [OpenHandin(handin.desk_receipt, handin.logged_at,
                        json.loads(units[handin.voter_code]) if handin.voter_code else None,
-                       handin.body["identity_checked"]) for handin in handins]
+                       handin.body["identity_checked"], handin.seq,
+                       _signer_name(election, json.loads(handin.entry_json)["signatures"][0]["signer"]))
+            for handin in handins]
 
 
 def open_handins(election: Election, voter: ElectionVoter | None = None) -> list[OpenHandin]:
@@ -647,3 +730,39 @@ def desk(election: Election, staff: Staff) -> dict[str, list[PaperBallot]]:
             work["to_check"].append(paper)
     work["to_rekey"] = list(set_aside.values())
     return work
+
+
+# --- the printed ballot (表决票) ------------------------------------------------------------------------
+
+
+def _owner_names(election: Election, labels: list[str]) -> list[str]:
+    """The owners of these units by masked name (张*), in title order; the developer for a unit
+    not yet delivered, whatever buyer the roster names."""
+    names, developer = [], False
+    rows = db.session.execute(
+        select(Unit.label, Unit.status, Owner.name).outerjoin(UnitOwner, UnitOwner.unit_id == Unit.id)
+        .outerjoin(Owner, Owner.id == UnitOwner.owner_id)
+        .where(Unit.estate_id == election.estate_id, Unit.label.in_(labels))
+        .order_by(Unit.label, UnitOwner.position))
+    for _label, status, name in rows:
+        if status != DELIVERED:
+            developer = True
+        elif name and mask_name(name) not in names:
+            names.append(mask_name(name))
+    return names + ([_("Developer")] if developer else [])
+
+
+def ballot_holder(election: Election, voter: ElectionVoter) -> BallotHolder:
+    """What a voter's printed ballot names: units, owners (masked), area and their motions."""
+    units = json.loads(voter.units_json)
+    return BallotHolder(units=units, owners=_owner_names(election, units), area=voter.area,
+                        motion_ids=[motion["motion_id"] for motion in _motions_of(election, voter)])
+
+
+def print_ballot(election: Election, unit: str | None = None) -> bytes:
+    """The paper ballot (表决票) as a PDF: for the voter holding ``unit``, or blank, with empty
+    lines for the units and the owner, for any voter of the vote."""
+    if not election.definition_json:
+        raise PaperRefused(_("Paper ballots can be printed once the vote is open: its motions are fixed then."), 409)
+    holder = ballot_holder(election, find_voter(election, unit)) if unit is not None else None
+    return paper_ballot_pdf(election, holder)

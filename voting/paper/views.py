@@ -50,8 +50,12 @@ from voting.paper.operations import (
     is_signed,
     key_ballot,
     keyed_by_staff,
+    keying_warnings,
+    officer_label,
+    officer_names,
     online_vote_warning,
     open_handins,
+    print_ballot,
     proxy_scan_of,
     receipt_for,
     record_handin,
@@ -68,6 +72,16 @@ from voting.paper.operations import (
 )
 
 blueprint = Blueprint("paper", __name__, url_prefix="/estates/<code>/elections/<int:election_id>/paper")
+
+# Every page that names a clerk or officer names them as people know them, 「张三（计票人）」;
+# the id of their key stays for the details of a proof.
+blueprint.add_app_template_global(officer_label)
+
+
+@blueprint.app_template_global()
+def officer_name(election, officer_id: str) -> str:
+    """The officer holding this key of the vote by name and role, or the key id if none does."""
+    return officer_names(election).get(officer_id, officer_id)
 
 
 @blueprint.errorhandler(HTTPException)
@@ -162,7 +176,8 @@ def index(code: str, election_id: int):
     return render_template("paper/index.html", estate=estate, election=election, work=work,
                            closed=why_no_entry(election), no_handin=why_no_handin(election),
                            handins=open_handins(election), clerk_data=_clerk_data(election),
-                           may_enter=can(current_user, Permission.ENTER_PAPER))
+                           may_enter=can(current_user, Permission.ENTER_PAPER),
+                           printable=bool(election.definition_json))
 
 
 @blueprint.get("/officer-key")
@@ -175,7 +190,7 @@ def officer_key(code: str, election_id: int):
     # Only an account that may still register is offered the button (one key per account).
     register_url = url_for("paper.register_key", **_urls(election)) if draft and not keys and not no_key else None
     return render_template("paper/officer_key.html", estate=estate, election=election, draft=draft,
-                           keys=keys, no_key=no_key, clerk_data=_clerk_data(election, register_url=register_url))
+                           keys=keys, no_key=no_key, staff_names=officer_names(election), clerk_data=_clerk_data(election, register_url=register_url))
 
 
 @blueprint.post("/officer-key")
@@ -205,6 +220,7 @@ def handin_form(code: str, election_id: int):
     voter, problem = _find(election, unit)
     return render_template("paper/handin_new.html", estate=estate, election=election, unit=unit,
                            voter=voter_card(voter) if voter else None, problem=problem,
+                           printable=bool(election.definition_json),
                            warning=online_vote_warning(election, voter), closed=why_no_handin(election),
                            clerk_data=_clerk_data(election))
 
@@ -219,7 +235,7 @@ def handin_sign_page(code: str, election_id: int):
         body = handin_body(election, voter, identity_checked)
     except PaperRefused as problem:
         return _refused(problem, url_for("paper.handin_form", **_urls(election, unit=unit)))
-    warning = online_vote_warning(election, voter)
+    warning = online_vote_warning(election, voter, identity_checked)
     if wants_json():
         return jsonify(body=body, voter=voter_card(voter) if voter else None, warning=warning)
     sign = {"purpose": "handin", "body": body, "post_url": url_for("paper.handins", **_urls(election)),
@@ -260,15 +276,33 @@ def handin(code: str, election_id: int, desk_receipt: str):
     return render_template("paper/handin.html", estate=estate, election=election, handin=card)
 
 
+@blueprint.get("/ballot-paper.pdf")
+@login_required
+def ballot_paper(code: str, election_id: int):
+    """The paper ballot (表决票) to print: blank, or with ?unit= for the voter holding that unit."""
+    _estate, election = _view(code, election_id)
+    unit = request.args.get("unit", "").strip() or None
+    try:
+        pdf = print_ballot(election, unit)
+    except PaperRefused as problem:
+        return _refused(problem, url_for("paper.index", **_urls(election)))
+    response = send_file(BytesIO(pdf), mimetype="application/pdf", as_attachment=False,
+                         download_name=f"ballot-{election.public_id}{'-' + unit if unit else ''}.pdf")
+    response.headers["Cache-Control"] = "private, no-store"  # a voter's units and masked names
+    return response
+
+
 # --- the first clerk ------------------------------------------------------------------------------
 
 
 def _key_page(estate, election, unit: str, rekey, entry=None, status: int = 200):
     voter, problem = _find(election, unit)
+    handins = open_handins(election, voter) if voter else []
+    rekey_handin = handin_of(election, rekey) if rekey else None
     return render_template(
         "paper/key.html", estate=estate, election=election, unit=unit, voter=voter_card(voter) if voter else None,
-        problem=problem, handins=open_handins(election, voter) if voter else [], rekey=rekey,
-        rekey_handin=handin_of(election, rekey) if rekey else None,
+        problem=problem, handins=handins, rekey=rekey, rekey_handin=rekey_handin,
+        warnings=keying_warnings(election, voter, [rekey_handin] if rekey else handins),
         rekey_scan=scan_of(rekey) if rekey else None, entry=entry, closed=why_no_entry(election),
         clerk_data=_clerk_data(election), **_marks_form(ballot_motions(election)),
     ), status
@@ -319,6 +353,7 @@ def _signing_page(estate, election, paper, post_endpoint: str, heading: str):
     return render_template("paper/sign.html", estate=estate, election=election, paper=paper, heading=heading,
                            ballot=sign["ballot"], motions=ballot_motions(election),
                            voter=voter_card(voter_of(election, paper)), handin=handin_of(election, paper),
+                           warnings=keying_warnings(election, voter_of(election, paper), [handin_of(election, paper)]),
                            clerk_data=_clerk_data(election, sign=sign))
 
 
@@ -476,6 +511,7 @@ def ballot(code: str, election_id: int, paper_id: int):
             answer["refused"] = refused
         return jsonify(answer)
     return render_template("paper/ballot.html", estate=estate, election=election, paper=paper,
+                           staff_names=officer_names(election),
                            signed=is_signed(paper), scan=scan_of(paper), proxy_scan=proxy_scan_of(paper),
                            handin=handin_of(election, paper), differ=differ, receipt=receipt,
                            refused=refused, motions=ballot_motions(election), closed=why_no_entry(election),

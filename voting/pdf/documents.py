@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -198,3 +200,45 @@ def _css_page_numbers() -> Markup:
     """The footer's 第 N 页 共 M 页 as CSS content: the translated sentence around the page counters."""
     sentence = str(_css_string(_("Page %(page)s of %(pages)s", page="{page}", pages="{pages}")))
     return Markup(sentence.replace("{pages}", '" counter(pages) "').replace("{page}", '" counter(page) "'))
+
+
+# --- the paper ballot (表决票) ------------------------------------------------------------------
+
+# A developer may hold hundreds of units: a ballot names the first few, as the notice does.
+BALLOT_UNITS_SHOWN = 8
+
+
+@dataclass(frozen=True)
+class BallotHolder:
+    """The voter a printed ballot is for: units, owners by masked name, area (0.01 m²) and the
+    motions they decide (those of the scopes they hold a unit in)."""
+
+    units: list[str]
+    owners: list[str]
+    area: int
+    motion_ids: list[str]
+
+
+def paper_ballot_pdf(election: Election, holder: BallotHolder | None) -> bytes:
+    """表决票: the vote's frozen motions with a box for each choice, each committee candidate by
+    full name with the most one may tick, a space for the desk's receipt number, the owner's
+    signature and date lines (指导规则 art. 22) and how to hand the ballot in. For ``holder``
+    with their units and masked names, or blank (``None``) with empty lines for any voter.
+    Printed for owners, so in the service's first language whatever the staff member reads."""
+    definition = json.loads(election.definition_json)
+    motions = definition["motions"]
+    if holder is not None:
+        motions = [motion for motion in motions if motion["motion_id"] in holder.motion_ids]
+    scopes = {scope["scope_id"]: scope["title"] for scope in definition.get("scopes", [])}
+    vote = {
+        "estate": definition["community"]["name"],
+        "title": definition["title"],
+        "election_id": definition["election_id"],
+        "opens_at": parse_time(definition["opens_at"]),
+        "closes_at": parse_time(definition["closes_at"]),
+        "revote": definition["revote"],
+        "help_desk": election.estate.help_desk,
+    }
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        return render_pdf("pdf/ballot.html", vote=vote, motions=motions, scopes=scopes, holder=holder,
+                          units_shown=BALLOT_UNITS_SHOWN)
