@@ -2,6 +2,8 @@
 publishing it): the page states the consequence, and the act goes ahead only with the box
 「我已核对以上内容」 ticked. The server checks the tick, not just the browser."""
 
+from flask import flash
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField
 from wtforms.validators import DataRequired
@@ -18,3 +20,14 @@ def confirmed_field() -> BooleanField:
 def confirmed_in(data: dict) -> bool:
     """Whether a JSON request carries the tick: exactly true, nothing merely truthy."""
     return data.get("confirmed") is True
+
+
+def flash_form_errors(form) -> None:
+    """Say why a confirmation form (or any other) was refused: each field by name, except the
+    unticked box, whose message says everything itself."""
+    fields = {name: errors for name, errors in form.errors.items() if name != "csrf_token"}
+    if not fields:
+        flash(_("The form expired; please try again."), "error")
+    for name, errors in fields.items():
+        text = " ".join(map(str, errors))
+        flash(text if name == "confirmed" else f"{form[name].label.text}: {text}", "error")

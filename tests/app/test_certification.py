@@ -197,7 +197,7 @@ def test_results_and_minutes_are_published_to_the_board(app, factory, counted):
     estate, election, _staff, _officer, _key = counted
     client = login(app.test_client(), factory.staff(Role.PREP_GROUP, estate))
     response = client.post(f"/estates/{estate.code}/board/elections/{election.id}/results",
-                           data={"scrutineers": "张监票，李监票"})
+                           data={"scrutineers": "张监票，李监票", "confirmed": "y"})
     assert response.status_code == 302
     kinds = sorted(n.kind for n in db.session.query(BoardNotice).filter_by(election_id=election.id))
     assert kinds == ["minutes", "results"]

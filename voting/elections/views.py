@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from voting.auth.access import Permission, can, election_for, estate_for
+from voting.confirmation import flash_form_errors
 from voting.elections.forms import ActionForm, ElectionForm, MotionForm, OpenForm
 from voting.elections.models import Election, State
 from voting.elections.operations import (
@@ -94,13 +95,7 @@ def _change_state(code: str, election_id: int, change, done_message: str, form=N
     done = url_for("elections.detail", code=code, election_id=election_id)
     form = form or ActionForm()
     if not form.validate_on_submit():
-        fields = {name: errors for name, errors in form.errors.items() if name != "csrf_token"}
-        if not fields:
-            flash(_("The form expired; please try again."), "error")
-        for name, errors in fields.items():
-            # The unticked confirmation says everything itself; other fields are named.
-            flash(" ".join(map(str, errors)) if name == "confirmed" else f"{form[name].label.text}: {' '.join(errors)}",
-                  "error")
+        flash_form_errors(form)
         return redirect(back or done)
     try:
         change(current_user.username, election)
