@@ -9,10 +9,14 @@ import pytest
 import zxingcpp
 from PIL import Image
 
+from tests.elections_kit import NOW, open_vote
 from tests.factories import login, small_roster
 from voting.auth.models import Role
+from voting.ballots.operations import cast_online
 from voting.board.models import BoardNotice
 from voting.extensions import db
+from voting.formatting import format_area
+from voting.tally.operations import read_results
 
 BEIJING = timezone(timedelta(hours=8))
 
@@ -94,3 +98,50 @@ def test_only_the_street_office_withdraws_its_own_notices(app, factory, posted, 
     officer.post(f"/estates/{estate.code}/board/{notice.id}/withdraw", data={"reason": "证明有误，重新出具"})
     db.session.expire_all()
     assert db.session.get(BoardNotice, notice.id).withdrawn_reason == "证明有误，重新出具"
+
+
+@pytest.fixture
+def counted_vote(app, factory):
+    """A counted vote with three ballots in, and the group member who publishes its results."""
+    estate = factory.estate(roster=small_roster())
+    vote = open_vote(estate)
+    for voter in sorted(vote.secrets)[:3]:
+        cast_online(vote.election, *vote.signed(voter, {"m1": "yes", "m2": "no", "m3": ["c3-1"]}), now=NOW)
+    vote.count()
+    client = login(app.test_client(), factory.staff(Role.PREP_GROUP, estate))
+    client.post("/lang/en")
+    return estate, vote.election, client
+
+
+def test_publishing_results_asks_first_and_says_what_goes_public(app, counted_vote):
+    estate, election, client = counted_vote
+    url = f"/estates/{estate.code}/board/elections/{election.id}/results"
+    # The vote's page leads to the confirmation; it does not publish from there.
+    detail = client.get(f"/estates/{estate.code}/elections/{election.id}/").get_data(as_text=True)
+    assert f'href="{url}"' in detail and f'action="{url}"' not in detail
+    page = client.get(url).get_data(as_text=True)
+    assert "Publishing puts two documents on the public notice board" in page and "for 15 days" in page
+    assert "cannot be taken back silently" in page
+    assert 'name="confirmed"' in page and "I have checked the above" in page
+    assert f'href="/estates/{estate.code}/elections/{election.id}/"' in page  # the way back
+    results = read_results(election)
+    for motion in results.motions:
+        assert motion.title in page
+    assert (f"<th>No</th><td class=\"num\">{format_area(results.motions[1].choices['no'].area)}</td>"
+            f"<td class=\"num\">{results.motions[1].choices['no'].heads}</td>") in page
+
+
+def test_results_are_not_published_without_the_tick(app, counted_vote):
+    estate, election, client = counted_vote
+    url = f"/estates/{estate.code}/board/elections/{election.id}/results"
+    refused = client.post(url, data={"scrutineers": "张监票，李监票"})
+    assert refused.status_code == 302 and refused.location.endswith(url)
+    assert "Tick “I have checked the above” to confirm. Nothing has been changed." in client.get(url).get_data(
+        as_text=True)
+    assert db.session.query(BoardNotice).filter_by(election_id=election.id).count() == 0
+    # Nor without scrutineers; with both, the two documents go up.
+    client.post(url, data={"scrutineers": " ", "confirmed": "y"})
+    assert db.session.query(BoardNotice).filter_by(election_id=election.id).count() == 0
+    client.post(url, data={"scrutineers": "张监票，李监票", "confirmed": "y"})
+    kinds = sorted(n.kind for n in db.session.query(BoardNotice).filter_by(election_id=election.id))
+    assert kinds == ["minutes", "results"]

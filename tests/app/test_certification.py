@@ -13,6 +13,8 @@ from voting.certification.operations import CertificationRefused, body_to_sign, 
 from voting.core import record_v2, signing
 from voting.elections.operations import close_election, export_record, tally_election
 from voting.extensions import db
+from voting.formatting import format_area
+from voting.tally.operations import read_results
 
 pytestmark = pytest.mark.usefixtures("english")  # the reasons asserted are English
 
@@ -49,11 +51,55 @@ def test_certified_record_verifies(app, counted):
     assert "VALID" in page or "有效" in page
     body, signature = sign_body(election, officer, key)
     response = client.post(f"/estates/{estate.code}/elections/{election.id}/certification/sign",
-                           json={"officer_id": officer.officer_id, "body": body, "signature": signature})
+                           json={"officer_id": officer.officer_id, "body": body, "signature": signature,
+                                 "confirmed": True})
     assert response.status_code == 200, response.data
     document = export_record(election)
     assert document["certifications"] == [{"body": body, "signature": signature}]
     assert record_v2.verify(document) == json.loads(election.tally_json)
+
+
+def test_certifying_asks_first_with_the_figures_being_certified(app, counted):
+    estate, election, staff, officer, key = counted
+    client = login(app.test_client(), staff)
+    base = f"/estates/{estate.code}/elections/{election.id}/certification"
+    # The certification page leads to the confirmation; its browser signs only from there.
+    index = client.get(f"{base}/").get_data(as_text=True)
+    assert f'href="{base}/confirm"' in index and 'data-clerk-action="sign"' not in index
+    page = client.get(f"{base}/confirm").get_data(as_text=True)
+    assert "It cannot be changed or taken back" in page
+    assert 'data-clerk-action="sign"' in page and "data-clerk-confirm" in page and "I have checked the above" in page
+    assert f'href="{base}/"' in page  # the way back
+    # The figures: per motion, who took part and how, the lines and the outcome; per candidate, the standing.
+    results = read_results(election)
+    for motion in results.motions:
+        assert motion.title in page
+        assert f"<td class=\"num\">{format_area(motion.participation.area)}</td><td class=\"num\">" \
+               f"{motion.participation.heads}</td>" in page
+    yes = results.motions[0].choices["yes"]
+    assert f"<th>Yes</th><td class=\"num\">{format_area(yes.area)}</td><td class=\"num\">{yes.heads}</td>" in page
+    assert "Ordinary matter: yes from more than half" in page and "Major matter: yes from at least three quarters" in page
+    assert "Quorum: those taking part hold at least two thirds" in page
+    for candidate in results.motions[2].candidates:
+        assert candidate.name in page and f"standing-{candidate.standing}" in page
+    body = body_to_sign(election, officer)
+    assert body["tally_hash"] in page and body["tree_root"] in page
+
+
+def test_a_certification_without_the_tick_is_refused_and_changes_nothing(app, counted):
+    from voting.board.models import BoardNotice
+
+    estate, election, staff, officer, key = counted
+    client = login(app.test_client(), staff)
+    body, signature = sign_body(election, officer, key)
+    sign_url = f"/estates/{estate.code}/elections/{election.id}/certification/sign"
+    for unticked in ({}, {"confirmed": False}, {"confirmed": "y"}):
+        response = client.post(sign_url, json={"officer_id": officer.officer_id, "body": body,
+                                               "signature": signature, **unticked})
+        assert response.status_code == 400
+        assert response.json["error"] == "Tick “I have checked the above” to confirm. Nothing has been changed."
+    assert export_record(election)["certifications"] == []
+    assert db.session.query(BoardNotice).filter_by(election_id=election.id).count() == 0
 
 
 @pytest.mark.parametrize("role", [Role.PLATFORM_ADMIN, Role.PREP_GROUP, Role.COMMUNITY])
@@ -140,7 +186,7 @@ def test_certifying_puts_the_sheet_on_the_board(app, counted):
     client = login(app.test_client(), staff)
     body, signature = sign_body(election, officer, key)
     client.post(f"/estates/{estate.code}/elections/{election.id}/certification/sign",
-                json={"officer_id": officer.officer_id, "body": body, "signature": signature})
+                json={"officer_id": officer.officer_id, "body": body, "signature": signature, "confirmed": True})
     (sheet,) = db.session.query(BoardNotice).filter_by(election_id=election.id, kind="certification").all()
     assert sheet.pdf.startswith(b"%PDF") and sheet.sha256
 
@@ -151,7 +197,7 @@ def test_results_and_minutes_are_published_to_the_board(app, factory, counted):
     estate, election, _staff, _officer, _key = counted
     client = login(app.test_client(), factory.staff(Role.PREP_GROUP, estate))
     response = client.post(f"/estates/{estate.code}/board/elections/{election.id}/results",
-                           data={"scrutineers": "张监票，李监票"})
+                           data={"scrutineers": "张监票，李监票", "confirmed": "y"})
     assert response.status_code == 302
     kinds = sorted(n.kind for n in db.session.query(BoardNotice).filter_by(election_id=election.id))
     assert kinds == ["minutes", "results"]

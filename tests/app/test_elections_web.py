@@ -14,7 +14,7 @@ from tests.factories import login, small_roster
 from voting.auth.models import Role
 from voting.core import record_v2
 from voting.elections.models import Election
-from voting.elections.operations import create_election
+from voting.elections.operations import add_motion, create_election
 from voting.extensions import db
 
 
@@ -41,9 +41,10 @@ def test_draft_open_close_count_and_download(app, factory, tmp_path):
     assert "Not a valid choice" in refused.get_data(as_text=True)
     assert [(m.item, m.kind) for m in election.motions] == [(4, "ordinary"), (8, "major")]
     # Opening sets the notices passphrase, typed twice; the page says what it is for.
-    assert "Without it the notices cannot be printed" in client.get(f"{page}/").get_data(as_text=True)
-    for typed, reason in [({"passphrase": PASSPHRASE, "confirm": PASSPHRASE.upper()}, "The two passphrases differ."),
-                          ({"passphrase": "too short", "confirm": "too short"},
+    assert "Without it the notices cannot be printed" in client.get(f"{page}/open").get_data(as_text=True)
+    for typed, reason in [({"passphrase": PASSPHRASE, "confirm": PASSPHRASE.upper(), "confirmed": "y"},
+                           "The two passphrases differ."),
+                          ({"passphrase": "too short", "confirm": "too short", "confirmed": "y"},
                            "The notices passphrase needs at least 10 characters.")]:
         refused = client.post(f"{page}/open", data=typed, follow_redirects=True).get_data(as_text=True)
         assert reason in refused
@@ -51,7 +52,7 @@ def test_draft_open_close_count_and_download(app, factory, tmp_path):
         assert election.state == "draft"
     add_witness(election)  # the street office's officer registers the key that witnesses the log
     db.session.commit()
-    for step, typed in (("open", {"passphrase": PASSPHRASE, "confirm": PASSPHRASE}), ("close", {})):
+    for step, typed in (("open", {"passphrase": PASSPHRASE, "confirm": PASSPHRASE, "confirmed": "y"}), ("close", {})):
         assert client.post(f"{page}/{step}", data=typed).status_code == 302
         db.session.refresh(election)
     # No count before a witness cosigned the log at the close (the record's check T5).
@@ -76,6 +77,50 @@ def test_draft_open_close_count_and_download(app, factory, tmp_path):
     assert verified.stdout.strip() == "VALID", verified.stdout + verified.stderr
     public = app.test_client().get(f"/p/{estate.code}/elections/{election.public_id}/record.json")
     assert json.loads(public.data) == json.loads(downloaded.data)
+
+
+def test_opening_asks_first_and_states_what_it_locks(app, factory):
+    estate = factory.estate(roster=small_roster())
+    client = login(app.test_client(), factory.staff(Role.PREP_GROUP, estate))
+    client.post("/lang/en")
+    now = datetime.now(timezone.utc)
+    election = create_election("test", estate, "2026年业主大会", now, now + timedelta(days=1))
+    add_motion("test", election, 4, "选聘物业服务企业")
+    db.session.commit()
+    page = f"/estates/{estate.code}/elections/{election.id}"
+    # The vote's page leads to the confirmation; it does not open from there.
+    detail = client.get(f"{page}/").get_data(as_text=True)
+    assert f'href="{page}/open"' in detail and f'action="{page}/open"' not in detail
+    confirm = client.get(f"{page}/open").get_data(as_text=True)
+    assert ("Once the vote opens, the motions, the candidates and the owner roll are locked and can no longer "
+            "be changed.") in confirm
+    assert "选聘物业服务企业" in confirm and 'name="confirmed"' in confirm and "I have checked the above" in confirm
+    assert "The street office has registered no certifying key for this vote." in confirm
+    assert f'href="{page}/"' in confirm  # the way back
+    # Without the tick the server refuses, whatever else is right, and nothing changes.
+    refused = client.post(f"{page}/open", data={"passphrase": PASSPHRASE, "confirm": PASSPHRASE})
+    assert refused.status_code == 302 and refused.location.endswith(f"{page}/open")
+    assert "Tick “I have checked the above” to confirm. Nothing has been changed." in client.get(
+        f"{page}/open").get_data(as_text=True)
+    db.session.refresh(election)
+    assert election.state == "draft" and election.election_hash is None
+    opened = client.post(f"{page}/open", data={"passphrase": PASSPHRASE, "confirm": PASSPHRASE, "confirmed": "y"})
+    assert opened.location.endswith(f"{page}/")
+    db.session.refresh(election)
+    assert election.state == "open"
+    # Once open, the confirmation is not offered again.
+    assert client.get(f"{page}/open").location.endswith(f"{page}/")
+
+
+def test_opening_in_chinese_says_what_is_locked(app, factory):
+    estate = factory.estate(roster=small_roster())
+    client = login(app.test_client(), factory.staff(Role.PREP_GROUP, estate))
+    now = datetime.now(timezone.utc)
+    election = create_election("test", estate, "2026年业主大会", now, now + timedelta(days=1))
+    db.session.commit()
+    confirm = client.get(f"/estates/{estate.code}/elections/{election.id}/open").get_data(as_text=True)
+    assert "开始表决后，表决事项、候选人和业主名册将被锁定，不能再修改。" in confirm
+    assert "我已核对以上内容" in confirm
 
 
 def test_how_each_unit_voted_is_off_unless_the_group_ticks_it(app, factory):

@@ -320,9 +320,17 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
 
     # 5. The group opens the vote, setting the passphrase its notices are sealed under, and prints
     # the notices, once, typing the passphrase again to prepare and to download them.
+    # Opening asks first: its page says what opening locks, and the box must be ticked.
     group.goto(f"/estates/{code}/elections/{election_id}/")
-    fill_passphrase(group, 'form[action$="/open"]', NOTICES_PASSPHRASE)
     b.shot(group, "vote-draft")
+    submit(group, f'main a[href$="/elections/{election_id}/open"]')
+    assert zh(app, "Once the vote opens, the motions, the candidates and the owner roll are locked and can no longer "
+                   "be changed.") in group.locator("main .consequence").inner_text()
+    fill_passphrase(group, 'form[action$="/open"]', NOTICES_PASSPHRASE)
+    group.locator('form[action$="/open"] button').click()  # unticked: the browser does not send it
+    assert group.url.endswith(f"/elections/{election_id}/open")
+    group.check('form[action$="/open"] input[name="confirmed"]')
+    b.shot(group, "vote-open-confirm")
     submit(group, 'form[action$="/open"] button')
     assert_flash(app, group, "The vote is open and frozen. Print the voting notices now.")
     with app.app_context():
@@ -490,8 +498,20 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
     verdict = officer.locator("main p.flash.success", has_text=zh(
         app, "VALID: every signature, the log, the tree head and the recount check out."))
     assert verdict.is_visible()
-    officer.locator('[data-clerk-action="sign"] button').wait_for(state="visible")
     b.shot(officer, "certification-valid")
+    # Certifying asks first: the figures being certified, what it does, and the box to tick.
+    submit(officer, 'main a[href$="/certification/confirm"]')
+    assert zh(app, "The figures being certified") in officer.locator("main h2").all_inner_texts()
+    assert officer.locator("main section.motion").count() == 3
+    officer.locator('[data-clerk-action="sign"] button').wait_for(state="visible")
+    officer.locator('[data-clerk-action="sign"] button').click()  # unticked: nothing is signed
+    assert officer.locator('[data-clerk-action="sign"] button').is_enabled()
+    assert officer.locator("[data-clerk-working]").is_hidden()
+    with app.app_context():
+        assert db.session.scalar(select(CertificationDecision).where(
+            CertificationDecision.election_id == election_id)) is None
+    officer.check("[data-clerk-confirm]")
+    b.shot(officer, "certification-confirm")
     with officer.expect_navigation():
         officer.locator('[data-clerk-action="sign"] button').click()
     certifier = zh(app, "%(name)s (%(role)s)", name=place.officer.name, role=zh(app, "Street office officer"))
@@ -503,8 +523,15 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
         assert [(d.decision, d.officer_id) for d in decisions] == [("certified", certifying_id)]
 
     # 10. The group publishes the results announcement and the minutes (laid out in the background).
+    # Publishing asks first: what goes public, that it cannot be taken back silently, the figures.
     group.goto(f"/estates/{code}/elections/{election_id}/")
+    submit(group, f'main a[href$="/board/elections/{election_id}/results"]')
+    assert zh(app, "Once published they cannot be taken back silently: withdrawing a document needs a written "
+                   "reason, and the entry, the document and the reason stay visible on the board.") in group.locator(
+        "main .consequence").inner_text()
     group.fill("#scrutineers", f"{representatives[1].name}，{representatives[2].name}")
+    group.check('form[action$="/results"] input[name="confirmed"]')
+    b.shot(group, "publish-results-confirm")
     submit(group, 'form[action$="/results"] button')
     assert group.locator("main > p.flash.success").count() == 1 and group.locator("main > p.flash.error").count() == 0
     b.shot(group, "board-manage")

@@ -3,6 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from voting.confirmation import confirmed_field
+
 KIND_LABELS = {
     "meeting_notice": _l("Meeting notice"),
     "roll": _l("Owner roll"),
@@ -29,3 +31,14 @@ class AnnouncementForm(FlaskForm):
 
 class WithdrawForm(FlaskForm):
     reason = TextAreaField(_l("Reason for withdrawing (stays visible)"), validators=[DataRequired(), Length(max=2000)])
+
+
+class PublishResultsForm(FlaskForm):
+    """Publishing a counted vote's results and minutes, on the page that says what goes public."""
+
+    scrutineers = StringField(_l("Scrutineers (names, separated by commas)"),
+                              validators=[DataRequired(), Length(max=500)])
+    confirmed = confirmed_field()
+
+    def scrutineer_names(self) -> list[str]:
+        return [name.strip() for name in self.scrutineers.data.replace("，", ",").split(",") if name.strip()]

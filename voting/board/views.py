@@ -9,14 +9,16 @@ from sqlalchemy import select
 
 from voting.auth.access import Permission, election_for, estate_for, may_withdraw
 from voting.board.documents import announcement_pdf
-from voting.board.forms import KIND_LABELS, AnnouncementForm, WithdrawForm
+from voting.board.forms import KIND_LABELS, AnnouncementForm, PublishResultsForm, WithdrawForm
 from voting.board.operations import BoardError, board, find_notice, publish, withdraw
-from voting.board.results import require_counted
+from voting.board.results import RESULTS_PERIOD, require_counted
+from voting.confirmation import flash_form_errors
 from voting.jobs import enqueue
 from voting.elections.models import Election
 from voting.estates.models import Estate
 from voting.extensions import db
 from voting.formatting import SHANGHAI
+from voting.tally.operations import read_results
 
 blueprint = Blueprint("board", __name__, url_prefix="/estates/<code>/board")
 public_blueprint = Blueprint("board_public", __name__, url_prefix="/p/<code>/board")
@@ -70,18 +72,34 @@ def withdraw_(code: str, notice_id: int):
     return redirect(url_for("board.manage", code=code))
 
 
-@blueprint.post("/elections/<int:election_id>/results")
+@blueprint.get("/elections/<int:election_id>/results")
 @login_required
-def publish_results_(code: str, election_id: int):
-    _estate, election = election_for(code, election_id, Permission.PUBLISH_BOARD)
-    scrutineers = [name.strip() for name in request.form.get("scrutineers", "").replace("，", ",").split(",")
-                   if name.strip()]
+def confirm_results(code: str, election_id: int):
+    """The first press on "publish the results": what goes public, the figures, the tick."""
+    estate, election = election_for(code, election_id, Permission.PUBLISH_BOARD)
     try:
         require_counted(election)
     except BoardError as error:
         flash(str(error), "error")
         return redirect(url_for("elections.detail", code=code, election_id=election_id))
-    job_args = (current_user.username, election.id, scrutineers)
+    return render_template("board/publish_results.html", estate=estate, election=election,
+                           form=PublishResultsForm(), results=read_results(election), days=RESULTS_PERIOD.days)
+
+
+@blueprint.post("/elections/<int:election_id>/results")
+@login_required
+def publish_results_(code: str, election_id: int):
+    _estate, election = election_for(code, election_id, Permission.PUBLISH_BOARD)
+    form = PublishResultsForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(url_for("board.confirm_results", code=code, election_id=election_id))
+    try:
+        require_counted(election)
+    except BoardError as error:
+        flash(str(error), "error")
+        return redirect(url_for("elections.detail", code=code, election_id=election_id))
+    job_args = (current_user.username, election.id, form.scrutineer_names())
     db.session.commit()  # the job works in a transaction of its own; nothing here may start another
     enqueue("voting.board.results.publish_results_job", *job_args)
     flash(_("The results announcement and the minutes are being laid out; they appear on the notice board in a "

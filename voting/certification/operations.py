@@ -76,8 +76,8 @@ def body_to_sign(election: Election, officer: Officer, now: datetime | None = No
                                         election.election_hash, officer.officer_id, format_time(now or utcnow()))
 
 
-def certify(staff: Staff, election: Election, officer_id, body, signature, now: datetime | None = None):
-    """Store a certification the officer's browser signed, after checking every field."""
+def _require_certifiable(staff: Staff, election: Election) -> None:
+    """This officer may certify this vote now: counted, undecided, and its record verifies."""
     _require_own_officer(staff, election)
     if election.state != State.TALLIED:
         raise CertificationRefused(_("Only a counted vote can be certified."), 409)
@@ -85,6 +85,21 @@ def certify(staff: Staff, election: Election, officer_id, body, signature, now: 
     verdict = verifier_verdict(election)
     if verdict:
         raise CertificationRefused(_("The record does not verify: %(fault)s", fault=verdict), 409)
+
+
+def body_to_certify(staff: Staff, election: Election) -> dict:
+    """The body this officer is asked to confirm and sign, once every check before signing holds."""
+    _require_certifiable(staff, election)
+    keys = certifying_keys(election, staff)
+    if not keys:
+        raise CertificationRefused(_("Your account registered no certifying key for this vote; keys are made "
+                                     "before the vote opens."), 403)
+    return body_to_sign(election, keys[0])
+
+
+def certify(staff: Staff, election: Election, officer_id, body, signature, now: datetime | None = None):
+    """Store a certification the officer's browser signed, after checking every field."""
+    _require_certifiable(staff, election)
     officer = next((o for o in certifying_keys(election, staff) if o.officer_id == officer_id), None)
     if officer is None:
         raise CertificationRefused(_("This browser holds no certifying key registered to your account for this vote."), 403)

@@ -6,10 +6,11 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
 from voting.auth.access import Permission, election_for
+from voting.confirmation import NOT_CONFIRMED, confirmed_in
 from voting.board.results import publish_certification
 from voting.certification.operations import (
     CertificationRefused,
-    body_to_sign,
+    body_to_certify,
     certify,
     certifying_keys,
     decisions,
@@ -19,6 +20,7 @@ from voting.certification.operations import (
 )
 from voting.elections.models import State
 from voting.elections.operations import why_no_officer_key
+from voting.tally.operations import read_results
 from voting.extensions import db
 
 blueprint = Blueprint("certification", __name__,
@@ -52,13 +54,30 @@ def index(code: str, election_id: int):
         key_data["register_url"] = url_for("certification.register_key", **urls)
     elif election.state == State.TALLIED:
         verdict = verifier_verdict(election) or ""
-        if keys and not verdict and not decisions(election):
-            key_data["sign"] = {"purpose": "certification", "body": body_to_sign(election, keys[0]),
-                                "post_url": url_for("certification.sign", **urls),
-                                "done_url": url_for("certification.index", **urls)}
     return render_template("certification/index.html", estate=estate, election=election, keys=keys,
                            verdict=verdict, decisions=decisions(election), key_data=key_data,
                            may_certify=may_certify, no_key=no_key)
+
+
+@blueprint.get("/confirm")
+@login_required
+def confirm(code: str, election_id: int):
+    """The first press on "certify": the figures being certified, what certifying does, the tick;
+    the officer's browser signs only from here."""
+    estate, election = election_for(code, election_id, Permission.VIEW_ELECTION)
+    back = url_for("certification.index", code=code, election_id=election_id)
+    keys = certifying_keys(election, current_user)
+    try:
+        body = body_to_certify(current_user, election)
+    except CertificationRefused as problem:
+        return _refused(problem, back)
+    urls = {"code": code, "election_id": election_id}
+    key_data = {"election": election.public_id, "user": current_user.username,
+                "keys": [_officer_json(o) for o in keys], "csrf_token": generate_csrf(),
+                "sign": {"purpose": "certification", "body": body, "post_url": url_for("certification.sign", **urls),
+                         "done_url": back}}
+    return render_template("certification/confirm.html", estate=estate, election=election, body=body,
+                           results=read_results(election), key_data=key_data, back=back)
 
 
 @blueprint.post("/officer-key")
@@ -84,6 +103,8 @@ def sign(code: str, election_id: int):
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         abort(400)
+    if not confirmed_in(data):
+        return _refused(CertificationRefused(str(NOT_CONFIRMED)), back)
     try:
         decision = certify(current_user, election, data.get("officer_id"), data.get("body"), data.get("signature"))
     except CertificationRefused as problem:

@@ -4,10 +4,10 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateTimeLocalField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from voting.notices.sealing import MIN_PASSPHRASE_LENGTH
-
+from voting.confirmation import confirmed_field
 from voting.core import rules
 from voting.elections.models import INVALID_RULE_NAMES, ITEM_NAMES, THRESHOLD_NAMES
+from voting.notices.sealing import MIN_PASSPHRASE_LENGTH
 
 
 class ElectionForm(FlaskForm):
@@ -54,11 +54,13 @@ class ActionForm(FlaskForm):
 
 
 class OpenForm(FlaskForm):
-    """Opening a vote: the passphrase its notices are sealed under (its length is checked by
-    open_election; minlength only helps the browser say so first)."""
+    """Opening a vote, on the page that says what opening locks: the passphrase its notices are
+    sealed under (its length is checked by open_election; minlength only helps the browser say
+    so first), and the tick that confirms it."""
 
     passphrase = PasswordField(_l("Notices passphrase"), validators=[DataRequired()],
                                render_kw={"minlength": MIN_PASSPHRASE_LENGTH, "autocomplete": "new-password"})
     confirm = PasswordField(_l("The passphrase again"),
                             validators=[EqualTo("passphrase", message=_l("The two passphrases differ."))],
                             render_kw={"autocomplete": "new-password"})
+    confirmed = confirmed_field()

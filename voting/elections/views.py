@@ -9,8 +9,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from voting.auth.access import Permission, can, election_for, estate_for
+from voting.confirmation import flash_form_errors
 from voting.elections.forms import ActionForm, ElectionForm, MotionForm, OpenForm
-from voting.elections.models import Election
+from voting.elections.models import Election, State
 from voting.elections.operations import (
     ElectionError,
     add_motion,
@@ -23,6 +24,7 @@ from voting.elections.operations import (
 from voting.extensions import db
 from voting.notices.sealing import MIN_PASSPHRASE_LENGTH
 from voting.formatting import SHANGHAI
+from voting.roster.operations import roll_summary
 from voting.witness.operations import witness_status
 
 blueprint = Blueprint("elections", __name__, url_prefix="/estates/<code>/elections")
@@ -63,7 +65,7 @@ def index(code: str):
 def detail(code: str, election_id: int):
     estate, election = election_for(code, election_id, Permission.VIEW_ELECTION)
     return render_template("elections/detail.html", estate=estate, election=election, motion_form=MotionForm(),
-                           action=ActionForm(), open_form=OpenForm(), min_passphrase=MIN_PASSPHRASE_LENGTH,
+                           action=ActionForm(),
                            may_manage=can(current_user, Permission.MANAGE_ELECTION),
                            witness=witness_status(current_user, election))
 
@@ -87,25 +89,35 @@ def motions(code: str, election_id: int):
     return redirect(url_for("elections.detail", code=code, election_id=election_id))
 
 
-def _change_state(code: str, election_id: int, change, done_message: str, form=None):
+def _change_state(code: str, election_id: int, change, done_message: str, form=None, back: str | None = None):
+    """Run a state change; on a refusal go `back` (by default the vote's page), changing nothing."""
     _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
+    done = url_for("elections.detail", code=code, election_id=election_id)
     form = form or ActionForm()
     if not form.validate_on_submit():
-        fields = {name: errors for name, errors in form.errors.items() if name != "csrf_token"}
-        if not fields:
-            flash(_("The form expired; please try again."), "error")
-        for name, errors in fields.items():
-            flash(f"{form[name].label.text}: {' '.join(errors)}", "error")
-    else:
-        try:
-            change(current_user.username, election)
-        except ElectionError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(done_message, "success")
-    return redirect(url_for("elections.detail", code=code, election_id=election_id))
+        flash_form_errors(form)
+        return redirect(back or done)
+    try:
+        change(current_user.username, election)
+    except ElectionError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(back or done)
+    db.session.commit()
+    flash(done_message, "success")
+    return redirect(done)
+
+
+@blueprint.get("/<int:election_id>/open")
+@login_required
+def confirm_open(code: str, election_id: int):
+    """The first press on "open": what opening locks, the notices passphrase, and the tick."""
+    estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
+    if election.state != State.DRAFT:
+        flash(_("This vote is already open."), "error")
+        return redirect(url_for("elections.detail", code=code, election_id=election_id))
+    return render_template("elections/open.html", estate=estate, election=election, open_form=OpenForm(),
+                           roll=roll_summary(estate), min_passphrase=MIN_PASSPHRASE_LENGTH)
 
 
 @blueprint.post("/<int:election_id>/open")
@@ -114,7 +126,8 @@ def open_(code: str, election_id: int):
     form = OpenForm()
     return _change_state(code, election_id,
                          lambda actor, election: open_election(actor, election, form.passphrase.data),
-                         _("The vote is open and frozen. Print the voting notices now."), form)
+                         _("The vote is open and frozen. Print the voting notices now."), form,
+                         back=url_for("elections.confirm_open", code=code, election_id=election_id))
 
 
 @blueprint.post("/<int:election_id>/close")

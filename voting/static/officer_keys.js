@@ -88,13 +88,14 @@ async function register(data, slot) {
   window.location.reload();
 }
 
-async function sign(data, record, officer) {
+async function sign(data, record, officer, ticked) {
   const purpose = data.sign.purpose || "ballot";
   const body = purpose === "ballot" ? data.sign.ballot : data.sign.body;
   const signature = await crypto.subtle.sign({ name: "Ed25519" }, record.keyPair.privateKey,
     signedMessage(purpose, body));
-  // A ballot body waits on the server; any other body travels back with its signature.
-  const signed = { officer_id: officer.officer_id, signature: b64e(new Uint8Array(signature)) };
+  // A ballot body waits on the server; any other body travels back with its signature, and with
+  // the tick of the confirmation the server asks for before it stores a certification.
+  const signed = { officer_id: officer.officer_id, signature: b64e(new Uint8Array(signature)), ...ticked };
   await post(data.sign.post_url, purpose === "ballot" ? signed : { ...signed, body }, data.csrf_token);
   window.location.assign(data.sign.done_url);
 }
@@ -132,17 +133,23 @@ async function cosign(data, record, officer, slot) {
   window.location.reload();
 }
 
-// Shows the action's button (its container is what is hidden) and runs the task on a click.
+// Shows the action's button (its container is what is hidden) and runs the task on a click. A
+// box marked data-clerk-confirm in the container must be ticked first; the task is told so.
 function offer(action, task) {
   const container = document.querySelector(`[data-clerk-action="${action}"]`);
   if (!container) return;
   container.hidden = false;
   const button = container.querySelector("button");
+  const box = container.querySelector("input[data-clerk-confirm]");
   button.addEventListener("click", async () => {
+    if (box && !box.checked) {
+      box.reportValidity();
+      return;
+    }
     button.disabled = true;
     showWorking(true);
     try {
-      await task();
+      await task(box ? { confirmed: true } : {});
     } catch (error) {
       showWorking(false);
       showError(error.message);
@@ -174,7 +181,7 @@ async function start() {
     show(record ? "unregistered" : "none");
   }
   if (data.register_url && !officer) offer("register", () => register(data, slot));
-  if (data.sign && officer) offer("sign", () => sign(data, record, officer));
+  if (data.sign && officer) offer("sign", (ticked) => sign(data, record, officer, ticked));
   if (data.cosign && officer) offer("cosign", () => cosign(data, record, officer, slot));
 }
 
