@@ -523,7 +523,7 @@ def test_receipt_page_checks_without_javascript(app, factory):
     assert '<textarea' in form and 'id="receipt-ok"' not in form and 'id="receipt-fail"' not in form
     ok = client.post(url, data={"receipt": json.dumps(receipt)}).get_data(as_text=True)
     assert 'id="receipt-ok" class="receipt-finding" data-status="pending"' in ok and 'id="receipt-fail"' not in ok
-    assert "Your ballot is in the log" in ok and "unless you vote again before then" in ok
+    assert "Your ballot is in the log, to be counted" in ok and "unless you vote again before then" in ok
     assert "the log, now 2 entries long, still holds it unchanged" in ok
     tampered = {**receipt, "seq": 1}
     failed = client.post(url, data={"receipt": json.dumps(tampered)}).get_data(as_text=True)

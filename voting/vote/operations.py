@@ -257,7 +257,7 @@ def _receipt_words(election: Election, finding: dict) -> dict:
         headline = _("Your ballot is counted")
         standing = _("Counted: this is the ballot counted for your vote in the published result.")
     elif finding["status"] == "pending":
-        headline = _("Your ballot is in the log")
+        headline = _("Your ballot is in the log, to be counted")
         if election.state != State.OPEN:
             standing = _("In the log, unchanged. The count is not published yet; once it is, this page tells "
                          "whether this ballot is the one counted.")
