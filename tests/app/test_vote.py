@@ -588,3 +588,31 @@ def test_a_revoted_receipt_says_it_is_replaced_and_by_which_ballot(app, factory)
     answer = client.post(f"/v/{election.public_id}/receipt/check", json=later).json
     assert (answer["published"], answer["status"], answer["words"]["headline"]) == (
         True, "counted", "Your ballot is counted")
+
+
+def test_a_receipt_replaced_by_a_paper_ballot_names_the_desk_receipt_and_the_clerks(app, factory):
+    """Told the same way while the vote runs as the published record tells it after the count."""
+    from tests.app.test_paper import OwnUserClient, cast_online_now, finish, paper_vote
+
+    app.test_client_class = OwnUserClient  # each clerk signed in on a client of their own
+    pv = paper_vote(app, factory, revote="last")
+    online = cast_online_now(pv, ZHANG_LI, {"m1": "no"}).as_json(pv.election)
+    desk_receipt = pv.handed_in(ZHANG_LI, identity_checked=True)
+    pv.enter(ZHANG_LI, {"m1": "yes"}, handin=desk_receipt)
+    client = app.test_client()
+    while_open = client.post(f"/v/{pv.election.public_id}/receipt/check", json=online).json
+    assert (while_open["status"], while_open["published"]) == ("replaced", False)
+    paper = while_open["replaced_by"]
+    assert (paper["channel"], paper["desk_receipt"], paper["identity_checked"], paper["clerks"]) == (
+        "paper", desk_receipt, True, [pv.a.officer_id, pv.b.officer_id])
+    handed_in_at = format_datetime(datetime.fromisoformat(paper["cast_at"]))
+    assert while_open["words"]["standing"] == (
+        f"Replaced by a later ballot, entry {paper['seq']}: a paper ballot handed in at the desk on {handed_in_at} "
+        f"with desk receipt {desk_receipt}, identity checked at the desk, keyed and checked by the clerks "
+        f"{pv.a.officer_id}、{pv.b.officer_id}. Only the latest ballot counts.")
+
+    finish(pv)
+    counted = client.post(f"/v/{pv.election.public_id}/receipt/check", json=online).json
+    assert (counted["status"], counted["published"]) == ("replaced", True)
+    assert (counted["replaced_by"], counted["ballot"], counted["words"]) == (
+        paper, while_open["ballot"], while_open["words"])
