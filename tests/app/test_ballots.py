@@ -48,7 +48,8 @@ def test_receipt_proves_inclusion_under_a_signed_checkpoint(app, factory):
                                        [b64d(p) for p in receipt.inclusion_proof], b64d(head["root"]))
     # An early receipt still checks against the log as it grew.
     assert check_receipt(vote.election, receipts[0].as_json(vote.election)) == {
-        "receipt": "valid", "seq": 0, "published": False, "log_size": 4}
+        "receipt": "valid", "seq": 0, "published": False, "log_size": 4, "status": "pending", "replaced_by": None,
+        "ballot": {"seq": 0, "channel": "online", "cast_at": receipts[0].logged_at}}
     forged = receipts[0].as_json(vote.election) | {"entry_hash": receipts[1].entry_hash}
     with pytest.raises(BallotRefused, match=r"\[P3\]|not in its checkpoint"):
         check_receipt(vote.election, forged)

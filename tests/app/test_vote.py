@@ -3,6 +3,7 @@
 The secrets come from the notice batch, exactly as the printed notices will carry them.
 """
 
+import html
 import json
 import os
 import re
@@ -16,6 +17,7 @@ from tests.elections_kit import (
     PASSPHRASE,
     add_witness,
     approve_act,
+    count_vote,
     group_member,
     notice_secrets,
     request_act,
@@ -36,6 +38,7 @@ from voting.elections.operations import (
     register_officer,
 )
 from voting.extensions import db
+from voting.templating import format_datetime
 from voting.timeutil import utcnow
 from voting.vote.operations import POSSESSION_PREFIX, VoteRefused, issue_challenge, open_session
 
@@ -517,11 +520,99 @@ def test_receipt_page_checks_without_javascript(app, factory):
     cast(client, election, secrets[WANG], ballot_of(election, WANG))
     url = f"/v/{election.public_id}/receipt"
     form = client.get(url).get_data(as_text=True)
-    assert '<textarea' in form and 'id="receipt-ok" hidden' in form
+    assert '<textarea' in form and 'id="receipt-ok"' not in form and 'id="receipt-fail"' not in form
     ok = client.post(url, data={"receipt": json.dumps(receipt)}).get_data(as_text=True)
-    assert re.search(r'<div id="receipt-ok" >', ok) and re.search(r'<p id="receipt-fail" class="flash error" hidden>', ok)
+    assert 'id="receipt-ok" class="receipt-finding" data-status="pending"' in ok and 'id="receipt-fail"' not in ok
+    assert "Your ballot is in the log, to be counted" in ok and "unless you vote again before then" in ok
     assert "the log, now 2 entries long, still holds it unchanged" in ok
     tampered = {**receipt, "seq": 1}
     failed = client.post(url, data={"receipt": json.dumps(tampered)}).get_data(as_text=True)
-    assert 'id="receipt-ok" hidden' in failed
-    assert re.search(r'<p id="receipt-fail" class="flash error" >[^<]+</p>', failed)
+    assert 'id="receipt-ok"' not in failed
+    assert re.search(r'<p class="flash error" role="alert" data-slot="error">This receipt matches no ballot[^<]+</p>',
+                     failed)
+    # What went wrong in the log's own terms only in the fold, for those who verify.
+    assert re.search(r"<details class=\"receipt-proofs\">\s*<summary>Technical proofs \(for those who verify\)"
+                     r"</summary>\s*<p data-slot=\"fault\">The receipt does not check out: [^<]*P3", failed)
+
+
+def _outside_the_folds(page: str) -> str:
+    """The text an owner reads before opening any fold, without the receipt typed in."""
+    unfolded = re.sub(r"<details.*?</details>|<textarea.*?</textarea>|<script.*?</script>", "", page, flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", unfolded)).split())
+
+
+def test_receipt_page_tells_the_owner_in_words_with_the_proofs_folded(app, factory):
+    election, secrets = open_vote(factory)
+    client = app.test_client()
+    receipt = cast(client, election, secrets[ZHANG_LI], ballot_of(election, ZHANG_LI)).json
+    assert receipt["inclusion_proof"] == []  # the log's first entry, under a head of one entry
+    page = client.post(f"/v/{election.public_id}/receipt", data={"receipt": json.dumps(receipt)}).get_data(as_text=True)
+    shown = _outside_the_folds(page)
+    logged_at = datetime.fromisoformat(receipt["logged_at"])
+    for told in (election.title, election.estate.name, f"Cast {format_datetime(logged_at)}, online",
+                 "Entry number 0", "Standing In the log, unchanged"):
+        assert told in shown, told
+    # No timestamp as machines write it, no hash, no heading without content.
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:", re.sub(r"<textarea.*?</textarea>", "", page, flags=re.S))
+    for proof in (receipt["entry_hash"], receipt["checkpoint"]["root"], "Tree head", "Inclusion proof"):
+        assert proof not in shown, proof
+    assert receipt["entry_hash"] in page and receipt["checkpoint"]["root"] in page
+    assert "Inclusion proof" not in page  # the proof is empty: no heading over nothing
+    assert not re.search(r"<(h\d|dt|summary)[^>]*>\s*</\1>", page)
+    assert not re.search(r"<dd>\s*</dd>", page)
+
+
+def test_a_revoted_receipt_says_it_is_replaced_and_by_which_ballot(app, factory):
+    election, secrets = open_vote(factory, revote="last")
+    client = app.test_client()
+    first = cast(client, election, secrets[WANG], ballot_of(election, WANG, {"m1": "yes"})).json
+    cast(client, election, secrets[ZHAO], ballot_of(election, ZHAO))
+    later = cast(client, election, secrets[WANG], ballot_of(election, WANG, {"m1": "no"})).json
+    answer = client.post(f"/v/{election.public_id}/receipt/check", json=first).json
+    assert (answer["ok"], answer["published"], answer["status"]) == (True, False, "replaced")
+    assert answer["replaced_by"] == {"seq": later["seq"], "channel": "online", "cast_at": later["logged_at"]}
+    later_at = format_datetime(datetime.fromisoformat(later["logged_at"]))
+    assert answer["words"]["headline"] == "This ballot was replaced and does not count"
+    assert answer["words"]["standing"] == (f"Replaced by a later ballot, entry 2: cast online on {later_at}. "
+                                           "Only the latest ballot counts.")
+    assert 'data-status="replaced"' in answer["html"] and "tell the street office" in answer["html"]
+    # The later ballot is the one that counts, so far.
+    answer = client.post(f"/v/{election.public_id}/receipt/check", json=later).json
+    assert (answer["status"], answer["replaced_by"]) == ("pending", None)
+
+    # Once counted, the published record says the same.
+    count_vote(election)
+    page = client.post(f"/v/{election.public_id}/receipt", data={"receipt": json.dumps(first)}).get_data(as_text=True)
+    assert 'data-status="replaced"' in page and "This ballot was replaced and does not count" in page
+    assert f"Replaced by a later ballot, entry 2: cast online on {later_at}." in page
+    answer = client.post(f"/v/{election.public_id}/receipt/check", json=later).json
+    assert (answer["published"], answer["status"], answer["words"]["headline"]) == (
+        True, "counted", "Your ballot is counted")
+
+
+def test_a_receipt_replaced_by_a_paper_ballot_names_the_desk_receipt_and_the_clerks(app, factory):
+    """Told the same way while the vote runs as the published record tells it after the count."""
+    from tests.app.test_paper import OwnUserClient, cast_online_now, finish, paper_vote
+
+    app.test_client_class = OwnUserClient  # each clerk signed in on a client of their own
+    pv = paper_vote(app, factory, revote="last")
+    online = cast_online_now(pv, ZHANG_LI, {"m1": "no"}).as_json(pv.election)
+    desk_receipt = pv.handed_in(ZHANG_LI, identity_checked=True)
+    pv.enter(ZHANG_LI, {"m1": "yes"}, handin=desk_receipt)
+    client = app.test_client()
+    while_open = client.post(f"/v/{pv.election.public_id}/receipt/check", json=online).json
+    assert (while_open["status"], while_open["published"]) == ("replaced", False)
+    paper = while_open["replaced_by"]
+    assert (paper["channel"], paper["desk_receipt"], paper["identity_checked"], paper["clerks"]) == (
+        "paper", desk_receipt, True, [pv.a.officer_id, pv.b.officer_id])
+    handed_in_at = format_datetime(datetime.fromisoformat(paper["cast_at"]))
+    assert while_open["words"]["standing"] == (
+        f"Replaced by a later ballot, entry {paper['seq']}: a paper ballot handed in at the desk on {handed_in_at} "
+        f"with desk receipt {desk_receipt}, identity checked at the desk, keyed and checked by the clerks "
+        f"{pv.a.officer_id}、{pv.b.officer_id}. Only the latest ballot counts.")
+
+    finish(pv)
+    counted = client.post(f"/v/{pv.election.public_id}/receipt/check", json=online).json
+    assert (counted["status"], counted["published"]) == ("replaced", True)
+    assert (counted["replaced_by"], counted["ballot"], counted["words"]) == (
+        paper, while_open["ballot"], while_open["words"])

@@ -4,6 +4,7 @@ import base64
 import json
 import os
 import random
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -18,9 +19,10 @@ from tests.factories import resident_id
 from voting.ballots.models import LogEntry
 from voting.ballots.operations import cast_online
 from voting.core import record_v2, signing
-from voting.core.canonical import b64e, canon
+from voting.core.canonical import b64e, canon, parse_time
 from voting.elections.models import Election
 from voting.extensions import db
+from voting.templating import format_datetime
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,12 @@ def cast_in_python(live_server, vote: LiveVote, voter: str) -> dict:
         receipt = cast_online(election, ballot, signing.sign(key, "ballot", ballot, record_v2.VERSION)).as_json(election)
         db.session.commit()
         return receipt
+
+
+def shown_time(live_server, text: str) -> str:
+    """A log time as the Chinese pages show it."""
+    with live_server.app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        return format_datetime(parse_time(text))
 
 
 def choose(page, motion_id: str, value: str) -> None:
@@ -135,8 +143,11 @@ def test_owner_votes_on_a_phone_and_checks_the_receipt(live_server, phone, scree
     assert receipt["seq"] == 0 and receipt["election_id"] == vote.public_id
     # In words first: which unit, when, which entry; the proofs folded away.
     assert phone.locator('#step-receipt [data-slot="units"]').inner_text() == "1幢-1-101"
-    assert phone.locator('#step-receipt [data-slot="logged_at"]').inner_text() == (
-        receipt["logged_at"][:10] + " " + receipt["logged_at"][11:19] + " 北京时间")
+    logged_at = parse_time(receipt["logged_at"])
+    assert phone.locator('#step-receipt [data-slot="logged_at"]').inner_text() == zh(
+        live_server.app, "%(moment)s Beijing time",
+        moment=f"{logged_at.year}年{logged_at.month}月{logged_at.day}日 {logged_at:%H:%M}")
+    assert phone.locator("#receipt-replaces").is_hidden()
     assert phone.locator('#step-receipt [data-slot="entry_hash"]').is_hidden()
     assert phone.locator('#step-receipt [data-slot="entry_hash"]').text_content() == receipt["entry_hash"]
     # The receipt as a picture too: a PNG the phone can keep.
@@ -172,10 +183,26 @@ def test_owner_votes_on_a_phone_and_checks_the_receipt(live_server, phone, scree
     phone.locator("#receipt-load").tap()
     phone.locator('#receipt-form button[type="submit"]').tap()
     phone.locator("#receipt-ok").wait_for(state="visible")
-    assert phone.locator('#receipt-ok [data-slot="message"]').inner_text() == zh(
+    # In words: which vote, which units (as this phone kept them), when, and whether it counts.
+    finding = phone.locator("#receipt-ok")
+    assert finding.locator('[data-slot="headline"]').inner_text() == zh(
+        live_server.app, "Your ballot is in the log, to be counted")
+    assert finding.locator('[data-slot="units"]').inner_text() == "1幢-1-101"
+    assert finding.locator('[data-slot="cast"]').inner_text() == zh(
+        live_server.app, "%(time)s, online", time=shown_time(live_server, receipt["logged_at"]))
+    assert finding.locator('[data-slot="standing"]').inner_text() == zh(
+        live_server.app, "In the log, unchanged, and it will count when the vote closes — unless you vote again "
+        "before then: only your latest ballot counts.")
+    # The proofs are folded away, there for those who open the fold.
+    assert finding.locator('[data-slot="message"]').is_hidden()
+    assert receipt["entry_hash"] not in finding.inner_text()
+    assert not re.search(r"\d{4}-\d\d-\d\dT", phone.locator("#receipt-result").inner_text())
+    finding.locator("summary").tap()
+    assert finding.locator('[data-slot="message"]').inner_text() == zh(
         live_server.app, "Your ballot is entry %(seq)d of the log, and the log, now %(size)d entries long, still "
         "holds it unchanged. Once the vote is counted, this page also tells whether it is the ballot that counts.",
         seq=receipt["seq"], size=2)
+    assert receipt["entry_hash"] in finding.inner_text()
     screenshot(phone, "receipt-checked")
 
     phone.locator("#receipt-form textarea").fill(json.dumps({**receipt, "seq": 1}))
@@ -216,7 +243,7 @@ def test_the_id_check_and_a_first_ballot_that_cannot_change(live_server, phone, 
     screenshot(phone, "already-counted")
 
 
-def test_a_revote_is_announced_as_replacing_the_ballot(live_server, phone):
+def test_a_revote_is_announced_as_replacing_the_ballot(live_server, phone, screenshot):
     vote = open_live_vote(live_server, revote="last")
     phone.goto(vote.qr_url(live_server, WANG))
     phone.locator('fieldset[data-motion-id="m1"]').wait_for(state="visible")
@@ -227,9 +254,39 @@ def test_a_revote_is_announced_as_replacing_the_ballot(live_server, phone):
     phone.locator('fieldset[data-motion-id="m3"] [data-go="next"]').tap()
     phone.locator("#submit-ballot").tap()
     phone.locator("#step-receipt").wait_for(state="visible")
+    assert phone.locator("#receipt-replaces").is_hidden()
     phone.goto(vote.qr_url(live_server, WANG))
     phone.locator("#voted-replace").wait_for(state="visible")
     assert phone.locator('fieldset[data-motion-id="m1"]').is_visible()
+    for motion_id in ("m1", "m2"):
+        choose(phone, motion_id, "no")
+        phone.locator(f'fieldset[data-motion-id="{motion_id}"] [data-go="next"]').tap()
+    phone.locator('fieldset[data-motion-id="m3"] [data-go="next"]').tap()
+    phone.locator("#submit-ballot").tap()
+    phone.locator("#step-receipt").wait_for(state="visible")
+    assert phone.locator("#receipt-replaces").is_visible()
+
+    # The first receipt, checked on the same phone, says it no longer counts and which ballot does.
+    first, later = json.loads(phone.evaluate(f"localStorage.getItem('gongzhi-receipts:{vote.public_id}')"))
+    phone.goto(live_server.url(f"/v/{vote.public_id}/receipt"))
+    phone.locator("#receipt-file").set_input_files(files=[{
+        "name": "receipt.json", "mimeType": "application/json", "buffer": json.dumps(first).encode()}])
+    phone.wait_for_function("document.querySelector('#receipt-form textarea').value.includes('\"seq\": 0')")
+    phone.locator('#receipt-form button[type="submit"]').tap()
+    finding = phone.locator('#receipt-ok[data-status="replaced"]')
+    finding.wait_for(state="visible")
+    assert finding.locator('[data-slot="headline"]').inner_text() == zh(
+        live_server.app, "This ballot was replaced and does not count")
+    assert finding.locator('[data-slot="units"]').inner_text() == "1幢-1-102、1幢-1-201"
+    how = zh(live_server.app, "cast online on %(time)s", time=shown_time(live_server, later["logged_at"]))
+    assert finding.locator('[data-slot="standing"]').inner_text() == zh(
+        live_server.app, "Replaced by a later ballot, entry %(later)d: %(how)s. Only the latest ballot counts.",
+        later=later["seq"], how=how)
+    assert finding.locator('[data-slot="advice"]').is_visible()
+    screenshot(phone, "receipt-replaced")
+    phone.locator("#receipt-form textarea").fill(json.dumps(later))
+    phone.locator('#receipt-form button[type="submit"]').tap()
+    phone.locator('#receipt-ok[data-status="pending"]').wait_for(state="visible")
 
 
 def test_without_the_qr_secret_the_page_says_so(live_server, phone):

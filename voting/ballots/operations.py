@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from voting.ballots.models import Checkpoint, Cosignature, LogEntry, TreeHead
-from voting.core import checkpoint, merkle, record_v2
+from voting.core import checkpoint, merkle, record_v2, rules
 from voting.core.canonical import b64d, b64e, canon, format_time
 from voting.elections.models import Election, ElectionVoter, State
 from voting.elections.operations import election_key, locked
@@ -227,20 +227,52 @@ def receipt_of(election: Election, seq: int) -> Receipt:
 def check_receipt(election: Election, receipt) -> dict:
     """What a receipt shows against the log: while the vote runs, that the ballot is in the log
     and the log still extends the receipt's head; once counted, against the published record
-    exactly as ``scripts/verify_record.py --receipt`` checks it, whether that ballot is the one
-    counted for its voter or which later ballot replaced it."""
+    exactly as ``scripts/verify_record.py --receipt`` checks it. Either way its ``status``: the
+    ballot counted for its voter ("counted"; "pending" until the count), or "replaced" with
+    ``replaced_by`` the later ballot that counts instead; ``ballot`` describes the receipt's own."""
     from voting.elections.operations import verified_record
 
     try:
         if election.state == State.TALLIED:
             published = verified_record(election)
             finding = record_v2.check_receipt(published.record, published.verified, receipt).as_json()
-            return {**finding, "published": True}
+            own = record_v2.describe_ballot(published.verified.ballots[finding["seq"]])
+            return {**finding, "ballot": own, "published": True}
         seq = record_v2.check_receipt_in_log(json.loads(election.definition_json), receipt, leaf_hashes(election))
     except record_v2.RecordInvalid as fault:
         raise BallotRefused(_("The receipt does not check out: %(fault)s", fault=str(fault))) from None
-    logged = json.loads(db.session.scalar(select(LogEntry.entry_json).where(
-        LogEntry.election_id == election.id, LogEntry.seq == seq)))
-    if logged["kind"] != "ballot" or receipt["logged_at"] != logged["logged_at"]:
+    logged = db.session.scalar(select(LogEntry).where(LogEntry.election_id == election.id, LogEntry.seq == seq))
+    if logged.kind != "ballot" or receipt["logged_at"] != json.loads(logged.entry_json)["logged_at"]:
         raise BallotRefused(_("The receipt does not check out: entry %(seq)d of the log is not its ballot.", seq=seq))
-    return {"receipt": "valid", "seq": seq, "published": False, "log_size": election.log_size}
+    counted = counted_ballot(election, logged.voter_code)
+    return {"receipt": "valid", "seq": seq, "published": False, "log_size": election.log_size,
+            "status": "pending" if counted.seq == seq else "replaced",
+            "replaced_by": None if counted.seq == seq else _described(election, counted),
+            "ballot": _described(election, logged)}
+
+
+def counted_ballot(election: Election, voter_code: str) -> LogEntry:
+    """The voter's logged ballot that counts so far (spec v2 §7.1, as the count will choose it):
+    under revote "last" the latest cast, a paper ballot cast when it was handed in; of equal
+    cast times the later entry."""
+    counting = rules.CountedBallots(election.revote)
+    for entry in db.session.scalars(select(LogEntry).where(
+            LogEntry.election_id == election.id, LogEntry.kind == "ballot",
+            LogEntry.voter_code == voter_code).order_by(LogEntry.seq)):
+        counting.add(voter_code, entry.cast_at, entry)
+    return counting.ballots()[voter_code]
+
+
+def _described(election: Election, entry: LogEntry) -> dict:
+    """A logged ballot as ``record_v2.describe_ballot`` tells an owner of a published one."""
+    described = {"seq": entry.seq, "channel": entry.channel, "cast_at": format_time(entry.cast_at)}
+    if entry.channel == "paper":
+        handin = db.session.scalar(select(LogEntry).where(
+            LogEntry.election_id == election.id, LogEntry.seq == entry.handin_seq))
+        described.update(
+            desk_receipt=handin.desk_receipt,
+            handin_seq=handin.seq,
+            identity_checked=handin.body["identity_checked"],
+            clerks=[signature["signer"] for signature in json.loads(entry.entry_json)["signatures"]],
+        )
+    return described

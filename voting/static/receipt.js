@@ -1,26 +1,34 @@
-// The receipt check page: offers the receipts the ballot page kept on this phone, and checks
-// without reloading. Without this script the form posts to the server and works the same.
+// The receipt check page: offers the receipts the ballot page kept on this phone or a saved
+// receipt file, checks without reloading, and names the units this phone voted for. Without
+// this script the form posts to the server and shows the same finding, without the units.
 
-import { offerLastReceipt } from "./kept_receipts.js";
+import { keptUnits, offerLastReceipt } from "./kept_receipts.js";
 
 const data = JSON.parse(document.getElementById("receipt-data").textContent);
 const form = document.getElementById("receipt-form");
 const textarea = form.querySelector("textarea");
+const result = document.getElementById("receipt-result");
 
-function showResult(answer) {
-  const ok = document.getElementById("receipt-ok");
-  const fail = document.getElementById("receipt-fail");
-  document.getElementById("receipt-result").hidden = false;
-  ok.hidden = !answer.ok;
-  fail.hidden = answer.ok;
-  if (!answer.ok) {
-    fail.textContent = answer.error;
-    return;
-  }
-  ok.querySelector('[data-slot="message"]').textContent = answer.message;
+// The server never says which units a receipt is for (anyone can build a receipt from the
+// published record); the phone that voted kept them beside the receipt.
+function showUnits() {
+  const finding = document.getElementById("receipt-ok");
+  const units = finding && keptUnits(data.receipt_storage_key, finding.dataset.entryHash);
+  if (!units) return;
+  finding.querySelector('[data-slot="units"]').textContent = units;
+  finding.querySelector('[data-slot="units-row"]').hidden = false;
 }
 
 offerLastReceipt(data.receipt_storage_key, document.getElementById("receipt-load"), textarea);
+
+const fileRow = document.getElementById("receipt-file-row");
+const file = document.getElementById("receipt-file");
+fileRow.hidden = false;
+file.addEventListener("change", async () => {
+  if (file.files.length) textarea.value = await file.files[0].text();
+});
+
+showUnits();
 
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
@@ -34,5 +42,11 @@ form.addEventListener("submit", async (event) => {
     form.submit(); // the server-side check renders the same result
     return;
   }
-  showResult(answer);
+  if (answer.html === undefined) {
+    form.submit(); // refused before the check (too large, too many): the page says why
+    return;
+  }
+  result.innerHTML = answer.html; // rendered by the server from vote/_receipt_result.html
+  showUnits();
+  result.scrollIntoView({ block: "start" });
 });

@@ -5,6 +5,7 @@
 import { RecordInvalid, checkReceipt, verifyRecord } from "./verify/record.js";
 import { canon } from "./verify/canonical.js";
 import { offerLastReceipt } from "./kept_receipts.js";
+import { readableTime } from "./readable_time.js";
 
 const data = JSON.parse(document.getElementById("record-data").textContent);
 const text = JSON.parse(document.getElementById("record-text").textContent);
@@ -123,7 +124,7 @@ function describe(finding) {
     desk_receipt: by.desk_receipt, handin_seq: by.handin_seq, clerks: by.clerks.join("、"),
     identity: by.identity_checked ? text.identity_checked : text.identity_not_checked,
   }) : text.online;
-  return fill(text.receipt_replaced, { seq: finding.seq, other: by.seq, cast_at: by.cast_at, channel });
+  return fill(text.receipt_replaced, { seq: finding.seq, other: by.seq, cast_at: readableTime(by.cast_at), channel });
 }
 
 offerLastReceipt(data.receipt_storage_key, document.getElementById("receipt-kept"), receiptText);

@@ -1,6 +1,8 @@
 // The owner's ballot page: signs in with the notice's key, shows one motion per screen, reads the
 // choices back, signs the ballot and keeps the receipt (as a file and as a picture).
 
+import { keepReceipt } from "./kept_receipts.js";
+import { readableTime } from "./readable_time.js";
 import { decodeSeed, missingCrypto, signerFor } from "./signing.js";
 import { b64e, signedMessage, signedText } from "./verify/canonical.js";
 
@@ -203,25 +205,14 @@ class BallotPage {
     const request = { ballot, signature };
     if (this.idLast4 !== undefined) request.id_last4 = this.idLast4;
     const receipt = await this.post(this.data.urls.cast, request);
-    this.keepReceipt(receipt);
-    this.showReceipt(receipt);
+    const units = this.session.units.join("、") || this.session.voter_id;
+    keepReceipt(this.data.receipt_storage_key, receipt, units);
+    this.showReceipt(receipt, units);
   }
 
-  keepReceipt(receipt) {
-    const storageKey = this.data.receipt_storage_key;
-    try {
-      const kept = JSON.parse(localStorage.getItem(storageKey) || "[]");
-      kept.push(receipt);
-      localStorage.setItem(storageKey, JSON.stringify(kept));
-    } catch {
-      // Private browsing may refuse storage; the receipt is still offered for download below.
-    }
-  }
-
-  showReceipt(receipt) {
+  showReceipt(receipt, units) {
     const section = document.getElementById("step-receipt");
     const slot = (name) => section.querySelector(`[data-slot="${name}"]`);
-    const units = this.session.units.join("、") || this.session.voter_id;
     const loggedAt = this.text.beijing_time.replace("{moment}", readableTime(receipt.logged_at));
     slot("units").textContent = units;
     slot("logged_at").textContent = loggedAt;
@@ -229,7 +220,8 @@ class BallotPage {
     slot("entry_hash").textContent = receipt.entry_hash;
     slot("size").textContent = receipt.checkpoint.size;
     slot("root").textContent = receipt.checkpoint.root;
-    slot("inclusion_proof_title").hidden = receipt.inclusion_proof.length === 0;
+    slot("inclusion_proof_row").hidden = receipt.inclusion_proof.length === 0;
+    document.getElementById("receipt-replaces").hidden = !this.session.already_voted;
     slot("inclusion_proof").textContent = "";
     slot("inclusion_proof").append(...receipt.inclusion_proof.map((hash) => {
       const item = document.createElement("li");
@@ -371,12 +363,6 @@ class BallotPage {
   clearError() {
     document.getElementById("vote-error").hidden = true;
   }
-}
-
-// "2026-12-03T20:51:07+08:00" as "2026-12-03 20:51:07": the receipt's times are Beijing time.
-function readableTime(text) {
-  const match = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)/.exec(text);
-  return match ? `${match[1]} ${match[2]}` : text;
 }
 
 // The lines a text breaks into at this width, character by character: Chinese text and hashes

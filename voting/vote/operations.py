@@ -214,7 +214,9 @@ def cast_ballot(election: Election, body: dict, now: datetime | None = None) -> 
 
 
 def check_receipt_text(election: Election, text: str | bytes) -> dict:
-    """The answer to "is my ballot still in the log?" for a receipt as pasted or posted."""
+    """The answer to "is my ballot in the log, and does it count?" for a receipt as pasted or
+    posted: the finding (ballots.operations.check_receipt), ``words`` for the owner, the
+    receipt's ``proof`` for those who verify; or ``error`` in words and the technical ``fault``."""
     try:
         receipt = parse_json(text)
     except (ValueError, RecursionError):
@@ -222,28 +224,69 @@ def check_receipt_text(election: Election, text: str | bytes) -> dict:
     try:
         finding = check_receipt(election, receipt)
     except BallotRefused as refusal:
-        return {"ok": False, "error": str(refusal)}
-    return {"ok": True, "message": _receipt_message(finding), **finding}
+        return {"ok": False, "fault": str(refusal),
+                "error": _("This receipt matches no ballot in the log of this vote. Check that it is a receipt of "
+                           "this vote, kept exactly as it was given. If it is, and nobody changed it, tell the "
+                           "street office.")}
+    proof = {"entry_hash": receipt["entry_hash"], "size": receipt["checkpoint"]["size"],
+             "root": receipt["checkpoint"]["root"], "inclusion_proof": receipt["inclusion_proof"]}
+    return {"ok": True, "message": _receipt_message(finding), **finding,
+            "words": _receipt_words(election, finding), "proof": proof}
+
+
+def _described_ballot(ballot: dict) -> str:
+    """How and when a ballot (as check_receipt describes it) was cast, in words."""
+    cast_at = format_datetime(parse_time(ballot["cast_at"]))
+    if ballot["channel"] == "online":
+        return _("cast online on %(time)s", time=cast_at)
+    return _("a paper ballot handed in at the desk on %(time)s with desk receipt %(receipt)s, %(identity)s, "
+             "keyed and checked by the clerks %(clerks)s", time=cast_at, receipt=ballot["desk_receipt"],
+             identity=_("identity checked at the desk") if ballot["identity_checked"] else _("identity not checked"),
+             clerks="、".join(ballot["clerks"]))
+
+
+def _receipt_words(election: Election, finding: dict) -> dict:
+    """The receipt page's finding as an owner reads it: a headline, when the ballot was cast,
+    whether it counts and, where it does not, which later ballot counts instead."""
+    own = finding["ballot"]
+    cast_at = format_datetime(parse_time(own["cast_at"]))
+    cast = (_("%(time)s, online", time=cast_at) if own["channel"] == "online"
+            else _("%(time)s, paper ballot (desk receipt %(receipt)s)", time=cast_at, receipt=own["desk_receipt"]))
+    advice = ""
+    if finding["status"] == "counted":
+        headline = _("Your ballot is counted")
+        standing = _("Counted: this is the ballot counted for your vote in the published result.")
+    elif finding["status"] == "pending":
+        headline = _("Your ballot is in the log, to be counted")
+        if election.state != State.OPEN:
+            standing = _("In the log, unchanged. The count is not published yet; once it is, this page tells "
+                         "whether this ballot is the one counted.")
+        elif election.revote == "last":
+            standing = _("In the log, unchanged, and it will count when the vote closes — unless you vote again "
+                         "before then: only your latest ballot counts.")
+        else:
+            standing = _("In the log, unchanged, and it will count when the vote closes: in this vote only the "
+                         "first ballot counts.")
+    else:
+        later = finding["replaced_by"]
+        headline = _("This ballot was replaced and does not count")
+        standing = _("Replaced by a later ballot, entry %(later)d: %(how)s. Only the latest ballot counts.",
+                     later=later["seq"], how=_described_ballot(later))
+        advice = _("If you did not cast that later ballot, tell the street office at once.")
+    return {"headline": headline, "cast": cast, "standing": standing, "advice": advice}
 
 
 def _receipt_message(finding: dict) -> str:
-    """The finding in words, as the owner reads it."""
+    """The finding in one sentence, with the log's own terms, for those who verify."""
+    if finding["status"] == "replaced":
+        later = finding["replaced_by"]
+        where = _("the published record") if finding["published"] else _("the log")
+        return _("Your ballot is entry %(seq)d of %(where)s, but it does not count: the later ballot of entry "
+                 "%(later)d replaced it — %(how)s. If that was not you, tell the street office.",
+                 seq=finding["seq"], where=where, later=later["seq"], how=_described_ballot(later))
     if not finding["published"]:
         return _("Your ballot is entry %(seq)d of the log, and the log, now %(size)d entries long, still holds it "
                  "unchanged. Once the vote is counted, this page also tells whether it is the ballot that counts.",
                  seq=finding["seq"], size=finding["log_size"])
-    if finding["status"] == "counted":
-        return _("Your ballot is entry %(seq)d of the published record, and it is the ballot counted for your vote.",
-                 seq=finding["seq"])
-    later = finding["replaced_by"]
-    cast_at = format_datetime(parse_time(later["cast_at"]))
-    if later["channel"] == "online":
-        how = _("cast online at %(time)s", time=cast_at)
-    else:
-        how = _("a paper ballot handed in at %(time)s with desk receipt %(receipt)s, %(identity)s, keyed and checked "
-                "by the clerks %(clerks)s", time=cast_at, receipt=later["desk_receipt"],
-                identity=_("identity checked at the desk") if later["identity_checked"] else _("identity not checked"),
-                clerks="、".join(later["clerks"]))
-    return _("Your ballot is entry %(seq)d of the published record, but it does not count: the later ballot of entry "
-             "%(later)d replaced it — %(how)s. If that was not you, tell the street office.",
-             seq=finding["seq"], later=later["seq"], how=how)
+    return _("Your ballot is entry %(seq)d of the published record, and it is the ballot counted for your vote.",
+             seq=finding["seq"])

@@ -165,6 +165,8 @@ def receipt(public_id: str):
 def check_receipt(public_id: str):
     election = _election(public_id)
     try:
-        return jsonify(check_receipt_text(election, _request_data()))
+        result = check_receipt_text(election, _request_data())
     except VoteRefused as refusal:
         return jsonify(ok=False, error=str(refusal)), refusal.status
+    # The page's script shows the same part of the page as the form's answer (receipt.js).
+    return jsonify(result | {"html": render_template("vote/_receipt_result.html", election=election, result=result)})
