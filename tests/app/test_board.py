@@ -9,10 +9,15 @@ import pytest
 import zxingcpp
 from PIL import Image
 
+from flask_babel import force_locale
+from sqlalchemy import select
+
 from tests.factories import login, small_roster
-from voting.auth.models import Role
+from voting.auth.models import Role, Staff
+from voting.board.heads import ACTOR as SERVICE_ACTOR
 from voting.board.models import BoardNotice
 from voting.extensions import db
+from voting.public.operations import publisher_name
 
 BEIJING = timezone(timedelta(hours=8))
 
@@ -94,3 +99,24 @@ def test_only_the_street_office_withdraws_its_own_notices(app, factory, posted, 
     officer.post(f"/estates/{estate.code}/board/{notice.id}/withdraw", data={"reason": "证明有误，重新出具"})
     db.session.expire_all()
     assert db.session.get(BoardNotice, notice.id).withdrawn_reason == "证明有误，重新出具"
+
+
+def test_the_public_board_names_the_publisher_by_name_and_role_never_by_user_name(app, posted):
+    estate, _client, notice = posted
+    staff = db.session.scalar(select(Staff).where(Staff.username == notice.published_by))
+    public = app.test_client()
+    for url in (f"/p/{estate.code}/board/", f"/p/{estate.code}/board/{notice.id}", f"/p/{estate.code}/"):
+        page = public.get(url).get_data(as_text=True)
+        assert staff.username not in page, url
+    for url in (f"/p/{estate.code}/board/", f"/p/{estate.code}/board/{notice.id}"):
+        page = public.get(url).get_data(as_text=True)
+        with force_locale("zh"):
+            assert publisher_name(staff.username) in page
+        assert "测试员 · 筹备组" in page  # the person's name and the body they act for
+
+
+def test_what_the_service_posts_by_itself_is_named_as_such(app, posted):
+    _estate, _client, notice = posted
+    with force_locale("zh"):
+        assert publisher_name(SERVICE_ACTOR) == "公治（自动发布）"
+        assert publisher_name("no-such-account") == "工作人员"
