@@ -118,5 +118,5 @@ def test_the_public_board_names_the_publisher_by_name_and_role_never_by_user_nam
 def test_what_the_service_posts_by_itself_is_named_as_such(app, posted):
     _estate, _client, notice = posted
     with force_locale("zh"):
-        assert publisher_name(SERVICE_ACTOR) == "公治（自动发布）"
+        assert publisher_name(SERVICE_ACTOR) == "共治（自动发布）"
         assert publisher_name("no-such-account") == "工作人员"
