@@ -7,15 +7,19 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 import zxingcpp
+from flask_babel import force_locale
 from PIL import Image
+from sqlalchemy import select
 
 from tests.elections_kit import NOW, open_vote
 from tests.factories import login, small_roster
-from voting.auth.models import Role
+from voting.auth.models import Role, Staff
 from voting.ballots.operations import cast_online
+from voting.board.heads import ACTOR as SERVICE_ACTOR
 from voting.board.models import BoardNotice
 from voting.extensions import db
 from voting.formatting import format_area
+from voting.public.operations import publisher_name
 from voting.tally.operations import read_results
 
 BEIJING = timezone(timedelta(hours=8))
@@ -145,3 +149,24 @@ def test_results_are_not_published_without_the_tick(app, counted_vote):
     client.post(url, data={"scrutineers": "张监票，李监票", "confirmed": "y"})
     kinds = sorted(n.kind for n in db.session.query(BoardNotice).filter_by(election_id=election.id))
     assert kinds == ["minutes", "results"]
+
+
+def test_the_public_board_names_the_publisher_by_name_and_role_never_by_user_name(app, posted):
+    estate, _client, notice = posted
+    staff = db.session.scalar(select(Staff).where(Staff.username == notice.published_by))
+    public = app.test_client()
+    for url in (f"/p/{estate.code}/board/", f"/p/{estate.code}/board/{notice.id}", f"/p/{estate.code}/"):
+        page = public.get(url).get_data(as_text=True)
+        assert staff.username not in page, url
+    for url in (f"/p/{estate.code}/board/", f"/p/{estate.code}/board/{notice.id}"):
+        page = public.get(url).get_data(as_text=True)
+        with force_locale("zh"):
+            assert publisher_name(staff.username) in page
+        assert "测试员 · 筹备组" in page  # the person's name and the body they act for
+
+
+def test_what_the_service_posts_by_itself_is_named_as_such(app, posted):
+    _estate, _client, notice = posted
+    with force_locale("zh"):
+        assert publisher_name(SERVICE_ACTOR) == "共治（自动发布）"
+        assert publisher_name("no-such-account") == "工作人员"

@@ -149,7 +149,7 @@ def test_the_whole_path_from_the_group_to_the_committee_motion(app, factory):
 
         publish_list(member, candidates, now=NOW)
         public = published_list(candidates, now=NOW + timedelta(days=1))
-        assert [n.masked_name for n in public.nominees] == ["吴*", "蒋*", "冯*", "沈*"]
+        assert [n.name for n in public.nominees] == ["吴二", "蒋九", "冯五", "沈十"]  # in full: whom to object to
         assert public.open_for_objections and public.ends_at == NOW + timedelta(days=7)
 
         # Objections: an owner from the phone, another on paper through the group.

@@ -68,7 +68,7 @@ BALLOTS = [
 ]
 
 
-def counted_vote(factory, ballots=BALLOTS, **options):
+def counted_vote(factory, ballots=BALLOTS, candidates=CANDIDATES, **options):
     """A tallied vote of these ballots; returns the election and each room's voter id."""
     estate = factory.estate(name="阳光花园", roster=roster_csv([
         ["1幢", "1", room, "住宅", area, "登记", f"业主{room}", resident_id(int(room)), "", "已交付"]
@@ -78,7 +78,7 @@ def counted_vote(factory, ballots=BALLOTS, **options):
                                NOW + timedelta(days=7), "last", **options)
     add_motion("test", election, 4, "选聘物业服务企业")
     add_motion("test", election, 8, "改变小区会所用途开设便民超市")
-    add_committee_election("test", election, "选举第一届业主委员会", 3, candidates=CANDIDATES)
+    add_committee_election("test", election, "选举第一届业主委员会", 3, candidates=candidates)
     witness = add_witness(election)
     batch = open_election("test", election, PASSPHRASE)
     db.session.commit()
@@ -414,3 +414,19 @@ def test_the_paper_ballot_has_every_motion_each_candidate_in_full_and_the_owners
     assert "业*、建设单位（开发商）" in mine and "1234.56m²" in mine
     assert "选聘物业服务企业" in mine and "选举第一届业主委员会" in mine and "改变小区会所用途" not in mine
     assert "业主签名：" in mine and "回执号J-" in mine
+
+
+@pytest.mark.parametrize("more", [11, 12, 13, 14])
+def test_the_last_page_of_the_results_is_not_only_the_address_and_the_seal(app, factory, tmp_path, more):
+    """The end of the announcement (how to check it, its address, the seal) stays together: a
+    last page of a URL and a seal line alone reads as a loose sheet. With 15 to 18 candidates the
+    committee's table ends low on the third page, where that end used to break."""
+    others = [f"{surname}某" for surname in "赵钱孙周吴郑冯陈褚卫蒋沈韩杨"[:more]]
+    election, _voters = counted_vote(factory, candidates=CANDIDATES + others)
+    reader = PdfReader(write(tmp_path, "results.pdf", results_pdf(election, BOARD_URL)))
+    last = flat(reader.pages[-1].extract_text())
+    seal = flat(_("%(estate)s Owners' Assembly Preparation Group (seal)", estate="阳光花园"))
+    assert seal in last and BOARD_URL in last
+    rest = last.replace(seal, "").replace(BOARD_URL, "")
+    rest = re.sub(r"\d{4}年\d{1,2}月\d{1,2}日|\d+/\d+|第\d+页|共\d+页", "", rest)  # the date and page number
+    assert flat(_("Election hash")) in rest and election.election_hash in rest

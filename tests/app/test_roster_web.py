@@ -74,3 +74,21 @@ def test_english_interface(app, factory):
     client.post("/lang/en", data={"next": "/"})
     page = client.get(f"/estates/{estate.code}/roll/").get_data(as_text=True)
     assert "Owner roll" in page and "Co-owned units" in page
+
+
+def test_the_same_warning_on_many_rows_is_one_line_with_the_count_and_the_rows(app, factory):
+    """A developer's credit code failing its check on each of its 15 shops: one line, not 15."""
+    estate = factory.estate()
+    client = login(app.test_client(), factory.staff(Role.PREP_GROUP, estate))
+    doubtful = "91330100716105852E"  # fails the GB 32100 check character; warned, not refused
+    rows = [["商业", "", f"S{n:02d}", "商业", "50.00", "登记", "某某置业有限公司", doubtful, "", "已交付"]
+            for n in range(1, 16)]
+    rows.insert(5, ["1幢", "1", "101", "住宅", "89.56", "登记", "张三", resident_id(1), "", "已交付"])
+    rows.append(["商业", "", "S99", "商业", "50.00", "登记", "另一公司", "91330100716105853E", "", "已交付"])
+    page = client.get(upload(client, estate, roster_csv(rows)).headers["Location"]).get_data(as_text=True)
+    warnings = page[page.index('<ul class="warnings">'):]
+    warnings = warnings[:warnings.index("</ul>")]
+    assert warnings.count("<li>") == 2
+    assert warnings.count(doubtful) == 1
+    assert "15 行（第 2–6、8–17 行）：" in warnings  # the rows of the header, 张三's flat between
+    assert "第 18 行：" in warnings and "91330100716105853E" in warnings

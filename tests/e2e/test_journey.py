@@ -256,7 +256,8 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
     owner = b.phone()
     owner.goto(f"/p/{code}/candidates/{list_id}/")
     public_list = owner.locator("main").inner_text()
-    assert all(mask_name(n.name) in public_list and n.name not in public_list for n in nominees)
+    # Named in full, so that owners know whom to object to; never an ID number.
+    assert all(n.name in public_list and n.id_number not in public_list for n in nominees)
     owner.fill('input[name="unit_label"]', objector.unit)
     owner.fill('input[name="id_last4"]', objector.id_number[-4:])
     owner.fill('textarea[name="text"]', "请说明候选人是否都已缴清物业费。")

@@ -41,7 +41,7 @@ from voting.prep.operations import (
     owner_households,
     owner_unit_labels,
 )
-from voting.privacy import mask_id_number, mask_name
+from voting.privacy import mask_id_number
 from voting.roster.parsing import normalise_id_number, resident_id_check_digit
 from voting.formatting import format_datetime
 from voting.timeutil import utcnow
@@ -654,7 +654,7 @@ def find_objection(estate: Estate, ref: str) -> Objection | None:
 class PublicNominee:
     id: int
     number: int
-    masked_name: str
+    name: str  # in full: owners must know whom they may object to (issue 12)
     gender: str
     age: int
     occupation: str
@@ -685,13 +685,13 @@ def published_lists(estate: Estate) -> list[CandidateList]:
 
 
 def published_list(candidate_list: CandidateList, now: datetime | None = None) -> PublishedList | None:
-    """The vetted candidates as the notice board shows them: masked names, no ID numbers or phones."""
+    """The vetted candidates as the notice board shows them: full names, no ID numbers or phones."""
     if candidate_list.published_at is None:
         return None
     now = now or utcnow()
     today = local_date(candidate_list.published_at)
     nominees = tuple(
-        PublicNominee(n.id, n.number, mask_name(n.name), n.gender, age_on(n.birth_date, today), n.occupation,
+        PublicNominee(n.id, n.number, n.name, n.gender, age_on(n.birth_date, today), n.occupation,
                       n.party_member, n.unit_labels, n.kind, n.statement, n.withdrawal_reason)
         for n in candidate_list.nominees if n.vetted_at is not None
     )

@@ -56,7 +56,6 @@ from voting.candidates.operations import (
 from voting.elections.operations import ElectionError
 from voting.estates.models import Estate
 from voting.extensions import db, limiter
-from voting.privacy import mask_name
 from voting.formatting import SHANGHAI
 
 blueprint = Blueprint("candidates", __name__, url_prefix="/estates/<code>/candidates")
@@ -442,7 +441,7 @@ def public_list(code: str, list_id: int):
     candidate_list = _public_list(estate, list_id)
     published = published_list(candidate_list)
     form = ObjectionForm()
-    form.nominee.choices = _about_choices(candidate_list, lambda n: mask_name(n.name))
+    form.nominee.choices = _about_choices(candidate_list, lambda n: n.name)
     if request.method == "POST" and form.validate_on_submit():
         try:
             objection = lodge_objection(

@@ -1,4 +1,5 @@
-"""Pages anyone may read, without logging in. Names are masked; no ID numbers or phones."""
+"""Pages anyone may read, without logging in: the estate's page leads to all of them. Owners'
+names are masked; no ID numbers or phones anywhere."""
 
 from flask import Blueprint, abort, render_template, url_for
 from sqlalchemy import select
@@ -8,11 +9,13 @@ from voting.elections.operations import export_record
 from voting.elections.views import record_download
 from voting.estates.models import Estate
 from voting.extensions import db
-from voting.public.operations import published_result
+from voting.public.operations import estate_overview, publisher_name, published_result
 from voting.roster.operations import roll_summary, roll_view
 from voting.vote.operations import receipt_storage_key
 
 blueprint = Blueprint("public", __name__, url_prefix="/p")
+# The board's public pages name whoever published a notice by name and role (not user name).
+blueprint.add_app_template_global(publisher_name, "publisher_name")
 
 
 @blueprint.get("/<code>/roll")
@@ -28,11 +31,7 @@ def estate(code: str):
     estate = db.session.scalar(select(Estate).where(Estate.code == code))
     if estate is None:
         abort(404)
-    elections = db.session.scalars(
-        select(Election).where(Election.estate_id == estate.id, Election.state != State.DRAFT.value)
-        .order_by(Election.id.desc())
-    ).all()
-    return render_template("public/estate.html", estate=estate, elections=elections)
+    return render_template("public/estate.html", estate=estate, overview=estate_overview(estate))
 
 
 @blueprint.get("/<code>/elections/<public_id>/record.json")
