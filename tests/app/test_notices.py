@@ -158,7 +158,7 @@ def test_notices_print_one_page_per_voter_with_text_fonts_and_working_qr_codes(a
                           "the code can vote in your name.")]
     flat = re.sub(r"\s+", "", text)  # lines wrap anywhere in Chinese
     for expected in ["阳光花园", "2026年第一次业主大会", "1幢-1-101", "1幢-1-102、1幢-1-201", "89.56", "180.00",
-                     "2026-12-0108:00", "2026-12-1520:00", "张三、李四、王五、赵六", ids["v00001"], *instructions]:
+                     "2026年12月1日08:00", "2026年12月15日20:00", "张三、李四、王五、赵六", ids["v00001"], *instructions]:
         assert re.sub(r"\s+", "", expected) in flat, expected
     fonts = poppler("pdffonts", pdf).splitlines()[2:]
     assert fonts and all("CJK" in line and " yes yes yes " in line for line in fonts), fonts  # embedded subsets
@@ -178,8 +178,8 @@ def what_to_do() -> list[str]:
     """The notice's steps and its line on paper ballots, as the owner reads them (in Chinese)."""
     with force_locale("zh_CN"):
         return [
-            _("Vote between %(opens)s and %(closes)s (Beijing time).", opens="2026-12-01 08:00",
-              closes="2026-12-15 20:00"),
+            _("Vote between %(opens)s and %(closes)s (Beijing time).", opens="2026年12月1日 08:00",
+              closes="2026年12月15日 20:00"),
             _("Scan the square code above with the camera of your phone, or with “Scan” in WeChat."),
             _("Check that the phone shows your units as written above under “%(units)s”.", units=_("Units")),
             _("For each motion choose “%(agree)s”, “%(disagree)s” or “%(abstain)s”; for a committee, tick the "

@@ -258,7 +258,7 @@ def test_the_minutes_annex_lists_each_counted_ballot_by_voter_id_never_by_unit(a
     assert voter_of["105"] not in text  # did not vote
     assert not any(label in flat(text) for label in UNIT.values())
     words = flat(text)
-    for expected in ("赵监票、钱监票", "孙计票", "2026-12-0410:00", "2026-12-1210:00",
+    for expected in ("赵监票、钱监票", "孙计票", "2026年12月4日10:00", "2026年12月12日10:00",
                      _("The assembly adopts “%(title)s”.", title="选聘物业服务企业"),
                      _("The assembly does not adopt “%(title)s”.", title="改变小区会所用途开设便民超市"),
                      _("Counted: %(online)d online, %(paper)d on paper.", online=4, paper=0)):
@@ -334,7 +334,7 @@ def test_each_document_carries_a_qr_code_of_its_board_entry_and_numbered_pages(a
         pages = page_count(pdf)
         footers = [flat(_("Page %(page)s of %(pages)s", page=page, pages=pages)) for page in range(1, pages + 1)]
         assert all(footer in text for footer in footers), name
-        assert text.count(flat(_("Printed %(time)s (Beijing time)", time="2026-12-15 10:00"))) == pages, name
+        assert text.count(flat(_("Printed %(time)s (Beijing time)", time="2026年12月15日 10:00"))) == pages, name
 
 
 def test_the_certification_sheet_shows_the_signed_body_and_who_signed_it(app, factory, tmp_path):
@@ -348,7 +348,7 @@ def test_the_certification_sheet_shows_the_signed_body_and_who_signed_it(app, fa
         board_url=BOARD_URL))))
 
     for value in (body["election_hash"], body["tree_root"], body["tally_hash"], body["officer_id"], signature,
-                  "2026-12-1409:30", "李昇", "测试街道办事处"):
+                  "2026年12月14日09:30", "李昇", "测试街道办事处"):
         assert value in text, value
     statement = _("%(office)s checked the election record of this vote with the record verifier and certifies, "
                   "by the signature of its officer below, the ballot log of %(size)d entries with the tree root "

@@ -166,13 +166,13 @@ def test_page_says_plainly_when_voting_is_not_open(app, factory):
     later = datetime.fromisoformat("2031-03-01T00:30:00+00:00")
     future, _secrets = open_vote(factory, opens_at=later, closes_at=later + timedelta(days=7))
     page = client.get(f"/v/{future.public_id}").get_data(as_text=True)
-    assert "2031-03-01 08:30" in page  # Beijing time
+    assert "1 Mar 2031 08:30" in page  # Beijing time
     assert page_data(client.get(f"/v/{future.public_id}")) is None
 
     earlier = datetime.fromisoformat("2020-05-01T10:00:00+00:00")
     past, _secrets = open_vote(factory, opens_at=earlier - timedelta(days=7), closes_at=earlier)
     page = client.get(f"/v/{past.public_id}").get_data(as_text=True)
-    assert "2020-05-01 18:00" in page and page_data(client.get(f"/v/{past.public_id}")) is None
+    assert "1 May 2020 18:00" in page and page_data(client.get(f"/v/{past.public_id}")) is None
 
     draft = create_election("test", factory.estate(), "草案", utcnow(), utcnow() + timedelta(days=1))
     db.session.commit()
