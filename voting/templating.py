@@ -2,11 +2,11 @@
 
 from flask import Flask
 from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 
 from voting.elections.models import (
     INVALID_REASON_NAMES,
     INVALID_RULE_NAMES,
+    KIND_NAMES,
     STATE_NAMES,
     THRESHOLD_NAMES,
     item_label,
@@ -27,13 +27,6 @@ def translate_fault(fault) -> str:
 def motion_kind(motion: dict) -> str:
     """A frozen motion's key in KIND_NAMES: its threshold, which follows from its art. 278 item."""
     return "committee" if motion["kind"] == "committee" else threshold(motion["item"])
-
-
-KIND_NAMES = {
-    "ordinary": _l("ordinary matter"),
-    "major": _l("major matter"),
-    "committee": _l("committee election"),
-}
 
 
 def register_filters(app: Flask) -> None:

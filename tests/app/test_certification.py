@@ -225,7 +225,7 @@ def test_the_decision_names_the_officer_by_name_and_role_not_by_key_id(app, coun
     client = login(app.test_client(), staff)
     body, signature = sign_body(election, officer, key)
     client.post(f"/estates/{estate.code}/elections/{election.id}/certification/sign",
-                json={"officer_id": officer.officer_id, "body": body, "signature": signature})
+                json={"officer_id": officer.officer_id, "body": body, "signature": signature, "confirmed": True})
     page = client.get(f"/estates/{estate.code}/elections/{election.id}/certification/").get_data(as_text=True)
     assert "Certified by 王芳 (Street office officer)" in page
     assert f"Certified by {officer.officer_id}" not in page

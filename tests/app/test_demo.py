@@ -80,7 +80,8 @@ def test_the_committee_election_goes_on_the_draft_and_opens_at_once(app):
     adopt = f"/estates/{estate.code}/candidates/{ready.id}/motion/{election.id}"
     assert adopt in page
     client.post(adopt)
-    client.post(here + "open", data={"passphrase": "demo notices passphrase", "confirm": "demo notices passphrase"})
+    client.post(here + "open", data={"passphrase": "demo notices passphrase", "confirm": "demo notices passphrase",
+                               "confirmed": "y"})
     db.session.expire_all()
     assert election.state == "open"
     committee = [motion for motion in election.motions if motion.kind == "committee"]

@@ -8,12 +8,13 @@ import subprocess
 from collections import Counter
 from itertools import count
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from flask_babel import gettext
 from PIL import Image
 
+from tests.chinese_text import faults_for_chinese_reader, readable_texts
 from tests.conftest import REPO_ROOT
 from tests.e2e.conftest import PHONE
 from tests.factories import PASSWORD, resident_id
@@ -22,6 +23,7 @@ from voting.auth.operations import create_staff
 from voting.core.weights import DELIVERED
 from voting.estates.operations import create_community, create_estate, create_street_office
 from voting.extensions import db
+from voting.formatting import format_date
 from voting.roster.parsing import BUILDING, ENTRANCE, ID_NUMBERS, OWNERS, ROOM, SEPARATOR, STATUS, USE
 from voting.timeutil import utcnow
 
@@ -102,13 +104,15 @@ def lone_flat_owners(rows: list[dict[str, str]], born_from: int = 1960, born_to:
 
 class Browsers:
     """A fresh browser context per person (clerk and certifying keys live in each one's
-    IndexedDB), numbered screenshots of every step, and every console error of every page."""
+    IndexedDB), numbered screenshots of every step, every console error of every page, and
+    whatever a Chinese reader should not meet on a page shown in Chinese when it was shot."""
 
     def __init__(self, browser, base_url: str):
         self.browser = browser
         self.base_url = base_url
         self.contexts = []
         self.errors: list[str] = []
+        self.unreadable: list[str] = []
         self.taken = 0
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         for old in ARTIFACTS.glob("*.png"):
@@ -149,6 +153,9 @@ class Browsers:
             assert width <= PHONE["viewport"]["width"], f"{page.url} is {width}px wide on a phone"
         path = self.artifact(step)
         page.screenshot(path=str(path), full_page=True)
+        if page.evaluate("document.documentElement.lang").startswith("zh"):
+            self.unreadable += [f"{path.name}: {fault}"
+                                for fault in faults_for_chinese_reader(readable_texts(page.content()))]
         return path
 
     def close(self) -> None:
@@ -160,6 +167,12 @@ def zh(app, message: str, **values) -> str:
     """A message as the app shows it to a browser that asks for Chinese."""
     with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
         return gettext(message, **values)
+
+
+def zh_date(app, day: date) -> str:
+    """A date as the app writes it for a browser that asks for Chinese."""
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        return format_date(day)
 
 
 # --- the clock ------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from tests.conftest import REPO_ROOT
-from tests.e2e.journey_kit import Browsers, Clock, fill_passphrase, found_place, lone_flat_owners, qr_on_page, zh
+from tests.e2e.journey_kit import Browsers, Clock, fill_passphrase, found_place, lone_flat_owners, qr_on_page, zh, zh_date
 from tests.e2e.test_clerk_keys import DraftVote, enter, hand_in, register_key, scan_png, sign
 from tests.e2e.test_phone_vote import choose
 from tests.factories import PASSWORD
@@ -395,6 +395,7 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
     voter.locator("#receipt-load").tap()
     voter.locator('#receipt-form button[type="submit"]').tap()
     voter.locator("#receipt-ok").wait_for(state="visible")
+    voter.locator("#receipt-ok summary").tap()  # the proofs' words are folded away
     assert voter.locator('#receipt-ok [data-slot="message"]').inner_text() == zh(
         app, "Your ballot is entry %(seq)d of the log, and the log, now %(size)d entries long, still holds it "
         "unchanged. Once the vote is counted, this page also tells whether it is the ballot that counts.",
@@ -541,7 +542,7 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
     reader = b.phone()
     expected = sorted([
         zh(app, "Head of the ballot log on %(day)s: %(title)s", title=VOTE_TITLE,
-           day=(opens + timedelta(minutes=10)).date().isoformat()),
+           day=zh_date(app, (opens + timedelta(minutes=10)).date())),
         zh(app, "Results of the vote: %(title)s", title=VOTE_TITLE),
         zh(app, "Minutes and resolutions: %(title)s", title=VOTE_TITLE),
         zh(app, "Certification by the street office: %(title)s", title=VOTE_TITLE),
@@ -600,6 +601,7 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
     voter.locator("#receipt-load").tap()
     voter.locator('#receipt-form button[type="submit"]').tap()
     voter.locator("#receipt-ok").wait_for(state="visible")
+    voter.locator("#receipt-ok summary").tap()  # the proofs' words are folded away
     assert voter.locator('#receipt-ok [data-slot="message"]').inner_text() == zh(
         app, "Your ballot is entry %(seq)d of the published record, and it is the ballot counted for your vote.",
         seq=receipt["seq"])
@@ -613,4 +615,12 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
     assert (finding["receipt"], finding["seq"], finding["status"]) == ("valid", receipt["seq"], "counted")
     with app.app_context():
         assert db.session.get(CandidateList, list_id).state == "adopted"
-    assert b.errors == []
+    assert b.errors == []  # before the one page expected to fail to load
+    # 13. A notice link mistyped by hand: a page in Chinese that fits the phone and leads back.
+    assert reader.goto(f"/v/{public_id}x").status == 404
+    assert reader.locator("main a").count() > 0
+    b.shot(reader, "mistyped-link")
+    # The street office reads what happened in words: who, what, when.
+    officer.goto(f"/estates/{code}/audit")
+    b.shot(officer, "audit-log")
+    assert not b.unreadable, "\n".join(b.unreadable)

@@ -16,9 +16,9 @@ from sqlalchemy import select
 
 from voting.audit.models import AuditEvent
 from voting.auth.models import Staff
-from voting.board.models import BoardNotice
+from voting.board.models import KIND_LABELS, BoardNotice
 from voting.candidates.models import CandidateList, Nominee
-from voting.elections.models import Election
+from voting.elections.models import ITEM_NAMES, KIND_NAMES, Election
 from voting.extensions import db
 from voting.formatting import format_area, format_date, format_datetime
 from voting.prep.operations import MEMBER_ROLE_NAMES
@@ -82,7 +82,7 @@ ACTION_NAMES = {
 
 DETAIL_LABELS = {
     "title": _l("Title"), "kind": _l("Kind"), "name": _l("Name"), "role": _l("Role"), "leader": _l("Leader"),
-    "account": _l("Account"), "members": _l("Members"), "joined": _l("Joining"), "left": _l("Leaving"),
+    "members": _l("Members"), "joined": _l("Joining"), "left": _l("Leaving"),
     "reason": _l("Reason"), "note": _l("Note"), "done_on": _l("Date"), "request": _l("Request number"),
     "voter": _l("Voter"), "seq": _l("Log entry"), "item": _l("Matter"), "seats": _l("Seats"),
     "candidates": _l("Candidates"), "voters": _l("Voters"), "log_size": _l("Log entries"),
@@ -96,8 +96,9 @@ DETAIL_LABELS = {
     "answer": _l("Answer"), "election": _l("Vote"), "motion": _l("Motion"), "passed": _l("Passed"),
     "rule": _l("Rule"), "body": _l("Reviewing body"), "developer": _l("Developer"),
 }
-# Hashes and keys: exact, for whoever checks the log against the record; folded away on the page.
-TECHNICAL = ("sha256", "tally_hash", "election_hash", "public_key", "entry_hash", "scan_sha256", "officer_id",
+# Hashes, keys and login names: exact, for whoever checks the log against the record; folded
+# away on the page (a member's account is named by the person's name beside it).
+TECHNICAL = ("account", "sha256", "tally_hash", "election_hash", "public_key", "entry_hash", "scan_sha256", "officer_id",
              "rules", "motions")
 
 
@@ -126,6 +127,10 @@ def _value(key: str, value) -> str:
         return format_date(date.fromisoformat(value))
     if key == "total_area":
         return format_area(value)
+    if key == "kind" and value in KIND_LABELS | KIND_NAMES:  # a notice's or a motion's kind
+        return str((KIND_LABELS | KIND_NAMES)[value])
+    if key == "item" and value in ITEM_NAMES:
+        return str(ITEM_NAMES[value])
     if key == "channel":
         return _("online") if value == "online" else _("paper")
     if key == "developer" and isinstance(value, dict):

@@ -3,20 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from voting.board.models import KIND_LABELS
 from voting.confirmation import confirmed_field
-
-KIND_LABELS = {
-    "meeting_notice": _l("Meeting notice"),
-    "roll": _l("Owner roll"),
-    "prep_group": _l("Preparation group"),
-    "candidates": _l("Candidates"),
-    "results": _l("Results"),
-    "minutes": _l("Minutes"),
-    "certification": _l("Certification"),
-    "committee_filing": _l("Committee filing"),
-    "tree_head": _l("Head of the ballot log"),
-    "other": _l("Other notice"),
-}
 
 
 class AnnouncementForm(FlaskForm):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Date, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -12,6 +13,18 @@ from voting.timeutil import UTCDateTime, utcnow
 
 NOTICE_KINDS = ("meeting_notice", "roll", "prep_group", "candidates", "results", "minutes",
                 "certification", "committee_filing", "tree_head", "other")
+KIND_LABELS = {
+    "meeting_notice": _l("Meeting notice"),
+    "roll": _l("Owner roll"),
+    "prep_group": _l("Preparation group"),
+    "candidates": _l("Candidates"),
+    "results": _l("Results"),
+    "minutes": _l("Minutes"),
+    "certification": _l("Certification"),
+    "committee_filing": _l("Committee filing"),
+    "tree_head": _l("Head of the ballot log"),
+    "other": _l("Other notice"),
+}
 
 
 class BoardNotice(db.Model):

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from voting.auth.access import Permission, election_for, estate_for, may_withdraw
 from voting.board.documents import announcement_pdf
-from voting.board.forms import KIND_LABELS, AnnouncementForm, PublishResultsForm, WithdrawForm
+from voting.board.forms import AnnouncementForm, PublishResultsForm, WithdrawForm
+from voting.board.models import KIND_LABELS
 from voting.board.operations import BoardError, board, find_notice, publish, withdraw
 from voting.board.results import RESULTS_PERIOD, require_counted
 from voting.confirmation import flash_form_errors

@@ -46,6 +46,11 @@ ITEM_NAMES = {
     9: _l("Other major matters of common ownership and joint management"),
 }
 COMMITTEE_ITEM = 3
+KIND_NAMES = {
+    "ordinary": _l("ordinary matter"),
+    "major": _l("major matter"),
+    "committee": _l("committee election"),
+}
 THRESHOLD_NAMES = {
     "ordinary": _l("Ordinary matter: more than half must agree"),
     "major": _l("Major matter: three quarters must agree"),
