@@ -92,3 +92,21 @@ def test_the_same_warning_on_many_rows_is_one_line_with_the_count_and_the_rows(a
     assert warnings.count(doubtful) == 1
     assert "15 行（第 2–6、8–17 行）：" in warnings  # the rows of the header, 张三's flat between
     assert "第 18 行：" in warnings and "91330100716105853E" in warnings
+
+
+def test_export_writes_no_live_formula(app, factory):
+    """Names and unit labels come from an uploaded file: one starting like a formula stays text."""
+    estate = factory.estate(roster=roster_csv([
+        ["=1+2", "1", "101", "住宅", "89.56", "登记", "=HYPERLINK(\"http://evil.example\",\"x\")",
+         resident_id(1), "", "已交付"],
+        ["1幢", "1", "102", "住宅", "90.00", "登记", "@SUM(A1)", resident_id(2), "", "已交付"],
+        ["1幢", "1", "103", "住宅", "90.00", "登记", "+王五", resident_id(3), "", "已交付"],
+    ]))
+    client = login(app.test_client(), factory.staff(Role.PREP_GROUP, estate))
+    book = load_workbook(io.BytesIO(client.get(f"/estates/{estate.code}/roll/export.xlsx").data))
+    cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row
+             if isinstance(cell.value, str) and cell.value[:1] in "=+-@"]
+    assert {cell.value for cell in cells} >= {"=HYPERLINK(\"http://evil.example\",\"x\")", "@SUM(A1)", "+王五",
+                                             "=1+2-1-101"}
+    for cell in cells:
+        assert cell.data_type == "s" and cell.quotePrefix, cell.coordinate
