@@ -6,6 +6,7 @@ from openpyxl import load_workbook
 
 from tests.factories import login, resident_id, roster_csv, small_roster
 from voting.auth.models import Role
+from voting.extensions import db
 from voting.roster.operations import roll_summary
 
 
@@ -110,3 +111,52 @@ def test_export_writes_no_live_formula(app, factory):
                                              "=1+2-1-101"}
     for cell in cells:
         assert cell.data_type == "s" and cell.quotePrefix, cell.coordinate
+
+
+def test_an_upload_is_parsed_once_and_kept_encrypted(app, factory, monkeypatch):
+    from sqlalchemy import text
+
+    from voting.roster import operations
+
+    parses = []
+    parse = operations.parse_roster
+    monkeypatch.setattr(operations, "parse_roster", lambda *a, **k: parses.append(1) or parse(*a, **k))
+    estate = factory.estate()
+    client = login(app.test_client(), factory.staff(Role.PREP_GROUP, estate))
+    location = upload(client, estate, small_roster()).headers["Location"]
+    assert "张三、李四" in client.get(location).get_data(as_text=True)
+    assert "张三、李四" in client.get(location).get_data(as_text=True)
+    stored = b"".join(value for (value,) in db.session.execute(text("SELECT parsed_enc FROM roster_upload")))
+    for secret in ("张三", resident_id(1), resident_id(3)[-6:], "13800000000"):
+        assert secret.encode() not in stored
+    assert client.post(location).status_code == 302
+    assert roll_summary(estate)["units"] == 5
+    assert len(parses) == 1
+
+
+def test_an_upload_left_unconfirmed_for_a_day_is_refused_and_deleted(app, factory):
+    from datetime import timedelta
+
+    from voting.roster.models import RosterUpload
+
+    estate = factory.estate()
+    client = login(app.test_client(), factory.staff(Role.PREP_GROUP, estate))
+    client.post("/lang/en")
+    location = upload(client, estate, small_roster()).headers["Location"]
+    staged = db.session.query(RosterUpload).one()
+    staged.uploaded_at -= timedelta(hours=24, minutes=1)
+    db.session.commit()
+    refused = client.post(location, follow_redirects=True)
+    assert refused.request.path == f"/estates/{estate.code}/roll/import"
+    assert "This upload waited more than 24 hours unconfirmed and has been deleted" in refused.get_data(as_text=True)
+    assert roll_summary(estate)["units"] == 0 and db.session.query(RosterUpload).count() == 0
+    assert client.get(location).status_code == 404
+
+
+def test_the_row_limit_is_the_apps_setting(app, factory):
+    app.config["ROSTER_MAX_ROWS"] = 4
+    estate = factory.estate()
+    client = login(app.test_client(), factory.staff(Role.PREP_GROUP, estate))
+    client.post("/lang/en")
+    page = client.get(upload(client, estate, small_roster()).headers["Location"]).get_data(as_text=True)
+    assert "the sheet has more than 4 rows below its header" in page
