@@ -13,7 +13,16 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from voting.config import load_config
-from voting.extensions import babel, csrf, db, limiter, login_manager, migrate, serialise_sqlite_writes
+from voting.extensions import (
+    babel,
+    create_sqlite_file_private,
+    csrf,
+    db,
+    limiter,
+    login_manager,
+    migrate,
+    serialise_sqlite_writes,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MAX_ID = 2**31 - 1  # the largest value of an INTEGER primary key on PostgreSQL
@@ -119,6 +128,7 @@ def build_app(overrides: dict | None = None) -> Flask:
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
+            create_sqlite_file_private(db.engine)
             serialise_sqlite_writes(db.engine)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)

@@ -10,6 +10,7 @@ import secrets
 from pathlib import Path
 
 from voting.notices.sealing import SCRYPT_N
+from voting.roster.parsing import MAX_ROWS, MAX_UNPACKED_BYTES
 
 ENVIRONMENTS = ("development", "testing", "production")
 MIN_SECRET_LENGTH = 32
@@ -51,6 +52,9 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_SECURE": production,
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+        # A roster upload's bounds: rows below the header, and what an .xlsx may unpack to.
+        "ROSTER_MAX_ROWS": int(os.environ.get("ROSTER_MAX_ROWS", MAX_ROWS)),
+        "ROSTER_MAX_UNPACKED_BYTES": int(os.environ.get("ROSTER_MAX_UNPACKED_BYTES", MAX_UNPACKED_BYTES)),
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "LANGUAGES": ("zh_CN", "en"),

@@ -170,3 +170,20 @@ def test_what_the_service_posts_by_itself_is_named_as_such(app, posted):
     with force_locale("zh"):
         assert publisher_name(SERVICE_ACTOR) == "共治（自动发布）"
         assert publisher_name("no-such-account") == "工作人员"
+
+
+def test_results_are_published_once(app, counted_vote):
+    """A second press (or a second tab) does not put a second announcement beside the first;
+    once the first is withdrawn, with its reason shown, the results may go up again."""
+    estate, election, client = counted_vote
+    url = f"/estates/{estate.code}/board/elections/{election.id}/results"
+    client.post(url, data={"scrutineers": "张监票，李监票", "confirmed": "y"})
+    again = client.post(url, data={"scrutineers": "张监票，李监票", "confirmed": "y"}, follow_redirects=True)
+    assert "The results of this vote are already on the notice board" in again.get_data(as_text=True)
+    assert "already on the notice board" in client.get(url, follow_redirects=True).get_data(as_text=True)
+    notices = db.session.query(BoardNotice).filter_by(election_id=election.id)
+    assert sorted(n.kind for n in notices) == ["minutes", "results"]
+    results = notices.filter_by(kind="results").one()
+    client.post(f"/estates/{estate.code}/board/{results.id}/withdraw", data={"reason": "监票人姓名有误"})
+    client.post(url, data={"scrutineers": "张监票，王监票", "confirmed": "y"})
+    assert notices.filter_by(kind="results").count() == 2

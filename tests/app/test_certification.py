@@ -229,3 +229,48 @@ def test_the_decision_names_the_officer_by_name_and_role_not_by_key_id(app, coun
     page = client.get(f"/estates/{estate.code}/elections/{election.id}/certification/").get_data(as_text=True)
     assert "Certified by 王芳 (Street office officer)" in page
     assert f"Certified by {officer.officer_id}" not in page
+
+
+def test_the_certification_page_runs_the_verifier_once_per_state_of_the_record(app, counted, monkeypatch):
+    estate, election, staff, officer, key = counted
+    runs = []
+    verify_record = record_v2.verify_record
+    monkeypatch.setattr(record_v2, "verify_record", lambda record, *a: runs.append(1) or verify_record(record, *a))
+    client = login(app.test_client(), staff)
+    page = f"/estates/{estate.code}/elections/{election.id}/certification/"
+    for _ in range(3):
+        assert client.get(page).status_code == 200
+    assert len(runs) == 1
+    # A certification makes a new record, which the verifier checks again.
+    body, signature = sign_body(election, officer, key)
+    certify(staff, election, officer.officer_id, body, signature)
+    db.session.commit()
+    client.get(page)
+    client.get(page)
+    assert len(runs) == 2
+
+
+def test_the_public_record_is_built_once_per_state_and_carries_a_validator(app, counted, monkeypatch):
+    import hashlib
+
+    from voting.elections import operations
+
+    estate, election, staff, officer, key = counted
+    builds = []
+    export = operations.export_record
+    monkeypatch.setattr(operations, "export_record", lambda e: builds.append(1) or export(e))
+    url = f"/p/{estate.code}/elections/{election.public_id}/record.json"
+    first = app.test_client().get(url)
+    assert first.status_code == 200 and first.headers["ETag"] == f'"{hashlib.sha256(first.data).hexdigest()}"'
+    assert json.loads(first.data) == export_record(election)
+    unchanged = app.test_client().get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert unchanged.status_code == 304 and unchanged.data == b""
+    assert app.test_client().get(url).data == first.data
+    assert len(builds) == 1
+    body, signature = sign_body(election, officer, key)
+    certify(staff, election, officer.officer_id, body, signature)
+    db.session.commit()
+    certified = app.test_client().get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert certified.status_code == 200 and json.loads(certified.data)["certifications"] == [
+        {"body": body, "signature": signature}]
+    assert len(builds) == 2

@@ -75,3 +75,22 @@ def test_notices_passphrases_cost_full_scrypt_outside_tests(tmp_path):
     derives cheaply."""
     assert load_config(tmp_path, {"ENV": "development"})["NOTICES_SCRYPT_N"] == 2**17
     assert load_config(tmp_path, {"ENV": "testing"})["NOTICES_SCRYPT_N"] < 2**17
+
+
+def test_the_sqlite_database_is_created_readable_by_its_owner_only(tmp_path):
+    """It holds the personal data (encrypted, with the keys beside it in the instance folder) and
+    the votes' keys; SQLite gives its write-ahead log the database file's mode."""
+    from sqlalchemy import text
+
+    from voting.extensions import db
+
+    path = tmp_path / "gongzhi.sqlite"
+    app = create_app({"ENV": "testing", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+                      "SECRET_KEY": "s" * 40, "DATA_KEY": "d" * 40})
+    with app.app_context():
+        db.session.execute(text("CREATE TABLE probe (x INTEGER)"))
+        db.session.execute(text("INSERT INTO probe VALUES (1)"))
+        db.session.commit()
+        for made in (path, path.with_name(path.name + "-wal")):
+            assert made.stat().st_mode & 0o777 == 0o600, made
+        db.engine.dispose()

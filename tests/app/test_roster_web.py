@@ -6,6 +6,7 @@ from openpyxl import load_workbook
 
 from tests.factories import login, resident_id, roster_csv, small_roster
 from voting.auth.models import Role
+from voting.extensions import db
 from voting.roster.operations import roll_summary
 
 
@@ -92,3 +93,70 @@ def test_the_same_warning_on_many_rows_is_one_line_with_the_count_and_the_rows(a
     assert warnings.count(doubtful) == 1
     assert "15 行（第 2–6、8–17 行）：" in warnings  # the rows of the header, 张三's flat between
     assert "第 18 行：" in warnings and "91330100716105853E" in warnings
+
+
+def test_export_writes_no_live_formula(app, factory):
+    """Names and unit labels come from an uploaded file: one starting like a formula stays text."""
+    estate = factory.estate(roster=roster_csv([
+        ["=1+2", "1", "101", "住宅", "89.56", "登记", "=HYPERLINK(\"http://evil.example\",\"x\")",
+         resident_id(1), "", "已交付"],
+        ["1幢", "1", "102", "住宅", "90.00", "登记", "@SUM(A1)", resident_id(2), "", "已交付"],
+        ["1幢", "1", "103", "住宅", "90.00", "登记", "+王五", resident_id(3), "", "已交付"],
+    ]))
+    client = login(app.test_client(), factory.staff(Role.PREP_GROUP, estate))
+    book = load_workbook(io.BytesIO(client.get(f"/estates/{estate.code}/roll/export.xlsx").data))
+    cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row
+             if isinstance(cell.value, str) and cell.value[:1] in "=+-@"]
+    assert {cell.value for cell in cells} >= {"=HYPERLINK(\"http://evil.example\",\"x\")", "@SUM(A1)", "+王五",
+                                             "=1+2-1-101"}
+    for cell in cells:
+        assert cell.data_type == "s" and cell.quotePrefix, cell.coordinate
+
+
+def test_an_upload_is_parsed_once_and_kept_encrypted(app, factory, monkeypatch):
+    from sqlalchemy import text
+
+    from voting.roster import operations
+
+    parses = []
+    parse = operations.parse_roster
+    monkeypatch.setattr(operations, "parse_roster", lambda *a, **k: parses.append(1) or parse(*a, **k))
+    estate = factory.estate()
+    client = login(app.test_client(), factory.staff(Role.PREP_GROUP, estate))
+    location = upload(client, estate, small_roster()).headers["Location"]
+    assert "张三、李四" in client.get(location).get_data(as_text=True)
+    assert "张三、李四" in client.get(location).get_data(as_text=True)
+    stored = b"".join(value for (value,) in db.session.execute(text("SELECT parsed_enc FROM roster_upload")))
+    for secret in ("张三", resident_id(1), resident_id(3)[-6:], "13800000000"):
+        assert secret.encode() not in stored
+    assert client.post(location).status_code == 302
+    assert roll_summary(estate)["units"] == 5
+    assert len(parses) == 1
+
+
+def test_an_upload_left_unconfirmed_for_a_day_is_refused_and_deleted(app, factory):
+    from datetime import timedelta
+
+    from voting.roster.models import RosterUpload
+
+    estate = factory.estate()
+    client = login(app.test_client(), factory.staff(Role.PREP_GROUP, estate))
+    client.post("/lang/en")
+    location = upload(client, estate, small_roster()).headers["Location"]
+    staged = db.session.query(RosterUpload).one()
+    staged.uploaded_at -= timedelta(hours=24, minutes=1)
+    db.session.commit()
+    refused = client.post(location, follow_redirects=True)
+    assert refused.request.path == f"/estates/{estate.code}/roll/import"
+    assert "This upload waited more than 24 hours unconfirmed and has been deleted" in refused.get_data(as_text=True)
+    assert roll_summary(estate)["units"] == 0 and db.session.query(RosterUpload).count() == 0
+    assert client.get(location).status_code == 404
+
+
+def test_the_row_limit_is_the_apps_setting(app, factory):
+    app.config["ROSTER_MAX_ROWS"] = 4
+    estate = factory.estate()
+    client = login(app.test_client(), factory.staff(Role.PREP_GROUP, estate))
+    client.post("/lang/en")
+    page = client.get(upload(client, estate, small_roster()).headers["Location"]).get_data(as_text=True)
+    assert "the sheet has more than 4 rows below its header" in page

@@ -283,3 +283,45 @@ def test_csv_encodings_keep_rare_characters(tmp_path, encoding):
                        encoding=encoding)
 
     assert result.rows[0].owner_names == ("吉𠮷", "王堃昇")
+
+
+# --- bounds on what an upload may cost -------------------------------------------------------
+
+
+def test_a_workbook_that_unpacks_past_the_limit_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    """A zip bomb: a valid roster plus a part of 65 MB of zeros, which deflates to 64 kB."""
+    import zipfile
+
+    path = tmp_path / "roster.xlsx"
+    write_xlsx([VALID], path)
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/media/padding.bin", bytes(65 * 2**20))
+    assert path.stat().st_size < 2**20
+
+    def unread(*args, **kwargs):
+        raise AssertionError("openpyxl was asked to read it")
+
+    monkeypatch.setattr("openpyxl.load_workbook", unread)
+    monkeypatch.setattr("voting.roster.parsing.openpyxl.load_workbook", unread)
+    assert errors(parse_roster(path.read_bytes(), path.name)) == [
+        "file: the workbook unpacks to 65 MB, more than the 64 MB a roster may take; delete other sheets, "
+        "pictures and empty formatted rows"]
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_reading_stops_at_the_first_row_past_the_limit(tmp_path, suffix):
+    rows = [unit(room=str(1000 + n), owners=f"业主{n}", ids=f"P{n:07d}", phones="") for n in range(12)]
+    path = tmp_path / f"roster.{suffix}"
+    (write_csv if suffix == "csv" else write_xlsx)(rows, path)
+    assert len(parse_roster(path.read_bytes(), path.name, max_rows=12).rows) == 12
+    assert errors(parse_roster(path.read_bytes(), path.name, max_rows=11)) == [
+        "file: the sheet has more than 11 rows below its header (empty rows count too); a roster has one row "
+        "per unit"]
+
+
+def test_checking_stops_after_the_first_200_faults_and_says_more_were_found(tmp_path):
+    result = parse_csv(tmp_path, [unit(room=str(1000 + n), area="0", ids=f"P{n:07d}") for n in range(500)])
+    assert len(result.errors) == 201
+    assert all(error.row == n + 2 for n, error in enumerate(result.errors[:200]))
+    assert str(result.errors[200]) == ("file: more than 200 faults: the first 200 are listed and checking stopped "
+                                       "at row 202; correct them and upload the file again")

@@ -230,11 +230,13 @@ def check_receipt(election: Election, receipt) -> dict:
     exactly as ``scripts/verify_record.py --receipt`` checks it. Either way its ``status``: the
     ballot counted for its voter ("counted"; "pending" until the count), or "replaced" with
     ``replaced_by`` the later ballot that counts instead; ``ballot`` describes the receipt's own."""
-    from voting.elections.operations import verified_record
+    from voting.elections.operations import published_record
 
     try:
         if election.state == State.TALLIED:
-            published = verified_record(election)
+            published = published_record(election)
+            if published.verified is None:
+                raise record_v2.RecordInvalid(published.fault)
             finding = record_v2.check_receipt(published.record, published.verified, receipt).as_json()
             own = record_v2.describe_ballot(published.verified.ballots[finding["seq"]])
             return {**finding, "ballot": own, "published": True}

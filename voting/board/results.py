@@ -13,6 +13,7 @@ from voting.board.models import BoardNotice
 from voting.board.operations import BoardError, publish
 from voting.certification.models import CertificationDecision
 from voting.elections.models import Election, State
+from voting.elections.operations import locked
 from voting.extensions import db
 from voting.pdf.documents import PublishedNotice, certification_pdf, minutes_pdf, results_pdf
 from voting.timeutil import utcnow
@@ -30,9 +31,16 @@ def clerk_names(election: Election) -> list[str]:
     return names
 
 
-def require_counted(election: Election) -> None:
+def require_publishable(election: Election) -> None:
+    """Counted, and its results not on the board yet: a vote has one results announcement, and
+    only withdrawing it (the reason stays visible) makes room for another."""
     if election.state != State.TALLIED:
         raise BoardError(_("Results can be published once the vote is counted."))
+    published = db.session.scalar(select(BoardNotice.id).where(
+        BoardNotice.election_id == election.id, BoardNotice.kind == "results", BoardNotice.withdrawn_at.is_(None)))
+    if published is not None:
+        raise BoardError(_("The results of this vote are already on the notice board; withdraw them, with the "
+                           "reason, before publishing them again."))
 
 
 def notices_before(election: Election) -> list[PublishedNotice]:
@@ -44,14 +52,15 @@ def notices_before(election: Election) -> list[PublishedNotice]:
 
 
 def publish_results_job(actor: str, election_id: int, scrutineers: list[str]) -> None:
-    """Run by voting.jobs: the minutes of thousands of voters take WeasyPrint many seconds."""
-    publish_results(actor, db.session.get(Election, election_id), scrutineers)
+    """Run by voting.jobs: the minutes of thousands of voters take WeasyPrint many seconds. The
+    election's row lock makes a second job wait for the first and then find its results."""
+    publish_results(actor, locked(election_id), scrutineers)
     db.session.commit()
 
 
 def publish_results(actor: str, election: Election, scrutineers: list[str],
                     period: timedelta = RESULTS_PERIOD) -> tuple[BoardNotice, BoardNotice]:
-    require_counted(election)
+    require_publishable(election)
     until = utcnow() + period
     estate = election.estate
     notices = notices_before(election)

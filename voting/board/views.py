@@ -12,7 +12,7 @@ from voting.board.documents import announcement_pdf
 from voting.board.forms import AnnouncementForm, PublishResultsForm, WithdrawForm
 from voting.board.models import KIND_LABELS
 from voting.board.operations import BoardError, board, find_notice, publish, withdraw
-from voting.board.results import RESULTS_PERIOD, require_counted
+from voting.board.results import RESULTS_PERIOD, require_publishable
 from voting.confirmation import flash_form_errors
 from voting.jobs import enqueue
 from voting.elections.models import Election
@@ -79,7 +79,7 @@ def confirm_results(code: str, election_id: int):
     """The first press on "publish the results": what goes public, the figures, the tick."""
     estate, election = election_for(code, election_id, Permission.PUBLISH_BOARD)
     try:
-        require_counted(election)
+        require_publishable(election)
     except BoardError as error:
         flash(str(error), "error")
         return redirect(url_for("elections.detail", code=code, election_id=election_id))
@@ -96,7 +96,7 @@ def publish_results_(code: str, election_id: int):
         flash_form_errors(form)
         return redirect(url_for("board.confirm_results", code=code, election_id=election_id))
     try:
-        require_counted(election)
+        require_publishable(election)
     except BoardError as error:
         flash(str(error), "error")
         return redirect(url_for("elections.detail", code=code, election_id=election_id))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from functools import lru_cache
@@ -383,17 +384,41 @@ def export_record(election: Election) -> dict:
 
 @dataclass(frozen=True)
 class PublishedRecord:
+    """A counted vote's record as it is served, and what the verifier everyone else runs finds."""
+
     record: dict
-    verified: record_v2.VerifiedRecord
+    text: bytes  # the JSON document as downloaded
+    etag: str  # SHA-256 of text
+    verified: record_v2.VerifiedRecord | None  # None when it does not verify
+    fault: str | None  # the verifier's finding then
 
 
-def verified_record(election: Election) -> PublishedRecord:
-    """The counted vote's record as exported, checked by the verifier everyone else runs; kept
-    per process, since its log no longer changes (raises RecordInvalid if it does not verify)."""
-    return _verified_record(election.id, election.election_hash, election.log_size)
+def published_record(election: Election) -> PublishedRecord:
+    """The record built and verified once per state: the log no longer changes after the count,
+    but witnesses cosign its final head and the street office certifies it later, and someone
+    with the database may change the stored tally, so each of these makes a new state. Kept
+    per process."""
+    from voting.ballots.models import Checkpoint, Cosignature
+    from voting.certification.models import CertificationDecision
+
+    _require_state(election, State.TALLIED)
+    cosignatures = tuple(db.session.scalars(
+        select(Cosignature.id).join(Checkpoint).where(Checkpoint.election_id == election.id).order_by(Cosignature.id)))
+    certifications = tuple(db.session.scalars(
+        select(CertificationDecision.id).where(CertificationDecision.election_id == election.id,
+                                               CertificationDecision.decision == "certified")
+        .order_by(CertificationDecision.id)))
+    return _published_record(election.id, election.election_hash, election.log_size,
+                             hashlib.sha256(election.tally_json.encode()).hexdigest(), cosignatures, certifications)
 
 
 @lru_cache(maxsize=8)
-def _verified_record(election_id: int, election_hash: str, log_size: int) -> PublishedRecord:
+def _published_record(election_id: int, election_hash: str, log_size: int, tally_sha256: str,
+                      cosignatures: tuple[int, ...], certifications: tuple[int, ...]) -> PublishedRecord:
     document = export_record(db.session.get(Election, election_id))
-    return PublishedRecord(document, record_v2.verify_record(document))
+    text = json.dumps(document, ensure_ascii=False, indent=1).encode()
+    try:
+        verified, fault = record_v2.verify_record(document), None
+    except record_v2.RecordInvalid as invalid:
+        verified, fault = None, str(invalid)
+    return PublishedRecord(document, text, hashlib.sha256(text).hexdigest(), verified, fault)

@@ -1,9 +1,8 @@
 """Staff pages for votes: draft, open, close, tally, export."""
 
-import json
 from datetime import datetime
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -17,7 +16,7 @@ from voting.elections.operations import (
     add_motion,
     close_election,
     create_election,
-    export_record,
+    published_record,
     open_election,
     tally_election,
 )
@@ -147,16 +146,22 @@ def tally(code: str, election_id: int):
 def record(code: str, election_id: int):
     _estate, election = election_for(code, election_id, Permission.VIEW_ELECTION)
     try:
-        document = export_record(election)
+        return record_download(election)
     except ElectionError as error:
         flash(str(error), "error")
         return redirect(url_for("elections.detail", code=code, election_id=election_id))
-    return record_download(election, document)
 
 
-def record_download(election: Election, document: dict) -> Response:
-    return Response(
-        json.dumps(document, ensure_ascii=False, indent=1),
+def record_download(election: Election) -> Response:
+    """The record as built once per state, with its SHA-256 as the validator: a reader polling for
+    the certification gets 304 until the record changes."""
+    published = published_record(election)
+    response = Response(
+        published.text,
         mimetype="application/json",
         headers={"Content-Disposition": f'attachment; filename="record-{election.public_id}.json"'},
     )
+    response.set_etag(published.etag)
+    return response.make_conditional(request)
+
+

@@ -5,7 +5,6 @@ from flask import Blueprint, abort, render_template, url_for
 from sqlalchemy import select
 
 from voting.elections.models import Election, State
-from voting.elections.operations import export_record
 from voting.elections.views import record_download
 from voting.estates.models import Estate
 from voting.extensions import db
@@ -37,7 +36,7 @@ def estate(code: str):
 @blueprint.get("/<code>/elections/<public_id>/record.json")
 def election_record(code: str, public_id: str):
     election = _counted_election(code, public_id)
-    return record_download(election, export_record(election))
+    return record_download(election)
 
 
 @blueprint.get("/<code>/elections/<public_id>/record")

@@ -9,6 +9,9 @@ from voting.estates.models import Estate
 from voting.formatting import format_area
 from voting.roster.operations import RollView
 
+# How a spreadsheet recognises a formula (with a leading tab or line break that it trims).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
 
 def roll_workbook(estate: Estate, view: RollView) -> Workbook:
     book = Workbook()
@@ -37,4 +40,17 @@ def roll_workbook(estate: Estate, view: RollView) -> Workbook:
             cell.font = Font(bold=True)
     sheet.append([])
     sheet.append([estate.name, estate.code])
+    _text_only(book)
     return book
+
+
+def _text_only(book: Workbook) -> None:
+    """Names and labels come from an uploaded file: openpyxl would write one starting with "=" as a
+    live formula, and a spreadsheet would evaluate the others once a cell is edited. As text
+    marked with Excel's quote prefix they show as typed and stay text."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+                    cell.data_type = "s"
+                    cell.quotePrefix = True

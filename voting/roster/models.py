@@ -56,13 +56,14 @@ class Voter(db.Model):
 
 
 class RosterUpload(db.Model):
-    """A roster file waiting for the preparation group to confirm its preview."""
+    """A roster file waiting for the preparation group to confirm its preview: what parsing it
+    gave, encrypted, not the file itself."""
 
     __tablename__ = "roster_upload"
     id: Mapped[int] = mapped_column(primary_key=True)
     estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), index=True)
     filename: Mapped[str] = mapped_column(String(200))
-    content: Mapped[bytes] = mapped_column(LargeBinary)
+    parsed_enc: Mapped[bytes] = mapped_column(LargeBinary)  # ParseResult.to_json, encrypted
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

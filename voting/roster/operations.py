@@ -2,6 +2,10 @@
 
 An import is all or nothing: the file is parsed and checked completely first; only a file
 without a single fault replaces the estate's roll, in one transaction.
+
+An upload through the browser is parsed once, when it arrives: what it gave waits for the
+preparation group's confirmation encrypted (it holds ID numbers and phones), the file itself is
+not kept, and an upload left unconfirmed for UPLOAD_LIFETIME is refused and deleted.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ import hashlib
 import json
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import PurePath
 
 from flask import current_app
@@ -25,6 +30,7 @@ from voting.roster.parsing import ParseResult, RosterRow, RowError, parse_roster
 from voting.timeutil import utcnow
 
 DEVELOPER_KEY = "developer"
+UPLOAD_LIFETIME = timedelta(hours=24)
 
 
 class RosterRejected(ValueError):
@@ -35,10 +41,12 @@ class RosterRejected(ValueError):
         self.errors = errors
 
 
+class UploadExpired(Exception):
+    """The upload waited longer than UPLOAD_LIFETIME for its confirmation; it has been deleted."""
+
+
 @dataclass(frozen=True)
 class RosterPreview:
-    filename: str
-    sha256: str
     parsed: ParseResult
     summary: dict | None  # the roll this file would give; None when it has faults
     group_leaving: tuple[str, ...] = ()  # owner representatives this roll would no longer list
@@ -60,8 +68,14 @@ def storable_filename(filename: str) -> str:
     return name
 
 
-def preview_roster(estate: Estate, data: bytes, filename: str) -> RosterPreview:
-    parsed = parse_roster(data, filename)
+def parse_upload(data: bytes, filename: str) -> ParseResult:
+    """The roster file read within the app's limits (ROSTER_MAX_ROWS, ROSTER_MAX_UNPACKED_BYTES)."""
+    config = current_app.config
+    return parse_roster(data, filename, max_rows=config["ROSTER_MAX_ROWS"],
+                        max_unpacked_bytes=config["ROSTER_MAX_UNPACKED_BYTES"])
+
+
+def preview_roster(estate: Estate, parsed: ParseResult) -> RosterPreview:
     summary, leaving = None, ()
     if parsed.ok:
         roll = weights.voters((row.to_unit() for row in parsed.rows), count_parking=estate.count_parking)
@@ -72,29 +86,52 @@ def preview_roster(estate: Estate, data: bytes, filename: str) -> RosterPreview:
         protect = personal_data()
         owners = {protect.match_hash(id_number) for row in parsed.rows for id_number in row.owner_ids}
         leaving = tuple(member.name for member in representatives_off_roll(estate, owners))
-    return RosterPreview(filename, hashlib.sha256(data).hexdigest(), parsed, summary, leaving)
+    return RosterPreview(parsed, summary, leaving)
 
 
-def stage_upload(estate: Estate, data: bytes, filename: str, staff_id: int) -> RosterUpload:
+def stage_upload(estate: Estate, data: bytes, filename: str, staff_id: int, now: datetime | None = None) -> RosterUpload:
+    """Parse the file once and keep what it gave, encrypted, for the preview and the confirmation.
+    Uploads nobody confirmed in time go now, whichever estate they were for."""
+    now = now or utcnow()
+    db.session.execute(delete(RosterUpload).where(RosterUpload.uploaded_at < now - UPLOAD_LIFETIME))
     upload = RosterUpload(
         estate_id=estate.id,
         filename=storable_filename(filename),
-        content=data,
+        parsed_enc=personal_data().encrypt(parse_upload(data, filename).to_json()),
         sha256=hashlib.sha256(data).hexdigest(),
         uploaded_by_id=staff_id,
+        uploaded_at=now,
     )
     db.session.add(upload)
     db.session.flush()
     return upload
 
 
+def staged_result(upload: RosterUpload, now: datetime | None = None) -> ParseResult:
+    """What the upload's file gave when it arrived. Raises UploadExpired, having deleted the
+    upload, once it is older than UPLOAD_LIFETIME: the caller commits that deletion."""
+    if (now or utcnow()) - upload.uploaded_at > UPLOAD_LIFETIME:
+        db.session.delete(upload)
+        raise UploadExpired
+    return ParseResult.from_json(personal_data().decrypt(upload.parsed_enc))
+
+
 def import_roster(actor: str, estate: Estate, data: bytes, filename: str) -> dict:
     """Replace the estate's roll with this file's; returns the summary. Raises RosterRejected."""
-    filename = storable_filename(filename)
-    preview = preview_roster(estate, data, filename)
-    if not preview.parsed.ok:
-        raise RosterRejected(preview.parsed.errors)
-    _replace_units(estate, preview.parsed.rows)
+    return _import_parsed(actor, estate, parse_upload(data, filename), storable_filename(filename),
+                          hashlib.sha256(data).hexdigest())
+
+
+def import_upload(actor: str, estate: Estate, upload: RosterUpload) -> dict:
+    """Replace the estate's roll with what the staged upload gave, without reading its file again.
+    Raises RosterRejected or UploadExpired."""
+    return _import_parsed(actor, estate, staged_result(upload), upload.filename, upload.sha256)
+
+
+def _import_parsed(actor: str, estate: Estate, parsed: ParseResult, filename: str, sha256: str) -> dict:
+    if not parsed.ok:
+        raise RosterRejected(parsed.errors)
+    _replace_units(estate, parsed.rows)
     summary = rebuild_voters(estate)
     from voting.prep.operations import refer_group_after_roll
 
@@ -103,14 +140,14 @@ def import_roster(actor: str, estate: Estate, data: bytes, filename: str) -> dic
         RosterImport(
             estate_id=estate.id,
             filename=filename,
-            sha256=preview.sha256,
+            sha256=sha256,
             summary_json=json.dumps(summary),
             imported_by=actor,
         )
     )
     db.session.execute(delete(RosterUpload).where(RosterUpload.estate_id == estate.id))
     record_event(actor, "roster.import", f"estate:{estate.code}", estate_id=estate.id,
-                 filename=filename, sha256=preview.sha256, **summary)
+                 filename=filename, sha256=sha256, **summary)
     return summary
 
 

@@ -25,6 +25,11 @@ A check failure on a unit that belongs to the developer (未售/未交付) is a 
 error: whoever is listed there does not decide any voter (法释〔2009〕7号 art. 9), and the
 shared demo fixture lists its developer under a code that fails the GB 32100 check.
 
+An upload is bounded before it is read: a workbook's zip declares how large its parts unpack to
+(and Python's zipfile reads no more than declared), reading stops at the first row past
+``max_rows``, and checking stops once more than ``MAX_FAULTS`` faults are found; a file with
+thousands of faults is the wrong file or a wrong column, and the first ones say which.
+
 One ID number must carry one name throughout the roster: the number is the voter's key, so two
 names on it mean a wrong number or a wrong name, either of which would merge two people or split
 one. Renamed owners and variant characters must be made consistent in the sheet before import.
@@ -36,9 +41,13 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import itertools
+import json
 import re
 import unicodedata
-from dataclasses import dataclass
+import zipfile
+from collections.abc import Iterable
+from dataclasses import astuple, dataclass
 from decimal import Decimal
 from pathlib import PurePath
 
@@ -61,6 +70,11 @@ SEPARATOR = "、"
 # The longest text the roll stores (the models' columns agree; a test checks what passes fits).
 MAX_CHARS = {BUILDING: 40, ENTRANCE: 20, ROOM: 40}
 MAX_NAME_CHARS = 100  # each owner's name in 权利人
+# Defaults of ROSTER_MAX_ROWS and ROSTER_MAX_UNPACKED_BYTES: ten times a large estate's units,
+# and about twice what Excel makes of a roster of that many rows.
+MAX_ROWS = 50_000
+MAX_UNPACKED_BYTES = 64 * 1024 * 1024
+MAX_FAULTS = 200  # listed; the preview says when more were found
 
 
 @dataclass(frozen=True)
@@ -110,6 +124,20 @@ class ParseResult:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    def to_json(self) -> str:
+        """The result as staged for the preview and the confirmation, which do not read the file again."""
+        return json.dumps({"rows": [astuple(row) for row in self.rows],
+                           "errors": [astuple(error) for error in self.errors],
+                           "warnings": [astuple(warning) for warning in self.warnings]}, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> ParseResult:
+        data = json.loads(text)
+        rows = (RosterRow(*(tuple(value) if isinstance(value, list) else value for value in values))
+                for values in data["rows"])
+        return cls(tuple(rows), tuple(RowError(*values) for values in data["errors"]),
+                   tuple(RowError(*values) for values in data["warnings"]))
 
 
 # --- check digits -------------------------------------------------------------------------
@@ -215,22 +243,42 @@ class _Unreadable(Exception):
         self.error = RowError(None, template, params)
 
 
-def _read_xlsx(data: bytes) -> list[tuple]:
+def _capped(rows: Iterable[tuple], max_rows: int) -> list[tuple]:
+    """The header and the rows below it, reading no further than the first row past ``max_rows``."""
+    table = list(itertools.islice(rows, max_rows + 2))
+    if len(table) > max_rows + 1:
+        raise _Unreadable(N_("the sheet has more than %(limit)d rows below its header (empty rows count too); "
+                             "a roster has one row per unit"), limit=max_rows)
+    return table
+
+
+def _read_xlsx(data: bytes, max_rows: int, max_unpacked_bytes: int) -> list[tuple]:
+    try:
+        unpacked = sum(part.file_size for part in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    except zipfile.BadZipFile as exc:
+        raise _Unreadable(N_("the file is not a readable .xlsx workbook (%(reason)s)"),
+                          reason=type(exc).__name__) from exc
+    if unpacked > max_unpacked_bytes:
+        raise _Unreadable(N_("the workbook unpacks to %(size)d MB, more than the %(limit)d MB a roster may take; "
+                             "delete other sheets, pictures and empty formatted rows"),
+                          size=unpacked // 2**20, limit=max_unpacked_bytes // 2**20)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
             sheet = workbook.worksheets[0]
             sheet.reset_dimensions()  # some writers store a wrong size, which would cut rows off
-            return list(sheet.iter_rows(values_only=True))
+            return _capped(sheet.iter_rows(values_only=True), max_rows)
         finally:
             workbook.close()
+    except _Unreadable:
+        raise
     # openpyxl raises many kinds of exceptions on damaged or foreign files; all mean the same here
     except Exception as exc:
         raise _Unreadable(N_("the file is not a readable .xlsx workbook (%(reason)s)"),
                           reason=type(exc).__name__) from exc
 
 
-def _read_csv(data: bytes) -> list[tuple]:
+def _read_csv(data: bytes, max_rows: int) -> list[tuple]:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -241,17 +289,17 @@ def _read_csv(data: bytes) -> list[tuple]:
         raise _Unreadable(N_('the file is neither UTF-8 nor GB18030 text; save it from Excel as '
                              '"CSV UTF-8"'))
     try:
-        return [tuple(record) for record in csv.reader(io.StringIO(text, newline=""))]
+        return _capped((tuple(record) for record in csv.reader(io.StringIO(text, newline=""))), max_rows)
     except csv.Error as exc:
         raise _Unreadable(N_("the file is not valid CSV (%(reason)s)"), reason=str(exc)) from exc
 
 
-def _read_table(data: bytes, filename: str) -> list[tuple]:
+def _read_table(data: bytes, filename: str, max_rows: int, max_unpacked_bytes: int) -> list[tuple]:
     suffix = PurePath(filename).suffix.lower()
     if suffix == ".xlsx":
-        return _read_xlsx(data)
+        return _read_xlsx(data, max_rows, max_unpacked_bytes)
     if suffix == ".csv":
-        return _read_csv(data)
+        return _read_csv(data, max_rows)
     raise _Unreadable(N_('unsupported file "%(name)s": upload an .xlsx workbook or a .csv file'),
                       name=filename)
 
@@ -418,10 +466,11 @@ def _check_row(number: int, raw: dict[str, object]) -> tuple[RosterRow, _RowChec
     return row, check
 
 
-def parse_roster(data: bytes, filename: str) -> ParseResult:
+def parse_roster(data: bytes, filename: str, *, max_rows: int = MAX_ROWS,
+                 max_unpacked_bytes: int = MAX_UNPACKED_BYTES) -> ParseResult:
     """Read and check every row of a roster upload; see the module docstring for the rules."""
     try:
-        table = _read_table(data, filename)
+        table = _read_table(data, filename, max_rows, max_unpacked_bytes)
     except _Unreadable as unreadable:
         return ParseResult((), (unreadable.error,))
     if not table:
@@ -454,6 +503,12 @@ def parse_roster(data: bytes, filename: str) -> ParseResult:
         rows.append(row)
         errors += check.errors
         warnings += check.warnings
+        if len(errors) > MAX_FAULTS:
+            errors[MAX_FAULTS:] = [RowError(None, N_("more than %(limit)d faults: the first %(limit)d are "
+                                                     "listed and checking stopped at row %(row)d; correct them "
+                                                     "and upload the file again"),
+                                            {"row": number, "limit": MAX_FAULTS})]
+            break
     if not rows and not errors:
         errors.append(RowError(None, N_("the file has a header row but no units"), {}))
     return ParseResult(() if errors else tuple(rows), tuple(errors), tuple(warnings))

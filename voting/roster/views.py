@@ -14,12 +14,14 @@ from voting.roster.forms import ConfirmForm, RosterUploadForm
 from voting.roster.models import RosterUpload
 from voting.roster.operations import (
     RosterRejected,
-    import_roster,
+    UploadExpired,
+    import_upload,
     preview_roster,
     publish_roll,
     roll_summary,
     roll_view,
     stage_upload,
+    staged_result,
 )
 
 blueprint = Blueprint("roster", __name__, url_prefix="/estates/<code>/roll")
@@ -55,16 +57,26 @@ def _staged(estate, upload_id: int) -> RosterUpload:
     return staged
 
 
+def _expired(code: str):
+    db.session.commit()  # the expired upload's deletion
+    flash(_("This upload waited more than 24 hours unconfirmed and has been deleted; upload the file again."), "error")
+    return redirect(url_for("roster.upload", code=code))
+
+
 @blueprint.get("/import/<int:upload_id>")
 @login_required
 def preview(code: str, upload_id: int):
     estate = estate_for(code, Permission.IMPORT_ROLL)
     staged = _staged(estate, upload_id)
+    try:
+        parsed = staged_result(staged)
+    except UploadExpired:
+        return _expired(code)
     return render_template(
         "roster/preview.html",
         estate=estate,
         upload=staged,
-        preview=preview_roster(estate, staged.content, staged.filename),
+        preview=preview_roster(estate, parsed),
         form=ConfirmForm(),
     )
 
@@ -77,7 +89,9 @@ def confirm(code: str, upload_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        summary = import_roster(current_user.username, estate, staged.content, staged.filename)
+        summary = import_upload(current_user.username, estate, staged)
+    except UploadExpired:
+        return _expired(code)
     except RosterRejected:
         db.session.rollback()
         flash(_("The file has faults; nothing was saved."), "error")
