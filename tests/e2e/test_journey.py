@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, unavailable
 from tests.e2e.journey_kit import Browsers, Clock, fill_passphrase, found_place, lone_flat_owners, qr_on_page, zh, zh_date
 from tests.e2e.test_clerk_keys import DraftVote, enter, hand_in, register_key, scan_png, sign
 from tests.e2e.test_phone_vote import choose
@@ -58,8 +58,7 @@ NOTICES_PASSPHRASE = "金山花园 通知书口令 2026"
 @pytest.fixture
 def journey(live_server, browser):
     if shutil.which("pdftoppm") is None:
-        pytest.skip("pdftoppm (Debian's poppler-utils) prints the notices for the QR scan")
-    pytest.importorskip("zxingcpp", reason="zxing-cpp reads the QR code off the printed notice")
+        unavailable("pdftoppm (Debian's poppler-utils) prints the notices for the QR scan")
     app = live_server.app
     kept = app.config.get("PUBLIC_BASE_URL")
     app.config["PUBLIC_BASE_URL"] = live_server.base_url  # the printed QR codes lead to this server
