@@ -107,7 +107,7 @@ def test_the_group_runs_the_list_from_its_pages_and_owners_object_from_their_pho
     assert "吴*" not in public
     for number in (2, 4, 10):
         assert owner_id(number) not in public and owner_id(number)[-4:] not in public
-        assert "1390000%04d" % number not in public
+        assert f"1390000{number:04d}" not in public
     assert phone.get(f"/p/{estate.code}/candidates/").status_code == 200
 
     wrong = phone.post(public_url, data={"unit_label": "1幢-1-106", "id_last4": "0000", "nominee": "0",

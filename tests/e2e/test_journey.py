@@ -10,7 +10,8 @@ turnout page; the vote closes, the street office witnesses the close, and two cl
 paper afterwards; the vote is counted; the street office certifies in its browser; the day's head
 of the log, the results, minutes and certification go up on the notice board; the public
 record verifies with the project's verifier, the witnessed checkpoints with it, and the owner's
-saved receipt checks against it as counted. Staff work at desktop size, owners on phones; every person has a browser of their own.
+saved receipt checks against it as counted. Staff work at desktop size, owners on phones; every
+person has a browser of their own.
 
 Screenshots of every step: test-artifacts/journey/NN-step.png. Run alone: pytest -k journey
 (about a minute; marked slow).
