@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import NoReturn
 
 import pytest
+from flask import g
+from flask.testing import FlaskClient
 from flask_babel import force_locale
 from sqlalchemy import create_engine, text
 
@@ -77,9 +79,20 @@ def database_url(request, tmp_path_factory):
     return url
 
 
+class OwnUserClient(FlaskClient):
+    """A test client served as the user signed in on it. Requests share the test's app context,
+    and with it the user Flask-Login caches in g: forgotten before each request, so that several
+    users can be signed in at once, each on a client of their own."""
+
+    def open(self, *args, **kwargs):
+        g.pop("_login_user", None)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(database_url):
     app = make_app(database_url, WTF_CSRF_ENABLED=False, JOBS_SYNC=True)
+    app.test_client_class = OwnUserClient
     with app.app_context():
         yield app
         db.session.rollback()
