@@ -18,9 +18,10 @@
 - notices: pages per second of the voting notices, beside bare A4 pages with one QR code each;
 - close to results: close, tally, export, verify, results and minutes PDFs for 10,000 voters.
 
-The database (needed by casting, notices and close; default postgresql://postgres@127.0.0.1:5432/gongzhi_bench, created with createdb
-when missing) is emptied and migrated: its name must contain "bench". --quick runs everything
-small, to check the script works. Not part of the test suite; docs/performance.md has the figures.
+The database (needed by casting, notices and close; default
+postgresql://postgres@127.0.0.1:5432/gongzhi_bench, created with createdb when missing) is emptied
+and migrated: its name must contain "bench". --quick runs everything small, to check the script
+works. Not part of the test suite; docs/performance.md has the figures.
 """
 
 from __future__ import annotations
@@ -1092,7 +1093,7 @@ def report(results: dict) -> None:
                      f"{casting['ed25519_verify_per_second_all_cores']:.0f} per s", ""))
         rows.append((f"  one-row transactions, {casting['insert_threads']} threads", "",
                      f"{casting['inserts_per_second']:.0f} per s", ""))
-        rows.append(("  best casting / lower baseline", f"{casting['best']['ballots_per_second']:.0f}/s", 
+        rows.append(("  best casting / lower baseline", f"{casting['best']['ballots_per_second']:.0f}/s",
                       casting["lower_baseline"], f"{casting['ratio_to_lower_baseline']:.1%}"))
     verification = results.get("verification")
     if verification:

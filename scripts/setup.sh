@@ -1,6 +1,9 @@
-# Sourced by ./scripts/run and ./scripts/test: installs what is missing, quietly when it is there.
-# System packages come from Debian's apt; Python packages into .venv from requirements.txt.
+# Sourced by ./scripts/run (as `source setup.sh requirements.lock`) and ./scripts/test (with
+# requirements-test.lock): installs what is missing, quietly when it is there. System packages
+# come from Debian's apt; Python packages into .venv from the given lock file, every one pinned
+# and checked against its hashes.
 set -euo pipefail
+LOCK_FILE=${1:?which lock file to install: requirements.lock or requirements-test.lock}
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 SYSTEM_PACKAGES=(fonts-noto-cjk fonts-hanazono chromium poppler-utils redis-server)
@@ -30,13 +33,13 @@ install_python_packages() {
     exit 1
   fi
   [[ -x .venv/bin/python ]] || "$python" -m venv .venv
-  local stamp=.venv/requirements.sha256
+  local stamp=.venv/$LOCK_FILE.sha256
   local wanted
-  wanted=$(sha256sum requirements.txt | cut -d' ' -f1)
+  wanted=$(sha256sum "$LOCK_FILE" | cut -d' ' -f1)
   if [[ ! -f $stamp || $(cat "$stamp") != "$wanted" ]]; then
-    echo "Installing Python packages into .venv"
+    echo "Installing Python packages into .venv from $LOCK_FILE"
     .venv/bin/python -m pip install -q --upgrade pip
-    .venv/bin/python -m pip install -q -r requirements.txt
+    .venv/bin/python -m pip install -q --require-hashes -r "$LOCK_FILE"
     echo "$wanted" >"$stamp"
   fi
 }

@@ -6,8 +6,11 @@ Every app test runs on SQLite, and again on PostgreSQL when TEST_DATABASE_URL is
 
 import os
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
+from flask import g
+from flask.testing import FlaskClient
 from flask_babel import force_locale
 from sqlalchemy import create_engine, text
 
@@ -22,16 +25,30 @@ DATABASES = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 TEST_SECRETS = {"SECRET_KEY": "test-secret-key-" + "x" * 32, "DATA_KEY": "test-data-key-" + "y" * 32}
 
 
+def unavailable(reason: str) -> NoReturn:
+    """What a test needs is not on this machine: a skip on a user's clone, a failure in CI
+    (CI=true), which has PostgreSQL, ../shared and everything scripts/setup.sh installs."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (in CI this fails rather than skips)", pytrace=False)
+    pytest.skip(reason)
+
+
 def shared_path(*parts: str) -> Path:
-    """A file under ../shared: a skip where this clone has none (a user's clone), a failure in CI
-    (CI=true), where ../shared is always laid beside the clone."""
+    """A file under ../shared, which developer machines and CI have beside the clone."""
     path = SHARED.joinpath(*parts)
     if not path.exists():
-        missing = f"../shared/{'/'.join(parts)} not present (only on developer machines and CI)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(missing)
-        pytest.skip(missing)
+        unavailable(f"../shared/{'/'.join(parts)} not present (only on developer machines and CI)")
     return path
+
+
+def postgresql_only(database_url: str) -> None:
+    """For what only PostgreSQL shows (row locks, real concurrency): the SQLite run of the test
+    skips when a PostgreSQL run follows, and is unavailable without TEST_DATABASE_URL."""
+    if database_url.startswith("postgresql"):
+        return
+    if POSTGRES_URL:
+        pytest.skip("tested in the PostgreSQL run")
+    unavailable("needs PostgreSQL: set TEST_DATABASE_URL (as .ci/run does)")
 
 
 def reset_postgres(url: str) -> None:
@@ -62,9 +79,20 @@ def database_url(request, tmp_path_factory):
     return url
 
 
+class OwnUserClient(FlaskClient):
+    """A test client served as the user signed in on it. Requests share the test's app context,
+    and with it the user Flask-Login caches in g: forgotten before each request, so that several
+    users can be signed in at once, each on a client of their own."""
+
+    def open(self, *args, **kwargs):
+        g.pop("_login_user", None)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(database_url):
     app = make_app(database_url, WTF_CSRF_ENABLED=False, JOBS_SYNC=True)
+    app.test_client_class = OwnUserClient
     with app.app_context():
         yield app
         db.session.rollback()

@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from tests.factories import resident_id
 from voting.auth.models import Role, Staff
 from voting.auth.operations import create_staff
-from voting.ballots.operations import append
+from voting.ballots.operations import append, cast_online
 from voting.core import checkpoint, record_v2, signing
 from voting.core.canonical import b64d, b64e
 from voting.credentials.operations import approve_request, prepare_request, sign_request
@@ -131,10 +131,17 @@ class OpenVote:
         return {"election_hash": self.election.election_hash, "voter_id": voter_code, "channel": channel,
                 "nonce": b64e(secrets.token_bytes(16)), "choices": choices}
 
-    def signed(self, voter_code: str, choices: dict) -> tuple[dict, str]:
+    def signed(self, voter_code: str, choices: dict, seed: bytes | None = None) -> tuple[dict, str]:
+        """An online ballot signed with the seed on the voter's notice, or the one given."""
         ballot = self.ballot(voter_code, choices)
-        key = signing.private_key_from_seed(self.secrets[voter_code])
+        key = signing.private_key_from_seed(seed or self.secrets[voter_code])
         return ballot, signing.sign(key, "ballot", ballot, record_v2.VERSION)
+
+    def cast(self, voter_code: str, choices: dict, now=NOW, seed: bytes | None = None):
+        """Cast the voter's online ballot at ``now`` (None: the real now); committed. Returns its receipt."""
+        receipt = cast_online(self.election, *self.signed(voter_code, choices, seed), now=now)
+        db.session.commit()
+        return receipt
 
     def hand_in_and_key(self, clerk_keys: list, voter_code: str, choices: dict, handed_in_at=NOW, keyed_at=None,
                         *, identity_checked: bool = False):

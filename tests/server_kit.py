@@ -3,6 +3,7 @@ scripts/bench.py."""
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import signal
@@ -63,8 +64,6 @@ class Gunicorn:
         """A graceful shutdown (SIGTERM), falling back to kill()."""
         if self.process.poll() is None:
             self.process.terminate()
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                pass
         self.kill()

@@ -29,17 +29,10 @@ def log_size(election) -> int:
     return db.session.scalar(select(func.count()).select_from(LogEntry).where(LogEntry.election_id == election.id))
 
 
-def cast(vote, voter, choices=YES, now=NOW):
-    ballot, signature = vote.signed(voter, choices)
-    receipt = cast_online(vote.election, ballot, signature, now=now)
-    db.session.commit()
-    return receipt
-
-
 def test_receipt_proves_inclusion_under_a_signed_checkpoint(app, factory):
     vote = open_vote(factory.estate(roster=small_roster()))
     voters = sorted(vote.secrets)
-    receipts = [cast(vote, v, now=NOW + timedelta(minutes=i)) for i, v in enumerate(voters)]
+    receipts = [vote.cast(v, YES, now=NOW + timedelta(minutes=i)) for i, v in enumerate(voters)]
     for receipt in receipts:
         head = receipt.checkpoint
         text = checkpoint.text(vote.election.election_hash, head["size"], b64d(head["root"]))
@@ -58,9 +51,9 @@ def test_receipt_proves_inclusion_under_a_signed_checkpoint(app, factory):
 def test_revote_first_refuses_the_second_ballot(app, factory):
     vote = open_vote(factory.estate(roster=small_roster()), revote="first")
     voter = sorted(vote.secrets)[0]
-    cast(vote, voter)
+    vote.cast(voter, YES)
     with pytest.raises(BallotRefused, match="first ballot"):
-        cast(vote, voter, {"m1": "no"})
+        vote.cast(voter, {"m1": "no"})
     db.session.rollback()
     assert log_size(vote.election) == 1
 
@@ -68,8 +61,8 @@ def test_revote_first_refuses_the_second_ballot(app, factory):
 def test_revote_last_counts_the_last(app, factory):
     vote = open_vote(factory.estate(roster=small_roster()), revote="last")
     voter = sorted(vote.secrets)[0]
-    cast(vote, voter, {"m1": "yes"})
-    cast(vote, voter, {"m1": "no"}, now=NOW + timedelta(hours=1))
+    vote.cast(voter, {"m1": "yes"})
+    vote.cast(voter, {"m1": "no"}, now=NOW + timedelta(hours=1))
     tally = vote.count()
     assert tally["counted"] == 1
     assert tally["motions"][0]["no"]["heads"] == 1 and tally["motions"][0]["yes"]["heads"] == 0
@@ -109,7 +102,7 @@ def test_ballots_outside_the_period_are_refused(app, factory):
     for moment, message in ((vote.election.opens_at - timedelta(seconds=1), "not started"),
                             (vote.election.closes_at + timedelta(seconds=1), "closed")):
         with pytest.raises(BallotRefused, match=message):
-            cast(vote, voter, now=moment)
+            vote.cast(voter, YES, now=moment)
         db.session.rollback()
 
 

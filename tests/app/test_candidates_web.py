@@ -5,8 +5,6 @@ import io
 import re
 from datetime import datetime, timedelta, timezone
 
-import pytest
-from flask import g
 from sqlalchemy import select
 
 from tests.app.test_prep import OWNERS, formed_group, owner_id
@@ -17,15 +15,6 @@ from voting.elections.operations import create_election
 from voting.extensions import db
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-
-
-@pytest.fixture
-def several_users(app):
-    """Requests share the test's app context, so Flask-Login would keep the user it last loaded
-    in g; each client here must be served as its own user."""
-    @app.before_request
-    def forget_the_last_user():
-        g.pop("_login_user", None)
 
 
 def english(client):
@@ -52,7 +41,7 @@ def verdicts_for_everything(client, base, nominee, fail=None):
     return client.post(f"{base}/nominees/{nominee.id}/reviews", data=data), names
 
 
-def test_the_group_runs_the_list_from_its_pages_and_owners_object_from_their_phones(app, factory, several_users):
+def test_the_group_runs_the_list_from_its_pages_and_owners_object_from_their_phones(app, factory):
     estate, officer = formed_group(factory)
     group = english(login(app.test_client(), db.session.scalar(select(Staff).where(Staff.username == "zhou1"))))
     street = english(login(app.test_client(), officer))
@@ -107,7 +96,7 @@ def test_the_group_runs_the_list_from_its_pages_and_owners_object_from_their_pho
     assert "吴*" not in public
     for number in (2, 4, 10):
         assert owner_id(number) not in public and owner_id(number)[-4:] not in public
-        assert "1390000%04d" % number not in public
+        assert f"1390000{number:04d}" not in public
     assert phone.get(f"/p/{estate.code}/candidates/").status_code == 200
 
     wrong = phone.post(public_url, data={"unit_label": "1幢-1-106", "id_last4": "0000", "nominee": "0",

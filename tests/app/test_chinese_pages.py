@@ -12,12 +12,6 @@ from voting.core.canonical import parse_time
 
 @pytest.fixture
 def world(app, factory):
-    @app.before_request
-    def each_client_as_its_own_user():  # requests share the test's app context, and g with it
-        from flask import g
-
-        g.pop("_login_user", None)
-
     return EstateWorld(app, factory, CHINESE)
 
 

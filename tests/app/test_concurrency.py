@@ -8,6 +8,7 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from tests.conftest import postgresql_only
 from tests.elections_kit import NOW, approve_act, group_member, open_vote, request_act
 from tests.factories import small_roster
 from voting.ballots.models import LogEntry
@@ -50,8 +51,7 @@ def cast_concurrently(app, vote, voter: str) -> tuple[list[int], list[str]]:
 
 @pytest.fixture
 def vote_on(app, factory, database_url):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("concurrent casting is tested on PostgreSQL (set TEST_DATABASE_URL)")
+    postgresql_only(database_url)
     return lambda revote: open_vote(factory.estate(roster=small_roster()), revote=revote)
 
 
@@ -80,50 +80,53 @@ def test_a_revocation_racing_a_ballot_of_its_voter_is_serialised(app, factory, d
     """Issue 10: a credential act and a ballot of the same voter both take the election's row
     lock: the ballot lands wholly before the revocation (and counts) or after it (and is refused),
     never signed by a key that the log says was revoked before it."""
-    if not database_url.startswith("postgresql"):
-        pytest.skip("the row lock is tested on PostgreSQL (set TEST_DATABASE_URL)")
+    postgresql_only(database_url)
     for _round in range(5):
-        estate = factory.estate(roster=small_roster())
-        group = (group_member(factory, estate), group_member(factory, estate))
-        vote = open_vote(estate, officers=[member.officer for member in group])
-        voter = vote.ids["v00003"]
-        request, _seed = request_act(vote.election, group[0], "1幢-2-101", "revoke")
-        ballot, signature = vote.signed(voter, {"m1": "yes"})
-        start = threading.Barrier(2)
-        cast = []
+        race_a_revocation_against_a_ballot(app, factory)
 
-        def phone():
-            with app.app_context(), force_locale("en"):
-                start.wait()
-                try:
-                    cast_online(db.session.get(Election, vote.election.id), ballot, signature, now=NOW)
-                    db.session.commit()
-                    cast.append(True)
-                except BallotRefused as refusal:
-                    db.session.rollback()
-                    assert "revoked" in str(refusal)
-                    cast.append(False)
-                finally:
-                    db.session.remove()
 
-        def approver():
-            with app.app_context():
-                start.wait()
-                try:
-                    approve_act(db.session.get(Election, vote.election.id),
-                                db.session.get(type(request), request.id), group[1])
-                finally:
-                    db.session.remove()
+def race_a_revocation_against_a_ballot(app, factory) -> None:
+    estate = factory.estate(roster=small_roster())
+    group = (group_member(factory, estate), group_member(factory, estate))
+    vote = open_vote(estate, officers=[member.officer for member in group])
+    voter = vote.ids["v00003"]
+    request, _seed = request_act(vote.election, group[0], "1幢-2-101", "revoke")
+    ballot, signature = vote.signed(voter, {"m1": "yes"})
+    start = threading.Barrier(2)
+    cast = []
 
-        threads = [threading.Thread(target=phone), threading.Thread(target=approver)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        db.session.expire_all()
-        kinds = list(db.session.scalars(select(LogEntry.kind).where(LogEntry.election_id == vote.election.id)
-                                        .order_by(LogEntry.seq)))
-        assert kinds == (["ballot", "credential"] if cast == [True] else ["credential"])
-        vote.count()
-        assert record_v2.verify(export_record(vote.election))["counted"] == (1 if cast == [True] else 0)
+    def phone():
+        with app.app_context(), force_locale("en"):
+            start.wait()
+            try:
+                cast_online(db.session.get(Election, vote.election.id), ballot, signature, now=NOW)
+                db.session.commit()
+                cast.append(True)
+            except BallotRefused as refusal:
+                db.session.rollback()
+                assert "revoked" in str(refusal)
+                cast.append(False)
+            finally:
+                db.session.remove()
+
+    def approver():
+        with app.app_context():
+            start.wait()
+            try:
+                approve_act(db.session.get(Election, vote.election.id),
+                            db.session.get(type(request), request.id), group[1])
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=phone), threading.Thread(target=approver)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    db.session.expire_all()
+    kinds = list(db.session.scalars(select(LogEntry.kind).where(LogEntry.election_id == vote.election.id)
+                                    .order_by(LogEntry.seq)))
+    assert kinds == (["ballot", "credential"] if cast == [True] else ["credential"])
+    vote.count()
+    assert record_v2.verify(export_record(vote.election))["counted"] == (1 if cast == [True] else 0)
 

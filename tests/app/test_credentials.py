@@ -12,7 +12,7 @@ from tests.elections_kit import NOW, approve_act, group_member, open_vote, reque
 from tests.factories import login, resident_id, small_roster
 from voting.auth.models import Role
 from voting.ballots.models import LogEntry
-from voting.ballots.operations import BallotRefused, cast_online
+from voting.ballots.operations import BallotRefused
 from voting.core import record_v2, signing
 from voting.core.canonical import format_time
 from voting.credentials.operations import CredentialRefused, approve_request, prepare_request, withdraw_request
@@ -46,14 +46,6 @@ def key_in_effect(vote, voter_code: str) -> str | None:
 def log_kinds(vote) -> list[str]:
     return list(db.session.scalars(select(LogEntry.kind).where(LogEntry.election_id == vote.election.id)
                                    .order_by(LogEntry.seq)))
-
-
-def cast(vote, voter_code: str, seed: bytes, now=NOW):
-    ballot = vote.ballot(voter_code, {"m1": "yes"})
-    signature = signing.sign(signing.private_key_from_seed(seed), "ballot", ballot, record_v2.VERSION)
-    receipt = cast_online(vote.election, ballot, signature, now=now)
-    db.session.commit()
-    return receipt
 
 
 def test_one_person_cannot_approve_their_own_request_not_even_from_a_second_account(app, factory):
@@ -95,7 +87,7 @@ def test_an_approved_revocation_is_in_the_record_and_the_revoked_key_no_longer_v
     assert key_in_effect(vote, voter) is None and request.status == "approved" and request.log_seq == 0
 
     with pytest.raises(BallotRefused, match="revoked"):
-        cast(vote, voter, vote.secrets[voter])
+        vote.cast(voter, {"m1": "yes"})
     db.session.rollback()
     vote.count()
     record = export_record(vote.election)
@@ -120,19 +112,19 @@ def test_an_approved_revocation_is_in_the_record_and_the_revoked_key_no_longer_v
 def test_a_reissued_key_votes_and_the_old_one_does_not(app, vote_with_group):
     vote, first, second = vote_with_group
     voter = zhao(vote)
-    cast(vote, sorted(set(vote.secrets) - {voter})[0], vote.secrets[sorted(set(vote.secrets) - {voter})[0]])
+    vote.cast(sorted(set(vote.secrets) - {voter})[0], {"m1": "yes"})
     request, new_seed = request_act(vote.election, first, ZHAO_UNIT, "reissue", reason="lost")
     assert request.public_key == signing.public_key_b64(signing.private_key_from_seed(new_seed))
     with pytest.raises(BallotRefused):  # not in effect before another person approves
-        cast(vote, voter, new_seed)
+        vote.cast(voter, {"m1": "yes"}, seed=new_seed)
     db.session.rollback()
     approve_act(vote.election, request, second)
     assert key_in_effect(vote, voter) == request.public_key
 
     with pytest.raises(BallotRefused, match="bad signature"):
-        cast(vote, voter, vote.secrets[voter])
+        vote.cast(voter, {"m1": "yes"})
     db.session.rollback()
-    cast(vote, voter, new_seed)
+    vote.cast(voter, {"m1": "yes"}, seed=new_seed)
     assert log_kinds(vote) == ["ballot", "credential", "ballot"]
     vote.count()
     verified = record_v2.verify(export_record(vote.election))

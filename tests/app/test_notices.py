@@ -21,7 +21,7 @@ from PIL import Image
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from tests.conftest import TEST_SECRETS
+from tests.conftest import TEST_SECRETS, unavailable
 from tests.elections_kit import PASSPHRASE, approve_act, group_member, notice_secrets, request_act, roster_voter_ids
 from tests.factories import login, small_roster
 from voting.audit.models import AuditEvent
@@ -584,8 +584,9 @@ def test_without_redis_a_job_runs_in_a_thread_with_its_own_app_context(app, fact
     assert db.session.get(NoticeBatch, batch.id).status == "ready"
 
 
-@pytest.mark.skipif(not shutil.which("redis-server"), reason="redis-server is not installed")
 def test_with_redis_a_job_goes_through_an_rq_worker(app, factory, database_url, tmp_path, monkeypatch):
+    if not shutil.which("redis-server"):
+        unavailable("redis-server is not installed (Debian's redis-server)")
     from redis import Redis
     from rq import Queue, SimpleWorker
 

@@ -14,17 +14,16 @@ from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
-from flask import g
-from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from tests.conftest import OwnUserClient
 from tests.elections_kit import PASSPHRASE, OpenVote, add_witness, opened
 from tests.factories import login, resident_id, small_roster
 from voting.audit.models import AuditEvent
 from voting.auth.models import Role
 from voting.ballots.models import LogEntry, PaperBallot
-from voting.ballots.operations import BallotRefused, cast_online, check_receipt
+from voting.ballots.operations import BallotRefused, check_receipt
 from voting.core import record_v2, signing
 from voting.core.canonical import b64d, b64e
 from voting.elections.models import Officer
@@ -48,23 +47,17 @@ UNIT = {"v00001": "1幢-1-101", "v00002": "1幢-1-201", "v00003": "1幢-2-101"} 
 CHOICES = {"m1": "yes", "m2": "abstain", "m3": ["c3-2", "c3-1"]}  # m3 ticked out of order on purpose
 
 
-class OwnUserClient(FlaskClient):
-    """Requests share the test's app context, and with it the user Flask-Login caches in g;
-    each clerk's client must load its own user from its own session cookie. English, so that
-    the reasons asserted here stay readable whatever the translations say."""
+class EnglishClient(OwnUserClient):
+    """English, so that the reasons asserted here stay readable whatever the translations say."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
 
-    def open(self, *args, **kwargs):
-        g.pop("_login_user", None)
-        return super().open(*args, **kwargs)
-
 
 @pytest.fixture(autouse=True)
-def _clients_of_their_own(app):
-    app.test_client_class = OwnUserClient
+def _clients_in_english(app):
+    app.test_client_class = EnglishClient
 
 
 def png_scan() -> bytes:
@@ -214,11 +207,8 @@ def finish(pv: PaperVote) -> dict:
 
 
 def cast_online_now(pv: PaperVote, voter: str, choices: dict):
-    """An online ballot of the voter with this roster code."""
-    ballot, signature = pv.vote.signed(pv.vote.ids[voter], choices)
-    receipt = cast_online(pv.election, ballot, signature)
-    db.session.commit()
-    return receipt
+    """An online ballot of the voter with this roster code, cast at the real now."""
+    return pv.vote.cast(pv.vote.ids[voter], choices, now=None)
 
 
 # --- keys ---------------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ def owner_id(number: int) -> str:
 def estate_roster(without: tuple[int, ...] = ()) -> bytes:
     """Twelve flats with one owner each (but the numbers left out); 郑三 also owns a shop; 孔甲
     and 曹乙 co-own a flat."""
-    rows = [["1幢", "1", f"{100 + n}", "住宅", "90.00", "登记", name, owner_id(n), "1390000%04d" % n, "已交付"]
+    rows = [["1幢", "1", f"{100 + n}", "住宅", "90.00", "登记", name, owner_id(n), f"1390000{n:04d}", "已交付"]
             for n, (name, _born) in enumerate(OWNERS, start=1) if n not in without]
     rows.append(["商铺", "", "S1", "商业", "50.00", "登记", "郑三", owner_id(3), "", "已交付"])
     rows.append(["2幢", "1", "101", "住宅", "100.00", "登记", "孔甲、曹乙",

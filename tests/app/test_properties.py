@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import String, event, func, select
 
-from tests.app.test_paper import UNIT, OwnUserClient, paper_vote, png_scan
+from tests.app.test_paper import UNIT, paper_vote, png_scan
 from tests.app.test_vote import open_vote, voter_id
 from tests.elections_kit import open_vote as open_kit_vote
 from tests.factories import HEADERS, login, resident_id, small_roster
@@ -317,7 +317,6 @@ def test_the_genuine_receipt_checks(app, vote):
 @pytest.fixture
 def desk(app, factory):
     """An open vote with two clerks' keys, a ballot keyed but not signed, and one signed."""
-    app.test_client_class = OwnUserClient
     pv = paper_vote(app, factory)
     unsigned = pv.key(pv.a, "v00001", {"m1": "yes"}).get_json()["paper_id"]
     signed = pv.key_and_sign(pv.a, "v00003", {"m1": "no"})

@@ -10,7 +10,6 @@ from html.parser import HTMLParser
 from urllib.parse import urlencode
 
 import pytest
-from flask import g
 from flask_babel import refresh
 from markupsafe import escape
 from sqlalchemy import select, text
@@ -94,10 +93,6 @@ def page_faults(html: str) -> list[str]:
 
 @pytest.fixture
 def hostile_estate(app, factory):
-    @app.before_request
-    def each_client_as_its_own_user():  # requests share the test's app context, and g with it
-        g.pop("_login_user", None)
-
     return EstateWorld(app, factory, HOSTILE)
 
 

@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 from tests.elections_kit import NOW, open_vote
 from tests.factories import login, resident_id, roster_csv, small_roster
 from voting.auth.models import Role
-from voting.ballots.operations import cast_online
 from voting.core import signing
 from voting.elections.operations import close_election, create_election
 from voting.extensions import db
@@ -31,13 +30,6 @@ def roster_of(units: list[tuple[str, str, str, str]]) -> bytes:
          resident_id(serials.setdefault(owner, len(serials) + 1)), "", "已交付"]
         for building, room, area, owner in units
     ])
-
-
-def cast(vote, voter, choices=YES, now=NOW):
-    """An online ballot of the voter with this roster code."""
-    ballot, signature = vote.signed(vote.ids[voter], choices)
-    cast_online(vote.election, ballot, signature, now=now)
-    db.session.commit()
 
 
 def clerk_pair(factory, estate):
@@ -75,11 +67,11 @@ def test_turnout_counts_each_voter_once_under_the_channel_of_the_counted_ballot(
     estate = factory.estate(roster=small_roster())
     officers, clerk_keys = clerk_pair(factory, estate)
     vote = open_vote(estate, revote="last", officers=officers)
-    cast(vote, "v00001", now=NOW)
+    vote.cast(vote.ids["v00001"], YES, now=NOW)
     # The owner came to the desk in person: the paper ballot replaces the online one and counts.
     cast_paper(vote, clerk_keys, "v00001", now=NOW + timedelta(hours=1), identity_checked=True)
-    cast(vote, "v00002", YES, now=NOW + timedelta(hours=2))
-    cast(vote, "v00002", NO, now=NOW + timedelta(hours=3))  # changed: still one voter online
+    vote.cast(vote.ids["v00002"], YES, now=NOW + timedelta(hours=2))
+    vote.cast(vote.ids["v00002"], NO, now=NOW + timedelta(hours=3))  # changed: still one voter online
     cast_paper(vote, clerk_keys, "v00003", now=NOW + timedelta(hours=4))
 
     turnout = measure_turnout(vote.election)
@@ -107,7 +99,7 @@ def test_revote_first_counts_the_channel_of_the_first_ballot(app, factory):
     officers, clerk_keys = clerk_pair(factory, estate)
     vote = open_vote(estate, revote="first", officers=officers)
     cast_paper(vote, clerk_keys, "v00003")
-    cast(vote, "v00001")
+    vote.cast(vote.ids["v00001"], YES)
     turnout = measure_turnout(vote.election)
     assert turnout.estate.paper == Weight(12025, 1) and turnout.estate.online == Weight(8956, 1)
 
@@ -119,8 +111,8 @@ def test_revote_first_counts_the_channel_of_the_first_ballot(app, factory):
 def test_the_two_thirds_line_at_its_exact_boundary(app, factory, areas, quorate):
     estate = factory.estate(roster=roster_of([("1幢", f"10{i}", area, f"业主{i}") for i, area in enumerate(areas, 1)]))
     vote = open_vote(estate)
-    cast(vote, "v00001")
-    cast(vote, "v00002")
+    vote.cast(vote.ids["v00001"], YES)
+    vote.cast(vote.ids["v00002"], YES)
     check = measure_turnout(vote.election).estate.quorum
     assert check.met is quorate
     assert [(m.value, m.met) for m in check.measures] == [(20000, quorate), (2, True)]
@@ -139,7 +131,7 @@ def test_turnout_by_building_splits_area_by_unit_and_counts_a_head_once(app, fac
         ("2幢", "201", "70.00", "丙某"),
     ]))
     vote = open_vote(estate)
-    cast(vote, "v00002")
+    vote.cast(vote.ids["v00002"], YES)
     buildings = {share.building: share for share in measure_turnout(vote.election).buildings}
     assert set(buildings) == {"1幢", "2幢"}
     assert (buildings["1幢"].total, buildings["1幢"].participation) == (Weight(15000, 2), Weight(5000, 1))
@@ -156,9 +148,9 @@ def test_turnout_shows_no_motion_result_before_close(app, factory):
     estate = factory.estate(roster=small_roster())
     switched, steady = open_vote(estate), open_vote(estate)
     for vote, second in ((switched, NO), (steady, YES)):
-        cast(vote, "v00001", YES, now=NOW)
-        cast(vote, "v00001", second, now=NOW + timedelta(minutes=5))
-        cast(vote, "v00003", YES, now=NOW + timedelta(minutes=9))
+        vote.cast(vote.ids["v00001"], YES, now=NOW)
+        vote.cast(vote.ids["v00001"], second, now=NOW + timedelta(minutes=5))
+        vote.cast(vote.ids["v00003"], YES, now=NOW + timedelta(minutes=9))
     client = staff_client(app, factory, estate)
 
     def turnout_without_ids(vote) -> str:
@@ -180,7 +172,7 @@ def test_turnout_shows_no_motion_result_before_close(app, factory):
 def test_turnout_bars_mark_the_two_thirds_line_without_style_attributes(app, factory):
     estate = factory.estate(roster=small_roster())
     vote = open_vote(estate)
-    cast(vote, "v00002")  # 180.00 of 589.81 m², 1 of 4 heads
+    vote.cast(vote.ids["v00002"], YES)  # 180.00 of 589.81 m², 1 of 4 heads
     html = page(staff_client(app, factory, estate), vote.election, "turnout")
     assert "style=" not in html and re.findall(r"<script[^>]*>", html) == ['<script src="/static/text_size.js">']
     bars = re.findall(r'<svg class="bar".*?</svg>', html, re.S)
@@ -213,8 +205,8 @@ def test_a_line_is_the_least_count_the_rule_accepts(total, part, rule):
 def test_canvass_list_names_exactly_the_voters_who_have_not_voted(app, factory):
     estate = factory.estate(roster=small_roster())
     vote = open_vote(estate)
-    cast(vote, "v00001")
-    cast(vote, "v00003")
+    vote.cast(vote.ids["v00001"], YES)
+    vote.cast(vote.ids["v00003"], YES)
     groups = canvass_list(vote.election)
     assert [(g.building, [(d.units, d.owners) for d in g.voters]) for g in groups] == [
         ("1幢", [(["1幢-1-102", "1幢-1-201"], ["王*"])]),
@@ -256,7 +248,7 @@ def test_results_show_the_tally_to_the_hundredth_and_state_the_tie(app, factory)
         choices = {"m2": "yes" if number <= 5 else "no", "m3": committee[number - 1]}
         if number <= 6:
             choices["m1"] = ordinary[number - 1]
-        cast(vote, f"v0000{number}", choices, now=NOW + timedelta(minutes=number))
+        vote.cast(vote.ids[f"v0000{number}"], choices, now=NOW + timedelta(minutes=number))
     tally = finish(vote)
     m1, m2, m3 = tally["motions"]
     assert (m1["result"], m2["result"], m3["result"]) == ("passed", "failed", "incomplete")
@@ -293,7 +285,7 @@ def test_changing_the_use_of_common_parts_needs_three_quarters_of_area_and_heads
     exactly = {1, 2, 3, 4, 5, 6}  # 900.00 m² and 6 heads: exactly 3/4 of both
     head_short = {1, 2, 3, 7, 8}  # 900.00 m² but 5 heads: one head short of 3/4
     for number in range(1, 9):
-        cast(vote, f"v0000{number}", {"m1": "yes" if number in exactly else "no",
+        vote.cast(vote.ids[f"v0000{number}"], {"m1": "yes" if number in exactly else "no",
                                       "m2": "yes" if number in head_short else "no",
                                       "m3": "yes" if number in head_short else "no"})
     m1, m2, m3 = finish(vote)["motions"]
@@ -311,7 +303,7 @@ def test_changing_the_use_of_common_parts_needs_three_quarters_of_area_and_heads
 def test_results_say_plainly_when_the_quorum_was_not_met(app, factory):
     estate = factory.estate(roster=small_roster())
     vote = open_vote(estate)
-    cast(vote, "v00004")  # the developer alone: 200.00 of 589.81 m², 1 of 4 heads
+    vote.cast(vote.ids["v00004"], YES)  # the developer alone: 200.00 of 589.81 m², 1 of 4 heads
     finish(vote)
     html = page(staff_client(app, factory, estate), vote.election, "results")
     assert "The quorum was not met" in html and "the voting period may be extended" in html
@@ -326,7 +318,7 @@ def test_pages_say_when_their_figures_are_not_there_yet(app, factory):
     estate = factory.estate(roster=small_roster())
     vote = open_vote(estate)
     client = staff_client(app, factory, estate)
-    cast(vote, "v00001")
+    vote.cast(vote.ids["v00001"], YES)
     close_election("test", vote.election, now=vote.election.closes_at)
     db.session.commit()
     assert "The canvass list is available while the vote is open." in page(client, vote.election, "canvass")

@@ -592,9 +592,8 @@ def test_a_revoted_receipt_says_it_is_replaced_and_by_which_ballot(app, factory)
 
 def test_a_receipt_replaced_by_a_paper_ballot_names_the_desk_receipt_and_the_clerks(app, factory):
     """Told the same way while the vote runs as the published record tells it after the count."""
-    from tests.app.test_paper import OwnUserClient, cast_online_now, finish, paper_vote
+    from tests.app.test_paper import cast_online_now, finish, paper_vote
 
-    app.test_client_class = OwnUserClient  # each clerk signed in on a client of their own
     pv = paper_vote(app, factory, revote="last")
     online = cast_online_now(pv, ZHANG_LI, {"m1": "no"}).as_json(pv.election)
     desk_receipt = pv.handed_in(ZHANG_LI, identity_checked=True)

@@ -16,7 +16,6 @@ from tests.elections_kit import NOW, Witness, open_vote
 from tests.factories import login, small_roster
 from voting.auth.models import Role
 from voting.ballots.models import Checkpoint, Cosignature, LogEntry, TreeHead
-from voting.ballots.operations import cast_online
 from voting.board.heads import post_day_head
 from voting.board.models import BoardNotice, DayHead
 from voting.core import checkpoint, merkle, record_v2, signing
@@ -45,23 +44,17 @@ def witnessed(app, factory):
     return vote, witness, (clerk, clerk_id, clerk_key)
 
 
-def cast(vote, voters, now=NOW):
-    for voter in voters:
-        ballot, signature = vote.signed(voter, CHOICES)
-        cast_online(vote.election, ballot, signature, now=now)
-    db.session.commit()
-
-
 def test_cosignatures_verify_and_the_record_carries_every_checkpoint(app, witnessed):
     vote, witness, _clerk = witnessed
     election = vote.election
     voters = sorted(vote.secrets)
     witness.cosign_now(election)  # the empty log, at the opening
-    cast(vote, voters[:2])
+    for voter in voters[:2]:
+        vote.cast(voter, CHOICES)
     witness.cosign_now(election, NOW + timedelta(minutes=1))
-    cast(vote, voters[2:3], NOW + timedelta(minutes=2))
+    vote.cast(voters[2], CHOICES, NOW + timedelta(minutes=2))
     witness.cosign_now(election, NOW + timedelta(minutes=3))
-    cast(vote, voters[:1], NOW + timedelta(minutes=4))  # a changed ballot
+    vote.cast(voters[0], CHOICES, NOW + timedelta(minutes=4))  # a changed ballot
     close_election("test", election, now=election.closes_at)
     witness.cosign_now(election, election.closes_at + timedelta(minutes=1))  # the final log, at the close
     tally_election("test", election)
@@ -94,11 +87,11 @@ def test_the_vote_page_asks_for_the_opening_and_the_final_log(app, witnessed):
     client = login(app.test_client(), witness.staff)
     detail = f"/estates/{election.estate.code}/elections/{election.id}/"
     assert "Cosign the opening log" in client.get(detail).get_data(as_text=True)
-    cast(vote, sorted(vote.secrets)[:1])
+    vote.cast(sorted(vote.secrets)[0], CHOICES)
     witness.cosign_now(election)
     page = client.get(detail).get_data(as_text=True)
     assert "You last cosigned the log at 1 ballot," in page and "Cosign the opening log" not in page
-    cast(vote, sorted(vote.secrets)[1:2], NOW + timedelta(minutes=1))
+    vote.cast(sorted(vote.secrets)[1], CHOICES, NOW + timedelta(minutes=1))
     close_election("test", election, now=election.closes_at)
     db.session.commit()
     assert "Cosign the final log" in client.get(detail).get_data(as_text=True)
@@ -117,7 +110,7 @@ def test_a_head_cosigned_before_the_close_does_not_witness_it(app, witnessed):
     election = vote.election
     client = login(app.test_client(), witness.staff)
     detail = f"/estates/{election.estate.code}/elections/{election.id}/"
-    cast(vote, sorted(vote.secrets)[:1])
+    vote.cast(sorted(vote.secrets)[0], CHOICES)
     witness.cosign_now(election, NOW + timedelta(minutes=1))
     close_election("test", election, now=election.closes_at)
     db.session.commit()
@@ -141,7 +134,7 @@ def test_only_the_whole_log_witnesses_the_close_and_never_from_the_future(app, w
     vote, witness, _clerk = witnessed
     election = vote.election
     voters = sorted(vote.secrets)
-    cast(vote, voters[:1])
+    vote.cast(voters[0], CHOICES)
     early = checkpoint_to_cosign(witness.staff, election, now=NOW)
     witness.cosign_now(election, NOW)
     ahead = int((election.closes_at + timedelta(seconds=1)).timestamp())
@@ -149,7 +142,8 @@ def test_only_the_whole_log_witnesses_the_close_and_never_from_the_future(app, w
     with pytest.raises(CosignatureRefused, match="not now"):
         cosign(witness.staff, election, witness.officer_id, early.size, ahead,
                witness.cosignature(election, early.size, early.root, ahead), now=before_the_close)
-    cast(vote, voters[1:3], NOW + timedelta(minutes=5))  # voting was not closed by it
+    for voter in voters[1:3]:  # voting was not closed by it
+        vote.cast(voter, CHOICES, NOW + timedelta(minutes=5))
     close_election("test", election, now=election.closes_at)
     after = election.closes_at + timedelta(minutes=1)
     time = int(after.timestamp())
@@ -176,9 +170,9 @@ def checkpoints_of(election):
 def test_forged_or_replayed_cosignatures_are_refused(app, factory, witnessed, forgery):
     vote, witness, (clerk, clerk_id, clerk_key) = witnessed
     election = vote.election
-    cast(vote, sorted(vote.secrets)[:1])
+    vote.cast(sorted(vote.secrets)[0], CHOICES)
     earlier = checkpoint_to_cosign(witness.staff, election, now=NOW)
-    cast(vote, sorted(vote.secrets)[1:2], NOW + timedelta(seconds=10))
+    vote.cast(sorted(vote.secrets)[1], CHOICES, NOW + timedelta(seconds=10))
     now = NOW + timedelta(seconds=20)
     head = checkpoint_to_cosign(witness.staff, election, now=now)
     time = int(now.timestamp())
@@ -216,9 +210,10 @@ def test_a_witness_never_cosigns_a_fork(app, witnessed):
     vote, witness, _clerk = witnessed
     election = vote.election
     voters = sorted(vote.secrets)
-    cast(vote, voters[:2])
+    for voter in voters[:2]:
+        vote.cast(voter, CHOICES)
     smaller = checkpoint_to_cosign(witness.staff, election, now=NOW)
-    cast(vote, voters[2:3])
+    vote.cast(voters[2], CHOICES)
     witness.cosign_now(election)  # size 3
     # An older, smaller head is no longer cosigned: it does not extend the one cosigned last.
     time = int(NOW.timestamp())
@@ -238,7 +233,8 @@ def test_a_witness_never_cosigns_a_fork(app, witnessed):
         frontier.append(b64d(entry.leaf_hash))
     election.log_size, election.frontier_json = frontier.size, json.dumps(frontier.to_json())
     db.session.commit()
-    cast(vote, voters[:2])
+    for voter in voters[:2]:
+        vote.cast(voter, CHOICES)
     rebuilt = checkpoint_to_cosign(witness.staff, election, now=NOW)
     assert rebuilt.size == 4
     with pytest.raises(CosignatureRefused, match="does not extend"):
@@ -281,7 +277,8 @@ def test_the_witness_cosigns_through_the_api(app, witnessed):
     assert posted.status_code == 201, posted.data
     assert client.post(f"{base}/cosignatures", json={"officer_id": witness.officer_id, "size": 0,
                                                       "time": head["time"], "signature": signature}).status_code == 409
-    cast(vote, sorted(vote.secrets)[:3])
+    for voter in sorted(vote.secrets)[:3]:
+        vote.cast(voter, CHOICES)
     head = client.post(f"{base}/checkpoint", json={"since": 0}).get_json()
     assert head["size"] == 3 and head["consistency_proof"] == []  # every tree extends the empty one
     page = client.get(f"/estates/{election.estate.code}/elections/{election.id}/turnout").get_data(as_text=True)
@@ -295,7 +292,7 @@ def test_each_day_of_the_vote_has_its_head_on_the_board(app, witnessed):
     days = [election.opens_at + timedelta(hours=1), election.opens_at + timedelta(days=1, hours=1),
             election.opens_at + timedelta(days=2, hours=3)]
     for number, moment in enumerate(days):
-        cast(vote, voters[number:number + 1], moment)
+        vote.cast(voters[number], CHOICES, moment)
         witness.cosign_now(election, moment + timedelta(minutes=1))
         assert post_day_head(election.id, now=moment + timedelta(minutes=2)) is not None
         assert post_day_head(election.id, now=moment + timedelta(hours=1)) is None  # once a day

@@ -30,7 +30,7 @@ from voting.core.canonical import (
 
 def test_canon_sorts_keys_drops_whitespace_and_keeps_non_ascii():
     assert canon({"b": [1, "x y"], "a": "测试花园", "c": None}) == (
-        '{"a":"测试花园","b":[1,"x y"],"c":null}'.encode("utf-8")
+        '{"a":"测试花园","b":[1,"x y"],"c":null}'.encode()
     )
 
 

@@ -107,9 +107,7 @@ def test_faults_quote_ids_as_json_in_utf8_whatever_the_locale(valid_file):
         timeout=60,
     )
     assert result.returncode == 1
-    assert result.stdout == 'INVALID: entry 0: voter "业主\\n2" is not on the roll\n'.encode(
-        "utf-8"
-    )
+    assert result.stdout == 'INVALID: entry 0: voter "业主\\n2" is not on the roll\n'.encode()
 
 
 def test_every_vector_through_the_cli(vectors):

@@ -4,7 +4,8 @@ Each vector is a record and the verdict the spec gives it: valid with its tally,
 one named check. Under receipts/, owners' receipts and what checking each against a valid record
 (the one its expected entry names) finds: counted, replaced (by which ballot), or invalid at a
 named check. Under held/, checkpoints kept as C2SP signed notes (spec §10, held checkpoints) and
-what checking each against valid-full finds: extended, or invalid at H1, H2 or H3. ``python -m tests.core.vectors_v2`` writes them to tests/core/vectors-v2/;
+what checking each against valid-full finds: extended, or invalid at H1, H2 or H3.
+``python -m tests.core.vectors_v2`` writes them to tests/core/vectors-v2/;
 tests/core/test_vectors_v2.py checks the files still come out of this module byte for byte,
 and that the verifier gives each its verdict.
 """

@@ -1,7 +1,7 @@
 """A live Gongzhi server on 127.0.0.1 and Debian's Chromium as an owner's phone.
 
 Only the system browser is used (never one Playwright downloads), so the tests skip where
-/usr/bin/chromium is missing.
+/usr/bin/chromium is missing (and fail in CI, which has it).
 """
 
 import threading
@@ -13,7 +13,7 @@ import pytest
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
-from tests.conftest import REPO_ROOT, make_app
+from tests.conftest import REPO_ROOT, make_app, unavailable
 from tests.factories import Factory
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -67,7 +67,7 @@ def live_server(tmp_path_factory):
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
-        pytest.skip("Debian's Chromium is not installed at /usr/bin/chromium (apt-get install chromium); "
+        unavailable("Debian's Chromium is not installed at /usr/bin/chromium (apt-get install chromium); "
                     "the phone tests drive no other browser")
     from playwright.sync_api import sync_playwright
 

@@ -10,7 +10,8 @@ turnout page; the vote closes, the street office witnesses the close, and two cl
 paper afterwards; the vote is counted; the street office certifies in its browser; the day's head
 of the log, the results, minutes and certification go up on the notice board; the public
 record verifies with the project's verifier, the witnessed checkpoints with it, and the owner's
-saved receipt checks against it as counted. Staff work at desktop size, owners on phones; every person has a browser of their own.
+saved receipt checks against it as counted. Staff work at desktop size, owners on phones; every
+person has a browser of their own.
 
 Screenshots of every step: test-artifacts/journey/NN-step.png. Run alone: pytest -k journey
 (about a minute; marked slow).
@@ -29,7 +30,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, unavailable
 from tests.e2e.journey_kit import Browsers, Clock, fill_passphrase, found_place, lone_flat_owners, qr_on_page, zh, zh_date
 from tests.e2e.test_clerk_keys import DraftVote, enter, hand_in, register_key, scan_png, sign
 from tests.e2e.test_phone_vote import choose
@@ -58,8 +59,7 @@ NOTICES_PASSPHRASE = "金山花园 通知书口令 2026"
 @pytest.fixture
 def journey(live_server, browser):
     if shutil.which("pdftoppm") is None:
-        pytest.skip("pdftoppm (Debian's poppler-utils) prints the notices for the QR scan")
-    pytest.importorskip("zxingcpp", reason="zxing-cpp reads the QR code off the printed notice")
+        unavailable("pdftoppm (Debian's poppler-utils) prints the notices for the QR scan")
     app = live_server.app
     kept = app.config.get("PUBLIC_BASE_URL")
     app.config["PUBLIC_BASE_URL"] = live_server.base_url  # the printed QR codes lead to this server

@@ -6,6 +6,7 @@ import os
 import random
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -156,12 +157,12 @@ def test_owner_votes_on_a_phone_and_checks_the_receipt(live_server, phone, scree
     assert phone.evaluate("document.getElementById('receipt-picture').naturalWidth") == 1080
     with phone.expect_download() as download:
         phone.locator("#receipt-picture-download").tap()
-    assert open(download.value.path(), "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+    assert Path(download.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     kept = phone.evaluate(f"localStorage.getItem('gongzhi-receipts:{vote.public_id}')")
     assert json.loads(kept) == [receipt]
     with phone.expect_download() as download:
         phone.locator("#receipt-download").tap()
-    assert json.loads(open(download.value.path(), encoding="utf-8").read()) == receipt
+    assert json.loads(Path(download.value.path()).read_text(encoding="utf-8")) == receipt
 
     # The secret never left the page: no request carried it, in the address or in a body.
     assert not [text for text in fetched[1:] + sent if secret in text]

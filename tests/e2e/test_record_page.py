@@ -67,7 +67,7 @@ def test_a_saved_receipt_checks_out_on_the_record_page(live_server, phone, simul
     phone.locator("#receipt-file").set_input_files(files=[{
         "name": "receipt.json", "mimeType": "application/json",
         "buffer": json.dumps(replaced, ensure_ascii=False, indent=1).encode("utf-8")}])
-    phone.wait_for_function("document.getElementById('receipt-text').value.includes('\"seq\": %d')" % replaced["seq"])
+    phone.wait_for_function(f"document.getElementById('receipt-text').value.includes('\"seq\": {replaced['seq']}')")
     by = finding("replaced")
     assert by["seq"] == replaced["seq"] and by["replaced_by"]["seq"] > replaced["seq"]
     replaced["seq"] += 1

@@ -108,7 +108,7 @@ def test_the_street_office_cosigns_in_its_browser(live_server, clerk_desk):  # n
     key = Ed25519PublicKey.from_public_bytes(b64d(registered))
     cosigned = stored_cosignatures(live_server, vote)
     assert [(size, witness) for size, witness, *_ in cosigned] == [(0, officer_id), (3, officer_id)]
-    for size, _witness, time, signature, text in cosigned:
+    for _size, _witness, time, signature, text in cosigned:
         assert abs(time - utcnow().timestamp()) < 120
         key.verify(b64d(signature), b"cosignature/v1\ntime %d\n" % time + text)  # raises unless genuine
     assert page.evaluate(KEPT_HEAD, [f"{vote.public_id}/{vote.officer}", None])["size"] == 3

@@ -2,17 +2,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import shared_path
 from voting.core.weights import summarize, voters
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")
 def shared_fixtures() -> Path:
-    path = REPO_ROOT.parent / "shared" / "fixtures"
-    if not path.is_dir():
-        pytest.skip("../shared/fixtures not present (only on developer machines and CI)")
-    return path
+    return shared_path("fixtures")
 
 
 @pytest.fixture

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from voting.extensions import db, one_of
 from voting.timeutil import UTCDateTime, utcnow
+
+if TYPE_CHECKING:  # roster's models import this module; SQLAlchemy finds these by name at run time
+    from voting.roster.models import UnitOwner, Voter
 
 UNIT_USES = ("住宅", "商业", "办公", "车位", "储藏室")
 AREA_SOURCES = ("登记", "实测", "合同")
@@ -119,7 +123,7 @@ class Unit(db.Model):
     status: Mapped[str] = mapped_column(String(4))
     source_row: Mapped[int]  # spreadsheet row it came from, for messages and audits
     building: Mapped[Building] = relationship(back_populates="units")
-    owners: Mapped[list["UnitOwner"]] = relationship(
+    owners: Mapped[list[UnitOwner]] = relationship(
         back_populates="unit", cascade="all, delete-orphan", order_by="UnitOwner.position"
     )
-    voter: Mapped["Voter | None"] = relationship(back_populates="units")
+    voter: Mapped[Voter | None] = relationship(back_populates="units")

@@ -44,7 +44,8 @@ from voting.roster.parsing import (
 DEMO_UNITS, DEMO_SEED = 120, 2024
 DEMO_ROSTER = Path(__file__).parent / "demo" / "demo-roster.xlsx"
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏苏吕丁任沈姚卢姜钟谭陆汪金石贾夏韦方邹孟熊秦邱江尹薛段侯龙黎顾毛郝龚邵钱戴莫孔"
+SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶"
+            "程魏苏吕丁任沈姚卢姜钟谭陆汪金石贾夏韦方邹孟熊秦邱江尹薛段侯龙黎顾毛郝龚邵钱戴莫孔")
 GIVEN_CHARS = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚英华玉兰萍红建文辉波宁海鹏飞斌宇浩凯晨欣怡雨轩涵子萱嘉琪思远梓"
 # Rare characters (𠮷 lies outside the BMP) exercise storage, fonts and GB18030 round trips.
 RARE_GIVEN_NAMES = ("𠮷祥", "堃", "昇平", "喆", "垚", "淼", "犇", "燚", "赟", "玥")
