@@ -32,16 +32,15 @@ from voting.elections.models import Election, State
 from voting.elections.operations import add_committee_election
 from voting.estates.models import Estate
 from voting.extensions import db
-from voting.prep.operations import (
-    group_of,
-    local_date,
+from voting.prep.operations import group_of, local_date
+from voting.privacy import mask_id_number
+from voting.roster.owners import (
     owner_by_id_number,
     owner_by_unit_last4,
     owner_hashes,
     owner_households,
     owner_unit_labels,
 )
-from voting.privacy import mask_id_number
 from voting.roster.parsing import normalise_id_number, resident_id_check_digit
 from voting.formatting import format_datetime
 from voting.timeutil import utcnow

@@ -36,7 +36,7 @@ from voting.estates.models import Estate, Unit
 from voting.extensions import db
 from voting.notices import sealing
 from voting.roster.models import Owner, UnitOwner, Voter
-from voting.roster.operations import personal_data
+from voting.privacy import last4_hash, personal_data
 from voting.timeutil import utcnow
 from voting.formatting import format_datetime
 
@@ -238,10 +238,6 @@ def _id_last4_hashes(election: Election, protect) -> dict[int, list[str]]:
     ):
         found.setdefault(voter_id, set()).add(last4_hash(protect, protect.decrypt(number)[-4:]))
     return {voter_id: sorted(hashes) for voter_id, hashes in found.items()}
-
-
-def last4_hash(protect, last4: str) -> str:
-    return protect.match_hash("last4:" + last4)
 
 
 def _units_fields(labels: list[str]) -> dict:
