@@ -13,6 +13,7 @@ from sqlalchemy import select
 from voting.audit.operations import record_event
 from voting.auth.access import own_street_office_officer
 from voting.auth.models import Staff
+from voting.ballots.log import final_tree_head
 from voting.certification.models import CertificationDecision
 from voting.core import record_v2, signing
 from voting.core.canonical import canon, format_time, parse_time
@@ -20,7 +21,6 @@ from voting.elections.models import Election, Officer, State
 from voting.elections.operations import (
     ElectionError,
     export_record,
-    final_tree_head,
     officer_keys,
     register_browser_key,
 )

@@ -29,7 +29,8 @@ from voting.audit.operations import record_event
 from voting.auth.models import Staff
 from voting.auth.operations import same_person
 from voting.ballots.models import LogEntry, PaperBallot, PaperScan
-from voting.ballots.operations import BallotRefused, Receipt, append, close_witnessed, handin_for, receipt_of
+from voting.ballots.log import close_witnessed
+from voting.ballots.operations import BallotRefused, Receipt, append, handin_for, receipt_of
 from voting.core import record_v2, signing
 from voting.core.canonical import b64e, canon
 from voting.core.weights import DELIVERED
