@@ -15,12 +15,12 @@ from functools import lru_cache
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from voting.ballots.log import close_witnessed, election_key, leaf_hashes, locked, tree_head_at
 from voting.ballots.models import LogEntry, TreeHead
 from voting.core import checkpoint, merkle, record_v2, rules
 from voting.core.canonical import b64e, canon, format_time
 from voting.elections.models import Election, ElectionVoter, State
 from voting.elections.operations import verified_record
-from voting.ballots.log import close_witnessed, election_key, leaf_hashes, locked, tree_head_at
 from voting.extensions import db
 from voting.timeutil import utcnow
 
