@@ -15,6 +15,7 @@ from flask_babel import refresh
 from markupsafe import escape
 from sqlalchemy import select, text
 
+from simulation.candidates import PUBLISHED_BEFORE, vetted_list
 from tests.app.test_prep import OWNERS as OWNERS_OF_ESTATE
 from tests.app.test_prep import estate_roster, owner_id
 from tests.app.test_vote import ballot_of, key_of
@@ -26,7 +27,6 @@ from voting.app import CONTENT_SECURITY_POLICY
 from voting.audit.models import AuditEvent
 from voting.audit.operations import EMPTY_CHAIN, event_hash, record_event, verify_audit_chain
 from voting.auth.models import Role
-from voting.candidates.simulation import PUBLISHED_BEFORE, vetted_list
 from voting.config import ConfigError
 from voting.core import record_v2, signing
 from voting.core.canonical import b64e

@@ -13,29 +13,11 @@ import pytest
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
+from simulation.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import REPO_ROOT, make_app
 from tests.factories import Factory
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run"]
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "e2e"
-# Init scripts that make Chromium a phone whose WebCrypto lacks Ed25519 (engines before Chromium
-# 137, iOS before 17: they answer NotSupportedError) or has no crypto.subtle at all.
-WITHOUT_WEBCRYPTO_ED25519 = """
-for (const [method, position] of [["importKey", 2], ["generateKey", 0], ["sign", 0], ["verify", 0]]) {
-  const original = SubtleCrypto.prototype[method];
-  SubtleCrypto.prototype[method] = function (...args) {
-    const algorithm = args[position];
-    const name = typeof algorithm === "string" ? algorithm : algorithm && algorithm.name;
-    if (/^ed25519$/i.test(name || "")) {
-      return Promise.reject(new DOMException("Unrecognized name.", "NotSupportedError"));
-    }
-    return original.apply(this, args);
-  };
-}
-"""
-WITHOUT_SUBTLE_CRYPTO = 'Object.defineProperty(Crypto.prototype, "subtle", { get: () => undefined });'
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True, "has_touch": True,
          "locale": "zh-CN"}
 

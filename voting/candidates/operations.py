@@ -226,6 +226,19 @@ def resident_id_facts(id_number: str) -> tuple[date, str] | None:
     return born, "M" if int(number[16]) % 2 else "F"
 
 
+def eligible_owners(owners: list[tuple[str, str]], today: date, count: int) -> list[tuple[str, str]]:
+    """Owners with a resident ID aged 30 to 65: inside the default age rule with room to spare."""
+    chosen, seen = [], set()
+    for name, id_number in owners:
+        facts = resident_id_facts(id_number)
+        if facts and 30 <= (today - facts[0]).days // 366 <= 65 and id_number not in seen:
+            chosen.append((name, id_number))
+            seen.add(id_number)
+        if len(chosen) == count:
+            break
+    return chosen
+
+
 def _photo_type(photo: bytes) -> str:
     if len(photo) > MAX_PHOTO_BYTES:
         raise CandidateError(_("The photo is larger than %(mb)d MB.", mb=MAX_PHOTO_BYTES // (1024 * 1024)))
