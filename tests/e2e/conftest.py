@@ -14,6 +14,7 @@ from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from simulation.browser import CHROMIUM, CHROMIUM_ARGS
+from simulation.vote import simulate_command
 from tests.conftest import REPO_ROOT, make_app
 from tests.factories import Factory
 
@@ -92,7 +93,7 @@ class SimulatedVote:
 
 @pytest.fixture(scope="session")
 def simulated_vote(live_server, tmp_path_factory) -> SimulatedVote:
-    """A counted vote on the live server, held by `flask simulate` through the real endpoints:
+    """A counted vote on the live server, held by simulation/vote.py through the real endpoints:
     some hundreds of voters, a quarter of them on paper, some who voted twice online."""
     from sqlalchemy import select
 
@@ -101,8 +102,8 @@ def simulated_vote(live_server, tmp_path_factory) -> SimulatedVote:
 
     output = tmp_path_factory.mktemp("simulated") / "record.json"
     with live_server.app.app_context():
-        result = live_server.app.test_cli_runner().invoke(args=[
-            "simulate", "--voters", "240", "--turnout", "0.85", "--paper", "0.25", "--seed", "11", "--out", str(output)])
+        result = live_server.app.test_cli_runner().invoke(simulate_command, [
+            "--voters", "240", "--turnout", "0.85", "--paper", "0.25", "--seed", "11", "--out", str(output)])
         assert result.exit_code == 0, result.output
         public_id = result.output.strip().splitlines()[-1].split(":")[0]
         election = db.session.scalar(select(Election).where(Election.public_id == public_id))
