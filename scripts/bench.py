@@ -54,8 +54,9 @@ from urllib.parse import urlsplit
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.server_kit import Gunicorn  # noqa: E402
-from voting.core import checkpoint, merkle, record, record_v2, rules, signing  # noqa: E402
+from simulation import records, records_v2  # noqa: E402
+from simulation.server import Gunicorn  # noqa: E402
+from voting.core import checkpoint, record, record_v2, signing  # noqa: E402
 from voting.core.canonical import H, b64d, b64e, format_time, parse_json, parse_time  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/gongzhi_bench"
@@ -354,25 +355,20 @@ def bench_casting(scale: Scale, environment: dict, work: Path) -> dict:
 
 # --- verification of a large record ---------------------------------------------------------
 
-RECORD_OPENS_AT = "2026-12-01T08:00:00+08:00"
-RECORD_CLOSES_AT = "2026-12-15T20:00:00+08:00"
-RECORD_CLERKS = ("clerk-a", "clerk-b")
 PAPER_EVERY = 20  # one ballot in 20 is a paper ballot, signed by both clerks
 REVOTE_EVERY = 20  # and one voter in 20 changes the ballot later ("last" counts)
-
-
-def _record_key(name: str):
-    return signing.private_key_from_seed(H(b"bench-record/" + name.encode()))
+RECORD_MOTIONS = [records.question("m1", "ordinary", "审议《业主大会议事规则》"),
+                  records.question("m2", "major", "筹集住宅专项维修资金"),
+                  records.committee("m3", 5, [f"c{n}" for n in range(1, 8)])]
 
 
 def _voter_id(number: int) -> str:
     return f"V{number:06d}"
 
 
-def _roll_entries(numbers: range) -> list[dict]:
-    return [{"voter_id": _voter_id(n), "area": 6000 + n * 37 % 9000, "heads": 1,
-             "public_key": signing.public_key_b64(_record_key(_voter_id(n))),
-             "units": [f"{1 + n // 400}-{1 + n // 100 % 4}-{101 + n % 100}"]}
+def _roll_voters(numbers: range) -> list[records.Voter]:
+    return [records.Voter(_voter_id(n), 6000 + n * 37 % 9000, units=[f"{1 + n // 400}-{1 + n // 100 % 4}-{101 + n % 100}"],
+                          key=records.public_key(_voter_id(n)))
             for n in numbers]
 
 
@@ -380,7 +376,7 @@ def _signed_entries(job: tuple[str, range, int]) -> list[tuple[dict, list[dict]]
     """(ballot, signatures) for the entries with these seq numbers."""
     election_hash, seqs, voters = job
     rng = random.Random(seqs.start)
-    clerks = [(name, _record_key(name)) for name in RECORD_CLERKS]
+    clerks = [(name, records.private_key(name)) for name in records.CLERKS]
     made = []
     for seq in seqs:
         voter_id = _voter_id(seq if seq < voters else (seq - voters) * REVOTE_EVERY)
@@ -393,43 +389,26 @@ def _signed_entries(job: tuple[str, range, int]) -> list[tuple[dict, list[dict]]
             ballot["paper_scan_sha256"] = b64e(H(f"scan {seq}".encode()))
             signers = clerks
         else:
-            signers = [(voter_id, _record_key(voter_id))]
+            signers = [(voter_id, records.private_key(voter_id))]
         made.append((ballot, [{"signer": name, "signature": signing.sign(key, "ballot", ballot)}
                               for name, key in signers]))
     return made
 
 
 def build_record(ballots: int) -> dict:
-    """A valid record of `ballots` log entries, made directly with voting.core (keys from fixed
-    seeds, signatures made on every core)."""
+    """A valid record of `ballots` log entries, built with simulation.records (keys from fixed
+    seeds, derived and signed on every core)."""
     voters = ballots * REVOTE_EVERY // (REVOTE_EVERY + 1)
     chunks = [range(start, min(start + 2000, ballots)) for start in range(0, ballots, 2000)]
     with multiprocessing.get_context("fork").Pool(CORES) as pool:
-        roll_voters = [v for part in pool.map(_roll_entries, [c for c in chunks if c.start < voters]) for v in part]
-        roll_voters = roll_voters[:voters]
-        roll = {"voters": roll_voters, "total_area": sum(v["area"] for v in roll_voters), "total_heads": voters}
-        election = {
-            "election_id": "BENCH-RECORD-1", "community": {"code": "330282-900", "name": "基准花园"},
-            "title": "业主大会表决（基准测试）", "opens_at": RECORD_OPENS_AT, "closes_at": RECORD_CLOSES_AT,
-            "revote": "last", "nonvoters_follow_majority": False,
-            "motions": [{"motion_id": "m1", "kind": "ordinary", "title": "审议《业主大会议事规则》", "ext": {"item": 1}},
-                        {"motion_id": "m2", "kind": "major", "title": "筹集住宅专项维修资金", "ext": {"item": 6}},
-                        {"motion_id": "m3", "kind": "committee", "title": "选举业主委员会", "seats": 5,
-                         "candidates": [{"candidate_id": f"c{n}", "name": f"候选人{n}"} for n in range(1, 8)],
-                         "ext": {"item": 3}}],
-            "officers": [{"officer_id": name, "role": "clerk", "public_key": signing.public_key_b64(_record_key(name))}
-                         for name in RECORD_CLERKS],
-            "election_public_key": signing.public_key_b64(_record_key("election")),
-            "roll_hash": record.roll_hash(roll),
-        }
-        election_hash = record.election_hash(election)
+        roll_voters = [v for part in pool.map(_roll_voters, [c for c in chunks if c.start < voters]) for v in part]
+        kit = records.RecordKit(roll_voters[:voters], RECORD_MOTIONS)
+        election_hash = record.election_hash(kit.election)
         signed = [e for part in pool.map(_signed_entries, [(election_hash, c, voters) for c in chunks]) for e in part]
-    opens_at = parse_time(RECORD_OPENS_AT)
-    log = [{"seq": seq, "received_at": format_time(opens_at + timedelta(seconds=seq)), "ballot": ballot,
-            "signatures": signatures} for seq, (ballot, signatures) in enumerate(signed)]
-    root = merkle.root([record.entry_leaf_hash(entry) for entry in log])
-    tree_head = record.sign_tree_head(_record_key("election"), election_hash, len(log), b64e(root), RECORD_CLOSES_AT)
-    return record.build(election, roll, log, tree_head, rules.tally(election, roll, log))
+    opens_at = parse_time(records.OPENS_AT)
+    for seq, (ballot, signatures) in enumerate(signed):
+        kit.append_signed(ballot, signatures, format_time(opens_at + timedelta(seconds=seq)))
+    return kit.record(certify=False)
 
 
 def verify_child(path: str, workers: int, signatures_only: bool, held_path: str | None) -> None:
@@ -579,19 +558,11 @@ def compare_with_signatures(path: Path, held_path: Path | None, repeats: int) ->
 
 # --- verification of a large format-2 record --------------------------------------------------
 
-V2_OFFICERS = {  # officer_id -> (role, account, person)
-    "clerk-a": ("clerk", "clerk_a", "person-a"),
-    "clerk-b": ("clerk", "clerk_b", "person-b"),
-    "clerk-c": ("clerk", "clerk_c", "person-c"),
-    "prep-1": ("preparation_group", "prep_1", "person-d"),
-    "prep-2": ("preparation_group", "prep_2", "person-e"),
-    "street-1": ("street_office", "street_1", "person-f"),
-    "witness.example/w1": ("witness", "witness.example", "witness.example"),
-}
-V2_CLERKS = ("clerk-a", "clerk-b", "clerk-c")
-V2_STREET_OFFICER = "street-1"
-V2_WITNESS = "witness.example/w1"
-V2_BUILDINGS = ("b1", "b2", "b3", "b4")
+BUILDINGS = ("b1", "b2", "b3", "b4")
+RECORD_V2_MOTIONS = [records_v2.question("m1", 1, "审议《业主大会议事规则》"),
+                     records_v2.question("m2", 6, "筹集住宅专项维修资金"),
+                     records_v2.committee("m3", 5, [f"c{n}" for n in range(1, 8)]),
+                     records_v2.question("m4", 5, "使用维修资金维修1幢屋面", scope="b1")]
 PAPER_ONLY_EVERY = 50  # one voter in 50 has no credential key and votes on paper
 PAPER_SHARE = 0.03  # and 3 % of the others choose paper too: about 5 % of ballots in all
 SEALED_BOX_EVERY = 10  # one paper-only voter in 10 drops the ballot in the sealed box, keyed after the close
@@ -599,17 +570,13 @@ WITNESSED_HEADS = 5  # the street office's visits to the turnout page while the 
 RECEIPTS = 5
 
 
-def _voter_key_name(voter_id: str) -> str:
-    return f"v2/{voter_id}"
-
-
 def _public_keys(names: list[str]) -> list[str]:
-    return [signing.public_key_b64(_record_key(name)) for name in names]
+    return [records.public_key(name) for name in names]
 
 
 def _sign_planned(planned: list[tuple[str, dict, list[tuple[str, str]]]]) -> list[list[dict]]:
     """The signatures of planned entries: (kind, body, [(signer, key name)]) each."""
-    return [[record_v2.sign_body(_record_key(key_name), signer, kind, body) for signer, key_name in signers]
+    return [[record_v2.sign_body(records.private_key(key_name), signer, kind, body) for signer, key_name in signers]
             for kind, body, signers in planned]
 
 
@@ -631,8 +598,7 @@ def _plan_log_v2(roll: dict, election_hash: str, ballots: int, rng: random.Rando
     about 20 votes twice, "last" counts), a hand-in before each paper ballot, and halfway through
     a revocation with a reissue and a revocation alone, each approved by two people."""
     voters = {voter["voter_id"]: voter for voter in roll["voters"]}
-    key_names = {voter_id: _voter_key_name(voter_id) if voter["public_key"] else None
-                 for voter_id, voter in voters.items()}
+    key_names = {voter_id: voter_id if voter["public_key"] else None for voter_id, voter in voters.items()}
     order = list(voters)
     rng.shuffle(order)
     online_capable = [voter_id for voter_id in order if key_names[voter_id]]
@@ -645,30 +611,31 @@ def _plan_log_v2(roll: dict, election_hash: str, ballots: int, rng: random.Rando
                   if number % SEALED_BOX_EVERY == 0}
     halfway = len(events) // 2
     reissued, revoked = [voter_id for _position, voter_id in events[halfway:] if key_names[voter_id]][:2]
+    street_officer, (first_approver, second_approver) = records_v2.STREET_OFFICER, records_v2.APPROVERS
 
     before_close, after_close = [], []
     before_close.append(("notices", {"election_hash": election_hash, "count": len(voters), "downloaded_by": "prep_1"}, []))
 
     def credential(voter_id: str, action: str, reason: str, approvers: tuple[str, str]) -> None:
-        key_names[voter_id] = f"{_voter_key_name(voter_id)}/reissued" if action == "reissue" else None
+        key_names[voter_id] = f"{voter_id}/reissued" if action == "reissue" else None
         body = {"election_hash": election_hash, "voter_id": voter_id, "action": action,
-                "public_key": signing.public_key_b64(_record_key(key_names[voter_id])) if action == "reissue" else None,
+                "public_key": records.public_key(key_names[voter_id]) if action == "reissue" else None,
                 "reason": reason}
         before_close.append(("credential", body, [(approver, approver) for approver in approvers]))
 
     desk_receipts = 0
     for number, (_position, voter_id) in enumerate(events):
         if number == halfway:
-            credential(reissued, "revoke", "lost", ("prep-1", "prep-2"))
-            credential(reissued, "reissue", "lost", ("prep-1", V2_STREET_OFFICER))
-            credential(revoked, "revoke", "compromised", ("prep-2", V2_STREET_OFFICER))
+            credential(reissued, "revoke", "lost", (first_approver, second_approver))
+            credential(reissued, "reissue", "lost", (first_approver, street_officer))
+            credential(revoked, "revoke", "compromised", (second_approver, street_officer))
         body = {"election_hash": election_hash, "voter_id": voter_id, "channel": "online",
                 "nonce": b64e(rng.randbytes(16)), "choices": _v2_choices(rng, voters[voter_id])}
         if key_names[voter_id] and rng.random() >= PAPER_SHARE:
             before_close.append(("ballot", body, [(voter_id, key_names[voter_id])]))
             continue
         desk_receipts += 1
-        clerk = V2_CLERKS[desk_receipts % 3]
+        clerk, checker = records_v2.CLERKS[desk_receipts % 2], records_v2.CLERKS[(desk_receipts + 1) % 2]
         from_box = voter_id in sealed_box
         handin = {"election_hash": election_hash, "desk_receipt": f"D{desk_receipts:06d}",
                   "voter_id": None if from_box else voter_id, "identity_checked": not from_box}
@@ -681,7 +648,6 @@ def _plan_log_v2(roll: dict, election_hash: str, ballots: int, rng: random.Rando
         body.update(channel="paper", invalid=invalid, paper_scan_sha256=b64e(H(b"scan " + body["nonce"].encode())),
                     proxy_sha256=b64e(H(b"proxy " + body["nonce"].encode())) if rng.random() < 0.2 else None,
                     handin=handin_seq)
-        checker = V2_CLERKS[(desk_receipts + 1) % 3]  # another clerk, another person
         (after_close if from_box else before_close).append(("ballot", body, [(clerk, clerk), (checker, checker)]))
     return before_close, after_close
 
@@ -690,7 +656,8 @@ def build_record_v2(ballots: int) -> tuple[dict, dict]:
     """A valid format-2 record of `ballots` ballots with their hand-ins, credential acts, a
     notices entry, checkpoints cosigned while the vote ran, the witnessed close and a
     certification; and what is held against it: receipts of a few ballots and the close
-    checkpoint as a signed note. Made with voting.core, keys from fixed seeds, on every core."""
+    checkpoint as a signed note. Built with simulation.records_v2, keys from fixed seeds,
+    derived and signed on every core."""
     rng = random.Random(3)
     voter_count = ballots * REVOTE_EVERY // (REVOTE_EVERY + 1)
     voter_ids = set()
@@ -699,104 +666,52 @@ def build_record_v2(ballots: int) -> tuple[dict, dict]:
     voter_ids = sorted(voter_ids)
     keyed = [voter_id for number, voter_id in enumerate(voter_ids) if number % PAPER_ONLY_EVERY]
     with multiprocessing.get_context("fork").Pool(CORES) as pool:
-        keys = dict(zip(keyed, (key for part in pool.map(_public_keys, _in_parts([_voter_key_name(v) for v in keyed]))
-                                for key in part)))
-        roll_voters = []
-        for number, voter_id in enumerate(voter_ids):
-            weight = {"area": 6000 + number * 37 % 9000, "heads": 1}
-            roll_voters.append({"voter_id": voter_id,
-                                "weights": {"estate": weight, V2_BUILDINGS[number % len(V2_BUILDINGS)]: weight},
-                                "public_key": keys.get(voter_id),
-                                "units_commitment": b64e(H(b"units of " + voter_id.encode()))})
-        scopes = ("estate", *V2_BUILDINGS)
-        totals = {scope: {"area": sum(v["weights"][scope]["area"] for v in roll_voters if scope in v["weights"]),
-                          "heads": sum(1 for v in roll_voters if scope in v["weights"])} for scope in scopes}
-        roll = {"voters": roll_voters, "totals": totals}
-        motion = {"title": "", "scope": "estate", "documents": []}
-        election = {
-            "election_id": "BENCH-RECORD-2", "community": {"code": "330282-900", "name": "基准花园"},
-            "title": "业主大会表决（基准测试）", "opens_at": RECORD_OPENS_AT, "closes_at": RECORD_CLOSES_AT,
-            "revote": "last", "rules": {"invalid_ballot": "took_part"},
-            "scopes": [{"scope_id": scope, "title": "基准花园全体业主" if scope == "estate" else f"{scope[1:]}幢"}
-                       for scope in scopes],
-            "motions": [
-                {**motion, "motion_id": "m1", "kind": "question", "title": "审议《业主大会议事规则》", "item": 1},
-                {**motion, "motion_id": "m2", "kind": "question", "title": "筹集住宅专项维修资金", "item": 6},
-                {**motion, "motion_id": "m3", "kind": "committee", "title": "选举业主委员会", "item": 3, "seats": 5,
-                 "candidates": [{"candidate_id": f"c{n}", "name": f"候选人{n}"} for n in range(1, 8)]},
-                {**motion, "motion_id": "m4", "kind": "question", "title": "使用维修资金维修1幢屋面", "item": 5,
-                 "scope": "b1"},
-            ],
-            "officers": [{"officer_id": officer_id, "role": role, "public_key": signing.public_key_b64(_record_key(officer_id)),
-                          "account": account, "person": person}
-                         for officer_id, (role, account, person) in V2_OFFICERS.items()],
-            "election_public_key": signing.public_key_b64(_record_key("election")),
-            "roll_hash": record_v2.roll_hash(roll),
-        }
-        election_hash = record_v2.election_hash(election)
-        before_close, after_close = _plan_log_v2(roll, election_hash, ballots, rng)
+        keys = dict(zip(keyed, (key for part in pool.map(_public_keys, _in_parts(keyed)) for key in part)))
+        roll_voters = [records_v2.Voter(voter_id, 6000 + number * 37 % 9000, has_credential=voter_id in keys,
+                                        scopes={BUILDINGS[number % len(BUILDINGS)]: (6000 + number * 37 % 9000, 1)},
+                                        key=keys.get(voter_id))
+                       for number, voter_id in enumerate(voter_ids)]
+        kit = records_v2.RecordKit(roll_voters, RECORD_V2_MOTIONS,
+                                   scopes=[{"scope_id": building, "title": f"{building[1:]}幢"} for building in BUILDINGS])
+        before_close, after_close = _plan_log_v2(kit.roll, kit.hash, ballots, rng)
         planned = before_close + after_close
         signatures = [signed for part in pool.map(_sign_planned, _in_parts(planned)) for signed in part]
-    opens_at, closes_at = parse_time(RECORD_OPENS_AT), parse_time(RECORD_CLOSES_AT)
+    opens_at, closes_at = parse_time(records.OPENS_AT), parse_time(records.CLOSES_AT)
     step = (closes_at - opens_at - timedelta(hours=1)) / len(before_close)
     times = [opens_at + step * seq for seq in range(len(before_close))]
     times += [closes_at + timedelta(hours=2, seconds=10 * number) for number in range(len(after_close))]
-    log = [record_v2.entry(seq, format_time(times[seq].replace(microsecond=0)), kind, body, signed)
-           for seq, ((kind, body, _signers), signed) in enumerate(zip(planned, signatures))]
-    leaf_hashes = [record_v2.entry_leaf_hash(entry) for entry in log]
 
-    election_key = _record_key("election")
+    # The street office's visits to the turnout page while the vote runs, a witness with it at
+    # every other one, and both at the close: size -> (witnesses, time).
+    street_officer = records_v2.STREET_OFFICER
     visits = [len(before_close) * number // (WITNESSED_HEADS + 1) for number in range(1, WITNESSED_HEADS + 1)]
+    heads = {size: ((street_officer,) if number % 2 else (street_officer, records_v2.WITNESS),
+                    int(times[size - 1].timestamp()) + 60) for number, size in enumerate(visits)}
+    heads[len(before_close)] = ((street_officer, records_v2.WITNESS), int(closes_at.timestamp()))
+    witnessed = {0: kit.witness((street_officer,), int(opens_at.timestamp()))}
+    for seq, ((kind, body, _signers), signed) in enumerate(zip(planned, signatures)):
+        if seq in heads:
+            witnessed[seq] = kit.witness(*heads[seq])
+        kit.append_signed(kind, body, signed, format_time(times[seq].replace(microsecond=0)))
+    if len(kit.log) in heads:
+        witnessed[len(kit.log)] = kit.witness(*heads[len(kit.log)])
+
     # Receipts of ballots replaced by a later one, of ballots that count, and of the last paper
     # ballot keyed after the close.
     ballots_by_voter = {}
-    for seq, entry in enumerate(log):
+    for seq, entry in enumerate(kit.log):
         if entry["kind"] == "ballot":
             ballots_by_voter.setdefault(entry["body"]["voter_id"], []).append(seq)
     replaced = sorted(seqs[0] for seqs in ballots_by_voter.values() if len(seqs) > 1)
     counted = sorted(seqs[-1] for seqs in ballots_by_voter.values())
     receipt_seqs = sorted({*rng.sample(replaced, RECEIPTS // 2), *rng.sample(counted, RECEIPTS - 1 - RECEIPTS // 2),
-                           len(log) - 1})
-    roots = _prefix_roots(leaf_hashes, {0, *visits, len(before_close), len(log), *(seq + 1 for seq in receipt_seqs)})
-
-    def cosigned(size: int, time: int, witnesses: tuple[str, ...]) -> dict:
-        head = checkpoint.sign(election_key, election_hash, size, roots[size])
-        head["cosignatures"] = [checkpoint.cosign(_record_key(witness), witness, election_hash, head, time)
-                                for witness in witnesses]
-        return head
-
-    def after_entry(size: int) -> int:
-        return int(times[size - 1].timestamp()) + 60
-
-    checkpoints = [cosigned(0, int(opens_at.timestamp()), (V2_STREET_OFFICER,))]
-    checkpoints += [cosigned(size, after_entry(size), (V2_STREET_OFFICER,) if number % 2 else (V2_STREET_OFFICER, V2_WITNESS))
-                    for number, size in enumerate(visits)]
-    close = cosigned(len(before_close), int(closes_at.timestamp()), (V2_STREET_OFFICER, V2_WITNESS))
-    checkpoints.append(close)
-    tree_head = checkpoint.sign(election_key, election_hash, len(log), roots[len(log)])
-    tally = rules.tally_v2(election, roll, log)
-    body = record_v2.certification_body(tree_head, tally, election_hash, V2_STREET_OFFICER,
-                                        format_time(closes_at + timedelta(days=1)))
-    certification = record_v2.sign_certification(_record_key(V2_STREET_OFFICER), body)
-    document = record_v2.build(election, roll, log, checkpoints, tree_head, tally, [certification])
-
-    receipts = [record_v2.receipt(election["election_id"], election_hash, seq, log[seq]["logged_at"], leaf_hashes,
-                                  checkpoint.sign(election_key, election_hash, seq + 1, roots[seq + 1]))
-                for seq in receipt_seqs]
-    witness_keys = {officer["officer_id"]: b64d(officer["public_key"]) for officer in election["officers"]}
-    note = checkpoint.signed_note(election_hash, close, b64d(election["election_public_key"]), witness_keys)
+                           len(kit.log) - 1})
+    receipts = [kit.receipt(seq) for seq in receipt_seqs]
+    document = kit.record()
+    witness_keys = {officer["officer_id"]: b64d(officer["public_key"]) for officer in kit.election["officers"]}
+    note = checkpoint.signed_note(kit.hash, witnessed[len(before_close)], b64d(kit.election["election_public_key"]),
+                                  witness_keys)
     return document, {"receipts": receipts, "checkpoint": note}
-
-
-def _prefix_roots(leaf_hashes: list[bytes], sizes: set[int]) -> dict[int, bytes]:
-    """size -> root of the first `size` leaves, in one pass."""
-    frontier = merkle.Frontier()
-    roots = {0: merkle.EMPTY_ROOT}
-    for leaf in leaf_hashes:
-        frontier.append(leaf)
-        if frontier.size in sizes:
-            roots[frontier.size] = frontier.root()
-    return roots
 
 
 def _signature_checks_v2(document: dict, held: dict) -> list[tuple[bytes, bytes, bytes]]:
@@ -903,8 +818,7 @@ def bench_browser_verification(scale: Scale, work: Path) -> dict:
     from the record's bytes to the verdict, on one record of scale.browser_ballots ballots."""
     from playwright.sync_api import sync_playwright
 
-    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
-    from tests.e2e.verifier_kit import WITHOUT_WEBCRYPTO_ED25519
+    from simulation.browser import CHROMIUM, CHROMIUM_ARGS, WITHOUT_WEBCRYPTO_ED25519
 
     document, _held = build_record_v2(scale.browser_ballots)
     data = json.dumps(document, ensure_ascii=False).encode("utf-8")

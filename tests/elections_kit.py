@@ -10,6 +10,7 @@ from unittest import mock
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from simulation.vote import witness_log
 from tests.factories import resident_id
 from voting.auth.models import Role, Staff
 from voting.auth.operations import create_staff
@@ -30,7 +31,6 @@ from voting.elections.operations import (
 from voting.extensions import db
 from voting.notices.operations import batch_secrets, unlock
 from voting.roster.models import Voter
-from voting.simulate import witness_log
 
 NOW = datetime(2026, 12, 5, 2, 0, tzinfo=UTC)
 PASSPHRASE = "notices passphrase of the tests"  # what the group member types when opening a vote

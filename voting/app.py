@@ -2,18 +2,18 @@
 
 from pathlib import Path
 
-from flask import Flask, abort, has_request_context, jsonify, render_template, request, session
+from flask import Flask, abort, has_request_context, request, session
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
-from flask_limiter import RateLimitExceeded
-from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from voting.config import load_config
+from voting.error_pages import http_error, too_many_requests
 from voting.extensions import (
+    MAX_ID,
     babel,
     create_sqlite_file_private,
     csrf,
@@ -25,7 +25,6 @@ from voting.extensions import (
 )
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-MAX_ID = 2**31 - 1  # the largest value of an INTEGER primary key on PostgreSQL
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -62,51 +61,6 @@ def select_locale() -> str:
         return "zh_CN"
     choice = session.get("lang") or request.accept_languages.best_match(["zh_CN", "zh", "en"])
     return "en" if choice == "en" else "zh_CN"
-
-
-def answers_json() -> bool:
-    """JSON for phones' and scripts' requests; a page for browsers, which ask for HTML first."""
-    return request.is_json or request.accept_mimetypes.best_match(["text/html", "application/json"]) != "text/html"
-
-
-def too_many_requests(error):
-    """A limit's own message where it has one (error_message), else the general one."""
-    if isinstance(error, RateLimitExceeded) and error.limit.error_message:
-        message = error.description
-    else:
-        message = _("Too many requests from your network. Please wait a minute and try again.")
-    if answers_json():
-        return jsonify(error=message), 429
-    return render_template("errors/too_many_requests.html", message=message), 429
-
-
-def http_error_message(code: int) -> tuple[str, str]:
-    """A page's title and plain explanation for an HTTP error, in the reader's language."""
-    messages = {
-        400: (_("Bad request"), _("The page could not use what your browser sent. If you were filling in a form, "
-                                  "the form may have expired: go back, reload the page and try again.")),
-        403: (_("Not allowed"), _("Your account may not open this page.")),
-        404: (_("Page not found"), _("There is no page at this address. If you typed it from a notice, check it "
-                                     "character by character, or scan the QR code again.")),
-        405: (_("Not allowed"), _("This page cannot be used this way.")),
-        413: (_("Too large"), _("What your browser sent is too large.")),
-        500: (_("Something went wrong"), _("The server could not answer. Please try again in a moment.")),
-    }
-    return messages.get(code) or (_("Error %(code)d", code=code), _("The page could not be shown."))
-
-
-def http_error(error: HTTPException):
-    """Every HTTP error but 429 (too_many_requests): one page in the reader's language with the
-    phone's viewport and a way home, instead of Werkzeug's English page; JSON for JSON requests.
-    A description given on purpose (abort(403, description=...)) is shown; Werkzeug's and
-    Flask-WTF's English ones are not."""
-    title, message = http_error_message(error.code)
-    werkzeugs = {getattr(cls, "description", None) for cls in type(error).__mro__}
-    own = None if isinstance(error, CSRFError) or error.description in werkzeugs else error.description
-    if answers_json():
-        return jsonify(error=own or message), error.code
-    return render_template("errors/http.html", code=error.code, title=title, message=message, detail=own), \
-        error.code
 
 
 def build_app(overrides: dict | None = None) -> Flask:

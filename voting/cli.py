@@ -100,10 +100,8 @@ def election_export(election_id: str, output: Path):
 def register_cli(app: Flask) -> None:
     from voting.audit.cli import audit_cli
     from voting.demo import demo_cli
-    from voting.simulate import simulate_command
 
     app.cli.add_command(roster_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(election_cli)
     app.cli.add_command(demo_cli)
-    app.cli.add_command(simulate_command)

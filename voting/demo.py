@@ -25,6 +25,7 @@ from voting.candidates.models import CandidateList
 from voting.candidates.operations import (
     Profile,
     create_list,
+    eligible_owners,
     nominate_self,
     publish_list,
     record_review,
@@ -32,7 +33,6 @@ from voting.candidates.operations import (
     rule_bodies,
     start_review,
 )
-from voting.candidates.simulation import eligible_owners
 from voting.elections.models import Election
 from voting.elections.operations import add_motion, create_election
 from voting.estates.models import Estate

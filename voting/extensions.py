@@ -33,6 +33,7 @@ def one_of(column: str, values: tuple[str, ...]) -> CheckConstraint:
 
 
 db = SQLAlchemy(model_class=Base)
+MAX_ID = 2**31 - 1  # the largest value of an INTEGER primary key on PostgreSQL
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -10,7 +10,7 @@ three ways:
 
       .venv/bin/rq worker gongzhi --url "$REDIS_URL"
 
-  The worker calls :func:`run`, which builds its own app with ``voting.create_app()``.
+  The worker calls :func:`voting.worker.run`, which builds its own app with ``voting.create_app()``.
   A job's arguments may be a key (the notices job gets the one derived from the notices
   passphrase): they live in Redis memory only until the job has run, then RQ deletes the job
   with them, and they never appear in its description, which workers log. Run that Redis
@@ -31,12 +31,14 @@ from flask import Flask, current_app
 
 QUEUE = "gongzhi"
 JOB_TIMEOUT = 3 * 60 * 60  # seconds; a large estate's notices take minutes, not hours
+# Named, not imported: the worker builds the app, which imports the views that enqueue.
+WORKER_ENTRY = "voting.worker.run"
 
 
 def enqueue(function_path: str, *args) -> None:
     app = current_app._get_current_object()
     if app.config.get("JOBS_SYNC"):
-        _run_in(app, function_path, args)
+        run_in(app, function_path, args)
     elif app.config.get("REDIS_URL"):
         from redis import Redis
         from rq import Queue
@@ -45,20 +47,13 @@ def enqueue(function_path: str, *args) -> None:
         # Jobs record their own outcome in the database: RQ keeps no result, and a job that
         # failed outright only for a moment (the worker's log keeps the traceback), as its
         # arguments may be a key.
-        queue.enqueue(run, function_path, *args, job_timeout=JOB_TIMEOUT, description=function_path,
+        queue.enqueue(WORKER_ENTRY, function_path, *args, job_timeout=JOB_TIMEOUT, description=function_path,
                       result_ttl=0, failure_ttl=1)
     else:
-        threading.Thread(target=_run_in, args=(app, function_path, args), name=function_path, daemon=True).start()
+        threading.Thread(target=run_in, args=(app, function_path, args), name=function_path, daemon=True).start()
 
 
-def run(function_path: str, *args) -> None:
-    """The RQ worker's entry point: an app configured from the environment, as the web server's is."""
-    from voting import create_app
-
-    _run_in(create_app(), function_path, args)
-
-
-def _run_in(app: Flask, function_path: str, args: tuple) -> None:
+def run_in(app: Flask, function_path: str, args: tuple) -> None:
     module_name, _, name = function_path.rpartition(".")
     function = getattr(importlib.import_module(module_name), name)
     with app.app_context():  # a fresh context: its own database session

@@ -11,6 +11,7 @@ import hmac
 from cryptography.fernet import Fernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from flask import current_app
 
 
 def _derive(data_key: str, purpose: bytes) -> bytes:
@@ -33,6 +34,14 @@ class PersonalData:
     def match_hash(self, id_number: str) -> str:
         """Equal for equal ID numbers (case-folded), useless without the key."""
         return hmac.new(self._match_key, id_number.upper().encode(), hashlib.sha256).hexdigest()
+
+
+def personal_data() -> PersonalData:
+    return PersonalData(current_app.config["DATA_KEY"])
+
+
+def last4_hash(protect, last4: str) -> str:
+    return protect.match_hash("last4:" + last4)
 
 
 def mask_name(name: str) -> str:

@@ -126,7 +126,7 @@ def test_the_server_cannot_sign_a_ballot_with_what_it_stores(app, factory):
     batch.secrets_enc = None  # what rendering the notices does (tested with the notices)
     db.session.commit()
     public_keys = set(db.session.scalars(select(ElectionVoter.public_key)))
-    from voting.elections.operations import election_key
+    from voting.ballots.log import election_key
 
     server_key = signing.public_key_b64(election_key(vote.election))
     assert server_key not in public_keys

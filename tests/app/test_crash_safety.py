@@ -26,10 +26,10 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, select, text
 
+from simulation.server import Gunicorn
 from tests.conftest import DATABASES, POSTGRES_URL, TEST_SECRETS, make_app
 from tests.elections_kit import PASSPHRASE, OpenVote, add_witness, count_vote, notice_secrets
 from tests.factories import Factory
-from tests.server_kit import Gunicorn
 from voting.ballots.models import LogEntry, TreeHead
 from voting.ballots.operations import check_receipt
 from voting.core import checkpoint, merkle, record_v2, signing

@@ -43,7 +43,7 @@ from voting.extensions import db
 from voting.jobs import enqueue
 from voting.notices import sealing
 from voting.notices.operations import start_rendering
-from voting.roster.operations import personal_data
+from voting.privacy import personal_data
 
 BASE = "https://vote.example.cn"
 OPENS = datetime(2026, 12, 1, 0, 0, tzinfo=timezone.utc)  # 08:00 in Shanghai

@@ -22,6 +22,7 @@ from weasyprint import HTML
 
 from tests.elections_kit import NOW, PASSPHRASE, OpenVote, add_witness, notice_secrets
 from tests.factories import resident_id, roster_csv
+from voting.ballots.log import final_tree_head
 from voting.ballots.operations import cast_online
 from voting.core import record_v2, signing
 from voting.core.canonical import format_time
@@ -31,7 +32,6 @@ from voting.elections.operations import (
     add_committee_election,
     add_motion,
     create_election,
-    final_tree_head,
     open_election,
 )
 from voting.extensions import db

@@ -5,12 +5,12 @@ it; a draft vote stays unseen."""
 from datetime import timedelta
 from html.parser import HTMLParser
 
+from simulation.candidates import vetted_list
 from tests.app.test_prep import OWNERS, estate_roster, owner_id
 from tests.elections_kit import NOW, open_vote
 from voting.auth.models import Role
 from voting.board.models import BoardNotice
 from voting.board.results import publish_results
-from voting.candidates.simulation import vetted_list
 from voting.elections.operations import create_election
 from voting.extensions import db
 from voting.roster.operations import publish_roll

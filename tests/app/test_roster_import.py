@@ -81,7 +81,7 @@ def test_id_numbers_and_phones_are_encrypted_and_matched_by_keyed_hash(app, fact
         assert owner.id_hash not in raw_ids and len(owner.id_hash) == 64
         assert not any(raw.encode() in owner.id_number_enc for raw in raw_ids)
     wang = next(o for o in owners if o.name == "王五")
-    from voting.roster.operations import personal_data
+    from voting.privacy import personal_data
 
     assert personal_data().decrypt(wang.id_number_enc) == resident_id(3)
     assert personal_data().decrypt(wang.phone_enc) == "13800000000"

@@ -14,6 +14,8 @@ from flask_babel import refresh
 from markupsafe import escape
 from sqlalchemy import select, text
 
+from simulation.candidates import PUBLISHED_BEFORE, vetted_list
+from simulation.vote import simulate_command
 from tests.app.test_prep import OWNERS as OWNERS_OF_ESTATE
 from tests.app.test_prep import estate_roster, owner_id
 from tests.app.test_vote import ballot_of, key_of
@@ -25,7 +27,6 @@ from voting.app import CONTENT_SECURITY_POLICY
 from voting.audit.models import AuditEvent
 from voting.audit.operations import EMPTY_CHAIN, event_hash, record_event, verify_audit_chain
 from voting.auth.models import Role
-from voting.candidates.simulation import PUBLISHED_BEFORE, vetted_list
 from voting.config import ConfigError
 from voting.core import record_v2, signing
 from voting.core.canonical import b64e
@@ -309,9 +310,9 @@ def test_objections_are_limited_per_unit_whatever_the_address(limited):
 
 
 def test_the_simulation_is_not_throttled(limited, tmp_path):
-    """More phones from one address in a minute than a single address may send, as `flask simulate` runs."""
-    result = limited.test_cli_runner().invoke(args=[
-        "simulate", "--voters", "90", "--turnout", "1", "--paper", "0", "--seed", "5",
+    """More phones from one address in a minute than a single address may send, as scripts/simulate.py runs."""
+    result = limited.test_cli_runner().invoke(simulate_command, [
+        "--voters", "90", "--turnout", "1", "--paper", "0", "--seed", "5",
         "--out", str(tmp_path / "r.json")])
     assert result.exit_code == 0, result.output
     assert len(json.loads((tmp_path / "r.json").read_text())["log"]) > 60

@@ -4,13 +4,14 @@ import json
 import subprocess
 import sys
 
+from simulation.vote import simulate_command
 from tests.conftest import REPO_ROOT
 
 
 def test_simulated_vote_gives_a_valid_record(app, tmp_path):
     output = tmp_path / "record.json"
-    result = app.test_cli_runner().invoke(args=[
-        "simulate", "--voters", "50", "--turnout", "0.8", "--paper", "0.25", "--seed", "7", "--out", str(output)])
+    result = app.test_cli_runner().invoke(simulate_command, [
+        "--voters", "50", "--turnout", "0.8", "--paper", "0.25", "--seed", "7", "--out", str(output)])
     assert result.exit_code == 0, result.output
     for phase in ("roll import", "online ballots", "paper ballots", "close and tally", "export"):
         assert phase in result.output
@@ -29,8 +30,8 @@ def test_simulated_vote_gives_a_valid_record(app, tmp_path):
 
 def test_simulation_artifacts_are_certified_and_published(app, tmp_path):
     output, artifacts = tmp_path / "record.json", tmp_path / "artifacts"
-    result = app.test_cli_runner().invoke(args=[
-        "simulate", "--voters", "60", "--turnout", "0.8", "--paper", "0.2", "--seed", "3", "--out", str(output),
+    result = app.test_cli_runner().invoke(simulate_command, [
+        "--voters", "60", "--turnout", "0.8", "--paper", "0.2", "--seed", "3", "--out", str(output),
         "--artifacts", str(artifacts)])
     assert result.exit_code == 0, result.output
     names = sorted(path.name for path in artifacts.iterdir())

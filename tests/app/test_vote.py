@@ -24,6 +24,7 @@ from tests.elections_kit import (
     roster_voter_ids,
 )
 from tests.factories import resident_id, small_roster
+from voting.ballots.log import log_entries
 from voting.ballots.models import LogEntry
 from voting.core import checkpoint, merkle, record_v2, rules, signing
 from voting.core.canonical import b64d, b64e
@@ -33,7 +34,6 @@ from voting.elections.operations import (
     add_motion,
     close_election,
     create_election,
-    log_entries,
     open_election,
     register_officer,
 )

@@ -10,7 +10,7 @@ from voting.core import canonical, merkle, record, rules, signing
 from voting.core.canonical import b64e, b64h, canon
 from voting.core.record import RecordInvalid
 
-from tests.core.recordkit import (
+from simulation.records import (
     CLOSES_AT,
     OPENS_AT,
     RecordKit,

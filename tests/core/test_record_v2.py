@@ -6,8 +6,8 @@ import pytest
 from voting.core import checkpoint, record_v2, rules
 from voting.core.canonical import b64d, b64e, format_time, parse_time
 
-from tests.core.recordkit import CLOSES_AT, private_key
-from tests.core.recordkit_v2 import RecordKit, Voter, full_kit, question, voters
+from simulation.records import CLOSES_AT, private_key
+from simulation.records_v2 import RecordKit, Voter, full_kit, question, voters
 
 AFTER_CLOSE = format_time(parse_time(CLOSES_AT).replace(hour=22))
 

@@ -6,7 +6,7 @@ import pytest
 from voting.core import record
 from voting.core.record import RecordInvalid
 
-from tests.core.recordkit import OPENS_AT, RecordKit, question, voters
+from simulation.records import OPENS_AT, RecordKit, question, voters
 
 
 def fault(document, workers):

@@ -4,7 +4,7 @@ import pytest
 
 from voting.core import rules
 
-from tests.core.recordkit import committee, question
+from simulation.records import committee, question
 
 
 def weight(area: int, heads: int) -> dict:

@@ -7,7 +7,9 @@ import pytest
 from voting.core import record
 from voting.core.canonical import canon, parse_json
 
-from tests.core.recordkit import VECTORS
+from tests.conftest import SHARED
+
+VECTORS = SHARED / "spec" / "vectors"
 
 
 def vector_names() -> list[str]:

@@ -9,8 +9,8 @@ import pytest
 from voting.core import record_v2
 from voting.core.canonical import canon, parse_json
 
+from tests.conftest import REPO_ROOT
 from tests.core import vectors_v2
-from tests.core.recordkit import REPO_ROOT
 
 SPEC = REPO_ROOT / "docs" / "spec" / "election-record-v2.md"
 EXPECTED = json.loads((vectors_v2.DIRECTORY / "expected.json").read_text(encoding="utf-8"))

@@ -11,8 +11,10 @@ import pytest
 from voting.core import checkpoint
 from voting.core.canonical import b64d, canon
 
-from tests.core import recordkit_v2, vectors_v2
-from tests.core.recordkit import REPO_ROOT, full_kit
+from simulation import records_v2
+from simulation.records import full_kit
+from tests.conftest import REPO_ROOT
+from tests.core import vectors_v2
 
 SCRIPT = REPO_ROOT / "scripts" / "verify_record.py"
 
@@ -157,7 +159,7 @@ def test_every_format_2_vector_through_the_cli():
 
 
 def test_format_2_with_workers(tmp_path):
-    kit = recordkit_v2.full_kit()
+    kit = records_v2.full_kit()
     path = tmp_path / "record.json"
     path.write_bytes(canon(kit.record()))
     assert run(path, "--workers", "2").stdout == b"VALID\n"
@@ -171,7 +173,7 @@ def receipt_files(tmp_path, kit, seq: int):
 
 
 def test_a_receipt_of_the_counted_ballot(tmp_path):
-    record_path, receipt_path = receipt_files(tmp_path, recordkit_v2.full_kit(), 1)
+    record_path, receipt_path = receipt_files(tmp_path, records_v2.full_kit(), 1)
     result = run(record_path, "--receipt", receipt_path)
     assert result.returncode == 0
     assert result.stdout.decode().splitlines() == [
@@ -182,7 +184,7 @@ def test_a_receipt_of_the_counted_ballot(tmp_path):
 
 
 def test_a_receipt_replaced_by_a_paper_ballot_names_its_desk_and_clerks(tmp_path):
-    kit = recordkit_v2.RecordKit(recordkit_v2.voters(2), [recordkit_v2.question("m1")])
+    kit = records_v2.RecordKit(records_v2.voters(2), [records_v2.question("m1")])
     kit.online("v0000", {"m1": "yes"})
     handin = kit.handin("D0042", "v0000", identity_checked=True)
     kit.paper("v0000", {"m1": "no"}, handin["seq"])
@@ -198,7 +200,7 @@ def test_a_receipt_replaced_by_a_paper_ballot_names_its_desk_and_clerks(tmp_path
 
 
 def test_a_receipt_the_log_no_longer_extends_is_invalid(tmp_path):
-    kit = recordkit_v2.RecordKit(recordkit_v2.voters(3), [recordkit_v2.question("m1")])
+    kit = records_v2.RecordKit(records_v2.voters(3), [records_v2.question("m1")])
     kit.online("v0000", {"m1": "yes"})
     kit.online("v0001", {"m1": "yes"})
     receipt = kit.receipt(1)
@@ -231,7 +233,7 @@ def held_checkpoint_file(tmp_path, kit, head: dict) -> Path:
 
 
 def test_a_checkpoint_held_by_a_witness_is_extended_by_the_record(tmp_path):
-    kit = recordkit_v2.full_kit()
+    kit = records_v2.full_kit()
     record_path, receipt_path = receipt_files(tmp_path, kit, 1)
     note = held_checkpoint_file(tmp_path, kit, kit.checkpoints[2])
     result = run(record_path, "--checkpoint", note, "--receipt", receipt_path)
@@ -245,7 +247,7 @@ def test_a_checkpoint_held_by_a_witness_is_extended_by_the_record(tmp_path):
 def test_a_checkpoint_the_record_left_out_catches_a_rewritten_history(tmp_path):
     """The operator deletes a ballot and publishes no head at all; the street office's kept
     checkpoint (or the notice board's printout) no longer fits."""
-    kit = recordkit_v2.RecordKit(recordkit_v2.voters(3), [recordkit_v2.question("m1")])
+    kit = records_v2.RecordKit(records_v2.voters(3), [records_v2.question("m1")])
     kit.online("v0000", {"m1": "yes"})
     kit.online("v0001", {"m1": "yes"})
     note = held_checkpoint_file(tmp_path, kit, kit.witness())
@@ -263,7 +265,7 @@ def test_a_checkpoint_the_record_left_out_catches_a_rewritten_history(tmp_path):
 
 
 def test_a_forged_checkpoint_is_refused(tmp_path):
-    kit = recordkit_v2.full_kit()
+    kit = records_v2.full_kit()
     record_path, _ = receipt_files(tmp_path, kit, 1)
     forged = held_checkpoint_file(tmp_path, kit, {**kit.checkpoints[1], "signature": kit.checkpoints[0]["signature"]})
     result = run(record_path, "--checkpoint", forged)
@@ -273,7 +275,7 @@ def test_a_forged_checkpoint_is_refused(tmp_path):
 def test_no_receipt_or_note_is_read_against_a_record_that_fails(tmp_path):
     """A record failing its own checks is reported as such, even beside a receipt that is not
     JSON or a note that is not UTF-8 (spec §10)."""
-    kit = recordkit_v2.full_kit()
+    kit = records_v2.full_kit()
     document = kit.record()
     document["format"] = "gongzhi-record/3"
     record_path, receipt_path, note_path = tmp_path / "record.json", tmp_path / "receipt.json", tmp_path / "note.txt"
@@ -286,7 +288,7 @@ def test_no_receipt_or_note_is_read_against_a_record_that_fails(tmp_path):
 
 
 def test_given_both_the_receipt_is_checked_first_and_only_the_first_fault_is_printed(tmp_path):
-    kit = recordkit_v2.full_kit()
+    kit = records_v2.full_kit()
     record_path, receipt_path = receipt_files(tmp_path, kit, 1)
     note_path = tmp_path / "note.txt"
     note_path.write_bytes(b"\xff")  # not UTF-8: H1

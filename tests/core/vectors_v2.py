@@ -1,4 +1,4 @@
-"""The conformance vectors of format 2 (docs/spec/election-record-v2.md), made from recordkit_v2.
+"""The conformance vectors of format 2 (docs/spec/election-record-v2.md), made from records_v2.
 
 Each vector is a record and the verdict the spec gives it: valid with its tally, or invalid at
 one named check. Under receipts/, owners' receipts and what checking each against a valid record
@@ -20,8 +20,8 @@ from pathlib import Path
 from voting.core import checkpoint, fields, merkle, record_v2, rules
 from voting.core.canonical import H, b64d, b64e, format_time, parse_json, parse_time
 
-from tests.core.recordkit import CLOSES_AT, OPENS_AT, private_key, public_key
-from tests.core.recordkit_v2 import RecordKit, Voter, committee, full_kit, question, voters
+from simulation.records import CLOSES_AT, OPENS_AT, private_key, public_key
+from simulation.records_v2 import RecordKit, Voter, committee, full_kit, question, voters
 
 DIRECTORY = Path(__file__).resolve().parent / "vectors-v2"
 # The published tally of a record whose log cannot be counted; the verifier stops before it.

@@ -13,29 +13,12 @@ import pytest
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
+from simulation.browser import CHROMIUM, CHROMIUM_ARGS
+from simulation.vote import simulate_command
 from tests.conftest import REPO_ROOT, make_app, unavailable
 from tests.factories import Factory
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run"]
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "e2e"
-# Init scripts that make Chromium a phone whose WebCrypto lacks Ed25519 (engines before Chromium
-# 137, iOS before 17: they answer NotSupportedError) or has no crypto.subtle at all.
-WITHOUT_WEBCRYPTO_ED25519 = """
-for (const [method, position] of [["importKey", 2], ["generateKey", 0], ["sign", 0], ["verify", 0]]) {
-  const original = SubtleCrypto.prototype[method];
-  SubtleCrypto.prototype[method] = function (...args) {
-    const algorithm = args[position];
-    const name = typeof algorithm === "string" ? algorithm : algorithm && algorithm.name;
-    if (/^ed25519$/i.test(name || "")) {
-      return Promise.reject(new DOMException("Unrecognized name.", "NotSupportedError"));
-    }
-    return original.apply(this, args);
-  };
-}
-"""
-WITHOUT_SUBTLE_CRYPTO = 'Object.defineProperty(Crypto.prototype, "subtle", { get: () => undefined });'
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True, "has_touch": True,
          "locale": "zh-CN"}
 
@@ -110,7 +93,7 @@ class SimulatedVote:
 
 @pytest.fixture(scope="session")
 def simulated_vote(live_server, tmp_path_factory) -> SimulatedVote:
-    """A counted vote on the live server, held by `flask simulate` through the real endpoints:
+    """A counted vote on the live server, held by simulation/vote.py through the real endpoints:
     some hundreds of voters, a quarter of them on paper, some who voted twice online."""
     from sqlalchemy import select
 
@@ -119,8 +102,8 @@ def simulated_vote(live_server, tmp_path_factory) -> SimulatedVote:
 
     output = tmp_path_factory.mktemp("simulated") / "record.json"
     with live_server.app.app_context():
-        result = live_server.app.test_cli_runner().invoke(args=[
-            "simulate", "--voters", "240", "--turnout", "0.85", "--paper", "0.25", "--seed", "11", "--out", str(output)])
+        result = live_server.app.test_cli_runner().invoke(simulate_command, [
+            "--voters", "240", "--turnout", "0.85", "--paper", "0.25", "--seed", "11", "--out", str(output)])
         assert result.exit_code == 0, result.output
         public_id = result.output.strip().splitlines()[-1].split(":")[0]
         election = db.session.scalar(select(Election).where(Election.public_id == public_id))

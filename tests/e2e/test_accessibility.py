@@ -16,10 +16,12 @@ from datetime import timedelta
 import pytest
 from werkzeug.exceptions import TooManyRequests
 
+from simulation.browser import WITHOUT_SUBTLE_CRYPTO
+from simulation.candidates import PUBLISHED_BEFORE, vetted_list
 from tests.app.test_prep import OWNERS, estate_roster, owner_id
 from tests.app.test_vote import WANG, ZHANG_LI, ZHAO
 from tests.app.test_vote import open_vote as open_vote_on
-from tests.e2e.conftest import PHONE, WITHOUT_SUBTLE_CRYPTO
+from tests.e2e.conftest import PHONE
 from tests.e2e.test_phone_vote import cast_in_python, choose, open_live_vote
 from tests.elections_kit import count_vote
 from tests.factories import PASSWORD, resident_id
@@ -27,7 +29,6 @@ from voting.auth.models import Role
 from voting.board.documents import announcement_pdf
 from voting.board.operations import publish
 from voting.candidates.operations import answer_objection, lodge_objection
-from voting.candidates.simulation import PUBLISHED_BEFORE, vetted_list
 from voting.elections.models import Election
 from voting.extensions import db
 from voting.roster.operations import publish_roll

@@ -12,8 +12,9 @@ import pytest
 
 from sqlalchemy import select
 
+from simulation.browser import WITHOUT_SUBTLE_CRYPTO, WITHOUT_WEBCRYPTO_ED25519
 from tests.app.test_vote import WANG, ZHANG_LI, ZHAO, ballot_of, open_vote
-from tests.e2e.conftest import PHONE, WITHOUT_SUBTLE_CRYPTO, WITHOUT_WEBCRYPTO_ED25519
+from tests.e2e.conftest import PHONE
 from tests.e2e.journey_kit import zh
 from tests.elections_kit import count_vote, roster_voter_ids
 from tests.factories import resident_id

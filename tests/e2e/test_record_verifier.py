@@ -9,8 +9,8 @@ from voting.core import record_v2
 from voting.core.canonical import canon, parse_json
 from voting.core.fields import RecordInvalid
 
+from simulation.browser import WITHOUT_WEBCRYPTO_ED25519
 from tests.core import vectors_v2
-from tests.e2e.conftest import WITHOUT_WEBCRYPTO_ED25519
 from tests.e2e.verifier_kit import verify_in_browser
 
 EXPECTED = json.loads((vectors_v2.DIRECTORY / "expected.json").read_text(encoding="utf-8"))

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from voting.audit.operations import record_event
 from voting.auth.models import Role, Staff
 from voting.extensions import db
-from voting.roster.operations import personal_data
+from voting.privacy import personal_data
 from voting.roster.parsing import is_resident_id, normalise_id_number
 
 _hasher = PasswordHasher()

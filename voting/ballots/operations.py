@@ -8,7 +8,6 @@ an immediate transaction (SQLite), so seq stays gap-free; unique constraints bac
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -16,11 +15,12 @@ from functools import lru_cache
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from voting.ballots.models import Checkpoint, Cosignature, LogEntry, TreeHead
+from voting.ballots.log import close_witnessed, election_key, leaf_hashes, locked, tree_head_at
+from voting.ballots.models import LogEntry, TreeHead
 from voting.core import checkpoint, merkle, record_v2, rules
-from voting.core.canonical import b64d, b64e, canon, format_time
+from voting.core.canonical import b64e, canon, format_time
 from voting.elections.models import Election, ElectionVoter, State
-from voting.elections.operations import election_key, locked
+from voting.elections.operations import published_record
 from voting.extensions import db
 from voting.timeutil import utcnow
 
@@ -64,16 +64,6 @@ def _check(election: Election, log_entry: dict, key_in_effect: str | None) -> by
         return _entry_checker(election.election_hash, election.id).check(log_entry, key_in_effect)
     except record_v2.RecordInvalid as fault:
         raise BallotRefused(_("The entry is not valid: %(fault)s", fault=str(fault))) from None
-
-
-def close_witnessed(election: Election) -> bool:
-    """Has a witness cosigned a head at or after the close? From then on only paper ballots
-    handed in before it may join the log (spec v2 §6, the witnessed close)."""
-    # A cosignature's time is in whole seconds; closes_at may have a fraction, which it must pass.
-    return db.session.scalar(
-        select(Cosignature.id).join(Checkpoint, Cosignature.checkpoint_id == Checkpoint.id)
-        .where(Checkpoint.election_id == election.id, Cosignature.time >= math.ceil(election.closes_at.timestamp()))
-        .limit(1)) is not None
 
 
 def _require_window(election: Election, kind: str, channel: str | None, now: datetime) -> None:
@@ -202,19 +192,6 @@ def cast_online(election: Election, ballot: dict, signature: str, now: datetime 
     return append(election.id, "ballot", ballot, [{"signer": ballot.get("voter_id"), "signature": signature}], now)
 
 
-def leaf_hashes(election: Election, size: int | None = None) -> list[bytes]:
-    query = select(LogEntry.leaf_hash).where(LogEntry.election_id == election.id).order_by(LogEntry.seq)
-    if size is not None:
-        query = query.where(LogEntry.seq < size)
-    return [b64d(h) for h in db.session.scalars(query)]
-
-
-def tree_head_at(election: Election, size: int) -> dict | None:
-    """The head signed when the log reached ``size`` entries."""
-    head = db.session.scalar(select(TreeHead).where(TreeHead.election_id == election.id, TreeHead.size == size))
-    return {"size": head.size, "root": head.root, "signature": head.signature} if head else None
-
-
 def receipt_of(election: Election, seq: int) -> Receipt:
     """The receipt of entry ``seq`` against the head signed when it was appended."""
     hashes = leaf_hashes(election, seq + 1)
@@ -230,8 +207,6 @@ def check_receipt(election: Election, receipt) -> dict:
     exactly as ``scripts/verify_record.py --receipt`` checks it. Either way its ``status``: the
     ballot counted for its voter ("counted"; "pending" until the count), or "replaced" with
     ``replaced_by`` the later ballot that counts instead; ``ballot`` describes the receipt's own."""
-    from voting.elections.operations import published_record
-
     try:
         if election.state == State.TALLIED:
             published = published_record(election)

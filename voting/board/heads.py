@@ -7,7 +7,7 @@ the days before posted or posts it (a day without ballots or visits has nothing 
 The request only checks, after it has committed, whether today's head is missing and then hands
 the work to the job queue (voting.jobs): a ballot never waits for a PDF, and a lost job is made
 good by the next request of the day. Under the election's lock the job makes a checkpoint of the
-log as it stands (voting.ballots.checkpoints) and posts it with its signed note; one day, one
+log as it stands (voting.ballots.log) and posts it with its signed note; one day, one
 entry, whatever the race (day_head is unique per vote and day).
 """
 
@@ -19,14 +19,13 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from voting.ballots.checkpoints import make_checkpoint, signed_note
+from voting.ballots.log import locked, make_checkpoint, signed_note
 from voting.ballots.models import Checkpoint
 from voting.board.documents import tree_head_pdf
 from voting.board.models import DayHead
 from voting.board.operations import publish
 from voting.core.canonical import SHANGHAI
 from voting.elections.models import Election, State
-from voting.elections.operations import locked
 from voting.extensions import db
 from voting.jobs import enqueue
 from voting.timeutil import utcnow

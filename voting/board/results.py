@@ -9,11 +9,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from voting.auth.models import Staff
+from voting.ballots.log import locked
 from voting.board.models import BoardNotice
 from voting.board.operations import BoardError, publish
 from voting.certification.models import CertificationDecision
 from voting.elections.models import Election, State
-from voting.elections.operations import locked
 from voting.extensions import db
 from voting.pdf.documents import PublishedNotice, certification_pdf, minutes_pdf, results_pdf
 from voting.timeutil import utcnow

@@ -32,16 +32,15 @@ from voting.elections.models import Election, State
 from voting.elections.operations import add_committee_election
 from voting.estates.models import Estate
 from voting.extensions import db
-from voting.prep.operations import (
-    group_of,
-    local_date,
+from voting.prep.operations import group_of, local_date
+from voting.privacy import mask_id_number
+from voting.roster.owners import (
     owner_by_id_number,
     owner_by_unit_last4,
     owner_hashes,
     owner_households,
     owner_unit_labels,
 )
-from voting.privacy import mask_id_number
 from voting.roster.parsing import normalise_id_number, resident_id_check_digit
 from voting.formatting import format_datetime
 from voting.timeutil import utcnow
@@ -225,6 +224,19 @@ def resident_id_facts(id_number: str) -> tuple[date, str] | None:
     except ValueError:
         return None
     return born, "M" if int(number[16]) % 2 else "F"
+
+
+def eligible_owners(owners: list[tuple[str, str]], today: date, count: int) -> list[tuple[str, str]]:
+    """Owners with a resident ID aged 30 to 65: inside the default age rule with room to spare."""
+    chosen, seen = [], set()
+    for name, id_number in owners:
+        facts = resident_id_facts(id_number)
+        if facts and 30 <= (today - facts[0]).days // 366 <= 65 and id_number not in seen:
+            chosen.append((name, id_number))
+            seen.add(id_number)
+        if len(chosen) == count:
+            break
+    return chosen
 
 
 def _photo_type(photo: bytes) -> str:

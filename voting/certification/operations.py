@@ -13,13 +13,13 @@ from sqlalchemy import select
 from voting.audit.operations import record_event
 from voting.auth.access import own_street_office_officer
 from voting.auth.models import Staff
+from voting.ballots.log import final_tree_head
 from voting.certification.models import CertificationDecision
 from voting.core import record_v2, signing
 from voting.core.canonical import canon, format_time, parse_time
 from voting.elections.models import Election, Officer, State
 from voting.elections.operations import (
     ElectionError,
-    final_tree_head,
     officer_keys,
     published_record,
     register_browser_key,

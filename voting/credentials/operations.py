@@ -35,11 +35,12 @@ from sqlalchemy import select
 from voting.audit.operations import record_event
 from voting.auth.models import Staff
 from voting.auth.operations import same_person
+from voting.ballots.log import locked
 from voting.ballots.operations import BallotRefused, append
 from voting.core import record_v2, signing
 from voting.credentials.models import PENDING, CredentialRequest
 from voting.elections.models import Election, ElectionVoter, Officer, State
-from voting.elections.operations import ElectionError, locked, officer_keys, register_browser_key
+from voting.elections.operations import ElectionError, officer_keys, register_browser_key
 from voting.extensions import db
 from voting.notices.operations import NoticeError, replacement_notice, voter_for_unit
 from voting.timeutil import utcnow

@@ -11,16 +11,16 @@ from datetime import datetime
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import defer, selectinload
+from sqlalchemy.orm import selectinload
 
 from voting.audit.operations import record_event
 from voting.auth.access import Permission, can
 from voting.auth.models import Role
-from voting.ballots.models import LogEntry
+from voting.ballots.log import checkpoints, close_witnessed, final_tree_head, log_entries
 from voting.core import record_v2
 from voting.core import roll as private_roll
 from voting.core import rules, signing
-from voting.core.canonical import H, b64d, b64e, canon, format_time
+from voting.core.canonical import H, b64e, canon, format_time
 from voting.elections.models import (
     COMMITTEE_ITEM,
     ITEM_NAMES,
@@ -37,7 +37,7 @@ from voting.estates.models import Estate, Unit
 from voting.extensions import db
 from voting.notices import sealing
 from voting.roster.models import Owner, UnitOwner, Voter
-from voting.roster.operations import personal_data
+from voting.privacy import last4_hash, personal_data
 from voting.timeutil import utcnow
 from voting.formatting import format_datetime
 
@@ -241,10 +241,6 @@ def _id_last4_hashes(election: Election, protect) -> dict[int, list[str]]:
     return {voter_id: sorted(hashes) for voter_id, hashes in found.items()}
 
 
-def last4_hash(protect, last4: str) -> str:
-    return protect.match_hash("last4:" + last4)
-
-
 def _units_fields(labels: list[str]) -> dict:
     """A voter's unit labels with a fresh salt and the commitment to them (spec v2 §4)."""
     salt = private_roll.new_salt()
@@ -299,22 +295,6 @@ def open_election(actor: str, election: Election, passphrase: str) -> NoticeBatc
     return batch
 
 
-def locked(election_id: int) -> Election:
-    """The election row as it is now that we hold its lock, until commit. Every append to the
-    vote's log takes it, and so does anything that decides by the log's size. The frozen
-    documents are left unloaded: the ballot checker keeps them parsed, the roll is deferred."""
-    return db.session.scalar(
-        select(Election).where(Election.id == election_id).with_for_update()
-        .options(defer(Election.definition_json), defer(Election.tally_json))
-        .execution_options(populate_existing=True)
-    )
-
-
-def election_key(election: Election):
-    """The key that signs tree heads, decrypted only for the moment it is needed."""
-    return signing.private_key_from_seed(b64d(personal_data().decrypt(election.key_enc)))
-
-
 def close_election(actor: str, election: Election, now: datetime | None = None) -> None:
     """Close once the period is over (or early by the group only if the period has not begun)."""
     _require_state(election, State.OPEN)
@@ -329,16 +309,9 @@ def close_election(actor: str, election: Election, now: datetime | None = None) 
                  log_size=election.log_size)
 
 
-def log_entries(election: Election) -> list[dict]:
-    return [json.loads(text) for text in db.session.scalars(
-        select(LogEntry.entry_json).where(LogEntry.election_id == election.id).order_by(LogEntry.seq))]
-
-
 def tally_election(actor: str, election: Election) -> dict:
     """Count once the close is witnessed: until a witness cosigned the log at the close, the
     record would fail its check T5, and entries other than paper ballots could still join."""
-    from voting.ballots.operations import close_witnessed
-
     _require_state(election, State.CLOSED)
     if not close_witnessed(election):
         raise ElectionError(_("The street office's officer has not yet witnessed the log at the close: they "
@@ -352,20 +325,8 @@ def tally_election(actor: str, election: Election) -> dict:
     return tally
 
 
-def final_tree_head(election: Election) -> dict:
-    """The checkpoint of the whole log (spec v2 §6) with the cosignatures it has."""
-    from voting.ballots.checkpoints import checkpoint_json, checkpoint_of
-    from voting.ballots.operations import tree_head_at
-
-    witnessed = checkpoint_of(election, election.log_size)
-    if witnessed is not None:
-        return checkpoint_json(witnessed)
-    return {**tree_head_at(election, election.log_size), "cosignatures": []}
-
-
 def export_record(election: Election) -> dict:
     """The record, format 2 (docs/spec/election-record-v2.md)."""
-    from voting.ballots.checkpoints import checkpoints
     from voting.certification.models import CertificationDecision
 
     _require_state(election, State.TALLIED)

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from voting.audit.operations import record_event
 from voting.estates.models import Community, Estate, StreetOffice
 from voting.extensions import db
+from voting.roster.operations import rebuild_voters
 
 
 class PlaceError(ValueError):
@@ -48,8 +49,6 @@ def create_estate(actor: str, code: str, name: str, community: Community | None 
 def change_parking_rule(actor: str, estate: Estate, count_parking: bool) -> bool:
     """Parking in or out of the weights is a local rule; the voters are recomputed at once.
     Whether the rule changed (and so the voting rights)."""
-    from voting.roster.operations import rebuild_voters
-
     if estate.count_parking == count_parking:
         return False
     estate.count_parking = count_parking

@@ -23,20 +23,20 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from voting.app import MAX_ID
 from voting.audit.models import AuditEvent
 from voting.audit.operations import record_event
 from voting.auth.models import Staff
 from voting.auth.operations import same_person
+from voting.ballots.log import close_witnessed
 from voting.ballots.models import LogEntry, PaperBallot, PaperScan
-from voting.ballots.operations import BallotRefused, Receipt, append, close_witnessed, handin_for, receipt_of
+from voting.ballots.operations import BallotRefused, Receipt, append, handin_for, receipt_of
 from voting.core import record_v2, signing
 from voting.core.canonical import b64e, canon
 from voting.core.weights import DELIVERED
 from voting.elections.models import Election, ElectionVoter, Officer, State
 from voting.elections.operations import ElectionError, officer_keys, register_browser_key
 from voting.estates.models import Unit
-from voting.extensions import db
+from voting.extensions import MAX_ID, db
 from voting.pdf.documents import BallotHolder, paper_ballot_pdf
 from voting.privacy import mask_name
 from voting.roster.models import Owner, UnitOwner

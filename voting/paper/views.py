@@ -13,12 +13,12 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from werkzeug.exceptions import HTTPException
 
-from voting.app import http_error as error_page
 from voting.auth.access import Permission, can, election_for
 from voting.ballots.operations import BallotRefused
 from voting.board.heads import remind_day_head
 from voting.elections.models import State
 from voting.elections.operations import why_no_officer_key
+from voting.error_pages import http_error as error_page
 from voting.extensions import db
 from voting.paper.forms import (
     choice_field,

@@ -25,7 +25,8 @@ from markupsafe import Markup
 from voting.core import rules
 from voting.core.canonical import SHANGHAI, parse_time
 from voting.elections.models import STATE_NAMES, Election
-from voting.elections.operations import ElectionError, final_tree_head, log_entries
+from voting.ballots.log import final_tree_head, log_entries
+from voting.elections.operations import ElectionError
 from voting.pdf.render import qr_data_uri, render_pdf
 from voting.tally.operations import choice_printers, read_results
 from voting.tally.svg import percent

@@ -24,7 +24,8 @@ from voting.audit.operations import record_event
 from voting.core import weights
 from voting.estates.models import Building, Estate, Unit
 from voting.extensions import db
-from voting.privacy import PersonalData
+from voting.prep.operations import refer_group_after_roll, representatives_off_roll
+from voting.privacy import personal_data
 from voting.roster.models import Owner, RosterImport, RosterUpload, UnitOwner, Voter
 from voting.roster.parsing import ParseResult, RosterRow, RowError, parse_roster
 from voting.timeutil import utcnow
@@ -52,10 +53,6 @@ class RosterPreview:
     group_leaving: tuple[str, ...] = ()  # owner representatives this roll would no longer list
 
 
-def personal_data() -> PersonalData:
-    return PersonalData(current_app.config["DATA_KEY"])
-
-
 def storable_filename(filename: str) -> str:
     """The upload's name as its column holds it: without control and format characters (NUL,
     right-to-left overrides) or lone surrogates, and shortened before the suffix, which says how
@@ -80,9 +77,6 @@ def preview_roster(estate: Estate, parsed: ParseResult) -> RosterPreview:
     if parsed.ok:
         roll = weights.voters((row.to_unit() for row in parsed.rows), count_parking=estate.count_parking)
         summary = weights.summarize(roll)
-        # prep imports this module (personal_data), so it is imported here, where it is used.
-        from voting.prep.operations import representatives_off_roll
-
         protect = personal_data()
         owners = {protect.match_hash(id_number) for row in parsed.rows for id_number in row.owner_ids}
         leaving = tuple(member.name for member in representatives_off_roll(estate, owners))
@@ -133,8 +127,6 @@ def _import_parsed(actor: str, estate: Estate, parsed: ParseResult, filename: st
         raise RosterRejected(parsed.errors)
     _replace_units(estate, parsed.rows)
     summary = rebuild_voters(estate)
-    from voting.prep.operations import refer_group_after_roll
-
     refer_group_after_roll(actor, estate)
     db.session.add(
         RosterImport(

@@ -17,11 +17,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from voting.ballots.log import log_entries
 from voting.ballots.models import LogEntry
 from voting.core import record_v2, rules
 from voting.core.weights import DELIVERED
 from voting.elections.models import INVALID_REASON_NAMES, Election, ElectionVoter, State
-from voting.elections.operations import log_entries
 from voting.estates.models import Building, Unit
 from voting.extensions import db
 from voting.privacy import mask_name

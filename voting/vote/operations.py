@@ -22,10 +22,9 @@ from voting.ballots.operations import BallotRefused, cast_online, check_receipt
 from voting.core import signing
 from voting.core.canonical import b64e, parse_json, parse_time
 from voting.elections.models import Election, ElectionVoter, State
-from voting.elections.operations import last4_hash
 from voting.extensions import db
 from voting.formatting import format_area
-from voting.roster.operations import personal_data
+from voting.privacy import last4_hash, personal_data
 from voting.tally.operations import UnitChoices, unit_choices
 from voting.formatting import format_datetime
 from voting.timeutil import utcnow

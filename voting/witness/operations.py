@@ -20,13 +20,20 @@ from sqlalchemy import select
 from voting.audit.operations import record_event
 from voting.auth.access import own_street_office_officer
 from voting.auth.models import Staff
-from voting.ballots.checkpoints import checkpoint_of, checkpoint_text, consistency_proof, extends, make_checkpoint
+from voting.ballots.log import (
+    checkpoint_of,
+    checkpoint_text,
+    close_witnessed,
+    consistency_proof,
+    extends,
+    locked,
+    make_checkpoint,
+)
 from voting.ballots.models import Checkpoint, Cosignature, LogEntry
-from voting.ballots.operations import close_witnessed
 from voting.core import checkpoint, signing
 from voting.core.canonical import b64d
 from voting.elections.models import Election, Officer, State
-from voting.elections.operations import locked, officer_keys
+from voting.elections.operations import officer_keys
 from voting.extensions import db
 from voting.timeutil import utcnow
 

@@ -1,4 +1,8 @@
-"""Checkpoints of a vote's log: C2SP signed notes of its tree heads that witnesses cosign (spec v2 §6).
+"""The vote's log as stored and its tree heads: the election row's lock every append takes, the
+vote's signing key, the entries and their leaf hashes, the head signed after each entry, and
+the checkpoints: C2SP signed notes of its tree heads that witnesses cosign (spec v2 §6).
+Elections, ballots, witnesses and the notice board read the log through this module, so none of
+them imports another's operations for it.
 
 The per-append tree heads of format 1 are signed only by the vote's key, which the server holds;
 a checkpoint is the head a witness the operator does not control (the street office's officer,
@@ -8,16 +12,69 @@ in the browser) cosigns, and that the estate's notice board shows once a day.
 from __future__ import annotations
 
 import json
+import math
 
 from sqlalchemy import select
+from sqlalchemy.orm import defer
 
-from voting.ballots.models import Checkpoint
-from voting.ballots.operations import leaf_hashes
-from voting.core import checkpoint, merkle
+from voting.ballots.models import Checkpoint, Cosignature, LogEntry, TreeHead
+from voting.core import checkpoint, merkle, signing
 from voting.core.canonical import b64d, b64e
 from voting.elections.models import Election
-from voting.elections.operations import election_key, locked
 from voting.extensions import db
+from voting.privacy import personal_data
+
+
+def locked(election_id: int) -> Election:
+    """The election row as it is now that we hold its lock, until commit. Every append to the
+    vote's log takes it, and so does anything that decides by the log's size. The frozen
+    documents are left unloaded: the ballot checker keeps them parsed, the roll is deferred."""
+    return db.session.scalar(
+        select(Election).where(Election.id == election_id).with_for_update()
+        .options(defer(Election.definition_json), defer(Election.tally_json))
+        .execution_options(populate_existing=True)
+    )
+
+
+def election_key(election: Election):
+    """The key that signs tree heads, decrypted only for the moment it is needed."""
+    return signing.private_key_from_seed(b64d(personal_data().decrypt(election.key_enc)))
+
+
+def log_entries(election: Election) -> list[dict]:
+    return [json.loads(text) for text in db.session.scalars(
+        select(LogEntry.entry_json).where(LogEntry.election_id == election.id).order_by(LogEntry.seq))]
+
+
+def leaf_hashes(election: Election, size: int | None = None) -> list[bytes]:
+    query = select(LogEntry.leaf_hash).where(LogEntry.election_id == election.id).order_by(LogEntry.seq)
+    if size is not None:
+        query = query.where(LogEntry.seq < size)
+    return [b64d(h) for h in db.session.scalars(query)]
+
+
+def tree_head_at(election: Election, size: int) -> dict | None:
+    """The head signed when the log reached ``size`` entries."""
+    head = db.session.scalar(select(TreeHead).where(TreeHead.election_id == election.id, TreeHead.size == size))
+    return {"size": head.size, "root": head.root, "signature": head.signature} if head else None
+
+
+def close_witnessed(election: Election) -> bool:
+    """Has a witness cosigned a head at or after the close? From then on only paper ballots
+    handed in before it may join the log (spec v2 §6, the witnessed close)."""
+    # A cosignature's time is in whole seconds; closes_at may have a fraction, which it must pass.
+    return db.session.scalar(
+        select(Cosignature.id).join(Checkpoint, Cosignature.checkpoint_id == Checkpoint.id)
+        .where(Checkpoint.election_id == election.id, Cosignature.time >= math.ceil(election.closes_at.timestamp()))
+        .limit(1)) is not None
+
+
+def final_tree_head(election: Election) -> dict:
+    """The checkpoint of the whole log (spec v2 §6) with the cosignatures it has."""
+    witnessed = checkpoint_of(election, election.log_size)
+    if witnessed is not None:
+        return checkpoint_json(witnessed)
+    return {**tree_head_at(election, election.log_size), "cosignatures": []}
 
 
 def make_checkpoint(election_id: int) -> Checkpoint:

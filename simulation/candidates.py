@@ -1,20 +1,20 @@
-"""A vetted candidate list made the way a real estate makes one, for `flask --app voting simulate`:
+"""A vetted candidate list made the way a real estate makes one, for the simulated vote:
 the street office forms the preparation group, owners nominate themselves, every reviewing
 body passes them, the list is published and its period runs out before the vote is drafted."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from voting.auth.models import Staff
 from voting.candidates.models import CandidateList
 from voting.candidates.operations import (
     Profile,
     create_list,
+    eligible_owners,
     nominate_self,
     publish_list,
     record_review,
-    resident_id_facts,
     reviewer_bodies,
     rule_bodies,
     start_review,
@@ -23,19 +23,6 @@ from voting.estates.models import Estate
 from voting.prep.operations import confirm_group, propose_member
 
 PUBLISHED_BEFORE = timedelta(days=10)  # longer than the 7-day publication period
-
-
-def eligible_owners(owners: list[tuple[str, str]], today: date, count: int) -> list[tuple[str, str]]:
-    """Owners with a resident ID aged 30 to 65: inside the default age rule with room to spare."""
-    chosen, seen = [], set()
-    for name, id_number in owners:
-        facts = resident_id_facts(id_number)
-        if facts and 30 <= (today - facts[0]).days // 366 <= 65 and id_number not in seen:
-            chosen.append((name, id_number))
-            seen.add(id_number)
-        if len(chosen) == count:
-            break
-    return chosen
 
 
 def vetted_list(officer: Staff, estate: Estate, owners: list[tuple[str, str]], seats: int,

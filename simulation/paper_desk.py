@@ -1,4 +1,4 @@
-"""Two clerks at a paper-ballot desk, for `flask --app voting simulate`: one records the
+"""Two clerks at a paper-ballot desk, for the simulated vote (simulation/vote.py): one records the
 papers handed in before the close, then both key and check them (the sealed box is keyed after
 the close as well).
 

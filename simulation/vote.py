@@ -1,4 +1,4 @@
-"""`flask --app voting simulate`: a whole vote on a generated estate, through the real endpoints.
+"""scripts/simulate.py: a whole vote on a generated estate, through the real endpoints.
 
 Owners' phones and clerks' browsers are stood in for by Ed25519 keys held here: online ballots
 and paper ballots are signed exactly as the browsers sign them and posted to the same HTTP
@@ -17,13 +17,13 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from voting.auth.models import Role
 from voting.auth.operations import create_staff
 from voting.board.results import publish_certification, publish_results
 from voting.candidates.operations import add_committee_motion
-from voting.candidates.simulation import vetted_list
 from voting.certification.operations import body_to_sign, certify
 from voting.core import checkpoint, record_v2, signing
 from voting.core.canonical import b64d, b64e
@@ -41,11 +41,13 @@ from voting.estates.models import Estate
 from voting.estates.operations import create_community, create_estate, create_street_office
 from voting.extensions import db, limiter
 from voting.notices.operations import batch_secrets, render_notices, start_rendering, take_pdf, unlock
-from voting.paper.simulation import Clerk, PaperDesk
 from voting.roster.generate import generate_roster, staff_resident_id
 from voting.roster.operations import import_roster
 from voting.timeutil import utcnow
 from voting.witness.operations import checkpoint_to_cosign, cosign
+
+from simulation.candidates import vetted_list
+from simulation.paper_desk import Clerk, PaperDesk
 
 CLERK_PASSWORD = "simulated-clerk"
 NOTICES_PASSPHRASE = "simulated notices passphrase"
@@ -123,6 +125,7 @@ class MotionShape:
 
 
 @click.command("simulate")
+@with_appcontext
 @click.option("--voters", "units", type=click.IntRange(min=5), default=50, help="Units in the generated estate.")
 @click.option("--turnout", type=click.FloatRange(0, 1), default=0.8)
 @click.option("--paper", type=click.FloatRange(0, 1), default=0.2, help="Share of ballots on paper.")

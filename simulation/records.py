@@ -1,4 +1,4 @@
-"""Builds signed gongzhi-record/1 documents for the tests.
+"""Builds signed gongzhi-record/1 documents for the tests and the benchmarks.
 
 Keys come from fixed seeds, so every record is reproducible. A kit holds an election and a roll;
 ``online`` and ``paper`` append signed log entries; ``record`` adds the tree head, the tally
@@ -7,13 +7,9 @@ Keys come from fixed seeds, so every record is reproducible. A kit holds an elec
 
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 from voting.core import merkle, record, rules, signing
 from voting.core.canonical import H, b64e, format_time, parse_time
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-VECTORS = REPO_ROOT.parent / "shared" / "spec" / "vectors"
 
 OPENS_AT = "2026-12-01T08:00:00+08:00"
 CLOSES_AT = "2026-12-15T20:00:00+08:00"
@@ -54,13 +50,14 @@ class Voter:
     heads: int = 1
     has_credential: bool = True
     units: list[str] | None = None
+    key: str | None = None  # public_key(voter_id) derived ahead (the benchmark derives thousands on every core)
 
     def as_roll_entry(self) -> dict:
         entry = {
             "voter_id": self.voter_id,
             "area": self.area,
             "heads": self.heads,
-            "public_key": public_key(self.voter_id) if self.has_credential else None,
+            "public_key": (self.key or public_key(self.voter_id)) if self.has_credential else None,
         }
         if self.units is not None:
             entry["units"] = self.units
@@ -126,14 +123,17 @@ class RecordKit:
         return self.append(self.ballot(voter_id, choices, "paper"), clerks, received_at)
 
     def append(self, ballot: dict, signers, received_at: str | None = None) -> dict:
+        signatures = [{"signer": signer, "signature": signing.sign(private_key(signer), "ballot", ballot)}
+                      for signer in signers]
+        return self.append_signed(ballot, signatures, received_at)
+
+    def append_signed(self, ballot: dict, signatures: list[dict], received_at: str | None = None) -> dict:
+        """Append a ballot signed elsewhere (the benchmark signs on every core)."""
         entry = {
             "seq": len(self.log),
             "received_at": received_at or _minutes_after_opening(len(self.log) + 1),
             "ballot": ballot,
-            "signatures": [
-                {"signer": signer, "signature": signing.sign(private_key(signer), "ballot", ballot)}
-                for signer in signers
-            ],
+            "signatures": signatures,
         }
         self.log.append(entry)
         return entry

@@ -1,6 +1,6 @@
 """Builds signed gongzhi-record/2 documents for the tests and the conformance vectors.
 
-Every key comes from a fixed seed (recordkit.private_key) and every time is given, so a record
+Every key comes from a fixed seed (records.private_key) and every time is given, so a record
 built twice is the same to the byte. A kit holds the election and the roll; its methods append
 log entries as the server would; ``witness`` adds a cosigned checkpoint of the log so far;
 ``record`` finishes with the tree head, the tally and a certification.
@@ -13,7 +13,7 @@ from datetime import timedelta
 from voting.core import checkpoint, merkle, record_v2, rules
 from voting.core.canonical import H, b64e, format_time, parse_time
 
-from tests.core.recordkit import CLOSES_AT, OPENS_AT, private_key, public_key
+from simulation.records import CLOSES_AT, OPENS_AT, private_key, public_key
 
 # officer_id -> (role, account, person)
 OFFICERS = {
@@ -27,6 +27,7 @@ OFFICERS = {
 CLERKS = ("clerk-a", "clerk-b")
 APPROVERS = ("prep-1", "prep-2")
 STREET_OFFICER = "street-1"
+WITNESS = "witness.example/w1"
 
 
 def question(motion_id: str, item: int = 4, title: str = "选聘物业服务企业", scope: str = "estate") -> dict:
@@ -54,6 +55,7 @@ class Voter:
     heads: int = 1
     has_credential: bool = True
     scopes: dict = field(default_factory=dict)  # other scope -> (area, heads)
+    key: str | None = None  # public_key(voter_id) derived ahead (the benchmark derives thousands on every core)
 
     def as_roll_entry(self) -> dict:
         weights = {"estate": {"area": self.area, "heads": self.heads}}
@@ -61,7 +63,7 @@ class Voter:
         return {
             "voter_id": self.voter_id,
             "weights": weights,
-            "public_key": public_key(self.voter_id) if self.has_credential else None,
+            "public_key": (self.key or public_key(self.voter_id)) if self.has_credential else None,
             "units_commitment": b64e(H(b"units of " + self.voter_id.encode())),
         }
 
@@ -107,11 +109,12 @@ class RecordKit:
     # --- log entries ----------------------------------------------------------------------------
 
     def append(self, kind: str, body: dict, signers, at: str | None = None, purpose: str | None = None) -> dict:
-        entry = record_v2.entry(
-            len(self.log), at or minutes_after_opening(len(self.log) + 1), kind, body,
-            [record_v2.sign_body(private_key(key_name), signer, purpose or kind, body)
-             for signer, key_name in signers],
-        )
+        return self.append_signed(kind, body, [record_v2.sign_body(private_key(key_name), signer, purpose or kind, body)
+                                               for signer, key_name in signers], at)
+
+    def append_signed(self, kind: str, body: dict, signatures: list[dict], at: str | None = None) -> dict:
+        """Append an entry signed elsewhere (the benchmark signs on every core)."""
+        entry = record_v2.entry(len(self.log), at or minutes_after_opening(len(self.log) + 1), kind, body, signatures)
         self.log.append(entry)
         return entry
 
@@ -250,7 +253,7 @@ def full_kit() -> RecordKit:
     kit.online("d8q4", {"a": "yes", "b": "no", "c": ["k3"]})
     kit.witness()  # the street office's visit to the turnout page
     sealed_box = kit.handin("D0100")
-    kit.witness((STREET_OFFICER, "witness.example/w1"), time=int(parse_time(CLOSES_AT).timestamp()))  # the close
+    kit.witness((STREET_OFFICER, WITNESS), time=int(parse_time(CLOSES_AT).timestamp()))  # the close
     after_close = format_time(parse_time(CLOSES_AT) + timedelta(hours=2))
     kit.paper("h5n1", {"b": "no", "d": "yes"}, sealed_box["seq"], invalid={"a": "several_marks"},
               clerks=("clerk-b", "clerk-a"), at=after_close)
