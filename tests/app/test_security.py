@@ -2,6 +2,7 @@
 limits answer 429 with a clear message, and the audit log's hash chain shows an edited or
 deleted row."""
 
+import io
 import json
 import subprocess
 import threading
@@ -237,12 +238,19 @@ WANG, ZHAO = "v00002", "v00003"  # small_roster: 王五 (resident_id(3)), 赵六
 LAST4 = {WANG: resident_id(3)[-4:], ZHAO: resident_id(4)[-4:]}
 
 
-def signed_in(client, election, seed: bytes, id_last4: str, environ: dict):
+def chunked(body: bytes) -> dict:
+    """A body sent without Content-Length, as a server that decodes chunked transfer passes it on."""
+    return {"input_stream": io.BytesIO(body), "content_type": "application/json",
+            "headers": {"Transfer-Encoding": "chunked"}, "environ_overrides": {"wsgi.input_terminated": True}}
+
+
+def signed_in(client, election, seed: bytes, id_last4: str, environ: dict, *, send_chunked: bool = False):
     key = key_of(seed)
     challenge = client.post(f"/v/{election.public_id}/challenge", json={}, environ_base=environ).json["challenge"]
-    return client.post(f"/v/{election.public_id}/session", environ_base=environ, json={
-        "public_key": signing.public_key_b64(key), "challenge": challenge, "id_last4": id_last4,
-        "signature": b64e(key.sign(POSSESSION_PREFIX + challenge.encode()))})
+    body = {"public_key": signing.public_key_b64(key), "challenge": challenge, "id_last4": id_last4,
+            "signature": b64e(key.sign(POSSESSION_PREFIX + challenge.encode()))}
+    sent = chunked(json.dumps(body).encode()) if send_chunked else {"json": body}
+    return client.post(f"/v/{election.public_id}/session", environ_base=environ, **sent)
 
 
 def cast(client, election, secrets: dict, voter: str, id_last4: str, environ: dict, signature: str | None = None):
@@ -289,6 +297,18 @@ def test_wrong_id_endings_are_limited_per_notice_and_strangers_cannot_use_them_u
         assert cast(client, election, secrets, ZHAO, "0000", address(number),
                     signature=b64e(bytes(64))).status_code == 422
     assert cast(client, election, secrets, ZHAO, LAST4[ZHAO], nat).status_code == 200
+
+
+def test_wrong_id_endings_sent_chunked_count_as_any_others(limited):
+    """Without Content-Length the body is still read for the limit's key, and still capped."""
+    election, secrets = open_phone_vote(Factory(), require_id_last4=True)
+    client, nat = english_client(limited), address(5)
+    for _ in range(5):
+        assert signed_in(client, election, secrets[WANG], "0000", nat, send_chunked=True).status_code == 403
+    assert signed_in(client, election, secrets[WANG], LAST4[WANG], nat, send_chunked=True).status_code == 429
+    too_large = client.post(f"/v/{election.public_id}/session", environ_base=nat,
+                            **chunked(b'{"public_key": "' + b"A" * 100_000 + b'"}'))
+    assert too_large.status_code == 413 and too_large.json == {"error": "The request is too large."}
 
 
 def test_objections_are_limited_per_unit_whatever_the_address(limited):

@@ -42,13 +42,25 @@ TOO_MANY_ID_GUESSES = _l("Too many wrong ID numbers for this voting notice. Plea
                          "or ask the preparation group for a paper ballot.")
 
 
+def _request_data() -> bytes:
+    """The body, refused when larger than MAX_REQUEST_BYTES. Werkzeug stops reading a body that
+    gives no Content-Length (chunked) at the limit without complaint: one byte past the cap tells
+    a body cut off there from one that ends within it."""
+    request.max_content_length = MAX_REQUEST_BYTES + 1
+    try:
+        data = request.get_data()
+    except RequestEntityTooLarge:
+        data = None
+    if data is None or len(data) > MAX_REQUEST_BYTES:
+        raise VoteRefused(_("The request is too large."), 413)
+    return data
+
+
 def _phone_sent(*path: str) -> str:
     """A text field of the phone's JSON body under this election (the limit's key), or "" (no
-    limit applies) when there is none; bodies too large to be read are refused by the view."""
-    if not request.content_length or request.content_length > MAX_REQUEST_BYTES:
-        return ""
+    limit applies) when there is none; bodies too large or not JSON are refused by the view."""
     try:
-        value = read_request(request.get_data())
+        value = read_request(_request_data())
     except VoteRefused:
         return ""
     for key in path:
@@ -66,14 +78,6 @@ def _election(public_id: str, *, opened: bool = True) -> Election:
     if election is None or (opened and election.definition_json is None):
         abort(404)
     return election
-
-
-def _request_data() -> bytes:
-    request.max_content_length = MAX_REQUEST_BYTES
-    try:
-        return request.get_data()
-    except RequestEntityTooLarge:
-        raise VoteRefused(_("The request is too large."), 413) from None
 
 
 def _refusal(refusal: VoteRefused | BallotRefused):
