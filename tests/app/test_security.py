@@ -22,7 +22,7 @@ from tests.app.test_vote import ballot_of, key_of
 from tests.app.test_vote import open_vote as open_phone_vote
 from tests.conftest import make_app
 from tests.estate_world import OWNERS, EstateWorld, Wording, route_urls, staff_clients
-from tests.factories import Factory, login, resident_id, small_roster
+from tests.factories import PASSWORD, Factory, login, resident_id, small_roster
 from voting.app import CONTENT_SECURITY_POLICY
 from voting.audit.models import AuditEvent
 from voting.audit.operations import EMPTY_CHAIN, event_hash, record_event, verify_audit_chain
@@ -445,3 +445,32 @@ def test_the_migration_chains_the_events_already_stored(tmp_path):
         assert verify_audit_chain() is None and len(event_ids()) == 4
         db.session.remove()
         db.engine.dispose()
+
+
+# --- redirects after logging in and switching the language ----------------------------------------
+
+OFF_SITE = ["/\t/evil.example", "//evil.example", "/\\evil.example", "https://evil.example", "\\\\evil.example",
+            "/\n/evil.example", "https:/evil.example", "evil.example"]
+
+
+@pytest.mark.parametrize("target", OFF_SITE)
+def test_next_leads_only_to_a_path_on_this_site(app, factory, target):
+    staff = factory.staff(Role.PREP_GROUP, factory.estate())
+    client = app.test_client()
+    logged_in = client.post("/login", query_string={"next": target},
+                            data={"username": staff.username, "password": PASSWORD})
+    assert logged_in.status_code == 302 and logged_in.location == "/"
+    switched = client.post("/lang/en", data={"next": target})
+    assert switched.status_code == 302 and switched.location == "/"
+
+
+def test_next_leads_back_to_the_page_asked_for(app, factory):
+    estate = factory.estate()
+    staff = factory.staff(Role.PREP_GROUP, estate)
+    client = app.test_client()
+    asked = client.get(f"/estates/{estate.code}")
+    assert asked.status_code == 302 and asked.location.startswith("/login?next=")
+    logged_in = client.post(asked.location, data={"username": staff.username, "password": PASSWORD})
+    assert logged_in.location == f"/estates/{estate.code}"
+    assert client.post("/lang/en", data={"next": f"/estates/{estate.code}?tab=1"}).location == \
+        f"/estates/{estate.code}?tab=1"
