@@ -26,7 +26,8 @@ from tests.factories import PASSWORD, Factory, login, resident_id, small_roster
 from voting.app import CONTENT_SECURITY_POLICY
 from voting.audit.models import AuditEvent
 from voting.audit.operations import EMPTY_CHAIN, event_hash, record_event, verify_audit_chain
-from voting.auth.models import Role
+from voting.auth.models import Role, Staff
+from voting.auth.operations import set_password
 from voting.candidates.simulation import PUBLISHED_BEFORE, vetted_list
 from voting.config import ConfigError
 from voting.core import record_v2, signing
@@ -474,3 +475,27 @@ def test_next_leads_back_to_the_page_asked_for(app, factory):
     assert logged_in.location == f"/estates/{estate.code}"
     assert client.post("/lang/en", data={"next": f"/estates/{estate.code}?tab=1"}).location == \
         f"/estates/{estate.code}?tab=1"
+
+
+# --- logging out ends the session on the server ------------------------------------------------
+
+def test_a_copied_session_cookie_stops_working_on_logout_and_a_new_password(app, factory):
+    estate = factory.estate()
+    staff = factory.staff(Role.PREP_GROUP, estate)
+
+    def opens_page(client) -> bool:
+        g.pop("_login_user", None)  # a server loads each request's user afresh; the test's requests share g
+        return client.get(f"/estates/{estate.code}").status_code == 200  # else to the login page
+
+    browser = login(app.test_client(), staff)
+    copied = app.test_client()
+    copied.set_cookie("session", browser.get_cookie("session").value)
+    assert opens_page(copied)
+    assert browser.post("/logout").status_code == 302
+    assert not opens_page(copied) and not opens_page(browser)
+
+    browser, other = login(app.test_client(), staff), login(app.test_client(), staff)
+    assert opens_page(browser) and opens_page(other)
+    set_password(db.session.get(Staff, staff.id), "a new password, long enough")
+    db.session.commit()
+    assert not opens_page(browser) and not opens_page(other)

@@ -1,5 +1,6 @@
 """Log in and out, choose the language, manage staff accounts."""
 
+import hmac
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
@@ -41,8 +42,11 @@ def same_site_path(target: str | None) -> str | None:
 
 
 @login_manager.user_loader
-def load_staff(staff_id: str) -> Staff | None:
-    return db.session.get(Staff, int(staff_id))
+def load_staff(session_id: str) -> Staff | None:
+    """The account a session cookie names (Staff.get_id), while its login has not been ended."""
+    staff_id, _sep, token = session_id.partition(":")  # the cookie is signed: the id is one we wrote
+    staff = db.session.get(Staff, int(staff_id))
+    return staff if staff is not None and hmac.compare_digest(staff.session_token, token) else None
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
@@ -65,6 +69,8 @@ def login():
 @blueprint.post("/logout")
 @login_required
 def logout():
+    current_user.end_sessions()
+    db.session.commit()
     logout_user()
     return redirect(url_for("auth.login"))
 

@@ -33,7 +33,7 @@ PASSPHRASE_GUESSES = "5 per minute;30 per day"
 
 
 def _passphrase_guesser() -> str:
-    return f"notices-passphrase:{current_user.get_id()}"
+    return f"notices-passphrase:{current_user.id}"
 
 blueprint = Blueprint("notices", __name__, url_prefix="/estates/<code>/elections/<int:election_id>/notices")
 
