@@ -12,7 +12,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from voting.auth.access import unit_choices_shown
 from voting.ballots.operations import BallotRefused
 from voting.board.heads import remind_day_head
-from voting.elections.models import Election
+from voting.elections.models import Election, State
 from voting.extensions import csrf, db, limiter
 from voting.vote.forms import ReceiptForm
 from voting.vote.operations import (
@@ -96,7 +96,9 @@ def ballot(public_id: str):
         data = ballot_page_data(election) | {"urls": urls}
     elif unit_choices_shown(election):
         data = {"urls": {name: url_for(f"vote.{name}", public_id=public_id) for name in ("challenge", "units")}}
-    return render_template("vote/ballot.html", election=election, closed=closed, data=data,
+    # A draft's title may still change and is not public (public/operations.py): its page names none.
+    title = _("Vote") if election.state == State.DRAFT else election.title
+    return render_template("vote/ballot.html", election=election, title=title, closed=closed, data=data,
                            help_desk=election.estate.help_desk)
 
 
