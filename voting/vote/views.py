@@ -120,9 +120,11 @@ def challenge(public_id: str):
 def session(public_id: str):
     election = _election(public_id)
     try:
-        return jsonify(open_session(election, read_request(_request_data())))
+        answer = open_session(election, read_request(_request_data()))
     except VoteRefused as refusal:
         return _refusal(refusal)
+    db.session.commit()  # the challenge is spent
+    return jsonify(answer)
 
 
 @blueprint.post("/<public_id>/ballot")
@@ -151,6 +153,7 @@ def units(public_id: str):
         choices = reveal_unit_choices(election, read_request(_request_data()))
     except VoteRefused as refusal:
         return _refusal(refusal)
+    db.session.commit()  # the challenge is spent
     return jsonify(html=render_template("vote/_unit_choices.html", choices=choices))
 
 
