@@ -1081,7 +1081,7 @@ def prepare_database(url: str):
     environment = {"GONGZHI_ENV": "production", "DATABASE_URL": url, "SECRET_KEY": secrets.token_urlsafe(32),
                    "DATA_KEY": secrets.token_urlsafe(32), "PUBLIC_BASE_URL": "https://vote.example.gov.cn",
                    "RATELIMIT_ENABLED": "0"}
-    app = create_app({"ENV": "production", "SQLALCHEMY_DATABASE_URI": url,
+    app = create_app({"ENV": "production", "SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False,
                       **{key: environment[key] for key in ("SECRET_KEY", "DATA_KEY", "PUBLIC_BASE_URL")}})
     with app.app_context():
         db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))

@@ -86,6 +86,14 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
             raise ConfigError(f"{name} must be set in production (a random string of 32+ characters)")
         else:
             config[name] = _instance_secret(instance_path, name.lower())
+    if production and config["RATELIMIT_ENABLED"] and not config["REDIS_URL"]:
+        # Limits kept in memory count per worker process and restart from nothing with it: the
+        # five guesses a day at an owner's ID ending would become five per process per restart.
+        raise ConfigError("REDIS_URL must be set in production: the rate limits are kept there")
+    if production and not config["PUBLIC_BASE_URL"]:
+        # Printed on notices and board documents, rendered also where no request tells the host.
+        raise ConfigError("PUBLIC_BASE_URL must be set in production: the address printed in QR codes, "
+                          "e.g. https://vote.example.gov.cn")
     if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql://"):
         # psycopg 3 is the driver we ship; the bare scheme would ask for psycopg2.
         config["SQLALCHEMY_DATABASE_URI"] = config["SQLALCHEMY_DATABASE_URI"].replace(

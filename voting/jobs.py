@@ -1,6 +1,6 @@
 """Background jobs: long work (laying out thousands of notices) off the request thread.
 
-``enqueue("voting.notices.operations.render_notice_batch", batch_id, base_url)`` runs the
+``enqueue("voting.notices.operations.render_notice_batch", batch_id, key)`` runs the
 function named by its dotted path with these arguments, in an app context of its own, in one of
 three ways:
 

@@ -11,6 +11,7 @@ from voting.elections.models import Candidate, Election, ElectionVoter, Motion, 
 from voting.estates.models import Building, Community, Estate, StreetOffice, Unit
 from voting.prep.models import CommitteeMilestone, PrepGroup, PrepMember
 from voting.roster.models import Owner, RosterImport, RosterUpload, UnitOwner, Voter
+from voting.vote.models import SpentChallenge
 
 __all__ = [
     "AuditEvent",
@@ -36,6 +37,7 @@ __all__ = [
     "Owner",
     "RosterImport",
     "RosterUpload",
+    "SpentChallenge",
     "Staff",
     "StreetOffice",
     "Unit",

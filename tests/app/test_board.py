@@ -19,6 +19,7 @@ from voting.board.heads import ACTOR as SERVICE_ACTOR
 from voting.board.models import BoardNotice
 from voting.extensions import db
 from voting.formatting import format_area
+from voting.pdf.render import DEFAULT_BASE_URL
 from voting.public.operations import publisher_name
 from voting.tally.operations import read_results
 
@@ -55,8 +56,10 @@ def test_the_qr_code_leads_to_the_entry_that_confirms_the_hash(app, posted, tmp_
     pdf = public.get(f"/p/{estate.code}/board/{notice.id}/document.pdf").data
     assert hashlib.sha256(pdf).hexdigest() == notice.sha256
     (url,) = qr_codes(pdf, tmp_path)
-    assert url == f"http://localhost/p/{estate.code}/board/{notice.id}"  # the host it was published from
-    page = public.get(url.removeprefix("http://localhost")).get_data(as_text=True)
+    # The configured address (in tests the development server's), never the host the request
+    # came to (the test client's localhost).
+    assert url == f"{DEFAULT_BASE_URL}/p/{estate.code}/board/{notice.id}"
+    page = public.get(url.removeprefix(DEFAULT_BASE_URL)).get_data(as_text=True)
     assert notice.sha256 in page and "关于召开首次业主大会会议的公告" in page
     same = public.post(f"/p/{estate.code}/board/{notice.id}", data={"document": (io.BytesIO(pdf), "a.pdf")},
                        content_type="multipart/form-data")

@@ -18,9 +18,23 @@ def test_production_refuses_short_data_key(tmp_path, monkeypatch):
         load_config(tmp_path, {"ENV": "production"})
 
 
+def production_environment(monkeypatch):
+    """Everything production needs, in the environment."""
+    for name, value in {"SECRET_KEY": "s" * 40, "DATA_KEY": "d" * 40, "REDIS_URL": "redis://127.0.0.1:6379/0",
+                        "PUBLIC_BASE_URL": "https://vote.example.gov.cn"}.items():
+        monkeypatch.setenv(name, value)
+
+
+@pytest.mark.parametrize("missing", ["REDIS_URL", "PUBLIC_BASE_URL"])
+def test_production_refuses_to_start_without_redis_or_its_public_address(tmp_path, monkeypatch, missing):
+    production_environment(monkeypatch)
+    monkeypatch.delenv(missing)
+    with pytest.raises(ConfigError, match=f"{missing} must be set in production"):
+        load_config(tmp_path, {"ENV": "production"})
+
+
 def test_production_with_secrets_has_secure_cookies(tmp_path, monkeypatch):
-    monkeypatch.setenv("SECRET_KEY", "s" * 40)
-    monkeypatch.setenv("DATA_KEY", "d" * 40)
+    production_environment(monkeypatch)
     monkeypatch.setenv("DATABASE_URL", "postgresql://u@h/db")
     config = load_config(tmp_path, {"ENV": "production"})
     assert config["SESSION_COOKIE_SECURE"] and config["REMEMBER_COOKIE_SECURE"]
@@ -52,8 +66,7 @@ def test_security_headers_and_csrf(app):
 
 
 def test_production_app_sends_hsts(tmp_path, monkeypatch):
-    monkeypatch.setenv("SECRET_KEY", "s" * 40)
-    monkeypatch.setenv("DATA_KEY", "d" * 40)
+    production_environment(monkeypatch)
     app = create_app({"ENV": "production", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite"})
     response = app.test_client().get("/login")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")

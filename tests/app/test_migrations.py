@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tests.elections_kit import NOW
 from tests.factories import small_roster
+from voting.auth.models import Role, Staff
 from voting.elections.models import Candidate, Motion
 from voting.elections.operations import add_committee_election, add_motion, create_election
 from voting.estates.models import Building, Unit
@@ -91,3 +92,18 @@ def test_the_upgrade_to_format_2_refuses_votes_opened_under_format_1(app, factor
         with db.engine.begin() as connection:
             connection.execute(opened, {"state": "draft", "public_id": public_id})
         upgrade()
+
+
+def test_the_migration_gives_each_account_a_session_token_of_its_own(app, factory):
+    """Down to the schema before session tokens and up again: every account gets its own token,
+    so sessions from before the upgrade end (their cookies name none)."""
+    estate = factory.estate()
+    ids = [factory.staff(Role.CLERK, estate).id for _ in range(2)]
+    db.session.remove()
+    db.engine.dispose()
+    try:
+        downgrade(revision="dbb4d6a6e6f0")
+    finally:
+        upgrade()
+    tokens = db.session.scalars(select(Staff.session_token).where(Staff.id.in_(ids))).all()
+    assert len(set(tokens)) == 2 and all(len(token) == 32 for token in tokens)

@@ -6,11 +6,14 @@ from datetime import timedelta
 from html.parser import HTMLParser
 
 from simulation.candidates import vetted_list
+from sqlalchemy import select
+
 from tests.app.test_prep import OWNERS, estate_roster, owner_id
 from tests.elections_kit import NOW, open_vote
 from voting.auth.models import Role
 from voting.board.models import BoardNotice
 from voting.board.results import publish_results
+from voting.elections.models import Election, State
 from voting.elections.operations import create_election
 from voting.extensions import db
 from voting.roster.operations import publish_roll
@@ -90,3 +93,23 @@ def test_the_estate_page_of_an_estate_with_nothing_published_is_still_a_way_to_t
     page = app.test_client().get(f"/p/{estate.code}/").get_data(as_text=True)
     assert links_of(page) == [f"/p/{estate.code}/board/"]
     assert app.test_client().get(f"/p/{estate.code}/board/").status_code == 200
+
+
+def test_a_draft_title_is_on_no_page_anyone_may_open(app, factory):
+    """Every route that takes a vote, tried without logging in with the draft's ids: its title
+    may still change and is not public."""
+    estate, candidates, _counted, _still_open, (results, _minutes) = everything_public(factory)
+    draft = db.session.scalar(select(Election).where(Election.state == State.DRAFT.value))
+    values = {"code": estate.code, "public_id": draft.public_id, "election_id": draft.id, "list_id": candidates.id,
+              "notice_id": results.id}
+    public = app.test_client()
+    tried = 0
+    for rule in app.url_map.iter_rules():
+        if not {"public_id", "election_id"} & rule.arguments or not rule.arguments <= values.keys():
+            continue
+        url = rule.build({name: values[name] for name in rule.arguments}, append_unknown=False)[1]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            page = public.open(url, method=method).get_data(as_text=True)
+            assert draft.title not in page, (method, url)
+            tried += 1
+    assert tried > 20

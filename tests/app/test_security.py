@@ -2,6 +2,7 @@
 limits answer 429 with a clear message, and the audit log's hash chain shows an edited or
 deleted row."""
 
+import io
 import json
 import subprocess
 import threading
@@ -22,11 +23,12 @@ from tests.app.test_vote import ballot_of, key_of
 from tests.app.test_vote import open_vote as open_phone_vote
 from tests.conftest import make_app
 from tests.estate_world import OWNERS, EstateWorld, Wording, route_urls, staff_clients
-from tests.factories import Factory, login, resident_id, small_roster
+from tests.factories import PASSWORD, Factory, login, resident_id, small_roster
 from voting.app import CONTENT_SECURITY_POLICY
 from voting.audit.models import AuditEvent
 from voting.audit.operations import EMPTY_CHAIN, event_hash, record_event, verify_audit_chain
-from voting.auth.models import Role
+from voting.auth.models import Role, Staff
+from voting.auth.operations import set_password
 from voting.config import ConfigError
 from voting.core import record_v2, signing
 from voting.core.canonical import b64e
@@ -233,12 +235,19 @@ WANG, ZHAO = "v00002", "v00003"  # small_roster: 王五 (resident_id(3)), 赵六
 LAST4 = {WANG: resident_id(3)[-4:], ZHAO: resident_id(4)[-4:]}
 
 
-def signed_in(client, election, seed: bytes, id_last4: str, environ: dict):
+def chunked(body: bytes) -> dict:
+    """A body sent without Content-Length, as a server that decodes chunked transfer passes it on."""
+    return {"input_stream": io.BytesIO(body), "content_type": "application/json",
+            "headers": {"Transfer-Encoding": "chunked"}, "environ_overrides": {"wsgi.input_terminated": True}}
+
+
+def signed_in(client, election, seed: bytes, id_last4: str, environ: dict, *, send_chunked: bool = False):
     key = key_of(seed)
     challenge = client.post(f"/v/{election.public_id}/challenge", json={}, environ_base=environ).json["challenge"]
-    return client.post(f"/v/{election.public_id}/session", environ_base=environ, json={
-        "public_key": signing.public_key_b64(key), "challenge": challenge, "id_last4": id_last4,
-        "signature": b64e(key.sign(POSSESSION_PREFIX + challenge.encode()))})
+    body = {"public_key": signing.public_key_b64(key), "challenge": challenge, "id_last4": id_last4,
+            "signature": b64e(key.sign(POSSESSION_PREFIX + challenge.encode()))}
+    sent = chunked(json.dumps(body).encode()) if send_chunked else {"json": body}
+    return client.post(f"/v/{election.public_id}/session", environ_base=environ, **sent)
 
 
 def cast(client, election, secrets: dict, voter: str, id_last4: str, environ: dict, signature: str | None = None):
@@ -285,6 +294,18 @@ def test_wrong_id_endings_are_limited_per_notice_and_strangers_cannot_use_them_u
         assert cast(client, election, secrets, ZHAO, "0000", address(number),
                     signature=b64e(bytes(64))).status_code == 422
     assert cast(client, election, secrets, ZHAO, LAST4[ZHAO], nat).status_code == 200
+
+
+def test_wrong_id_endings_sent_chunked_count_as_any_others(limited):
+    """Without Content-Length the body is still read for the limit's key, and still capped."""
+    election, secrets = open_phone_vote(Factory(), require_id_last4=True)
+    client, nat = english_client(limited), address(5)
+    for _ in range(5):
+        assert signed_in(client, election, secrets[WANG], "0000", nat, send_chunked=True).status_code == 403
+    assert signed_in(client, election, secrets[WANG], LAST4[WANG], nat, send_chunked=True).status_code == 429
+    too_large = client.post(f"/v/{election.public_id}/session", environ_base=nat,
+                            **chunked(b'{"public_key": "' + b"A" * 100_000 + b'"}'))
+    assert too_large.status_code == 413 and too_large.json == {"error": "The request is too large."}
 
 
 def test_objections_are_limited_per_unit_whatever_the_address(limited):
@@ -421,3 +442,55 @@ def test_the_migration_chains_the_events_already_stored(tmp_path):
         assert verify_audit_chain() is None and len(event_ids()) == 4
         db.session.remove()
         db.engine.dispose()
+
+
+# --- redirects after logging in and switching the language ----------------------------------------
+
+OFF_SITE = ["/\t/evil.example", "//evil.example", "/\\evil.example", "https://evil.example", "\\\\evil.example",
+            "/\n/evil.example", "https:/evil.example", "evil.example"]
+
+
+@pytest.mark.parametrize("target", OFF_SITE)
+def test_next_leads_only_to_a_path_on_this_site(app, factory, target):
+    staff = factory.staff(Role.PREP_GROUP, factory.estate())
+    client = app.test_client()
+    logged_in = client.post("/login", query_string={"next": target},
+                            data={"username": staff.username, "password": PASSWORD})
+    assert logged_in.status_code == 302 and logged_in.location == "/"
+    switched = client.post("/lang/en", data={"next": target})
+    assert switched.status_code == 302 and switched.location == "/"
+
+
+def test_next_leads_back_to_the_page_asked_for(app, factory):
+    estate = factory.estate()
+    staff = factory.staff(Role.PREP_GROUP, estate)
+    client = app.test_client()
+    asked = client.get(f"/estates/{estate.code}")
+    assert asked.status_code == 302 and asked.location.startswith("/login?next=")
+    logged_in = client.post(asked.location, data={"username": staff.username, "password": PASSWORD})
+    assert logged_in.location == f"/estates/{estate.code}"
+    assert client.post("/lang/en", data={"next": f"/estates/{estate.code}?tab=1"}).location == \
+        f"/estates/{estate.code}?tab=1"
+
+
+# --- logging out ends the session on the server ------------------------------------------------
+
+def test_a_copied_session_cookie_stops_working_on_logout_and_a_new_password(app, factory):
+    estate = factory.estate()
+    staff = factory.staff(Role.PREP_GROUP, estate)
+
+    def opens_page(client) -> bool:
+        return client.get(f"/estates/{estate.code}").status_code == 200  # else to the login page
+
+    browser = login(app.test_client(), staff)
+    copied = app.test_client()
+    copied.set_cookie("session", browser.get_cookie("session").value)
+    assert opens_page(copied)
+    assert browser.post("/logout").status_code == 302
+    assert not opens_page(copied) and not opens_page(browser)
+
+    browser, other = login(app.test_client(), staff), login(app.test_client(), staff)
+    assert opens_page(browser) and opens_page(other)
+    set_password(db.session.get(Staff, staff.id), "a new password, long enough")
+    db.session.commit()
+    assert not opens_page(browser) and not opens_page(other)

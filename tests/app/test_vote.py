@@ -293,6 +293,25 @@ def test_session_refuses_forged_foreign_and_expired_challenges(app, factory):
     assert refusal.value.status == 403
 
 
+def test_a_sign_in_is_taken_once(app, factory):
+    """A copy of a phone's sign-in (a proxy's log, a shared screen) sent again proves nothing."""
+    election, secrets = open_vote(factory, publish_units=True)
+    seed = secrets[ZHANG_LI]
+    client = app.test_client()
+    token = challenge(client, election)
+    body = {"public_key": public_key(seed), "challenge": token, "signature": prove(seed, token)}
+    assert client.post(f"/v/{election.public_id}/session", json=body).status_code == 200
+    again = client.post(f"/v/{election.public_id}/session", json=body)
+    assert again.status_code == 403 and "used already" in again.json["error"]
+    assert sign_in(client, election, seed).status_code == 200  # a fresh challenge signs in
+
+    count_vote(election)
+    token = challenge(client, election)
+    body = {"public_key": public_key(seed), "challenge": token, "signature": prove(seed, token)}
+    assert client.post(f"/v/{election.public_id}/units", json=body).status_code == 200
+    assert client.post(f"/v/{election.public_id}/units", json=body).status_code == 403
+
+
 def test_session_refuses_incomplete_and_malformed_requests(app, factory):
     election, secrets = open_vote(factory)
     client = app.test_client()

@@ -6,6 +6,7 @@ import os
 import random
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -298,6 +299,18 @@ def test_without_the_qr_secret_the_page_says_so(live_server, phone):
     phone.goto(live_server.url(f"/v/{vote.public_id}#damaged"))
     phone.locator("#vote-error").wait_for(state="visible")
     assert "#" not in phone.url
+
+
+def test_the_secret_leaves_the_address_bar_also_where_the_vote_is_not_open(live_server, phone):
+    """Nothing on the page signs before the vote opens or after it closed: the secret goes at once."""
+    now = datetime.now(timezone.utc)
+    for opens_at, closes_at in ((now + timedelta(days=1), now + timedelta(days=2)),
+                                (now - timedelta(days=2), now - timedelta(days=1))):
+        vote = open_live_vote(live_server, opens_at=opens_at, closes_at=closes_at)
+        phone.goto(vote.qr_url(live_server, ZHANG_LI))
+        phone.locator(".vote-notice").first.wait_for(state="visible")
+        phone.wait_for_function("() => !location.hash")
+        assert "#" not in phone.url and phone.locator("#vote-data").count() == 0
 
 
 PAPER_OFFERED = "您也可以向筹备组领取纸质表决票投票。"

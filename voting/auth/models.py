@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from enum import StrEnum
 
@@ -31,6 +32,10 @@ ROLE_NAMES = {
     Role.PREP_GROUP: _l("Preparation group member"),
     Role.CLERK: _l("Clerk"),
 }
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(24)  # 32 characters
 
 
 class Staff(UserMixin, db.Model):
@@ -64,6 +69,9 @@ class Staff(UserMixin, db.Model):
     # accounts of one person apart from two people. None on accounts made before it was asked.
     id_hash: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(default=True)
+    # Part of the id a login keeps in its session cookie (get_id): a new one, on logging out or
+    # a new password, turns every copy of an earlier cookie away.
+    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     street_office: Mapped[StreetOffice | None] = relationship()
     community: Mapped[Community | None] = relationship()
@@ -72,6 +80,13 @@ class Staff(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    def end_sessions(self) -> None:
+        """Every login of this account so far ends: its cookies name a token it no longer has."""
+        self.session_token = new_session_token()
 
     @property
     def name_and_role(self) -> str:

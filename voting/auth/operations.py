@@ -36,10 +36,6 @@ def create_staff(
 ) -> Staff:
     """A new account; ``id_number`` is the person's resident ID, required for PERSON_ROLES and
     kept only as its keyed hash."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(
-            _("The password must have at least %(count)d characters.", count=MIN_PASSWORD_LENGTH)
-        )
     if db.session.scalar(select(Staff.id).where(Staff.username == username)) is not None:
         raise AccountError(_("The username %(name)s is taken.", name=username))
     if role in PERSON_ROLES and not id_number.strip():
@@ -47,17 +43,27 @@ def create_staff(
     staff = Staff(
         username=username,
         display_name=display_name,
-        password_hash=_hasher.hash(password),
         role=role.value,
         street_office_id=street_office_id if role is Role.STREET_OFFICE else None,
         community_id=community_id if role is Role.COMMUNITY else None,
         estate_id=estate_id if role in (Role.PREP_GROUP, Role.CLERK) else None,
         id_hash=person_hash(id_number) if id_number.strip() else None,
     )
+    set_password(staff, password)
     db.session.add(staff)
     db.session.flush()
     record_event(actor, "staff.create", f"staff:{username}", estate_id=staff.estate_id, role=role.value)
     return staff
+
+
+def set_password(staff: Staff, password: str) -> None:
+    """A new password; every login of the account so far ends with the old one."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(
+            _("The password must have at least %(count)d characters.", count=MIN_PASSWORD_LENGTH)
+        )
+    staff.password_hash = _hasher.hash(password)
+    staff.end_sessions()
 
 
 def person_hash(id_number: str) -> str:

@@ -1,5 +1,8 @@
 """Log in and out, choose the language, manage staff accounts."""
 
+import hmac
+from urllib.parse import urlsplit
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -22,9 +25,28 @@ from voting.extensions import db, limiter, login_manager
 
 blueprint = Blueprint("auth", __name__)
 
+
+def same_site_path(target: str | None) -> str | None:
+    """``target`` if it is a path on this site, else None: what a ``next=`` may lead to.
+
+    Browsers drop tabs and line breaks from an address and read a backslash as a slash, so
+    "/\t/evil.example" and "/\\evil.example" lead off the site as "//evil.example" does.
+    """
+    if not target or any(not character.isprintable() or character.isspace() or character == "\\"
+                         for character in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
 @login_manager.user_loader
-def load_staff(staff_id: str) -> Staff | None:
-    return db.session.get(Staff, int(staff_id))
+def load_staff(session_id: str) -> Staff | None:
+    """The account a session cookie names (Staff.get_id), while its login has not been ended."""
+    staff_id, _sep, token = session_id.partition(":")  # the cookie is signed: the id is one we wrote
+    staff = db.session.get(Staff, int(staff_id))
+    return staff if staff is not None and hmac.compare_digest(staff.session_token, token) else None
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
@@ -38,7 +60,7 @@ def login():
         elif staff is not None:
             db.session.commit()
             login_user(staff)
-            return redirect(url_for("estates.dashboard"))
+            return redirect(same_site_path(request.args.get("next")) or url_for("estates.dashboard"))
         else:
             flash(_("Wrong username or password."), "error")
     return render_template("auth/login.html", form=form)
@@ -47,6 +69,8 @@ def login():
 @blueprint.post("/logout")
 @login_required
 def logout():
+    current_user.end_sessions()
+    db.session.commit()
     logout_user()
     return redirect(url_for("auth.login"))
 
@@ -56,8 +80,7 @@ def set_language(lang: str):
     if lang not in ("zh_CN", "en"):
         abort(404)
     session["lang"] = lang
-    target = request.form.get("next", "")
-    return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+    return redirect(same_site_path(request.form.get("next")) or "/")
 
 
 def _scope_choices(user: Staff) -> list[tuple[str, str]]:

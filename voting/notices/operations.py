@@ -141,20 +141,19 @@ def _running_batch(batch_id: int) -> NoticeBatch | None:
     )
 
 
-def render_notice_batch(batch_id: int, base_url: str, key: bytes) -> None:
+def render_notice_batch(batch_id: int, key: bytes) -> None:
     """The background job the notices page enqueues, given the key start_rendering returned."""
     batch = db.session.get(NoticeBatch, batch_id)
     if batch is not None:
-        render_notices(batch, key, base_url)
+        render_notices(batch, key)
 
 
-def render_notices(batch: NoticeBatch, key: bytes, base_url: str | None = None, *,
-                   chunk_size: int = CHUNK_SIZE) -> None:
+def render_notices(batch: NoticeBatch, key: bytes, *, chunk_size: int = CHUNK_SIZE) -> None:
     """Lay out one page per voter into one PDF, store it sealed under the key until it is
     downloaded and forget the secrets. Commits as it goes. On failure the batch is marked failed
     with the error, and keeps its sealed secrets so it can be started again."""
     batch_id = batch.id
-    base_url = base_url or public_base_url()
+    base_url = public_base_url()
     with force_locale(_notice_locale()):
         try:
             _render(batch_id, key, base_url, chunk_size)

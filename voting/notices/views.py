@@ -27,14 +27,13 @@ from voting.notices.operations import (
     start_rendering,
     take_pdf,
 )
-from voting.pdf import public_base_url
 
 # Each try derives a key with scrypt (128 MiB): few tries, per account, whatever the address.
 PASSPHRASE_GUESSES = "5 per minute;30 per day"
 
 
 def _passphrase_guesser() -> str:
-    return f"notices-passphrase:{current_user.get_id()}"
+    return f"notices-passphrase:{current_user.id}"
 
 blueprint = Blueprint("notices", __name__, url_prefix="/estates/<code>/elections/<int:election_id>/notices")
 
@@ -76,7 +75,7 @@ def start(code: str, election_id: int):
     batch_id = batch.id  # read before committing, which expires the row: reading it again would lock SQLite
     db.session.commit()
     # The job gets the key derived from the passphrase, never the passphrase itself.
-    enqueue("voting.notices.operations.render_notice_batch", batch_id, public_base_url(), key)
+    enqueue("voting.notices.operations.render_notice_batch", batch_id, key)
     return redirect(url_for("notices.index", code=code, election_id=election_id))
 
 

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import base64
 import io
-import os
 from collections.abc import Sequence
 
 import qrcode
-from flask import current_app, has_request_context, render_template, request
+from flask import current_app, render_template
 from pypdf import PdfReader, PdfWriter
 from weasyprint import HTML, Document
 from weasyprint.urls import URLFetcher
@@ -25,15 +24,11 @@ DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 def public_base_url() -> str:
     """The address owners reach the service at, for links printed on paper (no trailing /).
 
-    PUBLIC_BASE_URL (config, else the environment) wins; in a request the host it came to;
-    otherwise the development server's address.
+    PUBLIC_BASE_URL, which production requires; elsewhere the development server's address.
+    Never the host a request came to: a job renders without one, and a Host header is whatever
+    the sender wrote.
     """
-    configured = current_app.config.get("PUBLIC_BASE_URL") or os.environ.get("PUBLIC_BASE_URL")
-    if configured:
-        return configured.rstrip("/")
-    if has_request_context():
-        return request.host_url.rstrip("/")
-    return DEFAULT_BASE_URL
+    return (current_app.config.get("PUBLIC_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
 
 
 def qr_data_uri(text: str) -> str:

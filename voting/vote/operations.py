@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from voting.auth.access import may_see_unit_choices, unit_choices_shown
 from voting.ballots.models import LogEntry
@@ -28,6 +29,7 @@ from voting.privacy import last4_hash, personal_data
 from voting.tally.operations import UnitChoices, unit_choices
 from voting.formatting import format_datetime
 from voting.timeutil import utcnow
+from voting.vote.models import SpentChallenge
 
 CHALLENGE_SALT = "gongzhi/vote/possession-challenge"
 CHALLENGE_LIFETIME = timedelta(minutes=10)
@@ -97,7 +99,8 @@ def issue_challenge(election: Election, now: datetime | None = None) -> str:
     return _serializer().dumps({"election": election.id, "nonce": b64e(os.urandom(16))})
 
 
-def _check_challenge(election: Election, challenge: str, now: datetime) -> None:
+def _check_challenge(election: Election, challenge: str, now: datetime) -> str:
+    """The challenge's nonce, once its signature, vote and age are checked."""
     try:
         content, issued_at = _serializer().loads(challenge, return_timestamp=True)
     except BadSignature:
@@ -106,6 +109,18 @@ def _check_challenge(election: Election, challenge: str, now: datetime) -> None:
         raise VoteRefused(_("This sign-in request is for another vote; please scan the QR code again."), 403)
     if now - issued_at > CHALLENGE_LIFETIME:
         raise VoteRefused(_("This sign-in request has expired; please scan the QR code again."), 403)
+    return content["nonce"]
+
+
+def _spend_challenge(nonce: str, now: datetime) -> None:
+    """Take a challenge's answer once: a copy of a phone's sign-in, sent again, proves nothing.
+    Spent once the caller commits; the answers of expired challenges are forgotten."""
+    db.session.execute(delete(SpentChallenge).where(SpentChallenge.spent_at < now - CHALLENGE_LIFETIME))
+    try:
+        with db.session.begin_nested():
+            db.session.add(SpentChallenge(nonce=nonce, spent_at=now))
+    except IntegrityError:
+        raise VoteRefused(_("This sign-in request was used already; please scan the QR code again."), 403) from None
 
 
 def read_request(data: bytes) -> dict:
@@ -151,7 +166,7 @@ def _has_voted(election: Election, holder: ElectionVoter) -> bool:
 def _proven_holder(election: Election, body: dict, now: datetime) -> ElectionVoter:
     """The voter whose current key signed the server's fresh challenge in ``body``."""
     public_key, challenge, signature = (_text_field(body, key) for key in ("public_key", "challenge", "signature"))
-    _check_challenge(election, challenge, now)
+    nonce = _check_challenge(election, challenge, now)
     try:
         key = signing.public_key_bytes(public_key)  # also keeps odd text (NUL) out of the query
         holder = db.session.scalar(select(ElectionVoter).where(
@@ -164,6 +179,7 @@ def _proven_holder(election: Election, body: dict, now: datetime) -> ElectionVot
     if not signing.verify_message(key, POSSESSION_PREFIX + challenge.encode(), signature):
         raise VoteRefused(_("The phone could not prove it holds this notice's key; please scan the QR code again."),
                           403)
+    _spend_challenge(nonce, now)
     return holder
 
 

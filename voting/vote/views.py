@@ -12,7 +12,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from voting.auth.access import unit_choices_shown
 from voting.ballots.operations import BallotRefused
 from voting.board.heads import remind_day_head
-from voting.elections.models import Election
+from voting.elections.models import Election, State
 from voting.extensions import csrf, db, limiter
 from voting.vote.forms import ReceiptForm
 from voting.vote.operations import (
@@ -42,13 +42,25 @@ TOO_MANY_ID_GUESSES = _l("Too many wrong ID numbers for this voting notice. Plea
                          "or ask the preparation group for a paper ballot.")
 
 
+def _request_data() -> bytes:
+    """The body, refused when larger than MAX_REQUEST_BYTES. Werkzeug stops reading a body that
+    gives no Content-Length (chunked) at the limit without complaint: one byte past the cap tells
+    a body cut off there from one that ends within it."""
+    request.max_content_length = MAX_REQUEST_BYTES + 1
+    try:
+        data = request.get_data()
+    except RequestEntityTooLarge:
+        data = None
+    if data is None or len(data) > MAX_REQUEST_BYTES:
+        raise VoteRefused(_("The request is too large."), 413)
+    return data
+
+
 def _phone_sent(*path: str) -> str:
     """A text field of the phone's JSON body under this election (the limit's key), or "" (no
-    limit applies) when there is none; bodies too large to be read are refused by the view."""
-    if not request.content_length or request.content_length > MAX_REQUEST_BYTES:
-        return ""
+    limit applies) when there is none; bodies too large or not JSON are refused by the view."""
     try:
-        value = read_request(request.get_data())
+        value = read_request(_request_data())
     except VoteRefused:
         return ""
     for key in path:
@@ -68,14 +80,6 @@ def _election(public_id: str, *, opened: bool = True) -> Election:
     return election
 
 
-def _request_data() -> bytes:
-    request.max_content_length = MAX_REQUEST_BYTES
-    try:
-        return request.get_data()
-    except RequestEntityTooLarge:
-        raise VoteRefused(_("The request is too large."), 413) from None
-
-
 def _refusal(refusal: VoteRefused | BallotRefused):
     db.session.rollback()
     return jsonify(error=str(refusal)), getattr(refusal, "status", 422)
@@ -92,7 +96,9 @@ def ballot(public_id: str):
         data = ballot_page_data(election) | {"urls": urls}
     elif unit_choices_shown(election):
         data = {"urls": {name: url_for(f"vote.{name}", public_id=public_id) for name in ("challenge", "units")}}
-    return render_template("vote/ballot.html", election=election, closed=closed, data=data,
+    # A draft's title may still change and is not public (public/operations.py): its page names none.
+    title = _("Vote") if election.state == State.DRAFT else election.title
+    return render_template("vote/ballot.html", election=election, title=title, closed=closed, data=data,
                            help_desk=election.estate.help_desk)
 
 
@@ -114,9 +120,11 @@ def challenge(public_id: str):
 def session(public_id: str):
     election = _election(public_id)
     try:
-        return jsonify(open_session(election, read_request(_request_data())))
+        answer = open_session(election, read_request(_request_data()))
     except VoteRefused as refusal:
         return _refusal(refusal)
+    db.session.commit()  # the challenge is spent
+    return jsonify(answer)
 
 
 @blueprint.post("/<public_id>/ballot")
@@ -145,6 +153,7 @@ def units(public_id: str):
         choices = reveal_unit_choices(election, read_request(_request_data()))
     except VoteRefused as refusal:
         return _refusal(refusal)
+    db.session.commit()  # the challenge is spent
     return jsonify(html=render_template("vote/_unit_choices.html", choices=choices))
 
 
