@@ -3,13 +3,12 @@ awaiting their check."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from voting.extensions import db, one_of
+from voting.extensions import FrozenDocument, db, one_of
 from voting.timeutil import UTCDateTime, utcnow
 
 
@@ -53,10 +52,11 @@ class LogEntry(db.Model):
     sole_ballot_of: Mapped[str | None] = mapped_column(String(20))
     entry_json: Mapped[str] = mapped_column(Text)
     leaf_hash: Mapped[str] = mapped_column(String(44))
+    entry = FrozenDocument("entry_json")
 
     @property
     def body(self) -> dict:
-        return json.loads(self.entry_json)["body"]
+        return self.entry["body"]
 
 
 class TreeHead(db.Model):
@@ -124,6 +124,7 @@ class PaperBallot(db.Model):
     proxy_scan_id: Mapped[int | None] = mapped_column(ForeignKey("paper_scan.id"))
     handin_seq: Mapped[int]  # the seq of the hand-in entry the ballot names
     ballot_json: Mapped[str] = mapped_column(Text)  # the ballot body both clerks sign
+    body = FrozenDocument("ballot_json")
     keyed_by: Mapped[str] = mapped_column(String(60))  # officer_id
     keyed_signature: Mapped[str] = mapped_column(String(100))
     checked_by: Mapped[str | None] = mapped_column(String(60))

@@ -11,10 +11,18 @@ from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from voting.auth.models import Staff
+from voting.core.canonical import canon
 from voting.core.rules import INVALID_RULES
 from voting.estates.models import Estate
-from voting.extensions import db, one_of
+from voting.extensions import FrozenDocument, db, one_of
+from voting.formatting import format_datetime
 from voting.timeutil import UTCDateTime, utcnow
+
+
+class ElectionError(ValueError):
+    """A request the election's state or rules do not allow; the message says why."""
+
+    status = 409  # for JSON answers: the request is fine, the vote's state forbids it
 
 
 class State(StrEnum):
@@ -116,6 +124,9 @@ class Election(db.Model):
     log_size: Mapped[int] = mapped_column(Integer, default=0)
     frontier_json: Mapped[str] = mapped_column(Text, default='{"size": 0, "nodes": []}')
     tally_json: Mapped[str | None] = mapped_column(Text)
+    definition = FrozenDocument("definition_json")
+    roll = FrozenDocument("roll_json")
+    tally = FrozenDocument("tally_json")
     estate: Mapped[Estate] = relationship()
     motions: Mapped[list[Motion]] = relationship(
         back_populates="election", cascade="all, delete-orphan", order_by="Motion.position"
@@ -123,6 +134,28 @@ class Election(db.Model):
     officers: Mapped[list[Officer]] = relationship(
         back_populates="election", cascade="all, delete-orphan", order_by="Officer.officer_id"
     )
+
+    # --- draft → open → closed → tallied ---
+
+    def require_state(self, *states: State) -> None:
+        if self.state not in states:
+            raise ElectionError(_("This vote is %(state)s; that is not possible now.", state=STATE_NAMES[self.state]))
+
+    def open(self) -> None:
+        """Frozen: definition, roll and credentials fixed; ballots accepted in the period."""
+        self.require_state(State.DRAFT)
+        self.state = State.OPEN.value
+
+    def close(self, now: datetime) -> None:
+        self.require_state(State.OPEN)
+        if now < self.closes_at:
+            raise ElectionError(_("The voting period runs until %(time)s.", time=format_datetime(self.closes_at)))
+        self.state = State.CLOSED.value
+
+    def record_tally(self, tally: dict) -> None:
+        self.require_state(State.CLOSED)
+        self.tally_json = canon(tally).decode()
+        self.state = State.TALLIED.value
 
 
 class Motion(db.Model):
@@ -209,6 +242,7 @@ class ElectionVoter(db.Model):
     public_key: Mapped[str | None] = mapped_column(String(44))
     # Keyed hashes of the last four ID characters of each owner, for estates that ask for them.
     id_last4_hashes: Mapped[str] = mapped_column(Text, default="[]")
+    last4_hashes = FrozenDocument("id_last4_hashes")
 
 
 class NoticeBatch(db.Model):

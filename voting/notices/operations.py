@@ -58,7 +58,7 @@ def _notice_locale() -> str:
 
 def _shared(election: Election, issued_at: datetime) -> dict:
     """What every page of a vote's notices shows, taken from the frozen definition."""
-    definition = json.loads(election.definition_json)
+    definition = election.definition
     return {
         "estate": definition["community"]["name"],
         "title": definition["title"],

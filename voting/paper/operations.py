@@ -171,7 +171,7 @@ def _require_signature(officer: Officer, paper: PaperBallot, signature) -> None:
 
 def ballot_motions(election: Election) -> list[dict]:
     """The motions as frozen when the vote opened (the ballot is bound to exactly these)."""
-    return json.loads(election.definition_json)["motions"] if election.definition_json else []
+    return election.definition["motions"] if election.definition else []
 
 
 def find_voter(election: Election, unit_label) -> ElectionVoter:
@@ -264,7 +264,7 @@ def _motions_of(election: Election, voter: ElectionVoter) -> list[dict]:
     motions = ballot_motions(election)
     if all(motion["scope"] == record_v2.ESTATE for motion in motions):
         return motions  # every voter holds a weight in the estate; no need to read the roll
-    weights = next(v["weights"] for v in json.loads(election.roll_json)["voters"] if v["voter_id"] == voter.voter_code)
+    weights = next(v["weights"] for v in election.roll["voters"] if v["voter_id"] == voter.voter_code)
     return [motion for motion in motions if motion["scope"] in weights]
 
 
@@ -401,7 +401,7 @@ def key_ballot(staff: Staff, election: Election, entry: PaperEntry, rekey_of: Pa
 
 
 def ballot_body(paper: PaperBallot) -> dict:
-    return json.loads(paper.ballot_json)
+    return paper.body
 
 
 def is_signed(paper: PaperBallot) -> bool:
@@ -562,7 +562,7 @@ def _handin_cards(election: Election, handins: list[LogEntry]) -> list[OpenHandi
     return [OpenHandin(handin.desk_receipt, handin.logged_at,
                        json.loads(units[handin.voter_code]) if handin.voter_code else None,
                        handin.body["identity_checked"], handin.seq,
-                       _signer_name(election, json.loads(handin.entry_json)["signatures"][0]["signer"]))
+                       _signer_name(election, handin.entry["signatures"][0]["signer"]))
             for handin in handins]
 
 

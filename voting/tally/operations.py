@@ -358,9 +358,7 @@ def read_results(election: Election) -> Results | None:
     """The stored tally (spec v2 §7) with the rules that applied; None before the count."""
     if election.state != State.TALLIED:
         return None
-    tally = json.loads(election.tally_json)
-    definition = json.loads(election.definition_json)
-    roll = json.loads(election.roll_json)
+    tally, definition, roll = election.tally, election.definition, election.roll
     totals = Weight.of(roll["totals"][record_v2.ESTATE])
     motions = {motion["motion_id"]: motion for motion in definition["motions"]}
     laid_out = []
@@ -476,7 +474,7 @@ class UnitChoices:
 
 
 def unit_choices(election: Election) -> UnitChoices:
-    definition = json.loads(election.definition_json)
+    definition = election.definition
     counted = rules.counted_entries_v2(definition, log_entries(election))
     printers = choice_printers(definition)
     rows = [
