@@ -4,8 +4,9 @@ awaiting their check."""
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from voting.extensions import FrozenDocument, db, one_of
@@ -109,13 +110,22 @@ class PaperScan(db.Model):
     mimetype: Mapped[str] = mapped_column(String(60))
 
 
+class PaperStatus(StrEnum):
+    AWAITING_CHECK = "awaiting_check"  # keyed, waiting for the second clerk's entry and signature
+    MISMATCH = "mismatch"  # the two entries differed: set aside, the scan is keyed again
+    LOGGED = "logged"  # in the log with both clerks' signatures
+
+
 class PaperBallot(db.Model):
     """A paper ballot keyed by one clerk, waiting for a second clerk's blind re-keying. It names
     the hand-in that logged the paper at the desk before the close (spec v2 §5.2)."""
 
     __tablename__ = "paper_ballot"
-    __table_args__ = (one_of("status", ("awaiting_check", "mismatch", "logged")),
-                      CheckConstraint("handin_seq >= 0", name="handin_seq_natural"))
+    __table_args__ = (one_of("status", tuple(PaperStatus)),
+                      CheckConstraint("handin_seq >= 0", name="handin_seq_natural"),
+                      CheckConstraint("(status = 'mismatch') = (voter_differs IS NOT NULL AND differing_motions IS NOT NULL)",
+                                      name="mismatch_has_differences"),
+                      CheckConstraint("(status = 'logged') = (log_seq IS NOT NULL)", name="logged_has_seq"))
     id: Mapped[int] = mapped_column(primary_key=True)
     election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
     voter_code: Mapped[str] = mapped_column(String(20))
@@ -128,6 +138,39 @@ class PaperBallot(db.Model):
     keyed_by: Mapped[str] = mapped_column(String(60))  # officer_id
     keyed_signature: Mapped[str] = mapped_column(String(100))
     checked_by: Mapped[str | None] = mapped_column(String(60))
-    status: Mapped[str] = mapped_column(String(15), default="awaiting_check")
+    status: Mapped[str] = mapped_column(String(15), default=PaperStatus.AWAITING_CHECK.value)
     log_seq: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Set aside: what the two entries disagreed on (never the entries themselves): whether they
+    # name another voter, and the ids of the motions that differ, space-separated.
+    voter_differs: Mapped[bool | None] = mapped_column(Boolean)
+    differing_motions: Mapped[str | None] = mapped_column(Text)
+    # While it waits: why the log last refused it (e.g. under revote "first", after an online ballot).
+    refused_reason: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def awaiting_check(self) -> bool:
+        return self.status == PaperStatus.AWAITING_CHECK
+
+    @property
+    def set_aside(self) -> bool:
+        return self.status == PaperStatus.MISMATCH
+
+    @property
+    def logged(self) -> bool:
+        return self.status == PaperStatus.LOGGED
+
+    def _leave_check(self, status: PaperStatus) -> None:
+        if not self.awaiting_check:
+            raise ValueError(f"paper ballot {self.id} is {self.status}, not awaiting its check")
+        self.status = status.value
+        self.refused_reason = None
+
+    def mark_mismatch(self, voter_differs: bool, motions: list[str]) -> None:
+        self._leave_check(PaperStatus.MISMATCH)
+        self.voter_differs = voter_differs
+        self.differing_motions = " ".join(motions)
+
+    def mark_logged(self, seq: int) -> None:
+        self._leave_check(PaperStatus.LOGGED)
+        self.log_seq = seq

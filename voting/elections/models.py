@@ -232,7 +232,6 @@ class ElectionVoter(db.Model):
     voter_code: Mapped[str] = mapped_column(String(20))
     area: Mapped[int]
     heads: Mapped[int]
-    units_json: Mapped[str] = mapped_column(Text)  # unit labels, for notices and staff; never published
     # The salt printed on the voter's notice (b64) and the commitment to the units it salts,
     # the record's units_commitment (spec election-record-v2 §4).
     units_salt: Mapped[str] = mapped_column(String(22))
@@ -243,6 +242,26 @@ class ElectionVoter(db.Model):
     # Keyed hashes of the last four ID characters of each owner, for estates that ask for them.
     id_last4_hashes: Mapped[str] = mapped_column(Text, default="[]")
     last4_hashes = FrozenDocument("id_last4_hashes")
+    # For notices and staff; never published.
+    units: Mapped[list[ElectionVoterUnit]] = relationship(
+        cascade="all, delete-orphan", order_by="ElectionVoterUnit.position"
+    )
+
+    @property
+    def unit_labels(self) -> list[str]:
+        return [unit.label for unit in self.units]
+
+
+class ElectionVoterUnit(db.Model):
+    """A unit of a voter of the frozen roll, by its label, so that a unit finds its one voter."""
+
+    __tablename__ = "election_voter_unit"
+    __table_args__ = (UniqueConstraint("election_id", "label"), UniqueConstraint("election_voter_id", "position"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"))
+    election_voter_id: Mapped[int] = mapped_column(ForeignKey("election_voter.id"), index=True)
+    position: Mapped[int]  # in the roster's order, as the units commitment takes them
+    label: Mapped[str] = mapped_column(String(120))
 
 
 class NoticeBatch(db.Model):

@@ -27,6 +27,7 @@ from voting.elections.models import (
     Election,
     ElectionError,
     ElectionVoter,
+    ElectionVoterUnit,
     Motion,
     NoticeBatch,
     Officer,
@@ -235,7 +236,7 @@ def last4_hash(protect, last4: str) -> str:
 def _units_fields(labels: list[str]) -> dict:
     """A voter's unit labels with a fresh salt and the commitment to them (spec v2 §4)."""
     salt = private_roll.new_salt()
-    return {"units_json": json.dumps(labels, ensure_ascii=False), "units_salt": b64e(salt),
+    return {"units_salt": b64e(salt),
             "units_commitment": private_roll.units_commitment(salt, labels)}
 
 
@@ -269,6 +270,13 @@ def open_election(actor: str, election: Election, passphrase: str) -> NoticeBatc
          "public_key": keys[codes[voter.id]][1], "id_last4_hashes": json.dumps(last4.get(voter.id, [])),
          **_units_fields([u.label for u in voter.units])}
         for voter in voters
+    ])
+    ids = dict(db.session.execute(select(ElectionVoter.voter_code, ElectionVoter.id)
+                                  .where(ElectionVoter.election_id == election.id)).all())
+    db.session.execute(ElectionVoterUnit.__table__.insert(), [
+        {"election_id": election.id, "election_voter_id": ids[codes[voter.id]], "position": position,
+         "label": unit.label}
+        for voter in voters for position, unit in enumerate(voter.units)
     ])
     _freeze(election)
     election.open()
@@ -310,6 +318,25 @@ def close_election(actor: str, election: Election, now: datetime | None = None) 
                        .values(secrets_enc=None, pdf_enc=None))
     record_event(actor, "election.close", f"election:{election.public_id}", estate_id=election.estate_id,
                  log_size=election.log_size)
+
+
+def voter_holding(election: Election, label: str) -> ElectionVoter | None:
+    """The voter of the frozen roll who holds the unit with exactly this label."""
+    return db.session.scalar(select(ElectionVoter).join(ElectionVoterUnit).where(
+        ElectionVoterUnit.election_id == election.id, ElectionVoterUnit.label == label))
+
+
+def units_by_voter(election: Election, voter_codes: set[str] | None = None) -> dict[str, list[str]]:
+    """Voter code -> unit labels in the roster's order, for every voter of the frozen roll or those named."""
+    query = (select(ElectionVoter.voter_code, ElectionVoterUnit.label).join(ElectionVoterUnit)
+             .where(ElectionVoter.election_id == election.id)
+             .order_by(ElectionVoter.id, ElectionVoterUnit.position))
+    if voter_codes is not None:
+        query = query.where(ElectionVoter.voter_code.in_(voter_codes))
+    units: dict[str, list[str]] = {}
+    for code, label in db.session.execute(query):
+        units.setdefault(code, []).append(label)
+    return units
 
 
 def log_entries(election: Election) -> list[dict]:

@@ -12,7 +12,6 @@ any open transaction holds the write lock).
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from flask import current_app
@@ -25,6 +24,7 @@ from voting.ballots.operations import BallotRefused, append
 from voting.core import signing
 from voting.core.canonical import SHANGHAI, b64e, parse_time
 from voting.elections.models import Election, ElectionVoter, NoticeBatch, State
+from voting.elections.operations import units_by_voter, voter_holding
 from voting.extensions import db
 from voting.notices import sealing
 from voting.pdf import merge_pdfs, public_base_url, qr_data_uri, render_document
@@ -72,9 +72,8 @@ def _shared(election: Election, issued_at: datetime) -> dict:
     }
 
 
-def _page(holder, url: str) -> dict:
+def _page(holder, units: list[str], url: str) -> dict:
     """One voter's page; ``holder`` is an ElectionVoter or a row of its columns."""
-    units = json.loads(holder.units_json)
     return {
         "voter_code": holder.voter_code,
         "units_salt": holder.units_salt,
@@ -178,9 +177,9 @@ def _render(batch_id: int, key: bytes, base_url: str, chunk_size: int) -> None:
     # In roll order, as the voters were frozen, so the pages come out building by building
     # for handing out; the random voter codes have no useful order.
     holders = {row.voter_code: row for row in db.session.execute(
-        select(ElectionVoter.voter_code, ElectionVoter.units_json, ElectionVoter.units_salt, ElectionVoter.area,
-               ElectionVoter.public_key)
+        select(ElectionVoter.voter_code, ElectionVoter.units_salt, ElectionVoter.area, ElectionVoter.public_key)
         .where(ElectionVoter.election_id == election.id).order_by(ElectionVoter.id))}
+    units = units_by_voter(election)
     election_public_id = election.public_id
     db.session.commit()  # ends the read: no transaction stays open while pages are laid out
 
@@ -190,7 +189,7 @@ def _render(batch_id: int, key: bytes, base_url: str, chunk_size: int) -> None:
     for start in range(0, len(codes), chunk_size):
         chunk = codes[start:start + chunk_size]
         pages = [
-            _page(holders[code], voter_url(base_url, election_public_id, secrets[code]))
+            _page(holders[code], units[code], voter_url(base_url, election_public_id, secrets[code]))
             for code in chunk if _holds_current_key(holders[code], secrets[code])
         ]
         if pages:
@@ -268,16 +267,14 @@ def take_pdf(actor: str, election: Election, batch: NoticeBatch, passphrase: str
 def voter_for_unit(election: Election, unit_label: str) -> ElectionVoter:
     """The voter of this vote whose units include this label."""
     label = unit_label.strip()
-    wanted = json.dumps(label, ensure_ascii=False)  # as units_json spells it
-    for holder in db.session.scalars(select(ElectionVoter).where(
-            ElectionVoter.election_id == election.id, ElectionVoter.units_json.contains(wanted, autoescape=True))):
-        if label in json.loads(holder.units_json):
-            return holder
+    holder = voter_holding(election, label)
+    if holder is not None:
+        return holder
     raise NoticeError(_("No unit “%(unit)s” in this vote's roll.", unit=label))
 
 
 def replacement_notice(election: Election, holder: ElectionVoter, secret: bytes, base_url: str) -> bytes:
     """A one-page notice for a reissued key (voting.credentials), handed out once, never stored."""
     with force_locale(_notice_locale()):
-        page = _page(holder, voter_url(base_url, election.public_id, secret))
+        page = _page(holder, holder.unit_labels, voter_url(base_url, election.public_id, secret))
         return _lay_out(_shared(election, utcnow()), [page], reissued=True).write_pdf()

@@ -7,7 +7,6 @@ on its own, so a forged or skipped session gains nothing.
 
 from __future__ import annotations
 
-import json
 import os
 from datetime import datetime, timedelta
 
@@ -181,7 +180,7 @@ def open_session(election: Election, body: dict, now: datetime | None = None) ->
     _check_id_last4(election, holder, body.get("id_last4"))
     return {
         "voter_id": holder.voter_code,
-        "units": json.loads(holder.units_json),
+        "units": holder.unit_labels,
         "area": format_area(holder.area),
         "already_voted": _has_voted(election, holder),
         "revote": election.revote,
