@@ -27,7 +27,7 @@ from voting.candidates.simulation import vetted_list
 from voting.certification.operations import body_to_sign, certify
 from voting.core import checkpoint, record_v2, signing
 from voting.core.canonical import b64d, b64e
-from voting.elections.models import Election, NoticeBatch
+from voting.elections.models import BatchStatus, Election, NoticeBatch
 from voting.elections.operations import (
     add_motion,
     close_election,
@@ -190,7 +190,7 @@ def simulate_command(units: int, turnout: float, paper: float, seed: int, output
             db.session.commit()
     else:
         db.session.execute(NoticeBatch.__table__.update().where(NoticeBatch.id == batch.id)
-                           .values(secrets_enc=None, status="failed", error="simulation: no notices printed"))
+                           .values(secrets_enc=None, status=BatchStatus.FAILED.value, error="simulation: no notices printed"))
         db.session.commit()
     app = current_app._get_current_object()
     client = app.test_client()

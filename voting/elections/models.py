@@ -264,16 +264,24 @@ class ElectionVoterUnit(db.Model):
     label: Mapped[str] = mapped_column(String(120))
 
 
+class BatchStatus(StrEnum):
+    QUEUED = "queued"  # sealed secrets, waiting for the passphrase that starts the rendering
+    RUNNING = "running"
+    READY = "ready"  # the PDF, sealed, until it is downloaded
+    DOWNLOADED = "downloaded"  # once; the PDF is deleted
+    FAILED = "failed"  # the secrets are kept: it can be started again
+
+
 class NoticeBatch(db.Model):
     """Voting notices being rendered in the background. The voters' secrets, and then the PDF
     that holds them, are sealed under the notices passphrase (voting.notices.sealing), never
     under DATA_KEY, and kept only until rendered and downloaded."""
 
     __tablename__ = "notice_batch"
-    __table_args__ = (one_of("status", ("queued", "running", "ready", "downloaded", "failed")),)
+    __table_args__ = (one_of("status", tuple(BatchStatus)),)
     id: Mapped[int] = mapped_column(primary_key=True)
     election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
-    status: Mapped[str] = mapped_column(String(10), default="queued")
+    status: Mapped[str] = mapped_column(String(10), default=BatchStatus.QUEUED.value)
     done: Mapped[int] = mapped_column(default=0)
     total: Mapped[int] = mapped_column(default=0)
     # The passphrase's scrypt salt and cost, and the check that tells a wrong one; None only on
@@ -289,3 +297,26 @@ class NoticeBatch(db.Model):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by: Mapped[str] = mapped_column(String(100))
+
+    def start(self) -> None:
+        """Queued or failed, or left running by a worker that died: rendering (again)."""
+        self.status = BatchStatus.RUNNING.value
+        self.done = 0
+        self.error = None
+
+    def fail(self, error: str) -> None:
+        self.status = BatchStatus.FAILED.value
+        self.error = error
+
+    def finish(self, pdf_enc: bytes, notice_count: int) -> None:
+        """The sealed PDF replaces the secrets."""
+        self.pdf_enc = pdf_enc
+        self.secrets_enc = None
+        self.notice_count = notice_count
+        self.status = BatchStatus.READY.value
+
+    def hand_over(self, actor: str, at: datetime) -> None:
+        """Downloaded once: the PDF is gone from the server."""
+        self.pdf_enc = None
+        self.status = BatchStatus.DOWNLOADED.value
+        self.downloaded_at, self.downloaded_by = at, actor

@@ -23,7 +23,7 @@ from voting.audit.operations import record_event
 from voting.ballots.operations import BallotRefused, append
 from voting.core import signing
 from voting.core.canonical import SHANGHAI, b64e, parse_time
-from voting.elections.models import Election, ElectionVoter, NoticeBatch, State
+from voting.elections.models import BatchStatus, Election, ElectionVoter, NoticeBatch, State
 from voting.elections.operations import units_by_voter, voter_holding
 from voting.extensions import db
 from voting.notices import sealing
@@ -119,14 +119,12 @@ def start_rendering(actor: str, election: Election, batch: NoticeBatch, passphra
     A batch left running by a worker that died may be started again: the secrets stay until the
     PDF is stored, and only the first run to finish stores it.
     """
-    if election.state != State.OPEN.value:
+    if election.state != State.OPEN:
         raise NoticeError(_("The vote is not open; its notices can no longer be printed."))
     if batch.secrets_enc is None:
         raise NoticeError(_("These notices were rendered already; a lost notice can only be reissued on its own."))
     key = unlock(batch, passphrase)
-    batch.status = "running"
-    batch.done = 0
-    batch.error = None
+    batch.start()
     record_event(actor, "notices.start", f"election:{election.public_id}", estate_id=election.estate_id,
                  batch=batch.id, voters=batch.total)
     return key
@@ -135,7 +133,7 @@ def start_rendering(actor: str, election: Election, batch: NoticeBatch, passphra
 def _running_batch(batch_id: int) -> NoticeBatch | None:
     """The batch, locked and freshly read, if it is still running (else another run took over)."""
     return db.session.scalar(
-        select(NoticeBatch).where(NoticeBatch.id == batch_id, NoticeBatch.status == "running")
+        select(NoticeBatch).where(NoticeBatch.id == batch_id, NoticeBatch.status == BatchStatus.RUNNING)
         .with_for_update().execution_options(populate_existing=True)
     )
 
@@ -162,8 +160,7 @@ def render_notices(batch: NoticeBatch, key: bytes, base_url: str | None = None, 
             current_app.logger.exception("rendering the notices of batch %s failed", batch_id)
             batch = _running_batch(batch_id)
             if batch is not None:
-                batch.status = "failed"
-                batch.error = str(fault) if isinstance(fault, NoticeError) else f"{type(fault).__name__}: {fault}"
+                batch.fail(str(fault) if isinstance(fault, NoticeError) else f"{type(fault).__name__}: {fault}")
                 db.session.commit()
 
 
@@ -205,10 +202,7 @@ def _render(batch_id: int, key: bytes, base_url: str, chunk_size: int) -> None:
     if batch is None or batch.secrets_enc is None:
         db.session.rollback()  # another run finished first; its PDF stands
         return
-    batch.pdf_enc = pdf_enc
-    batch.secrets_enc = None
-    batch.notice_count = printed
-    batch.status = "ready"
+    batch.finish(pdf_enc, printed)
     db.session.commit()
     erase_old_row_versions()
 
@@ -245,15 +239,13 @@ def take_pdf(actor: str, election: Election, batch: NoticeBatch, passphrase: str
         select(NoticeBatch).where(NoticeBatch.id == batch.id).with_for_update()
         .execution_options(populate_existing=True)
     )
-    if batch.status == "downloaded":
+    if batch.status == BatchStatus.DOWNLOADED:
         raise NoticeError(_("The notices were downloaded once already and the file is deleted. "
                             "A lost notice can be reissued below."))
-    if batch.status != "ready" or batch.pdf_enc is None:
+    if batch.status != BatchStatus.READY or batch.pdf_enc is None:
         raise NoticeError(_("The notices are not ready yet."))
     pdf = sealing.unseal(unlock(batch, passphrase), election.public_id, sealing.PDF, batch.pdf_enc)
-    batch.pdf_enc = None
-    batch.status = "downloaded"
-    batch.downloaded_at, batch.downloaded_by = utcnow(), actor
+    batch.hand_over(actor, utcnow())
     try:
         append(election.id, "notices", {"election_hash": election.election_hash, "count": batch.notice_count,
                                         "downloaded_by": actor}, [], batch.downloaded_at)
