@@ -158,6 +158,15 @@ class CandidateList(db.Model):
         self.motion_id = motion_id
 
 
+class NomineeStatus(StrEnum):
+    """Where a nominee stands in the review: from the verdicts until publication fixes it."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    PENDING = "pending"
+    WITHDRAWN = "withdrawn"
+
+
 class EligibilityRule(db.Model):
     """A rule of the built-in catalogue as this list applies it: parameters and attesting bodies."""
 

@@ -24,6 +24,7 @@ from voting.candidates.models import (
     CandidateError,
     CandidateList,
     EligibilityRule,
+    NomineeStatus,
     JointSignature,
     Nominee,
     NomineeReview,
@@ -447,20 +448,21 @@ def _verdicts(nominee: Nominee, on_roll: set[str], today: date) -> list[Verdict]
     return found
 
 
-def _status(nominee: Nominee, verdicts: list[Verdict]) -> str:
+def _status(nominee: Nominee, verdicts: list[Verdict]) -> NomineeStatus:
     if nominee.withdrawn_at is not None:
-        return "withdrawn"
+        return NomineeStatus.WITHDRAWN
     if nominee.candidate_list.published_at is not None:  # the review's outcome is fixed on publication
-        return "passed" if nominee.vetted_at is not None else "failed"
+        return NomineeStatus.PASSED if nominee.vetted_at is not None else NomineeStatus.FAILED
     states = {v.state for v in verdicts}
-    return "failed" if "fail" in states else "pending" if "pending" in states else "passed"
+    return (NomineeStatus.FAILED if "fail" in states else NomineeStatus.PENDING if "pending" in states
+            else NomineeStatus.PASSED)
 
 
 @dataclass(frozen=True)
 class NomineeRow:
     nominee: Nominee
     age: int
-    status: str  # passed, failed, pending, withdrawn
+    status: NomineeStatus
     verdicts: tuple[Verdict, ...]
 
 
@@ -490,7 +492,7 @@ class ListReport:
 
     @property
     def standing(self) -> tuple[NomineeRow, ...]:
-        return tuple(row for row in self.rows if row.status == "passed")
+        return tuple(row for row in self.rows if row.status == NomineeStatus.PASSED)
 
 
 def list_report(candidate_list: CandidateList, now: datetime | None = None) -> ListReport:
@@ -501,14 +503,14 @@ def list_report(candidate_list: CandidateList, now: datetime | None = None) -> L
     for nominee in candidate_list.nominees:
         verdicts = _verdicts(nominee, on_roll, today)
         rows.append(NomineeRow(nominee, age_on(nominee.birth_date, today), _status(nominee, verdicts), tuple(verdicts)))
-    standing = [row for row in rows if row.status == "passed"]
+    standing = [row for row in rows if row.status == NomineeStatus.PASSED]
     total = len(standing)
     groups = {label: 0 for _low, _high, label in AGE_GROUPS}
     for row in standing:
         groups[age_group(row.age)] += 1
     return ListReport(
         rows=tuple(rows),
-        counts={status: sum(row.status == status for row in rows) for status in ("passed", "failed", "pending", "withdrawn")},
+        counts={status.value: sum(row.status == status for row in rows) for status in NomineeStatus},
         party_members=Share(sum(row.nominee.party_member for row in standing), total),
         women=Share(sum(row.nominee.gender == "F" for row in standing), total),
         age_groups=tuple((label, Share(count, total)) for label, count in groups.items()),
@@ -525,13 +527,13 @@ def publish_list(actor: str, candidate_list: CandidateList, now: datetime | None
     """Publish the candidates who passed every rule (公示) for the configured number of days."""
     now = now or utcnow()
     report = list_report(candidate_list, now)
-    waiting = [row.nominee.name for row in report.rows if row.status == "pending"]
+    waiting = [row.nominee.name for row in report.rows if row.status == NomineeStatus.PENDING]
     fault = (_("The review is not complete; verdicts are missing for %(names)s.", names="、".join(waiting))
              if waiting else report.competitive_fault)
     candidate_list.publish(now, [row.nominee for row in report.standing], fault)
     record_event(actor, "candidates.publish", f"candidate_list:{candidate_list.id}", estate_id=candidate_list.estate_id,
                  vetted=[row.nominee.name for row in report.standing],
-                 not_passed=[row.nominee.name for row in report.rows if row.status == "failed"],
+                 not_passed=[row.nominee.name for row in report.rows if row.status == NomineeStatus.FAILED],
                  until=candidate_list.publication_ends_at)
 
 
