@@ -161,6 +161,7 @@ class PaperBallot(db.Model):
         return self.status == PaperStatus.LOGGED
 
     def _leave_check(self, status: PaperStatus) -> None:
+        # voting.paper refuses a step out of turn with its reason first; reaching here is a bug.
         if not self.awaiting_check:
             raise ValueError(f"paper ballot {self.id} is {self.status}, not awaiting its check")
         self.status = status.value

@@ -128,7 +128,7 @@ class CandidateList(db.Model):
 
     def objection_fault(self, moment: datetime) -> str | None:
         """Why an objection lodged at this moment is not taken; None within the publication period."""
-        if self.published_at is None or self.state != ListState.PUBLISHED:
+        if self.published_at is None or not self.is_published:
             return _("This list is not open to objections.")
         if not self.published_at <= moment < self.publication_ends_at:
             return _("Objections are accepted during the publication period only, until %(time)s.",
@@ -140,7 +140,7 @@ class CandidateList(db.Model):
         with every objection answered."""
         if self.on_ballot:
             return _("This list is already on a ballot.")
-        if self.state != ListState.PUBLISHED:
+        if not self.is_published:
             return _("Only a vetted and published list can become a committee motion.")
         if now < self.publication_ends_at:
             return _("The list is published until %(time)s; objections may come until then.",
