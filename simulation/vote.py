@@ -27,7 +27,7 @@ from voting.candidates.operations import add_committee_motion
 from voting.certification.operations import body_to_sign, certify
 from voting.core import checkpoint, record_v2, signing
 from voting.core.canonical import b64d, b64e
-from voting.elections.models import Election, ElectionVoter, NoticeBatch
+from voting.elections.models import BatchStatus, Election, NoticeBatch
 from voting.elections.operations import (
     add_motion,
     close_election,
@@ -36,6 +36,7 @@ from voting.elections.operations import (
     open_election,
     register_officer,
     tally_election,
+    units_by_voter,
 )
 from voting.estates.models import Estate
 from voting.estates.operations import create_community, create_estate, create_street_office
@@ -192,7 +193,7 @@ def simulate_command(units: int, turnout: float, paper: float, seed: int, output
             db.session.commit()
     else:
         db.session.execute(NoticeBatch.__table__.update().where(NoticeBatch.id == batch.id)
-                           .values(secrets_enc=None, status="failed", error="simulation: no notices printed"))
+                           .values(secrets_enc=None, status=BatchStatus.FAILED.value, error="simulation: no notices printed"))
         db.session.commit()
     app = current_app._get_current_object()
     client = app.test_client()
@@ -200,9 +201,7 @@ def simulate_command(units: int, turnout: float, paper: float, seed: int, output
         election.public_id, election.election_hash, election.id, estate.code)
     motions = [MotionShape(m.motion_id, m.kind, m.seats, tuple(c.candidate_id for c in m.candidates))
                for m in election.motions]
-    first_unit = {code: json.loads(units)[0] for code, units in db.session.execute(
-        select(ElectionVoter.voter_code, ElectionVoter.units_json).where(ElectionVoter.election_id == election_id)
-        .order_by(ElectionVoter.id))}
+    first_unit = {code: units[0] for code, units in units_by_voter(election).items()}
     db.session.commit()  # from here on every request runs in a transaction of its own
     voters = list(first_unit)  # in roll order: the random voter ids would make the seed pick others
     taking_part = rng.sample(voters, round(len(voters) * turnout))

@@ -1,6 +1,5 @@
 """Helpers for tests that hold a vote: an open election with the voters' secrets in hand."""
 
-import json
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -18,7 +17,7 @@ from voting.ballots.operations import append, cast_online
 from voting.core import checkpoint, record_v2, signing
 from voting.core.canonical import b64d, b64e
 from voting.credentials.operations import approve_request, prepare_request, sign_request
-from voting.elections.models import Election, ElectionVoter
+from voting.elections.models import Election
 from voting.elections.operations import (
     add_committee_election,
     add_motion,
@@ -27,6 +26,7 @@ from voting.elections.operations import (
     open_election,
     register_officer,
     tally_election,
+    units_by_voter,
 )
 from voting.extensions import db
 from voting.notices.operations import batch_secrets, unlock
@@ -46,8 +46,7 @@ def roster_voter_ids(election) -> dict[str, str]:
     """The roster's voter code (v00001 …) -> this vote's random voter id, matched by units: tests
     name a roll's voters by their roster codes, which a vote never uses."""
     by_units = {
-        tuple(sorted(json.loads(units))): code for code, units in db.session.execute(
-            select(ElectionVoter.voter_code, ElectionVoter.units_json).where(ElectionVoter.election_id == election.id))
+        tuple(sorted(units)): code for code, units in units_by_voter(election).items()
     }
     return {
         voter.code: by_units[tuple(sorted(unit.label for unit in voter.units))]

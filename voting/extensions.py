@@ -1,5 +1,6 @@
 """Flask extensions, created unbound and initialised by the app factory."""
 
+import json
 import os
 
 from flask_babel import Babel
@@ -74,3 +75,26 @@ def serialise_sqlite_writes(engine) -> None:
     @event.listens_for(engine, "begin")
     def _begin(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class FrozenDocument:
+    """A JSON document stored as text, parsed once per object: ``definition = FrozenDocument("definition_json")``.
+
+    Parsed again only when the text itself is replaced (set or reloaded); callers read the
+    document and never change it."""
+
+    def __init__(self, column: str):
+        self.column = column
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.slot = f"_{name}_parsed"
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        text = getattr(instance, self.column)
+        parsed = instance.__dict__.get(self.slot)
+        if parsed is None or parsed[0] is not text:
+            parsed = (text, None if text is None else json.loads(text))
+            instance.__dict__[self.slot] = parsed
+        return parsed[1]

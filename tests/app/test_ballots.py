@@ -10,13 +10,17 @@ from sqlalchemy import func, select
 from tests.elections_kit import NOW, open_vote
 from tests.factories import small_roster
 from voting.ballots.models import LogEntry
+from voting.elections.models import Election
 from voting.ballots.operations import BallotRefused, cast_online, check_receipt
 from voting.core import checkpoint, merkle, record_v2, signing
 from voting.core.canonical import b64d
 from voting.elections.operations import (
     ElectionError,
     add_motion,
+    close_election,
     export_record,
+    open_election,
+    tally_election,
 )
 from voting.extensions import db
 
@@ -114,6 +118,35 @@ def test_opening_freezes_the_definition(app, factory):
     definition = json.loads(vote.election.definition_json)
     assert record_v2.election_hash(definition) == vote.election.election_hash
     assert definition["roll_hash"] == record_v2.roll_hash(json.loads(vote.election.roll_json))
+
+
+def test_each_step_of_a_vote_is_refused_out_of_its_state(app, factory):
+    vote = open_vote(factory.estate(roster=small_roster()))
+    election = vote.election
+    is_open = _("This vote is %(state)s; that is not possible now.", state=_("Open"))
+    for step in (lambda: open_election("test", election, "a long enough passphrase"),
+                 lambda: tally_election("test", election)):
+        with pytest.raises(ElectionError) as refused:
+            step()
+        assert str(refused.value) == is_open
+    with pytest.raises(ElectionError, match="The voting period runs until"):
+        close_election("test", election, now=NOW)
+    close_election("test", election, now=election.closes_at)
+    with pytest.raises(ElectionError) as refused:
+        close_election("test", election, now=election.closes_at)
+    assert str(refused.value) == _("This vote is %(state)s; that is not possible now.", state=_("Closed"))
+    db.session.flush()
+    assert db.session.scalar(select(Election.state).where(Election.id == election.id)) == "closed"
+
+
+def test_the_frozen_documents_are_parsed_once_per_object(app, factory):
+    election = open_vote(factory.estate(roster=small_roster())).election
+    assert election.definition is election.definition and election.roll is election.roll
+    assert election.definition == json.loads(election.definition_json)
+    assert election.tally is None
+    first = election.definition
+    db.session.expire(election)  # read again from the database: parsed again, from the new text
+    assert election.definition is not first and election.definition == first
 
 
 def test_the_server_cannot_sign_a_ballot_with_what_it_stores(app, factory):

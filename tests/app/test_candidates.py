@@ -5,13 +5,14 @@ public sees masked data only."""
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
 
 from tests.app.test_prep import NOW, OWNERS, english, estate_roster, formed_group, owner_id, propose_valid_group
 from tests.factories import resident_id
 from voting.audit.models import AuditEvent
 from voting.auth.models import Role
-from voting.candidates.models import Nominee
+from voting.candidates.models import ListState, Nominee
 from voting.candidates.operations import (
     CandidateError,
     NominationRejected,
@@ -19,9 +20,11 @@ from voting.candidates.operations import (
     RuleSetting,
     add_committee_motion,
     answer_objection,
+    change_settings,
     configure_rules,
     create_list,
     list_report,
+    lists_ready,
     lodge_objection,
     needed_candidates,
     nominate_by_community,
@@ -31,6 +34,7 @@ from voting.candidates.operations import (
     published_list,
     record_paper_objection,
     record_review,
+    reopen_nominations,
     reviewer_bodies,
     rule_bodies,
     start_review,
@@ -198,6 +202,67 @@ def test_the_whole_path_from_the_group_to_the_committee_motion(app, factory):
     assert {e.actor for e in events if e.action == "candidates.objection"} == {"owner:1幢-1-106", member}
     assert {e.actor for e in events if e.action.startswith("prep.")} == {officer.username}
     assert all(e.at is not None and e.actor for e in events)
+
+
+def test_each_step_of_a_list_is_refused_out_of_its_state_and_the_stored_states_stay_the_same(app, factory):
+    """nominating → reviewing → published → adopted: each step only from the state before it,
+    with the message people read; the column holds the same words as before, and only those."""
+    estate, officer = formed_group(factory)
+    election = create_election("zhou1", estate, "换届", NOW + timedelta(days=20), NOW + timedelta(days=21))
+
+    def stored() -> str:
+        return db.session.scalar(text("SELECT state FROM candidate_list WHERE id = :id"), {"id": candidates.id})
+
+    with english():
+        candidates = create_list("zhou1", estate, "选举", 1, margin_percent=0, publication_days=7)
+        nominee = nominate_self("zhou1", candidates, profile(2))
+        for step, message in [(lambda: publish_list("zhou1", candidates, now=NOW), "Only a reviewed list can be published."),
+                              (lambda: reopen_nominations("zhou1", candidates),
+                               "Only a list under review can reopen nominations."),
+                              (lambda: add_committee_motion("zhou1", election, candidates, 1, now=NOW),
+                               "Only a vetted and published list can become a committee motion.")]:
+            with pytest.raises(CandidateError, match=message):
+                step()
+        db.session.flush()
+        assert stored() == "nominating"
+
+        start_review("zhou1", candidates)
+        db.session.flush()
+        assert stored() == "reviewing"
+        with pytest.raises(CandidateError, match="Only a list taking nominations can go to review."):
+            start_review("zhou1", candidates)
+        with pytest.raises(CandidateError, match="The rules are fixed once the review has begun."):
+            configure_rules("zhou1", candidates, [])
+        pass_all(officer.username, nominee, reviewer_bodies(officer))
+
+        publish_list("zhou1", candidates, now=NOW)
+        db.session.flush()
+        assert stored() == "published" and candidates.publication_ends_at == NOW + timedelta(days=7)
+        with pytest.raises(CandidateError, match="Only a reviewed list can be published."):
+            publish_list("zhou1", candidates, now=NOW)
+        with pytest.raises(CandidateError, match="The settings are fixed once the list is published."):
+            change_settings("zhou1", candidates, seats=1, margin_percent=0, publication_days=7, min_joint_households=10)
+        with pytest.raises(CandidateError, match="Nominations are closed for this list."):
+            nominate_self("zhou1", candidates, profile(4))
+        assert lists_ready(estate, now=NOW) == []
+        assert lists_ready(estate, now=NOW + timedelta(days=7)) == [candidates]
+
+        add_committee_motion("zhou1", election, candidates, 1, now=NOW + timedelta(days=7))
+        db.session.flush()
+        assert stored() == "adopted" and candidates.state == ListState.ADOPTED and candidates.on_ballot
+        with pytest.raises(CandidateError, match="This list is already on a ballot."):
+            add_committee_motion("zhou1", election, candidates, 1, now=NOW + timedelta(days=8))
+        with pytest.raises(CandidateError, match="The list is already on a ballot; the candidates can no longer change."):
+            withdraw_nominee("zhou1", nominee, "本人申请", now=NOW + timedelta(days=8))
+        assert nominee.withdrawn_at is None and lists_ready(estate, now=NOW + timedelta(days=8)) == []
+
+
+def test_the_database_refuses_a_list_state_it_does_not_know(app, factory):
+    estate, _officer = formed_group(factory)
+    candidates = create_list("zhou1", estate, "选举", 1)
+    db.session.flush()
+    with pytest.raises(IntegrityError):
+        db.session.execute(text("UPDATE candidate_list SET state = 'vetting' WHERE id = :id"), {"id": candidates.id})
 
 
 def test_a_failing_body_keeps_a_candidate_off_the_list_and_too_few_refuse_publication(app, factory):

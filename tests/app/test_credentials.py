@@ -15,6 +15,7 @@ from voting.ballots.models import LogEntry
 from voting.ballots.operations import BallotRefused
 from voting.core import record_v2, signing
 from voting.core.canonical import format_time
+from voting.credentials.models import CredentialRequest
 from voting.credentials.operations import CredentialRefused, approve_request, prepare_request, withdraw_request
 from voting.elections.models import ElectionVoter
 from voting.elections.operations import create_election, export_record
@@ -140,6 +141,25 @@ def test_a_withdrawn_request_takes_no_effect(app, vote_with_group):
         approve_act(vote.election, request, second)
     db.session.rollback()
     assert key_in_effect(vote, zhao(vote)) != request.public_key and log_kinds(vote) == []
+
+
+def test_a_decided_request_is_neither_withdrawn_nor_approved_again(app, vote_with_group):
+    vote, first, second = vote_with_group
+    approved, _seed = request_act(vote.election, first, ZHAO_UNIT, "revoke", reason="compromised")
+    approve_act(vote.election, approved, second)
+    withdrawn, _seed = request_act(vote.election, first, "1幢-1-101", "reissue")
+    withdraw_request(second.staff, vote.election, withdrawn.id)
+    db.session.commit()
+    for request in (approved, withdrawn):
+        with pytest.raises(CredentialRefused, match="This request is decided already."):
+            withdraw_request(second.staff, vote.election, request.id)
+        db.session.rollback()
+        with pytest.raises(CredentialRefused, match="does not await approval"):
+            approve_act(vote.election, request, second)
+        db.session.rollback()
+    assert db.session.execute(select(CredentialRequest.id, CredentialRequest.status).order_by(CredentialRequest.id)
+                              ).all() == [(approved.id, "approved"), (withdrawn.id, "withdrawn")]
+    assert log_kinds(vote) == ["credential"]
 
 
 def test_no_credential_act_after_the_close(app, vote_with_group):

@@ -14,7 +14,8 @@ from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
-from sqlalchemy import func, select
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from tests.conftest import OwnUserClient
@@ -26,7 +27,7 @@ from voting.ballots.models import LogEntry, PaperBallot
 from voting.ballots.operations import BallotRefused, check_receipt
 from voting.core import record_v2, signing
 from voting.core.canonical import b64d, b64e
-from voting.elections.models import Officer
+from voting.elections.models import Election, Officer
 from voting.elections.operations import (
     ElectionError,
     add_committee_election,
@@ -37,6 +38,7 @@ from voting.elections.operations import (
     open_election,
     register_officer,
     tally_election,
+    units_by_voter,
 )
 from voting.extensions import db
 from voting.tally.operations import choice_printers
@@ -885,3 +887,39 @@ def test_clerks_are_shown_by_name_and_role_not_by_key_id(app, factory):
     assert "张晓明（计票人）" in slip and pv.a.officer_id not in slip
     keys = pv.a.client.get(f"{pv.base}/officer-key").get_data(as_text=True)
     assert "张晓明（计票人）" in keys
+
+
+def test_the_migration_moves_unit_labels_and_paper_differences_into_their_columns(app, factory):
+    """Down to the schema where units were JSON text and a set-aside ballot's differences and the
+    log's refusal lived only in the audit log, and up again: every label, difference and reason
+    comes back in its column, in order, and the pages read them from there."""
+    pv = paper_vote(app, factory, revote="first")
+    set_aside = pv.key_and_sign(pv.a, "v00001", CHOICES)
+    pv.check(pv.b, set_aside, "v00001", {"m1": "yes", "m3": ["c3-1", "c3-2"]})  # m2 read as blank
+    cast_online_now(pv, "v00003", {"m1": "no"})
+    refused = pv.key_and_sign(pv.a, "v00003", CHOICES, handin=pv.handed_in("v00003", identity_checked=True))
+    assert pv.countersign(pv.b, refused, pv.check(pv.b, refused, "v00003", CHOICES).get_json()["ballot"]
+                          ).status_code == 409
+    election_id = pv.election.id
+    units = units_by_voter(pv.election)
+    reason = db.session.get(PaperBallot, refused).refused_reason
+    assert "first ballot" in reason
+    db.session.commit()
+    db.session.remove()
+    db.engine.dispose()
+    downgrade(revision="7c4e1b8a2d90")  # the migration before the columns
+    try:
+        with db.engine.connect() as connection:
+            assert {code: json.loads(text_) for code, text_ in connection.execute(text(
+                "SELECT voter_code, units_json FROM election_voter WHERE election_id = :id"), {"id": election_id})
+            } == units
+    finally:
+        upgrade()
+    assert units_by_voter(db.session.get(Election, election_id)) == units
+    papers = {paper.id: paper for paper in db.session.scalars(select(PaperBallot))}
+    assert (papers[set_aside].voter_differs, papers[set_aside].differing_motions) == (False, "m2")
+    assert papers[refused].refused_reason == reason and papers[refused].voter_differs is None
+    status = pv.a.client.get(f"{pv.base}/ballots/{set_aside}", headers=JSON).get_json()
+    assert status["differences"] == {"voter": False, "motions": ["m2"]}
+    with pytest.raises(IntegrityError):  # set aside, it must say what differed
+        db.session.execute(update(PaperBallot).where(PaperBallot.id == set_aside).values(differing_motions=None))

@@ -28,6 +28,8 @@ from voting.core.roll import units_commitment
 from voting.elections.models import ElectionVoter
 from voting.elections.operations import export_record
 from voting.extensions import db
+from voting.notices.operations import NoticeError, voter_for_unit
+from voting.paper.operations import PaperRefused, find_voter
 from voting.roster.operations import publish_roll
 
 pytestmark = pytest.mark.usefixtures("english")  # the reasons asserted are English
@@ -81,7 +83,7 @@ def test_the_record_names_no_unit_and_commits_to_each_voters_units(app, factory)
     assert record_v2.verify(document)["counted"] == 1
     commitments = {voter["voter_id"]: voter["units_commitment"] for voter in document["roll"]["voters"]}
     assert commitments == {
-        voter.voter_code: units_commitment(b64d(voter.units_salt), json.loads(voter.units_json))
+        voter.voter_code: units_commitment(b64d(voter.units_salt), voter.unit_labels)
         for voter in frozen_voters(election)
     }
     assert len(set(commitments.values())) == 4
@@ -170,3 +172,26 @@ def test_with_the_setting_off_nobody_sees_how_units_voted(app, factory):
     assert client.post(f"/v/{election.public_id}/challenge").status_code == 409
     page = client.get(f"/v/{election.public_id}").get_data(as_text=True)
     assert 'id="vote-data"' not in page and 'id="step-units"' not in page
+
+
+def test_a_unit_finds_its_one_voter_by_its_exact_label(app, factory):
+    """Labels that begin alike, or hold LIKE's wildcards, are different units: the look-up goes by
+    the whole label (election_voter_unit), never by a pattern over text."""
+    estate = factory.estate(roster=roster_csv([
+        ["1幢", "1", "10", "住宅", "80.00", "登记", "甲", resident_id(1), "", "已交付"],
+        ["1幢", "1", "101", "住宅", "80.00", "登记", "乙", resident_id(2), "", "已交付"],
+        ["1幢", "1", "1_1", "住宅", "80.00", "登记", "丙", resident_id(3), "", "已交付"],
+        ["1幢", "1", "1%1", "住宅", "80.00", "登记", "丙", resident_id(3), "", "已交付"],
+    ]))
+    election = open_kit_vote(estate).election
+    holders = {unit.label: voter.voter_code for voter in frozen_voters(election) for unit in voter.units}
+    assert len(holders) == 4 and len(set(holders.values())) == 3
+    for label, code in holders.items():
+        assert find_voter(election, label).voter_code == code == voter_for_unit(election, label).voter_code
+    assert [sorted(voter.unit_labels) for voter in frozen_voters(election)
+            if voter.voter_code == holders["1幢-1-1_1"]] == [["1幢-1-1%1", "1幢-1-1_1"]]
+    for missing in ("1幢-1-1", "1幢-1-1__", "1幢-1-%"):
+        with pytest.raises(PaperRefused, match="No voter of this vote's roll holds unit"):
+            find_voter(election, missing)
+        with pytest.raises(NoticeError, match="No unit"):
+            voter_for_unit(election, missing)

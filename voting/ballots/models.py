@@ -3,13 +3,13 @@ awaiting their check."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from voting.extensions import db, one_of
+from voting.extensions import FrozenDocument, db, one_of
 from voting.timeutil import UTCDateTime, utcnow
 
 
@@ -53,10 +53,11 @@ class LogEntry(db.Model):
     sole_ballot_of: Mapped[str | None] = mapped_column(String(20))
     entry_json: Mapped[str] = mapped_column(Text)
     leaf_hash: Mapped[str] = mapped_column(String(44))
+    entry = FrozenDocument("entry_json")
 
     @property
     def body(self) -> dict:
-        return json.loads(self.entry_json)["body"]
+        return self.entry["body"]
 
 
 class TreeHead(db.Model):
@@ -109,13 +110,22 @@ class PaperScan(db.Model):
     mimetype: Mapped[str] = mapped_column(String(60))
 
 
+class PaperStatus(StrEnum):
+    AWAITING_CHECK = "awaiting_check"  # keyed, waiting for the second clerk's entry and signature
+    MISMATCH = "mismatch"  # the two entries differed: set aside, the scan is keyed again
+    LOGGED = "logged"  # in the log with both clerks' signatures
+
+
 class PaperBallot(db.Model):
     """A paper ballot keyed by one clerk, waiting for a second clerk's blind re-keying. It names
     the hand-in that logged the paper at the desk before the close (spec v2 §5.2)."""
 
     __tablename__ = "paper_ballot"
-    __table_args__ = (one_of("status", ("awaiting_check", "mismatch", "logged")),
-                      CheckConstraint("handin_seq >= 0", name="handin_seq_natural"))
+    __table_args__ = (one_of("status", tuple(PaperStatus)),
+                      CheckConstraint("handin_seq >= 0", name="handin_seq_natural"),
+                      CheckConstraint("(status = 'mismatch') = (voter_differs IS NOT NULL AND differing_motions IS NOT NULL)",
+                                      name="mismatch_has_differences"),
+                      CheckConstraint("(status = 'logged') = (log_seq IS NOT NULL)", name="logged_has_seq"))
     id: Mapped[int] = mapped_column(primary_key=True)
     election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
     voter_code: Mapped[str] = mapped_column(String(20))
@@ -124,9 +134,44 @@ class PaperBallot(db.Model):
     proxy_scan_id: Mapped[int | None] = mapped_column(ForeignKey("paper_scan.id"))
     handin_seq: Mapped[int]  # the seq of the hand-in entry the ballot names
     ballot_json: Mapped[str] = mapped_column(Text)  # the ballot body both clerks sign
+    body = FrozenDocument("ballot_json")
     keyed_by: Mapped[str] = mapped_column(String(60))  # officer_id
     keyed_signature: Mapped[str] = mapped_column(String(100))
     checked_by: Mapped[str | None] = mapped_column(String(60))
-    status: Mapped[str] = mapped_column(String(15), default="awaiting_check")
+    status: Mapped[str] = mapped_column(String(15), default=PaperStatus.AWAITING_CHECK.value)
     log_seq: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Set aside: what the two entries disagreed on (never the entries themselves): whether they
+    # name another voter, and the ids of the motions that differ, space-separated.
+    voter_differs: Mapped[bool | None] = mapped_column(Boolean)
+    differing_motions: Mapped[str | None] = mapped_column(Text)
+    # While it waits: why the log last refused it (e.g. under revote "first", after an online ballot).
+    refused_reason: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def awaiting_check(self) -> bool:
+        return self.status == PaperStatus.AWAITING_CHECK
+
+    @property
+    def set_aside(self) -> bool:
+        return self.status == PaperStatus.MISMATCH
+
+    @property
+    def logged(self) -> bool:
+        return self.status == PaperStatus.LOGGED
+
+    def _leave_check(self, status: PaperStatus) -> None:
+        # voting.paper refuses a step out of turn with its reason first; reaching here is a bug.
+        if not self.awaiting_check:
+            raise ValueError(f"paper ballot {self.id} is {self.status}, not awaiting its check")
+        self.status = status.value
+        self.refused_reason = None
+
+    def mark_mismatch(self, voter_differs: bool, motions: list[str]) -> None:
+        self._leave_check(PaperStatus.MISMATCH)
+        self.voter_differs = voter_differs
+        self.differing_motions = " ".join(motions)
+
+    def mark_logged(self, seq: int) -> None:
+        self._leave_check(PaperStatus.LOGGED)
+        self.log_seq = seq

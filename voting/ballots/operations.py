@@ -215,11 +215,11 @@ def check_receipt(election: Election, receipt) -> dict:
             finding = record_v2.check_receipt(published.record, published.verified, receipt).as_json()
             own = record_v2.describe_ballot(published.verified.ballots[finding["seq"]])
             return {**finding, "ballot": own, "published": True}
-        seq = record_v2.check_receipt_in_log(json.loads(election.definition_json), receipt, leaf_hashes(election))
+        seq = record_v2.check_receipt_in_log(election.definition, receipt, leaf_hashes(election))
     except record_v2.RecordInvalid as fault:
         raise BallotRefused(_("The receipt does not check out: %(fault)s", fault=str(fault))) from None
     logged = db.session.scalar(select(LogEntry).where(LogEntry.election_id == election.id, LogEntry.seq == seq))
-    if logged.kind != "ballot" or receipt["logged_at"] != json.loads(logged.entry_json)["logged_at"]:
+    if logged.kind != "ballot" or receipt["logged_at"] != logged.entry["logged_at"]:
         raise BallotRefused(_("The receipt does not check out: entry %(seq)d of the log is not its ballot.", seq=seq))
     counted = counted_ballot(election, logged.voter_code)
     return {"receipt": "valid", "seq": seq, "published": False, "log_size": election.log_size,
@@ -250,6 +250,6 @@ def _described(election: Election, entry: LogEntry) -> dict:
             desk_receipt=handin.desk_receipt,
             handin_seq=handin.seq,
             identity_checked=handin.body["identity_checked"],
-            clerks=[signature["signer"] for signature in json.loads(entry.entry_json)["signatures"]],
+            clerks=[signature["signer"] for signature in entry.entry["signatures"]],
         )
     return described

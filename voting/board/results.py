@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 from flask_babel import gettext as _
@@ -79,6 +78,6 @@ def publish_certification(actor: str, election: Election, decision: Certificatio
                    _("Certification by the street office: %(title)s", title=election.title),
                    lambda url: certification_pdf(election, officer_name=staff.display_name,
                                                  street_office=staff.street_office.name,
-                                                 body=json.loads(decision.body_json), signature=decision.signature,
+                                                 body=decision.body, signature=decision.signature,
                                                  board_url=url),
                    election_id=election.id)

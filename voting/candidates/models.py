@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from enum import StrEnum
 
+from flask_babel import gettext as _
 from sqlalchemy import CheckConstraint, Date, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from voting.estates.models import Estate
-from voting.extensions import db, one_of
+from voting.extensions import FrozenDocument, db, one_of
+from voting.formatting import format_datetime
 from voting.timeutil import UTCDateTime, utcnow
 
-LIST_STATES = ("nominating", "reviewing", "published", "adopted")
+
+class CandidateError(ValueError):
+    """A request the list's state or rules do not allow; the message says why."""
+
+
+class ListState(StrEnum):
+    NOMINATING = "nominating"
+    REVIEWING = "reviewing"  # rules fixed; each body records its verdicts
+    PUBLISHED = "published"  # 公示: owners object, the group answers
+    ADOPTED = "adopted"  # a committee motion of a vote
+
 NOMINATION_KINDS = ("self", "joint", "community")
 GENDERS = ("F", "M")
 BODIES = ("street_office", "community", "police", "organisation")
@@ -23,7 +36,7 @@ class CandidateList(db.Model):
 
     __tablename__ = "candidate_list"
     __table_args__ = (
-        one_of("state", LIST_STATES),
+        one_of("state", tuple(ListState)),
         CheckConstraint("seats >= 1", name="seats_positive"),
         CheckConstraint("margin_percent >= 0", name="margin_natural"),
         CheckConstraint("publication_days >= 1", name="publication_positive"),
@@ -37,7 +50,7 @@ class CandidateList(db.Model):
     margin_percent: Mapped[int] = mapped_column(default=20)  # 差额: candidates exceed seats by this share
     publication_days: Mapped[int] = mapped_column(default=7)  # 公示
     min_joint_households: Mapped[int] = mapped_column(default=10)  # 联名推荐
-    state: Mapped[str] = mapped_column(String(12), default="nominating")
+    state: Mapped[str] = mapped_column(String(12), default=ListState.NOMINATING.value)
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -54,6 +67,105 @@ class CandidateList(db.Model):
         back_populates="candidate_list", cascade="all, delete-orphan", order_by="Objection.id"
     )
 
+    # --- where the list stands: nominating → reviewing → published → adopted ---
+
+    def _require(self, *states: ListState, message: str) -> None:
+        if self.state not in states:
+            raise CandidateError(message)
+
+    @property
+    def takes_nominations(self) -> bool:
+        return self.state == ListState.NOMINATING
+
+    @property
+    def under_review(self) -> bool:
+        return self.state == ListState.REVIEWING
+
+    @property
+    def is_published(self) -> bool:
+        return self.state == ListState.PUBLISHED
+
+    @property
+    def on_ballot(self) -> bool:
+        return self.state == ListState.ADOPTED
+
+    @property
+    def settings_open(self) -> bool:
+        return self.state in (ListState.NOMINATING, ListState.REVIEWING)
+
+    def require_settings_open(self) -> None:
+        self._require(ListState.NOMINATING, ListState.REVIEWING,
+                      message=_("The settings are fixed once the list is published."))
+
+    def require_rules_open(self) -> None:
+        self._require(ListState.NOMINATING, message=_("The rules are fixed once the review has begun."))
+
+    def require_nominations_open(self) -> None:
+        self._require(ListState.NOMINATING, message=_("Nominations are closed for this list."))
+
+    def require_review(self) -> None:
+        self._require(ListState.REVIEWING, message=_("Verdicts are recorded while the list is under review."))
+
+    def start_review(self) -> None:
+        self._require(ListState.NOMINATING, message=_("Only a list taking nominations can go to review."))
+        self.state = ListState.REVIEWING.value
+
+    def reopen_nominations(self) -> None:
+        self._require(ListState.REVIEWING, message=_("Only a list under review can reopen nominations."))
+        self.state = ListState.NOMINATING.value
+
+    def publish(self, now: datetime, vetted: list[Nominee], fault: str | None = None) -> None:
+        """The vetted nominees stand for the configured number of days; ``fault`` says why the
+        review does not allow it yet."""
+        self._require(ListState.REVIEWING, message=_("Only a reviewed list can be published."))
+        if fault:
+            raise CandidateError(fault)
+        for nominee in vetted:
+            nominee.vetted_at = now
+        self.state = ListState.PUBLISHED.value
+        self.published_at = now
+        self.publication_ends_at = now + timedelta(days=self.publication_days)
+
+    def objection_fault(self, moment: datetime) -> str | None:
+        """Why an objection lodged at this moment is not taken; None within the publication period."""
+        if self.published_at is None or not self.is_published:
+            return _("This list is not open to objections.")
+        if not self.published_at <= moment < self.publication_ends_at:
+            return _("Objections are accepted during the publication period only, until %(time)s.",
+                     time=format_datetime(self.publication_ends_at))
+        return None
+
+    def adoption_fault(self, now: datetime) -> str | None:
+        """Why the list cannot become a committee motion now; None once its publication ended
+        with every objection answered."""
+        if self.on_ballot:
+            return _("This list is already on a ballot.")
+        if not self.is_published:
+            return _("Only a vetted and published list can become a committee motion.")
+        if now < self.publication_ends_at:
+            return _("The list is published until %(time)s; objections may come until then.",
+                     time=format_datetime(self.publication_ends_at))
+        unanswered = sum(o.answer is None for o in self.objections)
+        if unanswered:
+            return _("Objections still awaiting a written answer: %(count)d.", count=unanswered)
+        return None
+
+    def adopt(self, motion_id: int, now: datetime) -> None:
+        fault = self.adoption_fault(now)
+        if fault:
+            raise CandidateError(fault)
+        self.state = ListState.ADOPTED.value
+        self.motion_id = motion_id
+
+
+class NomineeStatus(StrEnum):
+    """Where a nominee stands in the review: from the verdicts until publication fixes it."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    PENDING = "pending"
+    WITHDRAWN = "withdrawn"
+
 
 class EligibilityRule(db.Model):
     """A rule of the built-in catalogue as this list applies it: parameters and attesting bodies."""
@@ -65,6 +177,7 @@ class EligibilityRule(db.Model):
     position: Mapped[int]
     code: Mapped[str] = mapped_column(String(30))
     params_json: Mapped[str] = mapped_column(Text, default="{}")
+    params = FrozenDocument("params_json")
     bodies: Mapped[str] = mapped_column(String(100), default="")  # space-separated; empty: checked from data
     candidate_list: Mapped[CandidateList] = relationship(back_populates="rules")
 
@@ -108,6 +221,18 @@ class Nominee(db.Model):
     reviews: Mapped[list[NomineeReview]] = relationship(
         back_populates="nominee", cascade="all, delete-orphan", order_by="NomineeReview.id"
     )
+
+    def withdraw(self, actor: str, reason: str, now: datetime) -> None:
+        """Their own wish, or an objection upheld; the reason is public."""
+        if self.candidate_list.on_ballot:
+            raise CandidateError(_("The list is already on a ballot; the candidates can no longer change."))
+        if self.withdrawn_at is not None:
+            raise CandidateError(_("%(name)s is already withdrawn.", name=self.name))
+        if not reason.strip():
+            raise CandidateError(_("Give the reason for the withdrawal; it is published with the list."))
+        self.withdrawn_at = now
+        self.withdrawal_reason = reason.strip()
+        self.withdrawn_by = actor
 
 
 class JointSignature(db.Model):

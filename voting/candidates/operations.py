@@ -11,7 +11,7 @@ import json
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -21,8 +21,10 @@ from voting.auth.models import Role, Staff
 from voting.candidates.eligibility import AGE_GROUPS, BODY_NAMES, CATALOGUE, KINDS, age_group, age_on
 from voting.candidates.models import (
     BODIES,
+    CandidateError,
     CandidateList,
     EligibilityRule,
+    NomineeStatus,
     JointSignature,
     Nominee,
     NomineeReview,
@@ -42,16 +44,11 @@ from voting.roster.owners import (
     owner_unit_labels,
 )
 from voting.roster.parsing import normalise_id_number, resident_id_check_digit
-from voting.formatting import format_datetime
 from voting.timeutil import utcnow
 
 MAX_PHOTO_BYTES = 2 * 1024 * 1024
 PHOTO_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
 MAX_OBJECTION_CHARS = 2000
-
-
-class CandidateError(ValueError):
-    """A request the list's state or rules do not allow; the message says why."""
 
 
 class NominationRejected(CandidateError):
@@ -60,11 +57,6 @@ class NominationRejected(CandidateError):
     def __init__(self, faults: list[str]):
         super().__init__(" ".join(faults))
         self.faults = faults
-
-
-def _require_state(candidate_list: CandidateList, *states: str, message: str) -> None:
-    if candidate_list.state not in states:
-        raise CandidateError(message)
 
 
 def needed_candidates(seats: int, margin_percent: int) -> int:
@@ -128,8 +120,7 @@ def create_list(actor: str, estate: Estate, title: str, seats: int, *, margin_pe
 
 def change_settings(actor: str, candidate_list: CandidateList, *, seats: int, margin_percent: int,
                     publication_days: int, min_joint_households: int) -> None:
-    _require_state(candidate_list, "nominating", "reviewing",
-                   message=_("The settings are fixed once the list is published."))
+    candidate_list.require_settings_open()
     _check_settings(seats, margin_percent, publication_days, min_joint_households)
     candidate_list.seats, candidate_list.margin_percent = seats, margin_percent
     candidate_list.publication_days, candidate_list.min_joint_households = publication_days, min_joint_households
@@ -145,22 +136,18 @@ class RuleSetting:
     bodies: tuple[str, ...]
 
 
-def rule_params(rule: EligibilityRule) -> dict[str, int]:
-    return json.loads(rule.params_json)
-
-
 def rule_bodies(rule: EligibilityRule) -> tuple[str, ...]:
     return tuple(rule.bodies.split())
 
 
 def describe_rule(rule: EligibilityRule) -> str:
-    return KINDS[rule.code].describe(rule_params(rule))
+    return KINDS[rule.code].describe(rule.params)
 
 
 def configure_rules(actor: str, candidate_list: CandidateList, settings: list[RuleSetting]) -> None:
     """Choose the rules from the catalogue (the rules left out do not apply), their parameters
     and, for attested rules, the bodies that must pass them."""
-    _require_state(candidate_list, "nominating", message=_("The rules are fixed once the review has begun."))
+    candidate_list.require_rules_open()
     chosen = {setting.code: setting for setting in settings}
     for kind in CATALOGUE:
         setting = chosen.get(kind.code)
@@ -194,7 +181,7 @@ def configure_rules(actor: str, candidate_list: CandidateList, settings: list[Ru
     candidate_list.rules = kept
     db.session.flush()
     record_event(actor, "candidates.rules", f"candidate_list:{candidate_list.id}", estate_id=candidate_list.estate_id,
-                 rules={rule.code: {"params": rule_params(rule), "bodies": rule.bodies} for rule in candidate_list.rules})
+                 rules={rule.code: {"params": rule.params, "bodies": rule.bodies} for rule in candidate_list.rules})
 
 
 # --- nominations ---------------------------------------------------------------------------
@@ -250,7 +237,7 @@ def _photo_type(photo: bytes) -> str:
 
 def _new_nominee(actor: str, candidate_list: CandidateList, profile: Profile, kind: str,
                  recommended_by: str = "") -> Nominee:
-    _require_state(candidate_list, "nominating", message=_("Nominations are closed for this list."))
+    candidate_list.require_nominations_open()
     name = profile.name.strip()
     if not name:
         raise CandidateError(_("Give the nominee's name."))
@@ -376,17 +363,8 @@ def nominate_jointly(actor: str, candidate_list: CandidateList, profile: Profile
 
 def withdraw_nominee(actor: str, nominee: Nominee, reason: str, now: datetime | None = None) -> None:
     """Withdraw a nominee (their own wish, or an objection upheld); the reason is public."""
-    candidate_list = nominee.candidate_list
-    if candidate_list.state == "adopted":
-        raise CandidateError(_("The list is already on a ballot; the candidates can no longer change."))
-    if nominee.withdrawn_at is not None:
-        raise CandidateError(_("%(name)s is already withdrawn.", name=nominee.name))
-    if not reason.strip():
-        raise CandidateError(_("Give the reason for the withdrawal; it is published with the list."))
-    nominee.withdrawn_at = now or utcnow()
-    nominee.withdrawal_reason = reason.strip()
-    nominee.withdrawn_by = actor
-    record_event(actor, "candidates.withdraw", f"nominee:{nominee.id}", estate_id=candidate_list.estate_id,
+    nominee.withdraw(actor, reason, now or utcnow())
+    record_event(actor, "candidates.withdraw", f"nominee:{nominee.id}", estate_id=nominee.candidate_list.estate_id,
                  name=nominee.name, reason=nominee.withdrawal_reason)
 
 
@@ -407,18 +385,16 @@ def reviewer_bodies(staff: Staff) -> tuple[str, ...]:
 
 def start_review(actor: str, candidate_list: CandidateList) -> None:
     """Close nominations and fix the rules; the bodies can now record their verdicts."""
-    _require_state(candidate_list, "nominating", message=_("Only a list taking nominations can go to review."))
-    if not any(n.withdrawn_at is None for n in candidate_list.nominees):
+    if candidate_list.takes_nominations and not any(n.withdrawn_at is None for n in candidate_list.nominees):
         raise CandidateError(_("There is nobody to review yet."))
-    candidate_list.state = "reviewing"
+    candidate_list.start_review()
     record_event(actor, "candidates.review_start", f"candidate_list:{candidate_list.id}",
                  estate_id=candidate_list.estate_id)
 
 
 def reopen_nominations(actor: str, candidate_list: CandidateList) -> None:
     """Back to nominations (e.g. too few passed); verdicts already recorded are kept."""
-    _require_state(candidate_list, "reviewing", message=_("Only a list under review can reopen nominations."))
-    candidate_list.state = "nominating"
+    candidate_list.reopen_nominations()
     record_event(actor, "candidates.reopen", f"candidate_list:{candidate_list.id}", estate_id=candidate_list.estate_id)
 
 
@@ -426,7 +402,7 @@ def record_review(actor: str, nominee: Nominee, rule_code: str, body: str, passe
                   allowed_bodies: tuple[str, ...], now: datetime | None = None) -> NomineeReview:
     """A body's pass or fail on one rule for one nominee; a fail needs its reason."""
     candidate_list = nominee.candidate_list
-    _require_state(candidate_list, "reviewing", message=_("Verdicts are recorded while the list is under review."))
+    candidate_list.require_review()
     if nominee.withdrawn_at is not None:
         raise CandidateError(_("%(name)s is withdrawn.", name=nominee.name))
     rule = next((r for r in candidate_list.rules if r.code == rule_code), None)
@@ -471,7 +447,7 @@ def _verdicts(nominee: Nominee, on_roll: set[str], today: date) -> list[Verdict]
             found.append(Verdict(rule.code, words, None, "pass" if owner else "fail",
                                  _("on the roll") if owner else _("not on the current roll")))
         elif rule.code == "age":
-            age, limits = age_on(nominee.birth_date, today), rule_params(rule)
+            age, limits = age_on(nominee.birth_date, today), rule.params
             ok = limits["min_age"] <= age <= limits["max_age"]
             found.append(Verdict(rule.code, words, None, "pass" if ok else "fail", _("aged %(age)d", age=age)))
         for body in rule_bodies(rule):
@@ -484,20 +460,21 @@ def _verdicts(nominee: Nominee, on_roll: set[str], today: date) -> list[Verdict]
     return found
 
 
-def _status(nominee: Nominee, verdicts: list[Verdict]) -> str:
+def _status(nominee: Nominee, verdicts: list[Verdict]) -> NomineeStatus:
     if nominee.withdrawn_at is not None:
-        return "withdrawn"
+        return NomineeStatus.WITHDRAWN
     if nominee.candidate_list.published_at is not None:  # the review's outcome is fixed on publication
-        return "passed" if nominee.vetted_at is not None else "failed"
+        return NomineeStatus.PASSED if nominee.vetted_at is not None else NomineeStatus.FAILED
     states = {v.state for v in verdicts}
-    return "failed" if "fail" in states else "pending" if "pending" in states else "passed"
+    return (NomineeStatus.FAILED if "fail" in states else NomineeStatus.PENDING if "pending" in states
+            else NomineeStatus.PASSED)
 
 
 @dataclass(frozen=True)
 class NomineeRow:
     nominee: Nominee
     age: int
-    status: str  # passed, failed, pending, withdrawn
+    status: NomineeStatus
     verdicts: tuple[Verdict, ...]
 
 
@@ -527,7 +504,7 @@ class ListReport:
 
     @property
     def standing(self) -> tuple[NomineeRow, ...]:
-        return tuple(row for row in self.rows if row.status == "passed")
+        return tuple(row for row in self.rows if row.status == NomineeStatus.PASSED)
 
 
 def list_report(candidate_list: CandidateList, now: datetime | None = None) -> ListReport:
@@ -538,14 +515,14 @@ def list_report(candidate_list: CandidateList, now: datetime | None = None) -> L
     for nominee in candidate_list.nominees:
         verdicts = _verdicts(nominee, on_roll, today)
         rows.append(NomineeRow(nominee, age_on(nominee.birth_date, today), _status(nominee, verdicts), tuple(verdicts)))
-    standing = [row for row in rows if row.status == "passed"]
+    standing = [row for row in rows if row.status == NomineeStatus.PASSED]
     total = len(standing)
     groups = {label: 0 for _low, _high, label in AGE_GROUPS}
     for row in standing:
         groups[age_group(row.age)] += 1
     return ListReport(
         rows=tuple(rows),
-        counts={status: sum(row.status == status for row in rows) for status in ("passed", "failed", "pending", "withdrawn")},
+        counts={status.value: sum(row.status == status for row in rows) for status in NomineeStatus},
         party_members=Share(sum(row.nominee.party_member for row in standing), total),
         women=Share(sum(row.nominee.gender == "F" for row in standing), total),
         age_groups=tuple((label, Share(count, total)) for label, count in groups.items()),
@@ -560,32 +537,22 @@ def list_report(candidate_list: CandidateList, now: datetime | None = None) -> L
 
 def publish_list(actor: str, candidate_list: CandidateList, now: datetime | None = None) -> None:
     """Publish the candidates who passed every rule (公示) for the configured number of days."""
-    _require_state(candidate_list, "reviewing", message=_("Only a reviewed list can be published."))
     now = now or utcnow()
     report = list_report(candidate_list, now)
-    waiting = [row.nominee.name for row in report.rows if row.status == "pending"]
-    if waiting:
-        raise CandidateError(_("The review is not complete; verdicts are missing for %(names)s.",
-                               names="、".join(waiting)))
-    if report.competitive_fault:
-        raise CandidateError(report.competitive_fault)
-    for row in report.standing:
-        row.nominee.vetted_at = now
-    candidate_list.state = "published"
-    candidate_list.published_at = now
-    candidate_list.publication_ends_at = now + timedelta(days=candidate_list.publication_days)
+    waiting = [row.nominee.name for row in report.rows if row.status == NomineeStatus.PENDING]
+    fault = (_("The review is not complete; verdicts are missing for %(names)s.", names="、".join(waiting))
+             if waiting else report.competitive_fault)
+    candidate_list.publish(now, [row.nominee for row in report.standing], fault)
     record_event(actor, "candidates.publish", f"candidate_list:{candidate_list.id}", estate_id=candidate_list.estate_id,
                  vetted=[row.nominee.name for row in report.standing],
-                 not_passed=[row.nominee.name for row in report.rows if row.status == "failed"],
+                 not_passed=[row.nominee.name for row in report.rows if row.status == NomineeStatus.FAILED],
                  until=candidate_list.publication_ends_at)
 
 
 def _require_objection_period(candidate_list: CandidateList, moment: datetime) -> None:
-    if candidate_list.published_at is None or candidate_list.state != "published":
-        raise CandidateError(_("This list is not open to objections."))
-    if not candidate_list.published_at <= moment < candidate_list.publication_ends_at:
-        raise CandidateError(_("Objections are accepted during the publication period only, until %(time)s.",
-                               time=format_datetime(candidate_list.publication_ends_at)))
+    fault = candidate_list.objection_fault(moment)
+    if fault:
+        raise CandidateError(fault)
 
 
 def _objection(candidate_list: CandidateList, nominee: Nominee | None, text: str) -> str:
@@ -710,7 +677,7 @@ def published_list(candidate_list: CandidateList, now: datetime | None = None) -
     return PublishedList(
         candidate_list.id, candidate_list.title, candidate_list.seats, candidate_list.published_at,
         candidate_list.publication_ends_at,
-        candidate_list.state == "published" and candidate_list.published_at <= now < candidate_list.publication_ends_at,
+        candidate_list.objection_fault(now) is None,
         nominees, len(candidate_list.objections), sum(o.answer is not None for o in candidate_list.objections),
     )
 
@@ -721,8 +688,7 @@ def published_list(candidate_list: CandidateList, now: datetime | None = None) -
 def lists_ready(estate: Estate, now: datetime | None = None) -> list[CandidateList]:
     """Lists whose publication has ended with every objection answered."""
     now = now or utcnow()
-    return [c for c in published_lists(estate) if c.state == "published" and c.publication_ends_at <= now
-            and all(o.answer is not None for o in c.objections)]
+    return [c for c in published_lists(estate) if c.adoption_fault(now) is None]
 
 
 def add_committee_motion(actor: str, election: Election, candidate_list: CandidateList, seats: int,
@@ -736,17 +702,10 @@ def add_committee_motion(actor: str, election: Election, candidate_list: Candida
     now = now or utcnow()
     if candidate_list.estate_id != election.estate_id:
         raise CandidateError(_("This list belongs to another estate."))
-    if candidate_list.state == "adopted":
-        raise CandidateError(_("This list is already on a ballot."))
-    if candidate_list.state != "published":
-        raise CandidateError(_("Only a vetted and published list can become a committee motion."))
-    if now < candidate_list.publication_ends_at:
-        raise CandidateError(_("The list is published until %(time)s; objections may come until then.",
-                               time=format_datetime(candidate_list.publication_ends_at)))
-    unanswered = [o for o in candidate_list.objections if o.answer is None]
-    if unanswered:
-        raise CandidateError(_("Objections still awaiting a written answer: %(count)d.", count=len(unanswered)))
-    if election.state != State.DRAFT.value:
+    fault = candidate_list.adoption_fault(now)
+    if fault:
+        raise CandidateError(fault)
+    if election.state != State.DRAFT:
         raise CandidateError(_("Motions can be added only while the vote is a draft."))
     if seats < 1:
         raise CandidateError(_("The committee needs at least one seat."))
@@ -757,8 +716,7 @@ def add_committee_motion(actor: str, election: Election, candidate_list: Candida
     motion = add_committee_election(actor, election, candidate_list.title, seats,
                         candidates=[n.name for n in standing])
     db.session.flush()
-    candidate_list.state = "adopted"
-    candidate_list.motion_id = motion.id
+    candidate_list.adopt(motion.id, now)
     record_event(actor, "candidates.adopt", f"candidate_list:{candidate_list.id}", estate_id=candidate_list.estate_id,
                  election=election.public_id, motion=motion.motion_id, seats=seats,
                  candidates=[n.name for n in standing])

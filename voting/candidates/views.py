@@ -49,7 +49,6 @@ from voting.candidates.operations import (
     reopen_nominations,
     reviewer_bodies,
     rule_bodies,
-    rule_params,
     start_review,
     withdraw_nominee,
 )
@@ -149,7 +148,7 @@ def detail(code: str, list_id: int):
     return render_template(
         "candidates/detail.html", estate=estate, clist=candidate_list, report=list_report(candidate_list),
         settings=settings, action=ActionForm(), catalogue=CATALOGUE, kinds=KINDS,
-        rules={rule.code: rule for rule in candidate_list.rules}, rule_params=rule_params, rule_bodies=rule_bodies,
+        rules={rule.code: rule for rule in candidate_list.rules}, rule_bodies=rule_bodies,
         may_manage=can(current_user, Permission.MANAGE_CANDIDATES),
     )
 
@@ -273,7 +272,7 @@ def nominee(code: str, list_id: int, nominee_id: int):
     candidate_list = _list(estate, list_id)
     found = _nominee(candidate_list, nominee_id)
     row = next(row for row in list_report(candidate_list).rows if row.nominee.id == found.id)
-    may_review = can(current_user, Permission.REVIEW_CANDIDATES) and candidate_list.state == "reviewing"
+    may_review = can(current_user, Permission.REVIEW_CANDIDATES) and candidate_list.under_review
     return render_template(
         "candidates/nominee.html", estate=estate, clist=candidate_list, nominee=found, row=row, action=ActionForm(),
         withdraw=WithdrawForm(), may_manage=can(current_user, Permission.MANAGE_CANDIDATES),

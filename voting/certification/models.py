@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from voting.extensions import db, one_of
+from voting.extensions import FrozenDocument, db, one_of
 from voting.timeutil import UTCDateTime, utcnow
 
 
@@ -27,6 +27,7 @@ class CertificationDecision(db.Model):
     decision: Mapped[str] = mapped_column(String(10))
     officer_id: Mapped[str | None] = mapped_column(String(60))
     body_json: Mapped[str | None] = mapped_column(Text)  # the record's certification body, canonical
+    body = FrozenDocument("body_json")
     signature: Mapped[str | None] = mapped_column(String(100))
     reason: Mapped[str | None] = mapped_column(Text)
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

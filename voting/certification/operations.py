@@ -4,7 +4,6 @@ tally are the result. The server checks the signature; it cannot make one."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
@@ -69,7 +68,7 @@ def verifier_verdict(election: Election) -> str | None:
 
 def body_to_sign(election: Election, officer: Officer, now: datetime | None = None) -> dict:
     """The certification body for this officer to sign now."""
-    return record_v2.certification_body(final_tree_head(election), json.loads(election.tally_json),
+    return record_v2.certification_body(final_tree_head(election), election.tally,
                                         election.election_hash, officer.officer_id, format_time(now or utcnow()))
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -14,10 +16,24 @@ from voting.elections.models import Election, Officer
 from voting.extensions import db, one_of
 from voting.timeutil import UTCDateTime, utcnow
 
-# prepared: made, awaiting its requester's signature; requested: signed, awaiting another person's;
-# approved: both signed, in the log as a `credential` entry; withdrawn: never in effect.
-REQUEST_STATUSES = ("prepared", "requested", "approved", "withdrawn")
-PENDING = ("prepared", "requested")
+
+
+class CredentialRefused(ValueError):
+    """The credential act cannot be requested, signed, approved or withdrawn; the message says why."""
+
+    def __init__(self, message: str, status: int = 409):
+        super().__init__(message)
+        self.status = status
+
+
+class RequestStatus(StrEnum):
+    PREPARED = "prepared"  # made, awaiting its requester's signature
+    REQUESTED = "requested"  # signed, awaiting another person's
+    APPROVED = "approved"  # both signed, in the log as a `credential` entry
+    WITHDRAWN = "withdrawn"  # never in effect
+
+
+PENDING = (RequestStatus.PREPARED, RequestStatus.REQUESTED)
 STATUS_NAMES = {
     "prepared": _l("Awaiting the requester's signature"),
     "requested": _l("Awaiting approval by another person"),
@@ -43,7 +59,7 @@ class CredentialRequest(db.Model):
     __table_args__ = (
         one_of("action", CREDENTIAL_ACTIONS),
         one_of("reason", CREDENTIAL_REASONS),
-        one_of("status", REQUEST_STATUSES),
+        one_of("status", tuple(RequestStatus)),
         CheckConstraint("(action = 'reissue') = (public_key IS NOT NULL)", name="reissue_has_key"),
         CheckConstraint("(status = 'prepared') = (requester_signature IS NULL)", name="requested_is_signed"),
         CheckConstraint("(status IN ('approved', 'withdrawn')) = (decided_at IS NOT NULL AND decided_by_id IS NOT NULL)",
@@ -56,7 +72,7 @@ class CredentialRequest(db.Model):
     action: Mapped[str] = mapped_column(String(7))
     reason: Mapped[str] = mapped_column(String(13))
     public_key: Mapped[str | None] = mapped_column(String(44))  # a reissue's new key
-    status: Mapped[str] = mapped_column(String(9), default="prepared")
+    status: Mapped[str] = mapped_column(String(9), default=RequestStatus.PREPARED.value)
     requester_id: Mapped[int] = mapped_column(ForeignKey("officer.id"))
     requester_signature: Mapped[str | None] = mapped_column(String(88))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -66,6 +82,44 @@ class CredentialRequest(db.Model):
     election: Mapped[Election] = relationship()
     requester: Mapped[Officer] = relationship()
     decided_by: Mapped[Staff | None] = relationship()
+
+    @property
+    def awaits_requester(self) -> bool:
+        return self.status == RequestStatus.PREPARED
+
+    @property
+    def awaits_approval(self) -> bool:
+        return self.status == RequestStatus.REQUESTED
+
+    @property
+    def pending(self) -> bool:
+        return self.status in PENDING
+
+    def require_awaiting_requester(self) -> None:
+        if not self.awaits_requester:
+            raise CredentialRefused(_("This request is signed by its requester already."))
+
+    def sign(self, signature: str) -> None:
+        """The requester's signature (checked by the caller): on to another person's approval."""
+        self.require_awaiting_requester()
+        self.requester_signature = signature
+        self.status = RequestStatus.REQUESTED.value
+
+    def require_awaiting_approval(self) -> None:
+        if not self.awaits_approval:
+            raise CredentialRefused(_("This request does not await approval."))
+
+    def approve(self, decided_by_id: int, at: datetime, log_seq: int) -> None:
+        """In the log at ``log_seq``: in effect."""
+        self.require_awaiting_approval()
+        self.status = RequestStatus.APPROVED.value
+        self.decided_by_id, self.decided_at, self.log_seq = decided_by_id, at, log_seq
+
+    def withdraw(self, decided_by_id: int, at: datetime) -> None:
+        if not self.pending:
+            raise CredentialRefused(_("This request is decided already."))
+        self.status = RequestStatus.WITHDRAWN.value
+        self.decided_by_id, self.decided_at = decided_by_id, at
 
     def body(self) -> dict:
         """The `credential` entry's body both officers sign."""

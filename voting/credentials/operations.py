@@ -38,20 +38,12 @@ from voting.auth.operations import same_person
 from voting.ballots.log import locked
 from voting.ballots.operations import BallotRefused, append
 from voting.core import record_v2, signing
-from voting.credentials.models import PENDING, CredentialRequest
+from voting.credentials.models import PENDING, CredentialRefused, CredentialRequest
 from voting.elections.models import Election, ElectionVoter, Officer, State
 from voting.elections.operations import ElectionError, officer_keys, register_browser_key
 from voting.extensions import db
 from voting.notices.operations import NoticeError, replacement_notice, voter_for_unit
 from voting.timeutil import utcnow
-
-
-class CredentialRefused(ValueError):
-    """The credential act cannot be requested, signed, approved or withdrawn; the message says why."""
-
-    def __init__(self, message: str, status: int = 409):
-        super().__init__(message)
-        self.status = status
 
 
 @dataclass(frozen=True)
@@ -141,9 +133,9 @@ def prepare_request(staff: Staff, election: Election, unit: str, action: str, re
 def next_signature(staff: Staff, request: CredentialRequest) -> str | None:
     """Which signature this account may give the request now: "sign" (its requester's),
     "approve" (another person's), or None."""
-    if request.status == "prepared" and request.requester.staff_id == staff.id:
+    if request.awaits_requester and request.requester.staff_id == staff.id:
         return "sign"
-    if (request.status == "requested" and signing_keys(request.election, staff)
+    if (request.awaits_approval and signing_keys(request.election, staff)
             and not same_person(staff, request.requester.staff)):
         return "approve"
     return None
@@ -159,15 +151,13 @@ def _officer_signing(staff: Staff, election: Election, officer_id) -> Officer:
 def sign_request(staff: Staff, election: Election, request_id: int, officer_id, signature) -> CredentialRequest:
     """Step 2: the requester's signature over the entry's body."""
     request = request_of(election, request_id, lock=True)
-    if request.status != "prepared":
-        raise CredentialRefused(_("This request is signed by its requester already."))
+    request.require_awaiting_requester()
     if _officer_signing(staff, election, officer_id) is not request.requester:
         raise CredentialRefused(_("Only the requester signs a request first."), 403)
     if not isinstance(signature, str) or not signing.verify(request.requester.public_key, "credential",
                                                             request.body(), signature, record_v2.VERSION):
         raise CredentialRefused(_("The signature does not match the request."), 400)
-    request.requester_signature = signature
-    request.status = "requested"
+    request.sign(signature)
     record_event(staff.username, "credential.sign", f"election:{election.public_id}", estate_id=election.estate_id,
                  request=request.id)
     return request
@@ -180,8 +170,7 @@ def approve_request(staff: Staff, election: Election, request_id: int, officer_i
     before the act or wholly after it, against the key then in effect."""
     locked(election.id)
     request = request_of(election, request_id, lock=True)
-    if request.status != "requested":
-        raise CredentialRefused(_("This request does not await approval."))
+    request.require_awaiting_approval()
     approver = _officer_signing(staff, election, officer_id)
     if same_person(staff, request.requester.staff):
         raise CredentialRefused(_("Another person must approve: %(name)s made this request, and that account is yours or "
@@ -196,8 +185,7 @@ def approve_request(staff: Staff, election: Election, request_id: int, officer_i
     holder = db.session.scalar(select(ElectionVoter).where(
         ElectionVoter.election_id == election.id, ElectionVoter.voter_code == request.voter_code))
     holder.public_key = request.public_key
-    request.status = "approved"
-    request.decided_by_id, request.decided_at, request.log_seq = staff.id, now or utcnow(), receipt.seq
+    request.approve(staff.id, now or utcnow(), receipt.seq)
     record_event(staff.username, f"credential.{request.action}", f"election:{election.public_id}",
                  estate_id=election.estate_id, request=request.id, voter=request.voter_code, seq=receipt.seq)
     return request
@@ -208,10 +196,7 @@ def withdraw_request(staff: Staff, election: Election, request_id: int) -> Crede
     _signing_key(election, staff)
     locked(election.id)  # the order approve_request takes: the election, then the request
     request = request_of(election, request_id, lock=True)
-    if request.status not in PENDING:
-        raise CredentialRefused(_("This request is decided already."))
-    request.status = "withdrawn"
-    request.decided_by_id, request.decided_at = staff.id, utcnow()
+    request.withdraw(staff.id, utcnow())
     record_event(staff.username, "credential.withdraw", f"election:{election.public_id}",
                  estate_id=election.estate_id, request=request.id)
     return request

@@ -11,10 +11,18 @@ from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from voting.auth.models import Staff
+from voting.core.canonical import canon
 from voting.core.rules import INVALID_RULES
 from voting.estates.models import Estate
-from voting.extensions import db, one_of
+from voting.extensions import FrozenDocument, db, one_of
+from voting.formatting import format_datetime
 from voting.timeutil import UTCDateTime, utcnow
+
+
+class ElectionError(ValueError):
+    """A request the election's state or rules do not allow; the message says why."""
+
+    status = 409  # for JSON answers: the request is fine, the vote's state forbids it
 
 
 class State(StrEnum):
@@ -116,6 +124,9 @@ class Election(db.Model):
     log_size: Mapped[int] = mapped_column(Integer, default=0)
     frontier_json: Mapped[str] = mapped_column(Text, default='{"size": 0, "nodes": []}')
     tally_json: Mapped[str | None] = mapped_column(Text)
+    definition = FrozenDocument("definition_json")
+    roll = FrozenDocument("roll_json")
+    tally = FrozenDocument("tally_json")
     estate: Mapped[Estate] = relationship()
     motions: Mapped[list[Motion]] = relationship(
         back_populates="election", cascade="all, delete-orphan", order_by="Motion.position"
@@ -123,6 +134,28 @@ class Election(db.Model):
     officers: Mapped[list[Officer]] = relationship(
         back_populates="election", cascade="all, delete-orphan", order_by="Officer.officer_id"
     )
+
+    # --- draft → open → closed → tallied ---
+
+    def require_state(self, *states: State) -> None:
+        if self.state not in states:
+            raise ElectionError(_("This vote is %(state)s; that is not possible now.", state=STATE_NAMES[self.state]))
+
+    def open(self) -> None:
+        """Frozen: definition, roll and credentials fixed; ballots accepted in the period."""
+        self.require_state(State.DRAFT)
+        self.state = State.OPEN.value
+
+    def close(self, now: datetime) -> None:
+        self.require_state(State.OPEN)
+        if now < self.closes_at:
+            raise ElectionError(_("The voting period runs until %(time)s.", time=format_datetime(self.closes_at)))
+        self.state = State.CLOSED.value
+
+    def record_tally(self, tally: dict) -> None:
+        self.require_state(State.CLOSED)
+        self.tally_json = canon(tally).decode()
+        self.state = State.TALLIED.value
 
 
 class Motion(db.Model):
@@ -199,7 +232,6 @@ class ElectionVoter(db.Model):
     voter_code: Mapped[str] = mapped_column(String(20))
     area: Mapped[int]
     heads: Mapped[int]
-    units_json: Mapped[str] = mapped_column(Text)  # unit labels, for notices and staff; never published
     # The salt printed on the voter's notice (b64) and the commitment to the units it salts,
     # the record's units_commitment (spec election-record-v2 §4).
     units_salt: Mapped[str] = mapped_column(String(22))
@@ -209,6 +241,35 @@ class ElectionVoter(db.Model):
     public_key: Mapped[str | None] = mapped_column(String(44))
     # Keyed hashes of the last four ID characters of each owner, for estates that ask for them.
     id_last4_hashes: Mapped[str] = mapped_column(Text, default="[]")
+    last4_hashes = FrozenDocument("id_last4_hashes")
+    # For notices and staff; never published.
+    units: Mapped[list[ElectionVoterUnit]] = relationship(
+        cascade="all, delete-orphan", order_by="ElectionVoterUnit.position"
+    )
+
+    @property
+    def unit_labels(self) -> list[str]:
+        return [unit.label for unit in self.units]
+
+
+class ElectionVoterUnit(db.Model):
+    """A unit of a voter of the frozen roll, by its label, so that a unit finds its one voter."""
+
+    __tablename__ = "election_voter_unit"
+    __table_args__ = (UniqueConstraint("election_id", "label"), UniqueConstraint("election_voter_id", "position"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"))
+    election_voter_id: Mapped[int] = mapped_column(ForeignKey("election_voter.id"), index=True)
+    position: Mapped[int]  # in the roster's order, as the units commitment takes them
+    label: Mapped[str] = mapped_column(String(120))
+
+
+class BatchStatus(StrEnum):
+    QUEUED = "queued"  # sealed secrets, waiting for the passphrase that starts the rendering
+    RUNNING = "running"
+    READY = "ready"  # the PDF, sealed, until it is downloaded
+    DOWNLOADED = "downloaded"  # once; the PDF is deleted
+    FAILED = "failed"  # the secrets are kept: it can be started again
 
 
 class NoticeBatch(db.Model):
@@ -217,10 +278,10 @@ class NoticeBatch(db.Model):
     under DATA_KEY, and kept only until rendered and downloaded."""
 
     __tablename__ = "notice_batch"
-    __table_args__ = (one_of("status", ("queued", "running", "ready", "downloaded", "failed")),)
+    __table_args__ = (one_of("status", tuple(BatchStatus)),)
     id: Mapped[int] = mapped_column(primary_key=True)
     election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
-    status: Mapped[str] = mapped_column(String(10), default="queued")
+    status: Mapped[str] = mapped_column(String(10), default=BatchStatus.QUEUED.value)
     done: Mapped[int] = mapped_column(default=0)
     total: Mapped[int] = mapped_column(default=0)
     # The passphrase's scrypt salt and cost, and the check that tells a wrong one; None only on
@@ -236,3 +297,26 @@ class NoticeBatch(db.Model):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by: Mapped[str] = mapped_column(String(100))
+
+    def start(self) -> None:
+        """Queued or failed, or left running by a worker that died: rendering (again)."""
+        self.status = BatchStatus.RUNNING.value
+        self.done = 0
+        self.error = None
+
+    def fail(self, error: str) -> None:
+        self.status = BatchStatus.FAILED.value
+        self.error = error
+
+    def finish(self, pdf_enc: bytes, notice_count: int) -> None:
+        """The sealed PDF replaces the secrets."""
+        self.pdf_enc = pdf_enc
+        self.secrets_enc = None
+        self.notice_count = notice_count
+        self.status = BatchStatus.READY.value
+
+    def hand_over(self, actor: str, at: datetime) -> None:
+        """Downloaded once: the PDF is gone from the server."""
+        self.pdf_enc = None
+        self.status = BatchStatus.DOWNLOADED.value
+        self.downloaded_at, self.downloaded_by = at, actor

@@ -24,10 +24,11 @@ from voting.core.canonical import H, b64e, canon, format_time
 from voting.elections.models import (
     COMMITTEE_ITEM,
     ITEM_NAMES,
-    STATE_NAMES,
     Candidate,
     Election,
+    ElectionError,
     ElectionVoter,
+    ElectionVoterUnit,
     Motion,
     NoticeBatch,
     Officer,
@@ -39,22 +40,10 @@ from voting.notices import sealing
 from voting.roster.models import Owner, UnitOwner, Voter
 from voting.privacy import last4_hash, personal_data
 from voting.timeutil import utcnow
-from voting.formatting import format_datetime
-
-
-class ElectionError(ValueError):
-    """A request the election's state or rules do not allow; the message says why."""
-
-    status = 409  # for JSON answers: the request is fine, the vote's state forbids it
 
 
 class MalformedKey(ElectionError):
     status = 400
-
-
-def _require_state(election: Election, *states: State) -> None:
-    if election.state not in states:
-        raise ElectionError(_("This vote is %(state)s; that is not possible now.", state=STATE_NAMES[election.state]))
 
 
 def create_election(
@@ -101,7 +90,7 @@ def add_committee_election(actor: str, election: Election, title: str, seats: in
 
 def _append_motion(actor: str, election: Election, item: int, kind: str, title: str, seats: int | None,
                    candidates) -> Motion:
-    _require_state(election, State.DRAFT)
+    election.require_state(State.DRAFT)
     position = len(election.motions) + 1
     motion = Motion(
         election=election, position=position, motion_id=f"m{position}", item=item, kind=kind, title=title,
@@ -127,7 +116,7 @@ def why_no_officer_key(staff) -> str | None:
 def register_officer(actor: str, election: Election, staff, role: str, public_key: str) -> Officer:
     """Register the public key a clerk's, group member's or officer's browser generated and keeps: one per
     account, role and vote, so that one account never counts as two officers."""
-    _require_state(election, State.DRAFT)
+    election.require_state(State.DRAFT)
     if role == "clerk" and not can(staff, Permission.ENTER_PAPER):
         raise ElectionError(_("Only a clerk's account can hold a clerk key."))
     if role == "preparation_group" and not (staff.role == Role.PREP_GROUP and staff.estate_id == election.estate_id):
@@ -244,14 +233,14 @@ def _id_last4_hashes(election: Election, protect) -> dict[int, list[str]]:
 def _units_fields(labels: list[str]) -> dict:
     """A voter's unit labels with a fresh salt and the commitment to them (spec v2 §4)."""
     salt = private_roll.new_salt()
-    return {"units_json": json.dumps(labels, ensure_ascii=False), "units_salt": b64e(salt),
+    return {"units_salt": b64e(salt),
             "units_commitment": private_roll.units_commitment(salt, labels)}
 
 
 def open_election(actor: str, election: Election, passphrase: str) -> NoticeBatch:
     """Freeze the vote, issue every voter a credential, and queue their notices, sealed under
     the notices passphrase of the group member who opens it."""
-    _require_state(election, State.DRAFT)
+    election.require_state(State.DRAFT)
     if not election.motions:
         raise ElectionError(_("Add at least one motion before opening the vote."))
     if len(passphrase) < sealing.MIN_PASSPHRASE_LENGTH:
@@ -279,8 +268,15 @@ def open_election(actor: str, election: Election, passphrase: str) -> NoticeBatc
          **_units_fields([u.label for u in voter.units])}
         for voter in voters
     ])
+    ids = dict(db.session.execute(select(ElectionVoter.voter_code, ElectionVoter.id)
+                                  .where(ElectionVoter.election_id == election.id)).all())
+    db.session.execute(ElectionVoterUnit.__table__.insert(), [
+        {"election_id": election.id, "election_voter_id": ids[codes[voter.id]], "position": position,
+         "label": unit.label}
+        for voter in voters for position, unit in enumerate(voter.units)
+    ])
     _freeze(election)
-    election.state = State.OPEN.value
+    election.open()
     kdf = sealing.new_kdf(current_app.config["NOTICES_SCRYPT_N"])
     notices_key = sealing.derive_key(passphrase, kdf)
     batch = NoticeBatch(
@@ -297,11 +293,7 @@ def open_election(actor: str, election: Election, passphrase: str) -> NoticeBatc
 
 def close_election(actor: str, election: Election, now: datetime | None = None) -> None:
     """Close once the period is over (or early by the group only if the period has not begun)."""
-    _require_state(election, State.OPEN)
-    now = now or utcnow()
-    if now < election.closes_at:
-        raise ElectionError(_("The voting period runs until %(time)s.", time=format_datetime(election.closes_at)))
-    election.state = State.CLOSED.value
+    election.close(now or utcnow())
     # Notices never printed or never downloaded are of no use now; their secrets go.
     db.session.execute(update(NoticeBatch).where(NoticeBatch.election_id == election.id)
                        .values(secrets_enc=None, pdf_enc=None))
@@ -309,17 +301,34 @@ def close_election(actor: str, election: Election, now: datetime | None = None) 
                  log_size=election.log_size)
 
 
+def voter_holding(election: Election, label: str) -> ElectionVoter | None:
+    """The voter of the frozen roll who holds the unit with exactly this label."""
+    return db.session.scalar(select(ElectionVoter).join(ElectionVoterUnit).where(
+        ElectionVoterUnit.election_id == election.id, ElectionVoterUnit.label == label))
+
+
+def units_by_voter(election: Election, voter_codes: set[str] | None = None) -> dict[str, list[str]]:
+    """Voter code -> unit labels in the roster's order, for every voter of the frozen roll or those named."""
+    query = (select(ElectionVoter.voter_code, ElectionVoterUnit.label).join(ElectionVoterUnit)
+             .where(ElectionVoter.election_id == election.id)
+             .order_by(ElectionVoter.id, ElectionVoterUnit.position))
+    if voter_codes is not None:
+        query = query.where(ElectionVoter.voter_code.in_(voter_codes))
+    units: dict[str, list[str]] = {}
+    for code, label in db.session.execute(query):
+        units.setdefault(code, []).append(label)
+    return units
+
+
 def tally_election(actor: str, election: Election) -> dict:
     """Count once the close is witnessed: until a witness cosigned the log at the close, the
     record would fail its check T5, and entries other than paper ballots could still join."""
-    _require_state(election, State.CLOSED)
+    election.require_state(State.CLOSED)
     if not close_witnessed(election):
         raise ElectionError(_("The street office's officer has not yet witnessed the log at the close: they "
                               "cosign it on the vote's page, then the vote can be counted."))
-    tally = rules.tally_v2(json.loads(election.definition_json), json.loads(election.roll_json),
-                           log_entries(election))
-    election.tally_json = canon(tally).decode()
-    election.state = State.TALLIED.value
+    tally = rules.tally_v2(election.definition, election.roll, log_entries(election))
+    election.record_tally(tally)
     record_event(actor, "election.tally", f"election:{election.public_id}", estate_id=election.estate_id,
                  counted=tally["counted"])
     return tally
@@ -329,7 +338,7 @@ def export_record(election: Election) -> dict:
     """The record, format 2 (docs/spec/election-record-v2.md)."""
     from voting.certification.models import CertificationDecision
 
-    _require_state(election, State.TALLIED)
+    election.require_state(State.TALLIED)
     certifications = [
         {"body": json.loads(body), "signature": signature}
         for body, signature in db.session.execute(
@@ -338,8 +347,8 @@ def export_record(election: Election) -> dict:
             .order_by(CertificationDecision.id))
     ]
     return record_v2.build(
-        json.loads(election.definition_json), json.loads(election.roll_json), log_entries(election),
-        checkpoints(election), final_tree_head(election), json.loads(election.tally_json), certifications,
+        election.definition, election.roll, log_entries(election),
+        checkpoints(election), final_tree_head(election), election.tally, certifications,
     )
 
 
@@ -362,7 +371,7 @@ def published_record(election: Election) -> PublishedRecord:
     from voting.ballots.models import Checkpoint, Cosignature
     from voting.certification.models import CertificationDecision
 
-    _require_state(election, State.TALLIED)
+    election.require_state(State.TALLIED)
     cosignatures = tuple(db.session.scalars(
         select(Cosignature.id).join(Checkpoint).where(Checkpoint.election_id == election.id).order_by(Cosignature.id)))
     certifications = tuple(db.session.scalars(

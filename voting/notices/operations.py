@@ -12,7 +12,6 @@ any open transaction holds the write lock).
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from flask import current_app
@@ -24,7 +23,8 @@ from voting.audit.operations import record_event
 from voting.ballots.operations import BallotRefused, append
 from voting.core import signing
 from voting.core.canonical import SHANGHAI, b64e, parse_time
-from voting.elections.models import Election, ElectionVoter, NoticeBatch, State
+from voting.elections.models import BatchStatus, Election, ElectionVoter, NoticeBatch, State
+from voting.elections.operations import units_by_voter, voter_holding
 from voting.extensions import db
 from voting.notices import sealing
 from voting.pdf import merge_pdfs, public_base_url, qr_data_uri, render_document
@@ -58,7 +58,7 @@ def _notice_locale() -> str:
 
 def _shared(election: Election, issued_at: datetime) -> dict:
     """What every page of a vote's notices shows, taken from the frozen definition."""
-    definition = json.loads(election.definition_json)
+    definition = election.definition
     return {
         "estate": definition["community"]["name"],
         "title": definition["title"],
@@ -72,9 +72,8 @@ def _shared(election: Election, issued_at: datetime) -> dict:
     }
 
 
-def _page(holder, url: str) -> dict:
+def _page(holder, units: list[str], url: str) -> dict:
     """One voter's page; ``holder`` is an ElectionVoter or a row of its columns."""
-    units = json.loads(holder.units_json)
     return {
         "voter_code": holder.voter_code,
         "units_salt": holder.units_salt,
@@ -120,14 +119,12 @@ def start_rendering(actor: str, election: Election, batch: NoticeBatch, passphra
     A batch left running by a worker that died may be started again: the secrets stay until the
     PDF is stored, and only the first run to finish stores it.
     """
-    if election.state != State.OPEN.value:
+    if election.state != State.OPEN:
         raise NoticeError(_("The vote is not open; its notices can no longer be printed."))
     if batch.secrets_enc is None:
         raise NoticeError(_("These notices were rendered already; a lost notice can only be reissued on its own."))
     key = unlock(batch, passphrase)
-    batch.status = "running"
-    batch.done = 0
-    batch.error = None
+    batch.start()
     record_event(actor, "notices.start", f"election:{election.public_id}", estate_id=election.estate_id,
                  batch=batch.id, voters=batch.total)
     return key
@@ -136,7 +133,7 @@ def start_rendering(actor: str, election: Election, batch: NoticeBatch, passphra
 def _running_batch(batch_id: int) -> NoticeBatch | None:
     """The batch, locked and freshly read, if it is still running (else another run took over)."""
     return db.session.scalar(
-        select(NoticeBatch).where(NoticeBatch.id == batch_id, NoticeBatch.status == "running")
+        select(NoticeBatch).where(NoticeBatch.id == batch_id, NoticeBatch.status == BatchStatus.RUNNING)
         .with_for_update().execution_options(populate_existing=True)
     )
 
@@ -162,8 +159,7 @@ def render_notices(batch: NoticeBatch, key: bytes, *, chunk_size: int = CHUNK_SI
             current_app.logger.exception("rendering the notices of batch %s failed", batch_id)
             batch = _running_batch(batch_id)
             if batch is not None:
-                batch.status = "failed"
-                batch.error = str(fault) if isinstance(fault, NoticeError) else f"{type(fault).__name__}: {fault}"
+                batch.fail(str(fault) if isinstance(fault, NoticeError) else f"{type(fault).__name__}: {fault}")
                 db.session.commit()
 
 
@@ -177,9 +173,9 @@ def _render(batch_id: int, key: bytes, base_url: str, chunk_size: int) -> None:
     # In roll order, as the voters were frozen, so the pages come out building by building
     # for handing out; the random voter codes have no useful order.
     holders = {row.voter_code: row for row in db.session.execute(
-        select(ElectionVoter.voter_code, ElectionVoter.units_json, ElectionVoter.units_salt, ElectionVoter.area,
-               ElectionVoter.public_key)
+        select(ElectionVoter.voter_code, ElectionVoter.units_salt, ElectionVoter.area, ElectionVoter.public_key)
         .where(ElectionVoter.election_id == election.id).order_by(ElectionVoter.id))}
+    units = units_by_voter(election)
     election_public_id = election.public_id
     db.session.commit()  # ends the read: no transaction stays open while pages are laid out
 
@@ -189,7 +185,7 @@ def _render(batch_id: int, key: bytes, base_url: str, chunk_size: int) -> None:
     for start in range(0, len(codes), chunk_size):
         chunk = codes[start:start + chunk_size]
         pages = [
-            _page(holders[code], voter_url(base_url, election_public_id, secrets[code]))
+            _page(holders[code], units[code], voter_url(base_url, election_public_id, secrets[code]))
             for code in chunk if _holds_current_key(holders[code], secrets[code])
         ]
         if pages:
@@ -205,10 +201,7 @@ def _render(batch_id: int, key: bytes, base_url: str, chunk_size: int) -> None:
     if batch is None or batch.secrets_enc is None:
         db.session.rollback()  # another run finished first; its PDF stands
         return
-    batch.pdf_enc = pdf_enc
-    batch.secrets_enc = None
-    batch.notice_count = printed
-    batch.status = "ready"
+    batch.finish(pdf_enc, printed)
     db.session.commit()
     erase_old_row_versions()
 
@@ -245,15 +238,13 @@ def take_pdf(actor: str, election: Election, batch: NoticeBatch, passphrase: str
         select(NoticeBatch).where(NoticeBatch.id == batch.id).with_for_update()
         .execution_options(populate_existing=True)
     )
-    if batch.status == "downloaded":
+    if batch.status == BatchStatus.DOWNLOADED:
         raise NoticeError(_("The notices were downloaded once already and the file is deleted. "
                             "A lost notice can be reissued below."))
-    if batch.status != "ready" or batch.pdf_enc is None:
+    if batch.status != BatchStatus.READY or batch.pdf_enc is None:
         raise NoticeError(_("The notices are not ready yet."))
     pdf = sealing.unseal(unlock(batch, passphrase), election.public_id, sealing.PDF, batch.pdf_enc)
-    batch.pdf_enc = None
-    batch.status = "downloaded"
-    batch.downloaded_at, batch.downloaded_by = utcnow(), actor
+    batch.hand_over(actor, utcnow())
     try:
         append(election.id, "notices", {"election_hash": election.election_hash, "count": batch.notice_count,
                                         "downloaded_by": actor}, [], batch.downloaded_at)
@@ -267,16 +258,14 @@ def take_pdf(actor: str, election: Election, batch: NoticeBatch, passphrase: str
 def voter_for_unit(election: Election, unit_label: str) -> ElectionVoter:
     """The voter of this vote whose units include this label."""
     label = unit_label.strip()
-    wanted = json.dumps(label, ensure_ascii=False)  # as units_json spells it
-    for holder in db.session.scalars(select(ElectionVoter).where(
-            ElectionVoter.election_id == election.id, ElectionVoter.units_json.contains(wanted, autoescape=True))):
-        if label in json.loads(holder.units_json):
-            return holder
+    holder = voter_holding(election, label)
+    if holder is not None:
+        return holder
     raise NoticeError(_("No unit “%(unit)s” in this vote's roll.", unit=label))
 
 
 def replacement_notice(election: Election, holder: ElectionVoter, secret: bytes, base_url: str) -> bytes:
     """A one-page notice for a reissued key (voting.credentials), handed out once, never stored."""
     with force_locale(_notice_locale()):
-        page = _page(holder, voter_url(base_url, election.public_id, secret))
+        page = _page(holder, holder.unit_labels, voter_url(base_url, election.public_id, secret))
         return _lay_out(_shared(election, utcnow()), [page], reissued=True).write_pdf()

@@ -13,7 +13,6 @@ so it cannot put a paper ballot into the log on its own.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import secrets
 from dataclasses import dataclass
@@ -23,18 +22,17 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from voting.audit.models import AuditEvent
 from voting.audit.operations import record_event
 from voting.auth.models import Staff
 from voting.auth.operations import same_person
 from voting.ballots.log import close_witnessed
-from voting.ballots.models import LogEntry, PaperBallot, PaperScan
+from voting.ballots.models import LogEntry, PaperBallot, PaperScan, PaperStatus
 from voting.ballots.operations import BallotRefused, Receipt, append, handin_for, receipt_of
 from voting.core import record_v2, signing
 from voting.core.canonical import b64e, canon
 from voting.core.weights import DELIVERED
 from voting.elections.models import Election, ElectionVoter, Officer, State
-from voting.elections.operations import ElectionError, officer_keys, register_browser_key
+from voting.elections.operations import ElectionError, officer_keys, register_browser_key, units_by_voter, voter_holding
 from voting.estates.models import Unit
 from voting.extensions import MAX_ID, db
 from voting.pdf.documents import BallotHolder, paper_ballot_pdf
@@ -46,7 +44,6 @@ from voting.timeutil import utcnow
 NONCE_BYTES = 16
 # keyed_signature of a ballot whose keyer has not signed it yet (the column cannot be NULL).
 UNSIGNED = ""
-AWAITING_CHECK, MISMATCH, LOGGED = "awaiting_check", "mismatch", "logged"
 # The number on the owner's slip: short enough to write by hand and read out.
 DESK_RECEIPT = re.compile(r"J-[0-9]{4,30}")  # within the column's 40 characters
 # Reasons a clerk marks one motion invalid (废票); "unsigned" marks the whole ballot.
@@ -171,7 +168,7 @@ def _require_signature(officer: Officer, paper: PaperBallot, signature) -> None:
 
 def ballot_motions(election: Election) -> list[dict]:
     """The motions as frozen when the vote opened (the ballot is bound to exactly these)."""
-    return json.loads(election.definition_json)["motions"] if election.definition_json else []
+    return election.definition["motions"] if election.definition else []
 
 
 def find_voter(election: Election, unit_label) -> ElectionVoter:
@@ -179,13 +176,9 @@ def find_voter(election: Election, unit_label) -> ElectionVoter:
     label = unit_label.strip() if isinstance(unit_label, str) else ""
     if not label:
         raise PaperRefused(_("Enter the unit number printed on the paper ballot."))
-    # units_json holds the labels as JSON strings; narrow with LIKE, then compare exactly.
-    quoted = json.dumps(label, ensure_ascii=False)
-    pattern = "%" + quoted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    for voter in db.session.scalars(select(ElectionVoter).where(
-            ElectionVoter.election_id == election.id, ElectionVoter.units_json.like(pattern, escape="\\"))):
-        if label in json.loads(voter.units_json):
-            return voter
+    voter = voter_holding(election, label)
+    if voter is not None:
+        return voter
     raise PaperRefused(_("No voter of this vote's roll holds unit %(unit)s.", unit=label), 404)
 
 
@@ -196,7 +189,7 @@ def voter_of(election: Election, paper: PaperBallot) -> ElectionVoter:
 
 def voter_card(voter: ElectionVoter) -> dict:
     """What a clerk sees to be sure of the voter: id, every unit, area (0.01 m²)."""
-    return {"voter_id": voter.voter_code, "units": json.loads(voter.units_json), "area": voter.area}
+    return {"voter_id": voter.voter_code, "units": voter.unit_labels, "area": voter.area}
 
 
 def read_choices(election: Election, submitted) -> dict:
@@ -264,7 +257,7 @@ def _motions_of(election: Election, voter: ElectionVoter) -> list[dict]:
     motions = ballot_motions(election)
     if all(motion["scope"] == record_v2.ESTATE for motion in motions):
         return motions  # every voter holds a weight in the estate; no need to read the roll
-    weights = next(v["weights"] for v in json.loads(election.roll_json)["voters"] if v["voter_id"] == voter.voter_code)
+    weights = next(v["weights"] for v in election.roll["voters"] if v["voter_id"] == voter.voter_code)
     return [motion for motion in motions if motion["scope"] in weights]
 
 
@@ -332,10 +325,10 @@ def _store_scan(election: Election, content) -> PaperScan:
 
 def _scan_to_rekey(election: Election, mismatched: PaperBallot) -> PaperScan:
     """The scan of a ballot whose two entries differed, unless it is already keyed again."""
-    if mismatched.status != MISMATCH:
+    if not mismatched.set_aside:
         raise PaperRefused(_("Only a ballot whose two entries differ is keyed again."), 409)
     active = db.session.scalar(select(PaperBallot.id).where(
-        PaperBallot.scan_id == mismatched.scan_id, PaperBallot.status != MISMATCH).limit(1))
+        PaperBallot.scan_id == mismatched.scan_id, PaperBallot.status != PaperStatus.MISMATCH).limit(1))
     if active is not None:
         raise PaperRefused(_("This scan was already keyed again as paper ballot #%(id)d.", id=active), 409)
     return db.session.get(PaperScan, mismatched.scan_id)
@@ -350,7 +343,7 @@ def _handin_to_key(election: Election, desk_receipt, voter: ElectionVoter) -> Lo
                              receipt=desk_receipt or "—"))
     under_way = db.session.scalar(select(PaperBallot.id).where(
         PaperBallot.election_id == election.id, PaperBallot.handin_seq == handin.seq,
-        PaperBallot.status == AWAITING_CHECK).limit(1))
+        PaperBallot.status == PaperStatus.AWAITING_CHECK).limit(1))
     if under_way is not None:
         raise PaperRefused(_("Desk receipt %(receipt)s is already keyed as paper ballot #%(id)d.",
                              receipt=handin.desk_receipt, id=under_way), 409)
@@ -391,7 +384,7 @@ def key_ballot(staff: Staff, election: Election, entry: PaperEntry, rekey_of: Pa
     paper = PaperBallot(election_id=election.id, voter_code=voter.voter_code, scan_id=paper_scan.id,
                         proxy_scan_id=proxy_scan.id if proxy_scan else None, handin_seq=handin.seq,
                         ballot_json=canon(ballot).decode(), keyed_by=officer.officer_id,
-                        keyed_signature=UNSIGNED, status=AWAITING_CHECK)
+                        keyed_signature=UNSIGNED, status=PaperStatus.AWAITING_CHECK.value)
     db.session.add(paper)
     db.session.flush()
     # No voter or choices in the audit log: it is not the place to watch a vote's progress.
@@ -401,7 +394,7 @@ def key_ballot(staff: Staff, election: Election, entry: PaperEntry, rekey_of: Pa
 
 
 def ballot_body(paper: PaperBallot) -> dict:
-    return json.loads(paper.ballot_json)
+    return paper.body
 
 
 def is_signed(paper: PaperBallot) -> bool:
@@ -427,7 +420,7 @@ def sign_keyed(staff: Staff, election: Election, paper: PaperBallot, officer_id,
                now: datetime | None = None) -> None:
     """The first clerk's signature; only now may another clerk check the ballot."""
     _require_keying(election, now or utcnow())
-    if paper.status != AWAITING_CHECK or is_signed(paper):
+    if not paper.awaiting_check or is_signed(paper):
         raise PaperRefused(_("Paper ballot #%(id)d is already signed by the clerk who keyed it.", id=paper.id), 409)
     officer = _own_clerk_key(election, staff, officer_id)
     if officer.officer_id != paper.keyed_by:
@@ -557,12 +550,11 @@ def handin_card(election: Election, handin: LogEntry) -> OpenHandin:
 
 def _handin_cards(election: Election, handins: list[LogEntry]) -> list[OpenHandin]:
     codes = {handin.voter_code for handin in handins if handin.voter_code}
-    units = dict(db.session.execute(select(ElectionVoter.voter_code, ElectionVoter.units_json).where(
-        ElectionVoter.election_id == election.id, ElectionVoter.voter_code.in_(codes))).all()) if codes else {}
+    units = units_by_voter(election, codes) if codes else {}
     return [OpenHandin(handin.desk_receipt, handin.logged_at,
-                       json.loads(units[handin.voter_code]) if handin.voter_code else None,
+                       units[handin.voter_code] if handin.voter_code else None,
                        handin.body["identity_checked"], handin.seq,
-                       _signer_name(election, json.loads(handin.entry_json)["signatures"][0]["signer"]))
+                       _signer_name(election, handin.entry["signatures"][0]["signer"]))
             for handin in handins]
 
 
@@ -571,7 +563,7 @@ def open_handins(election: Election, voter: ElectionVoter | None = None) -> list
     the voter's ballot may name (theirs and the sealed box's)."""
     keyed = select(LogEntry.handin_seq).where(LogEntry.election_id == election.id, LogEntry.handin_seq.is_not(None))
     under_way = select(PaperBallot.handin_seq).where(PaperBallot.election_id == election.id,
-                                                     PaperBallot.status == AWAITING_CHECK)
+                                                     PaperBallot.status == PaperStatus.AWAITING_CHECK)
     query = select(LogEntry).where(LogEntry.election_id == election.id, LogEntry.kind == "handin",
                                    LogEntry.seq.not_in(keyed), LogEntry.seq.not_in(under_way)).order_by(LogEntry.seq)
     if voter is not None:
@@ -588,7 +580,7 @@ def check_entry(staff: Staff, election: Election, paper: PaperBallot, entry: Pap
     first. A match waits for the second clerk's signature; any difference sets the ballot aside
     to be keyed again from its scan."""
     _require_keying(election, now or utcnow())
-    if paper.status != AWAITING_CHECK or not is_signed(paper):
+    if not paper.awaiting_check or not is_signed(paper):
         raise PaperRefused(_("Paper ballot #%(id)d is not waiting for a check.", id=paper.id), 409)
     officer = _own_clerk_key(election, staff, entry.officer_id)
     reason = why_not_checker(election, paper, staff)
@@ -607,7 +599,7 @@ def check_entry(staff: Staff, election: Election, paper: PaperBallot, entry: Pap
     if outcome.matched:
         _audit(staff, election, paper, "paper.match", officer_id=officer.officer_id)
     else:
-        paper.status = MISMATCH
+        paper.mark_mismatch(outcome.voter_differs, outcome.motions)
         _audit(staff, election, paper, "paper.mismatch", officer_id=officer.officer_id, **outcome.as_json())
     return outcome
 
@@ -618,7 +610,7 @@ def countersign(staff: Staff, election: Election, paper: PaperBallot, officer_id
 
     Raises BallotRefused (nothing written) when the log will not take it, e.g. under revote
     "first" after the owner voted online."""
-    if paper.status != AWAITING_CHECK or paper.checked_by is None:
+    if not paper.awaiting_check or paper.checked_by is None:
         raise PaperRefused(_("Paper ballot #%(id)d has no matching check to sign.", id=paper.id), 409)
     officer = _own_clerk_key(election, staff, officer_id)
     if officer.officer_id != paper.checked_by:
@@ -629,15 +621,15 @@ def countersign(staff: Staff, election: Election, paper: PaperBallot, officer_id
         {"signer": paper.keyed_by, "signature": paper.keyed_signature},
         {"signer": officer.officer_id, "signature": signature},
     ], now)
-    paper.status = LOGGED
-    paper.log_seq = receipt.seq
+    paper.mark_logged(receipt.seq)
     _audit(staff, election, paper, "paper.log", officer_id=officer.officer_id, seq=receipt.seq,
            entry_hash=receipt.entry_hash)
     return receipt
 
 
 def record_refusal(staff: Staff, election: Election, paper: PaperBallot, reason: str) -> None:
-    """Audit a ballot the log refused; the caller has rolled the attempt back."""
+    """Note and audit a ballot the log refused; the caller has rolled the attempt back."""
+    paper.refused_reason = reason
     _audit(staff, election, paper, "paper.refused", reason=reason)
 
 
@@ -652,27 +644,11 @@ def _audit(staff: Staff, election: Election, paper: PaperBallot, action: str, **
     record_event(staff.username, action, _target(election, paper), estate_id=election.estate_id, **detail)
 
 
-def _last_event(election: Election, paper: PaperBallot, action: str) -> dict | None:
-    detail = db.session.scalar(select(AuditEvent.detail_json).where(
-        AuditEvent.target == _target(election, paper), AuditEvent.action == action
-    ).order_by(AuditEvent.id.desc()).limit(1))
-    return json.loads(detail) if detail is not None else None
-
-
-def differences(election: Election, paper: PaperBallot) -> CheckOutcome | None:
+def differences(paper: PaperBallot) -> CheckOutcome | None:
     """For a ballot set aside: what the two entries disagreed on (never the entries themselves)."""
-    if paper.status != MISMATCH:
+    if not paper.set_aside:
         return None
-    detail = _last_event(election, paper, "paper.mismatch")
-    return CheckOutcome(voter_differs=detail["voter"], motions=detail["motions"])
-
-
-def refusal(election: Election, paper: PaperBallot) -> str | None:
-    """Why the log last refused this ballot, while it still waits."""
-    if paper.status != AWAITING_CHECK:
-        return None
-    detail = _last_event(election, paper, "paper.refused")
-    return detail["reason"] if detail else None
+    return CheckOutcome(voter_differs=paper.voter_differs, motions=paper.differing_motions.split())
 
 
 def receipt_for(election: Election, paper: PaperBallot) -> Receipt:
@@ -710,13 +686,13 @@ def desk(election: Election, staff: Staff) -> dict[str, list[PaperBallot]]:
     """The paper ballots as one clerk's work: what to sign, to check, to key again."""
     mine = {o.officer_id for o in clerk_keys(election, staff)}
     papers = paper_ballots(election)
-    active_scans = {p.scan_id for p in papers if p.status != MISMATCH}
+    active_scans = {p.scan_id for p in papers if not p.set_aside}
     work = {name: [] for name in ("to_sign", "to_countersign", "to_check", "keyed_by_me", "logged")}
     set_aside = {}  # scan id -> its latest mismatched ballot, while no other entry is under way
     for paper in papers:
-        if paper.status == LOGGED:
+        if paper.logged:
             work["logged"].append(paper)
-        elif paper.status == MISMATCH:
+        elif paper.set_aside:
             if paper.scan_id not in active_scans:
                 set_aside[paper.scan_id] = paper
         elif not is_signed(paper):
@@ -754,7 +730,7 @@ def _owner_names(election: Election, labels: list[str]) -> list[str]:
 
 def ballot_holder(election: Election, voter: ElectionVoter) -> BallotHolder:
     """What a voter's printed ballot names: units, owners (masked), area and their motions."""
-    units = json.loads(voter.units_json)
+    units = voter.unit_labels
     return BallotHolder(units=units, owners=_owner_names(election, units), area=voter.area,
                         motion_ids=[motion["motion_id"] for motion in _motions_of(election, voter)])
 

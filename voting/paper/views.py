@@ -31,7 +31,6 @@ from voting.paper.forms import (
     wants_json,
 )
 from voting.paper.operations import (
-    AWAITING_CHECK,
     MOTION_INVALID_REASONS,
     PaperRefused,
     ballot_body,
@@ -60,7 +59,6 @@ from voting.paper.operations import (
     receipt_for,
     record_handin,
     record_refusal,
-    refusal,
     register_clerk_key,
     scan_of,
     sign_keyed,
@@ -364,7 +362,7 @@ def sign_page(code: str, election_id: int, paper_id: int):
     paper = _paper(election, paper_id)
     if not keyed_by_staff(election, paper, current_user):
         abort(403)
-    if paper.status != AWAITING_CHECK or is_signed(paper):
+    if not paper.awaiting_check or is_signed(paper):
         return redirect(url_for("paper.ballot", **_urls(election, paper_id=paper.id)))
     if wants_json():
         return jsonify(paper_id=paper.id, ballot=ballot_body(paper))
@@ -403,7 +401,7 @@ def _check_page(estate, election, paper, unit: str, entry=None, status: int = 20
 
 def _checkable(election, paper):
     """A page for a ballot that is not (or no longer) to be checked, else None."""
-    if paper.status != AWAITING_CHECK or not is_signed(paper):
+    if not paper.awaiting_check or not is_signed(paper):
         return redirect(url_for("paper.ballot", **_urls(election, paper_id=paper.id)))
     reason = why_not_checker(election, paper, current_user)
     if reason:
@@ -453,7 +451,7 @@ def check(code: str, election_id: int, paper_id: int):
 def countersign_page(code: str, election_id: int, paper_id: int):
     estate, election = _load(code, election_id)
     paper = _paper(election, paper_id)
-    if paper.status != AWAITING_CHECK or paper.checked_by not in {o.officer_id for o in
+    if not paper.awaiting_check or paper.checked_by not in {o.officer_id for o in
                                                                   clerk_keys(election, current_user)}:
         return redirect(url_for("paper.ballot", **_urls(election, paper_id=paper.id)))
     if wants_json():
@@ -497,9 +495,9 @@ def countersignature(code: str, election_id: int, paper_id: int):
 def ballot(code: str, election_id: int, paper_id: int):
     estate, election = _view(code, election_id)
     paper = _paper(election, paper_id)
-    differ = differences(election, paper)
+    differ = differences(paper)
     receipt = receipt_for(election, paper).as_json(election) if paper.log_seq is not None else None
-    refused = refusal(election, paper)
+    refused = paper.refused_reason
     if wants_json():
         answer = {"paper_id": paper.id, "status": paper.status, "signed": is_signed(paper),
                   "keyed_by": paper.keyed_by, "checked_by": paper.checked_by, "log_seq": paper.log_seq}

@@ -10,7 +10,6 @@ from a phone.
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
@@ -24,8 +23,8 @@ from markupsafe import Markup
 
 from voting.core import rules
 from voting.core.canonical import SHANGHAI, parse_time
-from voting.elections.models import STATE_NAMES, Election
 from voting.ballots.log import final_tree_head, log_entries
+from voting.elections.models import Election, State
 from voting.elections.operations import ElectionError
 from voting.pdf.render import qr_data_uri, render_pdf
 from voting.tally.operations import choice_printers, read_results
@@ -81,7 +80,7 @@ def minutes_pdf(
     published record holds, on paper, so an owner checks their own line with the id on their
     notice. Never by unit, whatever the vote's settings: the minutes go on the public board."""
     context = _counted(election, board_url, now)
-    definition = json.loads(election.definition_json)
+    definition = election.definition
     counted = {voter_id: entry["body"]
                for voter_id, entry in rules.counted_entries_v2(definition, log_entries(election)).items()}
     annex = _annex(definition, counted)
@@ -110,10 +109,9 @@ def certification_pdf(
 
 def _counted(election: Election, board_url: str, now: datetime | None) -> dict:
     """What every document shows: the vote, its results, the final tree head, the board entry."""
+    election.require_state(State.TALLIED)
     results = read_results(election)
-    if results is None:
-        raise ElectionError(_("This vote is %(state)s; that is not possible now.", state=STATE_NAMES[election.state]))
-    definition = json.loads(election.definition_json)
+    definition = election.definition
     generated_at = now or utcnow()
     vote = {
         "estate": definition["community"]["name"],
@@ -226,7 +224,7 @@ def paper_ballot_pdf(election: Election, holder: BallotHolder | None) -> bytes:
     signature and date lines (指导规则 art. 22) and how to hand the ballot in. For ``holder``
     with their units and masked names, or blank (``None``) with empty lines for any voter.
     Printed for owners, so in the service's first language whatever the staff member reads."""
-    definition = json.loads(election.definition_json)
+    definition = election.definition
     motions = definition["motions"]
     if holder is not None:
         motions = [motion for motion in motions if motion["motion_id"] in holder.motion_ids]

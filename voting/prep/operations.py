@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from voting.audit.operations import record_event
 from voting.auth.models import Role, Staff
 from voting.auth.operations import AccountError, create_staff
-from voting.elections.models import Election, Motion, NoticeBatch
+from voting.elections.models import Election, Motion, NoticeBatch, State
 from voting.estates.models import Estate
 from voting.extensions import db
 from voting.prep.models import MILESTONES, CommitteeMilestone, PrepGroup, PrepMember
@@ -339,7 +339,7 @@ def deadlines(estate: Estate, now: datetime | None = None) -> list[Deadline]:
     for election in elections:
         found.append(_deadline("meeting_notice", election, election.opens_at - timedelta(days=NOTICE_DAYS),
                                noticed.get(election.id), now))
-        if election.id in with_committee and election.state in ("closed", "tallied"):
+        if election.id in with_committee and election.state in (State.CLOSED, State.TALLIED):
             for kind, days in (("first_meeting", FIRST_MEETING_DAYS), ("filing", FILING_DAYS)):
                 found.append(_deadline(kind, election, election.closes_at + timedelta(days=days),
                                        done.get((election.id, kind)), now))
@@ -357,7 +357,7 @@ def record_milestone(actor: str, election: Election, kind: str, done_on: date, n
     now = now or utcnow()
     if kind not in MILESTONES:
         raise PrepError(_("Unknown milestone."))
-    if election.state not in ("closed", "tallied") or not any(m.kind == "committee" for m in election.motions):
+    if election.state not in (State.CLOSED, State.TALLIED) or not any(m.kind == "committee" for m in election.motions):
         raise PrepError(_("Only a committee election that has closed is followed by these steps."))
     if not local_date(election.closes_at) <= done_on <= local_date(now):
         raise PrepError(_("The date must lie between the end of the vote and today."))

@@ -1,6 +1,5 @@
 """What the public pages read: the estate's public overview, a counted vote, who published."""
 
-import json
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -37,8 +36,8 @@ class PublishedResult:
 
 
 def published_result(election: Election) -> PublishedResult:
-    tally = json.loads(election.tally_json)
-    definitions = {motion["motion_id"]: motion for motion in json.loads(election.definition_json)["motions"]}
+    tally = election.tally
+    definitions = {motion["motion_id"]: motion for motion in election.definition["motions"]}
     motions = []
     for position, entry in enumerate(tally["motions"]):
         definition = definitions[entry["motion_id"]]

@@ -8,7 +8,6 @@ nothing about how anyone voted can reach its page before the count.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,6 +21,7 @@ from voting.ballots.models import LogEntry
 from voting.core import record_v2, rules
 from voting.core.weights import DELIVERED
 from voting.elections.models import INVALID_REASON_NAMES, Election, ElectionVoter, State
+from voting.elections.operations import units_by_voter
 from voting.estates.models import Building, Unit
 from voting.extensions import db
 from voting.privacy import mask_name
@@ -188,12 +188,13 @@ def _placed(labels: list[str], weight: Weight, places: dict) -> list[tuple[str |
     ]
 
 
-def _frozen_voters(election: Election):
-    return db.session.execute(
-        select(ElectionVoter.voter_code, ElectionVoter.area, ElectionVoter.heads, ElectionVoter.units_json)
+def _frozen_voters(election: Election) -> list[tuple[str, Weight, list[str]]]:
+    """Voter code, weight and unit labels of every voter of the frozen roll."""
+    units = units_by_voter(election)
+    return [(code, Weight(area, heads), units[code]) for code, area, heads in db.session.execute(
+        select(ElectionVoter.voter_code, ElectionVoter.area, ElectionVoter.heads)
         .where(ElectionVoter.election_id == election.id)
-        .order_by(ElectionVoter.voter_code)
-    ).all()
+        .order_by(ElectionVoter.voter_code))]
 
 
 def _by_building(groups: dict):
@@ -208,11 +209,10 @@ def measure_turnout(election: Election) -> Turnout:
     estate = Share(None)
     buildings: dict[str | None, Share] = {}
     voters = _frozen_voters(election)
-    for voter in voters:
-        channel = channels.get(voter.voter_code)
-        weight = Weight(voter.area, voter.heads)
+    for code, weight, labels in voters:
+        channel = channels.get(code)
         estate.add(weight, channel)
-        for building, part in _placed(json.loads(voter.units_json), weight, places):
+        for building, part in _placed(labels, weight, places):
             buildings.setdefault(building, Share(building)).add(part, channel)
     latest = db.session.scalar(
         select(LogEntry.logged_at).where(LogEntry.election_id == election.id, LogEntry.kind == "ballot")
@@ -269,11 +269,10 @@ def canvass_list(election: Election) -> list[CanvassGroup]:
     places = _unit_places(election)
     names = _owner_names(election)
     groups: dict[str | None, CanvassGroup] = {}
-    for voter in _frozen_voters(election):
-        if voter.voter_code in voted:
+    for code, weight, labels in _frozen_voters(election):
+        if code in voted:
             continue
-        labels = json.loads(voter.units_json)
-        home, _weight = _placed(labels, Weight(voter.area, voter.heads), places)[0]
+        home, _weight = _placed(labels, weight, places)[0]
         owners = list(dict.fromkeys(name for label in labels for name in names.get(label, ())))
         groups.setdefault(home, CanvassGroup(home)).voters.append(
             Doorstep(labels, [mask_name(name) for name in owners])
@@ -358,9 +357,7 @@ def read_results(election: Election) -> Results | None:
     """The stored tally (spec v2 §7) with the rules that applied; None before the count."""
     if election.state != State.TALLIED:
         return None
-    tally = json.loads(election.tally_json)
-    definition = json.loads(election.definition_json)
-    roll = json.loads(election.roll_json)
+    tally, definition, roll = election.tally, election.definition, election.roll
     totals = Weight.of(roll["totals"][record_v2.ESTATE])
     motions = {motion["motion_id"]: motion for motion in definition["motions"]}
     laid_out = []
@@ -476,13 +473,11 @@ class UnitChoices:
 
 
 def unit_choices(election: Election) -> UnitChoices:
-    definition = json.loads(election.definition_json)
+    definition = election.definition
     counted = rules.counted_entries_v2(definition, log_entries(election))
     printers = choice_printers(definition)
     rows = [
-        UnitRow(json.loads(units_json), tuple(p(counted[voter_code]["body"]) for p in printers))
-        for voter_code, units_json in db.session.execute(
-            select(ElectionVoter.voter_code, ElectionVoter.units_json).where(ElectionVoter.election_id == election.id))
-        if voter_code in counted
+        UnitRow(units, tuple(p(counted[voter_code]["body"]) for p in printers))
+        for voter_code, units in units_by_voter(election).items() if voter_code in counted
     ]
     return UnitChoices([motion["title"] for motion in definition["motions"]], sorted(rows, key=lambda row: row.units))

@@ -7,7 +7,6 @@ on its own, so a forged or skipped session gains nothing.
 
 from __future__ import annotations
 
-import json
 import os
 from datetime import datetime, timedelta
 
@@ -67,7 +66,7 @@ def why_not_open(election: Election, now: datetime | None = None) -> str | None:
 def ballot_page_data(election: Election) -> dict:
     """What the phone needs to show and sign the ballot: the frozen definition and its hash."""
     return {
-        "election": json.loads(election.definition_json),
+        "election": election.definition,
         "estate_name": election.estate.name,
         "election_hash": election.election_hash,
         "require_id_last4": election.require_id_last4,
@@ -153,7 +152,7 @@ def _check_id_last4(election: Election, holder: ElectionVoter, id_last4) -> None
         return
     if not isinstance(id_last4, str) or len(id_last4.strip()) != 4:
         raise VoteRefused(_("Please enter the last four characters of an owner's ID number."), 403)
-    if last4_hash(personal_data(), id_last4.strip().upper()) not in json.loads(holder.id_last4_hashes):
+    if last4_hash(personal_data(), id_last4.strip().upper()) not in holder.last4_hashes:
         raise VoteRefused(_("The last four characters do not match the ID number of an owner of this unit."), 403)
 
 
@@ -196,7 +195,7 @@ def open_session(election: Election, body: dict, now: datetime | None = None) ->
     _check_id_last4(election, holder, body.get("id_last4"))
     return {
         "voter_id": holder.voter_code,
-        "units": json.loads(holder.units_json),
+        "units": holder.unit_labels,
         "area": format_area(holder.area),
         "already_voted": _has_voted(election, holder),
         "revote": election.revote,
