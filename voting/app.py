@@ -13,7 +13,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from voting.config import load_config
+from voting.errors import Refusal, answer_refusal, answers_json
 from voting.extensions import babel, csrf, db, limiter, login_manager, migrate, serialise_sqlite_writes
+from voting.transactions import finish_request
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MAX_ID = 2**31 - 1  # the largest value of an INTEGER primary key on PostgreSQL
@@ -55,11 +57,6 @@ def select_locale() -> str:
     return "en" if choice == "en" else "zh_CN"
 
 
-def answers_json() -> bool:
-    """JSON for phones' and scripts' requests; a page for browsers, which ask for HTML first."""
-    return request.is_json or request.accept_mimetypes.best_match(["text/html", "application/json"]) != "text/html"
-
-
 def too_many_requests(error):
     """A limit's own message where it has one (error_message), else the general one."""
     if isinstance(error, RateLimitExceeded) and error.limit.error_message:
@@ -91,6 +88,7 @@ def http_error(error: HTTPException):
     phone's viewport and a way home, instead of Werkzeug's English page; JSON for JSON requests.
     A description given on purpose (abort(403, description=...)) is shown; Werkzeug's and
     Flask-WTF's English ones are not."""
+    db.session.rollback()  # whatever the view did before it was stopped
     title, message = http_error_message(error.code)
     werkzeugs = {getattr(cls, "description", None) for cls in type(error).__mro__}
     own = None if isinstance(error, CSRFError) or error.description in werkzeugs else error.description
@@ -100,8 +98,16 @@ def http_error(error: HTTPException):
         error.code
 
 
+class Gongzhi(Flask):
+    def dispatch_request(self):
+        """The one place a request's changes are committed (voting.transactions)."""
+        response = self.make_response(super().dispatch_request())
+        finish_request(response.status_code)
+        return response
+
+
 def build_app(overrides: dict | None = None) -> Flask:
-    app = Flask(
+    app = Gongzhi(
         __name__,
         static_folder="static",
         template_folder=str(PROJECT_ROOT / "templates"),
@@ -179,6 +185,7 @@ def build_app(overrides: dict | None = None) -> Flask:
         app.register_blueprint(blueprint)
     register_cli(app)
     register_filters(app)
+    app.register_error_handler(Refusal, answer_refusal)
     app.register_error_handler(429, too_many_requests)
     app.register_error_handler(HTTPException, http_error)
 

@@ -16,7 +16,8 @@ from voting.auth.access import (
 )
 from voting.auth.forms import IdNumberForm, LoginForm, StaffForm
 from voting.auth.models import ROLE_NAMES, Role, Staff
-from voting.auth.operations import PERSON_ROLES, AccountError, authenticate, create_staff, record_id_number
+from voting.auth.operations import PERSON_ROLES, authenticate, create_staff, record_id_number
+from voting.errors import returns_to
 from voting.estates.models import Community, Estate, StreetOffice
 from voting.extensions import db, limiter, login_manager
 
@@ -36,7 +37,6 @@ def login():
         if staff is not None and not acts_for_group(staff):
             flash(str(NOT_IN_GROUP), "error")
         elif staff is not None:
-            db.session.commit()
             login_user(staff)
             return redirect(url_for("estates.dashboard"))
         else:
@@ -114,23 +114,17 @@ def staff():
         if kind != SCOPE_KIND_FOR_ROLE[role]:
             flash(_("A %(role)s account must be assigned to a matching place.", role=ROLE_NAMES[role]), "error")
         else:
-            try:
-                create_staff(
-                    current_user.username,
-                    form.username.data,
-                    form.display_name.data,
-                    form.password.data,
-                    role,
-                    id_number=form.id_number.data or "",
-                    **({f"{kind}_id": int(scope_id)} if kind != "platform" else {}),
-                )
-            except AccountError as error:
-                db.session.rollback()
-                flash(str(error), "error")
-            else:
-                db.session.commit()
-                flash(_("Account %(name)s created.", name=form.username.data), "success")
-                return redirect(url_for("auth.staff"))
+            create_staff(
+                current_user.username,
+                form.username.data,
+                form.display_name.data,
+                form.password.data,
+                role,
+                id_number=form.id_number.data or "",
+                **({f"{kind}_id": int(scope_id)} if kind != "platform" else {}),
+            )
+            flash(_("Account %(name)s created.", name=form.username.data), "success")
+            return redirect(url_for("auth.staff"))
     return render_template(
         "auth/staff.html", form=form, accounts=_staff_in_scope(current_user), role_names=ROLE_NAMES,
         person_roles=PERSON_ROLES,
@@ -138,6 +132,7 @@ def staff():
 
 
 @blueprint.post("/staff/<int:staff_id>/id-number")
+@returns_to("auth.staff")
 @login_required
 def id_number(staff_id: int):
     require(Permission.MANAGE_STAFF)
@@ -148,12 +143,6 @@ def id_number(staff_id: int):
     if not form.validate_on_submit():
         flash(_("Enter the resident ID number."), "error")
         return redirect(url_for("auth.staff"))
-    try:
-        record_id_number(current_user.username, account, form.id_number.data)
-    except AccountError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(_("The ID number of %(name)s is recorded (as a keyed hash).", name=account.username), "success")
+    record_id_number(current_user.username, account, form.id_number.data)
+    flash(_("The ID number of %(name)s is recorded (as a keyed hash).", name=account.username), "success")
     return redirect(url_for("auth.staff"))

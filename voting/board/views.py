@@ -11,11 +11,12 @@ from voting.auth.access import Permission, election_for, estate_for, may_withdra
 from voting.board.documents import announcement_pdf
 from voting.board.forms import AnnouncementForm, PublishResultsForm, WithdrawForm
 from voting.board.models import KIND_LABELS
-from voting.board.operations import BoardError, board, find_notice, publish, withdraw
+from voting.board.operations import board, find_notice, publish, withdraw
 from voting.board.results import RESULTS_PERIOD, require_counted
 from voting.confirmation import flash_form_errors
 from voting.jobs import enqueue
 from voting.elections.models import Election
+from voting.errors import returns_to
 from voting.estates.models import Estate
 from voting.extensions import db
 from voting.formatting import SHANGHAI
@@ -32,25 +33,20 @@ def manage(code: str):
     form = AnnouncementForm()
     if form.validate_on_submit():
         until = form.published_until.data
-        try:
-            notice = publish(
-                current_user.username, estate, form.kind.data, form.title.data,
-                lambda url: announcement_pdf(estate, form.title.data, form.text.data, form.signed_by.data, url),
-                published_from=form.published_from.data.replace(tzinfo=SHANGHAI),
-                published_until=until.replace(tzinfo=SHANGHAI) if until else None,
-            )
-        except BoardError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("Published: %(title)s", title=notice.title), "success")
-            return redirect(url_for("board.manage", code=code))
+        notice = publish(
+            current_user.username, estate, form.kind.data, form.title.data,
+            lambda url: announcement_pdf(estate, form.title.data, form.text.data, form.signed_by.data, url),
+            published_from=form.published_from.data.replace(tzinfo=SHANGHAI),
+            published_until=until.replace(tzinfo=SHANGHAI) if until else None,
+        )
+        flash(_("Published: %(title)s", title=notice.title), "success")
+        return redirect(url_for("board.manage", code=code))
     return render_template("board/manage.html", estate=estate, form=form, sections=board(estate),
                            withdraw_form=WithdrawForm(), kind_labels=KIND_LABELS)
 
 
 @blueprint.post("/<int:notice_id>/withdraw")
+@returns_to("board.manage")
 @login_required
 def withdraw_(code: str, notice_id: int):
     estate = estate_for(code, Permission.PUBLISH_BOARD)
@@ -60,34 +56,26 @@ def withdraw_(code: str, notice_id: int):
                                  "and the log heads it witnessed."))
     form = WithdrawForm()
     if form.validate_on_submit():
-        try:
-            withdraw(current_user.username, notice, form.reason.data)
-        except BoardError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("The notice is withdrawn; its reason is shown on the board."), "success")
+        withdraw(current_user.username, notice, form.reason.data)
+        flash(_("The notice is withdrawn; its reason is shown on the board."), "success")
     else:
         flash(_("Write the reason for withdrawing the notice."), "error")
     return redirect(url_for("board.manage", code=code))
 
 
 @blueprint.get("/elections/<int:election_id>/results")
+@returns_to("elections.detail")
 @login_required
 def confirm_results(code: str, election_id: int):
     """The first press on "publish the results": what goes public, the figures, the tick."""
     estate, election = election_for(code, election_id, Permission.PUBLISH_BOARD)
-    try:
-        require_counted(election)
-    except BoardError as error:
-        flash(str(error), "error")
-        return redirect(url_for("elections.detail", code=code, election_id=election_id))
+    require_counted(election)
     return render_template("board/publish_results.html", estate=estate, election=election,
                            form=PublishResultsForm(), results=read_results(election), days=RESULTS_PERIOD.days)
 
 
 @blueprint.post("/elections/<int:election_id>/results")
+@returns_to("elections.detail")
 @login_required
 def publish_results_(code: str, election_id: int):
     _estate, election = election_for(code, election_id, Permission.PUBLISH_BOARD)
@@ -95,14 +83,8 @@ def publish_results_(code: str, election_id: int):
     if not form.validate_on_submit():
         flash_form_errors(form)
         return redirect(url_for("board.confirm_results", code=code, election_id=election_id))
-    try:
-        require_counted(election)
-    except BoardError as error:
-        flash(str(error), "error")
-        return redirect(url_for("elections.detail", code=code, election_id=election_id))
-    job_args = (current_user.username, election.id, form.scrutineer_names())
-    db.session.commit()  # the job works in a transaction of its own; nothing here may start another
-    enqueue("voting.board.results.publish_results_job", *job_args)
+    require_counted(election)
+    enqueue("voting.board.results.publish_results_job", current_user.username, election.id, form.scrutineer_names())
     flash(_("The results announcement and the minutes are being laid out; they appear on the notice board in a "
             "minute."), "success")
     return redirect(url_for("board.manage", code=code))

@@ -30,6 +30,7 @@ from voting.candidates.models import (
 )
 from voting.elections.models import Election, State
 from voting.elections.operations import add_committee_election
+from voting.errors import Refusal
 from voting.estates.models import Estate
 from voting.extensions import db
 from voting.prep.operations import (
@@ -51,7 +52,7 @@ PHOTO_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
 MAX_OBJECTION_CHARS = 2000
 
 
-class CandidateError(ValueError):
+class CandidateError(Refusal):
     """A request the list's state or rules do not allow; the message says why."""
 
 
@@ -61,6 +62,10 @@ class NominationRejected(CandidateError):
     def __init__(self, faults: list[str]):
         super().__init__(" ".join(faults))
         self.faults = faults
+
+    @property
+    def messages(self) -> list[str]:
+        return self.faults
 
 
 def _require_state(candidate_list: CandidateList, *states: str, message: str) -> None:

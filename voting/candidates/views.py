@@ -18,7 +18,6 @@ from voting.candidates.forms import (
     NominationForm,
     ObjectionForm,
     PaperObjectionForm,
-    RuleFormError,
     SettingsForm,
     WithdrawForm,
     read_rule_settings,
@@ -26,7 +25,6 @@ from voting.candidates.forms import (
 )
 from voting.candidates.models import CandidateList, Nominee, Objection
 from voting.candidates.operations import (
-    CandidateError,
     Profile,
     add_committee_motion,
     answer_objection,
@@ -53,7 +51,7 @@ from voting.candidates.operations import (
     start_review,
     withdraw_nominee,
 )
-from voting.elections.operations import ElectionError
+from voting.errors import returns_to, was_refused
 from voting.estates.models import Estate
 from voting.extensions import db, limiter
 from voting.formatting import SHANGHAI
@@ -104,19 +102,6 @@ def _beijing_day(day) -> datetime:
     return datetime.combine(day, time(), SHANGHAI)
 
 
-def _done(message: str | None = None):
-    """Commit the request's one change and say so."""
-    db.session.commit()
-    if message:
-        flash(message, "success")
-
-
-def _refused(error: Exception) -> None:
-    db.session.rollback()
-    for fault in getattr(error, "faults", None) or [str(error)]:
-        flash(fault, "error")
-
-
 @blueprint.route("/", methods=["GET", "POST"])
 @login_required
 def index(code: str):
@@ -126,16 +111,11 @@ def index(code: str):
     if request.method == "POST":
         require(Permission.MANAGE_CANDIDATES)
         if form.validate_on_submit():
-            try:
-                candidate_list = create_list(
-                    current_user.username, estate, form.title.data, form.seats.data,
-                    margin_percent=form.margin_percent.data or 0, publication_days=form.publication_days.data,
-                    min_joint_households=form.min_joint_households.data)
-            except CandidateError as error:
-                _refused(error)
-            else:
-                _done()
-                return redirect(url_for("candidates.detail", code=code, list_id=candidate_list.id))
+            candidate_list = create_list(
+                current_user.username, estate, form.title.data, form.seats.data,
+                margin_percent=form.margin_percent.data or 0, publication_days=form.publication_days.data,
+                min_joint_households=form.min_joint_households.data)
+            return redirect(url_for("candidates.detail", code=code, list_id=candidate_list.id))
     return render_template("candidates/index.html", estate=estate, lists=lists_of(estate), form=form,
                            may_manage=may_manage)
 
@@ -155,6 +135,7 @@ def detail(code: str, list_id: int):
 
 
 @blueprint.post("/<int:list_id>/settings")
+@returns_to("candidates.detail")
 @login_required
 def settings(code: str, list_id: int):
     candidate_list = _list(estate_for(code, Permission.MANAGE_CANDIDATES), list_id)
@@ -162,33 +143,23 @@ def settings(code: str, list_id: int):
     if not form.validate_on_submit():
         _flash_form_errors(form)
     else:
-        try:
-            change_settings(current_user.username, candidate_list, seats=form.seats.data,
-                            margin_percent=form.margin_percent.data or 0, publication_days=form.publication_days.data,
-                            min_joint_households=form.min_joint_households.data)
-        except CandidateError as error:
-            _refused(error)
-        else:
-            _done(_("Settings saved."))
+        change_settings(current_user.username, candidate_list, seats=form.seats.data,
+                        margin_percent=form.margin_percent.data or 0, publication_days=form.publication_days.data,
+                        min_joint_households=form.min_joint_households.data)
+        flash(_("Settings saved."), "success")
     return redirect(url_for("candidates.detail", code=code, list_id=list_id))
 
 
 @blueprint.post("/<int:list_id>/rules")
+@returns_to("candidates.detail")
 @login_required
 def rules(code: str, list_id: int):
     candidate_list = _list(estate_for(code, Permission.MANAGE_CANDIDATES), list_id)
     if not ActionForm().validate_on_submit():
         flash(_("The form expired; please try again."), "error")
         return redirect(url_for("candidates.detail", code=code, list_id=list_id))
-    try:
-        configure_rules(current_user.username, candidate_list, read_rule_settings(request.form))
-    except RuleFormError as error:
-        db.session.rollback()
-        flash(_("Give whole numbers for the rule “%(rule)s”.", rule=str(error)), "error")
-    except CandidateError as error:
-        _refused(error)
-    else:
-        _done(_("Eligibility rules saved."))
+    configure_rules(current_user.username, candidate_list, read_rule_settings(request.form))
+    flash(_("Eligibility rules saved."), "success")
     return redirect(url_for("candidates.detail", code=code, list_id=list_id))
 
 
@@ -206,18 +177,14 @@ def nominate(code: str, list_id: int):
             photo=form.photo.data.read() if form.photo.data else None,
         )
         actor = current_user.username
-        try:
-            if form.kind.data == "joint":
-                nominee = nominate_jointly(actor, candidate_list, profile, form.signatures.data or "")
-            elif form.kind.data == "community":
-                nominee = nominate_by_community(actor, candidate_list, profile, form.recommended_by.data or "")
-            else:
-                nominee = nominate_self(actor, candidate_list, profile)
-        except CandidateError as error:
-            _refused(error)
+        if form.kind.data == "joint":
+            nominee = nominate_jointly(actor, candidate_list, profile, form.signatures.data or "")
+        elif form.kind.data == "community":
+            nominee = nominate_by_community(actor, candidate_list, profile, form.recommended_by.data or "")
         else:
-            _done(_("%(name)s is nominated as number %(number)d.", name=nominee.name, number=nominee.number))
-            return redirect(url_for("candidates.detail", code=code, list_id=list_id))
+            nominee = nominate_self(actor, candidate_list, profile)
+        flash(_("%(name)s is nominated as number %(number)d.", name=nominee.name, number=nominee.number), "success")
+        return redirect(url_for("candidates.detail", code=code, list_id=list_id))
     return render_template("candidates/nominate.html", estate=estate, clist=candidate_list, form=form)
 
 
@@ -226,28 +193,27 @@ def _list_action(code: str, list_id: int, change, done_message: str):
     if not ActionForm().validate_on_submit():
         flash(_("The form expired; please try again."), "error")
     else:
-        try:
-            change(current_user.username, candidate_list)
-        except CandidateError as error:
-            _refused(error)
-        else:
-            _done(done_message)
+        change(current_user.username, candidate_list)
+        flash(done_message, "success")
     return redirect(url_for("candidates.detail", code=code, list_id=list_id))
 
 
 @blueprint.post("/<int:list_id>/review")
+@returns_to("candidates.detail")
 @login_required
 def review(code: str, list_id: int):
     return _list_action(code, list_id, start_review, _("Nominations are closed; the joint review has begun."))
 
 
 @blueprint.post("/<int:list_id>/reopen")
+@returns_to("candidates.detail")
 @login_required
 def reopen(code: str, list_id: int):
     return _list_action(code, list_id, reopen_nominations, _("Nominations are open again."))
 
 
 @blueprint.post("/<int:list_id>/publish")
+@returns_to("candidates.detail")
 @login_required
 def publish(code: str, list_id: int):
     return _list_action(code, list_id, publish_list, _("The vetted list is published."))
@@ -291,6 +257,7 @@ def photo(code: str, list_id: int, nominee_id: int):
 
 
 @blueprint.post("/<int:list_id>/nominees/<int:nominee_id>/reviews")
+@returns_to("candidates.nominee")
 @login_required
 def reviews(code: str, list_id: int, nominee_id: int):
     candidate_list = _list(estate_for(code, Permission.REVIEW_CANDIDATES), list_id)
@@ -304,17 +271,14 @@ def reviews(code: str, list_id: int, nominee_id: int):
     if not chosen:
         flash(_("Choose pass or fail for at least one rule."), "error")
         return back
-    try:
-        for rule_code, body, passed, reason in chosen:
-            record_review(current_user.username, found, rule_code, body, passed, reason, bodies)
-    except CandidateError as error:
-        _refused(error)
-    else:
-        _done(_("Verdicts recorded."))
+    for rule_code, body, passed, reason in chosen:
+        record_review(current_user.username, found, rule_code, body, passed, reason, bodies)
+    flash(_("Verdicts recorded."), "success")
     return back
 
 
 @blueprint.post("/<int:list_id>/nominees/<int:nominee_id>/withdraw")
+@returns_to("candidates.nominee")
 @login_required
 def withdraw(code: str, list_id: int, nominee_id: int):
     candidate_list = _list(estate_for(code, Permission.MANAGE_CANDIDATES), list_id)
@@ -323,12 +287,8 @@ def withdraw(code: str, list_id: int, nominee_id: int):
     if not form.validate_on_submit():
         _flash_form_errors(form)
     else:
-        try:
-            withdraw_nominee(current_user.username, found, form.reason.data)
-        except CandidateError as error:
-            _refused(error)
-        else:
-            _done(_("%(name)s is withdrawn.", name=found.name))
+        withdraw_nominee(current_user.username, found, form.reason.data)
+        flash(_("%(name)s is withdrawn.", name=found.name), "success")
     return redirect(url_for("candidates.nominee", code=code, list_id=list_id, nominee_id=nominee_id))
 
 
@@ -347,21 +307,18 @@ def objections(code: str, list_id: int):
     if request.method == "POST":
         require(Permission.MANAGE_CANDIDATES)
         if form.validate_on_submit():
-            try:
-                record_paper_objection(
-                    current_user.username, candidate_list, form.unit_label.data, form.id_number.data, form.text.data,
-                    _beijing_day(form.received_on.data),
-                    nominee=db.session.get(Nominee, form.nominee.data) if form.nominee.data else None)
-            except CandidateError as error:
-                _refused(error)
-            else:
-                _done(_("The paper objection is recorded."))
-                return redirect(url_for("candidates.objections", code=code, list_id=list_id))
+            record_paper_objection(
+                current_user.username, candidate_list, form.unit_label.data, form.id_number.data, form.text.data,
+                _beijing_day(form.received_on.data),
+                nominee=db.session.get(Nominee, form.nominee.data) if form.nominee.data else None)
+            flash(_("The paper objection is recorded."), "success")
+            return redirect(url_for("candidates.objections", code=code, list_id=list_id))
     return render_template("candidates/objections.html", estate=estate, clist=candidate_list, form=form,
                            answer_form=AnswerForm(), may_manage=can(current_user, Permission.MANAGE_CANDIDATES))
 
 
 @blueprint.post("/<int:list_id>/objections/<int:objection_id>/answer")
+@returns_to("candidates.objections")
 @login_required
 def answer(code: str, list_id: int, objection_id: int):
     candidate_list = _list(estate_for(code, Permission.MANAGE_CANDIDATES), list_id)
@@ -373,16 +330,13 @@ def answer(code: str, list_id: int, objection_id: int):
     if not form.validate_on_submit():
         _flash_form_errors(form)
     else:
-        try:
-            answer_objection(current_user.username, objection, form.answer.data)
-        except CandidateError as error:
-            _refused(error)
-        else:
-            _done(_("The answer is recorded."))
+        answer_objection(current_user.username, objection, form.answer.data)
+        flash(_("The answer is recorded."), "success")
     return redirect(url_for("candidates.objections", code=code, list_id=list_id))
 
 
 @blueprint.post("/<int:list_id>/motion/<int:election_id>")
+@returns_to("elections.detail")
 @login_required
 def adopt(code: str, list_id: int, election_id: int):
     estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
@@ -391,12 +345,8 @@ def adopt(code: str, list_id: int, election_id: int):
     if not ActionForm().validate_on_submit():
         flash(_("The form expired; please try again."), "error")
     else:
-        try:
-            add_committee_motion(current_user.username, election, candidate_list, candidate_list.seats)
-        except (CandidateError, ElectionError) as error:
-            _refused(error)
-        else:
-            _done(_("The committee motion is added with the vetted candidates."))
+        add_committee_motion(current_user.username, election, candidate_list, candidate_list.seats)
+        flash(_("The committee motion is added with the vetted candidates."), "success")
     return redirect(url_for("elections.detail", code=code, election_id=election_id))
 
 
@@ -428,9 +378,9 @@ def public_index(code: str):
 
 @public_blueprint.route("/<int:list_id>/", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
-# A refused objection shows the form again (200): per unit, few a day, so that the ID ending
-# cannot be guessed; the owner can still hand the objection in on paper.
-@limiter.limit("10 per day", methods=["POST"], deduct_when=lambda response: response.status_code == 200,
+# Refused objections count, per unit, few a day, so that the ID ending cannot be guessed; the
+# owner can still hand the objection in on paper.
+@limiter.limit("10 per day", methods=["POST"], deduct_when=was_refused,
                key_func=lambda: request.form.get("unit_label", "").strip()
                and f"{request.view_args['code']}:{request.form['unit_label'].strip()}",
                error_message=_l("Too many failed attempts for this unit today. Please try again tomorrow, "
@@ -443,15 +393,10 @@ def public_list(code: str, list_id: int):
     form = ObjectionForm()
     form.nominee.choices = _about_choices(candidate_list, lambda n: n.name)
     if request.method == "POST" and form.validate_on_submit():
-        try:
-            objection = lodge_objection(
-                candidate_list, form.unit_label.data, form.id_last4.data, form.text.data,
-                nominee=db.session.get(Nominee, form.nominee.data) if form.nominee.data else None)
-        except CandidateError as error:
-            _refused(error)
-        else:
-            _done()
-            return redirect(url_for("candidates_public.objection", code=code, ref=objection.ref))
+        objection = lodge_objection(
+            candidate_list, form.unit_label.data, form.id_last4.data, form.text.data,
+            nominee=db.session.get(Nominee, form.nominee.data) if form.nominee.data else None)
+        return redirect(url_for("candidates_public.objection", code=code, ref=objection.ref))
     return render_template("candidates/public_list.html", estate=estate, published=published, form=form)
 
 

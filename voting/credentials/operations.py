@@ -40,17 +40,16 @@ from voting.core import record_v2, signing
 from voting.credentials.models import PENDING, CredentialRequest
 from voting.elections.models import Election, ElectionVoter, Officer, State
 from voting.elections.operations import ElectionError, locked, officer_keys, register_browser_key
+from voting.errors import Refusal
 from voting.extensions import db
 from voting.notices.operations import NoticeError, replacement_notice, voter_for_unit
 from voting.timeutil import utcnow
 
 
-class CredentialRefused(ValueError):
+class CredentialRefused(Refusal):
     """The credential act cannot be requested, signed, approved or withdrawn; the message says why."""
 
-    def __init__(self, message: str, status: int = 409):
-        super().__init__(message)
-        self.status = status
+    status = 409
 
 
 @dataclass(frozen=True)

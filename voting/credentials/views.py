@@ -33,7 +33,7 @@ from voting.credentials.operations import (
 )
 from voting.elections.models import State
 from voting.elections.operations import why_no_officer_key
-from voting.extensions import db
+from voting.errors import returns_to
 from voting.pdf import public_base_url
 
 blueprint = Blueprint("credentials", __name__, url_prefix="/estates/<code>/elections/<int:election_id>/credentials")
@@ -44,14 +44,6 @@ def _key_data(election, **extra) -> dict:
     return {"election": election.public_id, "user": current_user.username, "csrf_token": generate_csrf(),
             "keys": [{"officer_id": o.officer_id, "role": o.role, "public_key": o.public_key}
                      for o in signing_keys(election, current_user)], **extra}
-
-
-def _refused(problem: CredentialRefused, back: str):
-    db.session.rollback()
-    if request.is_json:
-        return jsonify(error=str(problem)), problem.status
-    flash(str(problem), "error")
-    return redirect(back)
 
 
 def _signed(data) -> tuple:
@@ -75,30 +67,24 @@ def key(code: str, election_id: int):
 
 
 @blueprint.post("/key")
+@returns_to("credentials.key")
 @login_required
 def register_key(code: str, election_id: int):
     _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
     data = request.get_json(silent=True)
-    try:
-        officer = register_group_key(current_user, election, data.get("public_key") if isinstance(data, dict) else None)
-    except CredentialRefused as problem:
-        return _refused(problem, url_for("credentials.key", code=code, election_id=election_id))
-    db.session.commit()
+    officer = register_group_key(current_user, election, data.get("public_key") if isinstance(data, dict) else None)
     return jsonify(officer_id=officer.officer_id, role=officer.role, public_key=officer.public_key), 201
 
 
 @blueprint.post("/")
+@returns_to("notices.index")
 @login_required
 def prepare(code: str, election_id: int):
     _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
     form = request.form
-    try:
-        prepared = prepare_request(current_user, election, form.get("unit", "").strip(), form.get("action", ""),
-                                   form.get("reason", ""), public_base_url())
-    except CredentialRefused as problem:
-        return _refused(problem, url_for("notices.index", code=code, election_id=election_id))
-    request_id, voter_code = prepared.request.id, prepared.request.voter_code  # read before the commit expires them
-    db.session.commit()
+    prepared = prepare_request(current_user, election, form.get("unit", "").strip(), form.get("action", ""),
+                               form.get("reason", ""), public_base_url())
+    request_id, voter_code = prepared.request.id, prepared.request.voter_code
     if prepared.notice_pdf is None:
         return redirect(url_for("credentials.detail", code=code, election_id=election_id, request_id=request_id))
     response = send_file(BytesIO(prepared.notice_pdf), mimetype="application/pdf", as_attachment=True,
@@ -129,43 +115,31 @@ def detail(code: str, election_id: int, request_id: int):
 
 
 @blueprint.post("/<int:request_id>/sign")
+@returns_to("credentials.detail")
 @login_required
 def sign(code: str, election_id: int, request_id: int):
     _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
     officer_id, signature = _signed(request.get_json(silent=True))
-    try:
-        sign_request(current_user, election, request_id, officer_id, signature)
-    except CredentialRefused as problem:
-        return _refused(problem, url_for("credentials.detail", code=code, election_id=election_id,
-                                         request_id=request_id))
-    db.session.commit()
+    sign_request(current_user, election, request_id, officer_id, signature)
     return jsonify(status="requested")
 
 
 @blueprint.post("/<int:request_id>/approve")
+@returns_to("credentials.detail")
 @login_required
 def approve(code: str, election_id: int, request_id: int):
     _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
     officer_id, signature = _signed(request.get_json(silent=True))
-    try:
-        approved = approve_request(current_user, election, request_id, officer_id, signature)
-    except CredentialRefused as problem:
-        return _refused(problem, url_for("credentials.detail", code=code, election_id=election_id,
-                                         request_id=request_id))
-    seq = approved.log_seq
-    db.session.commit()
-    return jsonify(status="approved", seq=seq)
+    approved = approve_request(current_user, election, request_id, officer_id, signature)
+    return jsonify(status="approved", seq=approved.log_seq)
 
 
 @blueprint.post("/<int:request_id>/withdraw")
+@returns_to("credentials.detail")
 @login_required
 def withdraw(code: str, election_id: int, request_id: int):
     _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
     back = url_for("credentials.detail", code=code, election_id=election_id, request_id=request_id)
-    try:
-        withdraw_request(current_user, election, request_id)
-    except CredentialRefused as problem:
-        return _refused(problem, back)
-    db.session.commit()
+    withdraw_request(current_user, election, request_id)
     flash(_("The request is withdrawn; nothing took effect."), "success")
     return redirect(back)

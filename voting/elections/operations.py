@@ -32,6 +32,7 @@ from voting.elections.models import (
     Officer,
     State,
 )
+from voting.errors import Refusal
 from voting.estates.models import Estate, Unit
 from voting.extensions import db
 from voting.notices import sealing
@@ -41,7 +42,7 @@ from voting.timeutil import utcnow
 from voting.formatting import format_datetime
 
 
-class ElectionError(ValueError):
+class ElectionError(Refusal):
     """A request the election's state or rules do not allow; the message says why."""
 
     status = 409  # for JSON answers: the request is fine, the vote's state forbids it

@@ -13,7 +13,6 @@ from voting.confirmation import flash_form_errors
 from voting.elections.forms import ActionForm, ElectionForm, MotionForm, OpenForm
 from voting.elections.models import Election, State
 from voting.elections.operations import (
-    ElectionError,
     add_motion,
     close_election,
     create_election,
@@ -21,6 +20,7 @@ from voting.elections.operations import (
     open_election,
     tally_election,
 )
+from voting.errors import returns_to
 from voting.extensions import db
 from voting.notices.sealing import MIN_PASSPHRASE_LENGTH
 from voting.formatting import SHANGHAI
@@ -41,18 +41,12 @@ def index(code: str):
     estate = estate_for(code, Permission.VIEW_ELECTION)
     form = ElectionForm()
     if form.validate_on_submit() and can(current_user, Permission.MANAGE_ELECTION):
-        try:
-            election = create_election(
-                current_user.username, estate, form.title.data, _beijing(form.opens_at.data),
-                _beijing(form.closes_at.data), form.revote.data, invalid_ballot=form.invalid_ballot.data,
-                require_id_last4=form.require_id_last4.data, publish_units=form.publish_units.data,
-            )
-        except ElectionError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            return redirect(url_for("elections.detail", code=code, election_id=election.id))
+        election = create_election(
+            current_user.username, estate, form.title.data, _beijing(form.opens_at.data),
+            _beijing(form.closes_at.data), form.revote.data, invalid_ballot=form.invalid_ballot.data,
+            require_id_last4=form.require_id_last4.data, publish_units=form.publish_units.data,
+        )
+        return redirect(url_for("elections.detail", code=code, election_id=election.id))
     elections = db.session.scalars(
         select(Election).where(Election.estate_id == estate.id).order_by(Election.id.desc())
     ).all()
@@ -71,18 +65,13 @@ def detail(code: str, election_id: int):
 
 
 @blueprint.post("/<int:election_id>/motions")
+@returns_to("elections.detail")
 @login_required
 def motions(code: str, election_id: int):
     _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
     form = MotionForm()
     if form.validate_on_submit():
-        try:
-            add_motion(current_user.username, election, form.item.data, form.title.data)
-        except ElectionError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
+        add_motion(current_user.username, election, form.item.data, form.title.data)
     else:
         for field, errors in form.errors.items():
             flash(f"{form[field].label.text}: {' '.join(errors)}", "error")
@@ -90,20 +79,14 @@ def motions(code: str, election_id: int):
 
 
 def _change_state(code: str, election_id: int, change, done_message: str, form=None, back: str | None = None):
-    """Run a state change; on a refusal go `back` (by default the vote's page), changing nothing."""
+    """Run a state change; an invalid form goes `back` (by default the vote's page), changing nothing."""
     _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
     done = url_for("elections.detail", code=code, election_id=election_id)
     form = form or ActionForm()
     if not form.validate_on_submit():
         flash_form_errors(form)
         return redirect(back or done)
-    try:
-        change(current_user.username, election)
-    except ElectionError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(back or done)
-    db.session.commit()
+    change(current_user.username, election)
     flash(done_message, "success")
     return redirect(done)
 
@@ -121,6 +104,7 @@ def confirm_open(code: str, election_id: int):
 
 
 @blueprint.post("/<int:election_id>/open")
+@returns_to("elections.confirm_open")
 @login_required
 def open_(code: str, election_id: int):
     form = OpenForm()
@@ -131,27 +115,25 @@ def open_(code: str, election_id: int):
 
 
 @blueprint.post("/<int:election_id>/close")
+@returns_to("elections.detail")
 @login_required
 def close(code: str, election_id: int):
     return _change_state(code, election_id, close_election, _("The vote is closed."))
 
 
 @blueprint.post("/<int:election_id>/tally")
+@returns_to("elections.detail")
 @login_required
 def tally(code: str, election_id: int):
     return _change_state(code, election_id, tally_election, _("The vote is counted."))
 
 
 @blueprint.get("/<int:election_id>/record.json")
+@returns_to("elections.detail")
 @login_required
 def record(code: str, election_id: int):
     _estate, election = election_for(code, election_id, Permission.VIEW_ELECTION)
-    try:
-        document = export_record(election)
-    except ElectionError as error:
-        flash(str(error), "error")
-        return redirect(url_for("elections.detail", code=code, election_id=election_id))
-    return record_download(election, document)
+    return record_download(election, export_record(election))
 
 
 def record_download(election: Election, document: dict) -> Response:

@@ -4,11 +4,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from voting.audit.operations import record_event
+from voting.errors import Refusal
 from voting.estates.models import Community, Estate, StreetOffice
 from voting.extensions import db
 
 
-class PlaceError(ValueError):
+class PlaceError(Refusal):
     pass
 
 

@@ -10,7 +10,6 @@ from voting.auth.models import Role
 from voting.estates.forms import ChildPlaceForm, EstateSettingsForm, PlaceForm
 from voting.estates.models import Community, StreetOffice
 from voting.estates.operations import (
-    PlaceError,
     change_help_desk,
     change_parking_rule,
     create_community,
@@ -50,7 +49,6 @@ def settings(code: str):
         return render_template("estates/estate.html", estate=estate, summary=roll_summary(estate), form=form), 422
     parking_changed = change_parking_rule(current_user.username, estate, form.count_parking.data)
     change_help_desk(current_user.username, estate, form.help_desk_place.data, form.help_desk_hours.data)
-    db.session.commit()
     flash(_("Settings saved; voting rights recomputed.") if parking_changed else _("Settings saved."), "success")
     return redirect(url_for("estates.estate", code=code))
 
@@ -82,15 +80,9 @@ def organisation():
     forms = _place_forms()
     for kind, form in forms.items():
         if form.code.name in request.form and form.validate_on_submit():
-            try:
-                _create_place(kind, form)
-            except PlaceError as error:
-                db.session.rollback()
-                flash(str(error), "error")
-            else:
-                db.session.commit()
-                flash(_("%(name)s created.", name=form.name.data), "success")
-                return redirect(url_for("estates.organisation"))
+            _create_place(kind, form)
+            flash(_("%(name)s created.", name=form.name.data), "success")
+            return redirect(url_for("estates.organisation"))
     offices = db.session.scalars(select(StreetOffice).order_by(StreetOffice.code)).all()
     if Role(current_user.role) is not Role.PLATFORM_ADMIN:
         offices = [current_user.street_office]

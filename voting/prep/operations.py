@@ -21,6 +21,7 @@ from voting.auth.models import Role, Staff
 from voting.auth.operations import AccountError, create_staff
 from voting.elections.models import Election, Motion, NoticeBatch
 from voting.elections.operations import last4_hash
+from voting.errors import Refusal
 from voting.estates.models import Estate, Unit
 from voting.extensions import db
 from voting.prep.models import MILESTONES, CommitteeMilestone, PrepGroup, PrepMember
@@ -47,7 +48,7 @@ MEMBER_ROLE_NAMES = {
 }
 
 
-class PrepError(ValueError):
+class PrepError(Refusal):
     """A change the rules do not allow; the message says why."""
 
 
@@ -57,6 +58,10 @@ class CompositionRejected(PrepError):
     def __init__(self, faults: list[str]):
         super().__init__(" ".join(faults))
         self.faults = faults
+
+    @property
+    def messages(self) -> list[str]:
+        return self.faults
 
 
 # --- the owner roll ----------------------------------------------------------------------

@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import bindparam, delete, select, update
 
 from voting.audit.operations import record_event
 from voting.core import weights
+from voting.errors import Refusal
 from voting.estates.models import Building, Estate, Unit
 from voting.extensions import db
 from voting.privacy import PersonalData
@@ -27,11 +29,11 @@ from voting.timeutil import utcnow
 DEVELOPER_KEY = "developer"
 
 
-class RosterRejected(ValueError):
+class RosterRejected(Refusal):
     """The file has faults; nothing was saved."""
 
     def __init__(self, errors: tuple[RowError, ...]):
-        super().__init__(f"{len(errors)} fault(s) in the roster")
+        super().__init__(_("The file has faults; nothing was saved."))
         self.errors = errors
 
 

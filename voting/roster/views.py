@@ -8,12 +8,12 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from voting.auth.access import Permission, estate_for
+from voting.errors import returns_to
 from voting.extensions import db
 from voting.roster.export import roll_workbook
 from voting.roster.forms import ConfirmForm, RosterUploadForm
 from voting.roster.models import RosterUpload
 from voting.roster.operations import (
-    RosterRejected,
     import_roster,
     preview_roster,
     publish_roll,
@@ -41,7 +41,6 @@ def upload(code: str):
     form = RosterUploadForm()
     if form.validate_on_submit():
         staged = stage_upload(estate, form.file.data.read(), form.file.data.filename, current_user.id)
-        db.session.commit()
         return redirect(url_for("roster.preview", code=code, upload_id=staged.id))
     return render_template("roster/upload.html", estate=estate, form=form)
 
@@ -70,19 +69,14 @@ def preview(code: str, upload_id: int):
 
 
 @blueprint.post("/import/<int:upload_id>")
+@returns_to("roster.preview")
 @login_required
 def confirm(code: str, upload_id: int):
     estate = estate_for(code, Permission.IMPORT_ROLL)
     staged = _staged(estate, upload_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        summary = import_roster(current_user.username, estate, staged.content, staged.filename)
-    except RosterRejected:
-        db.session.rollback()
-        flash(_("The file has faults; nothing was saved."), "error")
-        return redirect(url_for("roster.preview", code=code, upload_id=upload_id))
-    db.session.commit()
+    summary = import_roster(current_user.username, estate, staged.content, staged.filename)
     flash(_("Roll imported: %(units)d units, %(voters)d voters.", units=summary["units"], voters=summary["voters"]), "success")
     return redirect(url_for("roster.roll", code=code))
 
@@ -94,7 +88,6 @@ def publish(code: str):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     publish_roll(current_user.username, estate)
-    db.session.commit()
     flash(_("The masked roll is now public."), "success")
     return redirect(url_for("roster.roll", code=code))
 
