@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from tests.elections_kit import PASSPHRASE, add_witness, count_vote, notice_secrets
 from tests.factories import PASSWORD, Factory, login, resident_id, roster_csv
+from voting.auth.access import reviewer_bodies
 from voting.auth.models import Role
 from voting.auth.operations import create_staff
 from voting.ballots.operations import cast_online
@@ -25,7 +26,6 @@ from voting.candidates.operations import (
     nominate_self,
     publish_list,
     record_review,
-    reviewer_bodies,
     rule_bodies,
     start_review,
 )

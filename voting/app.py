@@ -142,6 +142,7 @@ def build_app(overrides: dict | None = None) -> Flask:
 
     from voting import models  # noqa: F401  (every table registered before migrations run)
     from voting.audit.views import blueprint as audit_blueprint
+    from voting.auth.access import register_template_predicates
     from voting.auth.views import blueprint as auth_blueprint
     from voting.candidates.views import blueprint as candidates_blueprint, public_blueprint as candidates_public_blueprint
     from voting.certification.views import blueprint as certification_blueprint
@@ -190,6 +191,7 @@ def build_app(overrides: dict | None = None) -> Flask:
     app.register_error_handler(HTTPException, http_error)
 
     app.jinja_env.globals["current_locale"] = get_locale
+    register_template_predicates(app)
 
     @app.before_request
     def choose_locale_afresh():

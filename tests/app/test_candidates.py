@@ -10,6 +10,7 @@ from sqlalchemy import select
 from tests.app.test_prep import NOW, OWNERS, english, estate_roster, formed_group, owner_id, propose_valid_group
 from tests.factories import resident_id
 from voting.audit.models import AuditEvent
+from voting.auth.access import reviewer_bodies
 from voting.auth.models import Role
 from voting.candidates.models import Nominee
 from voting.candidates.operations import (
@@ -31,7 +32,6 @@ from voting.candidates.operations import (
     published_list,
     record_paper_objection,
     record_review,
-    reviewer_bodies,
     rule_bodies,
     start_review,
     withdraw_nominee,

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from voting.auth.access import Permission, can, election_for, estate_for, require
+from voting.auth.access import Permission, can, election_for, estate_for, part_of, require, reviewer_bodies
 from voting.candidates.eligibility import BODY_NAMES, CATALOGUE, KINDS
 from voting.candidates.forms import (
     ActionForm,
@@ -45,7 +45,6 @@ from voting.candidates.operations import (
     record_paper_objection,
     record_review,
     reopen_nominations,
-    reviewer_bodies,
     rule_bodies,
     rule_params,
     start_review,
@@ -84,18 +83,11 @@ def _flash_form_errors(form) -> None:
 
 
 def _list(estate: Estate, list_id: int) -> CandidateList:
-    candidate_list = db.session.scalar(select(CandidateList).where(
-        CandidateList.id == list_id, CandidateList.estate_id == estate.id))
-    if candidate_list is None:
-        abort(404)
-    return candidate_list
+    return part_of(CandidateList, list_id, estate_id=estate.id)
 
 
 def _nominee(candidate_list: CandidateList, nominee_id: int) -> Nominee:
-    nominee = db.session.scalar(select(Nominee).where(Nominee.id == nominee_id, Nominee.list_id == candidate_list.id))
-    if nominee is None:
-        abort(404)
-    return nominee
+    return part_of(Nominee, nominee_id, list_id=candidate_list.id)
 
 
 def _beijing_day(day) -> datetime:
@@ -322,10 +314,7 @@ def objections(code: str, list_id: int):
 @login_required
 def answer(code: str, list_id: int, objection_id: int):
     candidate_list = _list(estate_for(code, Permission.MANAGE_CANDIDATES), list_id)
-    objection = db.session.scalar(select(Objection).where(
-        Objection.id == objection_id, Objection.list_id == candidate_list.id))
-    if objection is None:
-        abort(404)
+    objection = part_of(Objection, objection_id, list_id=candidate_list.id)
     form = AnswerForm()
     if not form.validate_on_submit():
         _flash_form_errors(form)

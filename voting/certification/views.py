@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
-from voting.auth.access import Permission, election_for
+from voting.auth.access import Permission, certifies, election_for
 from voting.confirmation import NOT_CONFIRMED, confirmed_in
 from voting.board.results import publish_certification
 from voting.certification.operations import (
@@ -41,7 +41,7 @@ def index(code: str, election_id: int):
     key_data = {"election": election.public_id, "user": current_user.username,
                 "keys": [_officer_json(o) for o in keys], "csrf_token": generate_csrf()}
     verdict = None
-    may_certify = current_user.role == "street_office" and not decisions(election)
+    may_certify = certifies(current_user, estate) and not decisions(election)
     no_key = why_no_officer_key(current_user) if may_certify else None
     if election.state == State.DRAFT and not keys and not no_key:
         key_data["register_url"] = url_for("certification.register_key", **urls)

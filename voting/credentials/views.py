@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
-from voting.auth.access import Permission, election_for
+from voting.auth.access import Permission, election_for, holds_group_key
 from voting.credentials.models import ACTION_NAMES, REASON_NAMES, STATUS_NAMES
 from voting.credentials.operations import (
     CredentialRefused,
@@ -57,7 +57,7 @@ def _signed(data) -> tuple:
 def key(code: str, election_id: int):
     estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
     keys = signing_keys(election, current_user)
-    group_member = current_user.role == "prep_group"
+    group_member = holds_group_key(current_user)
     no_key = why_no_officer_key(current_user) if group_member else None
     extra = {}
     if election.state == State.DRAFT and group_member and not keys and not no_key:

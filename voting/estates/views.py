@@ -5,8 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from voting.auth.access import Permission, estate_for, require, visible_estates
-from voting.auth.models import Role
+from voting.auth.access import Permission, creates_offices, estate_for, require, visible_estates
 from voting.estates.forms import ChildPlaceForm, EstateSettingsForm, PlaceForm
 from voting.estates.models import Community, StreetOffice
 from voting.estates.operations import (
@@ -55,9 +54,8 @@ def settings(code: str):
 
 def _place_forms():
     """The forms a user may use on the organisation page, each with its parent choices."""
-    role = Role(current_user.role)
     forms = {}
-    if role is Role.PLATFORM_ADMIN:
+    if creates_offices(current_user):
         forms["street_office"] = PlaceForm(prefix="so")
         forms["community"] = ChildPlaceForm(prefix="co")
         forms["community"].parent.choices = [
@@ -84,7 +82,7 @@ def organisation():
             flash(_("%(name)s created.", name=form.name.data), "success")
             return redirect(url_for("estates.organisation"))
     offices = db.session.scalars(select(StreetOffice).order_by(StreetOffice.code)).all()
-    if Role(current_user.role) is not Role.PLATFORM_ADMIN:
+    if not creates_offices(current_user):
         offices = [current_user.street_office]
     return render_template(
         "estates/organisation.html", forms=forms, offices=offices, estates=visible_estates(current_user)

@@ -5,13 +5,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from voting.auth.access import Permission, can, election_for, estate_for
+from voting.auth.access import Permission, can, election_for, estate_for, part_of
 from voting.auth.models import Staff
 from voting.errors import returns_to
 from voting.estates.models import Estate
 from voting.extensions import db
 from voting.prep.forms import ActionForm, MemberForm, MilestoneForm, RemovalForm
-from voting.prep.models import PrepGroup, PrepMember
+from voting.prep.models import PrepMember
 from voting.prep.operations import (
     DEADLINE_NAMES,
     MEMBER_ROLE_NAMES,
@@ -89,11 +89,8 @@ def propose(code: str):
 
 
 def _member(estate: Estate, member_id: int) -> PrepMember:
-    member = db.session.scalar(select(PrepMember).join(PrepGroup).where(
-        PrepMember.id == member_id, PrepGroup.estate_id == estate.id))
-    if member is None:
-        abort(404)
-    return member
+    prep_group = group_of(estate) or abort(404)
+    return part_of(PrepMember, member_id, group_id=prep_group.id)
 
 
 @blueprint.post("/members/<int:member_id>/remove")

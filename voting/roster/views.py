@@ -5,11 +5,9 @@ from io import BytesIO
 from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from voting.auth.access import Permission, estate_for
+from voting.auth.access import Permission, estate_for, part_of
 from voting.errors import returns_to
-from voting.extensions import db
 from voting.roster.export import roll_workbook
 from voting.roster.forms import ConfirmForm, RosterUploadForm
 from voting.roster.models import RosterUpload
@@ -46,12 +44,7 @@ def upload(code: str):
 
 
 def _staged(estate, upload_id: int) -> RosterUpload:
-    staged = db.session.scalar(
-        select(RosterUpload).where(RosterUpload.id == upload_id, RosterUpload.estate_id == estate.id)
-    )
-    if staged is None:
-        abort(404)
-    return staged
+    return part_of(RosterUpload, upload_id, estate_id=estate.id)
 
 
 @blueprint.get("/import/<int:upload_id>")
