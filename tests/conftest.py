@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
+from flask import g, request_started
 from flask_babel import force_locale
 from sqlalchemy import create_engine, text
 
@@ -62,9 +63,16 @@ def database_url(request, tmp_path_factory):
     return url
 
 
+def forget_user(_app, **_extra) -> None:
+    g.pop("_login_user", None)
+
+
 @pytest.fixture
 def app(database_url):
     app = make_app(database_url, WTF_CSRF_ENABLED=False, JOBS_SYNC=True)
+    # Requests share the test's app context, and with it g, where Flask-Login keeps the signed-in
+    # user: each request finds its own client's user, as it does in production.
+    request_started.connect(forget_user, app)
     with app.app_context():
         yield app
         db.session.rollback()

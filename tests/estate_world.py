@@ -32,7 +32,7 @@ from voting.candidates.operations import (
 from voting.certification.operations import refuse
 from voting.core import record_v2, signing
 from voting.core.canonical import b64e
-from voting.credentials.operations import prepare_request
+from voting.credentials.operations import prepare_request, sign_request
 from voting.elections.operations import add_motion, create_election, open_election, register_officer
 from voting.estates.operations import create_community, create_estate, create_street_office
 from voting.extensions import db
@@ -158,7 +158,8 @@ class EstateWorld:
         seed, public_key = signing.generate_keypair()
         keyer = register_officer(actor, self.open, self.clerks[0], "clerk", public_key)
         register_officer(actor, self.open, self.clerks[1], "clerk", signing.generate_keypair()[1])
-        register_officer(actor, self.open, self.group, "preparation_group", signing.generate_keypair()[1])
+        group_seed, group_key = signing.generate_keypair()
+        group_officer = register_officer(actor, self.open, self.group, "preparation_group", group_key)
         open_election(actor, self.open, PASSPHRASE)
         db.session.flush()
         handin = handin_body(self.open, find_voter(self.open, wording.unit_label(8)), identity_checked=False)
@@ -171,6 +172,10 @@ class EstateWorld:
         self.desk_receipt = handin["desk_receipt"]
         self.credential_request = prepare_request(self.group, self.open, wording.unit_label(7), "revoke", "lost",
                                                   "https://vote.test").request
+        # Signed by its requester: it waits for another person's approval.
+        sign_request(self.group, self.open, self.credential_request.id, group_officer.officer_id,
+                     signing.sign(signing.private_key_from_seed(group_seed), "credential",
+                                  self.credential_request.body(), record_v2.VERSION))
         db.session.commit()
 
         # The notice board, through its form: one notice stays up, one is withdrawn with a reason.

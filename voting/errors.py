@@ -8,7 +8,9 @@ scripts, or flashes the message and sends a browser back to the page it came fro
 
 from __future__ import annotations
 
-from flask import current_app, flash, g, jsonify, redirect, request, url_for
+from collections.abc import Callable
+
+from flask import current_app, flash, jsonify, redirect, request, url_for
 
 from voting.extensions import db
 
@@ -82,7 +84,6 @@ def answer_refusal(refusal: Refusal):
     db.session.rollback()
     refusal.record()
     db.session.commit()
-    g.refused = True
     if answers_json():
         return jsonify(error=str(refusal)), refusal.status
     for message in refusal.messages:
@@ -90,6 +91,10 @@ def answer_refusal(refusal: Refusal):
     return redirect(page_before())
 
 
-def was_refused(_response) -> bool:
-    """Whether the request was refused (for rate limits that count only refusals)."""
-    return g.get("refused", False)
+def form_again(refusal: Refusal, page: Callable[[], str]) -> tuple[str, int]:
+    """A form's page shown again after its step was refused, keeping what was typed: the refusal's
+    messages flashed above it, and its status, which keeps nothing of the request
+    (voting.transactions)."""
+    for message in refusal.messages:
+        flash(message, "error")
+    return page(), refusal.status

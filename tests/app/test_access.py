@@ -26,8 +26,10 @@ def estate_routes(app):
 
 
 def url_values(world: EstateWorld) -> dict:
-    """A real object of the world's estate for every argument a staff route takes."""
-    return {name: values[0] for name, values in world_values(world).items()}
+    """A real object of the world's estate for every argument a staff route takes; the open vote,
+    which the paper ballot and the credential request belong to."""
+    return {name: values[0] for name, values in world_values(world).items()} | {
+        "election_id": world.open.id, "public_id": world.open.public_id}
 
 
 def build(rule, values: dict) -> str:
@@ -64,20 +66,24 @@ def test_every_scoped_route_refuses_foreign_objects_and_opens_own_ones(app, worl
     walk = [(rule, method, who) for rule, methods in estate_routes(app) for method in methods for who in clients]
     refused = {}
     for rule, method, who in walk:
-        refused[rule, method, who] = {
+        refused[rule.rule, method, who] = {
             "foreign": clients[who].open(build(rule, foreign), method=method).status_code,
             **{name: clients[who].open(build(rule, own | {name: foreign[name]}), method=method).status_code
-               for name in rule.arguments - {"code"}}}
+               for name in rule.arguments - {"code"}
+               if foreign[name] != own[name]}}  # a desk receipt (J-0001) is numbered per vote: both have it
     # My own objects last, reading before any change: a POST may change what it acts on.
-    answered = {(rule, method, who): clients[who].open(build(rule, own), method=method).status_code
+    answered = {(rule.rule, method, who): clients[who].open(build(rule, own), method=method).status_code
                 for rule, method, who in sorted(walk, key=lambda step: step[1] != "GET")}
+    first = {}  # each route's first answer with my objects, before any POST could use them up
+    for (rule, method, who), status in answered.items():
+        first.setdefault((rule, method), status)
     for (rule, method, who), statuses in refused.items():
         own_status = answered[rule, method, who]
-        where = (who, method, rule.rule, statuses, own_status)
-        assert own_status != 404, where
+        where = (who, method, rule, statuses, own_status)
+        assert first[rule, method] != 404 and (method != "GET" or own_status != 404), where
         assert statuses.pop("foreign") == 404, where
-        assert all(status == 404 or (status == 403 and own_status == 403) for status in statuses.values()), where
-    assert len({rule for rule, _method, _who in walk}) > 60
+        assert all(status == 404 or (status == 403 and own_status in (403, 404)) for status in statuses.values()), where
+    assert len({rule.rule for rule, _method, _who in walk}) > 60
     assert any(status == 403 for status in answered.values())  # the roles differ where they should
 
 
@@ -179,7 +185,7 @@ def test_accounts_that_act_for_a_vote_need_a_valid_id_number_kept_only_as_a_keye
                                         ("typo", wrong_check_digit, "not a valid resident ID number"),
                                         ("company", "91330282MA2AXXXX0X", "not a valid resident ID number")):
         page = client.post("/staff", data=form | {"username": username, "id_number": id_number})
-        assert page.status_code == 200 and reason in html.unescape(page.get_data(as_text=True)), username
+        assert page.status_code == 422 and reason in html.unescape(page.get_data(as_text=True)), username
         assert db.session.scalar(select(Staff).where(Staff.username == username)) is None
     assert client.post("/staff", data=form | {"username": "chen", "id_number": " " + number.lower()}).status_code == 302
     chen = db.session.scalar(select(Staff).where(Staff.username == "chen"))

@@ -16,8 +16,8 @@ from voting.auth.access import (
 )
 from voting.auth.forms import IdNumberForm, LoginForm, StaffForm
 from voting.auth.models import ROLE_NAMES, Role, Staff
-from voting.auth.operations import PERSON_ROLES, authenticate, create_staff, record_id_number
-from voting.errors import returns_to
+from voting.auth.operations import PERSON_ROLES, AccountError, authenticate, create_staff, record_id_number
+from voting.errors import form_again, returns_to
 from voting.estates.models import Community, Estate, StreetOffice
 from voting.extensions import db, limiter, login_manager
 
@@ -114,17 +114,24 @@ def staff():
         if kind != SCOPE_KIND_FOR_ROLE[role]:
             flash(_("A %(role)s account must be assigned to a matching place.", role=ROLE_NAMES[role]), "error")
         else:
-            create_staff(
-                current_user.username,
-                form.username.data,
-                form.display_name.data,
-                form.password.data,
-                role,
-                id_number=form.id_number.data or "",
-                **({f"{kind}_id": int(scope_id)} if kind != "platform" else {}),
-            )
+            try:
+                create_staff(
+                    current_user.username,
+                    form.username.data,
+                    form.display_name.data,
+                    form.password.data,
+                    role,
+                    id_number=form.id_number.data or "",
+                    **({f"{kind}_id": int(scope_id)} if kind != "platform" else {}),
+                )
+            except AccountError as refused:
+                return form_again(refused, lambda: _staff_page(form))
             flash(_("Account %(name)s created.", name=form.username.data), "success")
             return redirect(url_for("auth.staff"))
+    return _staff_page(form)
+
+
+def _staff_page(form: StaffForm) -> str:
     return render_template(
         "auth/staff.html", form=form, accounts=_staff_in_scope(current_user), role_names=ROLE_NAMES,
         person_roles=PERSON_ROLES,

@@ -11,12 +11,12 @@ from voting.auth.access import Permission, election_for, estate_for, may_withdra
 from voting.board.documents import announcement_pdf
 from voting.board.forms import AnnouncementForm, PublishResultsForm, WithdrawForm
 from voting.board.models import KIND_LABELS
-from voting.board.operations import board, find_notice, publish, withdraw
+from voting.board.operations import BoardError, board, find_notice, publish, withdraw
 from voting.board.results import RESULTS_PERIOD, require_counted
 from voting.confirmation import flash_form_errors
 from voting.jobs import enqueue
 from voting.elections.models import Election
-from voting.errors import returns_to
+from voting.errors import form_again, returns_to
 from voting.estates.models import Estate
 from voting.extensions import db
 from voting.formatting import SHANGHAI
@@ -33,14 +33,21 @@ def manage(code: str):
     form = AnnouncementForm()
     if form.validate_on_submit():
         until = form.published_until.data
-        notice = publish(
-            current_user.username, estate, form.kind.data, form.title.data,
-            lambda url: announcement_pdf(estate, form.title.data, form.text.data, form.signed_by.data, url),
-            published_from=form.published_from.data.replace(tzinfo=SHANGHAI),
-            published_until=until.replace(tzinfo=SHANGHAI) if until else None,
-        )
+        try:
+            notice = publish(
+                current_user.username, estate, form.kind.data, form.title.data,
+                lambda url: announcement_pdf(estate, form.title.data, form.text.data, form.signed_by.data, url),
+                published_from=form.published_from.data.replace(tzinfo=SHANGHAI),
+                published_until=until.replace(tzinfo=SHANGHAI) if until else None,
+            )
+        except BoardError as refused:
+            return form_again(refused, lambda: _manage_page(estate, form))
         flash(_("Published: %(title)s", title=notice.title), "success")
         return redirect(url_for("board.manage", code=code))
+    return _manage_page(estate, form)
+
+
+def _manage_page(estate: Estate, form: AnnouncementForm) -> str:
     return render_template("board/manage.html", estate=estate, form=form, sections=board(estate),
                            withdraw_form=WithdrawForm(), kind_labels=KIND_LABELS)
 

@@ -25,6 +25,7 @@ from voting.candidates.forms import (
 )
 from voting.candidates.models import CandidateList, Nominee, Objection
 from voting.candidates.operations import (
+    CandidateError,
     Profile,
     add_committee_motion,
     answer_objection,
@@ -50,7 +51,7 @@ from voting.candidates.operations import (
     start_review,
     withdraw_nominee,
 )
-from voting.errors import returns_to, was_refused
+from voting.errors import form_again, returns_to
 from voting.estates.models import Estate
 from voting.extensions import db, limiter
 from voting.formatting import SHANGHAI
@@ -103,11 +104,18 @@ def index(code: str):
     if request.method == "POST":
         require(Permission.MANAGE_CANDIDATES)
         if form.validate_on_submit():
-            candidate_list = create_list(
-                current_user.username, estate, form.title.data, form.seats.data,
-                margin_percent=form.margin_percent.data or 0, publication_days=form.publication_days.data,
-                min_joint_households=form.min_joint_households.data)
+            try:
+                candidate_list = create_list(
+                    current_user.username, estate, form.title.data, form.seats.data,
+                    margin_percent=form.margin_percent.data or 0, publication_days=form.publication_days.data,
+                    min_joint_households=form.min_joint_households.data)
+            except CandidateError as refused:
+                return form_again(refused, lambda: _index_page(estate, form, may_manage))
             return redirect(url_for("candidates.detail", code=code, list_id=candidate_list.id))
+    return _index_page(estate, form, may_manage)
+
+
+def _index_page(estate: Estate, form: ListForm, may_manage: bool) -> str:
     return render_template("candidates/index.html", estate=estate, lists=lists_of(estate), form=form,
                            may_manage=may_manage)
 
@@ -169,12 +177,16 @@ def nominate(code: str, list_id: int):
             photo=form.photo.data.read() if form.photo.data else None,
         )
         actor = current_user.username
-        if form.kind.data == "joint":
-            nominee = nominate_jointly(actor, candidate_list, profile, form.signatures.data or "")
-        elif form.kind.data == "community":
-            nominee = nominate_by_community(actor, candidate_list, profile, form.recommended_by.data or "")
-        else:
-            nominee = nominate_self(actor, candidate_list, profile)
+        try:
+            if form.kind.data == "joint":
+                nominee = nominate_jointly(actor, candidate_list, profile, form.signatures.data or "")
+            elif form.kind.data == "community":
+                nominee = nominate_by_community(actor, candidate_list, profile, form.recommended_by.data or "")
+            else:
+                nominee = nominate_self(actor, candidate_list, profile)
+        except CandidateError as refused:
+            return form_again(refused, lambda: render_template("candidates/nominate.html", estate=estate,
+                                                               clist=candidate_list, form=form))
         flash(_("%(name)s is nominated as number %(number)d.", name=nominee.name, number=nominee.number), "success")
         return redirect(url_for("candidates.detail", code=code, list_id=list_id))
     return render_template("candidates/nominate.html", estate=estate, clist=candidate_list, form=form)
@@ -299,12 +311,19 @@ def objections(code: str, list_id: int):
     if request.method == "POST":
         require(Permission.MANAGE_CANDIDATES)
         if form.validate_on_submit():
-            record_paper_objection(
-                current_user.username, candidate_list, form.unit_label.data, form.id_number.data, form.text.data,
-                _beijing_day(form.received_on.data),
-                nominee=db.session.get(Nominee, form.nominee.data) if form.nominee.data else None)
+            try:
+                record_paper_objection(
+                    current_user.username, candidate_list, form.unit_label.data, form.id_number.data,
+                    form.text.data, _beijing_day(form.received_on.data),
+                    nominee=db.session.get(Nominee, form.nominee.data) if form.nominee.data else None)
+            except CandidateError as refused:
+                return form_again(refused, lambda: _objections_page(estate, candidate_list, form))
             flash(_("The paper objection is recorded."), "success")
             return redirect(url_for("candidates.objections", code=code, list_id=list_id))
+    return _objections_page(estate, candidate_list, form)
+
+
+def _objections_page(estate: Estate, candidate_list: CandidateList, form: PaperObjectionForm) -> str:
     return render_template("candidates/objections.html", estate=estate, clist=candidate_list, form=form,
                            answer_form=AnswerForm(), may_manage=can(current_user, Permission.MANAGE_CANDIDATES))
 
@@ -367,9 +386,9 @@ def public_index(code: str):
 
 @public_blueprint.route("/<int:list_id>/", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
-# Refused objections count, per unit, few a day, so that the ID ending cannot be guessed; the
-# owner can still hand the objection in on paper.
-@limiter.limit("10 per day", methods=["POST"], deduct_when=was_refused,
+# A refused objection shows the form again (422): per unit, few a day, so that the ID ending
+# cannot be guessed; the owner can still hand the objection in on paper.
+@limiter.limit("10 per day", methods=["POST"], deduct_when=lambda response: response.status_code == 422,
                key_func=lambda: request.form.get("unit_label", "").strip()
                and f"{request.view_args['code']}:{request.form['unit_label'].strip()}",
                error_message=_l("Too many failed attempts for this unit today. Please try again tomorrow, "
@@ -382,9 +401,13 @@ def public_list(code: str, list_id: int):
     form = ObjectionForm()
     form.nominee.choices = _about_choices(candidate_list, lambda n: n.name)
     if request.method == "POST" and form.validate_on_submit():
-        objection = lodge_objection(
-            candidate_list, form.unit_label.data, form.id_last4.data, form.text.data,
-            nominee=db.session.get(Nominee, form.nominee.data) if form.nominee.data else None)
+        try:
+            objection = lodge_objection(
+                candidate_list, form.unit_label.data, form.id_last4.data, form.text.data,
+                nominee=db.session.get(Nominee, form.nominee.data) if form.nominee.data else None)
+        except CandidateError as refused:  # counts against the unit's limit
+            return form_again(refused, lambda: render_template("candidates/public_list.html", estate=estate,
+                                                               published=published, form=form))
         return redirect(url_for("candidates_public.objection", code=code, ref=objection.ref))
     return render_template("candidates/public_list.html", estate=estate, published=published, form=form)
 

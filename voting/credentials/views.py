@@ -18,15 +18,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
-from voting.auth.access import Permission, election_for, holds_group_key
-from voting.credentials.models import ACTION_NAMES, REASON_NAMES, STATUS_NAMES
+from voting.auth.access import Permission, election_for, holds_group_key, part_of
+from voting.credentials.models import ACTION_NAMES, REASON_NAMES, STATUS_NAMES, CredentialRequest
 from voting.credentials.operations import (
-    CredentialRefused,
     approve_request,
     next_signature,
     prepare_request,
     register_group_key,
-    request_of,
     sign_request,
     signing_keys,
     withdraw_request,
@@ -44,6 +42,10 @@ def _key_data(election, **extra) -> dict:
     return {"election": election.public_id, "user": current_user.username, "csrf_token": generate_csrf(),
             "keys": [{"officer_id": o.officer_id, "role": o.role, "public_key": o.public_key}
                      for o in signing_keys(election, current_user)], **extra}
+
+
+def _request(election, request_id: int) -> CredentialRequest:
+    return part_of(CredentialRequest, request_id, election_id=election.id)
 
 
 def _signed(data) -> tuple:
@@ -97,10 +99,7 @@ def prepare(code: str, election_id: int):
 @login_required
 def detail(code: str, election_id: int, request_id: int):
     estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
-    try:
-        credential_request = request_of(election, request_id)
-    except CredentialRefused:
-        abort(404)
+    credential_request = _request(election, request_id)
     step = next_signature(current_user, credential_request)
     extra = {}
     if step is not None:
@@ -119,6 +118,7 @@ def detail(code: str, election_id: int, request_id: int):
 @login_required
 def sign(code: str, election_id: int, request_id: int):
     _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
+    _request(election, request_id)  # of this vote, before what was sent is read
     officer_id, signature = _signed(request.get_json(silent=True))
     sign_request(current_user, election, request_id, officer_id, signature)
     return jsonify(status="requested")
@@ -129,6 +129,7 @@ def sign(code: str, election_id: int, request_id: int):
 @login_required
 def approve(code: str, election_id: int, request_id: int):
     _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
+    _request(election, request_id)  # of this vote, before what was sent is read
     officer_id, signature = _signed(request.get_json(silent=True))
     approved = approve_request(current_user, election, request_id, officer_id, signature)
     return jsonify(status="approved", seq=approved.log_seq)

@@ -13,6 +13,7 @@ from voting.confirmation import flash_form_errors
 from voting.elections.forms import ActionForm, ElectionForm, MotionForm, OpenForm
 from voting.elections.models import Election, State
 from voting.elections.operations import (
+    ElectionError,
     add_motion,
     close_election,
     create_election,
@@ -20,7 +21,7 @@ from voting.elections.operations import (
     open_election,
     tally_election,
 )
-from voting.errors import returns_to
+from voting.errors import form_again, returns_to
 from voting.extensions import db
 from voting.notices.sealing import MIN_PASSPHRASE_LENGTH
 from voting.formatting import SHANGHAI
@@ -41,12 +42,19 @@ def index(code: str):
     estate = estate_for(code, Permission.VIEW_ELECTION)
     form = ElectionForm()
     if form.validate_on_submit() and can(current_user, Permission.MANAGE_ELECTION):
-        election = create_election(
-            current_user.username, estate, form.title.data, _beijing(form.opens_at.data),
-            _beijing(form.closes_at.data), form.revote.data, invalid_ballot=form.invalid_ballot.data,
-            require_id_last4=form.require_id_last4.data, publish_units=form.publish_units.data,
-        )
+        try:
+            election = create_election(
+                current_user.username, estate, form.title.data, _beijing(form.opens_at.data),
+                _beijing(form.closes_at.data), form.revote.data, invalid_ballot=form.invalid_ballot.data,
+                require_id_last4=form.require_id_last4.data, publish_units=form.publish_units.data,
+            )
+        except ElectionError as refused:
+            return form_again(refused, lambda: _index_page(estate, form))
         return redirect(url_for("elections.detail", code=code, election_id=election.id))
+    return _index_page(estate, form)
+
+
+def _index_page(estate, form: ElectionForm) -> str:
     elections = db.session.scalars(
         select(Election).where(Election.estate_id == estate.id).order_by(Election.id.desc())
     ).all()

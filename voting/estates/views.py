@@ -8,7 +8,9 @@ from sqlalchemy import select
 from voting.auth.access import Permission, creates_offices, estate_for, require, visible_estates
 from voting.estates.forms import ChildPlaceForm, EstateSettingsForm, PlaceForm
 from voting.estates.models import Community, StreetOffice
+from voting.errors import form_again
 from voting.estates.operations import (
+    PlaceError,
     change_help_desk,
     change_parking_rule,
     create_community,
@@ -78,9 +80,16 @@ def organisation():
     forms = _place_forms()
     for kind, form in forms.items():
         if form.code.name in request.form and form.validate_on_submit():
-            _create_place(kind, form)
+            try:
+                _create_place(kind, form)
+            except PlaceError as refused:
+                return form_again(refused, lambda: _organisation_page(forms))
             flash(_("%(name)s created.", name=form.name.data), "success")
             return redirect(url_for("estates.organisation"))
+    return _organisation_page(forms)
+
+
+def _organisation_page(forms: dict) -> str:
     offices = db.session.scalars(select(StreetOffice).order_by(StreetOffice.code)).all()
     if not creates_offices(current_user):
         offices = [current_user.street_office]
