@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from voting.auth.access import reviewer_bodies
 from voting.auth.models import Staff
 from voting.candidates.models import CandidateList
 from voting.candidates.operations import (
@@ -15,7 +16,6 @@ from voting.candidates.operations import (
     nominate_self,
     publish_list,
     record_review,
-    reviewer_bodies,
     rule_bodies,
     start_review,
 )

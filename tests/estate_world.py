@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from tests.elections_kit import PASSPHRASE, add_witness, count_vote, notice_secrets
 from tests.factories import PASSWORD, Factory, login, resident_id, roster_csv
+from voting.auth.access import reviewer_bodies
 from voting.auth.models import Role
 from voting.auth.operations import create_staff
 from voting.ballots.operations import cast_online
@@ -25,14 +26,13 @@ from voting.candidates.operations import (
     nominate_self,
     publish_list,
     record_review,
-    reviewer_bodies,
     rule_bodies,
     start_review,
 )
 from voting.certification.operations import refuse
 from voting.core import record_v2, signing
 from voting.core.canonical import b64e
-from voting.credentials.operations import prepare_request
+from voting.credentials.operations import prepare_request, sign_request
 from voting.elections.operations import add_motion, create_election, open_election, register_officer
 from voting.estates.operations import create_community, create_estate, create_street_office
 from voting.extensions import db
@@ -76,26 +76,28 @@ class EstateWorld:
     the board and its certification refused; one open, with two clerks' keys, a paper ballot and
     a credential request) and the notice board (one notice up, one withdrawn)."""
 
-    def __init__(self, app, factory: Factory, wording: "Wording"):
+    def __init__(self, app, factory: Factory, wording: "Wording", name: str = "X"):
+        """``name`` tells worlds apart in one database: their codes, user names and staff."""
         now = utcnow()
         self.wording = wording
         self.fields: dict[str, str] = {}
-        office = create_street_office("test", "SO-X", self.field("street office"))
-        community = create_community("test", office, "CO-X", self.field("community"))
-        self.estate = estate = create_estate("test", "ES-X", self.field("estate"), community)
+        office = create_street_office("test", f"SO-{name}", self.field("street office"))
+        community = create_community("test", office, f"CO-{name}", self.field("community"))
+        self.estate = estate = create_estate("test", f"ES-{name}", self.field("estate"), community)
         import_roster("test", estate, wording.roster(), "roll.csv")
 
-        people = itertools.count(1)
+        people = itertools.count(1 + 100 * (ord(name) - ord("X")))
+        own = "" if name == "X" else f"{name.lower()}-"  # the first world's user names as they were
 
         def account(role: Role, username: str, **scope):
             return create_staff("test", username, self.field(f"staff {username}"), PASSWORD, role,
                                 id_number=resident_id(next(people), "19700101"), **scope)
 
-        self.admin = account(Role.PLATFORM_ADMIN, "admin-x")
-        self.officer = account(Role.STREET_OFFICE, "officer-x", street_office_id=office.id)
-        self.group = account(Role.PREP_GROUP, "group-x", estate_id=estate.id)
-        self.clerks = [account(Role.CLERK, f"clerk-{n}", estate_id=estate.id) for n in (1, 2)]
-        self.community_staff = account(Role.COMMUNITY, "community-x", community_id=community.id)
+        self.admin = account(Role.PLATFORM_ADMIN, f"admin-{name.lower()}")
+        self.officer = account(Role.STREET_OFFICE, f"officer-{name.lower()}", street_office_id=office.id)
+        self.group = account(Role.PREP_GROUP, f"group-{name.lower()}", estate_id=estate.id)
+        self.clerks = [account(Role.CLERK, f"{own}clerk-{n}", estate_id=estate.id) for n in (1, 2)]
+        self.community_staff = account(Role.COMMUNITY, f"community-{name.lower()}", community_id=community.id)
         self.upload = stage_upload(estate, wording.roster(), f"{self.field('file name')}.csv", self.group.id)
         db.session.commit()
 
@@ -111,7 +113,7 @@ class EstateWorld:
         self.candidates = create_list(actor, estate, self.field("list title"), 1)
         profile = {"occupation": self.field("occupation"), "statement": self.field("statement")}
         nominees = [nominate_self(actor, self.candidates, Profile(name=wording.owner_name(4), id_number=resident_id(4),
-                                                                  **profile)),
+                                                                  photo=b"\x89PNG\r\n\x1a\n" + b"photo", **profile)),
                     nominate_by_community(actor, self.candidates,
                                           Profile(name=wording.owner_name(5), id_number=resident_id(5), **profile),
                                           self.field("recommended by")),
@@ -156,7 +158,8 @@ class EstateWorld:
         seed, public_key = signing.generate_keypair()
         keyer = register_officer(actor, self.open, self.clerks[0], "clerk", public_key)
         register_officer(actor, self.open, self.clerks[1], "clerk", signing.generate_keypair()[1])
-        register_officer(actor, self.open, self.group, "preparation_group", signing.generate_keypair()[1])
+        group_seed, group_key = signing.generate_keypair()
+        group_officer = register_officer(actor, self.open, self.group, "preparation_group", group_key)
         open_election(actor, self.open, PASSPHRASE)
         db.session.flush()
         handin = handin_body(self.open, find_voter(self.open, wording.unit_label(8)), identity_checked=False)
@@ -164,10 +167,15 @@ class EstateWorld:
                       signing.sign(signing.private_key_from_seed(seed), "handin", handin, record_v2.VERSION))
         self.paper = key_ballot(self.clerks[0], self.open, PaperEntry(
             unit=wording.unit_label(8), officer_id=keyer.officer_id, choices={"m1": "yes"}, invalid={}, unsigned=False,
-            handin=handin["desk_receipt"], scan=b"\x89PNG\r\n\x1a\n" + b"scan", proxy_scan=None, rekey_of=None))
+            handin=handin["desk_receipt"], scan=b"\x89PNG\r\n\x1a\n" + b"scan", proxy_scan=b"\x89PNG\r\n\x1a\n" + b"proxy",
+            rekey_of=None))
         self.desk_receipt = handin["desk_receipt"]
         self.credential_request = prepare_request(self.group, self.open, wording.unit_label(7), "revoke", "lost",
                                                   "https://vote.test").request
+        # Signed by its requester: it waits for another person's approval.
+        sign_request(self.group, self.open, self.credential_request.id, group_officer.officer_id,
+                     signing.sign(signing.private_key_from_seed(group_seed), "credential",
+                                  self.credential_request.body(), record_v2.VERSION))
         db.session.commit()
 
         # The notice board, through its form: one notice stays up, one is withdrawn with a reason.
@@ -190,9 +198,9 @@ class EstateWorld:
         return self.fields[name]
 
 
-def route_urls(app, world: EstateWorld) -> list[tuple[str, str]]:
-    """(method, URL) for every route and method, with every value of the estate each argument can take."""
-    values = {
+def world_values(world: EstateWorld) -> dict[str, list]:
+    """Every value of the world's estate each URL argument can take."""
+    return {
         "code": [world.estate.code],
         "election_id": [world.counted.id, world.open.id],
         "public_id": [world.counted.public_id, world.open.public_id],
@@ -210,6 +218,11 @@ def route_urls(app, world: EstateWorld) -> list[tuple[str, str]]:
         "lang": ["en"],
         "filename": ["site.css"],
     }
+
+
+def route_urls(app, world: EstateWorld) -> list[tuple[str, str]]:
+    """(method, URL) for every route and method, with every value of the estate each argument can take."""
+    values = world_values(world)
     urls = []
     for rule in app.url_map.iter_rules():
         arguments = sorted(rule.arguments)

@@ -12,6 +12,7 @@ from werkzeug.routing import IntegerConverter
 
 from voting.config import load_config
 from voting.error_pages import http_error, too_many_requests
+from voting.errors import Refusal, answer_refusal
 from voting.extensions import (
     MAX_ID,
     babel,
@@ -23,6 +24,7 @@ from voting.extensions import (
     migrate,
     serialise_sqlite_writes,
 )
+from voting.transactions import finish_request
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -63,8 +65,16 @@ def select_locale() -> str:
     return "en" if choice == "en" else "zh_CN"
 
 
+class Gongzhi(Flask):
+    def dispatch_request(self):
+        """The one place a request's changes are committed (voting.transactions)."""
+        response = self.make_response(super().dispatch_request())
+        finish_request(response.status_code)
+        return response
+
+
 def build_app(overrides: dict | None = None) -> Flask:
-    app = Flask(
+    app = Gongzhi(
         __name__,
         static_folder="static",
         template_folder=str(PROJECT_ROOT / "templates"),
@@ -100,6 +110,7 @@ def build_app(overrides: dict | None = None) -> Flask:
 
     from voting import models  # noqa: F401  (every table registered before migrations run)
     from voting.audit.views import blueprint as audit_blueprint
+    from voting.auth.access import register_template_predicates
     from voting.auth.views import blueprint as auth_blueprint
     from voting.candidates.views import blueprint as candidates_blueprint, public_blueprint as candidates_public_blueprint
     from voting.certification.views import blueprint as certification_blueprint
@@ -143,10 +154,12 @@ def build_app(overrides: dict | None = None) -> Flask:
         app.register_blueprint(blueprint)
     register_cli(app)
     register_filters(app)
+    app.register_error_handler(Refusal, answer_refusal)
     app.register_error_handler(429, too_many_requests)
     app.register_error_handler(HTTPException, http_error)
 
     app.jinja_env.globals["current_locale"] = get_locale
+    register_template_predicates(app)
 
     @app.before_request
     def choose_locale_afresh():

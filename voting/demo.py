@@ -19,6 +19,7 @@ import click
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from voting.auth.access import reviewer_bodies
 from voting.auth.models import Role, Staff
 from voting.auth.operations import create_staff
 from voting.candidates.models import CandidateList
@@ -29,7 +30,6 @@ from voting.candidates.operations import (
     nominate_self,
     publish_list,
     record_review,
-    reviewer_bodies,
     rule_bodies,
     start_review,
 )

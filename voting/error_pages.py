@@ -2,16 +2,14 @@
 scripts. The app factory registers these handlers; a blueprint with its own handler (paper)
 falls back to the same page."""
 
-from flask import jsonify, render_template, request
+from flask import jsonify, render_template
 from flask_babel import gettext as _
 from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-
-def answers_json() -> bool:
-    """JSON for phones' and scripts' requests; a page for browsers, which ask for HTML first."""
-    return request.is_json or request.accept_mimetypes.best_match(["text/html", "application/json"]) != "text/html"
+from voting.errors import answers_json
+from voting.extensions import db
 
 
 def too_many_requests(error):
@@ -45,6 +43,7 @@ def http_error(error: HTTPException):
     phone's viewport and a way home, instead of Werkzeug's English page; JSON for JSON requests.
     A description given on purpose (abort(403, description=...)) is shown; Werkzeug's and
     Flask-WTF's English ones are not."""
+    db.session.rollback()  # whatever the view did before it was stopped
     title, message = http_error_message(error.code)
     werkzeugs = {getattr(cls, "description", None) for cls in type(error).__mro__}
     own = None if isinstance(error, CSRFError) or error.description in werkzeugs else error.description

@@ -19,7 +19,8 @@ three ways:
   lost if the process stops; the notices page can start it again.
 * JOBS_SYNC true (tests): at once, before enqueue returns, so tests do not race the job.
 
-Enqueue only after committing: the job reads the database from its own session.
+Within a request, a job is queued once the request has committed (voting.transactions): the job
+reads the database from its own session.
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ from __future__ import annotations
 import importlib
 import threading
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context
+
+from voting.transactions import after_commit
 
 QUEUE = "gongzhi"
 JOB_TIMEOUT = 3 * 60 * 60  # seconds; a large estate's notices take minutes, not hours
@@ -36,6 +39,13 @@ WORKER_ENTRY = "voting.worker.run"
 
 
 def enqueue(function_path: str, *args) -> None:
+    if has_request_context():
+        after_commit(_enqueue_now, function_path, *args)
+    else:
+        _enqueue_now(function_path, *args)
+
+
+def _enqueue_now(function_path: str, *args) -> None:
     app = current_app._get_current_object()
     if app.config.get("JOBS_SYNC"):
         run_in(app, function_path, args)

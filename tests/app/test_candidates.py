@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from tests.app.test_prep import NOW, OWNERS, english, estate_roster, formed_group, owner_id, propose_valid_group
 from tests.factories import resident_id
 from voting.audit.models import AuditEvent
+from voting.auth.access import reviewer_bodies
 from voting.auth.models import Role
 from voting.candidates.models import ListState, Nominee
 from voting.candidates.operations import (
@@ -35,7 +36,6 @@ from voting.candidates.operations import (
     record_paper_objection,
     record_review,
     reopen_nominations,
-    reviewer_bodies,
     rule_bodies,
     start_review,
     withdraw_nominee,

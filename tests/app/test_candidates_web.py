@@ -57,7 +57,7 @@ def test_the_group_runs_the_list_from_its_pages_and_owners_object_from_their_pho
     assert nominate(group, base, 2, photo=(io.BytesIO(PNG), "wu.png"), party_member="y").status_code == 302
     refused = nominate(group, base, 4, kind="joint", signatures=f"陈六 {owner_id(6)}\n陈六 {owner_id(6)}")
     page = refused.get_data(as_text=True)
-    assert refused.status_code == 200 and "Line 2" in page and "this owner already signed on line 1" in page
+    assert refused.status_code == 422 and "Line 2" in page and "this owner already signed on line 1" in page
     assert "第4号的竞选陈述" in page  # the form keeps what was typed
     assert nominate(group, base, 4, kind="joint", signatures=f"陈六 {owner_id(6)}\n褚七 {owner_id(7)}").status_code == 302
     assert nominate(group, base, 10, kind="community", recommended_by="测试社区党委").status_code == 302
@@ -101,7 +101,7 @@ def test_the_group_runs_the_list_from_its_pages_and_owners_object_from_their_pho
 
     wrong = phone.post(public_url, data={"unit_label": "1幢-1-106", "id_last4": "0000", "nominee": "0",
                                          "text": "异议"})
-    assert wrong.status_code == 200 and db.session.scalar(select(Objection.id)) is None
+    assert wrong.status_code == 422 and db.session.scalar(select(Objection.id)) is None
     lodged = phone.post(public_url, data={"unit_label": "1幢-1-106", "id_last4": owner_id(6)[-4:],
                                           "nominee": str(nominees[1].id), "text": "王四长期拖欠物业费"})
     receipt_url = lodged.headers["Location"]

@@ -146,7 +146,7 @@ def test_an_upload_left_unconfirmed_for_a_day_is_refused_and_deleted(app, factor
     staged = db.session.query(RosterUpload).one()
     staged.uploaded_at -= timedelta(hours=24, minutes=1)
     db.session.commit()
-    refused = client.post(location, follow_redirects=True)
+    refused = client.post(location, content_type="application/x-www-form-urlencoded", follow_redirects=True)
     assert refused.request.path == f"/estates/{estate.code}/roll/import"
     assert "This upload waited more than 24 hours unconfirmed and has been deleted" in refused.get_data(as_text=True)
     assert roll_summary(estate)["units"] == 0 and db.session.query(RosterUpload).count() == 0

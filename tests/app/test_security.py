@@ -323,7 +323,7 @@ def test_objections_are_limited_per_unit_whatever_the_address(limited):
                            data={"unit_label": unit, "id_last4": last4, "nominee": "0", "text": "名单公示不充分"})
 
     for number in range(1, 11):  # ten guesses from ten addresses
-        assert object_as("1幢-1-106", "0000", address(number)).status_code == 200
+        assert object_as("1幢-1-106", "0000", address(number)).status_code == 422
     locked = object_as(" 1幢-1-106", owner_id(6)[-4:], address(11))
     assert locked.status_code == 429 and ("Too many failed attempts for this unit today. Please try again tomorrow, "
                                           "or hand your objection to the preparation group on paper.") in locked.text

@@ -2,7 +2,10 @@
 
 Views never filter estates themselves; they ask :func:`estate_for` (or
 :func:`visible_estates`), which 404s an estate outside the user's scope, so a foreign estate's
-existence is not revealed, and 403s an action the role may not take.
+existence is not revealed, and 403s an action the role may not take. What a view loads below the
+estate (a vote, a candidate list, a nominee, a paper ballot…) it loads with :func:`part_of`, so
+an id of another estate's object names nothing here either. Templates ask the same predicates
+(``can``, registered by :func:`register_template_predicates`).
 """
 
 from __future__ import annotations
@@ -141,17 +144,22 @@ def estate_for(code: str, permission: Permission) -> Estate:
     return estate
 
 
+def part_of(model, object_id: int, **parents):
+    """The ``model`` row with this id whose parent columns hold these ids (``estate_id=estate.id``,
+    ``list_id=…``), else 404: what a URL names below an estate in scope is that estate's own."""
+    found = db.session.scalar(select(model).where(
+        model.id == object_id, *(getattr(model, column) == parent_id for column, parent_id in parents.items())))
+    if found is None:
+        abort(404)
+    return found
+
+
 def election_for(code: str, election_id: int, permission: Permission):
     """The estate and its election, with the same scope rules as :func:`estate_for`."""
     from voting.elections.models import Election
 
     estate = estate_for(code, permission)
-    election = db.session.scalar(
-        select(Election).where(Election.id == election_id, Election.estate_id == estate.id)
-    )
-    if election is None:
-        abort(404)
-    return estate, election
+    return estate, part_of(Election, election_id, estate_id=estate.id)
 
 
 def own_street_office_officer(user: Staff, estate: Estate) -> bool:
@@ -175,6 +183,42 @@ def may_withdraw(user: Staff, notice, estate: Estate) -> bool:
     publish to it, but the street office's own only for an officer of that street office."""
     return can(user, Permission.PUBLISH_BOARD) and (
         notice.kind not in STREET_OFFICE_NOTICES or own_street_office_officer(user, estate))
+
+
+def certifies(user: Staff, estate: Estate) -> bool:
+    """Whether the user certifies this estate's votes: an officer of its own street office."""
+    return own_street_office_officer(user, estate)
+
+
+def holds_group_key(user: Staff) -> bool:
+    """Whether the account signs credential requests for the preparation group (one of its members)."""
+    return user.role == Role.PREP_GROUP
+
+
+def reviewer_bodies(user: Staff) -> tuple[str, ...]:
+    """The bodies a user records verdicts for in the joint review (资格联审). The street office
+    chairs it and keys the written replies of the police station and the organisation
+    department; community staff speak for the community."""
+    from voting.candidates.models import BODIES
+
+    role = Role(user.role)
+    if role in (Role.PLATFORM_ADMIN, Role.STREET_OFFICE):
+        return BODIES
+    if role is Role.COMMUNITY:
+        return ("community",)
+    return ()
+
+
+def creates_offices(user: Staff) -> bool:
+    """Whether the user creates street offices and communities (others create estates only, within
+    their street office)."""
+    return Role(user.role) is Role.PLATFORM_ADMIN
+
+
+def register_template_predicates(app) -> None:
+    """``can('manage_staff')`` in a template asks :func:`can` for the signed-in user."""
+    app.jinja_env.globals["can"] = lambda permission: current_user.is_authenticated and can(
+        current_user, Permission(permission))
 
 
 def require(permission: Permission) -> None:

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from voting.audit.operations import record_event
 from voting.auth.models import Role, Staff
+from voting.errors import Refusal
 from voting.extensions import db
 from voting.privacy import personal_data
 from voting.roster.parsing import is_resident_id, normalise_id_number
@@ -18,7 +19,7 @@ MIN_PASSWORD_LENGTH = 10
 PERSON_ROLES = frozenset({Role.STREET_OFFICE, Role.PREP_GROUP, Role.CLERK})
 
 
-class AccountError(ValueError):
+class AccountError(Refusal):
     pass
 
 

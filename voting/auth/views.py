@@ -20,6 +20,7 @@ from voting.auth.access import (
 from voting.auth.forms import IdNumberForm, LoginForm, StaffForm
 from voting.auth.models import ROLE_NAMES, Role, Staff
 from voting.auth.operations import PERSON_ROLES, AccountError, authenticate, create_staff, record_id_number
+from voting.errors import form_again, returns_to
 from voting.estates.models import Community, Estate, StreetOffice
 from voting.extensions import db, limiter, login_manager
 
@@ -58,7 +59,6 @@ def login():
         if staff is not None and not acts_for_group(staff):
             flash(str(NOT_IN_GROUP), "error")
         elif staff is not None:
-            db.session.commit()
             login_user(staff)
             return redirect(same_site_path(request.args.get("next")) or url_for("estates.dashboard"))
         else:
@@ -147,13 +147,14 @@ def staff():
                     id_number=form.id_number.data or "",
                     **({f"{kind}_id": int(scope_id)} if kind != "platform" else {}),
                 )
-            except AccountError as error:
-                db.session.rollback()
-                flash(str(error), "error")
-            else:
-                db.session.commit()
-                flash(_("Account %(name)s created.", name=form.username.data), "success")
-                return redirect(url_for("auth.staff"))
+            except AccountError as refused:
+                return form_again(refused, lambda: _staff_page(form))
+            flash(_("Account %(name)s created.", name=form.username.data), "success")
+            return redirect(url_for("auth.staff"))
+    return _staff_page(form)
+
+
+def _staff_page(form: StaffForm) -> str:
     return render_template(
         "auth/staff.html", form=form, accounts=_staff_in_scope(current_user), role_names=ROLE_NAMES,
         person_roles=PERSON_ROLES,
@@ -161,6 +162,7 @@ def staff():
 
 
 @blueprint.post("/staff/<int:staff_id>/id-number")
+@returns_to("auth.staff")
 @login_required
 def id_number(staff_id: int):
     require(Permission.MANAGE_STAFF)
@@ -171,12 +173,6 @@ def id_number(staff_id: int):
     if not form.validate_on_submit():
         flash(_("Enter the resident ID number."), "error")
         return redirect(url_for("auth.staff"))
-    try:
-        record_id_number(current_user.username, account, form.id_number.data)
-    except AccountError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(_("The ID number of %(name)s is recorded (as a keyed hash).", name=account.username), "success")
+    record_id_number(current_user.username, account, form.id_number.data)
+    flash(_("The ID number of %(name)s is recorded (as a keyed hash).", name=account.username), "success")
     return redirect(url_for("auth.staff"))

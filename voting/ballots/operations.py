@@ -21,6 +21,7 @@ from voting.core import checkpoint, merkle, record_v2, rules
 from voting.core.canonical import b64e, canon, format_time
 from voting.elections.models import Election, ElectionVoter, State
 from voting.elections.operations import published_record
+from voting.errors import Refusal
 from voting.extensions import db
 from voting.timeutil import utcnow
 
@@ -28,7 +29,7 @@ from voting.timeutil import utcnow
 MAX_NONCE_CHARS = 86
 
 
-class BallotRefused(ValueError):
+class BallotRefused(Refusal):
     """The entry was not logged; the message says why, for the voter or clerk."""
 
 

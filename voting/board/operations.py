@@ -16,13 +16,14 @@ from sqlalchemy import select
 
 from voting.audit.operations import record_event
 from voting.board.models import NOTICE_KINDS, BoardNotice
+from voting.errors import Refusal
 from voting.estates.models import Estate
 from voting.extensions import db
 from voting.pdf.render import public_base_url
 from voting.timeutil import utcnow
 
 
-class BoardError(ValueError):
+class BoardError(Refusal):
     pass
 
 

@@ -16,6 +16,7 @@ from voting.board.results import RESULTS_PERIOD, require_publishable
 from voting.confirmation import flash_form_errors
 from voting.jobs import enqueue
 from voting.elections.models import Election
+from voting.errors import form_again, returns_to
 from voting.estates.models import Estate
 from voting.extensions import db
 from voting.formatting import SHANGHAI
@@ -39,18 +40,20 @@ def manage(code: str):
                 published_from=form.published_from.data.replace(tzinfo=SHANGHAI),
                 published_until=until.replace(tzinfo=SHANGHAI) if until else None,
             )
-        except BoardError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("Published: %(title)s", title=notice.title), "success")
-            return redirect(url_for("board.manage", code=code))
+        except BoardError as refused:
+            return form_again(refused, lambda: _manage_page(estate, form))
+        flash(_("Published: %(title)s", title=notice.title), "success")
+        return redirect(url_for("board.manage", code=code))
+    return _manage_page(estate, form)
+
+
+def _manage_page(estate: Estate, form: AnnouncementForm) -> str:
     return render_template("board/manage.html", estate=estate, form=form, sections=board(estate),
                            withdraw_form=WithdrawForm(), kind_labels=KIND_LABELS)
 
 
 @blueprint.post("/<int:notice_id>/withdraw")
+@returns_to("board.manage")
 @login_required
 def withdraw_(code: str, notice_id: int):
     estate = estate_for(code, Permission.PUBLISH_BOARD)
@@ -60,34 +63,26 @@ def withdraw_(code: str, notice_id: int):
                                  "and the log heads it witnessed."))
     form = WithdrawForm()
     if form.validate_on_submit():
-        try:
-            withdraw(current_user.username, notice, form.reason.data)
-        except BoardError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("The notice is withdrawn; its reason is shown on the board."), "success")
+        withdraw(current_user.username, notice, form.reason.data)
+        flash(_("The notice is withdrawn; its reason is shown on the board."), "success")
     else:
         flash(_("Write the reason for withdrawing the notice."), "error")
     return redirect(url_for("board.manage", code=code))
 
 
 @blueprint.get("/elections/<int:election_id>/results")
+@returns_to("elections.detail")
 @login_required
 def confirm_results(code: str, election_id: int):
     """The first press on "publish the results": what goes public, the figures, the tick."""
     estate, election = election_for(code, election_id, Permission.PUBLISH_BOARD)
-    try:
-        require_publishable(election)
-    except BoardError as error:
-        flash(str(error), "error")
-        return redirect(url_for("elections.detail", code=code, election_id=election_id))
+    require_publishable(election)
     return render_template("board/publish_results.html", estate=estate, election=election,
                            form=PublishResultsForm(), results=read_results(election), days=RESULTS_PERIOD.days)
 
 
 @blueprint.post("/elections/<int:election_id>/results")
+@returns_to("elections.detail")
 @login_required
 def publish_results_(code: str, election_id: int):
     _estate, election = election_for(code, election_id, Permission.PUBLISH_BOARD)
@@ -95,14 +90,8 @@ def publish_results_(code: str, election_id: int):
     if not form.validate_on_submit():
         flash_form_errors(form)
         return redirect(url_for("board.confirm_results", code=code, election_id=election_id))
-    try:
-        require_publishable(election)
-    except BoardError as error:
-        flash(str(error), "error")
-        return redirect(url_for("elections.detail", code=code, election_id=election_id))
-    job_args = (current_user.username, election.id, form.scrutineer_names())
-    db.session.commit()  # the job works in a transaction of its own; nothing here may start another
-    enqueue("voting.board.results.publish_results_job", *job_args)
+    require_publishable(election)
+    enqueue("voting.board.results.publish_results_job", current_user.username, election.id, form.scrutineer_names())
     flash(_("The results announcement and the minutes are being laid out; they appear on the notice board in a "
             "minute."), "success")
     return redirect(url_for("board.manage", code=code))

@@ -1,3 +1,4 @@
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
@@ -7,6 +8,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from voting.candidates.eligibility import CATALOGUE
 from voting.candidates.models import BODIES
 from voting.candidates.operations import RuleSetting
+from voting.errors import Refusal
 
 
 class SettingsForm(FlaskForm):
@@ -78,7 +80,7 @@ class ActionForm(FlaskForm):
     """A bare form: the CSRF token is all a state change needs."""
 
 
-class RuleFormError(ValueError):
+class RuleFormError(Refusal):
     pass
 
 
@@ -93,7 +95,8 @@ def read_rule_settings(data) -> list[RuleSetting]:
             try:
                 params[name] = int(data.get(f"{kind.code}-{name}", ""))
             except ValueError:
-                raise RuleFormError(kind.describe(kind.params)) from None
+                raise RuleFormError(_("Give whole numbers for the rule “%(rule)s”.",
+                                      rule=kind.describe(kind.params))) from None
         bodies = tuple(body for body in data.getlist(f"body-{kind.code}") if body in BODIES)
         settings.append(RuleSetting(kind.code, params, bodies))
     return settings

@@ -13,9 +13,10 @@ from voting.estates.models import Estate
 from voting.extensions import FrozenDocument, db, one_of
 from voting.formatting import format_datetime
 from voting.timeutil import UTCDateTime, utcnow
+from voting.errors import Refusal
 
 
-class CandidateError(ValueError):
+class CandidateError(Refusal):
     """A request the list's state or rules do not allow; the message says why."""
 
 

@@ -17,7 +17,6 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from voting.audit.operations import record_event
-from voting.auth.models import Role, Staff
 from voting.candidates.eligibility import AGE_GROUPS, BODY_NAMES, CATALOGUE, KINDS, age_group, age_on
 from voting.candidates.models import (
     BODIES,
@@ -57,6 +56,10 @@ class NominationRejected(CandidateError):
     def __init__(self, faults: list[str]):
         super().__init__(" ".join(faults))
         self.faults = faults
+
+    @property
+    def messages(self) -> list[str]:
+        return self.faults
 
 
 def needed_candidates(seats: int, margin_percent: int) -> int:
@@ -369,18 +372,6 @@ def withdraw_nominee(actor: str, nominee: Nominee, reason: str, now: datetime | 
 
 
 # --- joint review --------------------------------------------------------------------------
-
-
-def reviewer_bodies(staff: Staff) -> tuple[str, ...]:
-    """The bodies a user records verdicts for. The street office chairs the joint review and
-    keys the written replies of the police station and the organisation department; community
-    staff speak for the community."""
-    role = Role(staff.role)
-    if role in (Role.PLATFORM_ADMIN, Role.STREET_OFFICE):
-        return BODIES
-    if role is Role.COMMUNITY:
-        return ("community",)
-    return ()
 
 
 def start_review(actor: str, candidate_list: CandidateList) -> None:

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from voting.auth.access import Permission, can, election_for, estate_for, require
+from voting.auth.access import Permission, can, election_for, estate_for, part_of, require, reviewer_bodies
 from voting.candidates.eligibility import BODY_NAMES, CATALOGUE, KINDS
 from voting.candidates.forms import (
     ActionForm,
@@ -18,7 +18,6 @@ from voting.candidates.forms import (
     NominationForm,
     ObjectionForm,
     PaperObjectionForm,
-    RuleFormError,
     SettingsForm,
     WithdrawForm,
     read_rule_settings,
@@ -47,12 +46,11 @@ from voting.candidates.operations import (
     record_paper_objection,
     record_review,
     reopen_nominations,
-    reviewer_bodies,
     rule_bodies,
     start_review,
     withdraw_nominee,
 )
-from voting.elections.operations import ElectionError
+from voting.errors import form_again, returns_to
 from voting.estates.models import Estate
 from voting.extensions import db, limiter
 from voting.formatting import SHANGHAI
@@ -85,35 +83,15 @@ def _flash_form_errors(form) -> None:
 
 
 def _list(estate: Estate, list_id: int) -> CandidateList:
-    candidate_list = db.session.scalar(select(CandidateList).where(
-        CandidateList.id == list_id, CandidateList.estate_id == estate.id))
-    if candidate_list is None:
-        abort(404)
-    return candidate_list
+    return part_of(CandidateList, list_id, estate_id=estate.id)
 
 
 def _nominee(candidate_list: CandidateList, nominee_id: int) -> Nominee:
-    nominee = db.session.scalar(select(Nominee).where(Nominee.id == nominee_id, Nominee.list_id == candidate_list.id))
-    if nominee is None:
-        abort(404)
-    return nominee
+    return part_of(Nominee, nominee_id, list_id=candidate_list.id)
 
 
 def _beijing_day(day) -> datetime:
     return datetime.combine(day, time(), SHANGHAI)
-
-
-def _done(message: str | None = None):
-    """Commit the request's one change and say so."""
-    db.session.commit()
-    if message:
-        flash(message, "success")
-
-
-def _refused(error: Exception) -> None:
-    db.session.rollback()
-    for fault in getattr(error, "faults", None) or [str(error)]:
-        flash(fault, "error")
 
 
 @blueprint.route("/", methods=["GET", "POST"])
@@ -130,11 +108,13 @@ def index(code: str):
                     current_user.username, estate, form.title.data, form.seats.data,
                     margin_percent=form.margin_percent.data or 0, publication_days=form.publication_days.data,
                     min_joint_households=form.min_joint_households.data)
-            except CandidateError as error:
-                _refused(error)
-            else:
-                _done()
-                return redirect(url_for("candidates.detail", code=code, list_id=candidate_list.id))
+            except CandidateError as refused:
+                return form_again(refused, lambda: _index_page(estate, form, may_manage))
+            return redirect(url_for("candidates.detail", code=code, list_id=candidate_list.id))
+    return _index_page(estate, form, may_manage)
+
+
+def _index_page(estate: Estate, form: ListForm, may_manage: bool) -> str:
     return render_template("candidates/index.html", estate=estate, lists=lists_of(estate), form=form,
                            may_manage=may_manage)
 
@@ -154,6 +134,7 @@ def detail(code: str, list_id: int):
 
 
 @blueprint.post("/<int:list_id>/settings")
+@returns_to("candidates.detail")
 @login_required
 def settings(code: str, list_id: int):
     candidate_list = _list(estate_for(code, Permission.MANAGE_CANDIDATES), list_id)
@@ -161,33 +142,23 @@ def settings(code: str, list_id: int):
     if not form.validate_on_submit():
         _flash_form_errors(form)
     else:
-        try:
-            change_settings(current_user.username, candidate_list, seats=form.seats.data,
-                            margin_percent=form.margin_percent.data or 0, publication_days=form.publication_days.data,
-                            min_joint_households=form.min_joint_households.data)
-        except CandidateError as error:
-            _refused(error)
-        else:
-            _done(_("Settings saved."))
+        change_settings(current_user.username, candidate_list, seats=form.seats.data,
+                        margin_percent=form.margin_percent.data or 0, publication_days=form.publication_days.data,
+                        min_joint_households=form.min_joint_households.data)
+        flash(_("Settings saved."), "success")
     return redirect(url_for("candidates.detail", code=code, list_id=list_id))
 
 
 @blueprint.post("/<int:list_id>/rules")
+@returns_to("candidates.detail")
 @login_required
 def rules(code: str, list_id: int):
     candidate_list = _list(estate_for(code, Permission.MANAGE_CANDIDATES), list_id)
     if not ActionForm().validate_on_submit():
         flash(_("The form expired; please try again."), "error")
         return redirect(url_for("candidates.detail", code=code, list_id=list_id))
-    try:
-        configure_rules(current_user.username, candidate_list, read_rule_settings(request.form))
-    except RuleFormError as error:
-        db.session.rollback()
-        flash(_("Give whole numbers for the rule “%(rule)s”.", rule=str(error)), "error")
-    except CandidateError as error:
-        _refused(error)
-    else:
-        _done(_("Eligibility rules saved."))
+    configure_rules(current_user.username, candidate_list, read_rule_settings(request.form))
+    flash(_("Eligibility rules saved."), "success")
     return redirect(url_for("candidates.detail", code=code, list_id=list_id))
 
 
@@ -212,11 +183,11 @@ def nominate(code: str, list_id: int):
                 nominee = nominate_by_community(actor, candidate_list, profile, form.recommended_by.data or "")
             else:
                 nominee = nominate_self(actor, candidate_list, profile)
-        except CandidateError as error:
-            _refused(error)
-        else:
-            _done(_("%(name)s is nominated as number %(number)d.", name=nominee.name, number=nominee.number))
-            return redirect(url_for("candidates.detail", code=code, list_id=list_id))
+        except CandidateError as refused:
+            return form_again(refused, lambda: render_template("candidates/nominate.html", estate=estate,
+                                                               clist=candidate_list, form=form))
+        flash(_("%(name)s is nominated as number %(number)d.", name=nominee.name, number=nominee.number), "success")
+        return redirect(url_for("candidates.detail", code=code, list_id=list_id))
     return render_template("candidates/nominate.html", estate=estate, clist=candidate_list, form=form)
 
 
@@ -225,28 +196,27 @@ def _list_action(code: str, list_id: int, change, done_message: str):
     if not ActionForm().validate_on_submit():
         flash(_("The form expired; please try again."), "error")
     else:
-        try:
-            change(current_user.username, candidate_list)
-        except CandidateError as error:
-            _refused(error)
-        else:
-            _done(done_message)
+        change(current_user.username, candidate_list)
+        flash(done_message, "success")
     return redirect(url_for("candidates.detail", code=code, list_id=list_id))
 
 
 @blueprint.post("/<int:list_id>/review")
+@returns_to("candidates.detail")
 @login_required
 def review(code: str, list_id: int):
     return _list_action(code, list_id, start_review, _("Nominations are closed; the joint review has begun."))
 
 
 @blueprint.post("/<int:list_id>/reopen")
+@returns_to("candidates.detail")
 @login_required
 def reopen(code: str, list_id: int):
     return _list_action(code, list_id, reopen_nominations, _("Nominations are open again."))
 
 
 @blueprint.post("/<int:list_id>/publish")
+@returns_to("candidates.detail")
 @login_required
 def publish(code: str, list_id: int):
     return _list_action(code, list_id, publish_list, _("The vetted list is published."))
@@ -290,6 +260,7 @@ def photo(code: str, list_id: int, nominee_id: int):
 
 
 @blueprint.post("/<int:list_id>/nominees/<int:nominee_id>/reviews")
+@returns_to("candidates.nominee")
 @login_required
 def reviews(code: str, list_id: int, nominee_id: int):
     candidate_list = _list(estate_for(code, Permission.REVIEW_CANDIDATES), list_id)
@@ -303,17 +274,14 @@ def reviews(code: str, list_id: int, nominee_id: int):
     if not chosen:
         flash(_("Choose pass or fail for at least one rule."), "error")
         return back
-    try:
-        for rule_code, body, passed, reason in chosen:
-            record_review(current_user.username, found, rule_code, body, passed, reason, bodies)
-    except CandidateError as error:
-        _refused(error)
-    else:
-        _done(_("Verdicts recorded."))
+    for rule_code, body, passed, reason in chosen:
+        record_review(current_user.username, found, rule_code, body, passed, reason, bodies)
+    flash(_("Verdicts recorded."), "success")
     return back
 
 
 @blueprint.post("/<int:list_id>/nominees/<int:nominee_id>/withdraw")
+@returns_to("candidates.nominee")
 @login_required
 def withdraw(code: str, list_id: int, nominee_id: int):
     candidate_list = _list(estate_for(code, Permission.MANAGE_CANDIDATES), list_id)
@@ -322,12 +290,8 @@ def withdraw(code: str, list_id: int, nominee_id: int):
     if not form.validate_on_submit():
         _flash_form_errors(form)
     else:
-        try:
-            withdraw_nominee(current_user.username, found, form.reason.data)
-        except CandidateError as error:
-            _refused(error)
-        else:
-            _done(_("%(name)s is withdrawn.", name=found.name))
+        withdraw_nominee(current_user.username, found, form.reason.data)
+        flash(_("%(name)s is withdrawn.", name=found.name), "success")
     return redirect(url_for("candidates.nominee", code=code, list_id=list_id, nominee_id=nominee_id))
 
 
@@ -348,40 +312,38 @@ def objections(code: str, list_id: int):
         if form.validate_on_submit():
             try:
                 record_paper_objection(
-                    current_user.username, candidate_list, form.unit_label.data, form.id_number.data, form.text.data,
-                    _beijing_day(form.received_on.data),
+                    current_user.username, candidate_list, form.unit_label.data, form.id_number.data,
+                    form.text.data, _beijing_day(form.received_on.data),
                     nominee=db.session.get(Nominee, form.nominee.data) if form.nominee.data else None)
-            except CandidateError as error:
-                _refused(error)
-            else:
-                _done(_("The paper objection is recorded."))
-                return redirect(url_for("candidates.objections", code=code, list_id=list_id))
+            except CandidateError as refused:
+                return form_again(refused, lambda: _objections_page(estate, candidate_list, form))
+            flash(_("The paper objection is recorded."), "success")
+            return redirect(url_for("candidates.objections", code=code, list_id=list_id))
+    return _objections_page(estate, candidate_list, form)
+
+
+def _objections_page(estate: Estate, candidate_list: CandidateList, form: PaperObjectionForm) -> str:
     return render_template("candidates/objections.html", estate=estate, clist=candidate_list, form=form,
                            answer_form=AnswerForm(), may_manage=can(current_user, Permission.MANAGE_CANDIDATES))
 
 
 @blueprint.post("/<int:list_id>/objections/<int:objection_id>/answer")
+@returns_to("candidates.objections")
 @login_required
 def answer(code: str, list_id: int, objection_id: int):
     candidate_list = _list(estate_for(code, Permission.MANAGE_CANDIDATES), list_id)
-    objection = db.session.scalar(select(Objection).where(
-        Objection.id == objection_id, Objection.list_id == candidate_list.id))
-    if objection is None:
-        abort(404)
+    objection = part_of(Objection, objection_id, list_id=candidate_list.id)
     form = AnswerForm()
     if not form.validate_on_submit():
         _flash_form_errors(form)
     else:
-        try:
-            answer_objection(current_user.username, objection, form.answer.data)
-        except CandidateError as error:
-            _refused(error)
-        else:
-            _done(_("The answer is recorded."))
+        answer_objection(current_user.username, objection, form.answer.data)
+        flash(_("The answer is recorded."), "success")
     return redirect(url_for("candidates.objections", code=code, list_id=list_id))
 
 
 @blueprint.post("/<int:list_id>/motion/<int:election_id>")
+@returns_to("elections.detail")
 @login_required
 def adopt(code: str, list_id: int, election_id: int):
     estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
@@ -390,12 +352,8 @@ def adopt(code: str, list_id: int, election_id: int):
     if not ActionForm().validate_on_submit():
         flash(_("The form expired; please try again."), "error")
     else:
-        try:
-            add_committee_motion(current_user.username, election, candidate_list, candidate_list.seats)
-        except (CandidateError, ElectionError) as error:
-            _refused(error)
-        else:
-            _done(_("The committee motion is added with the vetted candidates."))
+        add_committee_motion(current_user.username, election, candidate_list, candidate_list.seats)
+        flash(_("The committee motion is added with the vetted candidates."), "success")
     return redirect(url_for("elections.detail", code=code, election_id=election_id))
 
 
@@ -427,9 +385,9 @@ def public_index(code: str):
 
 @public_blueprint.route("/<int:list_id>/", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
-# A refused objection shows the form again (200): per unit, few a day, so that the ID ending
+# A refused objection shows the form again (422): per unit, few a day, so that the ID ending
 # cannot be guessed; the owner can still hand the objection in on paper.
-@limiter.limit("10 per day", methods=["POST"], deduct_when=lambda response: response.status_code == 200,
+@limiter.limit("10 per day", methods=["POST"], deduct_when=lambda response: response.status_code == 422,
                key_func=lambda: request.form.get("unit_label", "").strip()
                and f"{request.view_args['code']}:{request.form['unit_label'].strip()}",
                error_message=_l("Too many failed attempts for this unit today. Please try again tomorrow, "
@@ -446,11 +404,10 @@ def public_list(code: str, list_id: int):
             objection = lodge_objection(
                 candidate_list, form.unit_label.data, form.id_last4.data, form.text.data,
                 nominee=db.session.get(Nominee, form.nominee.data) if form.nominee.data else None)
-        except CandidateError as error:
-            _refused(error)
-        else:
-            _done()
-            return redirect(url_for("candidates_public.objection", code=code, ref=objection.ref))
+        except CandidateError as refused:  # counts against the unit's limit
+            return form_again(refused, lambda: render_template("candidates/public_list.html", estate=estate,
+                                                               published=published, form=form))
+        return redirect(url_for("candidates_public.objection", code=code, ref=objection.ref))
     return render_template("candidates/public_list.html", estate=estate, published=published, form=form)
 
 

@@ -23,6 +23,7 @@ from voting.elections.operations import (
     published_record,
     register_browser_key,
 )
+from voting.errors import Refusal
 from voting.extensions import db
 from voting.timeutil import utcnow
 
@@ -30,10 +31,8 @@ from voting.timeutil import utcnow
 SIGNING_WINDOW = timedelta(minutes=30)
 
 
-class CertificationRefused(ValueError):
-    def __init__(self, message: str, status: int = 400):
-        super().__init__(message)
-        self.status = status
+class CertificationRefused(Refusal):
+    status = 400
 
 
 def _require_undecided(election: Election) -> None:

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
-from voting.auth.access import Permission, election_for
+from voting.auth.access import Permission, certifies, election_for
 from voting.confirmation import NOT_CONFIRMED, confirmed_in
 from voting.board.results import publish_certification
 from voting.certification.operations import (
@@ -21,6 +21,7 @@ from voting.certification.operations import (
 from voting.elections.models import State
 from voting.elections.operations import why_no_officer_key
 from voting.tally.operations import read_results
+from voting.errors import returns_to
 from voting.extensions import db
 
 blueprint = Blueprint("certification", __name__,
@@ -29,14 +30,6 @@ blueprint = Blueprint("certification", __name__,
 
 def _officer_json(officer) -> dict:
     return {"officer_id": officer.officer_id, "role": officer.role, "public_key": officer.public_key}
-
-
-def _refused(problem: CertificationRefused, back: str):
-    db.session.rollback()
-    if request.is_json:
-        return jsonify(error=str(problem)), problem.status
-    flash(str(problem), "error")
-    return redirect(back)
 
 
 @blueprint.get("/")
@@ -48,7 +41,7 @@ def index(code: str, election_id: int):
     key_data = {"election": election.public_id, "user": current_user.username,
                 "keys": [_officer_json(o) for o in keys], "csrf_token": generate_csrf()}
     verdict = None
-    may_certify = current_user.role == "street_office" and not decisions(election)
+    may_certify = certifies(current_user, estate) and not decisions(election)
     no_key = why_no_officer_key(current_user) if may_certify else None
     if election.state == State.DRAFT and not keys and not no_key:
         key_data["register_url"] = url_for("certification.register_key", **urls)
@@ -60,6 +53,7 @@ def index(code: str, election_id: int):
 
 
 @blueprint.get("/confirm")
+@returns_to("certification.index")
 @login_required
 def confirm(code: str, election_id: int):
     """The first press on "certify": the figures being certified, what certifying does, the tick;
@@ -67,10 +61,7 @@ def confirm(code: str, election_id: int):
     estate, election = election_for(code, election_id, Permission.VIEW_ELECTION)
     back = url_for("certification.index", code=code, election_id=election_id)
     keys = certifying_keys(election, current_user)
-    try:
-        body = body_to_certify(current_user, election)
-    except CertificationRefused as problem:
-        return _refused(problem, back)
+    body = body_to_certify(current_user, election)
     urls = {"code": code, "election_id": election_id}
     key_data = {"election": election.public_id, "user": current_user.username,
                 "keys": [_officer_json(o) for o in keys], "csrf_token": generate_csrf(),
@@ -81,49 +72,36 @@ def confirm(code: str, election_id: int):
 
 
 @blueprint.post("/officer-key")
+@returns_to("certification.index")
 @login_required
 def register_key(code: str, election_id: int):
     _estate, election = election_for(code, election_id, Permission.VIEW_ELECTION)
-    back = url_for("certification.index", code=code, election_id=election_id)
     data = request.get_json(silent=True)
-    try:
-        officer = register_certifying_key(current_user, election,
-                                          data.get("public_key") if isinstance(data, dict) else None)
-    except CertificationRefused as problem:
-        return _refused(problem, back)
-    db.session.commit()
+    officer = register_certifying_key(current_user, election, data.get("public_key") if isinstance(data, dict) else None)
     return jsonify(_officer_json(officer)), 201
 
 
 @blueprint.post("/sign")
+@returns_to("certification.index")
 @login_required
 def sign(code: str, election_id: int):
     _estate, election = election_for(code, election_id, Permission.VIEW_ELECTION)
-    back = url_for("certification.index", code=code, election_id=election_id)
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         abort(400)
     if not confirmed_in(data):
-        return _refused(CertificationRefused(str(NOT_CONFIRMED)), back)
-    try:
-        decision = certify(current_user, election, data.get("officer_id"), data.get("body"), data.get("signature"))
-    except CertificationRefused as problem:
-        return _refused(problem, back)
+        raise CertificationRefused(str(NOT_CONFIRMED))
+    decision = certify(current_user, election, data.get("officer_id"), data.get("body"), data.get("signature"))
     db.session.flush()
     publish_certification(current_user.username, election, decision)
-    db.session.commit()
     return jsonify(status="certified")
 
 
 @blueprint.post("/refuse")
+@returns_to("certification.index")
 @login_required
 def refuse_(code: str, election_id: int):
     _estate, election = election_for(code, election_id, Permission.VIEW_ELECTION)
-    back = url_for("certification.index", code=code, election_id=election_id)
-    try:
-        refuse(current_user, election, request.form.get("reason", ""))
-    except CertificationRefused as problem:
-        return _refused(problem, back)
-    db.session.commit()
+    refuse(current_user, election, request.form.get("reason", ""))
     flash(_("The refusal and its reason are recorded."), "success")
-    return redirect(back)
+    return redirect(url_for("certification.index", code=code, election_id=election_id))

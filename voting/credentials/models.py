@@ -15,15 +15,14 @@ from voting.core.record_v2 import CREDENTIAL_ACTIONS, CREDENTIAL_REASONS
 from voting.elections.models import Election, Officer
 from voting.extensions import db, one_of
 from voting.timeutil import UTCDateTime, utcnow
+from voting.errors import Refusal
 
 
 
-class CredentialRefused(ValueError):
+class CredentialRefused(Refusal):
     """The credential act cannot be requested, signed, approved or withdrawn; the message says why."""
 
-    def __init__(self, message: str, status: int = 409):
-        super().__init__(message)
-        self.status = status
+    status = 409
 
 
 class RequestStatus(StrEnum):

@@ -18,22 +18,20 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
-from voting.auth.access import Permission, election_for
-from voting.credentials.models import ACTION_NAMES, REASON_NAMES, STATUS_NAMES
+from voting.auth.access import Permission, election_for, holds_group_key, part_of
+from voting.credentials.models import ACTION_NAMES, REASON_NAMES, STATUS_NAMES, CredentialRequest
 from voting.credentials.operations import (
-    CredentialRefused,
     approve_request,
     next_signature,
     prepare_request,
     register_group_key,
-    request_of,
     sign_request,
     signing_keys,
     withdraw_request,
 )
 from voting.elections.models import State
 from voting.elections.operations import why_no_officer_key
-from voting.extensions import db
+from voting.errors import returns_to
 from voting.pdf import public_base_url
 
 blueprint = Blueprint("credentials", __name__, url_prefix="/estates/<code>/elections/<int:election_id>/credentials")
@@ -46,12 +44,8 @@ def _key_data(election, **extra) -> dict:
                      for o in signing_keys(election, current_user)], **extra}
 
 
-def _refused(problem: CredentialRefused, back: str):
-    db.session.rollback()
-    if request.is_json:
-        return jsonify(error=str(problem)), problem.status
-    flash(str(problem), "error")
-    return redirect(back)
+def _request(election, request_id: int) -> CredentialRequest:
+    return part_of(CredentialRequest, request_id, election_id=election.id)
 
 
 def _signed(data) -> tuple:
@@ -65,7 +59,7 @@ def _signed(data) -> tuple:
 def key(code: str, election_id: int):
     estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
     keys = signing_keys(election, current_user)
-    group_member = current_user.role == "prep_group"
+    group_member = holds_group_key(current_user)
     no_key = why_no_officer_key(current_user) if group_member else None
     extra = {}
     if election.state == State.DRAFT and group_member and not keys and not no_key:
@@ -75,30 +69,24 @@ def key(code: str, election_id: int):
 
 
 @blueprint.post("/key")
+@returns_to("credentials.key")
 @login_required
 def register_key(code: str, election_id: int):
     _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
     data = request.get_json(silent=True)
-    try:
-        officer = register_group_key(current_user, election, data.get("public_key") if isinstance(data, dict) else None)
-    except CredentialRefused as problem:
-        return _refused(problem, url_for("credentials.key", code=code, election_id=election_id))
-    db.session.commit()
+    officer = register_group_key(current_user, election, data.get("public_key") if isinstance(data, dict) else None)
     return jsonify(officer_id=officer.officer_id, role=officer.role, public_key=officer.public_key), 201
 
 
 @blueprint.post("/")
+@returns_to("notices.index")
 @login_required
 def prepare(code: str, election_id: int):
     _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
     form = request.form
-    try:
-        prepared = prepare_request(current_user, election, form.get("unit", "").strip(), form.get("action", ""),
-                                   form.get("reason", ""), public_base_url())
-    except CredentialRefused as problem:
-        return _refused(problem, url_for("notices.index", code=code, election_id=election_id))
-    request_id, voter_code = prepared.request.id, prepared.request.voter_code  # read before the commit expires them
-    db.session.commit()
+    prepared = prepare_request(current_user, election, form.get("unit", "").strip(), form.get("action", ""),
+                               form.get("reason", ""), public_base_url())
+    request_id, voter_code = prepared.request.id, prepared.request.voter_code
     if prepared.notice_pdf is None:
         return redirect(url_for("credentials.detail", code=code, election_id=election_id, request_id=request_id))
     response = send_file(BytesIO(prepared.notice_pdf), mimetype="application/pdf", as_attachment=True,
@@ -111,10 +99,7 @@ def prepare(code: str, election_id: int):
 @login_required
 def detail(code: str, election_id: int, request_id: int):
     estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
-    try:
-        credential_request = request_of(election, request_id)
-    except CredentialRefused:
-        abort(404)
+    credential_request = _request(election, request_id)
     step = next_signature(current_user, credential_request)
     extra = {}
     if step is not None:
@@ -129,43 +114,33 @@ def detail(code: str, election_id: int, request_id: int):
 
 
 @blueprint.post("/<int:request_id>/sign")
+@returns_to("credentials.detail")
 @login_required
 def sign(code: str, election_id: int, request_id: int):
     _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
+    _request(election, request_id)  # of this vote, before what was sent is read
     officer_id, signature = _signed(request.get_json(silent=True))
-    try:
-        sign_request(current_user, election, request_id, officer_id, signature)
-    except CredentialRefused as problem:
-        return _refused(problem, url_for("credentials.detail", code=code, election_id=election_id,
-                                         request_id=request_id))
-    db.session.commit()
+    sign_request(current_user, election, request_id, officer_id, signature)
     return jsonify(status="requested")
 
 
 @blueprint.post("/<int:request_id>/approve")
+@returns_to("credentials.detail")
 @login_required
 def approve(code: str, election_id: int, request_id: int):
     _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
+    _request(election, request_id)  # of this vote, before what was sent is read
     officer_id, signature = _signed(request.get_json(silent=True))
-    try:
-        approved = approve_request(current_user, election, request_id, officer_id, signature)
-    except CredentialRefused as problem:
-        return _refused(problem, url_for("credentials.detail", code=code, election_id=election_id,
-                                         request_id=request_id))
-    seq = approved.log_seq
-    db.session.commit()
-    return jsonify(status="approved", seq=seq)
+    approved = approve_request(current_user, election, request_id, officer_id, signature)
+    return jsonify(status="approved", seq=approved.log_seq)
 
 
 @blueprint.post("/<int:request_id>/withdraw")
+@returns_to("credentials.detail")
 @login_required
 def withdraw(code: str, election_id: int, request_id: int):
     _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
     back = url_for("credentials.detail", code=code, election_id=election_id, request_id=request_id)
-    try:
-        withdraw_request(current_user, election, request_id)
-    except CredentialRefused as problem:
-        return _refused(problem, back)
-    db.session.commit()
+    withdraw_request(current_user, election, request_id)
     flash(_("The request is withdrawn; nothing took effect."), "success")
     return redirect(back)

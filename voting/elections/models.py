@@ -17,9 +17,10 @@ from voting.estates.models import Estate
 from voting.extensions import FrozenDocument, db, one_of
 from voting.formatting import format_datetime
 from voting.timeutil import UTCDateTime, utcnow
+from voting.errors import Refusal
 
 
-class ElectionError(ValueError):
+class ElectionError(Refusal):
     """A request the election's state or rules do not allow; the message says why."""
 
     status = 409  # for JSON answers: the request is fine, the vote's state forbids it

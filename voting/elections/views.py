@@ -20,6 +20,7 @@ from voting.elections.operations import (
     open_election,
     tally_election,
 )
+from voting.errors import form_again, returns_to
 from voting.extensions import db
 from voting.notices.sealing import MIN_PASSPHRASE_LENGTH
 from voting.formatting import SHANGHAI
@@ -46,12 +47,13 @@ def index(code: str):
                 _beijing(form.closes_at.data), form.revote.data, invalid_ballot=form.invalid_ballot.data,
                 require_id_last4=form.require_id_last4.data, publish_units=form.publish_units.data,
             )
-        except ElectionError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            return redirect(url_for("elections.detail", code=code, election_id=election.id))
+        except ElectionError as refused:
+            return form_again(refused, lambda: _index_page(estate, form))
+        return redirect(url_for("elections.detail", code=code, election_id=election.id))
+    return _index_page(estate, form)
+
+
+def _index_page(estate, form: ElectionForm) -> str:
     elections = db.session.scalars(
         select(Election).where(Election.estate_id == estate.id).order_by(Election.id.desc())
     ).all()
@@ -70,18 +72,13 @@ def detail(code: str, election_id: int):
 
 
 @blueprint.post("/<int:election_id>/motions")
+@returns_to("elections.detail")
 @login_required
 def motions(code: str, election_id: int):
     _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
     form = MotionForm()
     if form.validate_on_submit():
-        try:
-            add_motion(current_user.username, election, form.item.data, form.title.data)
-        except ElectionError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
+        add_motion(current_user.username, election, form.item.data, form.title.data)
     else:
         for field, errors in form.errors.items():
             flash(f"{form[field].label.text}: {' '.join(errors)}", "error")
@@ -89,20 +86,14 @@ def motions(code: str, election_id: int):
 
 
 def _change_state(code: str, election_id: int, change, done_message: str, form=None, back: str | None = None):
-    """Run a state change; on a refusal go `back` (by default the vote's page), changing nothing."""
+    """Run a state change; an invalid form goes `back` (by default the vote's page), changing nothing."""
     _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
     done = url_for("elections.detail", code=code, election_id=election_id)
     form = form or ActionForm()
     if not form.validate_on_submit():
         flash_form_errors(form)
         return redirect(back or done)
-    try:
-        change(current_user.username, election)
-    except ElectionError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(back or done)
-    db.session.commit()
+    change(current_user.username, election)
     flash(done_message, "success")
     return redirect(done)
 
@@ -120,6 +111,7 @@ def confirm_open(code: str, election_id: int):
 
 
 @blueprint.post("/<int:election_id>/open")
+@returns_to("elections.confirm_open")
 @login_required
 def open_(code: str, election_id: int):
     form = OpenForm()
@@ -130,26 +122,25 @@ def open_(code: str, election_id: int):
 
 
 @blueprint.post("/<int:election_id>/close")
+@returns_to("elections.detail")
 @login_required
 def close(code: str, election_id: int):
     return _change_state(code, election_id, close_election, _("The vote is closed."))
 
 
 @blueprint.post("/<int:election_id>/tally")
+@returns_to("elections.detail")
 @login_required
 def tally(code: str, election_id: int):
     return _change_state(code, election_id, tally_election, _("The vote is counted."))
 
 
 @blueprint.get("/<int:election_id>/record.json")
+@returns_to("elections.detail")
 @login_required
 def record(code: str, election_id: int):
     _estate, election = election_for(code, election_id, Permission.VIEW_ELECTION)
-    try:
-        return record_download(election)
-    except ElectionError as error:
-        flash(str(error), "error")
-        return redirect(url_for("elections.detail", code=code, election_id=election_id))
+    return record_download(election)
 
 
 def record_download(election: Election) -> Response:

@@ -4,12 +4,13 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from voting.audit.operations import record_event
+from voting.errors import Refusal
 from voting.estates.models import Community, Estate, StreetOffice
 from voting.extensions import db
 from voting.roster.operations import rebuild_voters
 
 
-class PlaceError(ValueError):
+class PlaceError(Refusal):
     pass
 
 

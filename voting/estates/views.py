@@ -5,10 +5,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from voting.auth.access import Permission, estate_for, require, visible_estates
-from voting.auth.models import Role
+from voting.auth.access import Permission, creates_offices, estate_for, require, visible_estates
 from voting.estates.forms import ChildPlaceForm, EstateSettingsForm, PlaceForm
 from voting.estates.models import Community, StreetOffice
+from voting.errors import form_again
 from voting.estates.operations import (
     PlaceError,
     change_help_desk,
@@ -50,16 +50,14 @@ def settings(code: str):
         return render_template("estates/estate.html", estate=estate, summary=roll_summary(estate), form=form), 422
     parking_changed = change_parking_rule(current_user.username, estate, form.count_parking.data)
     change_help_desk(current_user.username, estate, form.help_desk_place.data, form.help_desk_hours.data)
-    db.session.commit()
     flash(_("Settings saved; voting rights recomputed.") if parking_changed else _("Settings saved."), "success")
     return redirect(url_for("estates.estate", code=code))
 
 
 def _place_forms():
     """The forms a user may use on the organisation page, each with its parent choices."""
-    role = Role(current_user.role)
     forms = {}
-    if role is Role.PLATFORM_ADMIN:
+    if creates_offices(current_user):
         forms["street_office"] = PlaceForm(prefix="so")
         forms["community"] = ChildPlaceForm(prefix="co")
         forms["community"].parent.choices = [
@@ -84,15 +82,16 @@ def organisation():
         if form.code.name in request.form and form.validate_on_submit():
             try:
                 _create_place(kind, form)
-            except PlaceError as error:
-                db.session.rollback()
-                flash(str(error), "error")
-            else:
-                db.session.commit()
-                flash(_("%(name)s created.", name=form.name.data), "success")
-                return redirect(url_for("estates.organisation"))
+            except PlaceError as refused:
+                return form_again(refused, lambda: _organisation_page(forms))
+            flash(_("%(name)s created.", name=form.name.data), "success")
+            return redirect(url_for("estates.organisation"))
+    return _organisation_page(forms)
+
+
+def _organisation_page(forms: dict) -> str:
     offices = db.session.scalars(select(StreetOffice).order_by(StreetOffice.code)).all()
-    if Role(current_user.role) is not Role.PLATFORM_ADMIN:
+    if not creates_offices(current_user):
         offices = [current_user.street_office]
     return render_template(
         "estates/organisation.html", forms=forms, offices=offices, estates=visible_estates(current_user)

@@ -25,6 +25,7 @@ from voting.core import signing
 from voting.core.canonical import SHANGHAI, b64e, parse_time
 from voting.elections.models import BatchStatus, Election, ElectionVoter, NoticeBatch, State
 from voting.elections.operations import units_by_voter, voter_holding
+from voting.errors import Refusal
 from voting.extensions import db
 from voting.notices import sealing
 from voting.pdf import merge_pdfs, public_base_url, qr_data_uri, render_document
@@ -36,7 +37,7 @@ CHUNK_SIZE = 100  # voters laid out (and memory held) between two progress repor
 UNITS_SHOWN = 8  # the developer may hold hundreds of units; a page names the first few
 
 
-class NoticeError(ValueError):
+class NoticeError(Refusal):
     """The notices cannot be started, rendered or handed out now; the message says why."""
 
 

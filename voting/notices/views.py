@@ -6,7 +6,6 @@ from io import BytesIO
 from flask import (
     Blueprint,
     abort,
-    flash,
     redirect,
     render_template,
     request,
@@ -18,10 +17,11 @@ from flask_login import current_user, login_required
 from voting.auth.access import Permission, election_for
 from voting.credentials.models import ACTION_NAMES, REASON_NAMES, STATUS_NAMES
 from voting.credentials.operations import credential_requests, signing_keys
-from voting.extensions import db, limiter
+from voting.errors import returns_to
+from voting.extensions import limiter
 from voting.jobs import enqueue
+from voting.transactions import after_commit
 from voting.notices.operations import (
-    NoticeError,
     erase_old_row_versions,
     latest_batch,
     start_rendering,
@@ -61,36 +61,24 @@ def index(code: str, election_id: int):
 
 
 @blueprint.post("/start")
+@returns_to("notices.index")
 @login_required
 @limiter.limit(PASSPHRASE_GUESSES, key_func=_passphrase_guesser)
 def start(code: str, election_id: int):
     _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
     batch = _batch_of(election)
-    try:
-        key = start_rendering(current_user.username, election, batch, request.form.get("passphrase", ""))
-    except NoticeError as fault:
-        db.session.rollback()
-        flash(str(fault), "error")
-        return redirect(url_for("notices.index", code=code, election_id=election_id))
-    batch_id = batch.id  # read before committing, which expires the row: reading it again would lock SQLite
-    db.session.commit()
+    key = start_rendering(current_user.username, election, batch, request.form.get("passphrase", ""))
     # The job gets the key derived from the passphrase, never the passphrase itself.
-    enqueue("voting.notices.operations.render_notice_batch", batch_id, key)
+    enqueue("voting.notices.operations.render_notice_batch", batch.id, key)
     return redirect(url_for("notices.index", code=code, election_id=election_id))
 
 
 @blueprint.post("/download")
+@returns_to("notices.index")
 @login_required
 @limiter.limit(PASSPHRASE_GUESSES, key_func=_passphrase_guesser)
 def download(code: str, election_id: int):
     _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
-    try:
-        pdf = take_pdf(current_user.username, election, _batch_of(election), request.form.get("passphrase", ""))
-    except NoticeError as fault:
-        db.session.rollback()
-        flash(str(fault), "error")
-        return redirect(url_for("notices.index", code=code, election_id=election_id))
-    filename = f"notices-{election.public_id}.pdf"  # named before committing, which expires the row
-    db.session.commit()
-    erase_old_row_versions()
-    return _pdf_response(pdf, filename)
+    pdf = take_pdf(current_user.username, election, _batch_of(election), request.form.get("passphrase", ""))
+    after_commit(erase_old_row_versions)
+    return _pdf_response(pdf, f"notices-{election.public_id}.pdf")

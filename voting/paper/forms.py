@@ -23,10 +23,6 @@ def invalid_field(motion_id: str) -> str:
     return f"invalid-{motion_id}"
 
 
-def wants_json() -> bool:
-    return request.is_json or request.accept_mimetypes.best == "application/json"
-
-
 def _json_body() -> dict:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):

@@ -33,6 +33,7 @@ from voting.core.canonical import b64e, canon
 from voting.core.weights import DELIVERED
 from voting.elections.models import Election, ElectionVoter, Officer, State
 from voting.elections.operations import ElectionError, officer_keys, register_browser_key, units_by_voter, voter_holding
+from voting.errors import Refusal
 from voting.estates.models import Unit
 from voting.extensions import MAX_ID, db
 from voting.pdf.documents import BallotHolder, paper_ballot_pdf
@@ -56,12 +57,10 @@ SCAN_SIGNATURES = (
 )
 
 
-class PaperRefused(ValueError):
+class PaperRefused(Refusal):
     """A paper-ballot step that cannot be taken; the message says why, status is the HTTP code."""
 
-    def __init__(self, message: str, status: int = 400):
-        super().__init__(message)
-        self.status = status
+    status = 400
 
 
 @dataclass(frozen=True)
@@ -77,6 +76,21 @@ class CheckOutcome:
 
     def as_json(self) -> dict:
         return {"voter": self.voter_differs, "motions": self.motions}
+
+
+class LogRefusedPaper(PaperRefused):
+    """The log refused a countersigned paper ballot: the attempt is undone, its refusal audited."""
+
+    status = 409
+
+    def __init__(self, staff: Staff, election: Election, paper: PaperBallot, reason: str):
+        super().__init__(reason)
+        self.attempt = (staff, election, paper)
+
+    def record(self) -> None:
+        staff, election, paper = self.attempt
+        paper.refused_reason = str(self)
+        _audit(staff, election, paper, "paper.refused", reason=str(self))
 
 
 @dataclass(frozen=True)
@@ -517,8 +531,8 @@ def handin_body(election: Election, voter: ElectionVoter | None, identity_checke
 
 def record_handin(staff: Staff, election: Election, officer_id, body, signature,
                   now: datetime | None = None) -> Receipt:
-    """Log a hand-in signed with the clerk's key (spec v2 §5.2). Raises BallotRefused (nothing
-    written) when the log will not take it, e.g. after the close or for a number given already."""
+    """Log a hand-in signed with the clerk's key (spec v2 §5.2). Refused (409, nothing written)
+    when the log will not take it, e.g. after the close or for a number given already."""
     reason = why_no_handin(election, now)
     if reason:
         raise PaperRefused(reason, 409)
@@ -531,8 +545,11 @@ def record_handin(staff: Staff, election: Election, officer_id, body, signature,
     if not signing.verify(officer.public_key, "handin", body, signature, record_v2.VERSION):
         raise PaperRefused(_("The signature does not match hand-in %(receipt)s and the key %(officer)s.",
                              receipt=body["desk_receipt"], officer=officer.officer_id))
-    receipt = append(election.id, "handin", body, [{"signer": officer.officer_id, "signature": signature}], now,
-                     desk_receipt=body["desk_receipt"], voter_code=body["voter_id"])
+    try:
+        receipt = append(election.id, "handin", body, [{"signer": officer.officer_id, "signature": signature}],
+                         now, desk_receipt=body["desk_receipt"], voter_code=body["voter_id"])
+    except BallotRefused as refused:
+        raise PaperRefused(str(refused), 409) from None
     record_event(staff.username, "paper.handin", f"handin:{election.public_id}/{body['desk_receipt']}",
                  estate_id=election.estate_id, officer_id=officer.officer_id, seq=receipt.seq,
                  identity_checked=body["identity_checked"])
@@ -608,8 +625,8 @@ def countersign(staff: Staff, election: Election, paper: PaperBallot, officer_id
                 now: datetime | None = None) -> Receipt:
     """The second clerk's signature over the same body; the ballot joins the log with both.
 
-    Raises BallotRefused (nothing written) when the log will not take it, e.g. under revote
-    "first" after the owner voted online."""
+    Refused with LogRefusedPaper (nothing written but the refusal) when the log will not take
+    it, e.g. under revote "first" after the owner voted online."""
     if not paper.awaiting_check or paper.checked_by is None:
         raise PaperRefused(_("Paper ballot #%(id)d has no matching check to sign.", id=paper.id), 409)
     officer = _own_clerk_key(election, staff, officer_id)
@@ -617,20 +634,17 @@ def countersign(staff: Staff, election: Election, paper: PaperBallot, officer_id
         raise PaperRefused(_("Paper ballot #%(id)d was checked with the key %(officer)s; sign it with that key.",
                              id=paper.id, officer=paper.checked_by), 403)
     _require_signature(officer, paper, signature)
-    receipt = append(election.id, "ballot", ballot_body(paper), [
-        {"signer": paper.keyed_by, "signature": paper.keyed_signature},
-        {"signer": officer.officer_id, "signature": signature},
-    ], now)
+    try:
+        receipt = append(election.id, "ballot", ballot_body(paper), [
+            {"signer": paper.keyed_by, "signature": paper.keyed_signature},
+            {"signer": officer.officer_id, "signature": signature},
+        ], now)
+    except BallotRefused as refused:
+        raise LogRefusedPaper(staff, election, paper, str(refused)) from None
     paper.mark_logged(receipt.seq)
     _audit(staff, election, paper, "paper.log", officer_id=officer.officer_id, seq=receipt.seq,
            entry_hash=receipt.entry_hash)
     return receipt
-
-
-def record_refusal(staff: Staff, election: Election, paper: PaperBallot, reason: str) -> None:
-    """Note and audit a ballot the log refused; the caller has rolled the attempt back."""
-    paper.refused_reason = reason
-    _audit(staff, election, paper, "paper.refused", reason=reason)
 
 
 # --- reading ------------------------------------------------------------------------------------------

@@ -11,15 +11,12 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
-from werkzeug.exceptions import HTTPException
 
 from voting.auth.access import Permission, can, election_for
-from voting.ballots.operations import BallotRefused
 from voting.board.heads import remind_day_head
 from voting.elections.models import State
 from voting.elections.operations import why_no_officer_key
-from voting.error_pages import http_error as error_page
-from voting.extensions import db
+from voting.errors import answers_json, returns_to
 from voting.paper.forms import (
     choice_field,
     invalid_field,
@@ -28,7 +25,6 @@ from voting.paper.forms import (
     read_public_key,
     read_signature,
     read_signed_body,
-    wants_json,
 )
 from voting.paper.operations import (
     MOTION_INVALID_REASONS,
@@ -58,7 +54,6 @@ from voting.paper.operations import (
     proxy_scan_of,
     receipt_for,
     record_handin,
-    record_refusal,
     register_clerk_key,
     scan_of,
     sign_keyed,
@@ -68,6 +63,7 @@ from voting.paper.operations import (
     why_no_handin,
     why_not_checker,
 )
+from voting.transactions import after_commit
 
 blueprint = Blueprint("paper", __name__, url_prefix="/estates/<code>/elections/<int:election_id>/paper")
 
@@ -80,15 +76,6 @@ blueprint.add_app_template_global(officer_label)
 def officer_name(election, officer_id: str) -> str:
     """The officer holding this key of the vote by name and role, or the key id if none does."""
     return officer_names(election).get(officer_id, officer_id)
-
-
-@blueprint.errorhandler(HTTPException)
-def http_error(error: HTTPException):
-    """Scripts get {"error": ...} for every refusal (404 out of scope, 403, a bad CSRF token);
-    browsers the app's error page."""
-    if wants_json():
-        return jsonify(error=error.description), error.code
-    return error_page(error)  # the app's page, in the reader's language
 
 
 def _load(code: str, election_id: int):
@@ -110,15 +97,6 @@ def _paper(election, paper_id: int):
 
 def _urls(election, **values) -> dict:
     return {"code": election.estate.code, "election_id": election.id, **values}
-
-
-def _refused(problem: PaperRefused, back: str):
-    """Nothing of the refused step is kept; JSON gets the reason, a page gets it as a message."""
-    db.session.rollback()
-    if wants_json():
-        return jsonify(error=str(problem)), problem.status
-    flash(str(problem), "error")
-    return redirect(back)
 
 
 def _key_json(officer) -> dict:
@@ -166,7 +144,7 @@ def _marks_form(motions) -> dict:
 def index(code: str, election_id: int):
     estate, election = _view(code, election_id)
     work = desk(election, current_user)
-    if wants_json():
+    if answers_json():
         return jsonify(election_id=election.public_id, state=election.state, csrf_token=generate_csrf(),
                        clerk_keys=[_key_json(o) for o in clerk_keys(election, current_user)],
                        handins=[handin.desk_receipt for handin in open_handins(election)],
@@ -192,19 +170,15 @@ def officer_key(code: str, election_id: int):
 
 
 @blueprint.post("/officer-key")
+@returns_to("paper.officer_key")
 @login_required
 def register_key(code: str, election_id: int):
     _estate, election = _load(code, election_id)
-    back = url_for("paper.officer_key", **_urls(election))
-    try:
-        officer = register_clerk_key(current_user, election, read_public_key())
-    except PaperRefused as problem:
-        return _refused(problem, back)
-    db.session.commit()
-    if wants_json():
+    officer = register_clerk_key(current_user, election, read_public_key())
+    if answers_json():
         return jsonify(_key_json(officer)), 201
     flash(_("Clerk key %(officer)s is registered.", officer=officer.officer_id), "success")
-    return redirect(back)
+    return redirect(url_for("paper.officer_key", **_urls(election)))
 
 
 # --- the hand-in desk -------------------------------------------------------------------------------
@@ -224,17 +198,15 @@ def handin_form(code: str, election_id: int):
 
 
 @blueprint.get("/handins/sign")
+@returns_to("paper.handin_form", "unit")
 @login_required
 def handin_sign_page(code: str, election_id: int):
     estate, election = _load(code, election_id)
     unit, sealed_box, identity_checked = read_handin_request()
-    try:
-        voter = None if sealed_box else find_voter(election, unit)
-        body = handin_body(election, voter, identity_checked)
-    except PaperRefused as problem:
-        return _refused(problem, url_for("paper.handin_form", **_urls(election, unit=unit)))
+    voter = None if sealed_box else find_voter(election, unit)
+    body = handin_body(election, voter, identity_checked)
     warning = online_vote_warning(election, voter, identity_checked)
-    if wants_json():
+    if answers_json():
         return jsonify(body=body, voter=voter_card(voter) if voter else None, warning=warning)
     sign = {"purpose": "handin", "body": body, "post_url": url_for("paper.handins", **_urls(election)),
             "done_url": url_for("paper.handin", **_urls(election, desk_receipt=body["desk_receipt"]))}
@@ -244,19 +216,13 @@ def handin_sign_page(code: str, election_id: int):
 
 
 @blueprint.post("/handins")
+@returns_to("paper.handin_form")
 @login_required
 def handins(code: str, election_id: int):
     _estate, election = _load(code, election_id)
-    try:
-        officer_id, body, signed = read_signed_body()
-        receipt = record_handin(current_user, election, officer_id, body, signed)
-    except PaperRefused as problem:
-        return _refused(problem, url_for("paper.handin_form", **_urls(election)))
-    except BallotRefused as refused:
-        db.session.rollback()
-        return jsonify(error=str(refused)), 409
-    db.session.commit()
-    remind_day_head(election)
+    officer_id, body, signed = read_signed_body()
+    receipt = record_handin(current_user, election, officer_id, body, signed)
+    after_commit(remind_day_head, election)
     return jsonify(desk_receipt=body["desk_receipt"], seq=receipt.seq, receipt=receipt.as_json(election)), 201
 
 
@@ -268,22 +234,20 @@ def handin(code: str, election_id: int, desk_receipt: str):
     if logged is None:
         abort(404)
     card = handin_card(election, logged)
-    if wants_json():
+    if answers_json():
         return jsonify(desk_receipt=card.desk_receipt, seq=logged.seq, units=card.units,
                        identity_checked=card.identity_checked)
     return render_template("paper/handin.html", estate=estate, election=election, handin=card)
 
 
 @blueprint.get("/ballot-paper.pdf")
+@returns_to("paper.index")
 @login_required
 def ballot_paper(code: str, election_id: int):
     """The paper ballot (表决票) to print: blank, or with ?unit= for the voter holding that unit."""
     _estate, election = _view(code, election_id)
     unit = request.args.get("unit", "").strip() or None
-    try:
-        pdf = print_ballot(election, unit)
-    except PaperRefused as problem:
-        return _refused(problem, url_for("paper.index", **_urls(election)))
+    pdf = print_ballot(election, unit)
     response = send_file(BytesIO(pdf), mimetype="application/pdf", as_attachment=False,
                          download_name=f"ballot-{election.public_id}{'-' + unit if unit else ''}.pdf")
     response.headers["Cache-Control"] = "private, no-store"  # a voter's units and masked names
@@ -313,7 +277,7 @@ def key_form(code: str, election_id: int):
     rekey_of = request.args.get("rekey_of", type=int)
     rekey = _paper(election, rekey_of) if rekey_of is not None else None
     unit = request.args.get("unit", "").strip()
-    if wants_json():
+    if answers_json():
         voter, problem = _lookup(election, unit)
         if problem:
             return jsonify(error=problem), 404
@@ -322,24 +286,22 @@ def key_form(code: str, election_id: int):
 
 
 @blueprint.post("/ballots")
+@returns_to("paper.key_form")
 @login_required
 def key(code: str, election_id: int):
     estate, election = _load(code, election_id)
     motions = ballot_motions(election)
-    entry = None
+    entry = read_entry(motions)
+    rekey = _paper(election, entry.rekey_of) if entry.rekey_of is not None else None
     try:
-        entry = read_entry(motions)
-        rekey = _paper(election, entry.rekey_of) if entry.rekey_of is not None else None
         paper = key_ballot(current_user, election, entry, rekey)
     except PaperRefused as problem:
-        if wants_json() or entry is None:
-            return _refused(problem, url_for("paper.key_form", **_urls(election)))
-        db.session.rollback()
+        if answers_json():
+            raise
+        # The form again with what the clerk keyed; its error status keeps nothing (voting.transactions).
         flash(str(problem), "error")
-        rekey = find_paper(election, entry.rekey_of) if entry.rekey_of is not None else None
         return _key_page(estate, election, (entry.unit or "").strip(), rekey, entry, problem.status)
-    db.session.commit()
-    if wants_json():
+    if answers_json():
         return jsonify(paper_id=paper.id, ballot=ballot_body(paper)), 201
     return redirect(url_for("paper.sign_page", **_urls(election, paper_id=paper.id)))
 
@@ -364,27 +326,23 @@ def sign_page(code: str, election_id: int, paper_id: int):
         abort(403)
     if not paper.awaiting_check or is_signed(paper):
         return redirect(url_for("paper.ballot", **_urls(election, paper_id=paper.id)))
-    if wants_json():
+    if answers_json():
         return jsonify(paper_id=paper.id, ballot=ballot_body(paper))
     return _signing_page(estate, election, paper, "paper.signature", _("Sign your entry"))
 
 
 @blueprint.post("/ballots/<int:paper_id>/signature")
+@returns_to("paper.ballot")
 @login_required
 def signature(code: str, election_id: int, paper_id: int):
     _estate, election = _load(code, election_id)
     paper = _paper(election, paper_id)
-    back = url_for("paper.ballot", **_urls(election, paper_id=paper.id))
-    try:
-        officer_id, signed = read_signature()
-        sign_keyed(current_user, election, paper, officer_id, signed)
-    except PaperRefused as problem:
-        return _refused(problem, back)
-    db.session.commit()
-    if wants_json():
+    officer_id, signed = read_signature()
+    sign_keyed(current_user, election, paper, officer_id, signed)
+    if answers_json():
         return jsonify(paper_id=paper.id, status=paper.status)
     flash(_("Paper ballot #%(id)d is signed and waits for another clerk's check.", id=paper.id), "success")
-    return redirect(back)
+    return redirect(url_for("paper.ballot", **_urls(election, paper_id=paper.id)))
 
 
 # --- the second clerk -----------------------------------------------------------------------------
@@ -420,23 +378,22 @@ def check_form(code: str, election_id: int, paper_id: int):
 
 
 @blueprint.post("/ballots/<int:paper_id>/check")
+@returns_to("paper.check_form")
 @login_required
 def check(code: str, election_id: int, paper_id: int):
     estate, election = _load(code, election_id)
     paper = _paper(election, paper_id)
-    entry = None
+    entry = read_entry(ballot_motions(election))
     try:
-        entry = read_entry(ballot_motions(election))
         outcome = check_entry(current_user, election, paper, entry)
     except PaperRefused as problem:
-        if wants_json() or entry is None:
-            return _refused(problem, url_for("paper.check_form", **_urls(election, paper_id=paper.id)))
-        db.session.rollback()
+        if answers_json():
+            raise
+        # The form again with what the clerk keyed; its error status keeps nothing (voting.transactions).
         flash(str(problem), "error")
         return _checkable(election, paper) or _check_page(
             estate, election, paper, (entry.unit or "").strip(), entry, problem.status)
-    db.session.commit()
-    if wants_json():
+    if answers_json():
         if outcome.matched:
             return jsonify(paper_id=paper.id, status="match", ballot=ballot_body(paper))
         return jsonify(paper_id=paper.id, status=paper.status, differences=outcome.as_json())
@@ -454,37 +411,25 @@ def countersign_page(code: str, election_id: int, paper_id: int):
     if not paper.awaiting_check or paper.checked_by not in {o.officer_id for o in
                                                                   clerk_keys(election, current_user)}:
         return redirect(url_for("paper.ballot", **_urls(election, paper_id=paper.id)))
-    if wants_json():
+    if answers_json():
         return jsonify(paper_id=paper.id, ballot=ballot_body(paper))
     return _signing_page(estate, election, paper, "paper.countersignature", _("Sign the checked ballot"))
 
 
 @blueprint.post("/ballots/<int:paper_id>/countersignature")
+@returns_to("paper.ballot")
 @login_required
 def countersignature(code: str, election_id: int, paper_id: int):
     _estate, election = _load(code, election_id)
     paper = _paper(election, paper_id)
-    back = url_for("paper.ballot", **_urls(election, paper_id=paper.id))
-    try:
-        officer_id, signed = read_signature()
-        receipt = countersign(current_user, election, paper, officer_id, signed)
-    except PaperRefused as problem:
-        return _refused(problem, back)
-    except BallotRefused as refused:
-        db.session.rollback()
-        record_refusal(current_user, election, paper, str(refused))
-        db.session.commit()
-        if wants_json():
-            return jsonify(error=str(refused), status=paper.status), 409
-        flash(str(refused), "error")
-        return redirect(back)
-    db.session.commit()
-    remind_day_head(election)
-    if wants_json():
+    officer_id, signed = read_signature()
+    receipt = countersign(current_user, election, paper, officer_id, signed)
+    after_commit(remind_day_head, election)
+    if answers_json():
         return jsonify(paper_id=paper.id, status=paper.status, log_seq=paper.log_seq,
                        receipt=receipt.as_json(election))
     flash(_("Paper ballot #%(id)d is in the log.", id=paper.id), "success")
-    return redirect(back)
+    return redirect(url_for("paper.ballot", **_urls(election, paper_id=paper.id)))
 
 
 # --- one ballot ---------------------------------------------------------------------------------------
@@ -498,7 +443,7 @@ def ballot(code: str, election_id: int, paper_id: int):
     differ = differences(paper)
     receipt = receipt_for(election, paper).as_json(election) if paper.log_seq is not None else None
     refused = paper.refused_reason
-    if wants_json():
+    if answers_json():
         answer = {"paper_id": paper.id, "status": paper.status, "signed": is_signed(paper),
                   "keyed_by": paper.keyed_by, "checked_by": paper.checked_by, "log_seq": paper.log_seq}
         if differ:

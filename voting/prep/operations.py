@@ -20,6 +20,7 @@ from voting.auth.models import Role, Staff
 from voting.auth.operations import AccountError, create_staff
 from voting.elections.models import Election, Motion, NoticeBatch, State
 from voting.estates.models import Estate
+from voting.errors import Refusal
 from voting.extensions import db
 from voting.prep.models import MILESTONES, CommitteeMilestone, PrepGroup, PrepMember
 from voting.privacy import mask_name
@@ -43,7 +44,7 @@ MEMBER_ROLE_NAMES = {
 }
 
 
-class PrepError(ValueError):
+class PrepError(Refusal):
     """A change the rules do not allow; the message says why."""
 
 
@@ -53,6 +54,10 @@ class CompositionRejected(PrepError):
     def __init__(self, faults: list[str]):
         super().__init__(" ".join(faults))
         self.faults = faults
+
+    @property
+    def messages(self) -> list[str]:
+        return self.faults
 
 
 # --- the group ---------------------------------------------------------------------------

@@ -5,17 +5,16 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from voting.auth.access import Permission, can, election_for, estate_for
+from voting.auth.access import Permission, can, election_for, estate_for, part_of
 from voting.auth.models import Staff
+from voting.errors import returns_to
 from voting.estates.models import Estate
 from voting.extensions import db
 from voting.prep.forms import ActionForm, MemberForm, MilestoneForm, RemovalForm
-from voting.prep.models import PrepGroup, PrepMember
+from voting.prep.models import PrepMember
 from voting.prep.operations import (
     DEADLINE_NAMES,
     MEMBER_ROLE_NAMES,
-    CompositionRejected,
-    PrepError,
     composition_faults,
     confirm_group,
     deadlines,
@@ -71,6 +70,7 @@ def group(code: str):
 
 
 @blueprint.post("/members")
+@returns_to("prep.group")
 @login_required
 def propose(code: str):
     estate = estate_for(code, Permission.FORM_PREP_GROUP)
@@ -78,31 +78,23 @@ def propose(code: str):
     if not form.validate_on_submit():
         _flash_form_errors(form)
         return redirect(url_for("prep.group", code=code))
-    try:
-        member = propose_member(
-            current_user.username, estate, name=form.name.data, role=form.role.data,
-            organisation=form.organisation.data or "", leader=form.leader.data, id_number=form.id_number.data or "",
-            account=db.session.get(Staff, form.account.data) if form.account.data else None,
-            new_account=(form.new_username.data, form.new_password.data or "") if form.new_username.data else None,
-        )
-    except PrepError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(_("%(name)s is proposed; confirm the composition to make the change.", name=member.name), "success")
+    member = propose_member(
+        current_user.username, estate, name=form.name.data, role=form.role.data,
+        organisation=form.organisation.data or "", leader=form.leader.data, id_number=form.id_number.data or "",
+        account=db.session.get(Staff, form.account.data) if form.account.data else None,
+        new_account=(form.new_username.data, form.new_password.data or "") if form.new_username.data else None,
+    )
+    flash(_("%(name)s is proposed; confirm the composition to make the change.", name=member.name), "success")
     return redirect(url_for("prep.group", code=code))
 
 
 def _member(estate: Estate, member_id: int) -> PrepMember:
-    member = db.session.scalar(select(PrepMember).join(PrepGroup).where(
-        PrepMember.id == member_id, PrepGroup.estate_id == estate.id))
-    if member is None:
-        abort(404)
-    return member
+    prep_group = group_of(estate) or abort(404)
+    return part_of(PrepMember, member_id, group_id=prep_group.id)
 
 
 @blueprint.post("/members/<int:member_id>/remove")
+@returns_to("prep.group")
 @login_required
 def remove(code: str, member_id: int):
     estate = estate_for(code, Permission.FORM_PREP_GROUP)
@@ -111,13 +103,7 @@ def remove(code: str, member_id: int):
     if not form.validate_on_submit():
         _flash_form_errors(form)
     else:
-        try:
-            propose_removal(current_user.username, member, form.reason.data or "")
-        except PrepError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
+        propose_removal(current_user.username, member, form.reason.data or "")
     return redirect(url_for("prep.group", code=code))
 
 
@@ -126,34 +112,27 @@ def _group_action(code: str, change, done_message: str):
     if not ActionForm().validate_on_submit():
         flash(_("The form expired; please try again."), "error")
         return redirect(url_for("prep.group", code=code))
-    try:
-        change(current_user.username, estate)
-    except CompositionRejected as rejected:
-        db.session.rollback()
-        for fault in rejected.faults:
-            flash(fault, "error")
-    except PrepError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(done_message, "success")
+    change(current_user.username, estate)
+    flash(done_message, "success")
     return redirect(url_for("prep.group", code=code))
 
 
 @blueprint.post("/confirm")
+@returns_to("prep.group")
 @login_required
 def confirm(code: str):
     return _group_action(code, confirm_group, _("The composition is confirmed and its member list is public."))
 
 
 @blueprint.post("/discard")
+@returns_to("prep.group")
 @login_required
 def discard(code: str):
     return _group_action(code, discard_changes, _("The pending changes are discarded."))
 
 
 @blueprint.post("/milestones/<int:election_id>")
+@returns_to("prep.group")
 @login_required
 def milestone(code: str, election_id: int):
     _estate, election = election_for(code, election_id, Permission.RECORD_FILING)
@@ -161,14 +140,8 @@ def milestone(code: str, election_id: int):
     if not form.validate_on_submit():
         _flash_form_errors(form)
     else:
-        try:
-            record_milestone(current_user.username, election, form.kind.data, form.done_on.data, form.note.data or "")
-        except PrepError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("Recorded."), "success")
+        record_milestone(current_user.username, election, form.kind.data, form.done_on.data, form.note.data or "")
+        flash(_("Recorded."), "success")
     return redirect(url_for("prep.group", code=code))
 
 

@@ -18,10 +18,12 @@ from datetime import datetime, timedelta
 from pathlib import PurePath
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import bindparam, delete, select, update
 
 from voting.audit.operations import record_event
 from voting.core import weights
+from voting.errors import Refusal
 from voting.estates.models import Building, Estate, Unit
 from voting.extensions import db
 from voting.prep.operations import refer_group_after_roll, representatives_off_roll
@@ -34,16 +36,27 @@ DEVELOPER_KEY = "developer"
 UPLOAD_LIFETIME = timedelta(hours=24)
 
 
-class RosterRejected(ValueError):
+class RosterRejected(Refusal):
     """The file has faults; nothing was saved."""
 
     def __init__(self, errors: tuple[RowError, ...]):
-        super().__init__(f"{len(errors)} fault(s) in the roster")
+        super().__init__(_("The file has faults; nothing was saved."))
         self.errors = errors
 
 
-class UploadExpired(Exception):
-    """The upload waited longer than UPLOAD_LIFETIME for its confirmation; it has been deleted."""
+class UploadExpired(Refusal):
+    """The upload waited longer than UPLOAD_LIFETIME for its confirmation: it is deleted, and the
+    browser sent to upload the file again."""
+
+    page = "roster.upload"
+
+    def __init__(self, upload: RosterUpload):
+        super().__init__(_("This upload waited more than 24 hours unconfirmed and has been deleted; "
+                           "upload the file again."))
+        self.upload_id = upload.id
+
+    def record(self) -> None:
+        db.session.execute(delete(RosterUpload).where(RosterUpload.id == self.upload_id))
 
 
 @dataclass(frozen=True)
@@ -102,11 +115,10 @@ def stage_upload(estate: Estate, data: bytes, filename: str, staff_id: int, now:
 
 
 def staged_result(upload: RosterUpload, now: datetime | None = None) -> ParseResult:
-    """What the upload's file gave when it arrived. Raises UploadExpired, having deleted the
-    upload, once it is older than UPLOAD_LIFETIME: the caller commits that deletion."""
+    """What the upload's file gave when it arrived. Refused with UploadExpired, which deletes the
+    upload, once it is older than UPLOAD_LIFETIME."""
     if (now or utcnow()) - upload.uploaded_at > UPLOAD_LIFETIME:
-        db.session.delete(upload)
-        raise UploadExpired
+        raise UploadExpired(upload)
     return ParseResult.from_json(personal_data().decrypt(upload.parsed_enc))
 
 

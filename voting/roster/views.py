@@ -5,16 +5,13 @@ from io import BytesIO
 from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from voting.auth.access import Permission, estate_for
-from voting.extensions import db
+from voting.auth.access import Permission, estate_for, part_of
+from voting.errors import returns_to
 from voting.roster.export import roll_workbook
 from voting.roster.forms import ConfirmForm, RosterUploadForm
 from voting.roster.models import RosterUpload
 from voting.roster.operations import (
-    RosterRejected,
-    UploadExpired,
     import_upload,
     preview_roster,
     publish_roll,
@@ -43,24 +40,12 @@ def upload(code: str):
     form = RosterUploadForm()
     if form.validate_on_submit():
         staged = stage_upload(estate, form.file.data.read(), form.file.data.filename, current_user.id)
-        db.session.commit()
         return redirect(url_for("roster.preview", code=code, upload_id=staged.id))
     return render_template("roster/upload.html", estate=estate, form=form)
 
 
 def _staged(estate, upload_id: int) -> RosterUpload:
-    staged = db.session.scalar(
-        select(RosterUpload).where(RosterUpload.id == upload_id, RosterUpload.estate_id == estate.id)
-    )
-    if staged is None:
-        abort(404)
-    return staged
-
-
-def _expired(code: str):
-    db.session.commit()  # the expired upload's deletion
-    flash(_("This upload waited more than 24 hours unconfirmed and has been deleted; upload the file again."), "error")
-    return redirect(url_for("roster.upload", code=code))
+    return part_of(RosterUpload, upload_id, estate_id=estate.id)
 
 
 @blueprint.get("/import/<int:upload_id>")
@@ -68,10 +53,7 @@ def _expired(code: str):
 def preview(code: str, upload_id: int):
     estate = estate_for(code, Permission.IMPORT_ROLL)
     staged = _staged(estate, upload_id)
-    try:
-        parsed = staged_result(staged)
-    except UploadExpired:
-        return _expired(code)
+    parsed = staged_result(staged)
     return render_template(
         "roster/preview.html",
         estate=estate,
@@ -82,21 +64,14 @@ def preview(code: str, upload_id: int):
 
 
 @blueprint.post("/import/<int:upload_id>")
+@returns_to("roster.preview")
 @login_required
 def confirm(code: str, upload_id: int):
     estate = estate_for(code, Permission.IMPORT_ROLL)
     staged = _staged(estate, upload_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        summary = import_upload(current_user.username, estate, staged)
-    except UploadExpired:
-        return _expired(code)
-    except RosterRejected:
-        db.session.rollback()
-        flash(_("The file has faults; nothing was saved."), "error")
-        return redirect(url_for("roster.preview", code=code, upload_id=upload_id))
-    db.session.commit()
+    summary = import_upload(current_user.username, estate, staged)
     flash(_("Roll imported: %(units)d units, %(voters)d voters.", units=summary["units"], voters=summary["voters"]), "success")
     return redirect(url_for("roster.roll", code=code))
 
@@ -108,7 +83,6 @@ def publish(code: str):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     publish_roll(current_user.username, estate)
-    db.session.commit()
     flash(_("The masked roll is now public."), "success")
     return redirect(url_for("roster.roll", code=code))
 

@@ -12,6 +12,7 @@ from voting.elections.models import State
 from voting.tally.operations import canvass_list, measure_turnout, read_results
 from voting.tally.svg import participation_bar
 from voting.timeutil import utcnow
+from voting.transactions import after_commit
 from voting.witness.operations import witness_status
 
 blueprint = Blueprint("tally", __name__, url_prefix="/estates/<code>/elections/<int:election_id>")
@@ -21,7 +22,7 @@ blueprint = Blueprint("tally", __name__, url_prefix="/estates/<code>/elections/<
 @login_required
 def turnout(code: str, election_id: int):
     estate, election = election_for(code, election_id, Permission.VIEW_ELECTION)
-    remind_day_head(election)
+    after_commit(remind_day_head, election)
     figures = measure_turnout(election) if election.state != State.DRAFT else None
     return render_template("tally/turnout.html", estate=estate, election=election, turnout=figures,
                            bar=participation_bar, may_manage=can(current_user, Permission.MANAGE_ELECTION),

@@ -22,6 +22,7 @@ from voting.ballots.operations import BallotRefused, cast_online, check_receipt
 from voting.core import signing
 from voting.core.canonical import b64e, parse_json, parse_time
 from voting.elections.models import Election, ElectionVoter, State
+from voting.errors import Refusal
 from voting.extensions import db
 from voting.formatting import format_area
 from voting.privacy import last4_hash, personal_data
@@ -39,12 +40,10 @@ POSSESSION_PREFIX = b"gongzhi/2/possession\x00"
 MAX_REQUEST_BYTES = 64 * 1024
 
 
-class VoteRefused(ValueError):
+class VoteRefused(Refusal):
     """A request from the phone that cannot be served; the message says why, status is the HTTP code."""
 
-    def __init__(self, message: str, status: int = 400):
-        super().__init__(message)
-        self.status = status
+    status = 400
 
 
 def find_election(public_id: str) -> Election | None:

@@ -10,10 +10,10 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from voting.auth.access import unit_choices_shown
-from voting.ballots.operations import BallotRefused
 from voting.board.heads import remind_day_head
 from voting.elections.models import Election, State
-from voting.extensions import csrf, db, limiter
+from voting.extensions import csrf, limiter
+from voting.transactions import after_commit
 from voting.vote.forms import ReceiptForm
 from voting.vote.operations import (
     MAX_REQUEST_BYTES,
@@ -80,9 +80,6 @@ def _election(public_id: str, *, opened: bool = True) -> Election:
     return election
 
 
-def _refusal(refusal: VoteRefused | BallotRefused):
-    db.session.rollback()
-    return jsonify(error=str(refusal)), getattr(refusal, "status", 422)
 
 
 @blueprint.get("/<public_id>")
@@ -106,10 +103,7 @@ def ballot(public_id: str):
 @csrf.exempt
 @limiter.limit("120 per minute")
 def challenge(public_id: str):
-    try:
-        return jsonify(challenge=issue_challenge(_election(public_id)))
-    except VoteRefused as refusal:
-        return _refusal(refusal)
+    return jsonify(challenge=issue_challenge(_election(public_id)))
 
 
 @blueprint.post("/<public_id>/session")
@@ -119,12 +113,7 @@ def challenge(public_id: str):
                error_message=TOO_MANY_ID_GUESSES)
 def session(public_id: str):
     election = _election(public_id)
-    try:
-        answer = open_session(election, read_request(_request_data()))
-    except VoteRefused as refusal:
-        return _refusal(refusal)
-    db.session.commit()  # the challenge is spent
-    return jsonify(answer)
+    return jsonify(open_session(election, read_request(_request_data())))
 
 
 @blueprint.post("/<public_id>/ballot")
@@ -134,12 +123,8 @@ def session(public_id: str):
                error_message=TOO_MANY_ID_GUESSES)
 def cast(public_id: str):
     election = _election(public_id)
-    try:
-        receipt = cast_ballot(election, read_request(_request_data()))
-    except (VoteRefused, BallotRefused) as refusal:
-        return _refusal(refusal)
-    db.session.commit()
-    remind_day_head(election)
+    receipt = cast_ballot(election, read_request(_request_data()))
+    after_commit(remind_day_head, election)
     return jsonify(receipt)
 
 
@@ -149,11 +134,7 @@ def cast(public_id: str):
 def units(public_id: str):
     """How each unit voted, as a part of the phone's page, for a proven credential holder."""
     election = _election(public_id)
-    try:
-        choices = reveal_unit_choices(election, read_request(_request_data()))
-    except VoteRefused as refusal:
-        return _refusal(refusal)
-    db.session.commit()  # the challenge is spent
+    choices = reveal_unit_choices(election, read_request(_request_data()))
     return jsonify(html=render_template("vote/_unit_choices.html", choices=choices))
 
 

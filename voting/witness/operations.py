@@ -34,6 +34,7 @@ from voting.core import checkpoint, signing
 from voting.core.canonical import b64d
 from voting.elections.models import Election, Officer, State
 from voting.elections.operations import officer_keys
+from voting.errors import Refusal
 from voting.extensions import db
 from voting.timeutil import utcnow
 
@@ -41,10 +42,8 @@ from voting.timeutil import utcnow
 CLOCK_TOLERANCE = timedelta(minutes=5)
 
 
-class CosignatureRefused(ValueError):
-    def __init__(self, message: str, status: int = 400):
-        super().__init__(message)
-        self.status = status
+class CosignatureRefused(Refusal):
+    status = 400
 
 
 @dataclass(frozen=True)

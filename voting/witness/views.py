@@ -4,8 +4,7 @@ from flask import Blueprint, abort, jsonify, request
 from flask_login import current_user, login_required
 
 from voting.auth.access import witnessed_election_for
-from voting.extensions import db
-from voting.witness.operations import CosignatureRefused, checkpoint_to_cosign, cosign
+from voting.witness.operations import checkpoint_to_cosign, cosign
 
 blueprint = Blueprint("witness", __name__, url_prefix="/estates/<code>/elections/<int:election_id>/witness")
 
@@ -17,20 +16,11 @@ def _json_body() -> dict:
     return data
 
 
-def _refused(problem: CosignatureRefused):
-    db.session.rollback()
-    return jsonify(error=str(problem)), problem.status
-
-
 @blueprint.post("/checkpoint")
 @login_required
 def checkpoint(code: str, election_id: int):
     _estate, election = witnessed_election_for(code, election_id)
-    try:
-        to_cosign = checkpoint_to_cosign(current_user, election, _json_body().get("since"))
-    except CosignatureRefused as problem:
-        return _refused(problem)
-    db.session.commit()
+    to_cosign = checkpoint_to_cosign(current_user, election, _json_body().get("since"))
     return jsonify(to_cosign.as_json())
 
 
@@ -39,10 +29,6 @@ def checkpoint(code: str, election_id: int):
 def cosignatures(code: str, election_id: int):
     _estate, election = witnessed_election_for(code, election_id)
     data = _json_body()
-    try:
-        made = cosign(current_user, election, data.get("officer_id"), data.get("size"), data.get("time"),
-                      data.get("signature"))
-    except CosignatureRefused as problem:
-        return _refused(problem)
-    db.session.commit()
+    made = cosign(current_user, election, data.get("officer_id"), data.get("size"), data.get("time"),
+                  data.get("signature"))
     return jsonify(witness=made.witness, time=made.time), 201

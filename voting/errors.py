@@ -1,0 +1,103 @@
+"""Refusals: one base exception for every step an operation refuses, and the one answer to it.
+
+An operation raises a :class:`Refusal` (each feature has its own subclass) with a message for
+people and an HTTP status. The app's handler (:func:`answer_refusal`, registered in
+``voting.app``) rolls the request's changes back and answers ``{"error": message}`` to phones and
+scripts, or flashes the message and sends a browser back to the page it came from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import current_app, flash, jsonify, redirect, request, url_for
+
+from voting.extensions import db
+
+# A browser's form posts one of these; phones and scripts post JSON or a raw body.
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+class Refusal(ValueError):
+    """A step that cannot be taken; the message says why, for the person who asked. Nothing of
+    the request is kept but what :meth:`record` writes after the rollback."""
+
+    status = 422  # the request was understood; the state or rules of what it acts on forbid it
+    page: str | None = None  # the endpoint a refused browser goes to, where the refusal decides it
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        if status is not None:
+            self.status = status
+
+    @property
+    def messages(self) -> list[str]:
+        """What a page shows, one message each (a rejected composition lists every fault)."""
+        return [str(self)]
+
+    def record(self) -> None:
+        """What stays written of the refused step once the rest is rolled back: nothing, unless a
+        subclass audits the refusal itself."""
+
+
+def answers_json() -> bool:
+    """JSON for phones' and scripts' requests: a JSON body, a POST that is no browser form, or a
+    request asking for JSON first; a page for browsers, which ask for HTML and post forms."""
+    if request.is_json or (request.method == "POST" and request.mimetype not in FORM_TYPES):
+        return True
+    return request.accept_mimetypes.best == "application/json"
+
+
+def returns_to(endpoint: str, *kept_args: str):
+    """Names the page a browser goes back to when this view refuses (the URL's values carry over,
+    and the query arguments named in ``kept_args``). Without it a refused form post goes back to
+    the form's own page, and anything else to the estate's page."""
+
+    def mark(view):
+        view.refusal_page = (endpoint, kept_args)
+        return view
+
+    return mark
+
+
+def _values_for(endpoint: str) -> dict:
+    rule = next(current_app.url_map.iter_rules(endpoint))
+    return {name: value for name, value in (request.view_args or {}).items() if name in rule.arguments}
+
+
+def page_before(refusal: Refusal) -> str:
+    """Where a refused browser request goes back to (always this site's page)."""
+    if refusal.page is not None:
+        return url_for(refusal.page, **_values_for(refusal.page))
+    view = current_app.view_functions.get(request.endpoint)
+    declared = getattr(view, "refusal_page", None)
+    if declared is not None:
+        endpoint, kept_args = declared
+        kept = {name: request.args[name] for name in kept_args if name in request.args}
+        return url_for(endpoint, **_values_for(endpoint), **kept)
+    if request.method != "GET" and request.url_rule is not None and "GET" in request.url_rule.methods:
+        return url_for(request.endpoint, **(request.view_args or {}))
+    if "code" in (request.view_args or {}):
+        return url_for("estates.estate", code=request.view_args["code"])
+    return url_for("estates.dashboard")
+
+
+def answer_refusal(refusal: Refusal):
+    """The app's one answer to a refused step: nothing of it is kept (but its own record)."""
+    db.session.rollback()
+    refusal.record()
+    db.session.commit()
+    if answers_json():
+        return jsonify(error=str(refusal)), refusal.status
+    for message in refusal.messages:
+        flash(message, "error")
+    return redirect(page_before(refusal))
+
+
+def form_again(refusal: Refusal, page: Callable[[], str]) -> tuple[str, int]:
+    """A form's page shown again after its step was refused, keeping what was typed: the refusal's
+    messages flashed above it, and its status, which keeps nothing of the request
+    (voting.transactions)."""
+    for message in refusal.messages:
+        flash(message, "error")
+    return page(), refusal.status
