@@ -83,11 +83,34 @@ class Scale:
     inserts: int  # one-row transactions for the insert baseline
 
 
-FULL = Scale(cast_voters=3000, clients=8, servers=((4, 1), (2, 4), (4, 2), (8, 1)), record_ballots=100_000,
-             browser_ballots=10_000, notice_voters=300, close_voters=10_000, turnout=0.75, repeats=3, verify_repeats=5, verifies=20_000,
-             inserts=3000)
-QUICK = Scale(cast_voters=150, clients=4, servers=((2, 2),), record_ballots=5000, browser_ballots=1000, notice_voters=12,
-              close_voters=200, turnout=0.75, repeats=1, verify_repeats=1, verifies=1000, inserts=200)
+FULL = Scale(
+    cast_voters=3000,
+    clients=8,
+    servers=((4, 1), (2, 4), (4, 2), (8, 1)),
+    record_ballots=100_000,
+    browser_ballots=10_000,
+    notice_voters=300,
+    close_voters=10_000,
+    turnout=0.75,
+    repeats=3,
+    verify_repeats=5,
+    verifies=20_000,
+    inserts=3000,
+)
+QUICK = Scale(
+    cast_voters=150,
+    clients=4,
+    servers=((2, 2),),
+    record_ballots=5000,
+    browser_ballots=1000,
+    notice_voters=12,
+    close_voters=200,
+    turnout=0.75,
+    repeats=1,
+    verify_repeats=1,
+    verifies=1000,
+    inserts=200,
+)
 
 
 # --- baselines ------------------------------------------------------------------------------
@@ -98,9 +121,13 @@ def _ballot_shaped_checks(count: int, seed: int) -> list[tuple[bytes, bytes, byt
     checks = []
     for number in range(count):
         key = signing.private_key_from_seed(H(f"bench-baseline/{seed}/{number}".encode()))
-        ballot = {"election_hash": b64e(H(b"election")), "voter_id": f"V{number:06d}", "channel": "online",
-                  "nonce": b64e(H(str(number).encode())[:16]),
-                  "choices": {"m1": "yes", "m2": "no", "m3": ["c3-1", "c3-2"]}}
+        ballot = {
+            "election_hash": b64e(H(b"election")),
+            "voter_id": f"V{number:06d}",
+            "channel": "online",
+            "nonce": b64e(H(str(number).encode())[:16]),
+            "choices": {"m1": "yes", "m2": "no", "m3": ["c3-1", "c3-2"]},
+        }
         message = signing.message("ballot", ballot)
         checks.append((b64d(signing.public_key_b64(key)), message, key.sign(message)))
     return checks
@@ -133,8 +160,9 @@ def verify_in_processes(shares: list[list[tuple[bytes, bytes, bytes]]]) -> Verif
     spans = [results.get() for _ in processes]
     for process in processes:
         process.join()
-    return Verified(max(end for _, end, _ in spans) - min(start for start, _, _ in spans),
-                    sum(cpu for _, _, cpu in spans))
+    return Verified(
+        max(end for _, end, _ in spans) - min(start for start, _, _ in spans), sum(cpu for _, _, cpu in spans)
+    )
 
 
 def ed25519_rate(processes: int, verifies: int, repeats: int) -> float:
@@ -191,8 +219,13 @@ class BenchVote:
     secrets: dict[str, bytes]  # voter code -> credential seed
 
     def signed_ballot(self, voter_code: str, rng: random.Random) -> tuple[dict, str]:
-        ballot = {"election_hash": self.election_hash, "voter_id": voter_code, "channel": "online",
-                  "nonce": b64e(rng.randbytes(16)), "choices": self.choices(rng)}
+        ballot = {
+            "election_hash": self.election_hash,
+            "voter_id": voter_code,
+            "channel": "online",
+            "nonce": b64e(rng.randbytes(16)),
+            "choices": self.choices(rng),
+        }
         return ballot, signing.sign(signing.private_key_from_seed(self.secrets[voter_code]), "ballot", ballot)
 
     def choices(self, rng: random.Random) -> dict:
@@ -243,7 +276,9 @@ def open_vote(estate) -> BenchVote:
     from voting.timeutil import utcnow
 
     opens_at = utcnow() - timedelta(hours=1)
-    election = create_election(ACTOR, estate, "业主大会表决（基准测试）", opens_at, opens_at + timedelta(days=7), "last")
+    election = create_election(
+        ACTOR, estate, "业主大会表决（基准测试）", opens_at, opens_at + timedelta(days=7), "last"
+    )
     add_motion(ACTOR, election, 1, "审议《业主大会议事规则》")
     add_motion(ACTOR, election, 6, "筹集住宅专项维修资金")
     add_committee_election(ACTOR, election, "选举业主委员会", 5, candidates=[f"候选人{n}" for n in range(1, 8)])
@@ -293,8 +328,9 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, math.ceil(share * len(ordered)) - 1)]
 
 
-def cast_over_http(estate, ballots: int, workers: int, threads: int, clients: int, environment: dict,
-                   work: Path, rng: random.Random) -> dict:
+def cast_over_http(
+    estate, ballots: int, workers: int, threads: int, clients: int, environment: dict, work: Path, rng: random.Random
+) -> dict:
     """Open a vote on the estate, start gunicorn, warm it up, then time `ballots` ballots (one per
     voter, signed beforehand) posted by `clients` threads."""
     from sqlalchemy import func, select
@@ -305,9 +341,13 @@ def cast_over_http(estate, ballots: int, workers: int, threads: int, clients: in
     vote = open_vote(estate)
     voters = sorted(vote.secrets)[:ballots]
     warm_up = [voters[n % len(voters)] for n in range(4 * workers * threads)]  # re-votes: "last" counts
-    bodies = {phase: [json.dumps(dict(zip(("ballot", "signature"), vote.signed_ballot(code, rng))),
-                                 ensure_ascii=False).encode() for code in codes]
-              for phase, codes in (("warm-up", warm_up), ("timed", voters))}
+    bodies = {
+        phase: [
+            json.dumps(dict(zip(("ballot", "signature"), vote.signed_ballot(code, rng))), ensure_ascii=False).encode()
+            for code in codes
+        ]
+        for phase, codes in (("warm-up", warm_up), ("timed", voters))
+    }
     server = Gunicorn(environment, work / f"gunicorn-{workers}x{threads}.log", workers=workers, threads=threads)
     try:
         server.wait_ready(f"/v/{vote.public_id}")
@@ -317,16 +357,26 @@ def cast_over_http(estate, ballots: int, workers: int, threads: int, clients: in
         client_cpu = time.process_time() - cpu_before
     finally:
         server.stop()
-    logged = db.session.scalar(select(func.count()).select_from(LogEntry).where(LogEntry.election_id == vote.election_id))
+    logged = db.session.scalar(
+        select(func.count()).select_from(LogEntry).where(LogEntry.election_id == vote.election_id)
+    )
     db.session.commit()
     accepted = statuses.get(200, 0)
     return {
-        "estate_voters": len(vote.secrets), "workers": workers, "threads": threads, "ballots": len(voters),
-        "accepted": accepted, "statuses": {str(status): count for status, count in sorted(statuses.items())},
-        "log_entries": logged, "expected_log_entries": len(warm_up) + accepted,
-        "seconds": seconds, "ballots_per_second": accepted / seconds,
-        "p50_ms": 1000 * percentile(latencies, 0.50), "p95_ms": 1000 * percentile(latencies, 0.95),
-        "p99_ms": 1000 * percentile(latencies, 0.99), "client_cpu_share": client_cpu / (seconds * CORES),
+        "estate_voters": len(vote.secrets),
+        "workers": workers,
+        "threads": threads,
+        "ballots": len(voters),
+        "accepted": accepted,
+        "statuses": {str(status): count for status, count in sorted(statuses.items())},
+        "log_entries": logged,
+        "expected_log_entries": len(warm_up) + accepted,
+        "seconds": seconds,
+        "ballots_per_second": accepted / seconds,
+        "p50_ms": 1000 * percentile(latencies, 0.50),
+        "p95_ms": 1000 * percentile(latencies, 0.95),
+        "p99_ms": 1000 * percentile(latencies, 0.99),
+        "client_cpu_share": client_cpu / (seconds * CORES),
     }
 
 
@@ -335,21 +385,37 @@ def bench_casting(scale: Scale, environment: dict, work: Path) -> dict:
 
     rng = random.Random(1)
     estate = estate_with_voters(scale.cast_voters)
-    settings = [cast_over_http(estate, scale.cast_voters, workers, threads, scale.clients, environment, work, rng)
-                for workers, threads in scale.servers]
+    settings = [
+        cast_over_http(estate, scale.cast_voters, workers, threads, scale.clients, environment, work, rng)
+        for workers, threads in scale.servers
+    ]
     best = max(settings, key=lambda setting: setting["ballots_per_second"])
     # The same server setting on the largest estate: appending reads the vote's frozen roll.
-    large_estate = cast_over_http(estate_with_voters(scale.close_voters), scale.cast_voters, best["workers"],
-                                  best["threads"], scale.clients, environment, work, rng)
+    large_estate = cast_over_http(
+        estate_with_voters(scale.close_voters),
+        scale.cast_voters,
+        best["workers"],
+        best["threads"],
+        scale.clients,
+        environment,
+        work,
+        rng,
+    )
     verify_one = ed25519_rate(1, scale.verifies, scale.repeats)
     verify_all = ed25519_rate(CORES, scale.verifies, scale.repeats)
     inserts = best_of(scale.repeats, lambda: insert_rate(db.engine, scale.clients, scale.inserts))
     lower_name, lower = min((("ed25519_all_cores", verify_all), ("inserts", inserts)), key=lambda pair: pair[1])
     return {
-        "clients": scale.clients, "settings": settings, "best": best, "large_estate": large_estate,
-        "ed25519_verify_per_second_one_core": verify_one, "ed25519_verify_per_second_all_cores": verify_all,
-        "inserts_per_second": inserts, "insert_threads": scale.clients,
-        "lower_baseline": lower_name, "ratio_to_lower_baseline": best["ballots_per_second"] / lower,
+        "clients": scale.clients,
+        "settings": settings,
+        "best": best,
+        "large_estate": large_estate,
+        "ed25519_verify_per_second_one_core": verify_one,
+        "ed25519_verify_per_second_all_cores": verify_all,
+        "inserts_per_second": inserts,
+        "insert_threads": scale.clients,
+        "lower_baseline": lower_name,
+        "ratio_to_lower_baseline": best["ballots_per_second"] / lower,
     }
 
 
@@ -357,9 +423,11 @@ def bench_casting(scale: Scale, environment: dict, work: Path) -> dict:
 
 PAPER_EVERY = 20  # one ballot in 20 is a paper ballot, signed by both clerks
 REVOTE_EVERY = 20  # and one voter in 20 changes the ballot later ("last" counts)
-RECORD_MOTIONS = [records.question("m1", "ordinary", "审议《业主大会议事规则》"),
-                  records.question("m2", "major", "筹集住宅专项维修资金"),
-                  records.committee("m3", 5, [f"c{n}" for n in range(1, 8)])]
+RECORD_MOTIONS = [
+    records.question("m1", "ordinary", "审议《业主大会议事规则》"),
+    records.question("m2", "major", "筹集住宅专项维修资金"),
+    records.committee("m3", 5, [f"c{n}" for n in range(1, 8)]),
+]
 
 
 def _voter_id(number: int) -> str:
@@ -367,9 +435,15 @@ def _voter_id(number: int) -> str:
 
 
 def _roll_voters(numbers: range) -> list[records.Voter]:
-    return [records.Voter(_voter_id(n), 6000 + n * 37 % 9000, units=[f"{1 + n // 400}-{1 + n // 100 % 4}-{101 + n % 100}"],
-                          key=records.public_key(_voter_id(n)))
-            for n in numbers]
+    return [
+        records.Voter(
+            _voter_id(n),
+            6000 + n * 37 % 9000,
+            units=[f"{1 + n // 400}-{1 + n // 100 % 4}-{101 + n % 100}"],
+            key=records.public_key(_voter_id(n)),
+        )
+        for n in numbers
+    ]
 
 
 def _signed_entries(job: tuple[str, range, int]) -> list[tuple[dict, list[dict]]]:
@@ -380,18 +454,26 @@ def _signed_entries(job: tuple[str, range, int]) -> list[tuple[dict, list[dict]]
     made = []
     for seq in seqs:
         voter_id = _voter_id(seq if seq < voters else (seq - voters) * REVOTE_EVERY)
-        ballot = {"election_hash": election_hash, "voter_id": voter_id, "channel": "online",
-                  "nonce": b64e(rng.randbytes(16)),
-                  "choices": {"m1": rng.choice(("yes", "yes", "no", "abstain")), "m2": rng.choice(("yes", "no")),
-                              "m3": rng.sample(("c1", "c2", "c3", "c4", "c5", "c6", "c7"), rng.randint(0, 5))}}
+        ballot = {
+            "election_hash": election_hash,
+            "voter_id": voter_id,
+            "channel": "online",
+            "nonce": b64e(rng.randbytes(16)),
+            "choices": {
+                "m1": rng.choice(("yes", "yes", "no", "abstain")),
+                "m2": rng.choice(("yes", "no")),
+                "m3": rng.sample(("c1", "c2", "c3", "c4", "c5", "c6", "c7"), rng.randint(0, 5)),
+            },
+        }
         if seq % PAPER_EVERY == PAPER_EVERY - 1:
             ballot["channel"] = "paper"
             ballot["paper_scan_sha256"] = b64e(H(f"scan {seq}".encode()))
             signers = clerks
         else:
             signers = [(voter_id, records.private_key(voter_id))]
-        made.append((ballot, [{"signer": name, "signature": signing.sign(key, "ballot", ballot)}
-                              for name, key in signers]))
+        made.append(
+            (ballot, [{"signer": name, "signature": signing.sign(key, "ballot", ballot)} for name, key in signers])
+        )
     return made
 
 
@@ -422,7 +504,7 @@ def verify_child(path: str, workers: int, signatures_only: bool, held_path: str 
     if signatures_only:
         checks = _signature_checks(document) if held is None else _signature_checks_v2(document, held)
         share = -(-len(checks) // workers)
-        verified = verify_in_processes([checks[start:start + share] for start in range(0, len(checks), share)])
+        verified = verify_in_processes([checks[start : start + share] for start in range(0, len(checks), share)])
         figures = {"seconds": verified.seconds, "cpu_seconds": verified.cpu_seconds}
     else:
         cpu_before = _cpu_seconds()
@@ -430,8 +512,11 @@ def verify_child(path: str, workers: int, signatures_only: bool, held_path: str 
             counted = record.verify(document, workers=workers)["counted"]
         else:
             counted = _verify_v2_and_held(document, held, workers)
-        figures = {"seconds": time.perf_counter() - parsed, "cpu_seconds": _cpu_seconds() - cpu_before,
-                   "counted": counted}
+        figures = {
+            "seconds": time.perf_counter() - parsed,
+            "cpu_seconds": _cpu_seconds() - cpu_before,
+            "counted": counted,
+        }
     print(json.dumps({"parse_seconds": parsed - started, "peak_rss_bytes": _peak_rss(), **figures}))
 
 
@@ -449,8 +534,11 @@ def _signature_checks(document: dict) -> list[tuple[bytes, bytes, bytes]]:
     """(raw public key, signed message, raw signature) of every signature in the record's log."""
     keys = {voter["voter_id"]: voter["public_key"] for voter in document["roll"]["voters"]}
     keys |= {officer["officer_id"]: officer["public_key"] for officer in document["election"]["officers"]}
-    return [(b64d(keys[signature["signer"]]), signing.message("ballot", entry["ballot"]), b64d(signature["signature"]))
-            for entry in document["log"] for signature in entry["signatures"]]
+    return [
+        (b64d(keys[signature["signer"]]), signing.message("ballot", entry["ballot"]), b64d(signature["signature"]))
+        for entry in document["log"]
+        for signature in entry["signatures"]
+    ]
 
 
 def _peak_rss() -> int:
@@ -517,10 +605,15 @@ def bench_verification(scale: Scale, work: Path) -> dict:
     parallel = runs[-1]
     peak_memory = max(parallel["peak_pss_bytes"], parallel["peak_rss_main_bytes"])
     return {
-        "ballots": scale.record_ballots, "signatures": signatures, "record_bytes": path.stat().st_size,
-        "build_seconds": built, "runs": runs, "workers": CORES,
+        "ballots": scale.record_ballots,
+        "signatures": signatures,
+        "record_bytes": path.stat().st_size,
+        "build_seconds": built,
+        "runs": runs,
+        "workers": CORES,
         "ed25519_verify_per_second_all_cores": signatures / parallel["signatures_alone_seconds"],
-        "overhead_all_cores": parallel["overhead"], "peak_memory_bytes": peak_memory,
+        "overhead_all_cores": parallel["overhead"],
+        "peak_memory_bytes": peak_memory,
         "target_met": parallel["overhead"] <= 0.25 and peak_memory < GIB,
     }
 
@@ -537,32 +630,39 @@ def compare_with_signatures(path: Path, held_path: Path | None, repeats: int) ->
     runs = []
     for workers in sorted({1, CORES}):
         verify, alone = best[workers, "verify"], best[workers, "signatures"]
-        runs.append({
-            "workers": workers, "verify_seconds": verify["seconds"], "parse_seconds": verify["parse_seconds"],
-            "signatures_alone_seconds": alone["seconds"], "overhead": verify["seconds"] / alone["seconds"] - 1,
-            # CPU seconds of verifier and workers beside those of the bare verifications: the
-            # overhead as the machine's other load distorts it least.
-            "overhead_cpu": verify["cpu_seconds"] / alone["cpu_seconds"] - 1,
-            # Each verification beside the bare one run just after it: what a burst of load on
-            # the machine does to one pair moves the median little.
-            "overhead_median_of_pairs": statistics.median(
-                pair["seconds"] / alone_run["seconds"] - 1
-                for pair, alone_run in zip(attempts[workers, "verify"], attempts[workers, "signatures"])
-            ),
-            "peak_pss_bytes": max(run["peak_pss_bytes"] for run in attempts[workers, "verify"]),
-            "peak_rss_main_bytes": max(run["peak_rss_bytes"] for run in attempts[workers, "verify"]),
-            "counted": verify["counted"],
-        })
+        runs.append(
+            {
+                "workers": workers,
+                "verify_seconds": verify["seconds"],
+                "parse_seconds": verify["parse_seconds"],
+                "signatures_alone_seconds": alone["seconds"],
+                "overhead": verify["seconds"] / alone["seconds"] - 1,
+                # CPU seconds of verifier and workers beside those of the bare verifications: the
+                # overhead as the machine's other load distorts it least.
+                "overhead_cpu": verify["cpu_seconds"] / alone["cpu_seconds"] - 1,
+                # Each verification beside the bare one run just after it: what a burst of load on
+                # the machine does to one pair moves the median little.
+                "overhead_median_of_pairs": statistics.median(
+                    pair["seconds"] / alone_run["seconds"] - 1
+                    for pair, alone_run in zip(attempts[workers, "verify"], attempts[workers, "signatures"])
+                ),
+                "peak_pss_bytes": max(run["peak_pss_bytes"] for run in attempts[workers, "verify"]),
+                "peak_rss_main_bytes": max(run["peak_rss_bytes"] for run in attempts[workers, "verify"]),
+                "counted": verify["counted"],
+            }
+        )
     return runs
 
 
 # --- verification of a large format-2 record --------------------------------------------------
 
 BUILDINGS = ("b1", "b2", "b3", "b4")
-RECORD_V2_MOTIONS = [records_v2.question("m1", 1, "审议《业主大会议事规则》"),
-                     records_v2.question("m2", 6, "筹集住宅专项维修资金"),
-                     records_v2.committee("m3", 5, [f"c{n}" for n in range(1, 8)]),
-                     records_v2.question("m4", 5, "使用维修资金维修1幢屋面", scope="b1")]
+RECORD_V2_MOTIONS = [
+    records_v2.question("m1", 1, "审议《业主大会议事规则》"),
+    records_v2.question("m2", 6, "筹集住宅专项维修资金"),
+    records_v2.committee("m3", 5, [f"c{n}" for n in range(1, 8)]),
+    records_v2.question("m4", 5, "使用维修资金维修1幢屋面", scope="b1"),
+]
 PAPER_ONLY_EVERY = 50  # one voter in 50 has no credential key and votes on paper
 PAPER_SHARE = 0.03  # and 3 % of the others choose paper too: about 5 % of ballots in all
 SEALED_BOX_EVERY = 10  # one paper-only voter in 10 drops the ballot in the sealed box, keyed after the close
@@ -576,17 +676,22 @@ def _public_keys(names: list[str]) -> list[str]:
 
 def _sign_planned(planned: list[tuple[str, dict, list[tuple[str, str]]]]) -> list[list[dict]]:
     """The signatures of planned entries: (kind, body, [(signer, key name)]) each."""
-    return [[record_v2.sign_body(records.private_key(key_name), signer, kind, body) for signer, key_name in signers]
-            for kind, body, signers in planned]
+    return [
+        [record_v2.sign_body(records.private_key(key_name), signer, kind, body) for signer, key_name in signers]
+        for kind, body, signers in planned
+    ]
 
 
 def _in_parts(items: list, size: int = 2000) -> list[list]:
-    return [items[start:start + size] for start in range(0, len(items), size)]
+    return [items[start : start + size] for start in range(0, len(items), size)]
 
 
 def _v2_choices(rng: random.Random, voter: dict) -> dict:
-    choices = {"m1": rng.choice(("yes", "yes", "no", "abstain")), "m2": rng.choice(("yes", "no")),
-               "m3": rng.sample(("c1", "c2", "c3", "c4", "c5", "c6", "c7"), rng.randint(0, 5))}
+    choices = {
+        "m1": rng.choice(("yes", "yes", "no", "abstain")),
+        "m2": rng.choice(("yes", "no")),
+        "m3": rng.sample(("c1", "c2", "c3", "c4", "c5", "c6", "c7"), rng.randint(0, 5)),
+    }
     if "b1" in voter["weights"]:  # m4 is for building 1 only
         choices["m4"] = rng.choice(("yes", "no"))
     return choices
@@ -604,23 +709,34 @@ def _plan_log_v2(roll: dict, election_hash: str, ballots: int, rng: random.Rando
     online_capable = [voter_id for voter_id in order if key_names[voter_id]]
     events = [(float(position), voter_id) for position, voter_id in enumerate(order)]
     first_position = {voter_id: position for position, voter_id in enumerate(order)}
-    events += [(rng.uniform(first_position[voter_id], len(order)), voter_id)
-               for voter_id in rng.sample(online_capable, ballots - len(order))]
+    events += [
+        (rng.uniform(first_position[voter_id], len(order)), voter_id)
+        for voter_id in rng.sample(online_capable, ballots - len(order))
+    ]
     events.sort()
-    sealed_box = {voter_id for number, voter_id in enumerate(v for v in order if not key_names[v])
-                  if number % SEALED_BOX_EVERY == 0}
+    sealed_box = {
+        voter_id
+        for number, voter_id in enumerate(v for v in order if not key_names[v])
+        if number % SEALED_BOX_EVERY == 0
+    }
     halfway = len(events) // 2
     reissued, revoked = [voter_id for _position, voter_id in events[halfway:] if key_names[voter_id]][:2]
     street_officer, (first_approver, second_approver) = records_v2.STREET_OFFICER, records_v2.APPROVERS
 
     before_close, after_close = [], []
-    before_close.append(("notices", {"election_hash": election_hash, "count": len(voters), "downloaded_by": "prep_1"}, []))
+    before_close.append(
+        ("notices", {"election_hash": election_hash, "count": len(voters), "downloaded_by": "prep_1"}, [])
+    )
 
     def credential(voter_id: str, action: str, reason: str, approvers: tuple[str, str]) -> None:
         key_names[voter_id] = f"{voter_id}/reissued" if action == "reissue" else None
-        body = {"election_hash": election_hash, "voter_id": voter_id, "action": action,
-                "public_key": records.public_key(key_names[voter_id]) if action == "reissue" else None,
-                "reason": reason}
+        body = {
+            "election_hash": election_hash,
+            "voter_id": voter_id,
+            "action": action,
+            "public_key": records.public_key(key_names[voter_id]) if action == "reissue" else None,
+            "reason": reason,
+        }
         before_close.append(("credential", body, [(approver, approver) for approver in approvers]))
 
     desk_receipts = 0
@@ -629,25 +745,38 @@ def _plan_log_v2(roll: dict, election_hash: str, ballots: int, rng: random.Rando
             credential(reissued, "revoke", "lost", (first_approver, second_approver))
             credential(reissued, "reissue", "lost", (first_approver, street_officer))
             credential(revoked, "revoke", "compromised", (second_approver, street_officer))
-        body = {"election_hash": election_hash, "voter_id": voter_id, "channel": "online",
-                "nonce": b64e(rng.randbytes(16)), "choices": _v2_choices(rng, voters[voter_id])}
+        body = {
+            "election_hash": election_hash,
+            "voter_id": voter_id,
+            "channel": "online",
+            "nonce": b64e(rng.randbytes(16)),
+            "choices": _v2_choices(rng, voters[voter_id]),
+        }
         if key_names[voter_id] and rng.random() >= PAPER_SHARE:
             before_close.append(("ballot", body, [(voter_id, key_names[voter_id])]))
             continue
         desk_receipts += 1
         clerk, checker = records_v2.CLERKS[desk_receipts % 2], records_v2.CLERKS[(desk_receipts + 1) % 2]
         from_box = voter_id in sealed_box
-        handin = {"election_hash": election_hash, "desk_receipt": f"D{desk_receipts:06d}",
-                  "voter_id": None if from_box else voter_id, "identity_checked": not from_box}
+        handin = {
+            "election_hash": election_hash,
+            "desk_receipt": f"D{desk_receipts:06d}",
+            "voter_id": None if from_box else voter_id,
+            "identity_checked": not from_box,
+        }
         handin_seq = len(before_close)
         before_close.append(("handin", handin, [(clerk, clerk)]))
         invalid = {}
         if rng.random() < 0.05:  # two boxes ticked on m1
             invalid["m1"] = "several_marks"
             del body["choices"]["m1"]
-        body.update(channel="paper", invalid=invalid, paper_scan_sha256=b64e(H(b"scan " + body["nonce"].encode())),
-                    proxy_sha256=b64e(H(b"proxy " + body["nonce"].encode())) if rng.random() < 0.2 else None,
-                    handin=handin_seq)
+        body.update(
+            channel="paper",
+            invalid=invalid,
+            paper_scan_sha256=b64e(H(b"scan " + body["nonce"].encode())),
+            proxy_sha256=b64e(H(b"proxy " + body["nonce"].encode())) if rng.random() < 0.2 else None,
+            handin=handin_seq,
+        )
         (after_close if from_box else before_close).append(("ballot", body, [(clerk, clerk), (checker, checker)]))
     return before_close, after_close
 
@@ -667,12 +796,21 @@ def build_record_v2(ballots: int) -> tuple[dict, dict]:
     keyed = [voter_id for number, voter_id in enumerate(voter_ids) if number % PAPER_ONLY_EVERY]
     with multiprocessing.get_context("fork").Pool(CORES) as pool:
         keys = dict(zip(keyed, (key for part in pool.map(_public_keys, _in_parts(keyed)) for key in part)))
-        roll_voters = [records_v2.Voter(voter_id, 6000 + number * 37 % 9000, has_credential=voter_id in keys,
-                                        scopes={BUILDINGS[number % len(BUILDINGS)]: (6000 + number * 37 % 9000, 1)},
-                                        key=keys.get(voter_id))
-                       for number, voter_id in enumerate(voter_ids)]
-        kit = records_v2.RecordKit(roll_voters, RECORD_V2_MOTIONS,
-                                   scopes=[{"scope_id": building, "title": f"{building[1:]}幢"} for building in BUILDINGS])
+        roll_voters = [
+            records_v2.Voter(
+                voter_id,
+                6000 + number * 37 % 9000,
+                has_credential=voter_id in keys,
+                scopes={BUILDINGS[number % len(BUILDINGS)]: (6000 + number * 37 % 9000, 1)},
+                key=keys.get(voter_id),
+            )
+            for number, voter_id in enumerate(voter_ids)
+        ]
+        kit = records_v2.RecordKit(
+            roll_voters,
+            RECORD_V2_MOTIONS,
+            scopes=[{"scope_id": building, "title": f"{building[1:]}幢"} for building in BUILDINGS],
+        )
         before_close, after_close = _plan_log_v2(kit.roll, kit.hash, ballots, rng)
         planned = before_close + after_close
         signatures = [signed for part in pool.map(_sign_planned, _in_parts(planned)) for signed in part]
@@ -685,8 +823,13 @@ def build_record_v2(ballots: int) -> tuple[dict, dict]:
     # every other one, and both at the close: size -> (witnesses, time).
     street_officer = records_v2.STREET_OFFICER
     visits = [len(before_close) * number // (WITNESSED_HEADS + 1) for number in range(1, WITNESSED_HEADS + 1)]
-    heads = {size: ((street_officer,) if number % 2 else (street_officer, records_v2.WITNESS),
-                    int(times[size - 1].timestamp()) + 60) for number, size in enumerate(visits)}
+    heads = {
+        size: (
+            (street_officer,) if number % 2 else (street_officer, records_v2.WITNESS),
+            int(times[size - 1].timestamp()) + 60,
+        )
+        for number, size in enumerate(visits)
+    }
     heads[len(before_close)] = ((street_officer, records_v2.WITNESS), int(closes_at.timestamp()))
     witnessed = {0: kit.witness((street_officer,), int(opens_at.timestamp()))}
     for seq, ((kind, body, _signers), signed) in enumerate(zip(planned, signatures)):
@@ -704,13 +847,15 @@ def build_record_v2(ballots: int) -> tuple[dict, dict]:
             ballots_by_voter.setdefault(entry["body"]["voter_id"], []).append(seq)
     replaced = sorted(seqs[0] for seqs in ballots_by_voter.values() if len(seqs) > 1)
     counted = sorted(seqs[-1] for seqs in ballots_by_voter.values())
-    receipt_seqs = sorted({*rng.sample(replaced, RECEIPTS // 2), *rng.sample(counted, RECEIPTS - 1 - RECEIPTS // 2),
-                           len(kit.log) - 1})
+    receipt_seqs = sorted(
+        {*rng.sample(replaced, RECEIPTS // 2), *rng.sample(counted, RECEIPTS - 1 - RECEIPTS // 2), len(kit.log) - 1}
+    )
     receipts = [kit.receipt(seq) for seq in receipt_seqs]
     document = kit.record()
     witness_keys = {officer["officer_id"]: b64d(officer["public_key"]) for officer in kit.election["officers"]}
-    note = checkpoint.signed_note(kit.hash, witnessed[len(before_close)], b64d(kit.election["election_public_key"]),
-                                  witness_keys)
+    note = checkpoint.signed_note(
+        kit.hash, witnessed[len(before_close)], b64d(kit.election["election_public_key"]), witness_keys
+    )
     return document, {"receipts": receipts, "checkpoint": note}
 
 
@@ -730,25 +875,40 @@ def _signature_checks_v2(document: dict, held: dict) -> list[tuple[bytes, bytes,
             keys[body["voter_id"]] = body["public_key"]
         if entry["signatures"]:  # a notices entry has none
             message = signing.message(kind, body, record_v2.VERSION)
-            checks += [(officers[signer] if signer in officers else b64d(keys[signer]), message, b64d(signature))
-                       for signer, signature in ((s["signer"], s["signature"]) for s in entry["signatures"])]
+            checks += [
+                (officers[signer] if signer in officers else b64d(keys[signer]), message, b64d(signature))
+                for signer, signature in ((s["signer"], s["signature"]) for s in entry["signatures"])
+            ]
     for head in (*document["checkpoints"], document["tree_head"]):
         text = checkpoint.text(election_hash, head["size"], b64d(head["root"]))
         checks.append((log_key, text, b64d(head["signature"])))
-        checks += [(officers[cosignature["witness"]], checkpoint.cosignature_message(text, cosignature["time"]),
-                    b64d(cosignature["signature"])) for cosignature in head["cosignatures"]]
+        checks += [
+            (
+                officers[cosignature["witness"]],
+                checkpoint.cosignature_message(text, cosignature["time"]),
+                b64d(cosignature["signature"]),
+            )
+            for cosignature in head["cosignatures"]
+        ]
     for certification in document["certifications"]:
-        checks.append((officers[certification["body"]["officer_id"]],
-                       signing.message("certification", certification["body"], record_v2.VERSION),
-                       b64d(certification["signature"])))
+        checks.append(
+            (
+                officers[certification["body"]["officer_id"]],
+                signing.message("certification", certification["body"], record_v2.VERSION),
+                b64d(certification["signature"]),
+            )
+        )
     for receipt in held["receipts"]:
         head = receipt["checkpoint"]
-        checks.append((log_key, checkpoint.text(election_hash, head["size"], b64d(head["root"])), b64d(head["signature"])))
+        checks.append(
+            (log_key, checkpoint.text(election_hash, head["size"], b64d(head["root"])), b64d(head["signature"]))
+        )
     text, lines = checkpoint.parse_note(held["checkpoint"])
     for name, blob in lines:
         if name in officers:  # key id, time, signature
-            checks.append((officers[name], checkpoint.cosignature_message(text, int.from_bytes(blob[4:12], "big")),
-                           blob[12:]))
+            checks.append(
+                (officers[name], checkpoint.cosignature_message(text, int.from_bytes(blob[4:12], "big")), blob[12:])
+            )
         else:  # the vote's own key: key id, signature
             checks.append((log_key, text, blob[4:]))
     return checks
@@ -769,9 +929,15 @@ def bench_verification_v2(scale: Scale, work: Path) -> dict:
     runs = compare_with_signatures(path, held_path, scale.verify_repeats)
     peak_memory = max(max(run["peak_pss_bytes"], run["peak_rss_main_bytes"]) for run in runs)
     return {
-        "ballots": scale.record_ballots, "log_entries": entries, "signatures": signatures,
-        "receipts": len(held["receipts"]), "record_bytes": path.stat().st_size, "build_seconds": built,
-        "runs": runs, "workers": CORES, "peak_memory_bytes": peak_memory,
+        "ballots": scale.record_ballots,
+        "log_entries": entries,
+        "signatures": signatures,
+        "receipts": len(held["receipts"]),
+        "record_bytes": path.stat().st_size,
+        "build_seconds": built,
+        "runs": runs,
+        "workers": CORES,
+        "peak_memory_bytes": peak_memory,
         "target_met": all(run["overhead"] <= 0.25 for run in runs) and peak_memory < GIB,
     }
 
@@ -788,6 +954,7 @@ BROWSER_VERIFY = """async () => {
     return { seconds: (performance.now() - started) / 1000, engine: verified.engine,
              counted: verified.tally.counted };
 }"""
+
 
 class _QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, format, *args):  # noqa: A002 - the name http.server gives it
@@ -851,9 +1018,15 @@ def bench_browser_verification(scale: Scale, work: Path) -> dict:
         if (run["engine"], run["counted"]) != (engine, expected_counted):
             raise RuntimeError(f"the browser's verifier did not recount the record with {engine}: {run}")
     webcrypto_seconds = min(run["seconds"] for run in webcrypto)
-    return {"ballots": scale.browser_ballots, "record_bytes": len(data), "chromium": version,
-            "webcrypto_seconds": webcrypto_seconds, "noble_seconds": noble["seconds"],
-            "python_seconds": python_seconds, "ratio_to_python": webcrypto_seconds / python_seconds}
+    return {
+        "ballots": scale.browser_ballots,
+        "record_bytes": len(data),
+        "chromium": version,
+        "webcrypto_seconds": webcrypto_seconds,
+        "noble_seconds": noble["seconds"],
+        "python_seconds": python_seconds,
+        "ratio_to_python": webcrypto_seconds / python_seconds,
+    }
 
 
 # --- notices --------------------------------------------------------------------------------
@@ -875,8 +1048,10 @@ def bare_qr_pages_per_second(pages: int) -> float:
     started = time.perf_counter()
     for start in range(0, pages, CHUNK_SIZE):  # documents as large as the notices' chunks
         count = min(CHUNK_SIZE, pages - start)
-        images = "".join(f'<section><img src="{qr_data_uri(f"{BOARD_URL}/v/BENCH-1#{b64e(secrets.token_bytes(32))}")}">'
-                         "</section>" for _ in range(count))
+        images = "".join(
+            f'<section><img src="{qr_data_uri(f"{BOARD_URL}/v/BENCH-1#{b64e(secrets.token_bytes(32))}")}"></section>'
+            for _ in range(count)
+        )
         document = HTML(string=BARE_PAGES.format(pages=images)).render()
         assert len(document.pages) == count
         document.write_pdf()
@@ -909,8 +1084,12 @@ def bench_notices(scale: Scale) -> dict:
         db.session.commit()
     bare = best_of(scale.repeats, lambda: bare_qr_pages_per_second(pages))
     notices = max(rates)
-    return {"pages": pages, "pages_per_second": notices, "bare_qr_pages_per_second": bare,
-            "ratio_to_bare": notices / bare}
+    return {
+        "pages": pages,
+        "pages_per_second": notices,
+        "bare_qr_pages_per_second": bare,
+        "ratio_to_bare": notices / bare,
+    }
 
 
 # --- from close to results ready for certification ------------------------------------------
@@ -959,16 +1138,31 @@ def bench_close_to_results(scale: Scale, pdf_folder: Path | None) -> dict:
     recount = step(f"verify record ({CORES} workers)", lambda: record.verify(document, workers=CORES))
     assert recount["counted"] == len(casting)
     if results_pdf is not None:
-        pdfs = {"results": step("results PDF", lambda: results_pdf(election, BOARD_URL)),
-                "minutes": step("minutes PDF", lambda: minutes_pdf(
-                    election, BOARD_URL, scrutineers=["监票人 甲", "监票人 乙"], clerks=["计票人 甲", "计票人 乙"],
-                    publish_units=election.publish_units))}
+        pdfs = {
+            "results": step("results PDF", lambda: results_pdf(election, BOARD_URL)),
+            "minutes": step(
+                "minutes PDF",
+                lambda: minutes_pdf(
+                    election,
+                    BOARD_URL,
+                    scrutineers=["监票人 甲", "监票人 乙"],
+                    clerks=["计票人 甲", "计票人 乙"],
+                    publish_units=election.publish_units,
+                ),
+            ),
+        }
         if pdf_folder is not None:
             pdf_folder.mkdir(parents=True, exist_ok=True)
             for name, pdf in pdfs.items():
                 (pdf_folder / f"{name}.pdf").write_bytes(pdf)
-    return {"voters": len(voters), "ballots": len(casting), "append_seconds_untimed_setup": appended,
-            "steps": steps, "total_seconds": sum(steps.values()), "pdfs_measured": results_pdf is not None}
+    return {
+        "voters": len(voters),
+        "ballots": len(casting),
+        "append_seconds_untimed_setup": appended,
+        "steps": steps,
+        "total_seconds": sum(steps.values()),
+        "pdfs_measured": results_pdf is not None,
+    }
 
 
 # --- the machine, the report ----------------------------------------------------------------
@@ -977,10 +1171,17 @@ def bench_close_to_results(scale: Scale, pdf_folder: Path | None) -> dict:
 def machine(engine) -> dict:
     from sqlalchemy import text
 
-    cpu_model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                      if line.startswith("model name")), platform.processor())
-    memory_kib = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                      if line.startswith("MemTotal:"))
+    cpu_model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory_kib = next(
+        int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal:")
+    )
     postgres = None
     if engine is not None:
         with engine.connect() as connection:
@@ -988,9 +1189,16 @@ def machine(engine) -> dict:
     import cryptography
     import weasyprint
 
-    return {"cores": CORES, "cpu": cpu_model, "memory_gib": round(memory_kib / 1024**2, 1),
-            "python": platform.python_version(), "postgresql": postgres, "cryptography": cryptography.__version__,
-            "weasyprint": weasyprint.__version__, "load_average_at_start": os.getloadavg()}
+    return {
+        "cores": CORES,
+        "cpu": cpu_model,
+        "memory_gib": round(memory_kib / 1024**2, 1),
+        "python": platform.python_version(),
+        "postgresql": postgres,
+        "cryptography": cryptography.__version__,
+        "weasyprint": weasyprint.__version__,
+        "load_average_at_start": os.getloadavg(),
+    }
 
 
 def report(results: dict) -> None:
@@ -998,58 +1206,124 @@ def report(results: dict) -> None:
     casting = results.get("casting")
     if casting:
         for setting in (*casting["settings"], casting["large_estate"]):
-            rows.append((f"casting, {setting['estate_voters']:,} voters, gunicorn "
-                         f"{setting['workers']}w×{setting['threads']}t",
-                         f"{setting['ballots_per_second']:.0f} ballots/s  p50 {setting['p50_ms']:.0f} ms  "
-                         f"p95 {setting['p95_ms']:.0f} ms  p99 {setting['p99_ms']:.0f} ms", "", ""))
-        rows.append(("  Ed25519 verify, 1 core / all", "",
-                     f"{casting['ed25519_verify_per_second_one_core']:.0f} / "
-                     f"{casting['ed25519_verify_per_second_all_cores']:.0f} per s", ""))
-        rows.append((f"  one-row transactions, {casting['insert_threads']} threads", "",
-                     f"{casting['inserts_per_second']:.0f} per s", ""))
-        rows.append(("  best casting / lower baseline", f"{casting['best']['ballots_per_second']:.0f}/s",
-                      casting["lower_baseline"], f"{casting['ratio_to_lower_baseline']:.1%}"))
+            rows.append(
+                (
+                    f"casting, {setting['estate_voters']:,} voters, gunicorn "
+                    f"{setting['workers']}w×{setting['threads']}t",
+                    f"{setting['ballots_per_second']:.0f} ballots/s  p50 {setting['p50_ms']:.0f} ms  "
+                    f"p95 {setting['p95_ms']:.0f} ms  p99 {setting['p99_ms']:.0f} ms",
+                    "",
+                    "",
+                )
+            )
+        rows.append(
+            (
+                "  Ed25519 verify, 1 core / all",
+                "",
+                f"{casting['ed25519_verify_per_second_one_core']:.0f} / "
+                f"{casting['ed25519_verify_per_second_all_cores']:.0f} per s",
+                "",
+            )
+        )
+        rows.append(
+            (
+                f"  one-row transactions, {casting['insert_threads']} threads",
+                "",
+                f"{casting['inserts_per_second']:.0f} per s",
+                "",
+            )
+        )
+        rows.append(
+            (
+                "  best casting / lower baseline",
+                f"{casting['best']['ballots_per_second']:.0f}/s",
+                casting["lower_baseline"],
+                f"{casting['ratio_to_lower_baseline']:.1%}",
+            )
+        )
     verification = results.get("verification")
     if verification:
         for run in verification["runs"]:
-            rows.append((f"verify {verification['ballots']:,} ballots, {run['workers']} worker(s)",
-                         f"{run['verify_seconds']:.2f} s (+{run['parse_seconds']:.2f} s parse)",
-                         f"{run['signatures_alone_seconds']:.2f} s for its {verification['signatures']:,} "
-                         f"signatures alone", f"{run['overhead']:+.0%} (CPU {run['overhead_cpu']:+.0%}, "
-                         f"median of pairs {run['overhead_median_of_pairs']:+.0%})"))
+            rows.append(
+                (
+                    f"verify {verification['ballots']:,} ballots, {run['workers']} worker(s)",
+                    f"{run['verify_seconds']:.2f} s (+{run['parse_seconds']:.2f} s parse)",
+                    f"{run['signatures_alone_seconds']:.2f} s for its {verification['signatures']:,} signatures alone",
+                    f"{run['overhead']:+.0%} (CPU {run['overhead_cpu']:+.0%}, "
+                    f"median of pairs {run['overhead_median_of_pairs']:+.0%})",
+                )
+            )
         rows.append(("  peak memory", f"{verification['peak_memory_bytes'] / 2**20:.0f} MiB", "target 1024 MiB", ""))
-        rows.append((f"  target: ≤ +25 % with {verification['workers']} workers, < 1 GiB", "", "",
-                     "met" if verification["target_met"] else "MISSED"))
+        rows.append(
+            (
+                f"  target: ≤ +25 % with {verification['workers']} workers, < 1 GiB",
+                "",
+                "",
+                "met" if verification["target_met"] else "MISSED",
+            )
+        )
     verification = results.get("verification_v2")
     if verification:
         for run in verification["runs"]:
-            rows.append((f"verify format 2, {verification['ballots']:,} ballots, {verification['receipts']} receipts"
-                         f" and a held head, {run['workers']} worker(s)",
-                         f"{run['verify_seconds']:.2f} s (+{run['parse_seconds']:.2f} s parse)",
-                         f"{run['signatures_alone_seconds']:.2f} s for its {verification['signatures']:,} "
-                         f"signatures alone", f"{run['overhead']:+.0%} (CPU {run['overhead_cpu']:+.0%}, "
-                         f"median of pairs {run['overhead_median_of_pairs']:+.0%})"))
+            rows.append(
+                (
+                    f"verify format 2, {verification['ballots']:,} ballots, {verification['receipts']} receipts"
+                    f" and a held head, {run['workers']} worker(s)",
+                    f"{run['verify_seconds']:.2f} s (+{run['parse_seconds']:.2f} s parse)",
+                    f"{run['signatures_alone_seconds']:.2f} s for its {verification['signatures']:,} signatures alone",
+                    f"{run['overhead']:+.0%} (CPU {run['overhead_cpu']:+.0%}, "
+                    f"median of pairs {run['overhead_median_of_pairs']:+.0%})",
+                )
+            )
         rows.append(("  peak memory", f"{verification['peak_memory_bytes'] / 2**20:.0f} MiB", "target 1024 MiB", ""))
-        rows.append(("  target: ≤ +25 % with 1 worker and with all, < 1 GiB", "", "",
-                     "met" if verification["target_met"] else "MISSED"))
+        rows.append(
+            (
+                "  target: ≤ +25 % with 1 worker and with all, < 1 GiB",
+                "",
+                "",
+                "met" if verification["target_met"] else "MISSED",
+            )
+        )
     browser = results.get("browser_verification")
     if browser:
-        rows.append((f"verify format 2 in Chromium {browser['chromium']}, {browser['ballots']:,} ballots, WebCrypto",
-                     f"{browser['webcrypto_seconds']:.2f} s", f"{browser['python_seconds']:.2f} s by the Python verifier",
-                     f"{browser['ratio_to_python']:.1f}×"))
-        rows.append(("  the same with noble-ed25519 (no Ed25519 in WebCrypto)", f"{browser['noble_seconds']:.2f} s",
-                     "", f"{browser['noble_seconds'] / browser['python_seconds']:.1f}×"))
+        rows.append(
+            (
+                f"verify format 2 in Chromium {browser['chromium']}, {browser['ballots']:,} ballots, WebCrypto",
+                f"{browser['webcrypto_seconds']:.2f} s",
+                f"{browser['python_seconds']:.2f} s by the Python verifier",
+                f"{browser['ratio_to_python']:.1f}×",
+            )
+        )
+        rows.append(
+            (
+                "  the same with noble-ed25519 (no Ed25519 in WebCrypto)",
+                f"{browser['noble_seconds']:.2f} s",
+                "",
+                f"{browser['noble_seconds'] / browser['python_seconds']:.1f}×",
+            )
+        )
     notices = results.get("notices")
     if notices:
-        rows.append((f"voting notices ({notices['pages']} pages)", f"{notices['pages_per_second']:.1f} pages/s",
-                     f"{notices['bare_qr_pages_per_second']:.1f} bare QR pages/s",
-                     f"{notices['ratio_to_bare']:.0%}"))
+        rows.append(
+            (
+                f"voting notices ({notices['pages']} pages)",
+                f"{notices['pages_per_second']:.1f} pages/s",
+                f"{notices['bare_qr_pages_per_second']:.1f} bare QR pages/s",
+                f"{notices['ratio_to_bare']:.0%}",
+            )
+        )
     closing = results.get("close_to_results")
     if closing:
         for name, seconds in closing["steps"].items():
             rows.append((f"  {name}", f"{seconds:.2f} s", "", ""))
-        rows.append((f"close → results ready ({closing['voters']:,} voters, {closing['ballots']:,} ballots)",
-                     f"{closing['total_seconds']:.2f} s", "", "" if closing["pdfs_measured"] else "PDFs not measured"))
+        rows.append(
+            (
+                f"close → results ready ({closing['voters']:,} voters, {closing['ballots']:,} ballots)",
+                f"{closing['total_seconds']:.2f} s",
+                "",
+                "" if closing["pdfs_measured"] else "PDFs not measured",
+            )
+        )
     widths = [max(len(row[column]) for row in rows) for column in range(4)]
     header = ("benchmark", "figure", "baseline (same run)", "ratio")
     widths = [max(width, len(title)) for width, title in zip(widths, header)]
@@ -1074,15 +1348,37 @@ def prepare_database(url: str):
     try:
         probe.connect().close()
     except OperationalError:
-        subprocess.run(["createdb", "-h", parts.hostname or "127.0.0.1", "-p", str(parts.port or 5432),
-                        "-U", parts.username or "postgres", name], check=True)
+        subprocess.run(
+            [
+                "createdb",
+                "-h",
+                parts.hostname or "127.0.0.1",
+                "-p",
+                str(parts.port or 5432),
+                "-U",
+                parts.username or "postgres",
+                name,
+            ],
+            check=True,
+        )
     probe.dispose()
     # Rate limits off: every ballot comes from one loopback address, and the limiter is not measured.
-    environment = {"GONGZHI_ENV": "production", "DATABASE_URL": url, "SECRET_KEY": secrets.token_urlsafe(32),
-                   "DATA_KEY": secrets.token_urlsafe(32), "PUBLIC_BASE_URL": "https://vote.example.gov.cn",
-                   "RATELIMIT_ENABLED": "0"}
-    app = create_app({"ENV": "production", "SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False,
-                      **{key: environment[key] for key in ("SECRET_KEY", "DATA_KEY", "PUBLIC_BASE_URL")}})
+    environment = {
+        "GONGZHI_ENV": "production",
+        "DATABASE_URL": url,
+        "SECRET_KEY": secrets.token_urlsafe(32),
+        "DATA_KEY": secrets.token_urlsafe(32),
+        "PUBLIC_BASE_URL": "https://vote.example.gov.cn",
+        "RATELIMIT_ENABLED": "0",
+    }
+    app = create_app(
+        {
+            "ENV": "production",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "RATELIMIT_ENABLED": False,
+            **{key: environment[key] for key in ("SECRET_KEY", "DATA_KEY", "PUBLIC_BASE_URL")},
+        }
+    )
     with app.app_context():
         db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         db.session.commit()
@@ -1095,10 +1391,12 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="everything small, to check the script works")
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
     parser.add_argument("--json", type=Path, help="also write the figures here")
-    parser.add_argument("--only", choices=("casting", "verification", "verification-v2", "browser-verification",
-                                           "notices", "close"),
-                        action="append",
-                        help="run only these benchmarks (repeatable)")
+    parser.add_argument(
+        "--only",
+        choices=("casting", "verification", "verification-v2", "browser-verification", "notices", "close"),
+        action="append",
+        help="run only these benchmarks (repeatable)",
+    )
     parser.add_argument("--pdfs", type=Path, help="keep the results and minutes PDFs of the close benchmark here")
     parser.add_argument("--verify-child", help=argparse.SUPPRESS)
     parser.add_argument("--workers", type=int, default=1, help=argparse.SUPPRESS)
@@ -1109,28 +1407,36 @@ def main() -> None:
         verify_child(args.verify_child, args.workers, args.signatures_only, args.held)
         return
     scale = QUICK if args.quick else FULL
-    chosen = set(args.only or ("casting", "verification", "verification-v2", "browser-verification", "notices",
-                               "close"))
+    chosen = set(
+        args.only or ("casting", "verification", "verification-v2", "browser-verification", "notices", "close")
+    )
     # Only these use the database, which preparing empties: the others can run beside anyone's bench.
     needs_database = chosen & {"casting", "notices", "close"}
     app, environment = prepare_database(args.database_url) if needs_database else (None, None)
     results: dict = {"scale": asdict(scale) | {"name": "quick" if args.quick else "full"}}
-    with tempfile.TemporaryDirectory(prefix="gongzhi-bench-") as folder, (app.app_context() if app else nullcontext()):
+    with tempfile.TemporaryDirectory(prefix="gongzhi-bench-") as folder, app.app_context() if app else nullcontext():
         from voting.extensions import db
 
         work = Path(folder)
         results["machine"] = machine(db.engine if app else None)
         # The records are built and verified before anything else loads the machine.
-        for name, run in (("verification", lambda: bench_verification(scale, work)),
-                          ("verification-v2", lambda: bench_verification_v2(scale, work)),
-                          ("browser-verification", lambda: bench_browser_verification(scale, work)),
-                          ("casting", lambda: bench_casting(scale, environment, work)),
-                          ("notices", lambda: bench_notices(scale)),
-                          ("close", lambda: bench_close_to_results(scale, args.pdfs))):
+        for name, run in (
+            ("verification", lambda: bench_verification(scale, work)),
+            ("verification-v2", lambda: bench_verification_v2(scale, work)),
+            ("browser-verification", lambda: bench_browser_verification(scale, work)),
+            ("casting", lambda: bench_casting(scale, environment, work)),
+            ("notices", lambda: bench_notices(scale)),
+            ("close", lambda: bench_close_to_results(scale, args.pdfs)),
+        ):
             if name in chosen:
                 started = time.perf_counter()
-                results[{"close": "close_to_results", "verification-v2": "verification_v2",
-                         "browser-verification": "browser_verification"}.get(name, name)] = run()
+                results[
+                    {
+                        "close": "close_to_results",
+                        "verification-v2": "verification_v2",
+                        "browser-verification": "browser_verification",
+                    }.get(name, name)
+                ] = run()
                 print(f"{name}: {time.perf_counter() - started:.0f} s", file=sys.stderr)
         results["machine"]["load_average_at_end"] = os.getloadavg()
     report(results)

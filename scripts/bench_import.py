@@ -36,8 +36,9 @@ def write_long_xlsx(path: Path, rows: int) -> None:
                 target.writestr(part, source.read(part))
                 continue
             xml = source.read(part).decode()
-            head, header, row, tail = re.fullmatch(r"(.*?<sheetData>)(<row.*?</row>)(<row.*?</row>)(</sheetData>.*)",
-                                                   xml, re.S).groups()
+            head, header, row, tail = re.fullmatch(
+                r"(.*?<sheetData>)(<row.*?</row>)(<row.*?</row>)(</sheetData>.*)", xml, re.S
+            ).groups()
             row = re.sub(r' r="[A-Z]*2"', "", row)  # positions follow from the order
             with target.open("xl/worksheets/sheet1.xml", "w") as sheet:
                 sheet.write((head + header).encode())
@@ -56,8 +57,10 @@ def bench_refusal(rows: int) -> None:
     parsed = parse_roster(data, path.name)
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{rows} rows, {len(data) / 2**20:.1f} MB (unpacked {unpacked / 2**20:.0f} MB): "
-          f"{seconds:.2f} s ({cpu_seconds:.2f} s CPU), peak memory {peak_mb:.0f} MB")
+    print(
+        f"{rows} rows, {len(data) / 2**20:.1f} MB (unpacked {unpacked / 2**20:.0f} MB): "
+        f"{seconds:.2f} s ({cpu_seconds:.2f} s CPU), peak memory {peak_mb:.0f} MB"
+    )
     print(f"  {parsed.errors[0] if parsed.errors else f'accepted {len(parsed.rows)} rows'}")
 
 
@@ -77,8 +80,14 @@ def main() -> None:
     write_xlsx(roster.rows, files["xlsx"])
     write_csv(roster.rows, files["csv (GB18030)"], encoding="gb18030")
 
-    app = create_app({"ENV": "testing", "SQLALCHEMY_DATABASE_URI": url,
-                      "SECRET_KEY": "bench-" + "s" * 40, "DATA_KEY": "bench-" + "d" * 40})
+    app = create_app(
+        {
+            "ENV": "testing",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "bench-" + "s" * 40,
+            "DATA_KEY": "bench-" + "d" * 40,
+        }
+    )
     with app.app_context():
         from flask_migrate import upgrade
 
@@ -103,8 +112,10 @@ def main() -> None:
             db.session.commit()
             finished = time.perf_counter()
             assert summary == roster.expected_summary(), summary
-            print(f"{label:<16}{parse_seconds:>14.2f}{finished - started:>10.2f}"
-                  f"{args.units / (finished - started):>10.0f}")
+            print(
+                f"{label:<16}{parse_seconds:>14.2f}{finished - started:>10.2f}"
+                f"{args.units / (finished - started):>10.0f}"
+            )
 
 
 if __name__ == "__main__":

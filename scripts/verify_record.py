@@ -31,11 +31,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Verify a Gongzhi election record (format 1 or 2).")
     parser.add_argument("file", help="the record, a JSON file")
     parser.add_argument("--json", action="store_true", help="print the recounted tally (or the receipt's finding) only")
-    parser.add_argument(
-        "--workers", type=int, default=1, help="processes that verify signatures (default 1)"
-    )
+    parser.add_argument("--workers", type=int, default=1, help="processes that verify signatures (default 1)")
     parser.add_argument("--receipt", help="a receipt saved from the phone, to check against the record (format 2)")
-    parser.add_argument("--checkpoint", help="a checkpoint (C2SP signed note) a witness or the notice board kept (format 2)")
+    parser.add_argument(
+        "--checkpoint", help="a checkpoint (C2SP signed note) a witness or the notice board kept (format 2)"
+    )
     args = parser.parse_args(argv)
     # Fault messages quote ids from the record; never fail to print them.
     sys.stdout.reconfigure(encoding="utf-8", errors="backslashreplace")
@@ -98,9 +98,13 @@ def _read_text(path: str) -> str:
 
 def _describe_checkpoint(extended: dict) -> str:
     cosigners = ", cosigned by " + " and ".join(extended["cosigned_by"]) if extended["cosigned_by"] else ""
-    listed = "" if extended["listed_in_record"] else " The record does not list it: ask whoever published the record why."
-    return (f"CHECKPOINT: the published log extends this checkpoint of {extended['size']} entries"
-            f" (signed by the vote's key{cosigners}).{listed}")
+    listed = (
+        "" if extended["listed_in_record"] else " The record does not list it: ask whoever published the record why."
+    )
+    return (
+        f"CHECKPOINT: the published log extends this checkpoint of {extended['size']} entries"
+        f" (signed by the vote's key{cosigners}).{listed}"
+    )
 
 
 def _describe(finding: record_v2.ReceiptFinding) -> str:
@@ -115,8 +119,10 @@ def _describe(finding: record_v2.ReceiptFinding) -> str:
     how = f"{by['channel']}, cast {by['cast_at']}"
     if by["channel"] == "paper":
         checked = "identity checked" if by["identity_checked"] else "identity not checked"
-        how += (f", handed in with desk receipt {by['desk_receipt']} (entry {by['handin_seq']}, {checked}),"
-                f" keyed and checked by {' and '.join(by['clerks'])}")
+        how += (
+            f", handed in with desk receipt {by['desk_receipt']} (entry {by['handin_seq']}, {checked}),"
+            f" keyed and checked by {' and '.join(by['clerks'])}"
+        )
     lines.append(f"REPLACED: entry {by['seq']} counts for this voter instead: {how}.")
     return "\n".join(lines)
 

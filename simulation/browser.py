@@ -4,8 +4,13 @@ of the older phone engines the owners' pages support."""
 from pathlib import Path
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 # Init scripts that make Chromium a phone whose WebCrypto lacks Ed25519 (engines before Chromium
 # 137, iOS before 17: they answer NotSupportedError) or has no crypto.subtle at all.
 WITHOUT_WEBCRYPTO_ED25519 = """

@@ -35,8 +35,13 @@ def scan_image(text: str) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     header = struct.pack(">IIBBBBB", 16, 16, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw))
-            + chunk(b"tEXt", b"ballot\x00" + text.encode()) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"tEXt", b"ballot\x00" + text.encode())
+        + chunk(b"IEND", b"")
+    )
 
 
 @dataclass
@@ -62,8 +67,9 @@ class PaperDesk:
         client = self.app.test_client()
         page = self._request(client, "GET", "/login").get_data(as_text=True)
         token = CSRF_FIELD.search(page).group(1)
-        response = self._request(client, "POST", "/login", data={
-            "csrf_token": token, "username": clerk.username, "password": clerk.password})
+        response = self._request(
+            client, "POST", "/login", data={"csrf_token": token, "username": clerk.username, "password": clerk.password}
+        )
         if response.status_code != 302:
             raise DeskError(f"clerk {clerk.username} could not log in")
         desk = self._request(client, "GET", f"{self.base}/", headers={"Accept": "application/json"}).get_json()
@@ -77,40 +83,78 @@ class PaperDesk:
 
     def _get(self, clerk: Clerk, path: str, **query) -> dict:
         client = self.clients[clerk.username]
-        return self._answer(self._request(client, "GET", f"{self.base}{path}", query_string=query,
-                                          headers={"Accept": "application/json"}), path)
+        return self._answer(
+            self._request(
+                client, "GET", f"{self.base}{path}", query_string=query, headers={"Accept": "application/json"}
+            ),
+            path,
+        )
 
     def _post(self, clerk: Clerk, path: str, body: dict) -> dict:
         client = self.clients[clerk.username]
-        return self._answer(self._request(client, "POST", f"{self.base}{path}", json=body,
-                                          headers={"X-CSRFToken": client.csrf, "Accept": "application/json"}), path)
+        return self._answer(
+            self._request(
+                client,
+                "POST",
+                f"{self.base}{path}",
+                json=body,
+                headers={"X-CSRFToken": client.csrf, "Accept": "application/json"},
+            ),
+            path,
+        )
 
     def hand_in(self, unit_label: str) -> str:
         """The owner hands the paper in at the desk, in person with their identity document;
         returns the desk receipt number on their slip."""
         clerk = self.clerks[0]
         body = self._get(clerk, "/handins/sign", unit=unit_label, identity_checked="1")["body"]
-        return self._post(clerk, "/handins", {
-            "officer_id": clerk.officer_id, "body": body,
-            "signature": signing.sign(clerk.key, "handin", body, record_v2.VERSION)})["desk_receipt"]
+        return self._post(
+            clerk,
+            "/handins",
+            {
+                "officer_id": clerk.officer_id,
+                "body": body,
+                "signature": signing.sign(clerk.key, "handin", body, record_v2.VERSION),
+            },
+        )["desk_receipt"]
 
     def enter(self, voter_code: str, unit_label: str, choices: dict, desk_receipt: str) -> dict:
         """Key, sign, check blind and countersign the paper handed in as ``desk_receipt``;
         returns the receipt."""
         keyer, checker = self.clerks
-        keyed = self._post(keyer, "/ballots", {
-            "unit": unit_label, "officer_id": keyer.officer_id, "choices": choices, "handin": desk_receipt,
-            "scan": b64e(scan_image(voter_code)),
-        })
+        keyed = self._post(
+            keyer,
+            "/ballots",
+            {
+                "unit": unit_label,
+                "officer_id": keyer.officer_id,
+                "choices": choices,
+                "handin": desk_receipt,
+                "scan": b64e(scan_image(voter_code)),
+            },
+        )
         paper = keyed["paper_id"]
-        self._post(keyer, f"/ballots/{paper}/signature", {
-            "officer_id": keyer.officer_id,
-            "signature": signing.sign(keyer.key, "ballot", keyed["ballot"], record_v2.VERSION)})
-        checked = self._post(checker, f"/ballots/{paper}/check", {
-            "unit": unit_label, "officer_id": checker.officer_id, "choices": choices})
+        self._post(
+            keyer,
+            f"/ballots/{paper}/signature",
+            {
+                "officer_id": keyer.officer_id,
+                "signature": signing.sign(keyer.key, "ballot", keyed["ballot"], record_v2.VERSION),
+            },
+        )
+        checked = self._post(
+            checker,
+            f"/ballots/{paper}/check",
+            {"unit": unit_label, "officer_id": checker.officer_id, "choices": choices},
+        )
         if checked["status"] != "match":
             raise DeskError(f"paper ballot of {voter_code}: the second keying differs")
-        logged = self._post(checker, f"/ballots/{paper}/countersignature", {
-            "officer_id": checker.officer_id,
-            "signature": signing.sign(checker.key, "ballot", checked["ballot"], record_v2.VERSION)})
+        logged = self._post(
+            checker,
+            f"/ballots/{paper}/countersignature",
+            {
+                "officer_id": checker.officer_id,
+                "signature": signing.sign(checker.key, "ballot", checked["ballot"], record_v2.VERSION),
+            },
+        )
         return logged["receipt"]

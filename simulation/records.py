@@ -37,8 +37,7 @@ def committee(motion_id: str, seats: int, candidate_ids: list[str]) -> dict:
         "title": "选举业主委员会委员",
         "seats": seats,
         "candidates": [
-            {"candidate_id": candidate_id, "name": f"候选人{candidate_id}"}
-            for candidate_id in candidate_ids
+            {"candidate_id": candidate_id, "name": f"候选人{candidate_id}"} for candidate_id in candidate_ids
         ],
     }
 
@@ -86,18 +85,13 @@ class RecordKit:
             "revote": revote,
             "nonvoters_follow_majority": False,
             "motions": motions,
-            "officers": [
-                {"officer_id": name, "role": role, "public_key": public_key(name)}
-                for name, role in officers
-            ],
+            "officers": [{"officer_id": name, "role": role, "public_key": public_key(name)} for name, role in officers],
             "election_public_key": public_key("election"),
             "roll_hash": record.roll_hash(self.roll),
         }
         self.log = []
 
-    def ballot(
-        self, voter_id: str, choices: dict, channel: str = "online", nonce: bytes = b""
-    ) -> dict:
+    def ballot(self, voter_id: str, choices: dict, channel: str = "online", nonce: bytes = b"") -> dict:
         ballot = {
             "election_hash": record.election_hash(self.election),
             "voter_id": voter_id,
@@ -109,22 +103,19 @@ class RecordKit:
             ballot["paper_scan_sha256"] = b64e(H(f"scan of entry {len(self.log)}".encode()))
         return ballot
 
-    def online(
-        self, voter_id: str, choices: dict, received_at: str | None = None, nonce: bytes = b""
-    ) -> dict:
+    def online(self, voter_id: str, choices: dict, received_at: str | None = None, nonce: bytes = b"") -> dict:
         """Append a ballot the voter signed on the phone."""
         ballot = self.ballot(voter_id, choices, "online", nonce)
         return self.append(ballot, [voter_id], received_at)
 
-    def paper(
-        self, voter_id: str, choices: dict, clerks=CLERKS, received_at: str | None = None
-    ) -> dict:
+    def paper(self, voter_id: str, choices: dict, clerks=CLERKS, received_at: str | None = None) -> dict:
         """Append a paper ballot keyed and checked by two clerks."""
         return self.append(self.ballot(voter_id, choices, "paper"), clerks, received_at)
 
     def append(self, ballot: dict, signers, received_at: str | None = None) -> dict:
-        signatures = [{"signer": signer, "signature": signing.sign(private_key(signer), "ballot", ballot)}
-                      for signer in signers]
+        signatures = [
+            {"signer": signer, "signature": signing.sign(private_key(signer), "ballot", ballot)} for signer in signers
+        ]
         return self.append_signed(ballot, signatures, received_at)
 
     def append_signed(self, ballot: dict, signatures: list[dict], received_at: str | None = None) -> dict:

@@ -10,10 +10,9 @@ import copy
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from simulation.records import CLOSES_AT, OPENS_AT, private_key, public_key
 from voting.core import checkpoint, merkle, record_v2, rules
 from voting.core.canonical import H, b64e, format_time, parse_time
-
-from simulation.records import CLOSES_AT, OPENS_AT, private_key, public_key
 
 # officer_id -> (role, account, person)
 OFFICERS = {
@@ -31,8 +30,7 @@ WITNESS = "witness.example/w1"
 
 
 def question(motion_id: str, item: int = 4, title: str = "选聘物业服务企业", scope: str = "estate") -> dict:
-    return {"motion_id": motion_id, "kind": "question", "title": title, "item": item, "scope": scope,
-            "documents": []}
+    return {"motion_id": motion_id, "kind": "question", "title": title, "item": item, "scope": scope, "documents": []}
 
 
 def committee(motion_id: str, seats: int, candidate_ids: list[str]) -> dict:
@@ -73,15 +71,23 @@ def voters(count: int, area: int = 10000) -> list[Voter]:
 
 
 class RecordKit:
-    def __init__(self, roll_voters: list[Voter], motions: list[dict], revote: str = "last",
-                 invalid_ballot: str = "took_part", scopes: list[dict] | None = None):
+    def __init__(
+        self,
+        roll_voters: list[Voter],
+        motions: list[dict],
+        revote: str = "last",
+        invalid_ballot: str = "took_part",
+        scopes: list[dict] | None = None,
+    ):
         scopes = [{"scope_id": "estate", "title": "测试花园全体业主"}, *(scopes or [])]
         entries = sorted((voter.as_roll_entry() for voter in roll_voters), key=lambda v: v["voter_id"])
         totals = {}
         for scope in scopes:
             in_scope = [v["weights"][scope["scope_id"]] for v in entries if scope["scope_id"] in v["weights"]]
-            totals[scope["scope_id"]] = {"area": sum(w["area"] for w in in_scope),
-                                         "heads": sum(w["heads"] for w in in_scope)}
+            totals[scope["scope_id"]] = {
+                "area": sum(w["area"] for w in in_scope),
+                "heads": sum(w["heads"] for w in in_scope),
+            }
         self.roll = {"voters": entries, "totals": totals}
         self.election = {
             "election_id": "e2",
@@ -94,8 +100,13 @@ class RecordKit:
             "scopes": scopes,
             "motions": motions,
             "officers": [
-                {"officer_id": officer_id, "role": role, "public_key": public_key(officer_id),
-                 "account": account, "person": person}
+                {
+                    "officer_id": officer_id,
+                    "role": role,
+                    "public_key": public_key(officer_id),
+                    "account": account,
+                    "person": person,
+                }
                 for officer_id, (role, account, person) in OFFICERS.items()
             ],
             "election_public_key": public_key("election"),
@@ -109,8 +120,12 @@ class RecordKit:
     # --- log entries ----------------------------------------------------------------------------
 
     def append(self, kind: str, body: dict, signers, at: str | None = None, purpose: str | None = None) -> dict:
-        return self.append_signed(kind, body, [record_v2.sign_body(private_key(key_name), signer, purpose or kind, body)
-                                               for signer, key_name in signers], at)
+        return self.append_signed(
+            kind,
+            body,
+            [record_v2.sign_body(private_key(key_name), signer, purpose or kind, body) for signer, key_name in signers],
+            at,
+        )
 
     def append_signed(self, kind: str, body: dict, signatures: list[dict], at: str | None = None) -> dict:
         """Append an entry signed elsewhere (the benchmark signs on every core)."""
@@ -132,14 +147,32 @@ class RecordKit:
         body = self.ballot_body(voter_id, choices, "online", nonce)
         return self.append("ballot", body, [(voter_id, self.key_names[voter_id])], at)
 
-    def handin(self, desk_receipt: str, voter_id: str | None = None, identity_checked: bool = False,
-               clerk: str = "clerk-a", at: str | None = None) -> dict:
-        body = {"election_hash": self.hash, "desk_receipt": desk_receipt, "voter_id": voter_id,
-                "identity_checked": identity_checked}
+    def handin(
+        self,
+        desk_receipt: str,
+        voter_id: str | None = None,
+        identity_checked: bool = False,
+        clerk: str = "clerk-a",
+        at: str | None = None,
+    ) -> dict:
+        body = {
+            "election_hash": self.hash,
+            "desk_receipt": desk_receipt,
+            "voter_id": voter_id,
+            "identity_checked": identity_checked,
+        }
         return self.append("handin", body, [(clerk, clerk)], at)
 
-    def paper(self, voter_id: str, choices: dict, handin: int, invalid: dict | None = None,
-              proxy: bool = False, clerks=CLERKS, at: str | None = None) -> dict:
+    def paper(
+        self,
+        voter_id: str,
+        choices: dict,
+        handin: int,
+        invalid: dict | None = None,
+        proxy: bool = False,
+        clerks=CLERKS,
+        at: str | None = None,
+    ) -> dict:
         """A paper ballot keyed by one clerk and checked by the other."""
         body = {
             **self.ballot_body(voter_id, choices, "paper"),
@@ -155,12 +188,18 @@ class RecordKit:
         handin = self.handin(f"D{len(self.log):04d}", voter_id, identity_checked=True)
         return self.paper(voter_id, choices, handin["seq"], **paper)
 
-    def credential(self, voter_id: str, action: str, reason: str = "lost", signers=APPROVERS,
-                   at: str | None = None) -> dict:
+    def credential(
+        self, voter_id: str, action: str, reason: str = "lost", signers=APPROVERS, at: str | None = None
+    ) -> dict:
         """A revocation, or a reissue whose new key the kit then signs the voter's ballots with."""
         new_name = f"{voter_id}/reissue-{len(self.log)}"
-        body = {"election_hash": self.hash, "voter_id": voter_id, "action": action,
-                "public_key": public_key(new_name) if action == "reissue" else None, "reason": reason}
+        body = {
+            "election_hash": self.hash,
+            "voter_id": voter_id,
+            "action": action,
+            "public_key": public_key(new_name) if action == "reissue" else None,
+            "reason": reason,
+        }
         entry = self.append("credential", body, [(signer, signer) for signer in signers], at)
         self.key_names[voter_id] = new_name if action == "reissue" else None
         return entry
@@ -195,8 +234,14 @@ class RecordKit:
     def receipt(self, seq: int, size: int | None = None) -> dict:
         """The receipt the phone was given for entry ``seq``: against the head right after it."""
         size = seq + 1 if size is None else size
-        return record_v2.receipt(self.election["election_id"], self.hash, seq, self.log[seq]["logged_at"],
-                                 self.leaf_hashes(), self.head(size))
+        return record_v2.receipt(
+            self.election["election_id"],
+            self.hash,
+            seq,
+            self.log[seq]["logged_at"],
+            self.leaf_hashes(),
+            self.head(size),
+        )
 
     def witness_close(self) -> dict:
         """The street office's cosignature at the close, on the log as it then is."""
@@ -217,8 +262,9 @@ class RecordKit:
             body = record_v2.certification_body(tree_head, tally, self.hash, STREET_OFFICER, CLOSES_AT)
             certifications.append(record_v2.sign_certification(private_key(STREET_OFFICER), body))
         # A copy, so that the kit can go on (or be tampered with) without changing this record.
-        return copy.deepcopy(record_v2.build(self.election, self.roll, self.log, self.checkpoints, tree_head,
-                                             tally, certifications))
+        return copy.deepcopy(
+            record_v2.build(self.election, self.roll, self.log, self.checkpoints, tree_head, tally, certifications)
+        )
 
 
 def full_kit() -> RecordKit:
@@ -255,8 +301,14 @@ def full_kit() -> RecordKit:
     sealed_box = kit.handin("D0100")
     kit.witness((STREET_OFFICER, WITNESS), time=int(parse_time(CLOSES_AT).timestamp()))  # the close
     after_close = format_time(parse_time(CLOSES_AT) + timedelta(hours=2))
-    kit.paper("h5n1", {"b": "no", "d": "yes"}, sealed_box["seq"], invalid={"a": "several_marks"},
-              clerks=("clerk-b", "clerk-a"), at=after_close)
+    kit.paper(
+        "h5n1",
+        {"b": "no", "d": "yes"},
+        sealed_box["seq"],
+        invalid={"a": "several_marks"},
+        clerks=("clerk-b", "clerk-a"),
+        at=after_close,
+    )
     return kit
 
 

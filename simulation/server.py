@@ -30,10 +30,21 @@ class Gunicorn:
         self.port = free_port()
         self.log_path = log_path
         self._log = log_path.open("ab")
-        command = [str(GUNICORN), "--workers", str(workers), "--threads", str(threads),
-                   "--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "5", "voting:create_app()"]
-        self.process = subprocess.Popen(command, cwd=REPO_ROOT, env=environment, stdout=self._log,
-                                        stderr=subprocess.STDOUT, start_new_session=True)
+        command = [
+            str(GUNICORN),
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--graceful-timeout",
+            "5",
+            "voting:create_app()",
+        ]
+        self.process = subprocess.Popen(
+            command, cwd=REPO_ROOT, env=environment, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
     def connection(self, timeout: float = 30) -> http.client.HTTPConnection:
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)

@@ -20,6 +20,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from simulation.candidates import vetted_list
+from simulation.paper_desk import Clerk, PaperDesk
 from voting.auth.models import Role
 from voting.auth.operations import create_staff
 from voting.board.results import publish_certification, publish_results
@@ -46,9 +48,6 @@ from voting.roster.generate import generate_roster, staff_resident_id
 from voting.roster.operations import import_roster
 from voting.timeutil import utcnow
 from voting.witness.operations import checkpoint_to_cosign, cosign
-
-from simulation.candidates import vetted_list
-from simulation.paper_desk import Clerk, PaperDesk
 
 CLERK_PASSWORD = "simulated-clerk"
 NOTICES_PASSPHRASE = "simulated notices passphrase"
@@ -93,12 +92,16 @@ def _choices(rng: random.Random, motions: list[MotionShape]) -> dict:
     return choices
 
 
-def cast_online(app, client, public_id: str, election_hash: str, voter_code: str, secret: bytes,
-                choices: dict) -> dict:
+def cast_online(app, client, public_id: str, election_hash: str, voter_code: str, secret: bytes, choices: dict) -> dict:
     """Sign as the owner's phone does and post to the ballot endpoint, in a request context
     of its own (the command's session holds no transaction meanwhile)."""
-    ballot = {"election_hash": election_hash, "voter_id": voter_code, "channel": "online",
-              "nonce": b64e(random.randbytes(16)), "choices": choices}
+    ballot = {
+        "election_hash": election_hash,
+        "voter_id": voter_code,
+        "channel": "online",
+        "nonce": b64e(random.randbytes(16)),
+        "choices": choices,
+    }
     signature = signing.sign(signing.private_key_from_seed(secret), "ballot", ballot, record_v2.VERSION)
     with app.app_context():
         response = client.post(f"/v/{public_id}/ballot", json={"ballot": ballot, "signature": signature})
@@ -113,8 +116,15 @@ def witness_log(officer_staff, election: Election, officer_id: str, key, now: da
     head = checkpoint_to_cosign(officer_staff, election, now=now)
     time_ = int(now.timestamp())
     text = checkpoint.text(election.election_hash, head.size, b64d(head.root))
-    return cosign(officer_staff, election, officer_id, head.size, time_,
-                  b64e(key.sign(checkpoint.cosignature_message(text, time_))), now=now)
+    return cosign(
+        officer_staff,
+        election,
+        officer_id,
+        head.size,
+        time_,
+        b64e(key.sign(checkpoint.cosignature_message(text, time_))),
+        now=now,
+    )
 
 
 @dataclass(frozen=True)
@@ -132,9 +142,12 @@ class MotionShape:
 @click.option("--paper", type=click.FloatRange(0, 1), default=0.2, help="Share of ballots on paper.")
 @click.option("--seed", type=int, default=1)
 @click.option("--out", "output", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@click.option("--artifacts", type=click.Path(file_okay=False, path_type=Path),
-              help="Also write record.json, notices.pdf, results.pdf, minutes.pdf and certification.pdf here, "
-                   "the record certified by a simulated street-office officer.")
+@click.option(
+    "--artifacts",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write record.json, notices.pdf, results.pdf, minutes.pdf and certification.pdf here, "
+    "the record certified by a simulated street-office officer.",
+)
 def simulate_command(units: int, turnout: float, paper: float, seed: int, output: Path, artifacts: Path | None):
     """Generate an estate, hold a vote on it through the HTTP endpoints, export the record."""
     limiter.enabled = False  # thousands of phones and clerks, all from this one process
@@ -151,31 +164,50 @@ def simulate_command(units: int, turnout: float, paper: float, seed: int, output
         import_roster(actor, estate, _roster_csv(roster.rows), "simulated.csv")
         db.session.commit()
     now = utcnow()
-    officer_staff = create_staff(actor, f"{code.lower()}-street", "模拟街道办 王科长", CLERK_PASSWORD,
-                                 Role.STREET_OFFICE, street_office_id=office.id, id_number=staff_resident_id(1))
+    officer_staff = create_staff(
+        actor,
+        f"{code.lower()}-street",
+        "模拟街道办 王科长",
+        CLERK_PASSWORD,
+        Role.STREET_OFFICE,
+        street_office_id=office.id,
+        id_number=staff_resident_id(1),
+    )
     with phase(timings, "group and candidates"):
-        single_owners = [(row["权利人"], row["证件号码"]) for row in roster.rows
-                         if row["房屋状态"] == "已交付" and "、" not in row["权利人"]]
+        single_owners = [
+            (row["权利人"], row["证件号码"])
+            for row in roster.rows
+            if row["房屋状态"] == "已交付" and "、" not in row["权利人"]
+        ]
         try:
             candidates = vetted_list(officer_staff, estate, single_owners, COMMITTEE_SEATS, now)
         except ValueError as too_small:
             raise click.ClickException(str(too_small)) from None
         db.session.commit()
     with phase(timings, "draft and open"):
-        election = create_election(actor, estate, "业主大会表决（模拟）", now - timedelta(minutes=1),
-                                   now + timedelta(days=7), "last")
+        election = create_election(
+            actor, estate, "业主大会表决（模拟）", now - timedelta(minutes=1), now + timedelta(days=7), "last"
+        )
         add_motion(actor, election, 1, "审议《业主大会议事规则》")
         add_motion(actor, election, 6, "筹集住宅专项维修资金")
         add_committee_motion(actor, election, candidates, COMMITTEE_SEATS, now=now)
         clerks = []
         for serial, name in enumerate(("clerk-a", "clerk-b"), start=2):  # two people
-            staff = create_staff(actor, f"{estate.code.lower()}-{name}", "模拟计票人", CLERK_PASSWORD,
-                                 Role.CLERK, estate_id=estate.id, id_number=staff_resident_id(serial))
+            staff = create_staff(
+                actor,
+                f"{estate.code.lower()}-{name}",
+                "模拟计票人",
+                CLERK_PASSWORD,
+                Role.CLERK,
+                estate_id=estate.id,
+                id_number=staff_resident_id(serial),
+            )
             seed_bytes, public_key = signing.generate_keypair()
             officer = register_officer(actor, election, staff, "clerk", public_key)
             db.session.flush()
-            clerks.append(Clerk(staff.username, CLERK_PASSWORD, officer.officer_id,
-                                signing.private_key_from_seed(seed_bytes)))
+            clerks.append(
+                Clerk(staff.username, CLERK_PASSWORD, officer.officer_id, signing.private_key_from_seed(seed_bytes))
+            )
         certifier_seed, certifier_key = signing.generate_keypair()
         certifier = register_officer(actor, election, officer_staff, "street_office", certifier_key)
         batch = open_election(actor, election, NOTICES_PASSPHRASE)
@@ -192,15 +224,23 @@ def simulate_command(units: int, turnout: float, paper: float, seed: int, output
             (artifacts / "notices.pdf").write_bytes(take_pdf(actor, election, batch, NOTICES_PASSPHRASE))
             db.session.commit()
     else:
-        db.session.execute(NoticeBatch.__table__.update().where(NoticeBatch.id == batch.id)
-                           .values(secrets_enc=None, status=BatchStatus.FAILED.value, error="simulation: no notices printed"))
+        db.session.execute(
+            NoticeBatch.__table__.update()
+            .where(NoticeBatch.id == batch.id)
+            .values(secrets_enc=None, status=BatchStatus.FAILED.value, error="simulation: no notices printed")
+        )
         db.session.commit()
     app = current_app._get_current_object()
     client = app.test_client()
     public_id, election_hash, election_id, estate_code = (
-        election.public_id, election.election_hash, election.id, estate.code)
-    motions = [MotionShape(m.motion_id, m.kind, m.seats, tuple(c.candidate_id for c in m.candidates))
-               for m in election.motions]
+        election.public_id,
+        election.election_hash,
+        election.id,
+        estate.code,
+    )
+    motions = [
+        MotionShape(m.motion_id, m.kind, m.seats, tuple(c.candidate_id for c in m.candidates)) for m in election.motions
+    ]
     first_unit = {code: units[0] for code, units in units_by_voter(election).items()}
     db.session.commit()  # from here on every request runs in a transaction of its own
     voters = list(first_unit)  # in roll order: the random voter ids would make the seed pick others
@@ -220,8 +260,13 @@ def simulate_command(units: int, turnout: float, paper: float, seed: int, output
     with phase(timings, "close and tally"):
         election = db.session.get(Election, election_id)
         close_election(actor, election, now=election.closes_at)
-        witness_log(officer_staff, election, certifier.officer_id, signing.private_key_from_seed(certifier_seed),
-                    election.closes_at + timedelta(minutes=1))
+        witness_log(
+            officer_staff,
+            election,
+            certifier.officer_id,
+            signing.private_key_from_seed(certifier_seed),
+            election.closes_at + timedelta(minutes=1),
+        )
         tally = tally_election(actor, election)
         db.session.commit()
     if artifacts:
@@ -230,9 +275,13 @@ def simulate_command(units: int, turnout: float, paper: float, seed: int, output
             db.session.commit()
         with phase(timings, "certification"):
             body = body_to_sign(election, certifier)
-            decision = certify(officer_staff, election, certifier.officer_id, body,
-                               signing.sign(signing.private_key_from_seed(certifier_seed), "certification", body,
-                                            record_v2.VERSION))
+            decision = certify(
+                officer_staff,
+                election,
+                certifier.officer_id,
+                body,
+                signing.sign(signing.private_key_from_seed(certifier_seed), "certification", body, record_v2.VERSION),
+            )
             db.session.flush()
             certificate = publish_certification(actor, election, decision)
             db.session.commit()
@@ -243,5 +292,7 @@ def simulate_command(units: int, turnout: float, paper: float, seed: int, output
         output.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
         if artifacts:
             (artifacts / "record.json").write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
-    click.echo(f"{election.public_id}: {len(voters)} voters, {tally['counted']} counted, "
-               f"{len(document['log'])} log entries → {output}")
+    click.echo(
+        f"{election.public_id}: {len(voters)} voters, {tally['counted']} counted, "
+        f"{len(document['log'])} log entries → {output}"
+    )

@@ -29,8 +29,12 @@ class _Reader(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         names = dict(attrs)
-        skipped = (self._skipping() or tag in SKIPPED_ELEMENTS or names.get("translate") == "no"
-                   or (names.get("lang") or "").startswith("en"))
+        skipped = (
+            self._skipping()
+            or tag in SKIPPED_ELEMENTS
+            or names.get("translate") == "no"
+            or (names.get("lang") or "").startswith("en")
+        )
         if not skipped:
             self.texts += [names[name] for name in READ_ATTRIBUTES if names.get(name)]
             if tag == "input" and names.get("type") in ("submit", "button") and names.get("value"):

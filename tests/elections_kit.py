@@ -45,13 +45,12 @@ def notice_secrets(batch) -> dict[str, bytes]:
 def roster_voter_ids(election) -> dict[str, str]:
     """The roster's voter code (v00001 …) -> this vote's random voter id, matched by units: tests
     name a roll's voters by their roster codes, which a vote never uses."""
-    by_units = {
-        tuple(sorted(units)): code for code, units in units_by_voter(election).items()
-    }
+    by_units = {tuple(sorted(units)): code for code, units in units_by_voter(election).items()}
     return {
         voter.code: by_units[tuple(sorted(unit.label for unit in voter.units))]
         for voter in db.session.scalars(
-            select(Voter).where(Voter.estate_id == election.estate_id).options(selectinload(Voter.units)))
+            select(Voter).where(Voter.estate_id == election.estate_id).options(selectinload(Voter.units))
+        )
     }
 
 
@@ -89,9 +88,15 @@ def add_witness(election) -> Witness:
     """Register, on the draft, the certifying key of a new account of the estate's street office,
     which will witness the vote's log."""
     serial = secrets.randbelow(900) + 100
-    staff = create_staff("test", f"witness{secrets.token_hex(4)}", "街道见证人", "witness-password", Role.STREET_OFFICE,
-                         id_number=resident_id(serial, "19650101"),
-                         street_office_id=election.estate.community.street_office_id)
+    staff = create_staff(
+        "test",
+        f"witness{secrets.token_hex(4)}",
+        "街道见证人",
+        "witness-password",
+        Role.STREET_OFFICE,
+        id_number=resident_id(serial, "19650101"),
+        street_office_id=election.estate.community.street_office_id,
+    )
     seed, public_key = signing.generate_keypair()
     witness = Witness(staff, seed)
     witness.officer_id = register_officer("test", election, staff, "street_office", public_key).officer_id
@@ -127,8 +132,13 @@ class OpenVote:
         return roster_voter_ids(self.election)
 
     def ballot(self, voter_code: str, choices: dict, channel: str = "online") -> dict:
-        return {"election_hash": self.election.election_hash, "voter_id": voter_code, "channel": channel,
-                "nonce": b64e(secrets.token_bytes(16)), "choices": choices}
+        return {
+            "election_hash": self.election.election_hash,
+            "voter_id": voter_code,
+            "channel": channel,
+            "nonce": b64e(secrets.token_bytes(16)),
+            "choices": choices,
+        }
 
     def signed(self, voter_code: str, choices: dict, seed: bytes | None = None) -> tuple[dict, str]:
         """An online ballot signed with the seed on the voter's notice, or the one given."""
@@ -142,25 +152,53 @@ class OpenVote:
         db.session.commit()
         return receipt
 
-    def hand_in_and_key(self, clerk_keys: list, voter_code: str, choices: dict, handed_in_at=NOW, keyed_at=None,
-                        *, identity_checked: bool = False):
+    def hand_in_and_key(
+        self,
+        clerk_keys: list,
+        voter_code: str,
+        choices: dict,
+        handed_in_at=NOW,
+        keyed_at=None,
+        *,
+        identity_checked: bool = False,
+    ):
         """A paper ballot handed in at the desk at ``handed_in_at`` (signed by the first clerk)
         and keyed at ``keyed_at`` by both clerks (private keys in the order of the vote's clerk
         officers), straight into the log as the paper desk puts it there. Returns its receipt."""
         clerks = [officer for officer in self.election.officers if officer.role == "clerk"]
         signer = lambda officer, key, purpose, body: {  # noqa: E731
-            "signer": officer.officer_id, "signature": signing.sign(key, purpose, body, record_v2.VERSION)}
+            "signer": officer.officer_id,
+            "signature": signing.sign(key, purpose, body, record_v2.VERSION),
+        }
         desk_receipt = f"T-{secrets.token_hex(3)}"
-        handin = {"election_hash": self.election.election_hash, "desk_receipt": desk_receipt,
-                  "voter_id": voter_code, "identity_checked": identity_checked}
-        handed_in = append(self.election.id, "handin", handin, [signer(clerks[0], clerk_keys[0], "handin", handin)],
-                           handed_in_at, voter_code=voter_code, desk_receipt=desk_receipt)
+        handin = {
+            "election_hash": self.election.election_hash,
+            "desk_receipt": desk_receipt,
+            "voter_id": voter_code,
+            "identity_checked": identity_checked,
+        }
+        handed_in = append(
+            self.election.id,
+            "handin",
+            handin,
+            [signer(clerks[0], clerk_keys[0], "handin", handin)],
+            handed_in_at,
+            voter_code=voter_code,
+            desk_receipt=desk_receipt,
+        )
         ballot = self.ballot(voter_code, choices, channel="paper") | {
-            "invalid": {}, "paper_scan_sha256": b64e(secrets.token_bytes(32)), "proxy_sha256": None,
-            "handin": handed_in.seq}
-        receipt = append(self.election.id, "ballot", ballot,
-                         [signer(officer, key, "ballot", ballot) for officer, key in zip(clerks, clerk_keys)],
-                         keyed_at or handed_in_at)
+            "invalid": {},
+            "paper_scan_sha256": b64e(secrets.token_bytes(32)),
+            "proxy_sha256": None,
+            "handin": handed_in.seq,
+        }
+        receipt = append(
+            self.election.id,
+            "ballot",
+            ballot,
+            [signer(officer, key, "ballot", ballot) for officer, key in zip(clerks, clerk_keys)],
+            keyed_at or handed_in_at,
+        )
         db.session.commit()
         return receipt
 
@@ -172,8 +210,9 @@ def open_vote(estate, revote: str = "last", *, officers=(), motions=None, **opti
     """An election on the estate's roll, open from a day before NOW to a week after: an ordinary
     motion (m1), a major one (m2) and a committee election (m3), or the (item, title) motions given.
     Unless ``officers`` name a street-office officer, one of the estate's street office witnesses it."""
-    election = create_election("test", estate, "业主大会表决", NOW - timedelta(days=1), NOW + timedelta(days=7),
-                               revote, **options)
+    election = create_election(
+        "test", estate, "业主大会表决", NOW - timedelta(days=1), NOW + timedelta(days=7), revote, **options
+    )
     for item, title in motions or ((4, "选聘物业服务企业"), (6, "筹集住宅专项维修资金")):
         add_motion("test", election, item, title)
     if motions is None:
@@ -211,8 +250,9 @@ def group_member(factory, estate, **person) -> CredentialSigner:
     return CredentialSigner(factory.staff(Role.PREP_GROUP, estate, **person), seed, public_key)
 
 
-def request_act(election, requester: CredentialSigner, unit: str, action: str, reason: str = "lost",
-                now=NOW) -> tuple[object, bytes | None]:
+def request_act(
+    election, requester: CredentialSigner, unit: str, action: str, reason: str = "lost", now=NOW
+) -> tuple[object, bytes | None]:
     """Request a revocation or a reissue and sign it as the requester's browser does; committed.
     Returns the request and, for a reissue, the new seed as printed on the replacement notice."""
     printed = []
@@ -223,15 +263,21 @@ def request_act(election, requester: CredentialSigner, unit: str, action: str, r
 
     with mock.patch("voting.credentials.operations.replacement_notice", notice):
         request = prepare_request(requester.staff, election, unit, action, reason, "https://vote.test", now=now)
-    sign_request(requester.staff, election, request.request.id, requester.officer_id(election),
-                 requester.sign(request.request.body()))
+    sign_request(
+        requester.staff,
+        election,
+        request.request.id,
+        requester.officer_id(election),
+        requester.sign(request.request.body()),
+    )
     db.session.commit()
     return request.request, (printed[0] if printed else None)
 
 
 def approve_act(election, request, approver: CredentialSigner, now=NOW):
     """Approve a signed request in the approver's own session; committed."""
-    approved = approve_request(approver.staff, election, request.id, approver.officer_id(election),
-                               approver.sign(request.body()), now=now)
+    approved = approve_request(
+        approver.staff, election, request.id, approver.officer_id(election), approver.sign(request.body()), now=now
+    )
     db.session.commit()
     return approved

@@ -60,14 +60,34 @@ class Wording:
         return f"{self.building}-{self.entrance}-{self.room(number)}"
 
     def roster(self) -> bytes:
-        return roster_csv([[self.building, self.entrance, self.room(n), "住宅", "90.00", "登记", self.owner_name(n),
-                            resident_id(n), "", "已交付"] for n in range(1, OWNERS + 1)])
+        return roster_csv(
+            [
+                [
+                    self.building,
+                    self.entrance,
+                    self.room(n),
+                    "住宅",
+                    "90.00",
+                    "登记",
+                    self.owner_name(n),
+                    resident_id(n),
+                    "",
+                    "已交付",
+                ]
+                for n in range(1, OWNERS + 1)
+            ]
+        )
 
 
 SURNAMES = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨"
 # As a preparation group writes: Chinese text, each field its own.
-CHINESE = Wording(text=lambda n: f"金山花园第{n + 1}项说明", building="1幢", entrance="2单元",
-                  room=lambda n: f"{n}01", owner_name=lambda n: f"{SURNAMES[n]}建国")
+CHINESE = Wording(
+    text=lambda n: f"金山花园第{n + 1}项说明",
+    building="1幢",
+    entrance="2单元",
+    room=lambda n: f"{n}01",
+    owner_name=lambda n: f"{SURNAMES[n]}建国",
+)
 
 
 class EstateWorld:
@@ -90,8 +110,15 @@ class EstateWorld:
         own = "" if name == "X" else f"{name.lower()}-"  # the first world's user names as they were
 
         def account(role: Role, username: str, **scope):
-            return create_staff("test", username, self.field(f"staff {username}"), PASSWORD, role,
-                                id_number=resident_id(next(people), "19700101"), **scope)
+            return create_staff(
+                "test",
+                username,
+                self.field(f"staff {username}"),
+                PASSWORD,
+                role,
+                id_number=resident_id(next(people), "19700101"),
+                **scope,
+            )
 
         self.admin = account(Role.PLATFORM_ADMIN, f"admin-{name.lower()}")
         self.officer = account(Role.STREET_OFFICE, f"officer-{name.lower()}", street_office_id=office.id)
@@ -103,57 +130,101 @@ class EstateWorld:
 
         actor = self.officer.username
         published = now - timedelta(days=10)
-        propose_member(actor, estate, name=self.field("leader"), role="street_office", leader=True,
-                       account=self.officer)
-        propose_member(actor, estate, name=self.field("community member"), role="community",
-                       organisation=self.field("organisation"), account=self.group)
+        propose_member(
+            actor, estate, name=self.field("leader"), role="street_office", leader=True, account=self.officer
+        )
+        propose_member(
+            actor,
+            estate,
+            name=self.field("community member"),
+            role="community",
+            organisation=self.field("organisation"),
+            account=self.group,
+        )
         for number in (1, 2, 3):
             propose_member(actor, estate, name=wording.owner_name(number), role="owner", id_number=resident_id(number))
         confirm_group(actor, estate, now=published - timedelta(days=5))
         self.candidates = create_list(actor, estate, self.field("list title"), 1)
         profile = {"occupation": self.field("occupation"), "statement": self.field("statement")}
-        nominees = [nominate_self(actor, self.candidates, Profile(name=wording.owner_name(4), id_number=resident_id(4),
-                                                                  photo=b"\x89PNG\r\n\x1a\n" + b"photo", **profile)),
-                    nominate_by_community(actor, self.candidates,
-                                          Profile(name=wording.owner_name(5), id_number=resident_id(5), **profile),
-                                          self.field("recommended by")),
-                    nominate_self(actor, self.candidates, Profile(name=wording.owner_name(6), id_number=resident_id(6)))]
+        nominees = [
+            nominate_self(
+                actor,
+                self.candidates,
+                Profile(
+                    name=wording.owner_name(4),
+                    id_number=resident_id(4),
+                    photo=b"\x89PNG\r\n\x1a\n" + b"photo",
+                    **profile,
+                ),
+            ),
+            nominate_by_community(
+                actor,
+                self.candidates,
+                Profile(name=wording.owner_name(5), id_number=resident_id(5), **profile),
+                self.field("recommended by"),
+            ),
+            nominate_self(actor, self.candidates, Profile(name=wording.owner_name(6), id_number=resident_id(6))),
+        ]
         start_review(actor, self.candidates)
         for nominee in nominees:
             for rule in self.candidates.rules:
                 for body in rule_bodies(rule):
                     failing = nominee is nominees[2] and rule is self.candidates.rules[0]  # with a reason to show
-                    record_review(actor, nominee, rule.code, body, not failing,
-                                  self.field("review reason") if failing else "", reviewer_bodies(self.officer),
-                                  now=published)
+                    record_review(
+                        actor,
+                        nominee,
+                        rule.code,
+                        body,
+                        not failing,
+                        self.field("review reason") if failing else "",
+                        reviewer_bodies(self.officer),
+                        now=published,
+                    )
         publish_list(actor, self.candidates, now=published)
-        self.objection = lodge_objection(self.candidates, wording.unit_label(7), resident_id(7)[-4:],
-                                         self.field("objection"), nominees[0], now=published + timedelta(days=1))
+        self.objection = lodge_objection(
+            self.candidates,
+            wording.unit_label(7),
+            resident_id(7)[-4:],
+            self.field("objection"),
+            nominees[0],
+            now=published + timedelta(days=1),
+        )
         answer_objection(actor, self.objection, self.field("answer"), now=published + timedelta(days=2))
         self.nominees = nominees
         db.session.commit()
 
         # The counted vote: ballots in, closed, counted, results on the board, certification refused.
-        self.counted = create_election(actor, estate, self.field("counted title"), now - timedelta(days=3),
-                                       now - timedelta(days=1))
+        self.counted = create_election(
+            actor, estate, self.field("counted title"), now - timedelta(days=3), now - timedelta(days=1)
+        )
         add_motion(actor, self.counted, 9, self.field("ordinary motion"))
         add_committee_motion(actor, self.counted, self.candidates, 1)
         add_witness(self.counted)
         batch = open_election(actor, self.counted, PASSPHRASE)
         seeds = notice_secrets(batch)
         for voter in sorted(seeds)[:3]:
-            ballot = {"election_hash": self.counted.election_hash, "voter_id": voter, "channel": "online",
-                      "nonce": b64e(b"n" * 16 + voter.encode()), "choices": {"m1": "yes", "m2": ["c2-1"]}}
-            cast_online(self.counted, ballot, signing.sign(signing.private_key_from_seed(seeds[voter]), "ballot",
-                                                           ballot, record_v2.VERSION), now=now - timedelta(days=2))
+            ballot = {
+                "election_hash": self.counted.election_hash,
+                "voter_id": voter,
+                "channel": "online",
+                "nonce": b64e(b"n" * 16 + voter.encode()),
+                "choices": {"m1": "yes", "m2": ["c2-1"]},
+            }
+            cast_online(
+                self.counted,
+                ballot,
+                signing.sign(signing.private_key_from_seed(seeds[voter]), "ballot", ballot, record_v2.VERSION),
+                now=now - timedelta(days=2),
+            )
         count_vote(self.counted, actor)
         publish_results(actor, self.counted, scrutineers=[self.field("scrutineer")])
         refuse(self.officer, self.counted, self.field("refusal reason"))
         db.session.commit()
 
         # The open vote, with two clerks' keys registered in its draft.
-        self.open = create_election(actor, estate, self.field("open title"), now - timedelta(hours=1),
-                                    now + timedelta(days=1))
+        self.open = create_election(
+            actor, estate, self.field("open title"), now - timedelta(hours=1), now + timedelta(days=1)
+        )
         add_motion(actor, self.open, 8, self.field("major motion"))
         seed, public_key = signing.generate_keypair()
         keyer = register_officer(actor, self.open, self.clerks[0], "clerk", public_key)
@@ -163,34 +234,73 @@ class EstateWorld:
         open_election(actor, self.open, PASSPHRASE)
         db.session.flush()
         handin = handin_body(self.open, find_voter(self.open, wording.unit_label(8)), identity_checked=False)
-        record_handin(self.clerks[0], self.open, keyer.officer_id, handin,
-                      signing.sign(signing.private_key_from_seed(seed), "handin", handin, record_v2.VERSION))
-        self.paper = key_ballot(self.clerks[0], self.open, PaperEntry(
-            unit=wording.unit_label(8), officer_id=keyer.officer_id, choices={"m1": "yes"}, invalid={}, unsigned=False,
-            handin=handin["desk_receipt"], scan=b"\x89PNG\r\n\x1a\n" + b"scan", proxy_scan=b"\x89PNG\r\n\x1a\n" + b"proxy",
-            rekey_of=None))
+        record_handin(
+            self.clerks[0],
+            self.open,
+            keyer.officer_id,
+            handin,
+            signing.sign(signing.private_key_from_seed(seed), "handin", handin, record_v2.VERSION),
+        )
+        self.paper = key_ballot(
+            self.clerks[0],
+            self.open,
+            PaperEntry(
+                unit=wording.unit_label(8),
+                officer_id=keyer.officer_id,
+                choices={"m1": "yes"},
+                invalid={},
+                unsigned=False,
+                handin=handin["desk_receipt"],
+                scan=b"\x89PNG\r\n\x1a\n" + b"scan",
+                proxy_scan=b"\x89PNG\r\n\x1a\n" + b"proxy",
+                rekey_of=None,
+            ),
+        )
         self.desk_receipt = handin["desk_receipt"]
-        self.credential_request = prepare_request(self.group, self.open, wording.unit_label(7), "revoke", "lost",
-                                                  "https://vote.test").request
+        self.credential_request = prepare_request(
+            self.group, self.open, wording.unit_label(7), "revoke", "lost", "https://vote.test"
+        ).request
         # Signed by its requester: it waits for another person's approval.
-        sign_request(self.group, self.open, self.credential_request.id, group_officer.officer_id,
-                     signing.sign(signing.private_key_from_seed(group_seed), "credential",
-                                  self.credential_request.body(), record_v2.VERSION))
+        sign_request(
+            self.group,
+            self.open,
+            self.credential_request.id,
+            group_officer.officer_id,
+            signing.sign(
+                signing.private_key_from_seed(group_seed),
+                "credential",
+                self.credential_request.body(),
+                record_v2.VERSION,
+            ),
+        )
         db.session.commit()
 
         # The notice board, through its form: one notice stays up, one is withdrawn with a reason.
         client = login(app.test_client(), self.group)
         start = datetime.now(timezone(timedelta(hours=8))) - timedelta(hours=1)
         for title in ("notice title", "withdrawn title"):
-            posted = client.post(f"/estates/{estate.code}/board/", data={
-                "kind": "other", "title": self.field(title), "text": self.field(f"{title} text"),
-                "signed_by": self.field(f"{title} signed by"), "published_from": start.strftime("%Y-%m-%dT%H:%M")})
+            posted = client.post(
+                f"/estates/{estate.code}/board/",
+                data={
+                    "kind": "other",
+                    "title": self.field(title),
+                    "text": self.field(f"{title} text"),
+                    "signed_by": self.field(f"{title} signed by"),
+                    "published_from": start.strftime("%Y-%m-%dT%H:%M"),
+                },
+            )
             assert posted.status_code == 302, posted.get_data(as_text=True)
-        self.notices = db.session.scalars(select(BoardNotice).where(BoardNotice.estate_id == estate.id)
-                                          .order_by(BoardNotice.id)).all()
+        self.notices = db.session.scalars(
+            select(BoardNotice).where(BoardNotice.estate_id == estate.id).order_by(BoardNotice.id)
+        ).all()
         withdrawn = self.notices[-1]
-        assert client.post(f"/estates/{estate.code}/board/{withdrawn.id}/withdraw",
-                           data={"reason": self.field("withdrawal reason")}).status_code == 302
+        assert (
+            client.post(
+                f"/estates/{estate.code}/board/{withdrawn.id}/withdraw",
+                data={"reason": self.field("withdrawal reason")},
+            ).status_code
+            == 302
+        )
 
     def field(self, name: str) -> str:
         """The value typed into the named field, told apart from the others by its number."""
@@ -234,5 +344,7 @@ def route_urls(app, world: EstateWorld) -> list[tuple[str, str]]:
 
 
 def staff_clients(app, world: EstateWorld) -> dict:
-    return {staff.username: login(app.test_client(), staff)
-            for staff in (world.admin, world.officer, world.group, world.clerks[0], world.community_staff)}
+    return {
+        staff.username: login(app.test_client(), staff)
+        for staff in (world.admin, world.officer, world.group, world.clerks[0], world.community_staff)
+    }

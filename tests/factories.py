@@ -35,13 +35,26 @@ def roster_csv(rows: list[list[str]]) -> bytes:
 
 def small_roster() -> bytes:
     """Five units: a couple co-owning one flat, a buyer of two, the developer's unsold shop."""
-    return roster_csv([
-        ["1幢", "1", "101", "住宅", "89.56", "登记", "张三、李四", f"{resident_id(1)}、{resident_id(2)}", "", "已交付"],
-        ["1幢", "1", "102", "住宅", "90.00", "登记", "王五", resident_id(3), "13800000000", "已交付"],
-        ["1幢", "1", "201", "住宅", "90.00", "实测", "王五", resident_id(3), "", "已交付"],
-        ["1幢", "2", "101", "住宅", "120.25", "合同", "赵六", resident_id(4), "", "已交付"],
-        ["商业", "", "S01", "商业", "200.00", "登记", "", "", "", "未售"],
-    ])
+    return roster_csv(
+        [
+            [
+                "1幢",
+                "1",
+                "101",
+                "住宅",
+                "89.56",
+                "登记",
+                "张三、李四",
+                f"{resident_id(1)}、{resident_id(2)}",
+                "",
+                "已交付",
+            ],
+            ["1幢", "1", "102", "住宅", "90.00", "登记", "王五", resident_id(3), "13800000000", "已交付"],
+            ["1幢", "1", "201", "住宅", "90.00", "实测", "王五", resident_id(3), "", "已交付"],
+            ["1幢", "2", "101", "住宅", "120.25", "合同", "赵六", resident_id(4), "", "已交付"],
+            ["商业", "", "S01", "商业", "200.00", "登记", "", "", "", "未售"],
+        ]
+    )
 
 
 class Factory:
@@ -92,8 +105,16 @@ class Factory:
         if group is None:
             group = PrepGroup(estate=estate, created_by="test", formed_at=now, published_at=now)
             db.session.add(group)
-        member = PrepMember(group=group, name=staff.display_name, role="other", organisation="测试",
-                            staff=staff, proposed_by="test", proposed_at=now, joined_at=now)
+        member = PrepMember(
+            group=group,
+            name=staff.display_name,
+            role="other",
+            organisation="测试",
+            staff=staff,
+            proposed_by="test",
+            proposed_at=now,
+            joined_at=now,
+        )
         db.session.add(member)
         return member
 

@@ -57,8 +57,9 @@ def import_graph(root: Path) -> dict[str, set[str]]:
         targets = set()
         for name in imported_names(module, path):
             parts = name.split(".")
-            found = [prefix for prefix in (".".join(parts[:end]) for end in range(1, len(parts) + 1))
-                     if prefix in modules]
+            found = [
+                prefix for prefix in (".".join(parts[:end]) for end in range(1, len(parts) + 1)) if prefix in modules
+            ]
             if found:
                 targets.add(found[-1])
                 targets.update(above for above in found[:-1] if not module.startswith(above + "."))
@@ -100,9 +101,12 @@ def test_no_import_cycles_in_voting():
 
 def test_the_app_imports_no_simulator_test_or_script():
     modules = voting_modules(REPO_ROOT)
-    outside = {module: sorted(name for name in imported_names(module, path)
-                              if name.split(".")[0] in ("simulation", "tests", "scripts"))
-               for module, path in modules.items()}
+    outside = {
+        module: sorted(
+            name for name in imported_names(module, path) if name.split(".")[0] in ("simulation", "tests", "scripts")
+        )
+        for module, path in modules.items()
+    }
     assert {module: names for module, names in outside.items() if names} == {}
 
 

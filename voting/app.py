@@ -112,17 +112,19 @@ def build_app(overrides: dict | None = None) -> Flask:
     from voting.audit.views import blueprint as audit_blueprint
     from voting.auth.access import register_template_predicates
     from voting.auth.views import blueprint as auth_blueprint
-    from voting.candidates.views import blueprint as candidates_blueprint, public_blueprint as candidates_public_blueprint
-    from voting.certification.views import blueprint as certification_blueprint
     from voting.board.views import blueprint as board_blueprint
     from voting.board.views import public_blueprint as board_public_blueprint
+    from voting.candidates.views import blueprint as candidates_blueprint
+    from voting.candidates.views import public_blueprint as candidates_public_blueprint
+    from voting.certification.views import blueprint as certification_blueprint
     from voting.cli import register_cli
     from voting.credentials.views import blueprint as credentials_blueprint
     from voting.elections.views import blueprint as elections_blueprint
     from voting.estates.views import blueprint as estates_blueprint
     from voting.notices.views import blueprint as notices_blueprint
     from voting.paper.views import blueprint as paper_blueprint
-    from voting.prep.views import blueprint as prep_blueprint, public_blueprint as prep_public_blueprint
+    from voting.prep.views import blueprint as prep_blueprint
+    from voting.prep.views import public_blueprint as prep_public_blueprint
     from voting.public.views import blueprint as public_blueprint
     from voting.roster.views import blueprint as roster_blueprint
     from voting.tally.views import blueprint as tally_blueprint

@@ -40,8 +40,7 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
     config = {
         "GONGZHI_ENV": env,
         "TESTING": env == "testing",
-        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL")
-        or f"sqlite:///{instance_path / 'gongzhi.sqlite'}",
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'gongzhi.sqlite'}",
         "REDIS_URL": os.environ.get("REDIS_URL"),
         "SECRET_KEY": os.environ.get("SECRET_KEY"),
         "DATA_KEY": os.environ.get("DATA_KEY"),
@@ -92,8 +91,10 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         raise ConfigError("REDIS_URL must be set in production: the rate limits are kept there")
     if production and not config["PUBLIC_BASE_URL"]:
         # Printed on notices and board documents, rendered also where no request tells the host.
-        raise ConfigError("PUBLIC_BASE_URL must be set in production: the address printed in QR codes, "
-                          "e.g. https://vote.example.gov.cn")
+        raise ConfigError(
+            "PUBLIC_BASE_URL must be set in production: the address printed in QR codes, "
+            "e.g. https://vote.example.gov.cn"
+        )
     if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql://"):
         # psycopg 3 is the driver we ship; the bare scheme would ask for psycopg2.
         config["SQLALCHEMY_DATABASE_URI"] = config["SQLALCHEMY_DATABASE_URI"].replace(

@@ -30,5 +30,7 @@ def flash_form_errors(form) -> None:
         flash(_("The form expired; please try again."), "error")
     for name, errors in fields.items():
         text = " ".join(map(str, errors))
-        flash(text if name == "confirmed" else _("%(field)s: %(problem)s", field=form[name].label.text, problem=text),
-              "error")
+        flash(
+            text if name == "confirmed" else _("%(field)s: %(problem)s", field=form[name].label.text, problem=text),
+            "error",
+        )

@@ -84,13 +84,15 @@ def _roll_owners() -> list[tuple[str, str]]:
     return owners
 
 
-def _form_group(actor: str, estate: Estate, jiedao: Staff, shequ: Staff, owners: list[tuple[str, str]],
-                confirmed_at: datetime) -> Staff:
+def _form_group(
+    actor: str, estate: Estate, jiedao: Staff, shequ: Staff, owners: list[tuple[str, str]], confirmed_at: datetime
+) -> Staff:
     """The street office's officer leads; community staff and three owner representatives; the
     group's account is the first representative's. Returns that account."""
     (first_name, first_id), *others = owners
-    group_account = create_staff(actor, GROUP_ACCOUNT, first_name, DEMO_PASSWORD, Role.PREP_GROUP,
-                                 estate_id=estate.id, id_number=first_id)
+    group_account = create_staff(
+        actor, GROUP_ACCOUNT, first_name, DEMO_PASSWORD, Role.PREP_GROUP, estate_id=estate.id, id_number=first_id
+    )
     propose_member(actor, estate, name=jiedao.display_name, role="street_office", leader=True, account=jiedao)
     propose_member(actor, estate, name=shequ.display_name, role="community", organisation="金山社区", account=shequ)
     propose_member(actor, estate, name=first_name, role="owner", id_number=first_id, account=group_account)
@@ -100,13 +102,15 @@ def _form_group(actor: str, estate: Estate, jiedao: Staff, shequ: Staff, owners:
     return group_account
 
 
-def _vetted_list(estate: Estate, group_account: Staff, jiedao: Staff, owners: list[tuple[str, str]],
-                 published_at: datetime) -> CandidateList:
+def _vetted_list(
+    estate: Estate, group_account: Staff, jiedao: Staff, owners: list[tuple[str, str]], published_at: datetime
+) -> CandidateList:
     """Owners nominate themselves, every reviewing body passes them, the list is published."""
     candidates = create_list(group_account.username, estate, COMMITTEE_TITLE, COMMITTEE_SEATS)
-    nominees = [nominate_self(group_account.username, candidates,
-                              Profile(name=name, id_number=id_number, occupation="职员"))
-                for name, id_number in owners]
+    nominees = [
+        nominate_self(group_account.username, candidates, Profile(name=name, id_number=id_number, occupation="职员"))
+        for name, id_number in owners
+    ]
     start_review(group_account.username, candidates)
     bodies = reviewer_bodies(jiedao)  # the street office chairs the joint review and keys the others' replies
     for nominee in nominees:
@@ -139,16 +143,20 @@ def load_demo() -> bool:
         Role.COMMUNITY: {"community_id": community.id},
         Role.CLERK: {"estate_id": estate.id},
     }
-    staff = {username: create_staff(actor, username, name, DEMO_PASSWORD, role,
-                                    id_number=staff_resident_id(serial), **scopes[role])
-             for serial, (username, name, role) in enumerate(DEMO_STAFF, start=1)}
+    staff = {
+        username: create_staff(
+            actor, username, name, DEMO_PASSWORD, role, id_number=staff_resident_id(serial), **scopes[role]
+        )
+        for serial, (username, name, role) in enumerate(DEMO_STAFF, start=1)
+    }
     published_at = now - LIST_PUBLISHED_BEFORE
     owners = eligible_owners(_roll_owners(), published_at.date(), 3 + CANDIDATES)
     # The group's account is the first representative's: one whose name every terminal and font
     # shows (the roll also has names with rare characters, which stay among the candidates).
     owners.sort(key=lambda owner: any(ord(char) > 0xFFFF for char in owner[0]))
-    group_account = _form_group(actor, estate, staff["jiedao"], staff["shequ"], owners[:3],
-                                now - GROUP_CONFIRMED_BEFORE)
+    group_account = _form_group(
+        actor, estate, staff["jiedao"], staff["shequ"], owners[:3], now - GROUP_CONFIRMED_BEFORE
+    )
     _vetted_list(estate, group_account, staff["jiedao"], owners[3:], published_at)
     # The group has drafted the vote; the committee election joins it from the list, on its page.
     election = create_election(group_account.username, estate, VOTE_TITLE, now, now + timedelta(days=VOTE_DAYS))
@@ -183,37 +191,61 @@ def start_here(base_url: str = DEMO_BASE_URL) -> list[StartHere]:
         return f"{username}（{names[username]}）" if username in names else username
 
     return [
-        StartHere("街道办 Street office", who("jiedao"), f"{vote}certification/" if election else vote,
-                  "表决开启前，在这个浏览器里登记街道办的认证密钥；开启时和截止后在表决页会签投票日志，计票后在此核对并认证结果。",
-                  "Before the vote opens, register the street office's certifying key in this browser; cosign "
-                  "the ballot log on the vote's page when it opens and after it closes; after the count, "
-                  "check and certify the results here."),
-        StartHere("筹备组 Preparation group", who(GROUP_ACCOUNT), vote,
-                  f"把公示期已满的候选人名单「{COMMITTEE_TITLE}」加入这份表决草稿（一个按钮）；"
-                  "两位计票人和街道办登记密钥后，设定通知口令、开启表决，再打印表决通知。",
-                  f"Add the candidate list “{COMMITTEE_TITLE}”, whose publication period is over, to this "
-                  "draft vote (one button); once both clerks and the street office have registered their "
-                  "keys, set the notices passphrase, open the vote and print the voting notices."),
-        StartHere("计票人一 Clerk 1", who("jipiao"), f"{vote}paper/officer-key" if election else vote,
-                  "表决开启前，在这个浏览器里登记您的计票人密钥；开启后在「纸质表决票」页登记交票、录入纸质票。",
-                  "Register your clerk key in this browser before the vote opens; once it is open, record "
-                  "hand-ins and key paper ballots on the paper ballots page."),
-        StartHere("计票人二 Clerk 2", who("jipiao2"), f"{vote}paper/officer-key" if election else vote,
-                  "用另一个浏览器（或无痕窗口）登录，同样登记自己的密钥：每张纸质票由一位计票人录入，另一位复核。",
-                  "Sign in from another browser (or a private window) and register your own key: each paper "
-                  "ballot is keyed by one clerk and checked by the other."),
-        StartHere("业主 Owner", "无需账号，凭筹备组打印的表决通知 no account: the notice the group prints", f"{vote}notices/" if election else vote,
-                  "表决开启后，筹备组在「表决通知」页输入口令下载通知 PDF；用手机扫描某户通知上的二维码"
-                  f"（或打开其链接）即可投票。公开页面：{base}/p/{estate.code}/",
-                  "Once the vote is open, the group downloads the notices PDF here with its passphrase; scan "
-                  "a notice's QR code with a phone (or open its link) to vote. The public estate page: "
-                  f"{base}/p/{estate.code}/"),
-        StartHere("社区 Community", who("shequ"), f"{base}/estates/{estate.code}/candidates/",
-                  "查看候选人名单和资格联审的结果。",
-                  "See the candidate list and the joint review's verdicts."),
-        StartHere("平台管理员 Platform admin", who("admin"), f"{base}/staff",
-                  "管理员工账号。",
-                  "Manage the staff accounts."),
+        StartHere(
+            "街道办 Street office",
+            who("jiedao"),
+            f"{vote}certification/" if election else vote,
+            "表决开启前，在这个浏览器里登记街道办的认证密钥；开启时和截止后在表决页会签投票日志，计票后在此核对并认证结果。",
+            "Before the vote opens, register the street office's certifying key in this browser; cosign "
+            "the ballot log on the vote's page when it opens and after it closes; after the count, "
+            "check and certify the results here.",
+        ),
+        StartHere(
+            "筹备组 Preparation group",
+            who(GROUP_ACCOUNT),
+            vote,
+            f"把公示期已满的候选人名单「{COMMITTEE_TITLE}」加入这份表决草稿（一个按钮）；"
+            "两位计票人和街道办登记密钥后，设定通知口令、开启表决，再打印表决通知。",
+            f"Add the candidate list “{COMMITTEE_TITLE}”, whose publication period is over, to this "
+            "draft vote (one button); once both clerks and the street office have registered their "
+            "keys, set the notices passphrase, open the vote and print the voting notices.",
+        ),
+        StartHere(
+            "计票人一 Clerk 1",
+            who("jipiao"),
+            f"{vote}paper/officer-key" if election else vote,
+            "表决开启前，在这个浏览器里登记您的计票人密钥；开启后在「纸质表决票」页登记交票、录入纸质票。",
+            "Register your clerk key in this browser before the vote opens; once it is open, record "
+            "hand-ins and key paper ballots on the paper ballots page.",
+        ),
+        StartHere(
+            "计票人二 Clerk 2",
+            who("jipiao2"),
+            f"{vote}paper/officer-key" if election else vote,
+            "用另一个浏览器（或无痕窗口）登录，同样登记自己的密钥：每张纸质票由一位计票人录入，另一位复核。",
+            "Sign in from another browser (or a private window) and register your own key: each paper "
+            "ballot is keyed by one clerk and checked by the other.",
+        ),
+        StartHere(
+            "业主 Owner",
+            "无需账号，凭筹备组打印的表决通知 no account: the notice the group prints",
+            f"{vote}notices/" if election else vote,
+            "表决开启后，筹备组在「表决通知」页输入口令下载通知 PDF；用手机扫描某户通知上的二维码"
+            f"（或打开其链接）即可投票。公开页面：{base}/p/{estate.code}/",
+            "Once the vote is open, the group downloads the notices PDF here with its passphrase; scan "
+            "a notice's QR code with a phone (or open its link) to vote. The public estate page: "
+            f"{base}/p/{estate.code}/",
+        ),
+        StartHere(
+            "社区 Community",
+            who("shequ"),
+            f"{base}/estates/{estate.code}/candidates/",
+            "查看候选人名单和资格联审的结果。",
+            "See the candidate list and the joint review's verdicts.",
+        ),
+        StartHere(
+            "平台管理员 Platform admin", who("admin"), f"{base}/staff", "管理员工账号。", "Manage the staff accounts."
+        ),
     ]
 
 
@@ -221,15 +253,19 @@ def is_earlier_demo() -> bool:
     """A demo estate loaded by an earlier release: no candidate list, and its group account
     belongs to no group, so it cannot act."""
     estate_id = db.session.scalar(select(Estate.id).where(Estate.code == DEMO_ESTATE))
-    return estate_id is not None and db.session.scalar(
-        select(CandidateList.id).where(CandidateList.estate_id == estate_id)) is None
+    return (
+        estate_id is not None
+        and db.session.scalar(select(CandidateList.id).where(CandidateList.estate_id == estate_id)) is None
+    )
 
 
 def print_start_here(base_url: str) -> None:
     if is_earlier_demo():
-        click.echo("这个数据库里是旧版演示数据；删除开发数据库（默认为 instance/gongzhi.sqlite）后重新运行 ./scripts/run，"
-                   "即可载入新版。 This database holds an earlier demo: delete the development database "
-                   "(instance/gongzhi.sqlite by default) and run ./scripts/run again to load the current one.")
+        click.echo(
+            "这个数据库里是旧版演示数据；删除开发数据库（默认为 instance/gongzhi.sqlite）后重新运行 ./scripts/run，"
+            "即可载入新版。 This database holds an earlier demo: delete the development database "
+            "(instance/gongzhi.sqlite by default) and run ./scripts/run again to load the current one."
+        )
     click.echo(f"演示登录，密码均为 Demo logins, password for all: {DEMO_PASSWORD}")
     click.echo("从这里开始 Start here:")
     for entry in start_here(base_url):

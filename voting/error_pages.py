@@ -26,11 +26,21 @@ def too_many_requests(error):
 def http_error_message(code: int) -> tuple[str, str]:
     """A page's title and plain explanation for an HTTP error, in the reader's language."""
     messages = {
-        400: (_("Bad request"), _("The page could not use what your browser sent. If you were filling in a form, "
-                                  "the form may have expired: go back, reload the page and try again.")),
+        400: (
+            _("Bad request"),
+            _(
+                "The page could not use what your browser sent. If you were filling in a form, "
+                "the form may have expired: go back, reload the page and try again."
+            ),
+        ),
         403: (_("Not allowed"), _("Your account may not open this page.")),
-        404: (_("Page not found"), _("There is no page at this address. If you typed it from a notice, check it "
-                                     "character by character, or scan the QR code again.")),
+        404: (
+            _("Page not found"),
+            _(
+                "There is no page at this address. If you typed it from a notice, check it "
+                "character by character, or scan the QR code again."
+            ),
+        ),
         405: (_("Not allowed"), _("This page cannot be used this way.")),
         413: (_("Too large"), _("What your browser sent is too large.")),
         500: (_("Something went wrong"), _("The server could not answer. Please try again in a moment.")),
@@ -49,5 +59,4 @@ def http_error(error: HTTPException):
     own = None if isinstance(error, CSRFError) or error.description in werkzeugs else error.description
     if answers_json():
         return jsonify(error=own or message), error.code
-    return render_template("errors/http.html", code=error.code, title=title, message=message, detail=own), \
-        error.code
+    return render_template("errors/http.html", code=error.code, title=title, message=message, detail=own), error.code

@@ -57,8 +57,15 @@ def _enqueue_now(function_path: str, *args) -> None:
         # Jobs record their own outcome in the database: RQ keeps no result, and a job that
         # failed outright only for a moment (the worker's log keeps the traceback), as its
         # arguments may be a key.
-        queue.enqueue(WORKER_ENTRY, function_path, *args, job_timeout=JOB_TIMEOUT, description=function_path,
-                      result_ttl=0, failure_ttl=1)
+        queue.enqueue(
+            WORKER_ENTRY,
+            function_path,
+            *args,
+            job_timeout=JOB_TIMEOUT,
+            description=function_path,
+            result_ttl=0,
+            failure_ttl=1,
+        )
     else:
         threading.Thread(target=run_in, args=(app, function_path, args), name=function_path, daemon=True).start()
 

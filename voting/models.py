@@ -4,8 +4,8 @@ from voting.audit.models import AuditEvent
 from voting.auth.models import Staff
 from voting.ballots.models import Checkpoint, Cosignature, LogEntry, PaperBallot, PaperScan, TreeHead
 from voting.board.models import BoardNotice, DayHead
-from voting.certification.models import CertificationDecision
 from voting.candidates.models import CandidateList, EligibilityRule, JointSignature, Nominee, NomineeReview, Objection
+from voting.certification.models import CertificationDecision
 from voting.credentials.models import CredentialRequest
 from voting.elections.models import Candidate, Election, ElectionVoter, ElectionVoterUnit, Motion, NoticeBatch, Officer
 from voting.estates.models import Building, Community, Estate, StreetOffice, Unit

@@ -15,9 +15,7 @@ from flask import current_app
 
 
 def _derive(data_key: str, purpose: bytes) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"gongzhi/" + purpose).derive(
-        data_key.encode()
-    )
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"gongzhi/" + purpose).derive(data_key.encode())
 
 
 class PersonalData:

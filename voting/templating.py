@@ -3,6 +3,9 @@
 from flask import Flask
 from flask_babel import gettext
 
+from voting.audit.wording import actor_name
+from voting.auth.access import may_withdraw
+from voting.core.rules import threshold
 from voting.elections.models import (
     INVALID_REASON_NAMES,
     INVALID_RULE_NAMES,
@@ -11,12 +14,9 @@ from voting.elections.models import (
     THRESHOLD_NAMES,
     item_label,
 )
-from voting.audit.wording import actor_name
-from voting.auth.access import may_withdraw
-from voting.core.rules import threshold
-from voting.tally.operations import STANDING_NAMES
 from voting.formatting import format_area, format_date, format_datetime
 from voting.privacy import mask_name
+from voting.tally.operations import STANDING_NAMES
 
 
 def translate_fault(fault) -> str:
@@ -30,10 +30,18 @@ def motion_kind(motion: dict) -> str:
 
 
 def register_filters(app: Flask) -> None:
-    app.jinja_env.globals.update(state_names=STATE_NAMES, kind_names=KIND_NAMES, item_label=item_label,
-                                 motion_kind=motion_kind, threshold_names=THRESHOLD_NAMES,
-                                 standing_names=STANDING_NAMES, may_withdraw=may_withdraw, actor_name=actor_name,
-                                 invalid_reason_names=INVALID_REASON_NAMES, invalid_rule_names=INVALID_RULE_NAMES)
+    app.jinja_env.globals.update(
+        state_names=STATE_NAMES,
+        kind_names=KIND_NAMES,
+        item_label=item_label,
+        motion_kind=motion_kind,
+        threshold_names=THRESHOLD_NAMES,
+        standing_names=STANDING_NAMES,
+        may_withdraw=may_withdraw,
+        actor_name=actor_name,
+        invalid_reason_names=INVALID_REASON_NAMES,
+        invalid_rule_names=INVALID_RULE_NAMES,
+    )
     app.jinja_env.filters.update(
         area=format_area, date=format_date, datetime=format_datetime, fault=translate_fault, mask_name=mask_name
     )

@@ -1,6 +1,6 @@
 """UTC in the database, Asia/Shanghai on screen."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app, has_app_context
 from sqlalchemy import DateTime
@@ -10,7 +10,7 @@ from sqlalchemy.types import TypeDecorator
 def utcnow() -> datetime:
     """Now, in UTC. In tests only, CLOCK_SHIFT (a timedelta) moves the app's clock, so a
     browser journey can let the days of a publication period or a voting window pass."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     if has_app_context() and current_app.config["TESTING"]:
         now += current_app.config.get("CLOCK_SHIFT", timedelta(0))
     return now
@@ -27,11 +27,11 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given; Gongzhi stores aware UTC times only")
-        return value.astimezone(timezone.utc)
+        return value.astimezone(UTC)
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)

@@ -29,7 +29,9 @@ def url_values(world: EstateWorld) -> dict:
     """A real object of the world's estate for every argument a staff route takes; the open vote,
     which the paper ballot and the credential request belong to."""
     return {name: values[0] for name, values in world_values(world).items()} | {
-        "election_id": world.open.id, "public_id": world.open.public_id}
+        "election_id": world.open.id,
+        "public_id": world.open.public_id,
+    }
 
 
 def build(rule, values: dict) -> str:
@@ -60,20 +62,29 @@ def test_every_scoped_route_refuses_foreign_objects_and_opens_own_ones(app, worl
     would give, and every id a route takes is checked to belong to the estate in the URL."""
     mine, theirs = worlds
     own, foreign = url_values(mine), url_values(theirs)
-    people = {"street office": mine.officer, "community": mine.community_staff, "group": mine.group,
-              "clerk": mine.clerks[0]}
+    people = {
+        "street office": mine.officer,
+        "community": mine.community_staff,
+        "group": mine.group,
+        "clerk": mine.clerks[0],
+    }
     clients = {who: login(app.test_client(), staff) for who, staff in people.items()}
     walk = [(rule, method, who) for rule, methods in estate_routes(app) for method in methods for who in clients]
     refused = {}
     for rule, method, who in walk:
         refused[rule.rule, method, who] = {
             "foreign": clients[who].open(build(rule, foreign), method=method).status_code,
-            **{name: clients[who].open(build(rule, own | {name: foreign[name]}), method=method).status_code
-               for name in rule.arguments - {"code"}
-               if foreign[name] != own[name]}}  # a desk receipt (J-0001) is numbered per vote: both have it
+            **{
+                name: clients[who].open(build(rule, own | {name: foreign[name]}), method=method).status_code
+                for name in rule.arguments - {"code"}
+                if foreign[name] != own[name]
+            },
+        }  # a desk receipt (J-0001) is numbered per vote: both have it
     # My own objects last, reading before any change: a POST may change what it acts on.
-    answered = {(rule.rule, method, who): clients[who].open(build(rule, own), method=method).status_code
-                for rule, method, who in sorted(walk, key=lambda step: step[1] != "GET")}
+    answered = {
+        (rule.rule, method, who): clients[who].open(build(rule, own), method=method).status_code
+        for rule, method, who in sorted(walk, key=lambda step: step[1] != "GET")
+    }
     first = {}  # each route's first answer with my objects, before any POST could use them up
     for (rule, method, _who), status in answered.items():
         first.setdefault((rule, method), status)
@@ -89,9 +100,21 @@ def test_every_scoped_route_refuses_foreign_objects_and_opens_own_ones(app, worl
 
 def test_the_walk_covers_the_estate_routes(app):
     endpoints = {rule.endpoint for rule, _methods in estate_routes(app)}
-    assert {"estates.estate", "roster.roll", "roster.upload", "roster.confirm", "roster.export", "audit.log",
-            "elections.detail", "elections.open_", "elections.record", "paper.proxy_scan",
-            "candidates.answer", "prep.remove", "credentials.detail"} <= endpoints
+    assert {
+        "estates.estate",
+        "roster.roll",
+        "roster.upload",
+        "roster.confirm",
+        "roster.export",
+        "audit.log",
+        "elections.detail",
+        "elections.open_",
+        "elections.record",
+        "paper.proxy_scan",
+        "candidates.answer",
+        "prep.remove",
+        "credentials.detail",
+    } <= endpoints
 
 
 @pytest.mark.parametrize("role", SCOPED_ROLES)
@@ -155,16 +178,33 @@ def test_street_office_creates_accounts_only_within_its_office(app, factory, two
     client = login(app.test_client(), officer)
     page = client.get("/staff").get_data(as_text=True)
     assert f"estate:{mine.id}" in page and f"estate:{theirs.id}" not in page
-    refused = client.post("/staff", data={"username": "x1", "display_name": "x", "password": "p" * 12,
-                                          "role": "prep_group", "scope": f"estate:{theirs.id}"})
+    refused = client.post(
+        "/staff",
+        data={
+            "username": "x1",
+            "display_name": "x",
+            "password": "p" * 12,
+            "role": "prep_group",
+            "scope": f"estate:{theirs.id}",
+        },
+    )
     assert refused.status_code == 200  # form error: not a valid choice
-    from voting.auth.models import Staff
     from sqlalchemy import select
 
+    from voting.auth.models import Staff
+
     assert db.session.scalar(select(Staff).where(Staff.username == "x1")) is None
-    created = client.post("/staff", data={"username": "x2", "display_name": "x", "password": "p" * 12,
-                                          "role": "prep_group", "scope": f"estate:{mine.id}",
-                                          "id_number": resident_id(41)})
+    created = client.post(
+        "/staff",
+        data={
+            "username": "x2",
+            "display_name": "x",
+            "password": "p" * 12,
+            "role": "prep_group",
+            "scope": f"estate:{mine.id}",
+            "id_number": resident_id(41),
+        },
+    )
     assert created.status_code == 302
     assert db.session.scalar(select(Staff).where(Staff.username == "x2")).estate_id == mine.id
 
@@ -181,9 +221,11 @@ def test_accounts_that_act_for_a_vote_need_a_valid_id_number_kept_only_as_a_keye
     form = {"display_name": "陈", "password": "p" * 12, "role": role, "scope": scope}
     number = resident_id(42, "19720229")
     wrong_check_digit = number[:17] + ("0" if number[17] != "0" else "1")
-    for username, id_number, reason in (("nobody", "", "need the person's resident ID number"),
-                                        ("typo", wrong_check_digit, "not a valid resident ID number"),
-                                        ("company", "91330282MA2AXXXX0X", "not a valid resident ID number")):
+    for username, id_number, reason in (
+        ("nobody", "", "need the person's resident ID number"),
+        ("typo", wrong_check_digit, "not a valid resident ID number"),
+        ("company", "91330282MA2AXXXX0X", "not a valid resident ID number"),
+    ):
         page = client.post("/staff", data=form | {"username": username, "id_number": id_number})
         assert page.status_code == 422 and reason in html.unescape(page.get_data(as_text=True)), username
         assert db.session.scalar(select(Staff).where(Staff.username == username)) is None

@@ -21,10 +21,25 @@ def test_the_log_names_people_acts_and_kinds_in_words(app, factory):
     opens = utcnow() + timedelta(days=20)
     election = create_election(group.username, estate, "屋面维修", opens, opens + timedelta(days=7))
     add_motion(group.username, election, 5, "动用维修资金维修1幢屋面")
-    record_event(group.username, "board.publish", "board:1", estate_id=estate.id, kind="minutes",
-                 title="会议记录及决议", sha256="ab" * 32)
-    record_event("test", "prep.propose_member", "prep_member:1", estate_id=estate.id, name="李红",
-                 role="owner", leader=False, account="lihong-login")
+    record_event(
+        group.username,
+        "board.publish",
+        "board:1",
+        estate_id=estate.id,
+        kind="minutes",
+        title="会议记录及决议",
+        sha256="ab" * 32,
+    )
+    record_event(
+        "test",
+        "prep.propose_member",
+        "prep_member:1",
+        estate_id=estate.id,
+        name="李红",
+        role="owner",
+        leader=False,
+        account="lihong-login",
+    )
     db.session.commit()
     officer = factory.staff(Role.STREET_OFFICE, estate)
 

@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 from tests.elections_kit import NOW, open_vote
 from tests.factories import small_roster
 from voting.ballots.models import LogEntry
-from voting.elections.models import Election
 from voting.ballots.operations import BallotRefused, cast_online, check_receipt
 from voting.core import checkpoint, merkle, record_v2, signing
 from voting.core.canonical import b64d
+from voting.elections.models import Election
 from voting.elections.operations import (
     ElectionError,
     add_motion,
@@ -41,12 +41,23 @@ def test_receipt_proves_inclusion_under_a_signed_checkpoint(app, factory):
         head = receipt.checkpoint
         text = checkpoint.text(vote.election.election_hash, head["size"], b64d(head["root"]))
         assert signing.verify_message(b64d(vote.election.public_key), text, head["signature"])
-        assert merkle.verify_inclusion(b64d(receipt.entry_hash), receipt.seq, head["size"],
-                                       [b64d(p) for p in receipt.inclusion_proof], b64d(head["root"]))
+        assert merkle.verify_inclusion(
+            b64d(receipt.entry_hash),
+            receipt.seq,
+            head["size"],
+            [b64d(p) for p in receipt.inclusion_proof],
+            b64d(head["root"]),
+        )
     # An early receipt still checks against the log as it grew.
     assert check_receipt(vote.election, receipts[0].as_json(vote.election)) == {
-        "receipt": "valid", "seq": 0, "published": False, "log_size": 4, "status": "pending", "replaced_by": None,
-        "ballot": {"seq": 0, "channel": "online", "cast_at": receipts[0].logged_at}}
+        "receipt": "valid",
+        "seq": 0,
+        "published": False,
+        "log_size": 4,
+        "status": "pending",
+        "replaced_by": None,
+        "ballot": {"seq": 0, "channel": "online", "cast_at": receipts[0].logged_at},
+    }
     forged = receipts[0].as_json(vote.election) | {"entry_hash": receipts[1].entry_hash}
     with pytest.raises(BallotRefused, match=r"\[P3\]|not in its checkpoint"):
         check_receipt(vote.election, forged)
@@ -73,8 +84,17 @@ def test_revote_last_counts_the_last(app, factory):
     assert record_v2.verify(export_record(vote.election)) == tally
 
 
-@pytest.mark.parametrize("fault", ["other voter's signature", "tampered choices", "unknown motion", "too many candidates",
-                                   "short nonce", "wrong election"])
+@pytest.mark.parametrize(
+    "fault",
+    [
+        "other voter's signature",
+        "tampered choices",
+        "unknown motion",
+        "too many candidates",
+        "short nonce",
+        "wrong election",
+    ],
+)
 def test_bad_ballots_are_refused_and_nothing_is_written(app, factory, fault):
     vote = open_vote(factory.estate(roster=small_roster()))
     first, second = sorted(vote.secrets)[:2]
@@ -92,8 +112,9 @@ def test_bad_ballots_are_refused_and_nothing_is_written(app, factory, fault):
             "wrong election": {"election_hash": "A" * 43},
         }[fault]
         ballot = ballot | changes
-        signature = signing.sign(signing.private_key_from_seed(vote.secrets[first]), "ballot", ballot,
-                                 record_v2.VERSION)
+        signature = signing.sign(
+            signing.private_key_from_seed(vote.secrets[first]), "ballot", ballot, record_v2.VERSION
+        )
     with pytest.raises(BallotRefused):
         cast_online(vote.election, ballot, signature, now=NOW)
     db.session.rollback()
@@ -103,8 +124,10 @@ def test_bad_ballots_are_refused_and_nothing_is_written(app, factory, fault):
 def test_ballots_outside_the_period_are_refused(app, factory):
     vote = open_vote(factory.estate(roster=small_roster()))
     voter = sorted(vote.secrets)[0]
-    for moment, message in ((vote.election.opens_at - timedelta(seconds=1), "not started"),
-                            (vote.election.closes_at + timedelta(seconds=1), "closed")):
+    for moment, message in (
+        (vote.election.opens_at - timedelta(seconds=1), "not started"),
+        (vote.election.closes_at + timedelta(seconds=1), "closed"),
+    ):
         with pytest.raises(BallotRefused, match=message):
             vote.cast(voter, YES, now=moment)
         db.session.rollback()
@@ -124,8 +147,10 @@ def test_each_step_of_a_vote_is_refused_out_of_its_state(app, factory):
     vote = open_vote(factory.estate(roster=small_roster()))
     election = vote.election
     is_open = _("This vote is %(state)s; that is not possible now.", state=_("Open"))
-    for step in (lambda: open_election("test", election, "a long enough passphrase"),
-                 lambda: tally_election("test", election)):
+    for step in (
+        lambda: open_election("test", election, "a long enough passphrase"),
+        lambda: tally_election("test", election),
+    ):
         with pytest.raises(ElectionError) as refused:
             step()
         assert str(refused.value) == is_open

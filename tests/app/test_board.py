@@ -41,11 +41,17 @@ def posted(app, factory):
     estate = factory.estate(roster=small_roster())
     client = login(app.test_client(), factory.staff(Role.PREP_GROUP, estate))
     start = datetime.now(BEIJING) - timedelta(hours=1)
-    response = client.post(f"/estates/{estate.code}/board/", data={
-        "kind": "meeting_notice", "title": "关于召开首次业主大会会议的公告",
-        "text": "定于十二月一日起以书面征求意见方式召开业主大会。\n请各位业主扫码或领取纸质表决票。",
-        "signed_by": "金色家园筹备组", "published_from": start.strftime("%Y-%m-%dT%H:%M"),
-        "published_until": (start + timedelta(days=15)).strftime("%Y-%m-%dT%H:%M")})
+    response = client.post(
+        f"/estates/{estate.code}/board/",
+        data={
+            "kind": "meeting_notice",
+            "title": "关于召开首次业主大会会议的公告",
+            "text": "定于十二月一日起以书面征求意见方式召开业主大会。\n请各位业主扫码或领取纸质表决票。",
+            "signed_by": "金色家园筹备组",
+            "published_from": start.strftime("%Y-%m-%dT%H:%M"),
+            "published_until": (start + timedelta(days=15)).strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
     assert response.status_code == 302
     return estate, client, db.session.query(BoardNotice).one()
 
@@ -61,10 +67,16 @@ def test_the_qr_code_leads_to_the_entry_that_confirms_the_hash(app, posted, tmp_
     assert url == f"{DEFAULT_BASE_URL}/p/{estate.code}/board/{notice.id}"
     page = public.get(url.removeprefix(DEFAULT_BASE_URL)).get_data(as_text=True)
     assert notice.sha256 in page and "关于召开首次业主大会会议的公告" in page
-    same = public.post(f"/p/{estate.code}/board/{notice.id}", data={"document": (io.BytesIO(pdf), "a.pdf")},
-                       content_type="multipart/form-data")
-    other = public.post(f"/p/{estate.code}/board/{notice.id}", data={"document": (io.BytesIO(pdf + b" "), "b.pdf")},
-                        content_type="multipart/form-data")
+    same = public.post(
+        f"/p/{estate.code}/board/{notice.id}",
+        data={"document": (io.BytesIO(pdf), "a.pdf")},
+        content_type="multipart/form-data",
+    )
+    other = public.post(
+        f"/p/{estate.code}/board/{notice.id}",
+        data={"document": (io.BytesIO(pdf + b" "), "b.pdf")},
+        content_type="multipart/form-data",
+    )
     assert same.status_code == other.status_code == 200
     assert "flash success" in same.get_data(as_text=True).split("<form")[-1]
     assert "flash error" in other.get_data(as_text=True).split("<form")[-1]
@@ -85,8 +97,7 @@ def test_another_estate_cannot_post_or_withdraw(app, factory, posted):
     estate, _client, notice = posted
     outsider = login(app.test_client(), factory.staff(Role.PREP_GROUP, factory.estate()))
     assert outsider.get(f"/estates/{estate.code}/board/").status_code == 404
-    assert outsider.post(f"/estates/{estate.code}/board/{notice.id}/withdraw",
-                         data={"reason": "x"}).status_code == 404
+    assert outsider.post(f"/estates/{estate.code}/board/{notice.id}/withdraw", data={"reason": "x"}).status_code == 404
     assert db.session.get(BoardNotice, notice.id).withdrawn_at is None
 
 
@@ -98,7 +109,9 @@ def test_only_the_street_office_withdraws_its_own_notices(app, factory, posted, 
     db.session.commit()
     refused = group_client.post(f"/estates/{estate.code}/board/{notice.id}/withdraw", data={"reason": "不想公示"})
     assert refused.status_code == 403
-    assert f"/board/{notice.id}/withdraw" not in group_client.get(f"/estates/{estate.code}/board/").get_data(as_text=True)
+    assert f"/board/{notice.id}/withdraw" not in group_client.get(f"/estates/{estate.code}/board/").get_data(
+        as_text=True
+    )
     db.session.expire_all()
     assert db.session.get(BoardNotice, notice.id).withdrawn_at is None
     officer = login(app.test_client(), factory.staff(Role.STREET_OFFICE, estate))
@@ -134,8 +147,10 @@ def test_publishing_results_asks_first_and_says_what_goes_public(app, counted_vo
     results = read_results(election)
     for motion in results.motions:
         assert motion.title in page
-    assert (f"<th>No</th><td class=\"num\">{format_area(results.motions[1].choices['no'].area)}</td>"
-            f"<td class=\"num\">{results.motions[1].choices['no'].heads}</td>") in page
+    assert (
+        f'<th>No</th><td class="num">{format_area(results.motions[1].choices["no"].area)}</td>'
+        f'<td class="num">{results.motions[1].choices["no"].heads}</td>'
+    ) in page
 
 
 def test_results_are_not_published_without_the_tick(app, counted_vote):
@@ -144,7 +159,8 @@ def test_results_are_not_published_without_the_tick(app, counted_vote):
     refused = client.post(url, data={"scrutineers": "张监票，李监票"})
     assert refused.status_code == 302 and refused.location.endswith(url)
     assert "Tick “I have checked the above” to confirm. Nothing has been changed." in client.get(url).get_data(
-        as_text=True)
+        as_text=True
+    )
     assert db.session.query(BoardNotice).filter_by(election_id=election.id).count() == 0
     # Nor without scrutineers; with both, the two documents go up.
     client.post(url, data={"scrutineers": " ", "confirmed": "y"})

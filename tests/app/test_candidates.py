@@ -56,8 +56,9 @@ def pass_all(actor, nominee, bodies, *, except_rule=None):
         for body in rule_bodies(rule):
             if body in bodies:
                 failing = (rule.code, body) == except_rule
-                record_review(actor, nominee, rule.code, body, not failing, "有记录" if failing else "", bodies,
-                              now=NOW)
+                record_review(
+                    actor, nominee, rule.code, body, not failing, "有记录" if failing else "", bodies, now=NOW
+                )
 
 
 def test_needed_candidates_is_the_ceiling_of_the_margin():
@@ -73,8 +74,9 @@ def test_the_whole_path_from_the_group_to_the_committee_motion(app, factory):
     with english():
         propose_valid_group(estate, officer, officer.username)
         developer = propose_member(officer.username, estate, name="钱经理", role="developer")
-        with pytest.raises(CompositionRejected, match="The group would have 6 members; it needs an odd number "
-                                                      "from 5 to 11."):
+        with pytest.raises(
+            CompositionRejected, match="The group would have 6 members; it needs an odd number from 5 to 11."
+        ):
             confirm_group(officer.username, estate, now=NOW)
         propose_removal(officer.username, developer, "")
         confirm_group(officer.username, estate, now=NOW)
@@ -94,30 +96,35 @@ def test_the_whole_path_from_the_group_to_the_committee_motion(app, factory):
         db.session.commit()  # as each request does; a refused one rolls back to here
 
         # A joint recommendation: every line an owner, each household once.
-        signatures = "\n".join([
-            f"陈六 {owner_id(6)}",
-            f"陈六 {owner_id(6)}",
-            f"李四 {resident_id(97)}",
-            f"孔甲 {resident_id(21, '19781111')}",
-            f"曹乙 {resident_id(22, '19790202')}",  # co-owns 孔甲's flat: the same household
-            f"冯五 {owner_id(5)}",
-        ])
+        signatures = "\n".join(
+            [
+                f"陈六 {owner_id(6)}",
+                f"陈六 {owner_id(6)}",
+                f"李四 {resident_id(97)}",
+                f"孔甲 {resident_id(21, '19781111')}",
+                f"曹乙 {resident_id(22, '19790202')}",  # co-owns 孔甲's flat: the same household
+                f"冯五 {owner_id(5)}",
+            ]
+        )
         with pytest.raises(NominationRejected) as rejected:
             nominate_jointly(member, candidates, profile(5), signatures)
         assert rejected.value.faults == [
             "Line 2 (陈六 **************" + owner_id(6)[-4:] + "): this owner already signed on line 1.",
             "Line 3 (李四 **************" + resident_id(97)[-4:] + "): no owner of this estate has this ID number.",
-            "Line 5 (曹乙 **************" + resident_id(22, "19790202")[-4:]
+            "Line 5 (曹乙 **************"
+            + resident_id(22, "19790202")[-4:]
             + "): this household already signed on line 4.",
             "Line 6 (冯五 **************" + owner_id(5)[-4:] + "): the nominee cannot sign their own recommendation.",
         ]
         db.session.rollback()
-        with pytest.raises(NominationRejected, match="Owner households that signed: 2; a joint recommendation needs "
-                                                     "at least 3."):
+        with pytest.raises(
+            NominationRejected, match="Owner households that signed: 2; a joint recommendation needs at least 3."
+        ):
             nominate_jointly(member, candidates, profile(5), f"陈六 {owner_id(6)}\n{owner_id(7)}")
         db.session.rollback()
-        feng = nominate_jointly(member, candidates, profile(5),
-                                f"陈六 {owner_id(6)}\n{owner_id(7)}\n孔甲，{resident_id(21, '19781111')}")
+        feng = nominate_jointly(
+            member, candidates, profile(5), f"陈六 {owner_id(6)}\n{owner_id(7)}\n孔甲，{resident_id(21, '19781111')}"
+        )
         assert sorted(s.household_code for s in feng.signatures) == ["v00006", "v00007", "v00013"]
 
         shen = nominate_by_community(member, candidates, profile(10), "测试社区党委")
@@ -136,12 +143,22 @@ def test_the_whole_path_from_the_group_to_the_committee_motion(app, factory):
             record_review(community.username, wu, "fee_arrears", "community", False, " ", reviewer_bodies(community))
         for nominee in (wu, jiang, yang, feng, shen, chu):
             pass_all(community.username, nominee, reviewer_bodies(community))
-            pass_all(officer.username, nominee, ("street_office", "police", "organisation"),
-                     except_rule=("criminal_record", "police") if nominee is chu else None)
+            pass_all(
+                officer.username,
+                nominee,
+                ("street_office", "police", "organisation"),
+                except_rule=("criminal_record", "police") if nominee is chu else None,
+            )
 
         report = list_report(candidates, now=NOW)
         assert {row.nominee.name: row.status for row in report.rows} == {
-            "吴二": "passed", "蒋九": "passed", "杨二": "failed", "冯五": "passed", "沈十": "passed", "褚七": "failed"}
+            "吴二": "passed",
+            "蒋九": "passed",
+            "杨二": "failed",
+            "冯五": "passed",
+            "沈十": "passed",
+            "褚七": "failed",
+        }
         yang_age = next(v for v in report.rows[2].verdicts if v.rule_code == "age")
         assert (yang_age.state, yang_age.reason) == ("fail", "aged 76")
         chu_police = next(v for v in report.rows[5].verdicts if v.body == "police")
@@ -159,10 +176,18 @@ def test_the_whole_path_from_the_group_to_the_committee_motion(app, factory):
         # Objections: an owner from the phone, another on paper through the group.
         with pytest.raises(CandidateError, match="No owner of unit 1幢-1-106 has an ID number ending in these four"):
             lodge_objection(candidates, "1幢-1-106", "0000", "不同意", feng, now=NOW + timedelta(days=1))
-        online = lodge_objection(candidates, "1幢-1-106", owner_id(6)[-4:], "冯五拖欠物业费", feng,
-                                 now=NOW + timedelta(days=1))
-        paper = record_paper_objection(member, candidates, "1幢-1-108", owner_id(8), "名单公示不充分",
-                                       received_at=NOW + timedelta(days=2), now=NOW + timedelta(days=3))
+        online = lodge_objection(
+            candidates, "1幢-1-106", owner_id(6)[-4:], "冯五拖欠物业费", feng, now=NOW + timedelta(days=1)
+        )
+        paper = record_paper_objection(
+            member,
+            candidates,
+            "1幢-1-108",
+            owner_id(8),
+            "名单公示不充分",
+            received_at=NOW + timedelta(days=2),
+            now=NOW + timedelta(days=3),
+        )
         with pytest.raises(CandidateError, match="That person is not on the published list."):
             lodge_objection(candidates, "1幢-1-106", owner_id(6)[-4:], "x", chu, now=NOW + timedelta(days=1))
         with pytest.raises(CandidateError, match="Objections are accepted during the publication period only"):
@@ -177,8 +202,11 @@ def test_the_whole_path_from_the_group_to_the_committee_motion(app, factory):
         with pytest.raises(CandidateError, match="Objections still awaiting a written answer: 1."):
             add_committee_motion(member, election, candidates, 3, now=NOW + timedelta(days=8))
         answer_objection(member, paper, "公示已在公告栏张贴七日。", now=NOW + timedelta(days=5))
-        with pytest.raises(CandidateError, match=r"Candidates: 4, seats: 4. A competitive election needs at least 5 "
-                                                 r"candidates \(20% more than the seats\)."):
+        with pytest.raises(
+            CandidateError,
+            match=r"Candidates: 4, seats: 4. A competitive election needs at least 5 "
+            r"candidates \(20% more than the seats\).",
+        ):
             add_committee_motion(member, election, candidates, 4, now=NOW + timedelta(days=8))
 
         motion = add_committee_motion(member, election, candidates, 3, now=NOW + timedelta(days=8))
@@ -193,10 +221,22 @@ def test_the_whole_path_from_the_group_to_the_committee_motion(app, factory):
 
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.estate_id == estate.id)).all()
     actions = [e.action for e in events]
-    for action in ("prep.propose_member", "prep.drop_proposal", "prep.confirm", "candidates.create", "candidates.nominate_self", "candidates.nominate_joint",
-                   "candidates.nominate_community", "candidates.review_start", "candidates.review",
-                   "candidates.publish", "candidates.objection", "candidates.answer", "election.motion",
-                   "candidates.adopt"):
+    for action in (
+        "prep.propose_member",
+        "prep.drop_proposal",
+        "prep.confirm",
+        "candidates.create",
+        "candidates.nominate_self",
+        "candidates.nominate_joint",
+        "candidates.nominate_community",
+        "candidates.review_start",
+        "candidates.review",
+        "candidates.publish",
+        "candidates.objection",
+        "candidates.answer",
+        "election.motion",
+        "candidates.adopt",
+    ):
         assert action in actions, action
     assert actions.count("candidates.review") == 6 * 7  # six nominees, seven attested verdicts each
     assert {e.actor for e in events if e.action == "candidates.objection"} == {"owner:1幢-1-106", member}
@@ -216,11 +256,14 @@ def test_each_step_of_a_list_is_refused_out_of_its_state_and_the_stored_states_s
     with english():
         candidates = create_list("zhou1", estate, "选举", 1, margin_percent=0, publication_days=7)
         nominee = nominate_self("zhou1", candidates, profile(2))
-        for step, message in [(lambda: publish_list("zhou1", candidates, now=NOW), "Only a reviewed list can be published."),
-                              (lambda: reopen_nominations("zhou1", candidates),
-                               "Only a list under review can reopen nominations."),
-                              (lambda: add_committee_motion("zhou1", election, candidates, 1, now=NOW),
-                               "Only a vetted and published list can become a committee motion.")]:
+        for step, message in [
+            (lambda: publish_list("zhou1", candidates, now=NOW), "Only a reviewed list can be published."),
+            (lambda: reopen_nominations("zhou1", candidates), "Only a list under review can reopen nominations."),
+            (
+                lambda: add_committee_motion("zhou1", election, candidates, 1, now=NOW),
+                "Only a vetted and published list can become a committee motion.",
+            ),
+        ]:
             with pytest.raises(CandidateError, match=message):
                 step()
         db.session.flush()
@@ -252,7 +295,9 @@ def test_each_step_of_a_list_is_refused_out_of_its_state_and_the_stored_states_s
         assert stored() == "adopted" and candidates.state == ListState.ADOPTED and candidates.on_ballot
         with pytest.raises(CandidateError, match="This list is already on a ballot."):
             add_committee_motion("zhou1", election, candidates, 1, now=NOW + timedelta(days=8))
-        with pytest.raises(CandidateError, match="The list is already on a ballot; the candidates can no longer change."):
+        with pytest.raises(
+            CandidateError, match="The list is already on a ballot; the candidates can no longer change."
+        ):
             withdraw_nominee("zhou1", nominee, "本人申请", now=NOW + timedelta(days=8))
         assert nominee.withdrawn_at is None and lists_ready(estate, now=NOW + timedelta(days=8)) == []
 
@@ -273,9 +318,13 @@ def test_a_failing_body_keeps_a_candidate_off_the_list_and_too_few_refuse_public
         second = nominate_self("zhou1", candidates, profile(4))
         start_review("zhou1", candidates)
         pass_all(officer.username, first, reviewer_bodies(officer))
-        pass_all(officer.username, second, reviewer_bodies(officer), except_rule=("illegal_construction", "street_office"))
+        pass_all(
+            officer.username, second, reviewer_bodies(officer), except_rule=("illegal_construction", "street_office")
+        )
         assert list_report(candidates, now=NOW).counts == {"passed": 1, "failed": 1, "pending": 0, "withdrawn": 0}
-        with pytest.raises(CandidateError, match="Candidates: 1, seats: 1. A competitive election needs at least 2 candidates"):
+        with pytest.raises(
+            CandidateError, match="Candidates: 1, seats: 1. A competitive election needs at least 2 candidates"
+        ):
             publish_list("zhou1", candidates, now=NOW)
 
 
@@ -294,13 +343,20 @@ def test_the_rules_are_chosen_per_list_from_the_catalogue(app, factory):
     estate, officer = formed_group(factory)
     with english():
         candidates = create_list("zhou1", estate, "选举", 1, margin_percent=0)
-        configure_rules("zhou1", candidates, [
-            RuleSetting("owner", {}, ()),
-            RuleSetting("age", {"min_age": 18, "max_age": 75}, ()),
-            RuleSetting("criminal_record", {"years": 5}, ("police", "street_office")),
-        ])
+        configure_rules(
+            "zhou1",
+            candidates,
+            [
+                RuleSetting("owner", {}, ()),
+                RuleSetting("age", {"min_age": 18, "max_age": 75}, ()),
+                RuleSetting("criminal_record", {"years": 5}, ("police", "street_office")),
+            ],
+        )
         assert [(r.code, r.bodies) for r in candidates.rules] == [
-            ("owner", ""), ("age", ""), ("criminal_record", "street_office police")]
+            ("owner", ""),
+            ("age", ""),
+            ("criminal_record", "street_office police"),
+        ]
         with pytest.raises(CandidateError, match="The rule “Owner of an exclusive part of the estate” always applies."):
             configure_rules("zhou1", candidates, [RuleSetting("age", {"min_age": 18, "max_age": 75}, ())])
         with pytest.raises(CandidateError, match="Choose who attests the rule “Owes no property fees”."):
@@ -312,7 +368,7 @@ def test_the_rules_are_chosen_per_list_from_the_catalogue(app, factory):
         with pytest.raises(CandidateError, match="On this list, the Community does not attest that rule."):
             record_review(officer.username, yang, "fee_arrears", "community", True, "", reviewer_bodies(officer))
         pass_all(officer.username, yang, reviewer_bodies(officer))
-    row, = list_report(candidates, now=NOW).rows
+    (row,) = list_report(candidates, now=NOW).rows
     assert row.status == "failed" and [v.rule_code for v in row.verdicts if v.state == "fail"] == ["age"]
 
 
@@ -323,10 +379,18 @@ def test_a_nominee_without_a_resident_id_gives_birth_date_and_gender(app, factor
     from voting.roster.operations import import_roster
 
     estate, _officer = formed_group(factory)
-    import_roster("test", estate, roster_csv([
-        ["1幢", "1", f"{100 + n}", "住宅", "90.00", "登记", name, owner_id(n), "", "已交付"]
-        for n, (name, _born) in enumerate(OWNERS, start=1)
-    ] + [["3幢", "", "301", "住宅", "80.00", "登记", "史密斯", "E12345678", "", "已交付"]]), "roster.csv")
+    import_roster(
+        "test",
+        estate,
+        roster_csv(
+            [
+                ["1幢", "1", f"{100 + n}", "住宅", "90.00", "登记", name, owner_id(n), "", "已交付"]
+                for n, (name, _born) in enumerate(OWNERS, start=1)
+            ]
+            + [["3幢", "", "301", "住宅", "80.00", "登记", "史密斯", "E12345678", "", "已交付"]]
+        ),
+        "roster.csv",
+    )
     with english():
         candidates = create_list("zhou1", estate, "选举", 1)
         smith = Profile(name="史密斯", id_number="E12345678")
@@ -360,6 +424,8 @@ def test_a_withdrawal_can_make_the_list_too_small(app, factory):
         withdraw_nominee("zhou1", second, "本人因工作调动申请退出", now=NOW + timedelta(hours=2))
         assert published_list(candidates).nominees[1].withdrawal_reason == "本人因工作调动申请退出"
         election = create_election("zhou1", estate, "大会", NOW + timedelta(days=20), NOW + timedelta(days=30))
-        with pytest.raises(CandidateError, match="Candidates: 1, seats: 1. A competitive election needs at least 2 candidates"):
+        with pytest.raises(
+            CandidateError, match="Candidates: 1, seats: 1. A competitive election needs at least 2 candidates"
+        ):
             add_committee_motion("zhou1", election, candidates, 1, now=NOW + timedelta(days=2))
     assert db.session.scalar(select(Nominee.withdrawn_by).where(Nominee.id == second.id)) == "zhou1"

@@ -52,9 +52,10 @@ def test_certified_record_verifies(app, counted):
     page = client.get(f"/estates/{estate.code}/elections/{election.id}/certification/").get_data(as_text=True)
     assert "VALID" in page or "有效" in page
     body, signature = sign_body(election, officer, key)
-    response = client.post(f"/estates/{estate.code}/elections/{election.id}/certification/sign",
-                           json={"officer_id": officer.officer_id, "body": body, "signature": signature,
-                                 "confirmed": True})
+    response = client.post(
+        f"/estates/{estate.code}/elections/{election.id}/certification/sign",
+        json={"officer_id": officer.officer_id, "body": body, "signature": signature, "confirmed": True},
+    )
     assert response.status_code == 200, response.data
     document = export_record(election)
     assert document["certifications"] == [{"body": body, "signature": signature}]
@@ -76,11 +77,15 @@ def test_certifying_asks_first_with_the_figures_being_certified(app, counted):
     results = read_results(election)
     for motion in results.motions:
         assert motion.title in page
-        assert f"<td class=\"num\">{format_area(motion.participation.area)}</td><td class=\"num\">" \
-               f"{motion.participation.heads}</td>" in page
+        assert (
+            f'<td class="num">{format_area(motion.participation.area)}</td><td class="num">'
+            f"{motion.participation.heads}</td>" in page
+        )
     yes = results.motions[0].choices["yes"]
-    assert f"<th>Yes</th><td class=\"num\">{format_area(yes.area)}</td><td class=\"num\">{yes.heads}</td>" in page
-    assert "Ordinary matter: yes from more than half" in page and "Major matter: yes from at least three quarters" in page
+    assert f'<th>Yes</th><td class="num">{format_area(yes.area)}</td><td class="num">{yes.heads}</td>' in page
+    assert (
+        "Ordinary matter: yes from more than half" in page and "Major matter: yes from at least three quarters" in page
+    )
     assert "Quorum: those taking part hold at least two thirds" in page
     for candidate in results.motions[2].candidates:
         assert candidate.name in page and f"standing-{candidate.standing}" in page
@@ -96,8 +101,9 @@ def test_a_certification_without_the_tick_is_refused_and_changes_nothing(app, co
     body, signature = sign_body(election, officer, key)
     sign_url = f"/estates/{estate.code}/elections/{election.id}/certification/sign"
     for unticked in ({}, {"confirmed": False}, {"confirmed": "y"}):
-        response = client.post(sign_url, json={"officer_id": officer.officer_id, "body": body,
-                                               "signature": signature, **unticked})
+        response = client.post(
+            sign_url, json={"officer_id": officer.officer_id, "body": body, "signature": signature, **unticked}
+        )
         assert response.status_code == 400
         assert response.json["error"] == "Tick “I have checked the above” to confirm. Nothing has been changed."
     assert export_record(election)["certifications"] == []
@@ -118,8 +124,10 @@ def test_an_officer_of_another_street_office_cannot_reach_it(app, factory, count
     other = factory.staff(Role.STREET_OFFICE, factory.estate())
     client = login(app.test_client(), other)
     body, signature = sign_body(election, officer, key)
-    response = client.post(f"/estates/{estate.code}/elections/{election.id}/certification/sign",
-                           json={"officer_id": officer.officer_id, "body": body, "signature": signature})
+    response = client.post(
+        f"/estates/{estate.code}/elections/{election.id}/certification/sign",
+        json={"officer_id": officer.officer_id, "body": body, "signature": signature},
+    )
     assert response.status_code == 404
     with pytest.raises(CertificationRefused):
         certify(other, election, officer.officer_id, body, signature)
@@ -187,8 +195,10 @@ def test_certifying_puts_the_sheet_on_the_board(app, counted):
     estate, election, staff, officer, key = counted
     client = login(app.test_client(), staff)
     body, signature = sign_body(election, officer, key)
-    client.post(f"/estates/{estate.code}/elections/{election.id}/certification/sign",
-                json={"officer_id": officer.officer_id, "body": body, "signature": signature, "confirmed": True})
+    client.post(
+        f"/estates/{estate.code}/elections/{election.id}/certification/sign",
+        json={"officer_id": officer.officer_id, "body": body, "signature": signature, "confirmed": True},
+    )
     (sheet,) = db.session.query(BoardNotice).filter_by(election_id=election.id, kind="certification").all()
     assert sheet.pdf.startswith(b"%PDF") and sheet.sha256
 
@@ -198,8 +208,10 @@ def test_results_and_minutes_are_published_to_the_board(app, factory, counted):
 
     estate, election, _staff, _officer, _key = counted
     client = login(app.test_client(), factory.staff(Role.PREP_GROUP, estate))
-    response = client.post(f"/estates/{estate.code}/board/elections/{election.id}/results",
-                           data={"scrutineers": "张监票，李监票", "confirmed": "y"})
+    response = client.post(
+        f"/estates/{estate.code}/board/elections/{election.id}/results",
+        data={"scrutineers": "张监票，李监票", "confirmed": "y"},
+    )
     assert response.status_code == 302
     kinds = sorted(n.kind for n in db.session.query(BoardNotice).filter_by(election_id=election.id))
     assert kinds == ["minutes", "results"]
@@ -226,8 +238,10 @@ def test_the_decision_names_the_officer_by_name_and_role_not_by_key_id(app, coun
     db.session.commit()
     client = login(app.test_client(), staff)
     body, signature = sign_body(election, officer, key)
-    client.post(f"/estates/{estate.code}/elections/{election.id}/certification/sign",
-                json={"officer_id": officer.officer_id, "body": body, "signature": signature, "confirmed": True})
+    client.post(
+        f"/estates/{estate.code}/elections/{election.id}/certification/sign",
+        json={"officer_id": officer.officer_id, "body": body, "signature": signature, "confirmed": True},
+    )
     page = client.get(f"/estates/{estate.code}/elections/{election.id}/certification/").get_data(as_text=True)
     assert "Certified by 王芳 (Street office officer)" in page
     assert f"Certified by {officer.officer_id}" not in page
@@ -274,5 +288,6 @@ def test_the_public_record_is_built_once_per_state_and_carries_a_validator(app, 
     db.session.commit()
     certified = app.test_client().get(url, headers={"If-None-Match": first.headers["ETag"]})
     assert certified.status_code == 200 and json.loads(certified.data)["certifications"] == [
-        {"body": body, "signature": signature}]
+        {"body": body, "signature": signature}
+    ]
     assert len(builds) == 2

@@ -6,8 +6,8 @@ import pytest
 
 from tests.chinese_text import faults_for_chinese_reader, readable_texts
 from tests.estate_world import CHINESE, EstateWorld, route_urls, staff_clients
-from voting.formatting import format_date, format_datetime
 from voting.core.canonical import parse_time
+from voting.formatting import format_date, format_datetime
 
 
 @pytest.fixture
@@ -34,8 +34,10 @@ def test_every_page_reads_as_chinese(app, world):
 
 
 def test_the_checker_finds_what_it_is_for():
-    page = ("<h1>表决时间: 2026-12-03T20:51:00+08:00</h1><p>Please log in</p><button title='Not Found'>好</button>"
-            "<code>tree head abc</code><p>（一般事项）</p>")
+    page = (
+        "<h1>表决时间: 2026-12-03T20:51:00+08:00</h1><p>Please log in</p><button title='Not Found'>好</button>"
+        "<code>tree head abc</code><p>（一般事项）</p>"
+    )
     faults = faults_for_chinese_reader(readable_texts(page))
     assert len(faults) == 4 and any("Please log in" in f for f in faults) and any("Not Found" in f for f in faults)
     assert faults_for_chinese_reader(readable_texts("<p>表决期至2026年12月3日 20:51才截止。</p>")) == []

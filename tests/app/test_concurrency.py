@@ -69,8 +69,9 @@ def test_fifty_concurrent_ballots_under_revote_last(app, vote_on):
     voter = sorted(vote.secrets)[0]
     accepted, refused = cast_concurrently(app, vote, voter)
     assert refused == [] and sorted(accepted) == list(range(CASTERS))
-    seqs = db.session.scalars(select(LogEntry.seq).where(LogEntry.election_id == vote.election.id)
-                              .order_by(LogEntry.seq)).all()
+    seqs = db.session.scalars(
+        select(LogEntry.seq).where(LogEntry.election_id == vote.election.id).order_by(LogEntry.seq)
+    ).all()
     assert seqs == list(range(CASTERS))
     db.session.expire_all()
     assert db.session.get(Election, vote.election.id).log_size == CASTERS
@@ -113,8 +114,9 @@ def race_a_revocation_against_a_ballot(app, factory) -> None:
         with app.app_context():
             start.wait()
             try:
-                approve_act(db.session.get(Election, vote.election.id),
-                            db.session.get(type(request), request.id), group[1])
+                approve_act(
+                    db.session.get(Election, vote.election.id), db.session.get(type(request), request.id), group[1]
+                )
             finally:
                 db.session.remove()
 
@@ -124,9 +126,9 @@ def race_a_revocation_against_a_ballot(app, factory) -> None:
     for thread in threads:
         thread.join()
     db.session.expire_all()
-    kinds = list(db.session.scalars(select(LogEntry.kind).where(LogEntry.election_id == vote.election.id)
-                                    .order_by(LogEntry.seq)))
+    kinds = list(
+        db.session.scalars(select(LogEntry.kind).where(LogEntry.election_id == vote.election.id).order_by(LogEntry.seq))
+    )
     assert kinds == (["ballot", "credential"] if cast == [True] else ["credential"])
     vote.count()
     assert record_v2.verify(export_record(vote.election))["counted"] == (1 if cast == [True] else 0)
-

@@ -1,3 +1,5 @@
+from datetime import UTC
+
 import pytest
 
 from voting import create_app
@@ -20,8 +22,12 @@ def test_production_refuses_short_data_key(tmp_path, monkeypatch):
 
 def production_environment(monkeypatch):
     """Everything production needs, in the environment."""
-    for name, value in {"SECRET_KEY": "s" * 40, "DATA_KEY": "d" * 40, "REDIS_URL": "redis://127.0.0.1:6379/0",
-                        "PUBLIC_BASE_URL": "https://vote.example.gov.cn"}.items():
+    for name, value in {
+        "SECRET_KEY": "s" * 40,
+        "DATA_KEY": "d" * 40,
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "PUBLIC_BASE_URL": "https://vote.example.gov.cn",
+    }.items():
         monkeypatch.setenv(name, value)
 
 
@@ -73,14 +79,14 @@ def test_production_app_sends_hsts(tmp_path, monkeypatch):
 
 
 def test_the_clock_can_be_shifted_in_tests_only(app):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from voting.timeutil import utcnow
 
     app.config["CLOCK_SHIFT"] = timedelta(days=8)
-    assert utcnow() > datetime.now(timezone.utc) + timedelta(days=7)
+    assert utcnow() > datetime.now(UTC) + timedelta(days=7)
     app.config["TESTING"] = False
-    assert utcnow() < datetime.now(timezone.utc) + timedelta(days=1)
+    assert utcnow() < datetime.now(UTC) + timedelta(days=1)
 
 
 def test_notices_passphrases_cost_full_scrypt_outside_tests(tmp_path):
@@ -98,8 +104,9 @@ def test_the_sqlite_database_is_created_readable_by_its_owner_only(tmp_path):
     from voting.extensions import db
 
     path = tmp_path / "gongzhi.sqlite"
-    app = create_app({"ENV": "testing", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
-                      "SECRET_KEY": "s" * 40, "DATA_KEY": "d" * 40})
+    app = create_app(
+        {"ENV": "testing", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "s" * 40, "DATA_KEY": "d" * 40}
+    )
     with app.app_context():
         db.session.execute(text("CREATE TABLE probe (x INTEGER)"))
         db.session.execute(text("INSERT INTO probe VALUES (1)"))

@@ -128,7 +128,9 @@ def open_vote_now(estate_roster: bytes) -> OpenVote:
     """A vote open from an hour ago for a day: the server stamps ballots with its own clock."""
     estate = Factory().estate(roster=estate_roster)
     now = utcnow()
-    election = create_election("test", estate, "业主大会表决", now - timedelta(hours=1), now + timedelta(days=1), "last")
+    election = create_election(
+        "test", estate, "业主大会表决", now - timedelta(hours=1), now + timedelta(days=1), "last"
+    )
     add_motion("test", election, 4, "选聘物业服务企业")
     add_motion("test", election, 6, "筹集住宅专项维修资金")
     witness = add_witness(election)
@@ -148,10 +150,17 @@ def test_every_receipted_ballot_survives_a_killed_server(crash_database, start_s
         voters = sorted(vote.secrets)
         choices = [{"m1": "yes", "m2": "no"}, {"m1": "no"}, {"m1": "abstain", "m2": "yes"}]
         # Enough ballots that the phones are still casting when the server dies ("last" counts).
-        before = [[vote.signed(voters[(phone * 7 + n) % len(voters)], choices[n % 3]) for n in range(60)]
-                  for phone in range(PHONES)]
-        after = [[vote.signed(voters[(phone * 5 + n) % len(voters)], choices[n % 3])
-                  for n in range(BALLOTS_AFTER_THE_RESTART)] for phone in range(PHONES)]
+        before = [
+            [vote.signed(voters[(phone * 7 + n) % len(voters)], choices[n % 3]) for n in range(60)]
+            for phone in range(PHONES)
+        ]
+        after = [
+            [
+                vote.signed(voters[(phone * 5 + n) % len(voters)], choices[n % 3])
+                for n in range(BALLOTS_AFTER_THE_RESTART)
+            ]
+            for phone in range(PHONES)
+        ]
         db.session.commit()
 
     server = start_server()
@@ -179,8 +188,11 @@ def test_every_receipted_ballot_survives_a_killed_server(crash_database, start_s
 
     with app.app_context():
         election = db.session.get(Election, election_id)
-        entries = db.session.execute(select(LogEntry.seq, LogEntry.leaf_hash, LogEntry.entry_json)
-                                     .where(LogEntry.election_id == election_id).order_by(LogEntry.seq)).all()
+        entries = db.session.execute(
+            select(LogEntry.seq, LogEntry.leaf_hash, LogEntry.entry_json)
+            .where(LogEntry.election_id == election_id)
+            .order_by(LogEntry.seq)
+        ).all()
         # Gap-free, and the election's own count agrees.
         assert [entry.seq for entry in entries] == list(range(len(entries))) == list(range(election.log_size))
         # Every receipt: its ballot at its seq, with its entry hash; its proofs check against the newest head.
@@ -194,14 +206,18 @@ def test_every_receipted_ballot_survives_a_killed_server(crash_database, start_s
         logged_nonces = [json.loads(entry.entry_json)["body"]["nonce"] for entry in entries]
         assert len(set(logged_nonces)) == len(logged_nonces)
         assert set(logged_nonces) <= {ballot["nonce"] for ballot, _ in receipts} | {
-            ballot["nonce"] for ballot in phones.unanswered}
+            ballot["nonce"] for ballot in phones.unanswered
+        }
         # Every stored head is signed and has the root of the log's first `size` entries.
         leaf_hashes = [b64d(entry.leaf_hash) for entry in entries]
-        heads = db.session.execute(select(TreeHead.size, TreeHead.root, TreeHead.signature)
-                                   .where(TreeHead.election_id == election_id).order_by(TreeHead.size)).all()
+        heads = db.session.execute(
+            select(TreeHead.size, TreeHead.root, TreeHead.signature)
+            .where(TreeHead.election_id == election_id)
+            .order_by(TreeHead.size)
+        ).all()
         assert [head.size for head in heads] == list(range(1, len(entries) + 1))
         for head in heads:
-            assert head.root == b64e(merkle.root(leaf_hashes[:head.size]))
+            assert head.root == b64e(merkle.root(leaf_hashes[: head.size]))
             text = checkpoint.text(election.election_hash, head.size, b64d(head.root))
             assert signing.verify_message(b64d(election.public_key), text, head.signature)
         # The frontier the next append would extend is the whole log's.

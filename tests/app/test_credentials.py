@@ -40,13 +40,17 @@ def zhao(vote) -> str:
 
 
 def key_in_effect(vote, voter_code: str) -> str | None:
-    return db.session.scalar(select(ElectionVoter.public_key).where(
-        ElectionVoter.election_id == vote.election.id, ElectionVoter.voter_code == voter_code))
+    return db.session.scalar(
+        select(ElectionVoter.public_key).where(
+            ElectionVoter.election_id == vote.election.id, ElectionVoter.voter_code == voter_code
+        )
+    )
 
 
 def log_kinds(vote) -> list[str]:
-    return list(db.session.scalars(select(LogEntry.kind).where(LogEntry.election_id == vote.election.id)
-                                   .order_by(LogEntry.seq)))
+    return list(
+        db.session.scalars(select(LogEntry.kind).where(LogEntry.election_id == vote.election.id).order_by(LogEntry.seq))
+    )
 
 
 def test_one_person_cannot_approve_their_own_request_not_even_from_a_second_account(app, factory):
@@ -93,18 +97,31 @@ def test_an_approved_revocation_is_in_the_record_and_the_revoked_key_no_longer_v
     vote.count()
     record = export_record(vote.election)
     [entry] = [e for e in record["log"] if e["kind"] == "credential"]
-    assert entry["body"] == {"election_hash": vote.election.election_hash, "voter_id": voter, "action": "revoke",
-                             "public_key": None, "reason": "compromised"}
-    assert [s["signer"] for s in entry["signatures"]] == [first.officer_id(vote.election),
-                                                          second.officer_id(vote.election)]
+    assert entry["body"] == {
+        "election_hash": vote.election.election_hash,
+        "voter_id": voter,
+        "action": "revoke",
+        "public_key": None,
+        "reason": "compromised",
+    }
+    assert [s["signer"] for s in entry["signatures"]] == [
+        first.officer_id(vote.election),
+        second.officer_id(vote.election),
+    ]
     assert record_v2.verify(record)["counted"] == 0
 
     # A ballot signed with the revoked key, slipped into the record after the revocation: L12.
     ballot = vote.ballot(voter, {"m1": "yes"})
-    signature = signing.sign(signing.private_key_from_seed(vote.secrets[voter]), "ballot", ballot,
-                             record_v2.VERSION)
-    record["log"].append(record_v2.entry(len(record["log"]), format_time(NOW + timedelta(hours=1)), "ballot",
-                                         ballot, [{"signer": voter, "signature": signature}]))
+    signature = signing.sign(signing.private_key_from_seed(vote.secrets[voter]), "ballot", ballot, record_v2.VERSION)
+    record["log"].append(
+        record_v2.entry(
+            len(record["log"]),
+            format_time(NOW + timedelta(hours=1)),
+            "ballot",
+            ballot,
+            [{"signer": voter, "signature": signature}],
+        )
+    )
     with pytest.raises(record_v2.RecordInvalid, match="no credential key in effect") as fault:
         record_v2.verify(record)
     assert fault.value.check == "L12"
@@ -157,8 +174,9 @@ def test_a_decided_request_is_neither_withdrawn_nor_approved_again(app, vote_wit
         with pytest.raises(CredentialRefused, match="does not await approval"):
             approve_act(vote.election, request, second)
         db.session.rollback()
-    assert db.session.execute(select(CredentialRequest.id, CredentialRequest.status).order_by(CredentialRequest.id)
-                              ).all() == [(approved.id, "approved"), (withdrawn.id, "withdrawn")]
+    assert db.session.execute(
+        select(CredentialRequest.id, CredentialRequest.status).order_by(CredentialRequest.id)
+    ).all() == [(approved.id, "approved"), (withdrawn.id, "withdrawn")]
     assert log_kinds(vote) == ["credential"]
 
 
@@ -169,8 +187,15 @@ def test_no_credential_act_after_the_close(app, vote_with_group):
         approve_act(vote.election, request, second, now=vote.election.closes_at + timedelta(seconds=1))
     db.session.rollback()
     with pytest.raises(CredentialRefused, match="only while the vote is open"):
-        prepare_request(first.staff, vote.election, "1幢-1-101", "revoke", "lost", "https://vote.test",
-                        now=vote.election.closes_at + timedelta(seconds=1))
+        prepare_request(
+            first.staff,
+            vote.election,
+            "1幢-1-101",
+            "revoke",
+            "lost",
+            "https://vote.test",
+            now=vote.election.closes_at + timedelta(seconds=1),
+        )
 
 
 def test_only_the_estates_group_registers_a_group_key(app, factory):

@@ -25,8 +25,10 @@ def load(app):
 
 
 def counts() -> dict:
-    return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
-            for model in (Estate, Staff, CandidateList, Election)}
+    return {
+        model.__name__: db.session.scalar(select(func.count()).select_from(model))
+        for model in (Estate, Staff, CandidateList, Election)
+    }
 
 
 def sign_in(client, username: str):
@@ -80,8 +82,10 @@ def test_the_committee_election_goes_on_the_draft_and_opens_at_once(app):
     adopt = f"/estates/{estate.code}/candidates/{ready.id}/motion/{election.id}"
     assert adopt in page
     client.post(adopt)
-    client.post(here + "open", data={"passphrase": "demo notices passphrase", "confirm": "demo notices passphrase",
-                               "confirmed": "y"})
+    client.post(
+        here + "open",
+        data={"passphrase": "demo notices passphrase", "confirm": "demo notices passphrase", "confirmed": "y"},
+    )
     db.session.expire_all()
     assert election.state == "open"
     committee = [motion for motion in election.motions if motion.kind == "committee"]

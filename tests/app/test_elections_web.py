@@ -4,7 +4,7 @@ import json
 import re
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 from sqlalchemy import select
 
@@ -24,11 +24,16 @@ def test_draft_open_close_count_and_download(app, factory, tmp_path):
     client.post("/lang/en")
     base = f"/estates/{estate.code}/elections"
     past = datetime.now(timezone(timedelta(hours=8))) - timedelta(days=2)
-    created = client.post(f"{base}/", data={
-        "title": "2026年业主大会", "opens_at": past.strftime("%Y-%m-%dT%H:%M"),
-        "closes_at": (past + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"), "revote": "last",
-        "publish_units": "y",
-    })
+    created = client.post(
+        f"{base}/",
+        data={
+            "title": "2026年业主大会",
+            "opens_at": past.strftime("%Y-%m-%dT%H:%M"),
+            "closes_at": (past + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+            "revote": "last",
+            "publish_units": "y",
+        },
+    )
     assert created.status_code == 302
     election = db.session.scalar(select(Election).where(Election.estate_id == estate.id))
     assert election.publish_units is True
@@ -42,10 +47,13 @@ def test_draft_open_close_count_and_download(app, factory, tmp_path):
     assert [(m.item, m.kind) for m in election.motions] == [(4, "ordinary"), (8, "major")]
     # Opening sets the notices passphrase, typed twice; the page says what it is for.
     assert "Without it the notices cannot be printed" in client.get(f"{page}/open").get_data(as_text=True)
-    for typed, reason in [({"passphrase": PASSPHRASE, "confirm": PASSPHRASE.upper(), "confirmed": "y"},
-                           "The two passphrases differ."),
-                          ({"passphrase": "too short", "confirm": "too short", "confirmed": "y"},
-                           "The notices passphrase needs at least 10 characters.")]:
+    for typed, reason in [
+        ({"passphrase": PASSPHRASE, "confirm": PASSPHRASE.upper(), "confirmed": "y"}, "The two passphrases differ."),
+        (
+            {"passphrase": "too short", "confirm": "too short", "confirmed": "y"},
+            "The notices passphrase needs at least 10 characters.",
+        ),
+    ]:
         refused = client.post(f"{page}/open", data=typed, follow_redirects=True).get_data(as_text=True)
         assert reason in refused
         db.session.refresh(election)
@@ -72,8 +80,12 @@ def test_draft_open_close_count_and_download(app, factory, tmp_path):
     assert tally["counted"] == 0 and tally["motions"][0]["result"] == "not_quorate"
     saved = tmp_path / "record.json"
     saved.write_bytes(downloaded.data)
-    verified = subprocess.run([sys.executable, str(REPO_ROOT / "scripts" / "verify_record.py"), str(saved)],
-                              capture_output=True, text=True, timeout=60)
+    verified = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "scripts" / "verify_record.py"), str(saved)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert verified.stdout.strip() == "VALID", verified.stdout + verified.stderr
     public = app.test_client().get(f"/p/{estate.code}/elections/{election.public_id}/record.json")
     assert json.loads(public.data) == json.loads(downloaded.data)
@@ -83,7 +95,7 @@ def test_opening_asks_first_and_states_what_it_locks(app, factory):
     estate = factory.estate(roster=small_roster())
     client = login(app.test_client(), factory.staff(Role.PREP_GROUP, estate))
     client.post("/lang/en")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     election = create_election("test", estate, "2026年业主大会", now, now + timedelta(days=1))
     add_motion("test", election, 4, "选聘物业服务企业")
     db.session.commit()
@@ -92,8 +104,9 @@ def test_opening_asks_first_and_states_what_it_locks(app, factory):
     detail = client.get(f"{page}/").get_data(as_text=True)
     assert f'href="{page}/open"' in detail and f'action="{page}/open"' not in detail
     confirm = client.get(f"{page}/open").get_data(as_text=True)
-    assert ("Once the vote opens, the motions, the candidates and the owner roll are locked and can no longer "
-            "be changed.") in confirm
+    assert (
+        "Once the vote opens, the motions, the candidates and the owner roll are locked and can no longer be changed."
+    ) in confirm
     assert "选聘物业服务企业" in confirm and 'name="confirmed"' in confirm and "I have checked the above" in confirm
     assert "The street office has registered no certifying key for this vote." in confirm
     assert f'href="{page}/"' in confirm  # the way back
@@ -101,7 +114,8 @@ def test_opening_asks_first_and_states_what_it_locks(app, factory):
     refused = client.post(f"{page}/open", data={"passphrase": PASSPHRASE, "confirm": PASSPHRASE})
     assert refused.status_code == 302 and refused.location.endswith(f"{page}/open")
     assert "Tick “I have checked the above” to confirm. Nothing has been changed." in client.get(
-        f"{page}/open").get_data(as_text=True)
+        f"{page}/open"
+    ).get_data(as_text=True)
     db.session.refresh(election)
     assert election.state == "draft" and election.election_hash is None
     opened = client.post(f"{page}/open", data={"passphrase": PASSPHRASE, "confirm": PASSPHRASE, "confirmed": "y"})
@@ -115,7 +129,7 @@ def test_opening_asks_first_and_states_what_it_locks(app, factory):
 def test_opening_in_chinese_says_what_is_locked(app, factory):
     estate = factory.estate(roster=small_roster())
     client = login(app.test_client(), factory.staff(Role.PREP_GROUP, estate))
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     election = create_election("test", estate, "2026年业主大会", now, now + timedelta(days=1))
     db.session.commit()
     confirm = client.get(f"/estates/{estate.code}/elections/{election.id}/open").get_data(as_text=True)
@@ -131,8 +145,9 @@ def test_how_each_unit_voted_is_off_unless_the_group_ticks_it(app, factory):
     form = client.get(base).get_data(as_text=True)
     assert 'name="publish_units"' in form and 'name="publish_units" type="checkbox" value="y">' in form
     assert "The published record, the minutes and the notice board never show them." in form
-    created = client.post(base, data={"title": "x", "opens_at": "2026-12-01T08:00", "closes_at": "2026-12-02T08:00",
-                                      "revote": "last"})
+    created = client.post(
+        base, data={"title": "x", "opens_at": "2026-12-01T08:00", "closes_at": "2026-12-02T08:00", "revote": "last"}
+    )
     assert created.status_code == 302
     assert db.session.scalar(select(Election).where(Election.estate_id == estate.id)).publish_units is False
 
@@ -150,15 +165,21 @@ def draft(app, factory):
 def test_the_motion_form_offers_the_nine_items_with_their_thresholds_and_no_threshold_apart(app, factory):
     _election, client, page = draft(app, factory)
     html = client.get(f"{page}/").get_data(as_text=True)
-    options = re.findall(r'<option[^>]*value="(\d+)"[^>]*>([^<]*)</option>',
-                         html[html.index('name="item"'):html.index("</select>", html.index('name="item"'))])
+    options = re.findall(
+        r'<option[^>]*value="(\d+)"[^>]*>([^<]*)</option>',
+        html[html.index('name="item"') : html.index("</select>", html.index('name="item"'))],
+    )
     assert [int(value) for value, _label in options] == list(range(1, 10))
-    assert options[7][1] == ("8. Changing the use of common parts or running a business on them "
-                             "(Major matter: three quarters must agree)")
-    assert options[4][1] == ("5. Using the maintenance fund of the buildings and their ancillary facilities "
-                             "(Ordinary matter: more than half must agree)")
+    assert options[7][1] == (
+        "8. Changing the use of common parts or running a business on them (Major matter: three quarters must agree)"
+    )
+    assert options[4][1] == (
+        "5. Using the maintenance fund of the buildings and their ancillary facilities "
+        "(Ordinary matter: more than half must agree)"
+    )
     assert [label.endswith("(Major matter: three quarters must agree)") for _value, label in options] == [
-        item in (6, 7, 8) for item in range(1, 10)]
+        item in (6, 7, 8) for item in range(1, 10)
+    ]
     assert 'name="kind"' not in html
 
 
@@ -178,8 +199,10 @@ def test_clerks_and_community_staff_cannot_run_a_vote(app, factory):
     estate = factory.estate(roster=small_roster())
     for role in (Role.CLERK, Role.COMMUNITY):
         client = login(app.test_client(), factory.staff(role, estate))
-        client.post(f"/estates/{estate.code}/elections/", data={
-            "title": "x", "opens_at": "2026-12-01T08:00", "closes_at": "2026-12-02T08:00", "revote": "last"})
+        client.post(
+            f"/estates/{estate.code}/elections/",
+            data={"title": "x", "opens_at": "2026-12-01T08:00", "closes_at": "2026-12-02T08:00", "revote": "last"},
+        )
         assert db.session.scalar(select(Election).where(Election.estate_id == estate.id)) is None
 
 

@@ -17,10 +17,13 @@ def page_of(response) -> str:
     return response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("language", "lang", "title", "message"), [
-    ("zh-CN", 'lang="zh-CN"', "找不到此页面", "重新扫描二维码"),
-    ("en", 'lang="en"', "Page not found", "scan the QR code again"),
-])
+@pytest.mark.parametrize(
+    ("language", "lang", "title", "message"),
+    [
+        ("zh-CN", 'lang="zh-CN"', "找不到此页面", "重新扫描二维码"),
+        ("en", 'lang="en"', "Page not found", "scan the QR code again"),
+    ],
+)
 def test_a_mistyped_vote_link_shows_a_page_in_the_readers_language(app, language, lang, title, message):
     response = app.test_client().get("/v/NO-SUCH-1", headers={**PAGE, "Accept-Language": language})
     assert response.status_code == 404
@@ -32,9 +35,12 @@ def test_a_mistyped_vote_link_shows_a_page_in_the_readers_language(app, language
 def test_the_phones_json_requests_still_get_json(app, factory):
     client = app.test_client()
     missing = client.post("/v/NO-SUCH-1/challenge", json={}, headers={"Accept-Language": "en"})
-    assert missing.status_code == 404 and missing.get_json() == {"error": (
-        "There is no page at this address. If you typed it from a notice, check it character by character, "
-        "or scan the QR code again.")}
+    assert missing.status_code == 404 and missing.get_json() == {
+        "error": (
+            "There is no page at this address. If you typed it from a notice, check it character by character, "
+            "or scan the QR code again."
+        )
+    }
     election, _secrets = open_vote(factory)
     wrong_method = client.get(f"/v/{election.public_id}/challenge", headers={"Accept": "application/json"})
     assert wrong_method.status_code == 405 and "error" in wrong_method.get_json()
@@ -54,8 +60,9 @@ def test_an_expired_form_is_explained_not_in_flask_wtfs_english(database_url):
     app = make_app(database_url)
     with app.app_context():
         try:
-            response = app.test_client().post("/login", data={"username": "a", "password": "b"},
-                                              headers={**PAGE, "Accept-Language": "zh-CN"})
+            response = app.test_client().post(
+                "/login", data={"username": "a", "password": "b"}, headers={**PAGE, "Accept-Language": "zh-CN"}
+            )
             assert response.status_code == 400
             html = page_of(response)
             assert "表单可能已过期" in html and "CSRF" not in html

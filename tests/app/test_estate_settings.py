@@ -51,12 +51,17 @@ def test_a_clerk_may_not_change_the_settings(app, factory):
     assert estate.help_desk is None
 
 
-@pytest.mark.parametrize("fields, message", [
-    ({"help_desk_place": "楼" * 41}, "The help desk's place can be at most 40 characters long."),
-    ({"help_desk_place": PLACE, "help_desk_hours": "9" * 41},
-     "The help desk's opening hours can be at most 40 characters long."),
-    ({"help_desk_hours": HOURS}, "Give the help desk's place too: owners cannot use opening hours alone."),
-])
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"help_desk_place": "楼" * 41}, "The help desk's place can be at most 40 characters long."),
+        (
+            {"help_desk_place": PLACE, "help_desk_hours": "9" * 41},
+            "The help desk's opening hours can be at most 40 characters long.",
+        ),
+        ({"help_desk_hours": HOURS}, "Give the help desk's place too: owners cannot use opening hours alone."),
+    ],
+)
 def test_a_fault_is_shown_beside_its_field_and_nothing_is_saved(app, factory, fields, message):
     estate = factory.estate()
     client = login(app.test_client(), factory.staff(Role.PREP_GROUP, estate))

@@ -30,20 +30,34 @@ def test_check_constraints_hold_in_the_database(app, factory):
     building = Building(estate_id=estate.id, name="9幢")
     db.session.add(building)
     db.session.flush()
-    db.session.add(Unit(estate_id=estate.id, building_id=building.id, room="1", label="9幢-1",
-                        use="住宅", area=0, area_source="登记", status="已交付", source_row=2))
+    db.session.add(
+        Unit(
+            estate_id=estate.id,
+            building_id=building.id,
+            room="1",
+            label="9幢-1",
+            use="住宅",
+            area=0,
+            area_source="登记",
+            status="已交付",
+            source_row=2,
+        )
+    )
     with pytest.raises(IntegrityError):
         db.session.flush()
 
 
-@pytest.mark.parametrize("item, kind, seats", [(8, "ordinary", None), (5, "major", None), (4, "committee", 1),
-                                               (0, "ordinary", None), (10, "ordinary", None)])
+@pytest.mark.parametrize(
+    "item, kind, seats",
+    [(8, "ordinary", None), (5, "major", None), (4, "committee", 1), (0, "ordinary", None), (10, "ordinary", None)],
+)
 def test_the_database_refuses_a_motion_whose_kind_contradicts_its_item(app, factory, item, kind, seats):
     election = create_election("test", factory.estate(), "表决", NOW, NOW + timedelta(days=1))
     db.session.add(Motion(election=election, position=1, motion_id="m1", item=8, kind="major", title="改变绿地用途"))
     db.session.flush()  # the same motion with a matching kind is taken
-    db.session.add(Motion(election=election, position=2, motion_id="m2", item=item, kind=kind, title="改变绿地用途",
-                          seats=seats))
+    db.session.add(
+        Motion(election=election, position=2, motion_id="m2", item=item, kind=kind, title="改变绿地用途", seats=seats)
+    )
     with pytest.raises(IntegrityError):
         db.session.flush()
 
@@ -64,7 +78,10 @@ def test_the_migration_gives_stored_motions_the_item_their_kind_allows(app, fact
     finally:
         upgrade()
     assert db.session.execute(select(Motion.kind, Motion.item).order_by(Motion.position)).all() == [
-        ("ordinary", 9), ("major", 8), ("committee", 3)]
+        ("ordinary", 9),
+        ("major", 8),
+        ("committee", 3),
+    ]
     assert len(db.session.scalars(select(Candidate)).all()) == 3
     with pytest.raises(IntegrityError):
         db.session.execute(update(Motion).where(Motion.kind == "major").values(kind="ordinary"))
@@ -86,8 +103,12 @@ def test_the_upgrade_to_format_2_refuses_votes_opened_under_format_1(app, factor
             upgrade()
         with db.engine.connect() as connection:
             assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "a0c6e3d87fc7"
-            assert connection.execute(text("SELECT state FROM election WHERE public_id = :public_id"),
-                                      {"public_id": public_id}).scalar() == "open"
+            assert (
+                connection.execute(
+                    text("SELECT state FROM election WHERE public_id = :public_id"), {"public_id": public_id}
+                ).scalar()
+                == "open"
+            )
     finally:
         with db.engine.begin() as connection:
             connection.execute(opened, {"state": "draft", "public_id": public_id})

@@ -9,7 +9,7 @@ import shutil
 import subprocess
 import time
 import unicodedata
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -29,9 +29,8 @@ from voting.auth.models import Role
 from voting.core import signing
 from voting.core.canonical import b64d, b64e
 from voting.core.roll import units_commitment
-from voting.elections.models import ElectionVoter, NoticeBatch
-from voting.estates.models import HELP_DESK_HOURS_LENGTH, HELP_DESK_PLACE_LENGTH
 from voting.credentials.models import CredentialRequest
+from voting.elections.models import ElectionVoter, NoticeBatch
 from voting.elections.operations import (
     add_committee_election,
     add_motion,
@@ -39,6 +38,7 @@ from voting.elections.operations import (
     open_election,
     register_officer,
 )
+from voting.estates.models import HELP_DESK_HOURS_LENGTH, HELP_DESK_PLACE_LENGTH
 from voting.extensions import db
 from voting.jobs import enqueue
 from voting.notices import sealing
@@ -46,7 +46,7 @@ from voting.notices.operations import start_rendering
 from voting.privacy import personal_data
 
 BASE = "https://vote.example.cn"
-OPENS = datetime(2026, 12, 1, 0, 0, tzinfo=timezone.utc)  # 08:00 in Shanghai
+OPENS = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)  # 08:00 in Shanghai
 CLOSES = OPENS + timedelta(days=14, hours=12)  # 2026-12-15 20:00 in Shanghai
 FERNET_TOKEN = re.compile(rb"gAAAAA[A-Za-z0-9_-]+=*")
 
@@ -82,8 +82,9 @@ def derived_key(secret: bytes) -> str:
 
 
 def voter(election, code) -> ElectionVoter:
-    return db.session.scalar(select(ElectionVoter).where(
-        ElectionVoter.election_id == election.id, ElectionVoter.voter_code == code))
+    return db.session.scalar(
+        select(ElectionVoter).where(ElectionVoter.election_id == election.id, ElectionVoter.voter_code == code)
+    )
 
 
 def notices_url(estate, election, action=""):
@@ -141,6 +142,7 @@ def write(tmp_path: Path, name: str, data: bytes) -> Path:
 def staff_client(app, factory):
     def client_for(estate, role=Role.PREP_GROUP):
         return login(app.test_client(), factory.staff(role, estate))
+
     return client_for
 
 
@@ -153,12 +155,27 @@ def test_notices_print_one_page_per_voter_with_text_fonts_and_working_qr_codes(a
     text = pdf_text(pdf)
     ids = roster_voter_ids(election)
     with force_locale("zh_CN"):
-        instructions = [_("Vote yourself: nobody else may vote for you."),
-                        _("Never give this page, or a photo of it, to anyone, whoever asks: whoever holds "
-                          "the code can vote in your name.")]
+        instructions = [
+            _("Vote yourself: nobody else may vote for you."),
+            _(
+                "Never give this page, or a photo of it, to anyone, whoever asks: whoever holds "
+                "the code can vote in your name."
+            ),
+        ]
     flat = re.sub(r"\s+", "", text)  # lines wrap anywhere in Chinese
-    for expected in ["阳光花园", "2026年第一次业主大会", "1幢-1-101", "1幢-1-102、1幢-1-201", "89.56", "180.00",
-                     "2026年12月1日08:00", "2026年12月15日20:00", "张三、李四、王五、赵六", ids["v00001"], *instructions]:
+    for expected in [
+        "阳光花园",
+        "2026年第一次业主大会",
+        "1幢-1-101",
+        "1幢-1-102、1幢-1-201",
+        "89.56",
+        "180.00",
+        "2026年12月1日08:00",
+        "2026年12月15日20:00",
+        "张三、李四、王五、赵六",
+        ids["v00001"],
+        *instructions,
+    ]:
         assert re.sub(r"\s+", "", expected) in flat, expected
     fonts = poppler("pdffonts", pdf).splitlines()[2:]
     assert fonts and all("CJK" in line and " yes yes yes " in line for line in fonts), fonts  # embedded subsets
@@ -178,16 +195,28 @@ def what_to_do() -> list[str]:
     """The notice's steps and its line on paper ballots, as the owner reads them (in Chinese)."""
     with force_locale("zh_CN"):
         return [
-            _("Vote between %(opens)s and %(closes)s (Beijing time).", opens="2026年12月1日 08:00",
-              closes="2026年12月15日 20:00"),
+            _(
+                "Vote between %(opens)s and %(closes)s (Beijing time).",
+                opens="2026年12月1日 08:00",
+                closes="2026年12月15日 20:00",
+            ),
             _("Scan the square code above with the camera of your phone, or with “Scan” in WeChat."),
             _("Check that the phone shows your units as written above under “%(units)s”.", units=_("Units")),
-            _("For each motion choose “%(agree)s”, “%(disagree)s” or “%(abstain)s”; for a committee, tick the "
-              "candidates you want.", agree=_("Agree"), disagree=_("Disagree"), abstain=_("Abstain")),
-            _("Check your choices, then press “%(button)s” to sign your ballot.",
-              button=_("Sign and submit my ballot")),
-            _("Keep the receipt the phone then shows (a screenshot will do): with it you can check that your vote "
-              "was counted."),
+            _(
+                "For each motion choose “%(agree)s”, “%(disagree)s” or “%(abstain)s”; for a committee, tick the "
+                "candidates you want.",
+                agree=_("Agree"),
+                disagree=_("Disagree"),
+                abstain=_("Abstain"),
+            ),
+            _(
+                "Check your choices, then press “%(button)s” to sign your ballot.",
+                button=_("Sign and submit my ballot"),
+            ),
+            _(
+                "Keep the receipt the phone then shows (a screenshot will do): with it you can check that your vote "
+                "was counted."
+            ),
         ]
 
 
@@ -195,10 +224,15 @@ def type_sizes(path: Path, containing: str) -> list[float]:
     """The type size, in points, of each line on the first page that holds ``containing``: a full-width
     character (as a CJK font draws the ambiguous ones, such as “”) is one em wide, so a line of them is
     as many ems long as it has characters."""
-    boxes = re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]+)</word>',
-                       poppler("pdftotext", "-f", "1", "-l", "1", "-bbox", path, "-"))
-    sizes = [round((float(right) - float(left)) / len(word), 1) for left, right, word in boxes
-             if containing in word and all(unicodedata.east_asian_width(char) in "WFA" for char in word)]
+    boxes = re.findall(
+        r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]+)</word>',
+        poppler("pdftotext", "-f", "1", "-l", "1", "-bbox", path, "-"),
+    )
+    sizes = [
+        round((float(right) - float(left)) / len(word), 1)
+        for left, right, word in boxes
+        if containing in word and all(unicodedata.east_asian_width(char) in "WFA" for char in word)
+    ]
     assert sizes, containing
     return sizes
 
@@ -213,10 +247,14 @@ def test_the_notice_says_in_large_type_what_to_do_and_where_the_help_desk_is(app
 
     flat = re.sub(r"\s+", "", pdf_text(pdf))
     with force_locale("zh_CN"):
-        help_desk = [_("Help desk: %(place)s", place=HELP_PLACE) + _(", open %(hours)s", hours=HELP_HOURS),
-                     _("No smartphone, or stuck? You can vote on a paper ballot instead and hand it in before the "
-                       "vote closes. Ask at the help desk for a paper ballot, for help with the phone, or for a "
-                       "new notice:")]
+        help_desk = [
+            _("Help desk: %(place)s", place=HELP_PLACE) + _(", open %(hours)s", hours=HELP_HOURS),
+            _(
+                "No smartphone, or stuck? You can vote on a paper ballot instead and hand it in before the "
+                "vote closes. Ask at the help desk for a paper ballot, for help with the phone, or for a "
+                "new notice:"
+            ),
+        ]
     for expected in what_to_do() + help_desk:
         assert flat.count(re.sub(r"\s+", "", expected)) == page_count(pdf) == 4, expected
     assert min(type_sizes(pdf, "扫一扫")) >= 14  # a step, in large type
@@ -231,8 +269,10 @@ def test_without_a_help_desk_the_notice_sends_owners_to_the_preparation_group(ap
     flat = re.sub(r"\s+", "", pdf_text(pdf))
     with force_locale("zh_CN"):
         help_desk = re.sub(r"\s+", "", _("Help desk: %(place)s", place=""))
-        group = _("No smartphone, or stuck? You can vote on a paper ballot instead and hand it in before the vote "
-                  "closes. Ask the preparation group for a paper ballot, for help with the phone, or for a new notice.")
+        group = _(
+            "No smartphone, or stuck? You can vote on a paper ballot instead and hand it in before the vote "
+            "closes. Ask the preparation group for a paper ballot, for help with the phone, or for a new notice."
+        )
     assert help_desk not in flat
     assert flat.count(re.sub(r"\s+", "", group)) == 4
     for expected in what_to_do():
@@ -246,8 +286,9 @@ def test_the_salt_on_each_notice_finds_and_checks_the_voters_line_of_the_publish
 
     with force_locale("zh_CN"):
         labels = [re.sub(r"\s+", "", _(text)) for text in ("Voter ID", "Units", "Area", "Roll check code")]
-    layout = re.compile("".join(f"{re.escape(label)}(.+?)" for label in labels[:3])
-                        + re.escape(labels[3]) + r"([A-Za-z0-9_-]{22})")
+    layout = re.compile(
+        "".join(f"{re.escape(label)}(.+?)" for label in labels[:3]) + re.escape(labels[3]) + r"([A-Za-z0-9_-]{22})"
+    )
     checked = set()
     for page in PdfReader(io.BytesIO(pdf)).pages:
         # What the owner reads on their notice: voter ID, units, the salt.
@@ -289,8 +330,9 @@ def test_the_passphrase_not_data_key_seals_the_notices(app, factory, staff_clien
     kdf = json.loads(batch.passphrase_kdf)
     assert (kdf["kdf"], kdf["n"], kdf["r"], kdf["p"]) == ("scrypt", app.config["NOTICES_SCRYPT_N"], 8, 1)
     assert len(b64d(kdf["salt"])) == 16
-    assert notice_secrets(batch) == sealing.unseal_secrets(sealing.derive_key(PASSPHRASE, batch.passphrase_kdf),
-                                                           election.public_id, batch.secrets_enc)
+    assert notice_secrets(batch) == sealing.unseal_secrets(
+        sealing.derive_key(PASSPHRASE, batch.passphrase_kdf), election.public_id, batch.secrets_enc
+    )
     app.config["DATA_KEY"] = "another operator key, " + "z" * 32
     with pytest.raises(InvalidToken):
         personal_data().decrypt(election.key_enc)  # DATA_KEY really is another now
@@ -298,17 +340,21 @@ def test_the_passphrase_not_data_key_seals_the_notices(app, factory, staff_clien
     # vote's log, whose head the vote key signs: that one step needs the operator's DATA_KEY.)
     assert prepare(staff_client(estate), estate, election).status_code == 302
     db.session.refresh(batch)
-    pdf = sealing.unseal(sealing.derive_key(PASSPHRASE, batch.passphrase_kdf), election.public_id, sealing.PDF,
-                         batch.pdf_enc)
+    pdf = sealing.unseal(
+        sealing.derive_key(PASSPHRASE, batch.passphrase_kdf), election.public_id, sealing.PDF, batch.pdf_enc
+    )
     assert page_count(write(tmp_path, "notices.pdf", pdf)) == 4
 
 
 def server_leaks(app, database_url: str, secrets) -> list[str]:
     """Where a secret is found in what the server keeps: its database and its files."""
-    return secrets_found_in_database(secrets) + secrets_found_in_files(secrets, [
-        Path(app.instance_path),
-        *([Path(database_url.removeprefix("sqlite:///")).parent] if database_url.startswith("sqlite") else []),
-    ])
+    return secrets_found_in_database(secrets) + secrets_found_in_files(
+        secrets,
+        [
+            Path(app.instance_path),
+            *([Path(database_url.removeprefix("sqlite:///")).parent] if database_url.startswith("sqlite") else []),
+        ],
+    )
 
 
 def _needles(secrets) -> list[bytes]:
@@ -353,8 +399,13 @@ def secrets_found_in_database(secrets) -> list[str]:
 
 def secrets_found_in_files(secrets, folders: list[Path]) -> list[str]:
     needles = _needles(secrets)
-    return [leak for folder in folders for path in folder.rglob("*") if path.is_file()
-            for leak in _leaks_in(str(path), path.read_bytes(), needles)]
+    return [
+        leak
+        for folder in folders
+        for path in folder.rglob("*")
+        if path.is_file()
+        for leak in _leaks_in(str(path), path.read_bytes(), needles)
+    ]
 
 
 def test_the_scan_finds_a_secret_left_anywhere(app, factory, database_url):
@@ -380,8 +431,9 @@ def test_the_notices_download_only_once(app, factory, staff_client):
     again = download(client, estate, election, follow_redirects=True)
     assert again.mimetype == "text/html"
     with force_locale("zh_CN"):
-        assert _("The notices were downloaded once already and the file is deleted. "
-                 "A lost notice can be reissued below.") in again.get_data(as_text=True)
+        assert _(
+            "The notices were downloaded once already and the file is deleted. A lost notice can be reissued below."
+        ) in again.get_data(as_text=True)
     actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.estate_id == estate.id)).all()
     assert actions.count("notices.start") == 1 and actions.count("notices.download") == 1
 
@@ -396,8 +448,16 @@ def test_a_wrong_passphrase_is_refused_and_changes_nothing(app, factory, staff_c
         db.session.expire_all()
         kept = db.session.get(NoticeBatch, batch.id)
         events = db.session.scalars(select(AuditEvent.action).where(AuditEvent.estate_id == estate.id)).all()
-        return (kept.status, kept.done, kept.error, kept.secrets_enc, kept.pdf_enc, kept.downloaded_at,
-                kept.downloaded_by, events)
+        return (
+            kept.status,
+            kept.done,
+            kept.error,
+            kept.secrets_enc,
+            kept.pdf_enc,
+            kept.downloaded_at,
+            kept.downloaded_by,
+            events,
+        )
 
     opened = state()
     for wrong in ("", PASSPHRASE.upper(), PASSPHRASE + " "):
@@ -422,17 +482,18 @@ def test_the_download_records_when_who_and_how_many_and_is_audited(app, factory,
     # A notice reissued before printing is left out, so the PDF holds 3 of the 4 voters.
     request, _seed = request_act(election, first, "1幢-1-101", "reissue")
     approve_act(election, request, second)
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     pdf = write(tmp_path, "notices.pdf", prepare_and_download(client, estate, election))
-    after = datetime.now(timezone.utc)
+    after = datetime.now(UTC)
 
     db.session.expire_all()
     batch = db.session.get(NoticeBatch, batch.id)
     assert (batch.downloaded_by, batch.notice_count, batch.total) == (member.username, 3, 4)
     assert page_count(pdf) == 3
     assert before <= batch.downloaded_at <= after and batch.downloaded_at.utcoffset() == timedelta(0)
-    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "notices.download",
-                                                       AuditEvent.estate_id == estate.id))
+    event = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "notices.download", AuditEvent.estate_id == estate.id)
+    )
     assert (event.actor, event.target) == (member.username, f"election:{election.public_id}")
     assert json.loads(event.detail_json) == {"batch": batch.id, "count": 3, "voters": 4}
     client.post("/lang/en")
@@ -458,7 +519,8 @@ def credentials_url(estate, election, action=""):
 
 
 def test_a_reissue_prints_a_new_key_never_stored_that_works_once_another_person_approves(
-        app, factory, tmp_path, database_url):
+    app, factory, tmp_path, database_url
+):
     estate = factory.estate(roster=small_roster(), name="阳光花园")
     first, second = group_member(factory, estate), group_member(factory, estate)
     estate, election, _batch = open_vote(factory, estate=estate, officers=(first.officer, second.officer))
@@ -468,8 +530,9 @@ def test_a_reissue_prints_a_new_key_never_stored_that_works_once_another_person_
     requester = login(app.test_client(), first.staff)
     page = requester.get(notices_url(estate, election)).get_data(as_text=True)
     assert 'action="' + credentials_url(estate, election) in page
-    response = requester.post(credentials_url(estate, election),
-                              data={"unit": " 1幢-1-201 ", "action": "reissue", "reason": "lost"})
+    response = requester.post(
+        credentials_url(estate, election), data={"unit": " 1幢-1-201 ", "action": "reissue", "reason": "lost"}
+    )
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     pdf = write(tmp_path, "reissued.pdf", response.data)
     assert page_count(pdf) == 1
@@ -482,20 +545,25 @@ def test_a_reissue_prints_a_new_key_never_stored_that_works_once_another_person_
     assert voter(election, wang).public_key == old_key  # not in effect on one person's word
 
     body = request.body()
-    sign = requester.post(credentials_url(estate, election, f"{request.id}/sign"),
-                          json={"officer_id": first.officer_id(election), "signature": first.sign(body), "body": body})
+    sign = requester.post(
+        credentials_url(estate, election, f"{request.id}/sign"),
+        json={"officer_id": first.officer_id(election), "signature": first.sign(body), "body": body},
+    )
     assert sign.json == {"status": "requested"}
-    own = requester.post(credentials_url(estate, election, f"{request.id}/approve"),
-                         json={"officer_id": first.officer_id(election), "signature": first.sign(body), "body": body})
+    own = requester.post(
+        credentials_url(estate, election, f"{request.id}/approve"),
+        json={"officer_id": first.officer_id(election), "signature": first.sign(body), "body": body},
+    )
     assert own.status_code == 403
 
     approver = login(app.test_client(), second.staff)
     page = approver.get(credentials_url(estate, election, str(request.id))).get_data(as_text=True)
     assert credentials_url(estate, election, f"{request.id}/approve") in page
     assert "测试员（筹备组成员）" in page and first.officer_id(election) not in page  # by name and role
-    approve = approver.post(credentials_url(estate, election, f"{request.id}/approve"),
-                            json={"officer_id": second.officer_id(election), "signature": second.sign(body),
-                                  "body": body})
+    approve = approver.post(
+        credentials_url(estate, election, f"{request.id}/approve"),
+        json={"officer_id": second.officer_id(election), "signature": second.sign(body), "body": body},
+    )
     assert approve.json == {"status": "approved", "seq": 0}
     db.session.expire_all()
     assert voter(election, wang).public_key == derived_key(new_secret)
@@ -507,9 +575,15 @@ def test_a_request_names_an_unknown_unit(app, factory):
     estate = factory.estate(roster=small_roster(), name="阳光花园")
     member = group_member(factory, estate)
     estate, election, _batch = open_vote(factory, estate=estate, officers=(member.officer,))
-    page = login(app.test_client(), member.staff).post(
-        credentials_url(estate, election), data={"unit": "9幢-9-909", "action": "revoke", "reason": "lost"},
-        follow_redirects=True).get_data(as_text=True)
+    page = (
+        login(app.test_client(), member.staff)
+        .post(
+            credentials_url(estate, election),
+            data={"unit": "9幢-9-909", "action": "revoke", "reason": "lost"},
+            follow_redirects=True,
+        )
+        .get_data(as_text=True)
+    )
     assert "9幢-9-909" in page
 
 
@@ -550,8 +624,9 @@ def test_many_motions_still_fit_one_page_per_voter(app, factory, staff_client, t
     estate.help_desk_place, estate.help_desk_hours = "楼" * HELP_DESK_PLACE_LENGTH, "时" * HELP_DESK_HOURS_LENGTH
     db.session.commit()
     motions = [(4, f"第{n}项：审议选聘物业服务企业并授权业主委员会签订物业服务合同的议案") for n in range(1, 9)]
-    estate, election, _batch = open_vote(factory, estate=estate, motions=motions + [(3, "选举业主委员会", 5,
-                                                                                     ["甲", "乙", "丙", "丁", "戊", "己"])])
+    estate, election, _batch = open_vote(
+        factory, estate=estate, motions=motions + [(3, "选举业主委员会", 5, ["甲", "乙", "丙", "丁", "戊", "己"])]
+    )
     pdf = write(tmp_path, "notices.pdf", prepare_and_download(staff_client(estate), estate, election))
     assert page_count(pdf) == 4
     text = pdf_text(pdf)
@@ -591,8 +666,9 @@ def test_with_redis_a_job_goes_through_an_rq_worker(app, factory, database_url, 
     from rq import Queue, SimpleWorker
 
     socket = tmp_path / "redis.sock"
-    server = subprocess.Popen(["redis-server", "--port", "0", "--unixsocket", str(socket), "--save", ""],
-                              stdout=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        ["redis-server", "--port", "0", "--unixsocket", str(socket), "--save", ""], stdout=subprocess.DEVNULL
+    )
     try:
         url = f"unix://{socket}"
         connection = Redis.from_url(url)
@@ -602,8 +678,13 @@ def test_with_redis_a_job_goes_through_an_rq_worker(app, factory, database_url, 
             time.sleep(0.1)
         app.config.update(JOBS_SYNC=False, REDIS_URL=url)
         # The worker builds its own app from the environment, as in production.
-        for name, value in {"GONGZHI_ENV": "testing", "DATABASE_URL": database_url, "REDIS_URL": url,
-                            "PUBLIC_BASE_URL": BASE, **TEST_SECRETS}.items():
+        for name, value in {
+            "GONGZHI_ENV": "testing",
+            "DATABASE_URL": database_url,
+            "REDIS_URL": url,
+            "PUBLIC_BASE_URL": BASE,
+            **TEST_SECRETS,
+        }.items():
             monkeypatch.setenv(name, value)
         _estate, election, batch = open_vote(factory)
         key = start_rendering("test", election, batch, PASSPHRASE)

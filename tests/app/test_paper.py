@@ -99,8 +99,10 @@ class PaperVote:
         prepared = clerk.client.get(f"{self.base}/handins/sign", query_string=query, headers=JSON)
         assert prepared.status_code == 200, prepared.get_json()
         body = prepared.get_json()["body"]
-        return clerk.client.post(f"{self.base}/handins", json={
-            "officer_id": clerk.officer_id, "body": body, "signature": clerk.sign(body, "handin")})
+        return clerk.client.post(
+            f"{self.base}/handins",
+            json={"officer_id": clerk.officer_id, "body": body, "signature": clerk.sign(body, "handin")},
+        )
 
     def handed_in(self, voter: str | None, identity_checked: bool = False) -> str:
         """The desk receipt of a new hand-in."""
@@ -121,18 +123,24 @@ class PaperVote:
         response = self.key(clerk, voter, choices, **extra)
         assert response.status_code == 201, response.get_json()
         answer = response.get_json()
-        signed = clerk.client.post(f"{self.base}/ballots/{answer['paper_id']}/signature",
-                                   json={"officer_id": clerk.officer_id, "signature": clerk.sign(answer["ballot"])})
+        signed = clerk.client.post(
+            f"{self.base}/ballots/{answer['paper_id']}/signature",
+            json={"officer_id": clerk.officer_id, "signature": clerk.sign(answer["ballot"])},
+        )
         assert signed.get_json() == {"paper_id": answer["paper_id"], "status": "awaiting_check"}
         return answer["paper_id"]
 
     def check(self, clerk: Clerk, paper_id: int, voter: str, choices: dict, **extra):
-        return clerk.client.post(f"{self.base}/ballots/{paper_id}/check", json={
-            "unit": UNIT[voter], "officer_id": clerk.officer_id, "choices": choices, **extra})
+        return clerk.client.post(
+            f"{self.base}/ballots/{paper_id}/check",
+            json={"unit": UNIT[voter], "officer_id": clerk.officer_id, "choices": choices, **extra},
+        )
 
     def countersign(self, clerk: Clerk, paper_id: int, body: dict):
-        return clerk.client.post(f"{self.base}/ballots/{paper_id}/countersignature",
-                                 json={"officer_id": clerk.officer_id, "signature": clerk.sign(body)})
+        return clerk.client.post(
+            f"{self.base}/ballots/{paper_id}/countersignature",
+            json={"officer_id": clerk.officer_id, "signature": clerk.sign(body)},
+        )
 
     def enter(self, voter: str, choices: dict, **extra):
         """The whole round: A keys and signs, B checks blind and countersigns. ``extra`` (handin,
@@ -159,8 +167,15 @@ def register(clerk: Clerk, base: str) -> None:
 
 def draft(estate, revote: str = "last", invalid_ballot: str = "took_part"):
     now = utcnow()
-    election = create_election("test", estate, "业主大会表决", now - timedelta(hours=1), now + timedelta(days=1), revote,
-                               invalid_ballot=invalid_ballot)
+    election = create_election(
+        "test",
+        estate,
+        "业主大会表决",
+        now - timedelta(hours=1),
+        now + timedelta(days=1),
+        revote,
+        invalid_ballot=invalid_ballot,
+    )
     add_motion("test", election, 4, "选聘物业服务企业")
     add_motion("test", election, 6, "筹集住宅专项维修资金")
     add_committee_election("test", election, "选举业主委员会", 2, candidates=["甲", "乙", "丙"])
@@ -179,8 +194,12 @@ def paper_vote(app, factory, revote: str = "last", invalid_ballot: str = "took_p
 
 
 def logged(election) -> list[dict]:
-    return [json.loads(text) for text in db.session.scalars(
-        select(LogEntry.entry_json).where(LogEntry.election_id == election.id).order_by(LogEntry.seq))]
+    return [
+        json.loads(text)
+        for text in db.session.scalars(
+            select(LogEntry.entry_json).where(LogEntry.election_id == election.id).order_by(LogEntry.seq)
+        )
+    ]
 
 
 def ballots(election) -> list[dict]:
@@ -249,14 +268,22 @@ def test_an_account_registers_one_key_per_role_and_vote(app, factory):
     second = clerk.client.post(f"{base}/officer-key", json={"public_key": signing.generate_keypair()[1]})
     assert second.status_code == 409 and second.get_json()["error"] == (
         f"The account {clerk.staff.username} already holds the key {clerk.officer_id} for this vote; "
-        "an account registers one key per role and vote.")
+        "an account registers one key per role and vote."
+    )
     with pytest.raises(ElectionError, match="one key per role"):
         register_officer("test", election, clerk.staff, "clerk", signing.generate_keypair()[1])
     db.session.rollback()
     assert [o.officer_id for o in election.officers] == [clerk.officer_id]
     # Nor can a key slip past the operation: the database holds one per account, role and vote.
-    db.session.add(Officer(election_id=election.id, staff_id=clerk.staff.id, role="clerk", officer_id="clerk-x",
-                           public_key=signing.generate_keypair()[1]))
+    db.session.add(
+        Officer(
+            election_id=election.id,
+            staff_id=clerk.staff.id,
+            role="clerk",
+            officer_id="clerk-x",
+            public_key=signing.generate_keypair()[1],
+        )
+    )
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
@@ -299,21 +326,28 @@ def test_two_clerks_log_a_paper_ballot_the_verifier_accepts(app, factory):
 
     # B never reaches A's entry; until A's browser signs, B does not even see the ballot.
     assert pv.b.client.get(f"{pv.base}/ballots/{paper_id}/sign").status_code == 403
-    assert ballot["nonce"] not in pv.b.client.get(f"{pv.base}/ballots/{paper_id}/countersign",
-                                                  follow_redirects=True).get_data(as_text=True)
+    assert ballot["nonce"] not in pv.b.client.get(
+        f"{pv.base}/ballots/{paper_id}/countersign", follow_redirects=True
+    ).get_data(as_text=True)
     assert pv.b.client.get(pv.base + "/", headers=JSON).get_json()["to_check"] == []
     assert pv.check(pv.b, paper_id, "v00002", CHOICES).status_code == 409
     assert pv.a.client.get(pv.base + "/", headers=JSON).get_json()["to_sign"] == [paper_id]
-    signed = pv.a.client.post(f"{pv.base}/ballots/{paper_id}/signature",
-                              json={"officer_id": pv.a.officer_id, "signature": pv.a.sign(ballot)})
+    signed = pv.a.client.post(
+        f"{pv.base}/ballots/{paper_id}/signature", json={"officer_id": pv.a.officer_id, "signature": pv.a.sign(ballot)}
+    )
     assert signed.status_code == 200
     assert pv.b.client.get(pv.base + "/", headers=JSON).get_json()["to_check"] == [paper_id]
     assert pv.a.client.get(pv.base + "/", headers=JSON).get_json()["keyed_by_me"] == [paper_id]
 
     # B finds the voter by another of the voter's units and ticks the candidates in ballot order.
-    check = pv.b.client.post(f"{pv.base}/ballots/{paper_id}/check", json={
-        "unit": "1幢-1-102", "officer_id": pv.b.officer_id,
-        "choices": {"m1": "yes", "m2": "abstain", "m3": ["c3-1", "c3-2"]}})
+    check = pv.b.client.post(
+        f"{pv.base}/ballots/{paper_id}/check",
+        json={
+            "unit": "1幢-1-102",
+            "officer_id": pv.b.officer_id,
+            "choices": {"m1": "yes", "m2": "abstain", "m3": ["c3-1", "c3-2"]},
+        },
+    )
     assert check.get_json() == {"paper_id": paper_id, "status": "match", "ballot": ballot}
     logged_answer = pv.countersign(pv.b, paper_id, ballot)
     assert logged_answer.status_code == 200, logged_answer.get_json()
@@ -323,19 +357,32 @@ def test_two_clerks_log_a_paper_ballot_the_verifier_accepts(app, factory):
 
     paper = db.session.get(PaperBallot, paper_id)
     assert (paper.status, paper.log_seq, paper.keyed_by, paper.checked_by) == (
-        "logged", 1, pv.a.officer_id, pv.b.officer_id)
+        "logged",
+        1,
+        pv.a.officer_id,
+        pv.b.officer_id,
+    )
     handin, entry = logged(pv.election)
     assert handin["kind"] == "handin" and handin["body"] == {
-        "election_hash": pv.election.election_hash, "desk_receipt": "J-0001", "voter_id": pv.vote.ids["v00002"],
-        "identity_checked": True}
+        "election_hash": pv.election.election_hash,
+        "desk_receipt": "J-0001",
+        "voter_id": pv.vote.ids["v00002"],
+        "identity_checked": True,
+    }
     assert handin["signatures"] == [{"signer": pv.a.officer_id, "signature": pv.a.sign(handin["body"], "handin")}]
     assert entry["kind"] == "ballot" and entry["body"] == ballot
-    assert entry["signatures"] == [{"signer": pv.a.officer_id, "signature": paper.keyed_signature},
-                                   {"signer": pv.b.officer_id, "signature": pv.b.sign(ballot)}]
+    assert entry["signatures"] == [
+        {"signer": pv.a.officer_id, "signature": paper.keyed_signature},
+        {"signer": pv.b.officer_id, "signature": pv.b.sign(ballot)},
+    ]
     status = pv.a.client.get(f"{pv.base}/ballots/{paper_id}", headers=JSON).get_json()
     assert status["status"] == "logged" and status["receipt"] == answer["receipt"]
     assert {e.action for e in db.session.scalars(select(AuditEvent).where(AuditEvent.target.like("paper:%")))} == {
-        "paper.key", "paper.sign", "paper.match", "paper.log"}
+        "paper.key",
+        "paper.sign",
+        "paper.match",
+        "paper.log",
+    }
 
     recount = finish(pv)
     assert recount["counted"] == 1
@@ -349,7 +396,10 @@ def test_the_pages_walk_through_without_a_script_except_for_signing(app, factory
     assert "1幢-1-101" in a.get(f"{pv.base}/key?unit=1幢-1-101").get_data(as_text=True)
     assert "1幢-9-999" in a.get(f"{pv.base}/key?unit=1幢-9-999").get_data(as_text=True)
     assert a.get(f"{pv.base}/key?unit=1幢-1-102", headers=JSON).get_json()["voter"] == {
-        "voter_id": pv.vote.ids["v00002"], "units": ["1幢-1-102", "1幢-1-201"], "area": 18000}
+        "voter_id": pv.vote.ids["v00002"],
+        "units": ["1幢-1-102", "1幢-1-201"],
+        "area": 18000,
+    }
 
     # The hand-in desk: find the owner, tick the identity check, sign in the browser, read the slip number.
     desk = a.get(f"{pv.base}/handins/new?unit=1幢-1-101").get_data(as_text=True)
@@ -357,36 +407,54 @@ def test_the_pages_walk_through_without_a_script_except_for_signing(app, factory
     page = a.get(f"{pv.base}/handins/sign?unit=1幢-1-101&identity_checked=1").get_data(as_text=True)
     data = json.loads(page.split('id="clerk-data">', 1)[1].split("</script>", 1)[0])
     assert data["sign"]["purpose"] == "handin" and data["sign"]["body"] == {
-        "election_hash": pv.election.election_hash, "desk_receipt": "J-0001", "voter_id": pv.vote.ids["v00001"],
-        "identity_checked": True}
+        "election_hash": pv.election.election_hash,
+        "desk_receipt": "J-0001",
+        "voter_id": pv.vote.ids["v00001"],
+        "identity_checked": True,
+    }
     body = data["sign"]["body"]
-    posted = a.post(data["sign"]["post_url"], json={"officer_id": pv.a.officer_id, "body": body,
-                                                    "signature": pv.a.sign(body, "handin")},
-                    headers={"X-CSRFToken": data["csrf_token"]})
+    posted = a.post(
+        data["sign"]["post_url"],
+        json={"officer_id": pv.a.officer_id, "body": body, "signature": pv.a.sign(body, "handin")},
+        headers={"X-CSRFToken": data["csrf_token"]},
+    )
     assert posted.status_code == 201 and posted.get_json()["desk_receipt"] == "J-0001"
     slip = a.get(data["sign"]["done_url"]).get_data(as_text=True)
     assert "J-0001" in slip and "1幢-1-101" in slip
     assert 'value="J-0001"' in a.get(f"{pv.base}/key?unit=1幢-1-101").get_data(as_text=True)
     assert 'value="J-0001"' not in a.get(f"{pv.base}/key?unit=1幢-2-101").get_data(as_text=True)  # another's
-    form = {"unit": "1幢-1-101", "officer_id": pv.a.officer_id, "handin": "J-0001", "choice-m1": "no",
-            "choice-m2": "", "choice-m3": ["c3-3"]}
-    response = a.post(f"{pv.base}/ballots", data=form | {"scan": (io.BytesIO(png_scan()), "s.png")},
-                      content_type="multipart/form-data")
+    form = {
+        "unit": "1幢-1-101",
+        "officer_id": pv.a.officer_id,
+        "handin": "J-0001",
+        "choice-m1": "no",
+        "choice-m2": "",
+        "choice-m3": ["c3-3"],
+    }
+    response = a.post(
+        f"{pv.base}/ballots",
+        data=form | {"scan": (io.BytesIO(png_scan()), "s.png")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302 and response.location.endswith("/sign")
     page = a.get(response.location).get_data(as_text=True)
     data = json.loads(page.split('id="clerk-data">', 1)[1].split("</script>", 1)[0])
     assert data["sign"]["ballot"]["choices"] == {"m1": "no", "m3": ["c3-3"]}
-    assert data["keys"] == [{"officer_id": pv.a.officer_id, "role": "clerk",
-                             "public_key": signing.public_key_b64(pv.a.key)}]
+    assert data["keys"] == [
+        {"officer_id": pv.a.officer_id, "role": "clerk", "public_key": signing.public_key_b64(pv.a.key)}
+    ]
     paper_id = db.session.scalar(select(PaperBallot.id))
     # The form without a scan is refused with the reason and the entry kept on the page.
-    again = a.post(f"{pv.base}/ballots", data=form | {"handin": pv.handed_in("v00001")},
-                   content_type="multipart/form-data")
+    again = a.post(
+        f"{pv.base}/ballots", data=form | {"handin": pv.handed_in("v00001")}, content_type="multipart/form-data"
+    )
     assert again.status_code == 400 and "scan" in again.get_data(as_text=True)
     assert 'value="c3-3" checked' in again.get_data(as_text=True)
 
-    a.post(f"{pv.base}/ballots/{paper_id}/signature",
-           json={"officer_id": pv.a.officer_id, "signature": pv.a.sign(data["sign"]["ballot"])})
+    a.post(
+        f"{pv.base}/ballots/{paper_id}/signature",
+        json={"officer_id": pv.a.officer_id, "signature": pv.a.sign(data["sign"]["ballot"])},
+    )
     check_page = pv.b.client.get(f"{pv.base}/ballots/{paper_id}/check?unit=1幢-1-101").get_data(as_text=True)
     assert data["sign"]["ballot"]["nonce"] not in check_page and '"sign"' not in check_page
     assert "checked" not in check_page.replace('value="" checked', "")  # a blank form
@@ -406,8 +474,10 @@ def test_a_clerk_cannot_check_a_ballot_their_own_account_keyed(app, factory):
     own = pv.check(pv.a, paper_id, "v00001", CHOICES)
     assert own.status_code == 403 and "another account" in own.get_json()["error"]
     # Nor can B check with A's key id: the key must be registered to B's account.
-    assert pv.check(Clerk(pv.b.staff, pv.b.client, pv.a.key, pv.a.officer_id), paper_id, "v00001",
-                    CHOICES).status_code == 403
+    assert (
+        pv.check(Clerk(pv.b.staff, pv.b.client, pv.a.key, pv.a.officer_id), paper_id, "v00001", CHOICES).status_code
+        == 403
+    )
     assert db.session.get(PaperBallot, paper_id).status == "awaiting_check"
     assert pv.a.client.get(f"{pv.base}/ballots/{paper_id}/check").status_code == 302
 
@@ -418,8 +488,11 @@ def three_clerks(app, factory):
     election = draft(estate)
     base = f"/estates/{estate.code}/elections/{election.id}/paper"
     same = resident_id(900, "19650505")
-    a, b, c = (clerk_for(app, factory, estate, id_number=same), clerk_for(app, factory, estate, id_number=same),
-               clerk_for(app, factory, estate))
+    a, b, c = (
+        clerk_for(app, factory, estate, id_number=same),
+        clerk_for(app, factory, estate, id_number=same),
+        clerk_for(app, factory, estate),
+    )
     for clerk in (a, b, c):
         register(clerk, base)
     return PaperVote(opened(election, add_witness(election)), base, a, b), c
@@ -431,12 +504,16 @@ def test_two_accounts_of_one_person_cannot_key_and_check_one_ballot(app, factory
     refused = pv.check(pv.b, paper_id, "v00001", {"m1": "no"})
     assert refused.status_code == 403 and refused.get_json()["error"] == (
         f"Paper ballot #{paper_id} was keyed by the account {pv.a.staff.username}, which belongs to the same "
-        "person as yours; another person must check it.")
+        "person as yours; another person must check it."
+    )
     paper = db.session.get(PaperBallot, paper_id)
     assert (paper.status, paper.checked_by) == ("awaiting_check", None)
     assert ballots(pv.election) == []
-    assert not db.session.scalar(select(func.count()).select_from(AuditEvent).where(
-        AuditEvent.action.in_(["paper.match", "paper.mismatch", "paper.log"])))
+    assert not db.session.scalar(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.action.in_(["paper.match", "paper.mismatch", "paper.log"]))
+    )
     desk = pv.b.client.get(pv.base + "/", headers=JSON).get_json()
     assert desk["to_check"] == [] and desk["keyed_by_me"] == [paper_id]
     form = pv.b.client.get(f"{pv.base}/ballots/{paper_id}/check", follow_redirects=True)
@@ -454,7 +531,8 @@ def test_two_people_key_and_check_and_the_record_names_each_officers_account_and
     exported = export_record(pv.election)
     ext = {o["officer_id"]: o for o in exported["election"]["officers"] if o["role"] == "clerk"}
     assert {officer: e["account"] for officer, e in ext.items()} == {
-        clerk.officer_id: clerk.staff.username for clerk in (pv.a, pv.b, c)}
+        clerk.officer_id: clerk.staff.username for clerk in (pv.a, pv.b, c)
+    }
     persons = [ext[clerk.officer_id]["person"] for clerk in (pv.a, pv.b, c)]
     assert persons[0] == persons[1] != persons[2] and all(len(p) == 22 for p in persons)
     assert resident_id(900, "19650505") not in json.dumps(exported)
@@ -469,8 +547,11 @@ def test_only_clerk_accounts_key_check_and_register_clerk_keys(app, factory, rol
     paper_id = pv.key_and_sign(pv.a, "v00001", CHOICES)
     other = clerk_for(app, factory, pv.election.estate, role)
     only_clerks = "Only a clerk's account keys, checks and signs paper ballots and registers a clerk key."
-    for response in (pv.key(other, "v00002", {"m1": "no"}), pv.check(other, paper_id, "v00001", CHOICES),
-                     other.client.post(f"{pv.base}/officer-key", json={"public_key": signing.public_key_b64(other.key)})):
+    for response in (
+        pv.key(other, "v00002", {"m1": "no"}),
+        pv.check(other, paper_id, "v00001", CHOICES),
+        other.client.post(f"{pv.base}/officer-key", json={"public_key": signing.public_key_b64(other.key)}),
+    ):
         assert response.status_code == 403 and response.get_json() == {"error": only_clerks}
     assert only_clerks in html.unescape(other.client.get(f"{pv.base}/key").get_data(as_text=True))
     paper = db.session.get(PaperBallot, paper_id)
@@ -482,7 +563,7 @@ def test_only_clerk_accounts_key_check_and_register_clerk_keys(app, factory, rol
 
     # They still follow the desk: what waits for a check, each ballot and its scan, but no key or entry form.
     progress = other.client.get(pv.base + "/").get_data(as_text=True)
-    assert f"/ballots/{paper_id}\"" in progress and "/key" not in progress and "officer_keys.js" not in progress
+    assert f'/ballots/{paper_id}"' in progress and "/key" not in progress and "officer_keys.js" not in progress
     assert other.client.get(f"{pv.base}/ballots/{paper_id}").status_code == 200
     assert other.client.get(f"{pv.base}/ballots/{paper_id}/scan").status_code == 200
 
@@ -494,8 +575,11 @@ def test_differing_entries_set_the_ballot_aside_to_be_keyed_again(app, factory):
     pv = paper_vote(app, factory)
     paper_id = pv.key_and_sign(pv.a, "v00001", CHOICES)
     differing = pv.check(pv.b, paper_id, "v00001", {"m1": "yes", "m3": ["c3-1", "c3-2"]})  # m2 read as blank
-    assert differing.get_json() == {"paper_id": paper_id, "status": "mismatch",
-                                    "differences": {"voter": False, "motions": ["m2"]}}
+    assert differing.get_json() == {
+        "paper_id": paper_id,
+        "status": "mismatch",
+        "differences": {"voter": False, "motions": ["m2"]},
+    }
     for clerk in (pv.a, pv.b):
         status = clerk.client.get(f"{pv.base}/ballots/{paper_id}", headers=JSON).get_json()
         assert status["differences"] == {"voter": False, "motions": ["m2"]}
@@ -512,14 +596,15 @@ def test_differing_entries_set_the_ballot_aside_to_be_keyed_again(app, factory):
     new = rekeyed.get_json()
     assert new["paper_id"] != paper_id and new["ballot"]["paper_scan_sha256"] == body["paper_scan_sha256"]
     assert pv.key(pv.a, "v00001", CHOICES, rekey_of=paper_id).status_code == 409  # once only
-    pv.b.client.post(f"{pv.base}/ballots/{new['paper_id']}/signature",
-                     json={"officer_id": pv.b.officer_id, "signature": pv.b.sign(new["ballot"])})
+    pv.b.client.post(
+        f"{pv.base}/ballots/{new['paper_id']}/signature",
+        json={"officer_id": pv.b.officer_id, "signature": pv.b.sign(new["ballot"])},
+    )
     assert pv.check(pv.a, new["paper_id"], "v00001", CHOICES).get_json()["status"] == "match"
     assert pv.countersign(pv.a, new["paper_id"], new["ballot"]).get_json()["status"] == "logged"
 
     voter_differs = pv.key_and_sign(pv.a, "v00003", CHOICES)
-    assert pv.check(pv.b, voter_differs, "v00002", CHOICES).get_json()["differences"] == {
-        "voter": True, "motions": []}
+    assert pv.check(pv.b, voter_differs, "v00002", CHOICES).get_json()["differences"] == {"voter": True, "motions": []}
     assert len(ballots(pv.election)) == 1 and finish(pv)["counted"] == 1
 
 
@@ -532,13 +617,17 @@ def test_bad_signatures_are_refused_and_nothing_changes(app, factory):
     paper_id, ballot = response.get_json()["paper_id"], response.get_json()["ballot"]
     url = f"{pv.base}/ballots/{paper_id}/signature"
     other_body = ballot | {"choices": {"m1": "no"}}
-    for officer_id, signature in [(pv.a.officer_id, pv.a.sign(other_body)),  # another body
-                                  (pv.a.officer_id, pv.b.sign(ballot)),  # another key
-                                  (pv.a.officer_id, "AAAA"), (pv.a.officer_id, None)]:
+    for officer_id, signature in [
+        (pv.a.officer_id, pv.a.sign(other_body)),  # another body
+        (pv.a.officer_id, pv.b.sign(ballot)),  # another key
+        (pv.a.officer_id, "AAAA"),
+        (pv.a.officer_id, None),
+    ]:
         refused = pv.a.client.post(url, json={"officer_id": officer_id, "signature": signature})
         assert refused.status_code == 400 and "signature does not match" in refused.get_json()["error"]
-    assert pv.a.client.post(url, json={"officer_id": pv.b.officer_id, "signature": pv.b.sign(ballot)}
-                            ).status_code == 403  # B's key is not A's to use
+    assert (
+        pv.a.client.post(url, json={"officer_id": pv.b.officer_id, "signature": pv.b.sign(ballot)}).status_code == 403
+    )  # B's key is not A's to use
     assert db.session.get(PaperBallot, paper_id).keyed_signature == ""
 
     pv.a.client.post(url, json={"officer_id": pv.a.officer_id, "signature": pv.a.sign(ballot)})
@@ -565,8 +654,9 @@ def test_revote_first_refuses_paper_after_online(app, factory):
     assert db.session.get(PaperBallot, paper_id).status == "awaiting_check"
     status = pv.b.client.get(f"{pv.base}/ballots/{paper_id}", headers=JSON).get_json()
     assert "first ballot" in status["refused"]
-    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
-        AuditEvent.action == "paper.refused")) == 1
+    assert (
+        db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "paper.refused")) == 1
+    )
 
 
 def test_revote_first_refuses_online_after_paper(app, factory):
@@ -601,7 +691,8 @@ def test_a_paper_after_an_online_ballot_counts_only_with_the_identity_check(app,
     unchecked = pv.key(pv.a, "v00001", {"m1": "yes"}, handin=pv.handed_in("v00001", identity_checked=False))
     assert unchecked.status_code == 409 and unchecked.get_json()["error"] == (
         "This owner voted online before the paper ballot was handed in, and nobody checked their identity at the "
-        "desk: the paper ballot cannot replace the online one.")
+        "desk: the paper ballot cannot replace the online one."
+    )
     assert db.session.scalar(select(func.count()).select_from(PaperBallot)) == 0
 
     checked = pv.handed_in("v00001", identity_checked=True)
@@ -620,23 +711,33 @@ def test_the_desk_numbers_each_hand_in_once_and_checks_identity_only_with_a_vote
     assert [pv.handed_in("v00001", identity_checked=True), pv.handed_in(None)] == ["J-0001", "J-0002"]
     sealed = pv.a.client.get(f"{pv.base}/handins/J-0002", headers=JSON).get_json()
     assert (sealed["units"], sealed["identity_checked"]) == (None, False)
-    no_voter = pv.a.client.get(f"{pv.base}/handins/sign", query_string={"sealed_box": "1", "identity_checked": "1"},
-                               headers=JSON)
+    no_voter = pv.a.client.get(
+        f"{pv.base}/handins/sign", query_string={"sealed_box": "1", "identity_checked": "1"}, headers=JSON
+    )
     assert no_voter.status_code == 400 and "only for a known voter" in no_voter.get_json()["error"]
 
-    body = pv.a.client.get(f"{pv.base}/handins/sign", query_string={"unit": UNIT["v00002"]},
-                           headers=JSON).get_json()["body"]
+    body = pv.a.client.get(f"{pv.base}/handins/sign", query_string={"unit": UNIT["v00002"]}, headers=JSON).get_json()[
+        "body"
+    ]
     assert body["desk_receipt"] == "J-0003"
-    wrong_purpose = pv.a.client.post(f"{pv.base}/handins", json={
-        "officer_id": pv.a.officer_id, "body": body, "signature": pv.a.sign(body, "ballot")})
+    wrong_purpose = pv.a.client.post(
+        f"{pv.base}/handins", json={"officer_id": pv.a.officer_id, "body": body, "signature": pv.a.sign(body, "ballot")}
+    )
     assert wrong_purpose.status_code == 400 and "signature does not match" in wrong_purpose.get_json()["error"]
     taken = body | {"desk_receipt": "J-0001"}
-    again = pv.a.client.post(f"{pv.base}/handins", json={
-        "officer_id": pv.a.officer_id, "body": taken, "signature": pv.a.sign(taken, "handin")})
+    again = pv.a.client.post(
+        f"{pv.base}/handins",
+        json={"officer_id": pv.a.officer_id, "body": taken, "signature": pv.a.sign(taken, "handin")},
+    )
     assert again.status_code == 409 and "J-0001 is already given" in again.get_json()["error"]
     made_up = body | {"desk_receipt": "whatever"}
-    assert pv.a.client.post(f"{pv.base}/handins", json={
-        "officer_id": pv.a.officer_id, "body": made_up, "signature": pv.a.sign(made_up, "handin")}).status_code == 400
+    assert (
+        pv.a.client.post(
+            f"{pv.base}/handins",
+            json={"officer_id": pv.a.officer_id, "body": made_up, "signature": pv.a.sign(made_up, "handin")},
+        ).status_code
+        == 400
+    )
     assert [e["body"]["desk_receipt"] for e in logged(pv.election) if e["kind"] == "handin"] == ["J-0001", "J-0002"]
     assert pv.a.client.get(pv.base + "/", headers=JSON).get_json()["handins"] == ["J-0001", "J-0002"]
 
@@ -668,7 +769,10 @@ def test_invalid_marks_are_logged_with_their_reason_and_counted_as_the_estates_r
     cast_online_now(pv, "v00003", {"m1": "yes"})
     bodies = [e["body"] for e in ballots(pv.election)]
     assert bodies[0]["invalid"] == several and bodies[1]["invalid"] == {
-        "m1": "unsigned", "m2": "unsigned", "m3": "unsigned"}
+        "m1": "unsigned",
+        "m2": "unsigned",
+        "m3": "unsigned",
+    }
     with app.test_request_context(headers={"Accept-Language": "en"}):  # as the minutes' annex prints it
         printed = [p(bodies[0]) for p in choice_printers(json.loads(pv.election.definition_json))]
     assert printed == ["Invalid (several boxes ticked)", "Abstain", "甲"]
@@ -715,8 +819,15 @@ def test_another_estates_clerk_finds_nothing(app, factory):
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("paper."):
             continue
-        url = rule.build({"code": pv.election.estate.code, "election_id": pv.election.id, "paper_id": paper_id,
-                          "desk_receipt": "J-0001"}, append_unknown=False)[1]
+        url = rule.build(
+            {
+                "code": pv.election.estate.code,
+                "election_id": pv.election.id,
+                "paper_id": paper_id,
+                "desk_receipt": "J-0001",
+            },
+            append_unknown=False,
+        )[1]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             response = stranger.client.open(url, method=method, json={}, headers=JSON)
             assert response.status_code == 404 and "error" in response.get_json(), (method, url)
@@ -761,8 +872,13 @@ def test_entries_are_checked_before_anything_is_stored(app, factory):
         ({"handin": for_another}, 409, "handed in for another voter"),
     ]
     for change, status, reason in faults:
-        payload = {"unit": UNIT["v00001"], "officer_id": pv.a.officer_id, "choices": CHOICES, "handin": handin,
-                   "scan": b64e(scan)} | change
+        payload = {
+            "unit": UNIT["v00001"],
+            "officer_id": pv.a.officer_id,
+            "choices": CHOICES,
+            "handin": handin,
+            "scan": b64e(scan),
+        } | change
         response = pv.a.client.post(f"{pv.base}/ballots", json=payload)
         assert response.status_code == status and reason in response.get_json()["error"], (change, response.json)
     assert db.session.scalar(select(func.count()).select_from(PaperBallot)) == 0
@@ -796,15 +912,33 @@ def test_the_desk_prints_a_blank_ballot_and_one_per_voter(app, factory):
     text = pdf_text(blank.data)
     # In the owners' language whatever the clerk reads: the motions with their boxes, each candidate
     # in full with the most one may tick, the desk's receipt number, the owner's signature (art. 22).
-    for expected in ("表决票", "业主大会表决", "选聘物业服务企业", "筹集住宅专项维修资金", "选举业主委员会",
-                     "甲", "乙", "丙", "最多选2名", "同意", "反对", "弃权", "回执号", "J-", "业主签名", "日期",
-                     "第二十二条", "密封投票箱"):
+    for expected in (
+        "表决票",
+        "业主大会表决",
+        "选聘物业服务企业",
+        "筹集住宅专项维修资金",
+        "选举业主委员会",
+        "甲",
+        "乙",
+        "丙",
+        "最多选2名",
+        "同意",
+        "反对",
+        "弃权",
+        "回执号",
+        "J-",
+        "业主签名",
+        "日期",
+        "第二十二条",
+        "密封投票箱",
+    ):
         assert expected in text, expected
     assert "1幢-1-101" not in text and "张*" not in text  # blank: any voter's
 
     for unit in ("1幢-1-101", "1幢-1-201"):
-        assert f"ballot-paper.pdf?unit={quote(unit)}" in pv.a.client.get(
-            f"{pv.base}/handins/new?unit={unit}").get_data(as_text=True)
+        assert f"ballot-paper.pdf?unit={quote(unit)}" in pv.a.client.get(f"{pv.base}/handins/new?unit={unit}").get_data(
+            as_text=True
+        )
     couple = pdf_text(pv.a.client.get(f"{pv.base}/ballot-paper.pdf", query_string={"unit": "1幢-1-101"}).data)
     assert "1幢-1-101" in couple and "张*、李*" in couple and "89.56" in couple and "业主签名" in couple
     assert "张三" not in couple and "选举业主委员会" in couple
@@ -836,7 +970,7 @@ def test_the_clerk_keying_a_paper_is_told_which_ballot_counts_when_the_owner_vot
     checked, unchecked = pv.handed_in("v00001", identity_checked=True), pv.handed_in("v00001")
     page = html.unescape(pv.a.client.get(f"{pv.base}/key?unit={UNIT['v00001']}").get_data(as_text=True))
     assert "This owner also voted online" in page and "the last ballot counts" in page
-    assert (f"{before} (handed in on" in page and "that online ballot counts, not this paper" in page)
+    assert f"{before} (handed in on" in page and "that online ballot counts, not this paper" in page
     assert f"{checked} (handed in on" in page and "it replaces the online ballot and counts" in page
     assert f"{unchecked} (handed in on" in page and "the log will refuse it" in page
     # What the page says is what happens.
@@ -847,8 +981,10 @@ def test_the_clerk_keying_a_paper_is_told_which_ballot_counts_when_the_owner_vot
     sign_page = html.unescape(pv.a.client.get(f"{pv.base}/ballots/{paper_id}/sign").get_data(as_text=True))
     assert f"{checked} (handed in on" in sign_page and "it replaces the online ballot and counts" in sign_page
     assert f"{unchecked} (handed in on" not in sign_page  # the page names this paper's hand-in only
-    pv.a.client.post(f"{pv.base}/ballots/{paper_id}/signature",
-                     json={"officer_id": pv.a.officer_id, "signature": pv.a.sign(keyed["ballot"])})
+    pv.a.client.post(
+        f"{pv.base}/ballots/{paper_id}/signature",
+        json={"officer_id": pv.a.officer_id, "signature": pv.a.sign(keyed["ballot"])},
+    )
     body = pv.check(pv.b, paper_id, "v00001", {"m1": "yes"}).get_json()["ballot"]
     assert pv.countersign(pv.b, paper_id, body).status_code == 200
     assert finish(pv)["motions"][0]["yes"]["heads"] == 1
@@ -866,8 +1002,9 @@ def test_the_hand_in_desk_states_what_counts_once_the_identity_check_is_known(ap
     sign = f"{pv.base}/handins/sign"
     unchecked = pv.a.client.get(sign, query_string={"unit": UNIT["v00001"]}, headers=JSON).get_json()["warning"]
     assert "will be refused and the online ballot counts" in unchecked
-    checked = pv.a.client.get(sign, query_string={"unit": UNIT["v00001"], "identity_checked": "1"},
-                              headers=JSON).get_json()["warning"]
+    checked = pv.a.client.get(
+        sign, query_string={"unit": UNIT["v00001"], "identity_checked": "1"}, headers=JSON
+    ).get_json()["warning"]
     assert "replaces the online one and counts" in checked
     assert pv.a.client.get(sign, query_string={"unit": UNIT["v00003"]}, headers=JSON).get_json()["warning"] is None
 
@@ -898,8 +1035,10 @@ def test_the_migration_moves_unit_labels_and_paper_differences_into_their_column
     pv.check(pv.b, set_aside, "v00001", {"m1": "yes", "m3": ["c3-1", "c3-2"]})  # m2 read as blank
     cast_online_now(pv, "v00003", {"m1": "no"})
     refused = pv.key_and_sign(pv.a, "v00003", CHOICES, handin=pv.handed_in("v00003", identity_checked=True))
-    assert pv.countersign(pv.b, refused, pv.check(pv.b, refused, "v00003", CHOICES).get_json()["ballot"]
-                          ).status_code == 409
+    assert (
+        pv.countersign(pv.b, refused, pv.check(pv.b, refused, "v00003", CHOICES).get_json()["ballot"]).status_code
+        == 409
+    )
     election_id = pv.election.id
     units = units_by_voter(pv.election)
     reason = db.session.get(PaperBallot, refused).refused_reason
@@ -910,8 +1049,12 @@ def test_the_migration_moves_unit_labels_and_paper_differences_into_their_column
     downgrade(revision="7c4e1b8a2d90")  # the migration before the columns
     try:
         with db.engine.connect() as connection:
-            assert {code: json.loads(text_) for code, text_ in connection.execute(text(
-                "SELECT voter_code, units_json FROM election_voter WHERE election_id = :id"), {"id": election_id})
+            assert {
+                code: json.loads(text_)
+                for code, text_ in connection.execute(
+                    text("SELECT voter_code, units_json FROM election_voter WHERE election_id = :id"),
+                    {"id": election_id},
+                )
             } == units
     finally:
         upgrade()

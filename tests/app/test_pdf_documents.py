@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 import zxingcpp
-from fontTools.ttLib import TTFont
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from fontTools.ttLib import TTFont
 from PIL import Image
 from pypdf import PdfReader
 from weasyprint import HTML
@@ -41,8 +41,8 @@ from voting.pdf.documents import (
     AnnexRow,
     BallotHolder,
     annex_text,
-    display_width,
     certification_pdf,
+    display_width,
     minutes_pdf,
     paper_ballot_pdf,
     results_pdf,
@@ -70,12 +70,18 @@ BALLOTS = [
 
 def counted_vote(factory, ballots=BALLOTS, candidates=CANDIDATES, **options):
     """A tallied vote of these ballots; returns the election and each room's voter id."""
-    estate = factory.estate(name="阳光花园", roster=roster_csv([
-        ["1幢", "1", room, "住宅", area, "登记", f"业主{room}", resident_id(int(room)), "", "已交付"]
-        for room, area in FLATS
-    ]))
-    election = create_election("test", estate, "2026年第一次业主大会", NOW - timedelta(days=1),
-                               NOW + timedelta(days=7), "last", **options)
+    estate = factory.estate(
+        name="阳光花园",
+        roster=roster_csv(
+            [
+                ["1幢", "1", room, "住宅", area, "登记", f"业主{room}", resident_id(int(room)), "", "已交付"]
+                for room, area in FLATS
+            ]
+        ),
+    )
+    election = create_election(
+        "test", estate, "2026年第一次业主大会", NOW - timedelta(days=1), NOW + timedelta(days=7), "last", **options
+    )
     add_motion("test", election, 4, "选聘物业服务企业")
     add_motion("test", election, 8, "改变小区会所用途开设便民超市")
     add_committee_election("test", election, "选举第一届业主委员会", 3, candidates=candidates)
@@ -116,8 +122,11 @@ def qr_codes(pdf: Path, tmp_path: Path) -> list[str]:
     """Every QR code on every page, from the pages rendered at 150 dpi."""
     prefix = tmp_path / f"{pdf.stem}-page"
     subprocess.run(["pdftoppm", "-r", "150", "-png", str(pdf), str(prefix)], check=True)
-    return [code.text for image in sorted(tmp_path.glob(f"{prefix.name}-*.png"))
-            for code in zxingcpp.read_barcodes(Image.open(image), formats=zxingcpp.BarcodeFormat.QRCode)]
+    return [
+        code.text
+        for image in sorted(tmp_path.glob(f"{prefix.name}-*.png"))
+        for code in zxingcpp.read_barcodes(Image.open(image), formats=zxingcpp.BarcodeFormat.QRCode)
+    ]
 
 
 def page_count(pdf: Path) -> int:
@@ -156,7 +165,7 @@ def glyph_lookup(pdf: Path) -> dict[str, bool]:
 def section(text: str, start: str, end: str | None) -> str:
     """The text from ``start`` up to ``end`` (or to the end)."""
     begin = text.index(start)
-    return text[begin:text.index(end, begin) if end else len(text)]
+    return text[begin : text.index(end, begin) if end else len(text)]
 
 
 def figures_in(block: str, label: str) -> tuple[int, int]:
@@ -173,8 +182,10 @@ def candidate_in(block: str, name: str) -> tuple[int, int]:
 
 
 def motion_headings(election) -> list[str]:
-    return [f"{position}. {motion['title']}"
-            for position, motion in enumerate(json.loads(election.definition_json)["motions"], start=1)]
+    return [
+        f"{position}. {motion['title']}"
+        for position, motion in enumerate(json.loads(election.definition_json)["motions"], start=1)
+    ]
 
 
 def test_the_results_show_every_figure_of_the_tally_exactly(app, factory, tmp_path):
@@ -204,7 +215,10 @@ def test_the_results_show_every_figure_of_the_tally_exactly(app, factory, tmp_pa
     # The figures are the ones worked out by hand in BALLOTS, and the outcome follows from them.
     first, second, _committee = tally["motions"]
     assert (first["participation"], first["yes"], first["no"]) == (
-        {"area": 38765, "heads": 4}, {"area": 28765, "heads": 3}, {"area": 10000, "heads": 1})
+        {"area": 38765, "heads": 4},
+        {"area": 28765, "heads": 3},
+        {"area": 10000, "heads": 1},
+    )
     assert (first["result"], second["result"], second["abstain"]) == ("passed", "failed", {"area": 10000, "heads": 1})
     words = flat(text)
     assert flat(_("Passed.")) in flat(section(text, headings[0], headings[1]))
@@ -226,24 +240,40 @@ def test_a_committee_tie_and_the_unfilled_seats_are_stated_in_words(app, factory
     text = flat(layout_text(write(tmp_path, "results.pdf", results_pdf(election, BOARD_URL))))
 
     assert flat(_("Elected: %(names)s.", names="张𪚥")) in text
-    assert flat(ngettext("%(num)d seat is unfilled and goes to a by-election.",
-                         "%(num)d seats are unfilled and go to a by-election.", 2)) in text
-    assert flat(_("Tie: %(names)s have equal heads and equal area at the last seat, so none of them is elected; "
-                  "that seat is filled by a by-election.", names="吉𠮷、王堃、李昇")) in text
+    assert (
+        flat(
+            ngettext(
+                "%(num)d seat is unfilled and goes to a by-election.",
+                "%(num)d seats are unfilled and go to a by-election.",
+                2,
+            )
+        )
+        in text
+    )
+    assert (
+        flat(
+            _(
+                "Tie: %(names)s have equal heads and equal area at the last seat, so none of them is elected; "
+                "that seat is filled by a by-election.",
+                names="吉𠮷、王堃、李昇",
+            )
+        )
+        in text
+    )
 
 
 def annex_rows(text: str) -> list[list[str]]:
     """The annex's rows: number, voter id, then one column per motion."""
-    annex = text[text.index(_("Annex: the counted ballots")):]
-    return [line.split()[1:] for line in annex.splitlines()
-            if re.match(r"^\s*\d+\s", line) and len(line.split()) == 5]
+    annex = text[text.index(_("Annex: the counted ballots")) :]
+    return [line.split()[1:] for line in annex.splitlines() if re.match(r"^\s*\d+\s", line) and len(line.split()) == 5]
 
 
 def test_the_minutes_annex_lists_each_counted_ballot_by_voter_id_never_by_unit(app, factory, tmp_path):
     # Even where the owners may see how each unit voted: the minutes go on the public board.
     election, voter_of = counted_vote(factory, publish_units=True)
-    pdf = write(tmp_path, "minutes.pdf", minutes_pdf(
-        election, BOARD_URL, scrutineers=["赵监票", "钱监票"], clerks=["孙计票"]))
+    pdf = write(
+        tmp_path, "minutes.pdf", minutes_pdf(election, BOARD_URL, scrutineers=["赵监票", "钱监票"], clerks=["孙计票"])
+    )
     text = layout_text(pdf)
 
     no, yes, abstain = _("No"), _("Yes"), _("Abstain")
@@ -254,27 +284,35 @@ def test_the_minutes_annex_lists_each_counted_ballot_by_voter_id_never_by_unit(a
         voter_of["104"]: [yes, no, "吉𠮷、王堃、李昇"],
     }
     assert [[cell.replace(" ", "") for cell in row] for row in annex_rows(text)] == [
-        [voter_id, *choices] for voter_id, choices in sorted(expected.items())]
+        [voter_id, *choices] for voter_id, choices in sorted(expected.items())
+    ]
     assert voter_of["105"] not in text  # did not vote
     assert not any(label in flat(text) for label in UNIT.values())
     words = flat(text)
-    for expected in ("赵监票、钱监票", "孙计票", "2026年12月4日10:00", "2026年12月12日10:00",
-                     _("The assembly adopts “%(title)s”.", title="选聘物业服务企业"),
-                     _("The assembly does not adopt “%(title)s”.", title="改变小区会所用途开设便民超市"),
-                     _("Counted: %(online)d online, %(paper)d on paper.", online=4, paper=0)):
+    for expected in (
+        "赵监票、钱监票",
+        "孙计票",
+        "2026年12月4日10:00",
+        "2026年12月12日10:00",
+        _("The assembly adopts “%(title)s”.", title="选聘物业服务企业"),
+        _("The assembly does not adopt “%(title)s”.", title="改变小区会所用途开设便民超市"),
+        _("Counted: %(online)d online, %(paper)d on paper.", online=4, paper=0),
+    ):
         assert flat(expected) in words, expected
 
 
 def test_the_annex_columns_line_up_in_a_cjk_monospaced_font():
-    rows = [AnnexRow("1幢-1-101", ("同意", "反对", "张三")),
-            AnnexRow("地下车库-B1-003、1幢-1-102", ("弃权", "同意", "—")),
-            *[AnnexRow(f"2-{number}", ("反对", "弃权", "李四、王五")) for number in range(10)]]
+    rows = [
+        AnnexRow("1幢-1-101", ("同意", "反对", "张三")),
+        AnnexRow("地下车库-B1-003、1幢-1-102", ("弃权", "同意", "—")),
+        *[AnnexRow(f"2-{number}", ("反对", "弃权", "李四、王五")) for number in range(10)],
+    ]
     annex = annex_text(["序号", "房号", "1", "2", "3"], rows)
     lines = [annex.heading, *"\n".join(annex.blocks).split("\n")]
     assert len(lines) == 13 and lines[1].startswith("   1  1幢-1-101 ") and lines[-1].startswith("  12  2-9 ")
     # Each column starts at the same display column on every line: two per Chinese character.
     for line, cells in zip(lines, [["房号", "1", "2", "3"], *[[row.reference, *row.choices] for row in rows]]):
-        starts = [display_width(line[:line.index(cell)]) for cell in cells]
+        starts = [display_width(line[: line.index(cell)]) for cell in cells]
         assert starts == [6, 34, 40, 46], line
     # A cell wider than ANNEX_COLUMN_LIMIT runs on; the rest of its row goes on, in its columns.
     developer = AnnexRow("、".join(f"地下车库-B1-{number:03d}" for number in range(1, 9)), ("同意", "反对", "—"))
@@ -282,12 +320,13 @@ def test_the_annex_columns_line_up_in_a_cjk_monospaced_font():
     first, second, third = annex.blocks[0].split("\n")
     assert second == "   2  " + developer.reference
     assert third.strip() == "同意  反对  —"
-    assert display_width(first[:first.index("同意")]) == display_width(third[:third.index("同意")])
-    assert display_width(first[:first.index("同意")]) == 4 + 2 + ANNEX_COLUMN_LIMIT + 2
+    assert display_width(first[: first.index("同意")]) == display_width(third[: third.index("同意")])
+    assert display_width(first[: first.index("同意")]) == 4 + 2 + ANNEX_COLUMN_LIMIT + 2
     # Laid out in blocks of ANNEX_LINES_PER_BLOCK lines, all of them there, in order.
     blocks = annex_text(["序号", "房号", "1", "2", "3"], rows * 10).blocks
     assert [block.count("\n") + 1 for block in blocks] == [
-        min(ANNEX_LINES_PER_BLOCK, 120 - start) for start in range(0, 120, ANNEX_LINES_PER_BLOCK)]
+        min(ANNEX_LINES_PER_BLOCK, 120 - start) for start in range(0, 120, ANNEX_LINES_PER_BLOCK)
+    ]
     assert [line.split()[0] for line in "\n".join(blocks).split("\n")] == [str(n) for n in range(1, 121)]
 
 
@@ -306,7 +345,7 @@ def test_the_fonts_are_embedded_cjk_fonts_that_draw_rare_characters(app, factory
     assert all(glyphs.values()), [character for character, real in glyphs.items() if not real]
 
     # The check sees a character that no font has (an unassigned code point).
-    unassigned = "\U0003FFFD"
+    unassigned = "\U0003fffd"
     missing = write(tmp_path, "missing.pdf", HTML(string=f"<p>甲{unassigned}</p>").write_pdf())
     assert glyph_lookup(missing)[unassigned] is False
 
@@ -314,17 +353,29 @@ def test_the_fonts_are_embedded_cjk_fonts_that_draw_rare_characters(app, factory
 def test_each_document_carries_a_qr_code_of_its_board_entry_and_numbered_pages(app, factory, tmp_path):
     election, _voters = counted_vote(factory)
     officer_seed, _public_key = signing.generate_keypair()
-    body = record_v2.certification_body(final_tree_head(election), json.loads(election.tally_json),
-                                     election.election_hash, "street_office-li-1", format_time(NOW + timedelta(days=9)))
+    body = record_v2.certification_body(
+        final_tree_head(election),
+        json.loads(election.tally_json),
+        election.election_hash,
+        "street_office-li-1",
+        format_time(NOW + timedelta(days=9)),
+    )
     signature = record_v2.sign_certification(signing.private_key_from_seed(officer_seed), body)["signature"]
     printed = NOW + timedelta(days=10)  # 2026-12-15 10:00 in Beijing
     documents = {
         "results": results_pdf(election, BOARD_URL + "/results", now=printed),
-        "minutes": minutes_pdf(election, BOARD_URL + "/minutes", scrutineers=["赵监票"], clerks=["孙计票"],
-                               now=printed),
-        "certification": certification_pdf(election, officer_name="李昇", street_office="测试街道办事处",
-                                           body=body, signature=signature, board_url=BOARD_URL + "/certification",
-                                           now=printed),
+        "minutes": minutes_pdf(
+            election, BOARD_URL + "/minutes", scrutineers=["赵监票"], clerks=["孙计票"], now=printed
+        ),
+        "certification": certification_pdf(
+            election,
+            officer_name="李昇",
+            street_office="测试街道办事处",
+            body=body,
+            signature=signature,
+            board_url=BOARD_URL + "/certification",
+            now=printed,
+        ),
     }
     for name, data in documents.items():
         pdf = write(tmp_path, f"{name}.pdf", data)
@@ -340,20 +391,51 @@ def test_each_document_carries_a_qr_code_of_its_board_entry_and_numbered_pages(a
 def test_the_certification_sheet_shows_the_signed_body_and_who_signed_it(app, factory, tmp_path):
     election, _voters = counted_vote(factory)
     officer_seed, _public_key = signing.generate_keypair()
-    body = record_v2.certification_body(final_tree_head(election), json.loads(election.tally_json),
-                                     election.election_hash, "street_office-li-1", "2026-12-14T09:30:00+08:00")
+    body = record_v2.certification_body(
+        final_tree_head(election),
+        json.loads(election.tally_json),
+        election.election_hash,
+        "street_office-li-1",
+        "2026-12-14T09:30:00+08:00",
+    )
     signature = record_v2.sign_certification(signing.private_key_from_seed(officer_seed), body)["signature"]
-    text = flat(layout_text(write(tmp_path, "certification.pdf", certification_pdf(
-        election, officer_name="李昇", street_office="测试街道办事处", body=body, signature=signature,
-        board_url=BOARD_URL))))
+    text = flat(
+        layout_text(
+            write(
+                tmp_path,
+                "certification.pdf",
+                certification_pdf(
+                    election,
+                    officer_name="李昇",
+                    street_office="测试街道办事处",
+                    body=body,
+                    signature=signature,
+                    board_url=BOARD_URL,
+                ),
+            )
+        )
+    )
 
-    for value in (body["election_hash"], body["tree_root"], body["tally_hash"], body["officer_id"], signature,
-                  "2026年12月14日09:30", "李昇", "测试街道办事处"):
+    for value in (
+        body["election_hash"],
+        body["tree_root"],
+        body["tally_hash"],
+        body["officer_id"],
+        signature,
+        "2026年12月14日09:30",
+        "李昇",
+        "测试街道办事处",
+    ):
         assert value in text, value
-    statement = _("%(office)s checked the election record of this vote with the record verifier and certifies, "
-                  "by the signature of its officer below, the ballot log of %(size)d entries with the tree root "
-                  "below and the tally with the hash below, counted from that log under Civil Code art. 278. "
-                  "%(counted)d voters were counted.", office="测试街道办事处", size=len(BALLOTS), counted=4)
+    statement = _(
+        "%(office)s checked the election record of this vote with the record verifier and certifies, "
+        "by the signature of its officer below, the ballot log of %(size)d entries with the tree root "
+        "below and the tally with the hash below, counted from that log under Civil Code art. 278. "
+        "%(counted)d voters were counted.",
+        office="测试街道办事处",
+        size=len(BALLOTS),
+        counted=4,
+    )
     assert flat(statement) in text
     assert flat(_("elected: %(names)s", names="张𪚥")) in text
 
@@ -361,27 +443,54 @@ def test_the_certification_sheet_shows_the_signed_body_and_who_signed_it(app, fa
 def test_a_vote_nobody_took_part_in_is_announced_as_not_quorate(app, factory, tmp_path):
     election, _voters = counted_vote(factory, ballots=[])
     results = flat(layout_text(write(tmp_path, "results.pdf", results_pdf(election, BOARD_URL))))
-    minutes = flat(layout_text(write(tmp_path, "minutes.pdf", minutes_pdf(
-        election, BOARD_URL, scrutineers=[], clerks=[]))))
+    minutes = flat(
+        layout_text(write(tmp_path, "minutes.pdf", minutes_pdf(election, BOARD_URL, scrutineers=[], clerks=[])))
+    )
 
     for text in (results, minutes):
-        assert flat(_("The quorum was not met: owners holding at least two thirds of the total area and of the "
-                      "heads did not take part, so no motion is decided and nobody is elected.")) in text
+        assert (
+            flat(
+                _(
+                    "The quorum was not met: owners holding at least two thirds of the total area and of the "
+                    "heads did not take part, so no motion is decided and nobody is elected."
+                )
+            )
+            in text
+        )
     assert flat(_("Not decided: the quorum was not met, so nobody is elected.")) in results
     assert flat(_("not approved")) not in results
     assert flat(_("no decision: the vote did not reach the participation required")) in results
     assert flat(_("No resolution on “%(title)s”: the quorum was not met.", title="选聘物业服务企业")) in minutes
-    assert flat(_("A motion left blank counts as abstaining; where an owner voted more than once, only the ballot "
-                  "counted is listed. %(count)d in all.", count=0)) in minutes
+    assert (
+        flat(
+            _(
+                "A motion left blank counts as abstaining; where an owner voted more than once, only the ballot "
+                "counted is listed. %(count)d in all.",
+                count=0,
+            )
+        )
+        in minutes
+    )
 
 
 def test_documents_need_a_counted_vote_and_a_certification_of_this_vote(app, factory):
     election, _voters = counted_vote(factory)
-    body = record_v2.certification_body(final_tree_head(election), json.loads(election.tally_json),
-                                     election.election_hash, "street_office-li-1", "2026-12-14T09:30:00+08:00")
+    body = record_v2.certification_body(
+        final_tree_head(election),
+        json.loads(election.tally_json),
+        election.election_hash,
+        "street_office-li-1",
+        "2026-12-14T09:30:00+08:00",
+    )
     with pytest.raises(ElectionError):
-        certification_pdf(election, officer_name="李昇", street_office="测试街道办事处",
-                          body=body | {"election_hash": "x" * 43}, signature="s", board_url=BOARD_URL)
+        certification_pdf(
+            election,
+            officer_name="李昇",
+            street_office="测试街道办事处",
+            body=body | {"election_hash": "x" * 43},
+            signature="s",
+            board_url=BOARD_URL,
+        )
     election.state = "closed"  # as before the tally
     with pytest.raises(ElectionError) as refused:
         results_pdf(election, BOARD_URL)
@@ -389,16 +498,29 @@ def test_documents_need_a_counted_vote_and_a_certification_of_this_vote(app, fac
     db.session.rollback()
 
 
-
 def test_the_paper_ballot_has_every_motion_each_candidate_in_full_and_the_owners_signature(app, factory, tmp_path):
     election, _voters = counted_vote(factory)
     blank = write(tmp_path, "blank.pdf", paper_ballot_pdf(election, None))
     assert page_count(blank) == 1
     text = flat(layout_text(blank))
-    for expected in ("阳光花园业主大会", "表决票", "2026年第一次业主大会", "1选聘物业服务企业",
-                     "2改变小区会所用途开设便民超市", "3选举第一届业主委员会", "以下4名候选人中最多选3名",
-                     *CANDIDATES, "同意反对弃权", "回执号J-", "业主签名：", "日期：", "受托人代为签名",
-                     "《业主大会和业主委员会指导规则》第二十二条", "如何交票", "以最后一次投票为准"):
+    for expected in (
+        "阳光花园业主大会",
+        "表决票",
+        "2026年第一次业主大会",
+        "1选聘物业服务企业",
+        "2改变小区会所用途开设便民超市",
+        "3选举第一届业主委员会",
+        "以下4名候选人中最多选3名",
+        *CANDIDATES,
+        "同意反对弃权",
+        "回执号J-",
+        "业主签名：",
+        "日期：",
+        "受托人代为签名",
+        "《业主大会和业主委员会指导规则》第二十二条",
+        "如何交票",
+        "以最后一次投票为准",
+    ):
         assert expected in text, expected
     glyphs = glyph_lookup(blank)
     assert all(glyphs.get(character) for name in CANDIDATES for character in name)

@@ -2,7 +2,7 @@
 (masked), its accounts work for its estate only; and the deadlines around a vote."""
 
 import html
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from flask_babel import force_locale
@@ -26,12 +26,23 @@ from voting.prep.operations import (
     record_milestone,
 )
 
-NOW = datetime(2026, 12, 1, 2, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
 
 # (name, birth date): one owner per flat of building 1; the 17th ID digit (the serial) sets the gender.
-OWNERS = [("周一", "19800101"), ("吴二", "19750505"), ("郑三", "19901010"), ("王四", "19660303"),
-          ("冯五", "19851212"), ("陈六", "19700707"), ("褚七", "19950909"), ("卫八", "19600606"),
-          ("蒋九", "19820202"), ("沈十", "19880808"), ("韩一", "19920404"), ("杨二", "19500101")]
+OWNERS = [
+    ("周一", "19800101"),
+    ("吴二", "19750505"),
+    ("郑三", "19901010"),
+    ("王四", "19660303"),
+    ("冯五", "19851212"),
+    ("陈六", "19700707"),
+    ("褚七", "19950909"),
+    ("卫八", "19600606"),
+    ("蒋九", "19820202"),
+    ("沈十", "19880808"),
+    ("韩一", "19920404"),
+    ("杨二", "19500101"),
+]
 
 
 def owner_id(number: int) -> str:
@@ -42,11 +53,26 @@ def owner_id(number: int) -> str:
 def estate_roster(without: tuple[int, ...] = ()) -> bytes:
     """Twelve flats with one owner each (but the numbers left out); 郑三 also owns a shop; 孔甲
     and 曹乙 co-own a flat."""
-    rows = [["1幢", "1", f"{100 + n}", "住宅", "90.00", "登记", name, owner_id(n), f"1390000{n:04d}", "已交付"]
-            for n, (name, _born) in enumerate(OWNERS, start=1) if n not in without]
+    rows = [
+        ["1幢", "1", f"{100 + n}", "住宅", "90.00", "登记", name, owner_id(n), f"1390000{n:04d}", "已交付"]
+        for n, (name, _born) in enumerate(OWNERS, start=1)
+        if n not in without
+    ]
     rows.append(["商铺", "", "S1", "商业", "50.00", "登记", "郑三", owner_id(3), "", "已交付"])
-    rows.append(["2幢", "1", "101", "住宅", "100.00", "登记", "孔甲、曹乙",
-                 f"{resident_id(21, '19781111')}、{resident_id(22, '19790202')}", "", "已交付"])
+    rows.append(
+        [
+            "2幢",
+            "1",
+            "101",
+            "住宅",
+            "100.00",
+            "登记",
+            "孔甲、曹乙",
+            f"{resident_id(21, '19781111')}、{resident_id(22, '19790202')}",
+            "",
+            "已交付",
+        ]
+    )
     return roster_csv(rows)
 
 
@@ -55,8 +81,14 @@ def propose_valid_group(estate, officer, actor="officer"):
     propose_member(actor, estate, name="街道 刘主任", role="street_office", leader=True, account=officer)
     propose_member(actor, estate, name="社区 孙书记", role="community", organisation="测试社区")
     for number, username in ((1, "zhou1"), (2, "wu2"), (3, "zheng3")):
-        propose_member(actor, estate, name=OWNERS[number - 1][0], role="owner", id_number=owner_id(number),
-                       new_account=(username, PASSWORD))
+        propose_member(
+            actor,
+            estate,
+            name=OWNERS[number - 1][0],
+            role="owner",
+            id_number=owner_id(number),
+            new_account=(username, PASSWORD),
+        )
 
 
 def formed_group(factory, now=NOW):
@@ -109,8 +141,13 @@ def test_the_rules_refuse_a_group_that_breaks_them(app, factory):
         propose_removal("officer", developer, "")  # only proposed: dropped at once
         group = confirm_group("officer", estate, now=NOW)
     assert group.formed_at == NOW and group.published_at == NOW
-    assert sorted(m.role for m in group.members if m.is_current) == ["community", "owner", "owner", "owner",
-                                                                      "street_office"]
+    assert sorted(m.role for m in group.members if m.is_current) == [
+        "community",
+        "owner",
+        "owner",
+        "owner",
+        "street_office",
+    ]
 
 
 def test_a_group_without_a_leader_or_with_two_is_refused(app, factory):
@@ -137,8 +174,12 @@ def test_owner_representatives_must_still_be_on_the_roll_when_confirmed(app, fac
     officer = factory.staff(Role.STREET_OFFICE, estate)
     propose_valid_group(estate, officer)
     # A new roll without 周一's flat arrives before the street office confirms.
-    import_roster("test", estate, roster_csv([["1幢", "1", "102", "住宅", "90.00", "登记", "吴二", owner_id(2), "",
-                                               "已交付"]]), "new.csv")
+    import_roster(
+        "test",
+        estate,
+        roster_csv([["1幢", "1", "102", "住宅", "90.00", "登记", "吴二", owner_id(2), "", "已交付"]]),
+        "new.csv",
+    )
     with english(), pytest.raises(CompositionRejected) as rejected:
         confirm_group("officer", estate, now=NOW)
     assert "周一 is not an owner of this estate according to the current roll." in rejected.value.faults
@@ -164,8 +205,7 @@ def test_member_accounts_work_for_their_estate_once_confirmed(app, factory):
     # 周一 leaves and 冯五 takes the seat: one change, confirmed as a whole.
     member = next(m for m in group_of(estate).members if m.name == "周一")
     propose_removal("officer", member, "搬离小区")
-    propose_member("officer", estate, name="冯五", role="owner", id_number=owner_id(5),
-                   new_account=("feng5", PASSWORD))
+    propose_member("officer", estate, name="冯五", role="owner", id_number=owner_id(5), new_account=("feng5", PASSWORD))
     confirm_group("officer", estate, now=NOW + timedelta(days=3))
     db.session.commit()
     assert not zhou.active and member.left_at == NOW + timedelta(days=3)
@@ -192,14 +232,20 @@ def test_street_office_forms_the_group_from_its_pages_and_the_public_sees_masked
     client.post("/lang/en")
     base = f"/estates/{estate.code}/prep"
     assert app.test_client().get(f"/p/{estate.code}/prep/").status_code == 404
-    client.post(f"{base}/members", data={"name": "刘主任", "role": "street_office", "leader": "y",
-                                         "account": str(officer.id)})
+    client.post(
+        f"{base}/members", data={"name": "刘主任", "role": "street_office", "leader": "y", "account": str(officer.id)}
+    )
     client.post(f"{base}/members", data={"name": "孙书记", "role": "community", "account": "0"})
     for number in (1, 2):
-        client.post(f"{base}/members", data={"name": OWNERS[number - 1][0], "role": "owner",
-                                             "id_number": owner_id(number), "account": "0"})
-    refused = client.post(f"{base}/members", data={"name": "李四", "role": "owner", "id_number": resident_id(98),
-                                                   "account": "0"}, follow_redirects=True)
+        client.post(
+            f"{base}/members",
+            data={"name": OWNERS[number - 1][0], "role": "owner", "id_number": owner_id(number), "account": "0"},
+        )
+    refused = client.post(
+        f"{base}/members",
+        data={"name": "李四", "role": "owner", "id_number": resident_id(98), "account": "0"},
+        follow_redirects=True,
+    )
     assert "李四 is not an owner of this estate according to the roll" in refused.get_data(as_text=True)
     page = client.get(f"{base}/").get_data(as_text=True)
     assert "Owner representatives would be 2 of 4; at least half (2) are needed." not in page
@@ -207,9 +253,20 @@ def test_street_office_forms_the_group_from_its_pages_and_the_public_sees_masked
     failed = client.post(f"{base}/confirm", follow_redirects=True).get_data(as_text=True)
     assert "The group would have 4 members" in failed and group_of(estate).formed_at is None
 
-    client.post(f"{base}/members", data={"name": "郑三", "role": "owner", "id_number": owner_id(3), "account": "0",
-                                         "new_username": "zheng3", "new_password": PASSWORD})
-    assert "The composition is confirmed" in client.post(f"{base}/confirm", follow_redirects=True).get_data(as_text=True)
+    client.post(
+        f"{base}/members",
+        data={
+            "name": "郑三",
+            "role": "owner",
+            "id_number": owner_id(3),
+            "account": "0",
+            "new_username": "zheng3",
+            "new_password": PASSWORD,
+        },
+    )
+    assert "The composition is confirmed" in client.post(f"{base}/confirm", follow_redirects=True).get_data(
+        as_text=True
+    )
 
     public = app.test_client().get(f"/p/{estate.code}/prep/").get_data(as_text=True)
     assert "周*" in public and "郑*" in public and "1幢-1-103" in public
@@ -220,8 +277,9 @@ def test_street_office_forms_the_group_from_its_pages_and_the_public_sees_masked
     assert member.post(f"{base}/members", data={"name": "x", "role": "other", "account": "0"}).status_code == 403
     assert member.get(f"{base}/").status_code == 200
 
-    events = db.session.scalars(select(AuditEvent).where(AuditEvent.estate_id == estate.id,
-                                                         AuditEvent.action.like("prep.%"))).all()
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.estate_id == estate.id, AuditEvent.action.like("prep.%"))
+    ).all()
     assert [e.action for e in events].count("prep.propose_member") == 5
     assert [e.action for e in events][-1] == "prep.confirm"
     assert all(e.actor == officer.username and e.at is not None for e in events)
@@ -238,7 +296,7 @@ def test_deadlines_follow_the_dates_of_the_vote(app, factory):
     estate, officer = formed_group(factory)
     election = committee_vote(estate, NOW + timedelta(days=10), NOW + timedelta(days=20))
     db.session.commit()
-    notice, = deadlines(estate, now=NOW)
+    (notice,) = deadlines(estate, now=NOW)
     assert (notice.kind, notice.status, notice.due_at) == ("meeting_notice", "overdue", NOW - timedelta(days=5))
     assert deadlines(estate, now=NOW - timedelta(days=6))[0].status == "due"
 
@@ -265,7 +323,7 @@ def test_deadlines_follow_the_dates_of_the_vote(app, factory):
 
 def test_the_estate_page_shows_what_is_due_and_overdue(app, factory):
     estate, officer = formed_group(factory)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     committee_vote(estate, now + timedelta(days=10), now + timedelta(days=12))
     committee_vote(estate, now + timedelta(days=40), now + timedelta(days=42))
     db.session.commit()
@@ -278,7 +336,7 @@ def test_the_estate_page_shows_what_is_due_and_overdue(app, factory):
 
 def test_milestones_are_recorded_by_the_street_office_from_the_group_page(app, factory):
     estate, officer = formed_group(factory)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     election = committee_vote(estate, now - timedelta(days=5), now - timedelta(days=2))
     add_witness(election)
     open_election("test", election, PASSPHRASE)

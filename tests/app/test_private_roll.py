@@ -3,6 +3,7 @@ voted shown only to holders of a valid credential of the vote, where the assembl
 
 import json
 import re
+
 import pytest
 from sqlalchemy import select
 
@@ -19,8 +20,8 @@ from tests.app.test_vote import (
     public_key,
     revoke,
 )
-from tests.elections_kit import open_vote as open_kit_vote
 from tests.elections_kit import count_vote, group_member, roster_voter_ids
+from tests.elections_kit import open_vote as open_kit_vote
 from tests.factories import resident_id, roster_csv, small_roster
 from voting.core import record_v2
 from voting.core.canonical import b64d
@@ -39,15 +40,22 @@ SMALL_ROSTER_UNITS = ["1幢-1-101", "1幢-1-102", "1幢-1-201", "1幢-2-101", "�
 
 def frozen_voters(election) -> list[ElectionVoter]:
     """The vote's voters in the order they were frozen: the roll's order."""
-    return list(db.session.scalars(
-        select(ElectionVoter).where(ElectionVoter.election_id == election.id).order_by(ElectionVoter.id)))
+    return list(
+        db.session.scalars(
+            select(ElectionVoter).where(ElectionVoter.election_id == election.id).order_by(ElectionVoter.id)
+        )
+    )
 
 
 def test_each_vote_draws_its_own_random_voter_ids_unrelated_to_the_roll_order(app, factory):
-    estate = factory.estate(roster=roster_csv([
-        ["1幢", "1", f"{room}01", "住宅", "90.00", "登记", f"业主{room}", resident_id(room), "", "已交付"]
-        for room in range(1, 31)
-    ]))
+    estate = factory.estate(
+        roster=roster_csv(
+            [
+                ["1幢", "1", f"{room}01", "住宅", "90.00", "登记", f"业主{room}", resident_id(room), "", "已交付"]
+                for room in range(1, 31)
+            ]
+        )
+    )
     first, second = open_kit_vote(estate).election, open_kit_vote(estate).election
 
     first_ids = [voter.voter_code for voter in frozen_voters(first)]
@@ -94,8 +102,9 @@ def counted(app, factory, *, publish_units: bool):
     key revoked, the developer did not vote."""
     estate = factory.estate(roster=small_roster())
     group = (group_member(factory, estate), group_member(factory, estate))
-    election, secrets = open_vote(factory, publish_units=publish_units, estate=estate,
-                                  officers=[member.officer for member in group])
+    election, secrets = open_vote(
+        factory, publish_units=publish_units, estate=estate, officers=[member.officer for member in group]
+    )
     client = app.test_client()
     assert cast(client, election, secrets[ZHANG_LI], ballot_of(election, ZHANG_LI)).status_code == 200
     wang = ballot_of(election, WANG, {"m1": "no", "m2": "abstain", "m3": ["c3-2"]})
@@ -177,19 +186,24 @@ def test_with_the_setting_off_nobody_sees_how_units_voted(app, factory):
 def test_a_unit_finds_its_one_voter_by_its_exact_label(app, factory):
     """Labels that begin alike, or hold LIKE's wildcards, are different units: the look-up goes by
     the whole label (election_voter_unit), never by a pattern over text."""
-    estate = factory.estate(roster=roster_csv([
-        ["1幢", "1", "10", "住宅", "80.00", "登记", "甲", resident_id(1), "", "已交付"],
-        ["1幢", "1", "101", "住宅", "80.00", "登记", "乙", resident_id(2), "", "已交付"],
-        ["1幢", "1", "1_1", "住宅", "80.00", "登记", "丙", resident_id(3), "", "已交付"],
-        ["1幢", "1", "1%1", "住宅", "80.00", "登记", "丙", resident_id(3), "", "已交付"],
-    ]))
+    estate = factory.estate(
+        roster=roster_csv(
+            [
+                ["1幢", "1", "10", "住宅", "80.00", "登记", "甲", resident_id(1), "", "已交付"],
+                ["1幢", "1", "101", "住宅", "80.00", "登记", "乙", resident_id(2), "", "已交付"],
+                ["1幢", "1", "1_1", "住宅", "80.00", "登记", "丙", resident_id(3), "", "已交付"],
+                ["1幢", "1", "1%1", "住宅", "80.00", "登记", "丙", resident_id(3), "", "已交付"],
+            ]
+        )
+    )
     election = open_kit_vote(estate).election
     holders = {unit.label: voter.voter_code for voter in frozen_voters(election) for unit in voter.units}
     assert len(holders) == 4 and len(set(holders.values())) == 3
     for label, code in holders.items():
         assert find_voter(election, label).voter_code == code == voter_for_unit(election, label).voter_code
-    assert [sorted(voter.unit_labels) for voter in frozen_voters(election)
-            if voter.voter_code == holders["1幢-1-1_1"]] == [["1幢-1-1%1", "1幢-1-1_1"]]
+    assert [
+        sorted(voter.unit_labels) for voter in frozen_voters(election) if voter.voter_code == holders["1幢-1-1_1"]
+    ] == [["1幢-1-1%1", "1幢-1-1_1"]]
     for missing in ("1幢-1-1", "1幢-1-1__", "1幢-1-%"):
         with pytest.raises(PaperRefused, match="No voter of this vote's roll holds unit"):
             find_voter(election, missing)

@@ -34,8 +34,9 @@ from voting.roster.operations import storable_filename
 from voting.roster.parsing import parse_roster
 from voting.vote.operations import POSSESSION_PREFIX
 
-FUZZ = settings(max_examples=60, deadline=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 
 # --- strategies -----------------------------------------------------------------------------------
 
@@ -43,11 +44,13 @@ FUZZ = settings(max_examples=60, deadline=None,
 ANY_TEXT = st.text(st.characters(exclude_categories=()), max_size=30)
 # What a browser can put in a form or an address: anything but lone surrogates.
 FORM_TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=30)
-BEYOND_2_53 = st.integers(min_value=2**53 + 1, max_value=10**300) | st.integers(min_value=-(10**300),
-                                                                                 max_value=-(2**53) - 1)
+BEYOND_2_53 = st.integers(min_value=2**53 + 1, max_value=10**300) | st.integers(
+    min_value=-(10**300), max_value=-(2**53) - 1
+)
 SCALARS = st.none() | st.booleans() | st.integers(-(2**53), 2**53) | BEYOND_2_53 | st.floats() | ANY_TEXT
 JSON_VALUES = st.recursive(
-    SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(ANY_TEXT, inner, max_size=4), max_leaves=10)
+    SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(ANY_TEXT, inner, max_size=4), max_leaves=10
+)
 # Bodies no JSON serialiser would write: bytes, nesting deeper than any parser recurses, numbers
 # beyond Python's digit limit, duplicate keys, NaN, escaped NUL and lone surrogates.
 RAW_BODIES = st.one_of(
@@ -55,8 +58,24 @@ RAW_BODIES = st.one_of(
     st.integers(1, 30_000).map(lambda depth: "[" * depth + "]" * depth),
     st.integers(1, 10_000).map(lambda depth: '{"a":' * depth + "1" + "}" * depth),
     st.integers(4_400, 6_000).map(lambda digits: '{"seq": ' + "9" * digits + "}"),
-    st.sampled_from(['{"a": 1, "a": 2}', "NaN", '{"x": -Infinity}', '{"x": 1e999}', '{"x": 1.5}', '"\\ud800"',
-                     '{"x": "\\u0000"}', '{"\\udfff": 1}', "", "null", "[]", "[1]", "{", "\u0000"]),
+    st.sampled_from(
+        [
+            '{"a": 1, "a": 2}',
+            "NaN",
+            '{"x": -Infinity}',
+            '{"x": 1e999}',
+            '{"x": 1.5}',
+            '"\\ud800"',
+            '{"x": "\\u0000"}',
+            '{"\\udfff": 1}',
+            "",
+            "null",
+            "[]",
+            "[1]",
+            "{",
+            "\u0000",
+        ]
+    ),
 )
 
 
@@ -104,8 +123,10 @@ def snapshot() -> dict[str, list[str]]:
     """Every row of every table. Commits first: whatever a view left flushed would be written by
     the next commit of the same session."""
     db.session.commit()
-    return {table.name: sorted(repr(tuple(row)) for row in db.session.execute(table.select()))
-            for table in db.metadata.sorted_tables}
+    return {
+        table.name: sorted(repr(tuple(row)) for row in db.session.execute(table.select()))
+        for table in db.metadata.sorted_tables
+    }
 
 
 def assert_storable_in_postgresql() -> None:
@@ -141,15 +162,22 @@ def vote(app, factory):
     """An open vote that asks for the ID ending, and a receipt of one ballot in it."""
     election, secrets = open_vote(factory, require_id_last4=True)
     ballot = genuine_ballot(election)
-    response = app.test_client().post(f"/v/{election.public_id}/ballot", json={
-        "ballot": ballot, "signature": sign(secrets[WANG], ballot), "id_last4": WANG_LAST4})
+    response = app.test_client().post(
+        f"/v/{election.public_id}/ballot",
+        json={"ballot": ballot, "signature": sign(secrets[WANG], ballot), "id_last4": WANG_LAST4},
+    )
     assert response.status_code == 200, response.json
     return election, secrets, response.json
 
 
 def genuine_ballot(election) -> dict:
-    return {"election_hash": election.election_hash, "voter_id": voter_id(election, WANG), "channel": "online",
-            "nonce": b64e(os.urandom(16)), "choices": {"m1": "yes", "m2": "no", "m3": ["c3-1"]}}
+    return {
+        "election_hash": election.election_hash,
+        "voter_id": voter_id(election, WANG),
+        "channel": "online",
+        "nonce": b64e(os.urandom(16)),
+        "choices": {"m1": "yes", "m2": "no", "m3": ["c3-1"]},
+    }
 
 
 def sign(seed: bytes, ballot) -> str:
@@ -179,8 +207,12 @@ def test_the_session_opens_only_for_the_genuine_key_proof_and_id_ending(app, vot
     client = app.test_client()
     challenge = client.post(f"/v/{election.public_id}/challenge").json["challenge"]
     key = signing.private_key_from_seed(secrets[WANG])
-    genuine = {"public_key": signing.public_key_b64(key), "challenge": challenge,
-               "signature": b64e(key.sign(POSSESSION_PREFIX + challenge.encode())), "id_last4": WANG_LAST4}
+    genuine = {
+        "public_key": signing.public_key_b64(key),
+        "challenge": challenge,
+        "signature": b64e(key.sign(POSSESSION_PREFIX + challenge.encode())),
+        "id_last4": WANG_LAST4,
+    }
     body = {}
     for name, value in genuine.items():
         kind = data.draw(st.sampled_from(["genuine", "junk", "missing"]), label=name)
@@ -210,8 +242,12 @@ def _is_nonce(value) -> bool:
 def _is_choice(motion_id: str, value) -> bool:
     if motion_id in ("m1", "m2"):
         return isinstance(value, str) and value in ("yes", "no", "abstain")
-    return (isinstance(value, list) and len(value) <= 2 and len(set(map(repr, value))) == len(value)
-            and all(isinstance(c, str) and c in ("c3-1", "c3-2", "c3-3") for c in value))
+    return (
+        isinstance(value, list)
+        and len(value) <= 2
+        and len(set(map(repr, value))) == len(value)
+        and all(isinstance(c, str) and c in ("c3-1", "c3-2", "c3-3") for c in value)
+    )
 
 
 def invalid_value(key: str, genuine):
@@ -219,8 +255,9 @@ def invalid_value(key: str, genuine):
     if key == "nonce":
         return JSON_VALUES.filter(lambda value: not _is_nonce(value))
     if key == "choices":
-        unknown_motion = st.dictionaries(ANY_TEXT.filter(lambda m: m not in ("m1", "m2", "m3")), JSON_VALUES,
-                                         min_size=1, max_size=2)
+        unknown_motion = st.dictionaries(
+            ANY_TEXT.filter(lambda m: m not in ("m1", "m2", "m3")), JSON_VALUES, min_size=1, max_size=2
+        )
         return JSON_VALUES.filter(lambda value: not isinstance(value, dict)) | unknown_motion
     if key in ("m1", "m2", "m3"):
         return JSON_VALUES.filter(lambda value: not _is_choice(key, value))
@@ -266,8 +303,9 @@ def test_a_ballot_is_logged_only_when_it_is_valid(app, vote, data):
         assert snapshot() == before
         return
     assert response.status_code == 200, response.json
-    logged = db.session.scalar(select(LogEntry.entry_json).where(LogEntry.election_id == election.id)
-                               .order_by(LogEntry.seq.desc()).limit(1))
+    logged = db.session.scalar(
+        select(LogEntry.entry_json).where(LogEntry.election_id == election.id).order_by(LogEntry.seq.desc()).limit(1)
+    )
     assert json.loads(logged)["body"] == body["ballot"]
 
 
@@ -336,16 +374,23 @@ def test_paper_endpoints_answer_any_body_without_a_500_or_a_partial_write(app, d
     choices = {"m1": "yes", "m2": "abstain", "m3": ["c3-1"]}
     if step == "key":
         url = f"{pv.base}/ballots"
-        body = {"unit": genuine_or(data, UNIT["v00002"], "unit"), "officer_id": genuine_or(data, clerk.officer_id, "o"),
-                "choices": genuine_or(data, choices, "choices"), "scan": genuine_or(data, b64e(png_scan()), "scan"),
-                "rekey_of": data.draw(st.one_of(st.none(), JSON_VALUES), label="rekey_of")}
+        body = {
+            "unit": genuine_or(data, UNIT["v00002"], "unit"),
+            "officer_id": genuine_or(data, clerk.officer_id, "o"),
+            "choices": genuine_or(data, choices, "choices"),
+            "scan": genuine_or(data, b64e(png_scan()), "scan"),
+            "rekey_of": data.draw(st.one_of(st.none(), JSON_VALUES), label="rekey_of"),
+        }
     elif step in ("signature", "countersignature"):
         url = f"{pv.base}/ballots/{unsigned if step == 'signature' else signed}/{step}"
         body = {"officer_id": genuine_or(data, clerk.officer_id, "o"), "signature": data.draw(JSON_VALUES, label="s")}
     elif step == "check":
         url = f"{pv.base}/ballots/{signed}/check"
-        body = {"unit": genuine_or(data, UNIT["v00003"], "unit"), "officer_id": genuine_or(data, clerk.officer_id, "o"),
-                "choices": genuine_or(data, {"m1": "no"}, "choices")}
+        body = {
+            "unit": genuine_or(data, UNIT["v00003"], "unit"),
+            "officer_id": genuine_or(data, clerk.officer_id, "o"),
+            "choices": genuine_or(data, {"m1": "no"}, "choices"),
+        }
     else:
         url = f"{pv.base}/{'officer-key' if step == 'officer-key' else 'ballots'}"
         body = data.draw(JSON_VALUES, label="body")
@@ -354,8 +399,14 @@ def test_paper_endpoints_answer_any_body_without_a_500_or_a_partial_write(app, d
     response = post_body(clerk.client, url, text, headers={"Accept": "application/json"})
     assert_refused_cleanly(response, before)
     assert response.is_json
-    lookup = clerk.client.get(f"{pv.base}/key", headers={"Accept": "application/json"}, query_string={
-        "unit": data.draw(FORM_TEXT, label="lookup"), "rekey_of": data.draw(FORM_TEXT | st.integers(), label="rekey")})
+    lookup = clerk.client.get(
+        f"{pv.base}/key",
+        headers={"Accept": "application/json"},
+        query_string={
+            "unit": data.draw(FORM_TEXT, label="lookup"),
+            "rekey_of": data.draw(FORM_TEXT | st.integers(), label="rekey"),
+        },
+    )
     assert lookup.status_code in (200, 400, 404)
     assert_storable_in_postgresql()
 
@@ -398,8 +449,18 @@ def roster_rows(draw) -> list[list]:
     """A few rows of a well-formed roll, some of their cells replaced by anything at all."""
     rows = []
     for number in range(draw(st.integers(1, 4))):
-        row = ["1幢", "1", str(101 + number), "住宅", "89.56", "登记", f"业主{number}", resident_id(number + 1),
-               "13800000000", "已交付"]
+        row = [
+            "1幢",
+            "1",
+            str(101 + number),
+            "住宅",
+            "89.56",
+            "登记",
+            f"业主{number}",
+            resident_id(number + 1),
+            "13800000000",
+            "已交付",
+        ]
         for column in draw(st.sets(st.integers(0, len(HEADERS) - 1), max_size=3)):
             row[column] = draw(CELLS)
         rows.append(row)
@@ -420,8 +481,14 @@ def as_xlsx(rows: list[list]) -> bytes:
     sheet.append(HEADERS)
     for row in rows:
         # A workbook cannot hold control characters or lone surrogates: Excel writes neither.
-        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", cell).encode("utf-8", "ignore").decode() if isinstance(cell, str)
-                      else cell for cell in row])
+        sheet.append(
+            [
+                ILLEGAL_CHARACTERS_RE.sub("", cell).encode("utf-8", "ignore").decode()
+                if isinstance(cell, str)
+                else cell
+                for cell in row
+            ]
+        )
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -448,11 +515,14 @@ def test_cells_the_roll_cannot_hold_are_refused_with_their_row():
     broken_name = [(*row[:6], "张\n三", *row[7:])]
     long_name = [(*row[:6], "、".join(["王" * 101, "李四"]), f"{resident_id(1)}、{resident_id(2)}", *row[8:])]
     assert [str(e) for e in parse_roster(as_csv(long_building), "r.csv").errors] == [
-        "row 2: 楼栋 is longer than 40 characters"]
+        "row 2: 楼栋 is longer than 40 characters"
+    ]
     assert [str(e) for e in parse_roster(as_csv(broken_name), "r.csv").errors] == [
-        "row 2: 权利人 holds a control character such as a line break; type the cell again"]
+        "row 2: 权利人 holds a control character such as a line break; type the cell again"
+    ]
     assert [str(e) for e in parse_roster(as_csv(long_name), "r.csv").errors] == [
-        "row 2: 权利人 has a name longer than 100 characters"]
+        "row 2: 权利人 has a name longer than 100 characters"
+    ]
 
 
 @pytest.fixture
@@ -468,8 +538,11 @@ def test_a_roll_upload_is_previewed_and_imported_whole_or_not_at_all(app, roll_d
     filename = f"{name}.{'xlsx' if workbook else 'csv'}"
     data = as_xlsx(rows) if workbook else as_csv(rows)
     before = snapshot()
-    staged = client.post(f"/estates/{estate.code}/roll/import", data={"file": (io.BytesIO(data), filename)},
-                         content_type="multipart/form-data")
+    staged = client.post(
+        f"/estates/{estate.code}/roll/import",
+        data={"file": (io.BytesIO(data), filename)},
+        content_type="multipart/form-data",
+    )
     # 200: the form names what is wrong; 400: a name the test client cannot write into the request
     assert staged.status_code in (200, 302, 400), staged.status_code
     assert_storable_in_postgresql()
@@ -484,7 +557,8 @@ def test_a_roll_upload_is_previewed_and_imported_whole_or_not_at_all(app, roll_d
     parsed = parse_roster(data, storable_filename(filename))
     if parsed.ok:
         assert db.session.scalar(select(func.count()).select_from(Unit).where(Unit.estate_id == estate.id)) == len(
-            parsed.rows)
+            parsed.rows
+        )
         assert_storable_in_postgresql()
     else:
         assert {table: after[table] for table in ROLL_TABLES} == {table: before[table] for table in ROLL_TABLES}

@@ -5,9 +5,9 @@ it; a draft vote stays unseen."""
 from datetime import timedelta
 from html.parser import HTMLParser
 
-from simulation.candidates import vetted_list
 from sqlalchemy import select
 
+from simulation.candidates import vetted_list
 from tests.app.test_prep import OWNERS, estate_roster, owner_id
 from tests.elections_kit import NOW, open_vote
 from voting.auth.models import Role
@@ -43,8 +43,9 @@ def everything_public(factory):
     estate = factory.estate(roster=estate_roster())
     officer = factory.staff(Role.STREET_OFFICE, estate)
     publish_roll("test", estate)
-    candidates = vetted_list(officer, estate, [(name, owner_id(n)) for n, (name, _b) in enumerate(OWNERS, 1)],
-                             2, utcnow())
+    candidates = vetted_list(
+        officer, estate, [(name, owner_id(n)) for n, (name, _b) in enumerate(OWNERS, 1)], 2, utcnow()
+    )
     db.session.commit()
     counted = open_vote(estate)
     counted.count()
@@ -80,8 +81,10 @@ def test_the_estate_page_leads_to_every_public_page(app, factory):
     assert public.get(f"/p/{code}/board/{results.id}/document.pdf").data == db.session.get(BoardNotice, results.id).pdf
 
     # The record's raw JSON is a secondary link, after the page that checks it in the browser.
-    assert page.index(f"/elections/{counted.public_id}/record\"") < page.index(f"/elections/{counted.public_id}/record.json")
-    how = page[page.index('id="how-to-check"'):]  # and how to check it, in words
+    assert page.index(f'/elections/{counted.public_id}/record"') < page.index(
+        f"/elections/{counted.public_id}/record.json"
+    )
+    how = page[page.index('id="how-to-check"') :]  # and how to check it, in words
     assert how.count("<li>") >= 3
     # The open vote is listed, without a record yet; a draft is not public.
     assert still_open.title in page and f"/elections/{still_open.public_id}/record" not in page
@@ -100,8 +103,13 @@ def test_a_draft_title_is_on_no_page_anyone_may_open(app, factory):
     may still change and is not public."""
     estate, candidates, _counted, _still_open, (results, _minutes) = everything_public(factory)
     draft = db.session.scalar(select(Election).where(Election.state == State.DRAFT.value))
-    values = {"code": estate.code, "public_id": draft.public_id, "election_id": draft.id, "list_id": candidates.id,
-              "notice_id": results.id}
+    values = {
+        "code": estate.code,
+        "public_id": draft.public_id,
+        "election_id": draft.id,
+        "list_id": candidates.id,
+        "notice_id": results.id,
+    }
     public = app.test_client()
     tried = 0
     for rule in app.url_map.iter_rules():

@@ -13,7 +13,9 @@ from voting.roster.operations import RosterRejected, import_roster, roll_summary
 
 
 def table_counts() -> dict[str, int]:
-    return {t.name: db.session.execute(select(func.count()).select_from(t)).scalar_one() for t in db.metadata.sorted_tables}
+    return {
+        t.name: db.session.execute(select(func.count()).select_from(t)).scalar_one() for t in db.metadata.sorted_tables
+    }
 
 
 def run_cli(app, *args):
@@ -39,8 +41,14 @@ def test_cli_import_of_bad_fixture_names_every_fault_and_saves_nothing(app, fact
     lines = result.output.strip().splitlines()
     assert all(line.startswith("row ") for line in lines), lines
     text = result.output
-    for fault in ("must be greater than 0", "more than two decimals", "already listed on row",
-                  "check digit", "is not one of", "needs its owners"):
+    for fault in (
+        "must be greater than 0",
+        "more than two decimals",
+        "already listed on row",
+        "check digit",
+        "is not one of",
+        "needs its owners",
+    ):
         assert fault in text, fault
     assert table_counts() == before
 
@@ -100,8 +108,13 @@ def test_parking_setting_changes_the_weights(app, factory):
     change_parking_rule("test", estate, False)
     db.session.commit()
     assert roll_summary(estate) | {"developer": None} == {
-        "units": 1, "voters": 1, "total_heads": 1, "total_area": 10000, "developer": None,
-        "multi_unit_voters": 0, "co_owned_units": 0,
+        "units": 1,
+        "voters": 1,
+        "total_heads": 1,
+        "total_area": 10000,
+        "developer": None,
+        "multi_unit_voters": 0,
+        "co_owned_units": 0,
     }
 
 
@@ -134,10 +147,12 @@ def test_import_records_history_and_audit(app, factory):
 
 def test_operation_raises_with_every_fault(app, factory):
     estate = factory.estate()
-    bad = roster_csv([
-        ["1幢", "", "101", "住宅", "1.001", "登记", "张三", resident_id(1), "", "已交付"],
-        ["1幢", "", "102", "住宅", "10", "估算", "李四", resident_id(2), "", "已交付"],
-    ])
+    bad = roster_csv(
+        [
+            ["1幢", "", "101", "住宅", "1.001", "登记", "张三", resident_id(1), "", "已交付"],
+            ["1幢", "", "102", "住宅", "10", "估算", "李四", resident_id(2), "", "已交付"],
+        ]
+    )
     try:
         import_roster("test", estate, bad, "bad.csv")
     except RosterRejected as rejected:

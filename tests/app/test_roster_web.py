@@ -35,10 +35,12 @@ def test_preview_then_confirm(app, factory):
 def test_preview_lists_faults_with_rows_and_offers_no_save(app, factory):
     estate = factory.estate()
     client = login(app.test_client(), factory.staff(Role.PREP_GROUP, estate))
-    bad = roster_csv([
-        ["1幢", "", "101", "住宅", "-5", "登记", "张三", resident_id(1), "", "已交付"],
-        ["1幢", "", "102", "住宅", "10", "登记", "李四", resident_id(2), "", "已出租"],
-    ])
+    bad = roster_csv(
+        [
+            ["1幢", "", "101", "住宅", "-5", "登记", "张三", resident_id(1), "", "已交付"],
+            ["1幢", "", "102", "住宅", "10", "登记", "李四", resident_id(2), "", "已出租"],
+        ]
+    )
     location = upload(client, estate, bad).headers["Location"]
     page = client.get(location).get_data(as_text=True)
     assert "第 2 行" in page and "第 3 行" in page and "已出租" in page
@@ -82,13 +84,15 @@ def test_the_same_warning_on_many_rows_is_one_line_with_the_count_and_the_rows(a
     estate = factory.estate()
     client = login(app.test_client(), factory.staff(Role.PREP_GROUP, estate))
     doubtful = "91330100716105852E"  # fails the GB 32100 check character; warned, not refused
-    rows = [["商业", "", f"S{n:02d}", "商业", "50.00", "登记", "某某置业有限公司", doubtful, "", "已交付"]
-            for n in range(1, 16)]
+    rows = [
+        ["商业", "", f"S{n:02d}", "商业", "50.00", "登记", "某某置业有限公司", doubtful, "", "已交付"]
+        for n in range(1, 16)
+    ]
     rows.insert(5, ["1幢", "1", "101", "住宅", "89.56", "登记", "张三", resident_id(1), "", "已交付"])
     rows.append(["商业", "", "S99", "商业", "50.00", "登记", "另一公司", "91330100716105853E", "", "已交付"])
     page = client.get(upload(client, estate, roster_csv(rows)).headers["Location"]).get_data(as_text=True)
-    warnings = page[page.index('<ul class="warnings">'):]
-    warnings = warnings[:warnings.index("</ul>")]
+    warnings = page[page.index('<ul class="warnings">') :]
+    warnings = warnings[: warnings.index("</ul>")]
     assert warnings.count("<li>") == 2
     assert warnings.count(doubtful) == 1
     assert "15 行（第 2–6、8–17 行）：" in warnings  # the rows of the header, 张三's flat between
@@ -97,18 +101,41 @@ def test_the_same_warning_on_many_rows_is_one_line_with_the_count_and_the_rows(a
 
 def test_export_writes_no_live_formula(app, factory):
     """Names and unit labels come from an uploaded file: one starting like a formula stays text."""
-    estate = factory.estate(roster=roster_csv([
-        ["=1+2", "1", "101", "住宅", "89.56", "登记", "=HYPERLINK(\"http://evil.example\",\"x\")",
-         resident_id(1), "", "已交付"],
-        ["1幢", "1", "102", "住宅", "90.00", "登记", "@SUM(A1)", resident_id(2), "", "已交付"],
-        ["1幢", "1", "103", "住宅", "90.00", "登记", "+王五", resident_id(3), "", "已交付"],
-    ]))
+    estate = factory.estate(
+        roster=roster_csv(
+            [
+                [
+                    "=1+2",
+                    "1",
+                    "101",
+                    "住宅",
+                    "89.56",
+                    "登记",
+                    '=HYPERLINK("http://evil.example","x")',
+                    resident_id(1),
+                    "",
+                    "已交付",
+                ],
+                ["1幢", "1", "102", "住宅", "90.00", "登记", "@SUM(A1)", resident_id(2), "", "已交付"],
+                ["1幢", "1", "103", "住宅", "90.00", "登记", "+王五", resident_id(3), "", "已交付"],
+            ]
+        )
+    )
     client = login(app.test_client(), factory.staff(Role.PREP_GROUP, estate))
     book = load_workbook(io.BytesIO(client.get(f"/estates/{estate.code}/roll/export.xlsx").data))
-    cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row
-             if isinstance(cell.value, str) and cell.value[:1] in "=+-@"]
-    assert {cell.value for cell in cells} >= {"=HYPERLINK(\"http://evil.example\",\"x\")", "@SUM(A1)", "+王五",
-                                             "=1+2-1-101"}
+    cells = [
+        cell
+        for sheet in book.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if isinstance(cell.value, str) and cell.value[:1] in "=+-@"
+    ]
+    assert {cell.value for cell in cells} >= {
+        '=HYPERLINK("http://evil.example","x")',
+        "@SUM(A1)",
+        "+王五",
+        "=1+2-1-101",
+    }
     for cell in cells:
         assert cell.data_type == "s" and cell.quotePrefix, cell.coordinate
 

@@ -50,8 +50,13 @@ def hostile(field: str) -> str:
 
 
 # The roll's columns are short (building 40, entrance 20, room 40): one attack each.
-HOSTILE = Wording(text=lambda n: hostile(str(n)), building=f"{SCRIPT}楼", entrance=TEMPLATE,
-                  room=lambda n: f"{IMG}{n}", owner_name=lambda n: f"{hostile('owner')}{n}")
+HOSTILE = Wording(
+    text=lambda n: hostile(str(n)),
+    building=f"{SCRIPT}楼",
+    entrance=TEMPLATE,
+    room=lambda n: f"{IMG}{n}",
+    owner_name=lambda n: f"{hostile('owner')}{n}",
+)
 unit_label, owner_name = HOSTILE.unit_label, HOSTILE.owner_name
 
 
@@ -75,7 +80,8 @@ class PageAudit(HTMLParser):
             if name == "style":
                 self.faults.append(f"<{tag} style=…>")
             if name in ("href", "src", "action", "formaction") and (value or "").strip().lower().startswith(
-                    "javascript:"):
+                "javascript:"
+            ):
                 self.faults.append(f"<{tag} {name}={value}>")
 
     def handle_endtag(self, tag):
@@ -100,15 +106,22 @@ def hostile_estate(app, factory):
 
 
 # Fields shown only in printed documents (checked in their PDFs below).
-PRINTED_ONLY = {"notice title text", "notice title signed by", "withdrawn title text", "withdrawn title signed by",
-                "scrutineer"}
+PRINTED_ONLY = {
+    "notice title text",
+    "notice title signed by",
+    "withdrawn title text",
+    "withdrawn title signed by",
+    "scrutineer",
+}
 
 
 def test_typed_text_comes_back_escaped_and_no_page_runs_inline_script(app, hostile_estate):
     world = hostile_estate
     clients = staff_clients(app, world) | {"public": app.test_client()}
-    lookups = [f"/estates/{world.estate.code}/elections/{world.open.id}/paper/key?" + urlencode({"unit": unit})
-               for unit in (world.field("paper lookup"), unit_label(2))]
+    lookups = [
+        f"/estates/{world.estate.code}/elections/{world.open.id}/paper/key?" + urlencode({"unit": unit})
+        for unit in (world.field("paper lookup"), unit_label(2))
+    ]
     shown = {"public": "", "staff": ""}
     checked = 0
     for who, client in clients.items():
@@ -126,8 +139,19 @@ def test_typed_text_comes_back_escaped_and_no_page_runs_inline_script(app, hosti
     for name, value in world.fields.items():
         if name not in PRINTED_ONLY:
             assert str(escape(value)) in shown["staff"] + shown["public"], f"{name} is shown nowhere"
-    for name in ("estate", "list title", "statement", "occupation", "objection", "answer", "notice title",
-                 "withdrawal reason", "counted title", "open title", "major motion"):
+    for name in (
+        "estate",
+        "list title",
+        "statement",
+        "occupation",
+        "objection",
+        "answer",
+        "notice title",
+        "withdrawal reason",
+        "counted title",
+        "open title",
+        "major motion",
+    ):
         assert str(escape(world.fields[name])) in shown["public"], f"{name} is not on the public pages"
     for number in range(1, OWNERS + 1):
         assert str(escape(unit_label(number))) in shown["staff"]
@@ -177,8 +201,9 @@ PAGE = {"Accept": "text/html"}
 @pytest.fixture
 def limited(app, database_url):
     """The app with its rate limits on, as in production; every such app counts afresh."""
-    limited_app = make_app(database_url, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://",
-                           WTF_CSRF_ENABLED=False, JOBS_SYNC=True)  # no job (the day's head) outlives the test
+    limited_app = make_app(
+        database_url, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://", WTF_CSRF_ENABLED=False, JOBS_SYNC=True
+    )  # no job (the day's head) outlives the test
     with limited_app.app_context():
         yield limited_app
         db.session.remove()
@@ -214,15 +239,24 @@ def test_login_is_limited_per_address_with_a_clear_answer(limited):
 
 
 def test_behind_a_proxy_each_client_address_has_its_own_limit(database_url):
-    proxied = make_app(database_url, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://",
-                       WTF_CSRF_ENABLED=False, TRUSTED_PROXIES="1")
+    proxied = make_app(
+        database_url,
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_STORAGE_URI="memory://",
+        WTF_CSRF_ENABLED=False,
+        TRUSTED_PROXIES="1",
+    )
     with proxied.app_context():
         client = proxied.test_client()
         attempt = {"username": "nobody", "password": "wrong password"}
 
         def login_from(client_address: str) -> int:
-            return client.post("/login", data=attempt, headers={"X-Forwarded-For": client_address},
-                               environ_base={"REMOTE_ADDR": "127.0.0.1"}).status_code
+            return client.post(
+                "/login",
+                data=attempt,
+                headers={"X-Forwarded-For": client_address},
+                environ_base={"REMOTE_ADDR": "127.0.0.1"},
+            ).status_code
 
         assert [login_from("198.51.100.7") for _ in range(11)] == [200] * 10 + [429]
         assert login_from("198.51.100.8") == 200
@@ -237,42 +271,59 @@ LAST4 = {WANG: resident_id(3)[-4:], ZHAO: resident_id(4)[-4:]}
 
 def chunked(body: bytes) -> dict:
     """A body sent without Content-Length, as a server that decodes chunked transfer passes it on."""
-    return {"input_stream": io.BytesIO(body), "content_type": "application/json",
-            "headers": {"Transfer-Encoding": "chunked"}, "environ_overrides": {"wsgi.input_terminated": True}}
+    return {
+        "input_stream": io.BytesIO(body),
+        "content_type": "application/json",
+        "headers": {"Transfer-Encoding": "chunked"},
+        "environ_overrides": {"wsgi.input_terminated": True},
+    }
 
 
 def signed_in(client, election, seed: bytes, id_last4: str, environ: dict, *, send_chunked: bool = False):
     key = key_of(seed)
     challenge = client.post(f"/v/{election.public_id}/challenge", json={}, environ_base=environ).json["challenge"]
-    body = {"public_key": signing.public_key_b64(key), "challenge": challenge, "id_last4": id_last4,
-            "signature": b64e(key.sign(POSSESSION_PREFIX + challenge.encode()))}
+    body = {
+        "public_key": signing.public_key_b64(key),
+        "challenge": challenge,
+        "id_last4": id_last4,
+        "signature": b64e(key.sign(POSSESSION_PREFIX + challenge.encode())),
+    }
     sent = chunked(json.dumps(body).encode()) if send_chunked else {"json": body}
     return client.post(f"/v/{election.public_id}/session", environ_base=environ, **sent)
 
 
 def cast(client, election, secrets: dict, voter: str, id_last4: str, environ: dict, signature: str | None = None):
     ballot = ballot_of(election, voter)
-    return client.post(f"/v/{election.public_id}/ballot", environ_base=environ, json={
-        "ballot": ballot, "signature": signature or signing.sign(key_of(secrets[voter]), "ballot", ballot,
-                                                                 record_v2.VERSION),
-        "id_last4": id_last4})
+    return client.post(
+        f"/v/{election.public_id}/ballot",
+        environ_base=environ,
+        json={
+            "ballot": ballot,
+            "signature": signature or signing.sign(key_of(secrets[voter]), "ballot", ballot, record_v2.VERSION),
+            "id_last4": id_last4,
+        },
+    )
 
 
 def test_phones_are_limited_generously_per_address_and_answer_json(limited):
     election, _secrets = open_phone_vote(Factory())
     client, url = english_client(limited), f"/v/{election.public_id}"
     for path, allowed in (("challenge", 120), ("ballot", 60), ("units", 30), ("receipt/check", 30)):
-        answers = [client.post(f"{url}/{path}", json={}, environ_base=address(3)).status_code
-                   for _ in range(allowed + 1)]
+        answers = [
+            client.post(f"{url}/{path}", json={}, environ_base=address(3)).status_code for _ in range(allowed + 1)
+        ]
         assert 429 not in answers[:allowed] and answers[-1] == 429, path
         refused = client.post(f"{url}/{path}", data="{}", environ_base=address(3))
         assert refused.status_code == 429 and refused.json == {
-            "error": "Too many requests from your network. Please wait a minute and try again."}
+            "error": "Too many requests from your network. Please wait a minute and try again."
+        }
         assert client.post(f"{url}/{path}", json={}, environ_base=address(4)).status_code != 429
     page = client.post(f"{url}/receipt", data={"receipt": "{}"}, headers=PAGE, environ_base=address(3))
     assert page.status_code == 200  # the page and the JSON check count apart
-    assert [client.post(f"{url}/receipt", data={"receipt": "{}"}, headers=PAGE, environ_base=address(3))
-            .status_code for _ in range(30)][-1] == 429
+    assert [
+        client.post(f"{url}/receipt", data={"receipt": "{}"}, headers=PAGE, environ_base=address(3)).status_code
+        for _ in range(30)
+    ][-1] == 429
 
 
 def test_wrong_id_endings_are_limited_per_notice_and_strangers_cannot_use_them_up(limited):
@@ -282,8 +333,10 @@ def test_wrong_id_endings_are_limited_per_notice_and_strangers_cannot_use_them_u
         assert signed_in(client, election, secrets[WANG], "0000", nat).status_code == 403
     locked = signed_in(client, election, secrets[WANG], LAST4[WANG], nat)
     assert locked.status_code == 429
-    assert locked.json["error"] == ("Too many wrong ID numbers for this voting notice. Please try again tomorrow, "
-                                    "or ask the preparation group for a paper ballot.")
+    assert locked.json["error"] == (
+        "Too many wrong ID numbers for this voting notice. Please try again tomorrow, "
+        "or ask the preparation group for a paper ballot."
+    )
     assert signed_in(client, election, secrets[ZHAO], LAST4[ZHAO], nat).status_code == 200  # a neighbour
 
     # On the ballot endpoint only a verified signature with a wrong ID ending counts.
@@ -291,8 +344,9 @@ def test_wrong_id_endings_are_limited_per_notice_and_strangers_cannot_use_them_u
         assert cast(client, election, secrets, WANG, "0000", nat).status_code == 403
     assert cast(client, election, secrets, WANG, LAST4[WANG], nat).status_code == 429
     for number in range(10, 30):  # a stranger naming 赵六 in ballots it cannot sign
-        assert cast(client, election, secrets, ZHAO, "0000", address(number),
-                    signature=b64e(bytes(64))).status_code == 422
+        assert (
+            cast(client, election, secrets, ZHAO, "0000", address(number), signature=b64e(bytes(64))).status_code == 422
+        )
     assert cast(client, election, secrets, ZHAO, LAST4[ZHAO], nat).status_code == 200
 
 
@@ -303,8 +357,9 @@ def test_wrong_id_endings_sent_chunked_count_as_any_others(limited):
     for _ in range(5):
         assert signed_in(client, election, secrets[WANG], "0000", nat, send_chunked=True).status_code == 403
     assert signed_in(client, election, secrets[WANG], LAST4[WANG], nat, send_chunked=True).status_code == 429
-    too_large = client.post(f"/v/{election.public_id}/session", environ_base=nat,
-                            **chunked(b'{"public_key": "' + b"A" * 100_000 + b'"}'))
+    too_large = client.post(
+        f"/v/{election.public_id}/session", environ_base=nat, **chunked(b'{"public_key": "' + b"A" * 100_000 + b'"}')
+    )
     assert too_large.status_code == 413 and too_large.json == {"error": "The request is too large."}
 
 
@@ -319,22 +374,33 @@ def test_objections_are_limited_per_unit_whatever_the_address(limited):
     client, url = english_client(limited), f"/p/{estate.code}/candidates/{candidates.id}/"
 
     def object_as(unit: str, last4: str, environ: dict):
-        return client.post(url, headers=PAGE, environ_base=environ,
-                           data={"unit_label": unit, "id_last4": last4, "nominee": "0", "text": "名单公示不充分"})
+        return client.post(
+            url,
+            headers=PAGE,
+            environ_base=environ,
+            data={"unit_label": unit, "id_last4": last4, "nominee": "0", "text": "名单公示不充分"},
+        )
 
     for number in range(1, 11):  # ten guesses from ten addresses
         assert object_as("1幢-1-106", "0000", address(number)).status_code == 422
     locked = object_as(" 1幢-1-106", owner_id(6)[-4:], address(11))
-    assert locked.status_code == 429 and ("Too many failed attempts for this unit today. Please try again tomorrow, "
-                                          "or hand your objection to the preparation group on paper.") in locked.text
+    assert (
+        locked.status_code == 429
+        and (
+            "Too many failed attempts for this unit today. Please try again tomorrow, "
+            "or hand your objection to the preparation group on paper."
+        )
+        in locked.text
+    )
     assert object_as("1幢-1-107", owner_id(7)[-4:], address(11)).status_code == 302  # another unit lodges
 
 
 def test_the_simulation_is_not_throttled(limited, tmp_path):
     """More phones from one address in a minute than a single address may send, as scripts/simulate.py runs."""
-    result = limited.test_cli_runner().invoke(simulate_command, [
-        "--voters", "90", "--turnout", "1", "--paper", "0", "--seed", "5",
-        "--out", str(tmp_path / "r.json")])
+    result = limited.test_cli_runner().invoke(
+        simulate_command,
+        ["--voters", "90", "--turnout", "1", "--paper", "0", "--seed", "5", "--out", str(tmp_path / "r.json")],
+    )
     assert result.exit_code == 0, result.output
     assert len(json.loads((tmp_path / "r.json").read_text())["log"]) > 60
 
@@ -359,7 +425,8 @@ def test_an_edited_inserted_or_deleted_event_breaks_the_chain(app, factory):
     first = db.session.get(AuditEvent, ids[0])
     assert first.prev_hash == EMPTY_CHAIN
     assert [e.prev_hash for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))][1:] == [
-        e.hash for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))][:-1]
+        e.hash for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))
+    ][:-1]
     victim = db.session.get(AuditEvent, ids[1])
     original_detail, original_hash = victim.detail_json, victim.hash
     original_actor = db.session.get(AuditEvent, ids[2]).actor
@@ -375,13 +442,27 @@ def test_an_edited_inserted_or_deleted_event_breaks_the_chain(app, factory):
     # Even a row given a hash recomputed over its new content breaks the link to the next one.
     db.session.expire_all()
     forged = db.session.get(AuditEvent, ids[1])
-    forged_hash = event_hash(prev_hash=forged.prev_hash, at=forged.at, actor=forged.actor, action=forged.action,
-                             estate_id=forged.estate_id, target=forged.target, detail_json='{"units": 1}')
-    tamper("UPDATE audit_event SET detail_json = '{\"units\": 1}', hash = :hash WHERE id = :id",
-           hash=forged_hash, id=ids[1])
+    forged_hash = event_hash(
+        prev_hash=forged.prev_hash,
+        at=forged.at,
+        actor=forged.actor,
+        action=forged.action,
+        estate_id=forged.estate_id,
+        target=forged.target,
+        detail_json='{"units": 1}',
+    )
+    tamper(
+        "UPDATE audit_event SET detail_json = '{\"units\": 1}', hash = :hash WHERE id = :id",
+        hash=forged_hash,
+        id=ids[1],
+    )
     assert verify_audit_chain() == ids[2]
-    tamper("UPDATE audit_event SET detail_json = :detail, hash = :hash WHERE id = :id", detail=original_detail,
-           hash=original_hash, id=ids[1])
+    tamper(
+        "UPDATE audit_event SET detail_json = :detail, hash = :hash WHERE id = :id",
+        detail=original_detail,
+        hash=original_hash,
+        id=ids[1],
+    )
     assert verify_audit_chain() is None
 
     result = app.test_cli_runner().invoke(args=["audit", "verify"])
@@ -429,11 +510,17 @@ def test_the_migration_chains_the_events_already_stored(tmp_path):
     with old.app_context():
         upgrade(revision="030b8a9fa4a4")  # before the chain
         for number, moment in enumerate(("2026-11-01 02:00:00.123456", "2026-11-01 02:00:00", "2026-10-31 23:59:59")):
-            db.session.execute(text(
-                "INSERT INTO audit_event (at, actor, action, estate_id, target, detail_json) "
-                "VALUES (:at, 'cli:root', 'estate.create', NULL, :target, :detail)"),
-                {"at": moment, "target": f"estate:E{number}", "detail": json.dumps({"name": f"小区{number}"},
-                                                                                    ensure_ascii=False)})
+            db.session.execute(
+                text(
+                    "INSERT INTO audit_event (at, actor, action, estate_id, target, detail_json) "
+                    "VALUES (:at, 'cli:root', 'estate.create', NULL, :target, :detail)"
+                ),
+                {
+                    "at": moment,
+                    "target": f"estate:E{number}",
+                    "detail": json.dumps({"name": f"小区{number}"}, ensure_ascii=False),
+                },
+            )
         db.session.commit()
         upgrade()
         assert verify_audit_chain() is None
@@ -446,16 +533,25 @@ def test_the_migration_chains_the_events_already_stored(tmp_path):
 
 # --- redirects after logging in and switching the language ----------------------------------------
 
-OFF_SITE = ["/\t/evil.example", "//evil.example", "/\\evil.example", "https://evil.example", "\\\\evil.example",
-            "/\n/evil.example", "https:/evil.example", "evil.example"]
+OFF_SITE = [
+    "/\t/evil.example",
+    "//evil.example",
+    "/\\evil.example",
+    "https://evil.example",
+    "\\\\evil.example",
+    "/\n/evil.example",
+    "https:/evil.example",
+    "evil.example",
+]
 
 
 @pytest.mark.parametrize("target", OFF_SITE)
 def test_next_leads_only_to_a_path_on_this_site(app, factory, target):
     staff = factory.staff(Role.PREP_GROUP, factory.estate())
     client = app.test_client()
-    logged_in = client.post("/login", query_string={"next": target},
-                            data={"username": staff.username, "password": PASSWORD})
+    logged_in = client.post(
+        "/login", query_string={"next": target}, data={"username": staff.username, "password": PASSWORD}
+    )
     assert logged_in.status_code == 302 and logged_in.location == "/"
     switched = client.post("/lang/en", data={"next": target})
     assert switched.status_code == 302 and switched.location == "/"
@@ -469,11 +565,14 @@ def test_next_leads_back_to_the_page_asked_for(app, factory):
     assert asked.status_code == 302 and asked.location.startswith("/login?next=")
     logged_in = client.post(asked.location, data={"username": staff.username, "password": PASSWORD})
     assert logged_in.location == f"/estates/{estate.code}"
-    assert client.post("/lang/en", data={"next": f"/estates/{estate.code}?tab=1"}).location == \
-        f"/estates/{estate.code}?tab=1"
+    assert (
+        client.post("/lang/en", data={"next": f"/estates/{estate.code}?tab=1"}).location
+        == f"/estates/{estate.code}?tab=1"
+    )
 
 
 # --- logging out ends the session on the server ------------------------------------------------
+
 
 def test_a_copied_session_cookie_stops_working_on_logout_and_a_new_password(app, factory):
     estate = factory.estate()

@@ -25,18 +25,31 @@ NO = {"m1": "no", "m2": "no", "m3": ["c3-2"]}
 def roster_of(units: list[tuple[str, str, str, str]]) -> bytes:
     """A roster of delivered flats: (building, room, area, owner); an owner's units share an ID."""
     serials = {}
-    return roster_csv([
-        [building, "1", room, "住宅", area, "登记", owner,
-         resident_id(serials.setdefault(owner, len(serials) + 1)), "", "已交付"]
-        for building, room, area, owner in units
-    ])
+    return roster_csv(
+        [
+            [
+                building,
+                "1",
+                room,
+                "住宅",
+                area,
+                "登记",
+                owner,
+                resident_id(serials.setdefault(owner, len(serials) + 1)),
+                "",
+                "已交付",
+            ]
+            for building, room, area, owner in units
+        ]
+    )
 
 
 def clerk_pair(factory, estate):
     """Two clerks' accounts with their browser-held keys, as open_vote's officers."""
     keys = [signing.generate_keypair() for _ in range(2)]
-    return [(factory.staff(Role.CLERK, estate), "clerk", public_key) for _seed, public_key in keys], \
-        [signing.private_key_from_seed(seed) for seed, _public_key in keys]
+    return [(factory.staff(Role.CLERK, estate), "clerk", public_key) for _seed, public_key in keys], [
+        signing.private_key_from_seed(seed) for seed, _public_key in keys
+    ]
 
 
 def cast_paper(vote, clerk_keys, voter, choices=YES, now=NOW, identity_checked=False):
@@ -86,8 +99,14 @@ def test_turnout_counts_each_voter_once_under_the_channel_of_the_counted_ballot(
     assert (area.least, area.shortfall) == (39321, 340)
 
     html = page(staff_client(app, factory, estate), vote.election, "turnout")
-    for figure in ("389.81 m² of 589.81 m²", "3 of 4", "2/3 line: at least 393.21 m²", "Still needed: 3.40 m²",
-                   "The quorum is not reached yet.", "5 Dec 2026 14:00"):
+    for figure in (
+        "389.81 m² of 589.81 m²",
+        "3 of 4",
+        "2/3 line: at least 393.21 m²",
+        "Still needed: 3.40 m²",
+        "The quorum is not reached yet.",
+        "5 Dec 2026 14:00",
+    ):
         assert figure in html
     online_row = re.search(r"<th>online</th><td class=\"num\">(\d+)</td><td class=\"num\">([\d.]+)</td>", html)
     paper_row = re.search(r"<th>on paper</th><td class=\"num\">(\d+)</td><td class=\"num\">([\d.]+)</td>", html)
@@ -104,10 +123,13 @@ def test_revote_first_counts_the_channel_of_the_first_ballot(app, factory):
     assert turnout.estate.paper == Weight(12025, 1) and turnout.estate.online == Weight(8956, 1)
 
 
-@pytest.mark.parametrize("areas, quorate", [
-    (("100.00", "100.00", "100.00"), True),  # 3 × 200.00 = 2 × 300.00 and 3 × 2 = 2 × 3: exactly 2/3
-    (("100.00", "100.00", "100.01"), False),  # 3 × 200.00 < 2 × 300.01 by 0.02 m²
-])
+@pytest.mark.parametrize(
+    "areas, quorate",
+    [
+        (("100.00", "100.00", "100.00"), True),  # 3 × 200.00 = 2 × 300.00 and 3 × 2 = 2 × 3: exactly 2/3
+        (("100.00", "100.00", "100.01"), False),  # 3 × 200.00 < 2 × 300.01 by 0.02 m²
+    ],
+)
 def test_the_two_thirds_line_at_its_exact_boundary(app, factory, areas, quorate):
     estate = factory.estate(roster=roster_of([("1幢", f"10{i}", area, f"业主{i}") for i, area in enumerate(areas, 1)]))
     vote = open_vote(estate)
@@ -124,12 +146,16 @@ def test_the_two_thirds_line_at_its_exact_boundary(app, factory, areas, quorate)
 
 
 def test_turnout_by_building_splits_area_by_unit_and_counts_a_head_once(app, factory):
-    estate = factory.estate(roster=roster_of([
-        ("1幢", "101", "100.00", "甲某"),
-        ("1幢", "102", "50.00", "乙某"),
-        ("2幢", "101", "60.00", "乙某"),  # 乙某 holds units in two buildings: one voter, v00002
-        ("2幢", "201", "70.00", "丙某"),
-    ]))
+    estate = factory.estate(
+        roster=roster_of(
+            [
+                ("1幢", "101", "100.00", "甲某"),
+                ("1幢", "102", "50.00", "乙某"),
+                ("2幢", "101", "60.00", "乙某"),  # 乙某 holds units in two buildings: one voter, v00002
+                ("2幢", "201", "70.00", "丙某"),
+            ]
+        )
+    )
     vote = open_vote(estate)
     vote.cast(vote.ids["v00002"], YES)
     buildings = {share.building: share for share in measure_turnout(vote.election).buildings}
@@ -218,8 +244,17 @@ def test_canvass_list_names_exactly_the_voters_who_have_not_voted(app, factory):
     assert "2 voters have not voted yet." in html
     assert '<span class="unit">1幢-1-102</span>、<span class="unit">1幢-1-201</span>' in html
     assert "王*" in html and "Developer" in html
-    for secret in ("王五", "张三", "李四", "赵六", "张*", "赵*", "1幢-2-101", "13800000000",
-                   *(resident_id(serial) for serial in range(1, 5))):
+    for secret in (
+        "王五",
+        "张三",
+        "李四",
+        "赵六",
+        "张*",
+        "赵*",
+        "1幢-2-101",
+        "13800000000",
+        *(resident_id(serial) for serial in range(1, 5)),
+    ):
         assert secret not in html
     assert "@media print" in app.test_client().get("/static/tally.css").get_data(as_text=True)
 
@@ -255,6 +290,7 @@ def test_results_show_the_tally_to_the_hundredth_and_state_the_tie(app, factory)
     assert (m3["elected"], m3["tied"], m3["unfilled"]) == (["c3-1"], ["c3-2", "c3-3"], 1)
 
     html = page(staff_client(app, factory, estate), vote.election, "results")
+
     def cells(weight: dict) -> str:
         return f'<td class="num">{format_area(weight["area"])}</td><td class="num">{weight["heads"]}</td>'
 
@@ -270,8 +306,16 @@ def test_results_show_the_tally_to_the_hundredth_and_state_the_tie(app, factory)
     assert "1 seat is unfilled and goes to a by-election." in html and "Elected: 甲." in html
     # The thresholds with their numbers: 2/3 of 689.00 m² and 7 heads; more than half of the
     # participation (344.51 m², 4 heads); 3/4 of it (516.75 m², 6 heads) for the major motion.
-    for line in ("at least 459.34 m²", "2/3 of the total, 689.00 m²", "at least 5", "at least 344.51 m²",
-                 "more than half of 689.00 m² taking part", "at least 516.75 m²", "3/4 of 7 taking part", "at least 6"):
+    for line in (
+        "at least 459.34 m²",
+        "2/3 of the total, 689.00 m²",
+        "at least 5",
+        "at least 344.51 m²",
+        "more than half of 689.00 m² taking part",
+        "at least 516.75 m²",
+        "3/4 of 7 taking part",
+        "at least 6",
+    ):
         assert line in html
     assert html.count("✗ not met") == 3  # m2: area, heads and both together
 
@@ -280,17 +324,25 @@ def test_changing_the_use_of_common_parts_needs_three_quarters_of_area_and_heads
     # Eight owners, 1200.00 m²: v00001 400.00, v00002–v00006 100.00 each, v00007 and v00008 150.00.
     areas = ["400.00"] + ["100.00"] * 5 + ["150.00"] * 2
     estate = factory.estate(roster=roster_of([("1幢", f"{i}01", area, f"业主{i}") for i, area in enumerate(areas, 1)]))
-    vote = open_vote(estate, motions=((8, "利用小区会所开设便民超市"), (8, "改变小区绿地用途建设停车场"),
-                                      (9, "设立业主大会公众号")))
+    vote = open_vote(
+        estate, motions=((8, "利用小区会所开设便民超市"), (8, "改变小区绿地用途建设停车场"), (9, "设立业主大会公众号"))
+    )
     exactly = {1, 2, 3, 4, 5, 6}  # 900.00 m² and 6 heads: exactly 3/4 of both
     head_short = {1, 2, 3, 7, 8}  # 900.00 m² but 5 heads: one head short of 3/4
     for number in range(1, 9):
-        vote.cast(vote.ids[f"v0000{number}"], {"m1": "yes" if number in exactly else "no",
-                                      "m2": "yes" if number in head_short else "no",
-                                      "m3": "yes" if number in head_short else "no"})
+        vote.cast(
+            vote.ids[f"v0000{number}"],
+            {
+                "m1": "yes" if number in exactly else "no",
+                "m2": "yes" if number in head_short else "no",
+                "m3": "yes" if number in head_short else "no",
+            },
+        )
     m1, m2, m3 = finish(vote)["motions"]
     assert [(m["threshold"], m["yes"]) for m in (m1, m2)] == [
-        ("major", {"area": 90000, "heads": 6}), ("major", {"area": 90000, "heads": 5})]
+        ("major", {"area": 90000, "heads": 6}),
+        ("major", {"area": 90000, "heads": 5}),
+    ]
     assert m1["participation"] == {"area": 120000, "heads": 8}
     assert (m1["result"], m2["result"], m3["result"]) == ("passed", "failed", "passed")
 
@@ -336,5 +388,7 @@ def test_another_estates_staff_do_not_find_the_pages(app, factory, name):
     url = f"/estates/{estate.code}/elections/{vote.election.id}/{name}"
     for role in (Role.STREET_OFFICE, Role.COMMUNITY, Role.PREP_GROUP, Role.CLERK):
         assert staff_client(app, factory, other, role).get(url).status_code == 404, role
-    assert staff_client(app, factory, other).get(
-        f"/estates/{other.code}/elections/{vote.election.id}/{name}").status_code == 404
+    assert (
+        staff_client(app, factory, other).get(f"/estates/{other.code}/elections/{vote.election.id}/{name}").status_code
+        == 404
+    )

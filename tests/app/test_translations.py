@@ -13,9 +13,29 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 
 def test_every_message_is_translated(tmp_path):
     template = tmp_path / "messages.pot"
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "_l",
-                    "-k", "N_", "-k", "lazy_pgettext:1c,2", "--no-location", "-o", str(template), "."], cwd=REPO_ROOT, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "N_",
+            "-k",
+            "lazy_pgettext:1c,2",
+            "--no-location",
+            "-o",
+            str(template),
+            ".",
+        ],
+        cwd=REPO_ROOT,
+        check=True,
+        capture_output=True,
+    )
     with open(REPO_ROOT / "translations" / "zh" / "LC_MESSAGES" / "messages.po", "rb") as source:
         catalog = read_po(source)
     with open(template, "rb") as source:

@@ -16,7 +16,9 @@ def recorded(directory) -> dict[str, str]:
     return {match["file"]: match["sha256"] for match in ROW.finditer((directory / "README.md").read_text("utf-8"))}
 
 
-@pytest.mark.parametrize("directory", VENDOR_DIRECTORIES, ids=lambda directory: directory.relative_to(REPO_ROOT).as_posix())
+@pytest.mark.parametrize(
+    "directory", VENDOR_DIRECTORIES, ids=lambda directory: directory.relative_to(REPO_ROOT).as_posix()
+)
 def test_each_vendored_file_is_recorded_with_its_hash_and_licence(directory):
     files = sorted(path.name for path in directory.glob("*.js"))
     hashes = recorded(directory)

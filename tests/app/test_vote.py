@@ -49,17 +49,32 @@ pytestmark = pytest.mark.usefixtures("english")  # the reasons asserted are Engl
 ZHANG_LI, WANG, ZHAO, DEVELOPER = "v00001", "v00002", "v00003", "v00004"
 
 
-def open_vote(factory, *, opens_at: datetime | None = None, closes_at: datetime | None = None,
-              revote: str = "last", require_id_last4: bool = False, publish_units: bool = False,
-              estate=None, officers=()):
+def open_vote(
+    factory,
+    *,
+    opens_at: datetime | None = None,
+    closes_at: datetime | None = None,
+    revote: str = "last",
+    require_id_last4: bool = False,
+    publish_units: bool = False,
+    estate=None,
+    officers=(),
+):
     """An open election with an ordinary, a major and a two-seat committee motion, and each
     voter's credential secret (32-byte seed) as the notices will print it, by roster code.
     ``officers`` are (staff, role, public key) registered in the draft."""
     estate = estate or factory.estate(roster=small_roster())
     now = utcnow()
-    election = create_election("test", estate, "2026年第一次业主大会", opens_at or now - timedelta(hours=1),
-                               closes_at or now + timedelta(hours=1), revote, require_id_last4=require_id_last4,
-                               publish_units=publish_units)
+    election = create_election(
+        "test",
+        estate,
+        "2026年第一次业主大会",
+        opens_at or now - timedelta(hours=1),
+        closes_at or now + timedelta(hours=1),
+        revote,
+        require_id_last4=require_id_last4,
+        publish_units=publish_units,
+    )
     add_motion("test", election, 2, "审议《管理规约》")
     add_motion("test", election, 7, "改建小区东门及其附属设施")
     add_committee_election("test", election, "选举第一届业主委员会", 2, candidates=["张三", "王五", "赵六"])
@@ -106,8 +121,13 @@ CHOICES = {"m1": "yes", "m2": "no", "m3": ["c3-1", "c3-3"]}
 
 def ballot_of(election, voter: str, choices: dict | None = None) -> dict:
     """An online ballot of the voter with this roster code."""
-    return {"election_hash": election.election_hash, "voter_id": voter_id(election, voter), "channel": "online",
-            "nonce": b64e(os.urandom(16)), "choices": CHOICES if choices is None else choices}
+    return {
+        "election_hash": election.election_hash,
+        "voter_id": voter_id(election, voter),
+        "channel": "online",
+        "nonce": b64e(os.urandom(16)),
+        "choices": CHOICES if choices is None else choices,
+    }
 
 
 def cast(client, election, seed: bytes, ballot: dict, **extra):
@@ -186,7 +206,10 @@ def test_closed_vote_page_offers_the_receipt_check(app, factory):
     close_election("test", election, now=election.closes_at)
     db.session.commit()
     page = app.test_client().get(f"/v/{election.public_id}").get_data(as_text=True)
-    assert f"/v/{election.public_id}/receipt" in page and page_data(app.test_client().get(f"/v/{election.public_id}")) is None
+    assert (
+        f"/v/{election.public_id}/receipt" in page
+        and page_data(app.test_client().get(f"/v/{election.public_id}")) is None
+    )
 
 
 # --- the session: proving the notice's key ---------------------------------------------------------
@@ -196,8 +219,13 @@ def test_session_confirms_the_voter(app, factory):
     election, secrets = open_vote(factory)
     response = sign_in(app.test_client(), election, secrets[ZHANG_LI])
     assert response.status_code == 200
-    assert response.json == {"voter_id": voter_id(election, ZHANG_LI), "units": ["1幢-1-101"], "area": "89.56",
-                             "already_voted": False, "revote": "last"}
+    assert response.json == {
+        "voter_id": voter_id(election, ZHANG_LI),
+        "units": ["1幢-1-101"],
+        "area": "89.56",
+        "already_voted": False,
+        "revote": "last",
+    }
 
 
 def test_session_refuses_a_key_that_is_no_voters(app, factory):
@@ -211,8 +239,10 @@ def test_session_refuses_a_malformed_key(app, factory):
     client = app.test_client()
     token = challenge(client, election)
     for key in ("not base64!", "AAAA", "abc\u0000", b64e(bytes(32))):  # the last: a small-order point
-        response = client.post(f"/v/{election.public_id}/session",
-                               json={"public_key": key, "challenge": token, "signature": b64e(bytes(64))})
+        response = client.post(
+            f"/v/{election.public_id}/session",
+            json={"public_key": key, "challenge": token, "signature": b64e(bytes(64))},
+        )
         assert response.status_code == 403 and "not valid for this vote" in response.json["error"], key
 
 
@@ -269,8 +299,10 @@ def test_session_refuses_a_wrong_possession_signature(app, factory):
         "not base64url": "!!!",
     }
     for what, signature in forgeries.items():
-        response = client.post(f"/v/{election.public_id}/session",
-                               json={"public_key": public_key(seed), "challenge": token, "signature": signature})
+        response = client.post(
+            f"/v/{election.public_id}/session",
+            json={"public_key": public_key(seed), "challenge": token, "signature": signature},
+        )
         assert response.status_code == 403, what
         assert "prove" in response.json["error"], what
 
@@ -282,8 +314,10 @@ def test_session_refuses_forged_foreign_and_expired_challenges(app, factory):
     client = app.test_client()
     token = challenge(client, election)
     for bad in (token[:-2] + ("AA" if token[-2:] != "AA" else "BB"), challenge(client, other)):
-        response = client.post(f"/v/{election.public_id}/session",
-                               json={"public_key": public_key(seed), "challenge": bad, "signature": prove(seed, bad)})
+        response = client.post(
+            f"/v/{election.public_id}/session",
+            json={"public_key": public_key(seed), "challenge": bad, "signature": prove(seed, bad)},
+        )
         assert response.status_code == 403 and "sign-in request" in response.json["error"]
 
     body = {"public_key": public_key(seed), "challenge": token, "signature": prove(seed, token)}
@@ -317,8 +351,13 @@ def test_session_refuses_incomplete_and_malformed_requests(app, factory):
     client = app.test_client()
     url = f"/v/{election.public_id}/session"
     token = challenge(client, election)
-    for body in (b"", b"{not json", b"[1, 2]", json.dumps({"challenge": token}).encode(),
-                 json.dumps({"public_key": 7, "challenge": token, "signature": "x"}).encode()):
+    for body in (
+        b"",
+        b"{not json",
+        b"[1, 2]",
+        json.dumps({"challenge": token}).encode(),
+        json.dumps({"public_key": 7, "challenge": token, "signature": "x"}).encode(),
+    ):
         response = client.post(url, data=body, content_type="application/json")
         assert response.status_code == 400 and response.json["error"], body
 
@@ -337,9 +376,15 @@ def test_session_asks_for_the_last_four_id_characters(app, factory):
     assert sign_in(client, election, secrets[ZHAO], id_last4=resident_id(4)[-4:].lower()).status_code == 200
     # No ID number can be probed without the notice's key.
     token = challenge(client, election)
-    response = client.post(f"/v/{election.public_id}/session", json={
-        "public_key": public_key(seed), "challenge": token, "signature": prove(secrets[WANG], token),
-        "id_last4": resident_id(1)[-4:] + "?"})
+    response = client.post(
+        f"/v/{election.public_id}/session",
+        json={
+            "public_key": public_key(seed),
+            "challenge": token,
+            "signature": prove(secrets[WANG], token),
+            "id_last4": resident_id(1)[-4:] + "?",
+        },
+    )
     assert "prove" in response.json["error"]
 
 
@@ -370,8 +415,13 @@ def test_ballot_is_logged_and_its_receipt_verifies(app, factory):
     assert receipt["format"] == "gongzhi-receipt/2" and receipt["election_hash"] == election.election_hash
     text = checkpoint.text(election.election_hash, head["size"], b64d(head["root"]))
     assert signing.verify_message(b64d(election.public_key), text, head["signature"])
-    assert merkle.verify_inclusion(b64d(receipt["entry_hash"]), receipt["seq"], head["size"],
-                                   [b64d(p) for p in receipt["inclusion_proof"]], b64d(head["root"]))
+    assert merkle.verify_inclusion(
+        b64d(receipt["entry_hash"]),
+        receipt["seq"],
+        head["size"],
+        [b64d(p) for p in receipt["inclusion_proof"]],
+        b64d(head["root"]),
+    )
     logged = json.loads(db.session.scalar(select(LogEntry.entry_json).where(LogEntry.election_id == election.id)))
     assert (logged["kind"], logged["body"], logged["logged_at"]) == ("ballot", ballot, receipt["logged_at"])
     assert sign_in(client, election, secrets[ZHANG_LI]).json["already_voted"] is True
@@ -384,8 +434,13 @@ def test_receipts_of_later_ballots_prove_inclusion_in_bigger_trees(app, factory)
         receipt = cast(client, election, secrets[code], ballot_of(election, code, {"m3": []})).json
         body = receipt["checkpoint"]
         assert (receipt["seq"], body["size"]) == (seq, seq + 1)
-        assert merkle.verify_inclusion(b64d(receipt["entry_hash"]), seq, body["size"],
-                                       [b64d(p) for p in receipt["inclusion_proof"]], b64d(body["root"]))
+        assert merkle.verify_inclusion(
+            b64d(receipt["entry_hash"]),
+            seq,
+            body["size"],
+            [b64d(p) for p in receipt["inclusion_proof"]],
+            b64d(body["root"]),
+        )
 
 
 def test_revote_first_refuses_the_second_ballot(app, factory):
@@ -407,8 +462,7 @@ def test_revote_last_accepts_and_counts_the_last_ballot(app, factory):
         assert response.status_code == 200
     assert log_size(election) == 2
     # The count tally_election makes once the close is witnessed.
-    tally = rules.tally_v2(json.loads(election.definition_json), json.loads(election.roll_json),
-                           log_entries(election))
+    tally = rules.tally_v2(json.loads(election.definition_json), json.loads(election.roll_json), log_entries(election))
     first = tally["motions"][0]
     assert tally["counted"] == 1
     assert (first["yes"]["heads"], first["no"]["heads"], first["no"]["area"]) == (0, 1, 18000)
@@ -468,10 +522,13 @@ def test_replayed_ballot_is_refused(app, factory):
     assert log_size(election) == 1
 
 
-@pytest.mark.parametrize("period, message", [
-    ((timedelta(hours=-3), timedelta(hours=-1)), "closed"),
-    ((timedelta(hours=1), timedelta(hours=3)), "opens"),
-])
+@pytest.mark.parametrize(
+    "period, message",
+    [
+        ((timedelta(hours=-3), timedelta(hours=-1)), "closed"),
+        ((timedelta(hours=1), timedelta(hours=3)), "opens"),
+    ],
+)
 def test_no_session_or_ballot_outside_the_period(app, factory, period, message):
     now = utcnow()
     election, secrets = open_vote(factory, opens_at=now + period[0], closes_at=now + period[1])
@@ -481,8 +538,10 @@ def test_no_session_or_ballot_outside_the_period(app, factory, period, message):
     # A challenge from an earlier moment does not help either.
     token = issue_challenge(election, now=election.opens_at)
     seed = secrets[ZHANG_LI]
-    response = client.post(f"/v/{election.public_id}/session",
-                           json={"public_key": public_key(seed), "challenge": token, "signature": prove(seed, token)})
+    response = client.post(
+        f"/v/{election.public_id}/session",
+        json={"public_key": public_key(seed), "challenge": token, "signature": prove(seed, token)},
+    )
     assert response.status_code == 409
     response = cast(client, election, seed, ballot_of(election, ZHANG_LI))
     assert response.status_code == 422 and response.json["error"]
@@ -539,7 +598,7 @@ def test_receipt_page_checks_without_javascript(app, factory):
     cast(client, election, secrets[WANG], ballot_of(election, WANG))
     url = f"/v/{election.public_id}/receipt"
     form = client.get(url).get_data(as_text=True)
-    assert '<textarea' in form and 'id="receipt-ok"' not in form and 'id="receipt-fail"' not in form
+    assert "<textarea" in form and 'id="receipt-ok"' not in form and 'id="receipt-fail"' not in form
     ok = client.post(url, data={"receipt": json.dumps(receipt)}).get_data(as_text=True)
     assert 'id="receipt-ok" class="receipt-finding" data-status="pending"' in ok and 'id="receipt-fail"' not in ok
     assert "Your ballot is in the log, to be counted" in ok and "unless you vote again before then" in ok
@@ -547,11 +606,15 @@ def test_receipt_page_checks_without_javascript(app, factory):
     tampered = {**receipt, "seq": 1}
     failed = client.post(url, data={"receipt": json.dumps(tampered)}).get_data(as_text=True)
     assert 'id="receipt-ok"' not in failed
-    assert re.search(r'<p class="flash error" role="alert" data-slot="error">This receipt matches no ballot[^<]+</p>',
-                     failed)
+    assert re.search(
+        r'<p class="flash error" role="alert" data-slot="error">This receipt matches no ballot[^<]+</p>', failed
+    )
     # What went wrong in the log's own terms only in the fold, for those who verify.
-    assert re.search(r"<details class=\"receipt-proofs\">\s*<summary>Technical proofs \(for those who verify\)"
-                     r"</summary>\s*<p data-slot=\"fault\">The receipt does not check out: [^<]*P3", failed)
+    assert re.search(
+        r"<details class=\"receipt-proofs\">\s*<summary>Technical proofs \(for those who verify\)"
+        r"</summary>\s*<p data-slot=\"fault\">The receipt does not check out: [^<]*P3",
+        failed,
+    )
 
 
 def _outside_the_folds(page: str) -> str:
@@ -568,8 +631,13 @@ def test_receipt_page_tells_the_owner_in_words_with_the_proofs_folded(app, facto
     page = client.post(f"/v/{election.public_id}/receipt", data={"receipt": json.dumps(receipt)}).get_data(as_text=True)
     shown = _outside_the_folds(page)
     logged_at = datetime.fromisoformat(receipt["logged_at"])
-    for told in (election.title, election.estate.name, f"Cast {format_datetime(logged_at)}, online",
-                 "Entry number 0", "Standing In the log, unchanged"):
+    for told in (
+        election.title,
+        election.estate.name,
+        f"Cast {format_datetime(logged_at)}, online",
+        "Entry number 0",
+        "Standing In the log, unchanged",
+    ):
         assert told in shown, told
     # No timestamp as machines write it, no hash, no heading without content.
     assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:", re.sub(r"<textarea.*?</textarea>", "", page, flags=re.S))
@@ -592,8 +660,9 @@ def test_a_revoted_receipt_says_it_is_replaced_and_by_which_ballot(app, factory)
     assert answer["replaced_by"] == {"seq": later["seq"], "channel": "online", "cast_at": later["logged_at"]}
     later_at = format_datetime(datetime.fromisoformat(later["logged_at"]))
     assert answer["words"]["headline"] == "This ballot was replaced and does not count"
-    assert answer["words"]["standing"] == (f"Replaced by a later ballot, entry 2: cast online on {later_at}. "
-                                           "Only the latest ballot counts.")
+    assert answer["words"]["standing"] == (
+        f"Replaced by a later ballot, entry 2: cast online on {later_at}. Only the latest ballot counts."
+    )
     assert 'data-status="replaced"' in answer["html"] and "tell the street office" in answer["html"]
     # The later ballot is the one that counts, so far.
     answer = client.post(f"/v/{election.public_id}/receipt/check", json=later).json
@@ -606,7 +675,10 @@ def test_a_revoted_receipt_says_it_is_replaced_and_by_which_ballot(app, factory)
     assert f"Replaced by a later ballot, entry 2: cast online on {later_at}." in page
     answer = client.post(f"/v/{election.public_id}/receipt/check", json=later).json
     assert (answer["published"], answer["status"], answer["words"]["headline"]) == (
-        True, "counted", "Your ballot is counted")
+        True,
+        "counted",
+        "Your ballot is counted",
+    )
 
 
 def test_a_receipt_replaced_by_a_paper_ballot_names_the_desk_receipt_and_the_clerks(app, factory):
@@ -622,15 +694,23 @@ def test_a_receipt_replaced_by_a_paper_ballot_names_the_desk_receipt_and_the_cle
     assert (while_open["status"], while_open["published"]) == ("replaced", False)
     paper = while_open["replaced_by"]
     assert (paper["channel"], paper["desk_receipt"], paper["identity_checked"], paper["clerks"]) == (
-        "paper", desk_receipt, True, [pv.a.officer_id, pv.b.officer_id])
+        "paper",
+        desk_receipt,
+        True,
+        [pv.a.officer_id, pv.b.officer_id],
+    )
     handed_in_at = format_datetime(datetime.fromisoformat(paper["cast_at"]))
     assert while_open["words"]["standing"] == (
         f"Replaced by a later ballot, entry {paper['seq']}: a paper ballot handed in at the desk on {handed_in_at} "
         f"with desk receipt {desk_receipt}, identity checked at the desk, keyed and checked by the clerks "
-        f"{pv.a.officer_id}、{pv.b.officer_id}. Only the latest ballot counts.")
+        f"{pv.a.officer_id}、{pv.b.officer_id}. Only the latest ballot counts."
+    )
 
     finish(pv)
     counted = client.post(f"/v/{pv.election.public_id}/receipt/check", json=online).json
     assert (counted["status"], counted["published"]) == ("replaced", True)
     assert (counted["replaced_by"], counted["ballot"], counted["words"]) == (
-        paper, while_open["ballot"], while_open["words"])
+        paper,
+        while_open["ballot"],
+        while_open["words"],
+    )

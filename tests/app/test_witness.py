@@ -5,7 +5,7 @@ goes on the notice board; the record carries every checkpoint."""
 import base64
 import io
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -67,11 +67,12 @@ def test_cosignatures_verify_and_the_record_carries_every_checkpoint(app, witnes
     assert document["tree_head"] == heads[-1]  # the final log, with the cosignature at the close
     leaves = [record_v2.entry_leaf_hash(entry) for entry in document["log"]]
     log_key = Ed25519PublicKey.from_public_bytes(b64d(document["election"]["election_public_key"]))
-    officer_key = Ed25519PublicKey.from_public_bytes(b64d(next(
-        o["public_key"] for o in document["election"]["officers"] if o["officer_id"] == witness.officer_id)))
+    officer_key = Ed25519PublicKey.from_public_bytes(
+        b64d(next(o["public_key"] for o in document["election"]["officers"] if o["officer_id"] == witness.officer_id))
+    )
     for head in heads:
         assert set(head) == {"size", "root", "signature", "cosignatures"}
-        assert b64d(head["root"]) == merkle.root(leaves[:head["size"]])
+        assert b64d(head["root"]) == merkle.root(leaves[: head["size"]])
         text = checkpoint.text(election.election_hash, head["size"], b64d(head["root"]))
         assert text.decode().split("\n")[:2] == [f"gongzhi/{election.election_hash}", str(head["size"])]
         log_key.verify(b64d(head["signature"]), text)  # raises if it does not verify
@@ -100,7 +101,9 @@ def test_the_vote_page_asks_for_the_opening_and_the_final_log(app, witnessed):
     assert "Cosign the" not in client.get(detail).get_data(as_text=True)
     heads = checkpoints_of(election)
     assert [(h.size, [c.witness for c in h.cosignatures]) for h in heads] == [
-        (1, [witness.officer_id]), (2, [witness.officer_id])]
+        (1, [witness.officer_id]),
+        (2, [witness.officer_id]),
+    ]
 
 
 def test_a_head_cosigned_before_the_close_does_not_witness_it(app, witnessed):
@@ -122,7 +125,8 @@ def test_a_head_cosigned_before_the_close_does_not_witness_it(app, witnessed):
     assert "Cosign the" not in client.get(detail).get_data(as_text=True)
     [head] = checkpoints_of(election)
     assert [(c.witness, c.time) for c in head.cosignatures] == [
-        (witness.officer_id, int((election.closes_at + timedelta(minutes=1)).timestamp()))]
+        (witness.officer_id, int((election.closes_at + timedelta(minutes=1)).timestamp()))
+    ]
     assert tally_election("test", election)["counted"] == 1
     assert record_v2.verify(export_record(election))["counted"] == 1
 
@@ -140,16 +144,30 @@ def test_only_the_whole_log_witnesses_the_close_and_never_from_the_future(app, w
     ahead = int((election.closes_at + timedelta(seconds=1)).timestamp())
     before_the_close = election.closes_at - timedelta(minutes=4)
     with pytest.raises(CosignatureRefused, match="not now"):
-        cosign(witness.staff, election, witness.officer_id, early.size, ahead,
-               witness.cosignature(election, early.size, early.root, ahead), now=before_the_close)
+        cosign(
+            witness.staff,
+            election,
+            witness.officer_id,
+            early.size,
+            ahead,
+            witness.cosignature(election, early.size, early.root, ahead),
+            now=before_the_close,
+        )
     for voter in voters[1:3]:  # voting was not closed by it
         vote.cast(voter, CHOICES, NOW + timedelta(minutes=5))
     close_election("test", election, now=election.closes_at)
     after = election.closes_at + timedelta(minutes=1)
     time = int(after.timestamp())
     with pytest.raises(CosignatureRefused, match="only the whole log"):
-        cosign(witness.staff, election, witness.officer_id, early.size, time,
-               witness.cosignature(election, early.size, early.root, time), now=after)
+        cosign(
+            witness.staff,
+            election,
+            witness.officer_id,
+            early.size,
+            time,
+            witness.cosignature(election, early.size, early.root, time),
+            now=after,
+        )
     with pytest.raises(ElectionError, match="not yet witnessed"):
         tally_election("test", election)
     witness.witness_close(election)
@@ -161,12 +179,23 @@ def test_only_the_whole_log_witnesses_the_close_and_never_from_the_future(app, w
 
 
 def checkpoints_of(election):
-    return db.session.scalars(select(Checkpoint).where(Checkpoint.election_id == election.id)
-                              .order_by(Checkpoint.size)).all()
+    return db.session.scalars(
+        select(Checkpoint).where(Checkpoint.election_id == election.id).order_by(Checkpoint.size)
+    ).all()
 
 
-@pytest.mark.parametrize("forgery", ["wrong time", "stale time", "another checkpoint", "another officer's key",
-                                     "a clerk's key", "a clerk's own id", "replayed"])
+@pytest.mark.parametrize(
+    "forgery",
+    [
+        "wrong time",
+        "stale time",
+        "another checkpoint",
+        "another officer's key",
+        "a clerk's key",
+        "a clerk's own id",
+        "replayed",
+    ],
+)
 def test_forged_or_replayed_cosignatures_are_refused(app, factory, witnessed, forgery):
     vote, witness, (clerk, clerk_id, clerk_key) = witnessed
     election = vote.election
@@ -176,7 +205,11 @@ def test_forged_or_replayed_cosignatures_are_refused(app, factory, witnessed, fo
     now = NOW + timedelta(seconds=20)
     head = checkpoint_to_cosign(witness.staff, election, now=now)
     time = int(now.timestamp())
-    officer_id, size, signature = witness.officer_id, head.size, witness.cosignature(election, head.size, head.root, time)
+    officer_id, size, signature = (
+        witness.officer_id,
+        head.size,
+        witness.cosignature(election, head.size, head.root, time),
+    )
     staff, refusal = witness.staff, "does not verify"
     if forgery == "wrong time":
         time -= 1
@@ -218,12 +251,20 @@ def test_a_witness_never_cosigns_a_fork(app, witnessed):
     # An older, smaller head is no longer cosigned: it does not extend the one cosigned last.
     time = int(NOW.timestamp())
     with pytest.raises(CosignatureRefused, match="does not extend"):
-        cosign(witness.staff, election, witness.officer_id, smaller.size, time,
-               witness.cosignature(election, smaller.size, smaller.root, time), now=NOW)
+        cosign(
+            witness.staff,
+            election,
+            witness.officer_id,
+            smaller.size,
+            time,
+            witness.cosignature(election, smaller.size, smaller.root, time),
+            now=NOW,
+        )
     # The operator drops ballot 1 and rebuilds the log with the vote's key, which it holds; more
     # ballots come in. The rebuilt log's head is refused.
-    entries = db.session.scalars(select(LogEntry).where(LogEntry.election_id == election.id)
-                                 .order_by(LogEntry.seq)).all()
+    entries = db.session.scalars(
+        select(LogEntry).where(LogEntry.election_id == election.id).order_by(LogEntry.seq)
+    ).all()
     db.session.delete(entries[1])
     db.session.execute(delete(TreeHead).where(TreeHead.election_id == election.id, TreeHead.size > 1))
     db.session.flush()
@@ -238,8 +279,15 @@ def test_a_witness_never_cosigns_a_fork(app, witnessed):
     rebuilt = checkpoint_to_cosign(witness.staff, election, now=NOW)
     assert rebuilt.size == 4
     with pytest.raises(CosignatureRefused, match="does not extend"):
-        cosign(witness.staff, election, witness.officer_id, rebuilt.size, time,
-               witness.cosignature(election, rebuilt.size, rebuilt.root, time), now=NOW)
+        cosign(
+            witness.staff,
+            election,
+            witness.officer_id,
+            rebuilt.size,
+            time,
+            witness.cosignature(election, rebuilt.size, rebuilt.root, time),
+            now=NOW,
+        )
 
 
 @pytest.mark.parametrize("role", [Role.PLATFORM_ADMIN, Role.PREP_GROUP, Role.COMMUNITY, Role.CLERK, "other office"])
@@ -254,8 +302,12 @@ def test_only_the_estates_own_street_office_witnesses(app, factory, witnessed, r
     client = login(app.test_client(), intruder)
     base = f"/estates/{estate.code}/elections/{election.id}/witness"
     assert client.post(f"{base}/checkpoint", json={}).status_code == status
-    assert client.post(f"{base}/cosignatures", json={"officer_id": witness.officer_id, "size": 0, "time": 0,
-                                                      "signature": "x"}).status_code == status
+    assert (
+        client.post(
+            f"{base}/cosignatures", json={"officer_id": witness.officer_id, "size": 0, "time": 0, "signature": "x"}
+        ).status_code
+        == status
+    )
     assert b"witness/checkpoint" not in client.get(f"/estates/{estate.code}/elections/{election.id}/").data
     assert checkpoints_of(election) == []
 
@@ -263,7 +315,7 @@ def test_only_the_estates_own_street_office_witnesses(app, factory, witnessed, r
 def test_the_witness_cosigns_through_the_api(app, witnessed):
     vote, witness, _clerk = witnessed
     election = vote.election
-    app.config["CLOCK_SHIFT"] = NOW - datetime.now(timezone.utc)
+    app.config["CLOCK_SHIFT"] = NOW - datetime.now(UTC)
     client = login(app.test_client(), witness.staff)
     base = f"/estates/{election.estate.code}/elections/{election.id}/witness"
     page = client.get(f"/estates/{election.estate.code}/elections/{election.id}/turnout").get_data(as_text=True)
@@ -272,11 +324,18 @@ def test_the_witness_cosigns_through_the_api(app, witnessed):
     assert head["size"] == 0 and head["consistency_proof"] is None
     assert abs(head["time"] - NOW.timestamp()) < 60
     signature = witness.cosignature(election, 0, head["root"], head["time"])
-    posted = client.post(f"{base}/cosignatures", json={"officer_id": witness.officer_id, "size": 0,
-                                                        "time": head["time"], "signature": signature})
+    posted = client.post(
+        f"{base}/cosignatures",
+        json={"officer_id": witness.officer_id, "size": 0, "time": head["time"], "signature": signature},
+    )
     assert posted.status_code == 201, posted.data
-    assert client.post(f"{base}/cosignatures", json={"officer_id": witness.officer_id, "size": 0,
-                                                      "time": head["time"], "signature": signature}).status_code == 409
+    assert (
+        client.post(
+            f"{base}/cosignatures",
+            json={"officer_id": witness.officer_id, "size": 0, "time": head["time"], "signature": signature},
+        ).status_code
+        == 409
+    )
     for voter in sorted(vote.secrets)[:3]:
         vote.cast(voter, CHOICES)
     head = client.post(f"{base}/checkpoint", json={"since": 0}).get_json()
@@ -289,8 +348,11 @@ def test_each_day_of_the_vote_has_its_head_on_the_board(app, witnessed):
     vote, witness, _clerk = witnessed
     election = vote.election
     voters = sorted(vote.secrets)
-    days = [election.opens_at + timedelta(hours=1), election.opens_at + timedelta(days=1, hours=1),
-            election.opens_at + timedelta(days=2, hours=3)]
+    days = [
+        election.opens_at + timedelta(hours=1),
+        election.opens_at + timedelta(days=1, hours=1),
+        election.opens_at + timedelta(days=2, hours=3),
+    ]
     for number, moment in enumerate(days):
         vote.cast(voters[number], CHOICES, moment)
         witness.cosign_now(election, moment + timedelta(minutes=1))
@@ -299,8 +361,9 @@ def test_each_day_of_the_vote_has_its_head_on_the_board(app, witnessed):
         db.session.commit()
     posted = db.session.scalars(select(DayHead).where(DayHead.election_id == election.id).order_by(DayHead.day)).all()
     assert [p.day.isoformat() for p in posted] == sorted({d.astimezone(SHANGHAI).date().isoformat() for d in days})
-    notices = db.session.scalars(select(BoardNotice).where(BoardNotice.kind == "tree_head")
-                                 .order_by(BoardNotice.id)).all()
+    notices = db.session.scalars(
+        select(BoardNotice).where(BoardNotice.kind == "tree_head").order_by(BoardNotice.id)
+    ).all()
     assert [n.id for n in notices] == [p.notice_id for p in posted]
     for number, (posted_head, notice) in enumerate(zip(posted, notices), start=1):
         made = db.session.get(Checkpoint, posted_head.checkpoint_id)
@@ -318,10 +381,11 @@ def test_the_turnout_page_posts_the_days_head_once(app, witnessed):
     client = login(app.test_client(), witness.staff)
     turnout = f"/estates/{election.estate.code}/elections/{election.id}/turnout"
     for moment in (NOW, NOW + timedelta(hours=1), NOW + timedelta(days=1)):
-        app.config["CLOCK_SHIFT"] = moment - datetime.now(timezone.utc)
+        app.config["CLOCK_SHIFT"] = moment - datetime.now(UTC)
         assert client.get(turnout).status_code == 200
-    notices = db.session.scalars(select(BoardNotice).where(BoardNotice.election_id == election.id,
-                                                           BoardNotice.kind == "tree_head")).all()
+    notices = db.session.scalars(
+        select(BoardNotice).where(BoardNotice.election_id == election.id, BoardNotice.kind == "tree_head")
+    ).all()
     assert len(notices) == 2
     public = app.test_client().get(f"/p/{election.estate.code}/board/").get_data(as_text=True)
     assert all(n.title in public for n in notices)

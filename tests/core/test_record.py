@@ -6,10 +6,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from voting.core import canonical, merkle, record, rules, signing
-from voting.core.canonical import b64e, b64h, canon
-from voting.core.record import RecordInvalid
-
 from simulation.records import (
     CLOSES_AT,
     OPENS_AT,
@@ -22,6 +18,9 @@ from simulation.records import (
     question,
     voters,
 )
+from voting.core import canonical, merkle, record, rules, signing
+from voting.core.canonical import b64e, b64h, canon
+from voting.core.record import RecordInvalid
 
 
 def verify_fault(document, workers: int = 1) -> str:
@@ -37,9 +36,7 @@ def resign_tree_head(document: dict, key_name: str = "election") -> None:
 
 def recertify(document: dict, officer_id: str = "street-1") -> None:
     """Replace the certifications by one over the record's current tree head and tally."""
-    body = record.certification_body(
-        document["tree_head"], document["tally"], officer_id, CLOSES_AT
-    )
+    body = record.certification_body(document["tree_head"], document["tally"], officer_id, CLOSES_AT)
     document["certifications"] = [record.sign_certification(private_key(officer_id), body)]
 
 
@@ -100,9 +97,7 @@ def test_tree_head_and_certification_helpers_sign_what_the_spec_names():
     document = full_kit().record()
     tree_head = document["tree_head"]
     assert set(tree_head["body"]) == {"election_hash", "size", "root", "timestamp"}
-    assert signing.verify(
-        public_key("election"), "tree-head", tree_head["body"], tree_head["signature"]
-    )
+    assert signing.verify(public_key("election"), "tree-head", tree_head["body"], tree_head["signature"])
     (certification,) = document["certifications"]
     assert certification["body"] == {
         "election_hash": tree_head["body"]["election_hash"],
@@ -112,9 +107,7 @@ def test_tree_head_and_certification_helpers_sign_what_the_spec_names():
         "certified_at": CLOSES_AT,
         "officer_id": "street-1",
     }
-    assert signing.verify(
-        public_key("street-1"), "certification", certification["body"], certification["signature"]
-    )
+    assert signing.verify(public_key("street-1"), "certification", certification["body"], certification["signature"])
 
 
 def test_an_empty_log_verifies_and_counts_nobody():
@@ -154,9 +147,7 @@ def test_several_certifications_all_verify():
     kit.log.clear()  # ballots name the election hash, which just changed
     kit.online("v01", {"a": "yes"})
     document = kit.record()
-    body = record.certification_body(
-        document["tree_head"], document["tally"], "street-2", CLOSES_AT
-    )
+    body = record.certification_body(document["tree_head"], document["tally"], "street-2", CLOSES_AT)
     document["certifications"].append(record.sign_certification(private_key("street-2"), body))
     assert record.verify(document)["counted"] == 1
 
@@ -215,9 +206,7 @@ def record_with_ext_everywhere() -> dict:
     certification = document["certifications"][0]
     certification["ext"] = copy.deepcopy(EXT)
     certification["body"]["ext"] = copy.deepcopy(EXT)
-    certification["signature"] = signing.sign(
-        private_key("street-1"), "certification", certification["body"]
-    )
+    certification["signature"] = signing.sign(private_key("street-1"), "certification", certification["body"])
     return document
 
 
@@ -313,9 +302,7 @@ def changed_values(value):
         yield {"x": "x"}
 
 
-@pytest.mark.parametrize(
-    "make", [lambda: full_kit().record(), record_with_ext_everywhere], ids=["full", "with-ext"]
-)
+@pytest.mark.parametrize("make", [lambda: full_kit().record(), record_with_ext_everywhere], ids=["full", "with-ext"])
 def test_changing_any_single_value_outside_ext_is_detected(make):
     document = make()
     undetected = []
@@ -691,9 +678,7 @@ def too_many_candidates():
 
 @fault('entry 2: second ballot of voter "v0000" although revote is "first"')
 def second_ballot_under_revote_first():
-    kit = RecordKit(
-        [*voters(2), Voter("v0002", has_credential=False)], [question("a")], revote="first"
-    )
+    kit = RecordKit([*voters(2), Voter("v0002", has_credential=False)], [question("a")], revote="first")
     kit.online("v0000", {"a": "yes"})
     kit.online("v0001", {"a": "yes"})
     kit.paper("v0000", {"a": "no"})
@@ -795,9 +780,7 @@ def unknown_channel():
 @fault("entry 1: bad signature")
 def signature_of_another_ballot():
     document = full_kit().record()
-    document["log"][1]["signatures"][0]["signature"] = document["log"][0]["signatures"][0][
-        "signature"
-    ]
+    document["log"][1]["signatures"][0]["signature"] = document["log"][0]["signatures"][0]["signature"]
     return document
 
 
@@ -908,9 +891,7 @@ def certification_by_a_stranger():
 def certification_signed_with_another_key():
     document = full_kit().record()
     body = document["certifications"][0]["body"]
-    document["certifications"][0]["signature"] = signing.sign(
-        private_key("mayor"), "certification", body
-    )
+    document["certifications"][0]["signature"] = signing.sign(private_key("mayor"), "certification", body)
     return document
 
 
@@ -918,9 +899,7 @@ def certification_signed_with_another_key():
 def certification_signature_for_another_purpose():
     document = full_kit().record()
     body = document["certifications"][0]["body"]
-    document["certifications"][0]["signature"] = signing.sign(
-        private_key("street-1"), "tree-head", body
-    )
+    document["certifications"][0]["signature"] = signing.sign(private_key("street-1"), "tree-head", body)
     return document
 
 

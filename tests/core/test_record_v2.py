@@ -3,11 +3,10 @@ catches it — the verifier, a witness's cosignature, or the owner's own receipt
 
 import pytest
 
-from voting.core import checkpoint, record_v2, rules
-from voting.core.canonical import b64d, b64e, format_time, parse_time
-
 from simulation.records import CLOSES_AT, private_key
 from simulation.records_v2 import RecordKit, Voter, full_kit, question, voters
+from voting.core import checkpoint, record_v2, rules
+from voting.core.canonical import b64d, b64e, format_time, parse_time
 
 AFTER_CLOSE = format_time(parse_time(CLOSES_AT).replace(hour=22))
 
@@ -177,8 +176,13 @@ def test_the_owners_receipt_says_which_paper_ballot_replaced_theirs():
     finding = receipt_finding(document, receipt)
     assert (finding.status, finding.voter_id) == ("replaced", "v0000")
     assert finding.replaced_by == {
-        "seq": 2, "channel": "paper", "cast_at": kit.log[1]["logged_at"], "desk_receipt": "D0042",
-        "handin_seq": 1, "identity_checked": True, "clerks": ["clerk-a", "clerk-b"],
+        "seq": 2,
+        "channel": "paper",
+        "cast_at": kit.log[1]["logged_at"],
+        "desk_receipt": "D0042",
+        "handin_seq": 1,
+        "identity_checked": True,
+        "clerks": ["clerk-a", "clerk-b"],
     }
 
 
@@ -233,8 +237,13 @@ def test_an_owner_votes_with_a_reissued_notice_after_others_have_voted():
 def test_a_receipt_of_the_counted_ballot():
     kit = full_kit()
     finding = receipt_finding(kit.record(), kit.receipt(1))
-    assert finding.as_json() == {"receipt": "valid", "seq": 1, "voter_id": "a7k2", "status": "counted",
-                                 "replaced_by": None}
+    assert finding.as_json() == {
+        "receipt": "valid",
+        "seq": 1,
+        "voter_id": "a7k2",
+        "status": "counted",
+        "replaced_by": None,
+    }
 
 
 def test_a_receipt_checked_against_a_later_head_still_holds():
@@ -249,12 +258,17 @@ def test_receipt_faults():
     receipt = kit.receipt(1)
     other = {**receipt, "election_hash": b64e(b"\x00" * 32)}
     assert receipt_fault(document, other) == "[P1] receipt: it is for another election"
-    forged = {**receipt, "checkpoint": {**receipt["checkpoint"], "signature": kit.receipt(2)["checkpoint"]["signature"]}}
+    forged = {
+        **receipt,
+        "checkpoint": {**receipt["checkpoint"], "signature": kit.receipt(2)["checkpoint"]["signature"]},
+    }
     assert receipt_fault(document, forged) == "[P2] receipt: its checkpoint is not signed by this vote's key"
     misplaced = {**receipt, "seq": 0}
     assert receipt_fault(document, misplaced) == "[P3] receipt: entry 0 is not in its checkpoint of 2 entries"
     of_a_handin = kit.receipt(3)
-    assert receipt_fault(document, of_a_handin) == "[P5] receipt: entry 3 of the published log is not the receipt's ballot"
+    assert (
+        receipt_fault(document, of_a_handin) == "[P5] receipt: entry 3 of the published log is not the receipt's ballot"
+    )
 
 
 # --- witnesses ----------------------------------------------------------------------------------------
@@ -266,10 +280,18 @@ def test_an_off_the_shelf_witness_cosignature_is_c2sp():
     kit = small_vote()
     kit.online("v0000", {"m1": "yes"})
     head = kit.witness(("witness.example/w1",), time=1_796_000_000)
-    note = checkpoint.signed_note(kit.hash, head, b64d(kit.election["election_public_key"]),
-                                  {"witness.example/w1": b64d(kit.election["officers"][5]["public_key"])})
+    note = checkpoint.signed_note(
+        kit.hash,
+        head,
+        b64d(kit.election["election_public_key"]),
+        {"witness.example/w1": b64d(kit.election["officers"][5]["public_key"])},
+    )
     text, signatures = note.split("\n\n")
-    assert text.split("\n") == [f"gongzhi/{kit.hash}", "1", checkpoint.text(kit.hash, 1, b64d(head["root"])).decode().split("\n")[2]]
+    assert text.split("\n") == [
+        f"gongzhi/{kit.hash}",
+        "1",
+        checkpoint.text(kit.hash, 1, b64d(head["root"])).decode().split("\n")[2],
+    ]
     witness_line = signatures.splitlines()[1]
     assert witness_line.startswith("\u2014 witness.example/w1 ")
     import base64

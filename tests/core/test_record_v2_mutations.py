@@ -7,13 +7,30 @@ import random
 
 import pytest
 
+from tests.core import vectors_v2
 from voting.core import record_v2
 from voting.core.canonical import parse_json
 
-from tests.core import vectors_v2
-
-VALUES = [None, True, False, 0, -1, 1, 2**53, 2**53 + 1, "", "x", "estate", [], {}, [1], {"a": 1}, "AAAA", "ext",
-          "\ud800"]
+VALUES = [
+    None,
+    True,
+    False,
+    0,
+    -1,
+    1,
+    2**53,
+    2**53 + 1,
+    "",
+    "x",
+    "estate",
+    [],
+    {},
+    [1],
+    {"a": 1},
+    "AAAA",
+    "ext",
+    "\ud800",
+]
 EDITS_PER_RECORD = 400
 
 
@@ -54,7 +71,9 @@ def test_no_edit_crashes_the_verifier_or_passes_unnamed(name):
             continue
         # Still valid: the edit changed nothing, or only left out the certifications.
         unchanged = json.dumps(edited, sort_keys=True) == json.dumps(base, sort_keys=True)
-        assert unchanged or path == ("certifications",) or path[:1] == ("certifications",) or _in_unsigned_ext(path), path
+        assert unchanged or path == ("certifications",) or path[:1] == ("certifications",) or _in_unsigned_ext(path), (
+            path
+        )
 
 
 def _in_unsigned_ext(path: tuple) -> bool:

@@ -3,9 +3,8 @@ the same first fault, whatever the chunks' size and however faults fall across t
 
 import pytest
 
-from voting.core import record_v2
-
 from tests.core import vectors_v2
+from voting.core import record_v2
 
 
 @pytest.mark.parametrize("chunk_entries, workers", [(1, 1), (2, 1), (3, 2), (1, 2)])

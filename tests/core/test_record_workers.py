@@ -3,10 +3,9 @@ must be named exactly as the one-process reading names them."""
 
 import pytest
 
+from simulation.records import OPENS_AT, RecordKit, question, voters
 from voting.core import record
 from voting.core.record import RecordInvalid
-
-from simulation.records import OPENS_AT, RecordKit, question, voters
 
 
 def fault(document, workers):

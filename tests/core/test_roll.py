@@ -9,8 +9,7 @@ from voting.core.roll import SALT_BYTES, new_salt, new_voter_ids, units_commitme
 
 def test_the_commitment_is_the_specs_hash_of_the_salt_and_the_sorted_labels():
     salt = bytes(range(16))
-    expected = hashlib.sha256(
-        b"gongzhi/2/units\x00" + salt + '["1幢-1-102","1幢-1-201"]'.encode()).digest()
+    expected = hashlib.sha256(b"gongzhi/2/units\x00" + salt + '["1幢-1-102","1幢-1-201"]'.encode()).digest()
     assert b64d(units_commitment(salt, ["1幢-1-201", "1幢-1-102"])) == expected
     assert units_commitment(salt, ["1幢-1-102", "1幢-1-201"]) == units_commitment(salt, ["1幢-1-201", "1幢-1-102"])
 

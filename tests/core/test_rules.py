@@ -2,9 +2,8 @@
 
 import pytest
 
-from voting.core import rules
-
 from simulation.records import committee, question
+from voting.core import rules
 
 
 def weight(area: int, heads: int) -> dict:
@@ -13,10 +12,7 @@ def weight(area: int, heads: int) -> dict:
 
 def roll_of(*voters: tuple[str, int]) -> dict:
     """A roll of (voter_id, area) pairs, one head each."""
-    entries = [
-        {"voter_id": voter_id, "area": area, "heads": 1, "public_key": None}
-        for voter_id, area in voters
-    ]
+    entries = [{"voter_id": voter_id, "area": area, "heads": 1, "public_key": None} for voter_id, area in voters]
     return {
         "voters": entries,
         "total_area": sum(area for _, area in voters),
@@ -79,18 +75,14 @@ def test_thresholds_use_exact_integers_for_large_estates():
 
 def test_exactly_two_thirds_turnout_is_quorate():
     roll = roll_of(("v1", 100), ("v2", 100), ("v3", 100))
-    result = only_motion(
-        election_of(question("m")), roll, log_of(("v1", {"m": "yes"}), ("v2", {"m": "yes"}))
-    )
+    result = only_motion(election_of(question("m")), roll, log_of(("v1", {"m": "yes"}), ("v2", {"m": "yes"})))
     assert result["quorate"] is True
     assert result["result"] == "passed"
 
 
 def test_below_two_thirds_of_the_area_is_not_quorate_and_counts_are_still_given():
     roll = roll_of(("v1", 100), ("v2", 100), ("v3", 101))
-    result = only_motion(
-        election_of(question("m")), roll, log_of(("v1", {"m": "yes"}), ("v2", {"m": "no"}))
-    )
+    result = only_motion(election_of(question("m")), roll, log_of(("v1", {"m": "yes"}), ("v2", {"m": "no"})))
     assert result == {
         "motion_id": "m",
         "kind": "ordinary",
@@ -105,9 +97,7 @@ def test_below_two_thirds_of_the_area_is_not_quorate_and_counts_are_still_given(
 
 def test_exactly_half_is_not_a_pass():
     roll = roll_of(("v1", 100), ("v2", 100), ("v3", 100), ("v4", 100))
-    log = log_of(
-        ("v1", {"m": "yes"}), ("v2", {"m": "yes"}), ("v3", {"m": "no"}), ("v4", {"m": "abstain"})
-    )
+    log = log_of(("v1", {"m": "yes"}), ("v2", {"m": "yes"}), ("v3", {"m": "no"}), ("v4", {"m": "abstain"}))
     assert only_motion(election_of(question("m")), roll, log)["result"] == "failed"
 
 
@@ -128,17 +118,11 @@ def test_area_majority_without_a_heads_majority_fails():
 
 def test_major_motion_passes_at_exactly_three_quarters_and_fails_just_below():
     roll = roll_of(("v1", 100), ("v2", 100), ("v3", 100), ("v4", 100))
-    yes_yes_yes_no = log_of(
-        ("v1", {"m": "yes"}), ("v2", {"m": "yes"}), ("v3", {"m": "yes"}), ("v4", {"m": "no"})
-    )
-    assert (
-        only_motion(election_of(question("m", "major")), roll, yes_yes_yes_no)["result"] == "passed"
-    )
+    yes_yes_yes_no = log_of(("v1", {"m": "yes"}), ("v2", {"m": "yes"}), ("v3", {"m": "yes"}), ("v4", {"m": "no"}))
+    assert only_motion(election_of(question("m", "major")), roll, yes_yes_yes_no)["result"] == "passed"
     roll["voters"][3]["area"] = 101
     roll["total_area"] += 1
-    assert (
-        only_motion(election_of(question("m", "major")), roll, yes_yes_yes_no)["result"] == "failed"
-    )
+    assert only_motion(election_of(question("m", "major")), roll, yes_yes_yes_no)["result"] == "failed"
 
 
 # --- counted ballots ------------------------------------------------------------------------
@@ -163,9 +147,7 @@ def test_revote_last_counts_the_last_ballot_and_first_counts_the_first():
 
 
 def test_nobody_voting_gives_an_empty_not_quorate_tally():
-    tally = rules.tally(
-        election_of(question("m"), committee("c", 1, ["k1"])), roll_of(("v1", 100)), []
-    )
+    tally = rules.tally(election_of(question("m"), committee("c", 1, ["k1"])), roll_of(("v1", 100)), [])
     assert tally["counted"] == 0
     assert [motion["result"] for motion in tally["motions"]] == ["not_quorate", "not_quorate"]
     assert tally["motions"][1]["unfilled"] == 1
@@ -174,9 +156,7 @@ def test_nobody_voting_gives_an_empty_not_quorate_tally():
 # --- committee ------------------------------------------------------------------------------
 
 
-def committee_result(
-    seats: int, ballots: list[list[str]], candidate_ids=("k1", "k2", "k3", "k4")
-) -> dict:
+def committee_result(seats: int, ballots: list[list[str]], candidate_ids=("k1", "k2", "k3", "k4")) -> dict:
     """Each voter (area 100) approves the listed candidates; everyone votes, so it is quorate."""
     roll = roll_of(*((f"v{index:02d}", 100) for index in range(len(ballots))))
     log = log_of(*((f"v{index:02d}", {"c": chosen}) for index, chosen in enumerate(ballots)))
@@ -205,9 +185,7 @@ def test_committee_elects_by_heads_then_area():
 
 def test_tie_at_the_last_seat_ties_everyone_with_that_weight_and_elects_none_of_them():
     # k1 has 4 heads; k2 and k3 have 3 each and compete for the second seat.
-    result = committee_result(
-        2, [["k1", "k2", "k3"], ["k1", "k2", "k3"], ["k1", "k2", "k3"], ["k1"]]
-    )
+    result = committee_result(2, [["k1", "k2", "k3"], ["k1", "k2", "k3"], ["k1", "k2", "k3"], ["k1"]])
     assert result["elected"] == ["k1"]
     assert result["tied"] == ["k2", "k3"]
     assert (result["unfilled"], result["result"]) == (1, "incomplete")
@@ -256,9 +234,7 @@ def test_not_quorate_committee_approves_nobody():
     roll = roll_of(("v1", 100), ("v2", 100), ("v3", 100), ("v4", 100))
     log = log_of(("v1", {"c": ["k1"]}), ("v2", {"c": ["k1"]}))
     result = only_motion(election_of(committee("c", 1, ["k1"])), roll, log)
-    assert result["candidates"] == [
-        {"candidate_id": "k1", "area": 200, "heads": 2, "approved": False}
-    ]
+    assert result["candidates"] == [{"candidate_id": "k1", "area": 200, "heads": 2, "approved": False}]
     assert (result["quorate"], result["elected"], result["tied"]) == (False, [], [])
     assert (result["unfilled"], result["result"]) == (1, "not_quorate")
 

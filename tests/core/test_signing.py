@@ -27,9 +27,7 @@ def test_key_from_seed_matches_rfc8032():
 
 
 def test_message_is_domain_separated_canonical_json():
-    assert signing.message("ballot", {"b": 1, "a": "测"}) == (
-        b'gongzhi/1/ballot\x00{"a":"\xe6\xb5\x8b","b":1}'
-    )
+    assert signing.message("ballot", {"b": 1, "a": "测"}) == (b'gongzhi/1/ballot\x00{"a":"\xe6\xb5\x8b","b":1}')
     assert signing.message("tree-head", {}) == b"gongzhi/1/tree-head\x00{}"
     assert signing.message("certification", []) == b"gongzhi/1/certification\x00[]"
 
@@ -67,9 +65,7 @@ def test_signature_does_not_carry_over_to_another_purpose(key):
 
 def test_signature_covers_the_body_and_the_key(key):
     signature = signing.sign(key, "ballot", BODY)
-    assert not signing.verify(
-        signing.public_key_b64(key), "ballot", {**BODY, "voter_id": "v0002"}, signature
-    )
+    assert not signing.verify(signing.public_key_b64(key), "ballot", {**BODY, "voter_id": "v0002"}, signature)
     _, other_public_key = signing.generate_keypair()
     assert not signing.verify(other_public_key, "ballot", BODY, signature)
 

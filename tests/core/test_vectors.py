@@ -4,10 +4,9 @@ import json
 
 import pytest
 
+from tests.conftest import SHARED
 from voting.core import record
 from voting.core.canonical import canon, parse_json
-
-from tests.conftest import SHARED
 
 VECTORS = SHARED / "spec" / "vectors"
 

@@ -6,11 +6,10 @@ import re
 
 import pytest
 
-from voting.core import record_v2
-from voting.core.canonical import canon, parse_json
-
 from tests.conftest import REPO_ROOT
 from tests.core import vectors_v2
+from voting.core import record_v2
+from voting.core.canonical import canon, parse_json
 
 SPEC = REPO_ROOT / "docs" / "spec" / "election-record-v2.md"
 EXPECTED = json.loads((vectors_v2.DIRECTORY / "expected.json").read_text(encoding="utf-8"))
@@ -19,8 +18,11 @@ EXPECTED = json.loads((vectors_v2.DIRECTORY / "expected.json").read_text(encodin
 def test_the_files_are_what_the_generator_makes():
     """Nobody edits a vector by hand: python -m tests.core.vectors_v2 writes them all."""
     made = vectors_v2.file_contents()
-    on_disk = {str(path.relative_to(vectors_v2.DIRECTORY)): path.read_bytes()
-               for path in vectors_v2.DIRECTORY.rglob("*") if path.is_file()}
+    on_disk = {
+        str(path.relative_to(vectors_v2.DIRECTORY)): path.read_bytes()
+        for path in vectors_v2.DIRECTORY.rglob("*")
+        if path.is_file()
+    }
     assert on_disk.keys() == made.keys()
     for name, content in made.items():
         assert on_disk[name] == content, f"{name} differs: run python -m tests.core.vectors_v2"
@@ -51,7 +53,12 @@ def test_the_receipt_vectors_cover_every_finding_and_receipt_check():
     findings = json.loads((vectors_v2.DIRECTORY / "receipts" / "expected.json").read_text(encoding="utf-8"))
     assert {"counted", "replaced"} <= {finding.get("status") for finding in findings.values()}
     assert {finding["check"] for finding in findings.values() if finding["receipt"] == "invalid"} == {
-        "P1", "P2", "P3", "P4", "P5"}
+        "P1",
+        "P2",
+        "P3",
+        "P4",
+        "P5",
+    }
 
 
 HELD = json.loads((vectors_v2.DIRECTORY / "held" / "expected.json").read_text(encoding="utf-8"))
@@ -71,7 +78,10 @@ def _record(name: str) -> dict:
 def test_receipt_vector_gives_its_finding(name):
     expected = RECEIPTS[name]
     receipt = parse_json((vectors_v2.DIRECTORY / "receipts" / f"{name}.json").read_bytes())
-    assert {"record": expected["record"], **vectors_v2.receipt_verdict(_record(expected["record"]), receipt)} == expected
+    assert {
+        "record": expected["record"],
+        **vectors_v2.receipt_verdict(_record(expected["record"]), receipt),
+    } == expected
 
 
 @pytest.mark.parametrize("name", sorted(HELD))
@@ -88,9 +98,11 @@ def _verify_record_script():
     return module
 
 
-@pytest.mark.parametrize("folder, option, name",
-                         [("receipts", "--receipt", name) for name in sorted(RECEIPTS)]
-                         + [("held", "--checkpoint", name) for name in sorted(HELD)])
+@pytest.mark.parametrize(
+    "folder, option, name",
+    [("receipts", "--receipt", name) for name in sorted(RECEIPTS)]
+    + [("held", "--checkpoint", name) for name in sorted(HELD)],
+)
 def test_the_cli_gives_each_receipt_and_held_checkpoint_its_finding(folder, option, name, capsys):
     """scripts/verify_record.py --json: the finding as canonical JSON (exit 0), or one line
     INVALID: [<check>] … (exit 1)."""

@@ -8,13 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from voting.core import checkpoint
-from voting.core.canonical import b64d, canon
-
 from simulation import records_v2
 from simulation.records import full_kit
 from tests.conftest import REPO_ROOT
 from tests.core import vectors_v2
+from voting.core import checkpoint
+from voting.core.canonical import b64d, canon
 
 SCRIPT = REPO_ROOT / "scripts" / "verify_record.py"
 
@@ -70,13 +69,19 @@ def test_invalid_record_prints_one_line_and_exits_1(valid_file):
         (b"\xff\xfe", None),
         (b"[]", b"INVALID: [D2] record is not an object\n"),
         # Deeper than CPython's parser recurses, and than canonical JSON could be written: a verdict.
-        (b"[" * 100_000 + b"]" * 100_000,
-         b"INVALID: [D1] not a JSON record: objects and lists nested deeper than 64 levels\n"),
-        ('{"format": "gongzhi-record/2"}'.encode("utf-32"),
-         b"INVALID: [D1] not a JSON record: not UTF-8 (byte 0 of the file)\n"),
+        (
+            b"[" * 100_000 + b"]" * 100_000,
+            b"INVALID: [D1] not a JSON record: objects and lists nested deeper than 64 levels\n",
+        ),
+        (
+            '{"format": "gongzhi-record/2"}'.encode("utf-32"),
+            b"INVALID: [D1] not a JSON record: not UTF-8 (byte 0 of the file)\n",
+        ),
         (b'{"ext": "\xed\xa0\x80"}', b"INVALID: [D1] not a JSON record: not UTF-8 (byte 9 of the file)\n"),
-        (b'{"ext": "\\udfff"}',
-         b"INVALID: [D1] not a JSON record: a string holds a lone surrogate, which no UTF-8 text can\n"),
+        (
+            b'{"ext": "\\udfff"}',
+            b"INVALID: [D1] not a JSON record: a string holds a lone surrogate, which no UTF-8 text can\n",
+        ),
     ],
 )
 def test_unparseable_files_are_invalid(tmp_path, content, fault):
@@ -92,10 +97,7 @@ def test_unparseable_files_are_invalid(tmp_path, content, fault):
 def test_a_missing_file_is_invalid(tmp_path):
     result = run(tmp_path / "nowhere.json")
     assert result.returncode == 1
-    assert (
-        result.stdout
-        == f"INVALID: cannot read {tmp_path / 'nowhere.json'}: No such file or directory\n".encode()
-    )
+    assert result.stdout == f"INVALID: cannot read {tmp_path / 'nowhere.json'}: No such file or directory\n".encode()
 
 
 def test_faults_quote_ids_as_json_in_utf8_whatever_the_locale(valid_file):
@@ -138,9 +140,7 @@ def test_the_verifier_needs_neither_flask_nor_sqlalchemy(valid_file):
         "heavy = {name.split('.')[0] for name in sys.modules} & {'flask', 'sqlalchemy'}\n"
         "assert not heavy, heavy\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, cwd=REPO_ROOT.parent, timeout=60
-    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, cwd=REPO_ROOT.parent, timeout=60)
     assert result.returncode == 0, result.stderr.decode()
     assert result.stdout == b"VALID\n"
 
@@ -221,14 +221,17 @@ def test_a_receipt_against_a_format_1_record_is_refused(valid_file, tmp_path):
     receipt_path.write_bytes(b"{}")
     result = run(path, "--receipt", receipt_path)
     assert (result.returncode, result.stdout) == (
-        1, b"INVALID: receipts and checkpoints are checked against gongzhi-record/2 records only\n")
+        1,
+        b"INVALID: receipts and checkpoints are checked against gongzhi-record/2 records only\n",
+    )
 
 
 def held_checkpoint_file(tmp_path, kit, head: dict) -> Path:
     keys = {officer["officer_id"]: b64d(officer["public_key"]) for officer in kit.election["officers"]}
     path = tmp_path / "checkpoint.txt"
-    path.write_text(checkpoint.signed_note(kit.hash, head, b64d(kit.election["election_public_key"]), keys),
-                    encoding="utf-8")
+    path.write_text(
+        checkpoint.signed_note(kit.hash, head, b64d(kit.election["election_public_key"]), keys), encoding="utf-8"
+    )
     return path
 
 
@@ -240,8 +243,10 @@ def test_a_checkpoint_held_by_a_witness_is_extended_by_the_record(tmp_path):
     assert result.returncode == 0
     lines = result.stdout.decode().splitlines()
     assert lines[0] == "VALID" and lines[2].startswith("COUNTED")
-    assert lines[3] == ("CHECKPOINT: the published log extends this checkpoint of 11 entries"
-                        " (signed by the vote's key, cosigned by street-1 and witness.example/w1).")
+    assert lines[3] == (
+        "CHECKPOINT: the published log extends this checkpoint of 11 entries"
+        " (signed by the vote's key, cosigned by street-1 and witness.example/w1)."
+    )
 
 
 def test_a_checkpoint_the_record_left_out_catches_a_rewritten_history(tmp_path):
@@ -259,9 +264,13 @@ def test_a_checkpoint_the_record_left_out_catches_a_rewritten_history(tmp_path):
     record_path.write_bytes(canon(kit.record()))
     assert run(record_path).stdout == b"VALID\n"  # the record alone cannot tell
     result = run(record_path, "--checkpoint", note)
-    assert (result.returncode, result.stdout) == (1, (
-        "INVALID: [H3] checkpoint: the published log does not extend this checkpoint of 2 entries"
-        " — the history it covers was rewritten\n").encode())
+    assert (result.returncode, result.stdout) == (
+        1,
+        (
+            "INVALID: [H3] checkpoint: the published log does not extend this checkpoint of 2 entries"
+            " — the history it covers was rewritten\n"
+        ).encode(),
+    )
 
 
 def test_a_forged_checkpoint_is_refused(tmp_path):

@@ -17,11 +17,10 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-from voting.core import checkpoint, fields, merkle, record_v2, rules
-from voting.core.canonical import H, b64d, b64e, format_time, parse_json, parse_time
-
 from simulation.records import CLOSES_AT, OPENS_AT, private_key, public_key
 from simulation.records_v2 import RecordKit, Voter, committee, full_kit, question, voters
+from voting.core import checkpoint, fields, merkle, record_v2, rules
+from voting.core.canonical import H, b64d, b64e, format_time, parse_json, parse_time
 
 DIRECTORY = Path(__file__).resolve().parent / "vectors-v2"
 # The published tally of a record whose log cannot be counted; the verifier stops before it.
@@ -30,8 +29,12 @@ AFTER_CLOSE = format_time(parse_time(CLOSES_AT) + timedelta(hours=2))
 
 
 def _simple(revote: str = "last", invalid_ballot: str = "took_part", count: int = 4) -> RecordKit:
-    return RecordKit(voters(count), [question("m1"), question("m2", item=8, title="改变共有部分用途")],
-                     revote=revote, invalid_ballot=invalid_ballot)
+    return RecordKit(
+        voters(count),
+        [question("m1"), question("m2", item=8, title="改变共有部分用途")],
+        revote=revote,
+        invalid_ballot=invalid_ballot,
+    )
 
 
 # --- valid records ----------------------------------------------------------------------------
@@ -70,8 +73,13 @@ def valid_major_exact_three_quarters():
 
 def valid_committee_tie_at_edge():
     kit = RecordKit(voters(5), [committee("c", 2, ["k1", "k2", "k3"])])
-    for voter_id, picked in (("v0000", ["k1", "k2"]), ("v0001", ["k1", "k3"]), ("v0002", ["k1", "k2"]),
-                             ("v0003", ["k1", "k3"]), ("v0004", ["k2", "k3"])):
+    for voter_id, picked in (
+        ("v0000", ["k1", "k2"]),
+        ("v0001", ["k1", "k3"]),
+        ("v0002", ["k1", "k2"]),
+        ("v0003", ["k1", "k3"]),
+        ("v0004", ["k2", "k3"]),
+    ):
         kit.online(voter_id, {"c": picked})
     return kit.record()
 
@@ -103,8 +111,13 @@ def _paper_replaces_online_kit() -> RecordKit:
     kit = _simple()
     kit.online("v0000", {"m1": "yes", "m2": "yes"})
     handin = kit.handin("D-7", "v0000", identity_checked=True, at="2026-12-01t00:30:00.250z")
-    kit.paper("v0000", {"m1": "no", "m2": "no"}, handin["seq"], clerks=("clerk-b", "clerk-a"),
-              at="2026-12-01T00:45:00.500000000-00:00")
+    kit.paper(
+        "v0000",
+        {"m1": "no", "m2": "no"},
+        handin["seq"],
+        clerks=("clerk-b", "clerk-a"),
+        at="2026-12-01T00:45:00.500000000-00:00",
+    )
     kit.online("v0001", {"m1": "yes"}, at="2026-12-01T08:50:00+08:00")
     return kit
 
@@ -313,9 +326,11 @@ def choice_and_invalid_mark():
 
 
 def choice_outside_scope():
-    kit = RecordKit([Voter("v0000", scopes={"b1": (10000, 1)}), Voter("v0001")],
-                    [question("m1", item=5, title="使用维修资金维修1幢屋面", scope="b1")],
-                    scopes=[{"scope_id": "b1", "title": "1幢"}])
+    kit = RecordKit(
+        [Voter("v0000", scopes={"b1": (10000, 1)}), Voter("v0001")],
+        [question("m1", item=5, title="使用维修资金维修1幢屋面", scope="b1")],
+        scopes=[{"scope_id": "b1", "title": "1幢"}],
+    )
     kit.online("v0001", {"m1": "yes"})  # v0001 holds no unit in building 1
     return kit.record(tally=UNCOUNTABLE)
 
@@ -409,8 +424,9 @@ def reissued_key_of_an_officer():
     kit = _simple()
     entry = kit.credential("v0002", "reissue")
     entry["body"]["public_key"] = kit.election["officers"][0]["public_key"]
-    entry["signatures"] = [record_v2.sign_body(private_key(name), name, "credential", entry["body"])
-                           for name in ("prep-1", "prep-2")]
+    entry["signatures"] = [
+        record_v2.sign_body(private_key(name), name, "credential", entry["body"]) for name in ("prep-1", "prep-2")
+    ]
     return kit.record()
 
 
@@ -425,8 +441,9 @@ def reissued_key_seen_before():
     kit = _simple()
     entry = kit.credential("v0002", "reissue")
     entry["body"]["public_key"] = kit.roll["voters"][0]["public_key"]
-    entry["signatures"] = [record_v2.sign_body(private_key(name), name, "credential", entry["body"])
-                           for name in ("prep-1", "prep-2")]
+    entry["signatures"] = [
+        record_v2.sign_body(private_key(name), name, "credential", entry["body"]) for name in ("prep-1", "prep-2")
+    ]
     return kit.record()
 
 
@@ -526,7 +543,7 @@ def nan_in_record():
 
 
 def duplicate_key_written_with_escape():
-    """"election_id" twice in the election, once written "\\u0065lection_id"."""
+    """ "election_id" twice in the election, once written "\\u0065lection_id"."""
     return _with_text('"election_id": "e2"', '"election_id": "e2", "\\u0065lection_id": "e2"')
 
 
@@ -630,7 +647,6 @@ def signature_s_not_reduced():
     return kit.record()
 
 
-
 # --- what a record may hold, and how it is read (spec §1, E2, E6, E7) ------------------------------
 
 
@@ -656,12 +672,12 @@ def valid_escaped_surrogate_pair():
     """The election's title ends in U+1F600, written in the file as the escaped pair
     \\ud83d\\ude00: one character, hashed and signed as its four UTF-8 bytes."""
     kit = _simple()
-    kit.election["title"] = "业主大会表决\U0001F600"
+    kit.election["title"] = "业主大会表决\U0001f600"
     kit.hash = record_v2.election_hash(kit.election)
     kit.online("v0000", {"m1": "yes"})
     text = _pretty(kit.record()).decode()
-    assert text.count("\U0001F600") == 1
-    return text.replace("\U0001F600", "\\ud83d\\ude00").encode()
+    assert text.count("\U0001f600") == 1
+    return text.replace("\U0001f600", "\\ud83d\\ude00").encode()
 
 
 def _with_document_ext(ext) -> dict:
@@ -713,8 +729,9 @@ def lone_surrogate_in_document_ext():
 def lone_surrogate_in_a_witness_name():
     """A cosignature's witness written "street-1\\ud800": D1 before T4 looks for the officer."""
     document = full_kit().record()
-    document["tree_head"]["cosignatures"] = [{**document["checkpoints"][-1]["cosignatures"][0],
-                                              "witness": "street-1LONE"}]
+    document["tree_head"]["cosignatures"] = [
+        {**document["checkpoints"][-1]["cosignatures"][0], "witness": "street-1LONE"}
+    ]
     return _escaped_in_text(document, "LONE", "\\ud800")
 
 
@@ -749,8 +766,9 @@ def officers_sharing_a_key():
     kit.online("v0000", {"m1": "yes"})
     handin = kit.handin("D0001", "v0001", identity_checked=True)
     entry = kit.paper("v0001", {"m1": "no"}, handin["seq"])
-    entry["signatures"] = [record_v2.sign_body(private_key("clerk-a"), clerk, "ballot", entry["body"])
-                           for clerk in ("clerk-a", "clerk-b")]
+    entry["signatures"] = [
+        record_v2.sign_body(private_key("clerk-a"), clerk, "ballot", entry["body"]) for clerk in ("clerk-a", "clerk-b")
+    ]
     return kit.record()
 
 
@@ -764,8 +782,9 @@ def street_office_holds_the_vote_key():
     kit.hash = record_v2.election_hash(kit.election)
     kit.online("v0000", {"m1": "yes"})
     head = kit.head()
-    head["cosignatures"] = [checkpoint.cosign(private_key("election"), "street-1", kit.hash, head,
-                                              int(parse_time(CLOSES_AT).timestamp()))]
+    head["cosignatures"] = [
+        checkpoint.cosign(private_key("election"), "street-1", kit.hash, head, int(parse_time(CLOSES_AT).timestamp()))
+    ]
     kit.checkpoints.append(head)
     document = kit.record(certify=False)
     body = record_v2.certification_body(document["tree_head"], document["tally"], kit.hash, "street-1", CLOSES_AT)
@@ -773,22 +792,50 @@ def street_office_holds_the_vote_key():
     return document
 
 
-VALID = [valid_full, valid_revote_first, valid_invalid_not_counted, valid_major_exact_three_quarters,
-         valid_committee_tie_at_edge, valid_empty_log, valid_paper_cast_before_online, valid_paper_replaces_online,
-         valid_with_ext_and_bom, valid_in_year_1, valid_escaped_surrogate_pair, valid_nested_64_levels]
+VALID = [
+    valid_full,
+    valid_revote_first,
+    valid_invalid_not_counted,
+    valid_major_exact_three_quarters,
+    valid_committee_tie_at_edge,
+    valid_empty_log,
+    valid_paper_cast_before_online,
+    valid_paper_replaces_online,
+    valid_with_ext_and_bom,
+    valid_in_year_1,
+    valid_escaped_surrogate_pair,
+    valid_nested_64_levels,
+]
 INVALID = {
-    "D1": [float_in_record, nan_in_record, duplicate_key_written_with_escape, lone_surrogate, not_utf_8, utf_16,
-           lone_surrogate_in_document_ext, lone_surrogate_in_a_witness_name, surrogates_in_the_wrong_order,
-           nested_65_levels],
+    "D1": [
+        float_in_record,
+        nan_in_record,
+        duplicate_key_written_with_escape,
+        lone_surrogate,
+        not_utf_8,
+        utf_16,
+        lone_surrogate_in_document_ext,
+        lone_surrogate_in_a_witness_name,
+        surrogates_in_the_wrong_order,
+        nested_65_levels,
+    ],
     "D2": [wrong_format],
     "E1": [community_code_empty, election_without_scopes, integer_beyond_2_53_in_ext],
-    "E2": [opens_after_closes, opens_on_a_day_that_does_not_exist, opens_before_year_1_in_beijing_time,
-           closes_after_year_9999_in_beijing_time],
+    "E2": [
+        opens_after_closes,
+        opens_on_a_day_that_does_not_exist,
+        opens_before_year_1_in_beijing_time,
+        closes_after_year_9999_in_beijing_time,
+    ],
     "E3": [first_scope_not_estate],
     "E4": [motion_item_out_of_range],
     "E5": [unknown_motion_kind, committee_not_item_3, integer_beyond_2_53_in_a_motion_ext],
-    "E6": [second_clerk_key_of_one_account, officer_id_with_a_space, officer_id_with_a_control_space,
-           officers_sharing_a_key],
+    "E6": [
+        second_clerk_key_of_one_account,
+        officer_id_with_a_space,
+        officer_id_with_a_control_space,
+        officers_sharing_a_key,
+    ],
     "E7": [election_key_of_small_order, street_office_holds_the_vote_key],
     "R1": [voters_not_sorted, roll_without_totals],
     "R2": [weights_without_estate, voter_of_two_heads, area_beyond_2_53, ext_as_a_scope_in_weights],
@@ -807,8 +854,15 @@ INVALID = {
     "L9": [second_ballot_under_first],
     "L10": [handin_named_twice, paper_without_handin],
     "L11": [paper_replaces_online_unchecked],
-    "L12": [clerks_of_one_person, altered_choice, ballot_by_replaced_key, ballot_after_revocation,
-            credential_act_by_one_person, signed_by_an_unknown_officer, signature_s_not_reduced],
+    "L12": [
+        clerks_of_one_person,
+        altered_choice,
+        ballot_by_replaced_key,
+        ballot_after_revocation,
+        credential_act_by_one_person,
+        signed_by_an_unknown_officer,
+        signature_s_not_reduced,
+    ],
     "L13": [desk_receipt_reused],
     "L14": [reissued_key_seen_before, reissued_key_of_an_officer],
     "L15": [notices_count_negative],
@@ -848,14 +902,18 @@ def _receipts() -> dict[str, tuple[str, dict]]:
         "receipt-logged-at-not-a-string": {**kit.receipt(1), "logged_at": 0},
         "receipt-integer-beyond-2-53-in-ext": {**kit.receipt(1), "ext": {"n": 2**53 + 1}},
         "receipt-integer-beyond-2-53-in-its-checkpoint-ext": {
-            **kit.receipt(1), "checkpoint": {**kit.receipt(1)["checkpoint"], "ext": [-(2**53) - 1]}},
+            **kit.receipt(1),
+            "checkpoint": {**kit.receipt(1)["checkpoint"], "ext": [-(2**53) - 1]},
+        },
         "receipt-of-a-hand-in": kit.receipt(3),
     }
     made = {name: ("valid-full", receipt) for name, receipt in full.items()}
     # Paper ballot v0000 handed in (entry 0) before their online ballot (entry 1): the online
     # ballot counts, though it is earlier in the log than the paper ballot (entry 2).
-    made["receipt-replaced-by-an-earlier-entry"] = ("valid-paper-cast-before-online",
-                                                     _paper_cast_before_online_kit().receipt(2))
+    made["receipt-replaced-by-an-earlier-entry"] = (
+        "valid-paper-cast-before-online",
+        _paper_cast_before_online_kit().receipt(2),
+    )
     # v0000's online ballot, replaced by the paper ballot handed in later: cast_at is the hand-in's
     # time (written 2026-12-01t00:30:00.250z) in +08:00.
     made["receipt-replaced-by-paper"] = ("valid-paper-replaces-online", _paper_replaces_online_kit().receipt(0))
@@ -925,8 +983,11 @@ def _held() -> dict[str, bytes]:
     kit = full_kit()
     close = int(parse_time(CLOSES_AT).timestamp())
     at_close = _text(kit, 11)
-    vote, street, w1 = (_vote_line(kit, at_close), _cosignature_line(at_close, "street-1", close),
-                        _cosignature_line(at_close, "witness.example/w1", close))
+    vote, street, w1 = (
+        _vote_line(kit, at_close),
+        _cosignature_line(at_close, "street-1", close),
+        _cosignature_line(at_close, "witness.example/w1", close),
+    )
     during = _text(kit, 10)
     other_key = _cosignature_blob(during, "street-1", close, key_name="someone else")
     street_blob = _cosignature_blob(at_close, "street-1", close)
@@ -943,18 +1004,28 @@ def _held() -> dict[str, bytes]:
         # extended
         "held-close": _note(at_close, [vote, street, w1]),
         "held-close-lines-in-another-order": _note(at_close, [w1, vote, street]),
-        "held-tree-head": _note(tree_head, [_vote_line(kit, tree_head),
-                                            _cosignature_line(tree_head, "witness.example/w1", close + 3 * 3600)]),
+        "held-tree-head": _note(
+            tree_head,
+            [_vote_line(kit, tree_head), _cosignature_line(tree_head, "witness.example/w1", close + 3 * 3600)],
+        ),
         "held-not-listed": _note(_text(kit, 5), [_vote_line(kit, _text(kit, 5))]),
-        "held-other-lines-ignored": _note(during, [
-            _signature_line("example.org/log", bytes(68)),  # a name that is neither
-            _vote_line(kit, during),
-            _signature_line("street-1", other_key),  # street-1's name, another key's id
-            _cosignature_line(during, "clerk-a", close),  # an officer, but a clerk
-            _signature_line("street-1", checkpoint.key_id("street-1", b64d(public_key("street-1")), _VOTE_KEY)
-                            + private_key("street-1").sign(during)),  # street-1's key, but type 0x01
-        ]),
-        "held-cosignature-of-another-length-ignored": _note(at_close, [vote, _signature_line("street-1", street_blob[:75])]),
+        "held-other-lines-ignored": _note(
+            during,
+            [
+                _signature_line("example.org/log", bytes(68)),  # a name that is neither
+                _vote_line(kit, during),
+                _signature_line("street-1", other_key),  # street-1's name, another key's id
+                _cosignature_line(during, "clerk-a", close),  # an officer, but a clerk
+                _signature_line(
+                    "street-1",
+                    checkpoint.key_id("street-1", b64d(public_key("street-1")), _VOTE_KEY)
+                    + private_key("street-1").sign(during),
+                ),  # street-1's key, but type 0x01
+            ],
+        ),
+        "held-cosignature-of-another-length-ignored": _note(
+            at_close, [vote, _signature_line("street-1", street_blob[:75])]
+        ),
         "held-same-witness-twice": _note(at_close, [vote, street, street]),
         "held-signature-line-spare-bits": _note(at_close, [vote, spare]),
         "held-two-vote-lines": _note(at_close, [vote, vote]),
@@ -962,16 +1033,25 @@ def _held() -> dict[str, bytes]:
         "held-line-with-no-signature-bytes": _note(at_close, [vote, "\u2014 street-1 \n", street]),
         # H1
         "held-size-with-leading-zero": _note(
-            at_close.replace(b"\n11\n", b"\n011\n"),
-            [_vote_line(kit, at_close.replace(b"\n11\n", b"\n011\n"))]),
+            at_close.replace(b"\n11\n", b"\n011\n"), [_vote_line(kit, at_close.replace(b"\n11\n", b"\n011\n"))]
+        ),
         "held-negative-size": _note(_text(kit, -1, root_11), [_vote_line(kit, _text(kit, -1, root_11))]),
         "held-root-of-31-bytes": _note(_text(kit, 11, root_11[:31]), [_vote_line(kit, _text(kit, 11, root_11[:31]))]),
         "held-root-spare-bits": _note(
-            at_close.replace(root_line.encode(), (root_line[:-2] + _spare_bit_set(root_line[-2], _STD64_DIGITS) + "=").encode()),
-            [_vote_line(kit, at_close.replace(
-                root_line.encode(), (root_line[:-2] + _spare_bit_set(root_line[-2], _STD64_DIGITS) + "=").encode()))]),
-        "held-of-another-vote": _note(at_close.replace(kit.hash.encode(), b64e(H(b"another vote")).encode()),
-                                      [vote]),
+            at_close.replace(
+                root_line.encode(), (root_line[:-2] + _spare_bit_set(root_line[-2], _STD64_DIGITS) + "=").encode()
+            ),
+            [
+                _vote_line(
+                    kit,
+                    at_close.replace(
+                        root_line.encode(),
+                        (root_line[:-2] + _spare_bit_set(root_line[-2], _STD64_DIGITS) + "=").encode(),
+                    ),
+                )
+            ],
+        ),
+        "held-of-another-vote": _note(at_close.replace(kit.hash.encode(), b64e(H(b"another vote")).encode()), [vote]),
         "held-malformed-line-of-another-name": _note(at_close, [vote, "\u2014 example.org/log\n"]),
         "held-line-not-std64": _note(at_close, [vote, "\u2014 example.org/log AAAA-AAA\n"]),
         "held-line-without-padding": _note(at_close, [vote, "\u2014 example.org/log AAAAAA\n"]),
@@ -1006,7 +1086,7 @@ def _name(builder) -> str:
 
 def vectors() -> dict[str, tuple[dict, dict]]:
     """name -> (record, expected verdict); a record is a document, or bytes where the fault is
-in the file itself."""
+    in the file itself."""
     made = {}
     for builder in VALID:
         document = builder()
@@ -1035,8 +1115,10 @@ def file_contents() -> dict[str, bytes]:
     for name, (record_name, receipt) in _receipts().items():
         # A receipt is a document, or bytes where the file itself matters (a byte-order mark).
         contents[f"receipts/{name}.json"] = receipt if type(receipt) is bytes else _pretty(receipt)
-        findings[name] = {"record": record_name,
-                          **receipt_verdict(records[record_name], parse_json(contents[f"receipts/{name}.json"]))}
+        findings[name] = {
+            "record": record_name,
+            **receipt_verdict(records[record_name], parse_json(contents[f"receipts/{name}.json"])),
+        }
         _check_finding(f"receipts/{name}", findings[name], RECEIPT_OUTCOMES)
     contents["receipts/expected.json"] = _pretty(findings)
     held = {}
@@ -1050,25 +1132,55 @@ def file_contents() -> dict[str, bytes]:
 
 # What each receipt and held checkpoint is made to show: its finding, or the check it fails.
 RECEIPT_OUTCOMES = {
-    "receipt-counted": "counted", "receipt-with-ext": "counted", "receipt-with-bom": "counted",
-    "receipt-replaced-online": "replaced", "receipt-against-a-later-head": "replaced",
-    "receipt-replaced-by-an-earlier-entry": "replaced", "receipt-replaced-by-paper": "replaced",
+    "receipt-counted": "counted",
+    "receipt-with-ext": "counted",
+    "receipt-with-bom": "counted",
+    "receipt-replaced-online": "replaced",
+    "receipt-against-a-later-head": "replaced",
+    "receipt-replaced-by-an-earlier-entry": "replaced",
+    "receipt-replaced-by-paper": "replaced",
     "receipt-replaced-in-year-1": "replaced",
-    "receipt-other-election": "P1", "receipt-integer-beyond-2-53-in-ext": "P1",
-    "receipt-integer-beyond-2-53-in-its-checkpoint-ext": "P1", "receipt-forged-head": "P2", "receipt-signature-not-a-string": "P2",
-    "receipt-misplaced": "P3", "receipt-from-a-rewritten-history": "P4",
-    "receipt-logged-at-not-a-string": "P5", "receipt-of-a-hand-in": "P5",
+    "receipt-other-election": "P1",
+    "receipt-integer-beyond-2-53-in-ext": "P1",
+    "receipt-integer-beyond-2-53-in-its-checkpoint-ext": "P1",
+    "receipt-forged-head": "P2",
+    "receipt-signature-not-a-string": "P2",
+    "receipt-misplaced": "P3",
+    "receipt-from-a-rewritten-history": "P4",
+    "receipt-logged-at-not-a-string": "P5",
+    "receipt-of-a-hand-in": "P5",
 }
 HELD_OUTCOMES = {
-    **dict.fromkeys(["held-close", "held-close-lines-in-another-order", "held-tree-head", "held-not-listed",
-                     "held-other-lines-ignored", "held-cosignature-of-another-length-ignored",
-                     "held-same-witness-twice", "held-signature-line-spare-bits", "held-two-vote-lines",
-                     "held-line-with-no-signature-bytes"],
-                    "extended"),
-    **dict.fromkeys(["held-size-with-leading-zero", "held-negative-size", "held-root-of-31-bytes",
-                     "held-root-spare-bits", "held-of-another-vote", "held-malformed-line-of-another-name",
-                     "held-line-not-std64", "held-line-without-padding", "held-no-final-newline",
-                     "held-not-utf-8"], "H1"),
+    **dict.fromkeys(
+        [
+            "held-close",
+            "held-close-lines-in-another-order",
+            "held-tree-head",
+            "held-not-listed",
+            "held-other-lines-ignored",
+            "held-cosignature-of-another-length-ignored",
+            "held-same-witness-twice",
+            "held-signature-line-spare-bits",
+            "held-two-vote-lines",
+            "held-line-with-no-signature-bytes",
+        ],
+        "extended",
+    ),
+    **dict.fromkeys(
+        [
+            "held-size-with-leading-zero",
+            "held-negative-size",
+            "held-root-of-31-bytes",
+            "held-root-spare-bits",
+            "held-of-another-vote",
+            "held-malformed-line-of-another-name",
+            "held-line-not-std64",
+            "held-line-without-padding",
+            "held-no-final-newline",
+            "held-not-utf-8",
+        ],
+        "H1",
+    ),
     **dict.fromkeys(["held-not-signed-by-the-vote", "held-second-vote-line-bad", "held-bad-cosignature"], "H2"),
     **dict.fromkeys(["held-rewritten", "held-beyond-the-log"], "H3"),
 }

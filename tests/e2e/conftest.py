@@ -19,8 +19,13 @@ from tests.conftest import REPO_ROOT, make_app, unavailable
 from tests.factories import Factory
 
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "e2e"
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True, "has_touch": True,
-         "locale": "zh-CN"}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 3,
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "zh-CN",
+}
 
 
 class LiveServer:
@@ -50,8 +55,10 @@ def live_server(tmp_path_factory):
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
-        unavailable("Debian's Chromium is not installed at /usr/bin/chromium (apt-get install chromium); "
-                    "the phone tests drive no other browser")
+        unavailable(
+            "Debian's Chromium is not installed at /usr/bin/chromium (apt-get install chromium); "
+            "the phone tests drive no other browser"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -102,8 +109,10 @@ def simulated_vote(live_server, tmp_path_factory) -> SimulatedVote:
 
     output = tmp_path_factory.mktemp("simulated") / "record.json"
     with live_server.app.app_context():
-        result = live_server.app.test_cli_runner().invoke(simulate_command, [
-            "--voters", "240", "--turnout", "0.85", "--paper", "0.25", "--seed", "11", "--out", str(output)])
+        result = live_server.app.test_cli_runner().invoke(
+            simulate_command,
+            ["--voters", "240", "--turnout", "0.85", "--paper", "0.25", "--seed", "11", "--out", str(output)],
+        )
         assert result.exit_code == 0, result.output
         public_id = result.output.strip().splitlines()[-1].split(":")[0]
         election = db.session.scalar(select(Election).where(Election.public_id == public_id))

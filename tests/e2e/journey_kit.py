@@ -6,9 +6,9 @@ from __future__ import annotations
 import secrets
 import subprocess
 from collections import Counter
-from itertools import count
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
+from itertools import count
 from pathlib import Path
 
 from flask_babel import gettext
@@ -62,17 +62,27 @@ def found_place(app) -> Place:
         people = count(1)
 
         def account(role: Role, name: str, username: str, **scope) -> Account:
-            staff = create_staff("test", f"{username}-{tag}", name, PASSWORD, role,
-                                 id_number=resident_id(next(people), "19700101"), **scope)
+            staff = create_staff(
+                "test",
+                f"{username}-{tag}",
+                name,
+                PASSWORD,
+                role,
+                id_number=resident_id(next(people), "19700101"),
+                **scope,
+            )
             db.session.flush()
             return Account(staff.username, name, staff.id)
 
         place = Place(
-            estate.code, estate.name,
+            estate.code,
+            estate.name,
             officer=account(Role.STREET_OFFICE, "陈立群", "chenliqun", street_office_id=office.id),
             community=account(Role.COMMUNITY, "林晓燕", "linxiaoyan", community_id=community.id),
-            clerks=(account(Role.CLERK, "吴文静", "wuwenjing", estate_id=estate.id),
-                    account(Role.CLERK, "郑国华", "zhengguohua", estate_id=estate.id)),
+            clerks=(
+                account(Role.CLERK, "吴文静", "wuwenjing", estate_id=estate.id),
+                account(Role.CLERK, "郑国华", "zhengguohua", estate_id=estate.id),
+            ),
         )
         db.session.commit()
         return place
@@ -92,8 +102,14 @@ def lone_flat_owners(rows: list[dict[str, str]], born_from: int = 1960, born_to:
     found = []
     for row in rows:
         number = row[ID_NUMBERS]
-        if (row[USE] != "住宅" or row[STATUS] != DELIVERED or not row[OWNERS] or SEPARATOR in row[OWNERS]
-                or listed[number] != 1 or not born_from <= int(number[6:10]) <= born_to):
+        if (
+            row[USE] != "住宅"
+            or row[STATUS] != DELIVERED
+            or not row[OWNERS]
+            or SEPARATOR in row[OWNERS]
+            or listed[number] != 1
+            or not born_from <= int(number[6:10]) <= born_to
+        ):
             continue
         found.append(Owner(row[OWNERS], number, "-".join(p for p in (row[BUILDING], row[ENTRANCE], row[ROOM]) if p)))
     return found
@@ -122,8 +138,14 @@ class Browsers:
         context = self.browser.new_context(base_url=self.base_url, **options)
         self.contexts.append(context)
         page = context.new_page()
-        page.on("console", lambda message: message.type == "error" and not message.location["url"].endswith(
-            "/favicon.ico") and self.errors.append(f"{page.url}: {message.text}"))
+        page.on(
+            "console",
+            lambda message: (
+                message.type == "error"
+                and not message.location["url"].endswith("/favicon.ico")
+                and self.errors.append(f"{page.url}: {message.text}")
+            ),
+        )
         page.on("pageerror", lambda error: self.errors.append(f"{page.url}: {error}"))
         return page
 
@@ -154,8 +176,9 @@ class Browsers:
         path = self.artifact(step)
         page.screenshot(path=str(path), full_page=True)
         if page.evaluate("document.documentElement.lang").startswith("zh"):
-            self.unreadable += [f"{path.name}: {fault}"
-                                for fault in faults_for_chinese_reader(readable_texts(page.content()))]
+            self.unreadable += [
+                f"{path.name}: {fault}" for fault in faults_for_chinese_reader(readable_texts(page.content()))
+            ]
         return path
 
     def close(self) -> None:
@@ -189,7 +212,7 @@ class Clock:
             return utcnow()
 
     def travel_to(self, moment: datetime) -> None:
-        self.app.config["CLOCK_SHIFT"] = moment - datetime.now(timezone.utc)
+        self.app.config["CLOCK_SHIFT"] = moment - datetime.now(UTC)
 
     def set_browser(self, page) -> None:
         """Give a browser the server's time: a witness's browser refuses a server clock far from its own."""
@@ -211,8 +234,23 @@ def qr_on_page(pdf: Path, page_number: int, png: Path) -> str:
     """Print one page of the PDF at 150 dpi, as a scanner would see it, and read its QR code."""
     import zxingcpp
 
-    subprocess.run(["pdftoppm", "-r", "150", "-f", str(page_number), "-l", str(page_number), "-png", "-singlefile",
-                    str(pdf), str(png.with_suffix(""))], check=True, timeout=60)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "150",
+            "-f",
+            str(page_number),
+            "-l",
+            str(page_number),
+            "-png",
+            "-singlefile",
+            str(pdf),
+            str(png.with_suffix("")),
+        ],
+        check=True,
+        timeout=60,
+    )
     codes = zxingcpp.read_barcodes(Image.open(png), formats=zxingcpp.BarcodeFormat.QRCode)
     assert len(codes) == 1, f"expected one QR code on page {page_number}, found {len(codes)}"
     return codes[0].text

@@ -47,9 +47,12 @@ def axe_findings(page) -> list[str]:
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(page).response
-    return [f"{violation['id']} ({violation['impact']}): {violation['help']} — "
-            + "; ".join(" ".join(node["target"]) for node in violation["nodes"])
-            for violation in results["violations"] if violation["impact"] in SERIOUS]
+    return [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} — "
+        + "; ".join(" ".join(node["target"]) for node in violation["nodes"])
+        for violation in results["violations"]
+        if violation["impact"] in SERIOUS
+    ]
 
 
 # The user's text size doubled, as the browser's font-size setting (and Page.setFontSizes) does:
@@ -128,8 +131,12 @@ def findings(page, lang: str) -> dict[str, list[str]]:
 
 def assert_none(found: dict[str, dict[str, list[str]]], lang: str) -> None:
     """``found``: page or state -> check -> findings; the message lists every one."""
-    report = [f"  {state} ({lang}), {check}:\n" + "\n".join(f"    - {line}" for line in lines)
-              for state, checks in found.items() for check, lines in checks.items() if lines]
+    report = [
+        f"  {state} ({lang}), {check}:\n" + "\n".join(f"    - {line}" for line in lines)
+        for state, checks in found.items()
+        for check, lines in checks.items()
+        if lines
+    ]
     assert not report, "\n".join(report)
 
 
@@ -196,9 +203,14 @@ def world(live_server) -> World:
         # Published now rather than ten days ago: the objection form is open.
         candidates = vetted_list(officer, estate, owners, 1, now=utcnow() + PUBLISHED_BEFORE)
         publish_roll("test", estate)
-        title, text, signed_by = "关于召开首次业主大会会议的公告", "定于十二月一日起以书面征求意见方式召开业主大会。", "筹备组"
-        notice = publish("test", estate, "meeting_notice", title,
-                         lambda url: announcement_pdf(estate, title, text, signed_by, url))
+        title, text, signed_by = (
+            "关于召开首次业主大会会议的公告",
+            "定于十二月一日起以书面征求意见方式召开业主大会。",
+            "筹备组",
+        )
+        notice = publish(
+            "test", estate, "meeting_notice", title, lambda url: announcement_pdf(estate, title, text, signed_by, url)
+        )
         objection = lodge_objection(candidates, "1幢-1-112", owner_id(12)[-4:], "候选人未在本小区居住。")
         answer_objection("test", objection, "经核实，候选人在本小区居住。")
         vote, _secrets = open_vote_on(factory, estate=estate)
@@ -225,7 +237,8 @@ def check_the_notice(page, world: World) -> None:
     page.goto(world.path(f"board/{world.notice_id}"))
     with page.expect_navigation():
         page.locator('input[type="file"]').set_input_files(
-            {"name": "notice.pdf", "mimeType": "application/pdf", "buffer": b"%PDF- not the published one"})
+            {"name": "notice.pdf", "mimeType": "application/pdf", "buffer": b"%PDF- not the published one"}
+        )
         page.locator("form button").last.click()
     assert page.locator(".flash.error").count(), "the wrong file was not refused"
 
@@ -415,6 +428,7 @@ def raising(error: Exception):
     def visit(page, world: World, live_server):
         with view_raising(live_server.app, "public.roll", error):
             return page.goto(world.path("roll"))
+
     return visit
 
 

@@ -67,8 +67,14 @@ def clerk_desk(browser, live_server):
         context = browser.new_context(locale="zh-CN")
         contexts.append(context)
         page = context.new_page()
-        page.on("console", lambda message: message.type == "error" and not message.location["url"].endswith(
-            "/favicon.ico") and errors.append(message.text))
+        page.on(
+            "console",
+            lambda message: (
+                message.type == "error"
+                and not message.location["url"].endswith("/favicon.ico")
+                and errors.append(message.text)
+            ),
+        )
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.goto(live_server.url("/login"))
         page.fill('input[name="username"]', username)
@@ -129,8 +135,10 @@ def test_two_clerks_key_check_and_sign_in_their_browsers(live_server, clerk_desk
     a, b = (clerk_desk(username) for username in vote.clerks)
     officer_a, officer_b = register_key(live_server, a, vote), register_key(live_server, b, vote)
     with live_server.app.app_context():
-        registered = {o.officer_id: o.staff_id for o in db.session.scalars(
-            select(Officer).where(Officer.election_id == vote.election_id))}
+        registered = {
+            o.officer_id: o.staff_id
+            for o in db.session.scalars(select(Officer).where(Officer.election_id == vote.election_id))
+        }
     assert set(registered) == {officer_a, officer_b} and len(set(registered.values())) == 2
     # The private key is in IndexedDB, and not even this page can read it out.
     extractable = a.evaluate("""async () => {
@@ -149,8 +157,7 @@ def test_two_clerks_key_check_and_sign_in_their_browsers(live_server, clerk_desk
     screenshot(a, "handed-in")
     a.goto(live_server.url(vote.paper_url + "/key"))
     enter(a, "1幢-1-102", choices, receipt)
-    a.set_input_files("#scan", files=[{"name": "scan.png", "mimeType": "image/png",
-                                       "buffer": scan_png()}])
+    a.set_input_files("#scan", files=[{"name": "scan.png", "mimeType": "image/png", "buffer": scan_png()}])
     screenshot(a, "keyed")
     a.locator('main form[method="post"] button').click()
     a.locator('[data-clerk-action="sign"]').wait_for(state="visible")
@@ -168,8 +175,12 @@ def test_two_clerks_key_check_and_sign_in_their_browsers(live_server, clerk_desk
     screenshot(b, "logged")
 
     with live_server.app.app_context():
-        handin, entry = [json.loads(text) for text in db.session.scalars(
-            select(LogEntry.entry_json).where(LogEntry.election_id == vote.election_id).order_by(LogEntry.seq))]
+        handin, entry = [
+            json.loads(text)
+            for text in db.session.scalars(
+                select(LogEntry.entry_json).where(LogEntry.election_id == vote.election_id).order_by(LogEntry.seq)
+            )
+        ]
         wang = roster_voter_ids(db.session.get(Election, vote.election_id))["v00002"]
     # The browsers' signatures checked out on the server, over the bytes Python signs.
     assert (handin["kind"], handin["body"]["desk_receipt"], handin["body"]["voter_id"]) == ("handin", receipt, wang)
@@ -183,7 +194,8 @@ def test_a_browser_without_ed25519_is_told_so(live_server, clerk_desk):
     vote = draft_vote(live_server)
     page = clerk_desk(vote.clerks[0])
     page.context.add_init_script(
-        "crypto.subtle.generateKey = () => Promise.reject(new DOMException('Ed25519', 'NotSupportedError'));")
+        "crypto.subtle.generateKey = () => Promise.reject(new DOMException('Ed25519', 'NotSupportedError'));"
+    )
     page.goto(live_server.url(vote.paper_url + "/officer-key"))
     page.locator('[data-clerk-show="unsupported"]').wait_for(state="visible")
     assert page.locator('[data-clerk-action="register"]').is_hidden()

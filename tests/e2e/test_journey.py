@@ -31,7 +31,16 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from tests.conftest import REPO_ROOT, unavailable
-from tests.e2e.journey_kit import Browsers, Clock, fill_passphrase, found_place, lone_flat_owners, qr_on_page, zh, zh_date
+from tests.e2e.journey_kit import (
+    Browsers,
+    Clock,
+    fill_passphrase,
+    found_place,
+    lone_flat_owners,
+    qr_on_page,
+    zh,
+    zh_date,
+)
 from tests.e2e.test_clerk_keys import DraftVote, enter, hand_in, register_key, scan_png, sign
 from tests.e2e.test_phone_vote import choose
 from tests.factories import PASSWORD
@@ -44,11 +53,11 @@ from voting.core.record_v2 import election_hash, entry_leaf_hash
 from voting.elections.models import Election, Officer
 from voting.estates.models import Estate
 from voting.extensions import db
+from voting.formatting import SHANGHAI
 from voting.prep.models import PrepGroup
 from voting.privacy import mask_name
 from voting.roster.generate import generate_roster, write_xlsx
 from voting.roster.parsing import USE
-from voting.formatting import SHANGHAI
 
 VOTE_TITLE = "金山花园第一次业主大会表决"
 LIST_TITLE = "选举第一届业主委员会"
@@ -104,13 +113,28 @@ def import_roll(app, b: Browsers, page, code: str, path, units: int, voters: int
     assert preview[0] == str(units) and (voters is None or preview[1] == str(voters)), preview
     b.shot(page, f"{step}-preview")
     submit(page, 'main form[method="post"] button')
-    assert_flash(app, page, "Roll imported: %(units)d units, %(voters)d voters.", units=units,
-                 voters=voters if voters is not None else int(preview[1]))
+    assert_flash(
+        app,
+        page,
+        "Roll imported: %(units)d units, %(voters)d voters.",
+        units=units,
+        voters=voters if voters is not None else int(preview[1]),
+    )
     b.shot(page, f"{step}-saved")
 
 
-def propose(app, page, *, name: str, role: str, organisation: str = "", leader: bool = False, id_number: str = "",
-            account: int = 0, new_account: tuple[str, str] | None = None) -> None:
+def propose(
+    app,
+    page,
+    *,
+    name: str,
+    role: str,
+    organisation: str = "",
+    leader: bool = False,
+    id_number: str = "",
+    account: int = 0,
+    new_account: tuple[str, str] | None = None,
+) -> None:
     form = page.locator('main form[action$="/prep/members"]')
     form.locator('input[name="name"]').fill(name)
     form.locator('select[name="role"]').select_option(role)
@@ -184,17 +208,42 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
     b.shot(officer, "street-office-estate")
     import_roll(app, b, officer, code, tmp_path / "registry.xlsx", len(registry_extract), None, "registry-extract")
     officer.goto(f"/estates/{code}/prep/")
-    propose(app, officer, name=place.officer.name, role="street_office", organisation="浒山街道办事处", leader=True,
-            account=place.officer.id)
-    propose(app, officer, name=place.community.name, role="community", organisation="金山社区居民委员会",
-            account=place.community.id)
-    propose(app, officer, name=representatives[0].name, role="owner", id_number=representatives[0].id_number,
-            new_account=(group_username, PASSWORD))
+    propose(
+        app,
+        officer,
+        name=place.officer.name,
+        role="street_office",
+        organisation="浒山街道办事处",
+        leader=True,
+        account=place.officer.id,
+    )
+    propose(
+        app,
+        officer,
+        name=place.community.name,
+        role="community",
+        organisation="金山社区居民委员会",
+        account=place.community.id,
+    )
+    propose(
+        app,
+        officer,
+        name=representatives[0].name,
+        role="owner",
+        id_number=representatives[0].id_number,
+        new_account=(group_username, PASSWORD),
+    )
     propose(app, officer, name=representatives[1].name, role="owner", id_number=representatives[1].id_number)
     # Four members cannot be confirmed: the page says why before anyone tries.
-    assert officer.locator("main ul.errors li").all_inner_texts() == [zh(
-        app, "The group would have %(count)d members; it needs an odd number from %(low)d to %(high)d.",
-        count=4, low=5, high=11)]
+    assert officer.locator("main ul.errors li").all_inner_texts() == [
+        zh(
+            app,
+            "The group would have %(count)d members; it needs an odd number from %(low)d to %(high)d.",
+            count=4,
+            low=5,
+            high=11,
+        )
+    ]
     b.shot(officer, "group-of-four-refused")
     propose(app, officer, name=representatives[2].name, role="owner", id_number=representatives[2].id_number)
     assert officer.locator("main ul.errors").count() == 0
@@ -204,8 +253,13 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
     with app.app_context():
         formed = db.session.scalar(select(PrepGroup).join(Estate).where(Estate.code == code))
         assert formed.published_at is not None
-        assert sorted(m.role for m in formed.members if m.is_current) == ["community", "owner", "owner", "owner",
-                                                                          "street_office"]
+        assert sorted(m.role for m in formed.members if m.is_current) == [
+            "community",
+            "owner",
+            "owner",
+            "owner",
+            "street_office",
+        ]
     officer.goto(f"/p/{code}/prep/")
     published = officer.locator("main").inner_text()
     assert all(mask_name(o.name) in published and o.name not in published for o in representatives)
@@ -227,11 +281,32 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
     group.fill('input[name="min_joint_households"]', "2")
     submit(group, "main form button")
     list_id = url_id(group, r"/candidates/(\d+)/$")
-    nominate(app, group, code, list_id, 1, nominees[0], "self", occupation="退休教师", party_member=True,
-             statement="愿为小区公共事务尽心尽力。")
-    nominate(app, group, code, list_id, 2, nominees[1], "community", occupation="会计师", recommended_by="金山社区党支部")
-    nominate(app, group, code, list_id, 3, nominees[2], "joint", occupation="工程师",
-             signatures="\n".join(f"{o.name} {o.id_number}" for o in representatives[:2]))
+    nominate(
+        app,
+        group,
+        code,
+        list_id,
+        1,
+        nominees[0],
+        "self",
+        occupation="退休教师",
+        party_member=True,
+        statement="愿为小区公共事务尽心尽力。",
+    )
+    nominate(
+        app, group, code, list_id, 2, nominees[1], "community", occupation="会计师", recommended_by="金山社区党支部"
+    )
+    nominate(
+        app,
+        group,
+        code,
+        list_id,
+        3,
+        nominees[2],
+        "joint",
+        occupation="工程师",
+        signatures="\n".join(f"{o.name} {o.id_number}" for o in representatives[:2]),
+    )
     group.goto(f"/estates/{code}/candidates/{list_id}/")
     assert group.locator('main table a[href*="/nominees/"]').all_inner_texts() == [n.name for n in nominees]
     b.shot(group, "nominations")
@@ -242,8 +317,10 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
     assert record_verdicts(app, b, community, code, list_id, "review-community") == [2, 2, 2]
     assert record_verdicts(app, b, officer, code, list_id, "review-street-office") == [7, 7, 7]
     with app.app_context():
-        recorded = {(r.nominee_id, r.rule_code, r.body): r.recorded_by for r in db.session.scalars(
-            select(NomineeReview).join(Nominee).where(Nominee.list_id == list_id))}
+        recorded = {
+            (r.nominee_id, r.rule_code, r.body): r.recorded_by
+            for r in db.session.scalars(select(NomineeReview).join(Nominee).where(Nominee.list_id == list_id))
+        }
     assert len(recorded) == 3 * 7  # seven attested rules for each of the three nominees
     assert {by for (_n, _rule, body), by in recorded.items() if body == "community"} == {place.community.username}
     assert {by for (_n, _rule, body), by in recorded.items() if body != "community"} == {place.officer.username}
@@ -283,8 +360,7 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
     group.fill('input[name="closes_at"]', closes.strftime("%Y-%m-%dT%H:%M"))
     submit(group, "main form button")
     election_id = url_id(group, r"/elections/(\d+)/$")
-    for item, title in (("4", "选聘金盾物业服务有限公司为小区物业服务企业"),
-                        ("6", "筹集专项维修资金用于更换2号电梯")):
+    for item, title in (("4", "选聘金盾物业服务有限公司为小区物业服务企业"), ("6", "筹集专项维修资金用于更换2号电梯")):
         group.select_option('form[action$="/motions"] select[name="item"]', item)
         group.fill('form[action$="/motions"] input[name="title"]', title)
         submit(group, 'form[action$="/motions"] button')
@@ -314,10 +390,15 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
     group.locator('[data-clerk-show="registered"]').wait_for(state="visible")
     group_key_id = group.locator("[data-clerk-officer-id]").inner_text()
     with app.app_context():
-        officers = {o.officer_id: o.role for o in db.session.scalars(
-            select(Officer).where(Officer.election_id == election_id))}
-    assert officers == {clerk_ids[0]: "clerk", clerk_ids[1]: "clerk", certifying_id: "street_office",
-                        group_key_id: "preparation_group"}
+        officers = {
+            o.officer_id: o.role for o in db.session.scalars(select(Officer).where(Officer.election_id == election_id))
+        }
+    assert officers == {
+        clerk_ids[0]: "clerk",
+        clerk_ids[1]: "clerk",
+        certifying_id: "street_office",
+        group_key_id: "preparation_group",
+    }
 
     # 5. The group opens the vote, setting the passphrase its notices are sealed under, and prints
     # the notices, once, typing the passphrase again to prepare and to download them.
@@ -325,8 +406,14 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
     group.goto(f"/estates/{code}/elections/{election_id}/")
     b.shot(group, "vote-draft")
     submit(group, f'main a[href$="/elections/{election_id}/open"]')
-    assert zh(app, "Once the vote opens, the motions, the candidates and the owner roll are locked and can no longer "
-                   "be changed.") in group.locator("main .consequence").inner_text()
+    assert (
+        zh(
+            app,
+            "Once the vote opens, the motions, the candidates and the owner roll are locked and can no longer "
+            "be changed.",
+        )
+        in group.locator("main .consequence").inner_text()
+    )
     fill_passphrase(group, 'form[action$="/open"]', NOTICES_PASSPHRASE)
     group.locator('form[action$="/open"] button').click()  # unticked: the browser does not send it
     assert group.url.endswith(f"/elections/{election_id}/open")
@@ -397,9 +484,12 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
     voter.locator("#receipt-ok").wait_for(state="visible")
     voter.locator("#receipt-ok summary").tap()  # the proofs' words are folded away
     assert voter.locator('#receipt-ok [data-slot="message"]').inner_text() == zh(
-        app, "Your ballot is entry %(seq)d of the log, and the log, now %(size)d entries long, still holds it "
+        app,
+        "Your ballot is entry %(seq)d of the log, and the log, now %(size)d entries long, still holds it "
         "unchanged. Once the vote is counted, this page also tells whether it is the ballot that counts.",
-        seq=receipt["seq"], size=receipt["seq"] + 1)
+        seq=receipt["seq"],
+        size=receipt["seq"] + 1,
+    )
     b.shot(voter, "phone-receipt-checked")
 
     # 7. Another owner hands a paper ballot in at the desk before the close; clerk A logs the
@@ -416,8 +506,10 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
     group.select_option("#reason", "lost")
     submit(group, 'form[action$="/credentials/"] button')
     group.locator('[data-clerk-action="sign"] button').click()
-    group.locator("main", has_text=zh(app, "Another person of the preparation group or the street office must approve "
-                                          "this request.")).wait_for()
+    group.locator(
+        "main",
+        has_text=zh(app, "Another person of the preparation group or the street office must approve this request."),
+    ).wait_for()
     request_url = group.url
     b.shot(group, "revocation-requested")
     clock.set_browser(officer)
@@ -426,8 +518,12 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
         officer.locator('[data-clerk-action="sign"] button', has_text=zh(app, "Approve with my key")).click()
     b.shot(officer, "revocation-approved")
     with app.app_context():
-        entries = [json.loads(text) for text in db.session.scalars(
-            select(LogEntry.entry_json).where(LogEntry.election_id == election_id).order_by(LogEntry.seq))]
+        entries = [
+            json.loads(text)
+            for text in db.session.scalars(
+                select(LogEntry.entry_json).where(LogEntry.election_id == election_id).order_by(LogEntry.seq)
+            )
+        ]
     assert [e["kind"] for e in entries] == ["notices", "ballot", "handin", "credential"]
     assert entries[2]["body"]["desk_receipt"] == desk_receipt and entries[2]["body"]["identity_checked"] is True
     act = entries[3]
@@ -442,8 +538,10 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
         officer.locator('[data-clerk-action="cosign"] button').click()
     b.shot(officer, "turnout-cosigned")
     with app.app_context():
-        cosigned = {made.size: [(c.witness, c.time) for c in made.cosignatures]
-                    for made in db.session.scalars(select(Checkpoint).where(Checkpoint.election_id == election_id))}
+        cosigned = {
+            made.size: [(c.witness, c.time) for c in made.cosignatures]
+            for made in db.session.scalars(select(Checkpoint).where(Checkpoint.election_id == election_id))
+        }
     assert [witness for witness, _time in cosigned[0] + cosigned[4]] == [certifying_id, certifying_id]
 
     # 8. The period ends; the group closes the vote. The street office witnesses the log at the
@@ -479,13 +577,19 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
     assert values_of_cards(clerk_b)[0] == zh(app, "In the log")
     b.shot(clerk_b, "paper-logged")
     with app.app_context():
-        entries = [json.loads(text) for text in db.session.scalars(
-            select(LogEntry.entry_json).where(LogEntry.election_id == election_id).order_by(LogEntry.seq))]
+        entries = [
+            json.loads(text)
+            for text in db.session.scalars(
+                select(LogEntry.entry_json).where(LogEntry.election_id == election_id).order_by(LogEntry.seq)
+            )
+        ]
     assert [e["kind"] for e in entries] == ["notices", "ballot", "handin", "credential", "ballot"]
     assert entries[1]["body"]["choices"] == {"m1": "yes", "m2": "yes", "m3": ["c3-1", "c3-2"]}
     paper = entries[4]
     assert (paper["body"]["channel"], paper["body"]["handin"], paper["body"]["choices"]) == ("paper", 2, PAPER_CHOICES)
-    assert parse_time(paper["logged_at"]) > closes > parse_time(entries[2]["logged_at"])  # keyed after, handed in before
+    assert (
+        parse_time(paper["logged_at"]) > closes > parse_time(entries[2]["logged_at"])
+    )  # keyed after, handed in before
     assert [s["signer"] for s in paper["signatures"]] == list(clerk_ids)
 
     group.goto(f"/estates/{code}/elections/{election_id}/")
@@ -497,8 +601,10 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
 
     # 9. The street office sees the verifier's verdict and certifies with the key in its browser.
     officer.goto(certification_url)
-    verdict = officer.locator("main p.flash.success", has_text=zh(
-        app, "VALID: every signature, the log, the tree head and the recount check out."))
+    verdict = officer.locator(
+        "main p.flash.success",
+        has_text=zh(app, "VALID: every signature, the log, the tree head and the recount check out."),
+    )
     assert verdict.is_visible()
     b.shot(officer, "certification-valid")
     # Certifying asks first: the figures being certified, what it does, and the box to tick.
@@ -510,8 +616,10 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
     assert officer.locator('[data-clerk-action="sign"] button').is_enabled()
     assert officer.locator("[data-clerk-working]").is_hidden()
     with app.app_context():
-        assert db.session.scalar(select(CertificationDecision).where(
-            CertificationDecision.election_id == election_id)) is None
+        assert (
+            db.session.scalar(select(CertificationDecision).where(CertificationDecision.election_id == election_id))
+            is None
+        )
     officer.check("[data-clerk-confirm]")
     b.shot(officer, "certification-confirm")
     with officer.expect_navigation():
@@ -520,17 +628,23 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
     assert officer.locator("main ul li", has_text=zh(app, "Certified by %(officer)s", officer=certifier)).count() == 1
     b.shot(officer, "certified")
     with app.app_context():
-        decisions = db.session.scalars(select(CertificationDecision).where(
-            CertificationDecision.election_id == election_id)).all()
+        decisions = db.session.scalars(
+            select(CertificationDecision).where(CertificationDecision.election_id == election_id)
+        ).all()
         assert [(d.decision, d.officer_id) for d in decisions] == [("certified", certifying_id)]
 
     # 10. The group publishes the results announcement and the minutes (laid out in the background).
     # Publishing asks first: what goes public, that it cannot be taken back silently, the figures.
     group.goto(f"/estates/{code}/elections/{election_id}/")
     submit(group, f'main a[href$="/board/elections/{election_id}/results"]')
-    assert zh(app, "Once published they cannot be taken back silently: withdrawing a document needs a written "
-                   "reason, and the entry, the document and the reason stay visible on the board.") in group.locator(
-        "main .consequence").inner_text()
+    assert (
+        zh(
+            app,
+            "Once published they cannot be taken back silently: withdrawing a document needs a written "
+            "reason, and the entry, the document and the reason stay visible on the board.",
+        )
+        in group.locator("main .consequence").inner_text()
+    )
     group.fill("#scrutineers", f"{representatives[1].name}，{representatives[2].name}")
     group.check('form[action$="/results"] input[name="confirmed"]')
     b.shot(group, "publish-results-confirm")
@@ -540,13 +654,19 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
 
     # 11. Anyone: the notice board shows the three documents; the record verifies and counts both ballots.
     reader = b.phone()
-    expected = sorted([
-        zh(app, "Head of the ballot log on %(day)s: %(title)s", title=VOTE_TITLE,
-           day=zh_date(app, (opens + timedelta(minutes=10)).date())),
-        zh(app, "Results of the vote: %(title)s", title=VOTE_TITLE),
-        zh(app, "Minutes and resolutions: %(title)s", title=VOTE_TITLE),
-        zh(app, "Certification by the street office: %(title)s", title=VOTE_TITLE),
-    ])
+    expected = sorted(
+        [
+            zh(
+                app,
+                "Head of the ballot log on %(day)s: %(title)s",
+                title=VOTE_TITLE,
+                day=zh_date(app, (opens + timedelta(minutes=10)).date()),
+            ),
+            zh(app, "Results of the vote: %(title)s", title=VOTE_TITLE),
+            zh(app, "Minutes and resolutions: %(title)s", title=VOTE_TITLE),
+            zh(app, "Certification by the street office: %(title)s", title=VOTE_TITLE),
+        ]
+    )
     deadline = time.monotonic() + 60
     while True:
         reader.goto(f"/p/{code}/board/")
@@ -561,8 +681,9 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
     assert document.ok and document.headers["content-type"] == "application/pdf"
     assert document.body().startswith(b"%PDF")
     # A printout's PDF checks against the fingerprint the board keeps.
-    reader.set_input_files("#document", files=[{"name": "notice.pdf", "mimeType": "application/pdf",
-                                                "buffer": document.body()}])
+    reader.set_input_files(
+        "#document", files=[{"name": "notice.pdf", "mimeType": "application/pdf", "buffer": document.body()}]
+    )
     submit(reader, 'main form[enctype="multipart/form-data"] button')
     assert_flash(app, reader, "Identical: this is the published document.")
     b.shot(reader, "public-board-entry")
@@ -571,8 +692,12 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
     with reader.expect_download() as download:
         reader.locator('main a[href$="/record.json"]').click()
     download.value.save_as(tmp_path / "record.json")
-    verified = subprocess.run([sys.executable, str(REPO_ROOT / "scripts" / "verify_record.py"),
-                               str(tmp_path / "record.json"), "--json"], capture_output=True, text=True, timeout=60)
+    verified = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "scripts" / "verify_record.py"), str(tmp_path / "record.json"), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert verified.returncode == 0, verified.stdout + verified.stderr
     tally = json.loads(verified.stdout)
     assert tally["counted"] == 2
@@ -583,16 +708,19 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
     heads = record["checkpoints"]
     leaves = [entry_leaf_hash(entry) for entry in record["log"]]
     log_key = Ed25519PublicKey.from_public_bytes(b64d(record["election"]["election_public_key"]))
-    officer_key = Ed25519PublicKey.from_public_bytes(b64d(next(
-        o["public_key"] for o in record["election"]["officers"] if o["officer_id"] == certifying_id)))
+    officer_key = Ed25519PublicKey.from_public_bytes(
+        b64d(next(o["public_key"] for o in record["election"]["officers"] if o["officer_id"] == certifying_id))
+    )
     assert heads[0]["size"] == 0 and heads[-1]["size"] == 4  # the close, before the paper was keyed
     assert [h["size"] for h in heads] == sorted({h["size"] for h in heads})
     for head in heads:
-        assert b64d(head["root"]) == merkle.root(leaves[:head["size"]])
+        assert b64d(head["root"]) == merkle.root(leaves[: head["size"]])
         text = checkpoint.text(election_hash(record["election"]), head["size"], b64d(head["root"]))
         log_key.verify(b64d(head["signature"]), text)
         for cosignature in head["cosignatures"]:
-            officer_key.verify(b64d(cosignature["signature"]), checkpoint.cosignature_message(text, cosignature["time"]))
+            officer_key.verify(
+                b64d(cosignature["signature"]), checkpoint.cosignature_message(text, cosignature["time"])
+            )
     assert [[c["witness"] for c in h["cosignatures"]] for h in (heads[0], heads[-1])] == [[certifying_id]] * 2
 
     # 12. The owner who voted on the phone checks the receipt kept there against the published
@@ -603,13 +731,25 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
     voter.locator("#receipt-ok").wait_for(state="visible")
     voter.locator("#receipt-ok summary").tap()  # the proofs' words are folded away
     assert voter.locator('#receipt-ok [data-slot="message"]').inner_text() == zh(
-        app, "Your ballot is entry %(seq)d of the published record, and it is the ballot counted for your vote.",
-        seq=receipt["seq"])
+        app,
+        "Your ballot is entry %(seq)d of the published record, and it is the ballot counted for your vote.",
+        seq=receipt["seq"],
+    )
     b.shot(voter, "phone-receipt-published")
     (tmp_path / "receipt.json").write_text(json.dumps(receipt), encoding="utf-8")
-    checked = subprocess.run([sys.executable, str(REPO_ROOT / "scripts" / "verify_record.py"), str(tmp_path / "record.json"),
-                              "--receipt", str(tmp_path / "receipt.json"), "--json"],
-                             capture_output=True, text=True, timeout=60)
+    checked = subprocess.run(
+        [
+            sys.executable,
+            str(REPO_ROOT / "scripts" / "verify_record.py"),
+            str(tmp_path / "record.json"),
+            "--receipt",
+            str(tmp_path / "receipt.json"),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert checked.returncode == 0, checked.stdout + checked.stderr
     finding = json.loads(checked.stdout)
     assert (finding["receipt"], finding["seq"], finding["status"]) == ("valid", receipt["seq"], "counted")

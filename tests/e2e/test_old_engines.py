@@ -12,7 +12,9 @@ STATIC = REPO_ROOT / "voting" / "static"
 VENDORED = STATIC / "vendor"
 CHECKER = [Path(__file__).parent / "vendor" / "acorn-8.19.0.js", Path(__file__).parent / "engine_check.js"]
 # A template's <script src="{{ url_for('static', filename=...) }}"> without type="module" is classic.
-SCRIPT_TAG = re.compile(r"<script(?P<attributes>[^>]*)\bsrc=\"\{\{ url_for\('static', filename='(?P<file>[^']+)'\) \}\}\"")
+SCRIPT_TAG = re.compile(
+    r"<script(?P<attributes>[^>]*)\bsrc=\"\{\{ url_for\('static', filename='(?P<file>[^']+)'\) \}\}\""
+)
 
 
 def classic_scripts() -> set[str]:
@@ -51,18 +53,22 @@ def test_every_served_script_runs_on_the_oldest_supported_engines(checker):
     assert checker(scripts) == []
 
 
-@pytest.mark.parametrize("kind, source, fault", [
-    ("module", "let a = 1; a ??= 2;", "does not parse as ES2020"),
-    ("module", "class A { #secret = 1; }", "does not parse as ES2020"),
-    ("module", "export const last = [1, 2].at(-1);", ".at(): Chromium 92"),
-    ("module", "document.body?.replaceChildren();", ".replaceChildren(): Chromium 86"),
-    ("module", "export const copy = structuredClone({});", "structuredClone: Chromium 98"),
-    ("module", "export const found = /(?<=a)b/.test('ab');", "lookbehind"),
-    ("vendored", "await Promise.resolve(1);", "top-level await"),
-    ("vendored", "class A { static { this.b = 1; } }", "class static block"),
-    ("vendored", "class A { #b = 1; }", "private class member"),
-    ("classic", "const a = () => 1;", "does not parse as ES5"),
-], ids=lambda value: value if value in ("module", "vendored", "classic") else None)
+@pytest.mark.parametrize(
+    "kind, source, fault",
+    [
+        ("module", "let a = 1; a ??= 2;", "does not parse as ES2020"),
+        ("module", "class A { #secret = 1; }", "does not parse as ES2020"),
+        ("module", "export const last = [1, 2].at(-1);", ".at(): Chromium 92"),
+        ("module", "document.body?.replaceChildren();", ".replaceChildren(): Chromium 86"),
+        ("module", "export const copy = structuredClone({});", "structuredClone: Chromium 98"),
+        ("module", "export const found = /(?<=a)b/.test('ab');", "lookbehind"),
+        ("vendored", "await Promise.resolve(1);", "top-level await"),
+        ("vendored", "class A { static { this.b = 1; } }", "class static block"),
+        ("vendored", "class A { #b = 1; }", "private class member"),
+        ("classic", "const a = () => 1;", "does not parse as ES5"),
+    ],
+    ids=lambda value: value if value in ("module", "vendored", "classic") else None,
+)
 def test_the_check_finds_what_old_engines_cannot_run(checker, kind, source, fault):
     [found] = checker([{"name": "sample.js", "source": source, "kind": kind}])
     assert found.startswith("sample.js") and fault in found

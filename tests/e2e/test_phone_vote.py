@@ -6,11 +6,10 @@ import os
 import random
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-
 from sqlalchemy import select
 
 from simulation.browser import WITHOUT_SUBTLE_CRYPTO, WITHOUT_WEBCRYPTO_ED25519
@@ -44,14 +43,17 @@ class LiveVote:
 def open_live_vote(live_server, **options) -> LiveVote:
     with live_server.app.app_context():
         election, secrets = open_vote(live_server.factory, **options)
-        return LiveVote(election.id, election.public_id, election.election_hash, secrets,
-                        roster_voter_ids(election))
+        return LiveVote(election.id, election.public_id, election.election_hash, secrets, roster_voter_ids(election))
 
 
 def logged_entries(live_server, vote: LiveVote) -> list[dict]:
     with live_server.app.app_context():
-        return [json.loads(text) for text in db.session.scalars(
-            select(LogEntry.entry_json).where(LogEntry.election_id == vote.election_id).order_by(LogEntry.seq))]
+        return [
+            json.loads(text)
+            for text in db.session.scalars(
+                select(LogEntry.entry_json).where(LogEntry.election_id == vote.election_id).order_by(LogEntry.seq)
+            )
+        ]
 
 
 def cast_in_python(live_server, vote: LiveVote, voter: str) -> dict:
@@ -60,7 +62,9 @@ def cast_in_python(live_server, vote: LiveVote, voter: str) -> dict:
         election = db.session.get(Election, vote.election_id)
         ballot = ballot_of(election, voter)
         key = signing.private_key_from_seed(vote.secrets[voter])
-        receipt = cast_online(election, ballot, signing.sign(key, "ballot", ballot, record_v2.VERSION)).as_json(election)
+        receipt = cast_online(election, ballot, signing.sign(key, "ballot", ballot, record_v2.VERSION)).as_json(
+            election
+        )
         db.session.commit()
         return receipt
 
@@ -148,8 +152,10 @@ def test_owner_votes_on_a_phone_and_checks_the_receipt(live_server, phone, scree
     assert phone.locator('#step-receipt [data-slot="units"]').inner_text() == "1幢-1-101"
     logged_at = parse_time(receipt["logged_at"])
     assert phone.locator('#step-receipt [data-slot="logged_at"]').inner_text() == zh(
-        live_server.app, "%(moment)s Beijing time",
-        moment=f"{logged_at.year}年{logged_at.month}月{logged_at.day}日 {logged_at:%H:%M}")
+        live_server.app,
+        "%(moment)s Beijing time",
+        moment=f"{logged_at.year}年{logged_at.month}月{logged_at.day}日 {logged_at:%H:%M}",
+    )
     assert phone.locator("#receipt-replaces").is_hidden()
     assert phone.locator('#step-receipt [data-slot="entry_hash"]').is_hidden()
     assert phone.locator('#step-receipt [data-slot="entry_hash"]').text_content() == receipt["entry_hash"]
@@ -171,10 +177,17 @@ def test_owner_votes_on_a_phone_and_checks_the_receipt(live_server, phone, scree
     # The server logged exactly what the phone signed: the browser's canon matched Python's.
     [entry] = logged_entries(live_server, vote)
     assert entry["body"]["choices"] == {"m1": "yes", "m2": "abstain", "m3": ["c3-1", "c3-3"]}
-    assert entry["body"]["voter_id"] == vote.voter_ids[ZHANG_LI] and entry["body"]["election_hash"] == vote.election_hash
+    assert (
+        entry["body"]["voter_id"] == vote.voter_ids[ZHANG_LI] and entry["body"]["election_hash"] == vote.election_hash
+    )
     with live_server.app.app_context():
-        assert signing.verify(signing.public_key_b64(signing.private_key_from_seed(vote.secrets[ZHANG_LI])),
-                              "ballot", entry["body"], entry["signatures"][0]["signature"], record_v2.VERSION)
+        assert signing.verify(
+            signing.public_key_b64(signing.private_key_from_seed(vote.secrets[ZHANG_LI])),
+            "ballot",
+            entry["body"],
+            entry["signatures"][0]["signature"],
+            record_v2.VERSION,
+        )
 
     # Another notice's code opened in the same tab changes only the fragment: it starts afresh.
     phone.goto(vote.qr_url(live_server, WANG))
@@ -189,22 +202,29 @@ def test_owner_votes_on_a_phone_and_checks_the_receipt(live_server, phone, scree
     # In words: which vote, which units (as this phone kept them), when, and whether it counts.
     finding = phone.locator("#receipt-ok")
     assert finding.locator('[data-slot="headline"]').inner_text() == zh(
-        live_server.app, "Your ballot is in the log, to be counted")
+        live_server.app, "Your ballot is in the log, to be counted"
+    )
     assert finding.locator('[data-slot="units"]').inner_text() == "1幢-1-101"
     assert finding.locator('[data-slot="cast"]').inner_text() == zh(
-        live_server.app, "%(time)s, online", time=shown_time(live_server, receipt["logged_at"]))
+        live_server.app, "%(time)s, online", time=shown_time(live_server, receipt["logged_at"])
+    )
     assert finding.locator('[data-slot="standing"]').inner_text() == zh(
-        live_server.app, "In the log, unchanged, and it will count when the vote closes — unless you vote again "
-        "before then: only your latest ballot counts.")
+        live_server.app,
+        "In the log, unchanged, and it will count when the vote closes — unless you vote again "
+        "before then: only your latest ballot counts.",
+    )
     # The proofs are folded away, there for those who open the fold.
     assert finding.locator('[data-slot="message"]').is_hidden()
     assert receipt["entry_hash"] not in finding.inner_text()
     assert not re.search(r"\d{4}-\d\d-\d\dT", phone.locator("#receipt-result").inner_text())
     finding.locator("summary").tap()
     assert finding.locator('[data-slot="message"]').inner_text() == zh(
-        live_server.app, "Your ballot is entry %(seq)d of the log, and the log, now %(size)d entries long, still "
+        live_server.app,
+        "Your ballot is entry %(seq)d of the log, and the log, now %(size)d entries long, still "
         "holds it unchanged. Once the vote is counted, this page also tells whether it is the ballot that counts.",
-        seq=receipt["seq"], size=2)
+        seq=receipt["seq"],
+        size=2,
+    )
     assert receipt["entry_hash"] in finding.inner_text()
     screenshot(phone, "receipt-checked")
 
@@ -272,19 +292,24 @@ def test_a_revote_is_announced_as_replacing_the_ballot(live_server, phone, scree
     # The first receipt, checked on the same phone, says it no longer counts and which ballot does.
     first, later = json.loads(phone.evaluate(f"localStorage.getItem('gongzhi-receipts:{vote.public_id}')"))
     phone.goto(live_server.url(f"/v/{vote.public_id}/receipt"))
-    phone.locator("#receipt-file").set_input_files(files=[{
-        "name": "receipt.json", "mimeType": "application/json", "buffer": json.dumps(first).encode()}])
+    phone.locator("#receipt-file").set_input_files(
+        files=[{"name": "receipt.json", "mimeType": "application/json", "buffer": json.dumps(first).encode()}]
+    )
     phone.wait_for_function("document.querySelector('#receipt-form textarea').value.includes('\"seq\": 0')")
     phone.locator('#receipt-form button[type="submit"]').tap()
     finding = phone.locator('#receipt-ok[data-status="replaced"]')
     finding.wait_for(state="visible")
     assert finding.locator('[data-slot="headline"]').inner_text() == zh(
-        live_server.app, "This ballot was replaced and does not count")
+        live_server.app, "This ballot was replaced and does not count"
+    )
     assert finding.locator('[data-slot="units"]').inner_text() == "1幢-1-102、1幢-1-201"
     how = zh(live_server.app, "cast online on %(time)s", time=shown_time(live_server, later["logged_at"]))
     assert finding.locator('[data-slot="standing"]').inner_text() == zh(
-        live_server.app, "Replaced by a later ballot, entry %(later)d: %(how)s. Only the latest ballot counts.",
-        later=later["seq"], how=how)
+        live_server.app,
+        "Replaced by a later ballot, entry %(later)d: %(how)s. Only the latest ballot counts.",
+        later=later["seq"],
+        how=how,
+    )
     assert finding.locator('[data-slot="advice"]').is_visible()
     screenshot(phone, "receipt-replaced")
     phone.locator("#receipt-form textarea").fill(json.dumps(later))
@@ -303,9 +328,11 @@ def test_without_the_qr_secret_the_page_says_so(live_server, phone):
 
 def test_the_secret_leaves_the_address_bar_also_where_the_vote_is_not_open(live_server, phone):
     """Nothing on the page signs before the vote opens or after it closed: the secret goes at once."""
-    now = datetime.now(timezone.utc)
-    for opens_at, closes_at in ((now + timedelta(days=1), now + timedelta(days=2)),
-                                (now - timedelta(days=2), now - timedelta(days=1))):
+    now = datetime.now(UTC)
+    for opens_at, closes_at in (
+        (now + timedelta(days=1), now + timedelta(days=2)),
+        (now - timedelta(days=2), now - timedelta(days=1)),
+    ):
         vote = open_live_vote(live_server, opens_at=opens_at, closes_at=closes_at)
         phone.goto(vote.qr_url(live_server, ZHANG_LI))
         phone.locator(".vote-notice").first.wait_for(state="visible")
@@ -316,13 +343,18 @@ def test_the_secret_leaves_the_address_bar_also_where_the_vote_is_not_open(live_
 PAPER_OFFERED = "您也可以向筹备组领取纸质表决票投票。"
 
 
-@pytest.mark.parametrize("browser_lacks, step, secret_kept", [
-    (WITHOUT_SUBTLE_CRYPTO, "step-unsupported", False),
-    ('Object.defineProperty(window, "isSecureContext", { get: () => false });', "step-insecure", False),
-    ("delete window.BigInt;", "step-old-browser", True),
-], ids=["no-crypto-subtle", "plain-http", "engine-too-old"])
-def test_a_phone_that_cannot_sign_is_told_why_and_offered_paper(live_server, phone, screenshot, browser_lacks,
-                                                                step, secret_kept):
+@pytest.mark.parametrize(
+    "browser_lacks, step, secret_kept",
+    [
+        (WITHOUT_SUBTLE_CRYPTO, "step-unsupported", False),
+        ('Object.defineProperty(window, "isSecureContext", { get: () => false });', "step-insecure", False),
+        ("delete window.BigInt;", "step-old-browser", True),
+    ],
+    ids=["no-crypto-subtle", "plain-http", "engine-too-old"],
+)
+def test_a_phone_that_cannot_sign_is_told_why_and_offered_paper(
+    live_server, phone, screenshot, browser_lacks, step, secret_kept
+):
     """Where nothing can sign, the owner reads why and is offered paper; on an engine too old,
     the secret stays in the address bar so that WeChat's "open in browser" hands it on."""
     vote = open_live_vote(live_server)
@@ -378,8 +410,9 @@ def test_both_signers_give_the_signatures_of_cryptography(live_server, phone):
     """RFC 8032 signatures are deterministic: WebCrypto, the vendored fallback and Python's
     cryptography must give the same bytes for the same seed and message."""
     generator = random.Random(1105)
-    cases = [(os.urandom(32), generator.randbytes(generator.choice([0, 1, 31, 64, 65, 200, 1000, 5000])))
-             for _ in range(60)]
+    cases = [
+        (os.urandom(32), generator.randbytes(generator.choice([0, 1, 31, 64, 65, 200, 1000, 5000]))) for _ in range(60)
+    ]
     phone.goto(live_server.url("/static/vote.css"))  # any page of the app: modules load from its origin
     in_browser = phone.evaluate(
         """async (cases) => {
@@ -396,7 +429,9 @@ def test_both_signers_give_the_signatures_of_cryptography(live_server, phone):
                results.push(row);
              }
              return results;
-           }""", [[base64.b64encode(data).decode("ascii") for data in case] for case in cases])
+           }""",
+        [[base64.b64encode(data).decode("ascii") for data in case] for case in cases],
+    )
     for (seed, message), row in zip(cases, in_browser, strict=True):
         key = signing.private_key_from_seed(seed)
         expected = [signing.public_key_b64(key), b64e(key.sign(message))]
@@ -419,11 +454,15 @@ def test_after_the_count_a_notice_shows_how_each_unit_voted(live_server, phone, 
 
 
 TRICKY = [
-    "业主\"\\\n\u2028",
+    '业主"\\\n\u2028',
     "\u0000\u0008\u0009\u000c\u000d\u001f\u007f</script>/",
     {"\uffff": 1, "😀": 2, "\ue000": 3, "a": [1, "b", None, True, False, -7], "": {"z": "é", "Z": []}},
     {"ballot": {"nonce": "AAAA", "choices": {"m10": ["c1"], "m2": "abstain", "m1": "yes"}}},
-    [], {}, 0, 9007199254740992, "",
+    [],
+    {},
+    0,
+    9007199254740992,
+    "",
 ]
 
 
@@ -434,7 +473,9 @@ def test_browser_canon_is_python_canon(live_server, phone):
         """async (values) => {
              const { canon } = await import("/static/verify/canonical.js");
              return values.map(canon);
-           }""", TRICKY)
+           }""",
+        TRICKY,
+    )
     assert in_browser == [canon(value).decode("utf-8") for value in TRICKY]
     # And over the whole frozen definition: the browser's hash of it is the election hash.
     hashed = phone.evaluate(
@@ -443,7 +484,8 @@ def test_browser_canon_is_python_canon(live_server, phone):
              const data = JSON.parse(document.getElementById("vote-data").textContent);
              const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(canon(data.election)));
              return b64e(new Uint8Array(digest));
-           }""")
+           }"""
+    )
     assert hashed == vote.election_hash
 
 

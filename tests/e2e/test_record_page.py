@@ -5,13 +5,12 @@ import json
 
 from sqlalchemy import select
 
+from tests.e2e.conftest import PHONE
 from voting.ballots.operations import receipt_of
 from voting.core import record_v2
 from voting.core.canonical import canon, parse_json
 from voting.elections.models import Election
 from voting.extensions import db
-
-from tests.e2e.conftest import PHONE
 
 
 def _record_page(phone, live_server, vote):
@@ -25,8 +24,11 @@ def _record_page(phone, live_server, vote):
 def _online_receipt(live_server, vote, counted: bool) -> dict:
     """The receipt the ballot page gave an owner for an online ballot that counts (or was replaced)."""
     verified = record_v2.verify_record(parse_json(vote.record))
-    seq = next(seq for seq, ballot in sorted(verified.ballots.items())
-               if ballot.channel == "online" and (verified.counted[ballot.voter_id] == seq) == counted)
+    seq = next(
+        seq
+        for seq, ballot in sorted(verified.ballots.items())
+        if ballot.channel == "online" and (verified.counted[ballot.voter_id] == seq) == counted
+    )
     with live_server.app.app_context():
         election = db.session.scalar(select(Election).where(Election.public_id == vote.public_id))
         return receipt_of(election, seq).as_json(election)
@@ -51,22 +53,34 @@ def test_a_saved_receipt_checks_out_on_the_record_page(live_server, phone, simul
     """The receipt the ballot page kept on this phone, one saved as a file, and one altered by hand."""
     counted, replaced = (_online_receipt(live_server, simulated_vote, counted) for counted in (True, False))
     phone.context.add_init_script(
-        f"localStorage.setItem('gongzhi-receipts:{simulated_vote.public_id}', {json.dumps(json.dumps([counted]))})")
+        f"localStorage.setItem('gongzhi-receipts:{simulated_vote.public_id}', {json.dumps(json.dumps([counted]))})"
+    )
     _record_page(phone, live_server, simulated_vote)
 
     def finding(status: str) -> dict:
         phone.get_by_role("button", name="核验回执").click()
-        result = phone.locator(f'#receipt-result[data-finding*=\'"{status}"\']')
+        result = phone.locator(f"#receipt-result[data-finding*='\"{status}\"']")
         result.wait_for(state="visible")
         return json.loads(result.get_attribute("data-finding"))
 
     phone.get_by_role("button", name="使用本机保存的回执").click()
     kept = finding("counted")
-    assert kept == {"receipt": "valid", "seq": counted["seq"], "voter_id": kept["voter_id"], "status": "counted",
-                    "replaced_by": None}
-    phone.locator("#receipt-file").set_input_files(files=[{
-        "name": "receipt.json", "mimeType": "application/json",
-        "buffer": json.dumps(replaced, ensure_ascii=False, indent=1).encode("utf-8")}])
+    assert kept == {
+        "receipt": "valid",
+        "seq": counted["seq"],
+        "voter_id": kept["voter_id"],
+        "status": "counted",
+        "replaced_by": None,
+    }
+    phone.locator("#receipt-file").set_input_files(
+        files=[
+            {
+                "name": "receipt.json",
+                "mimeType": "application/json",
+                "buffer": json.dumps(replaced, ensure_ascii=False, indent=1).encode("utf-8"),
+            }
+        ]
+    )
     phone.wait_for_function(f"document.getElementById('receipt-text').value.includes('\"seq\": {replaced['seq']}')")
     by = finding("replaced")
     assert by["seq"] == replaced["seq"] and by["replaced_by"]["seq"] > replaced["seq"]

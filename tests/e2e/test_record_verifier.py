@@ -5,13 +5,12 @@ import json
 
 import pytest
 
-from voting.core import record_v2
-from voting.core.canonical import canon, parse_json
-from voting.core.fields import RecordInvalid
-
 from simulation.browser import WITHOUT_WEBCRYPTO_ED25519
 from tests.core import vectors_v2
 from tests.e2e.verifier_kit import verify_in_browser
+from voting.core import record_v2
+from voting.core.canonical import canon, parse_json
+from voting.core.fields import RecordInvalid
 
 EXPECTED = json.loads((vectors_v2.DIRECTORY / "expected.json").read_text(encoding="utf-8"))
 RECEIPTS = json.loads((vectors_v2.DIRECTORY / "receipts" / "expected.json").read_text(encoding="utf-8"))
@@ -53,21 +52,27 @@ def test_every_record_vector_gets_its_verdict_in_the_browser(page, request):
 
 
 @pytest.mark.parametrize("page", ["webcrypto", "noble"], indirect=True)
-@pytest.mark.parametrize("folder, expectations, suffix, verdict_key",
-                         [("receipts", RECEIPTS, "json", "receipt"), ("held", HELD, "txt", "checkpoint")],
-                         ids=["receipts", "held"])
-def test_every_receipt_and_held_checkpoint_vector_gets_its_finding_in_the_browser(page, folder, expectations, suffix,
-                                                                                 verdict_key):
+@pytest.mark.parametrize(
+    "folder, expectations, suffix, verdict_key",
+    [("receipts", RECEIPTS, "json", "receipt"), ("held", HELD, "txt", "checkpoint")],
+    ids=["receipts", "held"],
+)
+def test_every_receipt_and_held_checkpoint_vector_gets_its_finding_in_the_browser(
+    page, folder, expectations, suffix, verdict_key
+):
     got, wanted = {}, {}
     for record in sorted({expected["record"] for expected in expectations.values()}):
         names = sorted(name for name, expected in expectations.items() if expected["record"] == record)
         files = [(vectors_v2.DIRECTORY / folder / f"{name}.{suffix}").read_bytes() for name in names]
         [verdict] = verify_in_browser(page, [_vector(record)], **{folder: files})
         got.update(zip(names, verdict[folder]))
-        wanted.update((name, {key: value for key, value in expectations[name].items()
-                              if key not in ("record", "reason")}) for name in names)
+        wanted.update(
+            (name, {key: value for key, value in expectations[name].items() if key not in ("record", "reason")})
+            for name in names
+        )
     assert got == wanted
     assert {finding[verdict_key] for finding in wanted.values()} > {"invalid"}  # findings of both kinds
+
 
 def _python_verdict(document: dict) -> dict:
     try:

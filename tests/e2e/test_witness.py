@@ -38,7 +38,9 @@ class Vote:
             estate = factory.estate(roster=small_roster())
             self.officer = factory.staff(Role.STREET_OFFICE, estate).username
             now = utcnow()
-            election = create_election("test", estate, "业主大会表决", now - timedelta(hours=1), now + timedelta(days=1))
+            election = create_election(
+                "test", estate, "业主大会表决", now - timedelta(hours=1), now + timedelta(days=1)
+            )
             add_motion("test", election, 4, "选聘物业服务企业")
             db.session.commit()
             self.election_id, self.public_id = election.id, election.public_id
@@ -54,8 +56,13 @@ class Vote:
         with self.live_server.app.app_context():
             election = db.session.get(Election, self.election_id)
             for voter in sorted(self.secrets)[:count]:
-                ballot = {"election_hash": election.election_hash, "voter_id": voter, "channel": "online",
-                          "nonce": b64e(secrets.token_bytes(16)), "choices": {"m1": "yes"}}
+                ballot = {
+                    "election_hash": election.election_hash,
+                    "voter_id": voter,
+                    "channel": "online",
+                    "nonce": b64e(secrets.token_bytes(16)),
+                    "choices": {"m1": "yes"},
+                }
                 key = signing.private_key_from_seed(self.secrets[voter])
                 cast_online(election, ballot, signing.sign(key, "ballot", ballot, record_v2.VERSION))
             db.session.commit()
@@ -78,11 +85,21 @@ def cosign_here(page) -> None:
 def stored_cosignatures(live_server, vote: Vote) -> list[tuple[int, str, int, str, bytes]]:
     with live_server.app.app_context():
         election = db.session.get(Election, vote.election_id)
-        return [(made.size, c.witness, c.time, c.signature,
-                 checkpoint.text(election.election_hash, made.size, b64d(made.root)))
-                for made, c in db.session.execute(
-                    select(Checkpoint, Cosignature).join(Cosignature, Cosignature.checkpoint_id == Checkpoint.id)
-                    .where(Checkpoint.election_id == vote.election_id).order_by(Checkpoint.size))]
+        return [
+            (
+                made.size,
+                c.witness,
+                c.time,
+                c.signature,
+                checkpoint.text(election.election_hash, made.size, b64d(made.root)),
+            )
+            for made, c in db.session.execute(
+                select(Checkpoint, Cosignature)
+                .join(Cosignature, Cosignature.checkpoint_id == Checkpoint.id)
+                .where(Checkpoint.election_id == vote.election_id)
+                .order_by(Checkpoint.size)
+            )
+        ]
 
 
 def test_the_street_office_cosigns_in_its_browser(live_server, clerk_desk):  # noqa: F811
@@ -103,8 +120,9 @@ def test_the_street_office_cosigns_in_its_browser(live_server, clerk_desk):  # n
     assert "3" in page.locator("[data-witness-last]").inner_text()
 
     with live_server.app.app_context():
-        registered = db.session.scalar(select(Officer.public_key).where(
-            Officer.election_id == vote.election_id, Officer.officer_id == officer_id))
+        registered = db.session.scalar(
+            select(Officer.public_key).where(Officer.election_id == vote.election_id, Officer.officer_id == officer_id)
+        )
     key = Ed25519PublicKey.from_public_bytes(b64d(registered))
     cosigned = stored_cosignatures(live_server, vote)
     assert [(size, witness) for size, witness, *_ in cosigned] == [(0, officer_id), (3, officer_id)]
@@ -159,12 +177,14 @@ def test_the_consistency_check_in_the_browser_is_rfc_9162(live_server, browser):
                 broken[-1][0] ^= 1
                 cases.append([old, new, list(old_root), list(new_root), broken, False])
             if 0 < old < new:
-                cases.append([old, new, list(merkle.root(leaves[1:old + 1])), list(new_root),
-                              [list(p) for p in proof], False])
+                cases.append(
+                    [old, new, list(merkle.root(leaves[1 : old + 1])), list(new_root), [list(p) for p in proof], False]
+                )
     context = browser.new_context()
     page = context.new_page()
     page.goto(live_server.url("/login"))
-    results = page.evaluate("""async (cases) => {
+    results = page.evaluate(
+        """async (cases) => {
         const { verifyConsistency } = await import("/static/verify/merkle.js");
         const bytes = (list) => Uint8Array.from(list);
         const out = [];
@@ -172,7 +192,9 @@ def test_the_consistency_check_in_the_browser_is_rfc_9162(live_server, browser):
             out.push(await verifyConsistency(old, size, bytes(oldRoot), bytes(newRoot), proof.map(bytes)));
         }
         return out;
-    }""", cases)
+    }""",
+        cases,
+    )
     context.close()
     assert results == [case[-1] for case in cases]
     assert len(cases) > 300

@@ -49,12 +49,13 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def verify_in_browser(page, records: list[bytes], receipts: list[bytes] = (), held: list[bytes] = (),
-                      slice_entries: int | None = None) -> list[dict]:
+def verify_in_browser(
+    page, records: list[bytes], receipts: list[bytes] = (), held: list[bytes] = (), slice_entries: int | None = None
+) -> list[dict]:
     """Each record through record.js in ``page``, in one evaluation, and the receipts and held
     checkpoints (C2SP notes) against each that passes; ``slice_entries`` log entries between the
     verifier's returns to the page (its default if None)."""
-    cases = [[_b64(record), [_b64(receipt) for receipt in receipts], [_b64(note) for note in held]]
-             for record in records]
+    cases = [
+        [_b64(record), [_b64(receipt) for receipt in receipts], [_b64(note) for note in held]] for record in records
+    ]
     return page.evaluate(VERIFY_IN_PAGE, [cases, slice_entries])
-

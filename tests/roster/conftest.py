@@ -17,7 +17,6 @@ def summary_of():
 
     def summary(result, count_parking=True):
         assert result.errors == (), [str(error) for error in result.errors]
-        return summarize(voters((row.to_unit() for row in result.rows),
-                                count_parking=count_parking))
+        return summarize(voters((row.to_unit() for row in result.rows), count_parking=count_parking))
 
     return summary

@@ -27,15 +27,12 @@ from voting.roster.parsing import (
 
 SHAPES = {
     "one unit": (1, 1, {}),
-    "all delivered flats": (50, 2, dict(developer_share=0, parking_share=0, commercial_share=0,
-                                        storage_share=0)),
-    "parking-heavy, mostly co-owned": (50, 3, dict(parking_share=0.4, co_owned_share=0.8,
-                                                   multi_unit_share=0.2)),
+    "all delivered flats": (50, 2, dict(developer_share=0, parking_share=0, commercial_share=0, storage_share=0)),
+    "parking-heavy, mostly co-owned": (50, 3, dict(parking_share=0.4, co_owned_share=0.8, multi_unit_share=0.2)),
     "all still the developer's": (20, 4, dict(developer_share=1)),
     "large estate": (3000, 5, {}),
 }
-FORMATS = {"xlsx": None, "csv-utf-8": "utf-8", "csv-utf-8-bom": "utf-8-sig",
-           "csv-gb18030": "gb18030"}
+FORMATS = {"xlsx": None, "csv-utf-8": "utf-8", "csv-utf-8-bom": "utf-8-sig", "csv-gb18030": "gb18030"}
 
 
 def generate(shape):
@@ -111,7 +108,8 @@ def test_shipped_demo_roster_matches_its_generator(summary_of):
     assert result.warnings == ()
     assert summary_of(result) == roster.expected_summary()
     assert [row.owner_ids for row in result.rows] == [
-        tuple(row[ID_NUMBERS].split(SEPARATOR)) if row[ID_NUMBERS] else () for row in roster.rows]
+        tuple(row[ID_NUMBERS].split(SEPARATOR)) if row[ID_NUMBERS] else () for row in roster.rows
+    ]
 
 
 def test_parse_time_of_a_5000_unit_workbook(tmp_path, capsys):

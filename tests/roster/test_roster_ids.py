@@ -29,7 +29,7 @@ def test_every_single_digit_change_alters_the_resident_check_digit(number):
     for position in range(17):
         for digit in "0123456789":
             if digit != number[position]:
-                mutated = number[:position] + digit + number[position + 1:17]
+                mutated = number[:position] + digit + number[position + 1 : 17]
                 assert resident_id_check_digit(mutated) != number[17], (position, digit)
 
 
@@ -38,7 +38,7 @@ def test_every_single_character_change_alters_the_uscc_check_character(code):
     for position in range(17):
         for char in USCC_ALPHABET:
             if char != code[position]:
-                mutated = code[:position] + char + code[position + 1:17]
+                mutated = code[:position] + char + code[position + 1 : 17]
                 assert uscc_check_char(mutated) != code[17], (position, char)
 
 
@@ -78,12 +78,15 @@ def test_other_documents_are_accepted_unchecked(number):
     assert id_number_problem(number) is None
 
 
-@pytest.mark.parametrize("number, fragment", [
-    ("110105491331002", "15-digit ID without a valid date of birth"),
-    ("1101051949123100", "digits missing or extra"),
-    ("1101051949123100221", "digits missing or extra"),
-    ("110105194913310020", "no valid date of birth"),
-    ("#1234", "not a recognised ID number"),
-])
+@pytest.mark.parametrize(
+    "number, fragment",
+    [
+        ("110105491331002", "15-digit ID without a valid date of birth"),
+        ("1101051949123100", "digits missing or extra"),
+        ("1101051949123100221", "digits missing or extra"),
+        ("110105194913310020", "no valid date of birth"),
+        ("#1234", "not a recognised ID number"),
+    ],
+)
 def test_malformed_numbers_are_rejected(number, fragment):
     assert fragment in id_number_problem(number)

@@ -30,12 +30,14 @@ def test_an_owner_alone_and_jointly_are_two_voters():
 
 
 def test_developer_holds_unsold_and_undelivered_units_even_with_a_buyer_listed():
-    roll = voters([
-        flat("1-101", 9000, (ZHANG,)),
-        flat("1-102", 8000, (), status="未售"),
-        flat("1-201", 7000, (ZHANG,), status="未交付"),
-        flat("1-202", 6000, ("id-developer",), status="未售"),
-    ])
+    roll = voters(
+        [
+            flat("1-101", 9000, (ZHANG,)),
+            flat("1-102", 8000, (), status="未售"),
+            flat("1-201", 7000, (ZHANG,), status="未交付"),
+            flat("1-202", 6000, ("id-developer",), status="未售"),
+        ]
+    )
 
     developer, zhang = roll
     assert developer.is_developer and developer.units == ("1-102", "1-201", "1-202")
@@ -51,13 +53,15 @@ def test_no_developer_voter_when_everything_is_delivered():
 
 
 def test_summary_counts_the_developer_apart_from_multi_unit_voters():
-    roll = voters([
-        flat("1-101", 9000, (ZHANG, LI)),
-        flat("1-102", 8000, (LI, ZHANG)),
-        flat("1-201", 7000, ("id-wang",)),
-        flat("1-202", 6000, (ZHANG, LI), status="未交付"),
-        flat("1-301", 5000, (), status="未售"),
-    ])
+    roll = voters(
+        [
+            flat("1-101", 9000, (ZHANG, LI)),
+            flat("1-102", 8000, (LI, ZHANG)),
+            flat("1-201", 7000, ("id-wang",)),
+            flat("1-202", 6000, (ZHANG, LI), status="未交付"),
+            flat("1-301", 5000, (), status="未售"),
+        ]
+    )
 
     assert summarize(roll) == {
         "units": 5,
@@ -84,23 +88,38 @@ def test_parking_counts_by_default_and_drops_out_entirely_when_switched_off():
     assert (with_parking["units"], with_parking["voters"], with_parking["total_area"]) == (4, 3, 12600)
     assert with_parking["multi_unit_voters"] == 1
     assert without_parking == {
-        "units": 1, "voters": 1, "total_heads": 1, "total_area": 9000,
-        "developer": {"units": 0, "area": 0}, "multi_unit_voters": 0, "co_owned_units": 0,
+        "units": 1,
+        "voters": 1,
+        "total_heads": 1,
+        "total_area": 9000,
+        "developer": {"units": 0, "area": 0},
+        "multi_unit_voters": 0,
+        "co_owned_units": 0,
     }
 
 
-@pytest.mark.parametrize("unit, message", [
-    (flat("1-101", 9000, (), status="已交付"), "delivered but has no owner"),
-    (flat("1-101", 9000, (ZHANG,), status="已出租"), "unknown status"),
-])
+@pytest.mark.parametrize(
+    "unit, message",
+    [
+        (flat("1-101", 9000, (), status="已交付"), "delivered but has no owner"),
+        (flat("1-101", 9000, (ZHANG,), status="已出租"), "unknown status"),
+    ],
+)
 def test_units_the_parser_rejects_are_refused(unit, message):
     with pytest.raises(ValueError, match=message):
         voters([unit])
 
 
 def test_weights_module_needs_no_web_or_database_or_spreadsheet_library():
-    code = ("import sys, voting.core.weights; "
-            "print(sorted(m for m in ('flask', 'sqlalchemy', 'openpyxl') if m in sys.modules))")
-    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True, cwd=Path(__file__).resolve().parents[2])
+    code = (
+        "import sys, voting.core.weights; "
+        "print(sorted(m for m in ('flask', 'sqlalchemy', 'openpyxl') if m in sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
     assert loaded.stdout.strip() == "[]"

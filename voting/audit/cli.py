@@ -17,8 +17,9 @@ def audit_verify():
     """Check every event's hash and link; exit 1 naming the first event that does not fit."""
     broken = verify_audit_chain()
     if broken is not None:
-        click.echo(f"audit log broken at event {broken}: it, or the event before it, was edited, "
-                   "inserted or deleted", err=True)
+        click.echo(
+            f"audit log broken at event {broken}: it, or the event before it, was edited, inserted or deleted", err=True
+        )
         sys.exit(1)
     count, head = audit_chain_head()
     click.echo(f"audit log intact: {count} events, head {head}")

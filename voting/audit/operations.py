@@ -23,11 +23,21 @@ EMPTY_CHAIN = b64e(bytes(32))  # the prev_hash of the first event
 CHAIN_LOCK = int.from_bytes(b"gongzhi", "big")  # the key of PostgreSQL's advisory lock on the chain
 
 
-def event_hash(*, prev_hash: str, at: datetime, actor: str, action: str, estate_id: int | None, target: str,
-               detail_json: str) -> str:
+def event_hash(
+    *, prev_hash: str, at: datetime, actor: str, action: str, estate_id: int | None, target: str, detail_json: str
+) -> str:
     """b64h over the event's fields; the details as stored text, so no re-encoding can change them."""
-    return b64h({"prev_hash": prev_hash, "at": format_time(at), "actor": actor, "action": action,
-                 "estate_id": estate_id, "target": target, "detail": detail_json})
+    return b64h(
+        {
+            "prev_hash": prev_hash,
+            "at": format_time(at),
+            "actor": actor,
+            "action": action,
+            "estate_id": estate_id,
+            "target": target,
+            "detail": detail_json,
+        }
+    )
 
 
 def _locked_head() -> str:
@@ -60,15 +70,32 @@ def record_event(actor: str, action: str, target: str, estate_id: int | None = N
 def verify_audit_chain() -> int | None:
     """The id of the first event whose link or hash is wrong, or None when the chain holds."""
     expected_prev = EMPTY_CHAIN
-    rows = db.session.execute(select(
-        AuditEvent.id, AuditEvent.hash, AuditEvent.prev_hash, AuditEvent.at, AuditEvent.actor, AuditEvent.action,
-        AuditEvent.estate_id, AuditEvent.target, AuditEvent.detail_json,
-    ).order_by(AuditEvent.id).execution_options(yield_per=1000))
+    rows = db.session.execute(
+        select(
+            AuditEvent.id,
+            AuditEvent.hash,
+            AuditEvent.prev_hash,
+            AuditEvent.at,
+            AuditEvent.actor,
+            AuditEvent.action,
+            AuditEvent.estate_id,
+            AuditEvent.target,
+            AuditEvent.detail_json,
+        )
+        .order_by(AuditEvent.id)
+        .execution_options(yield_per=1000)
+    )
     for event_id, stored_hash, *fields in rows:
         prev_hash, at, actor, action, estate_id, target, detail_json = fields
         if prev_hash != expected_prev or stored_hash != event_hash(
-                prev_hash=prev_hash, at=at, actor=actor, action=action, estate_id=estate_id, target=target,
-                detail_json=detail_json):
+            prev_hash=prev_hash,
+            at=at,
+            actor=actor,
+            action=action,
+            estate_id=estate_id,
+            target=target,
+            detail_json=detail_json,
+        ):
             return event_id
         expected_prev = stored_hash
     return None

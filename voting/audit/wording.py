@@ -81,25 +81,66 @@ ACTION_NAMES = {
 }
 
 DETAIL_LABELS = {
-    "title": _l("Title"), "kind": _l("Kind"), "name": _l("Name"), "role": _l("Role"), "leader": _l("Leader"),
-    "members": _l("Members"), "joined": _l("Joining"), "left": _l("Leaving"),
-    "reason": _l("Reason"), "note": _l("Note"), "done_on": _l("Date"), "request": _l("Request number"),
-    "voter": _l("Voter"), "seq": _l("Log entry"), "item": _l("Matter"), "seats": _l("Seats"),
-    "candidates": _l("Candidates"), "voters": _l("Voters"), "log_size": _l("Log entries"),
-    "counted": _l("Ballots counted"), "identity_checked": _l("Identity checked"), "filename": _l("File"),
-    "units": _l("Units"), "total_heads": _l("Heads"), "total_area": _l("Area (m²)"),
-    "multi_unit_voters": _l("Owners of several units"), "co_owned_units": _l("Jointly owned units"),
-    "margin_percent": _l("Extra candidates (%)"), "publication_days": _l("Publication days"),
-    "min_joint_households": _l("Households for a joint nomination"), "list": _l("Candidate list"),
-    "number": _l("Number"), "vetted": _l("Passed the review"), "not_passed": _l("Did not pass"),
-    "until": _l("Until"), "channel": _l("Channel"), "nominee": _l("Candidate"), "received_at": _l("Received"),
-    "answer": _l("Answer"), "election": _l("Vote"), "motion": _l("Motion"), "passed": _l("Passed"),
-    "rule": _l("Rule"), "body": _l("Reviewing body"), "developer": _l("Developer"),
+    "title": _l("Title"),
+    "kind": _l("Kind"),
+    "name": _l("Name"),
+    "role": _l("Role"),
+    "leader": _l("Leader"),
+    "members": _l("Members"),
+    "joined": _l("Joining"),
+    "left": _l("Leaving"),
+    "reason": _l("Reason"),
+    "note": _l("Note"),
+    "done_on": _l("Date"),
+    "request": _l("Request number"),
+    "voter": _l("Voter"),
+    "seq": _l("Log entry"),
+    "item": _l("Matter"),
+    "seats": _l("Seats"),
+    "candidates": _l("Candidates"),
+    "voters": _l("Voters"),
+    "log_size": _l("Log entries"),
+    "counted": _l("Ballots counted"),
+    "identity_checked": _l("Identity checked"),
+    "filename": _l("File"),
+    "units": _l("Units"),
+    "total_heads": _l("Heads"),
+    "total_area": _l("Area (m²)"),
+    "multi_unit_voters": _l("Owners of several units"),
+    "co_owned_units": _l("Jointly owned units"),
+    "margin_percent": _l("Extra candidates (%)"),
+    "publication_days": _l("Publication days"),
+    "min_joint_households": _l("Households for a joint nomination"),
+    "list": _l("Candidate list"),
+    "number": _l("Number"),
+    "vetted": _l("Passed the review"),
+    "not_passed": _l("Did not pass"),
+    "until": _l("Until"),
+    "channel": _l("Channel"),
+    "nominee": _l("Candidate"),
+    "received_at": _l("Received"),
+    "answer": _l("Answer"),
+    "election": _l("Vote"),
+    "motion": _l("Motion"),
+    "passed": _l("Passed"),
+    "rule": _l("Rule"),
+    "body": _l("Reviewing body"),
+    "developer": _l("Developer"),
 }
 # Hashes, keys and login names: exact, for whoever checks the log against the record; folded
 # away on the page (a member's account is named by the person's name beside it).
-TECHNICAL = ("account", "sha256", "tally_hash", "election_hash", "public_key", "entry_hash", "scan_sha256", "officer_id",
-             "rules", "motions")
+TECHNICAL = (
+    "account",
+    "sha256",
+    "tally_hash",
+    "election_hash",
+    "public_key",
+    "entry_hash",
+    "scan_sha256",
+    "officer_id",
+    "rules",
+    "motions",
+)
 
 
 @dataclass(frozen=True)
@@ -167,9 +208,14 @@ def _subjects(events: list[AuditEvent]) -> dict[str, str]:
         kind, _sep, key = event.target.partition(":")
         wanted.setdefault(kind, set()).add(key.split("/")[0])
     found: dict[str, str] = {}
-    lookups = (("election", Election, Election.public_id, "title"), ("handin", Election, Election.public_id, "title"),
-               ("paper", Election, Election.public_id, "title"), ("candidate_list", CandidateList, CandidateList.id, "title"),
-               ("nominee", Nominee, Nominee.id, "name"), ("board", BoardNotice, BoardNotice.id, "title"))
+    lookups = (
+        ("election", Election, Election.public_id, "title"),
+        ("handin", Election, Election.public_id, "title"),
+        ("paper", Election, Election.public_id, "title"),
+        ("candidate_list", CandidateList, CandidateList.id, "title"),
+        ("nominee", Nominee, Nominee.id, "name"),
+        ("board", BoardNotice, BoardNotice.id, "title"),
+    )
     for kind, model, column, attribute in lookups:
         keys = wanted.get(kind)
         if not keys:
@@ -195,9 +241,14 @@ def describe(events: list[AuditEvent]) -> list[EventInWords]:
                 technical.append((name, value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)))
             else:
                 details.append((str(DETAIL_LABELS[name]), _value(name, value)))
-        described.append(EventInWords(
-            event=event, actor=actor_name(event.actor, names),
-            action=str(ACTION_NAMES.get(event.action, event.action)),
-            subject=subjects.get(f"{kind}:{key.split('/')[0]}"), details=details, technical=technical,
-        ))
+        described.append(
+            EventInWords(
+                event=event,
+                actor=actor_name(event.actor, names),
+                action=str(ACTION_NAMES.get(event.action, event.action)),
+                subject=subjects.get(f"{kind}:{key.split('/')[0]}"),
+                details=details,
+                technical=technical,
+            )
+        )
     return described

@@ -64,17 +64,27 @@ _ALL_BUT_CLERKS_WORK = frozenset(Permission) - {Permission.ENTER_PAPER}
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PLATFORM_ADMIN: _ALL_BUT_CLERKS_WORK,
     Role.STREET_OFFICE: _ALL_BUT_CLERKS_WORK,
-    Role.COMMUNITY: frozenset({Permission.VIEW_ROLL, Permission.VIEW_AUDIT, Permission.VIEW_ELECTION,
-                               Permission.PUBLISH_BOARD,
-                               Permission.VIEW_CANDIDATES, Permission.REVIEW_CANDIDATES}),
+    Role.COMMUNITY: frozenset(
+        {
+            Permission.VIEW_ROLL,
+            Permission.VIEW_AUDIT,
+            Permission.VIEW_ELECTION,
+            Permission.PUBLISH_BOARD,
+            Permission.VIEW_CANDIDATES,
+            Permission.REVIEW_CANDIDATES,
+        }
+    ),
     Role.PREP_GROUP: frozenset(_ESTATE_WORK),
-    Role.CLERK: frozenset({Permission.VIEW_ROLL, Permission.VIEW_ELECTION, Permission.VIEW_PAPER,
-                           Permission.ENTER_PAPER}),
+    Role.CLERK: frozenset(
+        {Permission.VIEW_ROLL, Permission.VIEW_ELECTION, Permission.VIEW_PAPER, Permission.ENTER_PAPER}
+    ),
 }
 
 # What a refusal tells the user where a bare "forbidden" would leave them guessing.
 REFUSALS = {
-    Permission.ENTER_PAPER: _l("Only a clerk's account keys, checks and signs paper ballots and registers a clerk key."),
+    Permission.ENTER_PAPER: _l(
+        "Only a clerk's account keys, checks and signs paper ballots and registers a clerk key."
+    ),
 }
 
 # Which roles each role may create accounts for.
@@ -88,8 +98,10 @@ ASSIGNABLE_ROLES: dict[Role, tuple[Role, ...]] = {
 # Those who run the vote must not take them down.
 STREET_OFFICE_NOTICES = frozenset({"certification", "tree_head"})
 
-NOT_IN_GROUP = _l("This account acts for the preparation group, but it is not a member of its estate's confirmed "
-                  "preparation group. It works once the street office has confirmed its holder as a member.")
+NOT_IN_GROUP = _l(
+    "This account acts for the preparation group, but it is not a member of its estate's confirmed "
+    "preparation group. It works once the street office has confirmed its holder as a member."
+)
 
 
 def acts_for_group(user: Staff) -> bool:
@@ -100,9 +112,19 @@ def acts_for_group(user: Staff) -> bool:
 
     if user.role != Role.PREP_GROUP:
         return True
-    return bool(db.session.scalar(select(exists().where(
-        PrepMember.staff_id == user.id, PrepMember.joined_at.is_not(None), PrepMember.left_at.is_(None),
-        PrepMember.group_id == PrepGroup.id, PrepGroup.estate_id == user.estate_id))))
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    PrepMember.staff_id == user.id,
+                    PrepMember.joined_at.is_not(None),
+                    PrepMember.left_at.is_(None),
+                    PrepMember.group_id == PrepGroup.id,
+                    PrepGroup.estate_id == user.estate_id,
+                )
+            )
+        )
+    )
 
 
 def can(user: Staff, permission: Permission) -> bool:
@@ -147,8 +169,11 @@ def estate_for(code: str, permission: Permission) -> Estate:
 def part_of(model, object_id: int, **parents):
     """The ``model`` row with this id whose parent columns hold these ids (``estate_id=estate.id``,
     ``list_id=…``), else 404: what a URL names below an estate in scope is that estate's own."""
-    found = db.session.scalar(select(model).where(
-        model.id == object_id, *(getattr(model, column) == parent_id for column, parent_id in parents.items())))
+    found = db.session.scalar(
+        select(model).where(
+            model.id == object_id, *(getattr(model, column) == parent_id for column, parent_id in parents.items())
+        )
+    )
     if found is None:
         abort(404)
     return found
@@ -165,8 +190,11 @@ def election_for(code: str, election_id: int, permission: Permission):
 def own_street_office_officer(user: Staff, estate: Estate) -> bool:
     """An officer of the street office the estate belongs to: the one who certifies its votes
     and witnesses their logs. A platform administrator is not one."""
-    return user.role == Role.STREET_OFFICE and user.street_office_id is not None \
+    return (
+        user.role == Role.STREET_OFFICE
+        and user.street_office_id is not None
         and user.street_office_id == estate.street_office_id
+    )
 
 
 def witnessed_election_for(code: str, election_id: int):
@@ -182,7 +210,8 @@ def may_withdraw(user: Staff, notice, estate: Estate) -> bool:
     """Whether the user may take this notice off the estate's board: any notice for those who
     publish to it, but the street office's own only for an officer of that street office."""
     return can(user, Permission.PUBLISH_BOARD) and (
-        notice.kind not in STREET_OFFICE_NOTICES or own_street_office_officer(user, estate))
+        notice.kind not in STREET_OFFICE_NOTICES or own_street_office_officer(user, estate)
+    )
 
 
 def certifies(user: Staff, estate: Estate) -> bool:
@@ -217,8 +246,9 @@ def creates_offices(user: Staff) -> bool:
 
 def register_template_predicates(app) -> None:
     """``can('manage_staff')`` in a template asks :func:`can` for the signed-in user."""
-    app.jinja_env.globals["can"] = lambda permission: current_user.is_authenticated and can(
-        current_user, Permission(permission))
+    app.jinja_env.globals["can"] = lambda permission: (
+        current_user.is_authenticated and can(current_user, Permission(permission))
+    )
 
 
 def require(permission: Permission) -> None:
@@ -239,5 +269,9 @@ def may_see_unit_choices(election, holder) -> bool:
     """Only the holder of a credential key currently valid for this vote, proven by the phone
     (a revoked or replaced key no longer counts), sees how each unit voted: the estate's own
     owners, never the public."""
-    return (unit_choices_shown(election) and holder is not None and holder.election_id == election.id
-            and holder.public_key is not None)
+    return (
+        unit_choices_shown(election)
+        and holder is not None
+        and holder.election_id == election.id
+        and holder.public_key is not None
+    )

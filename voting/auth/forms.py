@@ -15,7 +15,11 @@ class LoginForm(FlaskForm):
 class StaffForm(FlaskForm):
     username = StringField(
         _l("Username"),
-        validators=[DataRequired(), Length(max=60), Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Letters, digits, dot, dash and underscore only."))],
+        validators=[
+            DataRequired(),
+            Length(max=60),
+            Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Letters, digits, dot, dash and underscore only.")),
+        ],
     )
     display_name = StringField(lazy_pgettext("person", "Name"), validators=[DataRequired(), Length(max=100)])
     password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH)])

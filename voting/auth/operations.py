@@ -40,7 +40,9 @@ def create_staff(
     if db.session.scalar(select(Staff.id).where(Staff.username == username)) is not None:
         raise AccountError(_("The username %(name)s is taken.", name=username))
     if role in PERSON_ROLES and not id_number.strip():
-        raise AccountError(_("Street office, preparation group and clerk accounts need the person's resident ID number."))
+        raise AccountError(
+            _("Street office, preparation group and clerk accounts need the person's resident ID number.")
+        )
     staff = Staff(
         username=username,
         display_name=display_name,
@@ -60,9 +62,7 @@ def create_staff(
 def set_password(staff: Staff, password: str) -> None:
     """A new password; every login of the account so far ends with the old one."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(
-            _("The password must have at least %(count)d characters.", count=MIN_PASSWORD_LENGTH)
-        )
+        raise AccountError(_("The password must have at least %(count)d characters.", count=MIN_PASSWORD_LENGTH))
     staff.password_hash = _hasher.hash(password)
     staff.end_sessions()
 
@@ -71,8 +71,12 @@ def person_hash(id_number: str) -> str:
     """The keyed hash of a resident ID number: the only form in which an account keeps it."""
     number = normalise_id_number(id_number)
     if not is_resident_id(number):
-        raise AccountError(_("That is not a valid resident ID number: 18 characters with a real date of birth "
-                             "and the right check digit (GB 11643)."))
+        raise AccountError(
+            _(
+                "That is not a valid resident ID number: 18 characters with a real date of birth "
+                "and the right check digit (GB 11643)."
+            )
+        )
     return personal_data().match_hash(number)
 
 

@@ -33,8 +33,9 @@ def same_site_path(target: str | None) -> str | None:
     Browsers drop tabs and line breaks from an address and read a backslash as a slash, so
     "/\t/evil.example" and "/\\evil.example" lead off the site as "//evil.example" does.
     """
-    if not target or any(not character.isprintable() or character.isspace() or character == "\\"
-                         for character in target):
+    if not target or any(
+        not character.isprintable() or character.isspace() or character == "\\" for character in target
+    ):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
@@ -156,7 +157,10 @@ def staff():
 
 def _staff_page(form: StaffForm) -> str:
     return render_template(
-        "auth/staff.html", form=form, accounts=_staff_in_scope(current_user), role_names=ROLE_NAMES,
+        "auth/staff.html",
+        form=form,
+        accounts=_staff_in_scope(current_user),
+        role_names=ROLE_NAMES,
         person_roles=PERSON_ROLES,
     )
 

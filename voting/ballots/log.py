@@ -30,7 +30,9 @@ def locked(election_id: int) -> Election:
     vote's log takes it, and so does anything that decides by the log's size. The frozen
     documents are left unloaded: the ballot checker keeps them parsed, the roll is deferred."""
     return db.session.scalar(
-        select(Election).where(Election.id == election_id).with_for_update()
+        select(Election)
+        .where(Election.id == election_id)
+        .with_for_update()
         .options(defer(Election.definition_json), defer(Election.tally_json))
         .execution_options(populate_existing=True)
     )
@@ -42,8 +44,12 @@ def election_key(election: Election):
 
 
 def log_entries(election: Election) -> list[dict]:
-    return [json.loads(text) for text in db.session.scalars(
-        select(LogEntry.entry_json).where(LogEntry.election_id == election.id).order_by(LogEntry.seq))]
+    return [
+        json.loads(text)
+        for text in db.session.scalars(
+            select(LogEntry.entry_json).where(LogEntry.election_id == election.id).order_by(LogEntry.seq)
+        )
+    ]
 
 
 def leaf_hashes(election: Election, size: int | None = None) -> list[bytes]:
@@ -63,10 +69,15 @@ def close_witnessed(election: Election) -> bool:
     """Has a witness cosigned a head at or after the close? From then on only paper ballots
     handed in before it may join the log (spec v2 §6, the witnessed close)."""
     # A cosignature's time is in whole seconds; closes_at may have a fraction, which it must pass.
-    return db.session.scalar(
-        select(Cosignature.id).join(Checkpoint, Cosignature.checkpoint_id == Checkpoint.id)
-        .where(Checkpoint.election_id == election.id, Cosignature.time >= math.ceil(election.closes_at.timestamp()))
-        .limit(1)) is not None
+    return (
+        db.session.scalar(
+            select(Cosignature.id)
+            .join(Checkpoint, Cosignature.checkpoint_id == Checkpoint.id)
+            .where(Checkpoint.election_id == election.id, Cosignature.time >= math.ceil(election.closes_at.timestamp()))
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def final_tree_head(election: Election) -> dict:
@@ -87,16 +98,16 @@ def make_checkpoint(election_id: int) -> Checkpoint:
         return made
     root = merkle.Frontier.from_json(json.loads(election.frontier_json)).root()
     signed = checkpoint.sign(election_key(election), election.election_hash, election.log_size, root)
-    made = Checkpoint(election_id=election.id, size=election.log_size, root=signed["root"],
-                      signature=signed["signature"])
+    made = Checkpoint(
+        election_id=election.id, size=election.log_size, root=signed["root"], signature=signed["signature"]
+    )
     db.session.add(made)
     db.session.flush()
     return made
 
 
 def checkpoint_of(election: Election, size: int) -> Checkpoint | None:
-    return db.session.scalar(select(Checkpoint).where(Checkpoint.election_id == election.id,
-                                                      Checkpoint.size == size))
+    return db.session.scalar(select(Checkpoint).where(Checkpoint.election_id == election.id, Checkpoint.size == size))
 
 
 def checkpoint_text(election: Election, made: Checkpoint) -> bytes:
@@ -105,22 +116,30 @@ def checkpoint_text(election: Election, made: Checkpoint) -> bytes:
 
 def checkpoint_json(made: Checkpoint) -> dict:
     """The format-2 checkpoint object (spec v2 §6) with every cosignature it has."""
-    return {"size": made.size, "root": made.root, "signature": made.signature,
-            "cosignatures": [{"witness": c.witness, "time": c.time, "signature": c.signature}
-                             for c in made.cosignatures]}
+    return {
+        "size": made.size,
+        "root": made.root,
+        "signature": made.signature,
+        "cosignatures": [{"witness": c.witness, "time": c.time, "signature": c.signature} for c in made.cosignatures],
+    }
 
 
 def checkpoints(election: Election) -> list[dict]:
     """Every checkpoint of the vote's log, by increasing size, as the record carries them."""
-    return [checkpoint_json(made) for made in db.session.scalars(
-        select(Checkpoint).where(Checkpoint.election_id == election.id).order_by(Checkpoint.size))]
+    return [
+        checkpoint_json(made)
+        for made in db.session.scalars(
+            select(Checkpoint).where(Checkpoint.election_id == election.id).order_by(Checkpoint.size)
+        )
+    ]
 
 
 def signed_note(election: Election, made: Checkpoint) -> str:
     """The checkpoint as a C2SP signed note, with the vote's key and every cosigner's."""
     witness_keys = {o.officer_id: b64d(o.public_key) for o in election.officers}
-    return checkpoint.signed_note(election.election_hash, checkpoint_json(made), b64d(election.public_key),
-                                  witness_keys)
+    return checkpoint.signed_note(
+        election.election_hash, checkpoint_json(made), b64d(election.public_key), witness_keys
+    )
 
 
 def consistency_proof(election: Election, old_size: int, new_size: int) -> list[str]:

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from voting.extensions import FrozenDocument, db, one_of
 from voting.timeutil import UTCDateTime, utcnow
 
-
 ENTRY_KINDS = ("ballot", "handin", "credential", "notices")
 
 
@@ -33,8 +32,11 @@ class LogEntry(db.Model):
         UniqueConstraint("election_id", "desk_receipt"),
         one_of("kind", ENTRY_KINDS),
         one_of("channel", ("online", "paper")),
-        CheckConstraint("(kind = 'ballot') = (channel IS NOT NULL AND nonce IS NOT NULL AND voter_code IS NOT NULL "
-                        "AND cast_at IS NOT NULL)", name="ballot_columns"),
+        CheckConstraint(
+            "(kind = 'ballot') = (channel IS NOT NULL AND nonce IS NOT NULL AND voter_code IS NOT NULL "
+            "AND cast_at IS NOT NULL)",
+            name="ballot_columns",
+        ),
         CheckConstraint("(COALESCE(channel, '') = 'paper') = (handin_seq IS NOT NULL)", name="paper_names_handin"),
         CheckConstraint("(kind = 'handin') = (desk_receipt IS NOT NULL)", name="handin_has_receipt"),
     )
@@ -121,11 +123,15 @@ class PaperBallot(db.Model):
     the hand-in that logged the paper at the desk before the close (spec v2 §5.2)."""
 
     __tablename__ = "paper_ballot"
-    __table_args__ = (one_of("status", tuple(PaperStatus)),
-                      CheckConstraint("handin_seq >= 0", name="handin_seq_natural"),
-                      CheckConstraint("(status = 'mismatch') = (voter_differs IS NOT NULL AND differing_motions IS NOT NULL)",
-                                      name="mismatch_has_differences"),
-                      CheckConstraint("(status = 'logged') = (log_seq IS NOT NULL)", name="logged_has_seq"))
+    __table_args__ = (
+        one_of("status", tuple(PaperStatus)),
+        CheckConstraint("handin_seq >= 0", name="handin_seq_natural"),
+        CheckConstraint(
+            "(status = 'mismatch') = (voter_differs IS NOT NULL AND differing_motions IS NOT NULL)",
+            name="mismatch_has_differences",
+        ),
+        CheckConstraint("(status = 'logged') = (log_seq IS NOT NULL)", name="logged_has_seq"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
     voter_code: Mapped[str] = mapped_column(String(20))

@@ -44,9 +44,16 @@ class Receipt:
     inclusion_proof: list[str]
 
     def as_json(self, election: Election) -> dict:
-        return {"format": record_v2.RECEIPT_FORMAT, "election_id": election.public_id,
-                "election_hash": election.election_hash, "seq": self.seq, "entry_hash": self.entry_hash,
-                "logged_at": self.logged_at, "checkpoint": self.checkpoint, "inclusion_proof": self.inclusion_proof}
+        return {
+            "format": record_v2.RECEIPT_FORMAT,
+            "election_id": election.public_id,
+            "election_hash": election.election_hash,
+            "seq": self.seq,
+            "entry_hash": self.entry_hash,
+            "logged_at": self.logged_at,
+            "checkpoint": self.checkpoint,
+            "inclusion_proof": self.inclusion_proof,
+        }
 
 
 @lru_cache(maxsize=32)
@@ -54,7 +61,8 @@ def _entry_checker(election_hash: str, election_id: int) -> record_v2.EntryCheck
     """One per frozen election (the hash names its definition and roll), kept between requests,
     so the documents are read and parsed once, not with every entry."""
     definition_json, roll_json = db.session.execute(
-        select(Election.definition_json, Election.roll_json).where(Election.id == election_id)).one()
+        select(Election.definition_json, Election.roll_json).where(Election.id == election_id)
+    ).one()
     return record_v2.EntryChecker(json.loads(definition_json), json.loads(roll_json))
 
 
@@ -76,15 +84,19 @@ def _require_window(election: Election, kind: str, channel: str | None, now: dat
             raise BallotRefused(_("This vote is counted; no more paper ballots can be keyed."))
         return
     # A cosignature witnessing the close is no later than the server's clock (witness.cosign).
-    if election.state != State.OPEN or now > election.closes_at or (
-            now >= election.closes_at and close_witnessed(election)):
+    if (
+        election.state != State.OPEN
+        or now > election.closes_at
+        or (now >= election.closes_at and close_witnessed(election))
+    ):
         raise BallotRefused(_("Voting has closed."))
     if now < election.opens_at and (kind == "handin" or channel == "online"):
         raise BallotRefused(_("Voting has not started."))
 
 
-def append(election_id: int, kind: str, body: dict, signatures: list[dict], now: datetime | None = None,
-           **columns) -> Receipt:
+def append(
+    election_id: int, kind: str, body: dict, signatures: list[dict], now: datetime | None = None, **columns
+) -> Receipt:
     """Check an entry of any kind and append it under the election's lock; the caller commits.
     ``columns`` are the LogEntry columns the server finds the entry by (voter_code, desk_receipt…)."""
     election = locked(election_id)
@@ -100,14 +112,29 @@ def append(election_id: int, kind: str, body: dict, signatures: list[dict], now:
 def _require_unused_receipt(election: Election, desk_receipt) -> None:
     """A desk receipt number names one hand-in (check L13); checked under the election's lock, so
     two desks offering the same number cannot both log it."""
-    if db.session.scalar(select(LogEntry.seq).where(LogEntry.election_id == election.id,
-                                                    LogEntry.desk_receipt == desk_receipt)) is not None:
-        raise BallotRefused(_("Desk receipt %(receipt)s is already given to another hand-in; prepare the slip again.",
-                              receipt=desk_receipt))
+    if (
+        db.session.scalar(
+            select(LogEntry.seq).where(LogEntry.election_id == election.id, LogEntry.desk_receipt == desk_receipt)
+        )
+        is not None
+    ):
+        raise BallotRefused(
+            _(
+                "Desk receipt %(receipt)s is already given to another hand-in; prepare the slip again.",
+                receipt=desk_receipt,
+            )
+        )
 
 
-def _append(election: Election, kind: str, body: dict, signatures: list[dict], now: datetime,
-            key_in_effect: str | None, **columns) -> Receipt:
+def _append(
+    election: Election,
+    kind: str,
+    body: dict,
+    signatures: list[dict],
+    now: datetime,
+    key_in_effect: str | None,
+    **columns,
+) -> Receipt:
     seq = election.log_size
     log_entry = record_v2.entry(seq, format_time(now), kind, body, signatures)
     leaf = _check(election, log_entry, key_in_effect)
@@ -117,8 +144,17 @@ def _append(election: Election, kind: str, body: dict, signatures: list[dict], n
     election.log_size = seq + 1
     election.frontier_json = json.dumps(frontier.to_json())
     head = checkpoint.sign(election_key(election), election.election_hash, seq + 1, frontier.root())
-    db.session.add(LogEntry(election_id=election.id, seq=seq, logged_at=now, kind=kind,
-                            entry_json=canon(log_entry).decode(), leaf_hash=b64e(leaf), **columns))
+    db.session.add(
+        LogEntry(
+            election_id=election.id,
+            seq=seq,
+            logged_at=now,
+            kind=kind,
+            entry_json=canon(log_entry).decode(),
+            leaf_hash=b64e(leaf),
+            **columns,
+        )
+    )
     db.session.add(TreeHead(election_id=election.id, size=seq + 1, root=head["root"], signature=head["signature"]))
     db.session.flush()
     # The newest leaf's audit path is the frontier it joined, smallest subtree first: O(log n).
@@ -140,12 +176,14 @@ def _append_ballot(election: Election, ballot, signatures: list[dict], now: date
     if not isinstance(voter_code, str) or not isinstance(ballot.get("nonce"), str):
         # Nothing is looked up by such values: the entry's own checks name the fault.
         _check(election, record_v2.entry(election.log_size, format_time(now), "ballot", ballot, signatures), None)
-    holder = db.session.scalar(select(ElectionVoter).where(
-        ElectionVoter.election_id == election.id, ElectionVoter.voter_code == voter_code))
+    holder = db.session.scalar(
+        select(ElectionVoter).where(ElectionVoter.election_id == election.id, ElectionVoter.voter_code == voter_code)
+    )
     if channel == "online" and holder is not None and holder.public_key is None:
         raise BallotRefused(_("This voting notice was revoked; please vote on paper."))
-    ballots = select(LogEntry.seq).where(LogEntry.election_id == election.id, LogEntry.kind == "ballot",
-                                         LogEntry.voter_code == voter_code)
+    ballots = select(LogEntry.seq).where(
+        LogEntry.election_id == election.id, LogEntry.kind == "ballot", LogEntry.voter_code == voter_code
+    )
     if election.revote == "first" and db.session.scalar(ballots.limit(1)) is not None:
         raise BallotRefused(_("A ballot of this voter is already counted; this vote counts the first ballot only."))
     if db.session.scalar(ballots.where(LogEntry.nonce == ballot.get("nonce"))) is not None:
@@ -154,10 +192,21 @@ def _append_ballot(election: Election, ballot, signatures: list[dict], now: date
     if channel == "paper":
         handin = handin_for(election, ballot)
         cast_at, handin_seq = handin.logged_at, handin.seq
-    return _append(election, "ballot", ballot, signatures, now, holder.public_key if holder else None,
-                   # .get: a malformed ballot reaches the entry's own checks, which name its fault
-                   voter_code=voter_code, nonce=ballot.get("nonce"), channel=channel, cast_at=cast_at,
-                   handin_seq=handin_seq, sole_ballot_of=voter_code if election.revote == "first" else None)
+    return _append(
+        election,
+        "ballot",
+        ballot,
+        signatures,
+        now,
+        holder.public_key if holder else None,
+        # .get: a malformed ballot reaches the entry's own checks, which name its fault
+        voter_code=voter_code,
+        nonce=ballot.get("nonce"),
+        channel=channel,
+        cast_at=cast_at,
+        handin_seq=handin_seq,
+        sole_ballot_of=voter_code if election.revote == "first" else None,
+    )
 
 
 def handin_for(election: Election, ballot: dict) -> LogEntry:
@@ -165,24 +214,42 @@ def handin_for(election: Election, ballot: dict) -> LogEntry:
     this voter or of nobody known, named by no other ballot; and where the owner had voted online
     before handing the paper in, it counts only if the clerk checked the owner's identity."""
     seq = ballot.get("handin")
-    handin = db.session.scalar(select(LogEntry).where(
-        LogEntry.election_id == election.id, LogEntry.kind == "handin", LogEntry.seq == seq)) \
-        if type(seq) is int and 0 <= seq < election.log_size else None
+    handin = (
+        db.session.scalar(
+            select(LogEntry).where(LogEntry.election_id == election.id, LogEntry.kind == "handin", LogEntry.seq == seq)
+        )
+        if type(seq) is int and 0 <= seq < election.log_size
+        else None
+    )
     if handin is None:
         raise BallotRefused(_("The paper ballot names no hand-in at the desk."))
-    if db.session.scalar(select(LogEntry.seq).where(LogEntry.election_id == election.id,
-                                                    LogEntry.handin_seq == seq)) is not None:
-        raise BallotRefused(_("Desk receipt %(receipt)s is already keyed as another ballot.",
-                              receipt=handin.desk_receipt))
+    if (
+        db.session.scalar(select(LogEntry.seq).where(LogEntry.election_id == election.id, LogEntry.handin_seq == seq))
+        is not None
+    ):
+        raise BallotRefused(
+            _("Desk receipt %(receipt)s is already keyed as another ballot.", receipt=handin.desk_receipt)
+        )
     if handin.voter_code not in (None, ballot.get("voter_id")):
-        raise BallotRefused(_("Desk receipt %(receipt)s was handed in for another voter.",
-                              receipt=handin.desk_receipt))
-    online_before = db.session.scalar(select(LogEntry.seq).where(
-        LogEntry.election_id == election.id, LogEntry.kind == "ballot", LogEntry.channel == "online",
-        LogEntry.voter_code == ballot.get("voter_id"), LogEntry.seq < seq).limit(1))
+        raise BallotRefused(_("Desk receipt %(receipt)s was handed in for another voter.", receipt=handin.desk_receipt))
+    online_before = db.session.scalar(
+        select(LogEntry.seq)
+        .where(
+            LogEntry.election_id == election.id,
+            LogEntry.kind == "ballot",
+            LogEntry.channel == "online",
+            LogEntry.voter_code == ballot.get("voter_id"),
+            LogEntry.seq < seq,
+        )
+        .limit(1)
+    )
     if online_before is not None and not handin.body["identity_checked"]:
-        raise BallotRefused(_("This owner voted online before the paper ballot was handed in, and nobody checked "
-                              "their identity at the desk: the paper ballot cannot replace the online one."))
+        raise BallotRefused(
+            _(
+                "This owner voted online before the paper ballot was handed in, and nobody checked "
+                "their identity at the desk: the paper ballot cannot replace the online one."
+            )
+        )
     return handin
 
 
@@ -196,10 +263,16 @@ def cast_online(election: Election, ballot: dict, signature: str, now: datetime 
 def receipt_of(election: Election, seq: int) -> Receipt:
     """The receipt of entry ``seq`` against the head signed when it was appended."""
     hashes = leaf_hashes(election, seq + 1)
-    logged_at = json.loads(db.session.scalar(select(LogEntry.entry_json).where(
-        LogEntry.election_id == election.id, LogEntry.seq == seq)))["logged_at"]
-    return Receipt(seq, logged_at, b64e(hashes[seq]), tree_head_at(election, seq + 1),
-                   [b64e(node) for node in merkle.inclusion_proof(hashes, seq)])
+    logged_at = json.loads(
+        db.session.scalar(select(LogEntry.entry_json).where(LogEntry.election_id == election.id, LogEntry.seq == seq))
+    )["logged_at"]
+    return Receipt(
+        seq,
+        logged_at,
+        b64e(hashes[seq]),
+        tree_head_at(election, seq + 1),
+        [b64e(node) for node in merkle.inclusion_proof(hashes, seq)],
+    )
 
 
 def check_receipt(election: Election, receipt) -> dict:
@@ -223,10 +296,15 @@ def check_receipt(election: Election, receipt) -> dict:
     if logged.kind != "ballot" or receipt["logged_at"] != logged.entry["logged_at"]:
         raise BallotRefused(_("The receipt does not check out: entry %(seq)d of the log is not its ballot.", seq=seq))
     counted = counted_ballot(election, logged.voter_code)
-    return {"receipt": "valid", "seq": seq, "published": False, "log_size": election.log_size,
-            "status": "pending" if counted.seq == seq else "replaced",
-            "replaced_by": None if counted.seq == seq else _described(election, counted),
-            "ballot": _described(election, logged)}
+    return {
+        "receipt": "valid",
+        "seq": seq,
+        "published": False,
+        "log_size": election.log_size,
+        "status": "pending" if counted.seq == seq else "replaced",
+        "replaced_by": None if counted.seq == seq else _described(election, counted),
+        "ballot": _described(election, logged),
+    }
 
 
 def counted_ballot(election: Election, voter_code: str) -> LogEntry:
@@ -234,9 +312,11 @@ def counted_ballot(election: Election, voter_code: str) -> LogEntry:
     under revote "last" the latest cast, a paper ballot cast when it was handed in; of equal
     cast times the later entry."""
     counting = rules.CountedBallots(election.revote)
-    for entry in db.session.scalars(select(LogEntry).where(
-            LogEntry.election_id == election.id, LogEntry.kind == "ballot",
-            LogEntry.voter_code == voter_code).order_by(LogEntry.seq)):
+    for entry in db.session.scalars(
+        select(LogEntry)
+        .where(LogEntry.election_id == election.id, LogEntry.kind == "ballot", LogEntry.voter_code == voter_code)
+        .order_by(LogEntry.seq)
+    ):
         counting.add(voter_code, entry.cast_at, entry)
     return counting.ballots()[voter_code]
 
@@ -245,8 +325,9 @@ def _described(election: Election, entry: LogEntry) -> dict:
     """A logged ballot as ``record_v2.describe_ballot`` tells an owner of a published one."""
     described = {"seq": entry.seq, "channel": entry.channel, "cast_at": format_time(entry.cast_at)}
     if entry.channel == "paper":
-        handin = db.session.scalar(select(LogEntry).where(
-            LogEntry.election_id == election.id, LogEntry.seq == entry.handin_seq))
+        handin = db.session.scalar(
+            select(LogEntry).where(LogEntry.election_id == election.id, LogEntry.seq == entry.handin_seq)
+        )
         described.update(
             desk_receipt=handin.desk_receipt,
             handin_seq=handin.seq,

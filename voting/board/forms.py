@@ -8,8 +8,9 @@ from voting.confirmation import confirmed_field
 
 
 class AnnouncementForm(FlaskForm):
-    kind = SelectField(_l("Kind"), choices=[(k, KIND_LABELS[k]) for k in
-                                            ("meeting_notice", "committee_filing", "prep_group", "other")])
+    kind = SelectField(
+        _l("Kind"), choices=[(k, KIND_LABELS[k]) for k in ("meeting_notice", "committee_filing", "prep_group", "other")]
+    )
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     text = TextAreaField(_l("Text"), validators=[DataRequired(), Length(max=20000)])
     signed_by = StringField(_l("Issued by"), validators=[DataRequired(), Length(max=100)])
@@ -24,8 +25,9 @@ class WithdrawForm(FlaskForm):
 class PublishResultsForm(FlaskForm):
     """Publishing a counted vote's results and minutes, on the page that says what goes public."""
 
-    scrutineers = StringField(_l("Scrutineers (names, separated by commas)"),
-                              validators=[DataRequired(), Length(max=500)])
+    scrutineers = StringField(
+        _l("Scrutineers (names, separated by commas)"), validators=[DataRequired(), Length(max=500)]
+    )
     confirmed = confirmed_field()
 
     def scrutineer_names(self) -> list[str]:

@@ -27,9 +27,9 @@ from voting.board.operations import publish
 from voting.core.canonical import SHANGHAI
 from voting.elections.models import Election, State
 from voting.extensions import db
+from voting.formatting import format_date
 from voting.jobs import enqueue
 from voting.timeutil import utcnow
-from voting.formatting import format_date
 
 ACTOR = "gongzhi"  # the audit log's name for what the service does by itself
 
@@ -43,8 +43,10 @@ def day_head_due(election: Election, now: datetime | None = None) -> bool:
     now = now or utcnow()
     if election.state != State.OPEN or not election.opens_at <= now <= election.closes_at:
         return False
-    return db.session.scalar(select(DayHead.id).where(DayHead.election_id == election.id,
-                                                      DayHead.day == voting_day(now))) is None
+    return (
+        db.session.scalar(select(DayHead.id).where(DayHead.election_id == election.id, DayHead.day == voting_day(now)))
+        is None
+    )
 
 
 def remind_day_head(election: Election) -> None:
@@ -85,11 +87,15 @@ def post_day_head(election_id: int, now: datetime | None = None) -> DayHead | No
     day = voting_day(now)
     note = signed_note(election, made)
     notice = publish(
-        ACTOR, election.estate, "tree_head",
+        ACTOR,
+        election.estate,
+        "tree_head",
         _("Head of the ballot log on %(day)s: %(title)s", day=format_date(day), title=election.title),
-        lambda url: tree_head_pdf(election.estate, election.title, election.public_id, day.isoformat(), made.size,
-                                  note, url),
-        published_from=now, election_id=election.id,
+        lambda url: tree_head_pdf(
+            election.estate, election.title, election.public_id, day.isoformat(), made.size, note, url
+        ),
+        published_from=now,
+        election_id=election.id,
     )
     posted = DayHead(election_id=election.id, day=day, checkpoint_id=made.id, notice_id=notice.id)
     db.session.add(posted)

@@ -11,8 +11,18 @@ from sqlalchemy.orm import Mapped, mapped_column
 from voting.extensions import db, one_of
 from voting.timeutil import UTCDateTime, utcnow
 
-NOTICE_KINDS = ("meeting_notice", "roll", "prep_group", "candidates", "results", "minutes",
-                "certification", "committee_filing", "tree_head", "other")
+NOTICE_KINDS = (
+    "meeting_notice",
+    "roll",
+    "prep_group",
+    "candidates",
+    "results",
+    "minutes",
+    "certification",
+    "committee_filing",
+    "tree_head",
+    "other",
+)
 KIND_LABELS = {
     "meeting_notice": _l("Meeting notice"),
     "roll": _l("Owner roll"),

@@ -33,23 +33,39 @@ def entry_url(notice: BoardNotice) -> str:
     return f"{public_base_url()}/p/{estate.code}/board/{notice.id}"
 
 
-def publish(actor: str, estate: Estate, kind: str, title: str, render: Callable[[str], bytes], *,
-            published_from: datetime | None = None, published_until: datetime | None = None,
-            election_id: int | None = None) -> BoardNotice:
+def publish(
+    actor: str,
+    estate: Estate,
+    kind: str,
+    title: str,
+    render: Callable[[str], bytes],
+    *,
+    published_from: datetime | None = None,
+    published_until: datetime | None = None,
+    election_id: int | None = None,
+) -> BoardNotice:
     """Put a document on the board; ``render(entry_url)`` makes the PDF that links back here."""
     if kind not in NOTICE_KINDS:
         raise BoardError(_("Unknown kind of notice."))
     published_from = published_from or utcnow()
     if published_until is not None and published_until <= published_from:
         raise BoardError(_("The publication period must end after it begins."))
-    notice = BoardNotice(estate_id=estate.id, election_id=election_id, kind=kind, title=title,
-                         published_from=published_from, published_until=published_until, published_by=actor)
+    notice = BoardNotice(
+        estate_id=estate.id,
+        election_id=election_id,
+        kind=kind,
+        title=title,
+        published_from=published_from,
+        published_until=published_until,
+        published_by=actor,
+    )
     db.session.add(notice)
     db.session.flush()
     notice.pdf = render(entry_url(notice))
     notice.sha256 = hashlib.sha256(notice.pdf).hexdigest()
-    record_event(actor, "board.publish", f"board:{notice.id}", estate_id=estate.id, kind=kind, title=title,
-                 sha256=notice.sha256)
+    record_event(
+        actor, "board.publish", f"board:{notice.id}", estate_id=estate.id, kind=kind, title=title, sha256=notice.sha256
+    )
     return notice
 
 
@@ -66,8 +82,11 @@ def withdraw(actor: str, notice: BoardNotice, reason: str) -> None:
 def board(estate: Estate, now: datetime | None = None) -> dict[str, list[BoardNotice]]:
     """The notices now on the board, those whose period is over, and the withdrawn ones."""
     now = now or utcnow()
-    notices = db.session.scalars(select(BoardNotice).where(BoardNotice.estate_id == estate.id)
-                                 .order_by(BoardNotice.published_from.desc(), BoardNotice.id.desc())).all()
+    notices = db.session.scalars(
+        select(BoardNotice)
+        .where(BoardNotice.estate_id == estate.id)
+        .order_by(BoardNotice.published_from.desc(), BoardNotice.id.desc())
+    ).all()
     sections = {"current": [], "upcoming": [], "ended": [], "withdrawn": []}
     for notice in notices:
         if notice.withdrawn_at is not None:
@@ -82,5 +101,4 @@ def board(estate: Estate, now: datetime | None = None) -> dict[str, list[BoardNo
 
 
 def find_notice(estate: Estate, notice_id: int) -> BoardNotice | None:
-    return db.session.scalar(select(BoardNotice).where(BoardNotice.id == notice_id,
-                                                       BoardNotice.estate_id == estate.id))
+    return db.session.scalar(select(BoardNotice).where(BoardNotice.id == notice_id, BoardNotice.estate_id == estate.id))

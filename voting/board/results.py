@@ -35,19 +35,34 @@ def require_publishable(election: Election) -> None:
     only withdrawing it (the reason stays visible) makes room for another."""
     if election.state != State.TALLIED:
         raise BoardError(_("Results can be published once the vote is counted."))
-    published = db.session.scalar(select(BoardNotice.id).where(
-        BoardNotice.election_id == election.id, BoardNotice.kind == "results", BoardNotice.withdrawn_at.is_(None)))
+    published = db.session.scalar(
+        select(BoardNotice.id).where(
+            BoardNotice.election_id == election.id, BoardNotice.kind == "results", BoardNotice.withdrawn_at.is_(None)
+        )
+    )
     if published is not None:
-        raise BoardError(_("The results of this vote are already on the notice board; withdraw them, with the "
-                           "reason, before publishing them again."))
+        raise BoardError(
+            _(
+                "The results of this vote are already on the notice board; withdraw them, with the "
+                "reason, before publishing them again."
+            )
+        )
 
 
 def notices_before(election: Election) -> list[PublishedNotice]:
     """The meeting notices the estate posted up to the close, for the minutes."""
-    return [PublishedNotice(n.title, n.published_from, n.published_until)
-            for n in db.session.scalars(select(BoardNotice).where(
-                BoardNotice.estate_id == election.estate_id, BoardNotice.kind == "meeting_notice",
-                BoardNotice.published_from <= election.closes_at).order_by(BoardNotice.published_from))]
+    return [
+        PublishedNotice(n.title, n.published_from, n.published_until)
+        for n in db.session.scalars(
+            select(BoardNotice)
+            .where(
+                BoardNotice.estate_id == election.estate_id,
+                BoardNotice.kind == "meeting_notice",
+                BoardNotice.published_from <= election.closes_at,
+            )
+            .order_by(BoardNotice.published_from)
+        )
+    ]
 
 
 def publish_results_job(actor: str, election_id: int, scrutineers: list[str]) -> None:
@@ -57,27 +72,48 @@ def publish_results_job(actor: str, election_id: int, scrutineers: list[str]) ->
     db.session.commit()
 
 
-def publish_results(actor: str, election: Election, scrutineers: list[str],
-                    period: timedelta = RESULTS_PERIOD) -> tuple[BoardNotice, BoardNotice]:
+def publish_results(
+    actor: str, election: Election, scrutineers: list[str], period: timedelta = RESULTS_PERIOD
+) -> tuple[BoardNotice, BoardNotice]:
     require_publishable(election)
     until = utcnow() + period
     estate = election.estate
     notices = notices_before(election)
-    results = publish(actor, estate, "results", _("Results of the vote: %(title)s", title=election.title),
-                      lambda url: results_pdf(election, url), published_until=until, election_id=election.id)
-    minutes = publish(actor, estate, "minutes", _("Minutes and resolutions: %(title)s", title=election.title),
-                      lambda url: minutes_pdf(election, url, scrutineers=scrutineers, clerks=clerk_names(election),
-                                              notices=notices),
-                      published_until=until, election_id=election.id)
+    results = publish(
+        actor,
+        estate,
+        "results",
+        _("Results of the vote: %(title)s", title=election.title),
+        lambda url: results_pdf(election, url),
+        published_until=until,
+        election_id=election.id,
+    )
+    minutes = publish(
+        actor,
+        estate,
+        "minutes",
+        _("Minutes and resolutions: %(title)s", title=election.title),
+        lambda url: minutes_pdf(election, url, scrutineers=scrutineers, clerks=clerk_names(election), notices=notices),
+        published_until=until,
+        election_id=election.id,
+    )
     return results, minutes
 
 
 def publish_certification(actor: str, election: Election, decision: CertificationDecision) -> BoardNotice:
     staff = db.session.get(Staff, decision.staff_id)
-    return publish(actor, election.estate, "certification",
-                   _("Certification by the street office: %(title)s", title=election.title),
-                   lambda url: certification_pdf(election, officer_name=staff.display_name,
-                                                 street_office=staff.street_office.name,
-                                                 body=decision.body, signature=decision.signature,
-                                                 board_url=url),
-                   election_id=election.id)
+    return publish(
+        actor,
+        election.estate,
+        "certification",
+        _("Certification by the street office: %(title)s", title=election.title),
+        lambda url: certification_pdf(
+            election,
+            officer_name=staff.display_name,
+            street_office=staff.street_office.name,
+            body=decision.body,
+            signature=decision.signature,
+            board_url=url,
+        ),
+        election_id=election.id,
+    )

@@ -14,12 +14,12 @@ from voting.board.models import KIND_LABELS
 from voting.board.operations import BoardError, board, find_notice, publish, withdraw
 from voting.board.results import RESULTS_PERIOD, require_publishable
 from voting.confirmation import flash_form_errors
-from voting.jobs import enqueue
 from voting.elections.models import Election
 from voting.errors import form_again, returns_to
 from voting.estates.models import Estate
 from voting.extensions import db
 from voting.formatting import SHANGHAI
+from voting.jobs import enqueue
 from voting.tally.operations import read_results
 
 blueprint = Blueprint("board", __name__, url_prefix="/estates/<code>/board")
@@ -35,7 +35,10 @@ def manage(code: str):
         until = form.published_until.data
         try:
             notice = publish(
-                current_user.username, estate, form.kind.data, form.title.data,
+                current_user.username,
+                estate,
+                form.kind.data,
+                form.title.data,
                 lambda url: announcement_pdf(estate, form.title.data, form.text.data, form.signed_by.data, url),
                 published_from=form.published_from.data.replace(tzinfo=SHANGHAI),
                 published_until=until.replace(tzinfo=SHANGHAI) if until else None,
@@ -48,8 +51,14 @@ def manage(code: str):
 
 
 def _manage_page(estate: Estate, form: AnnouncementForm) -> str:
-    return render_template("board/manage.html", estate=estate, form=form, sections=board(estate),
-                           withdraw_form=WithdrawForm(), kind_labels=KIND_LABELS)
+    return render_template(
+        "board/manage.html",
+        estate=estate,
+        form=form,
+        sections=board(estate),
+        withdraw_form=WithdrawForm(),
+        kind_labels=KIND_LABELS,
+    )
 
 
 @blueprint.post("/<int:notice_id>/withdraw")
@@ -59,8 +68,13 @@ def withdraw_(code: str, notice_id: int):
     estate = estate_for(code, Permission.PUBLISH_BOARD)
     notice = find_notice(estate, notice_id) or abort(404)
     if not may_withdraw(current_user, notice, estate):
-        abort(403, description=_("Only an officer of the estate's street office withdraws its certification "
-                                 "and the log heads it witnessed."))
+        abort(
+            403,
+            description=_(
+                "Only an officer of the estate's street office withdraws its certification "
+                "and the log heads it witnessed."
+            ),
+        )
     form = WithdrawForm()
     if form.validate_on_submit():
         withdraw(current_user.username, notice, form.reason.data)
@@ -77,8 +91,14 @@ def confirm_results(code: str, election_id: int):
     """The first press on "publish the results": what goes public, the figures, the tick."""
     estate, election = election_for(code, election_id, Permission.PUBLISH_BOARD)
     require_publishable(election)
-    return render_template("board/publish_results.html", estate=estate, election=election,
-                           form=PublishResultsForm(), results=read_results(election), days=RESULTS_PERIOD.days)
+    return render_template(
+        "board/publish_results.html",
+        estate=estate,
+        election=election,
+        form=PublishResultsForm(),
+        results=read_results(election),
+        days=RESULTS_PERIOD.days,
+    )
 
 
 @blueprint.post("/elections/<int:election_id>/results")
@@ -92,8 +112,10 @@ def publish_results_(code: str, election_id: int):
         return redirect(url_for("board.confirm_results", code=code, election_id=election_id))
     require_publishable(election)
     enqueue("voting.board.results.publish_results_job", current_user.username, election.id, form.scrutineer_names())
-    flash(_("The results announcement and the minutes are being laid out; they appear on the notice board in a "
-            "minute."), "success")
+    flash(
+        _("The results announcement and the minutes are being laid out; they appear on the notice board in a minute."),
+        "success",
+    )
     return redirect(url_for("board.manage", code=code))
 
 
@@ -118,8 +140,9 @@ def entry(code: str, notice_id: int):
         upload = request.files.get("document")
         checked = bool(upload) and hashlib.sha256(upload.read()).hexdigest() == notice.sha256
     election = db.session.get(Election, notice.election_id) if notice.election_id else None
-    return render_template("board/entry.html", estate=estate, notice=notice, checked=checked,
-                           election=election, kind_labels=KIND_LABELS)
+    return render_template(
+        "board/entry.html", estate=estate, notice=notice, checked=checked, election=election, kind_labels=KIND_LABELS
+    )
 
 
 @public_blueprint.get("/<int:notice_id>/document.pdf")
@@ -127,5 +150,8 @@ def document(code: str, notice_id: int):
     notice = find_notice(_public_estate(code), notice_id) or abort(404)
     if notice.pdf is None:
         abort(404)
-    return Response(notice.pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="notice-{notice.id}.pdf"'})
+    return Response(
+        notice.pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="notice-{notice.id}.pdf"'},
+    )

@@ -39,8 +39,12 @@ CATALOGUE: tuple[RuleKind, ...] = (
     # A committee member must own a part of the estate (Civil Code art. 277 and local rules).
     RuleKind("owner", _l("Owner of an exclusive part of the estate"), mandatory=True),
     RuleKind("age", _l("Aged %(min_age)d to %(max_age)d"), params={"min_age": 18, "max_age": 70}),
-    RuleKind("criminal_record", _l("Not under criminal investigation and not sentenced in the last %(years)d years"),
-             ("police",), {"years": 3}),
+    RuleKind(
+        "criminal_record",
+        _l("Not under criminal investigation and not sentenced in the last %(years)d years"),
+        ("police",),
+        {"years": 3},
+    ),
     RuleKind("property_company", _l("Not employed by the estate's property service company"), ("community",)),
     RuleKind("fee_arrears", _l("Owes no property fees"), ("community",)),
     RuleKind("fund_arrears", _l("Owes no maintenance fund"), ("street_office",)),

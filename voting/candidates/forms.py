@@ -14,12 +14,18 @@ from voting.errors import Refusal
 class SettingsForm(FlaskForm):
     seats = IntegerField(_l("Seats on the committee"), validators=[DataRequired(), NumberRange(min=1, max=50)])
     margin_percent = IntegerField(
-        _l("Competitive margin: candidates exceed seats by at least (%)"), default=20,
-        validators=[Optional(), NumberRange(min=0, max=200)])
-    publication_days = IntegerField(_l("Publication period (days)"), default=7,
-                                    validators=[DataRequired(), NumberRange(min=1, max=60)])
-    min_joint_households = IntegerField(_l("Joint recommendation: owner households needed"), default=10,
-                                        validators=[DataRequired(), NumberRange(min=1, max=1000)])
+        _l("Competitive margin: candidates exceed seats by at least (%)"),
+        default=20,
+        validators=[Optional(), NumberRange(min=0, max=200)],
+    )
+    publication_days = IntegerField(
+        _l("Publication period (days)"), default=7, validators=[DataRequired(), NumberRange(min=1, max=60)]
+    )
+    min_joint_households = IntegerField(
+        _l("Joint recommendation: owner households needed"),
+        default=10,
+        validators=[DataRequired(), NumberRange(min=1, max=1000)],
+    )
 
 
 class ListForm(SettingsForm):
@@ -27,24 +33,32 @@ class ListForm(SettingsForm):
 
 
 class NominationForm(FlaskForm):
-    kind = SelectField(_l("Nominated by"), choices=[
-        ("self", _l("Self-nomination")),
-        ("joint", _l("Joint recommendation by owners")),
-        ("community", _l("Recommendation by the community")),
-    ])
+    kind = SelectField(
+        _l("Nominated by"),
+        choices=[
+            ("self", _l("Self-nomination")),
+            ("joint", _l("Joint recommendation by owners")),
+            ("community", _l("Recommendation by the community")),
+        ],
+    )
     name = StringField(_l("Name (as on the roll)"), validators=[DataRequired(), Length(max=100)])
-    id_number = StringField(_l("ID number (checked against the roll, not stored)"),
-                            validators=[DataRequired(), Length(max=30)])
-    gender = SelectField(_l("Gender"), choices=[("", _l("from the resident ID")), ("F", _l("female")),
-                                                ("M", _l("male"))], default="")
+    id_number = StringField(
+        _l("ID number (checked against the roll, not stored)"), validators=[DataRequired(), Length(max=30)]
+    )
+    gender = SelectField(
+        _l("Gender"), choices=[("", _l("from the resident ID")), ("F", _l("female")), ("M", _l("male"))], default=""
+    )
     birth_date = DateField(_l("Date of birth (only if the ID number does not show it)"), validators=[Optional()])
     occupation = StringField(_l("Occupation"), validators=[Length(max=100)])
     party_member = BooleanField(_l("Member of the Communist Party of China"))
     statement = TextAreaField(_l("Statement (published with the list)"), validators=[Length(max=2000)])
-    photo = FileField(_l("Photo (JPEG or PNG, at most 2 MB)"),
-                      validators=[FileAllowed(["jpg", "jpeg", "png"], _l("Only JPEG and PNG images."))])
-    recommended_by = StringField(_l("Recommending organisation (community recommendation)"),
-                                 validators=[Length(max=100)])
+    photo = FileField(
+        _l("Photo (JPEG or PNG, at most 2 MB)"),
+        validators=[FileAllowed(["jpg", "jpeg", "png"], _l("Only JPEG and PNG images."))],
+    )
+    recommended_by = StringField(
+        _l("Recommending organisation (community recommendation)"), validators=[Length(max=100)]
+    )
     signatures = TextAreaField(_l("Signatures (joint recommendation): one owner per line, name and ID number"))
 
 
@@ -54,8 +68,9 @@ class WithdrawForm(FlaskForm):
 
 class PaperObjectionForm(FlaskForm):
     unit_label = StringField(_l("Unit of the owner"), validators=[DataRequired(), Length(max=120)])
-    id_number = StringField(_l("Owner's ID number (checked against the roll, not stored)"),
-                            validators=[DataRequired(), Length(max=30)])
+    id_number = StringField(
+        _l("Owner's ID number (checked against the roll, not stored)"), validators=[DataRequired(), Length(max=30)]
+    )
     nominee = SelectField(_l("About"), coerce=int, default=0)
     received_on = DateField(_l("Received on"), validators=[DataRequired()])
     text = TextAreaField(_l("Objection"), validators=[DataRequired(), Length(max=2000)])
@@ -68,10 +83,13 @@ class AnswerForm(FlaskForm):
 class ObjectionForm(FlaskForm):
     """An owner's objection from the phone."""
 
-    unit_label = StringField(_l("Your unit, as on your voting notice or the roll (e.g. 1幢-1-101)"),
-                             validators=[DataRequired(), Length(max=120)])
-    id_last4 = StringField(_l("Last four characters of your ID number"),
-                           validators=[DataRequired(), Length(min=4, max=4)])
+    unit_label = StringField(
+        _l("Your unit, as on your voting notice or the roll (e.g. 1幢-1-101)"),
+        validators=[DataRequired(), Length(max=120)],
+    )
+    id_last4 = StringField(
+        _l("Last four characters of your ID number"), validators=[DataRequired(), Length(min=4, max=4)]
+    )
     nominee = SelectField(_l("About"), coerce=int, default=0)
     text = TextAreaField(_l("Your objection"), validators=[DataRequired(), Length(max=2000)])
 
@@ -95,8 +113,9 @@ def read_rule_settings(data) -> list[RuleSetting]:
             try:
                 params[name] = int(data.get(f"{kind.code}-{name}", ""))
             except ValueError:
-                raise RuleFormError(_("Give whole numbers for the rule “%(rule)s”.",
-                                      rule=kind.describe(kind.params))) from None
+                raise RuleFormError(
+                    _("Give whole numbers for the rule “%(rule)s”.", rule=kind.describe(kind.params))
+                ) from None
         bodies = tuple(body for body in data.getlist(f"body-{kind.code}") if body in BODIES)
         settings.append(RuleSetting(kind.code, params, bodies))
     return settings

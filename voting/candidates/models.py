@@ -9,11 +9,11 @@ from flask_babel import gettext as _
 from sqlalchemy import CheckConstraint, Date, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from voting.errors import Refusal
 from voting.estates.models import Estate
 from voting.extensions import FrozenDocument, db, one_of
 from voting.formatting import format_datetime
 from voting.timeutil import UTCDateTime, utcnow
-from voting.errors import Refusal
 
 
 class CandidateError(Refusal):
@@ -25,6 +25,7 @@ class ListState(StrEnum):
     REVIEWING = "reviewing"  # rules fixed; each body records its verdicts
     PUBLISHED = "published"  # 公示: owners object, the group answers
     ADOPTED = "adopted"  # a committee motion of a vote
+
 
 NOMINATION_KINDS = ("self", "joint", "community")
 GENDERS = ("F", "M")
@@ -95,8 +96,9 @@ class CandidateList(db.Model):
         return self.state in (ListState.NOMINATING, ListState.REVIEWING)
 
     def require_settings_open(self) -> None:
-        self._require(ListState.NOMINATING, ListState.REVIEWING,
-                      message=_("The settings are fixed once the list is published."))
+        self._require(
+            ListState.NOMINATING, ListState.REVIEWING, message=_("The settings are fixed once the list is published.")
+        )
 
     def require_rules_open(self) -> None:
         self._require(ListState.NOMINATING, message=_("The rules are fixed once the review has begun."))
@@ -132,8 +134,10 @@ class CandidateList(db.Model):
         if self.published_at is None or not self.is_published:
             return _("This list is not open to objections.")
         if not self.published_at <= moment < self.publication_ends_at:
-            return _("Objections are accepted during the publication period only, until %(time)s.",
-                     time=format_datetime(self.publication_ends_at))
+            return _(
+                "Objections are accepted during the publication period only, until %(time)s.",
+                time=format_datetime(self.publication_ends_at),
+            )
         return None
 
     def adoption_fault(self, now: datetime) -> str | None:
@@ -144,8 +148,10 @@ class CandidateList(db.Model):
         if not self.is_published:
             return _("Only a vetted and published list can become a committee motion.")
         if now < self.publication_ends_at:
-            return _("The list is published until %(time)s; objections may come until then.",
-                     time=format_datetime(self.publication_ends_at))
+            return _(
+                "The list is published until %(time)s; objections may come until then.",
+                time=format_datetime(self.publication_ends_at),
+            )
         unanswered = sum(o.answer is None for o in self.objections)
         if unanswered:
             return _("Objections still awaiting a written answer: %(count)d.", count=unanswered)

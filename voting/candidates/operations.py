@@ -23,10 +23,10 @@ from voting.candidates.models import (
     CandidateError,
     CandidateList,
     EligibilityRule,
-    NomineeStatus,
     JointSignature,
     Nominee,
     NomineeReview,
+    NomineeStatus,
     Objection,
 )
 from voting.elections.models import Election, State
@@ -72,19 +72,30 @@ def _competition_fault(count: int, seats: int, margin_percent: int) -> str | Non
     if count >= needed:
         return None
     if margin_percent == 0:
-        return _("Candidates: %(count)d, seats: %(seats)d. There must be at least as many candidates as seats.",
-                 count=count, seats=seats)
-    return _("Candidates: %(count)d, seats: %(seats)d. A competitive election needs at least %(needed)d candidates "
-             "(%(margin)d%% more than the seats).",
-             count=count, seats=seats, needed=needed, margin=margin_percent)
+        return _(
+            "Candidates: %(count)d, seats: %(seats)d. There must be at least as many candidates as seats.",
+            count=count,
+            seats=seats,
+        )
+    return _(
+        "Candidates: %(count)d, seats: %(seats)d. A competitive election needs at least %(needed)d candidates "
+        "(%(margin)d%% more than the seats).",
+        count=count,
+        seats=seats,
+        needed=needed,
+        margin=margin_percent,
+    )
 
 
 # --- lists and their rules -----------------------------------------------------------------
 
 
 def lists_of(estate: Estate) -> list[CandidateList]:
-    return list(db.session.scalars(
-        select(CandidateList).where(CandidateList.estate_id == estate.id).order_by(CandidateList.id.desc())))
+    return list(
+        db.session.scalars(
+            select(CandidateList).where(CandidateList.estate_id == estate.id).order_by(CandidateList.id.desc())
+        )
+    )
 
 
 def _check_settings(seats: int, margin_percent: int, publication_days: int, min_joint_households: int) -> None:
@@ -98,8 +109,16 @@ def _check_settings(seats: int, margin_percent: int, publication_days: int, min_
         raise CandidateError(_("A joint recommendation needs at least one household."))
 
 
-def create_list(actor: str, estate: Estate, title: str, seats: int, *, margin_percent: int = 20,
-                publication_days: int = 7, min_joint_households: int = 10) -> CandidateList:
+def create_list(
+    actor: str,
+    estate: Estate,
+    title: str,
+    seats: int,
+    *,
+    margin_percent: int = 20,
+    publication_days: int = 7,
+    min_joint_households: int = 10,
+) -> CandidateList:
     """A new round of nominations, with every rule of the catalogue at its defaults."""
     group = group_of(estate)
     if group is None or group.formed_at is None:
@@ -108,28 +127,59 @@ def create_list(actor: str, estate: Estate, title: str, seats: int, *, margin_pe
         raise CandidateError(_("Give the list a title; it becomes the motion on the ballot."))
     _check_settings(seats, margin_percent, publication_days, min_joint_households)
     candidate_list = CandidateList(
-        estate=estate, title=title.strip(), seats=seats, margin_percent=margin_percent,
-        publication_days=publication_days, min_joint_households=min_joint_households, created_by=actor,
-        rules=[EligibilityRule(position=i, code=kind.code, params_json=json.dumps(kind.params),
-                               bodies=" ".join(kind.default_bodies)) for i, kind in enumerate(CATALOGUE)],
+        estate=estate,
+        title=title.strip(),
+        seats=seats,
+        margin_percent=margin_percent,
+        publication_days=publication_days,
+        min_joint_households=min_joint_households,
+        created_by=actor,
+        rules=[
+            EligibilityRule(
+                position=i, code=kind.code, params_json=json.dumps(kind.params), bodies=" ".join(kind.default_bodies)
+            )
+            for i, kind in enumerate(CATALOGUE)
+        ],
     )
     db.session.add(candidate_list)
     db.session.flush()
-    record_event(actor, "candidates.create", f"candidate_list:{candidate_list.id}", estate_id=estate.id,
-                 title=candidate_list.title, seats=seats, margin_percent=margin_percent,
-                 publication_days=publication_days, min_joint_households=min_joint_households)
+    record_event(
+        actor,
+        "candidates.create",
+        f"candidate_list:{candidate_list.id}",
+        estate_id=estate.id,
+        title=candidate_list.title,
+        seats=seats,
+        margin_percent=margin_percent,
+        publication_days=publication_days,
+        min_joint_households=min_joint_households,
+    )
     return candidate_list
 
 
-def change_settings(actor: str, candidate_list: CandidateList, *, seats: int, margin_percent: int,
-                    publication_days: int, min_joint_households: int) -> None:
+def change_settings(
+    actor: str,
+    candidate_list: CandidateList,
+    *,
+    seats: int,
+    margin_percent: int,
+    publication_days: int,
+    min_joint_households: int,
+) -> None:
     candidate_list.require_settings_open()
     _check_settings(seats, margin_percent, publication_days, min_joint_households)
     candidate_list.seats, candidate_list.margin_percent = seats, margin_percent
     candidate_list.publication_days, candidate_list.min_joint_households = publication_days, min_joint_households
-    record_event(actor, "candidates.settings", f"candidate_list:{candidate_list.id}",
-                 estate_id=candidate_list.estate_id, seats=seats, margin_percent=margin_percent,
-                 publication_days=publication_days, min_joint_households=min_joint_households)
+    record_event(
+        actor,
+        "candidates.settings",
+        f"candidate_list:{candidate_list.id}",
+        estate_id=candidate_list.estate_id,
+        seats=seats,
+        margin_percent=margin_percent,
+        publication_days=publication_days,
+        min_joint_households=min_joint_households,
+    )
 
 
 @dataclass(frozen=True)
@@ -161,8 +211,9 @@ def configure_rules(actor: str, candidate_list: CandidateList, settings: list[Ru
         if set(setting.params) != set(kind.params):
             raise CandidateError(_("The rule “%(rule)s” takes other settings.", rule=kind.describe(kind.params)))
         if kind.from_data and setting.bodies:
-            raise CandidateError(_("The rule “%(rule)s” is checked from the roll, not attested.",
-                                   rule=kind.describe(setting.params)))
+            raise CandidateError(
+                _("The rule “%(rule)s” is checked from the roll, not attested.", rule=kind.describe(setting.params))
+            )
         if not kind.from_data and not setting.bodies:
             raise CandidateError(_("Choose who attests the rule “%(rule)s”.", rule=kind.describe(setting.params)))
         if any(body not in BODIES for body in setting.bodies):
@@ -183,8 +234,13 @@ def configure_rules(actor: str, candidate_list: CandidateList, settings: list[Ru
             kept.append(rule)
     candidate_list.rules = kept
     db.session.flush()
-    record_event(actor, "candidates.rules", f"candidate_list:{candidate_list.id}", estate_id=candidate_list.estate_id,
-                 rules={rule.code: {"params": rule.params, "bodies": rule.bodies} for rule in candidate_list.rules})
+    record_event(
+        actor,
+        "candidates.rules",
+        f"candidate_list:{candidate_list.id}",
+        estate_id=candidate_list.estate_id,
+        rules={rule.code: {"params": rule.params, "bodies": rule.bodies} for rule in candidate_list.rules},
+    )
 
 
 # --- nominations ---------------------------------------------------------------------------
@@ -238,16 +294,21 @@ def _photo_type(photo: bytes) -> str:
     raise CandidateError(_("The photo must be a JPEG or PNG image."))
 
 
-def _new_nominee(actor: str, candidate_list: CandidateList, profile: Profile, kind: str,
-                 recommended_by: str = "") -> Nominee:
+def _new_nominee(
+    actor: str, candidate_list: CandidateList, profile: Profile, kind: str, recommended_by: str = ""
+) -> Nominee:
     candidate_list.require_nominations_open()
     name = profile.name.strip()
     if not name:
         raise CandidateError(_("Give the nominee's name."))
     owner = owner_by_id_number(candidate_list.estate, profile.id_number) if profile.id_number.strip() else None
     if owner is None:
-        raise CandidateError(_("%(name)s is not an owner of this estate according to the roll "
-                               "(no owner with this ID number).", name=name))
+        raise CandidateError(
+            _(
+                "%(name)s is not an owner of this estate according to the roll (no owner with this ID number).",
+                name=name,
+            )
+        )
     if owner.name != name:
         raise CandidateError(_("The roll lists this ID number under another name than %(name)s.", name=name))
     twin = next((n for n in candidate_list.nominees if n.owner_id_hash == owner.id_hash), None)
@@ -265,10 +326,21 @@ def _new_nominee(actor: str, candidate_list: CandidateList, profile: Profile, ki
     photo_type = _photo_type(profile.photo) if profile.photo else None
     number = max((n.number for n in candidate_list.nominees), default=0) + 1
     nominee = Nominee(
-        candidate_list=candidate_list, number=number, kind=kind, recommended_by=recommended_by.strip(), name=name,
-        owner_id_hash=owner.id_hash, unit_labels=owner_unit_labels(owner), gender=gender, birth_date=born,
-        occupation=profile.occupation.strip(), party_member=profile.party_member, statement=profile.statement.strip(),
-        photo=profile.photo or None, photo_type=photo_type, nominated_by=actor,
+        candidate_list=candidate_list,
+        number=number,
+        kind=kind,
+        recommended_by=recommended_by.strip(),
+        name=name,
+        owner_id_hash=owner.id_hash,
+        unit_labels=owner_unit_labels(owner),
+        gender=gender,
+        birth_date=born,
+        occupation=profile.occupation.strip(),
+        party_member=profile.party_member,
+        statement=profile.statement.strip(),
+        photo=profile.photo or None,
+        photo_type=photo_type,
+        nominated_by=actor,
     )
     db.session.add(nominee)
     return nominee
@@ -276,9 +348,17 @@ def _new_nominee(actor: str, candidate_list: CandidateList, profile: Profile, ki
 
 def _audit_nomination(actor: str, nominee: Nominee, **detail) -> None:
     db.session.flush()
-    record_event(actor, f"candidates.nominate_{nominee.kind}", f"nominee:{nominee.id}",
-                 estate_id=nominee.candidate_list.estate_id, list=nominee.list_id, number=nominee.number,
-                 name=nominee.name, units=nominee.unit_labels, **detail)
+    record_event(
+        actor,
+        f"candidates.nominate_{nominee.kind}",
+        f"nominee:{nominee.id}",
+        estate_id=nominee.candidate_list.estate_id,
+        list=nominee.list_id,
+        number=nominee.number,
+        name=nominee.name,
+        units=nominee.unit_labels,
+        **detail,
+    )
 
 
 def nominate_self(actor: str, candidate_list: CandidateList, profile: Profile) -> Nominee:
@@ -288,8 +368,7 @@ def nominate_self(actor: str, candidate_list: CandidateList, profile: Profile) -
     return nominee
 
 
-def nominate_by_community(actor: str, candidate_list: CandidateList, profile: Profile,
-                          recommended_by: str) -> Nominee:
+def nominate_by_community(actor: str, candidate_list: CandidateList, profile: Profile, recommended_by: str) -> Nominee:
     """A recommendation by the community's party organisation or residents' committee."""
     if not recommended_by.strip():
         raise CandidateError(_("Name the organisation that recommends the nominee."))
@@ -327,20 +406,29 @@ def nominate_jointly(actor: str, candidate_list: CandidateList, profile: Profile
         entry = f"{name} {mask_id_number(number)}".strip()
         owner = owner_by_id_number(estate, number)
         if owner is None:
-            faults.append(_("Line %(row)d (%(entry)s): no owner of this estate has this ID number.",
-                            row=row, entry=entry))
+            faults.append(
+                _("Line %(row)d (%(entry)s): no owner of this estate has this ID number.", row=row, entry=entry)
+            )
             continue
         if name and owner.name != name:
-            faults.append(_("Line %(row)d (%(entry)s): the roll lists this ID number under another name.",
-                            row=row, entry=entry))
+            faults.append(
+                _("Line %(row)d (%(entry)s): the roll lists this ID number under another name.", row=row, entry=entry)
+            )
             continue
         if owner.id_hash == nominee.owner_id_hash:
-            faults.append(_("Line %(row)d (%(entry)s): the nominee cannot sign their own recommendation.",
-                            row=row, entry=entry))
+            faults.append(
+                _("Line %(row)d (%(entry)s): the nominee cannot sign their own recommendation.", row=row, entry=entry)
+            )
             continue
         if owner.id_hash in signer_rows:
-            faults.append(_("Line %(row)d (%(entry)s): this owner already signed on line %(first)d.",
-                            row=row, entry=entry, first=signer_rows[owner.id_hash]))
+            faults.append(
+                _(
+                    "Line %(row)d (%(entry)s): this owner already signed on line %(first)d.",
+                    row=row,
+                    entry=entry,
+                    first=signer_rows[owner.id_hash],
+                )
+            )
             continue
         households = owner_households(owner)
         free = [voter for voter in households if voter.owner_key not in household_rows]
@@ -348,16 +436,30 @@ def nominate_jointly(actor: str, candidate_list: CandidateList, profile: Profile
             faults.append(_("Line %(row)d (%(entry)s): this owner holds no vote in the estate.", row=row, entry=entry))
             continue
         if not free:
-            faults.append(_("Line %(row)d (%(entry)s): this household already signed on line %(first)d.",
-                            row=row, entry=entry, first=household_rows[households[0].owner_key]))
+            faults.append(
+                _(
+                    "Line %(row)d (%(entry)s): this household already signed on line %(first)d.",
+                    row=row,
+                    entry=entry,
+                    first=household_rows[households[0].owner_key],
+                )
+            )
             continue
         signer_rows[owner.id_hash] = row
         household_rows[free[0].owner_key] = row
-        nominee.signatures.append(JointSignature(row=row, owner_id_hash=owner.id_hash,
-                                                 household_key=free[0].owner_key, household_code=free[0].code))
+        nominee.signatures.append(
+            JointSignature(
+                row=row, owner_id_hash=owner.id_hash, household_key=free[0].owner_key, household_code=free[0].code
+            )
+        )
     if not faults and len(household_rows) < candidate_list.min_joint_households:
-        faults.append(_("Owner households that signed: %(count)d; a joint recommendation needs at least %(needed)d.",
-                        count=len(household_rows), needed=candidate_list.min_joint_households))
+        faults.append(
+            _(
+                "Owner households that signed: %(count)d; a joint recommendation needs at least %(needed)d.",
+                count=len(household_rows),
+                needed=candidate_list.min_joint_households,
+            )
+        )
     if faults:
         raise NominationRejected(faults)
     _audit_nomination(actor, nominee, households=sorted(s.household_code for s in nominee.signatures))
@@ -367,8 +469,14 @@ def nominate_jointly(actor: str, candidate_list: CandidateList, profile: Profile
 def withdraw_nominee(actor: str, nominee: Nominee, reason: str, now: datetime | None = None) -> None:
     """Withdraw a nominee (their own wish, or an objection upheld); the reason is public."""
     nominee.withdraw(actor, reason, now or utcnow())
-    record_event(actor, "candidates.withdraw", f"nominee:{nominee.id}", estate_id=nominee.candidate_list.estate_id,
-                 name=nominee.name, reason=nominee.withdrawal_reason)
+    record_event(
+        actor,
+        "candidates.withdraw",
+        f"nominee:{nominee.id}",
+        estate_id=nominee.candidate_list.estate_id,
+        name=nominee.name,
+        reason=nominee.withdrawal_reason,
+    )
 
 
 # --- joint review --------------------------------------------------------------------------
@@ -379,8 +487,9 @@ def start_review(actor: str, candidate_list: CandidateList) -> None:
     if candidate_list.takes_nominations and not any(n.withdrawn_at is None for n in candidate_list.nominees):
         raise CandidateError(_("There is nobody to review yet."))
     candidate_list.start_review()
-    record_event(actor, "candidates.review_start", f"candidate_list:{candidate_list.id}",
-                 estate_id=candidate_list.estate_id)
+    record_event(
+        actor, "candidates.review_start", f"candidate_list:{candidate_list.id}", estate_id=candidate_list.estate_id
+    )
 
 
 def reopen_nominations(actor: str, candidate_list: CandidateList) -> None:
@@ -389,8 +498,16 @@ def reopen_nominations(actor: str, candidate_list: CandidateList) -> None:
     record_event(actor, "candidates.reopen", f"candidate_list:{candidate_list.id}", estate_id=candidate_list.estate_id)
 
 
-def record_review(actor: str, nominee: Nominee, rule_code: str, body: str, passed: bool, reason: str,
-                  allowed_bodies: tuple[str, ...], now: datetime | None = None) -> NomineeReview:
+def record_review(
+    actor: str,
+    nominee: Nominee,
+    rule_code: str,
+    body: str,
+    passed: bool,
+    reason: str,
+    allowed_bodies: tuple[str, ...],
+    now: datetime | None = None,
+) -> NomineeReview:
     """A body's pass or fail on one rule for one nominee; a fail needs its reason."""
     candidate_list = nominee.candidate_list
     candidate_list.require_review()
@@ -398,7 +515,9 @@ def record_review(actor: str, nominee: Nominee, rule_code: str, body: str, passe
         raise CandidateError(_("%(name)s is withdrawn.", name=nominee.name))
     rule = next((r for r in candidate_list.rules if r.code == rule_code), None)
     if rule is None or body not in rule_bodies(rule):
-        raise CandidateError(_("On this list, the %(body)s does not attest that rule.", body=BODY_NAMES.get(body, body)))
+        raise CandidateError(
+            _("On this list, the %(body)s does not attest that rule.", body=BODY_NAMES.get(body, body))
+        )
     if body not in allowed_bodies:
         raise CandidateError(_("You cannot record verdicts for the %(body)s.", body=BODY_NAMES[body]))
     reason = reason.strip()
@@ -408,12 +527,22 @@ def record_review(actor: str, nominee: Nominee, rule_code: str, body: str, passe
     if review is not None and (review.passed, review.reason) == (passed, reason):
         return review  # the form showed it again unchanged: who decided it stays on record
     if review is None:
-        review = NomineeReview(nominee=nominee, rule_code=rule_code, body=body, passed=passed, reason=reason,
-                               recorded_by=actor)
+        review = NomineeReview(
+            nominee=nominee, rule_code=rule_code, body=body, passed=passed, reason=reason, recorded_by=actor
+        )
         db.session.add(review)
     review.passed, review.reason, review.recorded_by, review.recorded_at = passed, reason, actor, now or utcnow()
-    record_event(actor, "candidates.review", f"nominee:{nominee.id}", estate_id=candidate_list.estate_id,
-                 name=nominee.name, rule=rule_code, body=body, passed=passed, reason=reason)
+    record_event(
+        actor,
+        "candidates.review",
+        f"nominee:{nominee.id}",
+        estate_id=candidate_list.estate_id,
+        name=nominee.name,
+        rule=rule_code,
+        body=body,
+        passed=passed,
+        reason=reason,
+    )
     return review
 
 
@@ -435,8 +564,15 @@ def _verdicts(nominee: Nominee, on_roll: set[str], today: date) -> list[Verdict]
         words = describe_rule(rule)
         if rule.code == "owner":
             owner = nominee.owner_id_hash in on_roll
-            found.append(Verdict(rule.code, words, None, "pass" if owner else "fail",
-                                 _("on the roll") if owner else _("not on the current roll")))
+            found.append(
+                Verdict(
+                    rule.code,
+                    words,
+                    None,
+                    "pass" if owner else "fail",
+                    _("on the roll") if owner else _("not on the current roll"),
+                )
+            )
         elif rule.code == "age":
             age, limits = age_on(nominee.birth_date, today), rule.params
             ok = limits["min_age"] <= age <= limits["max_age"]
@@ -446,8 +582,17 @@ def _verdicts(nominee: Nominee, on_roll: set[str], today: date) -> list[Verdict]
             if review is None:
                 found.append(Verdict(rule.code, words, body, "pending"))
             else:
-                found.append(Verdict(rule.code, words, body, "pass" if review.passed else "fail", review.reason,
-                                     review.recorded_by, review.recorded_at))
+                found.append(
+                    Verdict(
+                        rule.code,
+                        words,
+                        body,
+                        "pass" if review.passed else "fail",
+                        review.reason,
+                        review.recorded_by,
+                        review.recorded_at,
+                    )
+                )
     return found
 
 
@@ -457,8 +602,13 @@ def _status(nominee: Nominee, verdicts: list[Verdict]) -> NomineeStatus:
     if nominee.candidate_list.published_at is not None:  # the review's outcome is fixed on publication
         return NomineeStatus.PASSED if nominee.vetted_at is not None else NomineeStatus.FAILED
     states = {v.state for v in verdicts}
-    return (NomineeStatus.FAILED if "fail" in states else NomineeStatus.PENDING if "pending" in states
-            else NomineeStatus.PASSED)
+    return (
+        NomineeStatus.FAILED
+        if "fail" in states
+        else NomineeStatus.PENDING
+        if "pending" in states
+        else NomineeStatus.PASSED
+    )
 
 
 @dataclass(frozen=True)
@@ -531,13 +681,21 @@ def publish_list(actor: str, candidate_list: CandidateList, now: datetime | None
     now = now or utcnow()
     report = list_report(candidate_list, now)
     waiting = [row.nominee.name for row in report.rows if row.status == NomineeStatus.PENDING]
-    fault = (_("The review is not complete; verdicts are missing for %(names)s.", names="、".join(waiting))
-             if waiting else report.competitive_fault)
+    fault = (
+        _("The review is not complete; verdicts are missing for %(names)s.", names="、".join(waiting))
+        if waiting
+        else report.competitive_fault
+    )
     candidate_list.publish(now, [row.nominee for row in report.standing], fault)
-    record_event(actor, "candidates.publish", f"candidate_list:{candidate_list.id}", estate_id=candidate_list.estate_id,
-                 vetted=[row.nominee.name for row in report.standing],
-                 not_passed=[row.nominee.name for row in report.rows if row.status == NomineeStatus.FAILED],
-                 until=candidate_list.publication_ends_at)
+    record_event(
+        actor,
+        "candidates.publish",
+        f"candidate_list:{candidate_list.id}",
+        estate_id=candidate_list.estate_id,
+        vetted=[row.nominee.name for row in report.standing],
+        not_passed=[row.nominee.name for row in report.rows if row.status == NomineeStatus.FAILED],
+        until=candidate_list.publication_ends_at,
+    )
 
 
 def _require_objection_period(candidate_list: CandidateList, moment: datetime) -> None:
@@ -557,8 +715,14 @@ def _objection(candidate_list: CandidateList, nominee: Nominee | None, text: str
     return text
 
 
-def lodge_objection(candidate_list: CandidateList, unit_label: str, id_last4: str, text: str,
-                    nominee: Nominee | None = None, now: datetime | None = None) -> Objection:
+def lodge_objection(
+    candidate_list: CandidateList,
+    unit_label: str,
+    id_last4: str,
+    text: str,
+    nominee: Nominee | None = None,
+    now: datetime | None = None,
+) -> Objection:
     """An owner's objection from their phone; the owner is identified by a unit they own and the
     last four characters of their ID number. The returned ``ref`` lets them read the answer."""
     now = now or utcnow()
@@ -566,22 +730,42 @@ def lodge_objection(candidate_list: CandidateList, unit_label: str, id_last4: st
     text = _objection(candidate_list, nominee, text)
     owner = owner_by_unit_last4(candidate_list.estate, unit_label, id_last4)
     if owner is None:
-        raise CandidateError(_("No owner of unit %(unit)s has an ID number ending in these four characters.",
-                               unit=unit_label.strip()))
-    objection = Objection(candidate_list=candidate_list, nominee=nominee, ref=secrets.token_urlsafe(12),
-                          channel="online", unit_label=unit_label.strip(), owner_id_hash=owner.id_hash, text=text,
-                          lodged_at=now)
+        raise CandidateError(
+            _("No owner of unit %(unit)s has an ID number ending in these four characters.", unit=unit_label.strip())
+        )
+    objection = Objection(
+        candidate_list=candidate_list,
+        nominee=nominee,
+        ref=secrets.token_urlsafe(12),
+        channel="online",
+        unit_label=unit_label.strip(),
+        owner_id_hash=owner.id_hash,
+        text=text,
+        lodged_at=now,
+    )
     db.session.add(objection)
     db.session.flush()
-    record_event(f"owner:{objection.unit_label}", "candidates.objection", f"objection:{objection.id}",
-                 estate_id=candidate_list.estate_id, channel="online",
-                 nominee=nominee.name if nominee else None)
+    record_event(
+        f"owner:{objection.unit_label}",
+        "candidates.objection",
+        f"objection:{objection.id}",
+        estate_id=candidate_list.estate_id,
+        channel="online",
+        nominee=nominee.name if nominee else None,
+    )
     return objection
 
 
-def record_paper_objection(actor: str, candidate_list: CandidateList, unit_label: str, id_number: str, text: str,
-                           received_at: datetime, nominee: Nominee | None = None,
-                           now: datetime | None = None) -> Objection:
+def record_paper_objection(
+    actor: str,
+    candidate_list: CandidateList,
+    unit_label: str,
+    id_number: str,
+    text: str,
+    received_at: datetime,
+    nominee: Nominee | None = None,
+    now: datetime | None = None,
+) -> Objection:
     """An objection handed to the group on paper; the group checked the owner's ID in person."""
     now = now or utcnow()
     if received_at > now:
@@ -590,14 +774,31 @@ def record_paper_objection(actor: str, candidate_list: CandidateList, unit_label
     text = _objection(candidate_list, nominee, text)
     owner = owner_by_id_number(candidate_list.estate, id_number) if id_number.strip() else None
     if owner is None or unit_label.strip() not in owner_unit_labels(owner).split("、"):
-        raise CandidateError(_("The roll lists no owner of unit %(unit)s with this ID number.", unit=unit_label.strip()))
-    objection = Objection(candidate_list=candidate_list, nominee=nominee, ref=secrets.token_urlsafe(12),
-                          channel="paper", unit_label=unit_label.strip(), owner_id_hash=owner.id_hash, text=text,
-                          lodged_at=received_at, recorded_by=actor)
+        raise CandidateError(
+            _("The roll lists no owner of unit %(unit)s with this ID number.", unit=unit_label.strip())
+        )
+    objection = Objection(
+        candidate_list=candidate_list,
+        nominee=nominee,
+        ref=secrets.token_urlsafe(12),
+        channel="paper",
+        unit_label=unit_label.strip(),
+        owner_id_hash=owner.id_hash,
+        text=text,
+        lodged_at=received_at,
+        recorded_by=actor,
+    )
     db.session.add(objection)
     db.session.flush()
-    record_event(actor, "candidates.objection", f"objection:{objection.id}", estate_id=candidate_list.estate_id,
-                 channel="paper", nominee=nominee.name if nominee else None, received_at=received_at)
+    record_event(
+        actor,
+        "candidates.objection",
+        f"objection:{objection.id}",
+        estate_id=candidate_list.estate_id,
+        channel="paper",
+        nominee=nominee.name if nominee else None,
+        received_at=received_at,
+    )
     return objection
 
 
@@ -608,13 +809,19 @@ def answer_objection(actor: str, objection: Objection, answer: str, now: datetim
     if not answer.strip():
         raise CandidateError(_("Write the answer."))
     objection.answer, objection.answered_at, objection.answered_by = answer.strip(), now or utcnow(), actor
-    record_event(actor, "candidates.answer", f"objection:{objection.id}",
-                 estate_id=objection.candidate_list.estate_id, answer=objection.answer)
+    record_event(
+        actor,
+        "candidates.answer",
+        f"objection:{objection.id}",
+        estate_id=objection.candidate_list.estate_id,
+        answer=objection.answer,
+    )
 
 
 def find_objection(estate: Estate, ref: str) -> Objection | None:
-    return db.session.scalar(select(Objection).join(CandidateList).where(
-        CandidateList.estate_id == estate.id, Objection.ref == ref))
+    return db.session.scalar(
+        select(Objection).join(CandidateList).where(CandidateList.estate_id == estate.id, Objection.ref == ref)
+    )
 
 
 # --- what the public sees ------------------------------------------------------------------
@@ -649,9 +856,13 @@ class PublishedList:
 
 
 def published_lists(estate: Estate) -> list[CandidateList]:
-    return list(db.session.scalars(select(CandidateList).where(
-        CandidateList.estate_id == estate.id, CandidateList.published_at.is_not(None)
-    ).order_by(CandidateList.id.desc())))
+    return list(
+        db.session.scalars(
+            select(CandidateList)
+            .where(CandidateList.estate_id == estate.id, CandidateList.published_at.is_not(None))
+            .order_by(CandidateList.id.desc())
+        )
+    )
 
 
 def published_list(candidate_list: CandidateList, now: datetime | None = None) -> PublishedList | None:
@@ -661,15 +872,32 @@ def published_list(candidate_list: CandidateList, now: datetime | None = None) -
     now = now or utcnow()
     today = local_date(candidate_list.published_at)
     nominees = tuple(
-        PublicNominee(n.id, n.number, n.name, n.gender, age_on(n.birth_date, today), n.occupation,
-                      n.party_member, n.unit_labels, n.kind, n.statement, n.withdrawal_reason)
-        for n in candidate_list.nominees if n.vetted_at is not None
+        PublicNominee(
+            n.id,
+            n.number,
+            n.name,
+            n.gender,
+            age_on(n.birth_date, today),
+            n.occupation,
+            n.party_member,
+            n.unit_labels,
+            n.kind,
+            n.statement,
+            n.withdrawal_reason,
+        )
+        for n in candidate_list.nominees
+        if n.vetted_at is not None
     )
     return PublishedList(
-        candidate_list.id, candidate_list.title, candidate_list.seats, candidate_list.published_at,
+        candidate_list.id,
+        candidate_list.title,
+        candidate_list.seats,
+        candidate_list.published_at,
         candidate_list.publication_ends_at,
         candidate_list.objection_fault(now) is None,
-        nominees, len(candidate_list.objections), sum(o.answer is not None for o in candidate_list.objections),
+        nominees,
+        len(candidate_list.objections),
+        sum(o.answer is not None for o in candidate_list.objections),
     )
 
 
@@ -682,8 +910,9 @@ def lists_ready(estate: Estate, now: datetime | None = None) -> list[CandidateLi
     return [c for c in published_lists(estate) if c.adoption_fault(now) is None]
 
 
-def add_committee_motion(actor: str, election: Election, candidate_list: CandidateList, seats: int,
-                         now: datetime | None = None):
+def add_committee_motion(
+    actor: str, election: Election, candidate_list: CandidateList, seats: int, now: datetime | None = None
+):
     """Put the vetted, published list on the vote as its committee motion (the only way in).
 
     Refuses unless the list belongs to the vote's estate, its publication period is over, every
@@ -704,11 +933,17 @@ def add_committee_motion(actor: str, election: Election, candidate_list: Candida
     fault = _competition_fault(len(standing), seats, candidate_list.margin_percent)
     if fault:
         raise CandidateError(fault)
-    motion = add_committee_election(actor, election, candidate_list.title, seats,
-                        candidates=[n.name for n in standing])
+    motion = add_committee_election(actor, election, candidate_list.title, seats, candidates=[n.name for n in standing])
     db.session.flush()
     candidate_list.adopt(motion.id, now)
-    record_event(actor, "candidates.adopt", f"candidate_list:{candidate_list.id}", estate_id=candidate_list.estate_id,
-                 election=election.public_id, motion=motion.motion_id, seats=seats,
-                 candidates=[n.name for n in standing])
+    record_event(
+        actor,
+        "candidates.adopt",
+        f"candidate_list:{candidate_list.id}",
+        estate_id=candidate_list.estate_id,
+        election=election.public_id,
+        motion=motion.motion_id,
+        seats=seats,
+        candidates=[n.name for n in standing],
+    )
     return motion

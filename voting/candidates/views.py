@@ -59,22 +59,34 @@ blueprint = Blueprint("candidates", __name__, url_prefix="/estates/<code>/candid
 public_blueprint = Blueprint("candidates_public", __name__, url_prefix="/p/<code>/candidates")
 
 STATUS_NAMES = {
-    "passed": _l("passed"), "failed": _l("did not pass"), "pending": _l("awaiting verdicts"), "withdrawn": _l("withdrawn"),
+    "passed": _l("passed"),
+    "failed": _l("did not pass"),
+    "pending": _l("awaiting verdicts"),
+    "withdrawn": _l("withdrawn"),
 }
 LIST_STATE_NAMES = {
-    "nominating": _l("taking nominations"), "reviewing": _l("under joint review"),
-    "published": _l("published"), "adopted": _l("on a ballot"),
+    "nominating": _l("taking nominations"),
+    "reviewing": _l("under joint review"),
+    "published": _l("published"),
+    "adopted": _l("on a ballot"),
 }
 NOMINATION_NAMES = {
-    "self": _l("self-nomination"), "joint": _l("joint recommendation"), "community": _l("community recommendation"),
+    "self": _l("self-nomination"),
+    "joint": _l("joint recommendation"),
+    "community": _l("community recommendation"),
 }
 
 
 @blueprint.app_context_processor
 def names():
     """Names for the candidate pages, and the lists an election page may turn into a motion."""
-    return {"committee_lists_ready": lists_ready, "status_names": STATUS_NAMES, "list_state_names": LIST_STATE_NAMES,
-            "nomination_names": NOMINATION_NAMES, "body_names": BODY_NAMES}
+    return {
+        "committee_lists_ready": lists_ready,
+        "status_names": STATUS_NAMES,
+        "list_state_names": LIST_STATE_NAMES,
+        "nomination_names": NOMINATION_NAMES,
+        "body_names": BODY_NAMES,
+    }
 
 
 def _flash_form_errors(form) -> None:
@@ -105,9 +117,14 @@ def index(code: str):
         if form.validate_on_submit():
             try:
                 candidate_list = create_list(
-                    current_user.username, estate, form.title.data, form.seats.data,
-                    margin_percent=form.margin_percent.data or 0, publication_days=form.publication_days.data,
-                    min_joint_households=form.min_joint_households.data)
+                    current_user.username,
+                    estate,
+                    form.title.data,
+                    form.seats.data,
+                    margin_percent=form.margin_percent.data or 0,
+                    publication_days=form.publication_days.data,
+                    min_joint_households=form.min_joint_households.data,
+                )
             except CandidateError as refused:
                 return form_again(refused, lambda: _index_page(estate, form, may_manage))
             return redirect(url_for("candidates.detail", code=code, list_id=candidate_list.id))
@@ -115,8 +132,9 @@ def index(code: str):
 
 
 def _index_page(estate: Estate, form: ListForm, may_manage: bool) -> str:
-    return render_template("candidates/index.html", estate=estate, lists=lists_of(estate), form=form,
-                           may_manage=may_manage)
+    return render_template(
+        "candidates/index.html", estate=estate, lists=lists_of(estate), form=form, may_manage=may_manage
+    )
 
 
 @blueprint.get("/<int:list_id>/")
@@ -126,9 +144,16 @@ def detail(code: str, list_id: int):
     candidate_list = _list(estate, list_id)
     settings = SettingsForm(obj=candidate_list)
     return render_template(
-        "candidates/detail.html", estate=estate, clist=candidate_list, report=list_report(candidate_list),
-        settings=settings, action=ActionForm(), catalogue=CATALOGUE, kinds=KINDS,
-        rules={rule.code: rule for rule in candidate_list.rules}, rule_bodies=rule_bodies,
+        "candidates/detail.html",
+        estate=estate,
+        clist=candidate_list,
+        report=list_report(candidate_list),
+        settings=settings,
+        action=ActionForm(),
+        catalogue=CATALOGUE,
+        kinds=KINDS,
+        rules={rule.code: rule for rule in candidate_list.rules},
+        rule_bodies=rule_bodies,
         may_manage=can(current_user, Permission.MANAGE_CANDIDATES),
     )
 
@@ -142,9 +167,14 @@ def settings(code: str, list_id: int):
     if not form.validate_on_submit():
         _flash_form_errors(form)
     else:
-        change_settings(current_user.username, candidate_list, seats=form.seats.data,
-                        margin_percent=form.margin_percent.data or 0, publication_days=form.publication_days.data,
-                        min_joint_households=form.min_joint_households.data)
+        change_settings(
+            current_user.username,
+            candidate_list,
+            seats=form.seats.data,
+            margin_percent=form.margin_percent.data or 0,
+            publication_days=form.publication_days.data,
+            min_joint_households=form.min_joint_households.data,
+        )
         flash(_("Settings saved."), "success")
     return redirect(url_for("candidates.detail", code=code, list_id=list_id))
 
@@ -170,9 +200,13 @@ def nominate(code: str, list_id: int):
     form = NominationForm()
     if form.validate_on_submit():
         profile = Profile(
-            name=form.name.data, id_number=form.id_number.data, occupation=form.occupation.data or "",
-            party_member=form.party_member.data, statement=form.statement.data or "",
-            gender=form.gender.data or None, birth_date=form.birth_date.data,
+            name=form.name.data,
+            id_number=form.id_number.data,
+            occupation=form.occupation.data or "",
+            party_member=form.party_member.data,
+            statement=form.statement.data or "",
+            gender=form.gender.data or None,
+            birth_date=form.birth_date.data,
             photo=form.photo.data.read() if form.photo.data else None,
         )
         actor = current_user.username
@@ -184,8 +218,10 @@ def nominate(code: str, list_id: int):
             else:
                 nominee = nominate_self(actor, candidate_list, profile)
         except CandidateError as refused:
-            return form_again(refused, lambda: render_template("candidates/nominate.html", estate=estate,
-                                                               clist=candidate_list, form=form))
+            return form_again(
+                refused,
+                lambda: render_template("candidates/nominate.html", estate=estate, clist=candidate_list, form=form),
+            )
         flash(_("%(name)s is nominated as number %(number)d.", name=nominee.name, number=nominee.number), "success")
         return redirect(url_for("candidates.detail", code=code, list_id=list_id))
     return render_template("candidates/nominate.html", estate=estate, clist=candidate_list, form=form)
@@ -227,8 +263,9 @@ def publish(code: str, list_id: int):
 def report(code: str, list_id: int):
     estate = estate_for(code, Permission.VIEW_CANDIDATES)
     candidate_list = _list(estate, list_id)
-    return render_template("candidates/report.html", estate=estate, clist=candidate_list,
-                           report=list_report(candidate_list))
+    return render_template(
+        "candidates/report.html", estate=estate, clist=candidate_list, report=list_report(candidate_list)
+    )
 
 
 def _review_pairs(candidate_list: CandidateList, bodies: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -244,8 +281,14 @@ def nominee(code: str, list_id: int, nominee_id: int):
     row = next(row for row in list_report(candidate_list).rows if row.nominee.id == found.id)
     may_review = can(current_user, Permission.REVIEW_CANDIDATES) and candidate_list.under_review
     return render_template(
-        "candidates/nominee.html", estate=estate, clist=candidate_list, nominee=found, row=row, action=ActionForm(),
-        withdraw=WithdrawForm(), may_manage=can(current_user, Permission.MANAGE_CANDIDATES),
+        "candidates/nominee.html",
+        estate=estate,
+        clist=candidate_list,
+        nominee=found,
+        row=row,
+        action=ActionForm(),
+        withdraw=WithdrawForm(),
+        may_manage=can(current_user, Permission.MANAGE_CANDIDATES),
         review_pairs=set(_review_pairs(candidate_list, reviewer_bodies(current_user))) if may_review else set(),
     )
 
@@ -297,7 +340,10 @@ def withdraw(code: str, list_id: int, nominee_id: int):
 
 def _about_choices(candidate_list: CandidateList, label) -> list[tuple[int, str]]:
     return [(0, _("The list as a whole"))] + [
-        (n.id, f"{n.number}. {label(n)}") for n in candidate_list.nominees if n.vetted_at is not None and n.withdrawn_at is None]
+        (n.id, f"{n.number}. {label(n)}")
+        for n in candidate_list.nominees
+        if n.vetted_at is not None and n.withdrawn_at is None
+    ]
 
 
 @blueprint.route("/<int:list_id>/objections", methods=["GET", "POST"])
@@ -312,9 +358,14 @@ def objections(code: str, list_id: int):
         if form.validate_on_submit():
             try:
                 record_paper_objection(
-                    current_user.username, candidate_list, form.unit_label.data, form.id_number.data,
-                    form.text.data, _beijing_day(form.received_on.data),
-                    nominee=db.session.get(Nominee, form.nominee.data) if form.nominee.data else None)
+                    current_user.username,
+                    candidate_list,
+                    form.unit_label.data,
+                    form.id_number.data,
+                    form.text.data,
+                    _beijing_day(form.received_on.data),
+                    nominee=db.session.get(Nominee, form.nominee.data) if form.nominee.data else None,
+                )
             except CandidateError as refused:
                 return form_again(refused, lambda: _objections_page(estate, candidate_list, form))
             flash(_("The paper objection is recorded."), "success")
@@ -323,8 +374,14 @@ def objections(code: str, list_id: int):
 
 
 def _objections_page(estate: Estate, candidate_list: CandidateList, form: PaperObjectionForm) -> str:
-    return render_template("candidates/objections.html", estate=estate, clist=candidate_list, form=form,
-                           answer_form=AnswerForm(), may_manage=can(current_user, Permission.MANAGE_CANDIDATES))
+    return render_template(
+        "candidates/objections.html",
+        estate=estate,
+        clist=candidate_list,
+        form=form,
+        answer_form=AnswerForm(),
+        may_manage=can(current_user, Permission.MANAGE_CANDIDATES),
+    )
 
 
 @blueprint.post("/<int:list_id>/objections/<int:objection_id>/answer")
@@ -387,11 +444,19 @@ def public_index(code: str):
 @limiter.limit("10 per minute", methods=["POST"])
 # A refused objection shows the form again (422): per unit, few a day, so that the ID ending
 # cannot be guessed; the owner can still hand the objection in on paper.
-@limiter.limit("10 per day", methods=["POST"], deduct_when=lambda response: response.status_code == 422,
-               key_func=lambda: request.form.get("unit_label", "").strip()
-               and f"{request.view_args['code']}:{request.form['unit_label'].strip()}",
-               error_message=_l("Too many failed attempts for this unit today. Please try again tomorrow, "
-                                "or hand your objection to the preparation group on paper."))
+@limiter.limit(
+    "10 per day",
+    methods=["POST"],
+    deduct_when=lambda response: response.status_code == 422,
+    key_func=lambda: (
+        request.form.get("unit_label", "").strip()
+        and f"{request.view_args['code']}:{request.form['unit_label'].strip()}"
+    ),
+    error_message=_l(
+        "Too many failed attempts for this unit today. Please try again tomorrow, "
+        "or hand your objection to the preparation group on paper."
+    ),
+)
 def public_list(code: str, list_id: int):
     """The published list; owners lodge objections here, identified by unit and ID ending."""
     estate = _public_estate(code)
@@ -402,11 +467,17 @@ def public_list(code: str, list_id: int):
     if request.method == "POST" and form.validate_on_submit():
         try:
             objection = lodge_objection(
-                candidate_list, form.unit_label.data, form.id_last4.data, form.text.data,
-                nominee=db.session.get(Nominee, form.nominee.data) if form.nominee.data else None)
+                candidate_list,
+                form.unit_label.data,
+                form.id_last4.data,
+                form.text.data,
+                nominee=db.session.get(Nominee, form.nominee.data) if form.nominee.data else None,
+            )
         except CandidateError as refused:  # counts against the unit's limit
-            return form_again(refused, lambda: render_template("candidates/public_list.html", estate=estate,
-                                                               published=published, form=form))
+            return form_again(
+                refused,
+                lambda: render_template("candidates/public_list.html", estate=estate, published=published, form=form),
+            )
         return redirect(url_for("candidates_public.objection", code=code, ref=objection.ref))
     return render_template("candidates/public_list.html", estate=estate, published=published, form=form)
 

@@ -67,8 +67,13 @@ def verifier_verdict(election: Election) -> str | None:
 
 def body_to_sign(election: Election, officer: Officer, now: datetime | None = None) -> dict:
     """The certification body for this officer to sign now."""
-    return record_v2.certification_body(final_tree_head(election), election.tally,
-                                        election.election_hash, officer.officer_id, format_time(now or utcnow()))
+    return record_v2.certification_body(
+        final_tree_head(election),
+        election.tally,
+        election.election_hash,
+        officer.officer_id,
+        format_time(now or utcnow()),
+    )
 
 
 def _require_certifiable(staff: Staff, election: Election) -> None:
@@ -87,8 +92,9 @@ def body_to_certify(staff: Staff, election: Election) -> dict:
     _require_certifiable(staff, election)
     keys = certifying_keys(election, staff)
     if not keys:
-        raise CertificationRefused(_("Your account registered no certifying key for this vote; keys are made "
-                                     "before the vote opens."), 403)
+        raise CertificationRefused(
+            _("Your account registered no certifying key for this vote; keys are made before the vote opens."), 403
+        )
     return body_to_sign(election, keys[0])
 
 
@@ -97,7 +103,9 @@ def certify(staff: Staff, election: Election, officer_id, body, signature, now: 
     _require_certifiable(staff, election)
     officer = next((o for o in certifying_keys(election, staff) if o.officer_id == officer_id), None)
     if officer is None:
-        raise CertificationRefused(_("This browser holds no certifying key registered to your account for this vote."), 403)
+        raise CertificationRefused(
+            _("This browser holds no certifying key registered to your account for this vote."), 403
+        )
     now = now or utcnow()
     try:
         signed_at = parse_time(body["certified_at"])
@@ -105,14 +113,28 @@ def certify(staff: Staff, election: Election, officer_id, body, signature, now: 
         raise CertificationRefused(_("The certification is not complete.")) from None
     expected = body_to_sign(election, officer, signed_at)
     if body != expected or not (now - SIGNING_WINDOW <= signed_at <= now + timedelta(minutes=1)):
-        raise CertificationRefused(_("The certification does not match this vote's record; reload the page and sign again."))
+        raise CertificationRefused(
+            _("The certification does not match this vote's record; reload the page and sign again.")
+        )
     if not signing.verify(officer.public_key, "certification", body, signature, record_v2.VERSION):
         raise CertificationRefused(_("The signature does not match the certification."))
-    decision = CertificationDecision(election_id=election.id, staff_id=staff.id, decision="certified",
-                                     officer_id=officer.officer_id, body_json=canon(body).decode(), signature=signature)
+    decision = CertificationDecision(
+        election_id=election.id,
+        staff_id=staff.id,
+        decision="certified",
+        officer_id=officer.officer_id,
+        body_json=canon(body).decode(),
+        signature=signature,
+    )
     db.session.add(decision)
-    record_event(staff.username, "election.certify", f"election:{election.public_id}", estate_id=election.estate_id,
-                 officer_id=officer.officer_id, tally_hash=body["tally_hash"])
+    record_event(
+        staff.username,
+        "election.certify",
+        f"election:{election.public_id}",
+        estate_id=election.estate_id,
+        officer_id=officer.officer_id,
+        tally_hash=body["tally_hash"],
+    )
     return decision
 
 
@@ -123,14 +145,25 @@ def refuse(staff: Staff, election: Election, reason: str) -> CertificationDecisi
     _require_undecided(election)
     if not reason or not reason.strip():
         raise CertificationRefused(_("Write the reason for refusing."))
-    decision = CertificationDecision(election_id=election.id, staff_id=staff.id, decision="refused",
-                                     reason=reason.strip())
+    decision = CertificationDecision(
+        election_id=election.id, staff_id=staff.id, decision="refused", reason=reason.strip()
+    )
     db.session.add(decision)
-    record_event(staff.username, "election.refuse_certification", f"election:{election.public_id}",
-                 estate_id=election.estate_id, reason=reason.strip())
+    record_event(
+        staff.username,
+        "election.refuse_certification",
+        f"election:{election.public_id}",
+        estate_id=election.estate_id,
+        reason=reason.strip(),
+    )
     return decision
 
 
 def decisions(election: Election) -> list[CertificationDecision]:
-    return list(db.session.scalars(select(CertificationDecision).where(
-        CertificationDecision.election_id == election.id).order_by(CertificationDecision.id)))
+    return list(
+        db.session.scalars(
+            select(CertificationDecision)
+            .where(CertificationDecision.election_id == election.id)
+            .order_by(CertificationDecision.id)
+        )
+    )

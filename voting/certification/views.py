@@ -6,7 +6,6 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
 from voting.auth.access import Permission, certifies, election_for
-from voting.confirmation import NOT_CONFIRMED, confirmed_in
 from voting.board.results import publish_certification
 from voting.certification.operations import (
     CertificationRefused,
@@ -18,14 +17,14 @@ from voting.certification.operations import (
     register_certifying_key,
     verifier_verdict,
 )
+from voting.confirmation import NOT_CONFIRMED, confirmed_in
 from voting.elections.models import State
 from voting.elections.operations import why_no_officer_key
-from voting.tally.operations import read_results
 from voting.errors import returns_to
 from voting.extensions import db
+from voting.tally.operations import read_results
 
-blueprint = Blueprint("certification", __name__,
-                      url_prefix="/estates/<code>/elections/<int:election_id>/certification")
+blueprint = Blueprint("certification", __name__, url_prefix="/estates/<code>/elections/<int:election_id>/certification")
 
 
 def _officer_json(officer) -> dict:
@@ -38,8 +37,12 @@ def index(code: str, election_id: int):
     estate, election = election_for(code, election_id, Permission.VIEW_ELECTION)
     keys = certifying_keys(election, current_user)
     urls = {"code": code, "election_id": election_id}
-    key_data = {"election": election.public_id, "user": current_user.username,
-                "keys": [_officer_json(o) for o in keys], "csrf_token": generate_csrf()}
+    key_data = {
+        "election": election.public_id,
+        "user": current_user.username,
+        "keys": [_officer_json(o) for o in keys],
+        "csrf_token": generate_csrf(),
+    }
     verdict = None
     may_certify = certifies(current_user, estate) and not decisions(election)
     no_key = why_no_officer_key(current_user) if may_certify else None
@@ -47,9 +50,17 @@ def index(code: str, election_id: int):
         key_data["register_url"] = url_for("certification.register_key", **urls)
     elif election.state == State.TALLIED:
         verdict = verifier_verdict(election) or ""
-    return render_template("certification/index.html", estate=estate, election=election, keys=keys,
-                           verdict=verdict, decisions=decisions(election), key_data=key_data,
-                           may_certify=may_certify, no_key=no_key)
+    return render_template(
+        "certification/index.html",
+        estate=estate,
+        election=election,
+        keys=keys,
+        verdict=verdict,
+        decisions=decisions(election),
+        key_data=key_data,
+        may_certify=may_certify,
+        no_key=no_key,
+    )
 
 
 @blueprint.get("/confirm")
@@ -63,12 +74,27 @@ def confirm(code: str, election_id: int):
     keys = certifying_keys(election, current_user)
     body = body_to_certify(current_user, election)
     urls = {"code": code, "election_id": election_id}
-    key_data = {"election": election.public_id, "user": current_user.username,
-                "keys": [_officer_json(o) for o in keys], "csrf_token": generate_csrf(),
-                "sign": {"purpose": "certification", "body": body, "post_url": url_for("certification.sign", **urls),
-                         "done_url": back}}
-    return render_template("certification/confirm.html", estate=estate, election=election, body=body,
-                           results=read_results(election), key_data=key_data, back=back)
+    key_data = {
+        "election": election.public_id,
+        "user": current_user.username,
+        "keys": [_officer_json(o) for o in keys],
+        "csrf_token": generate_csrf(),
+        "sign": {
+            "purpose": "certification",
+            "body": body,
+            "post_url": url_for("certification.sign", **urls),
+            "done_url": back,
+        },
+    }
+    return render_template(
+        "certification/confirm.html",
+        estate=estate,
+        election=election,
+        body=body,
+        results=read_results(election),
+        key_data=key_data,
+        back=back,
+    )
 
 
 @blueprint.post("/officer-key")
@@ -77,7 +103,9 @@ def confirm(code: str, election_id: int):
 def register_key(code: str, election_id: int):
     _estate, election = election_for(code, election_id, Permission.VIEW_ELECTION)
     data = request.get_json(silent=True)
-    officer = register_certifying_key(current_user, election, data.get("public_key") if isinstance(data, dict) else None)
+    officer = register_certifying_key(
+        current_user, election, data.get("public_key") if isinstance(data, dict) else None
+    )
     return jsonify(_officer_json(officer)), 201
 
 

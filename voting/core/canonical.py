@@ -6,7 +6,7 @@ import hashlib
 import json
 import re
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
 from json.encoder import c_make_encoder, encode_basestring
 
@@ -14,9 +14,7 @@ MAX_INT = 2**53
 SHANGHAI = timezone(timedelta(hours=8))
 
 # Records are trees parsed from JSON, so the cycle check would only cost time.
-_ENCODER = json.JSONEncoder(
-    sort_keys=True, separators=(",", ":"), ensure_ascii=False, check_circular=False
-)
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, check_circular=False)
 # JSONEncoder.encode builds a C encoder on every call; a verifier canonicalises two objects per
 # ballot, so one built once halves the cost. Same arguments as JSONEncoder.iterencode passes it.
 _C_ENCODE = c_make_encoder and c_make_encoder(
@@ -38,7 +36,7 @@ _RFC3339 = re.compile(
     r"(?P<offset>[Zz]|[+-]\d{2}:(?P<offset_minutes>\d{2}))",
     re.ASCII,
 )
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _EPOCH_BEIJING = datetime(1970, 1, 1, 8, tzinfo=SHANGHAI)
 _MICROSECOND = timedelta(microseconds=1)
 # The instants a date and time in Beijing time (+08:00) can name: years 1 to 9999 (spec v2 E2).
@@ -223,7 +221,7 @@ def parse_json(data: bytes | str):
         except UnicodeEncodeError:
             raise NotRecordJSON("text holding a lone surrogate") from None
     else:
-        raw = data[len(_UTF8_BOM):] if data.startswith(_UTF8_BOM) else data
+        raw = data[len(_UTF8_BOM) :] if data.startswith(_UTF8_BOM) else data
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as error:

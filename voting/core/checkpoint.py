@@ -38,9 +38,7 @@ def sign(private_key: Ed25519PrivateKey, election_hash: str, size: int, root: by
     return {"size": size, "root": b64e(root), "signature": b64e(signature), "cosignatures": []}
 
 
-def cosign(
-    private_key: Ed25519PrivateKey, witness: str, election_hash: str, checkpoint: dict, time: int
-) -> dict:
+def cosign(private_key: Ed25519PrivateKey, witness: str, election_hash: str, checkpoint: dict, time: int) -> dict:
     """A witness's cosignature of ``checkpoint`` at ``time`` (whole seconds since the epoch)."""
     message = cosignature_message(text(election_hash, checkpoint["size"], b64d(checkpoint["root"])), time)
     return {"witness": witness, "time": time, "signature": b64e(private_key.sign(message))}

@@ -115,9 +115,7 @@ def usable_key(obj: dict, key: str, where: str) -> bytes:
 
 
 def signed(key: bytes, purpose: str, body, signature, where: str, version: int = 1) -> bool:
-    return signing.verify_message(
-        key, signing.prefix(purpose, version) + canon_of(body, where), signature
-    )
+    return signing.verify_message(key, signing.prefix(purpose, version) + canon_of(body, where), signature)
 
 
 class NotUnicode(RecordInvalid):
@@ -212,11 +210,17 @@ def signatures_json(signatures) -> str | None:
     written = []
     for signature in signatures:
         # Two keys, both of them strings: exactly {"signer", "signature"} (cheaper than comparing key views).
-        if (type(signature) is not dict or len(signature) != 2
-                or type(signature.get("signature")) is not str or type(signature.get("signer")) is not str):
+        if (
+            type(signature) is not dict
+            or len(signature) != 2
+            or type(signature.get("signature")) is not str
+            or type(signature.get("signer")) is not str
+        ):
             return None
-        written.append('{"signature":%s,"signer":%s}'
-                       % (encode_basestring(signature["signature"]), encode_basestring(signature["signer"])))
+        written.append(
+            '{"signature":%s,"signer":%s}'
+            % (encode_basestring(signature["signature"]), encode_basestring(signature["signer"]))
+        )
     return ",".join(written)
 
 
@@ -226,8 +230,9 @@ CERTIFICATION_BODY_KEYS = frozenset(
 )
 
 
-def check_certifications(certifications, election_hash: str, tree_size: int, tree_root: str, tally,
-                         officers: dict, version: int) -> None:
+def check_certifications(
+    certifications, election_hash: str, tree_size: int, tree_root: str, tally, officers: dict, version: int
+) -> None:
     """Each certification signs this tree head and the published tally, by a street-office
     officer (``officers``: officer_id -> an object with ``role`` and raw ``public_key``)."""
     if type(certifications) is not list:

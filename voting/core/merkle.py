@@ -70,15 +70,11 @@ def _subproof(leaf_hashes: list[bytes], old_size: int, old_is_whole_subtree: boo
         return [] if old_is_whole_subtree else [root(leaf_hashes)]
     split = _largest_power_of_two_below(len(leaf_hashes))
     if old_size <= split:
-        return _subproof(leaf_hashes[:split], old_size, old_is_whole_subtree) + [
-            root(leaf_hashes[split:])
-        ]
+        return _subproof(leaf_hashes[:split], old_size, old_is_whole_subtree) + [root(leaf_hashes[split:])]
     return _subproof(leaf_hashes[split:], old_size - split, False) + [root(leaf_hashes[:split])]
 
 
-def verify_inclusion(
-    leaf: bytes, index: int, size: int, proof: list[bytes], expected_root: bytes
-) -> bool:
+def verify_inclusion(leaf: bytes, index: int, size: int, proof: list[bytes], expected_root: bytes) -> bool:
     """RFC 9162 §2.1.3.2: does ``proof`` place leaf hash ``leaf`` at ``index`` in the tree?"""
     if not 0 <= index < size:
         return False
@@ -97,9 +93,7 @@ def verify_inclusion(
     return sn == 0 and result == expected_root
 
 
-def verify_consistency(
-    old_size: int, new_size: int, old_root: bytes, new_root: bytes, proof: list[bytes]
-) -> bool:
+def verify_consistency(old_size: int, new_size: int, old_root: bytes, new_root: bytes, proof: list[bytes]) -> bool:
     """RFC 9162 §2.1.4.2: is the tree (new_size, new_root) an append-only extension of the old?
 
     Outside the RFC's 0 < old_size < new_size: equal sizes need equal roots and an empty proof,

@@ -20,9 +20,7 @@ REVOTE_RULES = ("first", "last")
 OFFICER_ROLES = ("clerk", "street_office")
 
 # Key sets the spec fixes; every one of these objects may also carry "ext" (spec preamble).
-RECORD_KEYS = frozenset(
-    {"format", "election", "roll", "log", "tree_head", "tally", "certifications"}
-)
+RECORD_KEYS = frozenset({"format", "election", "roll", "log", "tree_head", "tally", "certifications"})
 ELECTION_KEYS = frozenset(
     {
         "election_id",
@@ -170,8 +168,15 @@ def verify(record, workers: int = 1) -> dict:
     if recount is None:
         recount = rules.tally(record["election"], record["roll"], record["log"])
     fields.check_tally(record["tally"], recount)
-    fields.check_certifications(record["certifications"], election.hash, tree_head_body["size"],
-                                tree_head_body["root"], record["tally"], election.officers, version=1)
+    fields.check_certifications(
+        record["certifications"],
+        election.hash,
+        tree_head_body["size"],
+        tree_head_body["root"],
+        record["tally"],
+        election.officers,
+        version=1,
+    )
     return recount
 
 
@@ -244,7 +249,6 @@ def _kind(motion, where: str) -> str:
     return motion["kind"]
 
 
-
 def _check_officers(officers) -> dict:
     if type(officers) is not list:
         raise RecordInvalid("election: officers is not a list")
@@ -256,9 +260,7 @@ def _check_officers(officers) -> dict:
         if officer_id in checked:
             raise RecordInvalid(f"{where}: duplicate officer_id {fields.show(officer_id)}")
         if officer["role"] not in OFFICER_ROLES:
-            raise RecordInvalid(
-                f"{where}: role is {fields.show(officer['role'])}, not clerk or street_office"
-            )
+            raise RecordInvalid(f"{where}: role is {fields.show(officer['role'])}, not clerk or street_office")
         checked[officer_id] = _Officer(officer["role"], fields.usable_key(officer, "public_key", where))
     return checked
 
@@ -493,7 +495,10 @@ def _canon_after_ballot(entry: dict, where: str) -> bytes:
     signatures = fields.signatures_json(entry["signatures"]) if entry.keys() == ENTRY_KEYS else None
     if signatures is not None:
         text = ',"received_at":%s,"seq":%d,"signatures":[%s]}' % (
-            encode_basestring(entry["received_at"]), entry["seq"], signatures)
+            encode_basestring(entry["received_at"]),
+            entry["seq"],
+            signatures,
+        )
         try:
             return text.encode("utf-8")
         except ValueError:

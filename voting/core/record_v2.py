@@ -36,13 +36,21 @@ _MIN_NONCE_CHARACTERS = 22  # the shortest base64url of MIN_NONCE_BYTES
 _SHA256_CHARACTERS = 43  # base64url of 32 bytes
 ESTATE = "estate"
 
-RECORD_KEYS = frozenset(
-    {"format", "election", "roll", "log", "checkpoints", "tree_head", "tally", "certifications"}
-)
+RECORD_KEYS = frozenset({"format", "election", "roll", "log", "checkpoints", "tree_head", "tally", "certifications"})
 ELECTION_KEYS = frozenset(
     {
-        "election_id", "community", "title", "opens_at", "closes_at", "revote", "rules",
-        "scopes", "motions", "officers", "election_public_key", "roll_hash",
+        "election_id",
+        "community",
+        "title",
+        "opens_at",
+        "closes_at",
+        "revote",
+        "rules",
+        "scopes",
+        "motions",
+        "officers",
+        "election_public_key",
+        "roll_hash",
     }
 )
 COMMUNITY_KEYS = frozenset({"code", "name"})
@@ -73,8 +81,7 @@ CHECKPOINT_KEYS = frozenset({"size", "root", "signature", "cosignatures"})
 COSIGNATURE_KEYS = frozenset({"witness", "time", "signature"})
 SIGNED_KEYS = fields.SIGNED_KEYS
 RECEIPT_KEYS = frozenset(
-    {"format", "election_id", "election_hash", "seq", "entry_hash", "logged_at", "checkpoint",
-     "inclusion_proof"}
+    {"format", "election_id", "election_hash", "seq", "entry_hash", "logged_at", "checkpoint", "inclusion_proof"}
 )
 RECEIPT_CHECKPOINT_KEYS = frozenset({"size", "root", "signature"})
 
@@ -103,8 +110,7 @@ def sign_body(private_key: Ed25519PrivateKey, signer: str, purpose: str, body: d
     return {"signer": signer, "signature": signing.sign(private_key, purpose, body, VERSION)}
 
 
-def certification_body(tree_head: dict, tally: dict, election_hash_: str, officer_id: str,
-                       certified_at: str) -> dict:
+def certification_body(tree_head: dict, tally: dict, election_hash_: str, officer_id: str, certified_at: str) -> dict:
     return {
         "election_hash": election_hash_,
         "tree_size": tree_head["size"],
@@ -119,8 +125,15 @@ def sign_certification(private_key: Ed25519PrivateKey, body: dict) -> dict:
     return {"body": body, "signature": signing.sign(private_key, "certification", body, VERSION)}
 
 
-def build(election: dict, roll: dict, log: list, checkpoints: list, tree_head: dict, tally: dict,
-          certifications: list | tuple = ()) -> dict:
+def build(
+    election: dict,
+    roll: dict,
+    log: list,
+    checkpoints: list,
+    tree_head: dict,
+    tally: dict,
+    certifications: list | tuple = (),
+) -> dict:
     return {
         "format": FORMAT,
         "election": election,
@@ -249,8 +262,15 @@ def _verify_record(record, workers: int) -> VerifiedRecord:
     with checking("C1"):
         fields.check_tally(record["tally"], recount)
     with checking("C2"):
-        fields.check_certifications(record["certifications"], election.hash, tree_head["size"],
-                                    tree_head["root"], record["tally"], election.officers, VERSION)
+        fields.check_certifications(
+            record["certifications"],
+            election.hash,
+            tree_head["size"],
+            tree_head["root"],
+            record["tally"],
+            election.officers,
+            VERSION,
+        )
     return VerifiedRecord(recount, walk.leaf_hashes, walk.ballots, counted, tree)
 
 
@@ -377,7 +397,6 @@ def _check_documents(documents, where: str) -> None:
         fields.binary(document, "sha256", document_where, size=32)
 
 
-
 def _check_officers(officers) -> dict:
     with checking("E6"):
         if type(officers) is not list:
@@ -390,8 +409,10 @@ def _check_officers(officers) -> dict:
             fields.closed_object(officer, where, OFFICER_KEYS)
             officer_id = fields.identifier(officer, "officer_id", where)
             if "+" in officer_id or any(character.isspace() for character in officer_id):
-                raise RecordInvalid(f"{where}: officer_id {show(officer_id)} has a space or a plus sign,"
-                                    " which a signed-note key name cannot hold")
+                raise RecordInvalid(
+                    f"{where}: officer_id {show(officer_id)} has a space or a plus sign,"
+                    " which a signed-note key name cannot hold"
+                )
             if officer_id in checked:
                 raise RecordInvalid(f"{where}: duplicate officer_id {show(officer_id)}")
             role = officer["role"]
@@ -457,8 +478,11 @@ def _check_roll(roll, election: _Election, roll_keys: list) -> tuple[set, list |
             if type(voter_id) is not str or not voter_id:
                 fields.identifier(voter, "voter_id", f"roll voter {index}")
             if previous_id is not None and voter_id <= previous_id:
-                problem = f"duplicate voter_id {show(voter_id)}" if voter_id == previous_id \
+                problem = (
+                    f"duplicate voter_id {show(voter_id)}"
+                    if voter_id == previous_id
                     else "voters are not sorted by voter_id"
+                )
                 raise RecordInvalid(f"roll voter {index}: {problem}")
             previous_id = voter_id
             check = "R2"
@@ -466,9 +490,14 @@ def _check_roll(roll, election: _Election, roll_keys: list) -> tuple[set, list |
             usual = type(weights) is dict and ESTATE in weights and weights.keys() <= declared
             if usual:  # each {"area": a whole number ≥ 0, "heads": 1}
                 for weight in weights.values():
-                    if (type(weight) is not dict or weight.keys() != WEIGHT_KEYS or type(weight["area"]) is not int
-                            or not 0 <= weight["area"] <= MAX_INT or type(weight["heads"]) is not int
-                            or weight["heads"] != 1):
+                    if (
+                        type(weight) is not dict
+                        or weight.keys() != WEIGHT_KEYS
+                        or type(weight["area"]) is not int
+                        or not 0 <= weight["area"] <= MAX_INT
+                        or type(weight["heads"]) is not int
+                        or weight["heads"] != 1
+                    ):
                         usual = False
                         break
             if not usual:
@@ -476,8 +505,9 @@ def _check_roll(roll, election: _Election, roll_keys: list) -> tuple[set, list |
                 voters_json = None  # weights with ext: the roll is written out from scratch
             check = "R3"
             if voter["public_key"] is not None:
-                key = (roll_keys[index] if roll_keys else None) or fields.usable_key(voter, "public_key",
-                                                                                     f"roll voter {index}")
+                key = (roll_keys[index] if roll_keys else None) or fields.usable_key(
+                    voter, "public_key", f"roll voter {index}"
+                )
                 if key in seen_keys or key in taken_keys:
                     raise RecordInvalid(f"roll voter {index}: public_key is not unique")
                 seen_keys.add(key)
@@ -488,9 +518,17 @@ def _check_roll(roll, election: _Election, roll_keys: list) -> tuple[set, list |
             if voters_json is not None and voter.keys() == VOTER_KEYS:
                 # Its keys, commitment and weights are checked: only voter_id may need escaping.
                 public_key = voter["public_key"]
-                voters_json.append(_VOTER_JSON % (
-                    "null" if public_key is None else f'"{public_key}"', commitment, encode_basestring(voter_id),
-                    ",".join([_WEIGHT_JSON % (scope_keys[scope], weights[scope]["area"]) for scope in sorted(weights)])))
+                voters_json.append(
+                    _VOTER_JSON
+                    % (
+                        "null" if public_key is None else f'"{public_key}"',
+                        commitment,
+                        encode_basestring(voter_id),
+                        ",".join(
+                            [_WEIGHT_JSON % (scope_keys[scope], weights[scope]["area"]) for scope in sorted(weights)]
+                        ),
+                    )
+                )
             else:
                 voters_json = None
             for scope, weight in weights.items():
@@ -548,8 +586,7 @@ def _check_scope_keys(value, where: str, scopes: tuple, require_all: bool) -> No
 
 def _weight(weight, where: str) -> tuple[int, int]:
     fields.closed_object(weight, where, WEIGHT_KEYS)
-    return (fields.integer(weight, "area", where, minimum=0),
-            fields.integer(weight, "heads", where, minimum=0))
+    return (fields.integer(weight, "area", where, minimum=0), fields.integer(weight, "heads", where, minimum=0))
 
 
 def _voter_weight(weight, where: str) -> tuple[int, int]:
@@ -680,15 +717,29 @@ class _EntryChecks:
             return None
         election, chunk = self.election, self.chunk
         body, seq, signatures = log_entry["body"], log_entry["seq"], log_entry["signatures"]
-        if (type(seq) is not int or seq != index or type(body) is not dict or body.keys() != ONLINE_KEYS
-                or body["channel"] != "online" or body["election_hash"] != election.hash
-                or type(signatures) is not list or len(signatures) != 1):
+        if (
+            type(seq) is not int
+            or seq != index
+            or type(body) is not dict
+            or body.keys() != ONLINE_KEYS
+            or body["channel"] != "online"
+            or body["election_hash"] != election.hash
+            or type(signatures) is not list
+            or len(signatures) != 1
+        ):
             return None
         voter_id, nonce, choices, signature = body["voter_id"], body["nonce"], body["choices"], signatures[0]
-        if (type(voter_id) is not str or voter_id not in self.voters
-                or type(nonce) is not str or len(nonce) < _MIN_NONCE_CHARACTERS or not is_b64(nonce)
-                or type(signature) is not dict or signature.keys() != SIGNATURE_KEYS
-                or signature["signer"] != voter_id or type(signature["signature"]) is not str):
+        if (
+            type(voter_id) is not str
+            or voter_id not in self.voters
+            or type(nonce) is not str
+            or len(nonce) < _MIN_NONCE_CHARACTERS
+            or not is_b64(nonce)
+            or type(signature) is not dict
+            or signature.keys() != SIGNATURE_KEYS
+            or signature["signer"] != voter_id
+            or type(signature["signature"]) is not str
+        ):
             return None
         try:
             logged_at = instant(log_entry["logged_at"])
@@ -709,11 +760,14 @@ class _EntryChecks:
             return None
         voter_json = encode_basestring(voter_id)
         try:
-            body_bytes = ('{"channel":"online","choices":{%s},"election_hash":"%s","nonce":"%s","voter_id":%s}'
-                          % (choices_json, election.hash, nonce, voter_json)).encode("utf-8")
-            after_body = (',"kind":"ballot","logged_at":"%s","seq":%d,"signatures":[{"signature":%s,"signer":%s}]}'
-                          % (log_entry["logged_at"], seq, encode_basestring(signature["signature"]), voter_json)
-                          ).encode("utf-8")
+            body_bytes = (
+                '{"channel":"online","choices":{%s},"election_hash":"%s","nonce":"%s","voter_id":%s}'
+                % (choices_json, election.hash, nonce, voter_json)
+            ).encode("utf-8")
+            after_body = (
+                ',"kind":"ballot","logged_at":"%s","seq":%d,"signatures":[{"signature":%s,"signer":%s}]}'
+                % (log_entry["logged_at"], seq, encode_basestring(signature["signature"]), voter_json)
+            ).encode("utf-8")
         except ValueError:  # text that is not valid Unicode
             return None
         if not chunk.times:
@@ -742,8 +796,11 @@ class _EntryChecks:
         self.check = "L3"
         if kind not in ENTRY_KINDS:
             raise RecordInvalid(f"{where}: unknown kind {show(kind)}")
-        body_keys = ONLINE_KEYS if kind == "ballot" and type(body) is dict and body.get("channel") == "online" \
+        body_keys = (
+            ONLINE_KEYS
+            if kind == "ballot" and type(body) is dict and body.get("channel") == "online"
             else _body_keys(kind, body, where)
+        )
         if type(body) is not dict or body.keys() != body_keys:  # the usual body is spared a call
             fields.closed_object(body, f"{where} body", body_keys)
         if body["election_hash"] != election.hash:
@@ -829,8 +886,9 @@ class _EntryChecks:
         receipt = fields.identifier(body, "desk_receipt", f"{where} handin")
         self.chunk.summaries.append(("handin", receipt, voter_id, body["identity_checked"]))  # unused before: the merge
         self.check = "L12"
-        keys = self._officer_keys(_signer_names(signatures, where), ("clerk",), 1, where,
-                                  "hand-in needs one clerk's signature")
+        keys = self._officer_keys(
+            _signer_names(signatures, where), ("clerk",), 1, where, "hand-in needs one clerk's signature"
+        )
         return list(zip(keys, (signature["signature"] for signature in signatures)))
 
     def _credential(self, index, where, body, signatures) -> list:
@@ -850,8 +908,13 @@ class _EntryChecks:
             key = fields.usable_key(body, "public_key", f"{where} credential")
         self.chunk.summaries.append(("credential", key))  # never seen before: the merge
         self.check = "L12"
-        keys = self._officer_keys(_signer_names(signatures, where), CREDENTIAL_SIGNERS, 2, where,
-                                  "credential act needs two preparation-group or street-office officers")
+        keys = self._officer_keys(
+            _signer_names(signatures, where),
+            CREDENTIAL_SIGNERS,
+            2,
+            where,
+            "credential act needs two preparation-group or street-office officers",
+        )
         return list(zip(keys, (signature["signature"] for signature in signatures)))
 
     def _notices(self, index, where, body, signatures) -> list:
@@ -904,8 +967,12 @@ class _LogWalk:
     def merge(self, chunks) -> None:
         # Bound methods kept on self would make a reference cycle, and all a chunk holds would
         # then wait for the cyclic collector, which the checks pause.
-        walk_entry = {"ballot": self._ballot, "handin": self._handin, "credential": self._credential,
-                      "notices": self._notices}
+        walk_entry = {
+            "ballot": self._ballot,
+            "handin": self._handin,
+            "credential": self._credential,
+            "notices": self._notices,
+        }
         for chunk in chunks:
             if chunk.first_time is not None and self.times and chunk.first_time < self.times[-1]:
                 raise RecordInvalid(f"entry {chunk.start}: logged before entry {chunk.start - 1}", "L2")
@@ -933,7 +1000,9 @@ class _LogWalk:
         if voter_nonce in self._nonces:
             raise RecordInvalid(f"entry {index}: nonce already used by voter {show(voter_id)}", "L8")
         if self._keep_first and voter_id in self._voted:
-            raise RecordInvalid(f'entry {index}: second ballot of voter {show(voter_id)} although revote is "first"', "L9")
+            raise RecordInvalid(
+                f'entry {index}: second ballot of voter {show(voter_id)} although revote is "first"', "L9"
+            )
         if channel == "paper":
             where = f"entry {index}"
             handin = self._handins.get(handin_seq) if type(handin_seq) is int else None
@@ -947,7 +1016,9 @@ class _LogWalk:
             if online_seq is not None and online_seq < handin_seq and handin[2] is not True:
                 raise RecordInvalid(
                     f"{where}: paper ballot of voter {show(voter_id)}, handed in after their online "
-                    f"ballot (entry {online_seq}), without an identity check at the hand-in", "L11")
+                    f"ballot (entry {online_seq}), without an identity check at the hand-in",
+                    "L11",
+                )
         if logged_at is None:
             return
         self._nonces.add(voter_nonce)
@@ -958,8 +1029,12 @@ class _LogWalk:
         else:
             receipt, handin_voter, identity_checked, cast_at = self._handins.pop(handin_seq)
             self._used_handins.add(handin_seq)
-            handin_named = {"desk_receipt": receipt, "voter_id": handin_voter, "identity_checked": identity_checked,
-                            "seq": handin_seq}
+            handin_named = {
+                "desk_receipt": receipt,
+                "voter_id": handin_voter,
+                "identity_checked": identity_checked,
+                "seq": handin_seq,
+            }
         self.ballots[index] = _Ballot(index, voter_id, channel, cast_at, handin_named, summary[5])
         counts, displaced = self.counting.add(voter_id, cast_at, index)
         if counts:
@@ -993,7 +1068,11 @@ def _canon_after_body(log_entry: dict, where: str) -> bytes:
     signatures = fields.signatures_json(log_entry["signatures"]) if log_entry.keys() == ENTRY_KEYS else None
     if signatures is not None:
         text = ',"kind":"%s","logged_at":%s,"seq":%d,"signatures":[%s]}' % (
-            log_entry["kind"], encode_basestring(log_entry["logged_at"]), log_entry["seq"], signatures)
+            log_entry["kind"],
+            encode_basestring(log_entry["logged_at"]),
+            log_entry["seq"],
+            signatures,
+        )
         try:
             return text.encode("utf-8")
         except ValueError:  # a signature that is not valid Unicode
@@ -1018,8 +1097,12 @@ def _body_keys(kind: str, body, where: str) -> frozenset:
 def _signer_names(signatures, where: str) -> list:
     if type(signatures) is not list:
         raise RecordInvalid(f"{where}: signatures is not a list")
-    names = [signature.get("signer") if type(signature) is dict and len(signature) == 2
-             and type(signature.get("signature")) is str else None for signature in signatures]
+    names = [
+        signature.get("signer")
+        if type(signature) is dict and len(signature) == 2 and type(signature.get("signature")) is str
+        else None
+        for signature in signatures
+    ]
     if all(type(name) is str and name for name in names):
         return names  # the usual list: pairs of strings with exactly those two keys, checked at once
     names = []
@@ -1048,8 +1131,12 @@ def _plain_choices_json(choices, motions: dict) -> str | None:
             written.append(answer)
             continue
         try:
-            if (type(choice) is not list or len(choice) > motion.seats or not motion.candidate_ids.issuperset(choice)
-                    or len(set(choice)) != len(choice)):
+            if (
+                type(choice) is not list
+                or len(choice) > motion.seats
+                or not motion.candidate_ids.issuperset(choice)
+                or len(set(choice)) != len(choice)
+            ):
                 return None
         except TypeError:  # a candidate that is a list or an object
             return None
@@ -1068,9 +1155,13 @@ def _check_choices(choices, where: str, motions: dict) -> None:
         if motion.kind == "question":
             if type(choice) is str and choice in _QUESTION_CHOICES:
                 continue
-        elif (type(choice) is list and len(choice) <= motion.seats
-              and all(type(candidate_id) is str for candidate_id in choice)
-              and motion.candidate_ids.issuperset(choice) and len(set(choice)) == len(choice)):
+        elif (
+            type(choice) is list
+            and len(choice) <= motion.seats
+            and all(type(candidate_id) is str for candidate_id in choice)
+            and motion.candidate_ids.issuperset(choice)
+            and len(set(choice)) == len(choice)
+        ):
             continue
         fault = _choice_fault(choice, motion)
         if fault:
@@ -1113,8 +1204,9 @@ def _check_tree_heads(checkpoints, tree_head, election: _Election, walk: _LogWal
         with checking("T3"):
             if not signing.verify_message(election.public_key, text, head["signature"]):
                 raise RecordInvalid(f"{where}: bad signature")
-        _check_cosignatures(head["cosignatures"], where, text, election,
-                            walk.times[head_size - 1] if head_size else None)
+        _check_cosignatures(
+            head["cosignatures"], where, text, election, walk.times[head_size - 1] if head_size else None
+        )
     _check_witnessed_close([head for _where, head in heads], election, walk)
     return tree_head
 
@@ -1124,20 +1216,26 @@ def _check_witnessed_close(heads: list, election: _Election, walk: "_LogWalk") -
     join the log — so no hand-in, staff act or online ballot can be slipped in, back-dated,
     once the close was witnessed."""
     with checking("T5"):
-        witnessed = [head["size"] for head in heads
-                     if any(cosignature["time"] * 1_000_000 >= election.closes_at for cosignature in head["cosignatures"])]
+        witnessed = [
+            head["size"]
+            for head in heads
+            if any(cosignature["time"] * 1_000_000 >= election.closes_at for cosignature in head["cosignatures"])
+        ]
         if not witnessed:
             raise RecordInvalid("the close is not witnessed: no checkpoint is cosigned at or after closes_at")
         size = min(witnessed)
         for seq in range(size, len(walk.leaf_hashes)):
             ballot = walk.ballots.get(seq)
             if ballot is None or ballot.channel != "paper":
-                raise RecordInvalid(f"entry {seq}: only paper ballots may follow the close witnessed at"
-                                    f" {size} entries, and this is not one")
+                raise RecordInvalid(
+                    f"entry {seq}: only paper ballots may follow the close witnessed at"
+                    f" {size} entries, and this is not one"
+                )
 
 
-def _check_cosignatures(cosignatures: list, where: str, text: bytes, election: _Election,
-                        last_time: int | None) -> None:
+def _check_cosignatures(
+    cosignatures: list, where: str, text: bytes, election: _Election, last_time: int | None
+) -> None:
     witnesses = set()
     for index, cosignature in enumerate(cosignatures):
         cosignature_where = f"{where} cosignature {index}"
@@ -1161,7 +1259,6 @@ def _check_cosignatures(cosignatures: list, where: str, text: bytes, election: _
 # --- tally and certifications (C1, C2) ------------------------------------------------------------
 
 
-
 # --- receipts (spec §10) ------------------------------------------------------------------------
 
 
@@ -1175,8 +1272,13 @@ class ReceiptFinding:
     replaced_by: dict | None  # the counted ballot, where another one counts
 
     def as_json(self) -> dict:
-        return {"receipt": "valid", "seq": self.seq, "voter_id": self.voter_id,
-                "status": self.status, "replaced_by": self.replaced_by}
+        return {
+            "receipt": "valid",
+            "seq": self.seq,
+            "voter_id": self.voter_id,
+            "status": self.status,
+            "replaced_by": self.replaced_by,
+        }
 
 
 def check_receipt(record: dict, verified: VerifiedRecord, receipt) -> ReceiptFinding:
@@ -1211,8 +1313,10 @@ def check_receipt_in_log(election: dict, receipt, leaf_hashes: list, prefix_root
         entry_hash = fields.binary(receipt, "entry_hash", "receipt", size=32)
         if type(receipt["inclusion_proof"]) is not list:
             raise RecordInvalid("receipt: inclusion_proof is not a list")
-        proof = [fields.binary({"node": node}, "node", "receipt inclusion_proof", size=32)
-                 for node in receipt["inclusion_proof"]]
+        proof = [
+            fields.binary({"node": node}, "node", "receipt inclusion_proof", size=32)
+            for node in receipt["inclusion_proof"]
+        ]
     with checking("P2"):
         public_key = b64d(election["election_public_key"])
         if not signing.verify_message(public_key, checkpoint.text(election_hash_, size, root), head["signature"]):
@@ -1222,8 +1326,10 @@ def check_receipt_in_log(election: dict, receipt, leaf_hashes: list, prefix_root
             raise RecordInvalid(f"receipt: entry {seq} is not in its checkpoint of {size} entries")
     with checking("P4"):
         if size > len(leaf_hashes) or (prefix_root(size) if prefix_root else merkle.root(leaf_hashes[:size])) != root:
-            raise RecordInvalid(f"receipt: the published log does not extend its checkpoint of {size} entries "
-                                "— the log was rewritten after the receipt was given")
+            raise RecordInvalid(
+                f"receipt: the published log does not extend its checkpoint of {size} entries "
+                "— the log was rewritten after the receipt was given"
+            )
     with checking("P5"):
         if leaf_hashes[seq] != entry_hash:
             raise RecordInvalid(f"receipt: entry {seq} of the published log is not the receipt's ballot")
@@ -1245,8 +1351,12 @@ def check_held_checkpoint(record: dict, verified: VerifiedRecord, note: str) -> 
         # The text is compared with the one this size and root make, byte for byte: that refuses a
         # size with leading zeros or a root spelled otherwise; a negative size or a root that is not
         # 32 bytes would still compare equal, so they are refused by name.
-        if (origin != checkpoint.origin(election_hash_) or size < 0 or len(root) != 32
-                or text != checkpoint.text(election_hash_, size, root)):
+        if (
+            origin != checkpoint.origin(election_hash_)
+            or size < 0
+            or len(root) != 32
+            or text != checkpoint.text(election_hash_, size, root)
+        ):
             raise RecordInvalid("checkpoint: it is not a checkpoint of this vote's log")
     cosigned_by = []
     with checking("H2"):
@@ -1269,8 +1379,10 @@ def check_held_checkpoint(record: dict, verified: VerifiedRecord, note: str) -> 
             raise RecordInvalid("checkpoint: not signed by this vote's key")
     with checking("H3"):
         if not 0 <= size <= len(verified.leaf_hashes) or verified.prefix_root(size) != root:
-            raise RecordInvalid(f"checkpoint: the published log does not extend this checkpoint of {size} entries"
-                                " — the history it covers was rewritten")
+            raise RecordInvalid(
+                f"checkpoint: the published log does not extend this checkpoint of {size} entries"
+                " — the history it covers was rewritten"
+            )
     listed = any(head["size"] == size for head in (*record["checkpoints"], record["tree_head"]))
     return {"checkpoint": "extended", "size": size, "cosigned_by": cosigned_by, "listed_in_record": listed}
 
@@ -1288,8 +1400,7 @@ def describe_ballot(ballot: _Ballot) -> dict:
     return described
 
 
-def receipt(election_id: str, election_hash_: str, seq: int, logged_at: str, leaf_hashes: list,
-            head: dict) -> dict:
+def receipt(election_id: str, election_hash_: str, seq: int, logged_at: str, leaf_hashes: list, head: dict) -> dict:
     """The receipt of entry ``seq`` against ``head``, a checkpoint of ``leaf_hashes``."""
     return {
         "format": RECEIPT_FORMAT,
@@ -1313,7 +1424,8 @@ class EntryChecker:
         self._election = _check_election(election)
         self._voters = {voter["voter_id"]: voter for voter in roll["voters"]}
         self._scoped = frozenset(
-            motion_id for motion_id, motion in self._election.motions.items() if motion.scope != ESTATE)
+            motion_id for motion_id, motion in self._election.motions.items() if motion.scope != ESTATE
+        )
 
     def check(self, log_entry: dict, key_in_effect: str | None = None) -> bytes:
         """Raise RecordInvalid naming the fault, or return the entry's leaf hash. An online

@@ -13,10 +13,7 @@ CHOICES = ("yes", "no", "abstain")
 
 def quorate(participation: dict, totals: dict) -> bool:
     """Art. 278 para. 2: owners with ≥ 2/3 of the area and ≥ 2/3 of the heads take part."""
-    return (
-        3 * participation["area"] >= 2 * totals["area"]
-        and 3 * participation["heads"] >= 2 * totals["heads"]
-    )
+    return 3 * participation["area"] >= 2 * totals["area"] and 3 * participation["heads"] >= 2 * totals["heads"]
 
 
 def ordinary_passes(yes: dict, participation: dict) -> bool:
@@ -28,10 +25,7 @@ def ordinary_passes(yes: dict, participation: dict) -> bool:
 def major_passes(yes: dict, participation: dict) -> bool:
     """Art. 278 para. 2, items 6–8: yes from ≥ 3/4 of the participating area and ≥ 3/4 of the
     participating heads."""
-    return (
-        4 * yes["area"] >= 3 * participation["area"]
-        and 4 * yes["heads"] >= 3 * participation["heads"]
-    )
+    return 4 * yes["area"] >= 3 * participation["area"] and 4 * yes["heads"] >= 3 * participation["heads"]
 
 
 def counted_ballots(election: dict, log: list) -> dict:
@@ -64,8 +58,7 @@ def _question(motion, sums, participation, is_quorate) -> dict:
     """An ordinary or major motion; a motion missing from a ballot is an abstention."""
     # Every counted ballot is yes, no or abstain on the motion, whether it names it or not.
     sums["abstain"] = {
-        measure: participation[measure] - sums["yes"][measure] - sums["no"][measure]
-        for measure in ("area", "heads")
+        measure: participation[measure] - sums["yes"][measure] - sums["no"][measure] for measure in ("area", "heads")
     }
     passes = ordinary_passes if motion["kind"] == "ordinary" else major_passes
     if not is_quorate:
@@ -126,11 +119,7 @@ def elect(candidates: list[dict], seats: int) -> tuple[list[str], list[str]]:
     if len(ranked) > seats and _standing(ranked[seats - 1]) == _standing(ranked[seats]):
         edge = _standing(ranked[seats])
         tied = [candidate["candidate_id"] for candidate in ranked if _standing(candidate) == edge]
-        elected = [
-            candidate["candidate_id"]
-            for candidate in ranked[:seats]
-            if _standing(candidate) != edge
-        ]
+        elected = [candidate["candidate_id"] for candidate in ranked[:seats] if _standing(candidate) != edge]
         return elected, tied
     return [candidate["candidate_id"] for candidate in ranked[:seats]], []
 
@@ -171,9 +160,7 @@ def _sums(motions: list, ballots: dict, weights: dict) -> dict:
                 total[0] += area
                 total[1] += heads
     return {
-        motion_id: {
-            option: {"area": area, "heads": heads} for option, (area, heads) in options.items()
-        }
+        motion_id: {option: {"area": area, "heads": heads} for option, (area, heads) in options.items()}
         for motion_id, options in totals.items()
     }
 
@@ -270,8 +257,9 @@ class Tally:
         motions = election["motions"]
         self._scope_of = {motion["motion_id"]: motion["scope"] for motion in motions}
         self._sums = _zero_sums(motions)
-        self._scope_and_options = {motion_id: (scope, self._sums[motion_id])
-                                   for motion_id, scope in self._scope_of.items()}
+        self._scope_and_options = {
+            motion_id: (scope, self._sums[motion_id]) for motion_id, scope in self._scope_of.items()
+        }
         self._in_scope = {motion["scope"]: [0, 0] for motion in motions}  # the counted voters with a weight there
         self._invalid = {motion_id: [0, 0] for motion_id in self._scope_of}  # the weight of invalid marks
         self._counted = 0
@@ -316,8 +304,9 @@ class Tally:
             if not_counted:  # whose ballot marks the motion invalid did not take part in it
                 taking_part = [taking_part[0] - marked[0], taking_part[1] - marked[1]]
                 marked = [0, 0]
-            entries.append(_count_v2(motion, self._sums[motion_id], taking_part, marked,
-                                     roll["totals"][motion["scope"]]))
+            entries.append(
+                _count_v2(motion, self._sums[motion_id], taking_part, marked, roll["totals"][motion["scope"]])
+            )
         return {"counted": self._counted, "motions": entries}
 
 

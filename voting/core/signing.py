@@ -95,9 +95,7 @@ def sign(private_key: Ed25519PrivateKey, purpose: str, body, version: int = 1) -
 def verify(public_key_b64: str, purpose: str, body, signature_b64: str, version: int = 1) -> bool:
     """True only for a valid signature; malformed input of any kind gives False."""
     try:
-        return verify_message(
-            public_key_bytes(public_key_b64), message(purpose, body, version), signature_b64
-        )
+        return verify_message(public_key_bytes(public_key_b64), message(purpose, body, version), signature_b64)
     except (ValueError, TypeError):
         return False
 

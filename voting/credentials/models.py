@@ -13,10 +13,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from voting.auth.models import Staff
 from voting.core.record_v2 import CREDENTIAL_ACTIONS, CREDENTIAL_REASONS
 from voting.elections.models import Election, Officer
+from voting.errors import Refusal
 from voting.extensions import db, one_of
 from voting.timeutil import UTCDateTime, utcnow
-from voting.errors import Refusal
-
 
 
 class CredentialRefused(Refusal):
@@ -61,8 +60,10 @@ class CredentialRequest(db.Model):
         one_of("status", tuple(RequestStatus)),
         CheckConstraint("(action = 'reissue') = (public_key IS NOT NULL)", name="reissue_has_key"),
         CheckConstraint("(status = 'prepared') = (requester_signature IS NULL)", name="requested_is_signed"),
-        CheckConstraint("(status IN ('approved', 'withdrawn')) = (decided_at IS NOT NULL AND decided_by_id IS NOT NULL)",
-                        name="decided_has_decider"),
+        CheckConstraint(
+            "(status IN ('approved', 'withdrawn')) = (decided_at IS NOT NULL AND decided_by_id IS NOT NULL)",
+            name="decided_has_decider",
+        ),
         CheckConstraint("(status = 'approved') = (log_seq IS NOT NULL)", name="approved_is_logged"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -122,5 +123,10 @@ class CredentialRequest(db.Model):
 
     def body(self) -> dict:
         """The `credential` entry's body both officers sign."""
-        return {"election_hash": self.election.election_hash, "voter_id": self.voter_code, "action": self.action,
-                "public_key": self.public_key, "reason": self.reason}
+        return {
+            "election_hash": self.election.election_hash,
+            "voter_id": self.voter_code,
+            "action": self.action,
+            "public_key": self.public_key,
+            "reason": self.reason,
+        }

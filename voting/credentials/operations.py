@@ -68,8 +68,13 @@ def register_group_key(staff: Staff, election: Election, public_key) -> Officer:
 def _signing_key(election: Election, staff: Staff) -> Officer:
     keys = signing_keys(election, staff)
     if not keys:
-        raise CredentialRefused(_("Only a preparation-group member or street-office officer who registered a key "
-                                  "for this vote before it opened can sign a revocation or a reissue."), 403)
+        raise CredentialRefused(
+            _(
+                "Only a preparation-group member or street-office officer who registered a key "
+                "for this vote before it opened can sign a revocation or a reissue."
+            ),
+            403,
+        )
     return keys[0]  # one account holds one role, and one key per role and vote
 
 
@@ -80,13 +85,19 @@ def _require_open(election: Election, now: datetime) -> None:
 
 def credential_requests(election: Election) -> list[CredentialRequest]:
     """Every request of this vote, newest first."""
-    return list(db.session.scalars(select(CredentialRequest).where(CredentialRequest.election_id == election.id)
-                                   .order_by(CredentialRequest.id.desc())))
+    return list(
+        db.session.scalars(
+            select(CredentialRequest)
+            .where(CredentialRequest.election_id == election.id)
+            .order_by(CredentialRequest.id.desc())
+        )
+    )
 
 
 def request_of(election: Election, request_id: int, *, lock: bool = False) -> CredentialRequest:
-    query = select(CredentialRequest).where(CredentialRequest.election_id == election.id,
-                                            CredentialRequest.id == request_id)
+    query = select(CredentialRequest).where(
+        CredentialRequest.election_id == election.id, CredentialRequest.id == request_id
+    )
     if lock:
         query = query.with_for_update().execution_options(populate_existing=True)
     request = db.session.scalar(query)
@@ -95,8 +106,9 @@ def request_of(election: Election, request_id: int, *, lock: bool = False) -> Cr
     return request
 
 
-def prepare_request(staff: Staff, election: Election, unit: str, action: str, reason: str, base_url: str,
-                    now: datetime | None = None) -> PreparedRequest:
+def prepare_request(
+    staff: Staff, election: Election, unit: str, action: str, reason: str, base_url: str, now: datetime | None = None
+) -> PreparedRequest:
     """Step 1: the request, not yet signed; for a reissue, the new key and its notice. Under the
     election's lock, so two requests for one voter cannot both be pending."""
     election = locked(election.id)
@@ -111,21 +123,46 @@ def prepare_request(staff: Staff, election: Election, unit: str, action: str, re
     except NoticeError as fault:
         raise CredentialRefused(str(fault), 404) from None
     if action == "revoke" and holder.public_key is None:
-        raise CredentialRefused(_("The owner of %(unit)s holds no credential in effect: there is nothing to revoke.",
-                                  unit=unit))
-    pending = db.session.scalar(select(CredentialRequest.id).where(
-        CredentialRequest.election_id == election.id, CredentialRequest.voter_code == holder.voter_code,
-        CredentialRequest.status.in_(PENDING)).limit(1))
+        raise CredentialRefused(
+            _("The owner of %(unit)s holds no credential in effect: there is nothing to revoke.", unit=unit)
+        )
+    pending = db.session.scalar(
+        select(CredentialRequest.id)
+        .where(
+            CredentialRequest.election_id == election.id,
+            CredentialRequest.voter_code == holder.voter_code,
+            CredentialRequest.status.in_(PENDING),
+        )
+        .limit(1)
+    )
     if pending is not None:
-        raise CredentialRefused(_("Request %(number)d for the owner of %(unit)s is still pending: approve or "
-                                  "withdraw it first.", number=pending, unit=unit))
+        raise CredentialRefused(
+            _(
+                "Request %(number)d for the owner of %(unit)s is still pending: approve or withdraw it first.",
+                number=pending,
+                unit=unit,
+            )
+        )
     secret, public_key = signing.generate_keypair() if action == "reissue" else (None, None)
-    request = CredentialRequest(election=election, voter_code=holder.voter_code, action=action, reason=reason,
-                                public_key=public_key, requester=requester)
+    request = CredentialRequest(
+        election=election,
+        voter_code=holder.voter_code,
+        action=action,
+        reason=reason,
+        public_key=public_key,
+        requester=requester,
+    )
     db.session.add(request)
     db.session.flush()
-    record_event(staff.username, f"credential.request_{action}", f"election:{election.public_id}",
-                 estate_id=election.estate_id, request=request.id, voter=holder.voter_code, reason=reason)
+    record_event(
+        staff.username,
+        f"credential.request_{action}",
+        f"election:{election.public_id}",
+        estate_id=election.estate_id,
+        request=request.id,
+        voter=holder.voter_code,
+        reason=reason,
+    )
     notice = replacement_notice(election, holder, secret, base_url) if secret is not None else None
     return PreparedRequest(request, notice)
 
@@ -135,8 +172,11 @@ def next_signature(staff: Staff, request: CredentialRequest) -> str | None:
     "approve" (another person's), or None."""
     if request.awaits_requester and request.requester.staff_id == staff.id:
         return "sign"
-    if (request.awaits_approval and signing_keys(request.election, staff)
-            and not same_person(staff, request.requester.staff)):
+    if (
+        request.awaits_approval
+        and signing_keys(request.election, staff)
+        and not same_person(staff, request.requester.staff)
+    ):
         return "approve"
     return None
 
@@ -154,17 +194,24 @@ def sign_request(staff: Staff, election: Election, request_id: int, officer_id, 
     request.require_awaiting_requester()
     if _officer_signing(staff, election, officer_id) is not request.requester:
         raise CredentialRefused(_("Only the requester signs a request first."), 403)
-    if not isinstance(signature, str) or not signing.verify(request.requester.public_key, "credential",
-                                                            request.body(), signature, record_v2.VERSION):
+    if not isinstance(signature, str) or not signing.verify(
+        request.requester.public_key, "credential", request.body(), signature, record_v2.VERSION
+    ):
         raise CredentialRefused(_("The signature does not match the request."), 400)
     request.sign(signature)
-    record_event(staff.username, "credential.sign", f"election:{election.public_id}", estate_id=election.estate_id,
-                 request=request.id)
+    record_event(
+        staff.username,
+        "credential.sign",
+        f"election:{election.public_id}",
+        estate_id=election.estate_id,
+        request=request.id,
+    )
     return request
 
 
-def approve_request(staff: Staff, election: Election, request_id: int, officer_id, signature,
-                    now: datetime | None = None) -> CredentialRequest:
+def approve_request(
+    staff: Staff, election: Election, request_id: int, officer_id, signature, now: datetime | None = None
+) -> CredentialRequest:
     """Step 3: another person's signature; the entry joins the log and the key in effect changes.
     The election's lock comes first, as in every append, so a ballot of this voter lands wholly
     before the act or wholly after it, against the key then in effect."""
@@ -173,21 +220,38 @@ def approve_request(staff: Staff, election: Election, request_id: int, officer_i
     request.require_awaiting_approval()
     approver = _officer_signing(staff, election, officer_id)
     if same_person(staff, request.requester.staff):
-        raise CredentialRefused(_("Another person must approve: %(name)s made this request, and that account is yours or "
-                                  "another account of the same person.",
-                                  name=request.requester.staff.username), 403)
-    signatures = [{"signer": request.requester.officer_id, "signature": request.requester_signature},
-                  {"signer": approver.officer_id, "signature": signature}]
+        raise CredentialRefused(
+            _(
+                "Another person must approve: %(name)s made this request, and that account is yours or "
+                "another account of the same person.",
+                name=request.requester.staff.username,
+            ),
+            403,
+        )
+    signatures = [
+        {"signer": request.requester.officer_id, "signature": request.requester_signature},
+        {"signer": approver.officer_id, "signature": signature},
+    ]
     try:
         receipt = append(election.id, "credential", request.body(), signatures, now, voter_code=request.voter_code)
     except BallotRefused as refusal:
         raise CredentialRefused(str(refusal)) from None
-    holder = db.session.scalar(select(ElectionVoter).where(
-        ElectionVoter.election_id == election.id, ElectionVoter.voter_code == request.voter_code))
+    holder = db.session.scalar(
+        select(ElectionVoter).where(
+            ElectionVoter.election_id == election.id, ElectionVoter.voter_code == request.voter_code
+        )
+    )
     holder.public_key = request.public_key
     request.approve(staff.id, now or utcnow(), receipt.seq)
-    record_event(staff.username, f"credential.{request.action}", f"election:{election.public_id}",
-                 estate_id=election.estate_id, request=request.id, voter=request.voter_code, seq=receipt.seq)
+    record_event(
+        staff.username,
+        f"credential.{request.action}",
+        f"election:{election.public_id}",
+        estate_id=election.estate_id,
+        request=request.id,
+        voter=request.voter_code,
+        seq=receipt.seq,
+    )
     return request
 
 
@@ -197,6 +261,11 @@ def withdraw_request(staff: Staff, election: Election, request_id: int) -> Crede
     locked(election.id)  # the order approve_request takes: the election, then the request
     request = request_of(election, request_id, lock=True)
     request.withdraw(staff.id, utcnow())
-    record_event(staff.username, "credential.withdraw", f"election:{election.public_id}",
-                 estate_id=election.estate_id, request=request.id)
+    record_event(
+        staff.username,
+        "credential.withdraw",
+        f"election:{election.public_id}",
+        estate_id=election.estate_id,
+        request=request.id,
+    )
     return request

@@ -39,9 +39,16 @@ blueprint = Blueprint("credentials", __name__, url_prefix="/estates/<code>/elect
 
 def _key_data(election, **extra) -> dict:
     """What officer_keys.js needs: whose keys to look for and which are registered to this account."""
-    return {"election": election.public_id, "user": current_user.username, "csrf_token": generate_csrf(),
-            "keys": [{"officer_id": o.officer_id, "role": o.role, "public_key": o.public_key}
-                     for o in signing_keys(election, current_user)], **extra}
+    return {
+        "election": election.public_id,
+        "user": current_user.username,
+        "csrf_token": generate_csrf(),
+        "keys": [
+            {"officer_id": o.officer_id, "role": o.role, "public_key": o.public_key}
+            for o in signing_keys(election, current_user)
+        ],
+        **extra,
+    }
 
 
 def _request(election, request_id: int) -> CredentialRequest:
@@ -64,8 +71,15 @@ def key(code: str, election_id: int):
     extra = {}
     if election.state == State.DRAFT and group_member and not keys and not no_key:
         extra["register_url"] = url_for("credentials.register_key", code=code, election_id=election_id)
-    return render_template("credentials/key.html", estate=estate, election=election, keys=keys, no_key=no_key,
-                           group_member=group_member, key_data=_key_data(election, **extra))
+    return render_template(
+        "credentials/key.html",
+        estate=estate,
+        election=election,
+        keys=keys,
+        no_key=no_key,
+        group_member=group_member,
+        key_data=_key_data(election, **extra),
+    )
 
 
 @blueprint.post("/key")
@@ -84,13 +98,23 @@ def register_key(code: str, election_id: int):
 def prepare(code: str, election_id: int):
     _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
     form = request.form
-    prepared = prepare_request(current_user, election, form.get("unit", "").strip(), form.get("action", ""),
-                               form.get("reason", ""), public_base_url())
+    prepared = prepare_request(
+        current_user,
+        election,
+        form.get("unit", "").strip(),
+        form.get("action", ""),
+        form.get("reason", ""),
+        public_base_url(),
+    )
     request_id, voter_code = prepared.request.id, prepared.request.voter_code
     if prepared.notice_pdf is None:
         return redirect(url_for("credentials.detail", code=code, election_id=election_id, request_id=request_id))
-    response = send_file(BytesIO(prepared.notice_pdf), mimetype="application/pdf", as_attachment=True,
-                         download_name=f"notice-{election.public_id}-{voter_code}-request-{request_id}.pdf")
+    response = send_file(
+        BytesIO(prepared.notice_pdf),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"notice-{election.public_id}-{voter_code}-request-{request_id}.pdf",
+    )
     response.headers["Cache-Control"] = "no-store"  # it holds a secret: no copy in any cache
     return response
 
@@ -103,14 +127,24 @@ def detail(code: str, election_id: int, request_id: int):
     step = next_signature(current_user, credential_request)
     extra = {}
     if step is not None:
-        extra["sign"] = {"purpose": "credential", "body": credential_request.body(),
-                         "post_url": url_for(f"credentials.{step}", code=code, election_id=election_id,
-                                             request_id=request_id),
-                         "done_url": url_for("credentials.detail", code=code, election_id=election_id,
-                                             request_id=request_id)}
-    return render_template("credentials/detail.html", estate=estate, election=election, act=credential_request,
-                           actions=ACTION_NAMES, reasons=REASON_NAMES, statuses=STATUS_NAMES, step=step, may_withdraw=bool(signing_keys(election, current_user)),
-                           key_data=_key_data(election, **extra))
+        extra["sign"] = {
+            "purpose": "credential",
+            "body": credential_request.body(),
+            "post_url": url_for(f"credentials.{step}", code=code, election_id=election_id, request_id=request_id),
+            "done_url": url_for("credentials.detail", code=code, election_id=election_id, request_id=request_id),
+        }
+    return render_template(
+        "credentials/detail.html",
+        estate=estate,
+        election=election,
+        act=credential_request,
+        actions=ACTION_NAMES,
+        reasons=REASON_NAMES,
+        statuses=STATUS_NAMES,
+        step=step,
+        may_withdraw=bool(signing_keys(election, current_user)),
+        key_data=_key_data(election, **extra),
+    )
 
 
 @blueprint.post("/<int:request_id>/sign")

@@ -16,28 +16,45 @@ class ElectionForm(FlaskForm):
     closes_at = DateTimeLocalField(_l("Voting closes (Beijing time)"), validators=[DataRequired()])
     revote = SelectField(
         _l("Changing a ballot"),
-        choices=[("last", _l("Allowed until close: the last ballot counts")),
-                 ("first", _l("Not allowed: the first ballot counts"))],
+        choices=[
+            ("last", _l("Allowed until close: the last ballot counts")),
+            ("first", _l("Not allowed: the first ballot counts")),
+        ],
     )
     invalid_ballot = SelectField(
         _l("An invalid choice on a paper ballot"),
-        choices=[(rule, name) for rule, name in INVALID_RULE_NAMES.items()], default="took_part",
-        description=_l("As the estate's rules say; without a rule, an invalid choice counts as taking part, not agreeing."),
+        choices=[(rule, name) for rule, name in INVALID_RULE_NAMES.items()],
+        default="took_part",
+        description=_l(
+            "As the estate's rules say; without a rule, an invalid choice counts as taking part, not agreeing."
+        ),
     )
-    require_id_last4 = BooleanField(_l("Ask for the last four characters of the owner's ID number before the ballot shows"))
+    require_id_last4 = BooleanField(
+        _l("Ask for the last four characters of the owner's ID number before the ballot shows")
+    )
     publish_units = BooleanField(
-        _l("Show owners how each unit voted"), default=False,
-        description=_l("Only where the owners' assembly has so decided. Once the vote is counted, an owner who "
-                       "opens the QR code of their voting notice sees each unit's choices; nobody else does. "
-                       "The published record, the minutes and the notice board never show them."),
+        _l("Show owners how each unit voted"),
+        default=False,
+        description=_l(
+            "Only where the owners' assembly has so decided. Once the vote is counted, an owner who "
+            "opens the QR code of their voting notice sees each unit's choices; nobody else does. "
+            "The published record, the minutes and the notice board never show them."
+        ),
     )
 
 
 def _item_choices() -> list[tuple[int, str]]:
     """The nine items of art. 278, each with the threshold it implies, in the reader's language."""
     return [
-        (item, _("%(number)d. %(name)s (%(threshold)s)", number=item, name=name,
-                 threshold=THRESHOLD_NAMES[rules.threshold(item)]))
+        (
+            item,
+            _(
+                "%(number)d. %(name)s (%(threshold)s)",
+                number=item,
+                name=name,
+                threshold=THRESHOLD_NAMES[rules.threshold(item)],
+            ),
+        )
         for item, name in ITEM_NAMES.items()
     ]
 
@@ -58,9 +75,14 @@ class OpenForm(FlaskForm):
     sealed under (its length is checked by open_election; minlength only helps the browser say
     so first), and the tick that confirms it."""
 
-    passphrase = PasswordField(_l("Notices passphrase"), validators=[DataRequired()],
-                               render_kw={"minlength": MIN_PASSPHRASE_LENGTH, "autocomplete": "new-password"})
-    confirm = PasswordField(_l("The passphrase again"),
-                            validators=[EqualTo("passphrase", message=_l("The two passphrases differ."))],
-                            render_kw={"autocomplete": "new-password"})
+    passphrase = PasswordField(
+        _l("Notices passphrase"),
+        validators=[DataRequired()],
+        render_kw={"minlength": MIN_PASSPHRASE_LENGTH, "autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("The passphrase again"),
+        validators=[EqualTo("passphrase", message=_l("The two passphrases differ."))],
+        render_kw={"autocomplete": "new-password"},
+    )
     confirmed = confirmed_field()

@@ -13,11 +13,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from voting.auth.models import Staff
 from voting.core.canonical import canon
 from voting.core.rules import INVALID_RULES
+from voting.errors import Refusal
 from voting.estates.models import Estate
 from voting.extensions import FrozenDocument, db, one_of
 from voting.formatting import format_datetime
 from voting.timeutil import UTCDateTime, utcnow
-from voting.errors import Refusal
 
 
 class ElectionError(Refusal):
@@ -83,6 +83,8 @@ INVALID_RULE_NAMES = {
 def item_label(item: int) -> str:
     """The item as staff and owners read it, e.g. on the ballot and the results."""
     return _("Item %(number)d of Civil Code art. 278: %(name)s", number=item, name=ITEM_NAMES[item])
+
+
 REVOTE_POLICIES = ("first", "last")
 OFFICER_ROLES = ("clerk", "preparation_group", "street_office")
 

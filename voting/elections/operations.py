@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import datetime
+from functools import lru_cache
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -17,9 +17,8 @@ from voting.audit.operations import record_event
 from voting.auth.access import Permission, can
 from voting.auth.models import Role
 from voting.ballots.log import checkpoints, close_witnessed, final_tree_head, log_entries
-from voting.core import record_v2
+from voting.core import record_v2, rules, signing
 from voting.core import roll as private_roll
-from voting.core import rules, signing
 from voting.core.canonical import H, b64e, canon, format_time
 from voting.elections.models import (
     COMMITTEE_ITEM,
@@ -37,8 +36,8 @@ from voting.elections.models import (
 from voting.estates.models import Estate, Unit
 from voting.extensions import db
 from voting.notices import sealing
-from voting.roster.models import Owner, UnitOwner, Voter
 from voting.privacy import last4_hash, personal_data
+from voting.roster.models import Owner, UnitOwner, Voter
 from voting.timeutil import utcnow
 
 
@@ -47,8 +46,16 @@ class MalformedKey(ElectionError):
 
 
 def create_election(
-    actor: str, estate: Estate, title: str, opens_at: datetime, closes_at: datetime, revote: str = "last",
-    *, invalid_ballot: str = "took_part", require_id_last4: bool = False, publish_units: bool = False,
+    actor: str,
+    estate: Estate,
+    title: str,
+    opens_at: datetime,
+    closes_at: datetime,
+    revote: str = "last",
+    *,
+    invalid_ballot: str = "took_part",
+    require_id_last4: bool = False,
+    publish_units: bool = False,
 ) -> Election:
     if closes_at <= opens_at:
         raise ElectionError(_("The vote must close after it opens."))
@@ -58,8 +65,15 @@ def create_election(
         raise ElectionError(_("Unknown rule for invalid paper ballots."))
     number = db.session.scalar(select(func.count()).select_from(Election).where(Election.estate_id == estate.id)) + 1
     election = Election(
-        public_id=f"{estate.code}-{number}", estate=estate, title=title, opens_at=opens_at, closes_at=closes_at,
-        revote=revote, invalid_ballot=invalid_ballot, require_id_last4=require_id_last4, publish_units=publish_units,
+        public_id=f"{estate.code}-{number}",
+        estate=estate,
+        title=title,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        revote=revote,
+        invalid_ballot=invalid_ballot,
+        require_id_last4=require_id_last4,
+        publish_units=publish_units,
         created_by=actor,
     )
     db.session.add(election)
@@ -88,19 +102,38 @@ def add_committee_election(actor: str, election: Election, title: str, seats: in
     return _append_motion(actor, election, COMMITTEE_ITEM, "committee", title, seats, candidates)
 
 
-def _append_motion(actor: str, election: Election, item: int, kind: str, title: str, seats: int | None,
-                   candidates) -> Motion:
+def _append_motion(
+    actor: str, election: Election, item: int, kind: str, title: str, seats: int | None, candidates
+) -> Motion:
     election.require_state(State.DRAFT)
     position = len(election.motions) + 1
     motion = Motion(
-        election=election, position=position, motion_id=f"m{position}", item=item, kind=kind, title=title,
+        election=election,
+        position=position,
+        motion_id=f"m{position}",
+        item=item,
+        kind=kind,
+        title=title,
         seats=seats if kind == "committee" else None,
-        candidates=[Candidate(position=i, candidate_id=f"c{position}-{i}", name=name)
-                    for i, name in enumerate(candidates, start=1)] if kind == "committee" else [],
+        candidates=[
+            Candidate(position=i, candidate_id=f"c{position}-{i}", name=name)
+            for i, name in enumerate(candidates, start=1)
+        ]
+        if kind == "committee"
+        else [],
     )
     db.session.add(motion)
-    record_event(actor, "election.motion", f"election:{election.public_id}", estate_id=election.estate_id,
-                 item=item, kind=kind, title=title, seats=seats, candidates=list(candidates))
+    record_event(
+        actor,
+        "election.motion",
+        f"election:{election.public_id}",
+        estate_id=election.estate_id,
+        item=item,
+        kind=kind,
+        title=title,
+        seats=seats,
+        candidates=list(candidates),
+    )
     return motion
 
 
@@ -108,8 +141,11 @@ def why_no_officer_key(staff) -> str | None:
     """Why this account cannot register an officer key, or None: the record names the person
     behind every key, so an account without one cannot hold a key."""
     if staff.id_hash is None:
-        return _("The account %(name)s has no ID number on record, so it cannot register a key. A platform "
-                 "administrator or the street office records it on the staff accounts page.", name=staff.username)
+        return _(
+            "The account %(name)s has no ID number on record, so it cannot register a key. A platform "
+            "administrator or the street office records it on the staff accounts page.",
+            name=staff.username,
+        )
     return None
 
 
@@ -129,13 +165,31 @@ def register_officer(actor: str, election: Election, staff, role: str, public_ke
         raise ElectionError(_("This key is already registered."))
     held = next((o for o in election.officers if o.staff_id == staff.id and o.role == role), None)
     if held is not None:
-        raise ElectionError(_("The account %(name)s already holds the key %(officer)s for this vote; an account "
-                              "registers one key per role and vote.", name=staff.username, officer=held.officer_id))
-    officer = Officer(election=election, staff_id=staff.id, role=role, public_key=public_key,
-                      officer_id=f"{role}-{staff.username}-{len(election.officers) + 1}")
+        raise ElectionError(
+            _(
+                "The account %(name)s already holds the key %(officer)s for this vote; an account "
+                "registers one key per role and vote.",
+                name=staff.username,
+                officer=held.officer_id,
+            )
+        )
+    officer = Officer(
+        election=election,
+        staff_id=staff.id,
+        role=role,
+        public_key=public_key,
+        officer_id=f"{role}-{staff.username}-{len(election.officers) + 1}",
+    )
     db.session.add(officer)
-    record_event(actor, "election.officer", f"election:{election.public_id}", estate_id=election.estate_id,
-                 officer_id=officer.officer_id, role=role, public_key=public_key)
+    record_event(
+        actor,
+        "election.officer",
+        f"election:{election.public_id}",
+        estate_id=election.estate_id,
+        officer_id=officer.officer_id,
+        role=role,
+        public_key=public_key,
+    )
     return officer
 
 
@@ -169,8 +223,14 @@ def definition(election: Election, roll_hash: str) -> dict:
     estate = election.estate
     motions = []
     for motion in election.motions:
-        entry = {"motion_id": motion.motion_id, "kind": "committee" if motion.kind == "committee" else "question",
-                 "title": motion.title, "item": motion.item, "scope": record_v2.ESTATE, "documents": []}
+        entry = {
+            "motion_id": motion.motion_id,
+            "kind": "committee" if motion.kind == "committee" else "question",
+            "title": motion.title,
+            "item": motion.item,
+            "scope": record_v2.ESTATE,
+            "documents": [],
+        }
         if motion.kind == "committee":
             entry["seats"] = motion.seats
             entry["candidates"] = [{"candidate_id": c.candidate_id, "name": c.name} for c in motion.candidates]
@@ -185,9 +245,16 @@ def definition(election: Election, roll_hash: str) -> dict:
         "rules": {"invalid_ballot": election.invalid_ballot},
         "scopes": [{"scope_id": record_v2.ESTATE, "title": estate.name}],
         "motions": motions,
-        "officers": [{"officer_id": o.officer_id, "role": o.role, "public_key": o.public_key,
-                      "account": o.staff.username, "person": officer_person(election, o.staff)}
-                     for o in election.officers],
+        "officers": [
+            {
+                "officer_id": o.officer_id,
+                "role": o.role,
+                "public_key": o.public_key,
+                "account": o.staff.username,
+                "person": officer_person(election, o.staff),
+            }
+            for o in election.officers
+        ],
         "election_public_key": election.public_key,
         "roll_hash": roll_hash,
     }
@@ -200,8 +267,12 @@ def roll_document(election: Election) -> dict:
         select(ElectionVoter).where(ElectionVoter.election_id == election.id).order_by(ElectionVoter.voter_code)
     ).all()
     entries = [
-        {"voter_id": voter.voter_code, "weights": {record_v2.ESTATE: {"area": voter.area, "heads": voter.heads}},
-         "public_key": voter.public_key, "units_commitment": voter.units_commitment}
+        {
+            "voter_id": voter.voter_code,
+            "weights": {record_v2.ESTATE: {"area": voter.area, "heads": voter.heads}},
+            "public_key": voter.public_key,
+            "units_commitment": voter.units_commitment,
+        }
         for voter in voters
     ]
     totals = {"area": sum(v.area for v in voters), "heads": sum(v.heads for v in voters)}
@@ -223,8 +294,10 @@ def _id_last4_hashes(election: Election, protect) -> dict[int, list[str]]:
         return {}
     found: dict[int, set[str]] = {}
     for voter_id, number in db.session.execute(
-        select(Unit.voter_id, Owner.id_number_enc).join(UnitOwner, UnitOwner.unit_id == Unit.id)
-        .join(Owner, Owner.id == UnitOwner.owner_id).where(Unit.estate_id == election.estate_id)
+        select(Unit.voter_id, Owner.id_number_enc)
+        .join(UnitOwner, UnitOwner.unit_id == Unit.id)
+        .join(Owner, Owner.id == UnitOwner.owner_id)
+        .where(Unit.estate_id == election.estate_id)
     ):
         found.setdefault(voter_id, set()).add(last4_hash(protect, protect.decrypt(number)[-4:]))
     return {voter_id: sorted(hashes) for voter_id, hashes in found.items()}
@@ -233,8 +306,7 @@ def _id_last4_hashes(election: Election, protect) -> dict[int, list[str]]:
 def _units_fields(labels: list[str]) -> dict:
     """A voter's unit labels with a fresh salt and the commitment to them (spec v2 §4)."""
     salt = private_roll.new_salt()
-    return {"units_salt": b64e(salt),
-            "units_commitment": private_roll.units_commitment(salt, labels)}
+    return {"units_salt": b64e(salt), "units_commitment": private_roll.units_commitment(salt, labels)}
 
 
 def open_election(actor: str, election: Election, passphrase: str) -> NoticeBatch:
@@ -244,14 +316,21 @@ def open_election(actor: str, election: Election, passphrase: str) -> NoticeBatc
     if not election.motions:
         raise ElectionError(_("Add at least one motion before opening the vote."))
     if len(passphrase) < sealing.MIN_PASSPHRASE_LENGTH:
-        raise ElectionError(_("The notices passphrase needs at least %(count)d characters.",
-                              count=sealing.MIN_PASSPHRASE_LENGTH))
+        raise ElectionError(
+            _("The notices passphrase needs at least %(count)d characters.", count=sealing.MIN_PASSPHRASE_LENGTH)
+        )
     unknown = [o.officer_id for o in election.officers if o.staff.id_hash is None]
     if unknown:  # keys registered before accounts named their person
-        raise ElectionError(_("Record the ID number of the account behind %(officers)s before opening the vote.",
-                              officers=", ".join(unknown)))
+        raise ElectionError(
+            _(
+                "Record the ID number of the account behind %(officers)s before opening the vote.",
+                officers=", ".join(unknown),
+            )
+        )
     voters = db.session.scalars(
-        select(Voter).where(Voter.estate_id == election.estate_id).order_by(Voter.code)
+        select(Voter)
+        .where(Voter.estate_id == election.estate_id)
+        .order_by(Voter.code)
         .options(selectinload(Voter.units))
     ).all()
     if not voters:
@@ -262,32 +341,62 @@ def open_election(actor: str, election: Election, passphrase: str) -> NoticeBatc
     last4 = _id_last4_hashes(election, protect)
     codes = dict(zip((voter.id for voter in voters), private_roll.new_voter_ids(len(voters))))
     keys = {codes[voter.id]: signing.generate_keypair() for voter in voters}
-    db.session.execute(ElectionVoter.__table__.insert(), [
-        {"election_id": election.id, "voter_code": codes[voter.id], "area": voter.area, "heads": voter.heads,
-         "public_key": keys[codes[voter.id]][1], "id_last4_hashes": json.dumps(last4.get(voter.id, [])),
-         **_units_fields([u.label for u in voter.units])}
-        for voter in voters
-    ])
-    ids = dict(db.session.execute(select(ElectionVoter.voter_code, ElectionVoter.id)
-                                  .where(ElectionVoter.election_id == election.id)).all())
-    db.session.execute(ElectionVoterUnit.__table__.insert(), [
-        {"election_id": election.id, "election_voter_id": ids[codes[voter.id]], "position": position,
-         "label": unit.label}
-        for voter in voters for position, unit in enumerate(voter.units)
-    ])
+    db.session.execute(
+        ElectionVoter.__table__.insert(),
+        [
+            {
+                "election_id": election.id,
+                "voter_code": codes[voter.id],
+                "area": voter.area,
+                "heads": voter.heads,
+                "public_key": keys[codes[voter.id]][1],
+                "id_last4_hashes": json.dumps(last4.get(voter.id, [])),
+                **_units_fields([u.label for u in voter.units]),
+            }
+            for voter in voters
+        ],
+    )
+    ids = dict(
+        db.session.execute(
+            select(ElectionVoter.voter_code, ElectionVoter.id).where(ElectionVoter.election_id == election.id)
+        ).all()
+    )
+    db.session.execute(
+        ElectionVoterUnit.__table__.insert(),
+        [
+            {
+                "election_id": election.id,
+                "election_voter_id": ids[codes[voter.id]],
+                "position": position,
+                "label": unit.label,
+            }
+            for voter in voters
+            for position, unit in enumerate(voter.units)
+        ],
+    )
     _freeze(election)
     election.open()
     kdf = sealing.new_kdf(current_app.config["NOTICES_SCRYPT_N"])
     notices_key = sealing.derive_key(passphrase, kdf)
     batch = NoticeBatch(
-        election_id=election.id, total=len(keys), created_by=actor,
-        passphrase_kdf=kdf, passphrase_check=sealing.key_check(notices_key),
-        secrets_enc=sealing.seal_secrets(notices_key, election.public_id,
-                                         {code: secret for code, (secret, _k) in keys.items()}),
+        election_id=election.id,
+        total=len(keys),
+        created_by=actor,
+        passphrase_kdf=kdf,
+        passphrase_check=sealing.key_check(notices_key),
+        secrets_enc=sealing.seal_secrets(
+            notices_key, election.public_id, {code: secret for code, (secret, _k) in keys.items()}
+        ),
     )
     db.session.add(batch)
-    record_event(actor, "election.open", f"election:{election.public_id}", estate_id=election.estate_id,
-                 election_hash=election.election_hash, voters=len(keys))
+    record_event(
+        actor,
+        "election.open",
+        f"election:{election.public_id}",
+        estate_id=election.estate_id,
+        election_hash=election.election_hash,
+        voters=len(keys),
+    )
     return batch
 
 
@@ -295,23 +404,35 @@ def close_election(actor: str, election: Election, now: datetime | None = None) 
     """Close once the period is over (or early by the group only if the period has not begun)."""
     election.close(now or utcnow())
     # Notices never printed or never downloaded are of no use now; their secrets go.
-    db.session.execute(update(NoticeBatch).where(NoticeBatch.election_id == election.id)
-                       .values(secrets_enc=None, pdf_enc=None))
-    record_event(actor, "election.close", f"election:{election.public_id}", estate_id=election.estate_id,
-                 log_size=election.log_size)
+    db.session.execute(
+        update(NoticeBatch).where(NoticeBatch.election_id == election.id).values(secrets_enc=None, pdf_enc=None)
+    )
+    record_event(
+        actor,
+        "election.close",
+        f"election:{election.public_id}",
+        estate_id=election.estate_id,
+        log_size=election.log_size,
+    )
 
 
 def voter_holding(election: Election, label: str) -> ElectionVoter | None:
     """The voter of the frozen roll who holds the unit with exactly this label."""
-    return db.session.scalar(select(ElectionVoter).join(ElectionVoterUnit).where(
-        ElectionVoterUnit.election_id == election.id, ElectionVoterUnit.label == label))
+    return db.session.scalar(
+        select(ElectionVoter)
+        .join(ElectionVoterUnit)
+        .where(ElectionVoterUnit.election_id == election.id, ElectionVoterUnit.label == label)
+    )
 
 
 def units_by_voter(election: Election, voter_codes: set[str] | None = None) -> dict[str, list[str]]:
     """Voter code -> unit labels in the roster's order, for every voter of the frozen roll or those named."""
-    query = (select(ElectionVoter.voter_code, ElectionVoterUnit.label).join(ElectionVoterUnit)
-             .where(ElectionVoter.election_id == election.id)
-             .order_by(ElectionVoter.id, ElectionVoterUnit.position))
+    query = (
+        select(ElectionVoter.voter_code, ElectionVoterUnit.label)
+        .join(ElectionVoterUnit)
+        .where(ElectionVoter.election_id == election.id)
+        .order_by(ElectionVoter.id, ElectionVoterUnit.position)
+    )
     if voter_codes is not None:
         query = query.where(ElectionVoter.voter_code.in_(voter_codes))
     units: dict[str, list[str]] = {}
@@ -325,12 +446,21 @@ def tally_election(actor: str, election: Election) -> dict:
     record would fail its check T5, and entries other than paper ballots could still join."""
     election.require_state(State.CLOSED)
     if not close_witnessed(election):
-        raise ElectionError(_("The street office's officer has not yet witnessed the log at the close: they "
-                              "cosign it on the vote's page, then the vote can be counted."))
+        raise ElectionError(
+            _(
+                "The street office's officer has not yet witnessed the log at the close: they "
+                "cosign it on the vote's page, then the vote can be counted."
+            )
+        )
     tally = rules.tally_v2(election.definition, election.roll, log_entries(election))
     election.record_tally(tally)
-    record_event(actor, "election.tally", f"election:{election.public_id}", estate_id=election.estate_id,
-                 counted=tally["counted"])
+    record_event(
+        actor,
+        "election.tally",
+        f"election:{election.public_id}",
+        estate_id=election.estate_id,
+        counted=tally["counted"],
+    )
     return tally
 
 
@@ -344,11 +474,17 @@ def export_record(election: Election) -> dict:
         for body, signature in db.session.execute(
             select(CertificationDecision.body_json, CertificationDecision.signature)
             .where(CertificationDecision.election_id == election.id, CertificationDecision.decision == "certified")
-            .order_by(CertificationDecision.id))
+            .order_by(CertificationDecision.id)
+        )
     ]
     return record_v2.build(
-        election.definition, election.roll, log_entries(election),
-        checkpoints(election), final_tree_head(election), election.tally, certifications,
+        election.definition,
+        election.roll,
+        log_entries(election),
+        checkpoints(election),
+        final_tree_head(election),
+        election.tally,
+        certifications,
     )
 
 
@@ -372,19 +508,40 @@ def published_record(election: Election) -> PublishedRecord:
     from voting.certification.models import CertificationDecision
 
     election.require_state(State.TALLIED)
-    cosignatures = tuple(db.session.scalars(
-        select(Cosignature.id).join(Checkpoint).where(Checkpoint.election_id == election.id).order_by(Cosignature.id)))
-    certifications = tuple(db.session.scalars(
-        select(CertificationDecision.id).where(CertificationDecision.election_id == election.id,
-                                               CertificationDecision.decision == "certified")
-        .order_by(CertificationDecision.id)))
-    return _published_record(election.id, election.election_hash, election.log_size,
-                             hashlib.sha256(election.tally_json.encode()).hexdigest(), cosignatures, certifications)
+    cosignatures = tuple(
+        db.session.scalars(
+            select(Cosignature.id)
+            .join(Checkpoint)
+            .where(Checkpoint.election_id == election.id)
+            .order_by(Cosignature.id)
+        )
+    )
+    certifications = tuple(
+        db.session.scalars(
+            select(CertificationDecision.id)
+            .where(CertificationDecision.election_id == election.id, CertificationDecision.decision == "certified")
+            .order_by(CertificationDecision.id)
+        )
+    )
+    return _published_record(
+        election.id,
+        election.election_hash,
+        election.log_size,
+        hashlib.sha256(election.tally_json.encode()).hexdigest(),
+        cosignatures,
+        certifications,
+    )
 
 
 @lru_cache(maxsize=8)
-def _published_record(election_id: int, election_hash: str, log_size: int, tally_sha256: str,
-                      cosignatures: tuple[int, ...], certifications: tuple[int, ...]) -> PublishedRecord:
+def _published_record(
+    election_id: int,
+    election_hash: str,
+    log_size: int,
+    tally_sha256: str,
+    cosignatures: tuple[int, ...],
+    certifications: tuple[int, ...],
+) -> PublishedRecord:
     document = export_record(db.session.get(Election, election_id))
     text = json.dumps(document, ensure_ascii=False, indent=1).encode()
     try:

@@ -16,14 +16,14 @@ from voting.elections.operations import (
     add_motion,
     close_election,
     create_election,
-    published_record,
     open_election,
+    published_record,
     tally_election,
 )
 from voting.errors import form_again, returns_to
 from voting.extensions import db
-from voting.notices.sealing import MIN_PASSPHRASE_LENGTH
 from voting.formatting import SHANGHAI
+from voting.notices.sealing import MIN_PASSPHRASE_LENGTH
 from voting.roster.operations import roll_summary
 from voting.witness.operations import witness_status
 
@@ -43,9 +43,15 @@ def index(code: str):
     if form.validate_on_submit() and can(current_user, Permission.MANAGE_ELECTION):
         try:
             election = create_election(
-                current_user.username, estate, form.title.data, _beijing(form.opens_at.data),
-                _beijing(form.closes_at.data), form.revote.data, invalid_ballot=form.invalid_ballot.data,
-                require_id_last4=form.require_id_last4.data, publish_units=form.publish_units.data,
+                current_user.username,
+                estate,
+                form.title.data,
+                _beijing(form.opens_at.data),
+                _beijing(form.closes_at.data),
+                form.revote.data,
+                invalid_ballot=form.invalid_ballot.data,
+                require_id_last4=form.require_id_last4.data,
+                publish_units=form.publish_units.data,
             )
         except ElectionError as refused:
             return form_again(refused, lambda: _index_page(estate, form))
@@ -57,18 +63,28 @@ def _index_page(estate, form: ElectionForm) -> str:
     elections = db.session.scalars(
         select(Election).where(Election.estate_id == estate.id).order_by(Election.id.desc())
     ).all()
-    return render_template("elections/index.html", estate=estate, elections=elections, form=form,
-                           may_manage=can(current_user, Permission.MANAGE_ELECTION))
+    return render_template(
+        "elections/index.html",
+        estate=estate,
+        elections=elections,
+        form=form,
+        may_manage=can(current_user, Permission.MANAGE_ELECTION),
+    )
 
 
 @blueprint.get("/<int:election_id>/")
 @login_required
 def detail(code: str, election_id: int):
     estate, election = election_for(code, election_id, Permission.VIEW_ELECTION)
-    return render_template("elections/detail.html", estate=estate, election=election, motion_form=MotionForm(),
-                           action=ActionForm(),
-                           may_manage=can(current_user, Permission.MANAGE_ELECTION),
-                           witness=witness_status(current_user, election))
+    return render_template(
+        "elections/detail.html",
+        estate=estate,
+        election=election,
+        motion_form=MotionForm(),
+        action=ActionForm(),
+        may_manage=can(current_user, Permission.MANAGE_ELECTION),
+        witness=witness_status(current_user, election),
+    )
 
 
 @blueprint.post("/<int:election_id>/motions")
@@ -106,8 +122,14 @@ def confirm_open(code: str, election_id: int):
     if election.state != State.DRAFT:
         flash(_("This vote is already open."), "error")
         return redirect(url_for("elections.detail", code=code, election_id=election_id))
-    return render_template("elections/open.html", estate=estate, election=election, open_form=OpenForm(),
-                           roll=roll_summary(estate), min_passphrase=MIN_PASSPHRASE_LENGTH)
+    return render_template(
+        "elections/open.html",
+        estate=estate,
+        election=election,
+        open_form=OpenForm(),
+        roll=roll_summary(estate),
+        min_passphrase=MIN_PASSPHRASE_LENGTH,
+    )
 
 
 @blueprint.post("/<int:election_id>/open")
@@ -115,10 +137,14 @@ def confirm_open(code: str, election_id: int):
 @login_required
 def open_(code: str, election_id: int):
     form = OpenForm()
-    return _change_state(code, election_id,
-                         lambda actor, election: open_election(actor, election, form.passphrase.data),
-                         _("The vote is open and frozen. Print the voting notices now."), form,
-                         back=url_for("elections.confirm_open", code=code, election_id=election_id))
+    return _change_state(
+        code,
+        election_id,
+        lambda actor, election: open_election(actor, election, form.passphrase.data),
+        _("The vote is open and frozen. Print the voting notices now."),
+        form,
+        back=url_for("elections.confirm_open", code=code, election_id=election_id),
+    )
 
 
 @blueprint.post("/<int:election_id>/close")
@@ -154,5 +180,3 @@ def record_download(election: Election) -> Response:
     )
     response.set_etag(published.etag)
     return response.make_conditional(request)
-
-

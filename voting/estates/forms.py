@@ -19,16 +19,27 @@ def _stripped(text: str | None) -> str:
 class EstateSettingsForm(FlaskForm):
     count_parking = BooleanField(_l("Parking spaces (车位) count towards area and heads"))
     help_desk_place = StringField(
-        _l("Help desk: place"), filters=[_stripped],
-        validators=[Length(max=HELP_DESK_PLACE_LENGTH,
-                           message=_l("The help desk's place can be at most %(max)d characters long."))],
-        description=_l("Where owners get paper ballots, help with the phone and new notices, "
-                       "e.g. 物业服务中心（3幢1楼）. Printed on every voting notice."),
+        _l("Help desk: place"),
+        filters=[_stripped],
+        validators=[
+            Length(
+                max=HELP_DESK_PLACE_LENGTH, message=_l("The help desk's place can be at most %(max)d characters long.")
+            )
+        ],
+        description=_l(
+            "Where owners get paper ballots, help with the phone and new notices, "
+            "e.g. 物业服务中心（3幢1楼）. Printed on every voting notice."
+        ),
     )
     help_desk_hours = StringField(
-        _l("Help desk: opening hours"), filters=[_stripped],
-        validators=[Length(max=HELP_DESK_HOURS_LENGTH,
-                           message=_l("The help desk's opening hours can be at most %(max)d characters long."))],
+        _l("Help desk: opening hours"),
+        filters=[_stripped],
+        validators=[
+            Length(
+                max=HELP_DESK_HOURS_LENGTH,
+                message=_l("The help desk's opening hours can be at most %(max)d characters long."),
+            )
+        ],
         description=_l("e.g. 每天 9:00–11:30、14:00–17:00"),
     )
 

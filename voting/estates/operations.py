@@ -41,8 +41,12 @@ def create_estate(actor: str, code: str, name: str, community: Community | None 
     db.session.add(estate)
     db.session.flush()
     record_event(
-        actor, "estate.create", f"estate:{code}", estate_id=estate.id,
-        name=name, community=community.code if community else None,
+        actor,
+        "estate.create",
+        f"estate:{code}",
+        estate_id=estate.id,
+        name=name,
+        community=community.code if community else None,
     )
     return estate
 
@@ -63,5 +67,11 @@ def change_help_desk(actor: str, estate: Estate, place: str, hours: str) -> None
     if (estate.help_desk_place, estate.help_desk_hours) == (place, hours):
         return
     estate.help_desk_place, estate.help_desk_hours = place, hours
-    record_event(actor, "estate.settings", f"estate:{estate.code}", estate_id=estate.id,
-                 help_desk_place=place, help_desk_hours=hours)
+    record_event(
+        actor,
+        "estate.settings",
+        f"estate:{estate.code}",
+        estate_id=estate.id,
+        help_desk_place=place,
+        help_desk_hours=hours,
+    )

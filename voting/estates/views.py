@@ -6,9 +6,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from voting.auth.access import Permission, creates_offices, estate_for, require, visible_estates
+from voting.errors import form_again
 from voting.estates.forms import ChildPlaceForm, EstateSettingsForm, PlaceForm
 from voting.estates.models import Community, StreetOffice
-from voting.errors import form_again
 from voting.estates.operations import (
     PlaceError,
     change_help_desk,
@@ -27,9 +27,7 @@ blueprint = Blueprint("estates", __name__)
 @login_required
 def dashboard():
     estates = visible_estates(current_user)
-    return render_template(
-        "estates/dashboard.html", estates=[(e, roll_summary(e)) for e in estates]
-    )
+    return render_template("estates/dashboard.html", estates=[(e, roll_summary(e)) for e in estates])
 
 
 @blueprint.get("/estates/<code>")

@@ -27,10 +27,10 @@ from voting.elections.models import BatchStatus, Election, ElectionVoter, Notice
 from voting.elections.operations import units_by_voter, voter_holding
 from voting.errors import Refusal
 from voting.extensions import db
+from voting.formatting import format_date
 from voting.notices import sealing
 from voting.pdf import merge_pdfs, public_base_url, qr_data_uri, render_document
 from voting.timeutil import utcnow
-from voting.formatting import format_date
 
 TEMPLATE = "pdf/notice.html"
 CHUNK_SIZE = 100  # voters laid out (and memory held) between two progress reports
@@ -126,16 +126,24 @@ def start_rendering(actor: str, election: Election, batch: NoticeBatch, passphra
         raise NoticeError(_("These notices were rendered already; a lost notice can only be reissued on its own."))
     key = unlock(batch, passphrase)
     batch.start()
-    record_event(actor, "notices.start", f"election:{election.public_id}", estate_id=election.estate_id,
-                 batch=batch.id, voters=batch.total)
+    record_event(
+        actor,
+        "notices.start",
+        f"election:{election.public_id}",
+        estate_id=election.estate_id,
+        batch=batch.id,
+        voters=batch.total,
+    )
     return key
 
 
 def _running_batch(batch_id: int) -> NoticeBatch | None:
     """The batch, locked and freshly read, if it is still running (else another run took over)."""
     return db.session.scalar(
-        select(NoticeBatch).where(NoticeBatch.id == batch_id, NoticeBatch.status == BatchStatus.RUNNING)
-        .with_for_update().execution_options(populate_existing=True)
+        select(NoticeBatch)
+        .where(NoticeBatch.id == batch_id, NoticeBatch.status == BatchStatus.RUNNING)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
 
 
@@ -173,9 +181,14 @@ def _render(batch_id: int, key: bytes, base_url: str, chunk_size: int) -> None:
     shared = _shared(election, batch.created_at)
     # In roll order, as the voters were frozen, so the pages come out building by building
     # for handing out; the random voter codes have no useful order.
-    holders = {row.voter_code: row for row in db.session.execute(
-        select(ElectionVoter.voter_code, ElectionVoter.units_salt, ElectionVoter.area, ElectionVoter.public_key)
-        .where(ElectionVoter.election_id == election.id).order_by(ElectionVoter.id))}
+    holders = {
+        row.voter_code: row
+        for row in db.session.execute(
+            select(ElectionVoter.voter_code, ElectionVoter.units_salt, ElectionVoter.area, ElectionVoter.public_key)
+            .where(ElectionVoter.election_id == election.id)
+            .order_by(ElectionVoter.id)
+        )
+    }
     units = units_by_voter(election)
     election_public_id = election.public_id
     db.session.commit()  # ends the read: no transaction stays open while pages are laid out
@@ -184,10 +197,11 @@ def _render(batch_id: int, key: bytes, base_url: str, chunk_size: int) -> None:
     parts = []  # one PDF per chunk: memory stays bounded by the chunk, not the estate
     printed = 0
     for start in range(0, len(codes), chunk_size):
-        chunk = codes[start:start + chunk_size]
+        chunk = codes[start : start + chunk_size]
         pages = [
             _page(holders[code], units[code], voter_url(base_url, election_public_id, secrets[code]))
-            for code in chunk if _holds_current_key(holders[code], secrets[code])
+            for code in chunk
+            if _holds_current_key(holders[code], secrets[code])
         ]
         if pages:
             parts.append(_lay_out(shared, pages).write_pdf())
@@ -236,23 +250,38 @@ def take_pdf(actor: str, election: Election, batch: NoticeBatch, passphrase: str
     be downloaded once. Who took it, when, and how many notices it held go into the vote's log
     (a `notices` entry, spec v2 §5.4): until then no owner could have voted online."""
     batch = db.session.scalar(
-        select(NoticeBatch).where(NoticeBatch.id == batch.id).with_for_update()
+        select(NoticeBatch)
+        .where(NoticeBatch.id == batch.id)
+        .with_for_update()
         .execution_options(populate_existing=True)
     )
     if batch.status == BatchStatus.DOWNLOADED:
-        raise NoticeError(_("The notices were downloaded once already and the file is deleted. "
-                            "A lost notice can be reissued below."))
+        raise NoticeError(
+            _("The notices were downloaded once already and the file is deleted. A lost notice can be reissued below.")
+        )
     if batch.status != BatchStatus.READY or batch.pdf_enc is None:
         raise NoticeError(_("The notices are not ready yet."))
     pdf = sealing.unseal(unlock(batch, passphrase), election.public_id, sealing.PDF, batch.pdf_enc)
     batch.hand_over(actor, utcnow())
     try:
-        append(election.id, "notices", {"election_hash": election.election_hash, "count": batch.notice_count,
-                                        "downloaded_by": actor}, [], batch.downloaded_at)
+        append(
+            election.id,
+            "notices",
+            {"election_hash": election.election_hash, "count": batch.notice_count, "downloaded_by": actor},
+            [],
+            batch.downloaded_at,
+        )
     except BallotRefused as refusal:
         raise NoticeError(str(refusal)) from None
-    record_event(actor, "notices.download", f"election:{election.public_id}", estate_id=election.estate_id,
-                 batch=batch.id, voters=batch.total, count=batch.notice_count)
+    record_event(
+        actor,
+        "notices.download",
+        f"election:{election.public_id}",
+        estate_id=election.estate_id,
+        batch=batch.id,
+        voters=batch.total,
+        count=batch.notice_count,
+    )
     return pdf
 
 

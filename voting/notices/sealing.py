@@ -39,7 +39,8 @@ def derive_key(passphrase: str, kdf_json: str) -> bytes:
     kdf = json.loads(kdf_json)
     # NFC: the same characters typed through another input method give the same key.
     return Scrypt(salt=b64d(kdf["salt"]), length=KEY_BYTES, n=kdf["n"], r=kdf["r"], p=kdf["p"]).derive(
-        unicodedata.normalize("NFC", passphrase).encode())
+        unicodedata.normalize("NFC", passphrase).encode()
+    )
 
 
 def key_check(key: bytes) -> str:
@@ -65,8 +66,9 @@ def unseal(key: bytes, election_id: str, what: str, sealed: bytes) -> bytes:
 
 
 def seal_secrets(key: bytes, election_id: str, secrets: dict[str, bytes]) -> bytes:
-    return seal(key, election_id, SECRETS, json.dumps({code: b64e(secret) for code, secret in secrets.items()})
-                .encode())
+    return seal(
+        key, election_id, SECRETS, json.dumps({code: b64e(secret) for code, secret in secrets.items()}).encode()
+    )
 
 
 def unseal_secrets(key: bytes, election_id: str, sealed: bytes) -> dict[str, bytes]:

@@ -20,13 +20,13 @@ from voting.credentials.operations import credential_requests, signing_keys
 from voting.errors import returns_to
 from voting.extensions import limiter
 from voting.jobs import enqueue
-from voting.transactions import after_commit
 from voting.notices.operations import (
     erase_old_row_versions,
     latest_batch,
     start_rendering,
     take_pdf,
 )
+from voting.transactions import after_commit
 
 # Each try derives a key with scrypt (128 MiB): few tries, per account, whatever the address.
 PASSPHRASE_GUESSES = "5 per minute;30 per day"
@@ -34,6 +34,7 @@ PASSPHRASE_GUESSES = "5 per minute;30 per day"
 
 def _passphrase_guesser() -> str:
     return f"notices-passphrase:{current_user.id}"
+
 
 blueprint = Blueprint("notices", __name__, url_prefix="/estates/<code>/elections/<int:election_id>/notices")
 
@@ -55,9 +56,17 @@ def _pdf_response(pdf: bytes, filename: str):
 @login_required
 def index(code: str, election_id: int):
     estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
-    return render_template("notices/index.html", estate=estate, election=election, batch=latest_batch(election),
-                           requests=credential_requests(election), may_request=bool(signing_keys(election, current_user)),
-                           actions=ACTION_NAMES, reasons=REASON_NAMES, statuses=STATUS_NAMES)
+    return render_template(
+        "notices/index.html",
+        estate=estate,
+        election=election,
+        batch=latest_batch(election),
+        requests=credential_requests(election),
+        may_request=bool(signing_keys(election, current_user)),
+        actions=ACTION_NAMES,
+        reasons=REASON_NAMES,
+        statuses=STATUS_NAMES,
+    )
 
 
 @blueprint.post("/start")

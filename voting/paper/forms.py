@@ -56,24 +56,45 @@ def _upload(name: str) -> bytes | None:
 def read_entry(motions: list[dict]) -> PaperEntry:
     if request.is_json:
         data = _json_body()
-        return PaperEntry(data.get("unit"), data.get("officer_id"), data.get("choices", {}), data.get("invalid", {}),
-                          data.get("unsigned") is True, data.get("handin"), _file_from_json(data, "scan"),
-                          _file_from_json(data, "proxy_scan"), _paper_id(data.get("rekey_of")))
+        return PaperEntry(
+            data.get("unit"),
+            data.get("officer_id"),
+            data.get("choices", {}),
+            data.get("invalid", {}),
+            data.get("unsigned") is True,
+            data.get("handin"),
+            _file_from_json(data, "scan"),
+            _file_from_json(data, "proxy_scan"),
+            _paper_id(data.get("rekey_of")),
+        )
     form = request.form
     choices = {
-        m["motion_id"]: form.getlist(choice_field(m["motion_id"])) if m["kind"] == "committee"
+        m["motion_id"]: form.getlist(choice_field(m["motion_id"]))
+        if m["kind"] == "committee"
         else form.get(choice_field(m["motion_id"]), "")
         for m in motions
     }
     invalid = {m["motion_id"]: form.get(invalid_field(m["motion_id"]), "") for m in motions}
-    return PaperEntry(form.get("unit"), form.get("officer_id"), choices, invalid, form.get("unsigned") == "1",
-                      form.get("handin"), _upload("scan"), _upload("proxy_scan"), _paper_id(form.get("rekey_of")))
+    return PaperEntry(
+        form.get("unit"),
+        form.get("officer_id"),
+        choices,
+        invalid,
+        form.get("unsigned") == "1",
+        form.get("handin"),
+        _upload("scan"),
+        _upload("proxy_scan"),
+        _paper_id(form.get("rekey_of")),
+    )
 
 
 def read_handin_request() -> tuple[str, bool, bool]:
     """(unit, sealed box, identity checked) as the desk's form asks for a hand-in to sign."""
-    return (request.args.get("unit", "").strip(), request.args.get("sealed_box") == "1",
-            request.args.get("identity_checked") == "1")
+    return (
+        request.args.get("unit", "").strip(),
+        request.args.get("sealed_box") == "1",
+        request.args.get("identity_checked") == "1",
+    )
 
 
 def read_signed_body() -> tuple:

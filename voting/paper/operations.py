@@ -149,8 +149,9 @@ def _officer(election: Election, officer_id: str) -> Officer | None:
 
 def officer_label(officer: Officer) -> str:
     """An officer as people know them: 「张三（计票人）」, not the id of their key."""
-    return _("%(name)s (%(role)s)", name=officer.staff.display_name,
-             role=OFFICER_ROLE_NAMES.get(officer.role, officer.role))
+    return _(
+        "%(name)s (%(role)s)", name=officer.staff.display_name, role=OFFICER_ROLE_NAMES.get(officer.role, officer.role)
+    )
 
 
 def officer_names(election: Election) -> dict[str, str]:
@@ -173,8 +174,12 @@ def _own_clerk_key(election: Election, staff: Staff, officer_id) -> Officer:
 def _require_signature(officer: Officer, paper: PaperBallot, signature) -> None:
     if not signing.verify(officer.public_key, "ballot", ballot_body(paper), signature, record_v2.VERSION):
         raise PaperRefused(
-            _("The signature does not match paper ballot #%(id)d and the key %(officer)s.",
-              id=paper.id, officer=officer.officer_id))
+            _(
+                "The signature does not match paper ballot #%(id)d and the key %(officer)s.",
+                id=paper.id,
+                officer=officer.officer_id,
+            )
+        )
 
 
 # --- what clerks enter --------------------------------------------------------------------------
@@ -197,8 +202,11 @@ def find_voter(election: Election, unit_label) -> ElectionVoter:
 
 
 def voter_of(election: Election, paper: PaperBallot) -> ElectionVoter:
-    return db.session.scalar(select(ElectionVoter).where(
-        ElectionVoter.election_id == election.id, ElectionVoter.voter_code == paper.voter_code))
+    return db.session.scalar(
+        select(ElectionVoter).where(
+            ElectionVoter.election_id == election.id, ElectionVoter.voter_code == paper.voter_code
+        )
+    )
 
 
 def voter_card(voter: ElectionVoter) -> dict:
@@ -235,8 +243,14 @@ def _candidates(motion: dict, picked) -> list[str]:
     if not isinstance(picked, list) or any(not isinstance(c, str) or c not in standing for c in picked):
         raise PaperRefused(_("“%(title)s” names someone who is not a candidate.", title=motion["title"]))
     if len(set(picked)) > motion["seats"]:
-        raise PaperRefused(_("“%(title)s” has %(seats)d seats but %(ticked)d candidates are ticked.",
-                             title=motion["title"], seats=motion["seats"], ticked=len(set(picked))))
+        raise PaperRefused(
+            _(
+                "“%(title)s” has %(seats)d seats but %(ticked)d candidates are ticked.",
+                title=motion["title"],
+                seats=motion["seats"],
+                ticked=len(set(picked)),
+            )
+        )
     return [c for c in standing if c in picked]
 
 
@@ -256,8 +270,9 @@ def read_invalid(election: Election, voter: ElectionVoter, submitted, unsigned: 
         if reason not in MOTION_INVALID_REASONS:
             raise PaperRefused(_("“%(title)s” is marked invalid for an unknown reason.", title=motion["title"]))
         if reason == "too_many_candidates" and motion["kind"] != "committee":
-            raise PaperRefused(_("“%(title)s” elects nobody: it cannot have too many candidates ticked.",
-                                 title=motion["title"]))
+            raise PaperRefused(
+                _("“%(title)s” elects nobody: it cannot have too many candidates ticked.", title=motion["title"])
+            )
         invalid[motion_id] = reason
     if not unsigned:
         return invalid
@@ -283,8 +298,9 @@ def read_marks(election: Election, voter: ElectionVoter, entry: PaperEntry) -> t
         raise PaperRefused(_("An unsigned ballot is invalid as a whole: leave its choices blank."))
     for motion in ballot_motions(election):
         if motion["motion_id"] in choices and motion["motion_id"] in invalid:
-            raise PaperRefused(_("“%(title)s” has a choice and an invalid mark; enter one of them.",
-                                 title=motion["title"]))
+            raise PaperRefused(
+                _("“%(title)s” has a choice and an invalid mark; enter one of them.", title=motion["title"])
+            )
     return choices, invalid
 
 
@@ -319,8 +335,9 @@ def _scan_file(election: Election, content: bytes) -> PaperScan:
     mimetype = next((kind for magic, kind in SCAN_SIGNATURES if content.startswith(magic)), None)
     if mimetype is None:
         raise PaperRefused(_("The scan must be a PDF, PNG or JPEG file."))
-    scan = PaperScan(election_id=election.id, sha256=hashlib.sha256(content).hexdigest(), content=content,
-                     mimetype=mimetype)
+    scan = PaperScan(
+        election_id=election.id, sha256=hashlib.sha256(content).hexdigest(), content=content, mimetype=mimetype
+    )
     db.session.add(scan)
     db.session.flush()
     return scan
@@ -330,8 +347,12 @@ def _store_scan(election: Election, content) -> PaperScan:
     if not content:
         raise PaperRefused(_("Attach the scan or photo of the paper ballot."))
     digest = hashlib.sha256(content).hexdigest()
-    earlier = db.session.scalar(select(PaperBallot.id).join(PaperScan, PaperScan.id == PaperBallot.scan_id).where(
-        PaperScan.election_id == election.id, PaperScan.sha256 == digest).limit(1))
+    earlier = db.session.scalar(
+        select(PaperBallot.id)
+        .join(PaperScan, PaperScan.id == PaperBallot.scan_id)
+        .where(PaperScan.election_id == election.id, PaperScan.sha256 == digest)
+        .limit(1)
+    )
     if earlier is not None:
         raise PaperRefused(_("This scan was already entered as paper ballot #%(id)d.", id=earlier), 409)
     return _scan_file(election, content)
@@ -341,8 +362,11 @@ def _scan_to_rekey(election: Election, mismatched: PaperBallot) -> PaperScan:
     """The scan of a ballot whose two entries differed, unless it is already keyed again."""
     if not mismatched.set_aside:
         raise PaperRefused(_("Only a ballot whose two entries differ is keyed again."), 409)
-    active = db.session.scalar(select(PaperBallot.id).where(
-        PaperBallot.scan_id == mismatched.scan_id, PaperBallot.status != PaperStatus.MISMATCH).limit(1))
+    active = db.session.scalar(
+        select(PaperBallot.id)
+        .where(PaperBallot.scan_id == mismatched.scan_id, PaperBallot.status != PaperStatus.MISMATCH)
+        .limit(1)
+    )
     if active is not None:
         raise PaperRefused(_("This scan was already keyed again as paper ballot #%(id)d.", id=active), 409)
     return db.session.get(PaperScan, mismatched.scan_id)
@@ -353,22 +377,43 @@ def _handin_to_key(election: Election, desk_receipt, voter: ElectionVoter) -> Lo
     ballot in the log or under way, and one the log will take for this voter (checks L10, L11)."""
     handin = find_handin(election, desk_receipt) if isinstance(desk_receipt, str) and desk_receipt else None
     if handin is None:
-        raise PaperRefused(_("Choose the desk receipt of the paper's hand-in; no paper was handed in as %(receipt)s.",
-                             receipt=desk_receipt or "—"))
-    under_way = db.session.scalar(select(PaperBallot.id).where(
-        PaperBallot.election_id == election.id, PaperBallot.handin_seq == handin.seq,
-        PaperBallot.status == PaperStatus.AWAITING_CHECK).limit(1))
+        raise PaperRefused(
+            _(
+                "Choose the desk receipt of the paper's hand-in; no paper was handed in as %(receipt)s.",
+                receipt=desk_receipt or "—",
+            )
+        )
+    under_way = db.session.scalar(
+        select(PaperBallot.id)
+        .where(
+            PaperBallot.election_id == election.id,
+            PaperBallot.handin_seq == handin.seq,
+            PaperBallot.status == PaperStatus.AWAITING_CHECK,
+        )
+        .limit(1)
+    )
     if under_way is not None:
-        raise PaperRefused(_("Desk receipt %(receipt)s is already keyed as paper ballot #%(id)d.",
-                             receipt=handin.desk_receipt, id=under_way), 409)
+        raise PaperRefused(
+            _(
+                "Desk receipt %(receipt)s is already keyed as paper ballot #%(id)d.",
+                receipt=handin.desk_receipt,
+                id=under_way,
+            ),
+            409,
+        )
     try:
         return handin_for(election, {"handin": handin.seq, "voter_id": voter.voter_code})
     except BallotRefused as refused:
         raise PaperRefused(str(refused), 409) from None
 
 
-def key_ballot(staff: Staff, election: Election, entry: PaperEntry, rekey_of: PaperBallot | None = None,
-               now: datetime | None = None) -> PaperBallot:
+def key_ballot(
+    staff: Staff,
+    election: Election,
+    entry: PaperEntry,
+    rekey_of: PaperBallot | None = None,
+    now: datetime | None = None,
+) -> PaperBallot:
     """The first clerk's entry: build the ballot body, unsigned until the clerk's browser signs it.
 
     The scan is new, or for ``rekey_of`` the scan, proxy and hand-in of a ballot whose entries
@@ -395,15 +440,30 @@ def key_ballot(staff: Staff, election: Election, entry: PaperEntry, rekey_of: Pa
         "proxy_sha256": b64e(bytes.fromhex(proxy_scan.sha256)) if proxy_scan else None,
         "handin": handin.seq,
     }
-    paper = PaperBallot(election_id=election.id, voter_code=voter.voter_code, scan_id=paper_scan.id,
-                        proxy_scan_id=proxy_scan.id if proxy_scan else None, handin_seq=handin.seq,
-                        ballot_json=canon(ballot).decode(), keyed_by=officer.officer_id,
-                        keyed_signature=UNSIGNED, status=PaperStatus.AWAITING_CHECK.value)
+    paper = PaperBallot(
+        election_id=election.id,
+        voter_code=voter.voter_code,
+        scan_id=paper_scan.id,
+        proxy_scan_id=proxy_scan.id if proxy_scan else None,
+        handin_seq=handin.seq,
+        ballot_json=canon(ballot).decode(),
+        keyed_by=officer.officer_id,
+        keyed_signature=UNSIGNED,
+        status=PaperStatus.AWAITING_CHECK.value,
+    )
     db.session.add(paper)
     db.session.flush()
     # No voter or choices in the audit log: it is not the place to watch a vote's progress.
-    _audit(staff, election, paper, "paper.key", officer_id=officer.officer_id, scan_sha256=paper_scan.sha256,
-           desk_receipt=handin.desk_receipt, rekey_of=rekey_of.id if rekey_of is not None else None)
+    _audit(
+        staff,
+        election,
+        paper,
+        "paper.key",
+        officer_id=officer.officer_id,
+        scan_sha256=paper_scan.sha256,
+        desk_receipt=handin.desk_receipt,
+        rekey_of=rekey_of.id if rekey_of is not None else None,
+    )
     return paper
 
 
@@ -425,21 +485,32 @@ def why_not_checker(election: Election, paper: PaperBallot, staff: Staff) -> str
     if keyer.id == staff.id:
         return _("You keyed paper ballot #%(id)d; a clerk with another account must check it.", id=paper.id)
     if same_person(keyer, staff):
-        return _("Paper ballot #%(id)d was keyed by the account %(account)s, which belongs to the same person as "
-                 "yours; another person must check it.", id=paper.id, account=keyer.username)
+        return _(
+            "Paper ballot #%(id)d was keyed by the account %(account)s, which belongs to the same person as "
+            "yours; another person must check it.",
+            id=paper.id,
+            account=keyer.username,
+        )
     return None
 
 
-def sign_keyed(staff: Staff, election: Election, paper: PaperBallot, officer_id, signature,
-               now: datetime | None = None) -> None:
+def sign_keyed(
+    staff: Staff, election: Election, paper: PaperBallot, officer_id, signature, now: datetime | None = None
+) -> None:
     """The first clerk's signature; only now may another clerk check the ballot."""
     _require_keying(election, now or utcnow())
     if not paper.awaiting_check or is_signed(paper):
         raise PaperRefused(_("Paper ballot #%(id)d is already signed by the clerk who keyed it.", id=paper.id), 409)
     officer = _own_clerk_key(election, staff, officer_id)
     if officer.officer_id != paper.keyed_by:
-        raise PaperRefused(_("Paper ballot #%(id)d was keyed with the key %(officer)s; sign it with that key.",
-                             id=paper.id, officer=paper.keyed_by), 403)
+        raise PaperRefused(
+            _(
+                "Paper ballot #%(id)d was keyed with the key %(officer)s; sign it with that key.",
+                id=paper.id,
+                officer=paper.keyed_by,
+            ),
+            403,
+        )
     _require_signature(officer, paper, signature)
     paper.keyed_signature = signature
     _audit(staff, election, paper, "paper.sign", officer_id=officer.officer_id)
@@ -450,20 +521,31 @@ def sign_keyed(staff: Staff, election: Election, paper: PaperBallot, officer_id,
 
 def next_desk_receipt(election: Election) -> str:
     """The number the desk proposes for the next slip; the log's uniqueness check settles a race."""
-    handed_in = db.session.scalar(select(func.count()).select_from(LogEntry).where(
-        LogEntry.election_id == election.id, LogEntry.kind == "handin"))
+    handed_in = db.session.scalar(
+        select(func.count()).select_from(LogEntry).where(LogEntry.election_id == election.id, LogEntry.kind == "handin")
+    )
     return f"J-{handed_in + 1:04d}"
 
 
 def _online_ballots(election: Election, voter: ElectionVoter) -> list[LogEntry]:
     """The voter's online ballots in the log, oldest first."""
-    return list(db.session.scalars(select(LogEntry).where(
-        LogEntry.election_id == election.id, LogEntry.kind == "ballot", LogEntry.channel == "online",
-        LogEntry.voter_code == voter.voter_code).order_by(LogEntry.seq)))
+    return list(
+        db.session.scalars(
+            select(LogEntry)
+            .where(
+                LogEntry.election_id == election.id,
+                LogEntry.kind == "ballot",
+                LogEntry.channel == "online",
+                LogEntry.voter_code == voter.voter_code,
+            )
+            .order_by(LogEntry.seq)
+        )
+    )
 
 
-def online_vote_warning(election: Election, voter: ElectionVoter | None,
-                        identity_checked: bool | None = None) -> str | None:
+def online_vote_warning(
+    election: Election, voter: ElectionVoter | None, identity_checked: bool | None = None
+) -> str | None:
     """What the desk must tell an owner who already voted online, before a paper is handed in,
     or None: which ballot will count (the rules of voting.core.rules.CountedBallots and the
     identity check of voting.ballots.operations.handin_for). ``identity_checked`` is the
@@ -473,19 +555,30 @@ def online_vote_warning(election: Election, voter: ElectionVoter | None,
         return None
     time = format_datetime(online[-1].logged_at)
     if election.revote == "first":
-        return _("This owner already voted online on %(time)s, and in this vote the first ballot counts: the online "
-                 "ballot counts, and a paper ballot will be refused and not counted.", time=time)
+        return _(
+            "This owner already voted online on %(time)s, and in this vote the first ballot counts: the online "
+            "ballot counts, and a paper ballot will be refused and not counted.",
+            time=time,
+        )
     if identity_checked is None:
-        return _("This owner already voted online on %(time)s. In this vote the last ballot counts: a paper ballot "
-                 "handed in now replaces the online one only if you check the owner's identity document in person "
-                 "and tick the box; without the check it will be refused and the online ballot counts.", time=time)
+        return _(
+            "This owner already voted online on %(time)s. In this vote the last ballot counts: a paper ballot "
+            "handed in now replaces the online one only if you check the owner's identity document in person "
+            "and tick the box; without the check it will be refused and the online ballot counts.",
+            time=time,
+        )
     if identity_checked:
-        return _("This owner already voted online on %(time)s. With the identity document checked, the paper ballot "
-                 "handed in now replaces the online one and counts, unless the owner votes online again later.",
-                 time=time)
-    return _("This owner already voted online on %(time)s. The identity document is not checked: the paper ballot "
-             "handed in now will be refused and the online ballot counts. Go back and check the document if the "
-             "owner wants the paper ballot to count.", time=time)
+        return _(
+            "This owner already voted online on %(time)s. With the identity document checked, the paper ballot "
+            "handed in now replaces the online one and counts, unless the owner votes online again later.",
+            time=time,
+        )
+    return _(
+        "This owner already voted online on %(time)s. The identity document is not checked: the paper ballot "
+        "handed in now will be refused and the online ballot counts. Go back and check the document if the "
+        "owner wants the paper ballot to count.",
+        time=time,
+    )
 
 
 def keying_warnings(election: Election, voter: ElectionVoter | None, handins: list[OpenHandin]) -> list[str]:
@@ -495,29 +588,54 @@ def keying_warnings(election: Election, voter: ElectionVoter | None, handins: li
     if not online:
         return []
     if election.revote == "first":
-        return [_("This owner already voted online on %(time)s, and in this vote the first ballot counts: the online "
-                  "ballot counts, and the log will refuse this paper ballot.",
-                  time=format_datetime(online[0].logged_at))]
-    warnings = [_("This owner also voted online, last on %(time)s. In this vote the last ballot counts, a paper "
-                  "ballot from the time it was handed in.", time=format_datetime(online[-1].logged_at))]
+        return [
+            _(
+                "This owner already voted online on %(time)s, and in this vote the first ballot counts: the online "
+                "ballot counts, and the log will refuse this paper ballot.",
+                time=format_datetime(online[0].logged_at),
+            )
+        ]
+    warnings = [
+        _(
+            "This owner also voted online, last on %(time)s. In this vote the last ballot counts, a paper "
+            "ballot from the time it was handed in.",
+            time=format_datetime(online[-1].logged_at),
+        )
+    ]
     for handin in handins:
         later = [ballot for ballot in online if ballot.seq > handin.seq]
         facts = {"receipt": handin.desk_receipt, "time": format_datetime(handin.handed_in_at)}
         if later:
-            warnings.append(_("%(receipt)s (handed in on %(time)s): the owner voted online after it, on "
-                              "%(online)s; that online ballot counts, not this paper.",
-                              online=format_datetime(later[-1].logged_at), **facts))
+            warnings.append(
+                _(
+                    "%(receipt)s (handed in on %(time)s): the owner voted online after it, on "
+                    "%(online)s; that online ballot counts, not this paper.",
+                    online=format_datetime(later[-1].logged_at),
+                    **facts,
+                )
+            )
         elif handin.identity_checked:
-            warnings.append(_("%(receipt)s (handed in on %(time)s): handed in after the online ballot with the "
-                              "owner's identity checked; it replaces the online ballot and counts.", **facts))
+            warnings.append(
+                _(
+                    "%(receipt)s (handed in on %(time)s): handed in after the online ballot with the "
+                    "owner's identity checked; it replaces the online ballot and counts.",
+                    **facts,
+                )
+            )
         else:
-            warnings.append(_("%(receipt)s (handed in on %(time)s): handed in after the online ballot without an "
-                              "identity check; the log will refuse it and the online ballot counts.", **facts))
+            warnings.append(
+                _(
+                    "%(receipt)s (handed in on %(time)s): handed in after the online ballot without an "
+                    "identity check; the log will refuse it and the online ballot counts.",
+                    **facts,
+                )
+            )
     return warnings
 
 
-def handin_body(election: Election, voter: ElectionVoter | None, identity_checked: bool,
-                now: datetime | None = None) -> dict:
+def handin_body(
+    election: Election, voter: ElectionVoter | None, identity_checked: bool, now: datetime | None = None
+) -> dict:
     """The hand-in the clerk's browser signs: the next slip number, the voter where known (None
     for a paper from the sealed box), and whether the clerk checked the identity document."""
     reason = why_no_handin(election, now)
@@ -525,40 +643,69 @@ def handin_body(election: Election, voter: ElectionVoter | None, identity_checke
         raise PaperRefused(reason, 409)
     if identity_checked and voter is None:
         raise PaperRefused(_("An identity check is recorded only for a known voter: enter the unit number."))
-    return {"election_hash": election.election_hash, "desk_receipt": next_desk_receipt(election),
-            "voter_id": voter.voter_code if voter else None, "identity_checked": identity_checked}
+    return {
+        "election_hash": election.election_hash,
+        "desk_receipt": next_desk_receipt(election),
+        "voter_id": voter.voter_code if voter else None,
+        "identity_checked": identity_checked,
+    }
 
 
-def record_handin(staff: Staff, election: Election, officer_id, body, signature,
-                  now: datetime | None = None) -> Receipt:
+def record_handin(
+    staff: Staff, election: Election, officer_id, body, signature, now: datetime | None = None
+) -> Receipt:
     """Log a hand-in signed with the clerk's key (spec v2 §5.2). Refused (409, nothing written)
     when the log will not take it, e.g. after the close or for a number given already."""
     reason = why_no_handin(election, now)
     if reason:
         raise PaperRefused(reason, 409)
     officer = _own_clerk_key(election, staff, officer_id)
-    if (not isinstance(body, dict) or set(body) != record_v2.HANDIN_KEYS
-            or body["election_hash"] != election.election_hash):
+    if (
+        not isinstance(body, dict)
+        or set(body) != record_v2.HANDIN_KEYS
+        or body["election_hash"] != election.election_hash
+    ):
         raise PaperRefused(_("The hand-in is not one this desk prepared for this vote."))
     if not isinstance(body["desk_receipt"], str) or not DESK_RECEIPT.fullmatch(body["desk_receipt"]):
         raise PaperRefused(_("The desk receipt number must look like J-0007."))
     if not signing.verify(officer.public_key, "handin", body, signature, record_v2.VERSION):
-        raise PaperRefused(_("The signature does not match hand-in %(receipt)s and the key %(officer)s.",
-                             receipt=body["desk_receipt"], officer=officer.officer_id))
+        raise PaperRefused(
+            _(
+                "The signature does not match hand-in %(receipt)s and the key %(officer)s.",
+                receipt=body["desk_receipt"],
+                officer=officer.officer_id,
+            )
+        )
     try:
-        receipt = append(election.id, "handin", body, [{"signer": officer.officer_id, "signature": signature}],
-                         now, desk_receipt=body["desk_receipt"], voter_code=body["voter_id"])
+        receipt = append(
+            election.id,
+            "handin",
+            body,
+            [{"signer": officer.officer_id, "signature": signature}],
+            now,
+            desk_receipt=body["desk_receipt"],
+            voter_code=body["voter_id"],
+        )
     except BallotRefused as refused:
         raise PaperRefused(str(refused), 409) from None
-    record_event(staff.username, "paper.handin", f"handin:{election.public_id}/{body['desk_receipt']}",
-                 estate_id=election.estate_id, officer_id=officer.officer_id, seq=receipt.seq,
-                 identity_checked=body["identity_checked"])
+    record_event(
+        staff.username,
+        "paper.handin",
+        f"handin:{election.public_id}/{body['desk_receipt']}",
+        estate_id=election.estate_id,
+        officer_id=officer.officer_id,
+        seq=receipt.seq,
+        identity_checked=body["identity_checked"],
+    )
     return receipt
 
 
 def find_handin(election: Election, desk_receipt: str) -> LogEntry | None:
-    return db.session.scalar(select(LogEntry).where(
-        LogEntry.election_id == election.id, LogEntry.kind == "handin", LogEntry.desk_receipt == desk_receipt))
+    return db.session.scalar(
+        select(LogEntry).where(
+            LogEntry.election_id == election.id, LogEntry.kind == "handin", LogEntry.desk_receipt == desk_receipt
+        )
+    )
 
 
 def handin_card(election: Election, handin: LogEntry) -> OpenHandin:
@@ -568,21 +715,36 @@ def handin_card(election: Election, handin: LogEntry) -> OpenHandin:
 def _handin_cards(election: Election, handins: list[LogEntry]) -> list[OpenHandin]:
     codes = {handin.voter_code for handin in handins if handin.voter_code}
     units = units_by_voter(election, codes) if codes else {}
-    return [OpenHandin(handin.desk_receipt, handin.logged_at,
-                       units[handin.voter_code] if handin.voter_code else None,
-                       handin.body["identity_checked"], handin.seq,
-                       _signer_name(election, handin.entry["signatures"][0]["signer"]))
-            for handin in handins]
+    return [
+        OpenHandin(
+            handin.desk_receipt,
+            handin.logged_at,
+            units[handin.voter_code] if handin.voter_code else None,
+            handin.body["identity_checked"],
+            handin.seq,
+            _signer_name(election, handin.entry["signatures"][0]["signer"]),
+        )
+        for handin in handins
+    ]
 
 
 def open_handins(election: Election, voter: ElectionVoter | None = None) -> list[OpenHandin]:
     """The hand-ins no ballot in the log or under way names, oldest first; with ``voter``, those
     the voter's ballot may name (theirs and the sealed box's)."""
     keyed = select(LogEntry.handin_seq).where(LogEntry.election_id == election.id, LogEntry.handin_seq.is_not(None))
-    under_way = select(PaperBallot.handin_seq).where(PaperBallot.election_id == election.id,
-                                                     PaperBallot.status == PaperStatus.AWAITING_CHECK)
-    query = select(LogEntry).where(LogEntry.election_id == election.id, LogEntry.kind == "handin",
-                                   LogEntry.seq.not_in(keyed), LogEntry.seq.not_in(under_way)).order_by(LogEntry.seq)
+    under_way = select(PaperBallot.handin_seq).where(
+        PaperBallot.election_id == election.id, PaperBallot.status == PaperStatus.AWAITING_CHECK
+    )
+    query = (
+        select(LogEntry)
+        .where(
+            LogEntry.election_id == election.id,
+            LogEntry.kind == "handin",
+            LogEntry.seq.not_in(keyed),
+            LogEntry.seq.not_in(under_way),
+        )
+        .order_by(LogEntry.seq)
+    )
     if voter is not None:
         query = query.where((LogEntry.voter_code == voter.voter_code) | LogEntry.voter_code.is_(None))
     return _handin_cards(election, list(db.session.scalars(query)))
@@ -591,8 +753,9 @@ def open_handins(election: Election, voter: ElectionVoter | None = None) -> list
 # --- the second clerk -----------------------------------------------------------------------------
 
 
-def check_entry(staff: Staff, election: Election, paper: PaperBallot, entry: PaperEntry,
-                now: datetime | None = None) -> CheckOutcome:
+def check_entry(
+    staff: Staff, election: Election, paper: PaperBallot, entry: PaperEntry, now: datetime | None = None
+) -> CheckOutcome:
     """The second clerk's blind entry of the voter, choices and invalid marks, compared with the
     first. A match waits for the second clerk's signature; any difference sets the ballot aside
     to be keyed again from its scan."""
@@ -608,9 +771,12 @@ def check_entry(staff: Staff, election: Election, paper: PaperBallot, entry: Pap
     keyed = ballot_body(paper)
     outcome = CheckOutcome(
         voter_differs=voter.voter_code != paper.voter_code,
-        motions=[m["motion_id"] for m in ballot_motions(election)
-                 if (keyed["choices"].get(m["motion_id"]), keyed["invalid"].get(m["motion_id"]))
-                 != (choices.get(m["motion_id"]), invalid.get(m["motion_id"]))],
+        motions=[
+            m["motion_id"]
+            for m in ballot_motions(election)
+            if (keyed["choices"].get(m["motion_id"]), keyed["invalid"].get(m["motion_id"]))
+            != (choices.get(m["motion_id"]), invalid.get(m["motion_id"]))
+        ],
     )
     paper.checked_by = officer.officer_id
     if outcome.matched:
@@ -621,8 +787,9 @@ def check_entry(staff: Staff, election: Election, paper: PaperBallot, entry: Pap
     return outcome
 
 
-def countersign(staff: Staff, election: Election, paper: PaperBallot, officer_id, signature,
-                now: datetime | None = None) -> Receipt:
+def countersign(
+    staff: Staff, election: Election, paper: PaperBallot, officer_id, signature, now: datetime | None = None
+) -> Receipt:
     """The second clerk's signature over the same body; the ballot joins the log with both.
 
     Refused with LogRefusedPaper (nothing written but the refusal) when the log will not take
@@ -631,19 +798,38 @@ def countersign(staff: Staff, election: Election, paper: PaperBallot, officer_id
         raise PaperRefused(_("Paper ballot #%(id)d has no matching check to sign.", id=paper.id), 409)
     officer = _own_clerk_key(election, staff, officer_id)
     if officer.officer_id != paper.checked_by:
-        raise PaperRefused(_("Paper ballot #%(id)d was checked with the key %(officer)s; sign it with that key.",
-                             id=paper.id, officer=paper.checked_by), 403)
+        raise PaperRefused(
+            _(
+                "Paper ballot #%(id)d was checked with the key %(officer)s; sign it with that key.",
+                id=paper.id,
+                officer=paper.checked_by,
+            ),
+            403,
+        )
     _require_signature(officer, paper, signature)
     try:
-        receipt = append(election.id, "ballot", ballot_body(paper), [
-            {"signer": paper.keyed_by, "signature": paper.keyed_signature},
-            {"signer": officer.officer_id, "signature": signature},
-        ], now)
+        receipt = append(
+            election.id,
+            "ballot",
+            ballot_body(paper),
+            [
+                {"signer": paper.keyed_by, "signature": paper.keyed_signature},
+                {"signer": officer.officer_id, "signature": signature},
+            ],
+            now,
+        )
     except BallotRefused as refused:
         raise LogRefusedPaper(staff, election, paper, str(refused)) from None
     paper.mark_logged(receipt.seq)
-    _audit(staff, election, paper, "paper.log", officer_id=officer.officer_id, seq=receipt.seq,
-           entry_hash=receipt.entry_hash)
+    _audit(
+        staff,
+        election,
+        paper,
+        "paper.log",
+        officer_id=officer.officer_id,
+        seq=receipt.seq,
+        entry_hash=receipt.entry_hash,
+    )
     return receipt
 
 
@@ -671,15 +857,17 @@ def receipt_for(election: Election, paper: PaperBallot) -> Receipt:
 
 
 def paper_ballots(election: Election) -> list[PaperBallot]:
-    return list(db.session.scalars(
-        select(PaperBallot).where(PaperBallot.election_id == election.id).order_by(PaperBallot.id)))
+    return list(
+        db.session.scalars(select(PaperBallot).where(PaperBallot.election_id == election.id).order_by(PaperBallot.id))
+    )
 
 
 def find_paper(election: Election, paper_id: int) -> PaperBallot | None:
     if not 0 < paper_id <= MAX_ID:  # a number from a script, beyond any id: the query would overflow
         return None
-    return db.session.scalar(select(PaperBallot).where(
-        PaperBallot.id == paper_id, PaperBallot.election_id == election.id))
+    return db.session.scalar(
+        select(PaperBallot).where(PaperBallot.id == paper_id, PaperBallot.election_id == election.id)
+    )
 
 
 def scan_of(paper: PaperBallot) -> PaperScan:
@@ -692,8 +880,12 @@ def proxy_scan_of(paper: PaperBallot) -> PaperScan | None:
 
 def handin_of(election: Election, paper: PaperBallot) -> OpenHandin:
     """The hand-in a ballot names, as the desk recorded it."""
-    return handin_card(election, db.session.scalar(select(LogEntry).where(
-        LogEntry.election_id == election.id, LogEntry.seq == paper.handin_seq)))
+    return handin_card(
+        election,
+        db.session.scalar(
+            select(LogEntry).where(LogEntry.election_id == election.id, LogEntry.seq == paper.handin_seq)
+        ),
+    )
 
 
 def desk(election: Election, staff: Staff) -> dict[str, list[PaperBallot]]:
@@ -730,10 +922,12 @@ def _owner_names(election: Election, labels: list[str]) -> list[str]:
     not yet delivered, whatever buyer the roster names."""
     names, developer = [], False
     rows = db.session.execute(
-        select(Unit.label, Unit.status, Owner.name).outerjoin(UnitOwner, UnitOwner.unit_id == Unit.id)
+        select(Unit.label, Unit.status, Owner.name)
+        .outerjoin(UnitOwner, UnitOwner.unit_id == Unit.id)
         .outerjoin(Owner, Owner.id == UnitOwner.owner_id)
         .where(Unit.estate_id == election.estate_id, Unit.label.in_(labels))
-        .order_by(Unit.label, UnitOwner.position))
+        .order_by(Unit.label, UnitOwner.position)
+    )
     for _label, status, name in rows:
         if status != DELIVERED:
             developer = True
@@ -745,8 +939,12 @@ def _owner_names(election: Election, labels: list[str]) -> list[str]:
 def ballot_holder(election: Election, voter: ElectionVoter) -> BallotHolder:
     """What a voter's printed ballot names: units, owners (masked), area and their motions."""
     units = voter.unit_labels
-    return BallotHolder(units=units, owners=_owner_names(election, units), area=voter.area,
-                        motion_ids=[motion["motion_id"] for motion in _motions_of(election, voter)])
+    return BallotHolder(
+        units=units,
+        owners=_owner_names(election, units),
+        area=voter.area,
+        motion_ids=[motion["motion_id"] for motion in _motions_of(election, voter)],
+    )
 
 
 def print_ballot(election: Election, unit: str | None = None) -> bytes:

@@ -132,8 +132,12 @@ def _lookup(election, unit: str):
 
 def _marks_form(motions) -> dict:
     """What the choice inputs need: field names and the reasons a choice may be invalid."""
-    return {"motions": motions, "choice_field": choice_field, "invalid_field": invalid_field,
-            "invalid_reasons": MOTION_INVALID_REASONS}
+    return {
+        "motions": motions,
+        "choice_field": choice_field,
+        "invalid_field": invalid_field,
+        "invalid_reasons": MOTION_INVALID_REASONS,
+    }
 
 
 # --- overview and keys ----------------------------------------------------------------------------
@@ -145,15 +149,26 @@ def index(code: str, election_id: int):
     estate, election = _view(code, election_id)
     work = desk(election, current_user)
     if answers_json():
-        return jsonify(election_id=election.public_id, state=election.state, csrf_token=generate_csrf(),
-                       clerk_keys=[_key_json(o) for o in clerk_keys(election, current_user)],
-                       handins=[handin.desk_receipt for handin in open_handins(election)],
-                       **{name: [paper.id for paper in papers] for name, papers in work.items()})
-    return render_template("paper/index.html", estate=estate, election=election, work=work,
-                           closed=why_no_entry(election), no_handin=why_no_handin(election),
-                           handins=open_handins(election), clerk_data=_clerk_data(election),
-                           may_enter=can(current_user, Permission.ENTER_PAPER),
-                           printable=bool(election.definition_json))
+        return jsonify(
+            election_id=election.public_id,
+            state=election.state,
+            csrf_token=generate_csrf(),
+            clerk_keys=[_key_json(o) for o in clerk_keys(election, current_user)],
+            handins=[handin.desk_receipt for handin in open_handins(election)],
+            **{name: [paper.id for paper in papers] for name, papers in work.items()},
+        )
+    return render_template(
+        "paper/index.html",
+        estate=estate,
+        election=election,
+        work=work,
+        closed=why_no_entry(election),
+        no_handin=why_no_handin(election),
+        handins=open_handins(election),
+        clerk_data=_clerk_data(election),
+        may_enter=can(current_user, Permission.ENTER_PAPER),
+        printable=bool(election.definition_json),
+    )
 
 
 @blueprint.get("/officer-key")
@@ -165,8 +180,16 @@ def officer_key(code: str, election_id: int):
     no_key = why_no_officer_key(current_user)
     # Only an account that may still register is offered the button (one key per account).
     register_url = url_for("paper.register_key", **_urls(election)) if draft and not keys and not no_key else None
-    return render_template("paper/officer_key.html", estate=estate, election=election, draft=draft,
-                           keys=keys, no_key=no_key, staff_names=officer_names(election), clerk_data=_clerk_data(election, register_url=register_url))
+    return render_template(
+        "paper/officer_key.html",
+        estate=estate,
+        election=election,
+        draft=draft,
+        keys=keys,
+        no_key=no_key,
+        staff_names=officer_names(election),
+        clerk_data=_clerk_data(election, register_url=register_url),
+    )
 
 
 @blueprint.post("/officer-key")
@@ -190,11 +213,18 @@ def handin_form(code: str, election_id: int):
     estate, election = _load(code, election_id)
     unit = request.args.get("unit", "").strip()
     voter, problem = _find(election, unit)
-    return render_template("paper/handin_new.html", estate=estate, election=election, unit=unit,
-                           voter=voter_card(voter) if voter else None, problem=problem,
-                           printable=bool(election.definition_json),
-                           warning=online_vote_warning(election, voter), closed=why_no_handin(election),
-                           clerk_data=_clerk_data(election))
+    return render_template(
+        "paper/handin_new.html",
+        estate=estate,
+        election=election,
+        unit=unit,
+        voter=voter_card(voter) if voter else None,
+        problem=problem,
+        printable=bool(election.definition_json),
+        warning=online_vote_warning(election, voter),
+        closed=why_no_handin(election),
+        clerk_data=_clerk_data(election),
+    )
 
 
 @blueprint.get("/handins/sign")
@@ -208,11 +238,21 @@ def handin_sign_page(code: str, election_id: int):
     warning = online_vote_warning(election, voter, identity_checked)
     if answers_json():
         return jsonify(body=body, voter=voter_card(voter) if voter else None, warning=warning)
-    sign = {"purpose": "handin", "body": body, "post_url": url_for("paper.handins", **_urls(election)),
-            "done_url": url_for("paper.handin", **_urls(election, desk_receipt=body["desk_receipt"]))}
-    return render_template("paper/handin_sign.html", estate=estate, election=election, body=body,
-                           voter=voter_card(voter) if voter else None, warning=warning,
-                           clerk_data=_clerk_data(election, sign=sign))
+    sign = {
+        "purpose": "handin",
+        "body": body,
+        "post_url": url_for("paper.handins", **_urls(election)),
+        "done_url": url_for("paper.handin", **_urls(election, desk_receipt=body["desk_receipt"])),
+    }
+    return render_template(
+        "paper/handin_sign.html",
+        estate=estate,
+        election=election,
+        body=body,
+        voter=voter_card(voter) if voter else None,
+        warning=warning,
+        clerk_data=_clerk_data(election, sign=sign),
+    )
 
 
 @blueprint.post("/handins")
@@ -235,8 +275,9 @@ def handin(code: str, election_id: int, desk_receipt: str):
         abort(404)
     card = handin_card(election, logged)
     if answers_json():
-        return jsonify(desk_receipt=card.desk_receipt, seq=logged.seq, units=card.units,
-                       identity_checked=card.identity_checked)
+        return jsonify(
+            desk_receipt=card.desk_receipt, seq=logged.seq, units=card.units, identity_checked=card.identity_checked
+        )
     return render_template("paper/handin.html", estate=estate, election=election, handin=card)
 
 
@@ -248,8 +289,12 @@ def ballot_paper(code: str, election_id: int):
     _estate, election = _view(code, election_id)
     unit = request.args.get("unit", "").strip() or None
     pdf = print_ballot(election, unit)
-    response = send_file(BytesIO(pdf), mimetype="application/pdf", as_attachment=False,
-                         download_name=f"ballot-{election.public_id}{'-' + unit if unit else ''}.pdf")
+    response = send_file(
+        BytesIO(pdf),
+        mimetype="application/pdf",
+        as_attachment=False,
+        download_name=f"ballot-{election.public_id}{'-' + unit if unit else ''}.pdf",
+    )
     response.headers["Cache-Control"] = "private, no-store"  # a voter's units and masked names
     return response
 
@@ -262,11 +307,21 @@ def _key_page(estate, election, unit: str, rekey, entry=None, status: int = 200)
     handins = open_handins(election, voter) if voter else []
     rekey_handin = handin_of(election, rekey) if rekey else None
     return render_template(
-        "paper/key.html", estate=estate, election=election, unit=unit, voter=voter_card(voter) if voter else None,
-        problem=problem, handins=handins, rekey=rekey, rekey_handin=rekey_handin,
+        "paper/key.html",
+        estate=estate,
+        election=election,
+        unit=unit,
+        voter=voter_card(voter) if voter else None,
+        problem=problem,
+        handins=handins,
+        rekey=rekey,
+        rekey_handin=rekey_handin,
         warnings=keying_warnings(election, voter, [rekey_handin] if rekey else handins),
-        rekey_scan=scan_of(rekey) if rekey else None, entry=entry, closed=why_no_entry(election),
-        clerk_data=_clerk_data(election), **_marks_form(ballot_motions(election)),
+        rekey_scan=scan_of(rekey) if rekey else None,
+        entry=entry,
+        closed=why_no_entry(election),
+        clerk_data=_clerk_data(election),
+        **_marks_form(ballot_motions(election)),
     ), status
 
 
@@ -307,14 +362,24 @@ def key(code: str, election_id: int):
 
 
 def _signing_page(estate, election, paper, post_endpoint: str, heading: str):
-    sign = {"ballot": ballot_body(paper),
-            "post_url": url_for(post_endpoint, **_urls(election, paper_id=paper.id)),
-            "done_url": url_for("paper.ballot", **_urls(election, paper_id=paper.id))}
-    return render_template("paper/sign.html", estate=estate, election=election, paper=paper, heading=heading,
-                           ballot=sign["ballot"], motions=ballot_motions(election),
-                           voter=voter_card(voter_of(election, paper)), handin=handin_of(election, paper),
-                           warnings=keying_warnings(election, voter_of(election, paper), [handin_of(election, paper)]),
-                           clerk_data=_clerk_data(election, sign=sign))
+    sign = {
+        "ballot": ballot_body(paper),
+        "post_url": url_for(post_endpoint, **_urls(election, paper_id=paper.id)),
+        "done_url": url_for("paper.ballot", **_urls(election, paper_id=paper.id)),
+    }
+    return render_template(
+        "paper/sign.html",
+        estate=estate,
+        election=election,
+        paper=paper,
+        heading=heading,
+        ballot=sign["ballot"],
+        motions=ballot_motions(election),
+        voter=voter_card(voter_of(election, paper)),
+        handin=handin_of(election, paper),
+        warnings=keying_warnings(election, voter_of(election, paper), [handin_of(election, paper)]),
+        clerk_data=_clerk_data(election, sign=sign),
+    )
 
 
 @blueprint.get("/ballots/<int:paper_id>/sign")
@@ -352,8 +417,17 @@ def _check_page(estate, election, paper, unit: str, entry=None, status: int = 20
     voter, problem = _lookup(election, unit)
     scan = scan_of(paper)
     return render_template(
-        "paper/check.html", estate=estate, election=election, paper=paper, scan=scan, unit=unit, voter=voter,
-        problem=problem, entry=entry, clerk_data=_clerk_data(election), **_marks_form(ballot_motions(election)),
+        "paper/check.html",
+        estate=estate,
+        election=election,
+        paper=paper,
+        scan=scan,
+        unit=unit,
+        voter=voter,
+        problem=problem,
+        entry=entry,
+        clerk_data=_clerk_data(election),
+        **_marks_form(ballot_motions(election)),
     ), status
 
 
@@ -373,8 +447,7 @@ def _checkable(election, paper):
 def check_form(code: str, election_id: int, paper_id: int):
     estate, election = _load(code, election_id)
     paper = _paper(election, paper_id)
-    return _checkable(election, paper) or _check_page(estate, election, paper,
-                                                      request.args.get("unit", "").strip())
+    return _checkable(election, paper) or _check_page(estate, election, paper, request.args.get("unit", "").strip())
 
 
 @blueprint.post("/ballots/<int:paper_id>/check")
@@ -392,7 +465,8 @@ def check(code: str, election_id: int, paper_id: int):
         # The form again with what the clerk keyed; its error status keeps nothing (voting.transactions).
         flash(str(problem), "error")
         return _checkable(election, paper) or _check_page(
-            estate, election, paper, (entry.unit or "").strip(), entry, problem.status)
+            estate, election, paper, (entry.unit or "").strip(), entry, problem.status
+        )
     if answers_json():
         if outcome.matched:
             return jsonify(paper_id=paper.id, status="match", ballot=ballot_body(paper))
@@ -408,8 +482,7 @@ def check(code: str, election_id: int, paper_id: int):
 def countersign_page(code: str, election_id: int, paper_id: int):
     estate, election = _load(code, election_id)
     paper = _paper(election, paper_id)
-    if not paper.awaiting_check or paper.checked_by not in {o.officer_id for o in
-                                                                  clerk_keys(election, current_user)}:
+    if not paper.awaiting_check or paper.checked_by not in {o.officer_id for o in clerk_keys(election, current_user)}:
         return redirect(url_for("paper.ballot", **_urls(election, paper_id=paper.id)))
     if answers_json():
         return jsonify(paper_id=paper.id, ballot=ballot_body(paper))
@@ -426,8 +499,7 @@ def countersignature(code: str, election_id: int, paper_id: int):
     receipt = countersign(current_user, election, paper, officer_id, signed)
     after_commit(remind_day_head, election)
     if answers_json():
-        return jsonify(paper_id=paper.id, status=paper.status, log_seq=paper.log_seq,
-                       receipt=receipt.as_json(election))
+        return jsonify(paper_id=paper.id, status=paper.status, log_seq=paper.log_seq, receipt=receipt.as_json(election))
     flash(_("Paper ballot #%(id)d is in the log.", id=paper.id), "success")
     return redirect(url_for("paper.ballot", **_urls(election, paper_id=paper.id)))
 
@@ -444,8 +516,14 @@ def ballot(code: str, election_id: int, paper_id: int):
     receipt = receipt_for(election, paper).as_json(election) if paper.log_seq is not None else None
     refused = paper.refused_reason
     if answers_json():
-        answer = {"paper_id": paper.id, "status": paper.status, "signed": is_signed(paper),
-                  "keyed_by": paper.keyed_by, "checked_by": paper.checked_by, "log_seq": paper.log_seq}
+        answer = {
+            "paper_id": paper.id,
+            "status": paper.status,
+            "signed": is_signed(paper),
+            "keyed_by": paper.keyed_by,
+            "checked_by": paper.checked_by,
+            "log_seq": paper.log_seq,
+        }
         if differ:
             answer["differences"] = differ.as_json()
         if receipt:
@@ -453,18 +531,33 @@ def ballot(code: str, election_id: int, paper_id: int):
         if refused:
             answer["refused"] = refused
         return jsonify(answer)
-    return render_template("paper/ballot.html", estate=estate, election=election, paper=paper,
-                           staff_names=officer_names(election),
-                           signed=is_signed(paper), scan=scan_of(paper), proxy_scan=proxy_scan_of(paper),
-                           handin=handin_of(election, paper), differ=differ, receipt=receipt,
-                           refused=refused, motions=ballot_motions(election), closed=why_no_entry(election),
-                           may_enter=can(current_user, Permission.ENTER_PAPER))
+    return render_template(
+        "paper/ballot.html",
+        estate=estate,
+        election=election,
+        paper=paper,
+        staff_names=officer_names(election),
+        signed=is_signed(paper),
+        scan=scan_of(paper),
+        proxy_scan=proxy_scan_of(paper),
+        handin=handin_of(election, paper),
+        differ=differ,
+        receipt=receipt,
+        refused=refused,
+        motions=ballot_motions(election),
+        closed=why_no_entry(election),
+        may_enter=can(current_user, Permission.ENTER_PAPER),
+    )
 
 
 def _send_scan(stored, name: str):
     pdf = stored.mimetype == "application/pdf"
-    response = send_file(BytesIO(stored.content), mimetype=stored.mimetype, as_attachment=pdf,
-                         download_name=f"{name}.{stored.mimetype.rsplit('/', 1)[1]}")
+    response = send_file(
+        BytesIO(stored.content),
+        mimetype=stored.mimetype,
+        as_attachment=pdf,
+        download_name=f"{name}.{stored.mimetype.rsplit('/', 1)[1]}",
+    )
     # A scan shows an owner's hand and signature: no caches on the way.
     response.headers["Cache-Control"] = "private, no-store"
     return response

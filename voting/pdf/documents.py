@@ -21,16 +21,17 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from voting.ballots.log import final_tree_head, log_entries
 from voting.core import rules
 from voting.core.canonical import SHANGHAI, parse_time
-from voting.ballots.log import final_tree_head, log_entries
 from voting.elections.models import Election, State
 from voting.elections.operations import ElectionError
+from voting.formatting import format_date, format_datetime
 from voting.pdf.render import qr_data_uri, render_pdf
 from voting.tally.operations import choice_printers, read_results
 from voting.tally.svg import percent
-from voting.formatting import format_date, format_datetime
 from voting.timeutil import utcnow
+
 
 @dataclass(frozen=True)
 class PublishedNotice:
@@ -73,27 +74,46 @@ def results_pdf(election: Election, board_url: str, *, now: datetime | None = No
 
 
 def minutes_pdf(
-    election: Election, board_url: str, *, scrutineers: list[str], clerks: list[str],
-    notices: Sequence[PublishedNotice] = (), now: datetime | None = None,
+    election: Election,
+    board_url: str,
+    *,
+    scrutineers: list[str],
+    clerks: list[str],
+    notices: Sequence[PublishedNotice] = (),
+    now: datetime | None = None,
 ) -> bytes:
     """会议记录/决议, with an annex of every counted ballot by its random voter id: what the
     published record holds, on paper, so an owner checks their own line with the id on their
     notice. Never by unit, whatever the vote's settings: the minutes go on the public board."""
     context = _counted(election, board_url, now)
     definition = election.definition
-    counted = {voter_id: entry["body"]
-               for voter_id, entry in rules.counted_entries_v2(definition, log_entries(election)).items()}
+    counted = {
+        voter_id: entry["body"]
+        for voter_id, entry in rules.counted_entries_v2(definition, log_entries(election)).items()
+    }
     annex = _annex(definition, counted)
     headings = [_("No."), _("Voter ID"), *(str(motion.position) for motion in context["results"].motions)]
     return render_pdf(
-        "pdf/minutes.html", **context, scrutineers=scrutineers, clerks=clerks, notices=notices,
+        "pdf/minutes.html",
+        **context,
+        scrutineers=scrutineers,
+        clerks=clerks,
+        notices=notices,
         channels=Counter(ballot["channel"] for ballot in counted.values()),
-        revote=definition["revote"], annex_count=len(annex), annex=annex_text(headings, annex),
+        revote=definition["revote"],
+        annex_count=len(annex),
+        annex=annex_text(headings, annex),
     )
 
 
 def certification_pdf(
-    election: Election, *, officer_name: str, street_office: str, body: dict, signature: str, board_url: str,
+    election: Election,
+    *,
+    officer_name: str,
+    street_office: str,
+    body: dict,
+    signature: str,
+    board_url: str,
     now: datetime | None = None,
 ) -> bytes:
     """The certification sheet: the signed body (spec §2.6), who signed it, and the outcomes it covers."""
@@ -101,9 +121,14 @@ def certification_pdf(
         raise ElectionError(_("This certification is for another vote."))
     certified_at = parse_time(body["certified_at"])
     return render_pdf(
-        "pdf/certification.html", **_counted(election, board_url, now), body=body, certified_at=certified_at,
-        certified_on=format_date(certified_at.astimezone(SHANGHAI).date()), officer_name=officer_name,
-        street_office=street_office, signature=signature,
+        "pdf/certification.html",
+        **_counted(election, board_url, now),
+        body=body,
+        certified_at=certified_at,
+        certified_on=format_date(certified_at.astimezone(SHANGHAI).date()),
+        officer_name=officer_name,
+        street_office=street_office,
+        signature=signature,
     )
 
 
@@ -145,8 +170,7 @@ def _share(part: int, whole: int) -> str:
 def _annex(definition: dict, counted: dict) -> list[AnnexRow]:
     """Counted ballots in voter id order: the ids are random, so the order tells nothing."""
     printers = choice_printers(definition)
-    return [AnnexRow(voter_id, tuple(p(counted[voter_id]) for p in printers))
-            for voter_id in sorted(counted)]
+    return [AnnexRow(voter_id, tuple(p(counted[voter_id]) for p in printers)) for voter_id in sorted(counted)]
 
 
 def annex_text(headings: list[str], rows: list[AnnexRow]) -> AnnexText:
@@ -156,8 +180,7 @@ def annex_text(headings: list[str], rows: list[AnnexRow]) -> AnnexText:
     row continues on the next line, in its columns."""
     table = [headings] + [[str(number), row.reference, *row.choices] for number, row in enumerate(rows, 1)]
     widths = [
-        min(ANNEX_COLUMN_LIMIT, max(display_width(cells[column]) for cells in table))
-        for column in range(len(headings))
+        min(ANNEX_COLUMN_LIMIT, max(display_width(cells[column]) for cells in table)) for column in range(len(headings))
     ]
 
     def aligned(cells: list[str]) -> str:
@@ -173,8 +196,7 @@ def annex_text(headings: list[str], rows: list[AnnexRow]) -> AnnexText:
 
     heading, *lines = (aligned(cells) for cells in table)
     blocks = [
-        "\n".join(lines[start : start + ANNEX_LINES_PER_BLOCK])
-        for start in range(0, len(lines), ANNEX_LINES_PER_BLOCK)
+        "\n".join(lines[start : start + ANNEX_LINES_PER_BLOCK]) for start in range(0, len(lines), ANNEX_LINES_PER_BLOCK)
     ]
     return AnnexText(heading, blocks)
 
@@ -239,5 +261,6 @@ def paper_ballot_pdf(election: Election, holder: BallotHolder | None) -> bytes:
         "help_desk": election.estate.help_desk,
     }
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-        return render_pdf("pdf/ballot.html", vote=vote, motions=motions, scopes=scopes, holder=holder,
-                          units_shown=BALLOT_UNITS_SHOWN)
+        return render_pdf(
+            "pdf/ballot.html", vote=vote, motions=motions, scopes=scopes, holder=holder, units_shown=BALLOT_UNITS_SHOWN
+        )

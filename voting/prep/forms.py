@@ -13,14 +13,18 @@ class MemberForm(FlaskForm):
     role = SelectField(_l("Represents"), choices=list(MEMBER_ROLE_NAMES.items()))
     organisation = StringField(_l("Organisation (e.g. which police station)"), validators=[Length(max=100)])
     leader = BooleanField(_l("Leads the group (street office only)"))
-    id_number = StringField(_l("ID number (owner representatives: checked against the roll; a new account keeps "
-                               "only its keyed hash)"),
-                            validators=[Length(max=30)])
+    id_number = StringField(
+        _l("ID number (owner representatives: checked against the roll; a new account keeps only its keyed hash)"),
+        validators=[Length(max=30)],
+    )
     account = SelectField(_l("Existing account"), coerce=int, default=0)
     new_username = StringField(
         _l("Or a new preparation-group account: username"),
-        validators=[Optional(), Length(max=60),
-                    Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Letters, digits, dot, dash and underscore only."))],
+        validators=[
+            Optional(),
+            Length(max=60),
+            Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Letters, digits, dot, dash and underscore only.")),
+        ],
     )
     new_password = PasswordField(_l("Initial password"), validators=[Optional(), Length(min=MIN_PASSWORD_LENGTH)])
 
@@ -30,8 +34,13 @@ class RemovalForm(FlaskForm):
 
 
 class MilestoneForm(FlaskForm):
-    kind = SelectField(_l("Step"), choices=[("first_meeting", _l("First meeting of the committee")),
-                                            ("filing", _l("Filing with the street office"))])
+    kind = SelectField(
+        _l("Step"),
+        choices=[
+            ("first_meeting", _l("First meeting of the committee")),
+            ("filing", _l("Filing with the street office")),
+        ],
+    )
     done_on = DateField(_l("Date"), validators=[DataRequired()])
     note = TextAreaField(_l("Note"), validators=[Length(max=1000)])
 

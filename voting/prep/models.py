@@ -44,8 +44,9 @@ class PrepMember(db.Model):
         one_of("role", MEMBER_ROLES),
         CheckConstraint("(role = 'owner') = (owner_id_hash IS NOT NULL)", name="owner_is_identified"),
         CheckConstraint("NOT is_leader OR role = 'street_office'", name="leader_from_street_office"),
-        CheckConstraint("left_at IS NULL OR (joined_at IS NOT NULL AND leave_reason IS NOT NULL)",
-                        name="left_after_joining"),
+        CheckConstraint(
+            "left_at IS NULL OR (joined_at IS NOT NULL AND leave_reason IS NOT NULL)", name="left_after_joining"
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("prep_group.id"), index=True)

@@ -19,15 +19,14 @@ from voting.audit.operations import record_event
 from voting.auth.models import Role, Staff
 from voting.auth.operations import AccountError, create_staff
 from voting.elections.models import Election, Motion, NoticeBatch, State
-from voting.estates.models import Estate
 from voting.errors import Refusal
+from voting.estates.models import Estate
 from voting.extensions import db
+from voting.formatting import SHANGHAI, format_date
 from voting.prep.models import MILESTONES, CommitteeMilestone, PrepGroup, PrepMember
 from voting.privacy import mask_name
 from voting.roster.owners import owner_by_id_number, owner_hashes, owner_unit_labels
-from voting.formatting import SHANGHAI
 from voting.timeutil import utcnow
-from voting.formatting import format_date
 
 MIN_MEMBERS, MAX_MEMBERS = 5, 11
 NOTICE_DAYS = 15  # meeting notice before voting opens
@@ -70,11 +69,18 @@ def group_of(estate: Estate) -> PrepGroup | None:
 def linkable_accounts(estate: Estate) -> list[Staff]:
     """Accounts a member may be given: the estate's group accounts, its street office's and its
     community's staff; none already held by another member."""
-    held = select(PrepMember.staff_id).join(PrepGroup).where(
-        PrepGroup.estate_id == estate.id, PrepMember.left_at.is_(None), PrepMember.staff_id.is_not(None))
-    return list(db.session.scalars(
-        select(Staff).where(_account_in_estate(estate), Staff.active, Staff.id.not_in(held)).order_by(Staff.username)
-    ))
+    held = (
+        select(PrepMember.staff_id)
+        .join(PrepGroup)
+        .where(PrepGroup.estate_id == estate.id, PrepMember.left_at.is_(None), PrepMember.staff_id.is_not(None))
+    )
+    return list(
+        db.session.scalars(
+            select(Staff)
+            .where(_account_in_estate(estate), Staff.active, Staff.id.not_in(held))
+            .order_by(Staff.username)
+        )
+    )
 
 
 def _account_in_estate(estate: Estate):
@@ -85,13 +91,21 @@ def _account_in_estate(estate: Estate):
     )
 
 
-def _member_account(actor: str, estate: Estate, group: PrepGroup, name: str, id_number: str, account: Staff | None,
-                    new_account: tuple[str, str] | None) -> tuple[Staff | None, bool]:
+def _member_account(
+    actor: str,
+    estate: Estate,
+    group: PrepGroup,
+    name: str,
+    id_number: str,
+    account: Staff | None,
+    new_account: tuple[str, str] | None,
+) -> tuple[Staff | None, bool]:
     if account is not None and new_account is not None:
         raise PrepError(_("Either link an existing account or create a new one, not both."))
     if account is not None:
-        if not db.session.scalar(select(func.count()).select_from(Staff).where(
-                Staff.id == account.id, _account_in_estate(estate))):
+        if not db.session.scalar(
+            select(func.count()).select_from(Staff).where(Staff.id == account.id, _account_in_estate(estate))
+        ):
             raise PrepError(_("The account %(name)s works for another place.", name=account.username))
         if any(m.staff_id == account.id and m.left_at is None for m in group.members):
             raise PrepError(_("The account %(name)s already belongs to a member.", name=account.username))
@@ -99,8 +113,9 @@ def _member_account(actor: str, estate: Estate, group: PrepGroup, name: str, id_
     if new_account is not None:
         username, password = new_account
         try:
-            staff = create_staff(actor, username, name, password, Role.PREP_GROUP, estate_id=estate.id,
-                                 id_number=id_number)
+            staff = create_staff(
+                actor, username, name, password, Role.PREP_GROUP, estate_id=estate.id, id_number=id_number
+            )
         except AccountError as error:
             raise PrepError(str(error)) from None
         staff.active = False  # until the composition that includes the member is confirmed
@@ -108,9 +123,18 @@ def _member_account(actor: str, estate: Estate, group: PrepGroup, name: str, id_
     return None, False
 
 
-def propose_member(actor: str, estate: Estate, *, name: str, role: str, organisation: str = "",
-                   leader: bool = False, id_number: str = "", account: Staff | None = None,
-                   new_account: tuple[str, str] | None = None) -> PrepMember:
+def propose_member(
+    actor: str,
+    estate: Estate,
+    *,
+    name: str,
+    role: str,
+    organisation: str = "",
+    leader: bool = False,
+    id_number: str = "",
+    account: Staff | None = None,
+    new_account: tuple[str, str] | None = None,
+) -> PrepMember:
     """Propose a member; owner representatives are identified on the roll by their ID number."""
     name = name.strip()
     if role not in MEMBER_ROLE_NAMES:
@@ -127,21 +151,42 @@ def propose_member(actor: str, estate: Estate, *, name: str, role: str, organisa
     if role == "owner":
         owner = owner_by_id_number(estate, id_number) if id_number.strip() else None
         if owner is None:
-            raise PrepError(_("%(name)s is not an owner of this estate according to the roll "
-                              "(no owner with this ID number).", name=name))
+            raise PrepError(
+                _(
+                    "%(name)s is not an owner of this estate according to the roll (no owner with this ID number).",
+                    name=name,
+                )
+            )
         if owner.name != name:
             raise PrepError(_("The roll lists this ID number under another name than %(name)s.", name=name))
         if any(m.owner_id_hash == owner.id_hash and m.left_at is None for m in group.members):
             raise PrepError(_("%(name)s is already a member.", name=name))
         owner_hash, units = owner.id_hash, owner_unit_labels(owner)
     staff, created = _member_account(actor, estate, group, name, id_number, account, new_account)
-    member = PrepMember(group=group, name=name, role=role, organisation=organisation.strip(), is_leader=leader,
-                        owner_id_hash=owner_hash, unit_labels=units, staff=staff, account_created=created,
-                        proposed_by=actor)
+    member = PrepMember(
+        group=group,
+        name=name,
+        role=role,
+        organisation=organisation.strip(),
+        is_leader=leader,
+        owner_id_hash=owner_hash,
+        unit_labels=units,
+        staff=staff,
+        account_created=created,
+        proposed_by=actor,
+    )
     db.session.add(member)
     db.session.flush()
-    record_event(actor, "prep.propose_member", f"prep_member:{member.id}", estate_id=estate.id, name=name,
-                 role=role, leader=leader, account=staff.username if staff else None)
+    record_event(
+        actor,
+        "prep.propose_member",
+        f"prep_member:{member.id}",
+        estate_id=estate.id,
+        name=name,
+        role=role,
+        leader=leader,
+        account=staff.username if staff else None,
+    )
     return member
 
 
@@ -149,16 +194,28 @@ def representatives_off_roll(estate: Estate, owner_hashes_on_roll: set[str]) -> 
     """The group's owner representatives (current, not already leaving) whom a roll with these
     owners would no longer count as owners: the group they sit in would break its rules."""
     group = group_of(estate)
-    return [m for m in group.members if m.role == "owner" and m.is_current and m.leave_reason is None
-            and m.owner_id_hash not in owner_hashes_on_roll] if group else []
+    return (
+        [
+            m
+            for m in group.members
+            if m.role == "owner"
+            and m.is_current
+            and m.leave_reason is None
+            and m.owner_id_hash not in owner_hashes_on_roll
+        ]
+        if group
+        else []
+    )
 
 
 def refer_group_after_roll(actor: str, estate: Estate) -> list[PrepMember]:
     """After a roll import: each owner representative the roll no longer lists is proposed to
     leave, which puts the composition back to the street office for confirmation."""
     leaving = representatives_off_roll(estate, owner_hashes(estate))
-    reason = _("No longer an owner of this estate according to the roll imported on %(date)s",
-               date=format_date(utcnow().astimezone(SHANGHAI).date()))
+    reason = _(
+        "No longer an owner of this estate according to the roll imported on %(date)s",
+        date=format_date(utcnow().astimezone(SHANGHAI).date()),
+    )
     for member in leaving:
         propose_removal(actor, member, reason)
     return leaving
@@ -169,8 +226,14 @@ def propose_removal(actor: str, member: PrepMember, reason: str) -> None:
     reason = reason.strip()
     estate_id = member.group.estate_id
     if member.joined_at is None:
-        record_event(actor, "prep.drop_proposal", f"prep_member:{member.id}", estate_id=estate_id,
-                     name=member.name, reason=reason)
+        record_event(
+            actor,
+            "prep.drop_proposal",
+            f"prep_member:{member.id}",
+            estate_id=estate_id,
+            name=member.name,
+            reason=reason,
+        )
         _drop(member)
         return
     if member.left_at is not None:
@@ -178,8 +241,9 @@ def propose_removal(actor: str, member: PrepMember, reason: str) -> None:
     if not reason:
         raise PrepError(_("Give the reason why %(name)s leaves the group.", name=member.name))
     member.leave_reason = reason
-    record_event(actor, "prep.propose_removal", f"prep_member:{member.id}", estate_id=estate_id,
-                 name=member.name, reason=reason)
+    record_event(
+        actor, "prep.propose_removal", f"prep_member:{member.id}", estate_id=estate_id, name=member.name, reason=reason
+    )
 
 
 def _drop(member: PrepMember) -> None:
@@ -200,8 +264,7 @@ def discard_changes(actor: str, estate: Estate) -> None:
             _drop(member)
         else:
             member.leave_reason = None
-    record_event(actor, "prep.discard", f"estate:{estate.code}", estate_id=estate.id,
-                 members=[m.name for m in pending])
+    record_event(actor, "prep.discard", f"estate:{estate.code}", estate_id=estate.id, members=[m.name for m in pending])
 
 
 def composition_faults(estate: Estate, members: list[PrepMember]) -> list[str]:
@@ -209,23 +272,38 @@ def composition_faults(estate: Estate, members: list[PrepMember]) -> list[str]:
     faults = []
     size = len(members)
     if size % 2 == 0 or not MIN_MEMBERS <= size <= MAX_MEMBERS:
-        faults.append(_("The group would have %(count)d members; it needs an odd number from %(low)d to %(high)d.",
-                        count=size, low=MIN_MEMBERS, high=MAX_MEMBERS))
+        faults.append(
+            _(
+                "The group would have %(count)d members; it needs an odd number from %(low)d to %(high)d.",
+                count=size,
+                low=MIN_MEMBERS,
+                high=MAX_MEMBERS,
+            )
+        )
     owners = [m for m in members if m.role == "owner"]
     if 2 * len(owners) < size:
-        faults.append(_("Owner representatives would be %(owners)d of %(count)d; at least half (%(needed)d) "
-                        "are needed.", owners=len(owners), count=size, needed=(size + 1) // 2))
+        faults.append(
+            _(
+                "Owner representatives would be %(owners)d of %(count)d; at least half (%(needed)d) are needed.",
+                owners=len(owners),
+                count=size,
+                needed=(size + 1) // 2,
+            )
+        )
     leaders = [m for m in members if m.is_leader]
     if not leaders:
         faults.append(_("The group needs a leader from the street office."))
     elif len(leaders) > 1:
-        faults.append(_("Only one member can lead the group; %(names)s are marked as leader.",
-                        names="、".join(m.name for m in leaders)))
+        faults.append(
+            _(
+                "Only one member can lead the group; %(names)s are marked as leader.",
+                names="、".join(m.name for m in leaders),
+            )
+        )
     on_roll = owner_hashes(estate)
     for member in owners:
         if member.owner_id_hash not in on_roll:
-            faults.append(_("%(name)s is not an owner of this estate according to the current roll.",
-                            name=member.name))
+            faults.append(_("%(name)s is not an owner of this estate according to the current roll.", name=member.name))
     return faults
 
 
@@ -248,15 +326,23 @@ def confirm_group(actor: str, estate: Estate, now: datetime | None = None) -> Pr
                 member.staff.active = True
         else:
             member.left_at = now
-            if (member.staff is not None and member.staff.role == Role.PREP_GROUP.value
-                    and member.staff_id not in still_holding):
+            if (
+                member.staff is not None
+                and member.staff.role == Role.PREP_GROUP.value
+                and member.staff_id not in still_holding
+            ):
                 member.staff.active = False
     group.formed_at = group.formed_at or now
     group.published_at = now
-    record_event(actor, "prep.confirm", f"estate:{estate.code}", estate_id=estate.id,
-                 joined=[m.name for m in pending if m.left_at is None],
-                 left=[m.name for m in pending if m.left_at is not None],
-                 members=[{"name": m.name, "role": m.role, "leader": m.is_leader} for m in staying])
+    record_event(
+        actor,
+        "prep.confirm",
+        f"estate:{estate.code}",
+        estate_id=estate.id,
+        joined=[m.name for m in pending if m.left_at is None],
+        left=[m.name for m in pending if m.left_at is not None],
+        members=[{"name": m.name, "role": m.role, "leader": m.is_leader} for m in staying],
+    )
     return group
 
 
@@ -285,19 +371,23 @@ def published_group(estate: Estate) -> PublishedGroup | None:
     if group is None or group.published_at is None:
         return None
     current = sorted((m for m in group.members if m.is_current), key=lambda m: (not m.is_leader, m.id))
-    return PublishedGroup(group.published_at, tuple(
-        PublicMember(mask_name(m.name), m.role, m.organisation, m.is_leader, m.unit_labels) for m in current),
-        sum(1 for m in current if m.leave_reason is not None))
+    return PublishedGroup(
+        group.published_at,
+        tuple(PublicMember(mask_name(m.name), m.role, m.organisation, m.is_leader, m.unit_labels) for m in current),
+        sum(1 for m in current if m.leave_reason is not None),
+    )
 
 
 # --- deadlines -----------------------------------------------------------------------------
 
 DEADLINE_NAMES = {
     "meeting_notice": _l("Notice of the meeting (at least %(days)d days before voting opens)", days=NOTICE_DAYS),
-    "first_meeting": _l("The committee's first meeting (within %(days)d days of the election)",
-                        days=FIRST_MEETING_DAYS),
-    "filing": _l("The committee's filing with the street office (within %(days)d days of the election)",
-                 days=FILING_DAYS),
+    "first_meeting": _l(
+        "The committee's first meeting (within %(days)d days of the election)", days=FIRST_MEETING_DAYS
+    ),
+    "filing": _l(
+        "The committee's filing with the street office (within %(days)d days of the election)", days=FILING_DAYS
+    ),
 }
 
 
@@ -333,21 +423,38 @@ def deadlines(estate: Estate, now: datetime | None = None) -> list[Deadline]:
     if not elections:
         return []
     ids = [e.id for e in elections]
-    noticed = dict(db.session.execute(
-        select(NoticeBatch.election_id, func.min(NoticeBatch.created_at))
-        .where(NoticeBatch.election_id.in_(ids)).group_by(NoticeBatch.election_id)).all())
-    with_committee = set(db.session.scalars(
-        select(Motion.election_id).where(Motion.election_id.in_(ids), Motion.kind == "committee")))
-    done = {(m.election_id, m.kind): m.done_at for m in db.session.scalars(
-        select(CommitteeMilestone).where(CommitteeMilestone.election_id.in_(ids)))}
+    noticed = dict(
+        db.session.execute(
+            select(NoticeBatch.election_id, func.min(NoticeBatch.created_at))
+            .where(NoticeBatch.election_id.in_(ids))
+            .group_by(NoticeBatch.election_id)
+        ).all()
+    )
+    with_committee = set(
+        db.session.scalars(select(Motion.election_id).where(Motion.election_id.in_(ids), Motion.kind == "committee"))
+    )
+    done = {
+        (m.election_id, m.kind): m.done_at
+        for m in db.session.scalars(select(CommitteeMilestone).where(CommitteeMilestone.election_id.in_(ids)))
+    }
     found = []
     for election in elections:
-        found.append(_deadline("meeting_notice", election, election.opens_at - timedelta(days=NOTICE_DAYS),
-                               noticed.get(election.id), now))
+        found.append(
+            _deadline(
+                "meeting_notice",
+                election,
+                election.opens_at - timedelta(days=NOTICE_DAYS),
+                noticed.get(election.id),
+                now,
+            )
+        )
         if election.id in with_committee and election.state in (State.CLOSED, State.TALLIED):
             for kind, days in (("first_meeting", FIRST_MEETING_DAYS), ("filing", FILING_DAYS)):
-                found.append(_deadline(kind, election, election.closes_at + timedelta(days=days),
-                                       done.get((election.id, kind)), now))
+                found.append(
+                    _deadline(
+                        kind, election, election.closes_at + timedelta(days=days), done.get((election.id, kind)), now
+                    )
+                )
     return sorted(found, key=lambda d: d.due_at)
 
 
@@ -356,8 +463,9 @@ def open_deadlines(estate: Estate, now: datetime | None = None) -> list[Deadline
     return [d for d in deadlines(estate, now) if d.is_open]
 
 
-def record_milestone(actor: str, election: Election, kind: str, done_on: date, note: str = "",
-                     now: datetime | None = None) -> CommitteeMilestone:
+def record_milestone(
+    actor: str, election: Election, kind: str, done_on: date, note: str = "", now: datetime | None = None
+) -> CommitteeMilestone:
     """Record the day of the committee's first meeting or of its filing, for the deadlines above."""
     now = now or utcnow()
     if kind not in MILESTONES:
@@ -366,16 +474,29 @@ def record_milestone(actor: str, election: Election, kind: str, done_on: date, n
         raise PrepError(_("Only a committee election that has closed is followed by these steps."))
     if not local_date(election.closes_at) <= done_on <= local_date(now):
         raise PrepError(_("The date must lie between the end of the vote and today."))
-    if db.session.scalar(select(CommitteeMilestone.id).where(
-            CommitteeMilestone.election_id == election.id, CommitteeMilestone.kind == kind)) is not None:
+    if (
+        db.session.scalar(
+            select(CommitteeMilestone.id).where(
+                CommitteeMilestone.election_id == election.id, CommitteeMilestone.kind == kind
+            )
+        )
+        is not None
+    ):
         raise PrepError(_("This step is already recorded."))
     # The start of that Beijing day: on time exactly when the day is not after the due day.
     done_at = datetime.combine(done_on, time(), SHANGHAI)
-    milestone = CommitteeMilestone(election_id=election.id, kind=kind, done_at=done_at, note=note.strip(),
-                                   recorded_by=actor)
+    milestone = CommitteeMilestone(
+        election_id=election.id, kind=kind, done_at=done_at, note=note.strip(), recorded_by=actor
+    )
     db.session.add(milestone)
-    record_event(actor, f"committee.{kind}", f"election:{election.public_id}", estate_id=election.estate_id,
-                 done_on=done_on.isoformat(), note=note.strip())
+    record_event(
+        actor,
+        f"committee.{kind}",
+        f"election:{election.public_id}",
+        estate_id=election.estate_id,
+        done_on=done_on.isoformat(),
+        note=note.strip(),
+    )
     return milestone
 
 

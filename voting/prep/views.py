@@ -41,7 +41,8 @@ def _member_form(estate: Estate) -> MemberForm:
     form = MemberForm()
     form.account.choices = [(0, "—")] + [
         (s.id, _("%(name)s (account %(username)s)", name=s.display_name, username=s.username))
-        for s in linkable_accounts(estate)]
+        for s in linkable_accounts(estate)
+    ]
     return form
 
 
@@ -60,12 +61,21 @@ def group(code: str):
     pending = any(m.is_pending for m in members)
     schedule = deadlines(estate)
     return render_template(
-        "prep/group.html", estate=estate, group=prep_group, members=members, pending=pending,
+        "prep/group.html",
+        estate=estate,
+        group=prep_group,
+        members=members,
+        pending=pending,
         faults=composition_faults(estate, [m for m in members if m.stays]) if pending else [],
-        form=_member_form(estate) if may_form else None, removal=RemovalForm(), action=ActionForm(),
-        may_form=may_form, role_names=MEMBER_ROLE_NAMES, deadlines=schedule,
+        form=_member_form(estate) if may_form else None,
+        removal=RemovalForm(),
+        action=ActionForm(),
+        may_form=may_form,
+        role_names=MEMBER_ROLE_NAMES,
+        deadlines=schedule,
         milestone_elections=list({d.election.id: d.election for d in schedule if d.kind != "meeting_notice"}.values()),
-        milestone_form=MilestoneForm(), may_record=can(current_user, Permission.RECORD_FILING),
+        milestone_form=MilestoneForm(),
+        may_record=can(current_user, Permission.RECORD_FILING),
     )
 
 
@@ -79,8 +89,13 @@ def propose(code: str):
         _flash_form_errors(form)
         return redirect(url_for("prep.group", code=code))
     member = propose_member(
-        current_user.username, estate, name=form.name.data, role=form.role.data,
-        organisation=form.organisation.data or "", leader=form.leader.data, id_number=form.id_number.data or "",
+        current_user.username,
+        estate,
+        name=form.name.data,
+        role=form.role.data,
+        organisation=form.organisation.data or "",
+        leader=form.leader.data,
+        id_number=form.id_number.data or "",
         account=db.session.get(Staff, form.account.data) if form.account.data else None,
         new_account=(form.new_username.data, form.new_password.data or "") if form.new_username.data else None,
     )

@@ -75,18 +75,26 @@ def estate_overview(estate: Estate) -> EstateOverview:
     """A draft is not public: its title and motions may still change, so only votes opened or
     later are listed."""
     elections = db.session.scalars(
-        select(Election).where(Election.estate_id == estate.id, Election.state != State.DRAFT.value)
+        select(Election)
+        .where(Election.estate_id == estate.id, Election.state != State.DRAFT.value)
         .order_by(Election.id.desc())
     ).all()
     documents = db.session.scalars(
-        select(BoardNotice).where(BoardNotice.estate_id == estate.id, BoardNotice.withdrawn_at.is_(None),
-                                  BoardNotice.election_id.is_not(None),
-                                  BoardNotice.kind.in_(VOTE_DOCUMENT_KINDS))
+        select(BoardNotice)
+        .where(
+            BoardNotice.estate_id == estate.id,
+            BoardNotice.withdrawn_at.is_(None),
+            BoardNotice.election_id.is_not(None),
+            BoardNotice.kind.in_(VOTE_DOCUMENT_KINDS),
+        )
         .order_by(BoardNotice.published_from.desc(), BoardNotice.id.desc())
     ).all()
-    votes = [PublicVote(e, sorted((d for d in documents if d.election_id == e.id),
-                                  key=lambda d: VOTE_DOCUMENT_KINDS.index(d.kind)))
-             for e in elections]
+    votes = [
+        PublicVote(
+            e, sorted((d for d in documents if d.election_id == e.id), key=lambda d: VOTE_DOCUMENT_KINDS.index(d.kind))
+        )
+        for e in elections
+    ]
     return EstateOverview(
         roll_published=estate.roll_published_at is not None,
         group_published=published_group(estate) is not None,
@@ -97,6 +105,7 @@ def estate_overview(estate: Estate) -> EstateOverview:
 
 
 # --- who published: a name and a role, never an account's user name ------------------------------
+
 
 def publisher_name(username: str | None) -> str:
     """How the public board names whoever published or withdrew a notice: the person's name and

@@ -8,7 +8,7 @@ from voting.elections.models import Election, State
 from voting.elections.views import record_download
 from voting.estates.models import Estate
 from voting.extensions import db
-from voting.public.operations import estate_overview, publisher_name, published_result
+from voting.public.operations import estate_overview, published_result, publisher_name
 from voting.roster.operations import roll_summary, roll_view
 from voting.vote.operations import receipt_storage_key
 
@@ -44,7 +44,10 @@ def record_check(code: str, public_id: str):
     """The record checked in the reader's browser (static/record_page.js) beside the published result."""
     election = _counted_election(code, public_id)
     return render_template(
-        "public/record.html", estate=election.estate, election=election, published=published_result(election),
+        "public/record.html",
+        estate=election.estate,
+        election=election,
+        published=published_result(election),
         record_url=url_for("public.election_record", code=code, public_id=public_id),
         receipt_storage_key=receipt_storage_key(election),
     )

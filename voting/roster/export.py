@@ -1,9 +1,8 @@
 """The roll as a spreadsheet for the preparation group's files."""
 
+from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
-
-from flask_babel import gettext as _
 
 from voting.estates.models import Estate
 from voting.formatting import format_area
@@ -19,22 +18,42 @@ def roll_workbook(estate: Estate, view: RollView) -> Workbook:
     sheet.title = _("Voters")
     sheet.append([_("Voter"), _("Owners"), _("Units"), _("Area (m²)"), _("Heads")])
     for voter in view.voters:
-        sheet.append([
-            voter.code,
-            _("Developer (unsold and undelivered units)") if voter.is_developer else "、".join(voter.owner_names),
-            "、".join(u.label for u in voter.units),
-            format_area(voter.area),
-            1,
-        ])
+        sheet.append(
+            [
+                voter.code,
+                _("Developer (unsold and undelivered units)") if voter.is_developer else "、".join(voter.owner_names),
+                "、".join(u.label for u in voter.units),
+                format_area(voter.area),
+                1,
+            ]
+        )
     units = book.create_sheet(_("Units"))
     units.append([_("Unit"), _("Use"), _("Area (m²)"), _("Area source"), _("Status"), _("Owners"), _("Voter")])
     for voter in view.voters:
         for unit in voter.units:
-            units.append([unit.label, unit.use, format_area(unit.area), unit.area_source, unit.status,
-                          "、".join(unit.owner_names), voter.code])
+            units.append(
+                [
+                    unit.label,
+                    unit.use,
+                    format_area(unit.area),
+                    unit.area_source,
+                    unit.status,
+                    "、".join(unit.owner_names),
+                    voter.code,
+                ]
+            )
     for unit in view.uncounted:
-        units.append([unit.label, unit.use, format_area(unit.area), unit.area_source, unit.status,
-                      "、".join(unit.owner_names), _("not counted")])
+        units.append(
+            [
+                unit.label,
+                unit.use,
+                format_area(unit.area),
+                unit.area_source,
+                unit.status,
+                "、".join(unit.owner_names),
+                _("not counted"),
+            ]
+        )
     for ws in (sheet, units):
         for cell in ws[1]:
             cell.font = Font(bold=True)

@@ -44,8 +44,10 @@ from voting.roster.parsing import (
 DEMO_UNITS, DEMO_SEED = 120, 2024
 DEMO_ROSTER = Path(__file__).parent / "demo" / "demo-roster.xlsx"
 
-SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶"
-            "程魏苏吕丁任沈姚卢姜钟谭陆汪金石贾夏韦方邹孟熊秦邱江尹薛段侯龙黎顾毛郝龚邵钱戴莫孔")
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶"
+    "程魏苏吕丁任沈姚卢姜钟谭陆汪金石贾夏韦方邹孟熊秦邱江尹薛段侯龙黎顾毛郝龚邵钱戴莫孔"
+)
 GIVEN_CHARS = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚英华玉兰萍红建文辉波宁海鹏飞斌宇浩凯晨欣怡雨轩涵子萱嘉琪思远梓"
 # Rare characters (𠮷 lies outside the BMP) exercise storage, fonts and GB18030 round trips.
 RARE_GIVEN_NAMES = ("𠮷祥", "堃", "昇平", "喆", "垚", "淼", "犇", "燚", "赟", "玥")
@@ -99,8 +101,7 @@ class GeneratedRoster:
             "total_area": sum(u.area for u in counted),
             "developer": {"units": len(developer), "area": sum(u.area for u in developer)},
             "multi_unit_voters": sum(1 for units in held.values() if units > 1),
-            "co_owned_units": sum(1 for u in counted
-                                  if u.delivered and self._household_sizes[u.household] > 1),
+            "co_owned_units": sum(1 for u in counted if u.delivered and self._household_sizes[u.household] > 1),
         }
 
 
@@ -127,15 +128,20 @@ class _People:
 
     def _resident_id(self) -> str:
         rng = self.rng
-        body = (f"{rng.choice(REGION_CODES)}{rng.randint(1940, 2004)}"
-                f"{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randint(0, 999):03d}")
+        body = (
+            f"{rng.choice(REGION_CODES)}{rng.randint(1940, 2004)}"
+            f"{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randint(0, 999):03d}"
+        )
         return body + resident_id_check_digit(body)
 
     def _uscc(self) -> str:
         rng = self.rng
         # the organisation-code part: all digits for older firms, "MA…" since the 2015 reform
-        organisation = (f"{rng.randint(0, 999999999):09d}" if rng.random() < 0.5
-                        else "MA" + "".join(rng.choices(USCC_ALPHABET, k=7)))
+        organisation = (
+            f"{rng.randint(0, 999999999):09d}"
+            if rng.random() < 0.5
+            else "MA" + "".join(rng.choices(USCC_ALPHABET, k=7))
+        )
         body = "91" + rng.choice(REGION_CODES) + organisation
         return body + uscc_check_char(body)
 
@@ -154,19 +160,20 @@ class _People:
             given = RARE_GIVEN_NAMES[self.people_made // 15 % len(RARE_GIVEN_NAMES)]
         else:
             given = "".join(self.rng.choices(GIVEN_CHARS, k=self.rng.choice((1, 2, 2))))
-        return _Person(self.rng.choice(SURNAMES) + given, self._unique(self._resident_id),
-                       self._phone(landline_share=0.05))
+        return _Person(
+            self.rng.choice(SURNAMES) + given, self._unique(self._resident_id), self._phone(landline_share=0.05)
+        )
 
     def company(self, kind: str) -> _Person:
         name = f"{self.rng.choice(CITIES)}市{self.rng.choice(BRANDS)}{kind}有限公司"
         return _Person(name, self._unique(self._uscc), self._phone(landline_share=0.6))
 
 
-def _layout(units: int, *, parking_share: float, commercial_share: float,
-            storage_share: float) -> list[tuple[str, str, str, str]]:
+def _layout(
+    units: int, *, parking_share: float, commercial_share: float, storage_share: float
+) -> list[tuple[str, str, str, str]]:
     """(building, entrance, room, use) for every unit of the estate."""
-    parking, commercial, storage = (round(units * share)
-                                    for share in (parking_share, commercial_share, storage_share))
+    parking, commercial, storage = (round(units * share) for share in (parking_share, commercial_share, storage_share))
     residential = units - parking - commercial - storage
     if residential < 0:
         raise ValueError("parking, commercial and storage shares add up to more than 1")
@@ -186,16 +193,23 @@ def _flats() -> Iterator[tuple[str, str, str, str]]:
     """Slab blocks with two 单元, and every third building a tower without 单元."""
     for building in count(1):
         tower = building % 3 == 0
-        for entrance in ([""] if tower else ["1", "2"]):
+        for entrance in [""] if tower else ["1", "2"]:
             for floor in range(1, FLOORS + 1):
                 for flat in range(1, FLATS_PER_FLOOR * (2 if tower else 1) + 1):
                     yield f"{building}幢", entrance, f"{floor}{flat:02d}", "住宅"
 
 
-def generate_roster(units: int, seed: int, *, parking_share: float = 0.1,
-                    commercial_share: float = 0.05, storage_share: float = 0.02,
-                    developer_share: float = 0.08, co_owned_share: float = 0.3,
-                    multi_unit_share: float = 0.03) -> GeneratedRoster:
+def generate_roster(
+    units: int,
+    seed: int,
+    *,
+    parking_share: float = 0.1,
+    commercial_share: float = 0.05,
+    storage_share: float = 0.02,
+    developer_share: float = 0.08,
+    co_owned_share: float = 0.3,
+    multi_unit_share: float = 0.03,
+) -> GeneratedRoster:
     """A roster of ``units`` rows. ``developer_share`` of the units stay the developer's, half
     未售 and half 未交付 (with a buyer listed); ``co_owned_share`` of new households have 2-3
     owners; ``multi_unit_share`` of units go to a household that already has one (parking and
@@ -203,8 +217,7 @@ def generate_roster(units: int, seed: int, *, parking_share: float = 0.1,
     rng = random.Random(seed)
     people = _People(rng)
     developer = replace(people.company("置业"), phone="")  # rosters list no phone for it
-    slots = _layout(units, parking_share=parking_share, commercial_share=commercial_share,
-                    storage_share=storage_share)
+    slots = _layout(units, parking_share=parking_share, commercial_share=commercial_share, storage_share=storage_share)
     rng.shuffle(slots)
     kept = round(units * developer_share)
     statuses = [UNSOLD] * (kept // 2) + [UNDELIVERED] * (kept - kept // 2)
@@ -245,18 +258,20 @@ def generate_roster(units: int, seed: int, *, parking_share: float = 0.1,
             household = household_for(use)
             owners = tuple(rng.sample(households[household], len(households[household])))
         phones = [owner.phone for owner in owners]
-        rows.append({
-            BUILDING: building,
-            ENTRANCE: entrance,
-            ROOM: room,
-            USE: use,
-            AREA: f"{area // 100}.{area % 100:02d}",
-            AREA_SOURCE: rng.choices(("登记", "实测", "合同"), (85, 10, 5))[0],
-            OWNERS: SEPARATOR.join(owner.name for owner in owners),
-            ID_NUMBERS: SEPARATOR.join(owner.id_number for owner in owners),
-            PHONES: SEPARATOR.join(phones) if all(phones) else "",
-            STATUS: status,
-        })
+        rows.append(
+            {
+                BUILDING: building,
+                ENTRANCE: entrance,
+                ROOM: room,
+                USE: use,
+                AREA: f"{area // 100}.{area % 100:02d}",
+                AREA_SOURCE: rng.choices(("登记", "实测", "合同"), (85, 10, 5))[0],
+                OWNERS: SEPARATOR.join(owner.name for owner in owners),
+                ID_NUMBERS: SEPARATOR.join(owner.id_number for owner in owners),
+                PHONES: SEPARATOR.join(phones) if all(phones) else "",
+                STATUS: status,
+            }
+        )
         plan.append(_PlannedUnit(area, use, status == DELIVERED, household))
     return GeneratedRoster(rows, tuple(plan), tuple(len(owners) for owners in households))
 
@@ -276,8 +291,7 @@ def _excel_value(column: str, text: str):
     return text
 
 
-def write_xlsx(rows: list[dict[str, str]], path: Path | str,
-               columns: Sequence[str] = HEADERS) -> None:
+def write_xlsx(rows: list[dict[str, str]], path: Path | str, columns: Sequence[str] = HEADERS) -> None:
     from openpyxl import Workbook  # only the writers need openpyxl
 
     workbook = Workbook(write_only=True)
@@ -288,8 +302,9 @@ def write_xlsx(rows: list[dict[str, str]], path: Path | str,
     workbook.save(path)
 
 
-def write_csv(rows: list[dict[str, str]], path: Path | str, encoding: str = "utf-8",
-              columns: Sequence[str] = HEADERS) -> None:
+def write_csv(
+    rows: list[dict[str, str]], path: Path | str, encoding: str = "utf-8", columns: Sequence[str] = HEADERS
+) -> None:
     """``encoding``: "utf-8", "utf-8-sig" (with BOM, as Excel writes "CSV UTF-8") or "gb18030"."""
     with open(path, "w", encoding=encoding, newline="") as file:
         writer = csv.DictWriter(file, fieldnames=list(columns), restval="", extrasaction="ignore")
@@ -299,8 +314,9 @@ def write_csv(rows: list[dict[str, str]], path: Path | str, encoding: str = "utf
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Write a synthetic owner roster.")
-    parser.add_argument("out", nargs="?", type=Path, default=DEMO_ROSTER,
-                        help=".xlsx or .csv (default: the shipped demo roster)")
+    parser.add_argument(
+        "out", nargs="?", type=Path, default=DEMO_ROSTER, help=".xlsx or .csv (default: the shipped demo roster)"
+    )
     parser.add_argument("--units", type=int, default=DEMO_UNITS)
     parser.add_argument("--seed", type=int, default=DEMO_SEED)
     parser.add_argument("--encoding", default="utf-8-sig", help="for .csv output")

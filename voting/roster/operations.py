@@ -51,8 +51,9 @@ class UploadExpired(Refusal):
     page = "roster.upload"
 
     def __init__(self, upload: RosterUpload):
-        super().__init__(_("This upload waited more than 24 hours unconfirmed and has been deleted; "
-                           "upload the file again."))
+        super().__init__(
+            _("This upload waited more than 24 hours unconfirmed and has been deleted; upload the file again.")
+        )
         self.upload_id = upload.id
 
     def record(self) -> None:
@@ -81,8 +82,9 @@ def storable_filename(filename: str) -> str:
 def parse_upload(data: bytes, filename: str) -> ParseResult:
     """The roster file read within the app's limits (ROSTER_MAX_ROWS, ROSTER_MAX_UNPACKED_BYTES)."""
     config = current_app.config
-    return parse_roster(data, filename, max_rows=config["ROSTER_MAX_ROWS"],
-                        max_unpacked_bytes=config["ROSTER_MAX_UNPACKED_BYTES"])
+    return parse_roster(
+        data, filename, max_rows=config["ROSTER_MAX_ROWS"], max_unpacked_bytes=config["ROSTER_MAX_UNPACKED_BYTES"]
+    )
 
 
 def preview_roster(estate: Estate, parsed: ParseResult) -> RosterPreview:
@@ -96,7 +98,9 @@ def preview_roster(estate: Estate, parsed: ParseResult) -> RosterPreview:
     return RosterPreview(parsed, summary, leaving)
 
 
-def stage_upload(estate: Estate, data: bytes, filename: str, staff_id: int, now: datetime | None = None) -> RosterUpload:
+def stage_upload(
+    estate: Estate, data: bytes, filename: str, staff_id: int, now: datetime | None = None
+) -> RosterUpload:
     """Parse the file once and keep what it gave, encrypted, for the preview and the confirmation.
     Uploads nobody confirmed in time go now, whichever estate they were for."""
     now = now or utcnow()
@@ -124,8 +128,9 @@ def staged_result(upload: RosterUpload, now: datetime | None = None) -> ParseRes
 
 def import_roster(actor: str, estate: Estate, data: bytes, filename: str) -> dict:
     """Replace the estate's roll with this file's; returns the summary. Raises RosterRejected."""
-    return _import_parsed(actor, estate, parse_upload(data, filename), storable_filename(filename),
-                          hashlib.sha256(data).hexdigest())
+    return _import_parsed(
+        actor, estate, parse_upload(data, filename), storable_filename(filename), hashlib.sha256(data).hexdigest()
+    )
 
 
 def import_upload(actor: str, estate: Estate, upload: RosterUpload) -> dict:
@@ -150,8 +155,15 @@ def _import_parsed(actor: str, estate: Estate, parsed: ParseResult, filename: st
         )
     )
     db.session.execute(delete(RosterUpload).where(RosterUpload.estate_id == estate.id))
-    record_event(actor, "roster.import", f"estate:{estate.code}", estate_id=estate.id,
-                 filename=filename, sha256=sha256, **summary)
+    record_event(
+        actor,
+        "roster.import",
+        f"estate:{estate.code}",
+        estate_id=estate.id,
+        filename=filename,
+        sha256=sha256,
+        **summary,
+    )
     return summary
 
 
@@ -171,9 +183,7 @@ def _replace_units(estate: Estate, rows: tuple[RosterRow, ...]) -> None:
     protect = personal_data()
 
     building_names = sorted({row.building for row in rows})
-    db.session.execute(
-        Building.__table__.insert(), [{"estate_id": estate.id, "name": name} for name in building_names]
-    )
+    db.session.execute(Building.__table__.insert(), [{"estate_id": estate.id, "name": name} for name in building_names])
     building_ids = dict(
         db.session.execute(select(Building.name, Building.id).where(Building.estate_id == estate.id)).all()
     )
@@ -278,7 +288,11 @@ def rebuild_voters(estate: Estate) -> dict:
         voter_ids = dict(db.session.execute(select(Voter.code, Voter.id).where(Voter.estate_id == estate.id)).all())
         db.session.execute(
             update(Unit.__table__).where(Unit.__table__.c.id == bindparam("unit")).values(voter_id=bindparam("voter")),
-            [{"unit": unit_ids[label], "voter": voter_ids[codes[id(voter)]]} for voter in roll for label in voter.units],
+            [
+                {"unit": unit_ids[label], "voter": voter_ids[codes[id(voter)]]}
+                for voter in roll
+                for label in voter.units
+            ],
         )
     return weights.summarize(roll)
 
@@ -334,8 +348,9 @@ def roll_view(estate: Estate) -> RollView:
     units_by_voter: dict[int | None, list[RollUnit]] = {}
     for unit in db.session.scalars(select(Unit).where(Unit.estate_id == estate.id).order_by(Unit.label)):
         units_by_voter.setdefault(unit.voter_id, []).append(
-            RollUnit(unit.label, unit.use, unit.area, unit.area_source, unit.status,
-                     tuple(names_by_unit.get(unit.id, ())))
+            RollUnit(
+                unit.label, unit.use, unit.area, unit.area_source, unit.status, tuple(names_by_unit.get(unit.id, ()))
+            )
         )
     voters = tuple(
         RollVoter(v.code, v.is_developer, v.area, tuple(units_by_voter.get(v.id, ())))

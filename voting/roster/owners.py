@@ -24,7 +24,9 @@ def owner_by_id_number(estate: Estate, id_number: str) -> Owner | None:
 def owner_by_unit_last4(estate: Estate, unit_label: str, last4: str) -> Owner | None:
     """An owner of this unit whose ID number ends in these four characters."""
     owners = db.session.scalars(
-        select(Owner).join(UnitOwner, UnitOwner.owner_id == Owner.id).join(Unit, Unit.id == UnitOwner.unit_id)
+        select(Owner)
+        .join(UnitOwner, UnitOwner.owner_id == Owner.id)
+        .join(Unit, Unit.id == UnitOwner.unit_id)
         .where(Unit.estate_id == estate.id, Unit.label == unit_label.strip())
     ).all()
     protect = personal_data()
@@ -41,10 +43,16 @@ def owner_unit_labels(owner: Owner) -> str:
 
 def owner_households(owner: Owner) -> list[Voter]:
     """The voters (owner-sets) this owner belongs to, by voter id."""
-    return list(db.session.scalars(
-        select(Voter).join(Unit, Unit.voter_id == Voter.id).join(UnitOwner, UnitOwner.unit_id == Unit.id)
-        .where(UnitOwner.owner_id == owner.id).distinct().order_by(Voter.code)
-    ))
+    return list(
+        db.session.scalars(
+            select(Voter)
+            .join(Unit, Unit.voter_id == Voter.id)
+            .join(UnitOwner, UnitOwner.unit_id == Unit.id)
+            .where(UnitOwner.owner_id == owner.id)
+            .distinct()
+            .order_by(Voter.code)
+        )
+    )
 
 
 def owner_hashes(estate: Estate) -> set[str]:

@@ -127,17 +127,27 @@ class ParseResult:
 
     def to_json(self) -> str:
         """The result as staged for the preview and the confirmation, which do not read the file again."""
-        return json.dumps({"rows": [astuple(row) for row in self.rows],
-                           "errors": [astuple(error) for error in self.errors],
-                           "warnings": [astuple(warning) for warning in self.warnings]}, ensure_ascii=False)
+        return json.dumps(
+            {
+                "rows": [astuple(row) for row in self.rows],
+                "errors": [astuple(error) for error in self.errors],
+                "warnings": [astuple(warning) for warning in self.warnings],
+            },
+            ensure_ascii=False,
+        )
 
     @classmethod
     def from_json(cls, text: str) -> ParseResult:
         data = json.loads(text)
-        rows = (RosterRow(*(tuple(value) if isinstance(value, list) else value for value in values))
-                for values in data["rows"])
-        return cls(tuple(rows), tuple(RowError(*values) for values in data["errors"]),
-                   tuple(RowError(*values) for values in data["warnings"]))
+        rows = (
+            RosterRow(*(tuple(value) if isinstance(value, list) else value for value in values))
+            for values in data["rows"]
+        )
+        return cls(
+            tuple(rows),
+            tuple(RowError(*values) for values in data["errors"]),
+            tuple(RowError(*values) for values in data["warnings"]),
+        )
 
 
 # --- check digits -------------------------------------------------------------------------
@@ -159,11 +169,7 @@ def uscc_check_char(first17: str) -> str:
 
 
 def is_valid_uscc(code: str) -> bool:
-    return (
-        len(code) == 18
-        and all(char in USCC_ALPHABET for char in code)
-        and code[17] == uscc_check_char(code[:17])
-    )
+    return len(code) == 18 and all(char in USCC_ALPHABET for char in code) and code[17] == uscc_check_char(code[:17])
 
 
 def _is_birth_date(yyyymmdd: str) -> bool:
@@ -190,8 +196,11 @@ def normalise_id_number(text: str) -> str:
 
 def is_resident_id(number: str) -> bool:
     """A normalised ID number that is a resident ID: a real date of birth and the GB 11643 check digit."""
-    return (_RESIDENT_ID.fullmatch(number) is not None and _is_birth_date(number[6:14])
-            and number[17] == resident_id_check_digit(number[:17]))
+    return (
+        _RESIDENT_ID.fullmatch(number) is not None
+        and _is_birth_date(number[6:14])
+        and number[17] == resident_id_check_digit(number[:17])
+    )
 
 
 def id_number_doubt(number: str) -> str | None:
@@ -201,8 +210,10 @@ def id_number_doubt(number: str) -> str | None:
     codes that fail it, so such a code is shown in the preview but does not block the import.
     """
     if len(number) == 18 and not _RESIDENT_ID.fullmatch(number) and not is_valid_uscc(number):
-        return N_('%(field)s "%(value)s" fails the unified social credit code check (GB 32100); '
-                  "please check it against the title")
+        return N_(
+            '%(field)s "%(value)s" fails the unified social credit code check (GB 32100); '
+            "please check it against the title"
+        )
     return None
 
 
@@ -214,8 +225,10 @@ def id_number_problem(number: str) -> str | None:
                 return N_('%(field)s "%(value)s" fails the resident ID check digit (GB 11643)')
             return None
         if _RESIDENT_ID.fullmatch(number) and not is_valid_uscc(number):
-            return N_('%(field)s "%(value)s" has no valid date of birth for a resident ID and '
-                      "is no valid unified social credit code either")
+            return N_(
+                '%(field)s "%(value)s" has no valid date of birth for a resident ID and '
+                "is no valid unified social credit code either"
+            )
         return None  # a company's code: see id_number_doubt
     if _FIRST_GENERATION_ID.fullmatch(number):
         return N_('%(field)s "%(value)s" is a 15-digit ID without a valid date of birth')
@@ -247,8 +260,13 @@ def _capped(rows: Iterable[tuple], max_rows: int) -> list[tuple]:
     """The header and the rows below it, reading no further than the first row past ``max_rows``."""
     table = list(itertools.islice(rows, max_rows + 2))
     if len(table) > max_rows + 1:
-        raise _Unreadable(N_("the sheet has more than %(limit)d rows below its header (empty rows count too); "
-                             "a roster has one row per unit"), limit=max_rows)
+        raise _Unreadable(
+            N_(
+                "the sheet has more than %(limit)d rows below its header (empty rows count too); "
+                "a roster has one row per unit"
+            ),
+            limit=max_rows,
+        )
     return table
 
 
@@ -256,12 +274,18 @@ def _read_xlsx(data: bytes, max_rows: int, max_unpacked_bytes: int) -> list[tupl
     try:
         unpacked = sum(part.file_size for part in zipfile.ZipFile(io.BytesIO(data)).infolist())
     except zipfile.BadZipFile as exc:
-        raise _Unreadable(N_("the file is not a readable .xlsx workbook (%(reason)s)"),
-                          reason=type(exc).__name__) from exc
+        raise _Unreadable(
+            N_("the file is not a readable .xlsx workbook (%(reason)s)"), reason=type(exc).__name__
+        ) from exc
     if unpacked > max_unpacked_bytes:
-        raise _Unreadable(N_("the workbook unpacks to %(size)d MB, more than the %(limit)d MB a roster may take; "
-                             "delete other sheets, pictures and empty formatted rows"),
-                          size=unpacked // 2**20, limit=max_unpacked_bytes // 2**20)
+        raise _Unreadable(
+            N_(
+                "the workbook unpacks to %(size)d MB, more than the %(limit)d MB a roster may take; "
+                "delete other sheets, pictures and empty formatted rows"
+            ),
+            size=unpacked // 2**20,
+            limit=max_unpacked_bytes // 2**20,
+        )
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
@@ -274,8 +298,9 @@ def _read_xlsx(data: bytes, max_rows: int, max_unpacked_bytes: int) -> list[tupl
         raise
     # openpyxl raises many kinds of exceptions on damaged or foreign files; all mean the same here
     except Exception as exc:
-        raise _Unreadable(N_("the file is not a readable .xlsx workbook (%(reason)s)"),
-                          reason=type(exc).__name__) from exc
+        raise _Unreadable(
+            N_("the file is not a readable .xlsx workbook (%(reason)s)"), reason=type(exc).__name__
+        ) from exc
 
 
 def _read_csv(data: bytes, max_rows: int) -> list[tuple]:
@@ -286,8 +311,7 @@ def _read_csv(data: bytes, max_rows: int) -> list[tuple]:
         except UnicodeDecodeError:
             continue
     else:
-        raise _Unreadable(N_('the file is neither UTF-8 nor GB18030 text; save it from Excel as '
-                             '"CSV UTF-8"'))
+        raise _Unreadable(N_('the file is neither UTF-8 nor GB18030 text; save it from Excel as "CSV UTF-8"'))
     try:
         return _capped((tuple(record) for record in csv.reader(io.StringIO(text, newline=""))), max_rows)
     except csv.Error as exc:
@@ -300,8 +324,7 @@ def _read_table(data: bytes, filename: str, max_rows: int, max_unpacked_bytes: i
         return _read_xlsx(data, max_rows, max_unpacked_bytes)
     if suffix == ".csv":
         return _read_csv(data, max_rows)
-    raise _Unreadable(N_('unsupported file "%(name)s": upload an .xlsx workbook or a .csv file'),
-                      name=filename)
+    raise _Unreadable(N_('unsupported file "%(name)s": upload an .xlsx workbook or a .csv file'), name=filename)
 
 
 def _text(value) -> str:
@@ -321,13 +344,11 @@ def _column_positions(header: tuple) -> tuple[dict[str, int], list[RowError]]:
     for index, cell in enumerate(header):
         name = _text(cell)
         if name in HEADERS and name in positions:
-            errors.append(RowError(None, N_("column %(header)s appears more than once"),
-                                   {"header": name}))
+            errors.append(RowError(None, N_("column %(header)s appears more than once"), {"header": name}))
         positions.setdefault(name, index)
     for name in HEADERS:
         if name not in positions and name not in OPTIONAL_HEADERS:
-            errors.append(RowError(None, N_("required column %(header)s is missing"),
-                                   {"header": name}))
+            errors.append(RowError(None, N_("required column %(header)s is missing"), {"header": name}))
     return {name: positions[name] for name in HEADERS if name in positions}, errors
 
 
@@ -353,15 +374,15 @@ class _RowCheck:
         value = self.raw.get(field)
         if isinstance(value, (datetime.date, datetime.time)):
             # Excel turns typed text like "3-2" into a date unless the column is text
-            self.error(N_("%(field)s holds the date %(value)s; format the column as text"),
-                       field=field, value=str(value))
+            self.error(
+                N_("%(field)s holds the date %(value)s; format the column as text"), field=field, value=str(value)
+            )
             return ""
         text = _text(value)
         if required and not text:
             self.error(N_("%(field)s is required"), field=field)
         if any(unicodedata.category(char) == "Cc" for char in text):
-            self.error(N_("%(field)s holds a control character such as a line break; type the cell again"),
-                       field=field)
+            self.error(N_("%(field)s holds a control character such as a line break; type the cell again"), field=field)
         elif field in MAX_CHARS and len(text) > MAX_CHARS[field]:
             self.error(N_("%(field)s is longer than %(limit)d characters"), field=field, limit=MAX_CHARS[field])
         return text
@@ -369,8 +390,12 @@ class _RowCheck:
     def choice(self, field: str, allowed: tuple[str, ...]) -> str:
         text = self.text(field, required=True)
         if text and text not in allowed:
-            self.error(N_('%(field)s "%(value)s" is not one of %(allowed)s'),
-                       field=field, value=text, allowed=SEPARATOR.join(allowed))
+            self.error(
+                N_('%(field)s "%(value)s" is not one of %(allowed)s'),
+                field=field,
+                value=text,
+                allowed=SEPARATOR.join(allowed),
+            )
         return text
 
     def area(self) -> int:
@@ -384,8 +409,7 @@ class _RowCheck:
         if hundredths <= 0:
             self.error(N_('%(field)s "%(value)s" must be greater than 0'), field=AREA, value=text)
         elif hundredths != hundredths.to_integral_value():
-            self.error(N_('%(field)s "%(value)s" has more than two decimals'),
-                       field=AREA, value=text)
+            self.error(N_('%(field)s "%(value)s" has more than two decimals'), field=AREA, value=text)
         return int(hundredths)
 
     def entries(self, field: str) -> tuple[str, ...]:
@@ -394,18 +418,23 @@ class _RowCheck:
             return ()
         entries = tuple(entry.strip() for entry in text.split(SEPARATOR))
         if not all(entries):
-            self.error(N_('%(field)s "%(value)s" has an empty entry between the 、 separators'),
-                       field=field, value=text)
+            self.error(
+                N_('%(field)s "%(value)s" has an empty entry between the 、 separators'), field=field, value=text
+            )
         if field == OWNERS and any(len(entry) > MAX_NAME_CHARS for entry in entries):
-            self.error(N_("%(field)s has a name longer than %(limit)d characters"), field=field,
-                       limit=MAX_NAME_CHARS)
+            self.error(N_("%(field)s has a name longer than %(limit)d characters"), field=field, limit=MAX_NAME_CHARS)
         return tuple(entry for entry in entries if entry)
 
     def id_numbers(self, status: str) -> tuple[str, ...] | None:
         """The normalised numbers, or None when the cell is unusable (already reported)."""
         if isinstance(self.raw.get(ID_NUMBERS), float):
-            self.error(N_("%(field)s was stored as a number and has lost digits; format the "
-                          "column as text and type the numbers again"), field=ID_NUMBERS)
+            self.error(
+                N_(
+                    "%(field)s was stored as a number and has lost digits; format the "
+                    "column as text and type the numbers again"
+                ),
+                field=ID_NUMBERS,
+            )
             return None
         numbers = tuple(normalise_id_number(entry) for entry in self.entries(ID_NUMBERS))
         report = self.error if status == DELIVERED else self.warn
@@ -424,13 +453,15 @@ class _RowCheck:
         phones = self.entries(PHONES)
         # With no owners the row's fault is the missing owners, reported already.
         if phones and owner_count and len(phones) != owner_count:
-            self.error(N_("%(field)s lists %(phones)d numbers for %(owners)d owners; give one "
-                          "per owner or leave it empty"),
-                       field=PHONES, phones=len(phones), owners=owner_count)
+            self.error(
+                N_("%(field)s lists %(phones)d numbers for %(owners)d owners; give one per owner or leave it empty"),
+                field=PHONES,
+                phones=len(phones),
+                owners=owner_count,
+            )
         for phone in phones:
             if not is_phone_number(phone):
-                self.error(N_('%(field)s "%(value)s" is not a mobile or landline number'),
-                           field=PHONES, value=phone)
+                self.error(N_('%(field)s "%(value)s" is not a mobile or landline number'), field=PHONES, value=phone)
         return phones
 
 
@@ -443,12 +474,15 @@ def _check_row(number: int, raw: dict[str, object]) -> tuple[RosterRow, _RowChec
     names = check.entries(OWNERS)
     ids = check.id_numbers(status)
     if ids is not None and len(names) != len(ids):
-        check.error(N_("%(owners_field)s lists %(names)d names but %(ids_field)s lists %(ids)d "
-                       "ID numbers"),
-                    owners_field=OWNERS, names=len(names), ids_field=ID_NUMBERS, ids=len(ids))
+        check.error(
+            N_("%(owners_field)s lists %(names)d names but %(ids_field)s lists %(ids)d ID numbers"),
+            owners_field=OWNERS,
+            names=len(names),
+            ids_field=ID_NUMBERS,
+            ids=len(ids),
+        )
     if status == DELIVERED and not names and not ids:
-        check.error(N_("a delivered (%(status)s) unit needs its owners in %(field)s"),
-                    status=DELIVERED, field=OWNERS)
+        check.error(N_("a delivered (%(status)s) unit needs its owners in %(field)s"), status=DELIVERED, field=OWNERS)
     row = RosterRow(
         row=number,
         building=building,
@@ -466,8 +500,9 @@ def _check_row(number: int, raw: dict[str, object]) -> tuple[RosterRow, _RowChec
     return row, check
 
 
-def parse_roster(data: bytes, filename: str, *, max_rows: int = MAX_ROWS,
-                 max_unpacked_bytes: int = MAX_UNPACKED_BYTES) -> ParseResult:
+def parse_roster(
+    data: bytes, filename: str, *, max_rows: int = MAX_ROWS, max_unpacked_bytes: int = MAX_UNPACKED_BYTES
+) -> ParseResult:
     """Read and check every row of a roster upload; see the module docstring for the rules."""
     try:
         table = _read_table(data, filename, max_rows, max_unpacked_bytes)
@@ -489,25 +524,42 @@ def parse_roster(data: bytes, filename: str, *, max_rows: int = MAX_ROWS,
             continue
         row, check = _check_row(number, raw)
         if row.building and row.room and row.label in first_row_of_label:
-            check.error(N_("unit %(label)s is already listed on row %(first_row)d"),
-                        label=row.label, first_row=first_row_of_label[row.label])
+            check.error(
+                N_("unit %(label)s is already listed on row %(first_row)d"),
+                label=row.label,
+                first_row=first_row_of_label[row.label],
+            )
         first_row_of_label.setdefault(row.label, number)
         if len(row.owner_names) == len(row.owner_ids):
             for name, id_number in zip(row.owner_names, row.owner_ids):
                 other_name, other_row = holder_of_id.setdefault(id_number, (name, number))
                 if other_name != name:
-                    check.error(N_('%(field)s %(value)s belongs to "%(name)s" here but to '
-                                   '"%(other_name)s" on row %(other_row)d'),
-                                field=ID_NUMBERS, value=id_number, name=name,
-                                other_name=other_name, other_row=other_row)
+                    check.error(
+                        N_(
+                            '%(field)s %(value)s belongs to "%(name)s" here but to '
+                            '"%(other_name)s" on row %(other_row)d'
+                        ),
+                        field=ID_NUMBERS,
+                        value=id_number,
+                        name=name,
+                        other_name=other_name,
+                        other_row=other_row,
+                    )
         rows.append(row)
         errors += check.errors
         warnings += check.warnings
         if len(errors) > MAX_FAULTS:
-            errors[MAX_FAULTS:] = [RowError(None, N_("more than %(limit)d faults: the first %(limit)d are "
-                                                     "listed and checking stopped at row %(row)d; correct them "
-                                                     "and upload the file again"),
-                                            {"row": number, "limit": MAX_FAULTS})]
+            errors[MAX_FAULTS:] = [
+                RowError(
+                    None,
+                    N_(
+                        "more than %(limit)d faults: the first %(limit)d are "
+                        "listed and checking stopped at row %(row)d; correct them "
+                        "and upload the file again"
+                    ),
+                    {"row": number, "limit": MAX_FAULTS},
+                )
+            ]
             break
     if not rows and not errors:
         errors.append(RowError(None, N_("the file has a header row but no units"), {}))

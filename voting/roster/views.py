@@ -72,7 +72,10 @@ def confirm(code: str, upload_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     summary = import_upload(current_user.username, estate, staged)
-    flash(_("Roll imported: %(units)d units, %(voters)d voters.", units=summary["units"], voters=summary["voters"]), "success")
+    flash(
+        _("Roll imported: %(units)d units, %(voters)d voters.", units=summary["units"], voters=summary["voters"]),
+        "success",
+    )
     return redirect(url_for("roster.roll", code=code))
 
 

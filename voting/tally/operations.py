@@ -88,6 +88,7 @@ def check_rule(rule: str, part: Weight, base: Weight) -> RuleCheck:
     decide = RULES[rule]
     measures = []
     for measure in MEASURES:
+
         def meets(amount: int, measure=measure) -> bool:
             return decide({**dict.fromkeys(MEASURES, _AMPLE), measure: amount}, base.as_rule())
 
@@ -191,10 +192,14 @@ def _placed(labels: list[str], weight: Weight, places: dict) -> list[tuple[str |
 def _frozen_voters(election: Election) -> list[tuple[str, Weight, list[str]]]:
     """Voter code, weight and unit labels of every voter of the frozen roll."""
     units = units_by_voter(election)
-    return [(code, Weight(area, heads), units[code]) for code, area, heads in db.session.execute(
-        select(ElectionVoter.voter_code, ElectionVoter.area, ElectionVoter.heads)
-        .where(ElectionVoter.election_id == election.id)
-        .order_by(ElectionVoter.voter_code))]
+    return [
+        (code, Weight(area, heads), units[code])
+        for code, area, heads in db.session.execute(
+            select(ElectionVoter.voter_code, ElectionVoter.area, ElectionVoter.heads)
+            .where(ElectionVoter.election_id == election.id)
+            .order_by(ElectionVoter.voter_code)
+        )
+    ]
 
 
 def _by_building(groups: dict):
@@ -215,8 +220,10 @@ def measure_turnout(election: Election) -> Turnout:
         for building, part in _placed(labels, weight, places):
             buildings.setdefault(building, Share(building)).add(part, channel)
     latest = db.session.scalar(
-        select(LogEntry.logged_at).where(LogEntry.election_id == election.id, LogEntry.kind == "ballot")
-        .order_by(LogEntry.seq.desc()).limit(1)
+        select(LogEntry.logged_at)
+        .where(LogEntry.election_id == election.id, LogEntry.kind == "ballot")
+        .order_by(LogEntry.seq.desc())
+        .limit(1)
     )
     return Turnout(
         estate=estate,
@@ -264,8 +271,11 @@ def _owner_names(election: Election) -> dict[str, list[str]]:
 
 def canvass_list(election: Election) -> list[CanvassGroup]:
     """Voters with no ballot in the log, grouped by the building of their first unit."""
-    voted = set(db.session.scalars(select(LogEntry.voter_code).where(LogEntry.election_id == election.id,
-                                                                      LogEntry.kind == "ballot")))
+    voted = set(
+        db.session.scalars(
+            select(LogEntry.voter_code).where(LogEntry.election_id == election.id, LogEntry.kind == "ballot")
+        )
+    )
     places = _unit_places(election)
     names = _owner_names(election)
     groups: dict[str | None, CanvassGroup] = {}
@@ -368,15 +378,27 @@ def read_results(election: Election) -> Results | None:
         if entry["kind"] == "committee":
             laid_out.append(_committee(position, motion, entry, participation, quorum))
         else:
-            laid_out.append(QuestionResult(
-                position=position, title=motion["title"], item=entry["item"], kind=entry["threshold"],
-                participation=participation,
-                choices={choice: Weight.of(entry[choice]) for choice in rules.CHOICES},
-                invalid=Weight.of(entry["invalid"]), quorum=quorum,
-                passing=check_rule(entry["threshold"], Weight.of(entry["yes"]), participation), result=entry["result"],
-            ))
-    return Results(counted=tally["counted"], totals=totals, quorate=all(motion.quorum.met for motion in laid_out),
-                   invalid_ballot=definition["rules"]["invalid_ballot"], motions=laid_out)
+            laid_out.append(
+                QuestionResult(
+                    position=position,
+                    title=motion["title"],
+                    item=entry["item"],
+                    kind=entry["threshold"],
+                    participation=participation,
+                    choices={choice: Weight.of(entry[choice]) for choice in rules.CHOICES},
+                    invalid=Weight.of(entry["invalid"]),
+                    quorum=quorum,
+                    passing=check_rule(entry["threshold"], Weight.of(entry["yes"]), participation),
+                    result=entry["result"],
+                )
+            )
+    return Results(
+        counted=tally["counted"],
+        totals=totals,
+        quorate=all(motion.quorum.met for motion in laid_out),
+        invalid_ballot=definition["rules"]["invalid_ballot"],
+        motions=laid_out,
+    )
 
 
 def _committee(position: int, motion: dict, entry: dict, participation: Weight, quorum: RuleCheck) -> CommitteeResult:
@@ -404,18 +426,31 @@ def _committee(position: int, motion: dict, entry: dict, participation: Weight, 
             status = "tied"
         else:
             status = "runner_up" if candidate["approved"] else "not_approved"
-        return CandidateStanding(candidate_id, names[candidate_id], weight,
-                                 check_rule("ordinary", weight, participation), candidate["approved"],
-                                 ranks.get(candidate_id), status)
+        return CandidateStanding(
+            candidate_id,
+            names[candidate_id],
+            weight,
+            check_rule("ordinary", weight, participation),
+            candidate["approved"],
+            ranks.get(candidate_id),
+            status,
+        )
 
     others = [candidate for candidate in entry["candidates"] if not candidate["approved"]]
     return CommitteeResult(
-        position=position, title=motion["title"], item=entry["item"], kind="committee", seats=motion["seats"],
-        participation=participation, invalid=Weight.of(entry["invalid"]), quorum=quorum,
+        position=position,
+        title=motion["title"],
+        item=entry["item"],
+        kind="committee",
+        seats=motion["seats"],
+        participation=participation,
+        invalid=Weight.of(entry["invalid"]),
+        quorum=quorum,
         candidates=[standing(candidate) for candidate in approved + others],
         elected=[names[candidate_id] for candidate_id in entry["elected"]],
         tied=[names[candidate_id] for candidate_id in entry["tied"]],
-        unfilled=entry["unfilled"], result=entry["result"],
+        unfilled=entry["unfilled"],
+        result=entry["result"],
     )
 
 
@@ -439,6 +474,7 @@ def choice_printers(definition: dict) -> list:
         def printed(choices: dict, motion_id: str) -> str:
             chosen = set(choices.get(motion_id, ()))
             return "、".join(c["name"] for c in candidates if c["candidate_id"] in chosen) or "—"
+
         return printed
 
     def printer(motion_id: str, valid_choice):
@@ -447,6 +483,7 @@ def choice_printers(definition: dict) -> list:
             if reason is not None:
                 return _("Invalid (%(reason)s)", reason=INVALID_REASON_NAMES[reason])
             return valid_choice(ballot["choices"], motion_id)
+
         return printed
 
     return [
@@ -478,6 +515,7 @@ def unit_choices(election: Election) -> UnitChoices:
     printers = choice_printers(definition)
     rows = [
         UnitRow(units, tuple(p(counted[voter_code]["body"]) for p in printers))
-        for voter_code, units in units_by_voter(election).items() if voter_code in counted
+        for voter_code, units in units_by_voter(election).items()
+        if voter_code in counted
     ]
     return UnitChoices([motion["title"] for motion in definition["motions"]], sorted(rows, key=lambda row: row.units))

@@ -24,9 +24,15 @@ def turnout(code: str, election_id: int):
     estate, election = election_for(code, election_id, Permission.VIEW_ELECTION)
     after_commit(remind_day_head, election)
     figures = measure_turnout(election) if election.state != State.DRAFT else None
-    return render_template("tally/turnout.html", estate=estate, election=election, turnout=figures,
-                           bar=participation_bar, may_manage=can(current_user, Permission.MANAGE_ELECTION),
-                           witness=witness_status(current_user, election))
+    return render_template(
+        "tally/turnout.html",
+        estate=estate,
+        election=election,
+        turnout=figures,
+        bar=participation_bar,
+        may_manage=can(current_user, Permission.MANAGE_ELECTION),
+        witness=witness_status(current_user, election),
+    )
 
 
 @blueprint.get("/canvass")
@@ -34,8 +40,7 @@ def turnout(code: str, election_id: int):
 def canvass(code: str, election_id: int):
     estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
     groups = canvass_list(election) if election.state == State.OPEN else None
-    return render_template("tally/canvass.html", estate=estate, election=election, groups=groups,
-                           printed_at=utcnow())
+    return render_template("tally/canvass.html", estate=estate, election=election, groups=groups, printed_at=utcnow())
 
 
 @blueprint.get("/results")

@@ -7,5 +7,8 @@ from voting.vote.operations import MAX_REQUEST_BYTES
 
 
 class ReceiptForm(FlaskForm):
-    receipt = TextAreaField(_l("Receipt"), validators=[DataRequired(), Length(max=MAX_REQUEST_BYTES)],
-                            description=_l("Paste the text of the receipt file here, exactly as it was saved."))
+    receipt = TextAreaField(
+        _l("Receipt"),
+        validators=[DataRequired(), Length(max=MAX_REQUEST_BYTES)],
+        description=_l("Paste the text of the receipt file here, exactly as it was saved."),
+    )

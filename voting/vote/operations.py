@@ -24,10 +24,9 @@ from voting.core.canonical import b64e, parse_json, parse_time
 from voting.elections.models import Election, ElectionVoter, State
 from voting.errors import Refusal
 from voting.extensions import db
-from voting.formatting import format_area
+from voting.formatting import format_area, format_datetime
 from voting.privacy import last4_hash, personal_data
 from voting.tally.operations import UnitChoices, unit_choices
-from voting.formatting import format_datetime
 from voting.timeutil import utcnow
 from voting.vote.models import SpentChallenge
 
@@ -156,9 +155,16 @@ def _check_id_last4(election: Election, holder: ElectionVoter, id_last4) -> None
 
 
 def _has_voted(election: Election, holder: ElectionVoter) -> bool:
-    return db.session.scalar(select(LogEntry.id).where(
-        LogEntry.election_id == election.id, LogEntry.kind == "ballot",
-        LogEntry.voter_code == holder.voter_code).limit(1)) is not None
+    return (
+        db.session.scalar(
+            select(LogEntry.id)
+            .where(
+                LogEntry.election_id == election.id, LogEntry.kind == "ballot", LogEntry.voter_code == holder.voter_code
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def _proven_holder(election: Election, body: dict, now: datetime) -> ElectionVoter:
@@ -167,16 +173,25 @@ def _proven_holder(election: Election, body: dict, now: datetime) -> ElectionVot
     nonce = _check_challenge(election, challenge, now)
     try:
         key = signing.public_key_bytes(public_key)  # also keeps odd text (NUL) out of the query
-        holder = db.session.scalar(select(ElectionVoter).where(
-            ElectionVoter.election_id == election.id, ElectionVoter.public_key == public_key))
+        holder = db.session.scalar(
+            select(ElectionVoter).where(
+                ElectionVoter.election_id == election.id, ElectionVoter.public_key == public_key
+            )
+        )
     except ValueError:
         holder = None
     if holder is None:
-        raise VoteRefused(_("This voting notice is not valid for this vote. If you were given a new notice, "
-                            "scan that one; otherwise ask the preparation group for a paper ballot."), 403)
+        raise VoteRefused(
+            _(
+                "This voting notice is not valid for this vote. If you were given a new notice, "
+                "scan that one; otherwise ask the preparation group for a paper ballot."
+            ),
+            403,
+        )
     if not signing.verify_message(key, POSSESSION_PREFIX + challenge.encode(), signature):
-        raise VoteRefused(_("The phone could not prove it holds this notice's key; please scan the QR code again."),
-                          403)
+        raise VoteRefused(
+            _("The phone could not prove it holds this notice's key; please scan the QR code again."), 403
+        )
     _spend_challenge(nonce, now)
     return holder
 
@@ -220,8 +235,11 @@ def cast_ballot(election: Election, body: dict, now: datetime | None = None) -> 
     if election.require_id_last4:
         # Checked after cast_online has verified the signature (a refusal here is rolled back),
         # so that a found notice is not enough to vote, and ID numbers cannot be probed without one.
-        holder = db.session.scalar(select(ElectionVoter).where(
-            ElectionVoter.election_id == election.id, ElectionVoter.voter_code == ballot["voter_id"]))
+        holder = db.session.scalar(
+            select(ElectionVoter).where(
+                ElectionVoter.election_id == election.id, ElectionVoter.voter_code == ballot["voter_id"]
+            )
+        )
         _check_id_last4(election, holder, body.get("id_last4"))
     return receipt.as_json(election)
 
@@ -237,14 +255,28 @@ def check_receipt_text(election: Election, text: str | bytes) -> dict:
     try:
         finding = check_receipt(election, receipt)
     except BallotRefused as refusal:
-        return {"ok": False, "fault": str(refusal),
-                "error": _("This receipt matches no ballot in the log of this vote. Check that it is a receipt of "
-                           "this vote, kept exactly as it was given. If it is, and nobody changed it, tell the "
-                           "street office.")}
-    proof = {"entry_hash": receipt["entry_hash"], "size": receipt["checkpoint"]["size"],
-             "root": receipt["checkpoint"]["root"], "inclusion_proof": receipt["inclusion_proof"]}
-    return {"ok": True, "message": _receipt_message(finding), **finding,
-            "words": _receipt_words(election, finding), "proof": proof}
+        return {
+            "ok": False,
+            "fault": str(refusal),
+            "error": _(
+                "This receipt matches no ballot in the log of this vote. Check that it is a receipt of "
+                "this vote, kept exactly as it was given. If it is, and nobody changed it, tell the "
+                "street office."
+            ),
+        }
+    proof = {
+        "entry_hash": receipt["entry_hash"],
+        "size": receipt["checkpoint"]["size"],
+        "root": receipt["checkpoint"]["root"],
+        "inclusion_proof": receipt["inclusion_proof"],
+    }
+    return {
+        "ok": True,
+        "message": _receipt_message(finding),
+        **finding,
+        "words": _receipt_words(election, finding),
+        "proof": proof,
+    }
 
 
 def _described_ballot(ballot: dict) -> str:
@@ -252,10 +284,14 @@ def _described_ballot(ballot: dict) -> str:
     cast_at = format_datetime(parse_time(ballot["cast_at"]))
     if ballot["channel"] == "online":
         return _("cast online on %(time)s", time=cast_at)
-    return _("a paper ballot handed in at the desk on %(time)s with desk receipt %(receipt)s, %(identity)s, "
-             "keyed and checked by the clerks %(clerks)s", time=cast_at, receipt=ballot["desk_receipt"],
-             identity=_("identity checked at the desk") if ballot["identity_checked"] else _("identity not checked"),
-             clerks="、".join(ballot["clerks"]))
+    return _(
+        "a paper ballot handed in at the desk on %(time)s with desk receipt %(receipt)s, %(identity)s, "
+        "keyed and checked by the clerks %(clerks)s",
+        time=cast_at,
+        receipt=ballot["desk_receipt"],
+        identity=_("identity checked at the desk") if ballot["identity_checked"] else _("identity not checked"),
+        clerks="、".join(ballot["clerks"]),
+    )
 
 
 def _receipt_words(election: Election, finding: dict) -> dict:
@@ -263,8 +299,11 @@ def _receipt_words(election: Election, finding: dict) -> dict:
     whether it counts and, where it does not, which later ballot counts instead."""
     own = finding["ballot"]
     cast_at = format_datetime(parse_time(own["cast_at"]))
-    cast = (_("%(time)s, online", time=cast_at) if own["channel"] == "online"
-            else _("%(time)s, paper ballot (desk receipt %(receipt)s)", time=cast_at, receipt=own["desk_receipt"]))
+    cast = (
+        _("%(time)s, online", time=cast_at)
+        if own["channel"] == "online"
+        else _("%(time)s, paper ballot (desk receipt %(receipt)s)", time=cast_at, receipt=own["desk_receipt"])
+    )
     advice = ""
     if finding["status"] == "counted":
         headline = _("Your ballot is counted")
@@ -272,19 +311,28 @@ def _receipt_words(election: Election, finding: dict) -> dict:
     elif finding["status"] == "pending":
         headline = _("Your ballot is in the log, to be counted")
         if election.state != State.OPEN:
-            standing = _("In the log, unchanged. The count is not published yet; once it is, this page tells "
-                         "whether this ballot is the one counted.")
+            standing = _(
+                "In the log, unchanged. The count is not published yet; once it is, this page tells "
+                "whether this ballot is the one counted."
+            )
         elif election.revote == "last":
-            standing = _("In the log, unchanged, and it will count when the vote closes — unless you vote again "
-                         "before then: only your latest ballot counts.")
+            standing = _(
+                "In the log, unchanged, and it will count when the vote closes — unless you vote again "
+                "before then: only your latest ballot counts."
+            )
         else:
-            standing = _("In the log, unchanged, and it will count when the vote closes: in this vote only the "
-                         "first ballot counts.")
+            standing = _(
+                "In the log, unchanged, and it will count when the vote closes: in this vote only the "
+                "first ballot counts."
+            )
     else:
         later = finding["replaced_by"]
         headline = _("This ballot was replaced and does not count")
-        standing = _("Replaced by a later ballot, entry %(later)d: %(how)s. Only the latest ballot counts.",
-                     later=later["seq"], how=_described_ballot(later))
+        standing = _(
+            "Replaced by a later ballot, entry %(later)d: %(how)s. Only the latest ballot counts.",
+            later=later["seq"],
+            how=_described_ballot(later),
+        )
         advice = _("If you did not cast that later ballot, tell the street office at once.")
     return {"headline": headline, "cast": cast, "standing": standing, "advice": advice}
 
@@ -294,12 +342,22 @@ def _receipt_message(finding: dict) -> str:
     if finding["status"] == "replaced":
         later = finding["replaced_by"]
         where = _("the published record") if finding["published"] else _("the log")
-        return _("Your ballot is entry %(seq)d of %(where)s, but it does not count: the later ballot of entry "
-                 "%(later)d replaced it — %(how)s. If that was not you, tell the street office.",
-                 seq=finding["seq"], where=where, later=later["seq"], how=_described_ballot(later))
+        return _(
+            "Your ballot is entry %(seq)d of %(where)s, but it does not count: the later ballot of entry "
+            "%(later)d replaced it — %(how)s. If that was not you, tell the street office.",
+            seq=finding["seq"],
+            where=where,
+            later=later["seq"],
+            how=_described_ballot(later),
+        )
     if not finding["published"]:
-        return _("Your ballot is entry %(seq)d of the log, and the log, now %(size)d entries long, still holds it "
-                 "unchanged. Once the vote is counted, this page also tells whether it is the ballot that counts.",
-                 seq=finding["seq"], size=finding["log_size"])
-    return _("Your ballot is entry %(seq)d of the published record, and it is the ballot counted for your vote.",
-             seq=finding["seq"])
+        return _(
+            "Your ballot is entry %(seq)d of the log, and the log, now %(size)d entries long, still holds it "
+            "unchanged. Once the vote is counted, this page also tells whether it is the ballot that counts.",
+            seq=finding["seq"],
+            size=finding["log_size"],
+        )
+    return _(
+        "Your ballot is entry %(seq)d of the published record, and it is the ballot counted for your vote.",
+        seq=finding["seq"],
+    )

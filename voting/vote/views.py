@@ -38,8 +38,10 @@ blueprint = Blueprint("vote", __name__, url_prefix="/v")
 # So a stranger cannot use up an owner's attempts, and a found notice allows a handful of
 # guesses at the ID ending a day, not thousands.
 ID_GUESSES = "5 per day"
-TOO_MANY_ID_GUESSES = _l("Too many wrong ID numbers for this voting notice. Please try again tomorrow, "
-                         "or ask the preparation group for a paper ballot.")
+TOO_MANY_ID_GUESSES = _l(
+    "Too many wrong ID numbers for this voting notice. Please try again tomorrow, "
+    "or ask the preparation group for a paper ballot."
+)
 
 
 def _request_data() -> bytes:
@@ -80,23 +82,28 @@ def _election(public_id: str, *, opened: bool = True) -> Election:
     return election
 
 
-
-
 @blueprint.get("/<public_id>")
 def ballot(public_id: str):
     election = _election(public_id, opened=False)
     closed = why_not_open(election)
     data = None
     if not closed:
-        urls = {name: url_for(f"vote.{name}", public_id=public_id)
-                for name in ("challenge", "session", "cast", "receipt")}
+        urls = {
+            name: url_for(f"vote.{name}", public_id=public_id) for name in ("challenge", "session", "cast", "receipt")
+        }
         data = ballot_page_data(election) | {"urls": urls}
     elif unit_choices_shown(election):
         data = {"urls": {name: url_for(f"vote.{name}", public_id=public_id) for name in ("challenge", "units")}}
     # A draft's title may still change and is not public (public/operations.py): its page names none.
     title = _("Vote") if election.state == State.DRAFT else election.title
-    return render_template("vote/ballot.html", election=election, title=title, closed=closed, data=data,
-                           help_desk=election.estate.help_desk)
+    return render_template(
+        "vote/ballot.html",
+        election=election,
+        title=title,
+        closed=closed,
+        data=data,
+        help_desk=election.estate.help_desk,
+    )
 
 
 @blueprint.post("/<public_id>/challenge")
@@ -109,8 +116,9 @@ def challenge(public_id: str):
 @blueprint.post("/<public_id>/session")
 @csrf.exempt
 @limiter.limit("120 per minute")
-@limiter.limit(ID_GUESSES, key_func=lambda: _phone_sent("public_key"), deduct_when=_refused_id,
-               error_message=TOO_MANY_ID_GUESSES)
+@limiter.limit(
+    ID_GUESSES, key_func=lambda: _phone_sent("public_key"), deduct_when=_refused_id, error_message=TOO_MANY_ID_GUESSES
+)
 def session(public_id: str):
     election = _election(public_id)
     return jsonify(open_session(election, read_request(_request_data())))
@@ -119,8 +127,12 @@ def session(public_id: str):
 @blueprint.post("/<public_id>/ballot")
 @csrf.exempt
 @limiter.limit("60 per minute")
-@limiter.limit(ID_GUESSES, key_func=lambda: _phone_sent("ballot", "voter_id"), deduct_when=_refused_id,
-               error_message=TOO_MANY_ID_GUESSES)
+@limiter.limit(
+    ID_GUESSES,
+    key_func=lambda: _phone_sent("ballot", "voter_id"),
+    deduct_when=_refused_id,
+    error_message=TOO_MANY_ID_GUESSES,
+)
 def cast(public_id: str):
     election = _election(public_id)
     receipt = cast_ballot(election, read_request(_request_data()))
@@ -145,8 +157,9 @@ def receipt(public_id: str):
     election = _election(public_id)
     form = ReceiptForm()
     result = check_receipt_text(election, form.receipt.data) if form.validate_on_submit() else None
-    return render_template("vote/receipt.html", election=election, form=form, result=result,
-                           storage_key=receipt_storage_key(election))
+    return render_template(
+        "vote/receipt.html", election=election, form=form, result=result, storage_key=receipt_storage_key(election)
+    )
 
 
 @blueprint.post("/<public_id>/receipt/check")

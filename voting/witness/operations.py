@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -59,8 +59,14 @@ class ToCosign:
     consistency_proof: list[str] | None
 
     def as_json(self) -> dict:
-        return {"election_hash": self.election_hash, "size": self.size, "root": self.root,
-                "signature": self.signature, "time": self.time, "consistency_proof": self.consistency_proof}
+        return {
+            "election_hash": self.election_hash,
+            "size": self.size,
+            "root": self.root,
+            "signature": self.signature,
+            "time": self.time,
+            "consistency_proof": self.consistency_proof,
+        }
 
 
 @dataclass(frozen=True)
@@ -94,9 +100,12 @@ def _require_witness(staff: Staff, election: Election) -> None:
 def _last_cosigned(election: Election, officer_ids: list[str]) -> tuple[Cosignature, Checkpoint] | None:
     """The witness's cosignature of the largest head; heads it cosigns only ever grow."""
     row = db.session.execute(
-        select(Cosignature, Checkpoint).join(Checkpoint, Cosignature.checkpoint_id == Checkpoint.id)
+        select(Cosignature, Checkpoint)
+        .join(Checkpoint, Cosignature.checkpoint_id == Checkpoint.id)
         .where(Checkpoint.election_id == election.id, Cosignature.witness.in_(officer_ids))
-        .order_by(Checkpoint.size.desc()).limit(1)).first()
+        .order_by(Checkpoint.size.desc())
+        .limit(1)
+    ).first()
     return (row[0], row[1]) if row else None
 
 
@@ -115,7 +124,7 @@ def witness_status(staff: Staff, election: Election) -> WitnessStatus | None:
         due = None if covered else "closing"
     if not last:
         return WitnessStatus(keys, None, None, due if keys else None)
-    return WitnessStatus(keys, last[1].size, datetime.fromtimestamp(last[0].time, timezone.utc), due if keys else None)
+    return WitnessStatus(keys, last[1].size, datetime.fromtimestamp(last[0].time, UTC), due if keys else None)
 
 
 def checkpoint_to_cosign(staff: Staff, election: Election, since=None, now: datetime | None = None) -> ToCosign:
@@ -130,8 +139,9 @@ def checkpoint_to_cosign(staff: Staff, election: Election, since=None, now: date
     return ToCosign(election.election_hash, made.size, made.root, made.signature, int(moment.timestamp()), proof)
 
 
-def cosign(staff: Staff, election: Election, officer_id, size, time, signature,
-           now: datetime | None = None) -> Cosignature:
+def cosign(
+    staff: Staff, election: Election, officer_id, size, time, signature, now: datetime | None = None
+) -> Cosignature:
     """Keep a cosignature the witness's browser made, once it verifies with the witness's
     registered key over the exact C2SP bytes of that checkpoint at that time.
 
@@ -144,8 +154,9 @@ def cosign(staff: Staff, election: Election, officer_id, size, time, signature,
         raise CosignatureRefused(_("This vote is counted: its log is witnessed and closed."), 409)
     officer = next((o for o in witness_keys(election, staff) if o.officer_id == officer_id), None)
     if officer is None:
-        raise CosignatureRefused(_("This browser holds no certifying key registered to your account for this vote."),
-                                 403)
+        raise CosignatureRefused(
+            _("This browser holds no certifying key registered to your account for this vote."), 403
+        )
     made = checkpoint_of(election, size) if type(size) is int else None
     if made is None:
         raise CosignatureRefused(_("There is no such checkpoint of this vote's log; reload the page."), 404)
@@ -157,8 +168,9 @@ def cosign(staff: Staff, election: Election, officer_id, size, time, signature,
     if not 0 <= now.timestamp() - time <= CLOCK_TOLERANCE.total_seconds():
         raise CosignatureRefused(_("The cosignature's time is not now; reload the page and cosign again."))
     if time >= math.ceil(election.closes_at.timestamp()) and made.size != election.log_size:
-        raise CosignatureRefused(_("At the close only the whole log can be cosigned; reload the page and cosign the "
-                                   "final log."), 409)
+        raise CosignatureRefused(
+            _("At the close only the whole log can be cosigned; reload the page and cosign the final log."), 409
+        )
     if size and time < int(_logged_at(election, size - 1).timestamp()):
         raise CosignatureRefused(_("The cosignature's time is before the last ballot it covers."))
     message = checkpoint.cosignature_message(checkpoint_text(election, made), time)
@@ -169,8 +181,13 @@ def cosign(staff: Staff, election: Election, officer_id, size, time, signature,
         raise CosignatureRefused(_("You have already cosigned this checkpoint."), 409)
     last = _last_cosigned(election, [officer.officer_id])
     if last and not extends(election, last[1], made):
-        raise CosignatureRefused(_("This checkpoint does not extend the one you cosigned before: a witness never "
-                                   "cosigns a fork. Report it to the platform's administrators."), 409)
+        raise CosignatureRefused(
+            _(
+                "This checkpoint does not extend the one you cosigned before: a witness never "
+                "cosigns a fork. Report it to the platform's administrators."
+            ),
+            409,
+        )
     if earlier is not None:
         # The same head seen again later, at the close say, when no ballot came in meanwhile: the
         # record keeps one cosignature per witness and head (spec v2 §6), the latest.
@@ -180,11 +197,18 @@ def cosign(staff: Staff, election: Election, officer_id, size, time, signature,
         cosignature = Cosignature(checkpoint_id=made.id, witness=officer.officer_id, time=time, signature=signature)
         made.cosignatures.append(cosignature)
     db.session.flush()
-    record_event(staff.username, "election.cosign", f"election:{election.public_id}", estate_id=election.estate_id,
-                 witness=officer.officer_id, size=made.size, root=made.root, time=time)
+    record_event(
+        staff.username,
+        "election.cosign",
+        f"election:{election.public_id}",
+        estate_id=election.estate_id,
+        witness=officer.officer_id,
+        size=made.size,
+        root=made.root,
+        time=time,
+    )
     return cosignature
 
 
 def _logged_at(election: Election, seq: int) -> datetime:
-    return db.session.scalar(select(LogEntry.logged_at).where(LogEntry.election_id == election.id,
-                                                                 LogEntry.seq == seq))
+    return db.session.scalar(select(LogEntry.logged_at).where(LogEntry.election_id == election.id, LogEntry.seq == seq))

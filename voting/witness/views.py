@@ -29,6 +29,7 @@ def checkpoint(code: str, election_id: int):
 def cosignatures(code: str, election_id: int):
     _estate, election = witnessed_election_for(code, election_id)
     data = _json_body()
-    made = cosign(current_user, election, data.get("officer_id"), data.get("size"), data.get("time"),
-                  data.get("signature"))
+    made = cosign(
+        current_user, election, data.get("officer_id"), data.get("size"), data.get("time"), data.get("signature")
+    )
     return jsonify(witness=made.witness, time=made.time), 201
