@@ -4,6 +4,7 @@ in effect changes only with it. The attack: revoke or reissue an owner's credent
 second person and no trace in the record."""
 
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from sqlalchemy import select
@@ -158,6 +159,25 @@ def test_a_withdrawn_request_takes_no_effect(app, vote_with_group):
         approve_act(vote.election, request, second)
     db.session.rollback()
     assert key_in_effect(vote, zhao(vote)) != request.public_key and log_kinds(vote) == []
+
+
+def test_a_request_never_signed_by_its_requester_can_be_withdrawn(app, vote_with_group):
+    """Prepared, its replacement notice printed, then thought better of before signing: withdrawn
+    like any other, kept unsigned, and it can no longer be signed."""
+    vote, first, second = vote_with_group
+    with mock.patch("voting.credentials.operations.replacement_notice", lambda *_args: b"%PDF-"):
+        request = prepare_request(
+            first.staff, vote.election, ZHAO_UNIT, "reissue", "lost", "https://vote.test", now=NOW
+        ).request
+    db.session.commit()
+    withdraw_request(second.staff, vote.election, request.id)
+    db.session.commit()
+    db.session.expire_all()
+    withdrawn = db.session.get(CredentialRequest, request.id)
+    assert (withdrawn.status, withdrawn.requester_signature) == ("withdrawn", None)
+    with pytest.raises(CredentialRefused, match="signed by its requester already|decided already"):
+        withdrawn.sign("a" * 88)
+    assert log_kinds(vote) == []
 
 
 def test_a_decided_request_is_neither_withdrawn_nor_approved_again(app, vote_with_group):

@@ -59,7 +59,11 @@ class CredentialRequest(db.Model):
         one_of("reason", CREDENTIAL_REASONS),
         one_of("status", tuple(RequestStatus)),
         CheckConstraint("(action = 'reissue') = (public_key IS NOT NULL)", name="reissue_has_key"),
-        CheckConstraint("(status = 'prepared') = (requester_signature IS NULL)", name="requested_is_signed"),
+        # Signed from the request on; a request withdrawn before its requester signed stays unsigned.
+        CheckConstraint(
+            "status = 'withdrawn' OR (status = 'prepared') = (requester_signature IS NULL)",
+            name="requested_is_signed",
+        ),
         CheckConstraint(
             "(status IN ('approved', 'withdrawn')) = (decided_at IS NOT NULL AND decided_by_id IS NOT NULL)",
             name="decided_has_decider",
