@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from voting.auth.access import reviewer_bodies
 from voting.auth.models import Staff
 from voting.candidates.models import CandidateList
-from voting.candidates.operations import (
+from voting.candidates.nominations import (
     Profile,
     create_list,
     eligible_owners,

@@ -16,7 +16,7 @@ from voting.auth.operations import create_staff
 from voting.ballots.operations import cast_online
 from voting.board.models import BoardNotice
 from voting.board.results import publish_results
-from voting.candidates.operations import (
+from voting.candidates.nominations import (
     Profile,
     add_committee_motion,
     answer_objection,

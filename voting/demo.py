@@ -23,7 +23,7 @@ from voting.auth.access import reviewer_bodies
 from voting.auth.models import Role, Staff
 from voting.auth.operations import create_staff
 from voting.candidates.models import CandidateList
-from voting.candidates.operations import (
+from voting.candidates.nominations import (
     Profile,
     create_list,
     eligible_owners,

@@ -14,7 +14,7 @@ from voting.audit.models import AuditEvent
 from voting.auth.access import reviewer_bodies
 from voting.auth.models import Role
 from voting.candidates.models import ListState, Nominee
-from voting.candidates.operations import (
+from voting.candidates.nominations import (
     CandidateError,
     NominationRejected,
     Profile,

@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from voting.candidates.eligibility import CATALOGUE
 from voting.candidates.models import BODIES
-from voting.candidates.operations import RuleSetting
+from voting.candidates.nominations import RuleSetting
 from voting.errors import Refusal
 
 

@@ -24,7 +24,7 @@ from voting.candidates.forms import (
     read_verdicts,
 )
 from voting.candidates.models import CandidateList, Nominee, Objection
-from voting.candidates.operations import (
+from voting.candidates.nominations import (
     CandidateError,
     Profile,
     add_committee_motion,
