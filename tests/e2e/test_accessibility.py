@@ -28,7 +28,7 @@ from tests.factories import PASSWORD, resident_id
 from voting.auth.models import Role
 from voting.board.documents import announcement_pdf
 from voting.board.operations import publish
-from voting.candidates.nominations import answer_objection, lodge_objection
+from voting.candidates.objections import answer_objection, lodge_objection
 from voting.elections.models import Election
 from voting.extensions import db
 from voting.roster.operations import publish_roll
