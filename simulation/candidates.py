@@ -8,17 +8,11 @@ from datetime import datetime, timedelta
 
 from voting.auth.access import reviewer_bodies
 from voting.auth.models import Staff
+from voting.candidates.lists import create_list, rule_bodies
 from voting.candidates.models import CandidateList
-from voting.candidates.operations import (
-    Profile,
-    create_list,
-    eligible_owners,
-    nominate_self,
-    publish_list,
-    record_review,
-    rule_bodies,
-    start_review,
-)
+from voting.candidates.nominations import Profile, eligible_owners, nominate_self
+from voting.candidates.publication import publish_list
+from voting.candidates.review import record_review, start_review
 from voting.estates.models import Estate
 from voting.prep.operations import confirm_group, propose_member
 

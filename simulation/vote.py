@@ -25,7 +25,7 @@ from simulation.paper_desk import Clerk, PaperDesk
 from voting.auth.models import Role
 from voting.auth.operations import create_staff
 from voting.board.results import publish_certification, publish_results
-from voting.candidates.operations import add_committee_motion
+from voting.candidates.motion import add_committee_motion
 from voting.certification.operations import body_to_sign, certify
 from voting.core import checkpoint, record_v2, signing
 from voting.core.canonical import b64d, b64e

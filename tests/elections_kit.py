@@ -113,18 +113,24 @@ def count_vote(election, actor: str = "test") -> dict:
     return tally
 
 
-def opened(election, witness: Witness) -> "OpenVote":
+def opened(election, witness: Witness | None) -> "OpenVote":
     """Open a draft whose officers are registered; committed."""
     batch = open_election("test", election, PASSPHRASE)
     db.session.commit()
-    return OpenVote(election, notice_secrets(batch), witness)
+    return OpenVote(election, batch, notice_secrets(batch), witness)
 
 
 @dataclass
 class OpenVote:
     election: object
+    batch: object  # the notice batch opening the vote sealed
     secrets: dict[str, bytes]  # voter code -> credential seed, as printed on the notices
     witness: Witness | None  # the street office's, where the test did not register its own
+
+    @cached_property
+    def roster_secrets(self) -> dict[str, bytes]:
+        """roster code -> credential seed: the notice each owner of the roll holds."""
+        return {roster: self.secrets[code] for roster, code in self.ids.items()}
 
     @cached_property
     def ids(self) -> dict[str, str]:
@@ -206,21 +212,52 @@ class OpenVote:
         return count_vote(self.election, actor)
 
 
-def open_vote(estate, revote: str = "last", *, officers=(), motions=None, **options) -> OpenVote:
-    """An election on the estate's roll, open from a day before NOW to a week after: an ordinary
-    motion (m1), a major one (m2) and a committee election (m3), or the (item, title) motions given.
-    Unless ``officers`` name a street-office officer, one of the estate's street office witnesses it."""
+# An ordinary motion (m1), a major one (m2) and a two-seat committee election (m3).
+MOTIONS = ((4, "选聘物业服务企业"), (6, "筹集住宅专项维修资金"), (3, "选举业主委员会", 2, ["甲", "乙", "丙"]))
+# The same kinds as the phone shows them, its committee candidates owners of small_roster.
+PHONE_MOTIONS = (
+    (2, "审议《管理规约》"),
+    (7, "改建小区东门及其附属设施"),
+    (3, "选举第一届业主委员会", 2, ["张三", "王五", "赵六"]),
+)
+
+
+def open_vote(
+    estate,
+    revote: str = "last",
+    *,
+    title: str = "业主大会表决",
+    now: datetime = NOW,
+    opens_at: datetime | None = None,
+    closes_at: datetime | None = None,
+    motions=MOTIONS,
+    officers=(),
+    witness: bool = True,
+    **options,
+) -> OpenVote:
+    """An election on the estate's roll, open from a day before ``now`` to a week after (or from
+    ``opens_at`` to ``closes_at``), with ``motions``: (item, title) for a motion, (3, title, seats,
+    candidates) for the committee election. ``officers`` are (staff, role, public key) registered
+    in the draft; unless one is a street-office officer or ``witness`` is false, an officer of the
+    estate's street office witnesses the vote. Opened with the test passphrase; committed."""
     election = create_election(
-        "test", estate, "业主大会表决", NOW - timedelta(days=1), NOW + timedelta(days=7), revote, **options
+        "test",
+        estate,
+        title,
+        opens_at or now - timedelta(days=1),
+        closes_at or now + timedelta(days=7),
+        revote,
+        **options,
     )
-    for item, title in motions or ((4, "选聘物业服务企业"), (6, "筹集住宅专项维修资金")):
-        add_motion("test", election, item, title)
-    if motions is None:
-        add_committee_election("test", election, "选举业主委员会", 2, candidates=["甲", "乙", "丙"])
+    for item, motion_title, *committee in motions:
+        if committee:
+            add_committee_election("test", election, motion_title, *committee)
+        else:
+            add_motion("test", election, item, motion_title)
     for staff, role, public_key in officers:
         register_officer("test", election, staff, role, public_key)
-    witness = None if any(role == "street_office" for _staff, role, _key in officers) else add_witness(election)
-    return opened(election, witness)
+    street_office = any(role == "street_office" for _staff, role, _key in officers)
+    return opened(election, add_witness(election) if witness and not street_office else None)
 
 
 @dataclass

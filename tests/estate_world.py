@@ -16,19 +16,12 @@ from voting.auth.operations import create_staff
 from voting.ballots.operations import cast_online
 from voting.board.models import BoardNotice
 from voting.board.results import publish_results
-from voting.candidates.operations import (
-    Profile,
-    add_committee_motion,
-    answer_objection,
-    create_list,
-    lodge_objection,
-    nominate_by_community,
-    nominate_self,
-    publish_list,
-    record_review,
-    rule_bodies,
-    start_review,
-)
+from voting.candidates.lists import create_list, rule_bodies
+from voting.candidates.motion import add_committee_motion
+from voting.candidates.nominations import Profile, nominate_by_community, nominate_self
+from voting.candidates.objections import answer_objection, lodge_objection
+from voting.candidates.publication import publish_list
+from voting.candidates.review import record_review, start_review
 from voting.certification.operations import refuse
 from voting.core import record_v2, signing
 from voting.core.canonical import b64e

@@ -13,33 +13,27 @@ from tests.factories import resident_id
 from voting.audit.models import AuditEvent
 from voting.auth.access import reviewer_bodies
 from voting.auth.models import Role
-from voting.candidates.models import ListState, Nominee
-from voting.candidates.operations import (
-    CandidateError,
-    NominationRejected,
-    Profile,
+from voting.candidates.lists import (
     RuleSetting,
-    add_committee_motion,
-    answer_objection,
     change_settings,
     configure_rules,
     create_list,
-    list_report,
-    lists_ready,
-    lodge_objection,
     needed_candidates,
+    rule_bodies,
+)
+from voting.candidates.models import CandidateError, ListState, Nominee
+from voting.candidates.motion import add_committee_motion, lists_ready
+from voting.candidates.nominations import (
+    NominationRejected,
+    Profile,
     nominate_by_community,
     nominate_jointly,
     nominate_self,
-    publish_list,
-    published_list,
-    record_paper_objection,
-    record_review,
-    reopen_nominations,
-    rule_bodies,
-    start_review,
     withdraw_nominee,
 )
+from voting.candidates.objections import answer_objection, lodge_objection, record_paper_objection
+from voting.candidates.publication import publish_list, published_list
+from voting.candidates.review import list_report, record_review, reopen_nominations, start_review
 from voting.elections.operations import create_election
 from voting.extensions import db
 from voting.prep.operations import CompositionRejected, confirm_group, propose_member, propose_removal

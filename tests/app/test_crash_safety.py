@@ -20,7 +20,6 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 import pytest
 from flask_migrate import upgrade
@@ -28,7 +27,7 @@ from sqlalchemy import create_engine, select, text
 
 from simulation.server import Gunicorn
 from tests.conftest import DATABASES, POSTGRES_URL, TEST_SECRETS, make_app
-from tests.elections_kit import PASSPHRASE, OpenVote, add_witness, count_vote, notice_secrets
+from tests.elections_kit import MOTIONS, count_vote, open_vote
 from tests.factories import Factory
 from voting.ballots.models import LogEntry, TreeHead
 from voting.ballots.operations import check_receipt
@@ -36,10 +35,7 @@ from voting.core import checkpoint, merkle, record_v2, signing
 from voting.core.canonical import b64d, b64e
 from voting.elections.models import Election
 from voting.elections.operations import (
-    add_motion,
-    create_election,
     export_record,
-    open_election,
 )
 from voting.extensions import db
 from voting.roster.generate import generate_roster, write_csv
@@ -124,28 +120,14 @@ class Phones:
         return threads
 
 
-def open_vote_now(estate_roster: bytes) -> OpenVote:
-    """A vote open from an hour ago for a day: the server stamps ballots with its own clock."""
-    estate = Factory().estate(roster=estate_roster)
-    now = utcnow()
-    election = create_election(
-        "test", estate, "业主大会表决", now - timedelta(hours=1), now + timedelta(days=1), "last"
-    )
-    add_motion("test", election, 4, "选聘物业服务企业")
-    add_motion("test", election, 6, "筹集住宅专项维修资金")
-    witness = add_witness(election)
-    batch = open_election("test", election, PASSPHRASE)
-    db.session.commit()
-    return OpenVote(election, notice_secrets(batch), witness)
-
-
 @pytest.mark.slow(reason="starts gunicorn twice and kills it with SIGKILL; about 10 s")
 def test_every_receipted_ballot_survives_a_killed_server(crash_database, start_server, tmp_path):
     roster_path = tmp_path / "roster.csv"
     write_csv(generate_roster(40, seed=6).rows, roster_path)
     app = make_app(crash_database)
     with app.app_context():
-        vote = open_vote_now(roster_path.read_bytes())
+        # Open now, by the real clock: the server stamps ballots with its own.
+        vote = open_vote(Factory().estate(roster=roster_path.read_bytes()), now=utcnow(), motions=MOTIONS[:2])
         election_id, public_id = vote.election.id, vote.election.public_id
         voters = sorted(vote.secrets)
         choices = [{"m1": "yes", "m2": "no"}, {"m1": "no"}, {"m1": "abstain", "m2": "yes"}]

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from voting.auth.access import Permission, can
 from voting.auth.models import Role, Staff
 from voting.candidates.models import CandidateList
-from voting.candidates.operations import lists_ready
+from voting.candidates.motion import lists_ready
 from voting.demo import DEMO_ESTATE, DEMO_PASSWORD, start_here
 from voting.elections.models import Election
 from voting.estates.models import Estate

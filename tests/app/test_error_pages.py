@@ -3,11 +3,12 @@ back); a JSON request gets JSON, as the phone's /v/... requests always have."""
 
 import pytest
 
-from tests.app.test_vote import open_vote
 from tests.conftest import make_app
-from tests.factories import login
+from tests.elections_kit import PHONE_MOTIONS, open_vote
+from tests.factories import login, small_roster
 from voting.auth.models import Role
 from voting.extensions import db
+from voting.timeutil import utcnow
 
 PAGE = {"Accept": "text/html,application/xhtml+xml"}
 
@@ -41,7 +42,7 @@ def test_the_phones_json_requests_still_get_json(app, factory):
             "or scan the QR code again."
         )
     }
-    election, _secrets = open_vote(factory)
+    election = open_vote(factory.estate(roster=small_roster()), now=utcnow(), motions=PHONE_MOTIONS).election
     wrong_method = client.get(f"/v/{election.public_id}/challenge", headers={"Accept": "application/json"})
     assert wrong_method.status_code == 405 and "error" in wrong_method.get_json()
 

@@ -10,6 +10,7 @@ import subprocess
 import time
 import unicodedata
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,15 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from tests.conftest import TEST_SECRETS, unavailable
-from tests.elections_kit import PASSPHRASE, approve_act, group_member, notice_secrets, request_act, roster_voter_ids
+from tests.elections_kit import (
+    PASSPHRASE,
+    approve_act,
+    group_member,
+    notice_secrets,
+    open_vote,
+    request_act,
+    roster_voter_ids,
+)
 from tests.factories import login, small_roster
 from voting.audit.models import AuditEvent
 from voting.auth.models import Role
@@ -31,13 +40,6 @@ from voting.core.canonical import b64d, b64e
 from voting.core.roll import units_commitment
 from voting.credentials.models import CredentialRequest
 from voting.elections.models import ElectionVoter, NoticeBatch
-from voting.elections.operations import (
-    add_committee_election,
-    add_motion,
-    create_election,
-    open_election,
-    register_officer,
-)
 from voting.estates.models import HELP_DESK_HOURS_LENGTH, HELP_DESK_PLACE_LENGTH
 from voting.extensions import db
 from voting.jobs import enqueue
@@ -57,24 +59,15 @@ def app(app):
     return app
 
 
-def open_vote(factory, roster=None, *, motions=None, estate=None, officers=()):
-    """``officers`` are (staff, role, public key) registered in the draft."""
-    estate = estate or factory.estate(roster=roster or small_roster(), name="阳光花园")
-    election = create_election("test", estate, "2026年第一次业主大会", OPENS, CLOSES)
-    for item, title, *committee in motions or [
-        (2, "审议通过《管理规约》"),
-        (6, "筹集住宅专项维修资金"),
-        (3, "选举第一届业主委员会", 3, ["张三", "李四", "王五", "赵六"]),
-    ]:
-        if committee:
-            add_committee_election("test", election, title, committee[0], committee[1])
-        else:
-            add_motion("test", election, item, title)
-    for staff, role, public_key in officers:
-        register_officer("test", election, staff, role, public_key)
-    batch = open_election("test", election, PASSPHRASE)
-    db.session.commit()
-    return estate, election, batch
+# What every notice test prints: the vote's title and period, its motions; nobody witnesses it.
+NOTICE_MOTIONS = (
+    (2, "审议通过《管理规约》"),
+    (6, "筹集住宅专项维修资金"),
+    (3, "选举第一届业主委员会", 3, ["张三", "李四", "王五", "赵六"]),
+)
+open_notice_vote = partial(
+    open_vote, title="2026年第一次业主大会", opens_at=OPENS, closes_at=CLOSES, motions=NOTICE_MOTIONS, witness=False
+)
 
 
 def derived_key(secret: bytes) -> str:
@@ -147,7 +140,9 @@ def staff_client(app, factory):
 
 
 def test_notices_print_one_page_per_voter_with_text_fonts_and_working_qr_codes(app, factory, staff_client, tmp_path):
-    estate, election, batch = open_vote(factory)
+    estate = factory.estate(roster=small_roster(), name="阳光花园")
+    vote = open_notice_vote(estate)
+    election, batch = vote.election, vote.batch
     secrets = notice_secrets(batch)
     pdf = write(tmp_path, "notices.pdf", prepare_and_download(staff_client(estate), estate, election))
 
@@ -241,7 +236,8 @@ def test_the_notice_says_in_large_type_what_to_do_and_where_the_help_desk_is(app
     estate = factory.estate(roster=small_roster(), name="阳光花园")
     estate.help_desk_place, estate.help_desk_hours = HELP_PLACE, HELP_HOURS
     db.session.commit()
-    estate, election, batch = open_vote(factory, estate=estate)
+    vote = open_notice_vote(estate)
+    election, batch = vote.election, vote.batch
     secrets, ids = notice_secrets(batch), roster_voter_ids(election)
     pdf = write(tmp_path, "notices.pdf", prepare_and_download(staff_client(estate), estate, election))
 
@@ -264,7 +260,8 @@ def test_the_notice_says_in_large_type_what_to_do_and_where_the_help_desk_is(app
 
 
 def test_without_a_help_desk_the_notice_sends_owners_to_the_preparation_group(app, factory, staff_client, tmp_path):
-    estate, election, _batch = open_vote(factory)
+    estate = factory.estate(roster=small_roster(), name="阳光花园")
+    election = open_notice_vote(estate).election
     pdf = write(tmp_path, "notices.pdf", prepare_and_download(staff_client(estate), estate, election))
     flat = re.sub(r"\s+", "", pdf_text(pdf))
     with force_locale("zh_CN"):
@@ -280,7 +277,8 @@ def test_without_a_help_desk_the_notice_sends_owners_to_the_preparation_group(ap
 
 
 def test_the_salt_on_each_notice_finds_and_checks_the_voters_line_of_the_published_roll(app, factory, staff_client):
-    estate, election, _batch = open_vote(factory)
+    estate = factory.estate(roster=small_roster(), name="阳光花园")
+    election = open_notice_vote(estate).election
     pdf = prepare_and_download(staff_client(estate), estate, election)
     roll = {voter["voter_id"]: voter["units_commitment"] for voter in json.loads(election.roll_json)["voters"]}
 
@@ -302,7 +300,9 @@ def test_at_no_stage_does_data_key_open_a_secret_the_server_keeps(app, factory, 
     """Every table (each Fernet token in it decrypted with DATA_KEY), the SQLite files with their
     WAL and the instance folder hold no secret, raw or decrypted: once the vote is open, while
     the rendered PDF waits for its download, and after it."""
-    estate, election, batch = open_vote(factory)
+    estate = factory.estate(roster=small_roster(), name="阳光花园")
+    vote = open_notice_vote(estate)
+    election, batch = vote.election, vote.batch
     secrets = notice_secrets(batch)
     client = staff_client(estate)
 
@@ -326,7 +326,9 @@ def test_at_no_stage_does_data_key_open_a_secret_the_server_keeps(app, factory, 
 def test_the_passphrase_not_data_key_seals_the_notices(app, factory, staff_client, tmp_path):
     """A vote's notices are sealed with scrypt (its salt and cost stored) and AES-GCM under the
     passphrase: they print with the passphrase even when DATA_KEY is another."""
-    estate, election, batch = open_vote(factory)
+    estate = factory.estate(roster=small_roster(), name="阳光花园")
+    vote = open_notice_vote(estate)
+    election, batch = vote.election, vote.batch
     kdf = json.loads(batch.passphrase_kdf)
     assert (kdf["kdf"], kdf["n"], kdf["r"], kdf["p"]) == ("scrypt", app.config["NOTICES_SCRYPT_N"], 8, 1)
     assert len(b64d(kdf["salt"])) == 16
@@ -411,7 +413,7 @@ def secrets_found_in_files(secrets, folders: list[Path]) -> list[str]:
 def test_the_scan_finds_a_secret_left_anywhere(app, factory, database_url):
     """The scans above must be able to fail: secrets kept as they were before the passphrase,
     encrypted under DATA_KEY, are found in their table and in the database's files."""
-    _estate, _election, batch = open_vote(factory)
+    batch = open_notice_vote(factory.estate(roster=small_roster(), name="阳光花园")).batch
     secrets = notice_secrets(batch)
     batch.error = personal_data().encrypt(json.dumps({code: b64e(secret) for code, secret in secrets.items()})).decode()
     db.session.commit()
@@ -422,7 +424,8 @@ def test_the_scan_finds_a_secret_left_anywhere(app, factory, database_url):
 
 
 def test_the_notices_download_only_once(app, factory, staff_client):
-    estate, election, _batch = open_vote(factory)
+    estate = factory.estate(roster=small_roster(), name="阳光花园")
+    election = open_notice_vote(estate).election
     client = staff_client(estate)
     refused = download(client, estate, election)  # not ready yet
     assert refused.status_code == 302
@@ -439,7 +442,9 @@ def test_the_notices_download_only_once(app, factory, staff_client):
 
 
 def test_a_wrong_passphrase_is_refused_and_changes_nothing(app, factory, staff_client):
-    estate, election, batch = open_vote(factory)
+    estate = factory.estate(roster=small_roster(), name="阳光花园")
+    vote = open_notice_vote(estate)
+    election, batch = vote.election, vote.batch
     client = staff_client(estate)
     with force_locale("zh_CN"):
         refusal = _("That is not the notices passphrase set when the vote was opened. Nothing was changed.")
@@ -476,7 +481,8 @@ def test_a_wrong_passphrase_is_refused_and_changes_nothing(app, factory, staff_c
 def test_the_download_records_when_who_and_how_many_and_is_audited(app, factory, tmp_path):
     estate = factory.estate(roster=small_roster(), name="阳光花园")
     first, second = group_member(factory, estate), group_member(factory, estate)
-    estate, election, batch = open_vote(factory, estate=estate, officers=(first.officer, second.officer))
+    vote = open_notice_vote(estate, officers=(first.officer, second.officer))
+    election, batch = vote.election, vote.batch
     member = first.staff
     client = login(app.test_client(), member)
     # A notice reissued before printing is left out, so the PDF holds 3 of the 4 voters.
@@ -502,7 +508,9 @@ def test_the_download_records_when_who_and_how_many_and_is_audited(app, factory,
 
 
 def test_the_page_shows_progress_and_refreshes_itself_only_while_rendering(app, factory, staff_client):
-    estate, election, batch = open_vote(factory)
+    estate = factory.estate(roster=small_roster(), name="阳光花园")
+    vote = open_notice_vote(estate)
+    election, batch = vote.election, vote.batch
     client = staff_client(estate)
     page = client.get(notices_url(estate, election)).get_data(as_text=True)
     assert 'http-equiv="refresh"' not in page and 'action="' + notices_url(estate, election, "start") in page
@@ -523,7 +531,7 @@ def test_a_reissue_prints_a_new_key_never_stored_that_works_once_another_person_
 ):
     estate = factory.estate(roster=small_roster(), name="阳光花园")
     first, second = group_member(factory, estate), group_member(factory, estate)
-    estate, election, _batch = open_vote(factory, estate=estate, officers=(first.officer, second.officer))
+    election = open_notice_vote(estate, officers=(first.officer, second.officer)).election
     wang = roster_voter_ids(election)["v00002"]
     old_key = voter(election, wang).public_key
 
@@ -574,7 +582,7 @@ def test_a_reissue_prints_a_new_key_never_stored_that_works_once_another_person_
 def test_a_request_names_an_unknown_unit(app, factory):
     estate = factory.estate(roster=small_roster(), name="阳光花园")
     member = group_member(factory, estate)
-    estate, election, _batch = open_vote(factory, estate=estate, officers=(member.officer,))
+    election = open_notice_vote(estate, officers=(member.officer,)).election
     page = (
         login(app.test_client(), member.staff)
         .post(
@@ -590,7 +598,7 @@ def test_a_request_names_an_unknown_unit(app, factory):
 def test_a_notice_reissued_before_printing_is_left_out_of_the_batch(app, factory, tmp_path):
     estate = factory.estate(roster=small_roster(), name="阳光花园")
     first, second = group_member(factory, estate), group_member(factory, estate)
-    estate, election, _batch = open_vote(factory, estate=estate, officers=(first.officer, second.officer))
+    election = open_notice_vote(estate, officers=(first.officer, second.officer)).election
     request, _seed = request_act(election, first, "1幢-1-101", "reissue")
     approve_act(election, request, second)
     client = login(app.test_client(), first.staff)
@@ -600,7 +608,9 @@ def test_a_notice_reissued_before_printing_is_left_out_of_the_batch(app, factory
 
 
 def test_a_failed_rendering_keeps_the_secrets_and_can_be_started_again(app, factory, staff_client, monkeypatch):
-    estate, election, batch = open_vote(factory)
+    estate = factory.estate(roster=small_roster(), name="阳光花园")
+    vote = open_notice_vote(estate)
+    election, batch = vote.election, vote.batch
     client = staff_client(estate)
 
     def broken(*args, **kwargs):
@@ -624,9 +634,9 @@ def test_many_motions_still_fit_one_page_per_voter(app, factory, staff_client, t
     estate.help_desk_place, estate.help_desk_hours = "楼" * HELP_DESK_PLACE_LENGTH, "时" * HELP_DESK_HOURS_LENGTH
     db.session.commit()
     motions = [(4, f"第{n}项：审议选聘物业服务企业并授权业主委员会签订物业服务合同的议案") for n in range(1, 9)]
-    estate, election, _batch = open_vote(
-        factory, estate=estate, motions=motions + [(3, "选举业主委员会", 5, ["甲", "乙", "丙", "丁", "戊", "己"])]
-    )
+    election = open_notice_vote(
+        estate, motions=motions + [(3, "选举业主委员会", 5, ["甲", "乙", "丙", "丁", "戊", "己"])]
+    ).election
     pdf = write(tmp_path, "notices.pdf", prepare_and_download(staff_client(estate), estate, election))
     assert page_count(pdf) == 4
     text = pdf_text(pdf)
@@ -635,7 +645,8 @@ def test_many_motions_still_fit_one_page_per_voter(app, factory, staff_client, t
 
 
 def test_another_estates_staff_get_404_and_clerks_403(app, factory, staff_client):
-    estate, election, _batch = open_vote(factory)
+    estate = factory.estate(roster=small_roster(), name="阳光花园")
+    election = open_notice_vote(estate).election
     outsider = staff_client(factory.estate())
     for action, method in [("", "get"), ("start", "post"), ("download", "post"), ("reissue", "post")]:
         assert getattr(outsider, method)(notices_url(estate, election, action)).status_code == 404, action
@@ -645,7 +656,8 @@ def test_another_estates_staff_get_404_and_clerks_403(app, factory, staff_client
 
 def test_without_redis_a_job_runs_in_a_thread_with_its_own_app_context(app, factory):
     app.config["JOBS_SYNC"] = False
-    _estate, election, batch = open_vote(factory)
+    vote = open_notice_vote(factory.estate(roster=small_roster(), name="阳光花园"))
+    election, batch = vote.election, vote.batch
     key = start_rendering("test", election, batch, PASSPHRASE)
     db.session.commit()
     enqueue("voting.notices.operations.render_notice_batch", batch.id, key)
@@ -686,7 +698,8 @@ def test_with_redis_a_job_goes_through_an_rq_worker(app, factory, database_url, 
             **TEST_SECRETS,
         }.items():
             monkeypatch.setenv(name, value)
-        _estate, election, batch = open_vote(factory)
+        vote = open_notice_vote(factory.estate(roster=small_roster(), name="阳光花园"))
+        election, batch = vote.election, vote.batch
         key = start_rendering("test", election, batch, PASSPHRASE)
         db.session.commit()
         batch_id = batch.id

@@ -20,7 +20,7 @@ from PIL import Image
 from pypdf import PdfReader
 from weasyprint import HTML
 
-from tests.elections_kit import NOW, PASSPHRASE, OpenVote, add_witness, notice_secrets
+from tests.elections_kit import NOW, open_vote
 from tests.factories import resident_id, roster_csv
 from voting.ballots.log import final_tree_head
 from voting.ballots.operations import cast_online
@@ -29,10 +29,6 @@ from voting.core.canonical import format_time
 from voting.elections.models import item_label
 from voting.elections.operations import (
     ElectionError,
-    add_committee_election,
-    add_motion,
-    create_election,
-    open_election,
 )
 from voting.extensions import db
 from voting.pdf.documents import (
@@ -79,17 +75,17 @@ def counted_vote(factory, ballots=BALLOTS, candidates=CANDIDATES, **options):
             ]
         ),
     )
-    election = create_election(
-        "test", estate, "2026年第一次业主大会", NOW - timedelta(days=1), NOW + timedelta(days=7), "last", **options
+    vote = open_vote(
+        estate,
+        title="2026年第一次业主大会",
+        motions=(
+            (4, "选聘物业服务企业"),
+            (8, "改变小区会所用途开设便民超市"),
+            (3, "选举第一届业主委员会", 3, candidates),
+        ),
+        **options,
     )
-    add_motion("test", election, 4, "选聘物业服务企业")
-    add_motion("test", election, 8, "改变小区会所用途开设便民超市")
-    add_committee_election("test", election, "选举第一届业主委员会", 3, candidates=candidates)
-    witness = add_witness(election)
-    batch = open_election("test", election, PASSPHRASE)
-    db.session.commit()
-    secrets = notice_secrets(batch)
-    vote = OpenVote(election, secrets, witness)
+    election = vote.election
     voter_of = {room: vote.ids[f"v{number:05d}"] for number, (room, _area) in enumerate(FLATS, start=1)}
     for minute, (room, choices) in enumerate(ballots):
         ballot, signature = vote.signed(voter_of[room], choices)

@@ -15,13 +15,11 @@ from tests.app.test_vote import (
     ballot_of,
     cast,
     challenge,
-    open_vote,
     prove,
     public_key,
     revoke,
 )
-from tests.elections_kit import count_vote, group_member, roster_voter_ids
-from tests.elections_kit import open_vote as open_kit_vote
+from tests.elections_kit import PHONE_MOTIONS, count_vote, group_member, open_vote, roster_voter_ids
 from tests.factories import resident_id, roster_csv, small_roster
 from voting.core import record_v2
 from voting.core.canonical import b64d
@@ -32,6 +30,7 @@ from voting.extensions import db
 from voting.notices.operations import NoticeError, voter_for_unit
 from voting.paper.operations import PaperRefused, find_voter
 from voting.roster.operations import publish_roll
+from voting.timeutil import utcnow
 
 pytestmark = pytest.mark.usefixtures("english")  # the reasons asserted are English
 
@@ -56,7 +55,7 @@ def test_each_vote_draws_its_own_random_voter_ids_unrelated_to_the_roll_order(ap
             ]
         )
     )
-    first, second = open_kit_vote(estate).election, open_kit_vote(estate).election
+    first, second = open_vote(estate).election, open_vote(estate).election
 
     first_ids = [voter.voter_code for voter in frozen_voters(first)]
     second_ids = [voter.voter_code for voter in frozen_voters(second)]
@@ -69,7 +68,7 @@ def test_each_vote_draws_its_own_random_voter_ids_unrelated_to_the_roll_order(ap
 
 def test_the_public_roll_shows_no_voter_id(app, factory):
     estate = factory.estate(roster=small_roster())
-    vote = open_kit_vote(estate)
+    vote = open_vote(estate)
     publish_roll("test", estate)
     db.session.commit()
 
@@ -80,7 +79,8 @@ def test_the_public_roll_shows_no_voter_id(app, factory):
 
 
 def test_the_record_names_no_unit_and_commits_to_each_voters_units(app, factory):
-    election, secrets = open_vote(factory, publish_units=True)
+    vote = open_vote(factory.estate(roster=small_roster()), publish_units=True, now=utcnow(), motions=PHONE_MOTIONS)
+    election, secrets = vote.election, vote.roster_secrets
     client = app.test_client()
     assert cast(client, election, secrets[WANG], ballot_of(election, WANG)).status_code == 200
     count_vote(election)
@@ -102,9 +102,14 @@ def counted(app, factory, *, publish_units: bool):
     key revoked, the developer did not vote."""
     estate = factory.estate(roster=small_roster())
     group = (group_member(factory, estate), group_member(factory, estate))
-    election, secrets = open_vote(
-        factory, publish_units=publish_units, estate=estate, officers=[member.officer for member in group]
+    vote = open_vote(
+        estate,
+        publish_units=publish_units,
+        officers=[member.officer for member in group],
+        now=utcnow(),
+        motions=PHONE_MOTIONS,
     )
+    election, secrets = vote.election, vote.roster_secrets
     client = app.test_client()
     assert cast(client, election, secrets[ZHANG_LI], ballot_of(election, ZHANG_LI)).status_code == 200
     wang = ballot_of(election, WANG, {"m1": "no", "m2": "abstain", "m3": ["c3-2"]})
@@ -153,7 +158,9 @@ def test_owners_with_a_valid_notice_see_how_each_unit_voted_once_counted(app, fa
 def test_nobody_without_a_valid_notice_sees_how_units_voted(app, factory):
     election, secrets, client = counted(app, factory, publish_units=True)
     count(election)
-    other, other_secrets = open_vote(factory, publish_units=True)
+    other_secrets = open_vote(
+        factory.estate(roster=small_roster()), publish_units=True, now=utcnow(), motions=PHONE_MOTIONS
+    ).roster_secrets
     url = f"/v/{election.public_id}/units"
     token = challenge(client, election)
     refusals = {
@@ -196,7 +203,7 @@ def test_a_unit_finds_its_one_voter_by_its_exact_label(app, factory):
             ]
         )
     )
-    election = open_kit_vote(estate).election
+    election = open_vote(estate).election
     holders = {unit.label: voter.voter_code for voter in frozen_voters(election) for unit in voter.units}
     assert len(holders) == 4 and len(set(holders.values())) == 3
     for label, code in holders.items():

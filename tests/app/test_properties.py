@@ -20,8 +20,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import String, event, func, select
 
 from tests.app.test_paper import UNIT, paper_vote, png_scan
-from tests.app.test_vote import open_vote, voter_id
-from tests.elections_kit import open_vote as open_kit_vote
+from tests.app.test_vote import voter_id
+from tests.elections_kit import PHONE_MOTIONS, open_vote
 from tests.factories import HEADERS, login, resident_id, small_roster
 from voting.auth.models import Role
 from voting.ballots.models import LogEntry
@@ -32,6 +32,7 @@ from voting.extensions import db
 from voting.roster.models import Owner
 from voting.roster.operations import storable_filename
 from voting.roster.parsing import parse_roster
+from voting.timeutil import utcnow
 from voting.vote.operations import POSSESSION_PREFIX
 
 FUZZ = settings(
@@ -160,7 +161,8 @@ WANG_LAST4 = resident_id(3)[-4:]
 @pytest.fixture
 def vote(app, factory):
     """An open vote that asks for the ID ending, and a receipt of one ballot in it."""
-    election, secrets = open_vote(factory, require_id_last4=True)
+    vote = open_vote(factory.estate(roster=small_roster()), require_id_last4=True, now=utcnow(), motions=PHONE_MOTIONS)
+    election, secrets = vote.election, vote.roster_secrets
     ballot = genuine_ballot(election)
     response = app.test_client().post(
         f"/v/{election.public_id}/ballot",
@@ -420,7 +422,7 @@ def certifying(app, factory):
     """A street officer's client and the certification pages of an open vote."""
     estate = factory.estate(roster=small_roster())
     staff = factory.staff(Role.STREET_OFFICE, estate)
-    vote = open_kit_vote(estate, officers=[(staff, "street_office", signing.generate_keypair()[1])])
+    vote = open_vote(estate, officers=[(staff, "street_office", signing.generate_keypair()[1])])
     return login(app.test_client(), staff), f"/estates/{estate.code}/elections/{vote.election.id}/certification"
 
 

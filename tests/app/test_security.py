@@ -20,8 +20,8 @@ from simulation.vote import simulate_command
 from tests.app.test_prep import OWNERS as OWNERS_OF_ESTATE
 from tests.app.test_prep import estate_roster, owner_id
 from tests.app.test_vote import ballot_of, key_of
-from tests.app.test_vote import open_vote as open_phone_vote
 from tests.conftest import make_app
+from tests.elections_kit import PHONE_MOTIONS, open_vote
 from tests.estate_world import OWNERS, EstateWorld, Wording, route_urls, staff_clients
 from tests.factories import PASSWORD, Factory, login, resident_id, small_roster
 from voting.app import CONTENT_SECURITY_POLICY
@@ -306,7 +306,7 @@ def cast(client, election, secrets: dict, voter: str, id_last4: str, environ: di
 
 
 def test_phones_are_limited_generously_per_address_and_answer_json(limited):
-    election, _secrets = open_phone_vote(Factory())
+    election = open_vote(Factory().estate(roster=small_roster()), now=utcnow(), motions=PHONE_MOTIONS).election
     client, url = english_client(limited), f"/v/{election.public_id}"
     for path, allowed in (("challenge", 120), ("ballot", 60), ("units", 30), ("receipt/check", 30)):
         answers = [
@@ -327,7 +327,10 @@ def test_phones_are_limited_generously_per_address_and_answer_json(limited):
 
 
 def test_wrong_id_endings_are_limited_per_notice_and_strangers_cannot_use_them_up(limited):
-    election, secrets = open_phone_vote(Factory(), require_id_last4=True)
+    vote = open_vote(
+        Factory().estate(roster=small_roster()), require_id_last4=True, now=utcnow(), motions=PHONE_MOTIONS
+    )
+    election, secrets = vote.election, vote.roster_secrets
     client, nat = english_client(limited), address(5)  # one carrier address for the whole estate
     for _ in range(5):
         assert signed_in(client, election, secrets[WANG], "0000", nat).status_code == 403
@@ -352,7 +355,10 @@ def test_wrong_id_endings_are_limited_per_notice_and_strangers_cannot_use_them_u
 
 def test_wrong_id_endings_sent_chunked_count_as_any_others(limited):
     """Without Content-Length the body is still read for the limit's key, and still capped."""
-    election, secrets = open_phone_vote(Factory(), require_id_last4=True)
+    vote = open_vote(
+        Factory().estate(roster=small_roster()), require_id_last4=True, now=utcnow(), motions=PHONE_MOTIONS
+    )
+    election, secrets = vote.election, vote.roster_secrets
     client, nat = english_client(limited), address(5)
     for _ in range(5):
         assert signed_in(client, election, secrets[WANG], "0000", nat, send_chunked=True).status_code == 403

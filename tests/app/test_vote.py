@@ -14,12 +14,11 @@ from markupsafe import escape
 from sqlalchemy import func, select
 
 from tests.elections_kit import (
-    PASSPHRASE,
-    add_witness,
+    PHONE_MOTIONS,
     approve_act,
     count_vote,
     group_member,
-    notice_secrets,
+    open_vote,
     request_act,
     roster_voter_ids,
 )
@@ -30,12 +29,8 @@ from voting.core import checkpoint, merkle, record_v2, rules, signing
 from voting.core.canonical import b64d, b64e
 from voting.elections.models import THRESHOLD_NAMES, item_label
 from voting.elections.operations import (
-    add_committee_election,
-    add_motion,
     close_election,
     create_election,
-    open_election,
-    register_officer,
 )
 from voting.extensions import db
 from voting.templating import format_datetime
@@ -47,44 +42,6 @@ pytestmark = pytest.mark.usefixtures("english")  # the reasons asserted are Engl
 # small_roster's voters: v00001 张三+李四 (89.56 m²), v00002 王五 (two flats), v00003 赵六
 # (ID ending 004X), v00004 the developer's unsold shop (no ID number).
 ZHANG_LI, WANG, ZHAO, DEVELOPER = "v00001", "v00002", "v00003", "v00004"
-
-
-def open_vote(
-    factory,
-    *,
-    opens_at: datetime | None = None,
-    closes_at: datetime | None = None,
-    revote: str = "last",
-    require_id_last4: bool = False,
-    publish_units: bool = False,
-    estate=None,
-    officers=(),
-):
-    """An open election with an ordinary, a major and a two-seat committee motion, and each
-    voter's credential secret (32-byte seed) as the notices will print it, by roster code.
-    ``officers`` are (staff, role, public key) registered in the draft."""
-    estate = estate or factory.estate(roster=small_roster())
-    now = utcnow()
-    election = create_election(
-        "test",
-        estate,
-        "2026年第一次业主大会",
-        opens_at or now - timedelta(hours=1),
-        closes_at or now + timedelta(hours=1),
-        revote,
-        require_id_last4=require_id_last4,
-        publish_units=publish_units,
-    )
-    add_motion("test", election, 2, "审议《管理规约》")
-    add_motion("test", election, 7, "改建小区东门及其附属设施")
-    add_committee_election("test", election, "选举第一届业主委员会", 2, candidates=["张三", "王五", "赵六"])
-    for staff, role, public_key in officers:
-        register_officer("test", election, staff, role, public_key)
-    add_witness(election)
-    batch = open_election("test", election, PASSPHRASE)
-    db.session.commit()
-    secrets = notice_secrets(batch)
-    return election, {roster: secrets[code] for roster, code in roster_voter_ids(election).items()}
 
 
 def voter_id(election, roster_code: str) -> str:
@@ -148,7 +105,7 @@ def page_data(response) -> dict:
 
 
 def test_ballot_page_carries_the_frozen_definition(app, factory):
-    election, _secrets = open_vote(factory)
+    election = open_vote(factory.estate(roster=small_roster()), now=utcnow(), motions=PHONE_MOTIONS).election
     response = app.test_client().get(f"/v/{election.public_id}")
     assert response.status_code == 200
     data = page_data(response)
@@ -184,13 +141,25 @@ def test_unknown_election_is_404(app):
 def test_page_says_plainly_when_voting_is_not_open(app, factory):
     client = app.test_client()
     later = datetime.fromisoformat("2031-03-01T00:30:00+00:00")
-    future, _secrets = open_vote(factory, opens_at=later, closes_at=later + timedelta(days=7))
+    future = open_vote(
+        factory.estate(roster=small_roster()),
+        opens_at=later,
+        closes_at=later + timedelta(days=7),
+        now=utcnow(),
+        motions=PHONE_MOTIONS,
+    ).election
     page = client.get(f"/v/{future.public_id}").get_data(as_text=True)
     assert "1 Mar 2031 08:30" in page  # Beijing time
     assert page_data(client.get(f"/v/{future.public_id}")) is None
 
     earlier = datetime.fromisoformat("2020-05-01T10:00:00+00:00")
-    past, _secrets = open_vote(factory, opens_at=earlier - timedelta(days=7), closes_at=earlier)
+    past = open_vote(
+        factory.estate(roster=small_roster()),
+        opens_at=earlier - timedelta(days=7),
+        closes_at=earlier,
+        now=utcnow(),
+        motions=PHONE_MOTIONS,
+    ).election
     page = client.get(f"/v/{past.public_id}").get_data(as_text=True)
     assert "1 May 2020 18:00" in page and page_data(client.get(f"/v/{past.public_id}")) is None
 
@@ -202,7 +171,7 @@ def test_page_says_plainly_when_voting_is_not_open(app, factory):
 
 
 def test_closed_vote_page_offers_the_receipt_check(app, factory):
-    election, _secrets = open_vote(factory)
+    election = open_vote(factory.estate(roster=small_roster()), now=utcnow(), motions=PHONE_MOTIONS).election
     close_election("test", election, now=election.closes_at)
     db.session.commit()
     page = app.test_client().get(f"/v/{election.public_id}").get_data(as_text=True)
@@ -216,7 +185,8 @@ def test_closed_vote_page_offers_the_receipt_check(app, factory):
 
 
 def test_session_confirms_the_voter(app, factory):
-    election, secrets = open_vote(factory)
+    vote = open_vote(factory.estate(roster=small_roster()), now=utcnow(), motions=PHONE_MOTIONS)
+    election, secrets = vote.election, vote.roster_secrets
     response = sign_in(app.test_client(), election, secrets[ZHANG_LI])
     assert response.status_code == 200
     assert response.json == {
@@ -229,13 +199,13 @@ def test_session_confirms_the_voter(app, factory):
 
 
 def test_session_refuses_a_key_that_is_no_voters(app, factory):
-    election, _secrets = open_vote(factory)
+    election = open_vote(factory.estate(roster=small_roster()), now=utcnow(), motions=PHONE_MOTIONS).election
     response = sign_in(app.test_client(), election, os.urandom(32))
     assert response.status_code == 403 and "not valid for this vote" in response.json["error"]
 
 
 def test_session_refuses_a_malformed_key(app, factory):
-    election, _secrets = open_vote(factory)
+    election = open_vote(factory.estate(roster=small_roster()), now=utcnow(), motions=PHONE_MOTIONS).election
     client = app.test_client()
     token = challenge(client, election)
     for key in ("not base64!", "AAAA", "abc\u0000", b64e(bytes(32))):  # the last: a small-order point
@@ -247,8 +217,9 @@ def test_session_refuses_a_malformed_key(app, factory):
 
 
 def test_session_refuses_a_key_of_another_election(app, factory):
-    election, _secrets = open_vote(factory)
-    _other, other_secrets = open_vote(factory)
+    election = open_vote(factory.estate(roster=small_roster()), now=utcnow(), motions=PHONE_MOTIONS).election
+    vote = open_vote(factory.estate(roster=small_roster()), now=utcnow(), motions=PHONE_MOTIONS)
+    _other, other_secrets = vote.election, vote.roster_secrets
     assert sign_in(app.test_client(), election, other_secrets[ZHANG_LI]).status_code == 403
 
 
@@ -256,7 +227,8 @@ def vote_with_group(factory):
     """An open vote whose preparation group's two members (two persons) hold keys, and the members."""
     estate = factory.estate(roster=small_roster())
     group = (group_member(factory, estate), group_member(factory, estate))
-    election, secrets = open_vote(factory, estate=estate, officers=[member.officer for member in group])
+    vote = open_vote(estate, officers=[member.officer for member in group], now=utcnow(), motions=PHONE_MOTIONS)
+    election, secrets = vote.election, vote.roster_secrets
     return election, secrets, group
 
 
@@ -287,7 +259,8 @@ def test_session_refuses_revoked_and_replaced_keys(app, factory):
 
 
 def test_session_refuses_a_wrong_possession_signature(app, factory):
-    election, secrets = open_vote(factory)
+    vote = open_vote(factory.estate(roster=small_roster()), now=utcnow(), motions=PHONE_MOTIONS)
+    election, secrets = vote.election, vote.roster_secrets
     client = app.test_client()
     token = challenge(client, election)
     seed = secrets[ZHANG_LI]
@@ -308,8 +281,9 @@ def test_session_refuses_a_wrong_possession_signature(app, factory):
 
 
 def test_session_refuses_forged_foreign_and_expired_challenges(app, factory):
-    election, secrets = open_vote(factory)
-    other, _other_secrets = open_vote(factory)
+    vote = open_vote(factory.estate(roster=small_roster()), now=utcnow(), motions=PHONE_MOTIONS)
+    election, secrets = vote.election, vote.roster_secrets
+    other = open_vote(factory.estate(roster=small_roster()), now=utcnow(), motions=PHONE_MOTIONS).election
     seed = secrets[ZHANG_LI]
     client = app.test_client()
     token = challenge(client, election)
@@ -329,7 +303,8 @@ def test_session_refuses_forged_foreign_and_expired_challenges(app, factory):
 
 def test_a_sign_in_is_taken_once(app, factory):
     """A copy of a phone's sign-in (a proxy's log, a shared screen) sent again proves nothing."""
-    election, secrets = open_vote(factory, publish_units=True)
+    vote = open_vote(factory.estate(roster=small_roster()), publish_units=True, now=utcnow(), motions=PHONE_MOTIONS)
+    election, secrets = vote.election, vote.roster_secrets
     seed = secrets[ZHANG_LI]
     client = app.test_client()
     token = challenge(client, election)
@@ -347,7 +322,7 @@ def test_a_sign_in_is_taken_once(app, factory):
 
 
 def test_session_refuses_incomplete_and_malformed_requests(app, factory):
-    election, secrets = open_vote(factory)
+    election = open_vote(factory.estate(roster=small_roster()), now=utcnow(), motions=PHONE_MOTIONS).election
     client = app.test_client()
     url = f"/v/{election.public_id}/session"
     token = challenge(client, election)
@@ -363,7 +338,8 @@ def test_session_refuses_incomplete_and_malformed_requests(app, factory):
 
 
 def test_session_asks_for_the_last_four_id_characters(app, factory):
-    election, secrets = open_vote(factory, require_id_last4=True)
+    vote = open_vote(factory.estate(roster=small_roster()), require_id_last4=True, now=utcnow(), motions=PHONE_MOTIONS)
+    election, secrets = vote.election, vote.roster_secrets
     client = app.test_client()
     seed = secrets[ZHANG_LI]  # co-owned: either owner's ID number will do
     assert sign_in(client, election, seed, id_last4=resident_id(1)[-4:]).status_code == 200
@@ -389,7 +365,8 @@ def test_session_asks_for_the_last_four_id_characters(app, factory):
 
 
 def test_ballot_also_needs_the_last_four_id_characters(app, factory):
-    election, secrets = open_vote(factory, require_id_last4=True)
+    vote = open_vote(factory.estate(roster=small_roster()), require_id_last4=True, now=utcnow(), motions=PHONE_MOTIONS)
+    election, secrets = vote.election, vote.roster_secrets
     client = app.test_client()
     seed = secrets[ZHANG_LI]
     for wrong in ({}, {"id_last4": "0000"}):
@@ -404,7 +381,8 @@ def test_ballot_also_needs_the_last_four_id_characters(app, factory):
 
 
 def test_ballot_is_logged_and_its_receipt_verifies(app, factory):
-    election, secrets = open_vote(factory)
+    vote = open_vote(factory.estate(roster=small_roster()), now=utcnow(), motions=PHONE_MOTIONS)
+    election, secrets = vote.election, vote.roster_secrets
     client = app.test_client()
     ballot = ballot_of(election, ZHANG_LI)
     response = cast(client, election, secrets[ZHANG_LI], ballot)
@@ -428,7 +406,8 @@ def test_ballot_is_logged_and_its_receipt_verifies(app, factory):
 
 
 def test_receipts_of_later_ballots_prove_inclusion_in_bigger_trees(app, factory):
-    election, secrets = open_vote(factory)
+    vote = open_vote(factory.estate(roster=small_roster()), now=utcnow(), motions=PHONE_MOTIONS)
+    election, secrets = vote.election, vote.roster_secrets
     client = app.test_client()
     for seq, code in enumerate((ZHANG_LI, WANG, ZHAO, DEVELOPER)):
         receipt = cast(client, election, secrets[code], ballot_of(election, code, {"m3": []})).json
@@ -444,7 +423,8 @@ def test_receipts_of_later_ballots_prove_inclusion_in_bigger_trees(app, factory)
 
 
 def test_revote_first_refuses_the_second_ballot(app, factory):
-    election, secrets = open_vote(factory, revote="first")
+    vote = open_vote(factory.estate(roster=small_roster()), revote="first", now=utcnow(), motions=PHONE_MOTIONS)
+    election, secrets = vote.election, vote.roster_secrets
     client = app.test_client()
     assert cast(client, election, secrets[WANG], ballot_of(election, WANG)).status_code == 200
     session = sign_in(client, election, secrets[WANG]).json
@@ -455,7 +435,8 @@ def test_revote_first_refuses_the_second_ballot(app, factory):
 
 
 def test_revote_last_accepts_and_counts_the_last_ballot(app, factory):
-    election, secrets = open_vote(factory, revote="last")
+    vote = open_vote(factory.estate(roster=small_roster()), revote="last", now=utcnow(), motions=PHONE_MOTIONS)
+    election, secrets = vote.election, vote.roster_secrets
     client = app.test_client()
     for choice in ("yes", "no"):
         response = cast(client, election, secrets[WANG], ballot_of(election, WANG, {"m1": choice}))
@@ -469,7 +450,8 @@ def test_revote_last_accepts_and_counts_the_last_ballot(app, factory):
 
 
 def test_malformed_requests_and_ballots_are_refused_with_a_message(app, factory):
-    election, secrets = open_vote(factory)
+    vote = open_vote(factory.estate(roster=small_roster()), now=utcnow(), motions=PHONE_MOTIONS)
+    election, secrets = vote.election, vote.roster_secrets
     client = app.test_client()
     url = f"/v/{election.public_id}/ballot"
     seed = secrets[ZHANG_LI]
@@ -513,7 +495,8 @@ def test_malformed_requests_and_ballots_are_refused_with_a_message(app, factory)
 
 
 def test_replayed_ballot_is_refused(app, factory):
-    election, secrets = open_vote(factory)
+    vote = open_vote(factory.estate(roster=small_roster()), now=utcnow(), motions=PHONE_MOTIONS)
+    election, secrets = vote.election, vote.roster_secrets
     client = app.test_client()
     ballot = ballot_of(election, ZHANG_LI)
     assert cast(client, election, secrets[ZHANG_LI], ballot).status_code == 200
@@ -531,7 +514,14 @@ def test_replayed_ballot_is_refused(app, factory):
 )
 def test_no_session_or_ballot_outside_the_period(app, factory, period, message):
     now = utcnow()
-    election, secrets = open_vote(factory, opens_at=now + period[0], closes_at=now + period[1])
+    vote = open_vote(
+        factory.estate(roster=small_roster()),
+        opens_at=now + period[0],
+        closes_at=now + period[1],
+        now=utcnow(),
+        motions=PHONE_MOTIONS,
+    )
+    election, secrets = vote.election, vote.roster_secrets
     client = app.test_client()
     refused = client.post(f"/v/{election.public_id}/challenge")
     assert refused.status_code == 409 and message in refused.json["error"]
@@ -552,7 +542,8 @@ def test_no_session_or_ballot_outside_the_period(app, factory, period, message):
 
 
 def test_receipt_check_accepts_a_genuine_receipt_after_more_ballots(app, factory):
-    election, secrets = open_vote(factory)
+    vote = open_vote(factory.estate(roster=small_roster()), now=utcnow(), motions=PHONE_MOTIONS)
+    election, secrets = vote.election, vote.roster_secrets
     client = app.test_client()
     receipt = cast(client, election, secrets[ZHANG_LI], ballot_of(election, ZHANG_LI)).json
     for code in (WANG, ZHAO, DEVELOPER):
@@ -563,7 +554,8 @@ def test_receipt_check_accepts_a_genuine_receipt_after_more_ballots(app, factory
 
 
 def test_receipt_check_refuses_tampered_receipts(app, factory):
-    election, secrets = open_vote(factory)
+    vote = open_vote(factory.estate(roster=small_roster()), now=utcnow(), motions=PHONE_MOTIONS)
+    election, secrets = vote.election, vote.roster_secrets
     client = app.test_client()
     receipt = cast(client, election, secrets[ZHANG_LI], ballot_of(election, ZHANG_LI)).json
     second = cast(client, election, secrets[WANG], ballot_of(election, WANG)).json
@@ -587,12 +579,14 @@ def test_receipt_check_refuses_tampered_receipts(app, factory):
 
 
 def open_vote_receipt(client, factory) -> dict:
-    election, secrets = open_vote(factory)
+    vote = open_vote(factory.estate(roster=small_roster()), now=utcnow(), motions=PHONE_MOTIONS)
+    election, secrets = vote.election, vote.roster_secrets
     return cast(client, election, secrets[ZHAO], ballot_of(election, ZHAO)).json
 
 
 def test_receipt_page_checks_without_javascript(app, factory):
-    election, secrets = open_vote(factory)
+    vote = open_vote(factory.estate(roster=small_roster()), now=utcnow(), motions=PHONE_MOTIONS)
+    election, secrets = vote.election, vote.roster_secrets
     client = app.test_client()
     receipt = cast(client, election, secrets[ZHANG_LI], ballot_of(election, ZHANG_LI)).json
     cast(client, election, secrets[WANG], ballot_of(election, WANG))
@@ -624,7 +618,8 @@ def _outside_the_folds(page: str) -> str:
 
 
 def test_receipt_page_tells_the_owner_in_words_with_the_proofs_folded(app, factory):
-    election, secrets = open_vote(factory)
+    vote = open_vote(factory.estate(roster=small_roster()), now=utcnow(), motions=PHONE_MOTIONS)
+    election, secrets = vote.election, vote.roster_secrets
     client = app.test_client()
     receipt = cast(client, election, secrets[ZHANG_LI], ballot_of(election, ZHANG_LI)).json
     assert receipt["inclusion_proof"] == []  # the log's first entry, under a head of one entry
@@ -650,7 +645,8 @@ def test_receipt_page_tells_the_owner_in_words_with_the_proofs_folded(app, facto
 
 
 def test_a_revoted_receipt_says_it_is_replaced_and_by_which_ballot(app, factory):
-    election, secrets = open_vote(factory, revote="last")
+    vote = open_vote(factory.estate(roster=small_roster()), revote="last", now=utcnow(), motions=PHONE_MOTIONS)
+    election, secrets = vote.election, vote.roster_secrets
     client = app.test_client()
     first = cast(client, election, secrets[WANG], ballot_of(election, WANG, {"m1": "yes"})).json
     cast(client, election, secrets[ZHAO], ballot_of(election, ZHAO))

@@ -20,15 +20,14 @@ from simulation.browser import WITHOUT_SUBTLE_CRYPTO
 from simulation.candidates import PUBLISHED_BEFORE, vetted_list
 from tests.app.test_prep import OWNERS, estate_roster, owner_id
 from tests.app.test_vote import WANG, ZHANG_LI, ZHAO
-from tests.app.test_vote import open_vote as open_vote_on
 from tests.e2e.conftest import PHONE
 from tests.e2e.test_phone_vote import cast_in_python, choose, open_live_vote
-from tests.elections_kit import count_vote
+from tests.elections_kit import PHONE_MOTIONS, count_vote, open_vote
 from tests.factories import PASSWORD, resident_id
 from voting.auth.models import Role
 from voting.board.documents import announcement_pdf
 from voting.board.operations import publish
-from voting.candidates.operations import answer_objection, lodge_objection
+from voting.candidates.objections import answer_objection, lodge_objection
 from voting.elections.models import Election
 from voting.extensions import db
 from voting.roster.operations import publish_roll
@@ -213,7 +212,7 @@ def world(live_server) -> World:
         )
         objection = lodge_objection(candidates, "1幢-1-112", owner_id(12)[-4:], "候选人未在本小区居住。")
         answer_objection("test", objection, "经核实，候选人在本小区居住。")
-        vote, _secrets = open_vote_on(factory, estate=estate)
+        vote = open_vote(estate, now=utcnow(), motions=PHONE_MOTIONS).election
         clerk = factory.staff(Role.CLERK, estate)
         db.session.commit()
         return World(estate.code, candidates.id, notice.id, objection.ref, vote.public_id, clerk.username)

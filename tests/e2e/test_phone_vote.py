@@ -13,11 +13,11 @@ import pytest
 from sqlalchemy import select
 
 from simulation.browser import WITHOUT_SUBTLE_CRYPTO, WITHOUT_WEBCRYPTO_ED25519
-from tests.app.test_vote import WANG, ZHANG_LI, ZHAO, ballot_of, open_vote
+from tests.app.test_vote import WANG, ZHANG_LI, ZHAO, ballot_of
 from tests.e2e.conftest import PHONE
 from tests.e2e.journey_kit import zh
-from tests.elections_kit import count_vote, roster_voter_ids
-from tests.factories import resident_id
+from tests.elections_kit import PHONE_MOTIONS, count_vote, open_vote, roster_voter_ids
+from tests.factories import resident_id, small_roster
 from voting.ballots.models import LogEntry
 from voting.ballots.operations import cast_online
 from voting.core import record_v2, signing
@@ -25,6 +25,7 @@ from voting.core.canonical import b64e, canon, parse_time
 from voting.elections.models import Election
 from voting.extensions import db
 from voting.templating import format_datetime
+from voting.timeutil import utcnow
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class LiveVote:
     election_id: int
     public_id: str
     election_hash: str
-    secrets: dict[str, bytes]  # by roster code, as test_vote.open_vote gives them
+    secrets: dict[str, bytes]  # by roster code: OpenVote.roster_secrets
     voter_ids: dict[str, str]  # roster code -> this vote's voter id
 
     def qr_url(self, live_server, voter: str) -> str:
@@ -42,7 +43,10 @@ class LiveVote:
 
 def open_live_vote(live_server, **options) -> LiveVote:
     with live_server.app.app_context():
-        election, secrets = open_vote(live_server.factory, **options)
+        vote = open_vote(
+            live_server.factory.estate(roster=small_roster()), **options, now=utcnow(), motions=PHONE_MOTIONS
+        )
+        election, secrets = vote.election, vote.roster_secrets
         return LiveVote(election.id, election.public_id, election.election_hash, secrets, roster_voter_ids(election))
 
 

@@ -6,8 +6,8 @@ from wtforms import BooleanField, DateField, IntegerField, SelectField, StringFi
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from voting.candidates.eligibility import CATALOGUE
+from voting.candidates.lists import RuleSetting
 from voting.candidates.models import BODIES
-from voting.candidates.operations import RuleSetting
 from voting.errors import Refusal
 
 

@@ -23,33 +23,19 @@ from voting.candidates.forms import (
     read_rule_settings,
     read_verdicts,
 )
-from voting.candidates.models import CandidateList, Nominee, Objection
-from voting.candidates.operations import (
-    CandidateError,
+from voting.candidates.lists import change_settings, configure_rules, create_list, lists_of, rule_bodies
+from voting.candidates.models import CandidateError, CandidateList, Nominee, Objection
+from voting.candidates.motion import add_committee_motion, lists_ready
+from voting.candidates.nominations import (
     Profile,
-    add_committee_motion,
-    answer_objection,
-    change_settings,
-    configure_rules,
-    create_list,
-    find_objection,
-    list_report,
-    lists_of,
-    lists_ready,
-    lodge_objection,
     nominate_by_community,
     nominate_jointly,
     nominate_self,
-    publish_list,
-    published_list,
-    published_lists,
-    record_paper_objection,
-    record_review,
-    reopen_nominations,
-    rule_bodies,
-    start_review,
     withdraw_nominee,
 )
+from voting.candidates.objections import answer_objection, find_objection, lodge_objection, record_paper_objection
+from voting.candidates.publication import publish_list, published_list, published_lists
+from voting.candidates.review import list_report, record_review, reopen_nominations, start_review
 from voting.errors import form_again, returns_to
 from voting.estates.models import Estate
 from voting.extensions import db, limiter

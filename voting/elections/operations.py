@@ -93,7 +93,7 @@ def add_motion(actor: str, election: Election, item: int, title: str) -> Motion:
 
 def add_committee_election(actor: str, election: Election, title: str, seats: int, candidates: list[str]) -> Motion:
     """The committee election (art. 278 item 3) with these candidates. Their vetting is checked by
-    voting.candidates.operations.add_committee_motion, the way staff add one; tests call this
+    voting.candidates.motion.add_committee_motion, the way staff add one; tests call this
     directly with candidates that stand in for a vetted list."""
     if not seats or seats < 1:
         raise ElectionError(_("A committee election needs at least one seat."))

@@ -11,7 +11,7 @@ from voting.board.heads import ACTOR as SERVICE_ACTOR
 from voting.board.models import BoardNotice
 from voting.board.operations import board
 from voting.candidates.models import CandidateList
-from voting.candidates.operations import published_lists
+from voting.candidates.publication import published_lists
 from voting.elections.models import Election, State
 from voting.estates.models import Estate
 from voting.extensions import db
