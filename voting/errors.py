@@ -40,6 +40,18 @@ class Refusal(ValueError):
         subclass audits the refusal itself."""
 
 
+class EveryFault(Refusal):
+    """A refusal that lists every fault it found, each shown as a message of its own."""
+
+    def __init__(self, faults: list[str]):
+        super().__init__(" ".join(faults))
+        self.faults = faults
+
+    @property
+    def messages(self) -> list[str]:
+        return self.faults
+
+
 def answers_json() -> bool:
     """JSON for phones' and scripts' requests: a JSON body, a POST that is no browser form, or a
     request asking for JSON first; a page for browsers, which ask for HTML and post forms."""

@@ -17,6 +17,7 @@ from voting.candidates.models import (
     JointSignature,
     Nominee,
 )
+from voting.errors import EveryFault
 from voting.extensions import db
 from voting.privacy import mask_id_number
 from voting.roster.owners import (
@@ -31,16 +32,8 @@ MAX_PHOTO_BYTES = 2 * 1024 * 1024
 PHOTO_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
 
 
-class NominationRejected(CandidateError):
+class NominationRejected(EveryFault, CandidateError):
     """A joint recommendation with faulty entries; every fault is listed, nothing was saved."""
-
-    def __init__(self, faults: list[str]):
-        super().__init__(" ".join(faults))
-        self.faults = faults
-
-    @property
-    def messages(self) -> list[str]:
-        return self.faults
 
 
 @dataclass

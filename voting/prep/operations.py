@@ -19,7 +19,7 @@ from voting.audit.operations import record_event
 from voting.auth.models import Role, Staff
 from voting.auth.operations import AccountError, create_staff
 from voting.elections.models import Election, Motion, NoticeBatch, State
-from voting.errors import Refusal
+from voting.errors import EveryFault, Refusal
 from voting.estates.models import Estate
 from voting.extensions import db
 from voting.formatting import SHANGHAI, format_date
@@ -47,16 +47,8 @@ class PrepError(Refusal):
     """A change the rules do not allow; the message says why."""
 
 
-class CompositionRejected(PrepError):
+class CompositionRejected(EveryFault, PrepError):
     """The proposed composition breaks one or more rules; every fault is listed."""
-
-    def __init__(self, faults: list[str]):
-        super().__init__(" ".join(faults))
-        self.faults = faults
-
-    @property
-    def messages(self) -> list[str]:
-        return self.faults
 
 
 # --- the group ---------------------------------------------------------------------------

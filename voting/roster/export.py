@@ -29,20 +29,9 @@ def roll_workbook(estate: Estate, view: RollView) -> Workbook:
         )
     units = book.create_sheet(_("Units"))
     units.append([_("Unit"), _("Use"), _("Area (m²)"), _("Area source"), _("Status"), _("Owners"), _("Voter")])
-    for voter in view.voters:
-        for unit in voter.units:
-            units.append(
-                [
-                    unit.label,
-                    unit.use,
-                    format_area(unit.area),
-                    unit.area_source,
-                    unit.status,
-                    "、".join(unit.owner_names),
-                    voter.code,
-                ]
-            )
-    for unit in view.uncounted:
+    rows = [(unit, voter.code) for voter in view.voters for unit in voter.units]
+    rows += [(unit, _("not counted")) for unit in view.uncounted]
+    for unit, voter_cell in rows:
         units.append(
             [
                 unit.label,
@@ -51,7 +40,7 @@ def roll_workbook(estate: Estate, view: RollView) -> Workbook:
                 unit.area_source,
                 unit.status,
                 "、".join(unit.owner_names),
-                _("not counted"),
+                voter_cell,
             ]
         )
     for ws in (sheet, units):
