@@ -15,6 +15,7 @@ from voting.elections.models import (
     item_label,
 )
 from voting.formatting import format_area, format_date, format_datetime
+from voting.officer_keys import officer_key_data
 from voting.privacy import mask_name
 from voting.tally.operations import STANDING_NAMES
 
@@ -31,6 +32,7 @@ def motion_kind(motion: dict) -> str:
 
 def register_filters(app: Flask) -> None:
     app.jinja_env.globals.update(
+        officer_key_data=officer_key_data,
         state_names=STATE_NAMES,
         kind_names=KIND_NAMES,
         item_label=item_label,

@@ -3,7 +3,6 @@
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf.csrf import generate_csrf
 
 from voting.auth.access import Permission, certifies, election_for
 from voting.board.results import publish_certification
@@ -22,13 +21,10 @@ from voting.elections.models import State
 from voting.elections.operations import why_no_officer_key
 from voting.errors import returns_to
 from voting.extensions import db
+from voting.officer_keys import officer_key_data
 from voting.tally.operations import read_results
 
 blueprint = Blueprint("certification", __name__, url_prefix="/estates/<code>/elections/<int:election_id>/certification")
-
-
-def _officer_json(officer) -> dict:
-    return {"officer_id": officer.officer_id, "role": officer.role, "public_key": officer.public_key}
 
 
 @blueprint.get("/")
@@ -37,12 +33,7 @@ def index(code: str, election_id: int):
     estate, election = election_for(code, election_id, Permission.VIEW_ELECTION)
     keys = certifying_keys(election, current_user)
     urls = {"code": code, "election_id": election_id}
-    key_data = {
-        "election": election.public_id,
-        "user": current_user.username,
-        "keys": [_officer_json(o) for o in keys],
-        "csrf_token": generate_csrf(),
-    }
+    key_data = officer_key_data(election, keys)
     verdict = None
     may_certify = certifies(current_user, estate) and not decisions(election)
     no_key = why_no_officer_key(current_user) if may_certify else None
@@ -74,18 +65,16 @@ def confirm(code: str, election_id: int):
     keys = certifying_keys(election, current_user)
     body = body_to_certify(current_user, election)
     urls = {"code": code, "election_id": election_id}
-    key_data = {
-        "election": election.public_id,
-        "user": current_user.username,
-        "keys": [_officer_json(o) for o in keys],
-        "csrf_token": generate_csrf(),
-        "sign": {
+    key_data = officer_key_data(
+        election,
+        keys,
+        sign={
             "purpose": "certification",
             "body": body,
             "post_url": url_for("certification.sign", **urls),
             "done_url": back,
         },
-    }
+    )
     return render_template(
         "certification/confirm.html",
         estate=estate,
@@ -106,7 +95,7 @@ def register_key(code: str, election_id: int):
     officer = register_certifying_key(
         current_user, election, data.get("public_key") if isinstance(data, dict) else None
     )
-    return jsonify(_officer_json(officer)), 201
+    return jsonify(officer.key_json()), 201
 
 
 @blueprint.post("/sign")

@@ -16,7 +16,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf.csrf import generate_csrf
 
 from voting.auth.access import Permission, election_for, holds_group_key, part_of
 from voting.credentials.models import ACTION_NAMES, REASON_NAMES, STATUS_NAMES, CredentialRequest
@@ -32,23 +31,15 @@ from voting.credentials.operations import (
 from voting.elections.models import State
 from voting.elections.operations import why_no_officer_key
 from voting.errors import returns_to
+from voting.officer_keys import officer_key_data
 from voting.pdf import public_base_url
 
 blueprint = Blueprint("credentials", __name__, url_prefix="/estates/<code>/elections/<int:election_id>/credentials")
 
 
 def _key_data(election, **extra) -> dict:
-    """What officer_keys.js needs: whose keys to look for and which are registered to this account."""
-    return {
-        "election": election.public_id,
-        "user": current_user.username,
-        "csrf_token": generate_csrf(),
-        "keys": [
-            {"officer_id": o.officer_id, "role": o.role, "public_key": o.public_key}
-            for o in signing_keys(election, current_user)
-        ],
-        **extra,
-    }
+    """What officer_keys.js needs on a credential page: this account's signing keys for the vote."""
+    return officer_key_data(election, signing_keys(election, current_user), **extra)
 
 
 def _request(election, request_id: int) -> CredentialRequest:

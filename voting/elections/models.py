@@ -221,6 +221,10 @@ class Officer(db.Model):
     election: Mapped[Election] = relationship(back_populates="officers")
     staff: Mapped[Staff] = relationship()
 
+    def key_json(self) -> dict:
+        """The key as the browser that holds it finds it (voting/officer_keys.py)."""
+        return {"officer_id": self.officer_id, "role": self.role, "public_key": self.public_key}
+
 
 class ElectionVoter(db.Model):
     """A voter of the frozen roll, with the public half of the credential on their notice.

@@ -17,6 +17,7 @@ from voting.board.heads import remind_day_head
 from voting.elections.models import State
 from voting.elections.operations import why_no_officer_key
 from voting.errors import answers_json, returns_to
+from voting.officer_keys import officer_key_data
 from voting.paper.forms import (
     choice_field,
     invalid_field,
@@ -99,19 +100,9 @@ def _urls(election, **values) -> dict:
     return {"code": election.estate.code, "election_id": election.id, **values}
 
 
-def _key_json(officer) -> dict:
-    return {"officer_id": officer.officer_id, "role": officer.role, "public_key": officer.public_key}
-
-
 def _clerk_data(election, **extra) -> dict:
-    """What officer_keys.js needs: whose keys to look for and which are registered to this account."""
-    return {
-        "election": election.public_id,
-        "user": current_user.username,
-        "keys": [_key_json(o) for o in clerk_keys(election, current_user)],
-        "csrf_token": generate_csrf(),
-        **extra,
-    }
+    """What officer_keys.js needs on a clerk's page: this account's clerk keys for the vote."""
+    return officer_key_data(election, clerk_keys(election, current_user), **extra)
 
 
 def _find(election, unit: str):
@@ -153,7 +144,7 @@ def index(code: str, election_id: int):
             election_id=election.public_id,
             state=election.state,
             csrf_token=generate_csrf(),
-            clerk_keys=[_key_json(o) for o in clerk_keys(election, current_user)],
+            clerk_keys=[o.key_json() for o in clerk_keys(election, current_user)],
             handins=[handin.desk_receipt for handin in open_handins(election)],
             **{name: [paper.id for paper in papers] for name, papers in work.items()},
         )
@@ -199,7 +190,7 @@ def register_key(code: str, election_id: int):
     _estate, election = _load(code, election_id)
     officer = register_clerk_key(current_user, election, read_public_key())
     if answers_json():
-        return jsonify(_key_json(officer)), 201
+        return jsonify(officer.key_json()), 201
     flash(_("Clerk key %(officer)s is registered.", officer=officer.officer_id), "success")
     return redirect(url_for("paper.officer_key", **_urls(election)))
 

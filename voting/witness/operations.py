@@ -81,9 +81,6 @@ class WitnessStatus:
 
     clock_tolerance = int(CLOCK_TOLERANCE.total_seconds())  # for the browser's check of the server's clock
 
-    def keys_json(self) -> list[dict]:
-        return [{"officer_id": o.officer_id, "role": o.role, "public_key": o.public_key} for o in self.keys]
-
 
 def witness_keys(election: Election, staff: Staff) -> list[Officer]:
     """The certifying keys of this officer for this vote: the same key witnesses the log."""
