@@ -18,8 +18,11 @@ from flask_login import current_user
 from sqlalchemy import Select, exists, false, select
 
 from voting.auth.models import Role, Staff
+from voting.candidates.models import BODIES
+from voting.elections.models import Election, State
 from voting.estates.models import Community, Estate
 from voting.extensions import db
+from voting.prep.models import PrepGroup, PrepMember
 
 
 class Permission(StrEnum):
@@ -108,8 +111,6 @@ def acts_for_group(user: Staff) -> bool:
     """A preparation-group account acts only while its holder is a member of the confirmed
     group of its estate: the street office's confirmation of the group's composition (its
     rules included) is what gives the account its powers. Other roles are not concerned."""
-    from voting.prep.models import PrepGroup, PrepMember
-
     if user.role != Role.PREP_GROUP:
         return True
     return bool(
@@ -181,8 +182,6 @@ def part_of(model, object_id: int, **parents):
 
 def election_for(code: str, election_id: int, permission: Permission):
     """The estate and its election, with the same scope rules as :func:`estate_for`."""
-    from voting.elections.models import Election
-
     estate = estate_for(code, permission)
     return estate, part_of(Election, election_id, estate_id=estate.id)
 
@@ -228,8 +227,6 @@ def reviewer_bodies(user: Staff) -> tuple[str, ...]:
     """The bodies a user records verdicts for in the joint review (资格联审). The street office
     chairs it and keys the written replies of the police station and the organisation
     department; community staff speak for the community."""
-    from voting.candidates.models import BODIES
-
     role = Role(user.role)
     if role in (Role.PLATFORM_ADMIN, Role.STREET_OFFICE):
         return BODIES
@@ -260,8 +257,6 @@ def require(permission: Permission) -> None:
 def unit_choices_shown(election) -> bool:
     """Whether how each unit voted is shown at all: only where the assembly decided so (the
     vote's publish_units), and only once the vote is counted."""
-    from voting.elections.models import State
-
     return election.publish_units and election.state == State.TALLIED
 
 

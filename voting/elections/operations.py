@@ -17,6 +17,8 @@ from voting.audit.operations import record_event
 from voting.auth.access import Permission, can
 from voting.auth.models import Role
 from voting.ballots.log import checkpoints, close_witnessed, final_tree_head, log_entries
+from voting.ballots.models import Checkpoint, Cosignature
+from voting.certification.models import CertificationDecision
 from voting.core import record_v2, rules, signing
 from voting.core import roll as private_roll
 from voting.core.canonical import H, b64e, canon, format_time
@@ -466,8 +468,6 @@ def tally_election(actor: str, election: Election) -> dict:
 
 def export_record(election: Election) -> dict:
     """The record, format 2 (docs/spec/election-record-v2.md)."""
-    from voting.certification.models import CertificationDecision
-
     election.require_state(State.TALLIED)
     certifications = [
         {"body": json.loads(body), "signature": signature}
@@ -504,9 +504,6 @@ def published_record(election: Election) -> PublishedRecord:
     but witnesses cosign its final head and the street office certifies it later, and someone
     with the database may change the stored tally, so each of these makes a new state. Kept
     per process."""
-    from voting.ballots.models import Checkpoint, Cosignature
-    from voting.certification.models import CertificationDecision
-
     election.require_state(State.TALLIED)
     cosignatures = tuple(
         db.session.scalars(
