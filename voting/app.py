@@ -11,8 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from voting.config import load_config
-from voting.error_pages import http_error, too_many_requests
-from voting.errors import Refusal, answer_refusal
+from voting.errors import Refusal, answer_refusal, http_error, too_many_requests
 from voting.extensions import (
     MAX_ID,
     babel,
