@@ -26,6 +26,7 @@ from voting.certification.operations import refuse
 from voting.core import record_v2, signing
 from voting.core.canonical import b64e
 from voting.credentials.operations import prepare_request, sign_request
+from voting.elections.documents import attach_document
 from voting.elections.operations import add_motion, create_election, open_election, register_officer
 from voting.estates.operations import create_community, create_estate, create_street_office
 from voting.extensions import db
@@ -218,7 +219,11 @@ class EstateWorld:
         self.open = create_election(
             actor, estate, self.field("open title"), now - timedelta(hours=1), now + timedelta(days=1)
         )
-        add_motion(actor, self.open, 8, self.field("major motion"))
+        major = add_motion(actor, self.open, 8, self.field("major motion"))
+        db.session.flush()
+        self.document = attach_document(
+            actor, major, self.field("document title"), "draft.pdf", b"%PDF-1.7\n" + self.estate.code.encode()
+        )
         seed, public_key = signing.generate_keypair()
         keyer = register_officer(actor, self.open, self.clerks[0], "clerk", public_key)
         register_officer(actor, self.open, self.clerks[1], "clerk", signing.generate_keypair()[1])
@@ -318,6 +323,8 @@ def world_values(world: EstateWorld) -> dict[str, list]:
         "notice_id": [notice.id for notice in world.notices],
         "member_id": [db.session.scalar(select(PrepMember.id).order_by(PrepMember.id).limit(1))],
         "staff_id": [world.clerks[1].id],
+        "document_id": [world.document.id],
+        "sha256": [world.document.sha256],
         "lang": ["en"],
         "filename": ["site.css"],
     }

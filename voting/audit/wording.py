@@ -54,6 +54,8 @@ ACTION_NAMES = {
     "candidates.adopt": _l("Candidates put to the vote"),
     "election.create": _l("Vote drafted"),
     "election.motion": _l("Motion added"),
+    "election.document_attach": _l("Document attached to a motion"),
+    "election.document_remove": _l("Document removed from a motion"),
     "election.officer": _l("Signing key registered"),
     "election.open": _l("Vote opened"),
     "election.cosign": _l("Ballot log cosigned"),

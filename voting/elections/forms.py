@@ -1,6 +1,7 @@
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DateTimeLocalField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
@@ -64,6 +65,20 @@ class MotionForm(FlaskForm):
 
     item = SelectField(_l("Matter (Civil Code art. 278)"), coerce=int, choices=_item_choices)
     title = StringField(_l("Motion"), validators=[DataRequired(), Length(max=300)])
+
+
+class MotionDocumentForm(FlaskForm):
+    """The full text a motion decides, as a PDF; opening the vote puts its SHA-256 in the record."""
+
+    motion = SelectField(_l("Motion"), coerce=int)
+    title = StringField(_l("Document title"), validators=[DataRequired(), Length(max=200)])
+    file = FileField(_l("PDF file"), validators=[FileRequired(), FileAllowed(["pdf"], _l("Only PDF files."))])
+
+
+def motion_document_form(election) -> MotionDocumentForm:
+    form = MotionDocumentForm()
+    form.motion.choices = [(motion.id, f"{motion.position}. {motion.title}") for motion in election.motions]
+    return form
 
 
 class ActionForm(FlaskForm):

@@ -186,6 +186,38 @@ class Motion(db.Model):
     candidates: Mapped[list[Candidate]] = relationship(
         back_populates="motion", cascade="all, delete-orphan", order_by="Candidate.position"
     )
+    documents: Mapped[list[MotionDocument]] = relationship(
+        back_populates="motion", cascade="all, delete-orphan", order_by="MotionDocument.position"
+    )
+
+
+class MotionDocument(db.Model):
+    """The full text a motion decides (the draft 议事规则 or 管理规约, a contract) as a PDF. Its
+    SHA-256 is in the record (spec v2 §3.1 `documents`), so the copy an owner reads can be checked
+    against the text the vote decided."""
+
+    __tablename__ = "motion_document"
+    __table_args__ = (
+        UniqueConstraint("motion_id", "position"),
+        CheckConstraint("length(sha256) = 43", name="sha256_is_b64_of_32_bytes"),
+        CheckConstraint("size > 0", name="size_positive"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The vote too, so that a document's address is checked against its vote in one step.
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
+    motion_id: Mapped[int] = mapped_column(ForeignKey("motion.id"), index=True)
+    position: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200))
+    filename: Mapped[str] = mapped_column(String(200))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int]  # bytes
+    sha256: Mapped[str] = mapped_column(String(43))  # b64 (spec v2 §1), as the record states it
+    attached_by: Mapped[str] = mapped_column(String(100))
+    attached_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    motion: Mapped[Motion] = relationship(back_populates="documents")
+
+    def record_entry(self) -> dict:
+        return {"title": self.title, "sha256": self.sha256}
 
 
 class Candidate(db.Model):

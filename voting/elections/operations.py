@@ -231,7 +231,7 @@ def definition(election: Election, roll_hash: str) -> dict:
             "title": motion.title,
             "item": motion.item,
             "scope": record_v2.ESTATE,
-            "documents": [],
+            "documents": [document.record_entry() for document in motion.documents],
         }
         if motion.kind == "committee":
             entry["seats"] = motion.seats

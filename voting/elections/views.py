@@ -1,16 +1,18 @@
 """Staff pages for votes: draft, open, close, tally, export."""
 
 from datetime import datetime
+from io import BytesIO
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from voting.auth.access import Permission, can, election_for, estate_for
+from voting.auth.access import Permission, can, election_for, estate_for, part_of
 from voting.confirmation import flash_form_errors
-from voting.elections.forms import ActionForm, ElectionForm, MotionForm, OpenForm
-from voting.elections.models import Election, State
+from voting.elections.documents import attach_document, remove_document
+from voting.elections.forms import ActionForm, ElectionForm, MotionForm, OpenForm, motion_document_form
+from voting.elections.models import Election, Motion, MotionDocument, State
 from voting.elections.operations import (
     ElectionError,
     add_motion,
@@ -81,6 +83,7 @@ def detail(code: str, election_id: int):
         estate=estate,
         election=election,
         motion_form=MotionForm(),
+        document_form=motion_document_form(election),
         action=ActionForm(),
         may_manage=can(current_user, Permission.MANAGE_ELECTION),
         witness=witness_status(current_user, election),
@@ -99,6 +102,54 @@ def motions(code: str, election_id: int):
         for field, errors in form.errors.items():
             flash(f"{form[field].label.text}: {' '.join(errors)}", "error")
     return redirect(url_for("elections.detail", code=code, election_id=election_id))
+
+
+@blueprint.post("/<int:election_id>/documents")
+@returns_to("elections.detail")
+@login_required
+def attach(code: str, election_id: int):
+    _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
+    form = motion_document_form(election)
+    if form.validate_on_submit():
+        motion = part_of(Motion, form.motion.data, election_id=election.id)
+        upload = form.file.data
+        attach_document(current_user.username, motion, form.title.data, upload.filename or "", upload.read())
+        flash(_("Document attached. Opening the vote puts its SHA-256 in the record."), "success")
+    else:
+        flash_form_errors(form)
+    return redirect(url_for("elections.detail", code=code, election_id=election_id))
+
+
+@blueprint.post("/<int:election_id>/documents/<int:document_id>/remove")
+@returns_to("elections.detail")
+@login_required
+def remove(code: str, election_id: int, document_id: int):
+    _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
+    document = part_of(MotionDocument, document_id, election_id=election.id)
+    form = ActionForm()
+    if form.validate_on_submit():
+        remove_document(current_user.username, document)
+        flash(_("Document removed."), "success")
+    else:
+        flash_form_errors(form)
+    return redirect(url_for("elections.detail", code=code, election_id=election_id))
+
+
+@blueprint.get("/<int:election_id>/documents/<int:document_id>")
+@login_required
+def document(code: str, election_id: int, document_id: int):
+    _estate, election = election_for(code, election_id, Permission.VIEW_ELECTION)
+    return document_download(part_of(MotionDocument, document_id, election_id=election.id))
+
+
+def document_download(document: MotionDocument) -> Response:
+    """A motion's PDF, shown in the browser; the same bytes whatever the page that links it."""
+    return send_file(
+        BytesIO(document.content),
+        mimetype="application/pdf",
+        download_name=f"{document.motion.motion_id}-{document.position}.pdf",
+        etag=document.sha256,
+    )
 
 
 def _change_state(code: str, election_id: int, change, done_message: str, form=None, back: str | None = None):

@@ -4,8 +4,8 @@ names are masked; no ID numbers or phones anywhere."""
 from flask import Blueprint, abort, render_template, url_for
 from sqlalchemy import select
 
-from voting.elections.models import Election, State
-from voting.elections.views import record_download
+from voting.elections.models import Election, MotionDocument, State
+from voting.elections.views import document_download, record_download
 from voting.estates.models import Estate
 from voting.extensions import db
 from voting.public.operations import estate_overview, published_result, publisher_name
@@ -51,6 +51,27 @@ def record_check(code: str, public_id: str):
         record_url=url_for("public.election_record", code=code, public_id=public_id),
         receipt_storage_key=receipt_storage_key(election),
     )
+
+
+@blueprint.get("/<code>/elections/<public_id>/documents/<sha256>.pdf")
+def motion_document(code: str, public_id: str, sha256: str):
+    """A motion's full text, for owners to read before they vote, named by the SHA-256 the record
+    states for it: public once the vote is open (a draft's motions are not public)."""
+    document = db.session.scalar(
+        select(MotionDocument)
+        .join(Election)
+        .join(Estate)
+        .where(
+            Estate.code == code,
+            Election.public_id == public_id,
+            Election.state != State.DRAFT.value,
+            MotionDocument.sha256 == sha256,
+        )
+        .limit(1)
+    )
+    if document is None:
+        abort(404)
+    return document_download(document)
 
 
 def _counted_election(code: str, public_id: str) -> Election:
