@@ -14,10 +14,12 @@ from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
+from flask_babel import gettext, ngettext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
+from tests.app.test_pdf_documents import flat, layout_text, write
 from tests.conftest import OwnUserClient
 from tests.elections_kit import PASSPHRASE, OpenVote, add_witness, opened
 from tests.factories import login, resident_id, small_roster
@@ -41,6 +43,7 @@ from voting.elections.operations import (
     units_by_voter,
 )
 from voting.extensions import db
+from voting.pdf.documents import minutes_pdf
 from voting.tally.operations import choice_printers
 from voting.timeutil import utcnow
 
@@ -758,6 +761,26 @@ def test_a_sealed_box_paper_with_a_written_proxy_carries_the_proxys_hash(app, fa
     [entry] = [e for e in export_record(pv.election)["log"] if e["kind"] == "ballot"]
     assert entry["body"]["proxy_sha256"] == b64e(hashlib.sha256(proxy).digest())
     assert entry["body"]["voter_id"] == pv.vote.ids["v00003"]
+
+
+def test_the_minutes_say_which_ballots_came_through_a_written_proxy(app, factory, tmp_path):
+    pv = paper_vote(app, factory)
+    assert pv.enter("v00003", CHOICES, handin=pv.handed_in(None), proxy_scan=b64e(png_scan()))[1].status_code == 200
+    assert pv.enter("v00002", CHOICES)[1].status_code == 200
+    finish(pv)
+    text = layout_text(
+        write(tmp_path, "minutes.pdf", minutes_pdf(pv.election, "https://board.test", scrutineers=[], clerks=[]))
+    )
+    proxy_line = ngettext(
+        "%(num)d paper ballot was cast through a written proxy (授权委托书), checked by the clerks; "
+        "the scan of each proxy is hashed into the record and the annex marks its line.",
+        "%(num)d paper ballots were cast through a written proxy (授权委托书), checked by the clerks; "
+        "the scan of each proxy is hashed into the record and the annex marks their lines.",
+        1,
+    )
+    assert flat(proxy_line) in flat(text)
+    marked = [line for line in text.splitlines() if gettext("%(voter)s (proxy)", voter="").strip() in line]
+    assert len(marked) == 1 and pv.vote.ids["v00003"] in marked[0]
 
 
 @pytest.mark.parametrize("rule", ["took_part", "not_counted"])

@@ -100,6 +100,7 @@ def minutes_pdf(
         clerks=clerks,
         notices=notices,
         channels=Counter(ballot["channel"] for ballot in counted.values()),
+        proxies=sum(1 for ballot in counted.values() if ballot.get("proxy_sha256")),
         revote=definition["revote"],
         annex_count=len(annex),
         annex=annex_text(headings, annex),
@@ -168,9 +169,16 @@ def _share(part: int, whole: int) -> str:
 
 
 def _annex(definition: dict, counted: dict) -> list[AnnexRow]:
-    """Counted ballots in voter id order: the ids are random, so the order tells nothing."""
+    """Counted ballots in voter id order: the ids are random, so the order tells nothing. A
+    ballot cast through a written proxy (授权委托书) says so beside its voter id."""
     printers = choice_printers(definition)
-    return [AnnexRow(voter_id, tuple(p(counted[voter_id]) for p in printers)) for voter_id in sorted(counted)]
+    return [
+        AnnexRow(
+            _("%(voter)s (proxy)", voter=voter_id) if counted[voter_id].get("proxy_sha256") else voter_id,
+            tuple(p(counted[voter_id]) for p in printers),
+        )
+        for voter_id in sorted(counted)
+    ]
 
 
 def annex_text(headings: list[str], rows: list[AnnexRow]) -> AnnexText:
