@@ -611,7 +611,7 @@ def _voter_weight(weight, where: str) -> tuple[int, int]:
     return area, heads
 
 
-# --- log (L1–L15) -------------------------------------------------------------------------------
+# --- log (L1–L16) -------------------------------------------------------------------------------
 
 
 # The log is checked in two parts (spec §9 order kept): what each entry shows on its own,
