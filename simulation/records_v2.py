@@ -78,6 +78,7 @@ class RecordKit:
         revote: str = "last",
         invalid_ballot: str = "took_part",
         scopes: list[dict] | None = None,
+        max_extension_days: int | None = None,
     ):
         scopes = [{"scope_id": "estate", "title": "测试花园全体业主"}, *(scopes or [])]
         entries = sorted((voter.as_roll_entry() for voter in roll_voters), key=lambda v: v["voter_id"])
@@ -96,7 +97,8 @@ class RecordKit:
             "opens_at": OPENS_AT,
             "closes_at": CLOSES_AT,
             "revote": revote,
-            "rules": {"invalid_ballot": invalid_ballot},
+            "rules": {"invalid_ballot": invalid_ballot}
+            | ({} if max_extension_days is None else {"max_extension_days": max_extension_days}),
             "scopes": scopes,
             "motions": motions,
             "officers": [
@@ -116,6 +118,7 @@ class RecordKit:
         self.log: list[dict] = []
         self.checkpoints: list[dict] = []
         self.key_names = {voter.voter_id: voter.voter_id for voter in roll_voters}  # key in effect
+        self.closes_at = CLOSES_AT  # the close in effect, moved by extensions
 
     # --- log entries ----------------------------------------------------------------------------
 
@@ -204,6 +207,20 @@ class RecordKit:
         self.key_names[voter_id] = new_name if action == "reissue" else None
         return entry
 
+    def extension(
+        self, closes_at: str, reason: str = "参与表决的业主未达三分之二", signers=("prep-1", STREET_OFFICER), at=None
+    ) -> dict:
+        """The close moved to ``closes_at``, signed by a group member and the street office."""
+        body = {
+            "election_hash": self.hash,
+            "closes_at": closes_at,
+            "previous_closes_at": self.closes_at,
+            "reason": reason,
+        }
+        entry = self.append("extension", body, [(signer, signer) for signer in signers], at)
+        self.closes_at = closes_at
+        return entry
+
     def notices(self, count: int, downloaded_by: str = "prep_1", at: str | None = None) -> dict:
         body = {"election_hash": self.hash, "count": count, "downloaded_by": downloaded_by}
         return self.append("notices", body, [], at)
@@ -245,12 +262,12 @@ class RecordKit:
 
     def witness_close(self) -> dict:
         """The street office's cosignature at the close, on the log as it then is."""
-        return self.witness(time=int(parse_time(CLOSES_AT).timestamp()))
+        return self.witness(time=int(parse_time(self.closes_at).timestamp()))
 
     def record(self, certify: bool = True, tally: dict | None = None, witness_close: bool = True) -> dict:
         """The finished record; unless it was already, the close is witnessed on the log as it
         is now (after it, only paper ballots can join)."""
-        close = int(parse_time(CLOSES_AT).timestamp())
+        close = int(parse_time(self.closes_at).timestamp())
         already = any(c["time"] >= close for head in self.checkpoints for c in head["cosignatures"])
         if witness_close and not already:
             self.witness_close()

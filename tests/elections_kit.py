@@ -272,8 +272,8 @@ class CredentialSigner:
     def officer_id(self, election) -> str:
         return next(o.officer_id for o in election.officers if o.public_key == self.public_key)
 
-    def sign(self, body: dict) -> str:
-        return signing.sign(signing.private_key_from_seed(self.seed), "credential", body, record_v2.VERSION)
+    def sign(self, body: dict, purpose: str = "credential") -> str:
+        return signing.sign(signing.private_key_from_seed(self.seed), purpose, body, record_v2.VERSION)
 
     @property
     def officer(self) -> tuple:

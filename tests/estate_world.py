@@ -29,6 +29,7 @@ from voting.credentials.operations import prepare_request, sign_request
 from voting.elections.documents import attach_document
 from voting.elections.operations import add_motion, create_election, open_election, register_officer
 from voting.estates.operations import create_community, create_estate, create_street_office
+from voting.extend.operations import propose_extension
 from voting.extensions import db
 from voting.paper.operations import PaperEntry, find_voter, handin_body, key_ballot, record_handin
 from voting.prep.models import PrepMember
@@ -271,6 +272,10 @@ class EstateWorld:
                 record_v2.VERSION,
             ),
         )
+        # An extension proposed, not yet signed: its pages too.
+        self.extension_request = propose_extension(
+            self.group, self.open, self.open.closes_at + timedelta(days=7), self.field("extension reason")
+        )
         db.session.commit()
 
         # The notice board, through its form: one notice stays up, one is withdrawn with a reason.
@@ -319,7 +324,7 @@ def world_values(world: EstateWorld) -> dict[str, list]:
         "upload_id": [world.upload.id],
         "paper_id": [world.paper.id],
         "desk_receipt": [world.desk_receipt],
-        "request_id": [world.credential_request.id],
+        "request_id": [world.credential_request.id, world.extension_request.id],
         "notice_id": [notice.id for notice in world.notices],
         "member_id": [db.session.scalar(select(PrepMember.id).order_by(PrepMember.id).limit(1))],
         "staff_id": [world.clerks[1].id],

@@ -120,6 +120,7 @@ def build_app(overrides: dict | None = None) -> Flask:
     from voting.credentials.views import blueprint as credentials_blueprint
     from voting.elections.views import blueprint as elections_blueprint
     from voting.estates.views import blueprint as estates_blueprint
+    from voting.extend.views import blueprint as extend_blueprint
     from voting.notices.views import blueprint as notices_blueprint
     from voting.paper.views import blueprint as paper_blueprint
     from voting.prep.views import blueprint as prep_blueprint
@@ -140,6 +141,7 @@ def build_app(overrides: dict | None = None) -> Flask:
         elections_blueprint,
         notices_blueprint,
         credentials_blueprint,
+        extend_blueprint,
         paper_blueprint,
         vote_blueprint,
         tally_blueprint,

@@ -276,6 +276,24 @@ def test_without_a_help_desk_the_notice_sends_owners_to_the_preparation_group(ap
         assert re.sub(r"\s+", "", expected) in flat, expected
 
 
+def test_the_notice_tells_owners_how_to_vote_by_written_proxy_or_guardian(app, factory, staff_client, tmp_path):
+    """Owners may vote through a written proxy, and a guardian for an owner without capacity
+    (物业管理条例 art. 12; 指导规则 art. 25–26): the notice must not forbid it."""
+    estate = factory.estate(roster=small_roster(), name="阳光花园")
+    election = open_notice_vote(estate).election
+    pdf = write(tmp_path, "notices.pdf", prepare_and_download(staff_client(estate), estate, election))
+    flat = re.sub(r"\s+", "", pdf_text(pdf))
+    with force_locale("zh_CN"):
+        proxy = _(
+            "Vote yourself, or through a proxy you authorise in writing: the proxy hands the paper ballot to the "
+            "preparation group together with your signed written proxy (授权委托书). For an owner without legal "
+            "capacity, the guardian votes in the same way."
+        )
+    assert flat.count(re.sub(r"\s+", "", proxy)) == page_count(pdf) == 4
+    assert "授权委托书" in proxy and "监护人" in proxy
+    assert "不得代投" not in flat
+
+
 def test_the_salt_on_each_notice_finds_and_checks_the_voters_line_of_the_published_roll(app, factory, staff_client):
     estate = factory.estate(roster=small_roster(), name="阳光花园")
     election = open_notice_vote(estate).election

@@ -1,10 +1,12 @@
 """Format 2 against those who run the vote: each attack of issue 10 on the record, and what
 catches it — the verifier, a witness's cosignature, or the owner's own receipt."""
 
+from datetime import timedelta
+
 import pytest
 
 from simulation.records import CLOSES_AT, private_key
-from simulation.records_v2 import RecordKit, Voter, full_kit, question, voters
+from simulation.records_v2 import RecordKit, Voter, full_kit, minutes_after_opening, question, voters
 from voting.core import checkpoint, record_v2, rules
 from voting.core.canonical import b64d, b64e, format_time, parse_time
 
@@ -321,3 +323,104 @@ def test_a_certification_names_its_tree_size_as_an_integer():
     body = {**document["certifications"][0]["body"], "tree_size": True}
     document["certifications"] = [record_v2.sign_certification(private_key("street-1"), body)]
     assert fault_of(document) == "[C2] certification 0: tree_size is not an integer within ±2^53"
+
+
+# --- extending the voting period (§5.5) --------------------------------------------------------
+
+EXTENDED_CLOSE = format_time(parse_time(CLOSES_AT) + timedelta(days=30))
+AFTER_ORIGINAL_CLOSE = format_time(parse_time(CLOSES_AT) + timedelta(days=2))
+
+
+def extended_vote(**extension) -> RecordKit:
+    """Turnout short: the close is moved 30 days on, and an owner votes after the original close."""
+    kit = RecordKit(voters(4), [question("m1")], max_extension_days=90)
+    kit.online("v0000", {"m1": "yes"})
+    kit.extension(extension.pop("closes_at", EXTENDED_CLOSE), **extension)
+    kit.online("v0001", {"m1": "yes"}, at=AFTER_ORIGINAL_CLOSE)
+    return kit
+
+
+def test_a_ballot_after_the_original_close_counts_once_the_period_is_extended():
+    tally = record_v2.verify(extended_vote().record())
+    assert tally["counted"] == 2
+
+
+def test_without_the_extension_the_same_ballot_is_outside_the_period():
+    kit = RecordKit(voters(4), [question("m1")], max_extension_days=90)
+    kit.online("v0000", {"m1": "yes"}, at=AFTER_ORIGINAL_CLOSE)
+    assert "[L4]" in fault_of(kit.record())
+
+
+def test_a_ballot_after_the_extended_close_is_outside_the_period():
+    kit = extended_vote()
+    kit.online("v0002", {"m1": "no"}, at=format_time(parse_time(EXTENDED_CLOSE) + timedelta(seconds=1)))
+    assert "[L4]" in fault_of(kit.record())
+
+
+@pytest.mark.parametrize(
+    "extension, check",
+    [
+        ({"closes_at": CLOSES_AT}, "L16"),  # not later
+        ({"closes_at": format_time(parse_time(CLOSES_AT) - timedelta(hours=1))}, "L16"),
+        ({"closes_at": format_time(parse_time(CLOSES_AT) + timedelta(days=90, seconds=1))}, "L16"),
+        ({"reason": ""}, "L16"),
+        ({"signers": ("prep-1", "prep-2")}, "L12"),  # no street office
+        ({"signers": ("street-1",)}, "L12"),
+        ({"signers": ("clerk-a", "street-1")}, "L12"),
+        ({"at": AFTER_ORIGINAL_CLOSE}, "L4"),  # after the close in effect
+    ],
+    ids=["same", "earlier", "beyond-limit", "no-reason", "no-street-office", "one-signer", "a-clerk", "after-close"],
+)
+def test_an_extension_moves_the_close_later_within_the_limit_signed_by_two(extension, check):
+    assert f"[{check}]" in fault_of(extended_vote(**extension).record())
+
+
+LATER = format_time(parse_time(AFTER_ORIGINAL_CLOSE) + timedelta(hours=1))
+
+
+def test_the_limit_is_counted_from_the_original_close_however_often_extended():
+    kit = extended_vote()
+    kit.extension(format_time(parse_time(CLOSES_AT) + timedelta(days=90)), at=LATER)
+    assert record_v2.verify(kit.record())["counted"] == 2
+    kit = extended_vote()
+    kit.extension(format_time(parse_time(CLOSES_AT) + timedelta(days=91)), at=LATER)
+    assert "[L16]" in fault_of(kit.record())
+
+
+def test_a_record_whose_rules_allow_no_extension_refuses_one():
+    kit = RecordKit(voters(4), [question("m1")])  # rules without max_extension_days
+    kit.extension(EXTENDED_CLOSE)
+    assert "[L16]" in fault_of(kit.record())
+
+
+def test_an_extension_must_name_the_close_it_replaces():
+    kit = extended_vote()
+    kit.closes_at = CLOSES_AT  # as if the first extension had not happened
+    kit.extension(format_time(parse_time(CLOSES_AT) + timedelta(days=40)), at=LATER)
+    assert "[L16]" in fault_of(kit.record())
+
+
+def test_a_tampered_extension_fails_its_signatures():
+    document = extended_vote().record()
+    document["log"][1]["body"]["closes_at"] = format_time(parse_time(EXTENDED_CLOSE) + timedelta(days=10))
+    assert "[L12] entry 1: bad signature" in fault_of(document)
+
+
+def test_an_extension_slipped_in_after_the_witnessed_close_is_caught():
+    """The operator cannot reopen a vote whose close a witness saw: the extension, however
+    dated, follows the witnessed close, and only paper ballots may."""
+    kit = RecordKit(voters(4), [question("m1")], max_extension_days=90)
+    kit.online("v0000", {"m1": "yes"})
+    kit.witness_close()
+    kit.extension(EXTENDED_CLOSE, at=minutes_after_opening(30))
+    assert "[T5]" in fault_of(kit.record())
+
+
+def test_the_close_of_an_extended_vote_is_witnessed_at_the_new_close():
+    kit = RecordKit(voters(4), [question("m1")], max_extension_days=90)
+    kit.online("v0000", {"m1": "yes"})
+    kit.extension(EXTENDED_CLOSE)
+    kit.witness(time=int(parse_time(CLOSES_AT).timestamp()))  # at the original close: the vote runs on
+    kit.online("v0001", {"m1": "no"}, at=AFTER_ORIGINAL_CLOSE)
+    assert record_v2.verify(kit.record())["counted"] == 2
+    assert "[T5]" in fault_of(extended_vote().record(witness_close=False))

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from voting.extensions import FrozenDocument, db, one_of
 from voting.timeutil import UTCDateTime, utcnow
 
-ENTRY_KINDS = ("ballot", "handin", "credential", "notices")
+ENTRY_KINDS = ("ballot", "handin", "credential", "notices", "extension")
 
 
 class LogEntry(db.Model):

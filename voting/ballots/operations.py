@@ -70,7 +70,9 @@ def _check(election: Election, log_entry: dict, key_in_effect: str | None) -> by
     """Everything the verifier checks of this entry on its own, so that the log never holds an
     entry the published record would fail on. Returns its leaf hash."""
     try:
-        return _entry_checker(election.election_hash, election.id).check(log_entry, key_in_effect)
+        return _entry_checker(election.election_hash, election.id).check(
+            log_entry, key_in_effect, format_time(election.closes_at)
+        )
     except record_v2.RecordInvalid as fault:
         raise BallotRefused(_("The entry is not valid: %(fault)s", fault=str(fault))) from None
 

@@ -55,6 +55,10 @@ ELECTION_KEYS = frozenset(
 )
 COMMUNITY_KEYS = frozenset({"code", "name"})
 RULES_KEYS = frozenset({"invalid_ballot"})
+# Absent from records made before extensions existed: there the period cannot be extended.
+RULES_OPTIONAL_KEYS = frozenset({"max_extension_days"})
+MAX_EXTENSION_DAYS = 366  # the most any estate's rules may allow (E2)
+_DAY = 86_400_000_000  # microseconds
 SCOPE_KEYS = frozenset({"scope_id", "title"})
 MOTION_KEYS = frozenset({"motion_id", "kind", "title", "item", "scope", "documents"})
 MOTION_KIND_KEYS = {"question": frozenset(), "committee": frozenset({"seats", "candidates"})}
@@ -70,11 +74,14 @@ PAPER_KEYS = ONLINE_KEYS | {"invalid", "paper_scan_sha256", "proxy_sha256", "han
 HANDIN_KEYS = frozenset({"election_hash", "desk_receipt", "voter_id", "identity_checked"})
 CREDENTIAL_KEYS = frozenset({"election_hash", "voter_id", "action", "public_key", "reason"})
 NOTICES_KEYS = frozenset({"election_hash", "count", "downloaded_by"})
-ENTRY_KINDS = ("ballot", "handin", "credential", "notices")
+EXTENSION_KEYS = frozenset({"election_hash", "closes_at", "previous_closes_at", "reason"})
+ENTRY_KINDS = ("ballot", "handin", "credential", "notices", "extension")
 INVALID_REASONS = ("several_marks", "too_many_candidates", "unsigned", "unreadable", "other")
 CREDENTIAL_ACTIONS = ("revoke", "reissue")
 CREDENTIAL_REASONS = ("lost", "damaged", "not_received", "compromised", "owner_changed", "other")
 CREDENTIAL_SIGNERS = ("preparation_group", "street_office")
+# Two persons of these roles sign an extension, at least one of them for the street office.
+EXTENSION_SIGNERS = ("preparation_group", "street_office")
 WITNESS_ROLES = ("street_office", "witness")
 SIGNATURE_KEYS = fields.SIGNATURE_KEYS
 CHECKPOINT_KEYS = frozenset({"size", "root", "signature", "cosignatures"})
@@ -172,6 +179,7 @@ class _Election:
     hash: str
     opens_at: int  # microseconds since the epoch (canonical.instant)
     closes_at: int
+    max_extension: int  # microseconds: how far past closes_at an extension may move the close
     revote: str
     public_key: bytes
     scopes: tuple
@@ -292,12 +300,17 @@ def _check_election(election) -> _Election:
             raise RecordInvalid("election: opens_at is not before closes_at")
         if election["revote"] not in ("first", "last"):
             raise RecordInvalid('election: revote is not "first" or "last"')
-        election_rules = fields.closed_object(election["rules"], "election rules", RULES_KEYS)
+        election_rules = fields.closed_object(election["rules"], "election rules", RULES_KEYS, RULES_OPTIONAL_KEYS)
         if election_rules["invalid_ballot"] not in rules.INVALID_RULES:
             raise RecordInvalid(
                 f"election rules: invalid_ballot is {show(election_rules['invalid_ballot'])}, "
                 'not "took_part" or "not_counted"'
             )
+        extension_days = 0
+        if "max_extension_days" in election_rules:
+            extension_days = fields.integer(election_rules, "max_extension_days", "election rules", minimum=0)
+            if extension_days > MAX_EXTENSION_DAYS:
+                raise RecordInvalid(f"election rules: max_extension_days is more than {MAX_EXTENSION_DAYS}")
     scopes = _check_scopes(election["scopes"])
     motions = _check_motions(election["motions"], scopes)
     officers = _check_officers(election["officers"])
@@ -313,6 +326,7 @@ def _check_election(election) -> _Election:
         hash=election_hash_,
         opens_at=opens_at,
         closes_at=closes_at,
+        max_extension=extension_days * _DAY,
         revote=election["revote"],
         public_key=public_key,
         scopes=scopes,
@@ -597,7 +611,7 @@ def _voter_weight(weight, where: str) -> tuple[int, int]:
     return area, heads
 
 
-# --- log (L1–L15) -------------------------------------------------------------------------------
+# --- log (L1–L16) -------------------------------------------------------------------------------
 
 
 # The log is checked in two parts (spec §9 order kept): what each entry shows on its own,
@@ -621,8 +635,19 @@ class _LogContext:
     voters: dict  # voter_id -> the roll's voter object as given (checked meanwhile)
     voter_keys: dict  # voter_id -> the roll's raw key of the voter (None where none or not usable)
     key_changes: dict  # voter_id -> [(seq, raw key or None)] of the log's credential entries (as voter_keys)
+    close_changes: list  # [(seq, instant)] of the log's extension entries
     scoped: frozenset  # motions whose scope is narrower than the estate
     log: list
+
+    def close_at(self, index: int) -> int:
+        """The close in effect at entry ``index`` (§5.5): election.closes_at, replaced by each
+        extension entry earlier in the log."""
+        close = self.election.closes_at
+        for seq, extended in self.close_changes:
+            if seq >= index:
+                break
+            close = extended
+        return close
 
     def key_at(self, voter_id: str, index: int) -> bytes | None:
         """The voter's raw credential key in effect at entry ``index`` (§5.3). A key that is not
@@ -656,17 +681,19 @@ def _log_context(election: _Election, roll, roll_keys: list, log: list) -> _LogC
         voter_keys = dict(zip(voters, roll_keys)) if len(voters) == len(roll_keys) else {}
     except (TypeError, KeyError):
         voters, voter_keys = {}, {}  # _check_roll names the fault before any chunk is looked at
-    key_changes = {}
+    key_changes, close_changes = {}, []
     for seq, log_entry in enumerate(log):
         try:
             if log_entry["kind"] == "credential":
                 body = log_entry["body"]
                 key = None if body["action"] == "revoke" else _usable_key_or_none(body["public_key"])
                 key_changes.setdefault(body["voter_id"], []).append((seq, key))
-        except (TypeError, KeyError):
+            elif log_entry["kind"] == "extension":
+                close_changes.append((seq, instant(log_entry["body"]["closes_at"])))
+        except (TypeError, KeyError, ValueError):
             continue  # a malformed entry: its own checks name the fault, before any it affects
     scoped = frozenset(motion_id for motion_id, motion in election.motions.items() if motion.scope != ESTATE)
-    return _LogContext(election, voters, voter_keys, key_changes, scoped, log)
+    return _LogContext(election, voters, voter_keys, key_changes, close_changes, scoped, log)
 
 
 def _check_chunk(context: _LogContext, start: int, stop: int) -> _Chunk:
@@ -745,7 +772,9 @@ class _EntryChecks:
             logged_at = instant(log_entry["logged_at"])
         except ValueError:
             return None
-        if (chunk.times and logged_at < chunk.times[-1]) or not election.opens_at <= logged_at <= election.closes_at:
+        if (chunk.times and logged_at < chunk.times[-1]) or not election.opens_at <= logged_at <= self.context.close_at(
+            index
+        ):
             return None
         choices_json = _plain_choices_json(choices, election.motions)
         if choices_json is None:
@@ -806,10 +835,11 @@ class _EntryChecks:
         if body["election_hash"] != election.hash:
             raise RecordInvalid(f"{where}: body is for another election (election_hash differs)")
         self.check = "L4"
+        closes_at = self.context.close_at(index)
         if kind == "handin" or (kind == "ballot" and body["channel"] == "online"):
-            if not election.opens_at <= logged_at <= election.closes_at:
+            if not election.opens_at <= logged_at <= closes_at:
                 raise RecordInvalid(f"{where}: logged outside the voting period")
-        elif kind in ("credential", "notices") and logged_at > election.closes_at:
+        elif kind in ("credential", "notices", "extension") and logged_at > closes_at:
             raise RecordInvalid(f"{where}: logged after the close")
         body_bytes = fields.canon_of(body, where)
         signers = getattr(self, f"_{kind}")(index, where, body, log_entry["signatures"])
@@ -927,6 +957,35 @@ class _EntryChecks:
             raise RecordInvalid(f"{where}: a notices entry carries no signatures")
         return []
 
+    def _extension(self, index, where, body, signatures) -> list:
+        self.check = "L16"
+        election, previous = self.election, self.context.close_at(index)
+        if fields.instant(body, "previous_closes_at", f"{where} extension") != previous:
+            raise RecordInvalid(f"{where}: previous_closes_at is not the close in effect")
+        closes_at = fields.instant(body, "closes_at", f"{where} extension")
+        if not BEIJING_EARLIEST <= closes_at <= BEIJING_LATEST:
+            raise RecordInvalid(f"{where}: closes_at is outside years 1–9999 in Beijing time (+08:00)")
+        if closes_at <= previous:
+            raise RecordInvalid(f"{where}: closes_at is not after the close in effect")
+        if closes_at > election.closes_at + election.max_extension:
+            raise RecordInvalid(
+                f"{where}: closes_at is beyond the rules' max_extension_days after the election's close"
+            )
+        fields.identifier(body, "reason", f"{where} extension")
+        self.chunk.summaries.append(("extension",))
+        self.check = "L12"
+        names = _signer_names(signatures, where)
+        keys = self._officer_keys(
+            names,
+            EXTENSION_SIGNERS,
+            2,
+            where,
+            "extension needs two preparation-group or street-office officers",
+        )
+        if all(election.officers[name].role != "street_office" for name in names):
+            raise RecordInvalid(f"{where}: extension needs a street-office officer's signature")
+        return list(zip(keys, (signature["signature"] for signature in signatures)))
+
     def _officer_keys(self, names: list, roles: tuple, count: int, where: str, need: str) -> list:
         """The keys of ``count`` officers of these roles, of as many different persons."""
         officers = [self.election.officers.get(name) for name in names]
@@ -951,6 +1010,7 @@ class _LogWalk:
         election = self.election = context.election
         self.tally = tally  # of the ballots counted so far
         self._voters, self._log = context.voters, context.log
+        self.close_at = context.close_at
         self.leaf_hashes: list[bytes] = []
         self.times: list[int] = []  # instants
         self.ballots: dict[int, _Ballot] = {}
@@ -972,6 +1032,7 @@ class _LogWalk:
             "handin": self._handin,
             "credential": self._credential,
             "notices": self._notices,
+            "extension": self._notices,  # nothing across entries: the context knows every close
         }
         for chunk in chunks:
             if chunk.first_time is not None and self.times and chunk.first_time < self.times[-1]:
@@ -1091,7 +1152,9 @@ def _body_keys(kind: str, body, where: str) -> frozenset:
         if channel not in ("online", "paper"):
             raise RecordInvalid(f"{where}: unknown channel {show(channel)}")
         return ONLINE_KEYS if channel == "online" else PAPER_KEYS
-    return {"handin": HANDIN_KEYS, "credential": CREDENTIAL_KEYS, "notices": NOTICES_KEYS}[kind]
+    return {"handin": HANDIN_KEYS, "credential": CREDENTIAL_KEYS, "notices": NOTICES_KEYS, "extension": EXTENSION_KEYS}[
+        kind
+    ]
 
 
 def _signer_names(signatures, where: str) -> list:
@@ -1212,14 +1275,16 @@ def _check_tree_heads(checkpoints, tree_head, election: _Election, walk: _LogWal
 
 
 def _check_witnessed_close(heads: list, election: _Election, walk: "_LogWalk") -> None:
-    """T5: after the first head a witness cosigned at or after the close, only paper ballots
-    join the log — so no hand-in, staff act or online ballot can be slipped in, back-dated,
-    once the close was witnessed."""
+    """T5: after the first head a witness cosigned at or after the close in effect at its size,
+    only paper ballots join the log — so no hand-in, staff act (an extension included) or online
+    ballot can be slipped in, back-dated, once the close was witnessed."""
     with checking("T5"):
         witnessed = [
             head["size"]
             for head in heads
-            if any(cosignature["time"] * 1_000_000 >= election.closes_at for cosignature in head["cosignatures"])
+            if any(
+                cosignature["time"] * 1_000_000 >= walk.close_at(head["size"]) for cosignature in head["cosignatures"]
+            )
         ]
         if not witnessed:
             raise RecordInvalid("the close is not witnessed: no checkpoint is cosigned at or after closes_at")
@@ -1427,14 +1492,16 @@ class EntryChecker:
             motion_id for motion_id, motion in self._election.motions.items() if motion.scope != ESTATE
         )
 
-    def check(self, log_entry: dict, key_in_effect: str | None = None) -> bytes:
+    def check(self, log_entry: dict, key_in_effect: str | None = None, closes_at: str | None = None) -> bytes:
         """Raise RecordInvalid naming the fault, or return the entry's leaf hash. An online
-        ballot is checked against ``key_in_effect``, the voter's credential key now (§5.3)."""
+        ballot is checked against ``key_in_effect``, the voter's credential key now (§5.3), and
+        every entry against ``closes_at``, the close now in effect (§5.5; None: the election's)."""
         voter_id = log_entry["body"].get("voter_id") if isinstance(log_entry.get("body"), dict) else None
         seq = log_entry.get("seq")
-        # The key now in effect, as if a credential entry just before this one had set it.
+        # The key and the close now in effect, as if entries just before this one had set them.
         key_changes = {voter_id: [(-1, _usable_key_or_none(key_in_effect))]} if isinstance(voter_id, str) else {}
-        context = _LogContext(self._election, self._voters, {}, key_changes, self._scoped, [log_entry])
+        close_changes = [(-1, instant(closes_at))] if closes_at is not None else []
+        context = _LogContext(self._election, self._voters, {}, key_changes, close_changes, self._scoped, [log_entry])
         chunk = _Chunk(seq if type(seq) is int else 0)
         checks = _EntryChecks(context, chunk)
         try:

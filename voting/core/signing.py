@@ -14,7 +14,10 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from voting.core.canonical import b64d, b64e, canon
 
 # Purposes by record format; format 2 signs tree heads as C2SP checkpoints instead (checkpoint.py).
-PURPOSES = {1: ("ballot", "tree-head", "certification"), 2: ("ballot", "handin", "credential", "certification")}
+PURPOSES = {
+    1: ("ballot", "tree-head", "certification"),
+    2: ("ballot", "handin", "credential", "extension", "certification"),
+}
 SEED_BYTES = 32
 
 _P = 2**255 - 19

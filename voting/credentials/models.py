@@ -49,9 +49,61 @@ REASON_NAMES = {
 }
 
 
-class CredentialRequest(db.Model):
+class SignedByTwo:
+    """A staff act on its way into the vote's log: prepared, signed by its requester, then
+    approved by another person (and appended) or withdrawn. ``refusal`` says why not."""
+
+    refusal: type[Refusal]
+    status: str
+    requester_signature: str | None
+    decided_by_id: int | None
+    decided_at: datetime | None
+    log_seq: int | None
+
+    @property
+    def awaits_requester(self) -> bool:
+        return self.status == RequestStatus.PREPARED
+
+    @property
+    def awaits_approval(self) -> bool:
+        return self.status == RequestStatus.REQUESTED
+
+    @property
+    def pending(self) -> bool:
+        return self.status in PENDING
+
+    def require_awaiting_requester(self) -> None:
+        if not self.awaits_requester:
+            raise self.refusal(_("This request is signed by its requester already."))
+
+    def sign(self, signature: str) -> None:
+        """The requester's signature (checked by the caller): on to another person's approval."""
+        self.require_awaiting_requester()
+        self.requester_signature = signature
+        self.status = RequestStatus.REQUESTED.value
+
+    def require_awaiting_approval(self) -> None:
+        if not self.awaits_approval:
+            raise self.refusal(_("This request does not await approval."))
+
+    def approve(self, decided_by_id: int, at: datetime, log_seq: int) -> None:
+        """In the log at ``log_seq``: in effect."""
+        self.require_awaiting_approval()
+        self.status = RequestStatus.APPROVED.value
+        self.decided_by_id, self.decided_at, self.log_seq = decided_by_id, at, log_seq
+
+    def withdraw(self, decided_by_id: int, at: datetime) -> None:
+        if not self.pending:
+            raise self.refusal(_("This request is decided already."))
+        self.status = RequestStatus.WITHDRAWN.value
+        self.decided_by_id, self.decided_at = decided_by_id, at
+
+
+class CredentialRequest(SignedByTwo, db.Model):
     """The `credential` entry's body (spec v2 §5.3) with its first signature, until a second
     person approves it. It holds the new public key of a reissue, never its seed."""
+
+    refusal = CredentialRefused
 
     __tablename__ = "credential_request"
     __table_args__ = (
@@ -86,44 +138,6 @@ class CredentialRequest(db.Model):
     election: Mapped[Election] = relationship()
     requester: Mapped[Officer] = relationship()
     decided_by: Mapped[Staff | None] = relationship()
-
-    @property
-    def awaits_requester(self) -> bool:
-        return self.status == RequestStatus.PREPARED
-
-    @property
-    def awaits_approval(self) -> bool:
-        return self.status == RequestStatus.REQUESTED
-
-    @property
-    def pending(self) -> bool:
-        return self.status in PENDING
-
-    def require_awaiting_requester(self) -> None:
-        if not self.awaits_requester:
-            raise CredentialRefused(_("This request is signed by its requester already."))
-
-    def sign(self, signature: str) -> None:
-        """The requester's signature (checked by the caller): on to another person's approval."""
-        self.require_awaiting_requester()
-        self.requester_signature = signature
-        self.status = RequestStatus.REQUESTED.value
-
-    def require_awaiting_approval(self) -> None:
-        if not self.awaits_approval:
-            raise CredentialRefused(_("This request does not await approval."))
-
-    def approve(self, decided_by_id: int, at: datetime, log_seq: int) -> None:
-        """In the log at ``log_seq``: in effect."""
-        self.require_awaiting_approval()
-        self.status = RequestStatus.APPROVED.value
-        self.decided_by_id, self.decided_at, self.log_seq = decided_by_id, at, log_seq
-
-    def withdraw(self, decided_by_id: int, at: datetime) -> None:
-        if not self.pending:
-            raise CredentialRefused(_("This request is decided already."))
-        self.status = RequestStatus.WITHDRAWN.value
-        self.decided_by_id, self.decided_at = decided_by_id, at
 
     def body(self) -> dict:
         """The `credential` entry's body both officers sign."""

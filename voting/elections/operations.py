@@ -220,6 +220,17 @@ def officer_person(election: Election, staff) -> str:
     return b64e(H(b"gongzhi/2/person\x00" + election.public_id.encode() + b"\x00" + staff.id_hash.encode()))[:22]
 
 
+# How many days past its close a vote may be extended when turnout falls short (DOMAIN: "vote
+# extension (up to 3 months)"): the national default, until the estate's rules profile says.
+EXTENSION_LIMIT_DAYS = 90
+
+
+def extension_limit(estate: Estate) -> int:
+    """The days after the close the estate's rules let a vote be extended by; frozen with each vote
+    as `rules.max_extension_days` (spec v2 §3), which the server and the verifier then hold it to."""
+    return EXTENSION_LIMIT_DAYS
+
+
 def definition(election: Election, roll_hash: str) -> dict:
     """The record's `election` object (spec v2 §3)."""
     estate = election.estate
@@ -244,7 +255,7 @@ def definition(election: Election, roll_hash: str) -> dict:
         "opens_at": format_time(election.opens_at),
         "closes_at": format_time(election.closes_at),
         "revote": election.revote,
-        "rules": {"invalid_ballot": election.invalid_ballot},
+        "rules": {"invalid_ballot": election.invalid_ballot, "max_extension_days": extension_limit(estate)},
         "scopes": [{"scope_id": record_v2.ESTATE, "title": estate.name}],
         "motions": motions,
         "officers": [

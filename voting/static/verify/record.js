@@ -30,6 +30,9 @@ const ELECTION_KEYS = keys("election_id", "community", "title", "opens_at", "clo
   "motions", "officers", "election_public_key", "roll_hash");
 const COMMUNITY_KEYS = keys("code", "name");
 const RULES_KEYS = keys("invalid_ballot");
+// Absent from records made before extensions existed: there the period cannot be extended.
+const RULES_OPTIONAL_KEYS = keys("max_extension_days");
+const MAX_EXTENSION_DAYS = 366;
 const SCOPE_KEYS = keys("scope_id", "title");
 const MOTION_KEYS = keys("motion_id", "kind", "title", "item", "scope", "documents");
 const MOTION_KIND_KEYS = { question: [], committee: ["seats", "candidates"] };
@@ -105,9 +108,10 @@ function requireKeys(value, where, required) {
   if (missing.length) fail(where + ": missing key " + show(missing[0]));
 }
 
-function closedObject(value, where, required) {
+function closedObject(value, where, required, optional = []) {
   requireKeys(value, where, required);
-  const unexpected = Object.keys(value).filter((key) => key !== "ext" && !oneOf(required, key))
+  const unexpected = Object.keys(value)
+    .filter((key) => key !== "ext" && !oneOf(required, key) && !oneOf(optional, key))
     .sort(compareCodePoints);
   if (unexpected.length) fail(where + ": unexpected key " + show(unexpected[0]));
   if (has(value, "ext") && integerBeyondLimit(value.ext) !== null) fail(where + ": ext holds an integer beyond ±2^53");
@@ -229,9 +233,13 @@ async function checkElection(election) {
     const closes = beijingInstant(election, "closes_at");
     if (!(opens < closes)) fail("election: opens_at is not before closes_at");
     if (!oneOf(["first", "last"], election.revote)) fail('election: revote is not "first" or "last"');
-    const rules = closedObject(election.rules, "election rules", RULES_KEYS);
+    const rules = closedObject(election.rules, "election rules", RULES_KEYS, RULES_OPTIONAL_KEYS);
     if (!oneOf(INVALID_RULES, rules.invalid_ballot)) {
       fail("election rules: invalid_ballot is " + show(rules.invalid_ballot) + ', not "took_part" or "not_counted"');
+    }
+    if (has(rules, "max_extension_days")
+      && integer(rules, "max_extension_days", "election rules", 0) > MAX_EXTENSION_DAYS) {
+      fail("election rules: max_extension_days is more than " + MAX_EXTENSION_DAYS);
     }
     return [opens, closes];
   });

@@ -1,0 +1,128 @@
+"""Extending a vote's period: proposed by one person, approved by another
+(voting.extend.operations)."""
+
+from datetime import datetime
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from voting.auth.access import Permission, election_for, part_of
+from voting.credentials.models import STATUS_NAMES
+from voting.credentials.operations import signing_keys
+from voting.elections.models import State
+from voting.errors import returns_to
+from voting.extend.models import REASON_LENGTH, ExtensionRequest
+from voting.extend.operations import (
+    approve_extension,
+    extension_requests,
+    latest_close,
+    next_signature,
+    propose_extension,
+    sign_extension,
+    withdraw_extension,
+)
+from voting.formatting import SHANGHAI
+from voting.officer_keys import officer_key_data
+
+blueprint = Blueprint("extend", __name__, url_prefix="/estates/<code>/elections/<int:election_id>/extensions")
+
+
+def _beijing(text: str) -> datetime | None:
+    """A datetime-local field's value, read as Beijing time; None if it is none."""
+    try:
+        return datetime.fromisoformat(text).replace(tzinfo=SHANGHAI)
+    except ValueError:
+        return None
+
+
+def _signed(data) -> tuple:
+    if not isinstance(data, dict):
+        abort(400)
+    return data.get("officer_id"), data.get("signature")
+
+
+@blueprint.get("/")
+@login_required
+def index(code: str, election_id: int):
+    estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
+    return render_template(
+        "extend/index.html",
+        estate=estate,
+        election=election,
+        requests=extension_requests(election),
+        statuses=STATUS_NAMES,
+        latest=latest_close(election) if election.state == State.OPEN else None,
+        may_propose=bool(signing_keys(election, current_user)),
+        reason_length=REASON_LENGTH,
+    )
+
+
+@blueprint.post("/")
+@returns_to("extend.index")
+@login_required
+def propose(code: str, election_id: int):
+    _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
+    proposed = propose_extension(
+        current_user, election, _beijing(request.form.get("closes_at", "")), request.form.get("reason", "")
+    )
+    return redirect(url_for("extend.detail", code=code, election_id=election_id, request_id=proposed.id))
+
+
+@blueprint.get("/<int:request_id>")
+@login_required
+def detail(code: str, election_id: int, request_id: int):
+    estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
+    extension = part_of(ExtensionRequest, request_id, election_id=election.id)
+    step = next_signature(current_user, extension)
+    asks = {}
+    if step is not None:
+        asks["sign"] = {
+            "purpose": "extension",
+            "body": extension.body(),
+            "post_url": url_for(f"extend.{step}", code=code, election_id=election_id, request_id=request_id),
+            "done_url": url_for("extend.detail", code=code, election_id=election_id, request_id=request_id),
+        }
+    return render_template(
+        "extend/detail.html",
+        estate=estate,
+        election=election,
+        act=extension,
+        statuses=STATUS_NAMES,
+        step=step,
+        may_withdraw=bool(signing_keys(election, current_user)),
+        key_data=officer_key_data(election, signing_keys(election, current_user), **asks),
+    )
+
+
+@blueprint.post("/<int:request_id>/sign")
+@returns_to("extend.detail")
+@login_required
+def sign(code: str, election_id: int, request_id: int):
+    _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
+    part_of(ExtensionRequest, request_id, election_id=election.id)  # of this vote, before what was sent is read
+    officer_id, signature = _signed(request.get_json(silent=True))
+    sign_extension(current_user, election, request_id, officer_id, signature)
+    return jsonify(status="requested")
+
+
+@blueprint.post("/<int:request_id>/approve")
+@returns_to("extend.detail")
+@login_required
+def approve(code: str, election_id: int, request_id: int):
+    _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
+    part_of(ExtensionRequest, request_id, election_id=election.id)
+    officer_id, signature = _signed(request.get_json(silent=True))
+    approved = approve_extension(current_user, election, request_id, officer_id, signature)
+    return jsonify(status="approved", seq=approved.log_seq)
+
+
+@blueprint.post("/<int:request_id>/withdraw")
+@returns_to("extend.detail")
+@login_required
+def withdraw(code: str, election_id: int, request_id: int):
+    _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
+    back = url_for("extend.detail", code=code, election_id=election_id, request_id=request_id)
+    withdraw_extension(current_user, election, request_id)
+    flash(_("The request is withdrawn; nothing took effect."), "success")
+    return redirect(back)
