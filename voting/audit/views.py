@@ -4,7 +4,8 @@ from sqlalchemy import select
 
 from voting.audit.models import AuditEvent
 from voting.audit.wording import describe
-from voting.auth.access import Permission, estate_for
+from voting.auth.access import Permission, scoped
+from voting.estates.models import Estate
 from voting.extensions import db
 
 blueprint = Blueprint("audit", __name__)
@@ -12,8 +13,8 @@ blueprint = Blueprint("audit", __name__)
 
 @blueprint.get("/estates/<code>/audit")
 @login_required
-def log(code: str):
-    estate = estate_for(code, Permission.VIEW_AUDIT)
+@scoped(Permission.VIEW_AUDIT)
+def log(estate: Estate):
     events = db.session.scalars(
         select(AuditEvent).where(AuditEvent.estate_id == estate.id).order_by(AuditEvent.id.desc()).limit(500)
     ).all()

@@ -1,16 +1,20 @@
 """Who may see and do what: the one place where staff scope and permissions are decided.
 
-Views never filter estates themselves; they ask :func:`estate_for` (or
-:func:`visible_estates`), which 404s an estate outside the user's scope, so a foreign estate's
-existence is not revealed, and 403s an action the role may not take. What a view loads below the
-estate (a vote, a candidate list, a nominee, a paper ballot…) it loads with :func:`part_of`, so
-an id of another estate's object names nothing here either. Templates ask the same predicates
-(``can``, registered by :func:`register_template_predicates`).
+Views never filter estates themselves; they declare what they need with :func:`scoped` (or ask
+:func:`estate_for`, :func:`visible_estates`), which 404s an estate outside the user's scope, so a
+foreign estate's existence is not revealed, and 403s an action the role may not take. What a view
+loads below the estate (a vote, a candidate list, a nominee, a paper ballot…) is loaded with
+:func:`part_of`, so an id of another estate's object names nothing here either. Templates ask the
+same predicates (``can``, registered by :func:`register_template_predicates`).
 """
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
+from functools import wraps
 
 from flask import abort
 from flask_babel import lazy_gettext as _l
@@ -157,13 +161,14 @@ def visible_estates(user: Staff) -> list[Estate]:
     return list(db.session.scalars(scope_filter(user, select(Estate)).order_by(Estate.code)))
 
 
-def estate_for(code: str, permission: Permission) -> Estate:
-    """The estate with this code if the current user may act on it with this permission."""
+def estate_for(code: str, *permissions: Permission) -> Estate:
+    """The estate with this code if the current user may act on it with these permissions."""
     estate = db.session.scalar(scope_filter(current_user, select(Estate)).where(Estate.code == code))
     if estate is None:
         abort(404)
-    if not can(current_user, permission):
-        _forbid(permission)
+    for permission in permissions:
+        if not can(current_user, permission):
+            _forbid(permission)
     return estate
 
 
@@ -186,6 +191,52 @@ def election_for(code: str, election_id: int, permission: Permission):
     return estate, part_of(Election, election_id, estate_id=estate.id)
 
 
+@dataclass(frozen=True)
+class Part:
+    """An object a URL names below the estate: the ``model`` row whose id is the URL's ``arg``
+    (by default ``<name>_id`` for the name the view takes it by) and whose ``column`` holds the
+    id of what it belongs to: ``of`` names the estate or an object the view takes before it, or
+    is a function giving it from the estate (none: 404)."""
+
+    model: type
+    arg: str | None = None
+    of: str | Callable = "estate"
+    column: str = "estate_id"
+
+
+def scoped(*permissions: Permission, only: Callable | None = None, **parts: type | Part):
+    """A view's access, declared: ``@scoped(Permission.VIEW_ELECTION, election=Election)`` under
+    ``@login_required``, the way an Indico request handler's ``_process_args`` and
+    ``_check_access`` run before its ``_process``.
+
+    Before the view runs: the estate of the URL's ``code``, 404 outside the user's scope and 403
+    without each permission (:func:`estate_for`); then each part in order, 404 unless it belongs
+    there (:func:`part_of`); then ``only(user, estate)``, 403 when false. A part given as a model
+    alone is an estate's row with the id in ``<name>_id``. The view takes by name what it needs
+    of the estate, the parts and the URL's values (``code``, the ids…)."""
+    wanted = {name: part if isinstance(part, Part) else Part(part) for name, part in parts.items()}
+
+    def decorate(view):
+        takes = inspect.signature(view).parameters
+
+        @wraps(view)
+        def scoped_view(code: str, **url_values):
+            loaded = {"estate": estate_for(code, *permissions)}
+            for name, part in wanted.items():
+                parent = loaded[part.of] if isinstance(part.of, str) else part.of(loaded["estate"])
+                if parent is None:
+                    abort(404)
+                loaded[name] = part_of(part.model, url_values[part.arg or f"{name}_id"], **{part.column: parent.id})
+            if only is not None and not only(current_user, loaded["estate"]):
+                abort(403)
+            given = {"code": code, **url_values, **loaded}
+            return view(**{name: given[name] for name in takes if name in given})
+
+        return scoped_view
+
+    return decorate
+
+
 def own_street_office_officer(user: Staff, estate: Estate) -> bool:
     """An officer of the street office the estate belongs to: the one who certifies its votes
     and witnesses their logs. A platform administrator is not one."""
@@ -194,15 +245,6 @@ def own_street_office_officer(user: Staff, estate: Estate) -> bool:
         and user.street_office_id is not None
         and user.street_office_id == estate.street_office_id
     )
-
-
-def witnessed_election_for(code: str, election_id: int):
-    """The estate and its election for its witness: 404 outside the user's scope, as
-    :func:`election_for`; 403 for anyone but an officer of the estate's own street office."""
-    estate, election = election_for(code, election_id, Permission.VIEW_ELECTION)
-    if not own_street_office_officer(current_user, estate):
-        abort(403)
-    return estate, election
 
 
 def may_withdraw(user: Staff, notice, estate: Estate) -> bool:

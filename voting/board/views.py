@@ -7,10 +7,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from voting.auth.access import Permission, election_for, estate_for, may_withdraw
+from voting.auth.access import Permission, may_withdraw, scoped
 from voting.board.documents import announcement_pdf
 from voting.board.forms import AnnouncementForm, PublishResultsForm, WithdrawForm
-from voting.board.models import KIND_LABELS
+from voting.board.models import KIND_LABELS, BoardNotice
 from voting.board.operations import BoardError, board, find_notice, publish, withdraw
 from voting.board.results import RESULTS_PERIOD, require_publishable
 from voting.confirmation import flash_form_errors
@@ -28,8 +28,8 @@ public_blueprint = Blueprint("board_public", __name__, url_prefix="/p/<code>/boa
 
 @blueprint.route("/", methods=["GET", "POST"])
 @login_required
-def manage(code: str):
-    estate = estate_for(code, Permission.PUBLISH_BOARD)
+@scoped(Permission.PUBLISH_BOARD)
+def manage(code: str, estate: Estate):
     form = AnnouncementForm()
     if form.validate_on_submit():
         until = form.published_until.data
@@ -64,9 +64,8 @@ def _manage_page(estate: Estate, form: AnnouncementForm) -> str:
 @blueprint.post("/<int:notice_id>/withdraw")
 @returns_to("board.manage")
 @login_required
-def withdraw_(code: str, notice_id: int):
-    estate = estate_for(code, Permission.PUBLISH_BOARD)
-    notice = find_notice(estate, notice_id) or abort(404)
+@scoped(Permission.PUBLISH_BOARD, notice=BoardNotice)
+def withdraw_(code: str, estate: Estate, notice: BoardNotice):
     if not may_withdraw(current_user, notice, estate):
         abort(
             403,
@@ -87,9 +86,9 @@ def withdraw_(code: str, notice_id: int):
 @blueprint.get("/elections/<int:election_id>/results")
 @returns_to("elections.detail")
 @login_required
-def confirm_results(code: str, election_id: int):
+@scoped(Permission.PUBLISH_BOARD, election=Election)
+def confirm_results(estate: Estate, election: Election):
     """The first press on "publish the results": what goes public, the figures, the tick."""
-    estate, election = election_for(code, election_id, Permission.PUBLISH_BOARD)
     require_publishable(election)
     return render_template(
         "board/publish_results.html",
@@ -104,12 +103,12 @@ def confirm_results(code: str, election_id: int):
 @blueprint.post("/elections/<int:election_id>/results")
 @returns_to("elections.detail")
 @login_required
-def publish_results_(code: str, election_id: int):
-    _estate, election = election_for(code, election_id, Permission.PUBLISH_BOARD)
+@scoped(Permission.PUBLISH_BOARD, election=Election)
+def publish_results_(code: str, election: Election):
     form = PublishResultsForm()
     if not form.validate_on_submit():
         flash_form_errors(form)
-        return redirect(url_for("board.confirm_results", code=code, election_id=election_id))
+        return redirect(url_for("board.confirm_results", code=code, election_id=election.id))
     require_publishable(election)
     enqueue("voting.board.results.publish_results_job", current_user.username, election.id, form.scrutineer_names())
     flash(

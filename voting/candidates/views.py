@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from voting.auth.access import Permission, can, election_for, estate_for, part_of, require, reviewer_bodies
+from voting.auth.access import Part, Permission, can, part_of, require, reviewer_bodies, scoped
 from voting.candidates.eligibility import BODY_NAMES, CATALOGUE, KINDS
 from voting.candidates.forms import (
     ActionForm,
@@ -36,6 +36,7 @@ from voting.candidates.nominations import (
 from voting.candidates.objections import answer_objection, find_objection, lodge_objection, record_paper_objection
 from voting.candidates.publication import publish_list, published_list, published_lists
 from voting.candidates.review import list_report, record_review, reopen_nominations, start_review
+from voting.elections.models import Election
 from voting.errors import form_again, returns_to
 from voting.estates.models import Estate
 from voting.extensions import db, limiter
@@ -43,6 +44,11 @@ from voting.formatting import SHANGHAI
 
 blueprint = Blueprint("candidates", __name__, url_prefix="/estates/<code>/candidates")
 public_blueprint = Blueprint("candidates_public", __name__, url_prefix="/p/<code>/candidates")
+
+LIST = Part(CandidateList, "list_id")
+# Taken after the list, by the name candidate_list: what a URL names below a list is that list's.
+NOMINEE = Part(Nominee, "nominee_id", of="candidate_list", column="list_id")
+OBJECTION = Part(Objection, "objection_id", of="candidate_list", column="list_id")
 
 STATUS_NAMES = {
     "passed": _l("passed"),
@@ -80,22 +86,14 @@ def _flash_form_errors(form) -> None:
         flash(f"{form[field].label.text}: {' '.join(errors)}", "error")
 
 
-def _list(estate: Estate, list_id: int) -> CandidateList:
-    return part_of(CandidateList, list_id, estate_id=estate.id)
-
-
-def _nominee(candidate_list: CandidateList, nominee_id: int) -> Nominee:
-    return part_of(Nominee, nominee_id, list_id=candidate_list.id)
-
-
 def _beijing_day(day) -> datetime:
     return datetime.combine(day, time(), SHANGHAI)
 
 
 @blueprint.route("/", methods=["GET", "POST"])
 @login_required
-def index(code: str):
-    estate = estate_for(code, Permission.VIEW_CANDIDATES)
+@scoped(Permission.VIEW_CANDIDATES)
+def index(code: str, estate: Estate):
     may_manage = can(current_user, Permission.MANAGE_CANDIDATES)
     form = ListForm()
     if request.method == "POST":
@@ -125,9 +123,8 @@ def _index_page(estate: Estate, form: ListForm, may_manage: bool) -> str:
 
 @blueprint.get("/<int:list_id>/")
 @login_required
-def detail(code: str, list_id: int):
-    estate = estate_for(code, Permission.VIEW_CANDIDATES)
-    candidate_list = _list(estate, list_id)
+@scoped(Permission.VIEW_CANDIDATES, candidate_list=LIST)
+def detail(estate: Estate, candidate_list: CandidateList):
     settings = SettingsForm(obj=candidate_list)
     return render_template(
         "candidates/detail.html",
@@ -147,8 +144,8 @@ def detail(code: str, list_id: int):
 @blueprint.post("/<int:list_id>/settings")
 @returns_to("candidates.detail")
 @login_required
-def settings(code: str, list_id: int):
-    candidate_list = _list(estate_for(code, Permission.MANAGE_CANDIDATES), list_id)
+@scoped(Permission.MANAGE_CANDIDATES, candidate_list=LIST)
+def settings(code: str, candidate_list: CandidateList):
     form = SettingsForm()
     if not form.validate_on_submit():
         _flash_form_errors(form)
@@ -162,27 +159,26 @@ def settings(code: str, list_id: int):
             min_joint_households=form.min_joint_households.data,
         )
         flash(_("Settings saved."), "success")
-    return redirect(url_for("candidates.detail", code=code, list_id=list_id))
+    return redirect(url_for("candidates.detail", code=code, list_id=candidate_list.id))
 
 
 @blueprint.post("/<int:list_id>/rules")
 @returns_to("candidates.detail")
 @login_required
-def rules(code: str, list_id: int):
-    candidate_list = _list(estate_for(code, Permission.MANAGE_CANDIDATES), list_id)
+@scoped(Permission.MANAGE_CANDIDATES, candidate_list=LIST)
+def rules(code: str, candidate_list: CandidateList):
     if not ActionForm().validate_on_submit():
         flash(_("The form expired; please try again."), "error")
-        return redirect(url_for("candidates.detail", code=code, list_id=list_id))
+        return redirect(url_for("candidates.detail", code=code, list_id=candidate_list.id))
     configure_rules(current_user.username, candidate_list, read_rule_settings(request.form))
     flash(_("Eligibility rules saved."), "success")
-    return redirect(url_for("candidates.detail", code=code, list_id=list_id))
+    return redirect(url_for("candidates.detail", code=code, list_id=candidate_list.id))
 
 
 @blueprint.route("/<int:list_id>/nominate", methods=["GET", "POST"])
 @login_required
-def nominate(code: str, list_id: int):
-    estate = estate_for(code, Permission.MANAGE_CANDIDATES)
-    candidate_list = _list(estate, list_id)
+@scoped(Permission.MANAGE_CANDIDATES, candidate_list=LIST)
+def nominate(code: str, estate: Estate, candidate_list: CandidateList):
     form = NominationForm()
     if form.validate_on_submit():
         profile = Profile(
@@ -209,46 +205,47 @@ def nominate(code: str, list_id: int):
                 lambda: render_template("candidates/nominate.html", estate=estate, clist=candidate_list, form=form),
             )
         flash(_("%(name)s is nominated as number %(number)d.", name=nominee.name, number=nominee.number), "success")
-        return redirect(url_for("candidates.detail", code=code, list_id=list_id))
+        return redirect(url_for("candidates.detail", code=code, list_id=candidate_list.id))
     return render_template("candidates/nominate.html", estate=estate, clist=candidate_list, form=form)
 
 
-def _list_action(code: str, list_id: int, change, done_message: str):
-    candidate_list = _list(estate_for(code, Permission.MANAGE_CANDIDATES), list_id)
+def _list_action(code: str, candidate_list: CandidateList, change, done_message: str):
     if not ActionForm().validate_on_submit():
         flash(_("The form expired; please try again."), "error")
     else:
         change(current_user.username, candidate_list)
         flash(done_message, "success")
-    return redirect(url_for("candidates.detail", code=code, list_id=list_id))
+    return redirect(url_for("candidates.detail", code=code, list_id=candidate_list.id))
 
 
 @blueprint.post("/<int:list_id>/review")
 @returns_to("candidates.detail")
 @login_required
-def review(code: str, list_id: int):
-    return _list_action(code, list_id, start_review, _("Nominations are closed; the joint review has begun."))
+@scoped(Permission.MANAGE_CANDIDATES, candidate_list=LIST)
+def review(code: str, candidate_list: CandidateList):
+    return _list_action(code, candidate_list, start_review, _("Nominations are closed; the joint review has begun."))
 
 
 @blueprint.post("/<int:list_id>/reopen")
 @returns_to("candidates.detail")
 @login_required
-def reopen(code: str, list_id: int):
-    return _list_action(code, list_id, reopen_nominations, _("Nominations are open again."))
+@scoped(Permission.MANAGE_CANDIDATES, candidate_list=LIST)
+def reopen(code: str, candidate_list: CandidateList):
+    return _list_action(code, candidate_list, reopen_nominations, _("Nominations are open again."))
 
 
 @blueprint.post("/<int:list_id>/publish")
 @returns_to("candidates.detail")
 @login_required
-def publish(code: str, list_id: int):
-    return _list_action(code, list_id, publish_list, _("The vetted list is published."))
+@scoped(Permission.MANAGE_CANDIDATES, candidate_list=LIST)
+def publish(code: str, candidate_list: CandidateList):
+    return _list_action(code, candidate_list, publish_list, _("The vetted list is published."))
 
 
 @blueprint.get("/<int:list_id>/report")
 @login_required
-def report(code: str, list_id: int):
-    estate = estate_for(code, Permission.VIEW_CANDIDATES)
-    candidate_list = _list(estate, list_id)
+@scoped(Permission.VIEW_CANDIDATES, candidate_list=LIST)
+def report(estate: Estate, candidate_list: CandidateList):
     return render_template(
         "candidates/report.html", estate=estate, clist=candidate_list, report=list_report(candidate_list)
     )
@@ -260,17 +257,15 @@ def _review_pairs(candidate_list: CandidateList, bodies: tuple[str, ...]) -> lis
 
 @blueprint.get("/<int:list_id>/nominees/<int:nominee_id>")
 @login_required
-def nominee(code: str, list_id: int, nominee_id: int):
-    estate = estate_for(code, Permission.VIEW_CANDIDATES)
-    candidate_list = _list(estate, list_id)
-    found = _nominee(candidate_list, nominee_id)
-    row = next(row for row in list_report(candidate_list).rows if row.nominee.id == found.id)
+@scoped(Permission.VIEW_CANDIDATES, candidate_list=LIST, nominee=NOMINEE)
+def nominee(estate: Estate, candidate_list: CandidateList, nominee: Nominee):
+    row = next(row for row in list_report(candidate_list).rows if row.nominee.id == nominee.id)
     may_review = can(current_user, Permission.REVIEW_CANDIDATES) and candidate_list.under_review
     return render_template(
         "candidates/nominee.html",
         estate=estate,
         clist=candidate_list,
-        nominee=found,
+        nominee=nominee,
         row=row,
         action=ActionForm(),
         withdraw=WithdrawForm(),
@@ -281,20 +276,19 @@ def nominee(code: str, list_id: int, nominee_id: int):
 
 @blueprint.get("/<int:list_id>/nominees/<int:nominee_id>/photo")
 @login_required
-def photo(code: str, list_id: int, nominee_id: int):
-    found = _nominee(_list(estate_for(code, Permission.VIEW_CANDIDATES), list_id), nominee_id)
-    if found.photo is None:
+@scoped(Permission.VIEW_CANDIDATES, candidate_list=LIST, nominee=NOMINEE)
+def photo(nominee: Nominee):
+    if nominee.photo is None:
         abort(404)
-    return Response(found.photo, mimetype=found.photo_type, headers={"Cache-Control": "private, max-age=3600"})
+    return Response(nominee.photo, mimetype=nominee.photo_type, headers={"Cache-Control": "private, max-age=3600"})
 
 
 @blueprint.post("/<int:list_id>/nominees/<int:nominee_id>/reviews")
 @returns_to("candidates.nominee")
 @login_required
-def reviews(code: str, list_id: int, nominee_id: int):
-    candidate_list = _list(estate_for(code, Permission.REVIEW_CANDIDATES), list_id)
-    found = _nominee(candidate_list, nominee_id)
-    back = redirect(url_for("candidates.nominee", code=code, list_id=list_id, nominee_id=nominee_id))
+@scoped(Permission.REVIEW_CANDIDATES, candidate_list=LIST, nominee=NOMINEE)
+def reviews(code: str, candidate_list: CandidateList, nominee: Nominee):
+    back = redirect(url_for("candidates.nominee", code=code, list_id=candidate_list.id, nominee_id=nominee.id))
     if not ActionForm().validate_on_submit():
         flash(_("The form expired; please try again."), "error")
         return back
@@ -304,7 +298,7 @@ def reviews(code: str, list_id: int, nominee_id: int):
         flash(_("Choose pass or fail for at least one rule."), "error")
         return back
     for rule_code, body, passed, reason in chosen:
-        record_review(current_user.username, found, rule_code, body, passed, reason, bodies)
+        record_review(current_user.username, nominee, rule_code, body, passed, reason, bodies)
     flash(_("Verdicts recorded."), "success")
     return back
 
@@ -312,16 +306,15 @@ def reviews(code: str, list_id: int, nominee_id: int):
 @blueprint.post("/<int:list_id>/nominees/<int:nominee_id>/withdraw")
 @returns_to("candidates.nominee")
 @login_required
-def withdraw(code: str, list_id: int, nominee_id: int):
-    candidate_list = _list(estate_for(code, Permission.MANAGE_CANDIDATES), list_id)
-    found = _nominee(candidate_list, nominee_id)
+@scoped(Permission.MANAGE_CANDIDATES, candidate_list=LIST, nominee=NOMINEE)
+def withdraw(code: str, candidate_list: CandidateList, nominee: Nominee):
     form = WithdrawForm()
     if not form.validate_on_submit():
         _flash_form_errors(form)
     else:
-        withdraw_nominee(current_user.username, found, form.reason.data)
-        flash(_("%(name)s is withdrawn.", name=found.name), "success")
-    return redirect(url_for("candidates.nominee", code=code, list_id=list_id, nominee_id=nominee_id))
+        withdraw_nominee(current_user.username, nominee, form.reason.data)
+        flash(_("%(name)s is withdrawn.", name=nominee.name), "success")
+    return redirect(url_for("candidates.nominee", code=code, list_id=candidate_list.id, nominee_id=nominee.id))
 
 
 def _about_choices(candidate_list: CandidateList, label) -> list[tuple[int, str]]:
@@ -334,9 +327,8 @@ def _about_choices(candidate_list: CandidateList, label) -> list[tuple[int, str]
 
 @blueprint.route("/<int:list_id>/objections", methods=["GET", "POST"])
 @login_required
-def objections(code: str, list_id: int):
-    estate = estate_for(code, Permission.VIEW_CANDIDATES)
-    candidate_list = _list(estate, list_id)
+@scoped(Permission.VIEW_CANDIDATES, candidate_list=LIST)
+def objections(code: str, estate: Estate, candidate_list: CandidateList):
     form = PaperObjectionForm()
     form.nominee.choices = _about_choices(candidate_list, lambda n: n.name)
     if request.method == "POST":
@@ -355,7 +347,7 @@ def objections(code: str, list_id: int):
             except CandidateError as refused:
                 return form_again(refused, lambda: _objections_page(estate, candidate_list, form))
             flash(_("The paper objection is recorded."), "success")
-            return redirect(url_for("candidates.objections", code=code, list_id=list_id))
+            return redirect(url_for("candidates.objections", code=code, list_id=candidate_list.id))
     return _objections_page(estate, candidate_list, form)
 
 
@@ -373,31 +365,28 @@ def _objections_page(estate: Estate, candidate_list: CandidateList, form: PaperO
 @blueprint.post("/<int:list_id>/objections/<int:objection_id>/answer")
 @returns_to("candidates.objections")
 @login_required
-def answer(code: str, list_id: int, objection_id: int):
-    candidate_list = _list(estate_for(code, Permission.MANAGE_CANDIDATES), list_id)
-    objection = part_of(Objection, objection_id, list_id=candidate_list.id)
+@scoped(Permission.MANAGE_CANDIDATES, candidate_list=LIST, objection=OBJECTION)
+def answer(code: str, candidate_list: CandidateList, objection: Objection):
     form = AnswerForm()
     if not form.validate_on_submit():
         _flash_form_errors(form)
     else:
         answer_objection(current_user.username, objection, form.answer.data)
         flash(_("The answer is recorded."), "success")
-    return redirect(url_for("candidates.objections", code=code, list_id=list_id))
+    return redirect(url_for("candidates.objections", code=code, list_id=candidate_list.id))
 
 
 @blueprint.post("/<int:list_id>/motion/<int:election_id>")
 @returns_to("elections.detail")
 @login_required
-def adopt(code: str, list_id: int, election_id: int):
-    estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
-    require(Permission.MANAGE_CANDIDATES)
-    candidate_list = _list(estate, list_id)
+@scoped(Permission.MANAGE_ELECTION, Permission.MANAGE_CANDIDATES, election=Election, candidate_list=LIST)
+def adopt(code: str, election: Election, candidate_list: CandidateList):
     if not ActionForm().validate_on_submit():
         flash(_("The form expired; please try again."), "error")
     else:
         add_committee_motion(current_user.username, election, candidate_list, candidate_list.seats)
         flash(_("The committee motion is added with the vetted candidates."), "success")
-    return redirect(url_for("elections.detail", code=code, election_id=election_id))
+    return redirect(url_for("elections.detail", code=code, election_id=election.id))
 
 
 # --- public pages --------------------------------------------------------------------------
@@ -411,7 +400,7 @@ def _public_estate(code: str) -> Estate:
 
 
 def _public_list(estate: Estate, list_id: int) -> CandidateList:
-    candidate_list = _list(estate, list_id)
+    candidate_list = part_of(CandidateList, list_id, estate_id=estate.id)
     if candidate_list.published_at is None:
         abort(404)
     return candidate_list

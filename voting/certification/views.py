@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from voting.auth.access import Permission, certifies, election_for
+from voting.auth.access import Permission, certifies, scoped
 from voting.board.results import publish_certification
 from voting.certification.operations import (
     CertificationRefused,
@@ -17,9 +17,10 @@ from voting.certification.operations import (
     verifier_verdict,
 )
 from voting.confirmation import NOT_CONFIRMED, confirmed_in
-from voting.elections.models import State
+from voting.elections.models import Election, State
 from voting.elections.operations import why_no_officer_key
 from voting.errors import returns_to
+from voting.estates.models import Estate
 from voting.extensions import db
 from voting.officer_keys import officer_key_data
 from voting.tally.operations import read_results
@@ -29,10 +30,10 @@ blueprint = Blueprint("certification", __name__, url_prefix="/estates/<code>/ele
 
 @blueprint.get("/")
 @login_required
-def index(code: str, election_id: int):
-    estate, election = election_for(code, election_id, Permission.VIEW_ELECTION)
+@scoped(Permission.VIEW_ELECTION, election=Election)
+def index(estate: Estate, election: Election):
     keys = certifying_keys(election, current_user)
-    urls = {"code": code, "election_id": election_id}
+    urls = {"code": estate.code, "election_id": election.id}
     key_data = officer_key_data(election, keys)
     verdict = None
     may_certify = certifies(current_user, estate) and not decisions(election)
@@ -57,14 +58,14 @@ def index(code: str, election_id: int):
 @blueprint.get("/confirm")
 @returns_to("certification.index")
 @login_required
-def confirm(code: str, election_id: int):
+@scoped(Permission.VIEW_ELECTION, election=Election)
+def confirm(estate: Estate, election: Election):
     """The first press on "certify": the figures being certified, what certifying does, the tick;
     the officer's browser signs only from here."""
-    estate, election = election_for(code, election_id, Permission.VIEW_ELECTION)
-    back = url_for("certification.index", code=code, election_id=election_id)
+    urls = {"code": estate.code, "election_id": election.id}
+    back = url_for("certification.index", **urls)
     keys = certifying_keys(election, current_user)
     body = body_to_certify(current_user, election)
-    urls = {"code": code, "election_id": election_id}
     key_data = officer_key_data(
         election,
         keys,
@@ -89,8 +90,8 @@ def confirm(code: str, election_id: int):
 @blueprint.post("/officer-key")
 @returns_to("certification.index")
 @login_required
-def register_key(code: str, election_id: int):
-    _estate, election = election_for(code, election_id, Permission.VIEW_ELECTION)
+@scoped(Permission.VIEW_ELECTION, election=Election)
+def register_key(election: Election):
     data = request.get_json(silent=True)
     officer = register_certifying_key(
         current_user, election, data.get("public_key") if isinstance(data, dict) else None
@@ -101,8 +102,8 @@ def register_key(code: str, election_id: int):
 @blueprint.post("/sign")
 @returns_to("certification.index")
 @login_required
-def sign(code: str, election_id: int):
-    _estate, election = election_for(code, election_id, Permission.VIEW_ELECTION)
+@scoped(Permission.VIEW_ELECTION, election=Election)
+def sign(election: Election):
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         abort(400)
@@ -117,8 +118,8 @@ def sign(code: str, election_id: int):
 @blueprint.post("/refuse")
 @returns_to("certification.index")
 @login_required
-def refuse_(code: str, election_id: int):
-    _estate, election = election_for(code, election_id, Permission.VIEW_ELECTION)
+@scoped(Permission.VIEW_ELECTION, election=Election)
+def refuse_(code: str, election: Election):
     refuse(current_user, election, request.form.get("reason", ""))
     flash(_("The refusal and its reason are recorded."), "success")
-    return redirect(url_for("certification.index", code=code, election_id=election_id))
+    return redirect(url_for("certification.index", code=code, election_id=election.id))

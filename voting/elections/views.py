@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from voting.auth.access import Permission, can, election_for, estate_for, part_of
+from voting.auth.access import Part, Permission, can, part_of, scoped
 from voting.confirmation import flash_form_errors
 from voting.elections.documents import attach_document, remove_document
 from voting.elections.forms import ActionForm, ElectionForm, MotionForm, OpenForm, motion_document_form
@@ -23,6 +23,7 @@ from voting.elections.operations import (
     tally_election,
 )
 from voting.errors import form_again, returns_to
+from voting.estates.models import Estate
 from voting.extensions import db
 from voting.formatting import SHANGHAI
 from voting.notices.sealing import MIN_PASSPHRASE_LENGTH
@@ -39,8 +40,8 @@ def _beijing(moment: datetime) -> datetime:
 
 @blueprint.route("/", methods=["GET", "POST"])
 @login_required
-def index(code: str):
-    estate = estate_for(code, Permission.VIEW_ELECTION)
+@scoped(Permission.VIEW_ELECTION)
+def index(code: str, estate: Estate):
     form = ElectionForm()
     if form.validate_on_submit() and can(current_user, Permission.MANAGE_ELECTION):
         try:
@@ -76,8 +77,8 @@ def _index_page(estate, form: ElectionForm) -> str:
 
 @blueprint.get("/<int:election_id>/")
 @login_required
-def detail(code: str, election_id: int):
-    estate, election = election_for(code, election_id, Permission.VIEW_ELECTION)
+@scoped(Permission.VIEW_ELECTION, election=Election)
+def detail(estate: Estate, election: Election):
     return render_template(
         "elections/detail.html",
         estate=estate,
@@ -93,22 +94,25 @@ def detail(code: str, election_id: int):
 @blueprint.post("/<int:election_id>/motions")
 @returns_to("elections.detail")
 @login_required
-def motions(code: str, election_id: int):
-    _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
+@scoped(Permission.MANAGE_ELECTION, election=Election)
+def motions(code: str, election: Election):
     form = MotionForm()
     if form.validate_on_submit():
         add_motion(current_user.username, election, form.item.data, form.title.data)
     else:
         for field, errors in form.errors.items():
             flash(f"{form[field].label.text}: {' '.join(errors)}", "error")
-    return redirect(url_for("elections.detail", code=code, election_id=election_id))
+    return redirect(url_for("elections.detail", code=code, election_id=election.id))
+
+
+DOCUMENT = Part(MotionDocument, of="election", column="election_id")
 
 
 @blueprint.post("/<int:election_id>/documents")
 @returns_to("elections.detail")
 @login_required
-def attach(code: str, election_id: int):
-    _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
+@scoped(Permission.MANAGE_ELECTION, election=Election)
+def attach(code: str, election: Election):
     form = motion_document_form(election)
     if form.validate_on_submit():
         motion = part_of(Motion, form.motion.data, election_id=election.id)
@@ -117,29 +121,28 @@ def attach(code: str, election_id: int):
         flash(_("Document attached. Opening the vote puts its SHA-256 in the record."), "success")
     else:
         flash_form_errors(form)
-    return redirect(url_for("elections.detail", code=code, election_id=election_id))
+    return redirect(url_for("elections.detail", code=code, election_id=election.id))
 
 
 @blueprint.post("/<int:election_id>/documents/<int:document_id>/remove")
 @returns_to("elections.detail")
 @login_required
-def remove(code: str, election_id: int, document_id: int):
-    _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
-    document = part_of(MotionDocument, document_id, election_id=election.id)
+@scoped(Permission.MANAGE_ELECTION, election=Election, document=DOCUMENT)
+def remove(code: str, election: Election, document: MotionDocument):
     form = ActionForm()
     if form.validate_on_submit():
         remove_document(current_user.username, document)
         flash(_("Document removed."), "success")
     else:
         flash_form_errors(form)
-    return redirect(url_for("elections.detail", code=code, election_id=election_id))
+    return redirect(url_for("elections.detail", code=code, election_id=election.id))
 
 
 @blueprint.get("/<int:election_id>/documents/<int:document_id>")
 @login_required
-def document(code: str, election_id: int, document_id: int):
-    _estate, election = election_for(code, election_id, Permission.VIEW_ELECTION)
-    return document_download(part_of(MotionDocument, document_id, election_id=election.id))
+@scoped(Permission.VIEW_ELECTION, election=Election, document=DOCUMENT)
+def document(document: MotionDocument):
+    return document_download(document)
 
 
 def document_download(document: MotionDocument) -> Response:
@@ -152,10 +155,9 @@ def document_download(document: MotionDocument) -> Response:
     )
 
 
-def _change_state(code: str, election_id: int, change, done_message: str, form=None, back: str | None = None):
+def _change_state(election: Election, change, done_message: str, form=None, back: str | None = None):
     """Run a state change; an invalid form goes `back` (by default the vote's page), changing nothing."""
-    _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
-    done = url_for("elections.detail", code=code, election_id=election_id)
+    done = url_for("elections.detail", code=election.estate.code, election_id=election.id)
     form = form or ActionForm()
     if not form.validate_on_submit():
         flash_form_errors(form)
@@ -167,12 +169,12 @@ def _change_state(code: str, election_id: int, change, done_message: str, form=N
 
 @blueprint.get("/<int:election_id>/open")
 @login_required
-def confirm_open(code: str, election_id: int):
+@scoped(Permission.MANAGE_ELECTION, election=Election)
+def confirm_open(estate: Estate, election: Election):
     """The first press on "open": what opening locks, the notices passphrase, and the tick."""
-    estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
     if election.state != State.DRAFT:
         flash(_("This vote is already open."), "error")
-        return redirect(url_for("elections.detail", code=code, election_id=election_id))
+        return redirect(url_for("elections.detail", code=estate.code, election_id=election.id))
     return render_template(
         "elections/open.html",
         estate=estate,
@@ -186,37 +188,39 @@ def confirm_open(code: str, election_id: int):
 @blueprint.post("/<int:election_id>/open")
 @returns_to("elections.confirm_open")
 @login_required
-def open_(code: str, election_id: int):
+@scoped(Permission.MANAGE_ELECTION, election=Election)
+def open_(code: str, election: Election):
     form = OpenForm()
     return _change_state(
-        code,
-        election_id,
+        election,
         lambda actor, election: open_election(actor, election, form.passphrase.data),
         _("The vote is open and frozen. Print the voting notices now."),
         form,
-        back=url_for("elections.confirm_open", code=code, election_id=election_id),
+        back=url_for("elections.confirm_open", code=code, election_id=election.id),
     )
 
 
 @blueprint.post("/<int:election_id>/close")
 @returns_to("elections.detail")
 @login_required
-def close(code: str, election_id: int):
-    return _change_state(code, election_id, close_election, _("The vote is closed."))
+@scoped(Permission.MANAGE_ELECTION, election=Election)
+def close(election: Election):
+    return _change_state(election, close_election, _("The vote is closed."))
 
 
 @blueprint.post("/<int:election_id>/tally")
 @returns_to("elections.detail")
 @login_required
-def tally(code: str, election_id: int):
-    return _change_state(code, election_id, tally_election, _("The vote is counted."))
+@scoped(Permission.MANAGE_ELECTION, election=Election)
+def tally(election: Election):
+    return _change_state(election, tally_election, _("The vote is counted."))
 
 
 @blueprint.get("/<int:election_id>/record.json")
 @returns_to("elections.detail")
 @login_required
-def record(code: str, election_id: int):
-    _estate, election = election_for(code, election_id, Permission.VIEW_ELECTION)
+@scoped(Permission.VIEW_ELECTION, election=Election)
+def record(election: Election):
     return record_download(election)
 
 

@@ -5,10 +5,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from voting.auth.access import Permission, creates_offices, estate_for, require, visible_estates
+from voting.auth.access import Permission, creates_offices, require, scoped, visible_estates
 from voting.errors import form_again
 from voting.estates.forms import ChildPlaceForm, EstateSettingsForm, PlaceForm
-from voting.estates.models import Community, StreetOffice
+from voting.estates.models import Community, Estate, StreetOffice
 from voting.estates.operations import (
     PlaceError,
     change_help_desk,
@@ -32,16 +32,16 @@ def dashboard():
 
 @blueprint.get("/estates/<code>")
 @login_required
-def estate(code: str):
-    estate = estate_for(code, Permission.VIEW_ROLL)
+@scoped(Permission.VIEW_ROLL)
+def estate(estate: Estate):
     form = EstateSettingsForm(obj=estate)
     return render_template("estates/estate.html", estate=estate, summary=roll_summary(estate), form=form)
 
 
 @blueprint.post("/estates/<code>/settings")
 @login_required
-def settings(code: str):
-    estate = estate_for(code, Permission.EDIT_ESTATE)
+@scoped(Permission.EDIT_ESTATE)
+def settings(code: str, estate: Estate):
     form = EstateSettingsForm()
     if not form.validate_on_submit():
         # Shown again with the faults beside their fields and what was typed kept.

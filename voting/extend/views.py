@@ -7,10 +7,10 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from voting.auth.access import Permission, election_for, part_of
+from voting.auth.access import Part, Permission, scoped
 from voting.credentials.models import STATUS_NAMES
 from voting.credentials.operations import signing_keys
-from voting.elections.models import State
+from voting.elections.models import Election, State
 from voting.errors import returns_to
 from voting.extend.models import REASON_LENGTH, ExtensionRequest
 from voting.extend.operations import (
@@ -26,6 +26,7 @@ from voting.formatting import SHANGHAI
 from voting.officer_keys import officer_key_data
 
 blueprint = Blueprint("extend", __name__, url_prefix="/estates/<code>/elections/<int:election_id>/extensions")
+EXTENSION = Part(ExtensionRequest, "request_id", of="election", column="election_id")
 
 
 def _beijing(text: str) -> datetime | None:
@@ -44,8 +45,8 @@ def _signed(data) -> tuple:
 
 @blueprint.get("/")
 @login_required
-def index(code: str, election_id: int):
-    estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
+@scoped(Permission.MANAGE_ELECTION, election=Election)
+def index(estate, election: Election):
     return render_template(
         "extend/index.html",
         estate=estate,
@@ -61,27 +62,26 @@ def index(code: str, election_id: int):
 @blueprint.post("/")
 @returns_to("extend.index")
 @login_required
-def propose(code: str, election_id: int):
-    _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
+@scoped(Permission.MANAGE_ELECTION, election=Election)
+def propose(code: str, election: Election):
     proposed = propose_extension(
         current_user, election, _beijing(request.form.get("closes_at", "")), request.form.get("reason", "")
     )
-    return redirect(url_for("extend.detail", code=code, election_id=election_id, request_id=proposed.id))
+    return redirect(url_for("extend.detail", code=code, election_id=election.id, request_id=proposed.id))
 
 
 @blueprint.get("/<int:request_id>")
 @login_required
-def detail(code: str, election_id: int, request_id: int):
-    estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
-    extension = part_of(ExtensionRequest, request_id, election_id=election.id)
+@scoped(Permission.MANAGE_ELECTION, election=Election, extension=EXTENSION)
+def detail(code: str, estate, election: Election, extension: ExtensionRequest):
     step = next_signature(current_user, extension)
     asks = {}
     if step is not None:
         asks["sign"] = {
             "purpose": "extension",
             "body": extension.body(),
-            "post_url": url_for(f"extend.{step}", code=code, election_id=election_id, request_id=request_id),
-            "done_url": url_for("extend.detail", code=code, election_id=election_id, request_id=request_id),
+            "post_url": url_for(f"extend.{step}", code=code, election_id=election.id, request_id=extension.id),
+            "done_url": url_for("extend.detail", code=code, election_id=election.id, request_id=extension.id),
         }
     return render_template(
         "extend/detail.html",
@@ -98,31 +98,29 @@ def detail(code: str, election_id: int, request_id: int):
 @blueprint.post("/<int:request_id>/sign")
 @returns_to("extend.detail")
 @login_required
-def sign(code: str, election_id: int, request_id: int):
-    _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
-    part_of(ExtensionRequest, request_id, election_id=election.id)  # of this vote, before what was sent is read
+@scoped(Permission.MANAGE_ELECTION, election=Election, extension=EXTENSION)  # before what was sent is read
+def sign(election: Election, extension: ExtensionRequest):
     officer_id, signature = _signed(request.get_json(silent=True))
-    sign_extension(current_user, election, request_id, officer_id, signature)
+    sign_extension(current_user, election, extension.id, officer_id, signature)
     return jsonify(status="requested")
 
 
 @blueprint.post("/<int:request_id>/approve")
 @returns_to("extend.detail")
 @login_required
-def approve(code: str, election_id: int, request_id: int):
-    _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
-    part_of(ExtensionRequest, request_id, election_id=election.id)
+@scoped(Permission.MANAGE_ELECTION, election=Election, extension=EXTENSION)
+def approve(election: Election, extension: ExtensionRequest):
     officer_id, signature = _signed(request.get_json(silent=True))
-    approved = approve_extension(current_user, election, request_id, officer_id, signature)
+    approved = approve_extension(current_user, election, extension.id, officer_id, signature)
     return jsonify(status="approved", seq=approved.log_seq)
 
 
 @blueprint.post("/<int:request_id>/withdraw")
 @returns_to("extend.detail")
 @login_required
-def withdraw(code: str, election_id: int, request_id: int):
-    _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
-    back = url_for("extend.detail", code=code, election_id=election_id, request_id=request_id)
-    withdraw_extension(current_user, election, request_id)
+@scoped(Permission.MANAGE_ELECTION, election=Election, extension=EXTENSION)
+def withdraw(code: str, election: Election, extension: ExtensionRequest):
+    back = url_for("extend.detail", code=code, election_id=election.id, request_id=extension.id)
+    withdraw_extension(current_user, election, extension.id)
     flash(_("The request is withdrawn; nothing took effect."), "success")
     return redirect(back)

@@ -14,10 +14,12 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from voting.auth.access import Permission, election_for
+from voting.auth.access import Permission, scoped
 from voting.credentials.models import ACTION_NAMES, REASON_NAMES, STATUS_NAMES
 from voting.credentials.operations import credential_requests, signing_keys
+from voting.elections.models import Election
 from voting.errors import returns_to
+from voting.estates.models import Estate
 from voting.extensions import limiter
 from voting.jobs import enqueue
 from voting.notices.operations import (
@@ -54,8 +56,8 @@ def _pdf_response(pdf: bytes, filename: str):
 
 @blueprint.get("/")
 @login_required
-def index(code: str, election_id: int):
-    estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
+@scoped(Permission.MANAGE_ELECTION, election=Election)
+def index(estate: Estate, election: Election):
     return render_template(
         "notices/index.html",
         estate=estate,
@@ -73,21 +75,21 @@ def index(code: str, election_id: int):
 @returns_to("notices.index")
 @login_required
 @limiter.limit(PASSPHRASE_GUESSES, key_func=_passphrase_guesser)
-def start(code: str, election_id: int):
-    _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
+@scoped(Permission.MANAGE_ELECTION, election=Election)
+def start(code: str, election: Election):
     batch = _batch_of(election)
     key = start_rendering(current_user.username, election, batch, request.form.get("passphrase", ""))
     # The job gets the key derived from the passphrase, never the passphrase itself.
     enqueue("voting.notices.operations.render_notice_batch", batch.id, key)
-    return redirect(url_for("notices.index", code=code, election_id=election_id))
+    return redirect(url_for("notices.index", code=code, election_id=election.id))
 
 
 @blueprint.post("/download")
 @returns_to("notices.index")
 @login_required
 @limiter.limit(PASSPHRASE_GUESSES, key_func=_passphrase_guesser)
-def download(code: str, election_id: int):
-    _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
+@scoped(Permission.MANAGE_ELECTION, election=Election)
+def download(election: Election):
     pdf = take_pdf(current_user.username, election, _batch_of(election), request.form.get("passphrase", ""))
     after_commit(erase_old_row_versions)
     return _pdf_response(pdf, f"notices-{election.public_id}.pdf")

@@ -5,8 +5,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from voting.auth.access import Permission, can, election_for, estate_for, part_of
+from voting.auth.access import Part, Permission, can, scoped
 from voting.auth.models import Staff
+from voting.elections.models import Election
 from voting.errors import returns_to
 from voting.estates.models import Estate
 from voting.extensions import db
@@ -31,6 +32,8 @@ from voting.prep.operations import (
 blueprint = Blueprint("prep", __name__, url_prefix="/estates/<code>/prep")
 public_blueprint = Blueprint("prep_public", __name__, url_prefix="/p/<code>/prep")
 
+MEMBER = Part(PrepMember, of=group_of, column="group_id")  # a member of the estate's group
+
 
 @blueprint.app_context_processor
 def deadline_helpers():
@@ -53,8 +56,8 @@ def _flash_form_errors(form) -> None:
 
 @blueprint.get("/")
 @login_required
-def group(code: str):
-    estate = estate_for(code, Permission.VIEW_CANDIDATES)
+@scoped(Permission.VIEW_CANDIDATES)
+def group(estate: Estate):
     prep_group = group_of(estate)
     may_form = can(current_user, Permission.FORM_PREP_GROUP)
     members = prep_group.members if prep_group else []
@@ -82,8 +85,8 @@ def group(code: str):
 @blueprint.post("/members")
 @returns_to("prep.group")
 @login_required
-def propose(code: str):
-    estate = estate_for(code, Permission.FORM_PREP_GROUP)
+@scoped(Permission.FORM_PREP_GROUP)
+def propose(code: str, estate: Estate):
     form = _member_form(estate)
     if not form.validate_on_submit():
         _flash_form_errors(form)
@@ -103,17 +106,11 @@ def propose(code: str):
     return redirect(url_for("prep.group", code=code))
 
 
-def _member(estate: Estate, member_id: int) -> PrepMember:
-    prep_group = group_of(estate) or abort(404)
-    return part_of(PrepMember, member_id, group_id=prep_group.id)
-
-
 @blueprint.post("/members/<int:member_id>/remove")
 @returns_to("prep.group")
 @login_required
-def remove(code: str, member_id: int):
-    estate = estate_for(code, Permission.FORM_PREP_GROUP)
-    member = _member(estate, member_id)
+@scoped(Permission.FORM_PREP_GROUP, member=MEMBER)
+def remove(code: str, member: PrepMember):
     form = RemovalForm()
     if not form.validate_on_submit():
         _flash_form_errors(form)
@@ -122,8 +119,7 @@ def remove(code: str, member_id: int):
     return redirect(url_for("prep.group", code=code))
 
 
-def _group_action(code: str, change, done_message: str):
-    estate = estate_for(code, Permission.FORM_PREP_GROUP)
+def _group_action(code: str, estate: Estate, change, done_message: str):
     if not ActionForm().validate_on_submit():
         flash(_("The form expired; please try again."), "error")
         return redirect(url_for("prep.group", code=code))
@@ -135,22 +131,24 @@ def _group_action(code: str, change, done_message: str):
 @blueprint.post("/confirm")
 @returns_to("prep.group")
 @login_required
-def confirm(code: str):
-    return _group_action(code, confirm_group, _("The composition is confirmed and its member list is public."))
+@scoped(Permission.FORM_PREP_GROUP)
+def confirm(code: str, estate: Estate):
+    return _group_action(code, estate, confirm_group, _("The composition is confirmed and its member list is public."))
 
 
 @blueprint.post("/discard")
 @returns_to("prep.group")
 @login_required
-def discard(code: str):
-    return _group_action(code, discard_changes, _("The pending changes are discarded."))
+@scoped(Permission.FORM_PREP_GROUP)
+def discard(code: str, estate: Estate):
+    return _group_action(code, estate, discard_changes, _("The pending changes are discarded."))
 
 
 @blueprint.post("/milestones/<int:election_id>")
 @returns_to("prep.group")
 @login_required
-def milestone(code: str, election_id: int):
-    _estate, election = election_for(code, election_id, Permission.RECORD_FILING)
+@scoped(Permission.RECORD_FILING, election=Election)
+def milestone(code: str, election: Election):
     form = MilestoneForm()
     if not form.validate_on_submit():
         _flash_form_errors(form)

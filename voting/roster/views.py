@@ -6,8 +6,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, send_file,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from voting.auth.access import Permission, estate_for, part_of
+from voting.auth.access import Part, Permission, scoped
 from voting.errors import returns_to
+from voting.estates.models import Estate
 from voting.roster.export import roll_workbook
 from voting.roster.forms import ConfirmForm, RosterUploadForm
 from voting.roster.models import RosterUpload
@@ -26,8 +27,8 @@ blueprint = Blueprint("roster", __name__, url_prefix="/estates/<code>/roll")
 
 @blueprint.get("/")
 @login_required
-def roll(code: str):
-    estate = estate_for(code, Permission.VIEW_ROLL)
+@scoped(Permission.VIEW_ROLL)
+def roll(estate: Estate):
     return render_template(
         "roster/roll.html", estate=estate, summary=roll_summary(estate), view=roll_view(estate), form=ConfirmForm()
     )
@@ -35,8 +36,8 @@ def roll(code: str):
 
 @blueprint.route("/import", methods=["GET", "POST"])
 @login_required
-def upload(code: str):
-    estate = estate_for(code, Permission.IMPORT_ROLL)
+@scoped(Permission.IMPORT_ROLL)
+def upload(code: str, estate: Estate):
     form = RosterUploadForm()
     if form.validate_on_submit():
         staged = stage_upload(estate, form.file.data.read(), form.file.data.filename, current_user.id)
@@ -44,15 +45,10 @@ def upload(code: str):
     return render_template("roster/upload.html", estate=estate, form=form)
 
 
-def _staged(estate, upload_id: int) -> RosterUpload:
-    return part_of(RosterUpload, upload_id, estate_id=estate.id)
-
-
 @blueprint.get("/import/<int:upload_id>")
 @login_required
-def preview(code: str, upload_id: int):
-    estate = estate_for(code, Permission.IMPORT_ROLL)
-    staged = _staged(estate, upload_id)
+@scoped(Permission.IMPORT_ROLL, staged=Part(RosterUpload, "upload_id"))
+def preview(estate: Estate, staged: RosterUpload):
     parsed = staged_result(staged)
     return render_template(
         "roster/preview.html",
@@ -66,9 +62,8 @@ def preview(code: str, upload_id: int):
 @blueprint.post("/import/<int:upload_id>")
 @returns_to("roster.preview")
 @login_required
-def confirm(code: str, upload_id: int):
-    estate = estate_for(code, Permission.IMPORT_ROLL)
-    staged = _staged(estate, upload_id)
+@scoped(Permission.IMPORT_ROLL, staged=Part(RosterUpload, "upload_id"))
+def confirm(code: str, estate: Estate, staged: RosterUpload):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     summary = import_upload(current_user.username, estate, staged)
@@ -81,8 +76,8 @@ def confirm(code: str, upload_id: int):
 
 @blueprint.post("/publish")
 @login_required
-def publish(code: str):
-    estate = estate_for(code, Permission.PUBLISH_ROLL)
+@scoped(Permission.PUBLISH_ROLL)
+def publish(code: str, estate: Estate):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     publish_roll(current_user.username, estate)
@@ -92,8 +87,8 @@ def publish(code: str):
 
 @blueprint.get("/export.xlsx")
 @login_required
-def export(code: str):
-    estate = estate_for(code, Permission.EXPORT_ROLL)
+@scoped(Permission.EXPORT_ROLL)
+def export(estate: Estate):
     buffer = BytesIO()
     roll_workbook(estate, roll_view(estate)).save(buffer)
     buffer.seek(0)

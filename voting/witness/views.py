@@ -3,7 +3,8 @@
 from flask import Blueprint, abort, jsonify, request
 from flask_login import current_user, login_required
 
-from voting.auth.access import witnessed_election_for
+from voting.auth.access import Permission, own_street_office_officer, scoped
+from voting.elections.models import Election
 from voting.witness.operations import checkpoint_to_cosign, cosign
 
 blueprint = Blueprint("witness", __name__, url_prefix="/estates/<code>/elections/<int:election_id>/witness")
@@ -18,16 +19,16 @@ def _json_body() -> dict:
 
 @blueprint.post("/checkpoint")
 @login_required
-def checkpoint(code: str, election_id: int):
-    _estate, election = witnessed_election_for(code, election_id)
+@scoped(Permission.VIEW_ELECTION, election=Election, only=own_street_office_officer)
+def checkpoint(election: Election):
     to_cosign = checkpoint_to_cosign(current_user, election, _json_body().get("since"))
     return jsonify(to_cosign.as_json())
 
 
 @blueprint.post("/cosignatures")
 @login_required
-def cosignatures(code: str, election_id: int):
-    _estate, election = witnessed_election_for(code, election_id)
+@scoped(Permission.VIEW_ELECTION, election=Election, only=own_street_office_officer)
+def cosignatures(election: Election):
     data = _json_body()
     made = cosign(
         current_user, election, data.get("officer_id"), data.get("size"), data.get("time"), data.get("signature")
