@@ -28,6 +28,7 @@ ACTION_NAMES = {
     "community.create": _l("Community created"),
     "staff.create": _l("Staff account created"),
     "staff.id_number": _l("Staff ID number recorded"),
+    "staff.password": _l("Password changed by its holder"),
     "estate.settings": _l("Estate settings changed"),
     "roster.import": _l("Owner roll imported"),
     "roster.publish": _l("Owner roll published"),
