@@ -18,6 +18,7 @@ from voting.candidates.models import (
 )
 from voting.estates.models import Estate
 from voting.extensions import db
+from voting.roster.models import Owner
 from voting.roster.owners import (
     owner_by_id_number,
     owner_by_unit_last4,
@@ -63,27 +64,7 @@ def lodge_objection(
         raise CandidateError(
             _("No owner of unit %(unit)s has an ID number ending in these four characters.", unit=unit_label.strip())
         )
-    objection = Objection(
-        candidate_list=candidate_list,
-        nominee=nominee,
-        ref=secrets.token_urlsafe(12),
-        channel="online",
-        unit_label=unit_label.strip(),
-        owner_id_hash=owner.id_hash,
-        text=text,
-        lodged_at=now,
-    )
-    db.session.add(objection)
-    db.session.flush()
-    record_event(
-        f"owner:{objection.unit_label}",
-        "candidates.objection",
-        f"objection:{objection.id}",
-        estate_id=candidate_list.estate_id,
-        channel="online",
-        nominee=nominee.name if nominee else None,
-    )
-    return objection
+    return _file(candidate_list, nominee, owner, unit_label, text, now, recorded_by=None)
 
 
 def record_paper_objection(
@@ -107,27 +88,42 @@ def record_paper_objection(
         raise CandidateError(
             _("The roll lists no owner of unit %(unit)s with this ID number.", unit=unit_label.strip())
         )
+    return _file(candidate_list, nominee, owner, unit_label, text, received_at, recorded_by=actor)
+
+
+def _file(
+    candidate_list: CandidateList,
+    nominee: Nominee | None,
+    owner: Owner,
+    unit_label: str,
+    text: str,
+    lodged_at: datetime,
+    recorded_by: str | None,
+) -> Objection:
+    """The objection of an identified owner, online (``recorded_by`` None: the owner's own act) or
+    keyed from paper by ``recorded_by``, with its receipt ``ref`` and its audit event."""
+    channel = "online" if recorded_by is None else "paper"
     objection = Objection(
         candidate_list=candidate_list,
         nominee=nominee,
         ref=secrets.token_urlsafe(12),
-        channel="paper",
+        channel=channel,
         unit_label=unit_label.strip(),
         owner_id_hash=owner.id_hash,
         text=text,
-        lodged_at=received_at,
-        recorded_by=actor,
+        lodged_at=lodged_at,
+        recorded_by=recorded_by,
     )
     db.session.add(objection)
     db.session.flush()
     record_event(
-        actor,
+        recorded_by or f"owner:{objection.unit_label}",
         "candidates.objection",
         f"objection:{objection.id}",
         estate_id=candidate_list.estate_id,
-        channel="paper",
+        channel=channel,
         nominee=nominee.name if nominee else None,
-        received_at=received_at,
+        received_at=lodged_at if recorded_by else None,
     )
     return objection
 
