@@ -34,7 +34,8 @@ from voting.extensions import db
 from voting.paper.operations import PaperEntry, find_voter, handin_body, key_ballot, record_handin
 from voting.prep.models import PrepMember
 from voting.prep.operations import confirm_group, propose_member
-from voting.roster.operations import import_roster, stage_upload
+from voting.roster.objections import answer_roll_objection, lodge_roll_objection
+from voting.roster.operations import import_roster, publish_roll, stage_upload
 from voting.timeutil import utcnow
 
 OWNERS = 8
@@ -87,9 +88,10 @@ CHINESE = Wording(
 
 class EstateWorld:
     """An estate in use, every typed field written by ``wording``: a confirmed preparation group,
-    a published candidate list with an answered objection, two votes (one counted, its results on
-    the board and its certification refused; one open, with two clerks' keys, a paper ballot and
-    a credential request) and the notice board (one notice up, one withdrawn)."""
+    a published candidate list with an answered objection, the published roll with an answered
+    objection, two votes (one counted, its results on the board and its certification refused;
+    one open, with two clerks' keys, a paper ballot and a credential request) and the notice
+    board (one notice up, one withdrawn)."""
 
     def __init__(self, app, factory: Factory, wording: "Wording", name: str = "X"):
         """``name`` tells worlds apart in one database: their codes, user names and staff."""
@@ -186,6 +188,19 @@ class EstateWorld:
         )
         answer_objection(actor, self.objection, self.field("answer"), now=published + timedelta(days=2))
         self.nominees = nominees
+        db.session.commit()
+
+        # The published roll, with an objection to a unit's area answered before any vote opened on it.
+        publish_roll(actor, estate)
+        self.roll_objection = lodge_roll_objection(
+            estate,
+            wording.unit_label(6),
+            resident_id(6)[-4:],
+            "area",
+            wording.unit_label(3),
+            self.field("roll objection"),
+        )
+        answer_roll_objection(actor, self.roll_objection, self.field("roll answer"))
         db.session.commit()
 
         # The counted vote: ballots in, closed, counted, results on the board, certification refused.
@@ -320,7 +335,8 @@ def world_values(world: EstateWorld) -> dict[str, list]:
         "list_id": [world.candidates.id],
         "nominee_id": [nominee.id for nominee in world.nominees],
         "objection_id": [world.objection.id],
-        "ref": [world.objection.ref],
+        "roll_objection_id": [world.roll_objection.id],
+        "ref": [world.objection.ref, world.roll_objection.ref],
         "upload_id": [world.upload.id],
         "paper_id": [world.paper.id],
         "desk_receipt": [world.desk_receipt],

@@ -10,7 +10,7 @@ from voting.credentials.models import CredentialRequest
 from voting.elections.models import Candidate, Election, ElectionVoter, ElectionVoterUnit, Motion, NoticeBatch, Officer
 from voting.estates.models import Building, Community, Estate, StreetOffice, Unit
 from voting.prep.models import CommitteeMilestone, PrepGroup, PrepMember
-from voting.roster.models import Owner, RosterImport, RosterUpload, UnitOwner, Voter
+from voting.roster.models import Owner, RollObjection, RosterImport, RosterUpload, UnitOwner, Voter
 from voting.vote.models import SpentChallenge
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "Community",
     "Estate",
     "Owner",
+    "RollObjection",
     "RosterImport",
     "RosterUpload",
     "SpentChallenge",

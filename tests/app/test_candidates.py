@@ -36,6 +36,7 @@ from voting.candidates.publication import publish_list, published_list
 from voting.candidates.review import list_report, record_review, reopen_nominations, start_review
 from voting.elections.operations import create_election
 from voting.extensions import db
+from voting.objections.models import ObjectionError
 from voting.prep.operations import CompositionRejected, confirm_group, propose_member, propose_removal
 
 
@@ -168,7 +169,7 @@ def test_the_whole_path_from_the_group_to_the_committee_motion(app, factory):
         assert public.open_for_objections and public.ends_at == NOW + timedelta(days=7)
 
         # Objections: an owner from the phone, another on paper through the group.
-        with pytest.raises(CandidateError, match="No owner of unit 1幢-1-106 has an ID number ending in these four"):
+        with pytest.raises(ObjectionError, match="No owner of unit 1幢-1-106 has an ID number ending in these four"):
             lodge_objection(candidates, "1幢-1-106", "0000", "不同意", feng, now=NOW + timedelta(days=1))
         online = lodge_objection(
             candidates, "1幢-1-106", owner_id(6)[-4:], "冯五拖欠物业费", feng, now=NOW + timedelta(days=1)
@@ -182,9 +183,9 @@ def test_the_whole_path_from_the_group_to_the_committee_motion(app, factory):
             received_at=NOW + timedelta(days=2),
             now=NOW + timedelta(days=3),
         )
-        with pytest.raises(CandidateError, match="That person is not on the published list."):
+        with pytest.raises(ObjectionError, match="That person is not on the published list."):
             lodge_objection(candidates, "1幢-1-106", owner_id(6)[-4:], "x", chu, now=NOW + timedelta(days=1))
-        with pytest.raises(CandidateError, match="Objections are accepted during the publication period only"):
+        with pytest.raises(ObjectionError, match="Objections are accepted during the publication period only"):
             lodge_objection(candidates, "1幢-1-106", owner_id(6)[-4:], "晚了", None, now=NOW + timedelta(days=7))
 
         election = create_election(member, estate, "首次业主大会", NOW + timedelta(days=30), NOW + timedelta(days=40))

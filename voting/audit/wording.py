@@ -22,15 +22,19 @@ from voting.elections.models import ITEM_NAMES, KIND_NAMES, Election
 from voting.extensions import db
 from voting.formatting import format_area, format_date, format_datetime
 from voting.prep.operations import MEMBER_ROLE_NAMES
+from voting.roster.objections import GROUND_NAMES
 
 ACTION_NAMES = {
     "street_office.create": _l("Street office created"),
     "community.create": _l("Community created"),
     "staff.create": _l("Staff account created"),
     "staff.id_number": _l("Staff ID number recorded"),
+    "staff.password": _l("Password changed by its holder"),
     "estate.settings": _l("Estate settings changed"),
     "roster.import": _l("Owner roll imported"),
     "roster.publish": _l("Owner roll published"),
+    "roster.objection": _l("Objection to the owner roll received"),
+    "roster.answer": _l("Objection to the owner roll answered"),
     "prep.propose_member": _l("Preparation group member proposed"),
     "prep.drop_proposal": _l("Proposal for the preparation group dropped"),
     "prep.propose_removal": _l("Removal from the preparation group proposed"),
@@ -128,6 +132,8 @@ DETAIL_LABELS = {
     "rule": _l("Rule"),
     "body": _l("Reviewing body"),
     "developer": _l("Developer"),
+    "ground": _l("What is wrong"),
+    "about_unit": _l("Unit concerned"),
 }
 # Hashes, keys and login names: exact, for whoever checks the log against the record; folded
 # away on the page (a member's account is named by the person's name beside it).
@@ -174,6 +180,8 @@ def _value(key: str, value) -> str:
         return str((KIND_LABELS | KIND_NAMES)[value])
     if key == "item" and value in ITEM_NAMES:
         return str(ITEM_NAMES[value])
+    if key == "ground" and value in GROUND_NAMES:
+        return str(GROUND_NAMES[value])
     if key == "channel":
         return _("online") if value == "online" else _("paper")
     if key == "developer" and isinstance(value, dict):

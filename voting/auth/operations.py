@@ -67,6 +67,17 @@ def set_password(staff: Staff, password: str) -> None:
     staff.end_sessions()
 
 
+def change_password(staff: Staff, current_password: str, new_password: str) -> None:
+    """The account's holder sets a new password, proving the current one. Every login of the
+    account ends (set_password); the caller carries its own login on under the new token."""
+    if not _password_matches(staff, current_password):
+        raise AccountError(_("The current password is not right."))
+    if new_password == current_password:
+        raise AccountError(_("The new password must differ from the current one."))
+    set_password(staff, new_password)
+    record_event(staff.username, "staff.password", f"staff:{staff.username}", estate_id=staff.estate_id)
+
+
 def person_hash(id_number: str) -> str:
     """The keyed hash of a resident ID number: the only form in which an account keeps it."""
     number = normalise_id_number(id_number)
@@ -100,10 +111,15 @@ def authenticate(username: str, password: str) -> Staff | None:
         # Same work either way, so timing does not reveal which usernames exist.
         _hasher.hash(password)
         return None
-    try:
-        _hasher.verify(staff.password_hash, password)
-    except (VerificationError, InvalidHashError):
+    if not _password_matches(staff, password):
         return None
     if _hasher.check_needs_rehash(staff.password_hash):
         staff.password_hash = _hasher.hash(password)
     return staff
+
+
+def _password_matches(staff: Staff, password: str) -> bool:
+    try:
+        return _hasher.verify(staff.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False

@@ -17,9 +17,16 @@ from voting.auth.access import (
     scope_filter,
     visible_estates,
 )
-from voting.auth.forms import IdNumberForm, LoginForm, StaffForm
+from voting.auth.forms import IdNumberForm, LoginForm, PasswordForm, StaffForm
 from voting.auth.models import ROLE_NAMES, Role, Staff
-from voting.auth.operations import PERSON_ROLES, AccountError, authenticate, create_staff, record_id_number
+from voting.auth.operations import (
+    PERSON_ROLES,
+    AccountError,
+    authenticate,
+    change_password,
+    create_staff,
+    record_id_number,
+)
 from voting.errors import form_again, returns_to
 from voting.estates.models import Community, Estate, StreetOffice
 from voting.extensions import db, limiter, login_manager
@@ -74,6 +81,26 @@ def logout():
     db.session.commit()
     logout_user()
     return redirect(url_for("auth.login"))
+
+
+@blueprint.route("/password", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+@login_required
+def password():
+    """The signed-in member of staff changes their own password. Every other login of the account
+    ends; this one goes on under the new token, since its holder has just proved the current
+    password and signing in again would prove nothing more."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        staff = current_user._get_current_object()
+        try:
+            change_password(staff, form.current_password.data, form.new_password.data)
+        except AccountError as refused:
+            return form_again(refused, lambda: render_template("auth/password.html", form=form))
+        login_user(staff)  # this browser's cookie now names the new token
+        flash(_("Your password is changed. Every other login of your account has ended."), "success")
+        return redirect(url_for("estates.dashboard"))
+    return render_template("auth/password.html", form=form)
 
 
 @blueprint.post("/lang/<lang>")

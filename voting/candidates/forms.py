@@ -9,6 +9,7 @@ from voting.candidates.eligibility import CATALOGUE
 from voting.candidates.lists import RuleSetting
 from voting.candidates.models import BODIES
 from voting.errors import Refusal
+from voting.objections import web as objection_forms
 
 
 class SettingsForm(FlaskForm):
@@ -66,32 +67,14 @@ class WithdrawForm(FlaskForm):
     reason = StringField(_l("Reason (published with the list)"), validators=[DataRequired(), Length(max=500)])
 
 
-class PaperObjectionForm(FlaskForm):
-    unit_label = StringField(_l("Unit of the owner"), validators=[DataRequired(), Length(max=120)])
-    id_number = StringField(
-        _l("Owner's ID number (checked against the roll, not stored)"), validators=[DataRequired(), Length(max=30)]
-    )
+class PaperObjectionForm(objection_forms.PaperObjectionForm):
     nominee = SelectField(_l("About"), coerce=int, default=0)
-    received_on = DateField(_l("Received on"), validators=[DataRequired()])
-    text = TextAreaField(_l("Objection"), validators=[DataRequired(), Length(max=2000)])
 
 
-class AnswerForm(FlaskForm):
-    answer = TextAreaField(_l("Written answer"), validators=[DataRequired(), Length(max=4000)])
-
-
-class ObjectionForm(FlaskForm):
+class ObjectionForm(objection_forms.OnlineObjectionForm):
     """An owner's objection from the phone."""
 
-    unit_label = StringField(
-        _l("Your unit, as on your voting notice or the roll (e.g. 1幢-1-101)"),
-        validators=[DataRequired(), Length(max=120)],
-    )
-    id_last4 = StringField(
-        _l("Last four characters of your ID number"), validators=[DataRequired(), Length(min=4, max=4)]
-    )
     nominee = SelectField(_l("About"), coerce=int, default=0)
-    text = TextAreaField(_l("Your objection"), validators=[DataRequired(), Length(max=2000)])
 
 
 class ActionForm(FlaskForm):

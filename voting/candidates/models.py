@@ -13,6 +13,7 @@ from voting.errors import Refusal
 from voting.estates.models import Estate
 from voting.extensions import FrozenDocument, db, one_of
 from voting.formatting import format_datetime
+from voting.objections.models import ObjectionRecord, objection_constraints
 from voting.timeutil import UTCDateTime, utcnow
 
 
@@ -30,7 +31,6 @@ class ListState(StrEnum):
 NOMINATION_KINDS = ("self", "joint", "community")
 GENDERS = ("F", "M")
 BODIES = ("street_office", "community", "police", "organisation")
-OBJECTION_CHANNELS = ("online", "paper")
 
 
 class CandidateList(db.Model):
@@ -276,26 +276,13 @@ class NomineeReview(db.Model):
     nominee: Mapped[Nominee] = relationship(back_populates="reviews")
 
 
-class Objection(db.Model):
+class Objection(ObjectionRecord, db.Model):
     """An owner's objection (异议) to a published list, and the group's written answer."""
 
     __tablename__ = "objection"
-    __table_args__ = (
-        one_of("channel", OBJECTION_CHANNELS),
-        CheckConstraint("(answer IS NULL) = (answered_at IS NULL)", name="answer_is_dated"),
-    )
+    __table_args__ = objection_constraints()
     id: Mapped[int] = mapped_column(primary_key=True)
     list_id: Mapped[int] = mapped_column(ForeignKey("candidate_list.id"), index=True)
     nominee_id: Mapped[int | None] = mapped_column(ForeignKey("nominee.id"))  # None: the list as a whole
-    ref: Mapped[str] = mapped_column(String(24), unique=True)  # the owner's receipt: reads the answer
-    channel: Mapped[str] = mapped_column(String(10))
-    unit_label: Mapped[str] = mapped_column(String(120))
-    owner_id_hash: Mapped[str] = mapped_column(String(64))
-    text: Mapped[str] = mapped_column(Text)
-    lodged_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    recorded_by: Mapped[str | None] = mapped_column(String(100))  # paper objections: who keyed it
-    answer: Mapped[str | None] = mapped_column(Text)
-    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    answered_by: Mapped[str | None] = mapped_column(String(100))
     candidate_list: Mapped[CandidateList] = relationship(back_populates="objections")
     nominee: Mapped[Nominee | None] = relationship()

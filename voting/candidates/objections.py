@@ -1,48 +1,32 @@
-"""Objections to a published list: an owner's from their phone or on paper, and the group's
-written answer, final once given."""
+"""Objections to a published list: an owner's from their phone or on paper, about the list or one
+of its candidates, and the group's written answer, final once given (the steps every objection
+shares are voting.objections.operations)."""
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from voting.audit.operations import record_event
-from voting.candidates.models import (
-    CandidateError,
-    CandidateList,
-    Nominee,
-    Objection,
-)
+from voting.candidates.models import CandidateList, Nominee, Objection
 from voting.estates.models import Estate
 from voting.extensions import db
-from voting.roster.owners import (
-    owner_by_id_number,
-    owner_by_unit_last4,
-    owner_unit_labels,
-)
-from voting.timeutil import utcnow
-
-MAX_OBJECTION_CHARS = 2000
+from voting.objections.models import ObjectionError
+from voting.objections.operations import Subject, answer_in_writing, lodge_on_paper, lodge_online
 
 
-def _require_objection_period(candidate_list: CandidateList, moment: datetime) -> None:
-    fault = candidate_list.objection_fault(moment)
-    if fault:
-        raise CandidateError(fault)
-
-
-def _objection(candidate_list: CandidateList, nominee: Nominee | None, text: str) -> str:
-    text = text.strip()
-    if not text:
-        raise CandidateError(_("Write what the objection is about."))
-    if len(text) > MAX_OBJECTION_CHARS:
-        raise CandidateError(_("Keep the objection within %(count)d characters.", count=MAX_OBJECTION_CHARS))
+def _subject(candidate_list: CandidateList, nominee: Nominee | None) -> Subject:
     if nominee is not None and (nominee.list_id != candidate_list.id or nominee.vetted_at is None):
-        raise CandidateError(_("That person is not on the published list."))
-    return text
+        raise ObjectionError(_("That person is not on the published list."))
+    return Subject(
+        Objection,
+        {"candidate_list": candidate_list, "nominee": nominee},
+        candidate_list.estate,
+        candidate_list.objection_fault,
+        "candidates.objection",
+        {"nominee": nominee.name if nominee else None},
+    )
 
 
 def lodge_objection(
@@ -53,37 +37,8 @@ def lodge_objection(
     nominee: Nominee | None = None,
     now: datetime | None = None,
 ) -> Objection:
-    """An owner's objection from their phone; the owner is identified by a unit they own and the
-    last four characters of their ID number. The returned ``ref`` lets them read the answer."""
-    now = now or utcnow()
-    _require_objection_period(candidate_list, now)
-    text = _objection(candidate_list, nominee, text)
-    owner = owner_by_unit_last4(candidate_list.estate, unit_label, id_last4)
-    if owner is None:
-        raise CandidateError(
-            _("No owner of unit %(unit)s has an ID number ending in these four characters.", unit=unit_label.strip())
-        )
-    objection = Objection(
-        candidate_list=candidate_list,
-        nominee=nominee,
-        ref=secrets.token_urlsafe(12),
-        channel="online",
-        unit_label=unit_label.strip(),
-        owner_id_hash=owner.id_hash,
-        text=text,
-        lodged_at=now,
-    )
-    db.session.add(objection)
-    db.session.flush()
-    record_event(
-        f"owner:{objection.unit_label}",
-        "candidates.objection",
-        f"objection:{objection.id}",
-        estate_id=candidate_list.estate_id,
-        channel="online",
-        nominee=nominee.name if nominee else None,
-    )
-    return objection
+    """An owner's objection from their phone (voting.objections.operations.lodge_online)."""
+    return lodge_online(_subject(candidate_list, nominee), unit_label, id_last4, text, now)
 
 
 def record_paper_objection(
@@ -96,56 +51,13 @@ def record_paper_objection(
     nominee: Nominee | None = None,
     now: datetime | None = None,
 ) -> Objection:
-    """An objection handed to the group on paper; the group checked the owner's ID in person."""
-    now = now or utcnow()
-    if received_at > now:
-        raise CandidateError(_("The objection cannot have been received in the future."))
-    _require_objection_period(candidate_list, received_at)
-    text = _objection(candidate_list, nominee, text)
-    owner = owner_by_id_number(candidate_list.estate, id_number) if id_number.strip() else None
-    if owner is None or unit_label.strip() not in owner_unit_labels(owner).split("、"):
-        raise CandidateError(
-            _("The roll lists no owner of unit %(unit)s with this ID number.", unit=unit_label.strip())
-        )
-    objection = Objection(
-        candidate_list=candidate_list,
-        nominee=nominee,
-        ref=secrets.token_urlsafe(12),
-        channel="paper",
-        unit_label=unit_label.strip(),
-        owner_id_hash=owner.id_hash,
-        text=text,
-        lodged_at=received_at,
-        recorded_by=actor,
-    )
-    db.session.add(objection)
-    db.session.flush()
-    record_event(
-        actor,
-        "candidates.objection",
-        f"objection:{objection.id}",
-        estate_id=candidate_list.estate_id,
-        channel="paper",
-        nominee=nominee.name if nominee else None,
-        received_at=received_at,
-    )
-    return objection
+    """An objection handed to the group on paper (voting.objections.operations.lodge_on_paper)."""
+    return lodge_on_paper(actor, _subject(candidate_list, nominee), unit_label, id_number, text, received_at, now)
 
 
 def answer_objection(actor: str, objection: Objection, answer: str, now: datetime | None = None) -> None:
     """The group's written answer; it is final once given."""
-    if objection.answer is not None:
-        raise CandidateError(_("This objection is already answered."))
-    if not answer.strip():
-        raise CandidateError(_("Write the answer."))
-    objection.answer, objection.answered_at, objection.answered_by = answer.strip(), now or utcnow(), actor
-    record_event(
-        actor,
-        "candidates.answer",
-        f"objection:{objection.id}",
-        estate_id=objection.candidate_list.estate_id,
-        answer=objection.answer,
-    )
+    answer_in_writing(actor, objection, answer, "candidates.answer", objection.candidate_list.estate_id, now)
 
 
 def find_objection(estate: Estate, ref: str) -> Objection | None:

@@ -1,8 +1,6 @@
 """Candidate lists: nominations, joint review, publication, objections, the committee motion;
 and the public list where owners read the candidates and object from their phones."""
 
-from datetime import datetime, time
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -13,7 +11,6 @@ from voting.auth.access import Part, Permission, can, part_of, require, reviewer
 from voting.candidates.eligibility import BODY_NAMES, CATALOGUE, KINDS
 from voting.candidates.forms import (
     ActionForm,
-    AnswerForm,
     ListForm,
     NominationForm,
     ObjectionForm,
@@ -39,8 +36,9 @@ from voting.candidates.review import list_report, record_review, reopen_nominati
 from voting.elections.models import Election
 from voting.errors import form_again, returns_to
 from voting.estates.models import Estate
-from voting.extensions import db, limiter
-from voting.formatting import SHANGHAI
+from voting.extensions import db
+from voting.objections.models import ObjectionError
+from voting.objections.web import AnswerForm, limit_objections
 
 blueprint = Blueprint("candidates", __name__, url_prefix="/estates/<code>/candidates")
 public_blueprint = Blueprint("candidates_public", __name__, url_prefix="/p/<code>/candidates")
@@ -84,10 +82,6 @@ def names():
 def _flash_form_errors(form) -> None:
     for field, errors in form.errors.items():
         flash(f"{form[field].label.text}: {' '.join(errors)}", "error")
-
-
-def _beijing_day(day) -> datetime:
-    return datetime.combine(day, time(), SHANGHAI)
 
 
 @blueprint.route("/", methods=["GET", "POST"])
@@ -341,10 +335,10 @@ def objections(code: str, estate: Estate, candidate_list: CandidateList):
                     form.unit_label.data,
                     form.id_number.data,
                     form.text.data,
-                    _beijing_day(form.received_on.data),
+                    form.received_at,
                     nominee=db.session.get(Nominee, form.nominee.data) if form.nominee.data else None,
                 )
-            except CandidateError as refused:
+            except ObjectionError as refused:
                 return form_again(refused, lambda: _objections_page(estate, candidate_list, form))
             flash(_("The paper objection is recorded."), "success")
             return redirect(url_for("candidates.objections", code=code, list_id=candidate_list.id))
@@ -416,22 +410,7 @@ def public_index(code: str):
 
 
 @public_blueprint.route("/<int:list_id>/", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
-# A refused objection shows the form again (422): per unit, few a day, so that the ID ending
-# cannot be guessed; the owner can still hand the objection in on paper.
-@limiter.limit(
-    "10 per day",
-    methods=["POST"],
-    deduct_when=lambda response: response.status_code == 422,
-    key_func=lambda: (
-        request.form.get("unit_label", "").strip()
-        and f"{request.view_args['code']}:{request.form['unit_label'].strip()}"
-    ),
-    error_message=_l(
-        "Too many failed attempts for this unit today. Please try again tomorrow, "
-        "or hand your objection to the preparation group on paper."
-    ),
-)
+@limit_objections
 def public_list(code: str, list_id: int):
     """The published list; owners lodge objections here, identified by unit and ID ending."""
     estate = _public_estate(code)
@@ -448,7 +427,7 @@ def public_list(code: str, list_id: int):
                 form.text.data,
                 nominee=db.session.get(Nominee, form.nominee.data) if form.nominee.data else None,
             )
-        except CandidateError as refused:  # counts against the unit's limit
+        except ObjectionError as refused:  # counts against the unit's limit
             return form_again(
                 refused,
                 lambda: render_template("candidates/public_list.html", estate=estate, published=published, form=form),

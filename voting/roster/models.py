@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from voting.estates.models import Unit
-from voting.extensions import db
+from voting.estates.models import Estate, Unit
+from voting.extensions import db, one_of
+from voting.objections.models import ObjectionRecord, objection_constraints
 from voting.timeutil import UTCDateTime, utcnow
 
 
@@ -80,3 +81,26 @@ class RosterImport(db.Model):
     summary_json: Mapped[str] = mapped_column(Text)
     imported_by: Mapped[str] = mapped_column(String(100))  # staff username or "cli:<user>"
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+# What an owner finds wrong with the published roll: a unit's area, its owners, its status
+# (delivered, unsold…), a unit missing from the roll, or something else.
+ROLL_OBJECTION_GROUNDS = ("area", "owner", "status", "missing", "other")
+
+
+class RollObjection(ObjectionRecord, db.Model):
+    """An owner's objection (异议) to the published owner roll or to one unit's voting rights
+    (指导规则 art. 12), and the group's written answer, published beside the roll."""
+
+    __tablename__ = "roll_objection"
+    __table_args__ = (
+        *objection_constraints(),
+        one_of("ground", ROLL_OBJECTION_GROUNDS),
+        CheckConstraint("ground = 'other' OR about_unit IS NOT NULL", name="names_its_unit"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), index=True)
+    ground: Mapped[str] = mapped_column(String(10))
+    # The unit it is about, as the owner wrote it (a missing unit is on no roll); None: the roll as a whole.
+    about_unit: Mapped[str | None] = mapped_column(String(120))
+    estate: Mapped[Estate] = relationship()

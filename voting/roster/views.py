@@ -2,16 +2,25 @@
 
 from io import BytesIO
 
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from voting.auth.access import Part, Permission, scoped
-from voting.errors import returns_to
+from voting.auth.access import Part, Permission, can, require, scoped
+from voting.errors import form_again, returns_to
 from voting.estates.models import Estate
+from voting.objections.models import ObjectionError
+from voting.objections.web import AnswerForm
 from voting.roster.export import roll_workbook
-from voting.roster.forms import ConfirmForm, RosterUploadForm
-from voting.roster.models import RosterUpload
+from voting.roster.forms import ConfirmForm, PaperRollObjectionForm, RosterUploadForm
+from voting.roster.models import RollObjection, RosterUpload
+from voting.roster.objections import (
+    GROUND_NAMES,
+    answer_roll_objection,
+    record_paper_roll_objection,
+    roll_objection_fault,
+    roll_objections,
+)
 from voting.roster.operations import (
     import_upload,
     preview_roster,
@@ -21,6 +30,7 @@ from voting.roster.operations import (
     stage_upload,
     staged_result,
 )
+from voting.timeutil import utcnow
 
 blueprint = Blueprint("roster", __name__, url_prefix="/estates/<code>/roll")
 
@@ -83,6 +93,61 @@ def publish(code: str, estate: Estate):
     publish_roll(current_user.username, estate)
     flash(_("The masked roll is now public."), "success")
     return redirect(url_for("roster.roll", code=code))
+
+
+@blueprint.route("/objections", methods=["GET", "POST"])
+@login_required
+@scoped(Permission.VIEW_ROLL)
+def objections(code: str, estate: Estate):
+    """Objections to the published roll: each with its written answer, and the paper ones keyed."""
+    form = PaperRollObjectionForm()
+    if request.method == "POST":
+        require(Permission.PUBLISH_ROLL)
+        if form.validate_on_submit():
+            try:
+                record_paper_roll_objection(
+                    current_user.username,
+                    estate,
+                    form.unit_label.data,
+                    form.id_number.data,
+                    form.ground.data,
+                    form.about_unit.data or "",
+                    form.text.data,
+                    form.received_at,
+                )
+            except ObjectionError as refused:
+                return form_again(refused, lambda: _objections_page(estate, form))
+            flash(_("The paper objection is recorded."), "success")
+            return redirect(url_for("roster.objections", code=code))
+    return _objections_page(estate, form)
+
+
+def _objections_page(estate: Estate, form: PaperRollObjectionForm) -> str:
+    return render_template(
+        "roster/objections.html",
+        estate=estate,
+        objections=roll_objections(estate),
+        ground_names=GROUND_NAMES,
+        open_fault=roll_objection_fault(estate, utcnow()),
+        form=form,
+        answer_form=AnswerForm(),
+        may_answer=can(current_user, Permission.PUBLISH_ROLL),
+    )
+
+
+@blueprint.post("/objections/<int:roll_objection_id>/answer")
+@returns_to("roster.objections")
+@login_required
+@scoped(Permission.PUBLISH_ROLL, objection=Part(RollObjection, "roll_objection_id"))
+def answer(code: str, objection: RollObjection):
+    form = AnswerForm()
+    if not form.validate_on_submit():
+        for error in form.answer.errors:
+            flash(f"{form.answer.label.text}: {error}", "error")
+    else:
+        answer_roll_objection(current_user.username, objection, form.answer.data)
+        flash(_("The answer is recorded; it is published beside the roll."), "success")
+    return redirect(url_for("roster.objections", code=code))
 
 
 @blueprint.get("/export.xlsx")
