@@ -11,6 +11,7 @@ from voting.extensions import db
 from voting.prep.models import PrepGroup, PrepMember
 from voting.prep.operations import group_of
 from voting.roster.operations import import_roster
+from voting.roster.parsing import uscc_check_char
 from voting.timeutil import utcnow
 
 PASSWORD = "correct horse battery"
@@ -23,6 +24,12 @@ def resident_id(serial: int, birth: str = "19800101") -> str:
     body = f"330282{birth}{serial % 1000:03d}"
     total = sum(int(d) * w for d, w in zip(body, weights))
     return body + "10X98765432"[total % 11]
+
+
+def credit_code(serial: int) -> str:
+    """A valid unified social credit code (GB 32100 check character) for a test company."""
+    body = f"91330282MA2{serial % 1_000_000:06d}"
+    return body + uscc_check_char(body)
 
 
 def roster_csv(rows: list[list[str]]) -> bytes:
@@ -53,6 +60,21 @@ def small_roster() -> bytes:
             ["1幢", "1", "201", "住宅", "90.00", "实测", "王五", resident_id(3), "", "已交付"],
             ["1幢", "2", "101", "住宅", "120.25", "合同", "赵六", resident_id(4), "", "已交付"],
             ["商业", "", "S01", "商业", "200.00", "登记", "", "", "", "未售"],
+        ]
+    )
+
+
+def titles_roster(developer: str) -> bytes:
+    """张三 alone, 张三+李四, 李四+王五, 赵六; a flat delivered to the developer itself, an unsold shop."""
+    zhang, li, wang, zhao = (resident_id(n) for n in range(1, 5))
+    return roster_csv(
+        [
+            ["1幢", "", "101", "住宅", "90", "登记", "张三", zhang, "", "已交付"],
+            ["1幢", "", "102", "住宅", "90", "登记", "张三、李四", f"{zhang}、{li}", "", "已交付"],
+            ["1幢", "", "201", "住宅", "90", "登记", "李四、王五", f"{li}、{wang}", "", "已交付"],
+            ["1幢", "", "202", "住宅", "90", "登记", "赵六", zhao, "", "已交付"],
+            ["1幢", "", "301", "住宅", "90", "登记", "某某置业有限公司", developer, "", "已交付"],
+            ["商业", "", "S01", "商业", "200", "登记", "", "", "", "未售"],
         ]
     )
 

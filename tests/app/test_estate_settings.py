@@ -1,4 +1,5 @@
-"""The estate's settings page: the help desk's place and hours, which notices and the ballot page show."""
+"""The estate's settings page: the rules the roll is counted by (parking, the developer's credit code,
+sole and joint titles), and the help desk's place and hours, which notices and the ballot page show."""
 
 import html
 
@@ -8,11 +9,12 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import DataError, IntegrityError
 
 from tests.elections_kit import open_vote
-from tests.factories import login, small_roster
+from tests.factories import credit_code, login, resident_id, small_roster, titles_roster
 from voting.audit.models import AuditEvent
 from voting.auth.models import Role
 from voting.estates.models import Estate, HelpDesk
 from voting.extensions import db
+from voting.roster.operations import roll_summary
 
 PLACE = "物业服务中心（3幢1楼）"
 HOURS = "每天 9:00–11:30、14:00–17:00"
@@ -23,7 +25,13 @@ def settings_url(estate) -> str:
 
 
 def save(client, estate, **fields):
-    data = {"count_parking": "y", "help_desk_place": "", "help_desk_hours": ""} | fields
+    data = {
+        "count_parking": "y",
+        "developer_credit_code": "",
+        "buyers": "title",
+        "help_desk_place": "",
+        "help_desk_hours": "",
+    } | fields
     return client.post(settings_url(estate), data=data, headers={"Accept-Language": "en"})
 
 
@@ -95,3 +103,88 @@ def test_the_ballot_page_is_given_the_help_desk(app, factory):
         db.session.commit()
         app.test_client().get(f"/v/{election.public_id}")
     assert [context["help_desk"] for context in rendered] == [None, HelpDesk(PLACE, HOURS)]
+
+
+DEVELOPER = credit_code(1)
+
+
+def test_the_developers_credit_code_makes_its_delivered_flat_part_of_its_one_voter(app, factory):
+    estate = factory.estate(roster=titles_roster(DEVELOPER))
+    client = login(app.test_client(), factory.staff(Role.PREP_GROUP, estate))
+    assert (roll_summary(estate)["voters"], roll_summary(estate)["developer"]["units"]) == (6, 1)
+
+    typed = " " + DEVELOPER.lower()  # as typed: spaces and lower case are the same code
+    assert save(client, estate, developer_credit_code=typed).status_code == 302
+
+    db.session.expire_all()
+    assert estate.developer_credit_code == DEVELOPER
+    summary = roll_summary(estate)
+    assert (summary["voters"], summary["total_heads"]) == (5, 5)
+    assert summary["developer"] == {"units": 2, "area": 29000}
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "estate.settings"))
+    assert DEVELOPER in event.detail_json
+
+
+@pytest.mark.parametrize(
+    "code",
+    [resident_id(7), resident_id(7)[:17] + "0", DEVELOPER[:17], DEVELOPER + "1"],
+    ids=["resident ID", "resident ID failing its check digit", "17 characters", "19 characters"],
+)
+def test_a_developer_code_that_is_no_credit_code_is_refused(app, factory, code):
+    estate = factory.estate(roster=titles_roster(DEVELOPER))
+    client = login(app.test_client(), factory.staff(Role.PREP_GROUP, estate))
+    response = save(client, estate, developer_credit_code=code)
+    assert response.status_code == 422
+    page = html.unescape(response.get_data(as_text=True))
+    assert (
+        '<div class="field-error">Not a unified social credit code: a company\'s code has 18 characters '
+        "and is no resident ID.</div>"
+    ) in page
+    db.session.expire_all()
+    assert estate.developer_credit_code == "" and roll_summary(estate)["voters"] == 6
+
+
+def test_a_developer_code_failing_its_check_character_is_taken_as_the_import_takes_it(app, factory):
+    doubtful = "91330100716105852E"  # the import warns of it and takes it: it must match the titles
+    estate = factory.estate(roster=titles_roster(DEVELOPER))
+    client = login(app.test_client(), factory.staff(Role.PREP_GROUP, estate))
+    assert save(client, estate, developer_credit_code=doubtful).status_code == 302
+    db.session.expire_all()
+    assert estate.developer_credit_code == doubtful
+
+
+def test_merging_a_persons_sole_and_joint_titles_makes_one_buyer_of_linked_titles(app, factory):
+    estate = factory.estate(roster=titles_roster(DEVELOPER))
+    client = login(app.test_client(), factory.staff(Role.STREET_OFFICE, estate))
+
+    assert save(client, estate, buyers="person").status_code == 302
+
+    db.session.expire_all()
+    assert estate.buyers == "person"
+    # 张三, 张三+李四 and 李四+王五 are one; 赵六, the developer's company (no code set), the developer
+    assert roll_summary(estate)["voters"] == 4
+    roll = client.get(f"/estates/{estate.code}/roll/").get_data(as_text=True)
+    assert "1幢-101、1幢-102、1幢-201" in roll and "张三、李四、王五" in roll
+    assert save(client, estate, buyers="title").status_code == 302
+    assert roll_summary(estate)["voters"] == 6
+
+
+def test_the_database_refuses_an_unknown_buyers_rule_and_a_short_credit_code(app, factory):
+    estate = factory.estate()
+    for values in ({"buyers": "household"}, {"developer_credit_code": DEVELOPER[:17]}):
+        with pytest.raises(IntegrityError), db.session.begin_nested():
+            db.session.execute(update(Estate).where(Estate.id == estate.id).values(**values))
+
+
+def test_the_settings_page_states_the_rules_in_force(app, factory):
+    estate = factory.estate(roster=titles_roster(DEVELOPER))
+    client = login(app.test_client(), factory.staff(Role.PREP_GROUP, estate))
+    save(client, estate, count_parking="", developer_credit_code=DEVELOPER, buyers="person")
+
+    page = html.unescape(
+        client.get(f"/estates/{estate.code}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    )
+
+    assert "Parking spaces: their area is left out; the owner of a parking space is still one person." in page
+    assert f"the developer's delivered units under its unified social credit code {DEVELOPER}" in page
+    assert "A person's sole and joint titles are one buyer" in page

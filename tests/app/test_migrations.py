@@ -16,6 +16,7 @@ from voting.elections.models import Candidate, Motion
 from voting.elections.operations import add_committee_election, add_motion, create_election
 from voting.estates.models import Building, Unit
 from voting.extensions import db
+from voting.roster.models import Voter
 
 
 def test_models_and_migrations_agree(app):
@@ -43,6 +44,16 @@ def test_check_constraints_hold_in_the_database(app, factory):
             source_row=2,
         )
     )
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+
+
+def test_a_voter_may_hold_no_area_but_never_less(app, factory):
+    """No area: the owner of only a parking space, where the estate leaves parking's area out."""
+    estate = factory.estate()
+    db.session.add(Voter(estate_id=estate.id, code="v00001", owner_key="a", area=0, heads=1))
+    db.session.flush()
+    db.session.add(Voter(estate_id=estate.id, code="v00002", owner_key="b", area=-1, heads=1))
     with pytest.raises(IntegrityError):
         db.session.flush()
 

@@ -1,6 +1,7 @@
 """Importing the owner roll: exact totals, all-or-nothing, encrypted personal data."""
 
 import json
+from dataclasses import replace
 
 from sqlalchemy import func, select
 
@@ -96,26 +97,30 @@ def test_id_numbers_and_phones_are_encrypted_and_matched_by_keyed_hash(app, fact
     assert wang.id_hash == personal_data().match_hash(resident_id(3).lower())
 
 
-def test_parking_setting_changes_the_weights(app, factory):
+def test_parking_left_out_drops_its_area_but_not_its_owner(app, factory):
+    """李四 owns only a parking space: with parking left out he is still one person, of no area."""
     rows = [
         ["1幢", "", "101", "住宅", "100", "登记", "张三", resident_id(1), "", "已交付"],
         ["车库", "", "P01", "车位", "12.5", "登记", "李四", resident_id(2), "", "已交付"],
     ]
     estate = factory.estate(roster=roster_csv(rows))
     assert roll_summary(estate)["total_area"] == 11250
-    from voting.estates.operations import change_parking_rule
+    from voting.estates.operations import change_roll_rules
 
-    change_parking_rule("test", estate, False)
+    change_roll_rules("test", estate, replace(estate.roll_rules, count_parking=False))
     db.session.commit()
     assert roll_summary(estate) | {"developer": None} == {
-        "units": 1,
-        "voters": 1,
-        "total_heads": 1,
+        "units": 2,
+        "voters": 2,
+        "total_heads": 2,
         "total_area": 10000,
         "developer": None,
         "multi_unit_voters": 0,
         "co_owned_units": 0,
     }
+    stored = db.session.execute(select(Voter.area, Voter.heads).order_by(Voter.code)).all()
+    assert stored == [(10000, 1), (0, 1)]
+    assert db.session.scalar(select(func.count()).where(Unit.voter_id.is_(None))) == 0
 
 
 def test_gb18030_csv_of_thousands_of_units(app, factory, tmp_path):

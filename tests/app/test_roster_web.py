@@ -1,11 +1,15 @@
 """The roll in the browser: upload, preview with faults, confirm, publish, export."""
 
+import html
 import io
+from dataclasses import replace
 
 from openpyxl import load_workbook
 
-from tests.factories import login, resident_id, roster_csv, small_roster
+from tests.factories import credit_code, login, resident_id, roster_csv, small_roster, titles_roster
 from voting.auth.models import Role
+from voting.core.weights import Buyers
+from voting.estates.operations import change_roll_rules
 from voting.extensions import db
 from voting.roster.operations import roll_summary
 
@@ -30,6 +34,19 @@ def test_preview_then_confirm(app, factory):
     confirmed = client.post(response.headers["Location"])
     assert confirmed.status_code == 302
     assert roll_summary(estate)["units"] == 5
+
+
+def test_the_preview_counts_by_the_estates_rules(app, factory):
+    """Developer's code and merged titles set: the developer's flat and shop, 张三-李四-王五, 赵六."""
+    developer = credit_code(1)
+    estate = factory.estate()
+    change_roll_rules(
+        "test", estate, replace(estate.roll_rules, developer_credit_code=developer, buyers=Buyers.BY_PERSON)
+    )
+    client = login(app.test_client(), factory.staff(Role.PREP_GROUP, estate))
+    page = client.get(upload(client, estate, titles_roster(developer)).headers["Location"]).get_data(as_text=True)
+    assert '<div class="value">3</div><div class="label">投票人数</div>' in page
+    assert '<div class="value">2 / 290.00</div>' in page
 
 
 def test_preview_lists_faults_with_rows_and_offers_no_save(app, factory):
@@ -58,6 +75,44 @@ def test_public_roll_is_masked_and_only_after_publication(app, factory):
     assert "张*" in page and "王*" in page and "1幢-1-101" in page and "89.56" in page
     for secret in ("张三", "王五", resident_id(3), "13800000000", resident_id(3)[-4:]):
         assert secret not in page
+
+
+def published_roll(app, factory, roster: bytes, **rules):
+    """The public roll, in English, of an estate counted by these rules."""
+    estate = factory.estate(roster=roster)
+    change_roll_rules("test", estate, replace(estate.roll_rules, **rules))
+    client = login(app.test_client(), factory.staff(Role.PREP_GROUP, estate))
+    assert client.post(f"/estates/{estate.code}/roll/publish").status_code == 302
+    public = app.test_client().get(f"/p/{estate.code}/roll", headers={"Accept-Language": "en"})
+    return html.unescape(public.get_data(as_text=True))
+
+
+def test_the_public_roll_states_the_national_default_rules_it_is_counted_by(app, factory):
+    page = published_roll(app, factory, small_roster())
+    assert "Parking spaces: their area counts like any other exclusive part." in page
+    assert "Joint titles are separate buyers: A alone and A with B are two voters." in page
+    assert "The developer: its unsold and undelivered units are one voter." in page
+
+
+def test_the_public_roll_states_the_estates_own_rules_without_the_developers_code(app, factory):
+    developer = credit_code(1)
+    page = published_roll(
+        app, factory, small_roster(), count_parking=False, developer_credit_code=developer, buyers=Buyers.BY_PERSON
+    )
+    assert "Parking spaces: their area is left out; the owner of a parking space is still one person." in page
+    assert "A person's sole and joint titles are one buyer" in page
+    assert "and its delivered units under its unified social credit code, are one voter." in page
+    assert developer not in page  # the staff pages show it; the public roll shows no ID number
+
+
+def test_the_public_roll_lists_a_parking_space_left_out_with_its_owner_and_no_area(app, factory):
+    rows = [
+        ["1幢", "", "101", "住宅", "100", "登记", "张三", resident_id(1), "", "已交付"],
+        ["车库", "", "P01", "车位", "12.5", "登记", "李四", resident_id(2), "", "已交付"],
+    ]
+    page = published_roll(app, factory, roster_csv(rows), count_parking=False)
+    row = page[page.index("<td>车库-P01</td>") :].split("</tr>")[0]
+    assert "李*" in row and "12.50" in row and "not counted" in row
 
 
 def test_export_to_xlsx(app, factory):

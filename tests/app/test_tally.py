@@ -1,6 +1,7 @@
 """Turnout while a vote runs, the canvass list, and the results page of the count."""
 
 import re
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from tests.factories import login, resident_id, roster_csv, small_roster
 from voting.auth.models import Role
 from voting.core import signing
 from voting.elections.operations import close_election, create_election
+from voting.estates.operations import change_roll_rules
 from voting.extensions import db
 from voting.formatting import format_area
 from voting.tally.operations import RULES, Weight, canvass_list, check_rule, measure_turnout
@@ -166,6 +168,23 @@ def test_turnout_by_building_splits_area_by_unit_and_counts_a_head_once(app, fac
     first, second = html.index("<h3>1幢</h3>"), html.index("<h3>2幢</h3>")
     assert "50.00 m² of 150.00 m²" in html[first:second] and "1 of 2" in html[first:second]
     assert "60.00 m² of 130.00 m²" in html[second:] and "0 of 1" in html[second:]
+
+
+def test_turnout_by_building_places_a_parking_space_left_out_with_no_area(app, factory):
+    """With parking's area left out, 乙某's space adds nothing to 车库 but does not unplace 乙某."""
+    rows = [
+        ["1幢", "1", "101", "住宅", "100.00", "登记", "甲某", resident_id(1), "", "已交付"],
+        ["1幢", "1", "102", "住宅", "50.00", "登记", "乙某", resident_id(2), "", "已交付"],
+        ["车库", "", "P01", "车位", "12.50", "登记", "乙某", resident_id(2), "", "已交付"],
+    ]
+    estate = factory.estate(roster=roster_csv(rows))
+    change_roll_rules("test", estate, replace(estate.roll_rules, count_parking=False))
+    vote = open_vote(estate)
+    vote.cast(vote.ids["v00002"], YES)
+    turnout = measure_turnout(vote.election)
+    buildings = {share.building: (share.total, share.participation) for share in turnout.buildings}
+    assert not turnout.unplaced
+    assert buildings == {"1幢": (Weight(15000, 2), Weight(5000, 1)), "车库": (Weight(0, 0), Weight(0, 0))}
 
 
 def test_turnout_shows_no_motion_result_before_close(app, factory):

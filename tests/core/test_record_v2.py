@@ -67,6 +67,18 @@ def test_the_roll_hash_is_that_of_the_roll_as_given(unusual):
         record_v2.verify(kit.record())
 
 
+def test_a_voter_of_no_area_is_one_head_that_takes_part_and_can_tip_the_heads():
+    """Where parking's area is left out, the owner of only a parking space is on the roll with
+    area 0 and heads 1 (spec §4): their yes counts for heads only."""
+    kit = RecordKit([Voter("v0000", 10000), Voter("v0001", 10000), Voter("v0002", 0)], [question("m1")])
+    kit.online("v0000", {"m1": "yes"})
+    kit.online("v0001", {"m1": "no"})
+    kit.online("v0002", {"m1": "yes"})
+    (motion,) = record_v2.verify(kit.record())["motions"]
+    assert motion["totals"] == motion["participation"] == {"area": 20000, "heads": 3}
+    assert motion["yes"] == {"area": 10000, "heads": 2} and motion["result"] == "failed"  # area only half
+
+
 def test_a_record_holds_no_unit_labels_and_no_voter_in_roll_order():
     document = full_kit().record()
     assert all(voter.keys() == record_v2.VOTER_KEYS for voter in document["roll"]["voters"])

@@ -74,30 +74,6 @@ def test_summary_counts_the_developer_apart_from_multi_unit_voters():
     }
 
 
-def test_parking_counts_by_default_and_drops_out_entirely_when_switched_off():
-    units = [
-        flat("1-101", 9000, (ZHANG,)),
-        flat("P-001", 1200, (ZHANG,), use="车位"),
-        flat("P-002", 1300, (LI,), use="车位"),
-        flat("P-003", 1100, (), status="未售", use="车位"),
-    ]
-
-    with_parking = summarize(voters(units))
-    without_parking = summarize(voters(units, count_parking=False))
-
-    assert (with_parking["units"], with_parking["voters"], with_parking["total_area"]) == (4, 3, 12600)
-    assert with_parking["multi_unit_voters"] == 1
-    assert without_parking == {
-        "units": 1,
-        "voters": 1,
-        "total_heads": 1,
-        "total_area": 9000,
-        "developer": {"units": 0, "area": 0},
-        "multi_unit_voters": 0,
-        "co_owned_units": 0,
-    }
-
-
 @pytest.mark.parametrize(
     "unit, message",
     [

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from voting.core.weights import Buyers
 from voting.extensions import db, one_of
 from voting.timeutil import UTCDateTime, utcnow
 
@@ -21,6 +22,7 @@ UNIT_STATUSES = ("已交付", "未交付", "未售")
 # Short enough that the help desk's line still fits a notice crowded with motions.
 HELP_DESK_PLACE_LENGTH = 40
 HELP_DESK_HOURS_LENGTH = 40
+CREDIT_CODE_LENGTH = 18  # unified social credit code (GB 32100)
 
 
 class StreetOffice(db.Model):
@@ -42,6 +44,16 @@ class Community(db.Model):
 
 
 @dataclass(frozen=True)
+class RollRules:
+    """The estate's rules for who is one person on its roll (法释〔2009〕7号 art. 9, DOMAIN.md),
+    printed on the published roll: national defaults, local rules or a reading open to challenge."""
+
+    count_parking: bool = True
+    developer_credit_code: str = ""  # "" while unknown: only unsold and undelivered units are the developer's
+    buyers: Buyers = Buyers.BY_TITLE
+
+
+@dataclass(frozen=True)
 class HelpDesk:
     """Where owners get paper ballots, help with the phone and new notices, and when it is open."""
 
@@ -57,6 +69,10 @@ class Estate(db.Model):
         # String(n) is not enforced by SQLite; the form says the same limits in words.
         CheckConstraint(f"length(help_desk_place) <= {HELP_DESK_PLACE_LENGTH}", name="help_desk_place_length"),
         CheckConstraint(f"length(help_desk_hours) <= {HELP_DESK_HOURS_LENGTH}", name="help_desk_hours_length"),
+        CheckConstraint(
+            f"length(developer_credit_code) IN (0, {CREDIT_CODE_LENGTH})", name="developer_credit_code_length"
+        ),
+        one_of("buyers", tuple(Buyers)),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     # An estate made from the command line may not be placed yet; only platform admins see it.
@@ -65,6 +81,10 @@ class Estate(db.Model):
     name: Mapped[str] = mapped_column(String(100))
     # A titled parking space is an exclusive part (法释〔2009〕7号 art. 2); local rules may exclude it.
     count_parking: Mapped[bool] = mapped_column(default=True)
+    # Every unit whose title names this code alone joins the developer's one voter (art. 9).
+    developer_credit_code: Mapped[str] = mapped_column(String(CREDIT_CODE_LENGTH), default="", server_default="")
+    # Whether 张三 alone and 张三+李四 are one buyer: a reading open to challenge (DOMAIN.md).
+    buyers: Mapped[str] = mapped_column(String(10), default=Buyers.BY_TITLE.value, server_default=Buyers.BY_TITLE.value)
     # Empty until the preparation group or street office sets them; notices then leave the line out.
     help_desk_place: Mapped[str] = mapped_column(String(HELP_DESK_PLACE_LENGTH), default="", server_default="")
     help_desk_hours: Mapped[str] = mapped_column(String(HELP_DESK_HOURS_LENGTH), default="", server_default="")
@@ -78,6 +98,10 @@ class Estate(db.Model):
     @property
     def street_office_id(self) -> int | None:
         return self.community.street_office_id if self.community else None
+
+    @property
+    def roll_rules(self) -> RollRules:
+        return RollRules(self.count_parking, self.developer_credit_code, Buyers(self.buyers))
 
     @property
     def help_desk(self) -> HelpDesk | None:

@@ -1,11 +1,13 @@
 """Creating places in the organisation and changing an estate's settings."""
 
+from dataclasses import asdict
+
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from voting.audit.operations import record_event
 from voting.errors import Refusal
-from voting.estates.models import Community, Estate, StreetOffice
+from voting.estates.models import Community, Estate, RollRules, StreetOffice
 from voting.extensions import db
 from voting.roster.operations import rebuild_voters
 
@@ -51,14 +53,21 @@ def create_estate(actor: str, code: str, name: str, community: Community | None 
     return estate
 
 
-def change_parking_rule(actor: str, estate: Estate, count_parking: bool) -> bool:
-    """Parking in or out of the weights is a local rule; the voters are recomputed at once.
-    Whether the rule changed (and so the voting rights)."""
-    if estate.count_parking == count_parking:
+def change_roll_rules(actor: str, estate: Estate, rules: RollRules) -> bool:
+    """Parking in or out, the developer's credit code, sole and joint titles: the roll's rules.
+    The voters are derived again at once, as an import does; votes already open keep the roll
+    they froze. Whether the rules changed (and so the voting rights)."""
+    previous = estate.roll_rules
+    if previous == rules:
         return False
-    estate.count_parking = count_parking
+    changed = {name: value for name, value in asdict(rules).items() if getattr(previous, name) != value}
+    estate.count_parking, estate.developer_credit_code, estate.buyers = (
+        rules.count_parking,
+        rules.developer_credit_code,
+        rules.buyers.value,
+    )
     rebuild_voters(estate)
-    record_event(actor, "estate.settings", f"estate:{estate.code}", estate_id=estate.id, count_parking=count_parking)
+    record_event(actor, "estate.settings", f"estate:{estate.code}", estate_id=estate.id, **changed)
     return True
 
 

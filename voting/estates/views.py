@@ -6,13 +6,14 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from voting.auth.access import Permission, creates_offices, require, scoped, visible_estates
+from voting.core.weights import Buyers
 from voting.errors import form_again
 from voting.estates.forms import ChildPlaceForm, EstateSettingsForm, PlaceForm
-from voting.estates.models import Community, Estate, StreetOffice
+from voting.estates.models import Community, Estate, RollRules, StreetOffice
 from voting.estates.operations import (
     PlaceError,
     change_help_desk,
-    change_parking_rule,
+    change_roll_rules,
     create_community,
     create_estate,
     create_street_office,
@@ -46,9 +47,10 @@ def settings(code: str, estate: Estate):
     if not form.validate_on_submit():
         # Shown again with the faults beside their fields and what was typed kept.
         return render_template("estates/estate.html", estate=estate, summary=roll_summary(estate), form=form), 422
-    parking_changed = change_parking_rule(current_user.username, estate, form.count_parking.data)
+    rules = RollRules(form.count_parking.data, form.developer_credit_code.data, Buyers(form.buyers.data))
+    rules_changed = change_roll_rules(current_user.username, estate, rules)
     change_help_desk(current_user.username, estate, form.help_desk_place.data, form.help_desk_hours.data)
-    flash(_("Settings saved; voting rights recomputed.") if parking_changed else _("Settings saved."), "success")
+    flash(_("Settings saved; voting rights recomputed.") if rules_changed else _("Settings saved."), "success")
     return redirect(url_for("estates.estate", code=code))
 
 

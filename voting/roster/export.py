@@ -21,28 +21,30 @@ def roll_workbook(estate: Estate, view: RollView) -> Workbook:
         sheet.append(
             [
                 voter.code,
-                _("Developer (unsold and undelivered units)") if voter.is_developer else "、".join(voter.owner_names),
+                _("Developer") if voter.is_developer else "、".join(voter.owner_names),
                 "、".join(u.label for u in voter.units),
                 format_area(voter.area),
                 1,
             ]
         )
     units = book.create_sheet(_("Units"))
-    units.append([_("Unit"), _("Use"), _("Area (m²)"), _("Area source"), _("Status"), _("Owners"), _("Voter")])
-    rows = [(unit, voter.code) for voter in view.voters for unit in voter.units]
-    rows += [(unit, _("not counted")) for unit in view.uncounted]
-    for unit, voter_cell in rows:
-        units.append(
-            [
-                unit.label,
-                unit.use,
-                format_area(unit.area),
-                unit.area_source,
-                unit.status,
-                "、".join(unit.owner_names),
-                voter_cell,
-            ]
-        )
+    units.append(
+        [_("Unit"), _("Use"), _("Area (m²)"), _("Area counted"), _("Area source"), _("Status"), _("Owners"), _("Voter")]
+    )
+    for voter in view.voters:
+        for unit in voter.units:
+            units.append(
+                [
+                    unit.label,
+                    unit.use,
+                    format_area(unit.area),
+                    _("yes") if unit.area_counted else _("no"),
+                    unit.area_source,
+                    unit.status,
+                    "、".join(unit.owner_names),
+                    voter.code,
+                ]
+            )
     for ws in (sheet, units):
         for cell in ws[1]:
             cell.font = Font(bold=True)

@@ -89,19 +89,23 @@ class GeneratedRoster:
     _household_sizes: tuple[int, ...]
 
     def expected_summary(self, count_parking: bool = True) -> dict:
-        """The summary a correct import must give, counted from the generator's plan."""
-        counted = [u for u in self._plan if count_parking or u.use != PARKING]
-        developer = [u for u in counted if not u.delivered]
-        held = Counter(u.household for u in counted if u.delivered)
+        """The summary a correct import must give, counted from the generator's plan. Parking left
+        out keeps every unit and every head: only the parking spaces' area drops out."""
+
+        def area(units) -> int:
+            return sum(u.area for u in units if count_parking or u.use != PARKING)
+
+        developer = [u for u in self._plan if not u.delivered]
+        held = Counter(u.household for u in self._plan if u.delivered)
         voters = len(held) + (1 if developer else 0)
         return {
-            "units": len(counted),
+            "units": len(self._plan),
             "voters": voters,
             "total_heads": voters,
-            "total_area": sum(u.area for u in counted),
-            "developer": {"units": len(developer), "area": sum(u.area for u in developer)},
+            "total_area": area(self._plan),
+            "developer": {"units": len(developer), "area": area(developer)},
             "multi_unit_voters": sum(1 for units in held.values() if units > 1),
-            "co_owned_units": sum(1 for u in counted if u.delivered and self._household_sizes[u.household] > 1),
+            "co_owned_units": sum(1 for u in self._plan if u.delivered and self._household_sizes[u.household] > 1),
         }
 
 

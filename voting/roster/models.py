@@ -43,7 +43,8 @@ class Voter(db.Model):
     __table_args__ = (
         UniqueConstraint("estate_id", "owner_key"),
         UniqueConstraint("estate_id", "code"),
-        CheckConstraint("area > 0", name="area_positive"),
+        # No area: the owner of only a parking space where the estate leaves parking's area out.
+        CheckConstraint("area >= 0", name="area_not_negative"),
         CheckConstraint("heads = 1", name="one_head"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import PurePath
@@ -87,13 +88,26 @@ def parse_upload(data: bytes, filename: str) -> ParseResult:
     )
 
 
+def estate_voters(estate: Estate, units: Iterable[weights.Unit]) -> list[weights.Voter]:
+    """The voters these units give under the estate's rules; owner keys are keyed hashes of
+    the ID numbers (Owner.id_hash), never the numbers."""
+    rules = estate.roll_rules
+    code = rules.developer_credit_code
+    return weights.voters(
+        units,
+        count_parking=rules.count_parking,
+        developer_key=personal_data().match_hash(code) if code else None,
+        buyers=rules.buyers,
+    )
+
+
 def preview_roster(estate: Estate, parsed: ParseResult) -> RosterPreview:
     summary, leaving = None, ()
     if parsed.ok:
-        roll = weights.voters((row.to_unit() for row in parsed.rows), count_parking=estate.count_parking)
-        summary = weights.summarize(roll)
         protect = personal_data()
-        owners = {protect.match_hash(id_number) for row in parsed.rows for id_number in row.owner_ids}
+        units = [row.to_unit(tuple(protect.match_hash(number) for number in row.owner_ids)) for row in parsed.rows]
+        summary = weights.summarize(estate_voters(estate, units))
+        owners = {owner for unit in units for owner in unit.owner_key}
         leaving = tuple(member.name for member in representatives_off_roll(estate, owners))
     return RosterPreview(parsed, summary, leaving)
 
@@ -256,9 +270,8 @@ def _stored_roll(estate: Estate) -> tuple[list[weights.Voter], dict[str, int]]:
     units = db.session.execute(
         select(Unit.id, Unit.label, Unit.area, Unit.use, Unit.status).where(Unit.estate_id == estate.id)
     ).all()
-    roll = weights.voters(
-        (weights.Unit(u.label, u.area, u.use, u.status, tuple(hashes_by_unit.get(u.id, ()))) for u in units),
-        count_parking=estate.count_parking,
+    roll = estate_voters(
+        estate, (weights.Unit(u.label, u.area, u.use, u.status, tuple(hashes_by_unit.get(u.id, ()))) for u in units)
     )
     return roll, {u.label: u.id for u in units}
 
@@ -310,6 +323,7 @@ class RollUnit:
     area_source: str
     status: str
     owner_names: tuple[str, ...]
+    area_counted: bool  # False: a parking space whose area the estate leaves out
 
 
 @dataclass(frozen=True)
@@ -321,13 +335,21 @@ class RollVoter:
 
     @property
     def owner_names(self) -> tuple[str, ...]:
-        return () if self.is_developer else self.units[0].owner_names
+        """Everyone on the voter's titles, in title order: one owner-set, or several merged ones
+        where the estate counts a person's sole and joint titles as one buyer."""
+        if self.is_developer:
+            return ()
+        return tuple(dict.fromkeys(name for unit in self.units for name in unit.owner_names))
 
 
 @dataclass(frozen=True)
 class RollView:
     voters: tuple[RollVoter, ...]
-    uncounted: tuple[RollUnit, ...]  # parking spaces where the estate leaves them out
+
+    @property
+    def uncounted(self) -> tuple[RollUnit, ...]:
+        """Parking spaces whose area the estate leaves out; they still give their owners a head."""
+        return tuple(u for v in self.voters for u in v.units if not u.area_counted)
 
     @property
     def developer(self) -> RollVoter | None:
@@ -349,14 +371,20 @@ def roll_view(estate: Estate) -> RollView:
     for unit in db.session.scalars(select(Unit).where(Unit.estate_id == estate.id).order_by(Unit.label)):
         units_by_voter.setdefault(unit.voter_id, []).append(
             RollUnit(
-                unit.label, unit.use, unit.area, unit.area_source, unit.status, tuple(names_by_unit.get(unit.id, ()))
+                unit.label,
+                unit.use,
+                unit.area,
+                unit.area_source,
+                unit.status,
+                tuple(names_by_unit.get(unit.id, ())),
+                weights.counts_area(unit.use, count_parking=estate.count_parking),
             )
         )
     voters = tuple(
         RollVoter(v.code, v.is_developer, v.area, tuple(units_by_voter.get(v.id, ())))
         for v in db.session.scalars(select(Voter).where(Voter.estate_id == estate.id).order_by(Voter.code))
     )
-    return RollView(voters, tuple(units_by_voter.get(None, ())))
+    return RollView(voters)
 
 
 def publish_roll(actor: str, estate: Estate) -> None:

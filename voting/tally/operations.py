@@ -19,7 +19,7 @@ from sqlalchemy import select
 from voting.ballots.log import log_entries
 from voting.ballots.models import LogEntry
 from voting.core import record_v2, rules
-from voting.core.weights import DELIVERED
+from voting.core.weights import DELIVERED, counts_area
 from voting.elections.models import INVALID_REASON_NAMES, Election, ElectionVoter, State
 from voting.elections.operations import units_by_voter
 from voting.estates.models import Building, Unit
@@ -165,11 +165,13 @@ def counted_channels(election: Election) -> dict[str, str]:
 
 
 def _unit_places(election: Election) -> dict[str, tuple[str, int]]:
-    """unit label -> (building name, area) on the estate's roll."""
+    """unit label -> (building name, area its voter holds by it) on the estate's roll: none for a
+    parking space the estate leaves out."""
+    count_parking = election.estate.count_parking
     return {
-        label: (building, area)
-        for label, building, area in db.session.execute(
-            select(Unit.label, Building.name, Unit.area)
+        label: (building, area if counts_area(use, count_parking=count_parking) else 0)
+        for label, building, area, use in db.session.execute(
+            select(Unit.label, Building.name, Unit.area, Unit.use)
             .join(Building, Unit.building_id == Building.id)
             .where(Unit.estate_id == election.estate_id)
         )
