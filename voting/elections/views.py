@@ -9,10 +9,11 @@ from sqlalchemy import select
 
 from voting.auth.access import Permission, can, election_for, estate_for
 from voting.confirmation import flash_form_errors
-from voting.elections.forms import ActionForm, ElectionForm, MotionForm, OpenForm
+from voting.elections.forms import ActionForm, ChoiceMotionForm, ElectionForm, MotionForm, OpenForm
 from voting.elections.models import Election, State
 from voting.elections.operations import (
     ElectionError,
+    add_choice_motion,
     add_motion,
     close_election,
     create_election,
@@ -81,6 +82,7 @@ def detail(code: str, election_id: int):
         estate=estate,
         election=election,
         motion_form=MotionForm(),
+        choice_form=ChoiceMotionForm(),
         action=ActionForm(),
         may_manage=can(current_user, Permission.MANAGE_ELECTION),
         witness=witness_status(current_user, election),
@@ -98,6 +100,19 @@ def motions(code: str, election_id: int):
     else:
         for field, errors in form.errors.items():
             flash(f"{form[field].label.text}: {' '.join(errors)}", "error")
+    return redirect(url_for("elections.detail", code=code, election_id=election_id))
+
+
+@blueprint.post("/<int:election_id>/choice-motions")
+@returns_to("elections.detail")
+@login_required
+def choice_motions(code: str, election_id: int):
+    _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
+    form = ChoiceMotionForm()
+    if form.validate_on_submit():
+        add_choice_motion(current_user.username, election, form.item.data, form.title.data, form.option_lines())
+    else:
+        flash_form_errors(form)
     return redirect(url_for("elections.detail", code=code, election_id=election_id))
 
 
