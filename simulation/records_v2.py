@@ -46,6 +46,18 @@ def committee(motion_id: str, seats: int, candidate_ids: list[str]) -> dict:
     }
 
 
+def choice_motion(motion_id: str, option_ids: list[str], item: int = 4, title: str = "选聘哪家物业服务企业") -> dict:
+    return {
+        "motion_id": motion_id,
+        "kind": "choice",
+        "title": title,
+        "item": item,
+        "scope": "estate",
+        "documents": [],
+        "options": [{"option_id": o, "title": f"物业服务企业{o}"} for o in option_ids],
+    }
+
+
 @dataclass
 class Voter:
     voter_id: str

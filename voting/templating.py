@@ -17,7 +17,7 @@ from voting.elections.models import (
 from voting.formatting import format_area, format_date, format_datetime
 from voting.officer_keys import officer_key_data
 from voting.privacy import mask_name
-from voting.tally.operations import STANDING_NAMES
+from voting.tally.operations import STANDING_NAMES, THRESHOLD_SHARES
 
 
 def translate_fault(fault) -> str:
@@ -26,8 +26,9 @@ def translate_fault(fault) -> str:
 
 
 def motion_kind(motion: dict) -> str:
-    """A frozen motion's key in KIND_NAMES: its threshold, which follows from its art. 278 item."""
-    return "committee" if motion["kind"] == "committee" else threshold(motion["item"])
+    """A frozen motion's key in KIND_NAMES: its threshold, which follows from its art. 278 item,
+    for a question; its kind for a committee election or a choice."""
+    return motion["kind"] if motion["kind"] in ("committee", "choice") else threshold(motion["item"])
 
 
 def register_filters(app: Flask) -> None:
@@ -37,8 +38,10 @@ def register_filters(app: Flask) -> None:
         kind_names=KIND_NAMES,
         item_label=item_label,
         motion_kind=motion_kind,
+        motion_threshold=threshold,
         threshold_names=THRESHOLD_NAMES,
         standing_names=STANDING_NAMES,
+        threshold_shares=THRESHOLD_SHARES,
         may_withdraw=may_withdraw,
         actor_name=actor_name,
         invalid_reason_names=INVALID_REASON_NAMES,

@@ -18,7 +18,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from simulation.records import CLOSES_AT, OPENS_AT, private_key, public_key
-from simulation.records_v2 import RecordKit, Voter, committee, full_kit, question, voters
+from simulation.records_v2 import RecordKit, Voter, choice_motion, committee, full_kit, question, voters
 from voting.core import checkpoint, fields, merkle, record_v2, rules
 from voting.core.canonical import H, b64d, b64e, format_time, parse_json, parse_time
 
@@ -81,6 +81,28 @@ def valid_committee_tie_at_edge():
         ("v0004", ["k2", "k3"]),
     ):
         kit.online(voter_id, {"c": picked})
+    return kit.record()
+
+
+def valid_choice_adopted():
+    """A choice among three companies: o2 has 4 of the 7 heads and area taking part, more than
+    half; a paper ballot with two options ticked is invalid (took part, agreed to none)."""
+    kit = RecordKit(voters(7), [choice_motion("p", ["o1", "o2", "o3"])])
+    for voter_id, picked in (("v0000", ["o2"]), ("v0001", ["o2"]), ("v0002", ["o2"]), ("v0003", ["o2"])):
+        kit.online(voter_id, {"p": picked})
+    kit.online("v0004", {"p": ["o1"]})
+    kit.online("v0005", {"p": []})
+    kit.handed_in_paper("v0006", {}, invalid={"p": "several_marks"})
+    return kit.record()
+
+
+def valid_choice_none_adopted():
+    """Major item 8: an option with 3 of the 5 heads taking part is short of 3/4, so none is
+    adopted although the motion is quorate."""
+    kit = RecordKit(voters(5), [choice_motion("p", ["o1", "o2"], item=8, title="共有部分改作何用")])
+    for voter_id, picked in (("v0000", ["o1"]), ("v0001", ["o1"]), ("v0002", ["o1"]), ("v0003", ["o2"])):
+        kit.online(voter_id, {"p": picked})
+    kit.online("v0004", {})
     return kit.record()
 
 
@@ -201,8 +223,19 @@ def motion_item_out_of_range():
 
 def unknown_motion_kind():
     document = full_kit().record()
-    document["election"]["motions"][0]["kind"] = "choice"
+    document["election"]["motions"][0]["kind"] = "ranking"
     return document
+
+
+def choice_of_one_option():
+    kit = RecordKit(voters(3), [choice_motion("p", ["o1"])])
+    return kit.record(tally=UNCOUNTABLE)
+
+
+def choice_naming_two_options():
+    kit = RecordKit(voters(3), [choice_motion("p", ["o1", "o2", "o3"])])
+    kit.online("v0000", {"p": ["o1", "o2"]})
+    return kit.record(tally=UNCOUNTABLE)
 
 
 def committee_not_item_3():
@@ -798,6 +831,8 @@ VALID = [
     valid_invalid_not_counted,
     valid_major_exact_three_quarters,
     valid_committee_tie_at_edge,
+    valid_choice_adopted,
+    valid_choice_none_adopted,
     valid_empty_log,
     valid_paper_cast_before_online,
     valid_paper_replaces_online,
@@ -829,7 +864,7 @@ INVALID = {
     ],
     "E3": [first_scope_not_estate],
     "E4": [motion_item_out_of_range],
-    "E5": [unknown_motion_kind, committee_not_item_3, integer_beyond_2_53_in_a_motion_ext],
+    "E5": [unknown_motion_kind, committee_not_item_3, integer_beyond_2_53_in_a_motion_ext, choice_of_one_option],
     "E6": [
         second_clerk_key_of_one_account,
         officer_id_with_a_space,
@@ -848,7 +883,7 @@ INVALID = {
     "L3": [body_for_another_election],
     "L4": [online_after_close, paper_fabricated_after_close],
     "L5": [nonce_too_short],
-    "L6": [choice_and_invalid_mark],
+    "L6": [choice_and_invalid_mark, choice_naming_two_options],
     "L7": [choice_outside_scope],
     "L8": [nonce_reused],
     "L9": [second_ballot_under_first],

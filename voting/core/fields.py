@@ -144,6 +144,7 @@ def show(value) -> str:
 
 
 CANDIDATE_KEYS = frozenset({"candidate_id", "name"})
+OPTION_KEYS = frozenset({"option_id", "title"})
 
 
 def check_candidates(candidates, where: str) -> frozenset:
@@ -160,6 +161,36 @@ def check_candidates(candidates, where: str) -> frozenset:
         text(candidate, "name", candidate_where)
         candidate_ids.add(candidate_id)
     return frozenset(candidate_ids)
+
+
+def check_options(options, where: str) -> frozenset:
+    """The ids of a choice motion's options: at least two objects with a unique id and a title."""
+    if type(options) is not list:
+        raise RecordInvalid(f"{where}: options is not a list")
+    if len(options) < 2:
+        raise RecordInvalid(f"{where}: a choice needs at least two options, not {len(options)}")
+    option_ids = set()
+    for index, option in enumerate(options):
+        option_where = f"{where} option {index}"
+        closed_object(option, option_where, OPTION_KEYS)
+        option_id = identifier(option, "option_id", option_where)
+        if option_id in option_ids:
+            raise RecordInvalid(f"{option_where}: duplicate option_id {show(option_id)}")
+        text(option, "title", option_where)
+        option_ids.add(option_id)
+    return frozenset(option_ids)
+
+
+def option_choice_fault(choice, option_ids: frozenset) -> str | None:
+    """What is wrong with a choice motion's choice: not a list of at most one of its options."""
+    if type(choice) is not list:
+        return "is not a list of options"
+    for option_id in choice:
+        if type(option_id) is not str or option_id not in option_ids:
+            return f"names unknown option {show(option_id)}"
+    if len(choice) > 1:
+        return "names more than one option"
+    return None
 
 
 def committee_choice_fault(choice, candidate_ids: frozenset, seats: int) -> str | None:

@@ -61,7 +61,11 @@ MAX_EXTENSION_DAYS = 366  # the most any estate's rules may allow (E2)
 _DAY = 86_400_000_000  # microseconds
 SCOPE_KEYS = frozenset({"scope_id", "title"})
 MOTION_KEYS = frozenset({"motion_id", "kind", "title", "item", "scope", "documents"})
-MOTION_KIND_KEYS = {"question": frozenset(), "committee": frozenset({"seats", "candidates"})}
+MOTION_KIND_KEYS = {
+    "question": frozenset(),
+    "committee": frozenset({"seats", "candidates"}),
+    "choice": frozenset({"options"}),
+}
 DOCUMENT_KEYS = frozenset({"title", "sha256"})
 OFFICER_KEYS = frozenset({"officer_id", "role", "public_key", "account", "person"})
 OFFICER_ROLES = ("clerk", "preparation_group", "street_office", "witness")
@@ -160,8 +164,8 @@ def build(
 class _Motion:
     kind: str
     scope: str
-    seats: int
-    candidate_ids: frozenset
+    seats: int  # for a choice 1: an owner names at most one option
+    candidate_ids: frozenset  # a committee's candidates, a choice's options
     key_json: str  # the motion_id as canonical JSON
     # For a question, each choice's canonical '"motion_id":"choice"', written once per motion.
     answers_json: dict = field(default_factory=dict, compare=False)
@@ -395,6 +399,8 @@ def _check_motions(motions, scopes: tuple) -> dict:
                     raise RecordInvalid(f"{where}: a committee election is item 3, not {item}")
                 seats = fields.integer(motion, "seats", where, minimum=1)
                 candidate_ids = fields.check_candidates(motion["candidates"], where)
+            elif kind == "choice":
+                seats, candidate_ids = 1, fields.check_options(motion["options"], where)
         key_json = encode_basestring(motion_id)
         answers_json = {choice: f'{key_json}:"{choice}"' for choice in _QUESTION_CHOICES} if kind == "question" else {}
         checked[motion_id] = _Motion(kind, motion["scope"], seats, candidate_ids, key_json, answers_json)
@@ -1179,7 +1185,8 @@ def _signer_names(signatures, where: str) -> list:
 
 def _plain_choices_json(choices, motions: dict) -> str | None:
     """The canonical JSON of usual choices, without its braces: each for a known motion, yes, no
-    or abstain, or distinct candidates within the seats; None for any other."""
+    or abstain, or distinct candidates within the seats (a choice's options within its one);
+    None for any other."""
     if type(choices) is not dict:
         return None
     written = []
@@ -1214,7 +1221,8 @@ def _check_choices(choices, where: str, motions: dict) -> None:
         motion = motions.get(motion_id)
         if motion is None:
             raise RecordInvalid(f"{where}: choice for unknown motion {show(motion_id)}")
-        # The common cases, spared a call: yes, no or abstain; distinct candidates within the seats.
+        # The common cases, spared a call: yes, no or abstain; distinct candidates within the
+        # seats, or at most one option of a choice (its seats are 1).
         if motion.kind == "question":
             if type(choice) is str and choice in _QUESTION_CHOICES:
                 continue
@@ -1234,6 +1242,8 @@ def _check_choices(choices, where: str, motions: dict) -> None:
 def _choice_fault(choice, motion: _Motion) -> str | None:
     if motion.kind == "question":
         return None if type(choice) is str and choice in rules.CHOICES else "is not yes, no or abstain"
+    if motion.kind == "choice":
+        return fields.option_choice_fault(choice, motion.candidate_ids)
     return fields.committee_choice_fault(choice, motion.candidate_ids, motion.seats)
 
 

@@ -130,18 +130,18 @@ def _standing(candidate: dict) -> tuple[int, int]:
 
 def _zero_sums(motions: list) -> dict:
     """motion_id -> option -> [area, heads] at zero: yes, no and abstain for a question, each
-    candidate (in the election's order) for a committee."""
-    return {
-        motion["motion_id"]: {
-            option: [0, 0]
-            for option in (
-                [candidate["candidate_id"] for candidate in motion["candidates"]]
-                if motion["kind"] == "committee"
-                else CHOICES
-            )
-        }
-        for motion in motions
-    }
+    candidate (in the election's order) for a committee, each option (in the motion's order) for
+    a choice."""
+    return {motion["motion_id"]: {option: [0, 0] for option in _counted_options(motion)} for motion in motions}
+
+
+def _counted_options(motion: dict):
+    """What a ballot's choice on the motion can name."""
+    if motion["kind"] == "committee":
+        return [candidate["candidate_id"] for candidate in motion["candidates"]]
+    if motion["kind"] == "choice":
+        return [option["option_id"] for option in motion["options"]]
+    return CHOICES
 
 
 def _sums(motions: list, ballots: dict, weights: dict) -> dict:
@@ -327,6 +327,8 @@ def _count_v2(motion: dict, sums: dict, taking_part: list, invalid: list, totals
         "totals": dict(totals),
         "participation": participation,
     }
+    if kind == "choice":
+        return {**entry, **count_choice(sums, taking_part, invalid, is_quorate, level)}
     if kind == "committee":
         candidates = [
             {
@@ -364,6 +366,38 @@ def _count_v2(motion: dict, sums: dict, taking_part: list, invalid: list, totals
         "abstain": abstain,
         "invalid": _weight_pair(invalid),
         "quorate": is_quorate,
+        "result": result,
+    }
+
+
+def count_choice(sums: dict, taking_part: list, invalid: list, is_quorate: bool, level: str) -> dict:
+    """A choice motion's tally entry after its common keys (spec v2 §7.3): each option adopted
+    iff quorate and its weight passes the item's threshold, as a question's yes would.
+
+    At most one option passes: each voter names at most one, so the options' weights add up to
+    at most the participation, and two options each over half of it (or each at 3/4 or more of
+    a participation of one head or more, as a quorum ensures) would add up to more than it."""
+    participation = _weight_pair(taking_part)
+    passes = _PASSES[level]
+    options = [
+        {"option_id": option_id, **weight, "adopted": is_quorate and passes(weight, participation)}
+        for option_id, weight in ((option_id, _weight_pair(pair)) for option_id, pair in sums.items())
+    ]
+    adopted = next((option["option_id"] for option in options if option["adopted"]), None)
+    abstain = {
+        measure: participation[measure] - sum(option[measure] for option in options) - invalid[index]
+        for index, measure in enumerate(("area", "heads"))
+    }
+    if not is_quorate:
+        result = "not_quorate"
+    else:
+        result = "none_adopted" if adopted is None else "adopted"
+    return {
+        "options": options,
+        "abstain": abstain,
+        "invalid": _weight_pair(invalid),
+        "quorate": is_quorate,
+        "adopted_option": adopted,
         "result": result,
     }
 

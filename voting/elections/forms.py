@@ -2,7 +2,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, DateTimeLocalField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, DateTimeLocalField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from voting.confirmation import confirmed_field
@@ -65,6 +65,26 @@ class MotionForm(FlaskForm):
 
     item = SelectField(_l("Matter (Civil Code art. 278)"), coerce=int, choices=_item_choices)
     title = StringField(_l("Motion"), validators=[DataRequired(), Length(max=300)])
+
+
+class ChoiceMotionForm(FlaskForm):
+    """A choice among several options (which company, which management mode): the item decides
+    the threshold as for a yes/no motion; owners pick at most one option."""
+
+    item = SelectField(_l("Matter (Civil Code art. 278)"), coerce=int, choices=_item_choices, default=4)
+    title = StringField(_l("Question"), validators=[DataRequired(), Length(max=300)])
+    options = TextAreaField(
+        _l("Options, one per line"),
+        validators=[DataRequired()],
+        description=_l(
+            "Each owner picks at most one. An option is adopted only if it has the majority its matter "
+            "requires among the owners taking part; otherwise none is."
+        ),
+        render_kw={"rows": 4},
+    )
+
+    def option_lines(self) -> list[str]:
+        return self.options.data.splitlines()
 
 
 class MotionDocumentForm(FlaskForm):

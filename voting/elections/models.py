@@ -40,7 +40,7 @@ STATE_NAMES = {
     State.TALLIED: _l("Counted"),
 }
 
-MOTION_KINDS = ("ordinary", "major", "committee")
+MOTION_KINDS = ("ordinary", "major", "committee", "choice")
 # The matters of Civil Code art. 278 para. 1 the owners decide jointly; a motion names one, and its
 # threshold follows from it (voting.core.rules.threshold).
 ITEM_NAMES = {
@@ -59,6 +59,7 @@ KIND_NAMES = {
     "ordinary": _l("ordinary matter"),
     "major": _l("major matter"),
     "committee": _l("committee election"),
+    "choice": _l("choice among options"),
 }
 THRESHOLD_NAMES = {
     "ordinary": _l("Ordinary matter: more than half must agree"),
@@ -170,8 +171,11 @@ class Motion(db.Model):
         CheckConstraint("(kind = 'committee') = (seats IS NOT NULL AND seats >= 1)", name="seats_for_committee"),
         CheckConstraint("item BETWEEN 1 AND 9", name="item_of_art_278"),
         # The threshold follows from the item (voting.core.rules.threshold): items 6–8 major, the
-        # others ordinary; a committee election decides item 3.
-        CheckConstraint("kind = 'committee' OR (item IN (6, 7, 8)) = (kind = 'major')", name="kind_follows_item"),
+        # others ordinary; a committee election decides item 3. A choice among options takes the
+        # threshold of whichever item it names, so its kind says nothing of it.
+        CheckConstraint(
+            "kind IN ('committee', 'choice') OR (item IN (6, 7, 8)) = (kind = 'major')", name="kind_follows_item"
+        ),
         CheckConstraint("kind <> 'committee' OR item = 3", name="committee_is_item_3"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -179,12 +183,15 @@ class Motion(db.Model):
     position: Mapped[int]
     motion_id: Mapped[str] = mapped_column(String(20))
     item: Mapped[int]  # Civil Code art. 278 para. 1, 1–9
-    kind: Mapped[str] = mapped_column(String(10))  # follows from the item; "committee" for an election
+    kind: Mapped[str] = mapped_column(String(10))  # follows from the item; "committee" or "choice" apart
     title: Mapped[str] = mapped_column(String(300))
     seats: Mapped[int | None]
     election: Mapped[Election] = relationship(back_populates="motions")
     candidates: Mapped[list[Candidate]] = relationship(
         back_populates="motion", cascade="all, delete-orphan", order_by="Candidate.position"
+    )
+    options: Mapped[list[MotionOption]] = relationship(
+        back_populates="motion", cascade="all, delete-orphan", order_by="MotionOption.position"
     )
     documents: Mapped[list[MotionDocument]] = relationship(
         back_populates="motion", cascade="all, delete-orphan", order_by="MotionDocument.position"
@@ -229,6 +236,20 @@ class Candidate(db.Model):
     candidate_id: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(100))
     motion: Mapped[Motion] = relationship(back_populates="candidates")
+
+
+class MotionOption(db.Model):
+    """One option of a choice motion (which company, which management mode); an owner picks at
+    most one (spec election-record-v2 §3.1)."""
+
+    __tablename__ = "motion_option"
+    __table_args__ = (UniqueConstraint("motion_id", "option_id"), UniqueConstraint("motion_id", "position"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    motion_id: Mapped[int] = mapped_column(ForeignKey("motion.id"), index=True)
+    position: Mapped[int]
+    option_id: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(300))
+    motion: Mapped[Motion] = relationship(back_populates="options")
 
 
 class Officer(db.Model):

@@ -31,6 +31,7 @@ from voting.elections.models import (
     ElectionVoter,
     ElectionVoterUnit,
     Motion,
+    MotionOption,
     NoticeBatch,
     Officer,
     State,
@@ -104,8 +105,28 @@ def add_committee_election(actor: str, election: Election, title: str, seats: in
     return _append_motion(actor, election, COMMITTEE_ITEM, "committee", title, seats, candidates)
 
 
+MAX_OPTIONS = 20  # a paper ballot still has room for every option
+MAX_OPTION_LENGTH = 300  # MotionOption.title
+
+
+def add_choice_motion(actor: str, election: Election, item: int, title: str, options: list[str]) -> Motion:
+    """A choice among several options on an item of art. 278 (which company to hire, which
+    management mode): each owner picks at most one, and an option is adopted only with the
+    majority the item requires among those taking part (spec election-record-v2 §7.3)."""
+    if type(item) is not int or item not in ITEM_NAMES:
+        raise ElectionError(_("A motion decides one of the items 1–9 of Civil Code art. 278."))
+    titles = [option.strip() for option in options if option.strip()]
+    if not 2 <= len(titles) <= MAX_OPTIONS:
+        raise ElectionError(_("A choice needs between 2 and %(most)d options, one per line.", most=MAX_OPTIONS))
+    if len(set(titles)) != len(titles):
+        raise ElectionError(_("Two options of a choice have the same wording."))
+    if any(len(option) > MAX_OPTION_LENGTH for option in titles):
+        raise ElectionError(_("An option is at most %(most)d characters long.", most=MAX_OPTION_LENGTH))
+    return _append_motion(actor, election, item, "choice", title, None, (), options=titles)
+
+
 def _append_motion(
-    actor: str, election: Election, item: int, kind: str, title: str, seats: int | None, candidates
+    actor: str, election: Election, item: int, kind: str, title: str, seats: int | None, candidates, options=()
 ) -> Motion:
     election.require_state(State.DRAFT)
     position = len(election.motions) + 1
@@ -123,6 +144,10 @@ def _append_motion(
         ]
         if kind == "committee"
         else [],
+        options=[
+            MotionOption(position=i, option_id=f"o{position}-{i}", title=option_title)
+            for i, option_title in enumerate(options, start=1)
+        ],
     )
     db.session.add(motion)
     record_event(
@@ -135,6 +160,7 @@ def _append_motion(
         title=title,
         seats=seats,
         candidates=list(candidates),
+        **({"options": list(options)} if options else {}),
     )
     return motion
 
@@ -238,7 +264,7 @@ def definition(election: Election, roll_hash: str) -> dict:
     for motion in election.motions:
         entry = {
             "motion_id": motion.motion_id,
-            "kind": "committee" if motion.kind == "committee" else "question",
+            "kind": motion.kind if motion.kind in ("committee", "choice") else "question",
             "title": motion.title,
             "item": motion.item,
             "scope": record_v2.ESTATE,
@@ -247,6 +273,8 @@ def definition(election: Election, roll_hash: str) -> dict:
         if motion.kind == "committee":
             entry["seats"] = motion.seats
             entry["candidates"] = [{"candidate_id": c.candidate_id, "name": c.name} for c in motion.candidates]
+        if motion.kind == "choice":
+            entry["options"] = [{"option_id": o.option_id, "title": o.title} for o in motion.options]
         motions.append(entry)
     return {
         "election_id": election.public_id,

@@ -11,10 +11,18 @@ from sqlalchemy import select
 from voting.auth.access import Part, Permission, can, part_of, scoped
 from voting.confirmation import flash_form_errors
 from voting.elections.documents import attach_document, remove_document
-from voting.elections.forms import ActionForm, ElectionForm, MotionForm, OpenForm, motion_document_form
+from voting.elections.forms import (
+    ActionForm,
+    ChoiceMotionForm,
+    ElectionForm,
+    MotionForm,
+    OpenForm,
+    motion_document_form,
+)
 from voting.elections.models import Election, Motion, MotionDocument, State
 from voting.elections.operations import (
     ElectionError,
+    add_choice_motion,
     add_motion,
     close_election,
     create_election,
@@ -85,6 +93,7 @@ def detail(estate: Estate, election: Election):
         election=election,
         motion_form=MotionForm(),
         document_form=motion_document_form(election),
+        choice_form=ChoiceMotionForm(),
         action=ActionForm(),
         may_manage=can(current_user, Permission.MANAGE_ELECTION),
         witness=witness_status(current_user, election),
@@ -102,6 +111,19 @@ def motions(code: str, election: Election):
     else:
         for field, errors in form.errors.items():
             flash(f"{form[field].label.text}: {' '.join(errors)}", "error")
+    return redirect(url_for("elections.detail", code=code, election_id=election.id))
+
+
+@blueprint.post("/<int:election_id>/choice-motions")
+@returns_to("elections.detail")
+@login_required
+@scoped(Permission.MANAGE_ELECTION, election=Election)
+def choice_motions(code: str, election: Election):
+    form = ChoiceMotionForm()
+    if form.validate_on_submit():
+        add_choice_motion(current_user.username, election, form.item.data, form.title.data, form.option_lines())
+    else:
+        flash_form_errors(form)
     return redirect(url_for("elections.detail", code=code, election_id=election.id))
 
 

@@ -215,8 +215,9 @@ def voter_card(voter: ElectionVoter) -> dict:
 
 
 def read_choices(election: Election, submitted) -> dict:
-    """The ballot's choices from a clerk's entry, motion id -> "yes"/"no"/"abstain" or a list
-    of candidate ids. A motion left blank is omitted: the owner took part and abstained."""
+    """The ballot's choices from a clerk's entry, motion id -> "yes"/"no"/"abstain", a list of
+    candidate ids, or a list of the one option ticked of a choice. A motion left blank is omitted:
+    the owner took part and abstained."""
     if not isinstance(submitted, dict):
         raise PaperRefused(_("Choices must map motion ids to choices."))
     motions = ballot_motions(election)
@@ -230,6 +231,8 @@ def read_choices(election: Election, submitted) -> dict:
             continue
         if motion["kind"] == "committee":
             choices[motion["motion_id"]] = _candidates(motion, [value] if isinstance(value, str) else value)
+        elif motion["kind"] == "choice":
+            choices[motion["motion_id"]] = _option(motion, [value] if isinstance(value, str) else value)
         elif value in ("yes", "no", "abstain"):
             choices[motion["motion_id"]] = value
         else:
@@ -252,6 +255,23 @@ def _candidates(motion: dict, picked) -> list[str]:
             )
         )
     return [c for c in standing if c in picked]
+
+
+def _option(motion: dict, picked) -> list[str]:
+    """A choice's one ticked option as the record writes it (spec v2 §5.1); two ticked make the
+    choice invalid (several_marks), which the clerk marks instead."""
+    options = [o["option_id"] for o in motion["options"]]
+    if not isinstance(picked, list) or any(not isinstance(o, str) or o not in options for o in picked):
+        raise PaperRefused(_("“%(title)s” names something that is not one of its options.", title=motion["title"]))
+    if len(set(picked)) > 1:
+        raise PaperRefused(
+            _(
+                "“%(title)s” has more than one option ticked: "
+                "leave it blank and mark it invalid (several boxes ticked).",
+                title=motion["title"],
+            )
+        )
+    return picked[:1]
 
 
 def read_invalid(election: Election, voter: ElectionVoter, submitted, unsigned: bool) -> dict:

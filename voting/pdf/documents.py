@@ -250,10 +250,11 @@ class BallotHolder:
 
 def paper_ballot_pdf(election: Election, holder: BallotHolder | None) -> bytes:
     """表决票: the vote's frozen motions with a box for each choice, each committee candidate by
-    full name with the most one may tick, a space for the desk's receipt number, the owner's
-    signature and date lines (指导规则 art. 22) and how to hand the ballot in. For ``holder``
-    with their units and masked names, or blank (``None``) with empty lines for any voter.
-    Printed for owners, so in the service's first language whatever the staff member reads."""
+    full name with the most one may tick, each option of a choice (one at most), a space for the
+    desk's receipt number, the owner's signature and date lines (指导规则 art. 22) and how to hand
+    the ballot in. For ``holder`` with their units and masked names, or blank (``None``) with empty
+    lines for any voter. Printed for owners, so in the service's first language whatever the staff
+    member reads."""
     definition = election.definition
     motions = definition["motions"]
     if holder is not None:

@@ -23,7 +23,7 @@ class PublishedMotion:
     position: int  # in the tally, from 0
     title: str
     entry: dict  # the motion's entry of the published tally (spec v2 §7.3)
-    candidate_names: dict  # candidate_id -> name, for a committee
+    candidate_names: dict  # candidate_id -> name for a committee, option_id -> title for a choice
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,7 @@ def published_result(election: Election) -> PublishedResult:
     for position, entry in enumerate(tally["motions"]):
         definition = definitions[entry["motion_id"]]
         names = {candidate["candidate_id"]: candidate["name"] for candidate in definition.get("candidates", [])}
+        names.update((option["option_id"], option["title"]) for option in definition.get("options", []))
         motions.append(PublishedMotion(position, definition["title"], entry, names))
     return PublishedResult(tally, motions)
 

@@ -45,6 +45,10 @@ function formatted(row, value) {
   if (value === undefined) return "—";
   if (format === "area") return formatArea(value);
   if (format === "result") return text.results[value] || String(value);
+  if (format === "option") { // a choice's adopted option (spec v2 §7.3), or null
+    const motion = Number(row.dataset.path.split(".")[1]);
+    return value === null ? text.no_option : data.candidate_names[motion][value] || value;
+  }
   if (format === "names") {
     const motion = Number(row.dataset.path.split(".")[1]);
     const names = value.map((id) => data.candidate_names[motion][id] || id);

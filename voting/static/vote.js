@@ -148,9 +148,10 @@ class BallotPage {
     const choices = {};
     for (const fieldset of this.form.querySelectorAll("fieldset.motion")) {
       const checked = [...fieldset.querySelectorAll("input:checked")];
-      choices[fieldset.dataset.motionId] = fieldset.dataset.kind === "committee"
-        ? checked.map((input) => input.value)
-        : checked[0].value;
+      const kind = fieldset.dataset.kind;
+      if (kind === "committee") choices[fieldset.dataset.motionId] = checked.map((input) => input.value);
+      else if (kind === "choice") choices[fieldset.dataset.motionId] = optionChoice(checked[0]);
+      else choices[fieldset.dataset.motionId] = checked[0].value;
     }
     return choices;
   }
@@ -385,6 +386,12 @@ function wrapText(context, text, width) {
 // The secret stays in the address bar until the server has seen this phone prove it holds it:
 // until then, WeChat's "open in browser" must hand the whole link to the system browser. After
 // that it goes, so that it does not linger in the history, a screenshot or a shared link.
+// A choice motion's choice (spec v2 §5.1): a list of at most one option id; the radio button
+// "none of these" has the value "" and gives [], an abstention.
+function optionChoice(input) {
+  return input.value ? [input.value] : [];
+}
+
 function forgetSecret() {
   if (location.hash) history.replaceState(null, "", location.pathname + location.search);
 }

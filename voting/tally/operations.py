@@ -357,12 +357,50 @@ class CommitteeResult:
 
 
 @dataclass(frozen=True)
+class OptionStanding:
+    """One option of a choice motion and whether the count adopted it."""
+
+    option_id: str
+    title: str
+    weight: Weight
+    passing: RuleCheck  # the motion's threshold over the participation
+    adopted: bool
+
+
+# How much of the participating area and heads an option of a choice needs, by threshold.
+THRESHOLD_SHARES = {"ordinary": _l("more than half"), "major": _l("at least three quarters")}
+
+
+@dataclass(frozen=True)
+class ChoiceResult:
+    """A choice among several options (spec v2 §7.3): at most one adopted."""
+
+    position: int
+    title: str
+    item: int
+    kind: str  # "choice"
+    threshold: str  # ordinary or major, from the item
+    participation: Weight
+    abstain: Weight  # took part and named no option
+    invalid: Weight  # as for a question
+    quorum: RuleCheck
+    options: list[OptionStanding]  # in the motion's order
+    adopted: str | None  # the adopted option's title
+    result: str  # adopted, none_adopted, not_quorate
+
+    @property
+    def passing_line(self) -> RuleCheck:
+        """The line every option had to reach (the same for all: it depends on participation)."""
+        return check_rule(self.threshold, Weight(), self.participation)
+
+
+@dataclass(frozen=True)
 class Results:
     counted: int
     totals: Weight
     quorate: bool
     invalid_ballot: str  # how the estate's rules count an invalid choice (spec v2 §7.2)
-    motions: list[QuestionResult | CommitteeResult]
+    motions: list[QuestionResult | CommitteeResult | ChoiceResult]
 
 
 def read_results(election: Election) -> Results | None:
@@ -379,6 +417,8 @@ def read_results(election: Election) -> Results | None:
         quorum = check_rule("quorum", participation, Weight.of(entry["totals"]))
         if entry["kind"] == "committee":
             laid_out.append(_committee(position, motion, entry, participation, quorum))
+        elif entry["kind"] == "choice":
+            laid_out.append(_choice(position, motion, entry, participation, quorum))
         else:
             laid_out.append(
                 QuestionResult(
@@ -456,6 +496,34 @@ def _committee(position: int, motion: dict, entry: dict, participation: Weight, 
     )
 
 
+def _choice(position: int, motion: dict, entry: dict, participation: Weight, quorum: RuleCheck) -> ChoiceResult:
+    titles = {option["option_id"]: option["title"] for option in motion["options"]}
+    options = [
+        OptionStanding(
+            option["option_id"],
+            titles[option["option_id"]],
+            Weight.of(option),
+            check_rule(entry["threshold"], Weight.of(option), participation),
+            option["adopted"],
+        )
+        for option in entry["options"]
+    ]
+    return ChoiceResult(
+        position=position,
+        title=motion["title"],
+        item=entry["item"],
+        kind="choice",
+        threshold=entry["threshold"],
+        participation=participation,
+        abstain=Weight.of(entry["abstain"]),
+        invalid=Weight.of(entry["invalid"]),
+        quorum=quorum,
+        options=options,
+        adopted=titles[entry["adopted_option"]] if entry["adopted_option"] else None,
+        result=entry["result"],
+    )
+
+
 def _standing(candidate: dict) -> tuple[int, int]:
     """Seats go by heads, then area (spec §2.5)."""
     return candidate["heads"], candidate["area"]
@@ -479,6 +547,13 @@ def choice_printers(definition: dict) -> list:
 
         return printed
 
+    def option(options: list[dict]):
+        def printed(choices: dict, motion_id: str) -> str:
+            chosen = choices.get(motion_id) or [None]  # missing or []: took part, named none
+            return next((o["title"] for o in options if o["option_id"] == chosen[0]), _("None of the options"))
+
+        return printed
+
     def printer(motion_id: str, valid_choice):
         def printed(ballot: dict) -> str:
             reason = ballot.get("invalid", {}).get(motion_id)
@@ -488,10 +563,14 @@ def choice_printers(definition: dict) -> list:
 
         return printed
 
-    return [
-        printer(motion["motion_id"], committee(motion["candidates"]) if motion["kind"] == "committee" else question)
-        for motion in definition["motions"]
-    ]
+    def valid_choice(motion: dict):
+        if motion["kind"] == "committee":
+            return committee(motion["candidates"])
+        if motion["kind"] == "choice":
+            return option(motion["options"])
+        return question
+
+    return [printer(motion["motion_id"], valid_choice(motion)) for motion in definition["motions"]]
 
 
 @dataclass(frozen=True)

@@ -35,9 +35,10 @@ const RULES_OPTIONAL_KEYS = keys("max_extension_days");
 const MAX_EXTENSION_DAYS = 366;
 const SCOPE_KEYS = keys("scope_id", "title");
 const MOTION_KEYS = keys("motion_id", "kind", "title", "item", "scope", "documents");
-const MOTION_KIND_KEYS = { question: [], committee: ["seats", "candidates"] };
+const MOTION_KIND_KEYS = { question: [], committee: ["seats", "candidates"], choice: ["options"] };
 const DOCUMENT_KEYS = keys("title", "sha256");
 const CANDIDATE_KEYS = keys("candidate_id", "name");
+const OPTION_KEYS = keys("option_id", "title");
 const OFFICER_KEYS = keys("officer_id", "role", "public_key", "account", "person");
 const OFFICER_ROLES = keys("clerk", "preparation_group", "street_office", "witness");
 const ROLL_KEYS = keys("voters", "totals");
@@ -313,6 +314,8 @@ function checkMotions(motions, scopes) {
         if (item !== 3) fail(where + ": a committee election is item 3, not " + item);
         seats = integer(motion, "seats", where, 1);
         candidateIds = checkCandidates(motion.candidates, where);
+      } else if (kind === "choice") {
+        candidateIds = checkOptions(motion.options, where); // an owner names at most one (§5.1)
       }
       checked.set(motion.motion_id, { kind, scope: motion.scope, seats, candidateIds });
     });
@@ -340,6 +343,22 @@ function checkCandidates(candidates, where) {
     if (oneOf(ids, candidateId)) fail(candidateWhere + ": duplicate candidate_id " + show(candidateId));
     text(candidate, "name", candidateWhere);
     ids.push(candidateId);
+  });
+  return ids;
+}
+
+// A choice motion's option ids (§3.1): at least two objects with a unique id and a title.
+function checkOptions(options, where) {
+  if (!Array.isArray(options)) fail(where + ": options is not a list");
+  if (options.length < 2) fail(where + ": a choice needs at least two options, not " + options.length);
+  const ids = [];
+  options.forEach((option, index) => {
+    const optionWhere = where + " option " + index;
+    closedObject(option, optionWhere, OPTION_KEYS);
+    const optionId = identifier(option, "option_id", optionWhere);
+    if (oneOf(ids, optionId)) fail(optionWhere + ": duplicate option_id " + show(optionId));
+    text(option, "title", optionWhere);
+    ids.push(optionId);
   });
   return ids;
 }
@@ -766,6 +785,7 @@ function checkChoices(choices, where, motions) {
 
 function choiceFault(choice, motion) {
   if (motion.kind === "question") return oneOf(QUESTION_CHOICES, choice) ? null : "is not yes, no or abstain";
+  if (motion.kind === "choice") return optionChoiceFault(choice, motion.candidateIds);
   if (!Array.isArray(choice)) return "is not a list of candidates";
   for (const candidateId of choice) {
     if (typeof candidateId !== "string" || !oneOf(motion.candidateIds, candidateId)) {
@@ -774,6 +794,16 @@ function choiceFault(choice, motion) {
   }
   if (new Set(choice).size !== choice.length) return "names a candidate twice";
   if (choice.length > motion.seats) return "names more candidates than the " + motion.seats + " seats";
+  return null;
+}
+
+// A choice motion's choice: a list of at most one of its options (§5.1).
+function optionChoiceFault(choice, optionIds) {
+  if (!Array.isArray(choice)) return "is not a list of options";
+  for (const optionId of choice) {
+    if (typeof optionId !== "string" || !oneOf(optionIds, optionId)) return "names unknown option " + show(optionId);
+  }
+  if (choice.length > 1) return "names more than one option";
   return null;
 }
 
@@ -822,7 +852,8 @@ class Tally {
     for (const motion of this.motions) {
       const options = new Map();
       const names = motion.kind === "committee" ? motion.candidates.map((candidate) => candidate.candidate_id)
-        : QUESTION_CHOICES;
+        : motion.kind === "choice" ? motion.options.map((option) => option.option_id)
+          : QUESTION_CHOICES;
       for (const name of names) options.set(name, [0, 0]);
       this.sums.set(motion.motion_id, options);
     }
@@ -902,6 +933,7 @@ function countMotion(motion, sums, takingPart, invalid, totals) {
     motion_id: motion.motion_id, kind: motion.kind, item: motion.item, threshold, scope: motion.scope,
     totals: { area: totals.area, heads: totals.heads }, participation,
   };
+  if (motion.kind === "choice") return Object.assign(entry, countChoice(sums, takingPart, invalid, isQuorate, threshold));
   if (motion.kind === "committee") {
     const candidates = Array.from(sums, ([candidateId, weight]) => {
       const support = pair(weight);
@@ -925,6 +957,25 @@ function countMotion(motion, sums, takingPart, invalid, totals) {
     yes, no, abstain, invalid: pair(invalid), quorate: isQuorate,
     result: !isQuorate ? "not_quorate" : passes(threshold, yes, participation) ? "passed" : "failed",
   });
+}
+
+// A choice's options (§7.3): each adopted iff quorate and its weight passes the item's threshold;
+// each voter names at most one option, so at most one passes.
+function countChoice(sums, takingPart, invalid, isQuorate, threshold) {
+  const participation = pair(takingPart);
+  const options = Array.from(sums, ([optionId, weight]) => {
+    const support = pair(weight);
+    return { option_id: optionId, area: support.area, heads: support.heads,
+      adopted: isQuorate && passes(threshold, support, participation) };
+  });
+  const adopted = options.find((option) => option.adopted);
+  const named = options.reduce((sum, option) => [sum[0] + option.area, sum[1] + option.heads], [0, 0]);
+  return {
+    options,
+    abstain: { area: takingPart[0] - named[0] - invalid[0], heads: takingPart[1] - named[1] - invalid[1] },
+    invalid: pair(invalid), quorate: isQuorate, adopted_option: adopted ? adopted.option_id : null,
+    result: !isQuorate ? "not_quorate" : adopted ? "adopted" : "none_adopted",
+  };
 }
 
 // Approved candidates rank by heads, then area, descending (equal ones keep the motion's order);
