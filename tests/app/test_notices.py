@@ -151,7 +151,11 @@ def test_notices_print_one_page_per_voter_with_text_fonts_and_working_qr_codes(a
     ids = roster_voter_ids(election)
     with force_locale("zh_CN"):
         instructions = [
-            _("Vote yourself: nobody else may vote for you."),
+            _(
+                "Vote yourself, or through a proxy you authorise in writing: the proxy hands the paper ballot to the "
+                "preparation group together with your signed written proxy (授权委托书). For an owner without legal "
+                "capacity, the guardian votes in the same way."
+            ),
             _(
                 "Never give this page, or a photo of it, to anyone, whoever asks: whoever holds "
                 "the code can vote in your name."
@@ -292,6 +296,27 @@ def test_the_notice_tells_owners_how_to_vote_by_written_proxy_or_guardian(app, f
     assert flat.count(re.sub(r"\s+", "", proxy)) == page_count(pdf) == 4
     assert "授权委托书" in proxy and "监护人" in proxy
     assert "不得代投" not in flat
+
+
+def test_the_notice_states_the_threshold_of_each_kind_of_motion_it_carries(app, factory, staff_client, tmp_path):
+    """An ordinary motion (item 2) and a major one (item 6) beside the committee election: each
+    threshold the notice's motions need is printed once per page."""
+    estate = factory.estate(roster=small_roster(), name="阳光花园")
+    election = open_notice_vote(estate).election
+    pdf = write(tmp_path, "notices.pdf", prepare_and_download(staff_client(estate), estate, election))
+    flat = re.sub(r"\s+", "", pdf_text(pdf))
+    with force_locale("zh_CN"):
+        lines = [
+            _(
+                "An ordinary matter passes with more than half of the area and more than half of the owners taking part."
+            ),
+            _(
+                "A major matter (Civil Code art. 278, items 6–8) passes with at least three quarters of the area "
+                "and three quarters of the owners taking part."
+            ),
+        ]
+    for line in lines:
+        assert flat.count(re.sub(r"\s+", "", line)) == page_count(pdf), line
 
 
 def test_the_salt_on_each_notice_finds_and_checks_the_voters_line_of_the_published_roll(app, factory, staff_client):
