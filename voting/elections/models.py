@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from voting.auth.models import Staff
 from voting.core.canonical import canon
+from voting.core import scopes
 from voting.core.rules import INVALID_RULES
 from voting.errors import Refusal
 from voting.estates.models import Estate
@@ -191,6 +192,11 @@ class Motion(db.Model):
         cascade="all, delete-orphan", order_by="MotionScopePart.position"
     )
 
+    @property
+    def scope_title(self) -> str | None:
+        """Whose owners decide it, e.g. 「3幢2单元」; None for the whole estate."""
+        return scopes.scope_title(part.part for part in self.scope_parts) or None
+
 
 class Candidate(db.Model):
     __tablename__ = "candidate"
@@ -227,6 +233,10 @@ class MotionScopePart(db.Model):
     building: Mapped[str] = mapped_column(String(40), default="")
     entrance: Mapped[str] = mapped_column(String(20), default="")
     unit_label: Mapped[str] = mapped_column(String(120), default="")
+
+    @property
+    def part(self) -> scopes.Part:
+        return scopes.Part(self.building, self.entrance, self.unit_label)
 
 
 class Officer(db.Model):

@@ -97,7 +97,7 @@ def limit_motion(actor: str, motion: Motion, parts: Iterable[pure.Part]) -> None
 
 
 def parts_of(motion: Motion) -> list[pure.Part]:
-    return [pure.Part(part.building, part.entrance, part.unit_label) for part in motion.scope_parts]
+    return [part.part for part in motion.scope_parts]
 
 
 # --- opening: each scope declared, each voter's weight in it frozen ----------------------------

@@ -20,6 +20,7 @@ from voting.elections.operations import (
     published_record,
     tally_election,
 )
+from voting.elections.scopes import scope_options
 from voting.errors import form_again, returns_to
 from voting.extensions import db
 from voting.formatting import SHANGHAI
@@ -76,11 +77,13 @@ def _index_page(estate, form: ElectionForm) -> str:
 @login_required
 def detail(code: str, election_id: int):
     estate, election = election_for(code, election_id, Permission.VIEW_ELECTION)
+    motion_form = MotionForm()
+    motion_form.offer_scopes(*scope_options(estate))
     return render_template(
         "elections/detail.html",
         estate=estate,
         election=election,
-        motion_form=MotionForm(),
+        motion_form=motion_form,
         action=ActionForm(),
         may_manage=can(current_user, Permission.MANAGE_ELECTION),
         witness=witness_status(current_user, election),
@@ -91,10 +94,11 @@ def detail(code: str, election_id: int):
 @returns_to("elections.detail")
 @login_required
 def motions(code: str, election_id: int):
-    _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
+    estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
     form = MotionForm()
+    form.offer_scopes(*scope_options(estate))
     if form.validate_on_submit():
-        add_motion(current_user.username, election, form.item.data, form.title.data)
+        add_motion(current_user.username, election, form.item.data, form.title.data, form.scope())
     else:
         for field, errors in form.errors.items():
             flash(f"{form[field].label.text}: {' '.join(errors)}", "error")
