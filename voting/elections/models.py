@@ -11,8 +11,8 @@ from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from voting.auth.models import Staff
-from voting.core.canonical import canon
 from voting.core import scopes
+from voting.core.canonical import canon
 from voting.core.rules import INVALID_RULES
 from voting.errors import Refusal
 from voting.estates.models import Estate
