@@ -102,7 +102,8 @@ class BallotPage {
     kept.forEach((fieldset, index) => {
       fieldset.querySelector(".motion-count").textContent = this.text.motion_of
         .replace("{number}", index + 1).replace("{total}", kept.length);
-      if (index === 0) fieldset.querySelector('[data-go="back"]')?.remove();
+      const back = fieldset.querySelector('[data-go="back"]');
+      if (index === 0 && back) back.remove();
       if (index === kept.length - 1) fieldset.querySelector('[data-go="next"]').textContent = this.text.review;
     });
     return kept.length;
