@@ -129,8 +129,9 @@ class OpenVote:
 
     @cached_property
     def roster_secrets(self) -> dict[str, bytes]:
-        """roster code -> credential seed: the notice each owner of the roll holds."""
-        return {roster: self.secrets[code] for roster, code in self.ids.items()}
+        """roster code -> credential seed: the notice each owner of the roll holds (none for an
+        owner with no motion to decide, where every motion is limited to some buildings or units)."""
+        return {roster: self.secrets[code] for roster, code in self.ids.items() if code in self.secrets}
 
     @cached_property
     def ids(self) -> dict[str, str]:

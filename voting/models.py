@@ -7,7 +7,17 @@ from voting.board.models import BoardNotice, DayHead
 from voting.candidates.models import CandidateList, EligibilityRule, JointSignature, Nominee, NomineeReview, Objection
 from voting.certification.models import CertificationDecision
 from voting.credentials.models import CredentialRequest
-from voting.elections.models import Candidate, Election, ElectionVoter, ElectionVoterUnit, Motion, NoticeBatch, Officer
+from voting.elections.models import (
+    Candidate,
+    Election,
+    ElectionVoter,
+    ElectionVoterScope,
+    ElectionVoterUnit,
+    Motion,
+    MotionScopePart,
+    NoticeBatch,
+    Officer,
+)
 from voting.estates.models import Building, Community, Estate, StreetOffice, Unit
 from voting.prep.models import CommitteeMilestone, PrepGroup, PrepMember
 from voting.roster.models import Owner, RollObjection, RosterImport, RosterUpload, UnitOwner, Voter
@@ -24,9 +34,11 @@ __all__ = [
     "CredentialRequest",
     "Election",
     "ElectionVoter",
+    "ElectionVoterScope",
     "ElectionVoterUnit",
     "LogEntry",
     "Motion",
+    "MotionScopePart",
     "NoticeBatch",
     "Officer",
     "PaperBallot",

@@ -308,7 +308,8 @@ def test_the_notice_states_the_threshold_of_each_kind_of_motion_it_carries(app, 
     with force_locale("zh_CN"):
         lines = [
             _(
-                "An ordinary matter passes with more than half of the area and more than half of the owners taking part."
+                "An ordinary matter passes with more than half of the area and more than half of the owners "
+                "taking part."
             ),
             _(
                 "A major matter (Civil Code art. 278, items 6–8) passes with at least three quarters of the area "

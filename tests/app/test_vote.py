@@ -195,6 +195,7 @@ def test_session_confirms_the_voter(app, factory):
         "area": "89.56",
         "already_voted": False,
         "revote": "last",
+        "motions": ["m1", "m2", "m3"],
     }
 
 

@@ -16,13 +16,15 @@ from simulation.browser import WITHOUT_SUBTLE_CRYPTO, WITHOUT_WEBCRYPTO_ED25519
 from tests.app.test_vote import WANG, ZHANG_LI, ZHAO, ballot_of
 from tests.e2e.conftest import PHONE
 from tests.e2e.journey_kit import zh
-from tests.elections_kit import PHONE_MOTIONS, count_vote, open_vote, roster_voter_ids
+from tests.elections_kit import PHONE_MOTIONS, add_witness, count_vote, open_vote, opened, roster_voter_ids
 from tests.factories import resident_id, small_roster
 from voting.ballots.models import LogEntry
 from voting.ballots.operations import cast_online
 from voting.core import record_v2, signing
 from voting.core.canonical import b64e, canon, parse_time
+from voting.core.scopes import Part
 from voting.elections.models import Election
+from voting.elections.operations import add_motion, create_election
 from voting.extensions import db
 from voting.templating import format_datetime
 from voting.timeutil import utcnow
@@ -521,3 +523,29 @@ def test_switching_the_language_keeps_the_owner_signed_in(live_server, phone):
     assert phone.locator('#step-voter [data-slot="units"]').inner_text() == "1幢-1-101"
     assert "#" not in phone.url
     assert not [request for request in sent if b64e(vote.secrets[ZHANG_LI]) in request[0] + request[1]]
+
+
+def test_a_motion_of_another_stairwell_is_not_on_the_ballot(live_server, phone):
+    """In small_roster only 赵六 lives in 1幢2单元: 王五 (1幢1单元) votes on the estate's motion alone."""
+    with live_server.app.app_context():
+        estate = live_server.factory.estate(roster=small_roster())
+        now = utcnow()
+        election = create_election("test", estate, "加装电梯表决", now - timedelta(days=1), now + timedelta(days=7))
+        add_motion("test", election, 8, "1幢2单元加装电梯", scope=[Part("1幢", "2")])
+        add_motion("test", election, 4, "续聘物业服务企业")
+        vote = opened(election, add_witness(election))
+        url = live_server.url(f"/v/{election.public_id}#{b64e(vote.roster_secrets[WANG])}")
+        election_id = election.id
+    phone.goto(url)
+    own = phone.locator('fieldset[data-motion-id="m2"]')
+    own.wait_for(state="visible")
+    assert phone.locator('fieldset[data-motion-id="m1"]').count() == 0
+    assert own.locator(".motion-count").inner_text() == "第 1 项（共 1 项）"
+    assert own.locator('[data-go="back"]').count() == 0
+    choose(phone, "m2", "yes")
+    own.locator('[data-go="next"]').tap()
+    phone.locator("#submit-ballot").tap()
+    phone.locator("#step-receipt").wait_for(state="visible")
+    with live_server.app.app_context():
+        entry = db.session.scalar(select(LogEntry.entry_json).where(LogEntry.election_id == election_id))
+    assert json.loads(entry)["body"]["choices"] == {"m2": "yes"}

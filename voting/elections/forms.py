@@ -1,12 +1,23 @@
+import json
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, DateTimeLocalField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from voting.confirmation import confirmed_field
 from voting.core import rules
+from voting.core.scopes import Part
 from voting.elections.models import INVALID_RULE_NAMES, ITEM_NAMES, THRESHOLD_NAMES
 from voting.notices.sealing import MIN_PASSPHRASE_LENGTH
 
@@ -65,6 +76,36 @@ class MotionForm(FlaskForm):
 
     item = SelectField(_l("Matter (Civil Code art. 278)"), coerce=int, choices=_item_choices)
     title = StringField(_l("Motion"), validators=[DataRequired(), Length(max=300)])
+    # Left empty, the whole estate decides; otherwise only the owners of what is chosen here.
+    buildings = SelectMultipleField(_l("Decided only by the owners of these buildings"), choices=[])
+    stairwells = SelectMultipleField(_l("… of these stairwells"), choices=[])
+    units = TextAreaField(
+        _l("… of these units"),
+        validators=[Length(max=4000)],
+        description=_l(
+            "Leave all three empty for a motion of the whole estate. Units by their labels on the "
+            "owner roll, one per line. Art. 278's thresholds then apply to the area and owners of "
+            "the units chosen."
+        ),
+    )
+
+    def offer_scopes(self, buildings: list[str], stairwells: list[tuple[str, str]]) -> None:
+        """The estate's buildings and stairwells (building, entrance) to choose from."""
+        self.buildings.choices = [(name, name) for name in buildings]
+        self.stairwells.choices = [
+            (json.dumps([building, entrance], ensure_ascii=False), Part(building, entrance).title)
+            for building, entrance in stairwells
+        ]
+
+    def scope(self) -> list[Part]:
+        """The parts chosen, buildings first, then stairwells, then units."""
+        stairwells = [json.loads(value) for value in self.stairwells.data or ()]
+        labels = [line.strip() for line in (self.units.data or "").splitlines()]
+        return [
+            *(Part(name) for name in self.buildings.data or ()),
+            *(Part(building, entrance) for building, entrance in stairwells),
+            *(Part(unit=label) for label in labels if label),
+        ]
 
 
 class ChoiceMotionForm(FlaskForm):

@@ -11,6 +11,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from voting.auth.models import Staff
+from voting.core import scopes
 from voting.core.canonical import canon
 from voting.core.rules import INVALID_RULES
 from voting.errors import Refusal
@@ -197,6 +198,16 @@ class Motion(db.Model):
         back_populates="motion", cascade="all, delete-orphan", order_by="MotionDocument.position"
     )
 
+    # No parts: the whole estate decides (voting.elections.scopes).
+    scope_parts: Mapped[list[MotionScopePart]] = relationship(
+        cascade="all, delete-orphan", order_by="MotionScopePart.position"
+    )
+
+    @property
+    def scope_title(self) -> str | None:
+        """Whose owners decide it, e.g. 「3幢2单元」; None for the whole estate."""
+        return scopes.scope_title(part.part for part in self.scope_parts) or None
+
 
 class MotionDocument(db.Model):
     """The full text a motion decides (the draft 议事规则 or 管理规约, a contract) as a PDF. Its
@@ -250,6 +261,36 @@ class MotionOption(db.Model):
     option_id: Mapped[str] = mapped_column(String(20))
     title: Mapped[str] = mapped_column(String(300))
     motion: Mapped[Motion] = relationship(back_populates="options")
+
+
+SCOPE_PART_KINDS = ("building", "stairwell", "unit")
+
+
+class MotionScopePart(db.Model):
+    """A building, stairwell (单元) or unit whose owners alone decide a motion, named as the roll
+    names it: a roll imported again while the vote is drafted keeps its names, not its row ids.
+    Opening the vote resolves the parts to units (voting.elections.scopes)."""
+
+    __tablename__ = "motion_scope_part"
+    __table_args__ = (
+        UniqueConstraint("motion_id", "position"),
+        UniqueConstraint("motion_id", "building", "entrance", "unit_label"),
+        one_of("kind", SCOPE_PART_KINDS),
+        CheckConstraint("(kind = 'unit') = (unit_label <> '')", name="unit_names_its_label"),
+        CheckConstraint("(kind = 'unit') = (building = '')", name="building_unless_unit"),
+        CheckConstraint("(kind = 'stairwell') = (entrance <> '')", name="entrance_of_stairwell"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    motion_id: Mapped[int] = mapped_column(ForeignKey("motion.id"), index=True)
+    position: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(10))
+    building: Mapped[str] = mapped_column(String(40), default="")
+    entrance: Mapped[str] = mapped_column(String(20), default="")
+    unit_label: Mapped[str] = mapped_column(String(120), default="")
+
+    @property
+    def part(self) -> scopes.Part:
+        return scopes.Part(self.building, self.entrance, self.unit_label)
 
 
 class Officer(db.Model):
@@ -310,6 +351,22 @@ class ElectionVoter(db.Model):
     @property
     def unit_labels(self) -> list[str]:
         return [unit.label for unit in self.units]
+
+
+class ElectionVoterScope(db.Model):
+    """A voter's weight in a scope other than the whole estate (spec v2 §4), frozen at opening:
+    the area of their units in it; one head, as everywhere."""
+
+    __tablename__ = "election_voter_scope"
+    __table_args__ = (
+        UniqueConstraint("election_voter_id", "scope_id"),
+        CheckConstraint("area > 0", name="area_positive"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
+    election_voter_id: Mapped[int] = mapped_column(ForeignKey("election_voter.id"), index=True)
+    scope_id: Mapped[str] = mapped_column(String(20))
+    area: Mapped[int]  # 0.01 m²
 
 
 class ElectionVoterUnit(db.Model):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -21,7 +22,10 @@ from voting.ballots.models import Checkpoint, Cosignature
 from voting.certification.models import CertificationDecision
 from voting.core import record_v2, rules, signing
 from voting.core import roll as private_roll
+from voting.core import scopes as pure_scopes
 from voting.core.canonical import H, b64e, canon, format_time
+from voting.core.scopes import Part
+from voting.elections import scopes
 from voting.elections.models import (
     COMMITTEE_ITEM,
     ITEM_NAMES,
@@ -85,13 +89,16 @@ def create_election(
     return election
 
 
-def add_motion(actor: str, election: Election, item: int, title: str) -> Motion:
+def add_motion(actor: str, election: Election, item: int, title: str, scope: Iterable[Part] = ()) -> Motion:
     """A yes/no motion on an item of Civil Code art. 278 para. 1; its threshold follows from the
     item (items 6–8 major, the others ordinary) and nobody chooses it apart from the item. Item 3
-    as a question replaces a member, say; electing a committee takes a vetted list."""
+    as a question replaces a member, say; electing a committee takes a vetted list. With a
+    ``scope``, only the owners of those buildings, stairwells or units decide it."""
     if type(item) is not int or item not in ITEM_NAMES:
         raise ElectionError(_("A motion decides one of the items 1–9 of Civil Code art. 278."))
-    return _append_motion(actor, election, item, rules.threshold(item), title, None, ())
+    motion = _append_motion(actor, election, item, rules.threshold(item), title, None, ())
+    scopes.limit_motion(actor, motion, scope)
+    return motion
 
 
 def add_committee_election(actor: str, election: Election, title: str, seats: int, candidates: list[str]) -> Motion:
@@ -109,10 +116,13 @@ MAX_OPTIONS = 20  # a paper ballot still has room for every option
 MAX_OPTION_LENGTH = 300  # MotionOption.title
 
 
-def add_choice_motion(actor: str, election: Election, item: int, title: str, options: list[str]) -> Motion:
+def add_choice_motion(
+    actor: str, election: Election, item: int, title: str, options: list[str], scope: Iterable[Part] = ()
+) -> Motion:
     """A choice among several options on an item of art. 278 (which company to hire, which
     management mode): each owner picks at most one, and an option is adopted only with the
-    majority the item requires among those taking part (spec election-record-v2 §7.3)."""
+    majority the item requires among those taking part (spec election-record-v2 §7.3). A
+    ``scope`` limits it as it limits a yes/no motion."""
     if type(item) is not int or item not in ITEM_NAMES:
         raise ElectionError(_("A motion decides one of the items 1–9 of Civil Code art. 278."))
     titles = [option.strip() for option in options if option.strip()]
@@ -122,7 +132,9 @@ def add_choice_motion(actor: str, election: Election, item: int, title: str, opt
         raise ElectionError(_("Two options of a choice have the same wording."))
     if any(len(option) > MAX_OPTION_LENGTH for option in titles):
         raise ElectionError(_("An option is at most %(most)d characters long.", most=MAX_OPTION_LENGTH))
-    return _append_motion(actor, election, item, "choice", title, None, (), options=titles)
+    motion = _append_motion(actor, election, item, "choice", title, None, (), options=titles)
+    scopes.limit_motion(actor, motion, scope)
+    return motion
 
 
 def _append_motion(
@@ -257,7 +269,7 @@ def extension_limit(estate: Estate) -> int:
     return EXTENSION_LIMIT_DAYS
 
 
-def definition(election: Election, roll_hash: str) -> dict:
+def definition(election: Election, roll_hash: str, scoping: scopes.Scoping) -> dict:
     """The record's `election` object (spec v2 §3)."""
     estate = election.estate
     motions = []
@@ -267,7 +279,7 @@ def definition(election: Election, roll_hash: str) -> dict:
             "kind": motion.kind if motion.kind in ("committee", "choice") else "question",
             "title": motion.title,
             "item": motion.item,
-            "scope": record_v2.ESTATE,
+            "scope": scoping.scope_of(motion.motion_id),
             "documents": [document.record_entry() for document in motion.documents],
         }
         if motion.kind == "committee":
@@ -284,7 +296,7 @@ def definition(election: Election, roll_hash: str) -> dict:
         "closes_at": format_time(election.closes_at),
         "revote": election.revote,
         "rules": {"invalid_ballot": election.invalid_ballot, "max_extension_days": extension_limit(estate)},
-        "scopes": [{"scope_id": record_v2.ESTATE, "title": estate.name}],
+        "scopes": scoping.declared(estate.name),
         "motions": motions,
         "officers": [
             {
@@ -301,30 +313,40 @@ def definition(election: Election, roll_hash: str) -> dict:
     }
 
 
-def roll_document(election: Election) -> dict:
+def roll_document(election: Election, scope_ids: list[str]) -> dict:
     """The record's `roll` object (spec v2 §4) from the election's frozen voters: weights and a
-    commitment to the units, never unit labels (with them, anyone could read how each unit voted)."""
+    commitment to the units, never unit labels (with them, anyone could read how each unit voted).
+    Every declared scope has its totals, the sum of its voters' weights (§4)."""
     voters = db.session.scalars(
         select(ElectionVoter).where(ElectionVoter.election_id == election.id).order_by(ElectionVoter.voter_code)
     ).all()
+    scoped = scopes.frozen_weights(election)
     entries = [
         {
             "voter_id": voter.voter_code,
-            "weights": {record_v2.ESTATE: {"area": voter.area, "heads": voter.heads}},
+            "weights": {
+                record_v2.ESTATE: {"area": voter.area, "heads": voter.heads},
+                **scoped.get(voter.voter_code, {}),
+            },
             "public_key": voter.public_key,
             "units_commitment": voter.units_commitment,
         }
         for voter in voters
     ]
-    totals = {"area": sum(v.area for v in voters), "heads": sum(v.heads for v in voters)}
-    return {"voters": entries, "totals": {record_v2.ESTATE: totals}}
+    totals = {
+        scope_id: pure_scopes.totals(
+            {v["voter_id"]: v["weights"][scope_id] for v in entries if scope_id in v["weights"]}
+        )
+        for scope_id in scope_ids
+    }
+    return {"voters": entries, "totals": totals}
 
 
-def _freeze(election: Election) -> None:
+def _freeze(election: Election, scoping: scopes.Scoping) -> None:
     """Fix the roll and the definition; their hashes bind every ballot from now on."""
-    roll = roll_document(election)
+    roll = roll_document(election, [scope["scope_id"] for scope in scoping.declared(election.estate.name)])
     election.roll_json = canon(roll).decode()
-    document = definition(election, record_v2.roll_hash(roll))
+    document = definition(election, record_v2.roll_hash(roll), scoping)
     election.definition_json = canon(document).decode()
     election.election_hash = record_v2.election_hash(document)
 
@@ -376,6 +398,7 @@ def open_election(actor: str, election: Election, passphrase: str) -> NoticeBatc
     ).all()
     if not voters:
         raise ElectionError(_("The estate has no owner roll yet."))
+    scoping = scopes.plan_scopes(election)
     protect = personal_data()
     seed, election.public_key = signing.generate_keypair()
     election.key_enc = protect.encrypt(b64e(seed))
@@ -415,18 +438,21 @@ def open_election(actor: str, election: Election, passphrase: str) -> NoticeBatc
             for position, unit in enumerate(voter.units)
         ],
     )
-    _freeze(election)
+    scopes.freeze_weights(election, scoping, {voter.id: ids[codes[voter.id]] for voter in voters})
+    _freeze(election, scoping)
     election.open()
+    # Where every motion is scoped, an owner with no unit in any scope has nothing to decide.
+    notified = {codes[voter_id] for voter_id in scoping.deciding(voter.id for voter in voters)}
     kdf = sealing.new_kdf(current_app.config["NOTICES_SCRYPT_N"])
     notices_key = sealing.derive_key(passphrase, kdf)
     batch = NoticeBatch(
         election_id=election.id,
-        total=len(keys),
+        total=len(notified),
         created_by=actor,
         passphrase_kdf=kdf,
         passphrase_check=sealing.key_check(notices_key),
         secrets_enc=sealing.seal_secrets(
-            notices_key, election.public_id, {code: secret for code, (secret, _k) in keys.items()}
+            notices_key, election.public_id, {code: secret for code, (secret, _k) in keys.items() if code in notified}
         ),
     )
     db.session.add(batch)

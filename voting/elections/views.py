@@ -30,6 +30,7 @@ from voting.elections.operations import (
     published_record,
     tally_election,
 )
+from voting.elections.scopes import scope_options
 from voting.errors import form_again, returns_to
 from voting.estates.models import Estate
 from voting.extensions import db
@@ -87,11 +88,13 @@ def _index_page(estate, form: ElectionForm) -> str:
 @login_required
 @scoped(Permission.VIEW_ELECTION, election=Election)
 def detail(estate: Estate, election: Election):
+    motion_form = MotionForm()
+    motion_form.offer_scopes(*scope_options(estate))
     return render_template(
         "elections/detail.html",
         estate=estate,
         election=election,
-        motion_form=MotionForm(),
+        motion_form=motion_form,
         document_form=motion_document_form(election),
         choice_form=ChoiceMotionForm(),
         action=ActionForm(),
@@ -104,10 +107,11 @@ def detail(estate: Estate, election: Election):
 @returns_to("elections.detail")
 @login_required
 @scoped(Permission.MANAGE_ELECTION, election=Election)
-def motions(code: str, election: Election):
+def motions(code: str, estate: Estate, election: Election):
     form = MotionForm()
+    form.offer_scopes(*scope_options(estate))
     if form.validate_on_submit():
-        add_motion(current_user.username, election, form.item.data, form.title.data)
+        add_motion(current_user.username, election, form.item.data, form.title.data, form.scope())
     else:
         for field, errors in form.errors.items():
             flash(f"{form[field].label.text}: {' '.join(errors)}", "error")

@@ -25,6 +25,7 @@ from voting.core import signing
 from voting.core.canonical import SHANGHAI, b64e, parse_time
 from voting.elections.models import BatchStatus, Election, ElectionVoter, NoticeBatch, State
 from voting.elections.operations import units_by_voter, voter_holding
+from voting.elections.scopes import scope_titles
 from voting.errors import Refusal
 from voting.extensions import db
 from voting.formatting import format_date
@@ -67,6 +68,7 @@ def _shared(election: Election, issued_at: datetime) -> dict:
         "opens_at": parse_time(definition["opens_at"]),
         "closes_at": parse_time(definition["closes_at"]),
         "motions": definition["motions"],
+        "scopes": scope_titles(definition),
         "issued_on": format_date(issued_at.astimezone(SHANGHAI).date()),
         # Not frozen with the vote: a desk that moves is printed where it is now.
         "help_desk": election.estate.help_desk,

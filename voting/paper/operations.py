@@ -33,6 +33,7 @@ from voting.core.canonical import b64e, canon
 from voting.core.weights import DELIVERED
 from voting.elections.models import Election, ElectionVoter, Officer, State
 from voting.elections.operations import ElectionError, officer_keys, register_browser_key, units_by_voter, voter_holding
+from voting.elections.scopes import motions_of, scope_titles
 from voting.errors import Refusal
 from voting.estates.models import Unit
 from voting.extensions import MAX_ID, db
@@ -298,16 +299,7 @@ def read_invalid(election: Election, voter: ElectionVoter, submitted, unsigned: 
         return invalid
     if invalid:
         raise PaperRefused(_("An unsigned ballot is invalid as a whole: mark no motion on its own."))
-    return {motion["motion_id"]: "unsigned" for motion in _motions_of(election, voter)}
-
-
-def _motions_of(election: Election, voter: ElectionVoter) -> list[dict]:
-    """The motions this voter decides: those of the scopes they hold a unit in."""
-    motions = ballot_motions(election)
-    if all(motion["scope"] == record_v2.ESTATE for motion in motions):
-        return motions  # every voter holds a weight in the estate; no need to read the roll
-    weights = next(v["weights"] for v in election.roll["voters"] if v["voter_id"] == voter.voter_code)
-    return [motion for motion in motions if motion["scope"] in weights]
+    return {motion["motion_id"]: "unsigned" for motion in motions_of(election, voter)}
 
 
 def read_marks(election: Election, voter: ElectionVoter, entry: PaperEntry) -> tuple[dict, dict]:
@@ -316,6 +308,18 @@ def read_marks(election: Election, voter: ElectionVoter, entry: PaperEntry) -> t
     invalid = read_invalid(election, voter, entry.invalid, entry.unsigned)
     if entry.unsigned and choices:
         raise PaperRefused(_("An unsigned ballot is invalid as a whole: leave its choices blank."))
+    decided = {motion["motion_id"] for motion in motions_of(election, voter)}
+    titles = scope_titles(election.definition)
+    for motion in ballot_motions(election):
+        if motion["motion_id"] not in decided and (motion["motion_id"] in choices or motion["motion_id"] in invalid):
+            raise PaperRefused(
+                _(
+                    "“%(title)s” is decided only by the owners of %(scope)s, and this voter holds no unit "
+                    "there: leave it blank.",
+                    title=motion["title"],
+                    scope=titles[motion["scope"]],
+                )
+            )
     for motion in ballot_motions(election):
         if motion["motion_id"] in choices and motion["motion_id"] in invalid:
             raise PaperRefused(
@@ -963,7 +967,7 @@ def ballot_holder(election: Election, voter: ElectionVoter) -> BallotHolder:
         units=units,
         owners=_owner_names(election, units),
         area=voter.area,
-        motion_ids=[motion["motion_id"] for motion in _motions_of(election, voter)],
+        motion_ids=[motion["motion_id"] for motion in motions_of(election, voter)],
     )
 
 

@@ -79,10 +79,34 @@ class BallotPage {
       document.getElementById("voted-counted").hidden = false;
       return this.show("step-voter");
     }
+    if (!this.keepOwnMotions()) {
+      document.getElementById("no-motions").hidden = false;
+      return this.show("step-voter");
+    }
     document.getElementById("voted-replace").hidden = !alreadyVoted;
     this.show("step-voter", "ballot");
     this.bindBallot();
     this.showMotion(0);
+  }
+
+  // A motion decided by the owners of some buildings, stairwells or units only is on the ballots
+  // of those owners alone: keep the motions the server says this voter decides, numbered among
+  // themselves. Returns how many are left.
+  keepOwnMotions() {
+    const own = new Set(this.session.motions);
+    const form = document.getElementById("ballot");
+    for (const fieldset of form.querySelectorAll("fieldset.motion")) {
+      if (!own.has(fieldset.dataset.motionId)) fieldset.remove();
+    }
+    const kept = [...form.querySelectorAll("fieldset.motion")];
+    kept.forEach((fieldset, index) => {
+      fieldset.querySelector(".motion-count").textContent = this.text.motion_of
+        .replace("{number}", index + 1).replace("{total}", kept.length);
+      const back = fieldset.querySelector('[data-go="back"]');
+      if (index === 0 && back) back.remove();
+      if (index === kept.length - 1) fieldset.querySelector('[data-go="next"]').textContent = this.text.review;
+    });
+    return kept.length;
   }
 
   // After the count, where the assembly so decided: the server's table of how each unit voted

@@ -22,6 +22,7 @@ from voting.core import record_v2, rules
 from voting.core.weights import DELIVERED, counts_area
 from voting.elections.models import INVALID_REASON_NAMES, Election, ElectionVoter, State
 from voting.elections.operations import units_by_voter
+from voting.elections.scopes import frozen_weights, scope_titles
 from voting.estates.models import Building, Unit
 from voting.extensions import db
 from voting.privacy import mask_name
@@ -116,9 +117,10 @@ def _least(meets: Callable[[int], bool], limit: int) -> int | None:
 
 @dataclass
 class Share:
-    """Who has taken part so far, out of the whole estate or one building."""
+    """Who has taken part so far, out of the whole estate, one building or one scope."""
 
-    building: str | None  # None: the whole estate, or (among buildings) units not on the roll now
+    building: str | None  # None: the whole estate, or (among buildings) units not on the roll now;
+    # for a scope, its title
     total: Weight = Weight()
     online: Weight = Weight()
     paper: Weight = Weight()
@@ -144,6 +146,7 @@ class Share:
 class Turnout:
     estate: Share
     buildings: list[Share]
+    scopes: list[Share]  # the scopes motions are decided in, beyond the estate: their quorum is a rule
     voters: int
     participants: int
     log_size: int
@@ -215,12 +218,16 @@ def measure_turnout(election: Election) -> Turnout:
     places = _unit_places(election)
     estate = Share(None)
     buildings: dict[str | None, Share] = {}
+    scopes = {scope_id: Share(title) for scope_id, title in scope_titles(election.definition).items()}
+    in_scopes = frozen_weights(election) if scopes else {}
     voters = _frozen_voters(election)
     for code, weight, labels in voters:
         channel = channels.get(code)
         estate.add(weight, channel)
         for building, part in _placed(labels, weight, places):
             buildings.setdefault(building, Share(building)).add(part, channel)
+        for scope_id, held in in_scopes.get(code, {}).items():
+            scopes[scope_id].add(Weight.of(held), channel)
     latest = db.session.scalar(
         select(LogEntry.logged_at)
         .where(LogEntry.election_id == election.id, LogEntry.kind == "ballot")
@@ -230,6 +237,7 @@ def measure_turnout(election: Election) -> Turnout:
     return Turnout(
         estate=estate,
         buildings=_by_building(buildings),
+        scopes=list(scopes.values()),
         voters=len(voters),
         participants=len(channels),
         log_size=election.log_size,
@@ -311,6 +319,7 @@ class QuestionResult:
     quorum: RuleCheck
     passing: RuleCheck
     result: str  # passed, failed, not_quorate
+    scope: str | None = None  # whose owners alone decided it, e.g. 「3幢2单元」; None: the whole estate
 
 
 # A committee candidate's outcome, as every results page and PDF names it.
@@ -349,6 +358,7 @@ class CommitteeResult:
     tied: list[str]  # names, in rank order
     unfilled: int
     result: str  # complete, incomplete, not_quorate
+    scope: str | None = None  # as for a question
 
     @property
     def approval_line(self) -> RuleCheck:
@@ -387,6 +397,7 @@ class ChoiceResult:
     options: list[OptionStanding]  # in the motion's order
     adopted: str | None  # the adopted option's title
     result: str  # adopted, none_adopted, not_quorate
+    scope: str | None = None  # as for a question
 
     @property
     def passing_line(self) -> RuleCheck:
@@ -410,15 +421,16 @@ def read_results(election: Election) -> Results | None:
     tally, definition, roll = election.tally, election.definition, election.roll
     totals = Weight.of(roll["totals"][record_v2.ESTATE])
     motions = {motion["motion_id"]: motion for motion in definition["motions"]}
+    titles = scope_titles(definition)
     laid_out = []
     for position, entry in enumerate(tally["motions"], start=1):
         motion = motions[entry["motion_id"]]
         participation = Weight.of(entry["participation"])
         quorum = check_rule("quorum", participation, Weight.of(entry["totals"]))
         if entry["kind"] == "committee":
-            laid_out.append(_committee(position, motion, entry, participation, quorum))
+            laid_out.append(_committee(position, motion, entry, participation, quorum, titles.get(entry["scope"])))
         elif entry["kind"] == "choice":
-            laid_out.append(_choice(position, motion, entry, participation, quorum))
+            laid_out.append(_choice(position, motion, entry, participation, quorum, titles.get(entry["scope"])))
         else:
             laid_out.append(
                 QuestionResult(
@@ -432,6 +444,7 @@ def read_results(election: Election) -> Results | None:
                     quorum=quorum,
                     passing=check_rule(entry["threshold"], Weight.of(entry["yes"]), participation),
                     result=entry["result"],
+                    scope=titles.get(entry["scope"]),
                 )
             )
     return Results(
@@ -443,7 +456,9 @@ def read_results(election: Election) -> Results | None:
     )
 
 
-def _committee(position: int, motion: dict, entry: dict, participation: Weight, quorum: RuleCheck) -> CommitteeResult:
+def _committee(
+    position: int, motion: dict, entry: dict, participation: Weight, quorum: RuleCheck, scope: str | None
+) -> CommitteeResult:
     names = {candidate["candidate_id"]: candidate["name"] for candidate in motion["candidates"]}
     elected, tied = set(entry["elected"]), set(entry["tied"])
     approved = [candidate for candidate in entry["candidates"] if candidate["approved"]]
@@ -493,10 +508,13 @@ def _committee(position: int, motion: dict, entry: dict, participation: Weight, 
         tied=[names[candidate_id] for candidate_id in entry["tied"]],
         unfilled=entry["unfilled"],
         result=entry["result"],
+        scope=scope,
     )
 
 
-def _choice(position: int, motion: dict, entry: dict, participation: Weight, quorum: RuleCheck) -> ChoiceResult:
+def _choice(
+    position: int, motion: dict, entry: dict, participation: Weight, quorum: RuleCheck, scope: str | None
+) -> ChoiceResult:
     titles = {option["option_id"]: option["title"] for option in motion["options"]}
     options = [
         OptionStanding(
@@ -521,6 +539,7 @@ def _choice(position: int, motion: dict, entry: dict, participation: Weight, quo
         options=options,
         adopted=titles[entry["adopted_option"]] if entry["adopted_option"] else None,
         result=entry["result"],
+        scope=scope,
     )
 
 

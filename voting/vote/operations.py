@@ -22,6 +22,7 @@ from voting.ballots.operations import BallotRefused, cast_online, check_receipt
 from voting.core import signing
 from voting.core.canonical import b64e, parse_json, parse_time
 from voting.elections.models import Election, ElectionVoter, State
+from voting.elections.scopes import motions_of
 from voting.errors import Refusal
 from voting.extensions import db
 from voting.formatting import format_area, format_datetime
@@ -212,6 +213,8 @@ def open_session(election: Election, body: dict, now: datetime | None = None) ->
         "units": holder.unit_labels,
         "area": format_area(holder.area),
         "already_voted": _has_voted(election, holder),
+        # The motions of the scopes this voter holds a unit in: the ballot shows only these.
+        "motions": [motion["motion_id"] for motion in motions_of(election, holder)],
         "revote": election.revote,
     }
 
