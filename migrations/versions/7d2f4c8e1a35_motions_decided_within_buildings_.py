@@ -26,7 +26,7 @@ def upgrade():
     sa.Column('election_voter_id', sa.Integer(), nullable=False),
     sa.Column('scope_id', sa.String(length=20), nullable=False),
     sa.Column('area', sa.Integer(), nullable=False),
-    sa.CheckConstraint('area > 0', name=op.f('ck_election_voter_scope_area_positive')),
+    sa.CheckConstraint('area >= 0', name=op.f('ck_election_voter_scope_area_not_negative')),
     sa.ForeignKeyConstraint(['election_id'], ['election.id'], name=op.f('fk_election_voter_scope_election_id_election')),
     sa.ForeignKeyConstraint(['election_voter_id'], ['election_voter.id'], name=op.f('fk_election_voter_scope_election_voter_id_election_voter')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_election_voter_scope')),

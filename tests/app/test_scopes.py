@@ -1,6 +1,7 @@
 """Motions decided within a stairwell (3幢2单元): drafted, opened with the scope declared and each
 voter weighed on their units there, voted on (only by those owners), counted and shown."""
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -12,8 +13,9 @@ from voting.auth.models import Role
 from voting.ballots.operations import BallotRefused
 from voting.core.scopes import Part
 from voting.elections.models import ElectionVoter, Motion
-from voting.elections.operations import add_motion, create_election
+from voting.elections.operations import add_motion, create_election, voter_holding
 from voting.elections.scopes import ScopeRefused, motions_of
+from voting.estates.operations import change_roll_rules
 from voting.extensions import db
 from voting.paper.operations import PaperEntry, PaperRefused, read_marks
 
@@ -155,3 +157,22 @@ def test_staff_draft_a_scoped_motion_and_read_its_scope_on_the_results(app, fact
     count_vote(vote.election)
     results = client.get(f"{base}/results").get_data(as_text=True)
     assert "Decided only by the owners of 3幢2单元、5幢-1-101" in results
+
+
+def test_a_parking_space_left_out_of_the_area_keeps_its_owner_a_voter_in_the_scope(app, factory):
+    """Where the estate leaves parking out, only the area goes (DOMAIN.md): in the stairwell, 丁,
+    who owns only a space there, is one head with no area, and 甲's space adds nothing to 甲."""
+    rows = [
+        ["3幢", "2", "101", "住宅", "100.00", "登记", "甲", resident_id(1), "", "已交付"],
+        ["3幢", "2", "车位1", "车位", "12.00", "登记", "甲", resident_id(1), "", "已交付"],
+        ["3幢", "2", "车位2", "车位", "12.00", "登记", "丁", resident_id(4), "", "已交付"],
+        ["3幢", "1", "101", "住宅", "100.00", "登记", "丙", resident_id(3), "", "已交付"],
+    ]
+    estate = factory.estate(roster=roster_csv(rows))
+    change_roll_rules("test", estate, replace(estate.roll_rules, count_parking=False))
+    election = opened(draft(estate), None).election
+    weights = {voter["voter_id"]: voter["weights"] for voter in election.roll["voters"]}
+    jia, ding = (voter_holding(election, label).voter_code for label in ("3幢-2-101", "3幢-2-车位2"))
+    assert weights[jia]["scope-1"] == {"area": 10000, "heads": 1}
+    assert weights[ding]["scope-1"] == {"area": 0, "heads": 1}
+    assert election.roll["totals"]["scope-1"] == {"area": 10000, "heads": 2}

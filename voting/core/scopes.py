@@ -84,7 +84,7 @@ def scope_weights(units: Iterable[PlacedUnit]) -> dict[object, dict]:
     weights: dict[object, dict] = {}
     for unit in units:
         if unit.voter is None:
-            continue  # not counted under the estate's rules (parking left out)
+            continue  # a unit no voter holds counts for nobody
         weight = weights.setdefault(unit.voter, {"area": 0, "heads": 1})
         weight["area"] += unit.area
     return weights

@@ -360,7 +360,8 @@ class ElectionVoterScope(db.Model):
     __tablename__ = "election_voter_scope"
     __table_args__ = (
         UniqueConstraint("election_voter_id", "scope_id"),
-        CheckConstraint("area > 0", name="area_positive"),
+        # 0 for the owner of only a parking space the estate's rules leave out: one head, no area.
+        CheckConstraint("area >= 0", name="area_not_negative"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)

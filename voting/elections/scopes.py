@@ -18,6 +18,7 @@ from sqlalchemy import select
 from voting.audit.operations import record_event
 from voting.core import scopes as pure
 from voting.core.record_v2 import ESTATE
+from voting.core.weights import counts_area
 from voting.elections.models import (
     Election,
     ElectionError,
@@ -42,11 +43,14 @@ class ScopeRefused(ElectionError):
 
 
 def placed_units(estate: Estate) -> list[pure.PlacedUnit]:
-    """Every unit of the estate's roll where it stands, in label order, with its voter."""
+    """Every unit of the estate's roll where it stands, in label order, with its voter and the
+    area it adds (none for a parking space the estate's rules leave out: its owner still votes)."""
     return [
-        pure.PlacedUnit(label, building, entrance, voter_id, area)
-        for label, building, entrance, voter_id, area in db.session.execute(
-            select(Unit.label, Building.name, Unit.entrance, Unit.voter_id, Unit.area)
+        pure.PlacedUnit(
+            label, building, entrance, voter_id, area if counts_area(use, count_parking=estate.count_parking) else 0
+        )
+        for label, building, entrance, voter_id, area, use in db.session.execute(
+            select(Unit.label, Building.name, Unit.entrance, Unit.voter_id, Unit.area, Unit.use)
             .join(Building, Unit.building_id == Building.id)
             .where(Unit.estate_id == estate.id)
             .order_by(Unit.label)
