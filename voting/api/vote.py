@@ -4,7 +4,7 @@ Exempt from CSRF: a cross-site page cannot produce the Ed25519 signatures these 
 which are the authentication (the receipt check only reads).
 """
 
-from flask import Blueprint, abort, g, jsonify, render_template, request
+from flask import Blueprint, abort, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -54,17 +54,22 @@ def _request_data() -> bytes:
     return data
 
 
+_PHONE_BODY = "gongzhi.phone_body"
+
+
 def _phone_body() -> dict:
     """The phone's JSON object, read and parsed once per request: the per-voter limits read their
-    key from it before the view does (what refused it is kept and refused again)."""
-    if "phone_body" not in g:
+    key from it before the view does (what refused it is kept and refused again). Kept in the
+    request's own environ: an application context, and its g, may outlive a request."""
+    if _PHONE_BODY not in request.environ:
         try:
-            g.phone_body = read_request(_request_data())
+            request.environ[_PHONE_BODY] = read_request(_request_data())
         except VoteRefused as refusal:
-            g.phone_body = refusal
-    if isinstance(g.phone_body, VoteRefused):
-        raise g.phone_body
-    return g.phone_body
+            request.environ[_PHONE_BODY] = refusal
+    body = request.environ[_PHONE_BODY]
+    if isinstance(body, VoteRefused):
+        raise body
+    return body
 
 
 def _phone_sent(*path: str) -> str:

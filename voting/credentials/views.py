@@ -111,6 +111,7 @@ def detail(code: str, election_id: int, request_id: int):
 @login_required
 def withdraw(code: str, election_id: int, request_id: int):
     _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
+    _request(election, request_id)  # of this vote (404), before anything is refused about it
     back = url_for("credentials.detail", code=code, election_id=election_id, request_id=request_id)
     withdraw_request(current_user, election, request_id)
     flash(_("The request is withdrawn; nothing took effect."), "success")
