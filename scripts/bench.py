@@ -351,9 +351,10 @@ def cast_over_http(
     server = Gunicorn(environment, work / f"gunicorn-{workers}x{threads}.log", workers=workers, threads=threads)
     try:
         server.wait_ready(f"/v/{vote.public_id}")
-        post_all(server.port, f"/v/{vote.public_id}/ballot", bodies["warm-up"], clients)
+        ballot_url = f"/api/v/{vote.public_id}/ballot"
+        post_all(server.port, ballot_url, bodies["warm-up"], clients)
         cpu_before = time.process_time()
-        seconds, latencies, statuses = post_all(server.port, f"/v/{vote.public_id}/ballot", bodies["timed"], clients)
+        seconds, latencies, statuses = post_all(server.port, ballot_url, bodies["timed"], clients)
         client_cpu = time.process_time() - cpu_before
     finally:
         server.stop()

@@ -18,6 +18,7 @@ from flask import Flask
 
 from voting.core import record_v2, signing
 from voting.core.canonical import b64e
+from voting.errors import API_PREFIX
 
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -55,7 +56,7 @@ class Clerk:
 class PaperDesk:
     def __init__(self, app: Flask, estate_code: str, election_id: int, clerks: list[Clerk]):
         self.app = app
-        self.base = f"/estates/{estate_code}/elections/{election_id}/paper"
+        self.base = f"{API_PREFIX}/estates/{estate_code}/elections/{election_id}/paper"
         self.clerks = clerks
         self.clients = {clerk.username: self._logged_in(clerk) for clerk in clerks}
 
@@ -72,7 +73,7 @@ class PaperDesk:
         )
         if response.status_code != 302:
             raise DeskError(f"clerk {clerk.username} could not log in")
-        desk = self._request(client, "GET", f"{self.base}/", headers={"Accept": "application/json"}).get_json()
+        desk = self._request(client, "GET", f"{self.base}/").get_json()
         client.csrf = desk["csrf_token"]
         return client
 
@@ -84,9 +85,7 @@ class PaperDesk:
     def _get(self, clerk: Clerk, path: str, **query) -> dict:
         client = self.clients[clerk.username]
         return self._answer(
-            self._request(
-                client, "GET", f"{self.base}{path}", query_string=query, headers={"Accept": "application/json"}
-            ),
+            self._request(client, "GET", f"{self.base}{path}", query_string=query),
             path,
         )
 
@@ -98,7 +97,7 @@ class PaperDesk:
                 "POST",
                 f"{self.base}{path}",
                 json=body,
-                headers={"X-CSRFToken": client.csrf, "Accept": "application/json"},
+                headers={"X-CSRFToken": client.csrf},
             ),
             path,
         )

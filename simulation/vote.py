@@ -104,7 +104,7 @@ def cast_online(app, client, public_id: str, election_hash: str, voter_code: str
     }
     signature = signing.sign(signing.private_key_from_seed(secret), "ballot", ballot, record_v2.VERSION)
     with app.app_context():
-        response = client.post(f"/v/{public_id}/ballot", json={"ballot": ballot, "signature": signature})
+        response = client.post(f"/api/v/{public_id}/ballot", json={"ballot": ballot, "signature": signature})
     if response.status_code != 200:
         raise click.ClickException(f"online ballot of {voter_code} refused: {response.get_data(as_text=True)}")
     return response.get_json()

@@ -108,6 +108,7 @@ def build_app(overrides: dict | None = None) -> Flask:
     login_manager.localize_callback = _
 
     from voting import models  # noqa: F401  (every table registered before migrations run)
+    from voting.api.views import blueprint as api_blueprint
     from voting.audit.views import blueprint as audit_blueprint
     from voting.auth.access import register_template_predicates
     from voting.auth.views import blueprint as auth_blueprint
@@ -130,7 +131,6 @@ def build_app(overrides: dict | None = None) -> Flask:
     from voting.tally.views import blueprint as tally_blueprint
     from voting.templating import register_filters
     from voting.vote.views import blueprint as vote_blueprint
-    from voting.witness.views import blueprint as witness_blueprint
 
     for blueprint in (
         auth_blueprint,
@@ -145,7 +145,6 @@ def build_app(overrides: dict | None = None) -> Flask:
         paper_blueprint,
         vote_blueprint,
         tally_blueprint,
-        witness_blueprint,
         certification_blueprint,
         board_blueprint,
         board_public_blueprint,
@@ -153,8 +152,11 @@ def build_app(overrides: dict | None = None) -> Flask:
         prep_public_blueprint,
         candidates_blueprint,
         candidates_public_blueprint,
+        api_blueprint,
     ):
         app.register_blueprint(blueprint)
+    # A script whose session has ended is answered 401 in JSON, not sent to the login page.
+    login_manager.blueprint_login_views.update({name: None for name in app.blueprints if name.split(".")[0] == "api"})
     register_cli(app)
     register_filters(app)
     app.register_error_handler(Refusal, answer_refusal)
@@ -177,7 +179,7 @@ def build_app(overrides: dict | None = None) -> Flask:
         if "\x00" in request.path:
             abort(404)
         # Only a form body is read here: reading any other would fix its size limit before a
-        # view can lower it (the phones' JSON endpoints do).
+        # view can lower it (the phones' JSON API does).
         is_form = request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data")
         for fields in (request.args, request.form) if is_form else (request.args,):
             if any("\x00" in key + value for key, value in fields.items(multi=True)):

@@ -2,10 +2,10 @@
 
 An operation raises a :class:`Refusal` (each feature has its own subclass) with a message for
 people and an HTTP status. The app's handler (:func:`answer_refusal`, registered in
-``voting.app``) rolls the request's changes back and answers ``{"error": message}`` to phones and
-scripts, or flashes the message and sends a browser back to the page it came from. HTTP errors
-(404, 403, a bad CSRF token, 429) get the same two kinds of answer: a page in the reader's
-language, or JSON.
+``voting.app``) rolls the request's changes back and answers ``{"error": message}`` on the JSON
+API (everything under ``/api/``, voting.api), or flashes the message and sends a browser back to
+the page it came from. HTTP errors (404, 403, a bad CSRF token, 429) get the same two kinds of
+answer: a page in the reader's language, or JSON on the API.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from werkzeug.exceptions import HTTPException
 
 from voting.extensions import db
 
-# A browser's form posts one of these; phones and scripts post JSON or a raw body.
-FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+# Where the JSON API answers (voting.api): phones' and browsers' scripts, never a page.
+API_PREFIX = "/api"
 
 
 class Refusal(ValueError):
@@ -59,11 +59,9 @@ class EveryFault(Refusal):
 
 
 def answers_json() -> bool:
-    """JSON for phones' and scripts' requests: a JSON body, a POST that is no browser form, or a
-    request asking for JSON first; a page for browsers, which ask for HTML and post forms."""
-    if request.is_json or (request.method == "POST" and request.mimetype not in FORM_TYPES):
-        return True
-    return request.accept_mimetypes.best == "application/json"
+    """JSON for every request to the API, also one that names no route of it (a mistyped path);
+    a page for every other, whatever it sent or asked for: the pages take forms only."""
+    return request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/")
 
 
 def returns_to(endpoint: str, *kept_args: str):
@@ -145,6 +143,7 @@ def http_error_message(code: int) -> tuple[str, str]:
                 "the form may have expired: go back, reload the page and try again."
             ),
         ),
+        401: (_("Not allowed"), _("Please log in to open this page.")),  # the API's: pages send to the login
         403: (_("Not allowed"), _("Your account may not open this page.")),
         404: (
             _("Page not found"),

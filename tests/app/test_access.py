@@ -133,14 +133,17 @@ def test_own_estate_pages_open_as_the_role_permits(app, factory, two_estates, ro
         assert client.get(url).status_code == expected, (role, url)
 
 
-def test_anonymous_users_are_sent_to_login(app, worlds):
+def test_anonymous_users_are_sent_to_login_and_scripts_told_so(app, worlds):
     mine, _theirs = worlds
     own = url_values(mine)
     client = app.test_client()
     for rule, methods in estate_routes(app):
         for method in methods:
             response = client.open(build(rule, own), method=method)
-            assert response.status_code == 302 and "/login" in response.headers["Location"], (method, rule)
+            if rule.endpoint.startswith("api."):  # a script is told, in JSON: no page to go to
+                assert response.status_code == 401 and "error" in response.json, (method, rule)
+            else:
+                assert response.status_code == 302 and "/login" in response.headers["Location"], (method, rule)
 
 
 def test_dashboard_lists_only_estates_in_scope(app, factory, two_estates):

@@ -53,7 +53,7 @@ def test_certified_record_verifies(app, counted):
     assert "VALID" in page or "有效" in page
     body, signature = sign_body(election, officer, key)
     response = client.post(
-        f"/estates/{estate.code}/elections/{election.id}/certification/sign",
+        f"/api/estates/{estate.code}/elections/{election.id}/certification/sign",
         json={"officer_id": officer.officer_id, "body": body, "signature": signature, "confirmed": True},
     )
     assert response.status_code == 200, response.data
@@ -99,7 +99,7 @@ def test_a_certification_without_the_tick_is_refused_and_changes_nothing(app, co
     estate, election, staff, officer, key = counted
     client = login(app.test_client(), staff)
     body, signature = sign_body(election, officer, key)
-    sign_url = f"/estates/{estate.code}/elections/{election.id}/certification/sign"
+    sign_url = f"/api/estates/{estate.code}/elections/{election.id}/certification/sign"
     for unticked in ({}, {"confirmed": False}, {"confirmed": "y"}):
         response = client.post(
             sign_url, json={"officer_id": officer.officer_id, "body": body, "signature": signature, **unticked}
@@ -125,7 +125,7 @@ def test_an_officer_of_another_street_office_cannot_reach_it(app, factory, count
     client = login(app.test_client(), other)
     body, signature = sign_body(election, officer, key)
     response = client.post(
-        f"/estates/{estate.code}/elections/{election.id}/certification/sign",
+        f"/api/estates/{estate.code}/elections/{election.id}/certification/sign",
         json={"officer_id": officer.officer_id, "body": body, "signature": signature},
     )
     assert response.status_code == 404
@@ -196,7 +196,7 @@ def test_certifying_puts_the_sheet_on_the_board(app, counted):
     client = login(app.test_client(), staff)
     body, signature = sign_body(election, officer, key)
     client.post(
-        f"/estates/{estate.code}/elections/{election.id}/certification/sign",
+        f"/api/estates/{estate.code}/elections/{election.id}/certification/sign",
         json={"officer_id": officer.officer_id, "body": body, "signature": signature, "confirmed": True},
     )
     (sheet,) = db.session.query(BoardNotice).filter_by(election_id=election.id, kind="certification").all()
@@ -239,7 +239,7 @@ def test_the_decision_names_the_officer_by_name_and_role_not_by_key_id(app, coun
     client = login(app.test_client(), staff)
     body, signature = sign_body(election, officer, key)
     client.post(
-        f"/estates/{estate.code}/elections/{election.id}/certification/sign",
+        f"/api/estates/{estate.code}/elections/{election.id}/certification/sign",
         json={"officer_id": officer.officer_id, "body": body, "signature": signature, "confirmed": True},
     )
     page = client.get(f"/estates/{estate.code}/elections/{election.id}/certification/").get_data(as_text=True)

@@ -100,7 +100,9 @@ class Phones:
         for ballot, signature in ballots:
             body = json.dumps({"ballot": ballot, "signature": signature}, ensure_ascii=False).encode()
             try:
-                connection.request("POST", f"/v/{self.public_id}/ballot", body, {"Content-Type": "application/json"})
+                connection.request(
+                    "POST", f"/api/v/{self.public_id}/ballot", body, {"Content-Type": "application/json"}
+                )
                 response = connection.getresponse()
                 answer = response.read()
             except (OSError, http.client.HTTPException):

@@ -234,6 +234,6 @@ def test_a_group_member_registers_their_browser_key_on_the_draft_vote(app, facto
     url = f"/estates/{estate.code}/elections/{election.id}/credentials/key"
     assert 'data-clerk-action="register"' in client.get(url).get_data(as_text=True)
     _seed, public_key = signing.generate_keypair()
-    registered = client.post(url, json={"public_key": public_key})
+    registered = client.post("/api" + url, json={"public_key": public_key})
     assert registered.status_code == 201 and registered.json["role"] == "preparation_group"
     assert 'data-clerk-action="register"' not in client.get(url).get_data(as_text=True)

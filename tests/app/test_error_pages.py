@@ -1,5 +1,5 @@
 """HTTP errors: a browser gets the app's page in its language (lang, phone viewport, a way
-back); a JSON request gets JSON, as the phone's /v/... requests always have."""
+back); a request to the JSON API (/api/..., the phones' and the officers' scripts) gets JSON."""
 
 import pytest
 
@@ -35,7 +35,7 @@ def test_a_mistyped_vote_link_shows_a_page_in_the_readers_language(app, language
 
 def test_the_phones_json_requests_still_get_json(app, factory):
     client = app.test_client()
-    missing = client.post("/v/NO-SUCH-1/challenge", json={}, headers={"Accept-Language": "en"})
+    missing = client.post("/api/v/NO-SUCH-1/challenge", json={}, headers={"Accept-Language": "en"})
     assert missing.status_code == 404 and missing.get_json() == {
         "error": (
             "There is no page at this address. If you typed it from a notice, check it character by character, "
@@ -43,7 +43,7 @@ def test_the_phones_json_requests_still_get_json(app, factory):
         )
     }
     election = open_vote(factory.estate(roster=small_roster()), now=utcnow(), motions=PHONE_MOTIONS).election
-    wrong_method = client.get(f"/v/{election.public_id}/challenge", headers={"Accept": "application/json"})
+    wrong_method = client.get(f"/api/v/{election.public_id}/challenge", headers={"Accept": "application/json"})
     assert wrong_method.status_code == 405 and "error" in wrong_method.get_json()
 
 

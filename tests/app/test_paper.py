@@ -42,12 +42,12 @@ from voting.elections.operations import (
     tally_election,
     units_by_voter,
 )
+from voting.errors import API_PREFIX
 from voting.extensions import db
 from voting.pdf.documents import minutes_pdf
 from voting.tally.operations import choice_printers
 from voting.timeutil import utcnow
 
-JSON = {"Accept": "application/json"}
 UNIT = {"v00001": "1幢-1-101", "v00002": "1幢-1-201", "v00003": "1幢-2-101"}  # v00002 also holds 1幢-1-102
 CHOICES = {"m1": "yes", "m2": "abstain", "m3": ["c3-2", "c3-1"]}  # m3 ticked out of order on purpose
 
@@ -92,6 +92,11 @@ class PaperVote:
     def election(self):
         return self.vote.election
 
+    @property
+    def api(self) -> str:
+        """The JSON API's routes for this vote's paper desk."""
+        return API_PREFIX + self.base
+
     def hand_in(self, voter: str | None, identity_checked: bool = False, clerk: Clerk | None = None):
         """The desk's hand-in of a paper of this voter (None: from the sealed box), signed by the
         clerk; the response of the post."""
@@ -99,11 +104,11 @@ class PaperVote:
         query = {"unit": UNIT[voter]} if voter else {"sealed_box": "1"}
         if identity_checked:
             query["identity_checked"] = "1"
-        prepared = clerk.client.get(f"{self.base}/handins/sign", query_string=query, headers=JSON)
+        prepared = clerk.client.get(f"{self.api}/handins/sign", query_string=query)
         assert prepared.status_code == 200, prepared.get_json()
         body = prepared.get_json()["body"]
         return clerk.client.post(
-            f"{self.base}/handins",
+            f"{self.api}/handins",
             json={"officer_id": clerk.officer_id, "body": body, "signature": clerk.sign(body, "handin")},
         )
 
@@ -120,14 +125,14 @@ class PaperVote:
             payload["handin"] = self.handed_in(voter)
         if "rekey_of" not in extra:
             payload["scan"] = b64e(scan or png_scan())
-        return clerk.client.post(f"{self.base}/ballots", json=payload)
+        return clerk.client.post(f"{self.api}/ballots", json=payload)
 
     def key_and_sign(self, clerk: Clerk, voter: str, choices: dict, **extra) -> int:
         response = self.key(clerk, voter, choices, **extra)
         assert response.status_code == 201, response.get_json()
         answer = response.get_json()
         signed = clerk.client.post(
-            f"{self.base}/ballots/{answer['paper_id']}/signature",
+            f"{self.api}/ballots/{answer['paper_id']}/signature",
             json={"officer_id": clerk.officer_id, "signature": clerk.sign(answer["ballot"])},
         )
         assert signed.get_json() == {"paper_id": answer["paper_id"], "status": "awaiting_check"}
@@ -135,13 +140,13 @@ class PaperVote:
 
     def check(self, clerk: Clerk, paper_id: int, voter: str, choices: dict, **extra):
         return clerk.client.post(
-            f"{self.base}/ballots/{paper_id}/check",
+            f"{self.api}/ballots/{paper_id}/check",
             json={"unit": UNIT[voter], "officer_id": clerk.officer_id, "choices": choices, **extra},
         )
 
     def countersign(self, clerk: Clerk, paper_id: int, body: dict):
         return clerk.client.post(
-            f"{self.base}/ballots/{paper_id}/countersignature",
+            f"{self.api}/ballots/{paper_id}/countersignature",
             json={"officer_id": clerk.officer_id, "signature": clerk.sign(body)},
         )
 
@@ -162,7 +167,7 @@ def clerk_for(app, factory, estate, role=Role.CLERK, **person) -> Clerk:
 
 def register(clerk: Clerk, base: str) -> None:
     public_key = signing.public_key_b64(clerk.key)
-    response = clerk.client.post(f"{base}/officer-key", json={"public_key": public_key})
+    response = clerk.client.post(f"{API_PREFIX}{base}/officer-key", json={"public_key": public_key})
     assert response.status_code == 201, response.get_json()
     assert response.get_json()["role"] == "clerk" and response.get_json()["public_key"] == public_key
     clerk.officer_id = response.get_json()["officer_id"]
@@ -249,14 +254,14 @@ def test_a_browser_key_is_registered_only_while_the_vote_is_a_draft(app, factory
     page = clerk.client.get(f"{base}/officer-key").get_data(as_text=True)
     assert clerk.officer_id in page and "officer_keys.js" in page and 'data-clerk-action="register"' not in page
 
-    same_again = clerk.client.post(f"{base}/officer-key", json={"public_key": officer.public_key})
+    same_again = clerk.client.post(f"{API_PREFIX}{base}/officer-key", json={"public_key": officer.public_key})
     assert same_again.status_code == 409 and "already registered" in same_again.get_json()["error"]
-    assert clerk.client.post(f"{base}/officer-key", json={"public_key": "not-a-key"}).status_code == 400
+    assert clerk.client.post(f"{API_PREFIX}{base}/officer-key", json={"public_key": "not-a-key"}).status_code == 400
     newcomer = clerk_for(app, factory, estate)
     assert 'data-clerk-action="register"' in newcomer.client.get(f"{base}/officer-key").get_data(as_text=True)
     open_election("test", election, PASSPHRASE)
     db.session.commit()
-    late = newcomer.client.post(f"{base}/officer-key", json={"public_key": signing.generate_keypair()[1]})
+    late = newcomer.client.post(f"{API_PREFIX}{base}/officer-key", json={"public_key": signing.generate_keypair()[1]})
     assert late.status_code == 409 and "error" in late.get_json()
     assert len(election.officers) == 1
     assert 'data-clerk-action="register"' not in newcomer.client.get(f"{base}/officer-key").get_data(as_text=True)
@@ -268,7 +273,7 @@ def test_an_account_registers_one_key_per_role_and_vote(app, factory):
     base = f"/estates/{estate.code}/elections/{election.id}/paper"
     clerk = clerk_for(app, factory, estate)
     register(clerk, base)
-    second = clerk.client.post(f"{base}/officer-key", json={"public_key": signing.generate_keypair()[1]})
+    second = clerk.client.post(f"{API_PREFIX}{base}/officer-key", json={"public_key": signing.generate_keypair()[1]})
     assert second.status_code == 409 and second.get_json()["error"] == (
         f"The account {clerk.staff.username} already holds the key {clerk.officer_id} for this vote; "
         "an account registers one key per role and vote."
@@ -301,7 +306,9 @@ def test_an_account_without_an_id_number_registers_no_key_until_one_is_recorded(
     db.session.commit()
     page = clerk.client.get(f"{base}/officer-key").get_data(as_text=True)
     assert "has no ID number on record" in page and 'data-clerk-action="register"' not in page
-    refused = clerk.client.post(f"{base}/officer-key", json={"public_key": signing.public_key_b64(clerk.key)})
+    refused = clerk.client.post(
+        f"{API_PREFIX}{base}/officer-key", json={"public_key": signing.public_key_b64(clerk.key)}
+    )
     assert refused.status_code == 409 and "has no ID number on record" in refused.get_json()["error"]
     assert election.officers == []
 
@@ -332,19 +339,19 @@ def test_two_clerks_log_a_paper_ballot_the_verifier_accepts(app, factory):
     assert ballot["nonce"] not in pv.b.client.get(
         f"{pv.base}/ballots/{paper_id}/countersign", follow_redirects=True
     ).get_data(as_text=True)
-    assert pv.b.client.get(pv.base + "/", headers=JSON).get_json()["to_check"] == []
+    assert pv.b.client.get(pv.api + "/").get_json()["to_check"] == []
     assert pv.check(pv.b, paper_id, "v00002", CHOICES).status_code == 409
-    assert pv.a.client.get(pv.base + "/", headers=JSON).get_json()["to_sign"] == [paper_id]
+    assert pv.a.client.get(pv.api + "/").get_json()["to_sign"] == [paper_id]
     signed = pv.a.client.post(
-        f"{pv.base}/ballots/{paper_id}/signature", json={"officer_id": pv.a.officer_id, "signature": pv.a.sign(ballot)}
+        f"{pv.api}/ballots/{paper_id}/signature", json={"officer_id": pv.a.officer_id, "signature": pv.a.sign(ballot)}
     )
     assert signed.status_code == 200
-    assert pv.b.client.get(pv.base + "/", headers=JSON).get_json()["to_check"] == [paper_id]
-    assert pv.a.client.get(pv.base + "/", headers=JSON).get_json()["keyed_by_me"] == [paper_id]
+    assert pv.b.client.get(pv.api + "/").get_json()["to_check"] == [paper_id]
+    assert pv.a.client.get(pv.api + "/").get_json()["keyed_by_me"] == [paper_id]
 
     # B finds the voter by another of the voter's units and ticks the candidates in ballot order.
     check = pv.b.client.post(
-        f"{pv.base}/ballots/{paper_id}/check",
+        f"{pv.api}/ballots/{paper_id}/check",
         json={
             "unit": "1幢-1-102",
             "officer_id": pv.b.officer_id,
@@ -378,7 +385,7 @@ def test_two_clerks_log_a_paper_ballot_the_verifier_accepts(app, factory):
         {"signer": pv.a.officer_id, "signature": paper.keyed_signature},
         {"signer": pv.b.officer_id, "signature": pv.b.sign(ballot)},
     ]
-    status = pv.a.client.get(f"{pv.base}/ballots/{paper_id}", headers=JSON).get_json()
+    status = pv.a.client.get(f"{pv.api}/ballots/{paper_id}").get_json()
     assert status["status"] == "logged" and status["receipt"] == answer["receipt"]
     assert {e.action for e in db.session.scalars(select(AuditEvent).where(AuditEvent.target.like("paper:%")))} == {
         "paper.key",
@@ -398,7 +405,7 @@ def test_the_pages_walk_through_without_a_script_except_for_signing(app, factory
     a = pv.a.client
     assert "1幢-1-101" in a.get(f"{pv.base}/key?unit=1幢-1-101").get_data(as_text=True)
     assert "1幢-9-999" in a.get(f"{pv.base}/key?unit=1幢-9-999").get_data(as_text=True)
-    assert a.get(f"{pv.base}/key?unit=1幢-1-102", headers=JSON).get_json()["voter"] == {
+    assert a.get(f"{pv.api}/key?unit=1幢-1-102").get_json()["voter"] == {
         "voter_id": pv.vote.ids["v00002"],
         "units": ["1幢-1-102", "1幢-1-201"],
         "area": 18000,
@@ -455,7 +462,7 @@ def test_the_pages_walk_through_without_a_script_except_for_signing(app, factory
     assert 'value="c3-3" checked' in again.get_data(as_text=True)
 
     a.post(
-        f"{pv.base}/ballots/{paper_id}/signature",
+        f"{pv.api}/ballots/{paper_id}/signature",
         json={"officer_id": pv.a.officer_id, "signature": pv.a.sign(data["sign"]["ballot"])},
     )
     check_page = pv.b.client.get(f"{pv.base}/ballots/{paper_id}/check?unit=1幢-1-101").get_data(as_text=True)
@@ -517,7 +524,7 @@ def test_two_accounts_of_one_person_cannot_key_and_check_one_ballot(app, factory
         .select_from(AuditEvent)
         .where(AuditEvent.action.in_(["paper.match", "paper.mismatch", "paper.log"]))
     )
-    desk = pv.b.client.get(pv.base + "/", headers=JSON).get_json()
+    desk = pv.b.client.get(pv.api + "/").get_json()
     assert desk["to_check"] == [] and desk["keyed_by_me"] == [paper_id]
     form = pv.b.client.get(f"{pv.base}/ballots/{paper_id}/check", follow_redirects=True)
     assert "belongs to the same person as yours" in form.get_data(as_text=True)
@@ -553,7 +560,7 @@ def test_only_clerk_accounts_key_check_and_register_clerk_keys(app, factory, rol
     for response in (
         pv.key(other, "v00002", {"m1": "no"}),
         pv.check(other, paper_id, "v00001", CHOICES),
-        other.client.post(f"{pv.base}/officer-key", json={"public_key": signing.public_key_b64(other.key)}),
+        other.client.post(f"{pv.api}/officer-key", json={"public_key": signing.public_key_b64(other.key)}),
     ):
         assert response.status_code == 403 and response.get_json() == {"error": only_clerks}
     assert only_clerks in html.unescape(other.client.get(f"{pv.base}/key").get_data(as_text=True))
@@ -584,14 +591,14 @@ def test_differing_entries_set_the_ballot_aside_to_be_keyed_again(app, factory):
         "differences": {"voter": False, "motions": ["m2"]},
     }
     for clerk in (pv.a, pv.b):
-        status = clerk.client.get(f"{pv.base}/ballots/{paper_id}", headers=JSON).get_json()
+        status = clerk.client.get(f"{pv.api}/ballots/{paper_id}").get_json()
         assert status["differences"] == {"voter": False, "motions": ["m2"]}
         assert "筹集住宅专项维修资金" in clerk.client.get(f"{pv.base}/ballots/{paper_id}").get_data(as_text=True)
     body = json.loads(db.session.get(PaperBallot, paper_id).ballot_json)
     assert pv.countersign(pv.b, paper_id, body).status_code == 409
     assert pv.check(pv.b, paper_id, "v00001", CHOICES).status_code == 409  # no second guess
     assert ballots(pv.election) == []
-    assert pv.a.client.get(pv.base + "/", headers=JSON).get_json()["to_rekey"] == [paper_id]
+    assert pv.a.client.get(pv.api + "/").get_json()["to_rekey"] == [paper_id]
 
     # Keyed again from the same scan (by B this time), then checked by A.
     rekeyed = pv.key(pv.b, "v00001", CHOICES, rekey_of=paper_id)
@@ -600,7 +607,7 @@ def test_differing_entries_set_the_ballot_aside_to_be_keyed_again(app, factory):
     assert new["paper_id"] != paper_id and new["ballot"]["paper_scan_sha256"] == body["paper_scan_sha256"]
     assert pv.key(pv.a, "v00001", CHOICES, rekey_of=paper_id).status_code == 409  # once only
     pv.b.client.post(
-        f"{pv.base}/ballots/{new['paper_id']}/signature",
+        f"{pv.api}/ballots/{new['paper_id']}/signature",
         json={"officer_id": pv.b.officer_id, "signature": pv.b.sign(new["ballot"])},
     )
     assert pv.check(pv.a, new["paper_id"], "v00001", CHOICES).get_json()["status"] == "match"
@@ -618,7 +625,7 @@ def test_bad_signatures_are_refused_and_nothing_changes(app, factory):
     pv = paper_vote(app, factory)
     response = pv.key(pv.a, "v00001", CHOICES)
     paper_id, ballot = response.get_json()["paper_id"], response.get_json()["ballot"]
-    url = f"{pv.base}/ballots/{paper_id}/signature"
+    url = f"{pv.api}/ballots/{paper_id}/signature"
     other_body = ballot | {"choices": {"m1": "no"}}
     for officer_id, signature in [
         (pv.a.officer_id, pv.a.sign(other_body)),  # another body
@@ -647,7 +654,7 @@ def test_bad_signatures_are_refused_and_nothing_changes(app, factory):
 def test_revote_first_refuses_paper_after_online(app, factory):
     pv = paper_vote(app, factory, revote="first")
     cast_online_now(pv, "v00001", {"m1": "no"})
-    warned = pv.a.client.get(f"{pv.base}/handins/sign", query_string={"unit": UNIT["v00001"]}, headers=JSON)
+    warned = pv.a.client.get(f"{pv.api}/handins/sign", query_string={"unit": UNIT["v00001"]})
     assert "the first ballot counts" in warned.get_json()["warning"]
     paper_id = pv.key_and_sign(pv.a, "v00001", CHOICES, handin=pv.handed_in("v00001", identity_checked=True))
     body = pv.check(pv.b, paper_id, "v00001", CHOICES).get_json()["ballot"]
@@ -655,7 +662,7 @@ def test_revote_first_refuses_paper_after_online(app, factory):
     assert refused.status_code == 409 and "first ballot" in refused.get_json()["error"]
     assert len(ballots(pv.election)) == 1
     assert db.session.get(PaperBallot, paper_id).status == "awaiting_check"
-    status = pv.b.client.get(f"{pv.base}/ballots/{paper_id}", headers=JSON).get_json()
+    status = pv.b.client.get(f"{pv.api}/ballots/{paper_id}").get_json()
     assert "first ballot" in status["refused"]
     assert (
         db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "paper.refused")) == 1
@@ -712,37 +719,33 @@ def test_a_paper_after_an_online_ballot_counts_only_with_the_identity_check(app,
 def test_the_desk_numbers_each_hand_in_once_and_checks_identity_only_with_a_voter(app, factory):
     pv = paper_vote(app, factory)
     assert [pv.handed_in("v00001", identity_checked=True), pv.handed_in(None)] == ["J-0001", "J-0002"]
-    sealed = pv.a.client.get(f"{pv.base}/handins/J-0002", headers=JSON).get_json()
+    sealed = pv.a.client.get(f"{pv.api}/handins/J-0002").get_json()
     assert (sealed["units"], sealed["identity_checked"]) == (None, False)
-    no_voter = pv.a.client.get(
-        f"{pv.base}/handins/sign", query_string={"sealed_box": "1", "identity_checked": "1"}, headers=JSON
-    )
+    no_voter = pv.a.client.get(f"{pv.api}/handins/sign", query_string={"sealed_box": "1", "identity_checked": "1"})
     assert no_voter.status_code == 400 and "only for a known voter" in no_voter.get_json()["error"]
 
-    body = pv.a.client.get(f"{pv.base}/handins/sign", query_string={"unit": UNIT["v00002"]}, headers=JSON).get_json()[
-        "body"
-    ]
+    body = pv.a.client.get(f"{pv.api}/handins/sign", query_string={"unit": UNIT["v00002"]}).get_json()["body"]
     assert body["desk_receipt"] == "J-0003"
     wrong_purpose = pv.a.client.post(
-        f"{pv.base}/handins", json={"officer_id": pv.a.officer_id, "body": body, "signature": pv.a.sign(body, "ballot")}
+        f"{pv.api}/handins", json={"officer_id": pv.a.officer_id, "body": body, "signature": pv.a.sign(body, "ballot")}
     )
     assert wrong_purpose.status_code == 400 and "signature does not match" in wrong_purpose.get_json()["error"]
     taken = body | {"desk_receipt": "J-0001"}
     again = pv.a.client.post(
-        f"{pv.base}/handins",
+        f"{pv.api}/handins",
         json={"officer_id": pv.a.officer_id, "body": taken, "signature": pv.a.sign(taken, "handin")},
     )
     assert again.status_code == 409 and "J-0001 is already given" in again.get_json()["error"]
     made_up = body | {"desk_receipt": "whatever"}
     assert (
         pv.a.client.post(
-            f"{pv.base}/handins",
+            f"{pv.api}/handins",
             json={"officer_id": pv.a.officer_id, "body": made_up, "signature": pv.a.sign(made_up, "handin")},
         ).status_code
         == 400
     )
     assert [e["body"]["desk_receipt"] for e in logged(pv.election) if e["kind"] == "handin"] == ["J-0001", "J-0002"]
-    assert pv.a.client.get(pv.base + "/", headers=JSON).get_json()["handins"] == ["J-0001", "J-0002"]
+    assert pv.a.client.get(pv.api + "/").get_json()["handins"] == ["J-0001", "J-0002"]
 
 
 def test_a_sealed_box_paper_with_a_written_proxy_carries_the_proxys_hash(app, factory):
@@ -754,7 +757,7 @@ def test_a_sealed_box_paper_with_a_written_proxy_carries_the_proxys_hash(app, fa
     served = pv.b.client.get(f"{pv.base}/ballots/{paper_id}/proxy")
     assert served.status_code == 200 and served.data == proxy and "no-store" in served.headers["Cache-Control"]
     # Keyed, the hand-in is no longer offered, nor can another ballot name it.
-    assert pv.a.client.get(pv.base + "/", headers=JSON).get_json()["handins"] == []
+    assert pv.a.client.get(pv.api + "/").get_json()["handins"] == []
     twice = pv.key(pv.a, "v00002", CHOICES, handin=from_the_box)
     assert twice.status_code == 409 and "already keyed" in twice.get_json()["error"]
     finish(pv)
@@ -840,7 +843,7 @@ def test_another_estates_clerk_finds_nothing(app, factory):
     stranger = clerk_for(app, factory, factory.estate(roster=small_roster()))
     checked = 0
     for rule in app.url_map.iter_rules():
-        if not rule.endpoint.startswith("paper."):
+        if not rule.endpoint.startswith(("paper.", "api.paper.")):  # the pages and the API alike
             continue
         url = rule.build(
             {
@@ -852,10 +855,12 @@ def test_another_estates_clerk_finds_nothing(app, factory):
             append_unknown=False,
         )[1]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            response = stranger.client.open(url, method=method, json={}, headers=JSON)
-            assert response.status_code == 404 and "error" in response.get_json(), (method, url)
+            response = stranger.client.open(url, method=method, json={})
+            assert response.status_code == 404, (method, url)
+            # A page whatever the request sent; JSON on the API.
+            assert response.is_json == rule.endpoint.startswith("api."), (method, url)
             checked += 1
-    assert checked == 19
+    assert checked == 26
 
 
 def test_hand_ins_end_at_the_close_and_keying_goes_on_until_the_count(app, factory):
@@ -864,7 +869,7 @@ def test_hand_ins_end_at_the_close_and_keying_goes_on_until_the_count(app, facto
     body = pv.check(pv.b, paper_id, "v00001", CHOICES).get_json()["ballot"]
     from_the_box = pv.handed_in(None)
     close(pv)
-    late = pv.a.client.get(f"{pv.base}/handins/sign", query_string={"unit": UNIT["v00002"]}, headers=JSON)
+    late = pv.a.client.get(f"{pv.api}/handins/sign", query_string={"unit": UNIT["v00002"]})
     assert late.status_code == 409 and "closed" in late.get_json()["error"]
     assert pv.countersign(pv.b, paper_id, body).status_code == 200
     assert pv.enter("v00002", CHOICES, handin=from_the_box)[1].status_code == 200
@@ -902,7 +907,7 @@ def test_entries_are_checked_before_anything_is_stored(app, factory):
             "handin": handin,
             "scan": b64e(scan),
         } | change
-        response = pv.a.client.post(f"{pv.base}/ballots", json=payload)
+        response = pv.a.client.post(f"{pv.api}/ballots", json=payload)
         assert response.status_code == status and reason in response.get_json()["error"], (change, response.json)
     assert db.session.scalar(select(func.count()).select_from(PaperBallot)) == 0
     assert pv.key(pv.a, "v00001", CHOICES, scan, handin=handin).status_code == 201
@@ -968,8 +973,11 @@ def test_the_desk_prints_a_blank_ballot_and_one_per_voter(app, factory):
     buyer = pdf_text(pv.a.client.get(f"{pv.base}/ballot-paper.pdf", query_string={"unit": "1幢-1-201"}).data)
     assert "1幢-1-102、1幢-1-201" in buyer and "王*" in buyer and "180.00" in buyer
 
-    unknown = pv.a.client.get(f"{pv.base}/ballot-paper.pdf", query_string={"unit": "1幢-9-999"}, headers=JSON)
-    assert unknown.status_code == 404 and "1幢-9-999" in unknown.get_json()["error"]
+    unknown = pv.a.client.get(f"{pv.base}/ballot-paper.pdf", query_string={"unit": "1幢-9-999"}, follow_redirects=True)
+    assert (
+        unknown.request.path == pv.base + "/"
+        and "No voter of this vote's roll holds unit 1幢-9-999" in html.unescape(unknown.get_data(as_text=True))
+    )
 
 
 def test_a_ballot_is_printed_only_once_the_motions_are_fixed_and_only_within_scope(app, factory):
@@ -977,8 +985,8 @@ def test_a_ballot_is_printed_only_once_the_motions_are_fixed_and_only_within_sco
     election = draft(estate)
     clerk = clerk_for(app, factory, estate)
     base = f"/estates/{estate.code}/elections/{election.id}/paper"
-    early = clerk.client.get(f"{base}/ballot-paper.pdf", headers=JSON)
-    assert early.status_code == 409 and "once the vote is open" in early.get_json()["error"]
+    early = clerk.client.get(f"{base}/ballot-paper.pdf", follow_redirects=True)
+    assert early.request.path == base + "/" and "once the vote is open" in early.get_data(as_text=True)
     assert "ballot-paper.pdf" not in clerk.client.get(base + "/").get_data(as_text=True)
     other = clerk_for(app, factory, factory.estate(roster=small_roster()))
     assert other.client.get(f"{base}/ballot-paper.pdf").status_code == 404
@@ -1005,7 +1013,7 @@ def test_the_clerk_keying_a_paper_is_told_which_ballot_counts_when_the_owner_vot
     assert f"{checked} (handed in on" in sign_page and "it replaces the online ballot and counts" in sign_page
     assert f"{unchecked} (handed in on" not in sign_page  # the page names this paper's hand-in only
     pv.a.client.post(
-        f"{pv.base}/ballots/{paper_id}/signature",
+        f"{pv.api}/ballots/{paper_id}/signature",
         json={"officer_id": pv.a.officer_id, "signature": pv.a.sign(keyed["ballot"])},
     )
     body = pv.check(pv.b, paper_id, "v00001", {"m1": "yes"}).get_json()["ballot"]
@@ -1022,14 +1030,14 @@ def test_the_clerk_keying_a_paper_is_told_which_ballot_counts_when_the_owner_vot
 def test_the_hand_in_desk_states_what_counts_once_the_identity_check_is_known(app, factory):
     pv = paper_vote(app, factory, revote="last")
     cast_online_now(pv, "v00001", {"m1": "no"})
-    sign = f"{pv.base}/handins/sign"
-    unchecked = pv.a.client.get(sign, query_string={"unit": UNIT["v00001"]}, headers=JSON).get_json()["warning"]
+    sign = f"{pv.api}/handins/sign"
+    unchecked = pv.a.client.get(sign, query_string={"unit": UNIT["v00001"]}).get_json()["warning"]
     assert "will be refused and the online ballot counts" in unchecked
-    checked = pv.a.client.get(
-        sign, query_string={"unit": UNIT["v00001"], "identity_checked": "1"}, headers=JSON
-    ).get_json()["warning"]
+    checked = pv.a.client.get(sign, query_string={"unit": UNIT["v00001"], "identity_checked": "1"}).get_json()[
+        "warning"
+    ]
     assert "replaces the online one and counts" in checked
-    assert pv.a.client.get(sign, query_string={"unit": UNIT["v00003"]}, headers=JSON).get_json()["warning"] is None
+    assert pv.a.client.get(sign, query_string={"unit": UNIT["v00003"]}).get_json()["warning"] is None
 
 
 def test_clerks_are_shown_by_name_and_role_not_by_key_id(app, factory):
@@ -1085,7 +1093,7 @@ def test_the_migration_moves_unit_labels_and_paper_differences_into_their_column
     papers = {paper.id: paper for paper in db.session.scalars(select(PaperBallot))}
     assert (papers[set_aside].voter_differs, papers[set_aside].differing_motions) == (False, "m2")
     assert papers[refused].refused_reason == reason and papers[refused].voter_differs is None
-    status = pv.a.client.get(f"{pv.base}/ballots/{set_aside}", headers=JSON).get_json()
+    status = pv.a.client.get(f"{pv.api}/ballots/{set_aside}").get_json()
     assert status["differences"] == {"voter": False, "motions": ["m2"]}
     with pytest.raises(IntegrityError):  # set aside, it must say what differed
         db.session.execute(update(PaperBallot).where(PaperBallot.id == set_aside).values(differing_motions=None))

@@ -134,7 +134,7 @@ def unit_rows(html: str) -> list[list[str]]:
 
 def test_owners_with_a_valid_notice_see_how_each_unit_voted_once_counted(app, factory):
     election, secrets, client = counted(app, factory, publish_units=True)
-    url = f"/v/{election.public_id}/units"
+    url = f"/api/v/{election.public_id}/units"
     early = proof(secrets[WANG], challenge(client, election))
     assert client.post(url, json=early).status_code == 403  # not before the count
     count(election)
@@ -161,7 +161,7 @@ def test_nobody_without_a_valid_notice_sees_how_units_voted(app, factory):
     other_secrets = open_vote(
         factory.estate(roster=small_roster()), publish_units=True, now=utcnow(), motions=PHONE_MOTIONS
     ).roster_secrets
-    url = f"/v/{election.public_id}/units"
+    url = f"/api/v/{election.public_id}/units"
     token = challenge(client, election)
     refusals = {
         "no proof": {},
@@ -182,10 +182,10 @@ def test_with_the_setting_off_nobody_sees_how_units_voted(app, factory):
     early = proof(secrets[WANG], challenge(client, election))  # fresh for ten minutes
     count(election)
 
-    refused = client.post(f"/v/{election.public_id}/units", json=early)
+    refused = client.post(f"/api/v/{election.public_id}/units", json=early)
     assert refused.status_code == 403
     assert refused.json == {"error": "How each unit voted is not shown for this vote."}
-    assert client.post(f"/v/{election.public_id}/challenge").status_code == 409
+    assert client.post(f"/api/v/{election.public_id}/challenge").status_code == 409
     page = client.get(f"/v/{election.public_id}").get_data(as_text=True)
     assert 'id="vote-data"' not in page and 'id="step-units"' not in page
 

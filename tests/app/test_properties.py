@@ -165,7 +165,7 @@ def vote(app, factory):
     election, secrets = vote.election, vote.roster_secrets
     ballot = genuine_ballot(election)
     response = app.test_client().post(
-        f"/v/{election.public_id}/ballot",
+        f"/api/v/{election.public_id}/ballot",
         json={"ballot": ballot, "signature": sign(secrets[WANG], ballot), "id_last4": WANG_LAST4},
     )
     assert response.status_code == 200, response.json
@@ -193,7 +193,7 @@ def test_phone_endpoints_answer_any_body_without_a_500_or_a_write(app, vote, dat
     endpoint = data.draw(st.sampled_from(["challenge", "session", "ballot", "units", "receipt/check"]))
     body = data.draw(ANY_BODY)
     before = snapshot()
-    response = post_body(app.test_client(), f"/v/{election.public_id}/{endpoint}", body)
+    response = post_body(app.test_client(), f"/api/v/{election.public_id}/{endpoint}", body)
     assert response.status_code < 500
     assert response.is_json
     if endpoint != "challenge":
@@ -207,7 +207,7 @@ def test_phone_endpoints_answer_any_body_without_a_500_or_a_write(app, vote, dat
 def test_the_session_opens_only_for_the_genuine_key_proof_and_id_ending(app, vote, data):
     election, secrets, _receipt = vote
     client = app.test_client()
-    challenge = client.post(f"/v/{election.public_id}/challenge").json["challenge"]
+    challenge = client.post(f"/api/v/{election.public_id}/challenge").json["challenge"]
     key = signing.private_key_from_seed(secrets[WANG])
     genuine = {
         "public_key": signing.public_key_b64(key),
@@ -224,7 +224,7 @@ def test_the_session_opens_only_for_the_genuine_key_proof_and_id_ending(app, vot
             body[name] = data.draw(JSON_VALUES.filter(lambda junk, value=value: junk != value), label=f"{name} junk")
     body |= data.draw(st.dictionaries(ANY_TEXT.filter(lambda key: key not in genuine), JSON_VALUES, max_size=2))
     before = snapshot()
-    response = post_body(client, f"/v/{election.public_id}/session", as_json(body))
+    response = post_body(client, f"/api/v/{election.public_id}/session", as_json(body))
     assert response.status_code < 500
     genuine_sent = all(body.get(name) == value for name, value in genuine.items())
     assert (response.status_code == 200) == (genuine_sent and not holds_float(body))
@@ -302,7 +302,7 @@ def test_a_ballot_is_logged_only_when_it_is_valid(app, vote, data):
     election, secrets, _receipt = vote
     body, valid = data.draw(ballots(election, secrets[WANG]))
     before = snapshot()
-    response = post_body(app.test_client(), f"/v/{election.public_id}/ballot", as_json(body))
+    response = post_body(app.test_client(), f"/api/v/{election.public_id}/ballot", as_json(body))
     assert response.status_code < 500
     if not valid:
         assert response.status_code >= 400 and "error" in response.json
@@ -342,7 +342,7 @@ def test_a_receipt_changed_anywhere_is_answered_without_a_500(app, vote, data):
     changed = _replaced(receipt, path, data.draw(JSON_VALUES))
     before = snapshot()
     client = app.test_client()
-    answer = post_body(client, f"/v/{election.public_id}/receipt/check", as_json(changed))
+    answer = post_body(client, f"/api/v/{election.public_id}/receipt/check", as_json(changed))
     page = client.post(f"/v/{election.public_id}/receipt", data={"receipt": as_json(changed)})
     assert answer.status_code == 200 and page.status_code == 200
     if as_json(changed) == as_json(receipt):
@@ -352,7 +352,7 @@ def test_a_receipt_changed_anywhere_is_answered_without_a_500(app, vote, data):
 
 def test_the_genuine_receipt_checks(app, vote):
     election, _secrets, receipt = vote
-    assert post_body(app.test_client(), f"/v/{election.public_id}/receipt/check", as_json(receipt)).json["ok"]
+    assert post_body(app.test_client(), f"/api/v/{election.public_id}/receipt/check", as_json(receipt)).json["ok"]
 
 
 # --- clerks' scripts and the certifying officer ----------------------------------------------------
@@ -379,7 +379,7 @@ def test_paper_endpoints_answer_any_body_without_a_500_or_a_partial_write(app, d
     clerk = pv.a if step in ("key", "signature") else pv.b
     choices = {"m1": "yes", "m2": "abstain", "m3": ["c3-1"]}
     if step == "key":
-        url = f"{pv.base}/ballots"
+        url = f"{pv.api}/ballots"
         body = {
             "unit": genuine_or(data, UNIT["v00002"], "unit"),
             "officer_id": genuine_or(data, clerk.officer_id, "o"),
@@ -388,26 +388,25 @@ def test_paper_endpoints_answer_any_body_without_a_500_or_a_partial_write(app, d
             "rekey_of": data.draw(st.one_of(st.none(), JSON_VALUES), label="rekey_of"),
         }
     elif step in ("signature", "countersignature"):
-        url = f"{pv.base}/ballots/{unsigned if step == 'signature' else signed}/{step}"
+        url = f"{pv.api}/ballots/{unsigned if step == 'signature' else signed}/{step}"
         body = {"officer_id": genuine_or(data, clerk.officer_id, "o"), "signature": data.draw(JSON_VALUES, label="s")}
     elif step == "check":
-        url = f"{pv.base}/ballots/{signed}/check"
+        url = f"{pv.api}/ballots/{signed}/check"
         body = {
             "unit": genuine_or(data, UNIT["v00003"], "unit"),
             "officer_id": genuine_or(data, clerk.officer_id, "o"),
             "choices": genuine_or(data, {"m1": "no"}, "choices"),
         }
     else:
-        url = f"{pv.base}/{'officer-key' if step == 'officer-key' else 'ballots'}"
+        url = f"{pv.api}/{'officer-key' if step == 'officer-key' else 'ballots'}"
         body = data.draw(JSON_VALUES, label="body")
     text = data.draw(RAW_BODIES, label="raw") if step == "raw" else as_json(body)
     before = snapshot()
-    response = post_body(clerk.client, url, text, headers={"Accept": "application/json"})
+    response = post_body(clerk.client, url, text)
     assert_refused_cleanly(response, before)
     assert response.is_json
     lookup = clerk.client.get(
-        f"{pv.base}/key",
-        headers={"Accept": "application/json"},
+        f"{pv.api}/key",
         query_string={
             "unit": data.draw(FORM_TEXT, label="lookup"),
             "rekey_of": data.draw(FORM_TEXT | st.integers(), label="rekey"),
@@ -419,11 +418,11 @@ def test_paper_endpoints_answer_any_body_without_a_500_or_a_partial_write(app, d
 
 @pytest.fixture
 def certifying(app, factory):
-    """A street officer's client and the certification pages of an open vote."""
+    """A street officer's client and the certification routes of an open vote's API."""
     estate = factory.estate(roster=small_roster())
     staff = factory.staff(Role.STREET_OFFICE, estate)
     vote = open_vote(estate, officers=[(staff, "street_office", signing.generate_keypair()[1])])
-    return login(app.test_client(), staff), f"/estates/{estate.code}/elections/{vote.election.id}/certification"
+    return login(app.test_client(), staff), f"/api/estates/{estate.code}/elections/{vote.election.id}/certification"
 
 
 @FUZZ

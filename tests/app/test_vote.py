@@ -58,7 +58,7 @@ def public_key(seed: bytes) -> str:
 
 
 def challenge(client, election) -> str:
-    response = client.post(f"/v/{election.public_id}/challenge")
+    response = client.post(f"/api/v/{election.public_id}/challenge")
     assert response.status_code == 200, response.json
     return response.json["challenge"]
 
@@ -70,7 +70,7 @@ def prove(seed: bytes, token: str) -> str:
 def sign_in(client, election, seed: bytes, **extra):
     token = challenge(client, election)
     body = {"public_key": public_key(seed), "challenge": token, "signature": prove(seed, token), **extra}
-    return client.post(f"/v/{election.public_id}/session", json=body)
+    return client.post(f"/api/v/{election.public_id}/session", json=body)
 
 
 CHOICES = {"m1": "yes", "m2": "no", "m3": ["c3-1", "c3-3"]}
@@ -89,7 +89,7 @@ def ballot_of(election, voter: str, choices: dict | None = None) -> dict:
 
 def cast(client, election, seed: bytes, ballot: dict, **extra):
     body = {"ballot": ballot, "signature": signing.sign(key_of(seed), "ballot", ballot, record_v2.VERSION), **extra}
-    return client.post(f"/v/{election.public_id}/ballot", json=body)
+    return client.post(f"/api/v/{election.public_id}/ballot", json=body)
 
 
 def log_size(election) -> int:
@@ -134,7 +134,7 @@ def test_ballot_page_carries_the_frozen_definition(app, factory):
 def test_unknown_election_is_404(app):
     client = app.test_client()
     assert client.get("/v/NO-SUCH-1").status_code == 404
-    assert client.post("/v/NO-SUCH-1/challenge").status_code == 404
+    assert client.post("/api/v/NO-SUCH-1/challenge").status_code == 404
     assert client.get("/v/NO-SUCH-1/receipt").status_code == 404
 
 
@@ -167,7 +167,7 @@ def test_page_says_plainly_when_voting_is_not_open(app, factory):
     db.session.commit()
     response = client.get(f"/v/{draft.public_id}")
     assert response.status_code == 200 and page_data(response) is None
-    assert client.post(f"/v/{draft.public_id}/challenge").status_code == 404
+    assert client.post(f"/api/v/{draft.public_id}/challenge").status_code == 404
 
 
 def test_closed_vote_page_offers_the_receipt_check(app, factory):
@@ -211,7 +211,7 @@ def test_session_refuses_a_malformed_key(app, factory):
     token = challenge(client, election)
     for key in ("not base64!", "AAAA", "abc\u0000", b64e(bytes(32))):  # the last: a small-order point
         response = client.post(
-            f"/v/{election.public_id}/session",
+            f"/api/v/{election.public_id}/session",
             json={"public_key": key, "challenge": token, "signature": b64e(bytes(64))},
         )
         assert response.status_code == 403 and "not valid for this vote" in response.json["error"], key
@@ -274,7 +274,7 @@ def test_session_refuses_a_wrong_possession_signature(app, factory):
     }
     for what, signature in forgeries.items():
         response = client.post(
-            f"/v/{election.public_id}/session",
+            f"/api/v/{election.public_id}/session",
             json={"public_key": public_key(seed), "challenge": token, "signature": signature},
         )
         assert response.status_code == 403, what
@@ -290,7 +290,7 @@ def test_session_refuses_forged_foreign_and_expired_challenges(app, factory):
     token = challenge(client, election)
     for bad in (token[:-2] + ("AA" if token[-2:] != "AA" else "BB"), challenge(client, other)):
         response = client.post(
-            f"/v/{election.public_id}/session",
+            f"/api/v/{election.public_id}/session",
             json={"public_key": public_key(seed), "challenge": bad, "signature": prove(seed, bad)},
         )
         assert response.status_code == 403 and "sign-in request" in response.json["error"]
@@ -310,22 +310,22 @@ def test_a_sign_in_is_taken_once(app, factory):
     client = app.test_client()
     token = challenge(client, election)
     body = {"public_key": public_key(seed), "challenge": token, "signature": prove(seed, token)}
-    assert client.post(f"/v/{election.public_id}/session", json=body).status_code == 200
-    again = client.post(f"/v/{election.public_id}/session", json=body)
+    assert client.post(f"/api/v/{election.public_id}/session", json=body).status_code == 200
+    again = client.post(f"/api/v/{election.public_id}/session", json=body)
     assert again.status_code == 403 and "used already" in again.json["error"]
     assert sign_in(client, election, seed).status_code == 200  # a fresh challenge signs in
 
     count_vote(election)
     token = challenge(client, election)
     body = {"public_key": public_key(seed), "challenge": token, "signature": prove(seed, token)}
-    assert client.post(f"/v/{election.public_id}/units", json=body).status_code == 200
-    assert client.post(f"/v/{election.public_id}/units", json=body).status_code == 403
+    assert client.post(f"/api/v/{election.public_id}/units", json=body).status_code == 200
+    assert client.post(f"/api/v/{election.public_id}/units", json=body).status_code == 403
 
 
 def test_session_refuses_incomplete_and_malformed_requests(app, factory):
     election = open_vote(factory.estate(roster=small_roster()), now=utcnow(), motions=PHONE_MOTIONS).election
     client = app.test_client()
-    url = f"/v/{election.public_id}/session"
+    url = f"/api/v/{election.public_id}/session"
     token = challenge(client, election)
     for body in (
         b"",
@@ -354,7 +354,7 @@ def test_session_asks_for_the_last_four_id_characters(app, factory):
     # No ID number can be probed without the notice's key.
     token = challenge(client, election)
     response = client.post(
-        f"/v/{election.public_id}/session",
+        f"/api/v/{election.public_id}/session",
         json={
             "public_key": public_key(seed),
             "challenge": token,
@@ -454,7 +454,7 @@ def test_malformed_requests_and_ballots_are_refused_with_a_message(app, factory)
     vote = open_vote(factory.estate(roster=small_roster()), now=utcnow(), motions=PHONE_MOTIONS)
     election, secrets = vote.election, vote.roster_secrets
     client = app.test_client()
-    url = f"/v/{election.public_id}/ballot"
+    url = f"/api/v/{election.public_id}/ballot"
     seed = secrets[ZHANG_LI]
 
     def signed(ballot, key_seed=seed):
@@ -524,13 +524,13 @@ def test_no_session_or_ballot_outside_the_period(app, factory, period, message):
     )
     election, secrets = vote.election, vote.roster_secrets
     client = app.test_client()
-    refused = client.post(f"/v/{election.public_id}/challenge")
+    refused = client.post(f"/api/v/{election.public_id}/challenge")
     assert refused.status_code == 409 and message in refused.json["error"]
     # A challenge from an earlier moment does not help either.
     token = issue_challenge(election, now=election.opens_at)
     seed = secrets[ZHANG_LI]
     response = client.post(
-        f"/v/{election.public_id}/session",
+        f"/api/v/{election.public_id}/session",
         json={"public_key": public_key(seed), "challenge": token, "signature": prove(seed, token)},
     )
     assert response.status_code == 409
@@ -549,7 +549,7 @@ def test_receipt_check_accepts_a_genuine_receipt_after_more_ballots(app, factory
     receipt = cast(client, election, secrets[ZHANG_LI], ballot_of(election, ZHANG_LI)).json
     for code in (WANG, ZHAO, DEVELOPER):
         cast(client, election, secrets[code], ballot_of(election, code))
-    answer = client.post(f"/v/{election.public_id}/receipt/check", json=receipt).json
+    answer = client.post(f"/api/v/{election.public_id}/receipt/check", json=receipt).json
     assert (answer["ok"], answer["seq"], answer["log_size"], answer["published"]) == (True, 0, 4, False)
     assert "entry 0 of the log" in answer["message"] and "4 entries long" in answer["message"]
 
@@ -572,10 +572,10 @@ def test_receipt_check_refuses_tampered_receipts(app, factory):
         "not an object": [receipt],
     }
     for what, body in tampered.items():
-        answer = client.post(f"/v/{election.public_id}/receipt/check", json=body)
+        answer = client.post(f"/api/v/{election.public_id}/receipt/check", json=body)
         assert answer.status_code == 200 and answer.json["ok"] is False, what
         assert answer.json["error"], what
-    not_json = client.post(f"/v/{election.public_id}/receipt/check", data=b"{", content_type="application/json")
+    not_json = client.post(f"/api/v/{election.public_id}/receipt/check", data=b"{", content_type="application/json")
     assert not_json.json["ok"] is False and not_json.json["error"]
 
 
@@ -652,7 +652,7 @@ def test_a_revoted_receipt_says_it_is_replaced_and_by_which_ballot(app, factory)
     first = cast(client, election, secrets[WANG], ballot_of(election, WANG, {"m1": "yes"})).json
     cast(client, election, secrets[ZHAO], ballot_of(election, ZHAO))
     later = cast(client, election, secrets[WANG], ballot_of(election, WANG, {"m1": "no"})).json
-    answer = client.post(f"/v/{election.public_id}/receipt/check", json=first).json
+    answer = client.post(f"/api/v/{election.public_id}/receipt/check", json=first).json
     assert (answer["ok"], answer["published"], answer["status"]) == (True, False, "replaced")
     assert answer["replaced_by"] == {"seq": later["seq"], "channel": "online", "cast_at": later["logged_at"]}
     later_at = format_datetime(datetime.fromisoformat(later["logged_at"]))
@@ -662,7 +662,7 @@ def test_a_revoted_receipt_says_it_is_replaced_and_by_which_ballot(app, factory)
     )
     assert 'data-status="replaced"' in answer["html"] and "tell the street office" in answer["html"]
     # The later ballot is the one that counts, so far.
-    answer = client.post(f"/v/{election.public_id}/receipt/check", json=later).json
+    answer = client.post(f"/api/v/{election.public_id}/receipt/check", json=later).json
     assert (answer["status"], answer["replaced_by"]) == ("pending", None)
 
     # Once counted, the published record says the same.
@@ -670,7 +670,7 @@ def test_a_revoted_receipt_says_it_is_replaced_and_by_which_ballot(app, factory)
     page = client.post(f"/v/{election.public_id}/receipt", data={"receipt": json.dumps(first)}).get_data(as_text=True)
     assert 'data-status="replaced"' in page and "This ballot was replaced and does not count" in page
     assert f"Replaced by a later ballot, entry 2: cast online on {later_at}." in page
-    answer = client.post(f"/v/{election.public_id}/receipt/check", json=later).json
+    answer = client.post(f"/api/v/{election.public_id}/receipt/check", json=later).json
     assert (answer["published"], answer["status"], answer["words"]["headline"]) == (
         True,
         "counted",
@@ -687,7 +687,7 @@ def test_a_receipt_replaced_by_a_paper_ballot_names_the_desk_receipt_and_the_cle
     desk_receipt = pv.handed_in(ZHANG_LI, identity_checked=True)
     pv.enter(ZHANG_LI, {"m1": "yes"}, handin=desk_receipt)
     client = app.test_client()
-    while_open = client.post(f"/v/{pv.election.public_id}/receipt/check", json=online).json
+    while_open = client.post(f"/api/v/{pv.election.public_id}/receipt/check", json=online).json
     assert (while_open["status"], while_open["published"]) == ("replaced", False)
     paper = while_open["replaced_by"]
     assert (paper["channel"], paper["desk_receipt"], paper["identity_checked"], paper["clerks"]) == (
@@ -704,7 +704,7 @@ def test_a_receipt_replaced_by_a_paper_ballot_names_the_desk_receipt_and_the_cle
     )
 
     finish(pv)
-    counted = client.post(f"/v/{pv.election.public_id}/receipt/check", json=online).json
+    counted = client.post(f"/api/v/{pv.election.public_id}/receipt/check", json=online).json
     assert (counted["status"], counted["published"]) == ("replaced", True)
     assert (counted["replaced_by"], counted["ballot"], counted["words"]) == (
         paper,

@@ -300,7 +300,7 @@ def test_only_the_estates_own_street_office_witnesses(app, factory, witnessed, r
     else:
         intruder, status = factory.staff(role, None if role is Role.PLATFORM_ADMIN else estate), 403
     client = login(app.test_client(), intruder)
-    base = f"/estates/{estate.code}/elections/{election.id}/witness"
+    base = f"/api/estates/{estate.code}/elections/{election.id}/witness"
     assert client.post(f"{base}/checkpoint", json={}).status_code == status
     assert (
         client.post(
@@ -317,7 +317,7 @@ def test_the_witness_cosigns_through_the_api(app, witnessed):
     election = vote.election
     app.config["CLOCK_SHIFT"] = NOW - datetime.now(UTC)
     client = login(app.test_client(), witness.staff)
-    base = f"/estates/{election.estate.code}/elections/{election.id}/witness"
+    base = f"/api/estates/{election.estate.code}/elections/{election.id}/witness"
     page = client.get(f"/estates/{election.estate.code}/elections/{election.id}/turnout").get_data(as_text=True)
     assert f"{base}/checkpoint" in page and "Cosign the opening log" in page
     head = client.post(f"{base}/checkpoint", json={"since": None}).get_json()

@@ -392,11 +392,11 @@ def test_the_secret_stays_for_another_browser_until_the_phone_signs_in(live_serv
     screenshot(phone, "unsupported")
 
     phone.unroute(f"**{FALLBACK_MODULE}")
-    phone.route(f"**/v/{vote.public_id}/session", lambda route: route.abort())  # no connection yet
+    phone.route(f"**/api/v/{vote.public_id}/session", lambda route: route.abort())  # no connection yet
     phone.reload()
     phone.locator("#vote-error").wait_for(state="visible")
     assert phone.url == vote.qr_url(live_server, ZHANG_LI)  # so that trying again works
-    phone.unroute(f"**/v/{vote.public_id}/session")
+    phone.unroute(f"**/api/v/{vote.public_id}/session")
     phone.reload()
     phone.locator('fieldset[data-motion-id="m1"]').wait_for(state="visible")
     assert "#" not in phone.url

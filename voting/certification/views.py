@@ -1,27 +1,21 @@
 """The street office certifies a counted vote, or refuses with a written reason."""
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from voting.auth.access import Permission, certifies, scoped
-from voting.board.results import publish_certification
 from voting.certification.operations import (
-    CertificationRefused,
     body_to_certify,
-    certify,
     certifying_keys,
     decisions,
     refuse,
-    register_certifying_key,
     verifier_verdict,
 )
-from voting.confirmation import NOT_CONFIRMED, confirmed_in
 from voting.elections.models import Election, State
 from voting.elections.operations import why_no_officer_key
 from voting.errors import returns_to
 from voting.estates.models import Estate
-from voting.extensions import db
 from voting.officer_keys import officer_key_data
 from voting.tally.operations import read_results
 
@@ -39,7 +33,7 @@ def index(estate: Estate, election: Election):
     may_certify = certifies(current_user, estate) and not decisions(election)
     no_key = why_no_officer_key(current_user) if may_certify else None
     if election.state == State.DRAFT and not keys and not no_key:
-        key_data["register_url"] = url_for("certification.register_key", **urls)
+        key_data["register_url"] = url_for("api.officers.certifying_key", **urls)
     elif election.state == State.TALLIED:
         verdict = verifier_verdict(election) or ""
     return render_template(
@@ -72,7 +66,7 @@ def confirm(estate: Estate, election: Election):
         sign={
             "purpose": "certification",
             "body": body,
-            "post_url": url_for("certification.sign", **urls),
+            "post_url": url_for("api.officers.certify_result", **urls),
             "done_url": back,
         },
     )
@@ -85,34 +79,6 @@ def confirm(estate: Estate, election: Election):
         key_data=key_data,
         back=back,
     )
-
-
-@blueprint.post("/officer-key")
-@returns_to("certification.index")
-@login_required
-@scoped(Permission.VIEW_ELECTION, election=Election)
-def register_key(election: Election):
-    data = request.get_json(silent=True)
-    officer = register_certifying_key(
-        current_user, election, data.get("public_key") if isinstance(data, dict) else None
-    )
-    return jsonify(officer.key_json()), 201
-
-
-@blueprint.post("/sign")
-@returns_to("certification.index")
-@login_required
-@scoped(Permission.VIEW_ELECTION, election=Election)
-def sign(election: Election):
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        abort(400)
-    if not confirmed_in(data):
-        raise CertificationRefused(str(NOT_CONFIRMED))
-    decision = certify(current_user, election, data.get("officer_id"), data.get("body"), data.get("signature"))
-    db.session.flush()
-    publish_certification(current_user.username, election, decision)
-    return jsonify(status="certified")
 
 
 @blueprint.post("/refuse")

@@ -1,33 +1,16 @@
 """Revocations and reissues of owners' credentials: requested by one person, approved by another
-(voting.credentials.operations). The notices page holds the request form and the list."""
+(voting.credentials.operations). The notices page holds the request form and the list; the
+signatures the browser makes are posted to the JSON API (voting.api.officers)."""
 
 from io import BytesIO
 
-from flask import (
-    Blueprint,
-    abort,
-    flash,
-    jsonify,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    url_for,
-)
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from voting.auth.access import Permission, election_for, holds_group_key, part_of
 from voting.credentials.models import ACTION_NAMES, REASON_NAMES, STATUS_NAMES, CredentialRequest
-from voting.credentials.operations import (
-    approve_request,
-    next_signature,
-    prepare_request,
-    register_group_key,
-    sign_request,
-    signing_keys,
-    withdraw_request,
-)
+from voting.credentials.operations import next_signature, prepare_request, signing_keys, withdraw_request
 from voting.elections.models import State
 from voting.elections.operations import why_no_officer_key
 from voting.errors import returns_to
@@ -46,12 +29,6 @@ def _request(election, request_id: int) -> CredentialRequest:
     return part_of(CredentialRequest, request_id, election_id=election.id)
 
 
-def _signed(data) -> tuple:
-    if not isinstance(data, dict):
-        abort(400)
-    return data.get("officer_id"), data.get("signature")
-
-
 @blueprint.get("/key")
 @login_required
 def key(code: str, election_id: int):
@@ -61,7 +38,7 @@ def key(code: str, election_id: int):
     no_key = why_no_officer_key(current_user) if group_member else None
     extra = {}
     if election.state == State.DRAFT and group_member and not keys and not no_key:
-        extra["register_url"] = url_for("credentials.register_key", code=code, election_id=election_id)
+        extra["register_url"] = url_for("api.officers.credential_key", code=code, election_id=election_id)
     return render_template(
         "credentials/key.html",
         estate=estate,
@@ -71,16 +48,6 @@ def key(code: str, election_id: int):
         group_member=group_member,
         key_data=_key_data(election, **extra),
     )
-
-
-@blueprint.post("/key")
-@returns_to("credentials.key")
-@login_required
-def register_key(code: str, election_id: int):
-    _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
-    data = request.get_json(silent=True)
-    officer = register_group_key(current_user, election, data.get("public_key") if isinstance(data, dict) else None)
-    return jsonify(officer_id=officer.officer_id, role=officer.role, public_key=officer.public_key), 201
 
 
 @blueprint.post("/")
@@ -116,13 +83,14 @@ def detail(code: str, election_id: int, request_id: int):
     estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
     credential_request = _request(election, request_id)
     step = next_signature(current_user, credential_request)
+    here = {"code": code, "election_id": election_id, "request_id": request_id}
     extra = {}
     if step is not None:
         extra["sign"] = {
             "purpose": "credential",
             "body": credential_request.body(),
-            "post_url": url_for(f"credentials.{step}", code=code, election_id=election_id, request_id=request_id),
-            "done_url": url_for("credentials.detail", code=code, election_id=election_id, request_id=request_id),
+            "post_url": url_for(f"api.officers.credential_{step}", **here),
+            "done_url": url_for("credentials.detail", **here),
         }
     return render_template(
         "credentials/detail.html",
@@ -138,33 +106,12 @@ def detail(code: str, election_id: int, request_id: int):
     )
 
 
-@blueprint.post("/<int:request_id>/sign")
-@returns_to("credentials.detail")
-@login_required
-def sign(code: str, election_id: int, request_id: int):
-    _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
-    _request(election, request_id)  # of this vote, before what was sent is read
-    officer_id, signature = _signed(request.get_json(silent=True))
-    sign_request(current_user, election, request_id, officer_id, signature)
-    return jsonify(status="requested")
-
-
-@blueprint.post("/<int:request_id>/approve")
-@returns_to("credentials.detail")
-@login_required
-def approve(code: str, election_id: int, request_id: int):
-    _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
-    _request(election, request_id)  # of this vote, before what was sent is read
-    officer_id, signature = _signed(request.get_json(silent=True))
-    approved = approve_request(current_user, election, request_id, officer_id, signature)
-    return jsonify(status="approved", seq=approved.log_seq)
-
-
 @blueprint.post("/<int:request_id>/withdraw")
 @returns_to("credentials.detail")
 @login_required
 def withdraw(code: str, election_id: int, request_id: int):
     _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
+    _request(election, request_id)  # of this vote (404), before anything is refused about it
     back = url_for("credentials.detail", code=code, election_id=election_id, request_id=request_id)
     withdraw_request(current_user, election, request_id)
     flash(_("The request is withdrawn; nothing took effect."), "success")

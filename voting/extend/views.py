@@ -3,7 +3,7 @@
 
 from datetime import datetime
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -14,19 +14,17 @@ from voting.elections.models import Election, State
 from voting.errors import returns_to
 from voting.extend.models import REASON_LENGTH, ExtensionRequest
 from voting.extend.operations import (
-    approve_extension,
     extension_requests,
     latest_close,
     next_signature,
     propose_extension,
-    sign_extension,
     withdraw_extension,
 )
 from voting.formatting import SHANGHAI
 from voting.officer_keys import officer_key_data
 
 blueprint = Blueprint("extend", __name__, url_prefix="/estates/<code>/elections/<int:election_id>/extensions")
-EXTENSION = Part(ExtensionRequest, "request_id", of="election", column="election_id")
+EXTENSION = Part(ExtensionRequest, of="election", column="election_id")
 
 
 def _beijing(text: str) -> datetime | None:
@@ -35,12 +33,6 @@ def _beijing(text: str) -> datetime | None:
         return datetime.fromisoformat(text).replace(tzinfo=SHANGHAI)
     except ValueError:
         return None
-
-
-def _signed(data) -> tuple:
-    if not isinstance(data, dict):
-        abort(400)
-    return data.get("officer_id"), data.get("signature")
 
 
 @blueprint.get("/")
@@ -67,10 +59,10 @@ def propose(code: str, election: Election):
     proposed = propose_extension(
         current_user, election, _beijing(request.form.get("closes_at", "")), request.form.get("reason", "")
     )
-    return redirect(url_for("extend.detail", code=code, election_id=election.id, request_id=proposed.id))
+    return redirect(url_for("extend.detail", code=code, election_id=election.id, extension_id=proposed.id))
 
 
-@blueprint.get("/<int:request_id>")
+@blueprint.get("/<int:extension_id>")
 @login_required
 @scoped(Permission.MANAGE_ELECTION, election=Election, extension=EXTENSION)
 def detail(code: str, estate, election: Election, extension: ExtensionRequest):
@@ -80,8 +72,10 @@ def detail(code: str, estate, election: Election, extension: ExtensionRequest):
         asks["sign"] = {
             "purpose": "extension",
             "body": extension.body(),
-            "post_url": url_for(f"extend.{step}", code=code, election_id=election.id, request_id=extension.id),
-            "done_url": url_for("extend.detail", code=code, election_id=election.id, request_id=extension.id),
+            "post_url": url_for(
+                f"api.officers.extension_{step}", code=code, election_id=election.id, extension_id=extension.id
+            ),
+            "done_url": url_for("extend.detail", code=code, election_id=election.id, extension_id=extension.id),
         }
     return render_template(
         "extend/detail.html",
@@ -95,32 +89,12 @@ def detail(code: str, estate, election: Election, extension: ExtensionRequest):
     )
 
 
-@blueprint.post("/<int:request_id>/sign")
-@returns_to("extend.detail")
-@login_required
-@scoped(Permission.MANAGE_ELECTION, election=Election, extension=EXTENSION)  # before what was sent is read
-def sign(election: Election, extension: ExtensionRequest):
-    officer_id, signature = _signed(request.get_json(silent=True))
-    sign_extension(current_user, election, extension.id, officer_id, signature)
-    return jsonify(status="requested")
-
-
-@blueprint.post("/<int:request_id>/approve")
-@returns_to("extend.detail")
-@login_required
-@scoped(Permission.MANAGE_ELECTION, election=Election, extension=EXTENSION)
-def approve(election: Election, extension: ExtensionRequest):
-    officer_id, signature = _signed(request.get_json(silent=True))
-    approved = approve_extension(current_user, election, extension.id, officer_id, signature)
-    return jsonify(status="approved", seq=approved.log_seq)
-
-
-@blueprint.post("/<int:request_id>/withdraw")
+@blueprint.post("/<int:extension_id>/withdraw")
 @returns_to("extend.detail")
 @login_required
 @scoped(Permission.MANAGE_ELECTION, election=Election, extension=EXTENSION)
 def withdraw(code: str, election: Election, extension: ExtensionRequest):
-    back = url_for("extend.detail", code=code, election_id=election.id, request_id=extension.id)
+    back = url_for("extend.detail", code=code, election_id=election.id, extension_id=extension.id)
     withdraw_extension(current_user, election, extension.id)
     flash(_("The request is withdrawn; nothing took effect."), "success")
     return redirect(back)

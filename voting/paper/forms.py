@@ -1,7 +1,7 @@
-"""What a clerk submits, read alike from the HTML forms and from a JSON body (scripts).
+"""What a clerk submits on the paper pages' HTML forms (the JSON API reads its own: voting.api.paper).
 
 The forms are plain HTML with {{ csrf_token() }}: their choice fields follow the motions of
-each vote, and CSRFProtect checks the token (form field or X-CSRFToken header) on every POST.
+each vote, and CSRFProtect checks the token on every POST.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 from flask import request
 from flask_babel import gettext as _
 
-from voting.core.canonical import b64d
 from voting.paper.operations import PaperEntry, PaperRefused
 
 
@@ -23,14 +22,8 @@ def invalid_field(motion_id: str) -> str:
     return f"invalid-{motion_id}"
 
 
-def _json_body() -> dict:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise PaperRefused(_("The request body must be a JSON object."))
-    return data
-
-
-def _paper_id(value) -> int | None:
+def read_paper_id(value) -> int | None:
+    """The paper ballot keyed again (rekey_of), as a form or a JSON body gives it."""
     if value in (None, ""):
         return None
     try:
@@ -39,34 +32,12 @@ def _paper_id(value) -> int | None:
         raise PaperRefused(_("rekey_of must be the number of a paper ballot.")) from None
 
 
-def _file_from_json(data: dict, name: str) -> bytes | None:
-    if data.get(name) is None:
-        return None
-    try:
-        return b64d(data[name])
-    except (TypeError, ValueError):
-        raise PaperRefused(_("%(field)s must be the file's bytes in base64url without padding.", field=name)) from None
-
-
 def _upload(name: str) -> bytes | None:
     upload = request.files.get(name)
     return upload.read() if upload else None
 
 
 def read_entry(motions: list[dict]) -> PaperEntry:
-    if request.is_json:
-        data = _json_body()
-        return PaperEntry(
-            data.get("unit"),
-            data.get("officer_id"),
-            data.get("choices", {}),
-            data.get("invalid", {}),
-            data.get("unsigned") is True,
-            data.get("handin"),
-            _file_from_json(data, "scan"),
-            _file_from_json(data, "proxy_scan"),
-            _paper_id(data.get("rekey_of")),
-        )
     form = request.form
     choices = {
         m["motion_id"]: form.getlist(choice_field(m["motion_id"]))
@@ -84,7 +55,7 @@ def read_entry(motions: list[dict]) -> PaperEntry:
         form.get("handin"),
         _upload("scan"),
         _upload("proxy_scan"),
-        _paper_id(form.get("rekey_of")),
+        read_paper_id(form.get("rekey_of")),
     )
 
 
@@ -95,19 +66,3 @@ def read_handin_request() -> tuple[str, bool, bool]:
         request.args.get("sealed_box") == "1",
         request.args.get("identity_checked") == "1",
     )
-
-
-def read_signed_body() -> tuple:
-    """(officer_id, body, signature) as officer_keys.js posts a body it signed."""
-    data = _json_body()
-    return data.get("officer_id"), data.get("body"), data.get("signature")
-
-
-def read_public_key():
-    return (_json_body() if request.is_json else request.form).get("public_key")
-
-
-def read_signature() -> tuple:
-    """(officer_id, signature) as the clerk's browser posts them."""
-    data = _json_body() if request.is_json else request.form
-    return data.get("officer_id"), data.get("signature")

@@ -1,32 +1,22 @@
 """Paper ballots: keyed by one clerk, re-keyed blind by another, signed by both in their browsers.
 
-Every step answers JSON instead of a page when the request posts JSON or asks for it
-(``Accept: application/json``), so that scripts can drive the same endpoints with real
-signatures. Refusals answer ``{"error": ...}`` with a 4xx status and leave nothing written.
+The pages and their forms; what the browser signs (officer_keys.js) and what scripts drive goes
+to the JSON API (voting.api.paper), which calls the same operations. A refused form comes back
+with what was keyed and the reason above it.
 """
 
 from io import BytesIO
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf.csrf import generate_csrf
 
 from voting.auth.access import Permission, can, election_for
-from voting.board.heads import remind_day_head
 from voting.elections.models import State
 from voting.elections.operations import why_no_officer_key
-from voting.errors import answers_json, returns_to
+from voting.errors import returns_to
 from voting.officer_keys import officer_key_data
-from voting.paper.forms import (
-    choice_field,
-    invalid_field,
-    read_entry,
-    read_handin_request,
-    read_public_key,
-    read_signature,
-    read_signed_body,
-)
+from voting.paper.forms import choice_field, invalid_field, read_entry, read_handin_request
 from voting.paper.operations import (
     MOTION_INVALID_REASONS,
     PaperRefused,
@@ -34,7 +24,6 @@ from voting.paper.operations import (
     ballot_motions,
     check_entry,
     clerk_keys,
-    countersign,
     desk,
     differences,
     find_handin,
@@ -54,17 +43,13 @@ from voting.paper.operations import (
     print_ballot,
     proxy_scan_of,
     receipt_for,
-    record_handin,
-    register_clerk_key,
     scan_of,
-    sign_keyed,
     voter_card,
     voter_of,
     why_no_entry,
     why_no_handin,
     why_not_checker,
 )
-from voting.transactions import after_commit
 
 blueprint = Blueprint("paper", __name__, url_prefix="/estates/<code>/elections/<int:election_id>/paper")
 
@@ -138,21 +123,11 @@ def _marks_form(motions) -> dict:
 @login_required
 def index(code: str, election_id: int):
     estate, election = _view(code, election_id)
-    work = desk(election, current_user)
-    if answers_json():
-        return jsonify(
-            election_id=election.public_id,
-            state=election.state,
-            csrf_token=generate_csrf(),
-            clerk_keys=[o.key_json() for o in clerk_keys(election, current_user)],
-            handins=[handin.desk_receipt for handin in open_handins(election)],
-            **{name: [paper.id for paper in papers] for name, papers in work.items()},
-        )
     return render_template(
         "paper/index.html",
         estate=estate,
         election=election,
-        work=work,
+        work=desk(election, current_user),
         closed=why_no_entry(election),
         no_handin=why_no_handin(election),
         handins=open_handins(election),
@@ -170,7 +145,7 @@ def officer_key(code: str, election_id: int):
     keys = clerk_keys(election, current_user)
     no_key = why_no_officer_key(current_user)
     # Only an account that may still register is offered the button (one key per account).
-    register_url = url_for("paper.register_key", **_urls(election)) if draft and not keys and not no_key else None
+    register_url = url_for("api.paper.register_key", **_urls(election)) if draft and not keys and not no_key else None
     return render_template(
         "paper/officer_key.html",
         estate=estate,
@@ -181,18 +156,6 @@ def officer_key(code: str, election_id: int):
         staff_names=officer_names(election),
         clerk_data=_clerk_data(election, register_url=register_url),
     )
-
-
-@blueprint.post("/officer-key")
-@returns_to("paper.officer_key")
-@login_required
-def register_key(code: str, election_id: int):
-    _estate, election = _load(code, election_id)
-    officer = register_clerk_key(current_user, election, read_public_key())
-    if answers_json():
-        return jsonify(officer.key_json()), 201
-    flash(_("Clerk key %(officer)s is registered.", officer=officer.officer_id), "success")
-    return redirect(url_for("paper.officer_key", **_urls(election)))
 
 
 # --- the hand-in desk -------------------------------------------------------------------------------
@@ -227,12 +190,10 @@ def handin_sign_page(code: str, election_id: int):
     voter = None if sealed_box else find_voter(election, unit)
     body = handin_body(election, voter, identity_checked)
     warning = online_vote_warning(election, voter, identity_checked)
-    if answers_json():
-        return jsonify(body=body, voter=voter_card(voter) if voter else None, warning=warning)
     sign = {
         "purpose": "handin",
         "body": body,
-        "post_url": url_for("paper.handins", **_urls(election)),
+        "post_url": url_for("api.paper.handins", **_urls(election)),
         "done_url": url_for("paper.handin", **_urls(election, desk_receipt=body["desk_receipt"])),
     }
     return render_template(
@@ -246,17 +207,6 @@ def handin_sign_page(code: str, election_id: int):
     )
 
 
-@blueprint.post("/handins")
-@returns_to("paper.handin_form")
-@login_required
-def handins(code: str, election_id: int):
-    _estate, election = _load(code, election_id)
-    officer_id, body, signed = read_signed_body()
-    receipt = record_handin(current_user, election, officer_id, body, signed)
-    after_commit(remind_day_head, election)
-    return jsonify(desk_receipt=body["desk_receipt"], seq=receipt.seq, receipt=receipt.as_json(election)), 201
-
-
 @blueprint.get("/handins/<desk_receipt>")
 @login_required
 def handin(code: str, election_id: int, desk_receipt: str):
@@ -264,12 +214,7 @@ def handin(code: str, election_id: int, desk_receipt: str):
     logged = find_handin(election, desk_receipt)
     if logged is None:
         abort(404)
-    card = handin_card(election, logged)
-    if answers_json():
-        return jsonify(
-            desk_receipt=card.desk_receipt, seq=logged.seq, units=card.units, identity_checked=card.identity_checked
-        )
-    return render_template("paper/handin.html", estate=estate, election=election, handin=card)
+    return render_template("paper/handin.html", estate=estate, election=election, handin=handin_card(election, logged))
 
 
 @blueprint.get("/ballot-paper.pdf")
@@ -322,13 +267,7 @@ def key_form(code: str, election_id: int):
     estate, election = _load(code, election_id)
     rekey_of = request.args.get("rekey_of", type=int)
     rekey = _paper(election, rekey_of) if rekey_of is not None else None
-    unit = request.args.get("unit", "").strip()
-    if answers_json():
-        voter, problem = _lookup(election, unit)
-        if problem:
-            return jsonify(error=problem), 404
-        return jsonify(voter=voter, motions=ballot_motions(election))
-    return _key_page(estate, election, unit, rekey)
+    return _key_page(estate, election, request.args.get("unit", "").strip(), rekey)
 
 
 @blueprint.post("/ballots")
@@ -342,13 +281,9 @@ def key(code: str, election_id: int):
     try:
         paper = key_ballot(current_user, election, entry, rekey)
     except PaperRefused as problem:
-        if answers_json():
-            raise
         # The form again with what the clerk keyed; its error status keeps nothing (voting.transactions).
         flash(str(problem), "error")
         return _key_page(estate, election, (entry.unit or "").strip(), rekey, entry, problem.status)
-    if answers_json():
-        return jsonify(paper_id=paper.id, ballot=ballot_body(paper)), 201
     return redirect(url_for("paper.sign_page", **_urls(election, paper_id=paper.id)))
 
 
@@ -382,23 +317,7 @@ def sign_page(code: str, election_id: int, paper_id: int):
         abort(403)
     if not paper.awaiting_check or is_signed(paper):
         return redirect(url_for("paper.ballot", **_urls(election, paper_id=paper.id)))
-    if answers_json():
-        return jsonify(paper_id=paper.id, ballot=ballot_body(paper))
-    return _signing_page(estate, election, paper, "paper.signature", _("Sign your entry"))
-
-
-@blueprint.post("/ballots/<int:paper_id>/signature")
-@returns_to("paper.ballot")
-@login_required
-def signature(code: str, election_id: int, paper_id: int):
-    _estate, election = _load(code, election_id)
-    paper = _paper(election, paper_id)
-    officer_id, signed = read_signature()
-    sign_keyed(current_user, election, paper, officer_id, signed)
-    if answers_json():
-        return jsonify(paper_id=paper.id, status=paper.status)
-    flash(_("Paper ballot #%(id)d is signed and waits for another clerk's check.", id=paper.id), "success")
-    return redirect(url_for("paper.ballot", **_urls(election, paper_id=paper.id)))
+    return _signing_page(estate, election, paper, "api.paper.signature", _("Sign your entry"))
 
 
 # --- the second clerk -----------------------------------------------------------------------------
@@ -451,17 +370,11 @@ def check(code: str, election_id: int, paper_id: int):
     try:
         outcome = check_entry(current_user, election, paper, entry)
     except PaperRefused as problem:
-        if answers_json():
-            raise
         # The form again with what the clerk keyed; its error status keeps nothing (voting.transactions).
         flash(str(problem), "error")
         return _checkable(election, paper) or _check_page(
             estate, election, paper, (entry.unit or "").strip(), entry, problem.status
         )
-    if answers_json():
-        if outcome.matched:
-            return jsonify(paper_id=paper.id, status="match", ballot=ballot_body(paper))
-        return jsonify(paper_id=paper.id, status=paper.status, differences=outcome.as_json())
     if outcome.matched:
         return redirect(url_for("paper.countersign_page", **_urls(election, paper_id=paper.id)))
     flash(_("The two entries differ; key the ballot again from its scan."), "error")
@@ -475,24 +388,7 @@ def countersign_page(code: str, election_id: int, paper_id: int):
     paper = _paper(election, paper_id)
     if not paper.awaiting_check or paper.checked_by not in {o.officer_id for o in clerk_keys(election, current_user)}:
         return redirect(url_for("paper.ballot", **_urls(election, paper_id=paper.id)))
-    if answers_json():
-        return jsonify(paper_id=paper.id, ballot=ballot_body(paper))
-    return _signing_page(estate, election, paper, "paper.countersignature", _("Sign the checked ballot"))
-
-
-@blueprint.post("/ballots/<int:paper_id>/countersignature")
-@returns_to("paper.ballot")
-@login_required
-def countersignature(code: str, election_id: int, paper_id: int):
-    _estate, election = _load(code, election_id)
-    paper = _paper(election, paper_id)
-    officer_id, signed = read_signature()
-    receipt = countersign(current_user, election, paper, officer_id, signed)
-    after_commit(remind_day_head, election)
-    if answers_json():
-        return jsonify(paper_id=paper.id, status=paper.status, log_seq=paper.log_seq, receipt=receipt.as_json(election))
-    flash(_("Paper ballot #%(id)d is in the log.", id=paper.id), "success")
-    return redirect(url_for("paper.ballot", **_urls(election, paper_id=paper.id)))
+    return _signing_page(estate, election, paper, "api.paper.countersignature", _("Sign the checked ballot"))
 
 
 # --- one ballot ---------------------------------------------------------------------------------------
@@ -503,25 +399,6 @@ def countersignature(code: str, election_id: int, paper_id: int):
 def ballot(code: str, election_id: int, paper_id: int):
     estate, election = _view(code, election_id)
     paper = _paper(election, paper_id)
-    differ = differences(paper)
-    receipt = receipt_for(election, paper).as_json(election) if paper.log_seq is not None else None
-    refused = paper.refused_reason
-    if answers_json():
-        answer = {
-            "paper_id": paper.id,
-            "status": paper.status,
-            "signed": is_signed(paper),
-            "keyed_by": paper.keyed_by,
-            "checked_by": paper.checked_by,
-            "log_seq": paper.log_seq,
-        }
-        if differ:
-            answer["differences"] = differ.as_json()
-        if receipt:
-            answer["receipt"] = receipt
-        if refused:
-            answer["refused"] = refused
-        return jsonify(answer)
     return render_template(
         "paper/ballot.html",
         estate=estate,
@@ -532,9 +409,9 @@ def ballot(code: str, election_id: int, paper_id: int):
         scan=scan_of(paper),
         proxy_scan=proxy_scan_of(paper),
         handin=handin_of(election, paper),
-        differ=differ,
-        receipt=receipt,
-        refused=refused,
+        differ=differences(paper),
+        receipt=receipt_for(election, paper).as_json(election) if paper.log_seq is not None else None,
+        refused=paper.refused_reason,
         motions=ballot_motions(election),
         closed=why_no_entry(election),
         may_enter=can(current_user, Permission.ENTER_PAPER),

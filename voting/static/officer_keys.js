@@ -67,11 +67,13 @@ function showError(text) {
   }
 }
 
+// Every URL in the page data is a route of the JSON API (/api/…, voting/api/), which answers
+// JSON also when it refuses; the session's CSRF token goes in the header CSRFProtect reads.
 async function post(url, body, csrfToken) {
   const response = await fetch(url, {
     method: "POST",
     credentials: "same-origin",
-    headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken },
+    headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken },
     body: JSON.stringify(body),
   });
   const answer = await response.json().catch(() => ({ error: response.statusText }));

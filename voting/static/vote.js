@@ -333,6 +333,8 @@ class BallotPage {
     document.getElementById("receipt-copied").hidden = false;
   }
 
+  // The phone's routes of the JSON API (/api/v/…, voting/api/vote.py): no CSRF token, the
+  // signatures are the proof; a refusal is JSON too, with the reason in "error".
   async post(url, body) {
     let response;
     try {

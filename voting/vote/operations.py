@@ -50,6 +50,12 @@ def find_election(public_id: str) -> Election | None:
     return db.session.scalar(select(Election).where(Election.public_id == public_id))
 
 
+def opened_election(public_id: str) -> Election | None:
+    """The election once its definition is frozen, which is all a phone may act on; else None."""
+    election = find_election(public_id)
+    return election if election is not None and election.definition_json is not None else None
+
+
 def why_not_open(election: Election, now: datetime | None = None) -> str | None:
     """Why owners cannot vote in this election now, or None when they can."""
     now = now or utcnow()
