@@ -96,7 +96,7 @@ class RecordKit:
             "opens_at": OPENS_AT,
             "closes_at": CLOSES_AT,
             "revote": revote,
-            "rules": {"invalid_ballot": invalid_ballot},
+            "rules": {**rules.NATIONAL_RULES, "invalid_ballot": invalid_ballot},
             "scopes": scopes,
             "motions": motions,
             "officers": [

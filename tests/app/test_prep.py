@@ -8,7 +8,7 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from tests.elections_kit import PASSPHRASE, add_witness, count_vote
+from tests.elections_kit import PASSPHRASE, add_witness, announced, count_vote
 from tests.factories import PASSWORD, login, resident_id, roster_csv
 from voting.audit.models import AuditEvent
 from voting.auth.models import Role, Staff
@@ -301,6 +301,7 @@ def test_deadlines_follow_the_dates_of_the_vote(app, factory):
     assert deadlines(estate, now=NOW - timedelta(days=6))[0].status == "due"
 
     add_witness(election)
+    announced(election)
     batch = open_election("test", election, PASSPHRASE)
     batch.created_at = NOW + timedelta(days=5)  # the notices went out five days before voting
     count_vote(election)
@@ -339,6 +340,7 @@ def test_milestones_are_recorded_by_the_street_office_from_the_group_page(app, f
     now = datetime.now(UTC)
     election = committee_vote(estate, now - timedelta(days=5), now - timedelta(days=2))
     add_witness(election)
+    announced(election)
     open_election("test", election, PASSPHRASE)
     count_vote(election)
     client = login(app.test_client(), officer)

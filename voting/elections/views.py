@@ -49,7 +49,6 @@ def index(code: str):
                 _beijing(form.opens_at.data),
                 _beijing(form.closes_at.data),
                 form.revote.data,
-                invalid_ballot=form.invalid_ballot.data,
                 require_id_last4=form.require_id_last4.data,
                 publish_units=form.publish_units.data,
             )

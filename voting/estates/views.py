@@ -5,14 +5,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from voting.auth.access import Permission, creates_offices, estate_for, require, visible_estates
+from voting.auth.access import Permission, can, creates_offices, estate_for, require, visible_estates
 from voting.errors import form_again
-from voting.estates.forms import ChildPlaceForm, EstateSettingsForm, PlaceForm
+from voting.estates.forms import ChildPlaceForm, EstateSettingsForm, PlaceForm, RulesProfileForm
 from voting.estates.models import Community, StreetOffice
 from voting.estates.operations import (
     PlaceError,
     change_help_desk,
     change_parking_rule,
+    change_rules_profile,
     create_community,
     create_estate,
     create_street_office,
@@ -50,6 +51,27 @@ def settings(code: str):
     change_help_desk(current_user.username, estate, form.help_desk_place.data, form.help_desk_hours.data)
     flash(_("Settings saved; voting rights recomputed.") if parking_changed else _("Settings saved."), "success")
     return redirect(url_for("estates.estate", code=code))
+
+
+@blueprint.route("/estates/<code>/rules", methods=["GET", "POST"])
+@login_required
+def rules_profile(code: str):
+    if request.method == "GET":
+        estate = estate_for(code, Permission.VIEW_ROLL)
+        return _rules_page(estate, RulesProfileForm(obj=estate.rules_profile))
+    estate = estate_for(code, Permission.EDIT_ESTATE)
+    form = RulesProfileForm()
+    if not form.validate_on_submit():
+        return _rules_page(estate, form), 422
+    if change_rules_profile(current_user.username, estate, form.values()):
+        flash(_("Rules saved; votes opened from now on record them."), "success")
+    return redirect(url_for("estates.rules_profile", code=code))
+
+
+def _rules_page(estate, form: RulesProfileForm) -> str:
+    return render_template(
+        "estates/rules.html", estate=estate, form=form, may_edit=can(current_user, Permission.EDIT_ESTATE)
+    )
 
 
 def _place_forms():
