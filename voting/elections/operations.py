@@ -347,8 +347,6 @@ def open_election(actor: str, election: Election, passphrase: str, now: datetime
     election.require_state(State.DRAFT)
     if not election.motions:
         raise ElectionError(_("Add at least one motion before opening the vote."))
-    if fault := notice_period_fault(election, now or utcnow()):
-        raise ElectionError(fault)
     if len(passphrase) < sealing.MIN_PASSPHRASE_LENGTH:
         raise ElectionError(
             _("The notices passphrase needs at least %(count)d characters.", count=sealing.MIN_PASSPHRASE_LENGTH)
@@ -361,6 +359,8 @@ def open_election(actor: str, election: Election, passphrase: str, now: datetime
                 officers=", ".join(unknown),
             )
         )
+    if fault := notice_period_fault(election, now or utcnow()):
+        raise ElectionError(fault)
     voters = db.session.scalars(
         select(Voter)
         .where(Voter.estate_id == election.estate_id)

@@ -16,6 +16,7 @@ from voting.elections.operations import (
     add_motion,
     close_election,
     create_election,
+    notice_period_fault,
     open_election,
     published_record,
     tally_election,
@@ -25,6 +26,7 @@ from voting.extensions import db
 from voting.formatting import SHANGHAI
 from voting.notices.sealing import MIN_PASSPHRASE_LENGTH
 from voting.roster.operations import roll_summary
+from voting.timeutil import utcnow
 from voting.witness.operations import witness_status
 
 blueprint = Blueprint("elections", __name__, url_prefix="/estates/<code>/elections")
@@ -128,6 +130,7 @@ def confirm_open(code: str, election_id: int):
         open_form=OpenForm(),
         roll=roll_summary(estate),
         min_passphrase=MIN_PASSPHRASE_LENGTH,
+        notice_fault=notice_period_fault(election, utcnow()),
     )
 
 

@@ -271,14 +271,22 @@ def composition_faults(estate: Estate, members: list[PrepMember]) -> list[str]:
     owners = [m for m in members if m.role == "owner"]
     share = profile.group_min_owner_percent
     if 100 * len(owners) < share * size:
+        needed = -(-share * size // 100)
         faults.append(
             _(
+                "Owner representatives would be %(owners)d of %(count)d; at least half (%(needed)d) are needed.",
+                owners=len(owners),
+                count=size,
+                needed=needed,
+            )
+            if share == 50
+            else _(
                 "Owner representatives would be %(owners)d of %(count)d; at least %(percent)d%% (%(needed)d) "
                 "are needed.",
                 owners=len(owners),
                 count=size,
                 percent=share,
-                needed=-(-share * size // 100),
+                needed=needed,
             )
         )
     leaders = [m for m in members if m.is_leader]
