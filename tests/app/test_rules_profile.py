@@ -12,8 +12,6 @@ from tests.factories import login, small_roster
 from voting.audit.models import AuditEvent
 from voting.auth.models import Role
 from voting.board.operations import publish
-from voting.candidates.lists import change_settings, create_list
-from voting.candidates.models import CandidateError
 from voting.core import rules
 from voting.elections.models import ElectionError
 from voting.elections.operations import add_motion, create_election, open_election
@@ -146,31 +144,6 @@ def test_the_owner_share_follows_the_profile(app, factory):
     assert composition_faults(estate, group) == []
     change_rules_profile("test", estate, {"group_min_owner_percent": 75})
     assert composition_faults(estate, group) == ["Owner representatives would be 3 of 5; at least 75% (4) are needed."]
-
-
-# --- committee seats -----------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("seats", [2, 4, 6, 12, 3, 13])
-def test_a_candidate_list_refuses_seats_outside_the_odd_5_to_11(app, factory, seats):
-    estate = factory.estate(roster=small_roster())
-    factory.staff(Role.PREP_GROUP, estate)  # the group runs the nominations
-    with pytest.raises(CandidateError, match=f"Seats: {seats}. The owners' committee has an odd number of members"):
-        create_list("test", estate, "第一届业主委员会委员选举", seats)
-    candidate_list = create_list("test", estate, "第一届业主委员会委员选举", 5)
-    with pytest.raises(CandidateError, match=f"Seats: {seats}."):
-        change_settings(
-            "test", candidate_list, seats=seats, margin_percent=20, publication_days=7, min_joint_households=10
-        )
-
-
-def test_the_seats_follow_the_profile_s_committee_size(app, factory):
-    estate = factory.estate(roster=small_roster())
-    factory.staff(Role.PREP_GROUP, estate)
-    change_rules_profile("test", estate, {"committee_min_members": 7, "committee_max_members": 9})
-    with pytest.raises(CandidateError, match="must be an odd number from 7 to 9"):
-        create_list("test", estate, "选举", 5)
-    assert create_list("test", estate, "选举", 9).seats == 9
 
 
 # --- notice periods before voting ----------------------------------------------------------

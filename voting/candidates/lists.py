@@ -18,7 +18,6 @@ from voting.candidates.models import (
     CandidateList,
     EligibilityRule,
 )
-from voting.core import rules
 from voting.estates.models import Estate
 from voting.extensions import db
 from voting.prep.operations import group_of
@@ -57,27 +56,9 @@ def lists_of(estate: Estate) -> list[CandidateList]:
     )
 
 
-def require_lawful_seats(estate: Estate, seats: int) -> None:
-    """A committee has an odd number of members within the estate's rules profile (5–11 by
-    指导规则 art. 31): a list, and the motion made from it, has that many seats."""
-    profile = estate.rules_profile
-    low, high = profile.committee_min_members, profile.committee_max_members
-    if not rules.odd_within(seats, low, high):
-        raise CandidateError(
-            _(
-                "Seats: %(seats)d. The owners' committee has an odd number of members from %(low)d to "
-                "%(high)d (the estate's rules), so the seats must be an odd number from %(low)d to %(high)d.",
-                seats=seats,
-                low=low,
-                high=high,
-            )
-        )
-
-
-def _check_settings(
-    estate: Estate, seats: int, margin_percent: int, publication_days: int, min_joint_households: int
-) -> None:
-    require_lawful_seats(estate, seats)
+def _check_settings(seats: int, margin_percent: int, publication_days: int, min_joint_households: int) -> None:
+    if seats < 1:
+        raise CandidateError(_("The committee needs at least one seat."))
     if margin_percent < 0:
         raise CandidateError(_("The margin cannot be negative."))
     if publication_days < 1:
@@ -102,7 +83,7 @@ def create_list(
         raise CandidateError(_("Form the preparation group first: it runs the nominations."))
     if not title.strip():
         raise CandidateError(_("Give the list a title; it becomes the motion on the ballot."))
-    _check_settings(estate, seats, margin_percent, publication_days, min_joint_households)
+    _check_settings(seats, margin_percent, publication_days, min_joint_households)
     candidate_list = CandidateList(
         estate=estate,
         title=title.strip(),
@@ -144,7 +125,7 @@ def change_settings(
     min_joint_households: int,
 ) -> None:
     candidate_list.require_settings_open()
-    _check_settings(candidate_list.estate, seats, margin_percent, publication_days, min_joint_households)
+    _check_settings(seats, margin_percent, publication_days, min_joint_households)
     candidate_list.seats, candidate_list.margin_percent = seats, margin_percent
     candidate_list.publication_days, candidate_list.min_joint_households = publication_days, min_joint_households
     record_event(

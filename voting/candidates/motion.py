@@ -8,7 +8,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 
 from voting.audit.operations import record_event
-from voting.candidates.lists import competition_fault, require_lawful_seats
+from voting.candidates.lists import competition_fault
 from voting.candidates.models import (
     CandidateError,
     CandidateList,
@@ -44,7 +44,8 @@ def add_committee_motion(
         raise CandidateError(fault)
     if election.state != State.DRAFT:
         raise CandidateError(_("Motions can be added only while the vote is a draft."))
-    require_lawful_seats(election.estate, seats)
+    if seats < 1:
+        raise CandidateError(_("The committee needs at least one seat."))
     standing = [n for n in candidate_list.nominees if n.vetted_at is not None and n.withdrawn_at is None]
     fault = competition_fault(len(standing), seats, candidate_list.margin_percent)
     if fault:

@@ -121,7 +121,7 @@ class RulesProfileForm(FlaskForm):
             ),
             _odd(_l("Committee, most members: give an odd number from 5 to 11.")),
         ],
-        description=_l("A committee has an odd number of 5–11 members; each candidate list's seats lie in this range."),
+        description=_l("The owners' committee has an odd number of 5–11 members (指导规则 art. 31)."),
     )
     group_min_members = IntegerField(
         _l("Preparation group: fewest members (optional)"),
