@@ -12,6 +12,8 @@ from tests.elections_kit import PASSPHRASE, add_witness, announced, count_vote
 from tests.factories import PASSWORD, login, resident_id, roster_csv
 from voting.audit.models import AuditEvent
 from voting.auth.models import Role, Staff
+from voting.board.operations import publish
+from voting.elections.models import ElectionError
 from voting.elections.operations import add_committee_election, create_election, open_election
 from voting.extensions import db
 from voting.prep.operations import (
@@ -300,14 +302,30 @@ def test_deadlines_follow_the_dates_of_the_vote(app, factory):
     assert (notice.kind, notice.status, notice.due_at) == ("meeting_notice", "overdue", NOW - timedelta(days=5))
     assert deadlines(estate, now=NOW - timedelta(days=6))[0].status == "due"
 
+    # The meeting notice goes up on the board only five days before voting: late, and the vote
+    # cannot open on time.
+    late = publish(
+        "test",
+        estate,
+        "meeting_notice",
+        "会议通知",
+        lambda _url: b"%PDF",
+        published_from=NOW + timedelta(days=5),
+        election_id=election.id,
+    )
+    late.published_at = late.published_from
+    estate.roll_published_at = NOW - timedelta(days=30)
+    assert deadlines(estate, now=NOW + timedelta(days=6))[0].status == "late"
+    with english(), pytest.raises(ElectionError, match="The vote may open on"):
+        open_election("test", election, PASSPHRASE, now=NOW + timedelta(days=10))
+
     add_witness(election)
-    announced(election)
-    batch = open_election("test", election, PASSPHRASE)
-    batch.created_at = NOW + timedelta(days=5)  # the notices went out five days before voting
+    announced(election)  # an earlier notice, as the rule wants
+    open_election("test", election, PASSPHRASE)
     count_vote(election)
     after = NOW + timedelta(days=29)  # 8 days after the close
     found = {d.kind: d for d in deadlines(estate, now=after)}
-    assert found["meeting_notice"].status == "late"  # notices issued only 5 days before opening
+    assert found["meeting_notice"].status == "done"
     assert found["first_meeting"].status == "overdue" and found["filing"].status == "due"
     assert found["filing"].due_at == election.closes_at + timedelta(days=30)
 
@@ -331,7 +349,7 @@ def test_the_estate_page_shows_what_is_due_and_overdue(app, factory):
     client = login(app.test_client(), officer)
     client.post("/lang/en")
     page = client.get(f"/estates/{estate.code}").get_data(as_text=True)
-    assert "Notice of the meeting (at least 15 days before voting opens)" in page
+    assert "Notice of the meeting on the notice board (as long before voting as the estate" in page
     assert page.count("<strong>overdue</strong>") == 1 and page.count(">due<") == 1
 
 

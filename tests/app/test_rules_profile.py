@@ -5,6 +5,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from tests.elections_kit import NOW, PASSPHRASE, announced, open_vote
@@ -35,6 +36,13 @@ PROFILE_FIELDS = {
     "group_max_members": "",
     "group_min_owner_percent": "50",
 }
+
+
+@pytest.fixture(autouse=True)
+def english(app):
+    """Refusals in English, as these tests read them (staff pages are Chinese by default)."""
+    with force_locale("en"):
+        yield
 
 
 def save_rules(client, estate, **fields):
@@ -205,7 +213,7 @@ def test_a_notice_dated_back_does_not_shorten_the_period(app, factory):
         election_id=election.id,
     )
     with pytest.raises(ElectionError, match="The vote may open on"):
-        open_election("test", election, PASSPHRASE, now=now)
+        open_election("test", election, PASSPHRASE, now=utcnow())
 
 
 def test_a_later_voting_period_may_open_early_once_it_begins_after_the_notice_period(app, factory):
