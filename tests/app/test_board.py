@@ -201,7 +201,7 @@ def test_results_are_published_once(app, counted_vote):
     assert "The results of this vote are already on the notice board" in again.get_data(as_text=True)
     assert "already on the notice board" in client.get(url, follow_redirects=True).get_data(as_text=True)
     notices = db.session.query(BoardNotice).filter_by(election_id=election.id)
-    assert sorted(n.kind for n in notices) == ["minutes", "results"]
+    assert sorted(n.kind for n in notices) == ["meeting_notice", "minutes", "results"]
     results = notices.filter_by(kind="results").one()
     client.post(f"/estates/{estate.code}/board/{results.id}/withdraw", data={"reason": "监票人姓名有误"})
     client.post(url, data={"scrutineers": "张监票，王监票", "confirmed": "y"})
