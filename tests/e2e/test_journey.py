@@ -43,6 +43,7 @@ from tests.e2e.journey_kit import (
 )
 from tests.e2e.test_clerk_keys import DraftVote, enter, hand_in, register_key, scan_png, sign
 from tests.e2e.test_phone_vote import choose
+from tests.elections_kit import announced
 from tests.factories import PASSWORD
 from voting.ballots.models import Checkpoint, LogEntry
 from voting.candidates.models import CandidateList, Nominee, NomineeReview
@@ -393,6 +394,11 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
         certifying_id: "street_office",
         group_key_id: "preparation_group",
     }
+    # The meeting notice and the roll have been public for the rules' notice periods: weeks the
+    # journey does not wait.
+    with app.app_context():
+        announced(db.session.get(Election, election_id))
+        db.session.commit()
 
     # 5. The group opens the vote, setting the passphrase its notices are sealed under, and prints
     # the notices, once, typing the passphrase again to prepare and to download them.
