@@ -662,6 +662,7 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
                 title=VOTE_TITLE,
                 day=zh_date(app, (opens + timedelta(minutes=10)).date()),
             ),
+            zh(app, "Notice of the meeting: %(title)s", title=VOTE_TITLE),
             zh(app, "Results of the vote: %(title)s", title=VOTE_TITLE),
             zh(app, "Minutes and resolutions: %(title)s", title=VOTE_TITLE),
             zh(app, "Certification by the street office: %(title)s", title=VOTE_TITLE),
