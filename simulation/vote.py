@@ -29,6 +29,7 @@ from voting.candidates.motion import add_committee_motion
 from voting.certification.operations import body_to_sign, certify
 from voting.core import checkpoint, record_v2, signing
 from voting.core.canonical import b64d, b64e
+from voting.demo import announce_as_of
 from voting.elections.models import BatchStatus, Election, NoticeBatch
 from voting.elections.operations import (
     add_motion,
@@ -210,6 +211,7 @@ def simulate_command(units: int, turnout: float, paper: float, seed: int, output
             )
         certifier_seed, certifier_key = signing.generate_keypair()
         certifier = register_officer(actor, election, officer_staff, "street_office", certifier_key)
+        announce_as_of(actor, election)
         batch = open_election(actor, election, NOTICES_PASSPHRASE)
         db.session.commit()
         # The simulation stands in for the owners reading their notices: it opens the secrets,

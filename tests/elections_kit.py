@@ -17,6 +17,7 @@ from voting.ballots.operations import append, cast_online
 from voting.core import checkpoint, record_v2, signing
 from voting.core.canonical import b64d, b64e
 from voting.credentials.operations import approve_request, prepare_request, sign_request
+from voting.demo import announce_as_of
 from voting.elections.models import Election
 from voting.elections.operations import (
     add_committee_election,
@@ -113,8 +114,15 @@ def count_vote(election, actor: str = "test") -> dict:
     return tally
 
 
+def announced(election) -> None:
+    """The roll and the vote's meeting notice public long enough for the draft to open now (a
+    placeholder for the notice's PDF, which tests of the board lay out for real)."""
+    announce_as_of("test", election, render=lambda _url: b"%PDF meeting notice")
+
+
 def opened(election, witness: Witness | None) -> "OpenVote":
-    """Open a draft whose officers are registered; committed."""
+    """Open a draft whose officers are registered, its notice periods over; committed."""
+    announced(election)
     batch = open_election("test", election, PASSPHRASE)
     db.session.commit()
     return OpenVote(election, batch, notice_secrets(batch), witness)

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from tests.elections_kit import PASSPHRASE, add_witness, count_vote, notice_secrets
+from tests.elections_kit import PASSPHRASE, add_witness, announced, count_vote, notice_secrets
 from tests.factories import PASSWORD, Factory, login, resident_id, roster_csv
 from voting.auth.access import reviewer_bodies
 from voting.auth.models import Role
@@ -210,6 +210,7 @@ class EstateWorld:
         add_motion(actor, self.counted, 9, self.field("ordinary motion"))
         add_committee_motion(actor, self.counted, self.candidates, 1)
         add_witness(self.counted)
+        announced(self.counted)
         batch = open_election(actor, self.counted, PASSPHRASE)
         seeds = notice_secrets(batch)
         for voter in sorted(seeds)[:3]:
@@ -245,6 +246,7 @@ class EstateWorld:
         register_officer(actor, self.open, self.clerks[1], "clerk", signing.generate_keypair()[1])
         group_seed, group_key = signing.generate_keypair()
         group_officer = register_officer(actor, self.open, self.group, "preparation_group", group_key)
+        announced(self.open)
         open_election(actor, self.open, PASSPHRASE)
         db.session.flush()
         handin = handin_body(self.open, find_voter(self.open, wording.unit_label(8)), identity_checked=False)

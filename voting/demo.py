@@ -16,12 +16,15 @@ from io import BytesIO
 from pathlib import Path
 
 import click
+from flask_babel import gettext as _
 from openpyxl import load_workbook
 from sqlalchemy import select
 
 from voting.auth.access import reviewer_bodies
 from voting.auth.models import Role, Staff
 from voting.auth.operations import create_staff
+from voting.board.documents import announcement_pdf
+from voting.board.operations import publish
 from voting.candidates.lists import create_list, rule_bodies
 from voting.candidates.models import CandidateList
 from voting.candidates.nominations import Profile, eligible_owners, nominate_self
@@ -120,6 +123,29 @@ def _vetted_list(
     return candidates
 
 
+def announce_as_of(actor: str, election: Election, render=None) -> None:
+    """The estate's roll published and the vote's meeting notice posted just long enough ago for
+    the vote to open now (voting.elections.operations.notice_period_fault): the history a demo
+    or simulated estate, and a test, would otherwise wait weeks for. ``render(board_url)`` makes
+    the notice's PDF; by default the announcement staff would post."""
+    estate, profile = election.estate, election.estate.rules_profile
+    posted_at = min(election.opens_at, utcnow()) - timedelta(
+        days=max(profile.notice_days, profile.roll_publication_days)
+    )
+    estate.roll_published_at = min(estate.roll_published_at or posted_at, posted_at)
+    title = _("Notice of the meeting: %(title)s", title=election.title)
+    notice = publish(
+        actor,
+        estate,
+        "meeting_notice",
+        title,
+        render or (lambda url: announcement_pdf(estate, title, election.title, actor, url)),
+        published_from=posted_at,
+        election_id=election.id,
+    )
+    notice.published_at = posted_at
+
+
 def load_demo() -> bool:
     """Create the demo data once; returns False when it is already there."""
     if db.session.scalar(select(Estate.id).where(Estate.code == DEMO_ESTATE)) is not None:
@@ -156,6 +182,7 @@ def load_demo() -> bool:
     election = create_election(group_account.username, estate, VOTE_TITLE, now, now + timedelta(days=VOTE_DAYS))
     add_motion(group_account.username, election, 1, "审议《金色家园业主大会议事规则》")
     add_motion(group_account.username, election, 2, "审议《金色家园管理规约》")
+    announce_as_of(group_account.username, election)
     return True
 
 

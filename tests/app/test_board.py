@@ -161,13 +161,13 @@ def test_results_are_not_published_without_the_tick(app, counted_vote):
     assert "Tick “I have checked the above” to confirm. Nothing has been changed." in client.get(url).get_data(
         as_text=True
     )
-    assert db.session.query(BoardNotice).filter_by(election_id=election.id).count() == 0
+    assert db.session.query(BoardNotice).filter_by(election_id=election.id, kind="results").count() == 0
     # Nor without scrutineers; with both, the two documents go up.
     client.post(url, data={"scrutineers": " ", "confirmed": "y"})
-    assert db.session.query(BoardNotice).filter_by(election_id=election.id).count() == 0
+    assert db.session.query(BoardNotice).filter_by(election_id=election.id, kind="results").count() == 0
     client.post(url, data={"scrutineers": "张监票，李监票", "confirmed": "y"})
     kinds = sorted(n.kind for n in db.session.query(BoardNotice).filter_by(election_id=election.id))
-    assert kinds == ["minutes", "results"]
+    assert kinds == ["meeting_notice", "minutes", "results"]  # the meeting notice went up before it opened
 
 
 def test_the_public_board_names_the_publisher_by_name_and_role_never_by_user_name(app, posted):
@@ -201,7 +201,7 @@ def test_results_are_published_once(app, counted_vote):
     assert "The results of this vote are already on the notice board" in again.get_data(as_text=True)
     assert "already on the notice board" in client.get(url, follow_redirects=True).get_data(as_text=True)
     notices = db.session.query(BoardNotice).filter_by(election_id=election.id)
-    assert sorted(n.kind for n in notices) == ["minutes", "results"]
+    assert sorted(n.kind for n in notices) == ["meeting_notice", "minutes", "results"]
     results = notices.filter_by(kind="results").one()
     client.post(f"/estates/{estate.code}/board/{results.id}/withdraw", data={"reason": "监票人姓名有误"})
     client.post(url, data={"scrutineers": "张监票，王监票", "confirmed": "y"})

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from sqlalchemy import select
 
 from tests.conftest import REPO_ROOT
-from tests.elections_kit import NOW, PASSPHRASE, WITNESSES, add_witness
+from tests.elections_kit import NOW, PASSPHRASE, WITNESSES, add_witness, announced
 from tests.factories import login, small_roster
 from voting.auth.models import Role
 from voting.core import record_v2
@@ -59,6 +59,7 @@ def test_draft_open_close_count_and_download(app, factory, tmp_path):
         db.session.refresh(election)
         assert election.state == "draft"
     add_witness(election)  # the street office's officer registers the key that witnesses the log
+    announced(election)
     db.session.commit()
     for step, typed in (("open", {"passphrase": PASSPHRASE, "confirm": PASSPHRASE, "confirmed": "y"}), ("close", {})):
         assert client.post(f"{page}/{step}", data=typed).status_code == 302
@@ -118,6 +119,12 @@ def test_opening_asks_first_and_states_what_it_locks(app, factory):
     ).get_data(as_text=True)
     db.session.refresh(election)
     assert election.state == "draft" and election.election_hash is None
+    # Nor before the meeting notice and the roll were public long enough; the page says so first.
+    assert "Post the meeting notice of this vote on the notice board first" in client.get(f"{page}/open").get_data(
+        as_text=True
+    )
+    announced(election)
+    db.session.commit()
     opened = client.post(f"{page}/open", data={"passphrase": PASSPHRASE, "confirm": PASSPHRASE, "confirmed": "y"})
     assert opened.location.endswith(f"{page}/")
     db.session.refresh(election)

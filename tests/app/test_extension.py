@@ -16,7 +16,8 @@ from voting.ballots.operations import BallotRefused
 from voting.board.models import BoardNotice
 from voting.core import record_v2, signing
 from voting.core.canonical import format_time
-from voting.elections.operations import EXTENSION_LIMIT_DAYS, export_record
+from voting.core.rules import NATIONAL_RULES
+from voting.elections.operations import export_record
 from voting.extend.operations import ExtensionRefused, approve_extension, propose_extension, sign_extension
 from voting.extensions import db
 from voting.formatting import format_datetime
@@ -85,7 +86,7 @@ def test_an_extended_vote_takes_a_ballot_after_its_first_close_and_its_record_ve
         "reason": REASON,
     }
     assert [s["signer"] for s in entry["signatures"]] == [member.officer_id(election), open_vote_.witness.officer_id]
-    assert record["election"]["rules"]["max_extension_days"] == EXTENSION_LIMIT_DAYS
+    assert record["election"]["rules"]["max_extension_days"] == NATIONAL_RULES["max_extension_days"]
     assert record_v2.verify(record)["counted"] == 1
 
     # The same extension, its close moved further by whoever holds the record: both signatures fail.
@@ -108,7 +109,7 @@ def test_without_an_extension_a_ballot_after_the_close_is_refused(app, vote):
         (timedelta(days=8), timedelta(days=30), "only while it is open"),  # NOW + 8 days: after the close
         (timedelta(0), timedelta(hours=-1), "after the present one"),
         (timedelta(0), timedelta(0), "after the present one"),
-        (timedelta(0), timedelta(days=EXTENSION_LIMIT_DAYS, seconds=1), "until"),
+        (timedelta(0), timedelta(days=NATIONAL_RULES["max_extension_days"], seconds=1), "until"),
     ],
     ids=["after-close", "earlier", "same", "beyond-limit"],
 )
@@ -126,11 +127,15 @@ def test_the_limit_counts_from_the_first_close_however_often_extended(app, vote)
     approve(open_vote_, propose(election, member, first_close + timedelta(days=30)))
     with pytest.raises(ExtensionRefused, match="until"):
         propose_extension(
-            member.staff, election, first_close + timedelta(days=EXTENSION_LIMIT_DAYS + 1), REASON, now=NOW
+            member.staff,
+            election,
+            first_close + timedelta(days=NATIONAL_RULES["max_extension_days"] + 1),
+            REASON,
+            now=NOW,
         )
     db.session.rollback()
-    approve(open_vote_, propose(election, member, first_close + timedelta(days=EXTENSION_LIMIT_DAYS)))
-    assert election.closes_at == first_close + timedelta(days=EXTENSION_LIMIT_DAYS)
+    approve(open_vote_, propose(election, member, first_close + timedelta(days=NATIONAL_RULES["max_extension_days"])))
+    assert election.closes_at == first_close + timedelta(days=NATIONAL_RULES["max_extension_days"])
 
 
 def test_one_person_cannot_propose_and_approve_and_two_group_members_need_the_street_office(app, factory):

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tests.app.test_pdf_documents import flat, layout_text, write
 from tests.conftest import OwnUserClient
-from tests.elections_kit import PASSPHRASE, OpenVote, add_witness, opened
+from tests.elections_kit import PASSPHRASE, OpenVote, add_witness, announced, opened
 from tests.factories import login, resident_id, small_roster
 from voting.audit.models import AuditEvent
 from voting.auth.models import Role
@@ -43,6 +43,7 @@ from voting.elections.operations import (
     units_by_voter,
 )
 from voting.errors import API_PREFIX
+from voting.estates.operations import change_rules_profile
 from voting.extensions import db
 from voting.pdf.documents import minutes_pdf
 from voting.tally.operations import choice_printers
@@ -174,15 +175,11 @@ def register(clerk: Clerk, base: str) -> None:
 
 
 def draft(estate, revote: str = "last", invalid_ballot: str = "took_part"):
+    """A draft under the estate's rules, with this invalid-ballot rule (the profile decides it)."""
     now = utcnow()
+    change_rules_profile("test", estate, {"invalid_ballot": invalid_ballot})
     election = create_election(
-        "test",
-        estate,
-        "业主大会表决",
-        now - timedelta(hours=1),
-        now + timedelta(days=1),
-        revote,
-        invalid_ballot=invalid_ballot,
+        "test", estate, "业主大会表决", now - timedelta(hours=1), now + timedelta(days=1), revote
     )
     add_motion("test", election, 4, "选聘物业服务企业")
     add_motion("test", election, 6, "筹集住宅专项维修资金")
@@ -259,6 +256,7 @@ def test_a_browser_key_is_registered_only_while_the_vote_is_a_draft(app, factory
     assert clerk.client.post(f"{API_PREFIX}{base}/officer-key", json={"public_key": "not-a-key"}).status_code == 400
     newcomer = clerk_for(app, factory, estate)
     assert 'data-clerk-action="register"' in newcomer.client.get(f"{base}/officer-key").get_data(as_text=True)
+    announced(election)
     open_election("test", election, PASSPHRASE)
     db.session.commit()
     late = newcomer.client.post(f"{API_PREFIX}{base}/officer-key", json={"public_key": signing.generate_keypair()[1]})

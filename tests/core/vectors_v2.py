@@ -215,6 +215,25 @@ def opens_after_closes():
     return document
 
 
+def committee_of_even_size_in_rules():
+    """The rules profile allows a committee of 4 to 11: no committee has an even size."""
+    document = full_kit().record()
+    document["election"]["rules"]["committee_min_members"] = 4
+    return document
+
+
+def notice_shorter_than_the_law_in_rules():
+    document = full_kit().record()
+    document["election"]["rules"]["notice_days"] = 14
+    return document
+
+
+def rules_without_max_extension_days():
+    document = full_kit().record()
+    del document["election"]["rules"]["max_extension_days"]
+    return document
+
+
 def motion_item_out_of_range():
     document = full_kit().record()
     document["election"]["motions"][0]["item"] = 10
@@ -861,6 +880,9 @@ INVALID = {
         opens_on_a_day_that_does_not_exist,
         opens_before_year_1_in_beijing_time,
         closes_after_year_9999_in_beijing_time,
+        committee_of_even_size_in_rules,
+        notice_shorter_than_the_law_in_rules,
+        rules_without_max_extension_days,
     ],
     "E3": [first_scope_not_estate],
     "E4": [motion_item_out_of_range],

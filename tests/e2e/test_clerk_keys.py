@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.elections_kit import PASSPHRASE, roster_voter_ids
+from tests.elections_kit import PASSPHRASE, announced, roster_voter_ids
 from tests.factories import PASSWORD, small_roster
 from voting.auth.models import Role
 from voting.ballots.models import LogEntry
@@ -53,7 +53,9 @@ def draft_vote(live_server) -> DraftVote:
 
 def open_it(live_server, vote: DraftVote) -> None:
     with live_server.app.app_context():
-        open_election("test", db.session.get(Election, vote.election_id), PASSPHRASE)
+        election = db.session.get(Election, vote.election_id)
+        announced(election)
+        open_election("test", election, PASSPHRASE)
         db.session.commit()
 
 

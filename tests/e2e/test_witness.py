@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import select
 
 from tests.e2e.test_clerk_keys import clerk_desk  # noqa: F401  (the fixture)
-from tests.elections_kit import PASSPHRASE, notice_secrets
+from tests.elections_kit import PASSPHRASE, announced, notice_secrets
 from tests.factories import small_roster
 from voting.auth.models import Role
 from voting.ballots.models import Checkpoint, Cosignature
@@ -48,7 +48,9 @@ class Vote:
 
     def open(self) -> None:
         with self.live_server.app.app_context():
-            batch = open_election("test", db.session.get(Election, self.election_id), PASSPHRASE)
+            election = db.session.get(Election, self.election_id)
+            announced(election)
+            batch = open_election("test", election, PASSPHRASE)
             db.session.commit()
             self.secrets = notice_secrets(batch)
 

@@ -102,3 +102,27 @@ def board(estate: Estate, now: datetime | None = None) -> dict[str, list[BoardNo
 
 def find_notice(estate: Estate, notice_id: int) -> BoardNotice | None:
     return db.session.scalar(select(BoardNotice).where(BoardNotice.id == notice_id, BoardNotice.estate_id == estate.id))
+
+
+def posted_at(notice: BoardNotice) -> datetime:
+    """When a notice went up: from its start, but never before it was entered, so a start typed
+    in the past does not shorten a notice period."""
+    return max(notice.published_from, notice.published_at)
+
+
+def meeting_notice_posted(estate: Estate, election_id: int, drafted_at: datetime) -> datetime | None:
+    """When the vote's meeting notice went up: the first standing meeting notice made for the
+    vote, or posted on the estate's board since the vote was drafted; None without one."""
+    notices = db.session.scalars(
+        select(BoardNotice).where(
+            BoardNotice.estate_id == estate.id,
+            BoardNotice.kind == "meeting_notice",
+            BoardNotice.withdrawn_at.is_(None),
+        )
+    )
+    times = [
+        posted_at(n)
+        for n in notices
+        if n.election_id == election_id or (n.election_id is None and n.published_at >= drafted_at)
+    ]
+    return min(times, default=None)

@@ -54,10 +54,7 @@ ELECTION_KEYS = frozenset(
     }
 )
 COMMUNITY_KEYS = frozenset({"code", "name"})
-RULES_KEYS = frozenset({"invalid_ballot"})
-# Absent from records made before extensions existed: there the period cannot be extended.
-RULES_OPTIONAL_KEYS = frozenset({"max_extension_days"})
-MAX_EXTENSION_DAYS = 366  # the most any estate's rules may allow (E2)
+RULES_KEYS = frozenset(rules.NATIONAL_RULES)
 _DAY = 86_400_000_000  # microseconds
 SCOPE_KEYS = frozenset({"scope_id", "title"})
 MOTION_KEYS = frozenset({"motion_id", "kind", "title", "item", "scope", "documents"})
@@ -289,6 +286,33 @@ def _verify_record(record, workers: int) -> VerifiedRecord:
 # --- election (E1–E7) -------------------------------------------------------------------------
 
 
+def _check_rules(value) -> None:
+    """E2: the estate's rules profile in force when the vote opened (spec v2 §3 `rules`)."""
+    where = "election rules"
+    election_rules = fields.closed_object(value, where, RULES_KEYS)
+    if election_rules["invalid_ballot"] not in rules.INVALID_RULES:
+        raise RecordInvalid(
+            f'{where}: invalid_ballot is {show(election_rules["invalid_ballot"])}, not "took_part" or "not_counted"'
+        )
+    for key in ("notice_days", "roll_publication_days"):
+        if fields.integer(election_rules, key, where, rules.MIN_PERIOD_DAYS) > rules.MAX_PERIOD_DAYS:
+            raise RecordInvalid(f"{where}: {key} is more than {rules.MAX_PERIOD_DAYS}")
+    if fields.integer(election_rules, "max_extension_days", where, 0) > rules.MAX_EXTENSION_DAYS:
+        raise RecordInvalid(f"{where}: max_extension_days is more than {rules.MAX_EXTENSION_DAYS}")
+    low = fields.integer(election_rules, "committee_min_members", where, rules.MIN_COMMITTEE)
+    high = fields.integer(election_rules, "committee_max_members", where, low)
+    if not (rules.odd_within(low, None, rules.MAX_COMMITTEE) and rules.odd_within(high, None, rules.MAX_COMMITTEE)):
+        raise RecordInvalid(f"{where}: the committee's sizes are not odd numbers from 5 to 11")
+    bounds = [
+        None if election_rules[key] is None else fields.integer(election_rules, key, where, 1)
+        for key in ("group_min_members", "group_max_members")
+    ]
+    if any(bound is not None and bound % 2 == 0 for bound in bounds) or (None not in bounds and bounds[0] > bounds[1]):
+        raise RecordInvalid(f"{where}: the preparation group's sizes are not odd, or its minimum is above its maximum")
+    if fields.integer(election_rules, "group_min_owner_percent", where, 50) > 100:
+        raise RecordInvalid(f"{where}: group_min_owner_percent is more than 100")
+
+
 def _check_election(election) -> _Election:
     with checking("E1"):
         fields.closed_object(election, "election", ELECTION_KEYS)
@@ -304,17 +328,8 @@ def _check_election(election) -> _Election:
             raise RecordInvalid("election: opens_at is not before closes_at")
         if election["revote"] not in ("first", "last"):
             raise RecordInvalid('election: revote is not "first" or "last"')
-        election_rules = fields.closed_object(election["rules"], "election rules", RULES_KEYS, RULES_OPTIONAL_KEYS)
-        if election_rules["invalid_ballot"] not in rules.INVALID_RULES:
-            raise RecordInvalid(
-                f"election rules: invalid_ballot is {show(election_rules['invalid_ballot'])}, "
-                'not "took_part" or "not_counted"'
-            )
-        extension_days = 0
-        if "max_extension_days" in election_rules:
-            extension_days = fields.integer(election_rules, "max_extension_days", "election rules", minimum=0)
-            if extension_days > MAX_EXTENSION_DAYS:
-                raise RecordInvalid(f"election rules: max_extension_days is more than {MAX_EXTENSION_DAYS}")
+        _check_rules(election["rules"])
+        extension_days = election["rules"]["max_extension_days"]
     scopes = _check_scopes(election["scopes"])
     motions = _check_motions(election["motions"], scopes)
     officers = _check_officers(election["officers"])

@@ -178,6 +178,31 @@ def _weight_of(voter_weights) -> dict:
 
 MAJOR_ITEMS = frozenset({6, 7, 8})  # raising the fund, rebuilding, changing the use of common parts
 INVALID_RULES = ("took_part", "not_counted")
+
+# The estate's rules profile as each vote records it (spec v2 §3 `rules`), at its national defaults.
+NATIONAL_RULES = {
+    "invalid_ballot": "took_part",  # took part, did not agree
+    "notice_days": 15,  # the meeting notice, before voting (指导规则 art. 12)
+    "roll_publication_days": 15,  # the roll on the board, before voting (指导规则 art. 12)
+    "max_extension_days": 90,  # voting extended when turnout falls short: up to 3 months
+    "committee_min_members": 5,  # an odd number of 5–11 (指导规则 art. 31)
+    "committee_max_members": 11,
+    "group_min_members": None,  # the preparation group: any odd number (Zhejiang practice 5–11)
+    "group_max_members": None,
+    "group_min_owner_percent": 50,  # owner representatives at least half
+}
+# Bounds every profile keeps: no rule of an estate shortens the national periods or leaves the
+# committee's 5–11.
+MIN_PERIOD_DAYS, MAX_PERIOD_DAYS = 15, 365
+MAX_EXTENSION_DAYS = 90
+MIN_COMMITTEE, MAX_COMMITTEE = 5, 11
+
+
+def odd_within(size: int, low: int | None, high: int | None) -> bool:
+    """Whether a group or committee of this size is an odd number within the bounds (None: open)."""
+    return size % 2 == 1 and (low is None or size >= low) and (high is None or size <= high)
+
+
 _PASSES = {"ordinary": ordinary_passes, "major": major_passes}
 
 

@@ -18,7 +18,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from voting.confirmation import confirmed_field
 from voting.core import rules
 from voting.core.scopes import Part
-from voting.elections.models import INVALID_RULE_NAMES, ITEM_NAMES, THRESHOLD_NAMES
+from voting.elections.models import ITEM_NAMES, THRESHOLD_NAMES
 from voting.notices.sealing import MIN_PASSPHRASE_LENGTH
 
 
@@ -32,14 +32,6 @@ class ElectionForm(FlaskForm):
             ("last", _l("Allowed until close: the last ballot counts")),
             ("first", _l("Not allowed: the first ballot counts")),
         ],
-    )
-    invalid_ballot = SelectField(
-        _l("An invalid choice on a paper ballot"),
-        choices=[(rule, name) for rule, name in INVALID_RULE_NAMES.items()],
-        default="took_part",
-        description=_l(
-            "As the estate's rules say; without a rule, an invalid choice counts as taking part, not agreeing."
-        ),
     )
     require_id_last4 = BooleanField(
         _l("Ask for the last four characters of the owner's ID number before the ballot shows")

@@ -13,7 +13,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from voting.auth.models import Staff
 from voting.core import scopes
 from voting.core.canonical import canon
-from voting.core.rules import INVALID_RULES
 from voting.errors import Refusal
 from voting.estates.models import Estate
 from voting.extensions import FrozenDocument, db, one_of
@@ -96,7 +95,6 @@ class Election(db.Model):
     __table_args__ = (
         one_of("state", tuple(State)),
         one_of("revote", REVOTE_POLICIES),
-        one_of("invalid_ballot", INVALID_RULES),
         CheckConstraint("closes_at > opens_at", name="period_positive"),
         CheckConstraint("log_size >= 0", name="log_size_natural"),
     )
@@ -109,9 +107,6 @@ class Election(db.Model):
     revote: Mapped[str] = mapped_column(String(5), default="last")
     state: Mapped[str] = mapped_column(String(10), default=State.DRAFT.value)
     require_id_last4: Mapped[bool] = mapped_column(default=False)
-    # How a choice a paper ballot marks invalid (废票) counts (spec v2 §7.2), as the estate's rules say;
-    # the national default: took part, did not agree.
-    invalid_ballot: Mapped[str] = mapped_column(String(11), default="took_part", server_default="took_part")
     # Whether owners holding a credential of this vote may see how each unit voted, once counted
     # (the assembly decides); the public record and minutes never show it.
     publish_units: Mapped[bool] = mapped_column(default=False, server_default=false())
@@ -139,6 +134,12 @@ class Election(db.Model):
     officers: Mapped[list[Officer]] = relationship(
         back_populates="election", cascade="all, delete-orphan", order_by="Officer.officer_id"
     )
+
+    @property
+    def rules(self) -> dict:
+        """The estate's rules profile this vote follows (spec v2 §3 `rules`): as recorded when it
+        opened, or as the estate's profile stands while it is a draft."""
+        return self.definition["rules"] if self.definition_json else self.estate.rules_profile.as_record()
 
     # --- draft → open → closed → tallied ---
 

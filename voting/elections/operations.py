@@ -6,7 +6,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 from flask import current_app
@@ -19,6 +19,7 @@ from voting.auth.access import Permission, can
 from voting.auth.models import Role
 from voting.ballots.log import checkpoints, close_witnessed, final_tree_head, log_entries
 from voting.ballots.models import Checkpoint, Cosignature
+from voting.board.operations import meeting_notice_posted
 from voting.certification.models import CertificationDecision
 from voting.core import record_v2, rules, signing
 from voting.core import roll as private_roll
@@ -42,6 +43,7 @@ from voting.elections.models import (
 )
 from voting.estates.models import Estate, Unit
 from voting.extensions import db
+from voting.formatting import format_datetime
 from voting.notices import sealing
 from voting.privacy import last4_hash, personal_data
 from voting.roster.models import Owner, UnitOwner, Voter
@@ -60,7 +62,6 @@ def create_election(
     closes_at: datetime,
     revote: str = "last",
     *,
-    invalid_ballot: str = "took_part",
     require_id_last4: bool = False,
     publish_units: bool = False,
 ) -> Election:
@@ -68,8 +69,6 @@ def create_election(
         raise ElectionError(_("The vote must close after it opens."))
     if revote not in ("first", "last"):
         raise ElectionError(_("Unknown re-vote policy."))
-    if invalid_ballot not in rules.INVALID_RULES:
-        raise ElectionError(_("Unknown rule for invalid paper ballots."))
     number = db.session.scalar(select(func.count()).select_from(Election).where(Election.estate_id == estate.id)) + 1
     election = Election(
         public_id=f"{estate.code}-{number}",
@@ -78,7 +77,6 @@ def create_election(
         opens_at=opens_at,
         closes_at=closes_at,
         revote=revote,
-        invalid_ballot=invalid_ballot,
         require_id_last4=require_id_last4,
         publish_units=publish_units,
         created_by=actor,
@@ -258,17 +256,6 @@ def officer_person(election: Election, staff) -> str:
     return b64e(H(b"gongzhi/2/person\x00" + election.public_id.encode() + b"\x00" + staff.id_hash.encode()))[:22]
 
 
-# How many days past its close a vote may be extended when turnout falls short (DOMAIN: "vote
-# extension (up to 3 months)"): the national default, until the estate's rules profile says.
-EXTENSION_LIMIT_DAYS = 90
-
-
-def extension_limit(estate: Estate) -> int:
-    """The days after the close the estate's rules let a vote be extended by; frozen with each vote
-    as `rules.max_extension_days` (spec v2 §3), which the server and the verifier then hold it to."""
-    return EXTENSION_LIMIT_DAYS
-
-
 def definition(election: Election, roll_hash: str, scoping: scopes.Scoping) -> dict:
     """The record's `election` object (spec v2 §3)."""
     estate = election.estate
@@ -295,7 +282,7 @@ def definition(election: Election, roll_hash: str, scoping: scopes.Scoping) -> d
         "opens_at": format_time(election.opens_at),
         "closes_at": format_time(election.closes_at),
         "revote": election.revote,
-        "rules": {"invalid_ballot": election.invalid_ballot, "max_extension_days": extension_limit(estate)},
+        "rules": estate.rules_profile.as_record(),
         "scopes": scoping.declared(estate.name),
         "motions": motions,
         "officers": [
@@ -372,7 +359,39 @@ def _units_fields(labels: list[str]) -> dict:
     return {"units_salt": b64e(salt), "units_commitment": private_roll.units_commitment(salt, labels)}
 
 
-def open_election(actor: str, election: Election, passphrase: str) -> NoticeBatch:
+def notice_period_fault(election: Election, now: datetime) -> str | None:
+    """Why voting may not begin yet, or None: the meeting notice and the owner roll must have been
+    public for the periods of the estate's rules profile (指导规则 art. 12) before voting begins,
+    which is when the vote opens or, if later, the start of its period."""
+    estate, profile = election.estate, election.estate.rules_profile
+    posted = meeting_notice_posted(estate, election.id, election.created_at)
+    if posted is None or posted > now:
+        return _(
+            "Post the meeting notice of this vote on the notice board first (after drafting the vote): "
+            "voting may begin %(days)d days after it goes up.",
+            days=profile.notice_days,
+        )
+    if estate.roll_published_at is None:
+        return _(
+            "Publish the owner roll first: voting may begin %(days)d days after it is public.",
+            days=profile.roll_publication_days,
+        )
+    earliest = max(
+        posted + timedelta(days=profile.notice_days),
+        estate.roll_published_at + timedelta(days=profile.roll_publication_days),
+    )
+    if max(now, election.opens_at) < earliest:
+        return _(
+            "The vote may open on %(time)s, not before: the meeting notice must be on the notice board "
+            "%(notice_days)d days and the owner roll public %(roll_days)d days before voting begins.",
+            time=format_datetime(earliest),
+            notice_days=profile.notice_days,
+            roll_days=profile.roll_publication_days,
+        )
+    return None
+
+
+def open_election(actor: str, election: Election, passphrase: str, now: datetime | None = None) -> NoticeBatch:
     """Freeze the vote, issue every voter a credential, and queue their notices, sealed under
     the notices passphrase of the group member who opens it."""
     election.require_state(State.DRAFT)
@@ -390,6 +409,8 @@ def open_election(actor: str, election: Election, passphrase: str) -> NoticeBatc
                 officers=", ".join(unknown),
             )
         )
+    if fault := notice_period_fault(election, now or utcnow()):
+        raise ElectionError(fault)
     voters = db.session.scalars(
         select(Voter)
         .where(Voter.estate_id == election.estate_id)

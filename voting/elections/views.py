@@ -26,6 +26,7 @@ from voting.elections.operations import (
     add_motion,
     close_election,
     create_election,
+    notice_period_fault,
     open_election,
     published_record,
     tally_election,
@@ -37,6 +38,7 @@ from voting.extensions import db
 from voting.formatting import SHANGHAI
 from voting.notices.sealing import MIN_PASSPHRASE_LENGTH
 from voting.roster.operations import roll_summary
+from voting.timeutil import utcnow
 from voting.witness.operations import witness_status
 
 blueprint = Blueprint("elections", __name__, url_prefix="/estates/<code>/elections")
@@ -61,7 +63,6 @@ def index(code: str, estate: Estate):
                 _beijing(form.opens_at.data),
                 _beijing(form.closes_at.data),
                 form.revote.data,
-                invalid_ballot=form.invalid_ballot.data,
                 require_id_last4=form.require_id_last4.data,
                 publish_units=form.publish_units.data,
             )
@@ -208,6 +209,7 @@ def confirm_open(estate: Estate, election: Election):
         open_form=OpenForm(),
         roll=roll_summary(estate),
         min_passphrase=MIN_PASSPHRASE_LENGTH,
+        notice_fault=notice_period_fault(election, utcnow()),
     )
 
 

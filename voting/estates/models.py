@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from voting.core import rules
 from voting.core.weights import Buyers
 from voting.extensions import db, one_of
 from voting.timeutil import UTCDateTime, utcnow
@@ -91,6 +92,7 @@ class Estate(db.Model):
     roll_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     community: Mapped[Community | None] = relationship(back_populates="estates")
+    rules_profile: Mapped[RulesProfile] = relationship(back_populates="estate", cascade="all, delete-orphan")
     buildings: Mapped[list[Building]] = relationship(
         back_populates="estate", cascade="all, delete-orphan", order_by="Building.name"
     )
@@ -109,6 +111,64 @@ class Estate(db.Model):
         if not (self.help_desk_place or self.help_desk_hours):
             return None
         return HelpDesk(self.help_desk_place, self.help_desk_hours)
+
+
+def _odd_or_open(column: str) -> str:
+    return f"{column} IS NULL OR ({column} >= 1 AND {column} % 2 = 1)"
+
+
+class RulesProfile(db.Model):
+    """The estate's local rules where the law leaves room, at the national defaults
+    (voting.core.rules.NATIONAL_RULES) until the preparation group or street office changes them.
+    One row per estate; each vote records the profile in force when it opens (spec v2 §3 `rules`)."""
+
+    __tablename__ = "rules_profile"
+    __table_args__ = (
+        one_of("invalid_ballot", rules.INVALID_RULES),
+        CheckConstraint(
+            f"notice_days BETWEEN {rules.MIN_PERIOD_DAYS} AND {rules.MAX_PERIOD_DAYS}", name="notice_days_lawful"
+        ),
+        CheckConstraint(
+            f"roll_publication_days BETWEEN {rules.MIN_PERIOD_DAYS} AND {rules.MAX_PERIOD_DAYS}",
+            name="roll_publication_days_lawful",
+        ),
+        CheckConstraint(f"max_extension_days BETWEEN 0 AND {rules.MAX_EXTENSION_DAYS}", name="max_extension_lawful"),
+        CheckConstraint(
+            f"committee_min_members % 2 = 1 AND committee_max_members % 2 = 1 AND {rules.MIN_COMMITTEE} "
+            f"<= committee_min_members AND committee_min_members <= committee_max_members AND "
+            f"committee_max_members <= {rules.MAX_COMMITTEE}",
+            name="committee_size_lawful",
+        ),
+        CheckConstraint(_odd_or_open("group_min_members"), name="group_min_odd"),
+        CheckConstraint(_odd_or_open("group_max_members"), name="group_max_odd"),
+        CheckConstraint(
+            "group_min_members IS NULL OR group_max_members IS NULL OR group_min_members <= group_max_members",
+            name="group_size_ordered",
+        ),
+        CheckConstraint("group_min_owner_percent BETWEEN 50 AND 100", name="group_owners_at_least_half"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), unique=True)
+    invalid_ballot: Mapped[str] = mapped_column(String(11))
+    notice_days: Mapped[int]
+    roll_publication_days: Mapped[int]
+    # How far the preparation group may extend a vote whose turnout falls short.
+    max_extension_days: Mapped[int]
+    committee_min_members: Mapped[int]
+    committee_max_members: Mapped[int]
+    group_min_members: Mapped[int | None]
+    group_max_members: Mapped[int | None]
+    group_min_owner_percent: Mapped[int]
+    changed_by: Mapped[str | None] = mapped_column(String(100))  # None: the national defaults
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    estate: Mapped[Estate] = relationship(back_populates="rules_profile")
+
+    def __init__(self, **values):
+        super().__init__(**{**rules.NATIONAL_RULES, **values})
+
+    def as_record(self) -> dict:
+        """The record's `rules` (spec v2 §3)."""
+        return {key: getattr(self, key) for key in rules.NATIONAL_RULES}
 
 
 class Building(db.Model):

@@ -6,10 +6,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from voting.audit.operations import record_event
+from voting.core import rules
 from voting.errors import Refusal
-from voting.estates.models import Community, Estate, RollRules, StreetOffice
+from voting.estates.models import Community, Estate, RollRules, RulesProfile, StreetOffice
 from voting.extensions import db
 from voting.roster.operations import rebuild_voters
+from voting.timeutil import utcnow
 
 
 class PlaceError(Refusal):
@@ -39,7 +41,7 @@ def create_community(actor: str, office: StreetOffice, code: str, name: str) -> 
 
 def create_estate(actor: str, code: str, name: str, community: Community | None = None) -> Estate:
     _require_new_code(Estate, code)
-    estate = Estate(code=code, name=name, community=community)
+    estate = Estate(code=code, name=name, community=community, rules_profile=RulesProfile())
     db.session.add(estate)
     db.session.flush()
     record_event(
@@ -84,3 +86,19 @@ def change_help_desk(actor: str, estate: Estate, place: str, hours: str) -> None
         help_desk_place=place,
         help_desk_hours=hours,
     )
+
+
+def change_rules_profile(actor: str, estate: Estate, values: dict) -> bool:
+    """Set the estate's rules profile (the keys of voting.core.rules.NATIONAL_RULES); votes opened
+    before keep the profile they recorded. Whether anything changed."""
+    if unknown := set(values) - set(rules.NATIONAL_RULES):
+        raise ValueError(f"not a rule of the profile: {sorted(unknown)}")
+    profile = estate.rules_profile
+    changed = {key: value for key, value in values.items() if getattr(profile, key) != value}
+    if not changed:
+        return False
+    for key, value in changed.items():
+        setattr(profile, key, value)
+    profile.changed_by, profile.changed_at = actor, utcnow()
+    record_event(actor, "estate.rules", f"estate:{estate.code}", estate_id=estate.id, **changed)
+    return True

@@ -5,15 +5,16 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from voting.auth.access import Permission, creates_offices, require, scoped, visible_estates
+from voting.auth.access import Permission, can, creates_offices, require, scoped, visible_estates
 from voting.core.weights import Buyers
 from voting.errors import form_again
-from voting.estates.forms import ChildPlaceForm, EstateSettingsForm, PlaceForm
+from voting.estates.forms import ChildPlaceForm, EstateSettingsForm, PlaceForm, RulesProfileForm
 from voting.estates.models import Community, Estate, RollRules, StreetOffice
 from voting.estates.operations import (
     PlaceError,
     change_help_desk,
     change_roll_rules,
+    change_rules_profile,
     create_community,
     create_estate,
     create_street_office,
@@ -52,6 +53,31 @@ def settings(code: str, estate: Estate):
     change_help_desk(current_user.username, estate, form.help_desk_place.data, form.help_desk_hours.data)
     flash(_("Settings saved; voting rights recomputed.") if rules_changed else _("Settings saved."), "success")
     return redirect(url_for("estates.estate", code=code))
+
+
+@blueprint.get("/estates/<code>/rules")
+@login_required
+@scoped(Permission.VIEW_ROLL)
+def rules_profile(estate: Estate):
+    return _rules_page(estate, RulesProfileForm(obj=estate.rules_profile))
+
+
+@blueprint.post("/estates/<code>/rules")
+@login_required
+@scoped(Permission.EDIT_ESTATE)
+def change_rules(code: str, estate: Estate):
+    form = RulesProfileForm()
+    if not form.validate_on_submit():
+        return _rules_page(estate, form), 422
+    if change_rules_profile(current_user.username, estate, form.values()):
+        flash(_("Rules saved; votes opened from now on record them."), "success")
+    return redirect(url_for("estates.rules_profile", code=code))
+
+
+def _rules_page(estate, form: RulesProfileForm) -> str:
+    return render_template(
+        "estates/rules.html", estate=estate, form=form, may_edit=can(current_user, Permission.EDIT_ESTATE)
+    )
 
 
 def _place_forms():

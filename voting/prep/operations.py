@@ -1,9 +1,10 @@
 """Forming the preparation group, publishing its members, and the deadlines around a vote.
 
 The street office proposes members and removals; nothing changes until it confirms the whole
-new composition, which is checked against the rules of the first assembly (DOMAIN.md): an odd
-number from 5 to 11, owner representatives at least half, a leader from the street office,
-owner representatives found on the owner roll.
+new composition, which is checked against the rules of the first assembly (DOMAIN.md) as the
+estate's rules profile sets them: an odd number (within the profile's bounds), owner
+representatives at least half (or the profile's share), a leader from the street office, owner
+representatives found on the owner roll.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from sqlalchemy import func, select
 from voting.audit.operations import record_event
 from voting.auth.models import Role, Staff
 from voting.auth.operations import AccountError, create_staff
-from voting.elections.models import Election, Motion, NoticeBatch, State
+from voting.board.operations import meeting_notice_posted
+from voting.core import rules
+from voting.elections.models import Election, Motion, State
 from voting.errors import EveryFault, Refusal
 from voting.estates.models import Estate
 from voting.extensions import db
@@ -28,8 +31,6 @@ from voting.privacy import mask_name
 from voting.roster.owners import owner_by_id_number, owner_hashes, owner_unit_labels
 from voting.timeutil import utcnow
 
-MIN_MEMBERS, MAX_MEMBERS = 5, 11
-NOTICE_DAYS = 15  # meeting notice before voting opens
 FIRST_MEETING_DAYS = 7  # the committee's first meeting after the election
 FILING_DAYS = 30  # its filing (备案) with the street office
 
@@ -263,23 +264,29 @@ def composition_faults(estate: Estate, members: list[PrepMember]) -> list[str]:
     """Every way this composition breaks the rules, in words for the street office."""
     faults = []
     size = len(members)
-    if size % 2 == 0 or not MIN_MEMBERS <= size <= MAX_MEMBERS:
-        faults.append(
-            _(
-                "The group would have %(count)d members; it needs an odd number from %(low)d to %(high)d.",
-                count=size,
-                low=MIN_MEMBERS,
-                high=MAX_MEMBERS,
-            )
-        )
+    profile = estate.rules_profile
+    low, high = profile.group_min_members, profile.group_max_members
+    if not rules.odd_within(size, low, high):
+        faults.append(_size_fault(size, low, high))
     owners = [m for m in members if m.role == "owner"]
-    if 2 * len(owners) < size:
+    share = profile.group_min_owner_percent
+    if 100 * len(owners) < share * size:
+        needed = -(-share * size // 100)
         faults.append(
             _(
                 "Owner representatives would be %(owners)d of %(count)d; at least half (%(needed)d) are needed.",
                 owners=len(owners),
                 count=size,
-                needed=(size + 1) // 2,
+                needed=needed,
+            )
+            if share == 50
+            else _(
+                "Owner representatives would be %(owners)d of %(count)d; at least %(percent)d%% (%(needed)d) "
+                "are needed.",
+                owners=len(owners),
+                count=size,
+                percent=share,
+                needed=needed,
             )
         )
     leaders = [m for m in members if m.is_leader]
@@ -297,6 +304,25 @@ def composition_faults(estate: Estate, members: list[PrepMember]) -> list[str]:
         if member.owner_id_hash not in on_roll:
             faults.append(_("%(name)s is not an owner of this estate according to the current roll.", name=member.name))
     return faults
+
+
+def _size_fault(size: int, low: int | None, high: int | None) -> str:
+    if low is not None and high is not None:
+        return _(
+            "The group would have %(count)d members; it needs an odd number from %(low)d to %(high)d.",
+            count=size,
+            low=low,
+            high=high,
+        )
+    if low is not None:
+        return _(
+            "The group would have %(count)d members; it needs an odd number of at least %(low)d.", count=size, low=low
+        )
+    if high is not None:
+        return _(
+            "The group would have %(count)d members; it needs an odd number of at most %(high)d.", count=size, high=high
+        )
+    return _("The group would have %(count)d members; it needs an odd number.", count=size)
 
 
 def confirm_group(actor: str, estate: Estate, now: datetime | None = None) -> PrepGroup:
@@ -373,7 +399,7 @@ def published_group(estate: Estate) -> PublishedGroup | None:
 # --- deadlines -----------------------------------------------------------------------------
 
 DEADLINE_NAMES = {
-    "meeting_notice": _l("Notice of the meeting (at least %(days)d days before voting opens)", days=NOTICE_DAYS),
+    "meeting_notice": _l("Notice of the meeting on the notice board (as long before voting as the estate's rules say)"),
     "first_meeting": _l(
         "The committee's first meeting (within %(days)d days of the election)", days=FIRST_MEETING_DAYS
     ),
@@ -407,21 +433,13 @@ def _deadline(kind: str, election: Election, due_at: datetime, done_at: datetime
 def deadlines(estate: Estate, now: datetime | None = None) -> list[Deadline]:
     """What the estate's votes require and when, soonest first.
 
-    The meeting notice counts as given when the voting notices were first issued (on opening);
-    the notice board can supply its own publication time here once it exists.
+    The meeting notice counts as given when it went up on the notice board.
     """
     now = now or utcnow()
     elections = db.session.scalars(select(Election).where(Election.estate_id == estate.id)).all()
     if not elections:
         return []
     ids = [e.id for e in elections]
-    noticed = dict(
-        db.session.execute(
-            select(NoticeBatch.election_id, func.min(NoticeBatch.created_at))
-            .where(NoticeBatch.election_id.in_(ids))
-            .group_by(NoticeBatch.election_id)
-        ).all()
-    )
     with_committee = set(
         db.session.scalars(select(Motion.election_id).where(Motion.election_id.in_(ids), Motion.kind == "committee"))
     )
@@ -435,8 +453,8 @@ def deadlines(estate: Estate, now: datetime | None = None) -> list[Deadline]:
             _deadline(
                 "meeting_notice",
                 election,
-                election.opens_at - timedelta(days=NOTICE_DAYS),
-                noticed.get(election.id),
+                election.opens_at - timedelta(days=estate.rules_profile.notice_days),
+                meeting_notice_posted(estate, election.id, election.created_at),
                 now,
             )
         )

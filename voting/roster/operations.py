@@ -157,6 +157,8 @@ def _import_parsed(actor: str, estate: Estate, parsed: ParseResult, filename: st
     if not parsed.ok:
         raise RosterRejected(parsed.errors)
     _replace_units(estate, parsed.rows)
+    # A new roll is published anew, and its period before voting starts again.
+    estate.roll_published_at = None
     summary = rebuild_voters(estate)
     refer_group_after_roll(actor, estate)
     db.session.add(

@@ -29,10 +29,10 @@ const RECORD_KEYS = keys("format", "election", "roll", "log", "checkpoints", "tr
 const ELECTION_KEYS = keys("election_id", "community", "title", "opens_at", "closes_at", "revote", "rules", "scopes",
   "motions", "officers", "election_public_key", "roll_hash");
 const COMMUNITY_KEYS = keys("code", "name");
-const RULES_KEYS = keys("invalid_ballot");
-// Absent from records made before extensions existed: there the period cannot be extended.
-const RULES_OPTIONAL_KEYS = keys("max_extension_days");
-const MAX_EXTENSION_DAYS = 366;
+const RULES_KEYS = keys("invalid_ballot", "notice_days", "roll_publication_days", "max_extension_days",
+  "committee_min_members", "committee_max_members", "group_min_members", "group_max_members", "group_min_owner_percent");
+// The bounds every rules profile keeps (voting/core/rules.py).
+const MIN_PERIOD_DAYS = 15, MAX_PERIOD_DAYS = 365, MAX_EXTENSION_DAYS = 90, MAX_COMMITTEE = 11;
 const SCOPE_KEYS = keys("scope_id", "title");
 const MOTION_KEYS = keys("motion_id", "kind", "title", "item", "scope", "documents");
 const MOTION_KIND_KEYS = { question: [], committee: ["seats", "candidates"], choice: ["options"] };
@@ -220,6 +220,37 @@ export async function verifyRecord(input, options) {
 
 // --- election (E1–E7) -------------------------------------------------------------------------
 
+// E2: the estate's rules profile in force when the vote opened (spec v2 §3 `rules`).
+function checkRules(value) {
+  const where = "election rules";
+  const rules = closedObject(value, where, RULES_KEYS);
+  if (!oneOf(INVALID_RULES, rules.invalid_ballot)) {
+    fail(where + ": invalid_ballot is " + show(rules.invalid_ballot) + ', not "took_part" or "not_counted"');
+  }
+  for (const key of ["notice_days", "roll_publication_days"]) {
+    if (integer(rules, key, where, MIN_PERIOD_DAYS) > MAX_PERIOD_DAYS) {
+      fail(where + ": " + key + " is more than " + MAX_PERIOD_DAYS);
+    }
+  }
+  if (integer(rules, "max_extension_days", where, 0) > MAX_EXTENSION_DAYS) {
+    fail(where + ": max_extension_days is more than " + MAX_EXTENSION_DAYS);
+  }
+  const low = integer(rules, "committee_min_members", where, 5);
+  const high = integer(rules, "committee_max_members", where, low);
+  if (low % 2 === 0 || high % 2 === 0 || high > MAX_COMMITTEE) {
+    fail(where + ": the committee's sizes are not odd numbers from 5 to 11");
+  }
+  const bounds = ["group_min_members", "group_max_members"].map((key) =>
+    rules[key] === null ? null : integer(rules, key, where, 1));
+  if (bounds.some((bound) => bound !== null && bound % 2 === 0) ||
+      (!bounds.includes(null) && bounds[0] > bounds[1])) {
+    fail(where + ": the preparation group's sizes are not odd, or its minimum is above its maximum");
+  }
+  if (integer(rules, "group_min_owner_percent", where, 50) > 100) {
+    fail(where + ": group_min_owner_percent is more than 100");
+  }
+}
+
 async function checkElection(election) {
   checking("E1", () => {
     closedObject(election, "election", ELECTION_KEYS);
@@ -234,14 +265,7 @@ async function checkElection(election) {
     const closes = beijingInstant(election, "closes_at");
     if (!(opens < closes)) fail("election: opens_at is not before closes_at");
     if (!oneOf(["first", "last"], election.revote)) fail('election: revote is not "first" or "last"');
-    const rules = closedObject(election.rules, "election rules", RULES_KEYS, RULES_OPTIONAL_KEYS);
-    if (!oneOf(INVALID_RULES, rules.invalid_ballot)) {
-      fail("election rules: invalid_ballot is " + show(rules.invalid_ballot) + ', not "took_part" or "not_counted"');
-    }
-    if (has(rules, "max_extension_days")
-      && integer(rules, "max_extension_days", "election rules", 0) > MAX_EXTENSION_DAYS) {
-      fail("election rules: max_extension_days is more than " + MAX_EXTENSION_DAYS);
-    }
+    checkRules(election.rules);
     return [opens, closes];
   });
   const scopes = checkScopes(election.scopes);
