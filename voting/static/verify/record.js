@@ -23,6 +23,7 @@ const RECEIPT_FORMAT = "gongzhi-receipt/2";
 const SLICE_ENTRIES = 500;
 const MIN_NONCE_BYTES = 16;
 const ESTATE = "estate";
+const DAY = 86400000000n; // microseconds
 
 const keys = (...names) => names;
 const RECORD_KEYS = keys("format", "election", "roll", "log", "checkpoints", "tree_head", "tally", "certifications");
@@ -51,14 +52,17 @@ const BODY_KEYS = {
   handin: keys("election_hash", "desk_receipt", "voter_id", "identity_checked"),
   credential: keys("election_hash", "voter_id", "action", "public_key", "reason"),
   notices: keys("election_hash", "count", "downloaded_by"),
+  extension: keys("election_hash", "closes_at", "previous_closes_at", "reason"),
 };
-const ENTRY_KINDS = keys("ballot", "handin", "credential", "notices");
+const ENTRY_KINDS = keys("ballot", "handin", "credential", "notices", "extension");
 const QUESTION_CHOICES = keys("yes", "no", "abstain");
 const INVALID_REASONS = keys("several_marks", "too_many_candidates", "unsigned", "unreadable", "other");
 const INVALID_RULES = keys("took_part", "not_counted");
 const CREDENTIAL_ACTIONS = keys("revoke", "reissue");
 const CREDENTIAL_REASONS = keys("lost", "damaged", "not_received", "compromised", "owner_changed", "other");
 const CREDENTIAL_SIGNERS = keys("preparation_group", "street_office");
+// Two persons of these roles sign an extension, at least one of them for the street office.
+const EXTENSION_SIGNERS = keys("preparation_group", "street_office");
 const WITNESS_ROLES = keys("street_office", "witness");
 const SIGNATURE_KEYS = keys("signer", "signature");
 const CHECKPOINT_KEYS = keys("size", "root", "signature", "cosignatures");
@@ -260,13 +264,14 @@ async function checkElection(election) {
     identifier(community, "name", "election community");
     text(election, "title", "election");
   });
-  const [opensAt, closesAt] = checking("E2", () => {
+  const [opensAt, closesAt, maxExtension] = checking("E2", () => {
     const opens = beijingInstant(election, "opens_at");
     const closes = beijingInstant(election, "closes_at");
     if (!(opens < closes)) fail("election: opens_at is not before closes_at");
     if (!oneOf(["first", "last"], election.revote)) fail('election: revote is not "first" or "last"');
     checkRules(election.rules);
-    return [opens, closes];
+    // how far past closes_at an extension may move the close
+    return [opens, closes, BigInt(election.rules.max_extension_days) * DAY];
   });
   const scopes = checkScopes(election.scopes);
   const motions = checkMotions(election.motions, scopes);
@@ -282,8 +287,8 @@ async function checkElection(election) {
     return key;
   });
   return {
-    hash: await hashOf(election), opensAt, closesAt, revote: election.revote, publicKey, scopes, motions, officers,
-    publicKeyText: election.election_public_key,
+    hash: await hashOf(election), opensAt, closesAt, maxExtension, revote: election.revote, publicKey, scopes, motions,
+    officers, publicKeyText: election.election_public_key,
   };
 }
 
@@ -501,7 +506,7 @@ function weight(value, where) {
   return [integer(value, "area", where, 0), integer(value, "heads", where, 0)];
 }
 
-// --- log (L1–L15) -----------------------------------------------------------------------------
+// --- log (L1–L16) -----------------------------------------------------------------------------
 
 // Entries are checked in order, each check of entry i before any of entry i + 1 (§9). Signatures
 // are gathered a slice at a time and verified by WebCrypto while the next slice is checked; before
@@ -553,6 +558,7 @@ class LogWalk {
     this.voters = roll.voters;
     this.seenKeys = new Set(roll.keysInUse);
     this.keyInEffect = new Map(); // voter_id -> raw key or null, where a credential entry changed it
+    this.closeChanges = []; // [seq, instant] of the extension entries passed
     this.scoped = new Set();
     for (const [motionId, motion] of election.motions) if (motion.scope !== ESTATE) this.scoped.add(motionId);
     this.leafHashes = []; // Promises of the entries' leaf hashes, asked for as they pass
@@ -594,11 +600,12 @@ class LogWalk {
       closedObject(body, where + " body", bodyKeys);
       if (body.election_hash !== election.hash) fail(where + ": body is for another election (election_hash differs)");
       this.check = "L4";
+      const closesAt = this.closeAt(index);
       if (kind === "handin" || (kind === "ballot" && body.channel === "online")) {
-        if (loggedAt < election.opensAt || loggedAt > election.closesAt) {
+        if (loggedAt < election.opensAt || loggedAt > closesAt) {
           fail(where + ": logged outside the voting period");
         }
-      } else if ((kind === "credential" || kind === "notices") && loggedAt > election.closesAt) {
+      } else if (oneOf(["credential", "notices", "extension"], kind) && loggedAt > closesAt) {
         fail(where + ": logged after the close");
       }
       const signers = this[kind](index, where, body, entry.signatures, loggedAt);
@@ -611,6 +618,17 @@ class LogWalk {
       if (error instanceof Fault) throw new RecordInvalid(this.check, error.message);
       throw error;
     }
+  }
+
+  // The close in effect at entry `index` (§5.5): election.closes_at, replaced by each extension
+  // entry earlier in the log.
+  closeAt(index) {
+    let close = this.election.closesAt;
+    for (const [seq, extended] of this.closeChanges) {
+      if (seq >= index) break;
+      close = extended;
+    }
+    return close;
   }
 
   onRoll(voterId, where) {
@@ -772,6 +790,33 @@ class LogWalk {
     this.check = "L12";
     if (signerNames(signatures, where).length) fail(where + ": a notices entry carries no signatures");
     return [];
+  }
+
+  extension(index, where, body, signatures) {
+    this.check = "L16";
+    const election = this.election;
+    const previous = this.closeAt(index);
+    if (timestamp(body, "previous_closes_at", where + " extension") !== previous) {
+      fail(where + ": previous_closes_at is not the close in effect");
+    }
+    const closesAt = timestamp(body, "closes_at", where + " extension");
+    if (closesAt < BEIJING_EARLIEST || closesAt > BEIJING_LATEST) {
+      fail(where + ": closes_at is outside years 1–9999 in Beijing time (+08:00)");
+    }
+    if (closesAt <= previous) fail(where + ": closes_at is not after the close in effect");
+    if (closesAt > election.closesAt + election.maxExtension) {
+      fail(where + ": closes_at is beyond the rules' max_extension_days after the election's close");
+    }
+    identifier(body, "reason", where + " extension");
+    this.check = "L12";
+    const names = signerNames(signatures, where);
+    const keys = this.officerKeys(names, EXTENSION_SIGNERS, 2, where,
+      "extension needs two preparation-group or street-office officers");
+    if (names.every((name) => election.officers.get(name).role !== "street_office")) {
+      fail(where + ": extension needs a street-office officer's signature");
+    }
+    this.closeChanges.push([index, closesAt]);
+    return keys.map((key, position) => [key, signatures[position].signature]);
   }
 
   // The keys of `count` officers of these roles, of as many different persons.
@@ -1058,9 +1103,12 @@ async function checkTreeHeads(record, election, walk, tree, verifier) {
     await checkCosignatures(head.cosignatures, where, checkpoint, election, headSize ? walk.times[headSize - 1] : null,
       verifier);
   }
+  // T5: after the first head a witness cosigned at or after the close in effect at its size, only
+  // paper ballots join the log (an extension, too, is a staff act that cannot be slipped in).
   checking("T5", () => {
     const witnessed = heads.filter(([, head]) => head.cosignatures.some(
-      (cosignature) => BigInt(cosignature.time) * 1000000n >= election.closesAt)).map(([, head]) => head.size);
+      (cosignature) => BigInt(cosignature.time) * 1000000n >= walk.closeAt(head.size)))
+      .map(([, head]) => head.size);
     if (!witnessed.length) fail("the close is not witnessed: no checkpoint is cosigned at or after closes_at");
     const closeSize = Math.min(...witnessed);
     for (let seq = closeSize; seq < size; seq++) {
