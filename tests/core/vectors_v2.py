@@ -18,7 +18,18 @@ from datetime import timedelta
 from pathlib import Path
 
 from simulation.records import CLOSES_AT, OPENS_AT, private_key, public_key
-from simulation.records_v2 import RecordKit, Voter, choice_motion, committee, full_kit, question, voters
+from simulation.records_v2 import (
+    APPROVERS,
+    STREET_OFFICER,
+    RecordKit,
+    Voter,
+    choice_motion,
+    committee,
+    full_kit,
+    minutes_after_opening,
+    question,
+    voters,
+)
 from voting.core import checkpoint, fields, merkle, record_v2, rules
 from voting.core.canonical import H, b64d, b64e, format_time, parse_json, parse_time
 
@@ -844,6 +855,80 @@ def street_office_holds_the_vote_key():
     return document
 
 
+# --- an extended voting period (spec §5.5: L4, L12, L16, T5) -----------------------------------
+
+EXTENDED_CLOSE = format_time(parse_time(CLOSES_AT) + timedelta(days=30))
+AFTER_ORIGINAL_CLOSE = format_time(parse_time(CLOSES_AT) + timedelta(days=2))
+
+
+def _later(timestamp: str, **delta) -> str:
+    return format_time(parse_time(timestamp) + timedelta(**delta))
+
+
+def _extended_kit(**extension) -> RecordKit:
+    """Turnout short after v0000's ballot: the close is moved 30 days on; the rules allow 90."""
+    kit = RecordKit(voters(4), [question("m1")], max_extension_days=90)
+    kit.online("v0000", {"m1": "yes"})
+    kit.extension(extension.pop("closes_at", EXTENDED_CLOSE), **extension)
+    return kit
+
+
+def valid_extended():
+    """An online ballot and a hand-in after the original close, before the extended one. The
+    street office cosigned at the original close, which does not close the extended vote; the
+    close is witnessed at the extended close, and the hand-in's ballot keyed after it."""
+    kit = _extended_kit()
+    kit.witness(time=int(parse_time(CLOSES_AT).timestamp()))
+    kit.online("v0001", {"m1": "yes"}, at=AFTER_ORIGINAL_CLOSE)
+    handin = kit.handin("D0001", "v0002", identity_checked=True, at=_later(AFTER_ORIGINAL_CLOSE, hours=1))
+    kit.witness_close()
+    kit.paper("v0002", {"m1": "no"}, handin["seq"], at=_later(EXTENDED_CLOSE, hours=2))
+    return kit.record()
+
+
+def extension_beyond_limit():
+    """Moved a second past the 90 days the rules allow after the election's close."""
+    return _extended_kit(closes_at=_later(CLOSES_AT, days=90, seconds=1)).record()
+
+
+def extension_not_naming_the_close_in_effect():
+    """A second extension whose previous_closes_at is the election's close, not the first extension's."""
+    kit = _extended_kit()
+    kit.closes_at = CLOSES_AT
+    kit.extension(_later(CLOSES_AT, days=40), at=AFTER_ORIGINAL_CLOSE)
+    return kit.record()
+
+
+def extension_by_one_person():
+    return _extended_kit(signers=(STREET_OFFICER,)).record()
+
+
+def extension_without_the_street_office():
+    """Two members of the preparation group extend the vote: the street office did not approve."""
+    return _extended_kit(signers=APPROVERS).record()
+
+
+def extension_after_its_close():
+    """Logged two days after the close it extends: a vote is extended before it closes."""
+    return _extended_kit(at=AFTER_ORIGINAL_CLOSE).record()
+
+
+def ballot_after_extended_close():
+    kit = _extended_kit()
+    kit.online("v0001", {"m1": "no"}, at=_later(EXTENDED_CLOSE, seconds=1))
+    return kit.record()
+
+
+def extension_after_witnessed_close():
+    """The operator reopens a vote whose close the street office had cosigned, with an extension
+    back-dated to before that close: after the witnessed close only paper ballots join the log."""
+    kit = RecordKit(voters(4), [question("m1")], max_extension_days=90)
+    kit.online("v0000", {"m1": "yes"})
+    kit.witness_close()
+    kit.extension(EXTENDED_CLOSE, at=minutes_after_opening(30))
+    return kit.record()
+
+
 VALID = [
     valid_full,
     valid_revote_first,
@@ -859,6 +944,7 @@ VALID = [
     valid_in_year_1,
     valid_escaped_surrogate_pair,
     valid_nested_64_levels,
+    valid_extended,
 ]
 INVALID = {
     "D1": [
@@ -903,7 +989,7 @@ INVALID = {
     "L1": [dropped_entry],
     "L2": [logged_before_previous, logged_at_finer_than_a_microsecond],
     "L3": [body_for_another_election],
-    "L4": [online_after_close, paper_fabricated_after_close],
+    "L4": [online_after_close, paper_fabricated_after_close, ballot_after_extended_close, extension_after_its_close],
     "L5": [nonce_too_short],
     "L6": [choice_and_invalid_mark, choice_naming_two_options],
     "L7": [choice_outside_scope],
@@ -919,15 +1005,18 @@ INVALID = {
         credential_act_by_one_person,
         signed_by_an_unknown_officer,
         signature_s_not_reduced,
+        extension_by_one_person,
+        extension_without_the_street_office,
     ],
     "L13": [desk_receipt_reused],
     "L14": [reissued_key_seen_before, reissued_key_of_an_officer],
     "L15": [notices_count_negative],
+    "L16": [extension_beyond_limit, extension_not_naming_the_close_in_effect],
     "T1": [checkpoints_out_of_order],
     "T2": [history_rewritten],
     "T3": [checkpoint_log_signature_bad],
     "T4": [cosignature_by_clerk, cosignature_before_its_entries, witness_cosigned_twice],
-    "T5": [handin_after_witnessed_close, close_not_witnessed],
+    "T5": [handin_after_witnessed_close, close_not_witnessed, extension_after_witnessed_close],
     "C1": [altered_tally],
     "C2": [certification_of_another_tally],
 }
