@@ -20,7 +20,7 @@ def test_every_api_route_answers_json_to_whoever_it_turns_away(app, factory):
     pv = paper_vote(app, factory)
     paper_id = pv.key_and_sign(pv.a, "v00001", CHOICES)
     desk_receipt = pv.handed_in("v00002")
-    ids = {"paper_id": paper_id, "desk_receipt": desk_receipt, "request_id": 1}
+    ids = {"paper_id": paper_id, "desk_receipt": desk_receipt, "request_id": 1, "extension_id": 1}
     community = login(app.test_client(), factory.staff(Role.COMMUNITY, pv.election.estate))
     staff_rules = [
         r for r in app.url_map.iter_rules() if r.endpoint.startswith("api.") and PHONE_ROUTES not in r.endpoint
@@ -35,7 +35,7 @@ def test_every_api_route_answers_json_to_whoever_it_turns_away(app, factory):
             assert anonymous.status_code == 401 and anonymous.json == {"error": "请先登录，再打开此页面。"}, url
             refused = community.open(url, method=method, data="[]", content_type="application/json")
             refusals.append((refused.status_code, refused.json.get("error"), url))
-    assert len(refusals) == 18
+    assert len(refusals) == 20  # with the two extension signatures (api.officers.extension_*)
     assert all(status in (400, 403, 409) and error for status, error, _url in refusals), refusals
 
     close(pv)  # the phones' routes: the vote is closed, and the body is too large to read

@@ -861,6 +861,31 @@ def test_another_estates_clerk_finds_nothing(app, factory):
     assert checked == 26
 
 
+def test_a_ballot_of_another_vote_of_the_estate_is_refused_before_what_was_sent_is_read(app, factory):
+    pv = paper_vote(app, factory)
+    paper_id = pv.key_and_sign(pv.a, "v00001", CHOICES)
+    other_election = draft(pv.election.estate)
+    naming_a_ballot = [
+        rule
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith(("paper.", "api.paper.")) and "paper_id" in rule.arguments
+    ]
+    refused = []
+    for rule in naming_a_ballot:
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            for election, answers in ((other_election, 404), (pv.election, None)):
+                values = {"code": pv.election.estate.code, "election_id": election.id, "paper_id": paper_id}
+                url = rule.build(values, append_unknown=False)[1]
+                # A clerk of the estate, sending what is no JSON object (400 on the API, once read).
+                response = pv.b.client.open(url, method=method, data="[]", content_type="application/json")
+                if answers is not None:
+                    assert response.status_code == answers, (method, url)
+                elif method == "POST" and rule.endpoint.startswith("api."):
+                    assert response.status_code == 400, (method, url)
+            refused.append(rule.endpoint)
+    assert len(refused) == 11  # seven pages (GET or POST) and four API routes
+
+
 def test_hand_ins_end_at_the_close_and_keying_goes_on_until_the_count(app, factory):
     pv = paper_vote(app, factory)
     paper_id = pv.key_and_sign(pv.a, "v00001", CHOICES)

@@ -8,9 +8,11 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
 from voting.api.body import json_object
-from voting.auth.access import Permission, election_for
+from voting.auth.access import Part, Permission, scoped
+from voting.ballots.models import PaperBallot
 from voting.board.heads import remind_day_head
 from voting.core.canonical import b64d
+from voting.elections.models import Election
 from voting.paper.forms import read_handin_request, read_paper_id
 from voting.paper.operations import (
     PaperEntry,
@@ -42,18 +44,17 @@ from voting.transactions import after_commit
 blueprint = Blueprint("paper", __name__, url_prefix="/estates/<code>/elections/<int:election_id>/paper")
 
 
-def _clerks_work(code: str, election_id: int):
-    """For a clerk's work: keying, checking, signing, their key."""
-    return election_for(code, election_id, Permission.ENTER_PAPER)[1]
+# ENTER_PAPER is a clerk's work (keying, checking, signing, their key); VIEW_PAPER is watching the
+# desk's progress, which the accounts running the vote may do too. A paper ballot the URL names is
+# of this vote, loaded before what was sent is read.
+PAPER = Part(PaperBallot, of="election", column="election_id")
 
 
-def _watched(code: str, election_id: int):
-    """For watching the desk's progress, which the accounts running the vote may do too."""
-    return election_for(code, election_id, Permission.VIEW_PAPER)[1]
-
-
-def _paper(election, paper_id: int):
-    return find_paper(election, paper_id) or abort(404)
+def _rekeyed(election, rekey_of: int | None):
+    """The ballot of this vote a clerk keys again, as the entry names it (none: 404)."""
+    if rekey_of is None:
+        return None
+    return find_paper(election, rekey_of) or abort(404)
 
 
 def _file(data: dict, name: str) -> bytes | None:
@@ -92,9 +93,9 @@ def _signature() -> tuple:
 
 @blueprint.get("/")
 @login_required
-def index(code: str, election_id: int):
+@scoped(Permission.VIEW_PAPER, election=Election)
+def index(election: Election):
     """What is on the desk for this account, the open hand-ins, and the token its posts carry."""
-    election = _watched(code, election_id)
     work = desk(election, current_user)
     return jsonify(
         election_id=election.public_id,
@@ -108,8 +109,8 @@ def index(code: str, election_id: int):
 
 @blueprint.post("/officer-key")
 @login_required
-def register_key(code: str, election_id: int):
-    election = _clerks_work(code, election_id)
+@scoped(Permission.ENTER_PAPER, election=Election)
+def register_key(election: Election):
     officer = register_clerk_key(current_user, election, json_object().get("public_key"))
     return jsonify(officer.key_json()), 201
 
@@ -119,9 +120,9 @@ def register_key(code: str, election_id: int):
 
 @blueprint.get("/handins/sign")
 @login_required
-def handin_to_sign(code: str, election_id: int):
+@scoped(Permission.ENTER_PAPER, election=Election)
+def handin_to_sign(election: Election):
     """The body of a hand-in for the clerk to sign, as the desk's form asks for it."""
-    election = _clerks_work(code, election_id)
     unit, sealed_box, identity_checked = read_handin_request()
     voter = None if sealed_box else find_voter(election, unit)
     return jsonify(
@@ -133,8 +134,8 @@ def handin_to_sign(code: str, election_id: int):
 
 @blueprint.post("/handins")
 @login_required
-def handins(code: str, election_id: int):
-    election = _clerks_work(code, election_id)
+@scoped(Permission.ENTER_PAPER, election=Election)
+def handins(election: Election):
     data = json_object()
     body = data.get("body")
     receipt = record_handin(current_user, election, data.get("officer_id"), body, data.get("signature"))
@@ -144,8 +145,8 @@ def handins(code: str, election_id: int):
 
 @blueprint.get("/handins/<desk_receipt>")
 @login_required
-def handin(code: str, election_id: int, desk_receipt: str):
-    election = _watched(code, election_id)
+@scoped(Permission.VIEW_PAPER, election=Election)
+def handin(election: Election, desk_receipt: str):
     logged = find_handin(election, desk_receipt) or abort(404)
     card = handin_card(election, logged)
     return jsonify(
@@ -158,37 +159,35 @@ def handin(code: str, election_id: int, desk_receipt: str):
 
 @blueprint.get("/key")
 @login_required
-def key_form(code: str, election_id: int):
+@scoped(Permission.ENTER_PAPER, election=Election)
+def key_form(election: Election):
     """The voter holding ?unit= and the motions to key, as the keying form shows them."""
-    election = _clerks_work(code, election_id)
     voter = find_voter(election, request.args.get("unit", ""))
     return jsonify(voter=voter_card(voter), motions=ballot_motions(election))
 
 
 @blueprint.post("/ballots")
 @login_required
-def key(code: str, election_id: int):
-    election = _clerks_work(code, election_id)
+@scoped(Permission.ENTER_PAPER, election=Election)
+def key(election: Election):
     entry = _entry()
-    rekey = _paper(election, entry.rekey_of) if entry.rekey_of is not None else None
+    rekey = _rekeyed(election, entry.rekey_of)
     paper = key_ballot(current_user, election, entry, rekey)
     return jsonify(paper_id=paper.id, ballot=ballot_body(paper)), 201
 
 
 @blueprint.post("/ballots/<int:paper_id>/signature")
 @login_required
-def signature(code: str, election_id: int, paper_id: int):
-    election = _clerks_work(code, election_id)
-    paper = _paper(election, paper_id)
+@scoped(Permission.ENTER_PAPER, election=Election, paper=PAPER)
+def signature(election: Election, paper: PaperBallot):
     sign_keyed(current_user, election, paper, *_signature())
     return jsonify(paper_id=paper.id, status=paper.status)
 
 
 @blueprint.post("/ballots/<int:paper_id>/check")
 @login_required
-def check(code: str, election_id: int, paper_id: int):
-    election = _clerks_work(code, election_id)
-    paper = _paper(election, paper_id)
+@scoped(Permission.ENTER_PAPER, election=Election, paper=PAPER)
+def check(election: Election, paper: PaperBallot):
     outcome = check_entry(current_user, election, paper, _entry())
     if outcome.matched:
         return jsonify(paper_id=paper.id, status="match", ballot=ballot_body(paper))
@@ -197,9 +196,8 @@ def check(code: str, election_id: int, paper_id: int):
 
 @blueprint.post("/ballots/<int:paper_id>/countersignature")
 @login_required
-def countersignature(code: str, election_id: int, paper_id: int):
-    election = _clerks_work(code, election_id)
-    paper = _paper(election, paper_id)
+@scoped(Permission.ENTER_PAPER, election=Election, paper=PAPER)
+def countersignature(election: Election, paper: PaperBallot):
     receipt = countersign(current_user, election, paper, *_signature())
     after_commit(remind_day_head, election)
     return jsonify(paper_id=paper.id, status=paper.status, log_seq=paper.log_seq, receipt=receipt.as_json(election))
@@ -207,9 +205,8 @@ def countersignature(code: str, election_id: int, paper_id: int):
 
 @blueprint.get("/ballots/<int:paper_id>")
 @login_required
-def ballot(code: str, election_id: int, paper_id: int):
-    election = _watched(code, election_id)
-    paper = _paper(election, paper_id)
+@scoped(Permission.VIEW_PAPER, election=Election, paper=PAPER)
+def ballot(election: Election, paper: PaperBallot):
     answer = {
         "paper_id": paper.id,
         "status": paper.status,

@@ -1,11 +1,11 @@
 """Who may see and do what: the one place where staff scope and permissions are decided.
 
 Views never filter estates themselves; they declare what they need with :func:`scoped` (or ask
-:func:`estate_for`, :func:`visible_estates`), which 404s an estate outside the user's scope, so a
-foreign estate's existence is not revealed, and 403s an action the role may not take. What a view
-loads below the estate (a vote, a candidate list, a nominee, a paper ballot…) is loaded with
-:func:`part_of`, so an id of another estate's object names nothing here either. Templates ask the
-same predicates (``can``, registered by :func:`register_template_predicates`).
+:func:`visible_estates`), which 404s an estate outside the user's scope, so a foreign estate's
+existence is not revealed, and 403s an action the role may not take. What a view loads below the
+estate (a vote, a candidate list, a nominee, a paper ballot…) is loaded with :func:`part_of`, so
+an id of another estate's object names nothing here either. Templates ask the same predicates
+(``can``, registered by :func:`register_template_predicates`).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from sqlalchemy import Select, exists, false, select
 
 from voting.auth.models import Role, Staff
 from voting.candidates.models import BODIES
-from voting.elections.models import Election, State
+from voting.elections.models import State
 from voting.estates.models import Community, Estate
 from voting.extensions import db
 from voting.prep.models import PrepGroup, PrepMember
@@ -161,7 +161,7 @@ def visible_estates(user: Staff) -> list[Estate]:
     return list(db.session.scalars(scope_filter(user, select(Estate)).order_by(Estate.code)))
 
 
-def estate_for(code: str, *permissions: Permission) -> Estate:
+def _estate_for(code: str, *permissions: Permission) -> Estate:
     """The estate with this code if the current user may act on it with these permissions."""
     estate = db.session.scalar(scope_filter(current_user, select(Estate)).where(Estate.code == code))
     if estate is None:
@@ -185,12 +185,6 @@ def part_of(model, object_id: int, **parents):
     return found
 
 
-def election_for(code: str, election_id: int, permission: Permission):
-    """The estate and its election, with the same scope rules as :func:`estate_for`."""
-    estate = estate_for(code, permission)
-    return estate, part_of(Election, election_id, estate_id=estate.id)
-
-
 @dataclass(frozen=True)
 class Part:
     """An object a URL names below the estate: the ``model`` row whose id is the URL's ``arg``
@@ -210,7 +204,7 @@ def scoped(*permissions: Permission, only: Callable | None = None, **parts: type
     ``_check_access`` run before its ``_process``.
 
     Before the view runs: the estate of the URL's ``code``, 404 outside the user's scope and 403
-    without each permission (:func:`estate_for`); then each part in order, 404 unless it belongs
+    without each permission (:func:`_estate_for`); then each part in order, 404 unless it belongs
     there (:func:`part_of`); then ``only(user, estate)``, 403 when false. A part given as a model
     alone is an estate's row with the id in ``<name>_id``. The view takes by name what it needs
     of the estate, the parts and the URL's values (``code``, the ids…)."""
@@ -221,7 +215,7 @@ def scoped(*permissions: Permission, only: Callable | None = None, **parts: type
 
         @wraps(view)
         def scoped_view(code: str, **url_values):
-            loaded = {"estate": estate_for(code, *permissions)}
+            loaded = {"estate": _estate_for(code, *permissions)}
             for name, part in wanted.items():
                 parent = loaded[part.of] if isinstance(part.of, str) else part.of(loaded["estate"])
                 if parent is None:

@@ -8,12 +8,13 @@ from flask import Blueprint, flash, redirect, render_template, request, send_fil
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from voting.auth.access import Permission, election_for, holds_group_key, part_of
+from voting.auth.access import Part, Permission, holds_group_key, scoped
 from voting.credentials.models import ACTION_NAMES, REASON_NAMES, STATUS_NAMES, CredentialRequest
 from voting.credentials.operations import next_signature, prepare_request, signing_keys, withdraw_request
-from voting.elections.models import State
+from voting.elections.models import Election, State
 from voting.elections.operations import why_no_officer_key
 from voting.errors import returns_to
+from voting.estates.models import Estate
 from voting.officer_keys import officer_key_data
 from voting.pdf import public_base_url
 
@@ -25,20 +26,20 @@ def _key_data(election, **extra) -> dict:
     return officer_key_data(election, signing_keys(election, current_user), **extra)
 
 
-def _request(election, request_id: int) -> CredentialRequest:
-    return part_of(CredentialRequest, request_id, election_id=election.id)
+# A request of this vote, loaded (404) before anything is refused about it.
+CREDENTIAL_REQUEST = Part(CredentialRequest, "request_id", of="election", column="election_id")
 
 
 @blueprint.get("/key")
 @login_required
-def key(code: str, election_id: int):
-    estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
+@scoped(Permission.MANAGE_ELECTION, election=Election)
+def key(code: str, estate: Estate, election: Election):
     keys = signing_keys(election, current_user)
     group_member = holds_group_key(current_user)
     no_key = why_no_officer_key(current_user) if group_member else None
     extra = {}
     if election.state == State.DRAFT and group_member and not keys and not no_key:
-        extra["register_url"] = url_for("api.officers.credential_key", code=code, election_id=election_id)
+        extra["register_url"] = url_for("api.officers.credential_key", code=code, election_id=election.id)
     return render_template(
         "credentials/key.html",
         estate=estate,
@@ -53,8 +54,8 @@ def key(code: str, election_id: int):
 @blueprint.post("/")
 @returns_to("notices.index")
 @login_required
-def prepare(code: str, election_id: int):
-    _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
+@scoped(Permission.MANAGE_ELECTION, election=Election)
+def prepare(code: str, election: Election):
     form = request.form
     prepared = prepare_request(
         current_user,
@@ -66,7 +67,7 @@ def prepare(code: str, election_id: int):
     )
     request_id, voter_code = prepared.request.id, prepared.request.voter_code
     if prepared.notice_pdf is None:
-        return redirect(url_for("credentials.detail", code=code, election_id=election_id, request_id=request_id))
+        return redirect(url_for("credentials.detail", code=code, election_id=election.id, request_id=request_id))
     response = send_file(
         BytesIO(prepared.notice_pdf),
         mimetype="application/pdf",
@@ -79,16 +80,15 @@ def prepare(code: str, election_id: int):
 
 @blueprint.get("/<int:request_id>")
 @login_required
-def detail(code: str, election_id: int, request_id: int):
-    estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
-    credential_request = _request(election, request_id)
-    step = next_signature(current_user, credential_request)
-    here = {"code": code, "election_id": election_id, "request_id": request_id}
+@scoped(Permission.MANAGE_ELECTION, election=Election, act=CREDENTIAL_REQUEST)
+def detail(code: str, estate: Estate, election: Election, act: CredentialRequest):
+    step = next_signature(current_user, act)
+    here = {"code": code, "election_id": election.id, "request_id": act.id}
     extra = {}
     if step is not None:
         extra["sign"] = {
             "purpose": "credential",
-            "body": credential_request.body(),
+            "body": act.body(),
             "post_url": url_for(f"api.officers.credential_{step}", **here),
             "done_url": url_for("credentials.detail", **here),
         }
@@ -96,7 +96,7 @@ def detail(code: str, election_id: int, request_id: int):
         "credentials/detail.html",
         estate=estate,
         election=election,
-        act=credential_request,
+        act=act,
         actions=ACTION_NAMES,
         reasons=REASON_NAMES,
         statuses=STATUS_NAMES,
@@ -109,10 +109,9 @@ def detail(code: str, election_id: int, request_id: int):
 @blueprint.post("/<int:request_id>/withdraw")
 @returns_to("credentials.detail")
 @login_required
-def withdraw(code: str, election_id: int, request_id: int):
-    _estate, election = election_for(code, election_id, Permission.MANAGE_ELECTION)
-    _request(election, request_id)  # of this vote (404), before anything is refused about it
-    back = url_for("credentials.detail", code=code, election_id=election_id, request_id=request_id)
-    withdraw_request(current_user, election, request_id)
+@scoped(Permission.MANAGE_ELECTION, election=Election, act=CREDENTIAL_REQUEST)
+def withdraw(code: str, election: Election, act: CredentialRequest):
+    back = url_for("credentials.detail", code=code, election_id=election.id, request_id=act.id)
+    withdraw_request(current_user, election, act.id)
     flash(_("The request is withdrawn; nothing took effect."), "success")
     return redirect(back)

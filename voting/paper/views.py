@@ -11,10 +11,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from voting.auth.access import Permission, can, election_for
-from voting.elections.models import State
+from voting.auth.access import Part, Permission, can, scoped
+from voting.ballots.models import PaperBallot
+from voting.elections.models import Election, State
 from voting.elections.operations import why_no_officer_key
 from voting.errors import returns_to
+from voting.estates.models import Estate
 from voting.officer_keys import officer_key_data
 from voting.paper.forms import choice_field, invalid_field, read_entry, read_handin_request
 from voting.paper.operations import (
@@ -64,21 +66,16 @@ def officer_name(election, officer_id: str) -> str:
     return officer_names(election).get(officer_id, officer_id)
 
 
-def _load(code: str, election_id: int):
-    """For a clerk's work: keying, checking, signing, their key."""
-    return election_for(code, election_id, Permission.ENTER_PAPER)
+# ENTER_PAPER is a clerk's work (keying, checking, signing, their key); VIEW_PAPER is watching the
+# desk's progress, which the accounts running the vote may do too.
+PAPER = Part(PaperBallot, of="election", column="election_id")  # a paper ballot of this vote
 
 
-def _view(code: str, election_id: int):
-    """For watching the desk's progress, which the accounts running the vote may do too."""
-    return election_for(code, election_id, Permission.VIEW_PAPER)
-
-
-def _paper(election, paper_id: int):
-    paper = find_paper(election, paper_id)
-    if paper is None:
-        abort(404)
-    return paper
+def _rekeyed(election, rekey_of: int | None):
+    """The ballot of this vote a clerk keys again, as the form names it (none: 404)."""
+    if rekey_of is None:
+        return None
+    return find_paper(election, rekey_of) or abort(404)
 
 
 def _urls(election, **values) -> dict:
@@ -121,8 +118,8 @@ def _marks_form(motions) -> dict:
 
 @blueprint.get("/")
 @login_required
-def index(code: str, election_id: int):
-    estate, election = _view(code, election_id)
+@scoped(Permission.VIEW_PAPER, election=Election)
+def index(estate: Estate, election: Election):
     return render_template(
         "paper/index.html",
         estate=estate,
@@ -139,8 +136,8 @@ def index(code: str, election_id: int):
 
 @blueprint.get("/officer-key")
 @login_required
-def officer_key(code: str, election_id: int):
-    estate, election = _load(code, election_id)
+@scoped(Permission.ENTER_PAPER, election=Election)
+def officer_key(estate: Estate, election: Election):
     draft = election.state == State.DRAFT
     keys = clerk_keys(election, current_user)
     no_key = why_no_officer_key(current_user)
@@ -163,8 +160,8 @@ def officer_key(code: str, election_id: int):
 
 @blueprint.get("/handins/new")
 @login_required
-def handin_form(code: str, election_id: int):
-    estate, election = _load(code, election_id)
+@scoped(Permission.ENTER_PAPER, election=Election)
+def handin_form(estate: Estate, election: Election):
     unit = request.args.get("unit", "").strip()
     voter, problem = _find(election, unit)
     return render_template(
@@ -184,8 +181,8 @@ def handin_form(code: str, election_id: int):
 @blueprint.get("/handins/sign")
 @returns_to("paper.handin_form", "unit")
 @login_required
-def handin_sign_page(code: str, election_id: int):
-    estate, election = _load(code, election_id)
+@scoped(Permission.ENTER_PAPER, election=Election)
+def handin_sign_page(estate: Estate, election: Election):
     unit, sealed_box, identity_checked = read_handin_request()
     voter = None if sealed_box else find_voter(election, unit)
     body = handin_body(election, voter, identity_checked)
@@ -209,8 +206,8 @@ def handin_sign_page(code: str, election_id: int):
 
 @blueprint.get("/handins/<desk_receipt>")
 @login_required
-def handin(code: str, election_id: int, desk_receipt: str):
-    estate, election = _view(code, election_id)
+@scoped(Permission.VIEW_PAPER, election=Election)
+def handin(estate: Estate, election: Election, desk_receipt: str):
     logged = find_handin(election, desk_receipt)
     if logged is None:
         abort(404)
@@ -220,9 +217,9 @@ def handin(code: str, election_id: int, desk_receipt: str):
 @blueprint.get("/ballot-paper.pdf")
 @returns_to("paper.index")
 @login_required
-def ballot_paper(code: str, election_id: int):
+@scoped(Permission.VIEW_PAPER, election=Election)
+def ballot_paper(election: Election):
     """The paper ballot (表决票) to print: blank, or with ?unit= for the voter holding that unit."""
-    _estate, election = _view(code, election_id)
     unit = request.args.get("unit", "").strip() or None
     pdf = print_ballot(election, unit)
     response = send_file(
@@ -263,21 +260,20 @@ def _key_page(estate, election, unit: str, rekey, entry=None, status: int = 200)
 
 @blueprint.get("/key")
 @login_required
-def key_form(code: str, election_id: int):
-    estate, election = _load(code, election_id)
-    rekey_of = request.args.get("rekey_of", type=int)
-    rekey = _paper(election, rekey_of) if rekey_of is not None else None
+@scoped(Permission.ENTER_PAPER, election=Election)
+def key_form(estate: Estate, election: Election):
+    rekey = _rekeyed(election, request.args.get("rekey_of", type=int))
     return _key_page(estate, election, request.args.get("unit", "").strip(), rekey)
 
 
 @blueprint.post("/ballots")
 @returns_to("paper.key_form")
 @login_required
-def key(code: str, election_id: int):
-    estate, election = _load(code, election_id)
+@scoped(Permission.ENTER_PAPER, election=Election)
+def key(estate: Estate, election: Election):
     motions = ballot_motions(election)
     entry = read_entry(motions)
-    rekey = _paper(election, entry.rekey_of) if entry.rekey_of is not None else None
+    rekey = _rekeyed(election, entry.rekey_of)
     try:
         paper = key_ballot(current_user, election, entry, rekey)
     except PaperRefused as problem:
@@ -310,9 +306,8 @@ def _signing_page(estate, election, paper, post_endpoint: str, heading: str):
 
 @blueprint.get("/ballots/<int:paper_id>/sign")
 @login_required
-def sign_page(code: str, election_id: int, paper_id: int):
-    estate, election = _load(code, election_id)
-    paper = _paper(election, paper_id)
+@scoped(Permission.ENTER_PAPER, election=Election, paper=PAPER)
+def sign_page(estate: Estate, election: Election, paper: PaperBallot):
     if not keyed_by_staff(election, paper, current_user):
         abort(403)
     if not paper.awaiting_check or is_signed(paper):
@@ -354,18 +349,16 @@ def _checkable(election, paper):
 
 @blueprint.get("/ballots/<int:paper_id>/check")
 @login_required
-def check_form(code: str, election_id: int, paper_id: int):
-    estate, election = _load(code, election_id)
-    paper = _paper(election, paper_id)
+@scoped(Permission.ENTER_PAPER, election=Election, paper=PAPER)
+def check_form(estate: Estate, election: Election, paper: PaperBallot):
     return _checkable(election, paper) or _check_page(estate, election, paper, request.args.get("unit", "").strip())
 
 
 @blueprint.post("/ballots/<int:paper_id>/check")
 @returns_to("paper.check_form")
 @login_required
-def check(code: str, election_id: int, paper_id: int):
-    estate, election = _load(code, election_id)
-    paper = _paper(election, paper_id)
+@scoped(Permission.ENTER_PAPER, election=Election, paper=PAPER)
+def check(estate: Estate, election: Election, paper: PaperBallot):
     entry = read_entry(ballot_motions(election))
     try:
         outcome = check_entry(current_user, election, paper, entry)
@@ -383,9 +376,8 @@ def check(code: str, election_id: int, paper_id: int):
 
 @blueprint.get("/ballots/<int:paper_id>/countersign")
 @login_required
-def countersign_page(code: str, election_id: int, paper_id: int):
-    estate, election = _load(code, election_id)
-    paper = _paper(election, paper_id)
+@scoped(Permission.ENTER_PAPER, election=Election, paper=PAPER)
+def countersign_page(estate: Estate, election: Election, paper: PaperBallot):
     if not paper.awaiting_check or paper.checked_by not in {o.officer_id for o in clerk_keys(election, current_user)}:
         return redirect(url_for("paper.ballot", **_urls(election, paper_id=paper.id)))
     return _signing_page(estate, election, paper, "api.paper.countersignature", _("Sign the checked ballot"))
@@ -396,9 +388,8 @@ def countersign_page(code: str, election_id: int, paper_id: int):
 
 @blueprint.get("/ballots/<int:paper_id>")
 @login_required
-def ballot(code: str, election_id: int, paper_id: int):
-    estate, election = _view(code, election_id)
-    paper = _paper(election, paper_id)
+@scoped(Permission.VIEW_PAPER, election=Election, paper=PAPER)
+def ballot(estate: Estate, election: Election, paper: PaperBallot):
     return render_template(
         "paper/ballot.html",
         estate=estate,
@@ -433,16 +424,16 @@ def _send_scan(stored, name: str):
 
 @blueprint.get("/ballots/<int:paper_id>/scan")
 @login_required
-def scan(code: str, election_id: int, paper_id: int):
-    _estate, election = _view(code, election_id)
-    return _send_scan(scan_of(_paper(election, paper_id)), f"paper-{paper_id}")
+@scoped(Permission.VIEW_PAPER, election=Election, paper=PAPER)
+def scan(paper: PaperBallot):
+    return _send_scan(scan_of(paper), f"paper-{paper.id}")
 
 
 @blueprint.get("/ballots/<int:paper_id>/proxy")
 @login_required
-def proxy_scan(code: str, election_id: int, paper_id: int):
-    _estate, election = _view(code, election_id)
-    stored = proxy_scan_of(_paper(election, paper_id))
+@scoped(Permission.VIEW_PAPER, election=Election, paper=PAPER)
+def proxy_scan(paper: PaperBallot):
+    stored = proxy_scan_of(paper)
     if stored is None:
         abort(404)
-    return _send_scan(stored, f"proxy-{paper_id}")
+    return _send_scan(stored, f"proxy-{paper.id}")
