@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from voting.auth.models import Staff
@@ -49,6 +49,23 @@ REASON_NAMES = {
 }
 
 
+def signed_by_two_constraints() -> tuple:
+    """The states of a SignedByTwo act, in its table: signed from the request on (one withdrawn
+    before its requester signed stays unsigned), decided by someone at a time, logged if approved."""
+    return (
+        one_of("status", tuple(RequestStatus)),
+        CheckConstraint(
+            "status = 'withdrawn' OR (status = 'prepared') = (requester_signature IS NULL)",
+            name="requested_is_signed",
+        ),
+        CheckConstraint(
+            "(status IN ('approved', 'withdrawn')) = (decided_at IS NOT NULL AND decided_by_id IS NOT NULL)",
+            name="decided_has_decider",
+        ),
+        CheckConstraint("(status = 'approved') = (log_seq IS NOT NULL)", name="approved_is_logged"),
+    )
+
+
 class SignedByTwo:
     """A staff act on its way into the vote's log: prepared, signed by its requester, then
     approved by another person (and appended) or withdrawn. ``refusal`` says why not."""
@@ -59,6 +76,23 @@ class SignedByTwo:
     decided_by_id: int | None
     decided_at: datetime | None
     log_seq: int | None
+
+    @classmethod
+    def of_election(cls, election: Election) -> list:
+        """Every act of this kind in the vote, newest first."""
+        return list(db.session.scalars(select(cls).where(cls.election_id == election.id).order_by(cls.id.desc())))
+
+    @classmethod
+    def in_election(cls, election: Election, act_id: int, *, lock: bool = False):
+        """The vote's act with this id, read afresh under a row lock with ``lock`` (for a change);
+        refused with 404 if the vote has none."""
+        query = select(cls).where(cls.election_id == election.id, cls.id == act_id)
+        if lock:
+            query = query.with_for_update().execution_options(populate_existing=True)
+        act = db.session.scalar(query)
+        if act is None:
+            raise cls.refusal(_("No such request in this vote."), 404)
+        return act
 
     @property
     def awaits_requester(self) -> bool:
@@ -109,18 +143,8 @@ class CredentialRequest(SignedByTwo, db.Model):
     __table_args__ = (
         one_of("action", CREDENTIAL_ACTIONS),
         one_of("reason", CREDENTIAL_REASONS),
-        one_of("status", tuple(RequestStatus)),
         CheckConstraint("(action = 'reissue') = (public_key IS NOT NULL)", name="reissue_has_key"),
-        # Signed from the request on; a request withdrawn before its requester signed stays unsigned.
-        CheckConstraint(
-            "status = 'withdrawn' OR (status = 'prepared') = (requester_signature IS NULL)",
-            name="requested_is_signed",
-        ),
-        CheckConstraint(
-            "(status IN ('approved', 'withdrawn')) = (decided_at IS NOT NULL AND decided_by_id IS NOT NULL)",
-            name="decided_has_decider",
-        ),
-        CheckConstraint("(status = 'approved') = (log_seq IS NOT NULL)", name="approved_is_logged"),
+        *signed_by_two_constraints(),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)

@@ -83,29 +83,6 @@ def _require_open(election: Election, now: datetime) -> None:
         raise CredentialRefused(_("Credentials can be revoked or reissued only while the vote is open."))
 
 
-def credential_requests(election: Election) -> list[CredentialRequest]:
-    """Every request of this vote, newest first."""
-    return list(
-        db.session.scalars(
-            select(CredentialRequest)
-            .where(CredentialRequest.election_id == election.id)
-            .order_by(CredentialRequest.id.desc())
-        )
-    )
-
-
-def request_of(election: Election, request_id: int, *, lock: bool = False) -> CredentialRequest:
-    query = select(CredentialRequest).where(
-        CredentialRequest.election_id == election.id, CredentialRequest.id == request_id
-    )
-    if lock:
-        query = query.with_for_update().execution_options(populate_existing=True)
-    request = db.session.scalar(query)
-    if request is None:
-        raise CredentialRefused(_("No such request in this vote."), 404)
-    return request
-
-
 def prepare_request(
     staff: Staff, election: Election, unit: str, action: str, reason: str, base_url: str, now: datetime | None = None
 ) -> PreparedRequest:
@@ -190,7 +167,7 @@ def _officer_signing(staff: Staff, election: Election, officer_id) -> Officer:
 
 def sign_request(staff: Staff, election: Election, request_id: int, officer_id, signature) -> CredentialRequest:
     """Step 2: the requester's signature over the entry's body."""
-    request = request_of(election, request_id, lock=True)
+    request = CredentialRequest.in_election(election, request_id, lock=True)
     request.require_awaiting_requester()
     if _officer_signing(staff, election, officer_id) is not request.requester:
         raise CredentialRefused(_("Only the requester signs a request first."), 403)
@@ -216,7 +193,7 @@ def approve_request(
     The election's lock comes first, as in every append, so a ballot of this voter lands wholly
     before the act or wholly after it, against the key then in effect."""
     locked(election.id)
-    request = request_of(election, request_id, lock=True)
+    request = CredentialRequest.in_election(election, request_id, lock=True)
     request.require_awaiting_approval()
     approver = _officer_signing(staff, election, officer_id)
     if same_person(staff, request.requester.staff):
@@ -259,7 +236,7 @@ def withdraw_request(staff: Staff, election: Election, request_id: int) -> Crede
     """A pending request dropped by anyone who may sign credential acts: nothing took effect."""
     _signing_key(election, staff)
     locked(election.id)  # the order approve_request takes: the election, then the request
-    request = request_of(election, request_id, lock=True)
+    request = CredentialRequest.in_election(election, request_id, lock=True)
     request.withdraw(staff.id, utcnow())
     record_event(
         staff.username,

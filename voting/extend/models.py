@@ -9,10 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from voting.auth.models import Staff
 from voting.core.canonical import format_time
-from voting.credentials.models import RequestStatus, SignedByTwo
+from voting.credentials.models import RequestStatus, SignedByTwo, signed_by_two_constraints
 from voting.elections.models import Election, Officer
 from voting.errors import Refusal
-from voting.extensions import db, one_of
+from voting.extensions import db
 from voting.timeutil import UTCDateTime, utcnow
 
 REASON_LENGTH = 200
@@ -30,18 +30,9 @@ class ExtensionRequest(SignedByTwo, db.Model):
 
     __tablename__ = "extension_request"
     __table_args__ = (
-        one_of("status", tuple(RequestStatus)),
         CheckConstraint("closes_at > previous_closes_at", name="closes_later"),
         CheckConstraint("length(reason) > 0", name="reason_given"),
-        CheckConstraint(
-            "status = 'withdrawn' OR (status = 'prepared') = (requester_signature IS NULL)",
-            name="requested_is_signed",
-        ),
-        CheckConstraint(
-            "(status IN ('approved', 'withdrawn')) = (decided_at IS NOT NULL AND decided_by_id IS NOT NULL)",
-            name="decided_has_decider",
-        ),
-        CheckConstraint("(status = 'approved') = (log_seq IS NOT NULL)", name="approved_is_logged"),
+        *signed_by_two_constraints(),
     )
     refusal = ExtensionRefused
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -63,29 +63,6 @@ def _officer_signing(staff: Staff, election: Election, officer_id=None) -> Offic
     return keys[0]
 
 
-def extension_requests(election: Election) -> list[ExtensionRequest]:
-    """Every extension request of this vote, newest first."""
-    return list(
-        db.session.scalars(
-            select(ExtensionRequest)
-            .where(ExtensionRequest.election_id == election.id)
-            .order_by(ExtensionRequest.id.desc())
-        )
-    )
-
-
-def request_of(election: Election, request_id: int, *, lock: bool = False) -> ExtensionRequest:
-    query = select(ExtensionRequest).where(
-        ExtensionRequest.election_id == election.id, ExtensionRequest.id == request_id
-    )
-    if lock:
-        query = query.with_for_update().execution_options(populate_existing=True)
-    request = db.session.scalar(query)
-    if request is None:
-        raise ExtensionRefused(_("No such request in this vote."), 404)
-    return request
-
-
 def propose_extension(
     staff: Staff, election: Election, closes_at: datetime | None, reason: str, now: datetime | None = None
 ) -> ExtensionRequest:
@@ -157,7 +134,7 @@ def _with_street_office(requester: Officer, approver: Officer) -> bool:
 
 def sign_extension(staff: Staff, election: Election, request_id: int, officer_id, signature) -> ExtensionRequest:
     """Step 2: the proposer's signature over the entry's body."""
-    request = request_of(election, request_id, lock=True)
+    request = ExtensionRequest.in_election(election, request_id, lock=True)
     request.require_awaiting_requester()
     if _officer_signing(staff, election, officer_id) is not request.requester:
         raise ExtensionRefused(_("Only the proposer signs a request first."), 403)
@@ -188,7 +165,7 @@ def approve_extension(
     half-moved."""
     now = now or utcnow()
     election = locked(election.id)
-    request = request_of(election, request_id, lock=True)
+    request = ExtensionRequest.in_election(election, request_id, lock=True)
     request.require_awaiting_approval()
     approver = _officer_signing(staff, election, officer_id)
     if same_person(staff, request.requester.staff):
@@ -269,7 +246,7 @@ def withdraw_extension(staff: Staff, election: Election, request_id: int) -> Ext
     """A pending request dropped by anyone who may sign staff acts: nothing took effect."""
     _officer_signing(staff, election)
     locked(election.id)  # the order approve_extension takes: the election, then the request
-    request = request_of(election, request_id, lock=True)
+    request = ExtensionRequest.in_election(election, request_id, lock=True)
     request.withdraw(staff.id, utcnow())
     record_event(
         staff.username,

@@ -14,7 +14,6 @@ from voting.elections.models import Election, State
 from voting.errors import returns_to
 from voting.extend.models import REASON_LENGTH, ExtensionRequest
 from voting.extend.operations import (
-    extension_requests,
     latest_close,
     next_signature,
     propose_extension,
@@ -43,7 +42,7 @@ def index(estate, election: Election):
         "extend/index.html",
         estate=estate,
         election=election,
-        requests=extension_requests(election),
+        requests=ExtensionRequest.of_election(election),
         statuses=STATUS_NAMES,
         latest=latest_close(election) if election.state == State.OPEN else None,
         may_propose=bool(signing_keys(election, current_user)),

@@ -15,8 +15,8 @@ from flask import (
 from flask_login import current_user, login_required
 
 from voting.auth.access import Permission, scoped
-from voting.credentials.models import ACTION_NAMES, REASON_NAMES, STATUS_NAMES
-from voting.credentials.operations import credential_requests, signing_keys
+from voting.credentials.models import ACTION_NAMES, REASON_NAMES, STATUS_NAMES, CredentialRequest
+from voting.credentials.operations import signing_keys
 from voting.elections.models import Election
 from voting.errors import returns_to
 from voting.estates.models import Estate
@@ -63,7 +63,7 @@ def index(estate: Estate, election: Election):
         estate=estate,
         election=election,
         batch=latest_batch(election),
-        requests=credential_requests(election),
+        requests=CredentialRequest.of_election(election),
         may_request=bool(signing_keys(election, current_user)),
         actions=ACTION_NAMES,
         reasons=REASON_NAMES,
