@@ -111,8 +111,13 @@ def lone_flat_owners(rows: list[dict[str, str]], born_from: int = 1960, born_to:
             or not born_from <= int(number[6:10]) <= born_to
         ):
             continue
-        found.append(Owner(row[OWNERS], number, "-".join(p for p in (row[BUILDING], row[ENTRANCE], row[ROOM]) if p)))
+        found.append(Owner(row[OWNERS], number, unit_label(row)))
     return found
+
+
+def unit_label(row: dict[str, str]) -> str:
+    """A roster row's unit as the roll labels it, e.g. 1幢-1-502 or 商业-S01."""
+    return "-".join(p for p in (row[BUILDING], row[ENTRANCE], row[ROOM]) if p)
 
 
 # --- browsers, screenshots, words -----------------------------------------------------------

@@ -10,19 +10,25 @@ turnout page; the vote closes, the street office witnesses the close, and two cl
 paper afterwards; the vote is counted; the street office certifies in its browser; the day's head
 of the log, the results, minutes and certification go up on the notice board; the public
 record verifies with the project's verifier, the witnessed checkpoints with it, and the owner's
-saved receipt checks against it as counted. Staff work at desktop size, owners on phones; every
-person has a browser of their own.
+saved receipt checks against it as counted. Then a later assembly of the same estate: the group
+posts its meeting notice and, after the notice period, opens a vote on a lift for one stairwell,
+decided by its owners alone, and on a choice among three property companies; an owner inside
+the stairwell and one outside vote on phones, each shown only what they decide; its results
+and minutes go on the board. Staff work at desktop size, owners on phones; every person has a
+browser of their own.
 
 Screenshots of every step: test-artifacts/journey/NN-step.png. Run alone: pytest -k journey
-(about a minute; marked slow).
+(about three minutes; marked slow).
 """
 
+import io
 import json
 import re
 import shutil
 import subprocess
 import sys
 import time
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -38,6 +44,7 @@ from tests.e2e.journey_kit import (
     found_place,
     lone_flat_owners,
     qr_on_page,
+    unit_label,
     zh,
     zh_date,
 )
@@ -51,6 +58,7 @@ from voting.certification.models import CertificationDecision
 from voting.core import checkpoint, merkle
 from voting.core.canonical import b64d, parse_time
 from voting.core.record_v2 import election_hash, entry_leaf_hash
+from voting.core.weights import DELIVERED
 from voting.elections.models import Election, Officer
 from voting.estates.models import Estate
 from voting.extensions import db
@@ -58,12 +66,16 @@ from voting.formatting import SHANGHAI
 from voting.prep.models import PrepGroup
 from voting.privacy import mask_name
 from voting.roster.generate import generate_roster, write_xlsx
-from voting.roster.parsing import USE
+from voting.roster.parsing import BUILDING, ENTRANCE, ID_NUMBERS, SEPARATOR, STATUS, USE
 
 VOTE_TITLE = "金山花园第一次业主大会表决"
+LATER_TITLE = "金山花园业主大会加装电梯与选聘物业表决"
+CHOICE_TITLE = "选聘小区物业服务企业"
+COMPANIES = ("金盾物业服务有限公司", "绿城物业服务集团有限公司", "慈溪市安居物业管理有限公司")
 LIST_TITLE = "选举第一届业主委员会"
 PAPER_CHOICES = {"m1": "no", "m2": "abstain", "m3": ["c3-1", "c3-3"]}
 NOTICES_PASSPHRASE = "金山花园 通知书口令 2026"
+NOTICES_DOWNLOAD = 'form[action$="/notices/download"]'
 
 
 @pytest.fixture
@@ -182,6 +194,116 @@ def record_verdicts(app, b: Browsers, page, code: str, list_id: int, step: str) 
         submit(page, 'form[action$="/reviews"] button')
         assert_flash(app, page, "Verdicts recorded.")
     return marked
+
+
+def register_certifying_key(officer, certification_url: str) -> str:
+    """The street office's officer makes the vote's certifying key in the browser, which also
+    witnesses the log; returns its officer id."""
+    officer.goto(certification_url)
+    officer.locator('[data-clerk-show="none"]').wait_for(state="visible")
+    officer.locator('[data-clerk-action="register"] button').click()
+    officer.locator('[data-clerk-show="registered"]').wait_for(state="visible")
+    return officer.locator("[data-clerk-officer-id]").inner_text()
+
+
+def confirm_opening(app, b: Browsers, group, step: str) -> None:
+    """On the page that asks to confirm the opening: the notices passphrase twice, the tick."""
+    fill_passphrase(group, 'form[action$="/open"]', NOTICES_PASSPHRASE)
+    group.check('form[action$="/open"] input[name="confirmed"]')
+    b.shot(group, step)
+    submit(group, 'form[action$="/open"] button')
+    assert_flash(app, group, "The vote is open and frozen. Print the voting notices now.")
+
+
+def prepare_notices(group) -> None:
+    """From the open vote's page: lay out the voting notices, the passphrase typed again."""
+    submit(group, 'main a[href$="/notices/"]')
+    fill_passphrase(group, 'form[action$="/notices/start"]', NOTICES_PASSPHRASE)
+    submit(group, 'form[action$="/notices/start"] button')
+    group.locator(f"{NOTICES_DOWNLOAD} button").wait_for(state="visible", timeout=90_000)  # reloads while rendering
+
+
+def download_notices(group, path) -> None:
+    """Download the notices, once: afterwards the page offers them no more."""
+    fill_passphrase(group, NOTICES_DOWNLOAD, NOTICES_PASSPHRASE)
+    with group.expect_download() as notices:
+        group.locator(f"{NOTICES_DOWNLOAD} button").click()
+    notices.value.save_as(path)
+    group.reload()
+    assert group.locator(NOTICES_DOWNLOAD).count() == 0
+
+
+def cosign(app, b: Browsers, clock: Clock, officer, vote_url: str, label: str, step: str) -> None:
+    """The street office's officer cosigns the log from the vote's page, with the key in the browser."""
+    clock.set_browser(officer)
+    officer.goto(vote_url)
+    with officer.expect_navigation():
+        officer.locator('[data-clerk-action="cosign"] button', has_text=zh(app, label)).click()
+    b.shot(officer, step)
+
+
+def close_witnessed(app, b: Browsers, clock: Clock, group, officer, vote_url: str) -> None:
+    """The period over, the group closes the vote and the street office witnesses the final log."""
+    group.goto(vote_url)
+    submit(group, 'form[action$="/close"] button')
+    assert_flash(app, group, "The vote is closed.")
+    cosign(app, b, clock, officer, vote_url, "Cosign the final log", "cosign-close")
+
+
+def count_the_vote(app, group, vote_url: str) -> None:
+    """The group counts the vote and opens its results."""
+    group.goto(vote_url)
+    submit(group, 'form[action$="/tally"] button')
+    assert_flash(app, group, "The vote is counted.")
+    group.goto(vote_url + "results")
+
+
+def publish_the_results(app, b: Browsers, group, vote_url: str, scrutineers) -> None:
+    """Publishing asks first: what goes public, that it cannot be taken back silently, the figures.
+    The results announcement and the minutes are then laid out in the background."""
+    group.goto(vote_url)
+    submit(group, 'main a[href*="/board/elections/"][href$="/results"]')
+    assert (
+        zh(
+            app,
+            "Once published they cannot be taken back silently: withdrawing a document needs a written "
+            "reason, and the entry, the document and the reason stay visible on the board.",
+        )
+        in group.locator("main .consequence").inner_text()
+    )
+    group.fill("#scrutineers", "，".join(person.name for person in scrutineers))
+    group.check('form[action$="/results"] input[name="confirmed"]')
+    b.shot(group, "publish-results-confirm")
+    submit(group, 'form[action$="/results"] button')
+    assert group.locator("main > p.flash.success").count() == 1 and group.locator("main > p.flash.error").count() == 0
+    b.shot(group, "board-manage")
+
+
+def board_awaiting(reader, code: str, titles: set[str]) -> list[str]:
+    """The titles the public board lists as current, once these are among them (the results and
+    minutes are laid out in the background), or after a minute."""
+    deadline = time.monotonic() + 60
+    while True:
+        reader.goto(f"/p/{code}/board/")
+        posted = reader.locator("main ul").first.locator("li > a").all_inner_texts()
+        if titles <= set(posted) or time.monotonic() > deadline:
+            return posted
+        reader.wait_for_timeout(500)
+
+
+def pdf_pages(document: bytes) -> list[str]:
+    """Each page's text without its line breaks and spaces, as a reader would search it."""
+    return [re.sub(r"\s+", "", page.extract_text()) for page in PdfReader(io.BytesIO(document)).pages]
+
+
+def board_document(reader, code: str, title: str) -> bytes:
+    """The PDF of the public board's entry of this title, as anyone downloads it."""
+    reader.goto(f"/p/{code}/board/")
+    with reader.expect_navigation():
+        reader.get_by_role("link", name=title, exact=True).click()
+    document = reader.request.get(reader.locator('main a[href$="/document.pdf"]').get_attribute("href"))
+    assert document.ok and document.headers["content-type"] == "application/pdf"
+    return document.body()
 
 
 # --- the journey ----------------------------------------------------------------------------
@@ -372,11 +494,7 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
     clerk_ids = (register_key(live_server, clerk_a, draft), register_key(live_server, clerk_b, draft))
     b.shot(clerk_b, "clerk-key-registered")
     certification_url = f"/estates/{code}/elections/{election_id}/certification/"
-    officer.goto(certification_url)
-    officer.locator('[data-clerk-show="none"]').wait_for(state="visible")
-    officer.locator('[data-clerk-action="register"] button').click()
-    officer.locator('[data-clerk-show="registered"]').wait_for(state="visible")
-    certifying_id = officer.locator("[data-clerk-officer-id]").inner_text()
+    certifying_id = register_certifying_key(officer, certification_url)
     b.shot(officer, "certifying-key-registered")
     # The group's member makes the key that signs revocations and reissues; the street office's
     # certifying key is the second signature such an act needs.
@@ -417,38 +535,23 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
     fill_passphrase(group, 'form[action$="/open"]', NOTICES_PASSPHRASE)
     group.locator('form[action$="/open"] button').click()  # unticked: the browser does not send it
     assert group.url.endswith(f"/elections/{election_id}/open")
-    group.check('form[action$="/open"] input[name="confirmed"]')
-    b.shot(group, "vote-open-confirm")
-    submit(group, 'form[action$="/open"] button')
-    assert_flash(app, group, "The vote is open and frozen. Print the voting notices now.")
+    confirm_opening(app, b, group, "vote-open-confirm")
     with app.app_context():
         election = db.session.get(Election, election_id)
         public_id, voters = election.public_id, len(json.loads(election.roll_json)["voters"])
     assert voters == summary["voters"]
     # The street office's officer, on the vote's page, cosigns the log as it opens: empty.
-    clock.set_browser(officer)
-    officer.goto(f"/estates/{code}/elections/{election_id}/")
-    officer.locator('[data-clerk-action="cosign"] button', has_text=zh(app, "Cosign the opening log")).wait_for()
-    b.shot(officer, "cosign-opening")
-    with officer.expect_navigation():
-        officer.locator('[data-clerk-action="cosign"] button').click()
+    cosign(
+        app, b, clock, officer, f"/estates/{code}/elections/{election_id}/", "Cosign the opening log", "cosign-opening"
+    )
     cosigned_at_opening = zh(app, "You last cosigned the log at %(num)d ballot, at %(time)s.", num=0, time="|")
     assert officer.locator("[data-witness-last]").inner_text().startswith(cosigned_at_opening.split("|")[0])
-    submit(group, 'main a[href$="/notices/"]')
-    fill_passphrase(group, 'form[action$="/notices/start"]', NOTICES_PASSPHRASE)
-    submit(group, 'form[action$="/notices/start"] button')
-    download_form = 'form[action$="/notices/download"]'
-    group.locator(f"{download_form} button").wait_for(state="visible", timeout=90_000)  # reloads while rendering
-    fill_passphrase(group, download_form, NOTICES_PASSPHRASE + "!")  # mistyped: refused, the file stays
-    submit(group, f"{download_form} button")
+    prepare_notices(group)
+    fill_passphrase(group, NOTICES_DOWNLOAD, NOTICES_PASSPHRASE + "!")  # mistyped: refused, the file stays
+    submit(group, f"{NOTICES_DOWNLOAD} button")
     assert_flash(app, group, "That is not the notices passphrase set when the vote was opened. Nothing was changed.")
     b.shot(group, "notices-ready")
-    fill_passphrase(group, download_form, NOTICES_PASSPHRASE)
-    with group.expect_download() as notices:
-        group.locator(f"{download_form} button").click()
-    notices.value.save_as(tmp_path / "notices.pdf")
-    group.reload()
-    assert group.locator('form[action$="/notices/download"]').count() == 0
+    download_notices(group, tmp_path / "notices.pdf")
     b.shot(group, "notices-downloaded")
     assert len(PdfReader(tmp_path / "notices.pdf").pages) == voters
     ballot_url = qr_on_page(tmp_path / "notices.pdf", 1, b.artifact("notice-page-1"))
@@ -547,14 +650,7 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
     # 8. The period ends; the group closes the vote. The street office witnesses the log at the
     # close: from then on only paper ballots handed in before it can join the log.
     clock.travel_to(closes + timedelta(hours=1))
-    group.goto(f"/estates/{code}/elections/{election_id}/")
-    submit(group, 'form[action$="/close"] button')
-    assert_flash(app, group, "The vote is closed.")
-    clock.set_browser(officer)
-    officer.goto(f"/estates/{code}/elections/{election_id}/")
-    with officer.expect_navigation():
-        officer.locator('[data-clerk-action="cosign"] button', has_text=zh(app, "Cosign the final log")).click()
-    b.shot(officer, "cosign-close")
+    close_witnessed(app, b, clock, group, officer, f"/estates/{code}/elections/{election_id}/")
 
     # The sealed paper is keyed after the close: clerk A keys and signs it, clerk B keys it blind
     # and signs. It counts from its hand-in, before the close.
@@ -592,10 +688,7 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
     )  # keyed after, handed in before
     assert [s["signer"] for s in paper["signatures"]] == list(clerk_ids)
 
-    group.goto(f"/estates/{code}/elections/{election_id}/")
-    submit(group, 'form[action$="/tally"] button')
-    assert_flash(app, group, "The vote is counted.")
-    group.goto(f"/estates/{code}/elections/{election_id}/results")
+    count_the_vote(app, group, f"/estates/{code}/elections/{election_id}/")
     assert values_of_cards(group)[:2] == ["2", str(voters)]
     b.shot(group, "results")
 
@@ -635,22 +728,7 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
 
     # 10. The group publishes the results announcement and the minutes (laid out in the background).
     # Publishing asks first: what goes public, that it cannot be taken back silently, the figures.
-    group.goto(f"/estates/{code}/elections/{election_id}/")
-    submit(group, f'main a[href$="/board/elections/{election_id}/results"]')
-    assert (
-        zh(
-            app,
-            "Once published they cannot be taken back silently: withdrawing a document needs a written "
-            "reason, and the entry, the document and the reason stay visible on the board.",
-        )
-        in group.locator("main .consequence").inner_text()
-    )
-    group.fill("#scrutineers", f"{representatives[1].name}，{representatives[2].name}")
-    group.check('form[action$="/results"] input[name="confirmed"]')
-    b.shot(group, "publish-results-confirm")
-    submit(group, 'form[action$="/results"] button')
-    assert group.locator("main > p.flash.success").count() == 1 and group.locator("main > p.flash.error").count() == 0
-    b.shot(group, "board-manage")
+    publish_the_results(app, b, group, f"/estates/{code}/elections/{election_id}/", representatives[1:3])
 
     # 11. Anyone: the notice board shows the three documents; the record verifies and counts both ballots.
     reader = b.phone()
@@ -668,14 +746,7 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
             zh(app, "Certification by the street office: %(title)s", title=VOTE_TITLE),
         ]
     )
-    deadline = time.monotonic() + 60
-    while True:
-        reader.goto(f"/p/{code}/board/")
-        posted = sorted(reader.locator("main ul").first.locator("li > a").all_inner_texts())
-        if posted == expected or time.monotonic() > deadline:
-            break
-        reader.wait_for_timeout(500)
-    assert posted == expected
+    assert sorted(board_awaiting(reader, code, set(expected))) == expected
     b.shot(reader, "public-board")
     submit(reader, "main ul li > a >> nth=0")
     document = reader.request.get(reader.locator('main a[href$="/document.pdf"]').get_attribute("href"))
@@ -756,8 +827,12 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
     assert (finding["receipt"], finding["seq"], finding["status"]) == ("valid", receipt["seq"], "counted")
     with app.app_context():
         assert db.session.get(CandidateList, list_id).state == "adopted"
+
+    # 13. A later assembly: a lift for one stairwell and a choice among three property companies.
+    hold_a_later_assembly(live_server, b, clock, code, (group, officer, reader), roster, owners, tmp_path)
+
     assert b.errors == []  # before the one page expected to fail to load
-    # 13. A notice link mistyped by hand: a page in Chinese that fits the phone and leads back.
+    # 14. A notice link mistyped by hand: a page in Chinese that fits the phone and leads back.
     assert reader.goto(f"/v/{public_id}x").status == 404
     assert reader.locator("main a").count() > 0
     b.shot(reader, "mistyped-link")
@@ -765,3 +840,184 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
     officer.goto(f"/estates/{code}/audit")
     b.shot(officer, "audit-log")
     assert not b.unreadable, "\n".join(b.unreadable)
+
+
+# --- a later assembly -----------------------------------------------------------------------
+
+# Adding a lift builds its shaft and landings on the stairwell's common parts and changes what
+# they are used for: art. 278 item 8 (改变共有部分的用途), a major matter needing three quarters of
+# the participating area and heads (art. 278 para. 2), within the stairwell whose owners bear it
+# (DOMAIN: a vote limited to a stairwell). Item 9 (other major matters) would leave a lift to an
+# ordinary majority, which the law's special rule for changes to common parts does not allow.
+LIFT_ITEM = 8
+PROPERTY_ITEM = 4  # hiring the property services company: an ordinary matter
+
+
+def vote_on_phone(b: Browsers, phone, ballot_url: str, picks: dict[str, str], step: str) -> list[str]:
+    """Scan the notice's QR code and vote: picks maps each motion shown, in order, to a value of a
+    yes/no motion or the title of an option. Returns the units the phone votes for."""
+    phone.goto(ballot_url)
+    phone.locator("fieldset.motion:visible").wait_for()
+    assert phone.locator("fieldset.motion").evaluate_all("all => all.map(f => f.dataset.motionId)") == list(picks)
+    units = phone.locator('#step-voter [data-slot="units"]').inner_text().split("、")
+    for motion_id, pick in picks.items():
+        motion = phone.locator(f'fieldset[data-motion-id="{motion_id}"]')
+        if motion.get_attribute("data-kind") == "choice":
+            motion.locator("label.choice", has_text=pick).tap()
+        else:
+            choose(phone, motion_id, pick)
+        b.shot(phone, f"{step}-{motion_id}")
+        motion.locator('[data-go="next"]').tap()
+    assert phone.locator("#review-list li").count() == len(picks)
+    phone.locator("#submit-ballot").tap()
+    phone.locator("#step-receipt").wait_for(state="visible")
+    return units
+
+
+def law_outcome(entry: dict) -> str:
+    """What Civil Code art. 278 decides from a counted motion's figures (record tally, spec v2 §7):
+    quorum on 2/3 of the area and heads in its scope; then 3/4 (items 6–8) or more than half of
+    those taking part, for yes or for an option."""
+    totals, part = entry["totals"], entry["participation"]
+    if not all(3 * part[m] >= 2 * totals[m] for m in ("area", "heads")):
+        return "not_quorate"
+    major = 6 <= entry["item"] <= 8
+
+    def passes(weight: dict) -> bool:
+        return all((4 * weight[m] >= 3 * part[m]) if major else (2 * weight[m] > part[m]) for m in ("area", "heads"))
+
+    if entry["kind"] == "choice":
+        return "adopted" if any(passes(option) for option in entry["options"]) else "none_adopted"
+    return "passed" if passes(entry["yes"]) else "failed"
+
+
+def hold_a_later_assembly(live_server, b: Browsers, clock: Clock, code: str, staff, roster, owners, tmp_path) -> None:
+    """The group posts the meeting notice of a second vote: a lift for the stairwell with the most
+    homes, decided by its owners alone, and a choice among three companies for the whole estate.
+    After the notice period it opens; an owner inside the stairwell and one outside vote on their
+    phones; the vote closes witnessed, is counted, and its results and minutes go on the board."""
+    app = live_server.app
+    group, officer, reader = staff
+    homes = Counter((row[BUILDING], row[ENTRANCE]) for row in roster.rows if row[USE] == "住宅" and row[ENTRANCE])
+    (building, entrance), _homes = homes.most_common(1)[0]
+    scope = f"{building}{entrance}单元"  # as the estate's records name a stairwell
+    stairwell = [row for row in roster.rows if (row[BUILDING], row[ENTRANCE]) == (building, entrance)]
+    people_inside = {number for row in stairwell for number in row[ID_NUMBERS].split(SEPARATOR) if number}
+    neighbour = next(o for o in owners if o.unit in {unit_label(row) for row in stairwell})
+    # An owner of a delivered unit elsewhere (a shop), with no share in any unit of the stairwell.
+    outsider_unit = next(
+        unit_label(row)
+        for row in roster.rows
+        if row[STATUS] == DELIVERED and row[ID_NUMBERS] and not people_inside & set(row[ID_NUMBERS].split(SEPARATOR))
+    )
+
+    # The group drafts the vote: the lift through the motion form's stairwell list, the choice
+    # through the choice form, one company a line.
+    opens = (clock.now() + timedelta(days=16)).astimezone(SHANGHAI).replace(second=0, microsecond=0)
+    closes = opens + timedelta(days=3)
+    group.goto(f"/estates/{code}/elections/")
+    group.fill('input[name="title"]', LATER_TITLE)
+    group.fill('input[name="opens_at"]', opens.strftime("%Y-%m-%dT%H:%M"))
+    group.fill('input[name="closes_at"]', closes.strftime("%Y-%m-%dT%H:%M"))
+    submit(group, "main form button")
+    election_id = url_id(group, r"/elections/(\d+)/$")
+    vote_url = f"/estates/{code}/elections/{election_id}/"
+    motion_form, choice_form = 'form[action$="/motions"]', 'form[action$="/choice-motions"]'
+    group.select_option(f'{motion_form} select[name="item"]', str(LIFT_ITEM))
+    group.fill(f'{motion_form} input[name="title"]', f"在{scope}加装电梯")
+    group.select_option(f'{motion_form} select[name="stairwells"]', label=scope)
+    b.shot(group, "later-lift-motion")
+    submit(group, f"{motion_form} button")
+    group.select_option(f'{choice_form} select[name="item"]', str(PROPERTY_ITEM))
+    group.fill(f'{choice_form} input[name="title"]', CHOICE_TITLE)
+    group.fill(f'{choice_form} textarea[name="options"]', "\n".join(COMPANIES))
+    submit(group, f"{choice_form} button")
+    motions = group.locator("main > ol > li")
+    assert motions.count() == 2
+    assert zh(app, "Decided only by the owners of %(scope)s.", scope=scope) in motions.nth(0).inner_text()
+    assert motions.nth(1).locator("li").all_inner_texts() == list(COMPANIES)
+    b.shot(group, "later-vote-draft")
+    register_certifying_key(officer, vote_url + "certification/")
+
+    # The meeting notice goes on the board; the vote opens once it has been up the rules' 15 days.
+    group.goto(f"/estates/{code}/board/")
+    notice_title = zh(app, "Notice of the meeting: %(title)s", title=LATER_TITLE)
+    group.select_option("#kind", "meeting_notice")
+    group.fill("#title", notice_title)
+    group.fill("#text", f"{scope}业主表决加装电梯；全体业主从三家物业服务企业中选聘一家。")
+    group.fill("#signed_by", "金山花园业主大会筹备组")
+    group.fill("#published_from", clock.now().astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M"))
+    submit(group, "main form:has(#kind) button")
+    assert_flash(app, group, "Published: %(title)s", title=notice_title)
+    clock.travel_to(opens - timedelta(hours=1))
+    group.goto(vote_url)
+    submit(group, f'main a[href$="/elections/{election_id}/open"]')
+    confirm_opening(app, b, group, "later-vote-open-confirm")
+    prepare_notices(group)
+    download_notices(group, tmp_path / "later-notices.pdf")
+    notices = pdf_pages((tmp_path / "later-notices.pdf").read_bytes())
+
+    def notice_of(unit: str) -> str:
+        """The ballot address on the printed notice of the unit's owner, as a phone scans it."""
+        held = re.compile(re.escape(unit) + r"(?![0-9A-Za-z])")
+        number = next(i for i, text in enumerate(notices, start=1) if held.search(text))
+        return qr_on_page(tmp_path / "later-notices.pdf", number, b.artifact(f"later-notice-page-{number}"))
+
+    # Voting: the neighbour decides the lift and the company; the shop's owner only the company.
+    clock.travel_to(opens + timedelta(minutes=10))
+    inside = vote_on_phone(b, b.phone(), notice_of(neighbour.unit), {"m1": "yes", "m2": COMPANIES[1]}, "later-inside")
+    assert neighbour.unit in inside
+    outside = vote_on_phone(b, b.phone(), notice_of(outsider_unit), {"m2": COMPANIES[1]}, "later-outside")
+    assert outsider_unit in outside and not {unit_label(row) for row in stairwell} & set(outside)
+
+    clock.travel_to(closes + timedelta(hours=1))
+    close_witnessed(app, b, clock, group, officer, vote_url)
+    count_the_vote(app, group, vote_url)
+    assert values_of_cards(group)[0] == "2"
+    with app.app_context():
+        public_id = db.session.get(Election, election_id).public_id
+    record = reader.request.get(f"/p/{code}/elections/{public_id}/record.json").json()
+    lift, choice = record["tally"]["motions"]
+    # The stairwell decides alone: fewer owners than the estate's, the neighbour alone taking part.
+    assert 2 <= lift["totals"]["heads"] < choice["totals"]["heads"]
+    assert (lift["participation"]["heads"], choice["participation"]["heads"]) == (1, 2)
+    assert [lift["result"], choice["result"]] == [law_outcome(lift), law_outcome(choice)]
+    sections = group.locator("main section.motion")
+    lift_text, choice_text = sections.nth(0).inner_text(), sections.nth(1).inner_text()
+    assert (
+        zh(
+            app,
+            "Decided only by the owners of %(scope)s: the quorum and the majority are counted on the area "
+            "and the owners of the units there.",
+            scope=scope,
+        )
+        in lift_text
+    )
+    lift_says = {
+        "not_quorate": "Not decided: the quorum was not met.",
+        "passed": "Passed.",
+        "failed": "Not passed: the yes votes fall short of the threshold below.",
+    }
+    assert zh(app, lift_says[lift["result"]]) in lift_text
+    adopted = [title for title, option in zip(COMPANIES, choice["options"], strict=True) if option["adopted"]]
+    choice_says = {
+        "not_quorate": zh(app, "Not decided: the quorum was not met."),
+        "none_adopted": zh(app, "No option is adopted: none reached the threshold below."),
+        "adopted": zh(app, "Adopted: %(option)s.", option="".join(adopted)),
+    }
+    assert choice_says[choice["result"]] in choice_text
+    b.shot(group, "later-results")
+
+    # The results announcement and the minutes go on the board; their PDFs name the stairwell
+    # and the three companies.
+    publish_the_results(app, b, group, vote_url, owners[1:3])
+    documents = [
+        zh(app, "Results of the vote: %(title)s", title=LATER_TITLE),
+        zh(app, "Minutes and resolutions: %(title)s", title=LATER_TITLE),
+    ]
+    assert {notice_title, *documents} <= set(board_awaiting(reader, code, set(documents)))
+    b.shot(reader, "later-public-board")
+    for title in documents:
+        text = "".join(pdf_pages(board_document(reader, code, title)))
+        assert scope in text and all(company in text for company in COMPANIES), title
+    b.shot(reader, "later-minutes-entry")
