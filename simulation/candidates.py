@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from voting.auth.access import reviewer_bodies
 from voting.auth.models import Staff
 from voting.candidates.lists import create_list, rule_bodies
-from voting.candidates.models import CandidateList
+from voting.candidates.models import CandidateList, ListKind
 from voting.candidates.nominations import Profile, eligible_owners, nominate_self
 from voting.candidates.publication import publish_list
 from voting.candidates.review import record_review, start_review
@@ -17,10 +17,17 @@ from voting.estates.models import Estate
 from voting.prep.operations import confirm_group, propose_member
 
 PUBLISHED_BEFORE = timedelta(days=10)  # longer than the 7-day publication period
+TITLES = {ListKind.ELECTION: "第一届业主委员会委员选举", ListKind.BY_ELECTION: "业主委员会委员补选"}
 
 
 def vetted_list(
-    officer: Staff, estate: Estate, owners: list[tuple[str, str]], seats: int, now: datetime
+    officer: Staff,
+    estate: Estate,
+    owners: list[tuple[str, str]],
+    seats: int,
+    now: datetime,
+    *,
+    kind: ListKind = ListKind.ELECTION,
 ) -> CandidateList:
     """``owners``: (name, ID number) of single owners of delivered units, from the roll."""
     actor = officer.username
@@ -36,7 +43,7 @@ def vetted_list(
     for name, id_number in people[:3]:
         propose_member(actor, estate, name=name, role="owner", id_number=id_number)
     confirm_group(actor, estate, now=published_at - timedelta(days=5))
-    candidates = create_list(actor, estate, "第一届业主委员会委员选举", seats)
+    candidates = create_list(actor, estate, TITLES[kind], seats, kind=kind)
     nominees = [
         nominate_self(actor, candidates, Profile(name=name, id_number=id_number, occupation="职员"))
         for name, id_number in people[3:]

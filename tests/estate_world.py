@@ -17,6 +17,7 @@ from voting.ballots.operations import cast_online
 from voting.board.models import BoardNotice
 from voting.board.results import publish_results
 from voting.candidates.lists import create_list, rule_bodies
+from voting.candidates.models import ListKind
 from voting.candidates.motion import add_committee_motion
 from voting.candidates.nominations import Profile, nominate_by_community, nominate_self
 from voting.candidates.objections import answer_objection, lodge_objection
@@ -141,7 +142,7 @@ class EstateWorld:
         for number in (1, 2, 3):
             propose_member(actor, estate, name=wording.owner_name(number), role="owner", id_number=resident_id(number))
         confirm_group(actor, estate, now=published - timedelta(days=5))
-        self.candidates = create_list(actor, estate, self.field("list title"), 1)
+        self.candidates = create_list(actor, estate, self.field("list title"), 1, kind=ListKind.BY_ELECTION)
         profile = {"occupation": self.field("occupation"), "statement": self.field("statement")}
         nominees = [
             nominate_self(

@@ -21,7 +21,7 @@ from voting.candidates.lists import (
     needed_candidates,
     rule_bodies,
 )
-from voting.candidates.models import CandidateError, ListState, Nominee
+from voting.candidates.models import CandidateError, ListKind, ListState, Nominee
 from voting.candidates.motion import add_committee_motion, lists_ready
 from voting.candidates.nominations import (
     NominationRejected,
@@ -35,6 +35,7 @@ from voting.candidates.objections import answer_objection, lodge_objection, reco
 from voting.candidates.publication import publish_list, published_list
 from voting.candidates.review import list_report, record_review, reopen_nominations, start_review
 from voting.elections.operations import create_election
+from voting.estates.operations import change_rules_profile
 from voting.extensions import db
 from voting.objections.models import ObjectionError
 from voting.prep.operations import CompositionRejected, confirm_group, propose_member, propose_removal
@@ -75,7 +76,9 @@ def test_the_whole_path_from_the_group_to_the_committee_motion(app, factory):
         confirm_group(officer.username, estate, now=NOW)
         db.session.commit()
 
-        candidates = create_list(member, estate, "第一届业主委员会委员选举", 3, min_joint_households=3)
+        candidates = create_list(
+            member, estate, "业主委员会委员补选", 3, kind=ListKind.BY_ELECTION, min_joint_households=3
+        )
 
         # Self-nominations, checked against the roll.
         wu = nominate_self(member, candidates, profile(2, party_member=True, statement="愿为业主服务"))
@@ -208,7 +211,7 @@ def test_the_whole_path_from_the_group_to_the_committee_motion(app, factory):
         with pytest.raises(CandidateError, match="The list is already on a ballot"):
             withdraw_nominee(member, jiang, "本人申请", now=NOW + timedelta(days=9))
     db.session.commit()
-    assert (motion.kind, motion.seats, motion.title) == ("committee", 3, "第一届业主委员会委员选举")
+    assert (motion.kind, motion.seats, motion.title) == ("committee", 3, "业主委员会委员补选")
     assert [c.name for c in motion.candidates] == ["吴二", "蒋九", "冯五", "沈十"]
     assert (candidates.state, candidates.motion_id) == ("adopted", motion.id)
 
@@ -247,7 +250,9 @@ def test_each_step_of_a_list_is_refused_out_of_its_state_and_the_stored_states_s
         return db.session.scalar(text("SELECT state FROM candidate_list WHERE id = :id"), {"id": candidates.id})
 
     with english():
-        candidates = create_list("zhou1", estate, "选举", 1, margin_percent=0, publication_days=7)
+        candidates = create_list(
+            "zhou1", estate, "补选", 1, kind=ListKind.BY_ELECTION, margin_percent=0, publication_days=7
+        )
         nominee = nominate_self("zhou1", candidates, profile(2))
         for step, message in [
             (lambda: publish_list("zhou1", candidates, now=NOW), "Only a reviewed list can be published."),
@@ -283,6 +288,10 @@ def test_each_step_of_a_list_is_refused_out_of_its_state_and_the_stored_states_s
         assert lists_ready(estate, now=NOW) == []
         assert lists_ready(estate, now=NOW + timedelta(days=7)) == [candidates]
 
+        with pytest.raises(
+            CandidateError, match="A by-election fills the seats a committee left unfilled: from 1 to 10"
+        ):
+            add_committee_motion("zhou1", election, candidates, 11, now=NOW + timedelta(days=7))
         add_committee_motion("zhou1", election, candidates, 1, now=NOW + timedelta(days=7))
         db.session.flush()
         assert stored() == "adopted" and candidates.state == ListState.ADOPTED and candidates.on_ballot
@@ -297,16 +306,76 @@ def test_each_step_of_a_list_is_refused_out_of_its_state_and_the_stored_states_s
 
 def test_the_database_refuses_a_list_state_it_does_not_know(app, factory):
     estate, _officer = formed_group(factory)
-    candidates = create_list("zhou1", estate, "选举", 1)
+    candidates = create_list("zhou1", estate, "补选", 1, kind=ListKind.BY_ELECTION)
     db.session.flush()
     with pytest.raises(IntegrityError):
         db.session.execute(text("UPDATE candidate_list SET state = 'vetting' WHERE id = :id"), {"id": candidates.id})
 
 
+def test_the_database_refuses_a_list_kind_it_does_not_know(app, factory):
+    estate, _officer = formed_group(factory)
+    candidates = create_list("zhou1", estate, "补选", 1, kind=ListKind.BY_ELECTION)
+    db.session.flush()
+    with pytest.raises(IntegrityError):
+        db.session.execute(text("UPDATE candidate_list SET kind = 'recall' WHERE id = :id"), {"id": candidates.id})
+
+
+# --- seats: a full committee is an odd number within the profile, a by-election fills fewer ---
+
+
+@pytest.mark.parametrize("seats", [2, 4, 12, 3, 13])
+def test_a_full_election_refuses_seats_other_than_an_odd_number_from_5_to_11(app, factory, seats):
+    estate, _officer = formed_group(factory)
+    message = (
+        f"Seats on the committee: {seats}. A committee has an odd number of members from 5 to 11 "
+        r"\(the estate's rules\), so a full election has an odd number of seats from 5 to 11."
+    )
+    with english():
+        with pytest.raises(CandidateError, match=message):
+            create_list("zhou1", estate, "第一届业主委员会委员选举", seats)
+        candidates = create_list("zhou1", estate, "第一届业主委员会委员选举", 5)
+        with pytest.raises(CandidateError, match=message):
+            change_settings(
+                "zhou1", candidates, seats=seats, margin_percent=20, publication_days=7, min_joint_households=10
+            )
+    assert candidates.seats == 5
+
+
+@pytest.mark.parametrize("seats", [5, 7, 11])
+def test_a_full_election_takes_an_odd_number_of_seats_from_5_to_11(app, factory, seats):
+    estate, _officer = formed_group(factory)
+    candidates = create_list("zhou1", estate, "第一届业主委员会委员选举", seats)
+    assert (candidates.kind, candidates.seats) == (ListKind.ELECTION, seats)
+
+
+def test_a_by_election_fills_fewer_seats_than_the_largest_committee(app, factory):
+    estate, _officer = formed_group(factory)
+    assert create_list("zhou1", estate, "补选", 2, kind=ListKind.BY_ELECTION).seats == 2
+    with (
+        english(),
+        pytest.raises(
+            CandidateError,
+            match="Seats on the committee: 11. A by-election fills the seats a committee left unfilled: from 1 to 10, "
+            "fewer than its largest size of 11.",
+        ),
+    ):
+        create_list("zhou1", estate, "补选", 11, kind=ListKind.BY_ELECTION)
+
+
+def test_the_seats_of_a_full_election_follow_the_profile(app, factory):
+    estate, _officer = formed_group(factory)
+    change_rules_profile("test", estate, {"committee_min_members": 7, "committee_max_members": 9})
+    with english(), pytest.raises(CandidateError, match="Seats on the committee: 5. .* from 7 to 9"):
+        create_list("zhou1", estate, "第一届业主委员会委员选举", 5)
+    assert create_list("zhou1", estate, "第一届业主委员会委员选举", 9).seats == 9
+    with english(), pytest.raises(CandidateError, match="from 1 to 8"):
+        create_list("zhou1", estate, "补选", 9, kind=ListKind.BY_ELECTION)
+
+
 def test_a_failing_body_keeps_a_candidate_off_the_list_and_too_few_refuse_publication(app, factory):
     estate, officer = formed_group(factory)
     with english():
-        candidates = create_list("zhou1", estate, "换届选举", 1)
+        candidates = create_list("zhou1", estate, "补选", 1, kind=ListKind.BY_ELECTION)
         first = nominate_self("zhou1", candidates, profile(2))
         second = nominate_self("zhou1", candidates, profile(4))
         start_review("zhou1", candidates)
@@ -324,7 +393,7 @@ def test_a_failing_body_keeps_a_candidate_off_the_list_and_too_few_refuse_public
 def test_publication_waits_for_every_verdict(app, factory):
     estate, officer = formed_group(factory)
     with english():
-        candidates = create_list("zhou1", estate, "选举", 1, margin_percent=0)
+        candidates = create_list("zhou1", estate, "补选", 1, kind=ListKind.BY_ELECTION, margin_percent=0)
         nominee = nominate_self("zhou1", candidates, profile(2))
         start_review("zhou1", candidates)
         record_review(officer.username, nominee, "criminal_record", "police", True, "", reviewer_bodies(officer))
@@ -335,7 +404,7 @@ def test_publication_waits_for_every_verdict(app, factory):
 def test_the_rules_are_chosen_per_list_from_the_catalogue(app, factory):
     estate, officer = formed_group(factory)
     with english():
-        candidates = create_list("zhou1", estate, "选举", 1, margin_percent=0)
+        candidates = create_list("zhou1", estate, "补选", 1, kind=ListKind.BY_ELECTION, margin_percent=0)
         configure_rules(
             "zhou1",
             candidates,
@@ -385,7 +454,7 @@ def test_a_nominee_without_a_resident_id_gives_birth_date_and_gender(app, factor
         "roster.csv",
     )
     with english():
-        candidates = create_list("zhou1", estate, "选举", 1)
+        candidates = create_list("zhou1", estate, "补选", 1, kind=ListKind.BY_ELECTION)
         smith = Profile(name="史密斯", id_number="E12345678")
         with pytest.raises(CandidateError, match="This ID number shows no date of birth"):
             nominate_self("zhou1", candidates, smith)
@@ -406,7 +475,7 @@ def test_nominations_need_a_formed_group(app, factory):
 def test_a_withdrawal_can_make_the_list_too_small(app, factory):
     estate, officer = formed_group(factory)
     with english():
-        candidates = create_list("zhou1", estate, "选举", 1, publication_days=1)
+        candidates = create_list("zhou1", estate, "补选", 1, kind=ListKind.BY_ELECTION, publication_days=1)
         first, second = (nominate_self("zhou1", candidates, profile(n)) for n in (2, 4))
         start_review("zhou1", candidates)
         for nominee in (first, second):

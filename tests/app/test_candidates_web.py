@@ -55,7 +55,8 @@ def test_the_group_runs_the_list_from_its_pages_and_owners_object_from_their_pho
     created = group.post(
         f"/estates/{estate.code}/candidates/",
         data={
-            "title": "第一届业主委员会委员选举",
+            "title": "业主委员会委员补选",
+            "kind": "by_election",
             "seats": "2",
             "margin_percent": "20",
             "publication_days": "7",
@@ -168,7 +169,8 @@ def test_rules_are_set_from_the_list_page(app, factory):
     client.post(
         f"/estates/{estate.code}/candidates/",
         data={
-            "title": "选举",
+            "title": "补选",
+            "kind": "by_election",
             "seats": "3",
             "margin_percent": "20",
             "publication_days": "7",
@@ -210,3 +212,27 @@ def test_unknown_or_unpublished_lists_are_not_public(app, factory):
     assert phone.get(f"/p/{estate.code}/candidates/").status_code == 404
     assert phone.get(f"/p/{estate.code}/candidates/1/").status_code == 404
     assert phone.get(f"/p/{estate.code}/candidates/objections/nothing").status_code == 404
+
+
+def test_the_form_offers_a_full_election_or_a_by_election_and_names_the_seats_it_refuses(app, factory):
+    estate, officer = formed_group(factory)
+    client = english(login(app.test_client(), officer))
+    url = f"/estates/{estate.code}/candidates/"
+    form = client.get(url).get_data(as_text=True)
+    assert 'name="kind"' in form and "A by-election for seats the committee left unfilled" in form
+    assert "an odd number of seats from 5 to 11" in form and "from 1 to 10 seats" in form
+
+    fields = {"title": "第一届业主委员会委员选举", "margin_percent": "20", "publication_days": "7"}
+    refused = client.post(url, data=fields | {"seats": "4", "min_joint_households": "5"})
+    assert refused.status_code == 422
+    assert "Seats on the committee: 4." in refused.get_data(as_text=True)
+    assert "an odd number of seats from 5 to 11" in refused.get_data(as_text=True)
+    assert db.session.scalar(select(CandidateList).where(CandidateList.estate_id == estate.id)) is None
+
+    created = client.post(url, data=fields | {"kind": "by_election", "seats": "4", "min_joint_households": "5"})
+    assert created.status_code == 302
+    by_election = db.session.scalar(select(CandidateList).where(CandidateList.estate_id == estate.id))
+    assert (by_election.kind, by_election.seats) == ("by_election", 4)
+    page = client.get(f"{url}{by_election.id}/").get_data(as_text=True)
+    assert "A by-election: it fills the seats the committee left unfilled, not the whole committee." in page
+    assert "by-election" in client.get(url).get_data(as_text=True)

@@ -13,6 +13,7 @@ from tests.elections_kit import NOW, open_vote
 from voting.auth.models import Role
 from voting.board.models import BoardNotice
 from voting.board.results import publish_results
+from voting.candidates.models import ListKind
 from voting.elections.models import Election, State
 from voting.elections.operations import create_election
 from voting.extensions import db
@@ -44,7 +45,12 @@ def everything_public(factory):
     officer = factory.staff(Role.STREET_OFFICE, estate)
     publish_roll("test", estate)
     candidates = vetted_list(
-        officer, estate, [(name, owner_id(n)) for n, (name, _b) in enumerate(OWNERS, 1)], 2, utcnow()
+        officer,
+        estate,
+        [(name, owner_id(n)) for n, (name, _b) in enumerate(OWNERS, 1)],
+        2,
+        utcnow(),
+        kind=ListKind.BY_ELECTION,
     )
     db.session.commit()
     counted = open_vote(estate)

@@ -6,6 +6,7 @@ from tests.elections_kit import open_vote
 from tests.factories import login, resident_id, small_roster
 from voting.auth.models import Role
 from voting.candidates.lists import create_list
+from voting.candidates.models import ListKind
 from voting.candidates.nominations import Profile, nominate_self
 from voting.extensions import db
 
@@ -23,7 +24,9 @@ def test_a_vote_is_found_only_under_its_own_estate(app, factory):
 def test_a_nominee_is_found_only_under_its_own_list(app, factory):
     estate = factory.estate(roster=small_roster())
     group = login(app.test_client(), factory.staff(Role.PREP_GROUP, estate))  # forms the group
-    first, second = (create_list("test", estate, title, 1) for title in ("业委会委员", "业委会候补委员"))
+    first, second = (
+        create_list("test", estate, title, 1, kind=ListKind.BY_ELECTION) for title in ("业委会委员", "业委会候补委员")
+    )
     nominee = nominate_self("test", second, Profile(name="赵六", id_number=resident_id(4)))
     db.session.commit()
     base = f"/estates/{estate.code}/candidates"

@@ -29,6 +29,7 @@ from voting.audit.models import AuditEvent
 from voting.audit.operations import EMPTY_CHAIN, event_hash, record_event, verify_audit_chain
 from voting.auth.models import Role, Staff
 from voting.auth.operations import set_password
+from voting.candidates.models import ListKind
 from voting.config import ConfigError
 from voting.core import record_v2, signing
 from voting.core.canonical import b64e, parse_json
@@ -390,7 +391,9 @@ def test_objections_are_limited_per_unit_whatever_the_address(limited):
     estate = factory.estate(roster=estate_roster())
     officer = factory.staff(Role.STREET_OFFICE, estate)
     owners = [(name, owner_id(number)) for number, (name, _born) in enumerate(OWNERS_OF_ESTATE, start=1)]
-    candidates = vetted_list(officer, estate, owners, 1, now=utcnow() + PUBLISHED_BEFORE - timedelta(hours=1))
+    candidates = vetted_list(
+        officer, estate, owners, 1, now=utcnow() + PUBLISHED_BEFORE - timedelta(hours=1), kind=ListKind.BY_ELECTION
+    )
     db.session.commit()
     refresh()  # built outside any request, in the default language: let each request choose its own
     client, url = english_client(limited), f"/p/{estate.code}/candidates/{candidates.id}/"

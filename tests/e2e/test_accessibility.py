@@ -27,6 +27,7 @@ from tests.factories import PASSWORD, resident_id
 from voting.auth.models import Role
 from voting.board.documents import announcement_pdf
 from voting.board.operations import publish
+from voting.candidates.models import ListKind
 from voting.candidates.objections import answer_objection, lodge_objection
 from voting.elections.models import Election
 from voting.extensions import db
@@ -200,7 +201,7 @@ def world(live_server) -> World:
         officer = factory.staff(Role.STREET_OFFICE, estate)
         owners = [(name, owner_id(number)) for number, (name, _born) in enumerate(OWNERS, start=1)]
         # Published now rather than ten days ago: the objection form is open.
-        candidates = vetted_list(officer, estate, owners, 1, now=utcnow() + PUBLISHED_BEFORE)
+        candidates = vetted_list(officer, estate, owners, 1, now=utcnow() + PUBLISHED_BEFORE, kind=ListKind.BY_ELECTION)
         publish_roll("test", estate)
         title, text, signed_by = (
             "关于召开首次业主大会会议的公告",

@@ -392,6 +392,7 @@ def test_journey_from_preparation_group_to_certified_record(live_server, journey
     # 3. Candidates: a list, three nominations of three kinds, the joint review, publication.
     group.goto(f"/estates/{code}/candidates/")
     group.fill('input[name="title"]', LIST_TITLE)
+    group.select_option('select[name="kind"]', "by_election")  # two seats: a by-election (补选)
     group.fill('input[name="seats"]', "2")
     group.fill('input[name="margin_percent"]', "20")
     group.fill('input[name="publication_days"]', "7")

@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from voting.candidates.eligibility import CATALOGUE
 from voting.candidates.lists import RuleSetting
-from voting.candidates.models import BODIES
+from voting.candidates.models import BODIES, ListKind
 from voting.errors import Refusal
 from voting.objections import web as objection_forms
 
@@ -31,6 +31,14 @@ class SettingsForm(FlaskForm):
 
 class ListForm(SettingsForm):
     title = StringField(_l("Title (it becomes the motion on the ballot)"), validators=[DataRequired(), Length(max=200)])
+    kind = SelectField(
+        _l("What the list elects"),
+        choices=[
+            (ListKind.ELECTION.value, _l("The whole owners' committee")),
+            (ListKind.BY_ELECTION.value, _l("A by-election for seats the committee left unfilled")),
+        ],
+        default=ListKind.ELECTION.value,
+    )
 
 
 class NominationForm(FlaskForm):

@@ -17,7 +17,9 @@ from voting.candidates.models import (
     CandidateError,
     CandidateList,
     EligibilityRule,
+    ListKind,
 )
+from voting.core import rules
 from voting.estates.models import Estate
 from voting.extensions import db
 from voting.prep.operations import group_of
@@ -56,9 +58,42 @@ def lists_of(estate: Estate) -> list[CandidateList]:
     )
 
 
-def _check_settings(seats: int, margin_percent: int, publication_days: int, min_joint_households: int) -> None:
-    if seats < 1:
-        raise CandidateError(_("The committee needs at least one seat."))
+def seats_fault(estate: Estate, kind: ListKind, seats: int) -> str | None:
+    """Why a list of this kind cannot have so many seats; None when it can. A committee has an
+    odd number of members within the estate's rules profile (5–11 by 指导规则 art. 31); a
+    by-election fills fewer seats than the largest committee."""
+    profile = estate.rules_profile
+    low, high = profile.committee_min_members, profile.committee_max_members
+    if kind == ListKind.ELECTION and not rules.odd_within(seats, low, high):
+        return _(
+            "Seats on the committee: %(seats)d. A committee has an odd number of members from %(low)d to "
+            "%(high)d (the estate's rules), so a full election has an odd number of seats from %(low)d to "
+            "%(high)d. To fill seats a committee left unfilled, start a by-election list.",
+            seats=seats,
+            low=low,
+            high=high,
+        )
+    if kind == ListKind.BY_ELECTION and not 1 <= seats < high:
+        return _(
+            "Seats on the committee: %(seats)d. A by-election fills the seats a committee left unfilled: "
+            "from 1 to %(most)d, fewer than its largest size of %(high)d.",
+            seats=seats,
+            most=high - 1,
+            high=high,
+        )
+    return None
+
+
+def require_lawful_seats(estate: Estate, kind: ListKind, seats: int) -> None:
+    fault = seats_fault(estate, kind, seats)
+    if fault:
+        raise CandidateError(fault)
+
+
+def _check_settings(
+    estate: Estate, kind: ListKind, seats: int, margin_percent: int, publication_days: int, min_joint_households: int
+) -> None:
+    require_lawful_seats(estate, kind, seats)
     if margin_percent < 0:
         raise CandidateError(_("The margin cannot be negative."))
     if publication_days < 1:
@@ -73,6 +108,7 @@ def create_list(
     title: str,
     seats: int,
     *,
+    kind: ListKind = ListKind.ELECTION,
     margin_percent: int = 20,
     publication_days: int = 7,
     min_joint_households: int = 10,
@@ -83,10 +119,13 @@ def create_list(
         raise CandidateError(_("Form the preparation group first: it runs the nominations."))
     if not title.strip():
         raise CandidateError(_("Give the list a title; it becomes the motion on the ballot."))
-    _check_settings(seats, margin_percent, publication_days, min_joint_households)
+    if kind not in tuple(ListKind):
+        raise CandidateError(_("Choose a full election or a by-election."))
+    _check_settings(estate, kind, seats, margin_percent, publication_days, min_joint_households)
     candidate_list = CandidateList(
         estate=estate,
         title=title.strip(),
+        kind=kind,
         seats=seats,
         margin_percent=margin_percent,
         publication_days=publication_days,
@@ -107,6 +146,7 @@ def create_list(
         f"candidate_list:{candidate_list.id}",
         estate_id=estate.id,
         title=candidate_list.title,
+        kind=kind,
         seats=seats,
         margin_percent=margin_percent,
         publication_days=publication_days,
@@ -125,7 +165,9 @@ def change_settings(
     min_joint_households: int,
 ) -> None:
     candidate_list.require_settings_open()
-    _check_settings(seats, margin_percent, publication_days, min_joint_households)
+    _check_settings(
+        candidate_list.estate, candidate_list.kind, seats, margin_percent, publication_days, min_joint_households
+    )
     candidate_list.seats, candidate_list.margin_percent = seats, margin_percent
     candidate_list.publication_days, candidate_list.min_joint_households = publication_days, min_joint_households
     record_event(

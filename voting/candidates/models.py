@@ -28,6 +28,13 @@ class ListState(StrEnum):
     ADOPTED = "adopted"  # a committee motion of a vote
 
 
+class ListKind(StrEnum):
+    """What a list elects: the whole committee, or the seats a committee has left unfilled."""
+
+    ELECTION = "election"  # the whole committee: an odd number of seats within the estate's rules
+    BY_ELECTION = "by_election"  # 补选: seats left unfilled by a tie or by members who left
+
+
 NOMINATION_KINDS = ("self", "joint", "community")
 GENDERS = ("F", "M")
 BODIES = ("street_office", "community", "police", "organisation")
@@ -39,6 +46,7 @@ class CandidateList(db.Model):
     __tablename__ = "candidate_list"
     __table_args__ = (
         one_of("state", tuple(ListState)),
+        one_of("kind", tuple(ListKind)),
         CheckConstraint("seats >= 1", name="seats_positive"),
         CheckConstraint("margin_percent >= 0", name="margin_natural"),
         CheckConstraint("publication_days >= 1", name="publication_positive"),
@@ -48,6 +56,7 @@ class CandidateList(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(12), default=ListKind.ELECTION.value)
     seats: Mapped[int]
     margin_percent: Mapped[int] = mapped_column(default=20)  # 差额: candidates exceed seats by this share
     publication_days: Mapped[int] = mapped_column(default=7)  # 公示

@@ -8,7 +8,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 
 from voting.audit.operations import record_event
-from voting.candidates.lists import competition_fault
+from voting.candidates.lists import competition_fault, require_lawful_seats
 from voting.candidates.models import (
     CandidateError,
     CandidateList,
@@ -33,8 +33,10 @@ def add_committee_motion(
     """Put the vetted, published list on the vote as its committee motion (the only way in).
 
     Refuses unless the list belongs to the vote's estate, its publication period is over, every
-    objection has its written answer, and the candidates still standing exceed the seats by
-    the list's margin. Candidates appear in list order, with their full names as on the ballot.
+    objection has its written answer, the seats keep the rule of the list's kind (a full
+    committee or a by-election, under the estate's rules profile), and the candidates still
+    standing exceed the seats by the list's margin. Candidates appear in list order, with their
+    full names as on the ballot.
     """
     now = now or utcnow()
     if candidate_list.estate_id != election.estate_id:
@@ -44,8 +46,7 @@ def add_committee_motion(
         raise CandidateError(fault)
     if election.state != State.DRAFT:
         raise CandidateError(_("Motions can be added only while the vote is a draft."))
-    if seats < 1:
-        raise CandidateError(_("The committee needs at least one seat."))
+    require_lawful_seats(election.estate, candidate_list.kind, seats)
     standing = [n for n in candidate_list.nominees if n.vetted_at is not None and n.withdrawn_at is None]
     fault = competition_fault(len(standing), seats, candidate_list.margin_percent)
     if fault:

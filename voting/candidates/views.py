@@ -60,6 +60,10 @@ LIST_STATE_NAMES = {
     "published": _l("published"),
     "adopted": _l("on a ballot"),
 }
+LIST_KIND_NAMES = {
+    "election": _l("election of the whole committee"),
+    "by_election": _l("by-election"),
+}
 NOMINATION_NAMES = {
     "self": _l("self-nomination"),
     "joint": _l("joint recommendation"),
@@ -74,6 +78,7 @@ def names():
         "committee_lists_ready": lists_ready,
         "status_names": STATUS_NAMES,
         "list_state_names": LIST_STATE_NAMES,
+        "list_kind_names": LIST_KIND_NAMES,
         "nomination_names": NOMINATION_NAMES,
         "body_names": BODY_NAMES,
     }
@@ -99,6 +104,7 @@ def index(code: str, estate: Estate):
                     estate,
                     form.title.data,
                     form.seats.data,
+                    kind=form.kind.data,
                     margin_percent=form.margin_percent.data or 0,
                     publication_days=form.publication_days.data,
                     min_joint_households=form.min_joint_households.data,
