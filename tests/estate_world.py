@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from tests.elections_kit import PASSPHRASE, add_witness, announced, count_vote, notice_secrets
+from tests.elections_kit import PASSPHRASE, add_witness, count_vote, notice_secrets
 from tests.factories import PASSWORD, Factory, login, resident_id, roster_csv
 from voting.auth.access import reviewer_bodies
 from voting.auth.models import Role
@@ -27,6 +27,7 @@ from voting.certification.operations import refuse
 from voting.core import record_v2, signing
 from voting.core.canonical import b64e
 from voting.credentials.operations import prepare_request, sign_request
+from voting.demo import announce_as_of
 from voting.elections.documents import attach_document
 from voting.elections.operations import add_motion, create_election, open_election, register_officer
 from voting.estates.operations import create_community, create_estate, create_street_office
@@ -211,7 +212,7 @@ class EstateWorld:
         add_motion(actor, self.counted, 9, self.field("ordinary motion"))
         add_committee_motion(actor, self.counted, self.candidates, 1)
         add_witness(self.counted)
-        announced(self.counted)
+        announce_as_of(actor, self.counted)  # the meeting notice printed for real: its title is typed text
         batch = open_election(actor, self.counted, PASSPHRASE)
         seeds = notice_secrets(batch)
         for voter in sorted(seeds)[:3]:
@@ -247,7 +248,7 @@ class EstateWorld:
         register_officer(actor, self.open, self.clerks[1], "clerk", signing.generate_keypair()[1])
         group_seed, group_key = signing.generate_keypair()
         group_officer = register_officer(actor, self.open, self.group, "preparation_group", group_key)
-        announced(self.open)
+        announce_as_of(actor, self.open)
         open_election(actor, self.open, PASSPHRASE)
         db.session.flush()
         handin = handin_body(self.open, find_voter(self.open, wording.unit_label(8)), identity_checked=False)
