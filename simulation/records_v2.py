@@ -109,7 +109,7 @@ class RecordKit:
             "opens_at": OPENS_AT,
             "closes_at": CLOSES_AT,
             "revote": revote,
-            "rules": {**rules.NATIONAL_RULES, "invalid_ballot": invalid_ballot}
+            "rules": {**rules.NATIONAL_RULES, **rules.ROLL_RULES, "invalid_ballot": invalid_ballot}
             | ({} if max_extension_days is None else {"max_extension_days": max_extension_days}),
             "scopes": scopes,
             "motions": motions,

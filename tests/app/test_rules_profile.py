@@ -14,9 +14,11 @@ from voting.audit.models import AuditEvent
 from voting.auth.models import Role
 from voting.board.operations import publish
 from voting.core import rules
+from voting.core.weights import Buyers
 from voting.elections.models import ElectionError
 from voting.elections.operations import add_motion, create_election, open_election
-from voting.estates.operations import change_rules_profile
+from voting.estates.models import RollRules
+from voting.estates.operations import change_roll_rules, change_rules_profile
 from voting.extensions import db
 from voting.formatting import format_datetime
 from voting.prep.models import PrepMember
@@ -107,12 +109,25 @@ def test_a_rule_out_of_bounds_is_refused_naming_its_field(app, factory, fields, 
 # --- the record ----------------------------------------------------------------------------
 
 
+def test_a_vote_records_how_its_roll_was_weighed(app, factory):
+    """Parking left out by area and sole and joint titles of one person as one buyer: settings of
+    the estate a verifier cannot recompute from the weights, so the record states them."""
+    estate = factory.estate(roster=small_roster())
+    change_roll_rules("test", estate, RollRules(count_parking=False, buyers=Buyers.BY_PERSON))
+    recorded = open_vote(estate).election.definition["rules"]
+    assert (recorded["parking_area"], recorded["buyers"]) == ("left_out", "person")
+    assert "developer_credit_code" not in recorded
+
+
 def test_a_vote_records_the_profile_in_force_when_it_opens(app, factory):
     estate = factory.estate(roster=small_roster())
     change_rules_profile("test", estate, {"invalid_ballot": "not_counted", "max_extension_days": 30})
     vote = open_vote(estate)
     recorded = vote.election.definition["rules"]
-    assert recorded == rules.NATIONAL_RULES | {"invalid_ballot": "not_counted", "max_extension_days": 30}
+    assert recorded == rules.NATIONAL_RULES | rules.ROLL_RULES | {
+        "invalid_ballot": "not_counted",
+        "max_extension_days": 30,
+    }
 
     change_rules_profile("test", estate, {"invalid_ballot": "took_part", "max_extension_days": 60})
     db.session.commit()

@@ -233,6 +233,20 @@ def committee_of_even_size_in_rules():
     return document
 
 
+def committee_of_six_in_rules():
+    """At least 5, at most 11, but even: the size rule itself, not its lower bound."""
+    document = full_kit().record()
+    document["election"]["rules"]["committee_max_members"] = 6
+    return document
+
+
+def buyers_by_household_in_rules():
+    """A reading of 「同一买受人」 the format does not know: the verifier cannot say what it means."""
+    document = full_kit().record()
+    document["election"]["rules"]["buyers"] = "household"
+    return document
+
+
 def notice_shorter_than_the_law_in_rules():
     document = full_kit().record()
     document["election"]["rules"]["notice_days"] = 14
@@ -967,6 +981,8 @@ INVALID = {
         opens_before_year_1_in_beijing_time,
         closes_after_year_9999_in_beijing_time,
         committee_of_even_size_in_rules,
+        committee_of_six_in_rules,
+        buyers_by_household_in_rules,
         notice_shorter_than_the_law_in_rules,
         rules_without_max_extension_days,
     ],

@@ -54,7 +54,7 @@ ELECTION_KEYS = frozenset(
     }
 )
 COMMUNITY_KEYS = frozenset({"code", "name"})
-RULES_KEYS = frozenset(rules.NATIONAL_RULES)
+RULES_KEYS = frozenset(rules.NATIONAL_RULES) | frozenset(rules.ROLL_RULES)
 _DAY = 86_400_000_000  # microseconds
 SCOPE_KEYS = frozenset({"scope_id", "title"})
 MOTION_KEYS = frozenset({"motion_id", "kind", "title", "item", "scope", "documents"})
@@ -311,6 +311,9 @@ def _check_rules(value) -> None:
         raise RecordInvalid(f"{where}: the preparation group's sizes are not odd, or its minimum is above its maximum")
     if fields.integer(election_rules, "group_min_owner_percent", where, 50) > 100:
         raise RecordInvalid(f"{where}: group_min_owner_percent is more than 100")
+    for key, allowed in (("parking_area", rules.PARKING_AREA_RULES), ("buyers", rules.BUYERS_RULES)):
+        if election_rules[key] not in allowed:
+            raise RecordInvalid(f"{where}: {key} is {show(election_rules[key])}, not {' or '.join(map(show, allowed))}")
 
 
 def _check_election(election) -> _Election:

@@ -191,6 +191,11 @@ NATIONAL_RULES = {
     "group_max_members": None,
     "group_min_owner_percent": 50,  # owner representatives at least half
 }
+# Who is one person on the roll (DOMAIN.md "Who votes"), recorded beside the profile: whether a
+# parking space's area counts (its owner is a person either way) and who is 「同一买受人」.
+ROLL_RULES = {"parking_area": "counted", "buyers": "title"}
+PARKING_AREA_RULES = ("counted", "left_out")
+BUYERS_RULES = ("title", "person")  # voting.core.weights.Buyers
 # Bounds every profile keeps: no rule of an estate shortens the national periods or leaves the
 # committee's 5–11.
 MIN_PERIOD_DAYS, MAX_PERIOD_DAYS = 15, 365

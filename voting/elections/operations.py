@@ -282,7 +282,7 @@ def definition(election: Election, roll_hash: str, scoping: scopes.Scoping) -> d
         "opens_at": format_time(election.opens_at),
         "closes_at": format_time(election.closes_at),
         "revote": election.revote,
-        "rules": estate.rules_profile.as_record(),
+        "rules": estate.rules_profile.as_record() | estate.roll_rules.as_record(),
         "scopes": scoping.declared(estate.name),
         "motions": motions,
         "officers": [

@@ -53,6 +53,10 @@ class RollRules:
     developer_credit_code: str = ""  # "" while unknown: only unsold and undelivered units are the developer's
     buyers: Buyers = Buyers.BY_TITLE
 
+    def as_record(self) -> dict:
+        """The record's roll rules (spec v2 §3.4): the developer's code stays out, as on the public roll."""
+        return {"parking_area": "counted" if self.count_parking else "left_out", "buyers": self.buyers.value}
+
 
 @dataclass(frozen=True)
 class HelpDesk:

@@ -31,7 +31,9 @@ const ELECTION_KEYS = keys("election_id", "community", "title", "opens_at", "clo
   "motions", "officers", "election_public_key", "roll_hash");
 const COMMUNITY_KEYS = keys("code", "name");
 const RULES_KEYS = keys("invalid_ballot", "notice_days", "roll_publication_days", "max_extension_days",
-  "committee_min_members", "committee_max_members", "group_min_members", "group_max_members", "group_min_owner_percent");
+  "committee_min_members", "committee_max_members", "group_min_members", "group_max_members", "group_min_owner_percent",
+  "parking_area", "buyers");
+const PARKING_AREA_RULES = ["counted", "left_out"], BUYERS_RULES = ["title", "person"];
 // The bounds every rules profile keeps (voting/core/rules.py).
 const MIN_PERIOD_DAYS = 15, MAX_PERIOD_DAYS = 365, MAX_EXTENSION_DAYS = 90, MAX_COMMITTEE = 11;
 const SCOPE_KEYS = keys("scope_id", "title");
@@ -252,6 +254,11 @@ function checkRules(value) {
   }
   if (integer(rules, "group_min_owner_percent", where, 50) > 100) {
     fail(where + ": group_min_owner_percent is more than 100");
+  }
+  for (const [key, allowed] of [["parking_area", PARKING_AREA_RULES], ["buyers", BUYERS_RULES]]) {
+    if (!oneOf(allowed, rules[key])) {
+      fail(where + ": " + key + " is " + show(rules[key]) + ", not " + allowed.map(show).join(" or "));
+    }
   }
 }
 
