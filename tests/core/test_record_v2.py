@@ -400,7 +400,7 @@ def test_the_limit_is_counted_from_the_original_close_however_often_extended():
 
 
 def test_a_record_whose_rules_allow_no_extension_refuses_one():
-    kit = RecordKit(voters(4), [question("m1")])  # rules without max_extension_days
+    kit = RecordKit(voters(4), [question("m1")], max_extension_days=0)
     kit.extension(EXTENDED_CLOSE)
     assert "[L16]" in fault_of(kit.record())
 
