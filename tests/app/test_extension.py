@@ -8,6 +8,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from flask_babel import force_locale
 from pypdf import PdfReader
 
 from tests.elections_kit import NOW, group_member, open_vote, roster_voter_ids
@@ -21,6 +22,7 @@ from voting.elections.operations import export_record
 from voting.extend.operations import ExtensionRefused, approve_extension, propose_extension, sign_extension
 from voting.extensions import db
 from voting.formatting import format_datetime
+from voting.pdf.documents import paper_ballot_pdf, results_pdf
 
 pytestmark = pytest.mark.usefixtures("english")  # the refusals are matched in English
 
@@ -55,6 +57,10 @@ def approve(open_vote_, request, now=NOW):
     return approved
 
 
+def pdf_text(pdf: bytes) -> str:
+    return re.sub(r"\s+", "", "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages))
+
+
 def test_an_extended_vote_takes_a_ballot_after_its_first_close_and_its_record_verifies(app, vote):
     open_vote_, member = vote
     election = open_vote_.election
@@ -75,6 +81,11 @@ def test_an_extended_vote_takes_a_ballot_after_its_first_close_and_its_record_ve
     for shown in (shown_close, shown_first, REASON):
         assert re.sub(r"\s+", "", shown) in text
     assert notice.election_id == election.id
+    # A paper ballot printed now gives owners the new close, not the one the vote opened with.
+    with force_locale("zh_CN"):
+        shown_close_zh, shown_first_zh = format_datetime(new_close), format_datetime(first_close)
+    ballot = pdf_text(paper_ballot_pdf(election, None))
+    assert re.sub(r"\s+", "", shown_close_zh) in ballot and re.sub(r"\s+", "", shown_first_zh) not in ballot
 
     open_vote_.count()
     record = export_record(election)
@@ -88,6 +99,8 @@ def test_an_extended_vote_takes_a_ballot_after_its_first_close_and_its_record_ve
     assert [s["signer"] for s in entry["signatures"]] == [member.officer_id(election), open_vote_.witness.officer_id]
     assert record["election"]["rules"]["max_extension_days"] == NATIONAL_RULES["max_extension_days"]
     assert record_v2.verify(record)["counted"] == 1
+    # The results name the close in effect too.
+    assert re.sub(r"\s+", "", shown_close) in pdf_text(results_pdf(election, "https://board.test"))
 
     # The same extension, its close moved further by whoever holds the record: both signatures fail.
     entry["body"]["closes_at"] = format_time(new_close + timedelta(days=10))
