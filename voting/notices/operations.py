@@ -22,7 +22,7 @@ from sqlalchemy import select
 from voting.audit.operations import record_event
 from voting.ballots.operations import BallotRefused, append
 from voting.core import signing
-from voting.core.canonical import SHANGHAI, b64e, parse_time
+from voting.core.canonical import SHANGHAI, b64e
 from voting.elections.models import BatchStatus, Election, ElectionVoter, NoticeBatch, State
 from voting.elections.operations import units_by_voter, voter_holding
 from voting.elections.scopes import scope_titles
@@ -31,6 +31,7 @@ from voting.extensions import db
 from voting.formatting import format_date
 from voting.notices import sealing
 from voting.pdf import merge_pdfs, public_base_url, qr_data_uri, render_document
+from voting.pdf.documents import vote_header
 from voting.timeutil import utcnow
 
 TEMPLATE = "pdf/notice.html"
@@ -59,14 +60,10 @@ def _notice_locale() -> str:
 
 
 def _shared(election: Election, issued_at: datetime) -> dict:
-    """What every page of a vote's notices shows, taken from the frozen definition."""
+    """What every page of a vote's notices shows: the vote as its documents head it (a notice
+    reissued after an extension gives the new close), its frozen motions."""
     definition = election.definition
-    return {
-        "estate": definition["community"]["name"],
-        "title": definition["title"],
-        "election_id": definition["election_id"],
-        "opens_at": parse_time(definition["opens_at"]),
-        "closes_at": parse_time(definition["closes_at"]),
+    return vote_header(election) | {
         "motions": definition["motions"],
         "scopes": scope_titles(definition),
         "issued_on": format_date(issued_at.astimezone(SHANGHAI).date()),

@@ -133,7 +133,7 @@ def certification_pdf(
     )
 
 
-def _vote_header(election: Election) -> dict:
+def vote_header(election: Election) -> dict:
     """The vote as its documents head it: the frozen definition's names and opening, and the close
     in effect, which an extension (spec v2 §5.5) moves past the definition's."""
     definition = election.definition
@@ -151,7 +151,7 @@ def _counted(election: Election, board_url: str, now: datetime | None) -> dict:
     election.require_state(State.TALLIED)
     results = read_results(election)
     generated_at = now or utcnow()
-    vote = _vote_header(election) | {"election_hash": election.election_hash}
+    vote = vote_header(election) | {"election_hash": election.election_hash}
     return {
         "vote": vote,
         "results": results,
@@ -265,7 +265,7 @@ def paper_ballot_pdf(election: Election, holder: BallotHolder | None) -> bytes:
     if holder is not None:
         motions = [motion for motion in motions if motion["motion_id"] in holder.motion_ids]
     scopes = {scope["scope_id"]: scope["title"] for scope in definition.get("scopes", [])}
-    vote = _vote_header(election) | {"revote": definition["revote"], "help_desk": election.estate.help_desk}
+    vote = vote_header(election) | {"revote": definition["revote"], "help_desk": election.estate.help_desk}
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
         return render_pdf(
             "pdf/ballot.html", vote=vote, motions=motions, scopes=scopes, holder=holder, units_shown=BALLOT_UNITS_SHOWN
