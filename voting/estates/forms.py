@@ -101,6 +101,19 @@ def _odd(message):
     return check
 
 
+def _committee_size(label, fault, description="") -> IntegerField:
+    """A bound of the owners' committee's size: an odd number within 5–11, ``fault`` naming the field."""
+    return IntegerField(
+        label,
+        validators=[
+            InputRequired(message=fault),
+            NumberRange(min=rules.MIN_COMMITTEE, max=rules.MAX_COMMITTEE, message=fault),
+            _odd(fault),
+        ],
+        description=description,
+    )
+
+
 class RulesProfileForm(FlaskForm):
     """The estate's rules profile; every message names its field, since several share a page."""
 
@@ -133,29 +146,12 @@ class RulesProfileForm(FlaskForm):
         _l("Longest extension: give a number of days from %(min)d to %(max)d (three months)."),
         _l("How long the voting period may be extended when turnout falls short; 0: never."),
     )
-    committee_min_members = IntegerField(
-        _l("Owners' committee: fewest members"),
-        validators=[
-            InputRequired(message=_l("Committee, fewest members: give an odd number from 5 to 11.")),
-            NumberRange(
-                min=rules.MIN_COMMITTEE,
-                max=rules.MAX_COMMITTEE,
-                message=_l("Committee, fewest members: give an odd number from 5 to 11."),
-            ),
-            _odd(_l("Committee, fewest members: give an odd number from 5 to 11.")),
-        ],
+    committee_min_members = _committee_size(
+        _l("Owners' committee: fewest members"), _l("Committee, fewest members: give an odd number from 5 to 11.")
     )
-    committee_max_members = IntegerField(
+    committee_max_members = _committee_size(
         _l("Owners' committee: most members"),
-        validators=[
-            InputRequired(message=_l("Committee, most members: give an odd number from 5 to 11.")),
-            NumberRange(
-                min=rules.MIN_COMMITTEE,
-                max=rules.MAX_COMMITTEE,
-                message=_l("Committee, most members: give an odd number from 5 to 11."),
-            ),
-            _odd(_l("Committee, most members: give an odd number from 5 to 11.")),
-        ],
+        _l("Committee, most members: give an odd number from 5 to 11."),
         description=_l("The owners' committee has an odd number of 5–11 members (指导规则 art. 31)."),
     )
     group_min_members = IntegerField(
